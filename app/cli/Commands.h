@@ -1,0 +1,31 @@
+#pragma once
+// The sdrt sub-commands. Each takes its own arguments (argv after the command name) and returns
+// the process exit status: 0 success, 1 partial failure (some input failed), 2 error.
+
+#include <QStringList>
+
+namespace sdrt::cli {
+
+int runInit(const QStringList &args);
+int runImport(const QStringList &args);
+int runPrompts(const QStringList &args);
+int runBench(const QStringList &args);
+int runDemo(const QStringList &args);
+
+// Console helpers (UTF-8 on stdout/stderr).
+void out(const QString &text);
+void err(const QString &text);
+// A one-line progress bar on stderr when it is a terminal, else occasional lines.
+class ProgressBar {
+public:
+    explicit ProgressBar(QString label) : m_label(std::move(label)) {}
+    void update(qint64 done, qint64 total, const QString &extra = {});
+    void finish();
+
+private:
+    QString m_label;
+    qint64 m_startMs = -1;
+    qint64 m_lastMs = -1;
+};
+
+} // namespace sdrt::cli

@@ -1,0 +1,59 @@
+// sdrt: the command-line interface. Parsing and wiring only; the work is in core/.
+
+#include "Translations.h"
+#include "cli/Commands.h"
+
+#include "sdrt/common/Log.h"
+
+#include <QGuiApplication>
+
+#include <cstdlib>
+
+namespace {
+
+void usage()
+{
+    sdrt::cli::err(QCoreApplication::translate(
+        "sdrt::cli",
+        "usage: sdrt COMMAND [ARGS]\n\n"
+        "  init WS                    create a workspace\n"
+        "  import WS PATH             import a folder or manifest.jsonl\n"
+        "  prompts list|show|render|register\n"
+        "  demo make-data DIR         write a synthetic factory data set\n"
+        "  bench import               import benchmark\n\n"
+        "Run 'sdrt COMMAND --help' for a command's options."));
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    // PDF and SVG rendering need a GUI application for fonts; the CLI never opens a window.
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QGuiApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("sdrt"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SDRT_VERSION));
+    sdrt::app::installTranslations(app, qEnvironmentVariable("SDRT_LANGUAGE"));
+    sdrt::log::setStderrLevel(spdlog::level::warn);
+
+    QStringList args = QCoreApplication::arguments().mid(1);
+    if (args.isEmpty() || args.first() == QLatin1String("--help") || args.first() == QLatin1String("-h")) {
+        usage();
+        return args.isEmpty() ? 2 : 0;
+    }
+    const QString command = args.takeFirst();
+    if (command == QLatin1String("init"))
+        return sdrt::cli::runInit(args);
+    if (command == QLatin1String("import"))
+        return sdrt::cli::runImport(args);
+    if (command == QLatin1String("prompts"))
+        return sdrt::cli::runPrompts(args);
+    if (command == QLatin1String("demo"))
+        return sdrt::cli::runDemo(args);
+    if (command == QLatin1String("bench"))
+        return sdrt::cli::runBench(args);
+    sdrt::cli::err(QCoreApplication::translate("sdrt::cli", "Unknown command \"%1\".").arg(command));
+    usage();
+    return 2;
+}

@@ -1,0 +1,267 @@
+#include "sdrt/assets/ImportJob.h"
+
+#include "sdrt/assets/ContentStore.h"
+#include "sdrt/assets/Manifest.h"
+#include "sdrt/common/Log.h"
+#include "sdrt/store/AssetRepository.h"
+#include "sdrt/store/ItemRepository.h"
+#include "sdrt/store/Workspace.h"
+
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QDir>
+#include <QElapsedTimer>
+
+namespace sdrt::assets {
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("sdrt::assets", text);
+}
+
+QString fingerprintOf(const ItemSpec &spec, const std::vector<std::pair<store::AssetKind, PreparedAsset>> &assets,
+                      const std::optional<PreparedAsset> &note)
+{
+    QCryptographicHash h(QCryptographicHash::Sha256);
+    auto add = [&h](const QString &s) {
+        h.addData(s.toUtf8());
+        h.addData(QByteArrayView("\x1f", 1));
+    };
+    add(spec.externalId.value_or(QString()));
+    add(spec.question);
+    add(spec.referenceAnswer.value_or(QStringLiteral("\x01none")));
+    add(spec.answerType);
+    add(spec.taskFamily);
+    add(spec.split);
+    for (const auto &[role, a] : assets) {
+        add(store::toString(role));
+        add(a.sha256);
+        add(QString::number(a.page));
+    }
+    add(note ? note->sha256 : QString());
+    return QString::fromLatin1(h.result().toHex());
+}
+
+} // namespace
+
+QString ImportFailure::toString() const
+{
+    if (line > 0 && !file.contains(QLatin1Char(':')))
+        return QStringLiteral("%1:%2: %3").arg(file).arg(line).arg(reason);
+    return QStringLiteral("%1: %2").arg(file, reason);
+}
+
+QString ImportReport::summary() const
+{
+    if (cancelled)
+        return tr("Import cancelled: nothing was imported.");
+    return tr("Imported %1, duplicates %2, failed %3.").arg(imported).arg(duplicates).arg(failed);
+}
+
+Result<ImportReport> ImportJob::run()
+{
+    auto log = sdrt::log::get("assets");
+    QElapsedTimer timer;
+    timer.start();
+
+    auto plan = planImport(m_params.source);
+    if (!plan)
+        return fail(plan.error());
+
+    ImportReport report;
+    for (const SpecProblem &p : plan->problems)
+        report.failures.push_back({p.file, p.line, p.reason});
+
+    auto db = store::Workspace::connect(QDir(m_params.workspaceRoot).filePath(QString::fromLatin1(store::Workspace::kDatabaseFile)));
+    if (!db)
+        return fail(db.error());
+    store::AssetRepository assetRepo(*db);
+    store::ItemRepository itemRepo(*db);
+    ContentStore content(m_params.workspaceRoot);
+
+    store::Transaction tx(*db);
+    if (auto r = tx.begin(); !r)
+        return fail(r.error());
+    auto batch = itemRepo.beginImportBatch(QFileInfo(m_params.source).absoluteFilePath());
+    if (!batch)
+        return fail(batch.error());
+    report.batchId = *batch;
+
+    const int total = int(plan->items.size());
+    const QDir root(plan->root);
+    int done = 0;
+    for (const ItemSpec &spec : plan->items) {
+        if (m_params.cancel && m_params.cancel->load()) {
+            tx.rollback();
+            content.removeWritten();
+            report.cancelled = true;
+            report.imported = 0;
+            report.duplicates = 0;
+            log->info("import of {} cancelled after {} of {} items", m_params.source.toStdString(), done, total);
+            return report;
+        }
+        auto failItem = [&](const QString &file, const QString &reason) {
+            report.failures.push_back({file, spec.line, reason});
+            if (spec.line > 0)
+                report.failures.back().file = QStringLiteral("%1 (%2)").arg(spec.label, file);
+        };
+
+        // 1. Read and check every file of the item; nothing is written yet.
+        std::vector<std::pair<store::AssetKind, PreparedAsset>> prepared;
+        std::optional<PreparedAsset> note;
+        bool ok = true;
+        for (const AssetSpec &a : spec.assets) {
+            auto r = prepareAsset(a.path, a.role, m_params.limits);
+            if (!r) {
+                failItem(a.relative, r.error());
+                ok = false;
+                break;
+            }
+            for (PreparedAsset &p : *r)
+                prepared.emplace_back(a.role, std::move(p));
+        }
+        if (ok && spec.noteFile) {
+            auto r = prepareAsset(spec.noteFile->path, store::AssetKind::Note, m_params.limits);
+            if (!r) {
+                failItem(spec.noteFile->relative, r.error());
+                ok = false;
+            } else {
+                note = std::move(r->front());
+            }
+        } else if (ok && spec.noteText) {
+            auto r = prepareNoteText(*spec.noteText, spec.label + QStringLiteral(" (note)"));
+            note = std::move(*r);
+        }
+        if (!ok) {
+            ++report.failed;
+            ++done;
+            if (m_params.progress)
+                m_params.progress({done, total, spec.label});
+            continue;
+        }
+
+        // 2. Duplicate items are counted, not stored again.
+        const QString fingerprint = fingerprintOf(spec, prepared, note);
+        auto existing = itemRepo.findByFingerprint(fingerprint);
+        if (!existing)
+            return fail(existing.error());
+        if (*existing) {
+            ++report.duplicates;
+            ++done;
+            if (m_params.progress)
+                m_params.progress({done, total, spec.label});
+            continue;
+        }
+
+        // 3. Store files and rows under a savepoint, so this item can be undone alone.
+        store::Savepoint sp(*db, "import_item");
+        if (auto r = sp.begin(); !r)
+            return fail(r.error());
+        const qsizetype writtenBefore = content.written().size();
+        store::Item item;
+        item.externalId = spec.externalId;
+        item.question = spec.question;
+        item.referenceAnswer = spec.referenceAnswer;
+        item.answerType = spec.answerType;
+        item.taskFamily = spec.taskFamily;
+        item.split = spec.split;
+        item.tags = spec.tags;
+        item.fingerprint = fingerprint;
+        item.noteText = note ? note->text : QString();
+
+        QString error;
+        auto storeOne = [&](store::AssetKind role, const PreparedAsset &p) -> bool {
+            auto found = assetRepo.findBySha(p.sha256, p.page);
+            if (!found) {
+                error = found.error();
+                return false;
+            }
+            store::Asset asset;
+            if (*found) {
+                asset = **found;
+            } else {
+                auto stored = content.put(p.storedBytes, p.sha256, p.storedSuffix);
+                if (!stored) {
+                    error = stored.error();
+                    return false;
+                }
+                asset.kind = p.kind;
+                asset.originalName = p.originalName;
+                asset.sha256 = p.sha256;
+                asset.page = p.page;
+                asset.storedPath = *stored;
+                asset.mime = p.mime;
+                asset.sizeBytes = p.storedBytes.size();
+                asset.width = p.width;
+                asset.height = p.height;
+                asset.dpi = p.dpi;
+                if (!p.sourceBytes.isEmpty()) {
+                    auto source = content.put(p.sourceBytes, p.sha256, p.sourceSuffix);
+                    if (!source) {
+                        error = source.error();
+                        return false;
+                    }
+                    asset.sourcePath = *source;
+                }
+                auto id = assetRepo.insert(asset);
+                if (!id) {
+                    error = id.error();
+                    return false;
+                }
+                asset.id = *id;
+            }
+            item.assets.push_back({asset, role, int(item.assets.size())});
+            return true;
+        };
+        bool stored = true;
+        for (const auto &[role, p] : prepared) {
+            if (!(stored = storeOne(role, p)))
+                break;
+        }
+        if (stored && note)
+            stored = storeOne(store::AssetKind::Note, *note);
+        if (stored) {
+            auto id = itemRepo.insert(item, report.batchId);
+            if (!id) {
+                error = id.error();
+                stored = false;
+            }
+        }
+        if (stored) {
+            if (auto r = sp.release(); !r)
+                return fail(r.error());
+            ++report.imported;
+        } else {
+            sp.rollback();
+            // Remove only the files this item added; earlier items keep theirs.
+            QStringList written = content.written();
+            for (qsizetype i = writtenBefore; i < written.size(); ++i)
+                QFile::remove(written.at(i));
+            failItem(spec.label, error);
+            ++report.failed;
+        }
+        ++done;
+        if (m_params.progress)
+            m_params.progress({done, total, spec.label});
+    }
+
+    report.failed += int(plan->problems.size());
+    if (auto r = itemRepo.finishImportBatch(report.batchId, report.imported, report.duplicates, report.failed); !r) {
+        content.removeWritten();
+        return fail(r.error());
+    }
+    if (auto r = tx.commit(); !r) {
+        tx.rollback();
+        content.removeWritten();
+        return fail(r.error());
+    }
+    content.forgetWritten();
+    log->info("imported {}: {} items, {} duplicates, {} failed in {:.1f} s", m_params.source.toStdString(),
+              report.imported, report.duplicates, report.failed, timer.elapsed() / 1000.0);
+    for (const ImportFailure &f : report.failures)
+        log->warn("import failed: {}", f.toString().toStdString());
+    return report;
+}
+
+} // namespace sdrt::assets

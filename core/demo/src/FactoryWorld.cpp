@@ -1,0 +1,308 @@
+#include "sdrt/demo/FactoryWorld.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QSaveFile>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <array>
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace sdrt::demo {
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("sdrt::demo", text);
+}
+
+// Our own small PRNG helpers on top of mt19937: the standard distributions are not specified
+// bit-for-bit across library versions, these are, so the same seed gives the same bytes anywhere.
+class Rng {
+public:
+    explicit Rng(std::uint32_t seed) : m_gen(seed) {}
+    std::uint32_t next() { return std::uint32_t(m_gen()); }
+    int uniform(int lo, int hi) { return lo + int(next() % std::uint32_t(hi - lo + 1)); } // inclusive
+    double real() { return next() / 4294967296.0; }
+    double real(double lo, double hi) { return lo + (hi - lo) * real(); }
+    bool chance(double p) { return real() < p; }
+    template <typename T>
+    const T &pick(const std::vector<T> &v) { return v[std::size_t(uniform(0, int(v.size()) - 1))]; }
+
+private:
+    std::mt19937 m_gen;
+};
+
+const std::vector<std::string> kRegions = {"top-left", "top-right", "centre", "bottom-left", "bottom-right"};
+const std::vector<std::string> kDefects = {"crack", "scratch", "corrosion", "missing-hole"};
+const std::vector<std::string> kMaterials = {"SS400", "S45C", "SUS304", "A5052"};
+const std::vector<std::string> kRevisions = {"A", "B", "C", "D"};
+
+struct Part {
+    std::string partNumber;
+    std::string revision;
+    std::string material;
+    int drawingHoles = 4;   // what the drawing specifies
+    int photoHoles = 4;     // what the photo shows
+    int noteHoles = 4;      // what the work order expects
+    std::string defect;     // "none" or one of kDefects
+    std::string region;     // where the defect is, or "none"
+    int widthMm = 120;
+    int heightMm = 80;
+    bool japaneseNote = false;
+};
+
+cv::Point2f regionCentre(const std::string &region, float w, float h)
+{
+    if (region == "top-left") return {w * 0.3f, h * 0.3f};
+    if (region == "top-right") return {w * 0.7f, h * 0.3f};
+    if (region == "bottom-left") return {w * 0.3f, h * 0.7f};
+    if (region == "bottom-right") return {w * 0.7f, h * 0.7f};
+    return {w * 0.5f, h * 0.5f};
+}
+
+cv::Mat drawPhoto(const Part &part, Rng &rng, int size)
+{
+    const float S = float(size);
+    const int bgBase = rng.uniform(40, 120);
+    cv::Mat img(size, size, CV_8UC3, cv::Scalar(bgBase, bgBase + rng.uniform(-10, 10), bgBase + rng.uniform(-15, 15)));
+    // Lighting: a linear gradient across the whole image.
+    const double gx = rng.real(-0.4, 0.4), gy = rng.real(-0.4, 0.4);
+    // Plate: a rotated rectangle around the centre.
+    const cv::Point2f centre(S / 2 + float(rng.real(-0.04, 0.04)) * S, S / 2 + float(rng.real(-0.04, 0.04)) * S);
+    const float angle = float(rng.real(-12, 12));
+    const cv::RotatedRect plate(centre, cv::Size2f(S * 0.78f, S * 0.58f), angle);
+    std::array<cv::Point2f, 4> corners;
+    plate.points(corners.data());
+    std::vector<cv::Point> poly(corners.begin(), corners.end());
+    const int metal = rng.uniform(150, 200);
+    cv::fillConvexPoly(img, poly, cv::Scalar(metal, metal + rng.uniform(-8, 8), metal + rng.uniform(-8, 8)), cv::LINE_AA);
+    cv::polylines(img, std::vector<std::vector<cv::Point>>{poly}, true, cv::Scalar(60, 60, 60), 1, cv::LINE_AA);
+
+    // Holes in a 2x3 grid of plate positions; missing-hole leaves a drilled-position mark empty.
+    const std::array<cv::Point2f, 6> slots = {cv::Point2f(-0.3f, -0.25f), cv::Point2f(0.0f, -0.25f), cv::Point2f(0.3f, -0.25f),
+                                              cv::Point2f(-0.3f, 0.25f), cv::Point2f(0.0f, 0.25f), cv::Point2f(0.3f, 0.25f)};
+    const float ca = std::cos(angle * float(CV_PI) / 180.f), sa = std::sin(angle * float(CV_PI) / 180.f);
+    auto toImage = [&](cv::Point2f p) {
+        const float x = p.x * S * 0.78f, y = p.y * S * 0.58f * 1.6f;
+        return cv::Point2f(centre.x + x * ca - y * sa, centre.y + x * sa + y * ca);
+    };
+    static const std::array<int, 7> order = {0, 2, 3, 5, 1, 4, 0};
+    for (int h = 0; h < part.photoHoles && h < 6; ++h) {
+        const cv::Point2f p = toImage(slots[std::size_t(order[std::size_t(h)])]);
+        cv::circle(img, p, int(S * 0.045f), cv::Scalar(25, 25, 25), cv::FILLED, cv::LINE_AA);
+        cv::circle(img, p, int(S * 0.045f), cv::Scalar(220, 220, 220), 1, cv::LINE_AA);
+    }
+    const cv::Point2f d = regionCentre(part.region, S, S);
+    if (part.defect == "crack") {
+        std::vector<cv::Point> pts;
+        cv::Point2f p = d - cv::Point2f(S * 0.08f, 0);
+        for (int k = 0; k < 6; ++k) {
+            pts.emplace_back(p);
+            p += cv::Point2f(S * 0.03f, float(rng.real(-0.03, 0.03)) * S);
+        }
+        cv::polylines(img, std::vector<std::vector<cv::Point>>{pts}, false, cv::Scalar(15, 15, 15), 2, cv::LINE_AA);
+    } else if (part.defect == "scratch") {
+        const cv::Point2f off(float(rng.real(0.06, 0.1)) * S, float(rng.real(-0.05, 0.05)) * S);
+        cv::line(img, d - off, d + off, cv::Scalar(250, 250, 250), 1, cv::LINE_AA);
+    } else if (part.defect == "corrosion") {
+        for (int k = 0; k < 5; ++k) {
+            const cv::Point2f c = d + cv::Point2f(float(rng.real(-0.03, 0.03)) * S, float(rng.real(-0.03, 0.03)) * S);
+            cv::circle(img, c, int(S * float(rng.real(0.015, 0.035))), cv::Scalar(30, 80, 160), cv::FILLED, cv::LINE_AA);
+        }
+    }
+    // Lighting and sensor noise.
+    cv::Mat noise(size, size, CV_8UC3);
+    cv::Mat light(size, size, CV_32FC3);
+    for (int y = 0; y < size; ++y) {
+        auto *row = light.ptr<cv::Vec3f>(y);
+        auto *nrow = noise.ptr<cv::Vec3b>(y);
+        for (int x = 0; x < size; ++x) {
+            const float f = float(1.0 + gx * (x / S - 0.5) + gy * (y / S - 0.5));
+            row[x] = cv::Vec3f(f, f, f);
+            const auto n = std::uint8_t(rng.next() % 17);
+            nrow[x] = cv::Vec3b(n, n, n);
+        }
+    }
+    cv::Mat f;
+    img.convertTo(f, CV_32FC3);
+    f = f.mul(light);
+    f.convertTo(img, CV_8UC3);
+    img += noise;
+    return img;
+}
+
+std::string drawingSvg(const Part &part)
+{
+    std::string s;
+    s += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    s += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"320\" height=\"240\" viewBox=\"0 0 320 240\">\n";
+    s += "<rect x=\"0\" y=\"0\" width=\"320\" height=\"240\" fill=\"white\"/>\n";
+    s += "<rect x=\"30\" y=\"30\" width=\"180\" height=\"120\" fill=\"none\" stroke=\"black\" stroke-width=\"2\"/>\n";
+    static const std::array<std::pair<int, int>, 6> slots = {{{66, 60}, {120, 60}, {174, 60}, {66, 120}, {120, 120}, {174, 120}}};
+    static const std::array<int, 6> order = {0, 2, 3, 5, 1, 4};
+    for (int h = 0; h < part.drawingHoles && h < 6; ++h) {
+        const auto [x, y] = slots[std::size_t(order[std::size_t(h)])];
+        s += "<circle cx=\"" + std::to_string(x) + "\" cy=\"" + std::to_string(y)
+             + "\" r=\"8\" fill=\"none\" stroke=\"black\" stroke-width=\"1.5\"/>\n";
+    }
+    s += "<line x1=\"30\" y1=\"165\" x2=\"210\" y2=\"165\" stroke=\"black\"/>\n";
+    s += "<text x=\"105\" y=\"178\" font-family=\"sans-serif\" font-size=\"11\">" + std::to_string(part.widthMm) + "</text>\n";
+    s += "<line x1=\"222\" y1=\"30\" x2=\"222\" y2=\"150\" stroke=\"black\"/>\n";
+    s += "<text x=\"226\" y=\"94\" font-family=\"sans-serif\" font-size=\"11\">" + std::to_string(part.heightMm) + "</text>\n";
+    s += "<text x=\"40\" y=\"24\" font-family=\"sans-serif\" font-size=\"10\">" + std::to_string(part.drawingHoles) + "x Ø8</text>\n";
+    s += "<rect x=\"200\" y=\"185\" width=\"115\" height=\"50\" fill=\"none\" stroke=\"black\"/>\n";
+    s += "<text x=\"204\" y=\"197\" font-family=\"sans-serif\" font-size=\"9\">PART " + part.partNumber + "</text>\n";
+    s += "<text x=\"204\" y=\"208\" font-family=\"sans-serif\" font-size=\"9\">REV " + part.revision + "</text>\n";
+    s += "<text x=\"204\" y=\"219\" font-family=\"sans-serif\" font-size=\"9\">MAT " + part.material + "</text>\n";
+    s += "<text x=\"204\" y=\"230\" font-family=\"sans-serif\" font-size=\"9\">HOLES " + std::to_string(part.drawingHoles) + "</text>\n";
+    s += "</svg>\n";
+    return s;
+}
+
+std::string noteText(const Part &part, int index)
+{
+    const std::string wo = "WO-" + std::to_string(1000 + index);
+    if (part.japaneseNote)
+        return "作業指示 " + wo + "\n部品番号: " + part.partNumber + " 改訂 " + part.revision + "\n材質: " + part.material
+               + "\n穴数: " + std::to_string(part.noteHoles) + "\n備考: 外観検査を実施すること。\n";
+    return "Work order " + wo + "\nPart: " + part.partNumber + " rev " + part.revision + "\nMaterial: " + part.material
+           + "\nExpected holes: " + std::to_string(part.noteHoles) + "\nRemarks: visual inspection required.\n";
+}
+
+Result<void> writeBytes(const QString &path, const QByteArray &bytes)
+{
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit())
+        return fail(tr("Cannot write %1: %2").arg(path, f.errorString()));
+    return {};
+}
+
+QByteArray encodePng(const cv::Mat &img)
+{
+    std::vector<uchar> buf;
+    cv::imencode(".png", img, buf, {cv::IMWRITE_PNG_COMPRESSION, 6});
+    return QByteArray(reinterpret_cast<const char *>(buf.data()), qsizetype(buf.size()));
+}
+
+} // namespace
+
+Result<MakeDataResult> makeData(const MakeDataParams &p)
+{
+    QDir root(p.dir);
+    for (const char *sub : {"photos", "drawings", "notes"}) {
+        if (!root.mkpath(QString::fromLatin1(sub)))
+            return fail(tr("Cannot create the folder %1.").arg(root.filePath(QString::fromLatin1(sub))));
+    }
+    Rng rng(p.seed);
+    QByteArray manifest;
+    for (int i = 0; i < p.items; ++i) {
+        if (p.cancel && p.cancel->load())
+            return fail(tr("Cancelled."));
+        Part part;
+        part.partNumber = "PN-" + std::to_string(rng.uniform(1000, 9999));
+        part.revision = rng.pick(kRevisions);
+        part.material = rng.pick(kMaterials);
+        part.drawingHoles = rng.uniform(2, 6);
+        part.defect = rng.chance(0.55) ? rng.pick(kDefects) : "none";
+        part.photoHoles = part.drawingHoles - (part.defect == "missing-hole" ? 1 : 0);
+        part.noteHoles = rng.chance(0.3) ? part.drawingHoles + (rng.chance(0.5) ? 1 : -1) : part.drawingHoles;
+        part.region = part.defect == "none" || part.defect == "missing-hole" ? "none" : rng.pick(kRegions);
+        part.japaneseNote = rng.chance(0.35);
+        part.widthMm = 80 + 10 * rng.uniform(0, 8);
+        part.heightMm = 50 + 10 * rng.uniform(0, 5);
+
+        char stem[32];
+        std::snprintf(stem, sizeof stem, "part%04d", i + 1);
+        const QString photo = QStringLiteral("photos/%1.png").arg(QString::fromLatin1(stem));
+        // Some drawings carry Japanese file names, as they do on the shop floor.
+        const QString drawing = part.japaneseNote ? QStringLiteral("drawings/図面_%1.svg").arg(i + 1, 4, 10, QLatin1Char('0'))
+                                                  : QStringLiteral("drawings/%1.svg").arg(QString::fromLatin1(stem));
+        const QString note = QStringLiteral("notes/%1.txt").arg(QString::fromLatin1(stem));
+        if (auto r = writeBytes(root.filePath(photo), encodePng(drawPhoto(part, rng, 192))); !r)
+            return fail(r.error());
+        const std::string svg = drawingSvg(part);
+        if (auto r = writeBytes(root.filePath(drawing), QByteArray::fromStdString(svg)); !r)
+            return fail(r.error());
+        const std::string noteStr = noteText(part, i + 1);
+        if (auto r = writeBytes(root.filePath(note), QByteArray::fromStdString(noteStr)); !r)
+            return fail(r.error());
+
+        // One question per item, spread over the task families.
+        nlohmann::json j;
+        j["id"] = stem;
+        j["split"] = rng.real() < p.evalFraction ? "eval" : "train";
+        j["assets"] = nlohmann::json::array();
+        j["assets"].push_back({{"path", photo.toStdString()}, {"role", "photo"}});
+        const int family = int(rng.next() % 5);
+        switch (family) {
+        case 0:
+            j["task_family"] = "counting";
+            j["question"] = "How many holes does the part have?";
+            j["answer"] = std::to_string(part.photoHoles);
+            j["answer_type"] = "number";
+            break;
+        case 1:
+            j["task_family"] = "defect";
+            j["question"] = "Where is the defect on the part? Answer with the region or none.";
+            j["answer"] = part.defect == "none" || part.defect == "missing-hole" ? "none" : part.region;
+            j["answer_type"] = "region";
+            break;
+        case 2:
+            j["task_family"] = "note_check";
+            j["question"] = "Does the number of holes on the part match the work order?";
+            j["answer"] = part.photoHoles == part.noteHoles ? "yes" : "no";
+            j["answer_type"] = "yesno";
+            j["note"] = {{"path", note.toStdString()}};
+            break;
+        case 3:
+            j["task_family"] = "drawing_check";
+            j["question"] = "Does the part in the photo have the hole count the drawing specifies?";
+            j["answer"] = part.photoHoles == part.drawingHoles ? "yes" : "no";
+            j["answer_type"] = "yesno";
+            j["assets"].push_back({{"path", drawing.toStdString()}, {"role", "drawing"}});
+            break;
+        default:
+            j["task_family"] = "drawing_value";
+            j["question"] = "What material does the drawing specify?";
+            j["answer"] = part.material;
+            j["answer_type"] = "text";
+            j["assets"] = nlohmann::json::array({{{"path", drawing.toStdString()}, {"role", "drawing"}}});
+            j["note"] = {{"path", note.toStdString()}};
+            break;
+        }
+        manifest += QByteArray::fromStdString(j.dump()) + '\n';
+        if (p.progress)
+            p.progress(i + 1, p.items);
+    }
+    const QString manifestPath = root.filePath(QStringLiteral("manifest.jsonl"));
+    if (auto r = writeBytes(manifestPath, manifest); !r)
+        return fail(r.error());
+    return MakeDataResult{p.items, manifestPath};
+}
+
+Result<void> writeSmallPhotos(const QString &dir, int count, std::uint32_t seed)
+{
+    QDir root(dir);
+    if (!root.mkpath(QStringLiteral(".")))
+        return fail(tr("Cannot create the folder %1.").arg(dir));
+    Rng rng(seed);
+    for (int i = 0; i < count; ++i) {
+        cv::Mat img(64, 64, CV_8UC3, cv::Scalar(rng.uniform(0, 255), rng.uniform(0, 255), rng.uniform(0, 255)));
+        cv::circle(img, cv::Point(rng.uniform(8, 56), rng.uniform(8, 56)), rng.uniform(3, 12),
+                   cv::Scalar(rng.uniform(0, 255), rng.uniform(0, 255), rng.uniform(0, 255)), cv::FILLED);
+        cv::putText(img, std::to_string(i), cv::Point(2, 60), cv::FONT_HERSHEY_PLAIN, 0.8, cv::Scalar(255, 255, 255));
+        if (auto r = writeBytes(root.filePath(QStringLiteral("img%1.png").arg(i, 6, 10, QLatin1Char('0'))), encodePng(img)); !r)
+            return r;
+    }
+    return {};
+}
+
+} // namespace sdrt::demo

@@ -1,0 +1,67 @@
+#pragma once
+// One two-step teacher prompt, parsed from a `.prompt` file (format: prompts/README.md).
+// Step 1 asks for an analysis and must not answer; step 2 gets that analysis back as
+// {query1_answer} and answers. The answer rule extracts the final answer from step 2's output.
+
+#include "sdrt/common/Result.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <array>
+
+namespace sdrt::prompts {
+
+// The placeholders a template may use. Anything else in braces is an error; `{{`/`}}` are
+// literal braces.
+const QStringList &knownPlaceholders();
+
+struct AnswerRule {
+    enum class Kind { FirstLine, After, Regex };
+    Kind kind = Kind::FirstLine;
+    QString argument; // the marker for After, the pattern for Regex
+
+    // Applies the rule to a step-2 response (assistant prefix included). Empty when no answer
+    // could be found.
+    QString extract(const QString &response) const;
+    QString toString() const;
+};
+
+struct PromptStep {
+    QString templateText;
+    QString assistantPrefix; // what the assistant turn starts with, e.g. "Analysis:"
+    int firstLine = 0;       // line of the template in the file, for messages
+};
+
+struct RenderContext {
+    int imageCount = 0;
+    QString question;
+    QString note;
+    QString query1Answer;
+    QString imageToken = QStringLiteral("<image>");
+};
+
+struct RenderedStep {
+    QString user;            // the user turn, ready for the model's chat template
+    QString assistantPrefix;
+};
+
+struct Prompt {
+    QString name;
+    int version = 1;
+    QString description;
+    AnswerRule answerRule;
+    std::array<PromptStep, 2> steps;
+    QString sourceFile;
+    QString text;        // the file's text, normalised to LF line ends
+    QString contentHash; // sha256 of `text` (UTF-8), hex
+
+    // step is 1 or 2. Step 1 must not be given a query1 answer.
+    RenderedStep render(int step, const RenderContext &ctx) const;
+};
+
+// Parses one prompt file's text. Errors name `fileName` and the line.
+Result<Prompt> parsePrompt(const QString &text, const QString &fileName);
+Result<Prompt> loadPromptFile(const QString &path);
+
+} // namespace sdrt::prompts

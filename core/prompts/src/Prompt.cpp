@@ -1,0 +1,308 @@
+#include "sdrt/prompts/Prompt.h"
+
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QStringDecoder>
+
+#include <optional>
+
+namespace sdrt::prompts {
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("sdrt::prompts", text);
+}
+
+QString at(const QString &file, int line)
+{
+    return QStringLiteral("%1:%2").arg(file).arg(line);
+}
+
+// Scans {placeholders}; returns an error naming the first unknown or unbalanced one.
+std::optional<QString> checkPlaceholders(const QString &tmpl, const QString &file, int firstLine, int step)
+{
+    const QStringList &known = knownPlaceholders();
+    int line = firstLine;
+    for (qsizetype i = 0; i < tmpl.size(); ++i) {
+        const QChar c = tmpl.at(i);
+        if (c == QLatin1Char('\n')) {
+            ++line;
+            continue;
+        }
+        if (c == QLatin1Char('}')) {
+            if (i + 1 < tmpl.size() && tmpl.at(i + 1) == QLatin1Char('}')) {
+                ++i;
+                continue;
+            }
+            return tr("%1: a lone '}' (write '}}' for a literal brace).").arg(at(file, line));
+        }
+        if (c != QLatin1Char('{'))
+            continue;
+        if (i + 1 < tmpl.size() && tmpl.at(i + 1) == QLatin1Char('{')) {
+            ++i;
+            continue;
+        }
+        const qsizetype close = tmpl.indexOf(QLatin1Char('}'), i + 1);
+        const qsizetype newline = tmpl.indexOf(QLatin1Char('\n'), i + 1);
+        if (close < 0 || (newline >= 0 && newline < close))
+            return tr("%1: '{' is not closed on the same line (write '{{' for a literal brace).").arg(at(file, line));
+        const QString name = tmpl.mid(i + 1, close - i - 1);
+        if (!known.contains(name))
+            return tr("%1: unknown placeholder {%2}; known placeholders are %3.")
+                .arg(at(file, line), name, QLatin1Char('{') + known.join(QLatin1String("}, {")) + QLatin1Char('}'));
+        if (step == 1 && name == QLatin1String("query1_answer"))
+            return tr("%1: step 1 cannot use {query1_answer}; it is the output of step 1.").arg(at(file, line));
+        i = close;
+    }
+    return std::nullopt;
+}
+
+Result<AnswerRule> parseAnswerRule(const QString &value, const QString &where)
+{
+    AnswerRule rule;
+    const QString v = value.trimmed();
+    if (v == QLatin1String("first-line")) {
+        rule.kind = AnswerRule::Kind::FirstLine;
+        return rule;
+    }
+    if (v.startsWith(QLatin1String("after "))) {
+        rule.kind = AnswerRule::Kind::After;
+        rule.argument = v.mid(6).trimmed();
+        if (rule.argument.isEmpty())
+            return fail(tr("%1: 'answer: after' needs a marker, e.g. 'answer: after Answer:'.").arg(where));
+        return rule;
+    }
+    if (v.startsWith(QLatin1String("regex "))) {
+        rule.kind = AnswerRule::Kind::Regex;
+        rule.argument = v.mid(6).trimmed();
+        QRegularExpression re(rule.argument);
+        if (rule.argument.isEmpty() || !re.isValid())
+            return fail(tr("%1: invalid answer regex: %2").arg(where, re.errorString()));
+        return rule;
+    }
+    return fail(tr("%1: unknown answer rule '%2'; use 'first-line', 'after MARKER' or 'regex PATTERN'.").arg(where, v));
+}
+
+QString firstNonEmptyLine(const QString &text)
+{
+    const QStringList lines = text.split(QLatin1Char('\n'));
+    for (const QString &l : lines) {
+        const QString t = l.trimmed();
+        if (!t.isEmpty())
+            return t;
+    }
+    return {};
+}
+
+QString substitute(const QString &tmpl, const RenderContext &ctx)
+{
+    QString out;
+    out.reserve(tmpl.size() + ctx.question.size() + ctx.note.size() + ctx.query1Answer.size());
+    for (qsizetype i = 0; i < tmpl.size(); ++i) {
+        const QChar c = tmpl.at(i);
+        if ((c == QLatin1Char('{') || c == QLatin1Char('}')) && i + 1 < tmpl.size() && tmpl.at(i + 1) == c) {
+            out += c;
+            ++i;
+            continue;
+        }
+        if (c != QLatin1Char('{')) {
+            out += c;
+            continue;
+        }
+        const qsizetype close = tmpl.indexOf(QLatin1Char('}'), i + 1);
+        const QString name = tmpl.mid(i + 1, close - i - 1);
+        if (name == QLatin1String("images")) {
+            QStringList tokens;
+            for (int k = 0; k < ctx.imageCount; ++k)
+                tokens << ctx.imageToken;
+            out += tokens.join(QLatin1Char('\n'));
+        } else if (name == QLatin1String("question")) {
+            out += ctx.question;
+        } else if (name == QLatin1String("note")) {
+            out += ctx.note;
+        } else if (name == QLatin1String("query1_answer")) {
+            out += ctx.query1Answer;
+        }
+        i = close;
+    }
+    return out;
+}
+
+} // namespace
+
+const QStringList &knownPlaceholders()
+{
+    static const QStringList names = {QStringLiteral("images"), QStringLiteral("question"), QStringLiteral("note"),
+                                      QStringLiteral("query1_answer")};
+    return names;
+}
+
+QString AnswerRule::extract(const QString &response) const
+{
+    switch (kind) {
+    case Kind::FirstLine:
+        return firstNonEmptyLine(response);
+    case Kind::After: {
+        const qsizetype pos = response.lastIndexOf(argument);
+        if (pos < 0)
+            return {};
+        return firstNonEmptyLine(response.mid(pos + argument.size()));
+    }
+    case Kind::Regex: {
+        const QRegularExpressionMatch m = QRegularExpression(argument).match(response);
+        if (!m.hasMatch())
+            return {};
+        return (m.lastCapturedIndex() >= 1 ? m.captured(1) : m.captured(0)).trimmed();
+    }
+    }
+    return {};
+}
+
+QString AnswerRule::toString() const
+{
+    switch (kind) {
+    case Kind::FirstLine: return QStringLiteral("first-line");
+    case Kind::After: return QStringLiteral("after ") + argument;
+    case Kind::Regex: return QStringLiteral("regex ") + argument;
+    }
+    return {};
+}
+
+RenderedStep Prompt::render(int step, const RenderContext &ctx) const
+{
+    const PromptStep &s = steps.at(step == 1 ? 0 : 1);
+    RenderContext c = ctx;
+    if (step == 1)
+        c.query1Answer.clear();
+    return {substitute(s.templateText, c), s.assistantPrefix};
+}
+
+Result<Prompt> parsePrompt(const QString &rawText, const QString &fileName)
+{
+    Prompt p;
+    p.sourceFile = fileName;
+    p.text = rawText;
+    p.text.replace(QLatin1String("\r\n"), QLatin1String("\n"));
+    p.contentHash = QString::fromLatin1(QCryptographicHash::hash(p.text.toUtf8(), QCryptographicHash::Sha256).toHex());
+
+    const QStringList lines = p.text.split(QLatin1Char('\n'));
+    bool haveName = false, haveVersion = false, haveAnswer = false;
+    std::array<bool, 2> haveStep = {false, false};
+    std::array<QStringList, 2> body;
+    int current = -1; // -1: header, 0/1: inside [step1]/[step2]
+    static const QRegularExpression keyLine(QStringLiteral("^([A-Za-z0-9_.]+)\\s*:\\s?(.*)$"));
+    static const QRegularExpression sectionLine(QStringLiteral("^\\[([^\\]]*)\\]\\s*$"));
+
+    for (int i = 0; i < lines.size(); ++i) {
+        const int lineNo = i + 1;
+        const QString &line = lines.at(i);
+        const QRegularExpressionMatch sec = sectionLine.match(line);
+        if (sec.hasMatch()) {
+            const QString name = sec.captured(1).trimmed();
+            int idx = -1;
+            if (name == QLatin1String("step1"))
+                idx = 0;
+            else if (name == QLatin1String("step2"))
+                idx = 1;
+            else
+                return fail(tr("%1: unknown section [%2]; a prompt has exactly [step1] and [step2].")
+                                .arg(at(fileName, lineNo), name));
+            if (haveStep[idx])
+                return fail(tr("%1: section [%2] appears twice.").arg(at(fileName, lineNo), name));
+            if (idx == 1 && !haveStep[0])
+                return fail(tr("%1: [step2] comes before [step1].").arg(at(fileName, lineNo)));
+            haveStep[idx] = true;
+            current = idx;
+            p.steps[idx].firstLine = lineNo + 1;
+            continue;
+        }
+        if (current >= 0) {
+            body[current] << line;
+            continue;
+        }
+        const QString trimmed = line.trimmed();
+        if (trimmed.isEmpty() || trimmed.startsWith(QLatin1Char('#')))
+            continue;
+        const QRegularExpressionMatch kv = keyLine.match(line);
+        if (!kv.hasMatch())
+            return fail(tr("%1: expected 'key: value' or a [step1]/[step2] section, found '%2'.")
+                            .arg(at(fileName, lineNo), trimmed.left(60)));
+        const QString key = kv.captured(1);
+        const QString value = kv.captured(2).trimmed();
+        if (key == QLatin1String("name")) {
+            static const QRegularExpression nameRe(QStringLiteral("^[a-z0-9][a-z0-9_-]*$"));
+            if (!nameRe.match(value).hasMatch())
+                return fail(tr("%1: prompt name '%2' must be lower-case letters, digits, '-' or '_'.")
+                                .arg(at(fileName, lineNo), value));
+            p.name = value;
+            haveName = true;
+        } else if (key == QLatin1String("version")) {
+            bool ok = false;
+            p.version = value.toInt(&ok);
+            if (!ok || p.version < 1)
+                return fail(tr("%1: version must be a whole number from 1, found '%2'.").arg(at(fileName, lineNo), value));
+            haveVersion = true;
+        } else if (key == QLatin1String("description")) {
+            p.description = value;
+        } else if (key == QLatin1String("answer")) {
+            auto rule = parseAnswerRule(value, at(fileName, lineNo));
+            if (!rule)
+                return fail(rule.error());
+            p.answerRule = *rule;
+            haveAnswer = true;
+        } else if (key == QLatin1String("step1.prefix")) {
+            p.steps[0].assistantPrefix = value;
+        } else if (key == QLatin1String("step2.prefix")) {
+            p.steps[1].assistantPrefix = value;
+        } else {
+            return fail(tr("%1: unknown key '%2'; known keys are name, version, description, answer, "
+                           "step1.prefix, step2.prefix.")
+                            .arg(at(fileName, lineNo), key));
+        }
+    }
+
+    if (!haveName)
+        return fail(tr("%1: the prompt has no 'name:'.").arg(fileName));
+    if (!haveVersion)
+        return fail(tr("%1: the prompt has no 'version:'.").arg(fileName));
+    if (!haveAnswer)
+        return fail(tr("%1: the prompt has no answer-extraction rule ('answer:').").arg(fileName));
+    for (int s = 0; s < 2; ++s) {
+        if (!haveStep[s])
+            return fail(tr("%1: the prompt has no [step%2] section; every prompt has two steps.").arg(fileName).arg(s + 1));
+        while (!body[s].isEmpty() && body[s].last().trimmed().isEmpty())
+            body[s].removeLast();
+        while (!body[s].isEmpty() && body[s].first().trimmed().isEmpty()) {
+            body[s].removeFirst();
+            ++p.steps[s].firstLine;
+        }
+        p.steps[s].templateText = body[s].join(QLatin1Char('\n'));
+        if (p.steps[s].templateText.trimmed().isEmpty())
+            return fail(tr("%1: [step%2] is empty.").arg(at(fileName, p.steps[s].firstLine - 1)).arg(s + 1));
+        if (auto err = checkPlaceholders(p.steps[s].templateText, fileName, p.steps[s].firstLine, s + 1))
+            return fail(*err);
+    }
+    if (!p.steps[1].templateText.contains(QLatin1String("{query1_answer}")))
+        return fail(tr("%1: [step2] must use {query1_answer}, the analysis from step 1.")
+                        .arg(at(fileName, p.steps[1].firstLine)));
+    return p;
+}
+
+Result<Prompt> loadPromptFile(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return fail(tr("Cannot read prompt file %1: %2").arg(path, f.errorString()));
+    const QByteArray bytes = f.readAll();
+    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    const QString text = decoder.decode(bytes);
+    if (decoder.hasError())
+        return fail(tr("%1: the file is not valid UTF-8.").arg(path));
+    return parsePrompt(text, QFileInfo(path).fileName());
+}
+
+} // namespace sdrt::prompts

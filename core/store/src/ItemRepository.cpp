@@ -1,0 +1,251 @@
+#include "sdrt/store/ItemRepository.h"
+
+#include "sdrt/store/Database.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace sdrt::store {
+namespace {
+
+QString tagsToJson(const QStringList &tags)
+{
+    return QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(tags)).toJson(QJsonDocument::Compact));
+}
+
+QStringList tagsFromJson(const QString &json)
+{
+    QStringList out;
+    const QJsonArray a = QJsonDocument::fromJson(json.toUtf8()).array();
+    for (const auto &v : a)
+        out << v.toString();
+    return out;
+}
+
+QString likePattern(const QString &text)
+{
+    QString escaped = text;
+    escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"));
+    escaped.replace(QLatin1Char('%'), QLatin1String("\\%"));
+    escaped.replace(QLatin1Char('_'), QLatin1String("\\_"));
+    return QLatin1Char('%') + escaped + QLatin1Char('%');
+}
+
+// WHERE clause shared by count() and list(); parameters are bound by bindFilter in the same order.
+QByteArray whereClause(const ItemFilter &f)
+{
+    QByteArray w = " WHERE 1";
+    if (!f.split.isEmpty())
+        w += " AND split = ?";
+    if (!f.taskFamily.isEmpty())
+        w += " AND task_family = ?";
+    if (!f.text.isEmpty())
+        w += " AND (question LIKE ? ESCAPE '\\' OR coalesce(reference_answer,'') LIKE ? ESCAPE '\\'"
+             " OR note_text LIKE ? ESCAPE '\\' OR coalesce(external_id,'') LIKE ? ESCAPE '\\')";
+    return w;
+}
+
+int bindFilter(Statement &s, const ItemFilter &f)
+{
+    int i = 1;
+    if (!f.split.isEmpty())
+        s.bind(i++, f.split);
+    if (!f.taskFamily.isEmpty())
+        s.bind(i++, f.taskFamily);
+    if (!f.text.isEmpty()) {
+        const QString p = likePattern(f.text);
+        for (int k = 0; k < 4; ++k)
+            s.bind(i++, p);
+    }
+    return i;
+}
+
+} // namespace
+
+Result<std::optional<Id>> ItemRepository::findByFingerprint(const QString &fingerprint)
+{
+    auto s = m_db.prepare("SELECT id FROM items WHERE fingerprint = ?");
+    if (!s)
+        return fail(s.error());
+    s->bind(1, fingerprint);
+    auto row = s->step();
+    if (!row)
+        return fail(row.error());
+    if (!*row)
+        return std::optional<Id>();
+    return std::optional<Id>(s->int64(0));
+}
+
+Result<Id> ItemRepository::insert(const Item &item, std::optional<Id> importBatch)
+{
+    auto s = m_db.prepare("INSERT INTO items (external_id, question, reference_answer, answer_type, task_family,"
+                          " split, tags, note_text, fingerprint, import_batch_id) VALUES (?,?,?,?,?,?,?,?,?,?)");
+    if (!s)
+        return fail(s.error());
+    s->bind(1, item.externalId)
+        .bind(2, item.question)
+        .bind(3, item.referenceAnswer)
+        .bind(4, item.answerType)
+        .bind(5, item.taskFamily)
+        .bind(6, item.split)
+        .bind(7, tagsToJson(item.tags))
+        .bind(8, item.noteText)
+        .bind(9, item.fingerprint)
+        .bind(10, importBatch);
+    if (auto r = s->run(); !r)
+        return fail(r.error());
+    const Id id = m_db.lastInsertId();
+
+    auto link = m_db.prepare("INSERT INTO item_assets (item_id, asset_id, role, ord) VALUES (?,?,?,?)");
+    if (!link)
+        return fail(link.error());
+    for (const ItemAsset &ia : item.assets) {
+        link->reset();
+        link->bind(1, id).bind(2, ia.asset.id).bind(3, toString(ia.role)).bind(4, ia.order);
+        if (auto r = link->run(); !r)
+            return fail(r.error());
+    }
+    return id;
+}
+
+Result<Item> ItemRepository::get(Id id)
+{
+    auto s = m_db.prepare("SELECT id, external_id, question, reference_answer, answer_type, task_family, split, tags,"
+                          " note_text, fingerprint FROM items WHERE id = ?");
+    if (!s)
+        return fail(s.error());
+    s->bind(1, id);
+    auto row = s->step();
+    if (!row)
+        return fail(row.error());
+    if (!*row)
+        return fail(QCoreApplication::translate("sdrt::store", "There is no item with id %1.").arg(id));
+    Item item;
+    item.id = s->int64(0);
+    item.externalId = s->optText(1);
+    item.question = s->text(2);
+    item.referenceAnswer = s->optText(3);
+    item.answerType = s->text(4);
+    item.taskFamily = s->text(5);
+    item.split = s->text(6);
+    item.tags = tagsFromJson(s->text(7));
+    item.noteText = s->text(8);
+    item.fingerprint = s->text(9);
+
+    auto a = m_db.prepare("SELECT ia.role, ia.ord, a.id, a.kind, a.original_name, a.sha256, a.page, a.stored_path,"
+                          " a.source_path, a.mime, a.size_bytes, a.width, a.height, a.dpi"
+                          " FROM item_assets ia JOIN assets a ON a.id = ia.asset_id WHERE ia.item_id = ? ORDER BY ia.ord");
+    if (!a)
+        return fail(a.error());
+    a->bind(1, id);
+    for (;;) {
+        auto r = a->step();
+        if (!r)
+            return fail(r.error());
+        if (!*r)
+            break;
+        ItemAsset ia;
+        ia.role = assetKindFromString(a->text(0)).value_or(AssetKind::Photo);
+        ia.order = int(a->int64(1));
+        Asset &as = ia.asset;
+        as.id = a->int64(2);
+        as.kind = assetKindFromString(a->text(3)).value_or(AssetKind::Photo);
+        as.originalName = a->text(4);
+        as.sha256 = a->text(5);
+        as.page = int(a->int64(6));
+        as.storedPath = a->text(7);
+        as.sourcePath = a->optText(8);
+        as.mime = a->text(9);
+        as.sizeBytes = a->int64(10);
+        if (auto v = a->optInt64(11))
+            as.width = int(*v);
+        if (auto v = a->optInt64(12))
+            as.height = int(*v);
+        if (auto v = a->optInt64(13))
+            as.dpi = int(*v);
+        item.assets.push_back(std::move(ia));
+    }
+    return item;
+}
+
+Result<std::int64_t> ItemRepository::count(const ItemFilter &filter)
+{
+    const QByteArray sql = QByteArray("SELECT count(*) FROM items") + whereClause(filter);
+    auto s = m_db.prepare(sql.constData());
+    if (!s)
+        return fail(s.error());
+    bindFilter(*s, filter);
+    auto row = s->step();
+    if (!row)
+        return fail(row.error());
+    return s->int64(0);
+}
+
+Result<std::vector<ItemSummary>> ItemRepository::list(const ItemFilter &filter, std::int64_t offset, std::int64_t limit)
+{
+    const QByteArray sql = "SELECT id, question, task_family, split, answer_type,"
+                           " (SELECT count(*) FROM item_assets ia WHERE ia.item_id = items.id) FROM items"
+                           + whereClause(filter) + " ORDER BY id LIMIT ? OFFSET ?";
+    auto s = m_db.prepare(sql.constData());
+    if (!s)
+        return fail(s.error());
+    int next = bindFilter(*s, filter);
+    s->bind(next, limit).bind(next + 1, offset);
+    std::vector<ItemSummary> out;
+    for (;;) {
+        auto row = s->step();
+        if (!row)
+            return fail(row.error());
+        if (!*row)
+            break;
+        ItemSummary r;
+        r.id = s->int64(0);
+        r.question = s->text(1);
+        r.taskFamily = s->text(2);
+        r.split = s->text(3);
+        r.answerType = s->text(4);
+        r.assetCount = int(s->int64(5));
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+Result<QStringList> ItemRepository::taskFamilies()
+{
+    auto s = m_db.prepare("SELECT DISTINCT task_family FROM items WHERE task_family <> '' ORDER BY task_family");
+    if (!s)
+        return fail(s.error());
+    QStringList out;
+    for (;;) {
+        auto row = s->step();
+        if (!row)
+            return fail(row.error());
+        if (!*row)
+            break;
+        out << s->text(0);
+    }
+    return out;
+}
+
+Result<Id> ItemRepository::beginImportBatch(const QString &source)
+{
+    auto s = m_db.prepare("INSERT INTO import_batches (source) VALUES (?)");
+    if (!s)
+        return fail(s.error());
+    s->bind(1, source);
+    if (auto r = s->run(); !r)
+        return fail(r.error());
+    return m_db.lastInsertId();
+}
+
+Result<void> ItemRepository::finishImportBatch(Id batch, int imported, int duplicates, int failed)
+{
+    auto s = m_db.prepare("UPDATE import_batches SET imported = ?, duplicates = ?, failed = ? WHERE id = ?");
+    if (!s)
+        return fail(s.error());
+    s->bind(1, imported).bind(2, duplicates).bind(3, failed).bind(4, batch);
+    return s->run();
+}
+
+} // namespace sdrt::store

@@ -1,0 +1,201 @@
+#include "sdrt/store/Migrations.h"
+
+#include "sdrt/common/Log.h"
+#include "sdrt/store/Database.h"
+
+#include <QCoreApplication>
+
+namespace sdrt::store {
+namespace {
+
+// Version 1: assets, items, prompts; models, generation runs, traces and append-only reviews
+// in their first shape (later issues extend them with new migrations).
+constexpr const char *kSchemaV1 = R"sql(
+CREATE TABLE import_batches (
+  id           INTEGER PRIMARY KEY,
+  source       TEXT NOT NULL,
+  started_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  imported     INTEGER NOT NULL DEFAULT 0 CHECK (imported >= 0),
+  duplicates   INTEGER NOT NULL DEFAULT 0 CHECK (duplicates >= 0),
+  failed       INTEGER NOT NULL DEFAULT 0 CHECK (failed >= 0)
+);
+
+CREATE TABLE assets (
+  id            INTEGER PRIMARY KEY,
+  kind          TEXT NOT NULL CHECK (kind IN ('photo','drawing','note')),
+  original_name TEXT NOT NULL,
+  sha256        TEXT NOT NULL CHECK (length(sha256) = 64),
+  page          INTEGER NOT NULL DEFAULT 0 CHECK (page >= 0),
+  stored_path   TEXT NOT NULL,
+  source_path   TEXT,
+  mime          TEXT NOT NULL,
+  size_bytes    INTEGER NOT NULL CHECK (size_bytes >= 0),
+  width         INTEGER CHECK (width IS NULL OR width > 0),
+  height        INTEGER CHECK (height IS NULL OR height > 0),
+  dpi           INTEGER CHECK (dpi IS NULL OR dpi > 0),
+  created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  UNIQUE (sha256, page)
+);
+
+CREATE TABLE items (
+  id               INTEGER PRIMARY KEY,
+  external_id      TEXT,
+  question         TEXT NOT NULL,
+  reference_answer TEXT,
+  answer_type      TEXT NOT NULL DEFAULT 'text'
+                   CHECK (answer_type IN ('text','number','yesno','choice','region')),
+  task_family      TEXT NOT NULL DEFAULT '',
+  split            TEXT NOT NULL DEFAULT 'train' CHECK (split IN ('train','eval')),
+  tags             TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tags)),
+  note_text        TEXT NOT NULL DEFAULT '',
+  fingerprint      TEXT NOT NULL UNIQUE CHECK (length(fingerprint) = 64),
+  import_batch_id  INTEGER REFERENCES import_batches(id) ON DELETE SET NULL,
+  created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+CREATE INDEX items_split_family ON items (split, task_family);
+
+CREATE TABLE item_assets (
+  item_id  INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+  asset_id INTEGER NOT NULL REFERENCES assets(id) ON DELETE RESTRICT,
+  role     TEXT NOT NULL CHECK (role IN ('photo','drawing','note')),
+  ord      INTEGER NOT NULL CHECK (ord >= 0),
+  PRIMARY KEY (item_id, ord)
+);
+CREATE INDEX item_assets_asset ON item_assets (asset_id);
+
+CREATE TABLE prompts (
+  id           INTEGER PRIMARY KEY,
+  name         TEXT NOT NULL CHECK (length(name) > 0),
+  version      INTEGER NOT NULL CHECK (version >= 1),
+  content_hash TEXT NOT NULL CHECK (length(content_hash) = 64),
+  description  TEXT NOT NULL DEFAULT '',
+  body         TEXT NOT NULL,
+  created_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  UNIQUE (name, version)
+);
+CREATE TRIGGER prompts_immutable BEFORE UPDATE ON prompts
+BEGIN SELECT RAISE(ABORT, 'prompt versions are immutable; register a new version'); END;
+
+CREATE TABLE models (
+  id           INTEGER PRIMARY KEY,
+  name         TEXT NOT NULL,
+  path         TEXT NOT NULL,
+  content_hash TEXT NOT NULL CHECK (length(content_hash) = 64),
+  config       TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(config)),
+  role         TEXT NOT NULL CHECK (role IN ('base','student')),
+  created_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  UNIQUE (content_hash)
+);
+
+CREATE TABLE generation_runs (
+  id          INTEGER PRIMARY KEY,
+  model_id    INTEGER NOT NULL REFERENCES models(id),
+  prompt_set  TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(prompt_set)),
+  sampling    TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(sampling)),
+  seed        INTEGER NOT NULL,
+  status      TEXT NOT NULL CHECK (status IN ('pending','running','done','failed','cancelled')),
+  error       TEXT,
+  started_at  TEXT,
+  finished_at TEXT
+);
+
+CREATE TABLE traces (
+  id             INTEGER PRIMARY KEY,
+  item_id        INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+  prompt_id      INTEGER NOT NULL REFERENCES prompts(id),
+  run_id         INTEGER NOT NULL REFERENCES generation_runs(id),
+  sample_index   INTEGER NOT NULL CHECK (sample_index >= 0),
+  step1_text     TEXT,
+  step2_text     TEXT,
+  parsed_answer  TEXT,
+  step1_tokens   INTEGER,
+  step2_tokens   INTEGER,
+  mean_logprob   REAL,
+  latency_ms     REAL,
+  status         TEXT NOT NULL CHECK (status IN ('ok','failed')),
+  error          TEXT,
+  hidden_ref     TEXT,
+  created_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  UNIQUE (item_id, prompt_id, run_id, sample_index)
+);
+CREATE INDEX traces_item ON traces (item_id);
+
+CREATE TABLE reviews (
+  id               INTEGER PRIMARY KEY,
+  trace_id         INTEGER NOT NULL REFERENCES traces(id),
+  reviewer         TEXT NOT NULL CHECK (length(reviewer) > 0),
+  verdict          TEXT NOT NULL CHECK (verdict IN ('accept','reject','skip')),
+  reason_tags      TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(reason_tags)),
+  first_wrong_step TEXT,
+  comment          TEXT,
+  created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+CREATE INDEX reviews_trace ON reviews (trace_id, id);
+CREATE TRIGGER reviews_append_only_update BEFORE UPDATE ON reviews
+BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
+CREATE TRIGGER reviews_append_only_delete BEFORE DELETE ON reviews
+BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
+)sql";
+
+} // namespace
+
+const std::vector<Migration> &migrations()
+{
+    static const std::vector<Migration> list = {
+        {1, kSchemaV1},
+    };
+    return list;
+}
+
+int currentSchemaVersion()
+{
+    return migrations().back().version;
+}
+
+Result<void> migrate(Database &db, const std::vector<Migration> &list)
+{
+    auto log = sdrt::log::get("store");
+    const int latest = list.empty() ? 0 : list.back().version;
+
+    auto version = db.pragmaInt("user_version");
+    if (!version)
+        return fail(version.error());
+    if (*version > latest)
+        return fail(QCoreApplication::translate(
+                        "sdrt::store",
+                        "%1 was written by a newer version of SDRT Workbench (schema %2; this version "
+                        "understands up to %3). It was not changed; please update SDRT Workbench.")
+                        .arg(db.fileName())
+                        .arg(*version)
+                        .arg(latest));
+
+    for (const Migration &m : list) {
+        if (m.version <= *version)
+            continue;
+        Transaction tx(db);
+        if (auto r = tx.begin(); !r)
+            return r;
+        // Re-read inside the write lock: another process may have migrated meanwhile.
+        auto now = db.pragmaInt("user_version");
+        if (!now)
+            return fail(now.error());
+        if (*now >= m.version) {
+            *version = *now;
+            continue;
+        }
+        if (auto r = db.exec(m.sql); !r)
+            return fail(QCoreApplication::translate("sdrt::store", "Migration to schema %1 failed: %2")
+                            .arg(m.version)
+                            .arg(r.error()));
+        const QByteArray bump = "PRAGMA user_version = " + QByteArray::number(m.version);
+        if (auto r = db.exec(bump.constData()); !r)
+            return r;
+        if (auto r = tx.commit(); !r)
+            return r;
+        log->info("migrated {} to schema {}", db.fileName().toStdString(), m.version);
+        *version = m.version;
+    }
+    return {};
+}
+
+} // namespace sdrt::store

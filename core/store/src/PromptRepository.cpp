@@ -1,0 +1,66 @@
+#include "sdrt/store/PromptRepository.h"
+
+#include "sdrt/store/Database.h"
+
+#include <QCoreApplication>
+
+namespace sdrt::store {
+
+Result<Id> PromptRepository::registerVersion(const PromptVersion &p)
+{
+    auto existing = find(p.name, p.version);
+    if (!existing)
+        return fail(existing.error());
+    if (*existing) {
+        if ((*existing)->contentHash == p.contentHash)
+            return (*existing)->id;
+        return fail(QCoreApplication::translate(
+                        "sdrt::store",
+                        "Prompt \"%1\" version %2 is already stored with different content (hash %3, now %4). "
+                        "Stored prompt versions are immutable: give the changed prompt a new version number.")
+                        .arg(p.name)
+                        .arg(p.version)
+                        .arg((*existing)->contentHash.left(12), p.contentHash.left(12)));
+    }
+    auto s = m_db.prepare("INSERT INTO prompts (name, version, content_hash, description, body) VALUES (?,?,?,?,?)");
+    if (!s)
+        return fail(s.error());
+    s->bind(1, p.name).bind(2, p.version).bind(3, p.contentHash).bind(4, p.description).bind(5, p.body);
+    if (auto r = s->run(); !r)
+        return fail(r.error());
+    return m_db.lastInsertId();
+}
+
+Result<std::vector<PromptVersion>> PromptRepository::list()
+{
+    auto s = m_db.prepare("SELECT id, name, version, content_hash, description, body FROM prompts ORDER BY name, version");
+    if (!s)
+        return fail(s.error());
+    std::vector<PromptVersion> out;
+    for (;;) {
+        auto row = s->step();
+        if (!row)
+            return fail(row.error());
+        if (!*row)
+            break;
+        out.push_back({s->int64(0), s->text(1), int(s->int64(2)), s->text(3), s->text(4), s->text(5)});
+    }
+    return out;
+}
+
+Result<std::optional<PromptVersion>> PromptRepository::find(const QString &name, int version)
+{
+    auto s = m_db.prepare("SELECT id, name, version, content_hash, description, body FROM prompts WHERE name = ? AND version = ?");
+    if (!s)
+        return fail(s.error());
+    s->bind(1, name).bind(2, version);
+    auto row = s->step();
+    if (!row)
+        return fail(row.error());
+    if (!*row)
+        return std::optional<PromptVersion>();
+    return std::optional<PromptVersion>(
+        PromptVersion{s->int64(0), s->text(1), int(s->int64(2)), s->text(3), s->text(4), s->text(5)});
+}
+
+} // namespace sdrt::store

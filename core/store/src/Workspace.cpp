@@ -1,0 +1,137 @@
+#include "sdrt/store/Workspace.h"
+
+#include "sdrt/common/Log.h"
+#include "sdrt/store/Migrations.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+
+namespace sdrt::store {
+namespace {
+
+const char *const kSubdirs[] = {"assets", "models", "runs", "exports"};
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("sdrt::store::Workspace", text);
+}
+
+// Pragmas that change nothing on disk; run before the version check.
+Result<void> connectionPragmas(Database &db)
+{
+    if (auto r = db.exec("PRAGMA foreign_keys = ON"); !r)
+        return r;
+    return db.exec("PRAGMA synchronous = NORMAL");
+}
+
+Result<void> checkIsDatabase(Database &db)
+{
+    // Reading the schema fails cleanly for a file that is not a database, or is locked.
+    auto stmt = db.prepare("SELECT count(*) FROM sqlite_schema");
+    if (!stmt)
+        return fail(stmt.error());
+    auto row = stmt->step();
+    if (!row)
+        return fail(row.error());
+    return {};
+}
+
+} // namespace
+
+Workspace::Workspace(QString root, Database db)
+    : m_root(std::move(root)), m_db(std::make_unique<Database>(std::move(db)))
+{
+}
+
+bool Workspace::looksLikeWorkspace(const QString &dir)
+{
+    return QFileInfo(QDir(dir).filePath(QString::fromLatin1(kDatabaseFile))).isFile();
+}
+
+Result<Workspace> Workspace::create(const QString &dir)
+{
+    QDir root(dir);
+    if (looksLikeWorkspace(dir))
+        return fail(tr("%1 already holds a workspace.").arg(QDir::toNativeSeparators(dir)));
+    if (!root.mkpath(QStringLiteral(".")))
+        return fail(tr("Cannot create the folder %1.").arg(QDir::toNativeSeparators(dir)));
+    for (const char *sub : kSubdirs) {
+        if (!root.mkpath(QString::fromLatin1(sub)))
+            return fail(tr("Cannot create the folder %1.").arg(root.filePath(QString::fromLatin1(sub))));
+    }
+    auto db = Database::open(root.filePath(QString::fromLatin1(kDatabaseFile)), Database::Mode::ReadWriteCreate);
+    if (!db)
+        return fail(db.error());
+    if (auto r = db->exec("PRAGMA journal_mode = WAL"); !r)
+        return fail(r.error());
+    if (auto r = connectionPragmas(*db); !r)
+        return fail(r.error());
+    if (auto r = migrate(*db); !r)
+        return fail(r.error());
+    sdrt::log::get("store")->info("created workspace {}", root.absolutePath().toStdString());
+    return Workspace(root.absolutePath(), std::move(*db));
+}
+
+Result<Workspace> Workspace::open(const QString &dir)
+{
+    QDir root(dir);
+    const QString file = root.filePath(QString::fromLatin1(kDatabaseFile));
+    if (!QFileInfo(file).isFile())
+        return fail(tr("%1 is not a workspace: %2 is missing.")
+                        .arg(QDir::toNativeSeparators(dir), QString::fromLatin1(kDatabaseFile)));
+    auto db = Database::open(file, Database::Mode::ReadWrite);
+    if (!db)
+        return fail(db.error());
+    if (auto r = checkIsDatabase(*db); !r)
+        return fail(r.error());
+    // The version check comes before anything that could write to the file.
+    auto version = db->pragmaInt("user_version");
+    if (!version)
+        return fail(version.error());
+    if (*version > currentSchemaVersion())
+        return fail(migrate(*db).error());
+    if (auto r = db->exec("PRAGMA journal_mode = WAL"); !r)
+        return fail(r.error());
+    if (auto r = connectionPragmas(*db); !r)
+        return fail(r.error());
+    if (auto r = migrate(*db); !r)
+        return fail(r.error());
+    for (const char *sub : kSubdirs)
+        root.mkpath(QString::fromLatin1(sub));
+    return Workspace(root.absolutePath(), std::move(*db));
+}
+
+QString Workspace::databasePath() const
+{
+    return QDir(m_root).filePath(QString::fromLatin1(kDatabaseFile));
+}
+
+QString Workspace::assetsDir() const { return QDir(m_root).filePath(QStringLiteral("assets")); }
+QString Workspace::modelsDir() const { return QDir(m_root).filePath(QStringLiteral("models")); }
+QString Workspace::runsDir() const { return QDir(m_root).filePath(QStringLiteral("runs")); }
+QString Workspace::exportsDir() const { return QDir(m_root).filePath(QStringLiteral("exports")); }
+
+QString Workspace::absolutePath(const QString &relative) const
+{
+    return QDir(m_root).filePath(relative);
+}
+
+Result<Database> Workspace::connect() const
+{
+    return connect(databasePath());
+}
+
+Result<Database> Workspace::connect(const QString &databasePath)
+{
+    auto db = Database::open(databasePath, Database::Mode::ReadWrite);
+    if (!db)
+        return db;
+    if (auto r = connectionPragmas(*db); !r)
+        return fail(r.error());
+    if (auto r = checkIsDatabase(*db); !r)
+        return fail(r.error());
+    return db;
+}
+
+} // namespace sdrt::store

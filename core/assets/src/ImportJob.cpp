@@ -12,6 +12,8 @@
 #include <QDir>
 #include <QElapsedTimer>
 
+#include <algorithm>
+
 namespace sdrt::assets {
 namespace {
 
@@ -247,6 +249,8 @@ Result<ImportReport> ImportJob::run()
     }
 
     report.failed += int(plan->problems.size());
+    std::stable_sort(report.failures.begin(), report.failures.end(),
+                     [](const ImportFailure &a, const ImportFailure &b) { return a.line < b.line; });
     if (auto r = itemRepo.finishImportBatch(report.batchId, report.imported, report.duplicates, report.failed); !r) {
         content.removeWritten();
         return fail(r.error());

@@ -51,6 +51,9 @@ std::optional<QString> checkPlaceholders(const QString &tmpl, const QString &fil
         if (close < 0 || (newline >= 0 && newline < close))
             return tr("%1: '{' is not closed on the same line (write '{{' for a literal brace).").arg(at(file, line));
         const QString name = tmpl.mid(i + 1, close - i - 1);
+        static const QRegularExpression identifier(QStringLiteral("^[A-Za-z0-9_]+$"));
+        if (!identifier.match(name).hasMatch())
+            return tr("%1: '{' does not start a placeholder (write '{{' for a literal brace).").arg(at(file, line));
         if (!known.contains(name))
             return tr("%1: unknown placeholder {%2}; known placeholders are %3.")
                 .arg(at(file, line), name, QLatin1Char('{') + known.join(QLatin1String("}, {")) + QLatin1Char('}'));

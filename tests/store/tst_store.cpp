@@ -1,0 +1,265 @@
+// Workspace store: creation, migrations, newer-version refusal, constraints, repositories.
+
+#include "sdrt/store/AssetRepository.h"
+#include "sdrt/store/Database.h"
+#include "sdrt/store/ItemRepository.h"
+#include "sdrt/store/Migrations.h"
+#include "sdrt/store/PromptRepository.h"
+#include "sdrt/store/Workspace.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sqlite3.h>
+
+using namespace sdrt::store;
+
+namespace {
+
+QByteArray fileHash(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
+}
+
+QString hex64(char c)
+{
+    return QString(64, QLatin1Char(c));
+}
+
+Item makeItem(const QString &question, const QString &family, const QString &split, char fp)
+{
+    Item item;
+    item.question = question;
+    item.taskFamily = family;
+    item.split = split;
+    item.fingerprint = hex64(fp);
+    return item;
+}
+
+} // namespace
+
+class TestStore : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void createMakesLayoutAndCurrentSchema()
+    {
+        QTemporaryDir tmp;
+        const QString dir = tmp.filePath(QStringLiteral("作業スペース"));
+        auto ws = Workspace::create(dir);
+        QVERIFY2(ws, ws ? "" : qPrintable(ws.error()));
+        for (const char *sub : {"assets", "models", "runs", "exports"})
+            QVERIFY(QFileInfo(QDir(dir).filePath(QString::fromLatin1(sub))).isDir());
+        QCOMPARE(*ws->db().pragmaInt("user_version"), std::int64_t(currentSchemaVersion()));
+        QCOMPARE(*ws->db().pragmaInt("foreign_keys"), std::int64_t(1));
+        auto mode = ws->db().prepare("PRAGMA journal_mode");
+        QVERIFY(mode && *mode->step());
+        QCOMPARE(mode->text(0), QStringLiteral("wal"));
+
+        auto again = Workspace::create(dir);
+        QVERIFY(!again);
+        QVERIFY(again.error().contains(QStringLiteral("already holds a workspace")));
+    }
+
+    void openMissingWorkspaceNamesTheFile()
+    {
+        QTemporaryDir tmp;
+        auto ws = Workspace::open(tmp.path());
+        QVERIFY(!ws);
+        QVERIFY(ws.error().contains(QStringLiteral("workspace.sqlite")));
+    }
+
+    void newerSchemaIsRefusedAndLeftUnchanged()
+    {
+        QTemporaryDir tmp;
+        {
+            auto ws = Workspace::create(tmp.path());
+            QVERIFY(ws);
+            QVERIFY(ws->db().exec("PRAGMA user_version = 999"));
+            QVERIFY(ws->db().exec("PRAGMA wal_checkpoint(TRUNCATE)"));
+        }
+        const QString file = QDir(tmp.path()).filePath(QStringLiteral("workspace.sqlite"));
+        const QByteArray before = fileHash(file);
+        auto ws = Workspace::open(tmp.path());
+        QVERIFY(!ws);
+        QVERIFY2(ws.error().contains(QStringLiteral("newer version")), qPrintable(ws.error()));
+        QVERIFY(ws.error().contains(QStringLiteral("999")));
+        QCOMPARE(fileHash(file), before);
+        auto raw = Database::open(file, Database::Mode::ReadOnly);
+        QVERIFY(raw);
+        QCOMPARE(*raw->pragmaInt("user_version"), std::int64_t(999));
+    }
+
+    void olderSchemaMigrates()
+    {
+        QTemporaryDir tmp;
+        QVERIFY(QDir(tmp.path()).mkpath(QStringLiteral("assets")));
+        const QString file = QDir(tmp.path()).filePath(QStringLiteral("workspace.sqlite"));
+        {
+            // A version-0 database: what an interrupted first creation leaves behind.
+            auto raw = Database::open(file, Database::Mode::ReadWriteCreate);
+            QVERIFY(raw);
+            QVERIFY(raw->exec("CREATE TABLE unrelated (x INTEGER)"));
+        }
+        auto ws = Workspace::open(tmp.path());
+        QVERIFY2(ws, ws ? "" : qPrintable(ws.error()));
+        QCOMPARE(*ws->db().pragmaInt("user_version"), std::int64_t(currentSchemaVersion()));
+        ItemRepository items(ws->db());
+        QCOMPARE(*items.count(), std::int64_t(0));
+    }
+
+    void failedMigrationRollsBackCompletely()
+    {
+        QTemporaryDir tmp;
+        auto db = Database::open(tmp.filePath(QStringLiteral("m.sqlite")), Database::Mode::ReadWriteCreate);
+        QVERIFY(db);
+        const std::vector<Migration> list = {
+            {1, "CREATE TABLE a (x INTEGER);"},
+            {2, "CREATE TABLE b (x INTEGER); INSERT INTO missing_table VALUES (1);"},
+        };
+        auto r = migrate(*db, list);
+        QVERIFY(!r);
+        QVERIFY2(r.error().contains(QStringLiteral("schema 2")), qPrintable(r.error()));
+        QCOMPARE(*db->pragmaInt("user_version"), std::int64_t(1));
+        auto s = db->prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'b'");
+        QVERIFY(s && *s->step());
+        QCOMPARE(s->int64(0), std::int64_t(0));
+    }
+
+    void constraintsHold()
+    {
+        QTemporaryDir tmp;
+        auto ws = Workspace::create(tmp.path());
+        QVERIFY(ws);
+        Database &db = ws->db();
+        QVERIFY(!db.exec("INSERT INTO items (question, split, fingerprint) VALUES ('q', 'test', '" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" "')"));
+        QVERIFY(!db.exec("INSERT INTO items (question, answer_type, fingerprint) VALUES ('q', 'colour', '" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" "')"));
+        ItemRepository items(db);
+        auto id = items.insert(makeItem(QStringLiteral("q"), QString(), QStringLiteral("train"), 'a'));
+        QVERIFY(id);
+        // Same fingerprint twice: refused.
+        QVERIFY(!items.insert(makeItem(QStringLiteral("q2"), QString(), QStringLiteral("train"), 'a')));
+        // An item_assets row pointing at a missing asset: refused by the foreign key.
+        auto link = db.prepare("INSERT INTO item_assets (item_id, asset_id, role, ord) VALUES (?, 4242, 'photo', 0)");
+        QVERIFY(link);
+        link->bind(1, *id);
+        auto r = link->run();
+        QVERIFY(!r);
+        QVERIFY2(r.error().contains(QStringLiteral("FOREIGN KEY")), qPrintable(r.error()));
+    }
+
+    void reviewsAreAppendOnlyAndPromptsImmutable()
+    {
+        QTemporaryDir tmp;
+        auto ws = Workspace::create(tmp.path());
+        QVERIFY(ws);
+        Database &db = ws->db();
+        ItemRepository items(db);
+        auto item = items.insert(makeItem(QStringLiteral("q"), QString(), QStringLiteral("train"), 'b'));
+        QVERIFY(item);
+        PromptRepository prompts(db);
+        auto pid = prompts.registerVersion({0, QStringLiteral("p"), 1, hex64('1'), QString(), QStringLiteral("body")});
+        QVERIFY(pid);
+        QVERIFY(db.exec(("INSERT INTO models (name, path, content_hash, role) VALUES ('m', 'models/m', '" + hex64('2').toLatin1() + "', 'base')").constData()));
+        QVERIFY(db.exec("INSERT INTO generation_runs (model_id, seed, status) VALUES (1, 1, 'done')"));
+        QVERIFY(db.exec(QByteArray("INSERT INTO traces (item_id, prompt_id, run_id, sample_index, status) VALUES (" + QByteArray::number(*item) + ", " + QByteArray::number(*pid) + ", 1, 0, 'ok')").constData()));
+        QVERIFY(db.exec("INSERT INTO reviews (trace_id, reviewer, verdict) VALUES (1, 'tanaka', 'accept')"));
+        auto upd = db.exec("UPDATE reviews SET verdict = 'reject'");
+        QVERIFY(!upd);
+        QVERIFY(upd.error().contains(QStringLiteral("append-only")));
+        QVERIFY(!db.exec("DELETE FROM reviews"));
+        auto pupd = db.exec("UPDATE prompts SET body = 'changed'");
+        QVERIFY(!pupd);
+        QVERIFY(pupd.error().contains(QStringLiteral("immutable")));
+    }
+
+    void promptVersionsAreImmutableInTheRepository()
+    {
+        QTemporaryDir tmp;
+        auto ws = Workspace::create(tmp.path());
+        QVERIFY(ws);
+        PromptRepository repo(ws->db());
+        auto a = repo.registerVersion({0, QStringLiteral("decompose"), 1, hex64('a'), QString(), QStringLiteral("x")});
+        QVERIFY(a);
+        auto same = repo.registerVersion({0, QStringLiteral("decompose"), 1, hex64('a'), QString(), QStringLiteral("x")});
+        QVERIFY(same);
+        QCOMPARE(*same, *a);
+        auto changed = repo.registerVersion({0, QStringLiteral("decompose"), 1, hex64('b'), QString(), QStringLiteral("y")});
+        QVERIFY(!changed);
+        QVERIFY(changed.error().contains(QStringLiteral("new version")));
+        auto v2 = repo.registerVersion({0, QStringLiteral("decompose"), 2, hex64('b'), QString(), QStringLiteral("y")});
+        QVERIFY(v2);
+        QCOMPARE(repo.list()->size(), size_t(2));
+    }
+
+    void itemFiltersAndJapaneseText()
+    {
+        QTemporaryDir tmp;
+        auto ws = Workspace::create(tmp.path());
+        QVERIFY(ws);
+        ItemRepository items(ws->db());
+        Item a = makeItem(QStringLiteral("穴はいくつありますか？"), QStringLiteral("counting"), QStringLiteral("train"), 'c');
+        a.noteText = QStringLiteral("作業指示 WO-1001 穴数: 4");
+        Item b = makeItem(QStringLiteral("Where is the crack?"), QStringLiteral("defect"), QStringLiteral("eval"), 'd');
+        Item c = makeItem(QStringLiteral("100% inspected?"), QStringLiteral("defect"), QStringLiteral("train"), 'e');
+        QVERIFY(items.insert(a));
+        QVERIFY(items.insert(b));
+        QVERIFY(items.insert(c));
+        QCOMPARE(*items.count(), std::int64_t(3));
+        QCOMPARE(*items.count({QStringLiteral("train"), {}, {}}), std::int64_t(2));
+        QCOMPARE(*items.count({{}, QStringLiteral("defect"), {}}), std::int64_t(2));
+        QCOMPARE(*items.count({QStringLiteral("eval"), QStringLiteral("defect"), {}}), std::int64_t(1));
+        QCOMPARE(*items.count({{}, {}, QStringLiteral("作業指示")}), std::int64_t(1)); // found in the note
+        QCOMPARE(*items.count({{}, {}, QStringLiteral("CRACK")}), std::int64_t(1));   // ASCII case-insensitive
+        QCOMPARE(*items.count({{}, {}, QStringLiteral("%")}), std::int64_t(1));       // '%' is literal
+        auto page = items.list({}, 1, 1);
+        QVERIFY(page);
+        QCOMPARE(page->size(), size_t(1));
+        QCOMPARE(page->front().question, b.question);
+        auto got = items.get(page->front().id - 1);
+        QVERIFY(got);
+        QCOMPARE(got->question, a.question);
+        QCOMPARE(got->noteText, a.noteText);
+        QCOMPARE(*items.taskFamilies(), (QStringList{QStringLiteral("counting"), QStringLiteral("defect")}));
+    }
+
+    void brokenWorkspaceGivesAnError()
+    {
+        QTemporaryDir tmp;
+        QFile f(QDir(tmp.path()).filePath(QStringLiteral("workspace.sqlite")));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray(8192, 'x'));
+        f.close();
+        auto ws = Workspace::open(tmp.path());
+        QVERIFY(!ws);
+        QVERIFY2(ws.error().contains(QStringLiteral("not a database")), qPrintable(ws.error()));
+    }
+
+    void lockedWorkspaceGivesAnError()
+    {
+        QTemporaryDir tmp;
+        QVERIFY(Workspace::create(tmp.path()));
+        const QString file = QDir(tmp.path()).filePath(QStringLiteral("workspace.sqlite"));
+        sqlite3 *other = nullptr;
+        QCOMPARE(sqlite3_open(file.toUtf8().constData(), &other), SQLITE_OK);
+        // Exclusive locking mode: once it has written, no other connection may even read.
+        QCOMPARE(sqlite3_exec(other, "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; "
+                                     "INSERT INTO import_batches (source) VALUES ('x');", nullptr, nullptr, nullptr), SQLITE_OK);
+        auto ws = Workspace::open(tmp.path());
+        QVERIFY(!ws);
+        QVERIFY2(ws.error().contains(QStringLiteral("locked")), qPrintable(ws.error()));
+        sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+        sqlite3_close(other);
+        auto later = Workspace::open(tmp.path());
+        QVERIFY2(later, later ? "" : qPrintable(later.error()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStore)
+#include "tst_store.moc"

@@ -1,0 +1,46 @@
+// sdrt-workbench: the GUI. Parsing and wiring only.
+
+#include "Translations.h"
+
+#include "sdrt/common/Log.h"
+#include "sdrt/store/Workspace.h"
+#include "sdrt/ui/MainWindow.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QSettings>
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("SDRT"));
+    QCoreApplication::setApplicationName(QStringLiteral("SDRT Workbench"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SDRT_VERSION));
+    QString language = qEnvironmentVariable("SDRT_LANGUAGE");
+    if (language.isEmpty())
+        language = QSettings().value(QStringLiteral("language")).toString();
+    sdrt::app::installTranslations(app, language);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QCoreApplication::translate("main", "SDRT Workbench: review reasoning traces and distil VLMs."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("main", "Workspace folder to open (created when it does not exist)."));
+    parser.process(app);
+
+    sdrt::ui::MainWindow window;
+    window.show();
+    const QStringList args = parser.positionalArguments();
+    if (!args.isEmpty()) {
+        const QString ws = args.first();
+        // A missing or empty folder becomes a new workspace; anything else is opened (and
+        // refused with a message when it is not a workspace).
+        const QDir dir(ws);
+        if (!dir.exists() || dir.isEmpty())
+            window.createWorkspace(ws);
+        else
+            window.openWorkspace(ws);
+    }
+    return app.exec();
+}

@@ -1,0 +1,42 @@
+#pragma once
+// One item: its assets in the viewer, then question, reference answer, note and details.
+
+#include "sdrt/store/Types.h"
+
+#include <QWidget>
+
+class QLabel;
+class QPlainTextEdit;
+
+namespace sdrt::ui {
+
+class AssetViewer;
+class WorkspaceSession;
+
+class ItemViewPanel final : public QWidget {
+    Q_OBJECT
+public:
+    explicit ItemViewPanel(WorkspaceSession *session, QWidget *parent = nullptr);
+
+    void showItem(store::Id id);
+    void clear();
+    store::Id currentItem() const { return m_itemId; }
+    AssetViewer *assetViewer() const { return m_viewer; }
+    QString questionText() const;
+    QString noteText() const;
+    QString referenceText() const;
+
+Q_SIGNALS:
+    void errorOccurred(const QString &message);
+
+private:
+    WorkspaceSession *m_session;
+    store::Id m_itemId = 0;
+    AssetViewer *m_viewer;
+    QLabel *m_question;
+    QLabel *m_reference;
+    QLabel *m_details;
+    QPlainTextEdit *m_note;
+};
+
+} // namespace sdrt::ui

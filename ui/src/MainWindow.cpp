@@ -1,0 +1,234 @@
+#include "sdrt/ui/MainWindow.h"
+
+#include "sdrt/common/Log.h"
+#include "sdrt/ui/ImportRunner.h"
+#include "sdrt/ui/ItemListModel.h"
+#include "sdrt/ui/ItemListPanel.h"
+#include "sdrt/ui/ItemViewPanel.h"
+#include "sdrt/ui/LogPanel.h"
+#include "sdrt/ui/WorkspaceSession.h"
+
+#include <QActionGroup>
+#include <QApplication>
+#include <QDockWidget>
+#include <QElapsedTimer>
+#include <QFileDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressDialog>
+#include <QSettings>
+#include <QStatusBar>
+
+namespace sdrt::ui {
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent), m_session(new WorkspaceSession(this)), m_itemList(new ItemListPanel(m_session, this)),
+      m_itemView(new ItemViewPanel(m_session, this)), m_log(new LogPanel(this)), m_import(new ImportRunner(this)),
+      m_status(new QLabel(this))
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setCentralWidget(m_itemView);
+
+    auto *itemsDock = new QDockWidget(tr("Items"), this);
+    itemsDock->setObjectName(QStringLiteral("itemsDock"));
+    itemsDock->setWidget(m_itemList);
+    addDockWidget(Qt::LeftDockWidgetArea, itemsDock);
+    auto *logDock = new QDockWidget(tr("Log"), this);
+    logDock->setObjectName(QStringLiteral("logDock"));
+    logDock->setWidget(m_log);
+    addDockWidget(Qt::BottomDockWidgetArea, logDock);
+    resizeDocks({itemsDock}, {520}, Qt::Horizontal);
+    resizeDocks({logDock}, {120}, Qt::Vertical);
+    statusBar()->addPermanentWidget(m_status, 1);
+
+    createMenus();
+    connect(m_itemList, &ItemListPanel::itemSelected, m_itemView, &ItemViewPanel::showItem);
+    connect(m_itemList, &ItemListPanel::errorOccurred, this,
+            [this](const QString &m) { showError(tr("Cannot read the workspace"), m); });
+    connect(m_itemView, &ItemViewPanel::errorOccurred, this,
+            [](const QString &m) { sdrt::log::get("ui")->error("{}", m.toStdString()); });
+    connect(m_session, &WorkspaceSession::opened, this, &MainWindow::updateTitle);
+    connect(m_session, &WorkspaceSession::closed, this, &MainWindow::updateTitle);
+    connect(m_itemList->model(), &ItemListModel::totalCountChanged, this, &MainWindow::updateTitle);
+    connect(m_import, &ImportRunner::finished, this, &MainWindow::onImportFinished);
+    updateTitle();
+    resize(1280, 800);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *newWs = file->addAction(tr("&New Workspace…"), this, &MainWindow::chooseNew);
+    newWs->setShortcut(QKeySequence::New);
+    QAction *open = file->addAction(tr("&Open Workspace…"), this, &MainWindow::chooseOpen);
+    open->setShortcut(QKeySequence::Open);
+    file->addSeparator();
+    QAction *importFolder = file->addAction(tr("&Import Folder…"), this, [this] { chooseImport(true); });
+    importFolder->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
+    file->addAction(tr("Import &Manifest…"), this, [this] { chooseImport(false); });
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *search = view->addAction(tr("&Search Items"), this, [this] {
+        m_itemList->searchField()->setFocus();
+        m_itemList->searchField()->selectAll();
+    });
+    search->setShortcut(QKeySequence::Find);
+    QAction *reload = view->addAction(tr("&Reload"), m_itemList->model(), &ItemListModel::reload);
+    reload->setShortcut(QKeySequence::Refresh);
+
+    QMenu *settings = menuBar()->addMenu(tr("&Settings"));
+    QMenu *language = settings->addMenu(tr("&Language"));
+    auto *group = new QActionGroup(this);
+    const QString current = QSettings().value(QStringLiteral("language")).toString();
+    const std::pair<QString, QString> languages[] = {
+        {QString(), tr("System default")}, {QStringLiteral("en"), QStringLiteral("English")}, {QStringLiteral("ja"), QStringLiteral("日本語")}};
+    for (const auto &[code, name] : languages) {
+        QAction *a = language->addAction(name, this, [this, code = code] { setLanguage(code); });
+        a->setCheckable(true);
+        a->setChecked(code == current);
+        group->addAction(a);
+    }
+}
+
+void MainWindow::setLanguage(const QString &code)
+{
+    QSettings().setValue(QStringLiteral("language"), code);
+    QMessageBox *box = new QMessageBox(QMessageBox::Information, tr("Language"),
+                                       tr("The language changes the next time SDRT Workbench starts."), QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+bool MainWindow::openWorkspace(const QString &dir)
+{
+    auto r = m_session->open(dir);
+    if (!r) {
+        showError(tr("Cannot open the workspace"), r.error());
+        return false;
+    }
+    return true;
+}
+
+bool MainWindow::createWorkspace(const QString &dir)
+{
+    auto r = m_session->create(dir);
+    if (!r) {
+        showError(tr("Cannot create the workspace"), r.error());
+        return false;
+    }
+    return true;
+}
+
+bool MainWindow::importPath(const QString &path)
+{
+    if (!m_session->isOpen()) {
+        showError(tr("Import"), tr("Open or create a workspace first."));
+        return false;
+    }
+    if (!m_import->start(m_session->root(), path)) {
+        showError(tr("Import"), tr("An import is already running."));
+        return false;
+    }
+    sdrt::log::get("ui")->info("importing {}", path.toStdString());
+    m_progress = new QProgressDialog(tr("Importing %1…").arg(path), tr("Cancel"), 0, 0, this);
+    m_progress->setWindowTitle(tr("Import"));
+    m_progress->setAttribute(Qt::WA_DeleteOnClose);
+    m_progress->setMinimumDuration(300);
+    m_progress->setAutoClose(false);
+    m_progress->setAutoReset(false);
+    auto timer = std::make_shared<QElapsedTimer>();
+    timer->start();
+    connect(m_progress, &QProgressDialog::canceled, m_import, &ImportRunner::cancel);
+    connect(m_import, &ImportRunner::progress, m_progress,
+            [progress = m_progress, timer](int done, int total, const QString &current) {
+                progress->setMaximum(total);
+                progress->setValue(done);
+                const double elapsed = timer->elapsed() / 1000.0;
+                const double eta = done > 0 ? elapsed / done * (total - done) : 0;
+                progress->setLabelText(tr("Importing %1 of %2 (ETA %3 s)\n%4").arg(done).arg(total).arg(int(eta)).arg(current));
+            });
+    return true;
+}
+
+void MainWindow::onImportFinished(bool ok)
+{
+    if (m_progress) {
+        m_progress->close();
+        m_progress = nullptr;
+    }
+    if (!ok) {
+        showError(tr("Import failed"), m_import->lastError());
+        Q_EMIT importFinished(false);
+        return;
+    }
+    const assets::ImportReport &r = m_import->lastReport();
+    m_session->notifyItemsChanged();
+    statusBar()->showMessage(r.summary(), 10000);
+    if (!r.failures.empty()) {
+        QStringList lines;
+        for (const assets::ImportFailure &f : r.failures)
+            lines << f.toString();
+        auto *box = new QMessageBox(QMessageBox::Warning, tr("Import finished with problems"), r.summary(), QMessageBox::Ok, this);
+        box->setInformativeText(tr("%n file(s) or line(s) could not be imported; the rest was imported.", nullptr, int(r.failures.size())));
+        box->setDetailedText(lines.join(QLatin1Char('\n')));
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+    }
+    Q_EMIT importFinished(true);
+}
+
+void MainWindow::showError(const QString &title, const QString &message)
+{
+    sdrt::log::get("ui")->error("{}: {}", title.toStdString(), message.toStdString());
+    auto *box = new QMessageBox(QMessageBox::Critical, title, message, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    m_lastError = box;
+    connect(box, &QObject::destroyed, this, [this, box] {
+        if (m_lastError == box)
+            m_lastError = nullptr;
+    });
+    box->open();
+}
+
+void MainWindow::updateTitle()
+{
+    if (!m_session->isOpen()) {
+        setWindowTitle(tr("SDRT Workbench"));
+        m_status->setText(tr("No workspace open. Use File ▸ New Workspace or File ▸ Open Workspace."));
+        return;
+    }
+    setWindowTitle(tr("%1 — SDRT Workbench").arg(m_session->root()));
+    m_status->setText(tr("Workspace %1 · %n matching item(s)", nullptr, int(m_itemList->model()->totalCount())).arg(m_session->root()));
+}
+
+void MainWindow::chooseOpen()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Workspace"));
+    if (!dir.isEmpty())
+        openWorkspace(dir);
+}
+
+void MainWindow::chooseNew()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("New Workspace (choose an empty folder)"));
+    if (!dir.isEmpty())
+        createWorkspace(dir);
+}
+
+void MainWindow::chooseImport(bool folder)
+{
+    const QString path = folder ? QFileDialog::getExistingDirectory(this, tr("Import Folder"))
+                                : QFileDialog::getOpenFileName(this, tr("Import Manifest"), QString(),
+                                                               tr("JSON Lines manifests (*.jsonl);;All files (*)"));
+    if (!path.isEmpty())
+        importPath(path);
+}
+
+} // namespace sdrt::ui

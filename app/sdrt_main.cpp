@@ -7,7 +7,11 @@
 
 #include <QGuiApplication>
 
+#include <QDir>
+
 #include <cstdlib>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace {
 
@@ -31,6 +35,12 @@ int main(int argc, char **argv)
     // PDF and SVG rendering need a GUI application for fonts; the CLI never opens a window.
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
+    // Qt wants a private runtime folder; shells without a login session (CI, ssh) lack one.
+    if (qEnvironmentVariableIsEmpty("XDG_RUNTIME_DIR")) {
+        const QByteArray dir = QDir::tempPath().toLocal8Bit() + "/sdrt-runtime-" + QByteArray::number(getuid());
+        ::mkdir(dir.constData(), 0700);
+        qputenv("XDG_RUNTIME_DIR", dir);
+    }
     QGuiApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("sdrt"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SDRT_VERSION));

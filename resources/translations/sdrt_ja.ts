@@ -1,4 +1,1132 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="ja_JP" sourcelanguage="en">
+<context>
+    <name>main</name>
+    <message>
+        <location filename="../../app/workbench_main.cpp" line="+26" />
+        <source>SDRT Workbench: review reasoning traces and distil VLMs.</source>
+        <translation>SDRT ワークベンチ: 推論トレースをレビューし、VLM を蒸留します。</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Workspace folder to open (created when it does not exist).</source>
+        <translation>開くワークスペースのフォルダー（存在しない場合は作成）。</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::assets</name>
+    <message>
+        <location filename="../../core/assets/src/AssetDecoder.cpp" line="+29" />
+        <source>the image is %1×%2 pixels (%3 MP), over the limit of %4 MP (possible decompression bomb)</source>
+        <translation>画像が %1×%2 ピクセル（%3 MP）で、上限 %4 MP を超えています（解凍爆弾の可能性）</translation>
+    </message>
+    <message>
+        <location line="+34" />
+        <source>the %1 file is truncated (its end is missing)</source>
+        <translation>%1 ファイルが途中で切れています（末尾がありません）</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>the image cannot be decoded: %1</source>
+        <translation>画像をデコードできません: %1</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>the %1 image cannot be decoded (corrupt or truncated file)</source>
+        <translation>%1 画像をデコードできません（破損または途中で切れたファイル）</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>the decoded image is %1×%2 but its header says %3×%4 (corrupt file)</source>
+        <translation>デコードした画像は %1×%2 ですが、ヘッダーは %3×%4 です（破損ファイル）</translation>
+    </message>
+    <message>
+        <location line="+21" />
+        <source>the PDF file is truncated (no %%EOF end marker)</source>
+        <translation>PDF ファイルが途中で切れています（%%EOF 終端マーカーがありません）</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>cannot write a temporary copy of the PDF: %1</source>
+        <translation>PDF の一時コピーを書き込めません: %1</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>the PDF is password-protected</source>
+        <translation>PDF はパスワードで保護されています</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>the PDF uses an unsupported security scheme</source>
+        <translation>PDF は未対応のセキュリティ方式を使っています</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>the PDF is corrupt and cannot be opened</source>
+        <translation>PDF が破損していて開けません</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>the PDF has no pages</source>
+        <translation>PDF にページがありません</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>the PDF has %1 pages, over the limit of %2</source>
+        <translation>PDF は %1 ページあり、上限 %2 ページを超えています</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>page %1: %2</source>
+        <translation>%1 ページ: %2</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>page %1 of the PDF cannot be rendered</source>
+        <translation>PDF の %1 ページを描画できません</translation>
+    </message>
+    <message>
+        <location line="+30" />
+        <source>the SVG file is not valid SVG (corrupt or truncated file)</source>
+        <translation>SVG ファイルが正しい SVG ではありません（破損または途中で切れたファイル）</translation>
+    </message>
+    <message>
+        <location line="+88" />
+        <location filename="../../core/assets/src/Manifest.cpp" line="+158" />
+        <source>the file does not exist</source>
+        <translation>ファイルが存在しません</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>not a regular file</source>
+        <translation>通常のファイルではありません</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <location line="+26" />
+        <location filename="../../core/assets/src/ImageProbe.cpp" line="+151" />
+        <source>the file is empty (0 bytes)</source>
+        <translation>ファイルが空です（0 バイト）</translation>
+    </message>
+    <message>
+        <location line="-24" />
+        <source>the file is %1 MB, over the limit of %2 MB</source>
+        <translation>ファイルが %1 MB で、上限 %2 MB を超えています</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>cannot read the file: %1</source>
+        <translation>ファイルを読めません: %1</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>the file changed size while it was read</source>
+        <translation>読み込み中にファイルのサイズが変わりました</translation>
+    </message>
+    <message>
+        <location line="+23" />
+        <source>the note is not a text file (it contains NUL bytes)</source>
+        <translation>メモがテキストファイルではありません（NUL バイトを含みます）</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>the note is not valid UTF-8 (first bad byte at offset %1)</source>
+        <translation>メモが正しい UTF-8 ではありません（最初の不正バイトはオフセット %1）</translation>
+    </message>
+    <message>
+        <location line="+20" />
+        <source>unexpected error while reading the file: %1</source>
+        <translation>ファイルの読み込み中に予期しないエラー: %1</translation>
+    </message>
+    <message>
+        <location filename="../../core/assets/src/ContentStore.cpp" line="+19" />
+        <source>Cannot create the folder %1.</source>
+        <translation>フォルダー %1 を作成できません。</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Cannot write %1: %2</source>
+        <translation>%1 を書き込めません: %2</translation>
+    </message>
+    <message>
+        <location filename="../../core/assets/src/ImageLoading.cpp" line="+15" />
+        <source>Cannot read %1: %2</source>
+        <translation>%1 を読めません: %2</translation>
+    </message>
+    <message>
+        <location line="+16" />
+        <source>Cannot decode %1: %2</source>
+        <translation>%1 をデコードできません: %2</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Cannot decode %1: corrupt or unsupported image.</source>
+        <translation>%1 をデコードできません: 破損または未対応の画像です。</translation>
+    </message>
+    <message>
+        <location filename="../../core/assets/src/ImageProbe.cpp" line="-111" />
+        <source>the %1 header is cut short (truncated file)</source>
+        <translation>%1 のヘッダーが途中で切れています（途中で切れたファイル）</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>the PNG file has no IHDR header chunk (corrupt file)</source>
+        <translation>PNG ファイルに IHDR ヘッダーチャンクがありません（破損ファイル）</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <location line="+20" />
+        <source>the JPEG marker structure is corrupt at byte %1</source>
+        <translation>JPEG のマーカー構造がバイト %1 で壊れています</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>the JPEG file has no frame header (truncated or corrupt file)</source>
+        <translation>JPEG ファイルにフレームヘッダーがありません（途中で切れたか破損したファイル）</translation>
+    </message>
+    <message>
+        <location line="+24" />
+        <source>the TIFF directory offset points past the end of the file (truncated file)</source>
+        <translation>TIFF のディレクトリオフセットがファイル末尾を超えています（途中で切れたファイル）</translation>
+    </message>
+    <message>
+        <location line="+16" />
+        <source>the TIFF file does not state its width and height (corrupt file)</source>
+        <translation>TIFF ファイルに幅と高さがありません（破損ファイル）</translation>
+    </message>
+    <message>
+        <location line="+21" />
+        <source>unknown WebP chunk type (corrupt file)</source>
+        <translation>不明な WebP チャンク種別です（破損ファイル）</translation>
+    </message>
+    <message>
+        <location line="+23" />
+        <source>not a supported image (PNG, JPEG, TIFF, BMP or WebP expected)</source>
+        <translation>対応している画像ではありません（PNG、JPEG、TIFF、BMP、WebP のいずれか）</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>the image header states a size of %1×%2 (corrupt file)</source>
+        <translation>画像ヘッダーのサイズが %1×%2 です（破損ファイル）</translation>
+    </message>
+    <message>
+        <location filename="../../core/assets/src/ImportJob.cpp" line="+55" />
+        <source>Import cancelled: nothing was imported.</source>
+        <translation>取り込みを中止しました: 何も取り込まれていません。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Imported %1, duplicates %2, failed %3.</source>
+        <translation>取り込み %1 件、重複 %2 件、失敗 %3 件。</translation>
+    </message>
+    <message>
+        <location filename="../../core/assets/src/Manifest.cpp" line="-124" />
+        <source>the line is not valid UTF-8</source>
+        <translation>この行は正しい UTF-8 ではありません</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>malformed JSON at column %1: %2</source>
+        <translation>%1 桁目の JSON が不正です: %2</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>expected a JSON object for the item</source>
+        <translation>項目は JSON オブジェクトである必要があります</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>unknown field "%1"</source>
+        <translation>不明なフィールド "%1"</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>"id" must be a string or a number</source>
+        <translation>"id" は文字列か数値である必要があります</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>"question" is missing or empty</source>
+        <translation>"question" がないか空です</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>"answer" must be a string, number or boolean</source>
+        <translation>"answer" は文字列、数値、真偽値のいずれかである必要があります</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>"answer_type" must be one of %1</source>
+        <translation>"answer_type" は %1 のいずれかである必要があります</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>"split" must be "train" or "eval"</source>
+        <translation>"split" は "train" か "eval" である必要があります</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <location line="+3" />
+        <source>"tags" must be a list of strings</source>
+        <translation>"tags" は文字列のリストである必要があります</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>"assets" must be a list</source>
+        <translation>"assets" はリストである必要があります</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>asset %1 has no "path"</source>
+        <translation>アセット %1 に "path" がありません</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>asset %1 (%2): "role" must be "photo" or "drawing"</source>
+        <translation>アセット %1（%2）: "role" は "photo" か "drawing" である必要があります</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>asset %1 (%2): %3</source>
+        <translation>アセット %1（%2）: %3</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <location line="+6" />
+        <source>"note" must be text or {"path": "..."}</source>
+        <translation>"note" はテキストか {"path": "..."} である必要があります</translation>
+    </message>
+    <message>
+        <location line="-3" />
+        <source>note (%1): %2</source>
+        <translation>メモ（%1）: %2</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>the item has neither assets nor a note</source>
+        <translation>項目にアセットもメモもありません</translation>
+    </message>
+    <message>
+        <location line="+16" />
+        <source>the path is empty</source>
+        <translation>パスが空です</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>absolute paths are not allowed; give the path relative to the import folder</source>
+        <translation>絶対パスは使えません。取り込みフォルダーからの相対パスを指定してください</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>the path leaves the import folder ('..' is not allowed)</source>
+        <translation>パスが取り込みフォルダーの外に出ています（'..' は使えません）</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>the file is a broken symbolic link</source>
+        <translation>ファイルはリンク切れのシンボリックリンクです</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>the path leads outside the import folder (through a symbolic link to %1)</source>
+        <translation>パスが取り込みフォルダーの外を指しています（%1 へのシンボリックリンク経由）</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>Cannot read the manifest %1: %2</source>
+        <translation>マニフェスト %1 を読めません: %2</translation>
+    </message>
+    <message>
+        <location line="+32" />
+        <source>%1 is not a folder.</source>
+        <translation>%1 はフォルダーではありません。</translation>
+    </message>
+    <message>
+        <location line="+27" />
+        <source>unsupported file type ".%1"</source>
+        <translation>未対応のファイル形式 ".%1"</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>a second note for the same item (%1 is used)</source>
+        <translation>同じ項目の 2 つ目のメモです（%1 を使用）</translation>
+    </message>
+    <message>
+        <location line="+17" />
+        <source>%1 does not exist.</source>
+        <translation>%1 は存在しません。</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::cli</name>
+    <message>
+        <location filename="../../app/cli/DemoCommands.cpp" line="+17" />
+        <source>Write a synthetic factory data set (photos, drawings, notes, manifest.jsonl).</source>
+        <translation>合成の工場データセット（写真、図面、メモ、manifest.jsonl）を書き出します。</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Output folder.</source>
+        <translation>出力フォルダー。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Number of items.</source>
+        <translation>項目数。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Random seed.</source>
+        <translation>乱数シード。</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>make-data</source>
+        <translation>データ生成</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>Wrote %1 items; manifest: %2</source>
+        <translation>%1 項目を書き出しました。マニフェスト: %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/cli/InitImportCommands.cpp" line="+15" />
+        <source>Create a new workspace folder.</source>
+        <translation>新しいワークスペースフォルダーを作成します。</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Workspace folder to create.</source>
+        <translation>作成するワークスペースフォルダー。</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>Created workspace %1</source>
+        <translation>ワークスペース %1 を作成しました</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>Import a folder or a JSONL manifest into a workspace. Exit status: 0 all imported, 1 some items failed, 2 nothing could be imported.</source>
+        <translation>フォルダーまたは JSONL マニフェストをワークスペースに取り込みます。終了コード: 0 すべて取り込み、1 一部失敗、2 何も取り込めず。</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>Workspace folder.</source>
+        <translation>ワークスペースフォルダー。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Folder or manifest.jsonl.</source>
+        <translation>フォルダーまたは manifest.jsonl。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Resolution for PDF pages.</source>
+        <translation>PDF ページの解像度。</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Largest image or page accepted, in pixels.</source>
+        <translation>受け付ける画像・ページの最大ピクセル数。</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Create the workspace if it does not exist.</source>
+        <translation>ワークスペースがなければ作成します。</translation>
+    </message>
+    <message>
+        <location line="+20" />
+        <source>--dpi must be between 10 and 1200.</source>
+        <translation>--dpi は 10 から 1200 の間で指定してください。</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>--max-pixels must be a positive number.</source>
+        <translation>--max-pixels は正の数で指定してください。</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>import</source>
+        <translation>取り込み</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>failed: %1</source>
+        <translation>失敗: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/cli/PromptCommands.cpp" line="+14" />
+        <source>The prompt library.
+  list               the prompts, their versions and hashes
+  show NAME          a prompt file
+  render NAME        a rendered step (--step, --question, --note, --images, --query1)
+  register WS        store the library's versions in a workspace</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location line="+7" />
+        <source>Prompt folder (default: the shipped library).</source>
+        <translation>プロンプトフォルダー（既定: 同梱ライブラリ）。</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Step to render (1 or 2).</source>
+        <translation>描画するステップ（1 または 2）。</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Question text.</source>
+        <translation>質問文。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Note text.</source>
+        <translation>メモの本文。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Number of images.</source>
+        <translation>画像の数。</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Step-1 answer for step 2.</source>
+        <translation>ステップ 2 に渡すステップ 1 の回答。</translation>
+    </message>
+    <message>
+        <location line="+22" />
+        <source>No prompt named "%1" in %2.</source>
+        <translation>%2 に "%1" という名前のプロンプトはありません。</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>--step must be 1 or 2.</source>
+        <translation>--step は 1 か 2 で指定してください。</translation>
+    </message>
+    <message>
+        <location line="+19" />
+        <source>Registered %1 prompt versions.</source>
+        <translation>%1 件のプロンプト版を登録しました。</translation>
+    </message>
+    <message>
+        <location filename="../../app/sdrt_main.cpp" line="+20" />
+        <source>usage: sdrt COMMAND [ARGS]
+
+  init WS                    create a workspace
+  import WS PATH             import a folder or manifest.jsonl
+  prompts list|show|render|register
+  demo make-data DIR         write a synthetic factory data set
+  bench import               import benchmark
+
+Run 'sdrt COMMAND --help' for a command's options.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location line="+46" />
+        <source>Unknown command "%1".</source>
+        <translation>不明なコマンド "%1"。</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::demo</name>
+    <message>
+        <location filename="../../core/demo/src/FactoryWorld.cpp" line="+179" />
+        <source>Cannot write %1: %2</source>
+        <translation>%1 を書き込めません: %2</translation>
+    </message>
+    <message>
+        <location line="+18" />
+        <location line="+93" />
+        <source>Cannot create the folder %1.</source>
+        <translation>フォルダー %1 を作成できません。</translation>
+    </message>
+    <message>
+        <location line="-87" />
+        <source>Cancelled.</source>
+        <translation>中止しました。</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::prompts</name>
+    <message>
+        <location filename="../../core/prompts/src/Prompt.cpp" line="+36" />
+        <source>%1: a lone '}' (write '}}' for a literal brace).</source>
+        <translation>%1: 単独の '}' があります（文字としての波括弧は '}}' と書きます）。</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>%1: '{' is not closed on the same line (write '{{' for a literal brace).</source>
+        <translation>%1: '{' が同じ行で閉じていません（文字としての波括弧は '{{' と書きます）。</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>%1: '{' does not start a placeholder (write '{{' for a literal brace).</source>
+        <translation>%1: '{' がプレースホルダーになっていません（文字としての波括弧は '{{' と書きます）。</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>%1: unknown placeholder {%2}; known placeholders are %3.</source>
+        <translation>%1: 不明なプレースホルダー {%2}。使えるのは %3 です。</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>%1: step 1 cannot use {query1_answer}; it is the output of step 1.</source>
+        <translation>%1: ステップ 1 では {query1_answer} を使えません。これはステップ 1 の出力です。</translation>
+    </message>
+    <message>
+        <location line="+18" />
+        <source>%1: 'answer: after' needs a marker, e.g. 'answer: after Answer:'.</source>
+        <translation>%1: 'answer: after' にはマーカーが必要です（例: 'answer: after Answer:'）。</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>%1: invalid answer regex: %2</source>
+        <translation>%1: 回答の正規表現が不正です: %2</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>%1: unknown answer rule '%2'; use 'first-line', 'after MARKER' or 'regex PATTERN'.</source>
+        <translation>%1: 不明な回答規則 '%2'。'first-line'、'after MARKER'、'regex PATTERN' のいずれかを使ってください。</translation>
+    </message>
+    <message>
+        <location line="+125" />
+        <source>%1: unknown section [%2]; a prompt has exactly [step1] and [step2].</source>
+        <translation>%1: 不明なセクション [%2]。プロンプトには [step1] と [step2] だけがあります。</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>%1: section [%2] appears twice.</source>
+        <translation>%1: セクション [%2] が 2 回あります。</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>%1: [step2] comes before [step1].</source>
+        <translation>%1: [step2] が [step1] より前にあります。</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>%1: expected 'key: value' or a [step1]/[step2] section, found '%2'.</source>
+        <translation>%1: 'キー: 値' か [step1]/[step2] セクションが必要ですが、'%2' がありました。</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>%1: prompt name '%2' must be lower-case letters, digits, '-' or '_'.</source>
+        <translation>%1: プロンプト名 '%2' は英小文字、数字、'-'、'_' だけで書いてください。</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>%1: version must be a whole number from 1, found '%2'.</source>
+        <translation>%1: version は 1 以上の整数です。'%2' がありました。</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>%1: unknown key '%2'; known keys are name, version, description, answer, step1.prefix, step2.prefix.</source>
+        <translation>%1: 不明なキー '%2'。使えるキーは name、version、description、answer、step1.prefix、step2.prefix です。</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>%1: the prompt has no 'name:'.</source>
+        <translation>%1: プロンプトに 'name:' がありません。</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>%1: the prompt has no 'version:'.</source>
+        <translation>%1: プロンプトに 'version:' がありません。</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>%1: the prompt has no answer-extraction rule ('answer:').</source>
+        <translation>%1: プロンプトに回答抽出規則（'answer:'）がありません。</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>%1: the prompt has no [step%2] section; every prompt has two steps.</source>
+        <translation>%1: プロンプトに [step%2] セクションがありません。プロンプトは必ず 2 ステップです。</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>%1: [step%2] is empty.</source>
+        <translation>%1: [step%2] が空です。</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>%1: [step2] must use {query1_answer}, the analysis from step 1.</source>
+        <translation>%1: [step2] ではステップ 1 の分析 {query1_answer} を使う必要があります。</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>Cannot read prompt file %1: %2</source>
+        <translation>プロンプトファイル %1 を読めません: %2</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>%1: the file is not valid UTF-8.</source>
+        <translation>%1: ファイルが正しい UTF-8 ではありません。</translation>
+    </message>
+    <message>
+        <location filename="../../core/prompts/src/PromptLibrary.cpp" line="+19" />
+        <source>The prompt folder %1 does not exist.</source>
+        <translation>プロンプトフォルダー %1 が存在しません。</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>The prompt folder %1 holds no .prompt files.</source>
+        <translation>プロンプトフォルダー %1 に .prompt ファイルがありません。</translation>
+    </message>
+    <message>
+        <location line="+13" />
+        <source>%1: duplicate prompt name '%2' (also in %3).</source>
+        <translation>%1: プロンプト名 '%2' が重複しています（%3 にもあります）。</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::store</name>
+    <message>
+        <location filename="../../core/store/src/AssetRepository.cpp" line="+109" />
+        <source>There is no asset with id %1.</source>
+        <translation>ID %1 のアセットはありません。</translation>
+    </message>
+    <message>
+        <location filename="../../core/store/src/Database.cpp" line="+162" />
+        <source>Cannot open database %1: %2</source>
+        <translation>データベース %1 を開けません: %2</translation>
+    </message>
+    <message>
+        <location line="+39" />
+        <location line="+44" />
+        <source>SQLite error in %1: %2</source>
+        <translation>%1 で SQLite エラー: %2</translation>
+    </message>
+    <message>
+        <location line="-3" />
+        <source>The workspace database %1 is locked by another program: %2</source>
+        <translation>ワークスペースのデータベース %1 は別のプログラムがロックしています: %2</translation>
+    </message>
+    <message>
+        <location filename="../../core/store/src/ItemRepository.cpp" line="+123" />
+        <source>There is no item with id %1.</source>
+        <translation>ID %1 の項目はありません。</translation>
+    </message>
+    <message>
+        <location filename="../../core/store/src/Migrations.cpp" line="+164" />
+        <source>%1 was written by a newer version of SDRT Workbench (schema %2; this version understands up to %3). It was not changed; please update SDRT Workbench.</source>
+        <translation>%1 は新しい版の SDRT ワークベンチで書かれています（スキーマ %2。この版はスキーマ %3 まで対応）。変更はしていません。SDRT ワークベンチを更新してください。</translation>
+    </message>
+    <message>
+        <location line="+23" />
+        <source>Migration to schema %1 failed: %2</source>
+        <translation>スキーマ %1 への移行に失敗しました: %2</translation>
+    </message>
+    <message>
+        <location filename="../../core/store/src/PromptRepository.cpp" line="+17" />
+        <source>Prompt "%1" version %2 is already stored with different content (hash %3, now %4). Stored prompt versions are immutable: give the changed prompt a new version number.</source>
+        <translation>プロンプト "%1" の版 %2 は別の内容で保存済みです（ハッシュ %3、現在 %4）。保存済みの版は変更できません。変更したプロンプトには新しい版番号を付けてください。</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::store::Workspace</name>
+    <message>
+        <location filename="../../core/store/src/Workspace.cpp" line="+51" />
+        <source>%1 already holds a workspace.</source>
+        <translation>%1 にはすでにワークスペースがあります。</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <location line="+3" />
+        <source>Cannot create the folder %1.</source>
+        <translation>フォルダー %1 を作成できません。</translation>
+    </message>
+    <message>
+        <location line="+20" />
+        <source>%1 is not a workspace: %2 is missing.</source>
+        <translation>%1 はワークスペースではありません: %2 がありません。</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::ui::AssetViewer</name>
+    <message>
+        <location filename="../../ui/src/AssetViewer.cpp" line="+47" />
+        <source>Fit</source>
+        <translation>全体表示</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Fit the image to the view (0)</source>
+        <translation>画像を表示領域に合わせる (0)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>1:1</source>
+        <translation>1:1</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Actual size (1)</source>
+        <translation>実寸 (1)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Zoom out (-)</source>
+        <translation>縮小 (-)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Zoom in (+)</source>
+        <translation>拡大 (+)</translation>
+    </message>
+    <message>
+        <location line="+22" />
+        <source>%1 p.%2</source>
+        <translation>%1 %2ページ</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Drawing: %1</source>
+        <translation>図面: %1</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Photo: %1</source>
+        <translation>写真: %1</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>No image for this item.</source>
+        <translation>この項目には画像がありません。</translation>
+    </message>
+    <message>
+        <location line="+28" />
+        <source>Cannot show this asset: %1</source>
+        <translation>このアセットを表示できません: %1</translation>
+    </message>
+    <message>
+        <location line="+12" />
+        <source>%1 × %2 px · %3</source>
+        <translation>%1 × %2 px · %3</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::ui::ItemListModel</name>
+    <message>
+        <location filename="../../ui/src/ItemListModel.cpp" line="+67" />
+        <source>(no question)</source>
+        <translation>（質問なし）</translation>
+    </message>
+    <message>
+        <location line="+13" />
+        <source>ID</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Question</source>
+        <translation>質問</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Task family</source>
+        <translation>タスク種別</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Split</source>
+        <translation>分割</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Assets</source>
+        <translation>アセット</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::ui::ItemListPanel</name>
+    <message>
+        <location filename="../../ui/src/ItemListPanel.cpp" line="+25" />
+        <source>All splits</source>
+        <translation>すべての分割</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Train</source>
+        <translation>学習</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Eval</source>
+        <translation>評価</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Show items of one split</source>
+        <translation>指定した分割の項目を表示</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>All task families</source>
+        <translation>すべてのタスク種別</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Show items of one task family</source>
+        <translation>指定したタスク種別の項目を表示</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Search question, answer, note…</source>
+        <translation>質問・回答・メモを検索…</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+86" />
+        <source>%n item(s)</source>
+        <translation>
+            <numerusform>%n 項目</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::ui::ItemViewPanel</name>
+    <message>
+        <location filename="../../ui/src/ItemViewPanel.cpp" line="+31" />
+        <source>No note for this item.</source>
+        <translation>この項目にはメモがありません。</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>Question:</source>
+        <translation>質問:</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Reference answer:</source>
+        <translation>正解:</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Details:</source>
+        <translation>詳細:</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Note</source>
+        <translation>メモ</translation>
+    </message>
+    <message>
+        <location line="+23" />
+        <source>Select an item.</source>
+        <translation>項目を選択してください。</translation>
+    </message>
+    <message>
+        <location line="+17" />
+        <source>(no question)</source>
+        <translation>（質問なし）</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>(none)</source>
+        <translation>（なし）</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Item %1 · %2 · %3 · answer type %4</source>
+        <translation>項目 %1 · %2 · %3 · 回答形式 %4</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>no task family</source>
+        <translation>タスク種別なし</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::ui::MainWindow</name>
+    <message>
+        <location filename="../../ui/src/MainWindow.cpp" line="+34" />
+        <source>Items</source>
+        <translation>項目</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>Log</source>
+        <translation>ログ</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>Cannot read the workspace</source>
+        <translation>ワークスペースを読めません</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>&amp;File</source>
+        <translation>ファイル(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>&amp;New Workspace…</source>
+        <translation>新規ワークスペース(&amp;N)…</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>&amp;Open Workspace…</source>
+        <translation>ワークスペースを開く(&amp;O)…</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>&amp;Import Folder…</source>
+        <translation>フォルダーを取り込む(&amp;I)…</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Import &amp;Manifest…</source>
+        <translation>マニフェストを取り込む(&amp;M)…</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>&amp;Quit</source>
+        <translation>終了(&amp;Q)</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>&amp;View</source>
+        <translation>表示(&amp;V)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>&amp;Search Items</source>
+        <translation>項目を検索(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>&amp;Reload</source>
+        <translation>再読み込み(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>&amp;Settings</source>
+        <translation>設定(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>&amp;Language</source>
+        <translation>言語(&amp;L)</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>System default</source>
+        <translation>システムの既定</translation>
+    </message>
+    <message>
+        <location line="+12" />
+        <source>Language</source>
+        <translation>言語</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>The language changes the next time SDRT Workbench starts.</source>
+        <translation>言語は次に SDRT ワークベンチを起動したときに切り替わります。</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>Cannot open the workspace</source>
+        <translation>ワークスペースを開けません</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>Cannot create the workspace</source>
+        <translation>ワークスペースを作成できません</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <location line="+4" />
+        <location line="+5" />
+        <source>Import</source>
+        <translation>取り込み</translation>
+    </message>
+    <message>
+        <location line="-9" />
+        <source>Open or create a workspace first.</source>
+        <translation>先にワークスペースを開くか作成してください。</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>An import is already running.</source>
+        <translation>取り込みはすでに実行中です。</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>Importing %1…</source>
+        <translation>%1 を取り込み中…</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Cancel</source>
+        <translation>中止</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>Importing %1 of %2 (ETA %3 s)
+%4</source>
+        <translation>%2 件中 %1 件を取り込み中（残り約 %3 秒）
+%4</translation>
+    </message>
+    <message>
+        <location line="+12" />
+        <source>Import failed</source>
+        <translation>取り込みに失敗しました</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>Import finished with problems</source>
+        <translation>取り込みは完了しましたが問題があります</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1" />
+        <source>%n file(s) or line(s) could not be imported; the rest was imported.</source>
+        <translation>
+            <numerusform>%n 件のファイルまたは行を取り込めませんでした。残りは取り込みました。</numerusform></translation>
+    </message>
+    <message>
+        <location line="+24" />
+        <source>SDRT Workbench</source>
+        <translation>SDRT ワークベンチ</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>No workspace open. Use File ▸ New Workspace or File ▸ Open Workspace.</source>
+        <translation>ワークスペースが開かれていません。ファイル ▸ 新規ワークスペース、またはファイル ▸ ワークスペースを開く を使ってください。</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>%1 — SDRT Workbench</source>
+        <translation>%1 — SDRT ワークベンチ</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1" />
+        <source>Workspace %1 · %n matching item(s)</source>
+        <translation>
+            <numerusform>ワークスペース %1 · 該当 %n 項目</numerusform></translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>Open Workspace</source>
+        <translation>ワークスペースを開く</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>New Workspace (choose an empty folder)</source>
+        <translation>新規ワークスペース（空のフォルダーを選択）</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>Import Folder</source>
+        <translation>フォルダーを取り込む</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Import Manifest</source>
+        <translation>マニフェストを取り込む</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>JSON Lines manifests (*.jsonl);;All files (*)</source>
+        <translation>JSON Lines マニフェスト (*.jsonl);;すべてのファイル (*)</translation>
+    </message>
+</context>
 </TS>

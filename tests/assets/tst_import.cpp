@@ -349,6 +349,15 @@ private Q_SLOTS:
         p.start(sdrt, {QStringLiteral("import"), ws, clean.path()});
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 0);
+
+        // The shipped Japanese translation: the same summary in Japanese.
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("SDRT_LANGUAGE"), QStringLiteral("ja"));
+        p.setProcessEnvironment(env);
+        p.start(sdrt, {QStringLiteral("import"), ws, clean.path()});
+        QVERIFY(p.waitForFinished(60000));
+        const QString ja = QString::fromUtf8(p.readAllStandardOutput());
+        QVERIFY2(ja.contains(QStringLiteral("取り込み 0 件、重複 1 件、失敗 0 件。")), qPrintable(ja));
     }
 };
 

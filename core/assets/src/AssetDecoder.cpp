@@ -18,11 +18,6 @@
 namespace sdrt::assets {
 namespace {
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("sdrt::assets", text);
-}
-
 QString megapixels(qint64 pixels)
 {
     return QString::number(double(pixels) / 1e6, 'f', 1);
@@ -31,7 +26,7 @@ QString megapixels(qint64 pixels)
 Result<void> checkPixels(qint64 w, qint64 h, const DecodeLimits &limits)
 {
     if (w <= 0 || h <= 0 || w > (1 << 20) || h > (1 << 20) || w * h > limits.maxPixels)
-        return fail(tr("the image is %1×%2 pixels (%3 MP), over the limit of %4 MP (possible decompression bomb)")
+        return fail(QCoreApplication::translate("sdrt::assets", "the image is %1×%2 pixels (%3 MP), over the limit of %4 MP (possible decompression bomb)")
                         .arg(w)
                         .arg(h)
                         .arg(megapixels(w * h), megapixels(limits.maxPixels)));
@@ -65,18 +60,18 @@ Result<std::vector<PreparedAsset>> preparePhoto(const QByteArray &bytes, const Q
     if (auto r = checkPixels(header->width, header->height, limits); !r)
         return fail(r.error());
     if (!looksComplete(*header, bytes))
-        return fail(tr("the %1 file is truncated (its end is missing)").arg(header->format.toUpper()));
+        return fail(QCoreApplication::translate("sdrt::assets", "the %1 file is truncated (its end is missing)").arg(header->format.toUpper()));
     cv::Mat decoded;
     try {
         const cv::Mat raw(1, int(bytes.size()), CV_8UC1, const_cast<char *>(bytes.constData()));
         decoded = cv::imdecode(raw, cv::IMREAD_UNCHANGED);
     } catch (const cv::Exception &e) {
-        return fail(tr("the image cannot be decoded: %1").arg(QString::fromStdString(e.what())));
+        return fail(QCoreApplication::translate("sdrt::assets", "the image cannot be decoded: %1").arg(QString::fromStdString(e.what())));
     }
     if (decoded.empty())
-        return fail(tr("the %1 image cannot be decoded (corrupt or truncated file)").arg(header->format.toUpper()));
+        return fail(QCoreApplication::translate("sdrt::assets", "the %1 image cannot be decoded (corrupt or truncated file)").arg(header->format.toUpper()));
     if (decoded.cols != header->width || decoded.rows != header->height)
-        return fail(tr("the decoded image is %1×%2 but its header says %3×%4 (corrupt file)")
+        return fail(QCoreApplication::translate("sdrt::assets", "the decoded image is %1×%2 but its header says %3×%4 (corrupt file)")
                         .arg(decoded.cols)
                         .arg(decoded.rows)
                         .arg(header->width)
@@ -97,27 +92,27 @@ Result<std::vector<PreparedAsset>> preparePdf(const QByteArray &bytes, const QSt
                                               const DecodeLimits &limits)
 {
     if (!bytes.right(1024).contains("%%EOF"))
-        return fail(tr("the PDF file is truncated (no %%EOF end marker)"));
+        return fail(QCoreApplication::translate("sdrt::assets", "the PDF file is truncated (no %%EOF end marker)"));
     // Qt PDF loads synchronously from a file; use a private copy of the bytes we checked.
     QTemporaryFile tmp;
     if (!tmp.open() || tmp.write(bytes) != bytes.size() || !tmp.flush())
-        return fail(tr("cannot write a temporary copy of the PDF: %1").arg(tmp.errorString()));
+        return fail(QCoreApplication::translate("sdrt::assets", "cannot write a temporary copy of the PDF: %1").arg(tmp.errorString()));
     QPdfDocument doc;
     const QPdfDocument::Error err = doc.load(tmp.fileName());
     if (err != QPdfDocument::Error::None) {
         QString reason;
         switch (err) {
-        case QPdfDocument::Error::IncorrectPassword: reason = tr("the PDF is password-protected"); break;
-        case QPdfDocument::Error::UnsupportedSecurityScheme: reason = tr("the PDF uses an unsupported security scheme"); break;
-        default: reason = tr("the PDF is corrupt and cannot be opened"); break;
+        case QPdfDocument::Error::IncorrectPassword: reason = QCoreApplication::translate("sdrt::assets", "the PDF is password-protected"); break;
+        case QPdfDocument::Error::UnsupportedSecurityScheme: reason = QCoreApplication::translate("sdrt::assets", "the PDF uses an unsupported security scheme"); break;
+        default: reason = QCoreApplication::translate("sdrt::assets", "the PDF is corrupt and cannot be opened"); break;
         }
         return fail(reason);
     }
     const int pages = doc.pageCount();
     if (pages <= 0)
-        return fail(tr("the PDF has no pages"));
+        return fail(QCoreApplication::translate("sdrt::assets", "the PDF has no pages"));
     if (pages > limits.maxPdfPages)
-        return fail(tr("the PDF has %1 pages, over the limit of %2").arg(pages).arg(limits.maxPdfPages));
+        return fail(QCoreApplication::translate("sdrt::assets", "the PDF has %1 pages, over the limit of %2").arg(pages).arg(limits.maxPdfPages));
     const QString sha = sha256Hex(bytes);
     std::vector<PreparedAsset> out;
     for (int p = 0; p < pages; ++p) {
@@ -125,10 +120,10 @@ Result<std::vector<PreparedAsset>> preparePdf(const QByteArray &bytes, const QSt
         const qint64 w = qint64(points.width() / 72.0 * limits.pdfDpi + 0.5);
         const qint64 h = qint64(points.height() / 72.0 * limits.pdfDpi + 0.5);
         if (auto r = checkPixels(w, h, limits); !r)
-            return fail(tr("page %1: %2").arg(p + 1).arg(r.error()));
+            return fail(QCoreApplication::translate("sdrt::assets", "page %1: %2").arg(p + 1).arg(r.error()));
         QImage page = doc.render(p, QSize(int(w), int(h)));
         if (page.isNull())
-            return fail(tr("page %1 of the PDF cannot be rendered").arg(p + 1));
+            return fail(QCoreApplication::translate("sdrt::assets", "page %1 of the PDF cannot be rendered").arg(p + 1));
         QImage flat(page.size(), QImage::Format_RGB888);
         flat.fill(Qt::white);
         {
@@ -158,7 +153,7 @@ Result<std::vector<PreparedAsset>> prepareSvg(const QByteArray &bytes, const QSt
 {
     QSvgRenderer renderer(bytes);
     if (!renderer.isValid())
-        return fail(tr("the SVG file is not valid SVG (corrupt or truncated file)"));
+        return fail(QCoreApplication::translate("sdrt::assets", "the SVG file is not valid SVG (corrupt or truncated file)"));
     QSizeF size = renderer.defaultSize();
     if (size.isEmpty())
         size = renderer.viewBoxF().size();
@@ -246,21 +241,21 @@ Result<QByteArray> readSourceFile(const QString &path, const DecodeLimits &limit
 {
     QFileInfo info(path);
     if (!info.exists())
-        return fail(tr("the file does not exist"));
+        return fail(QCoreApplication::translate("sdrt::assets", "the file does not exist"));
     if (!info.isFile())
-        return fail(tr("not a regular file"));
+        return fail(QCoreApplication::translate("sdrt::assets", "not a regular file"));
     if (info.size() == 0)
-        return fail(tr("the file is empty (0 bytes)"));
+        return fail(QCoreApplication::translate("sdrt::assets", "the file is empty (0 bytes)"));
     if (info.size() > limits.maxFileBytes)
-        return fail(tr("the file is %1 MB, over the limit of %2 MB")
+        return fail(QCoreApplication::translate("sdrt::assets", "the file is %1 MB, over the limit of %2 MB")
                         .arg(info.size() >> 20)
                         .arg(limits.maxFileBytes >> 20));
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
-        return fail(tr("cannot read the file: %1").arg(f.errorString()));
+        return fail(QCoreApplication::translate("sdrt::assets", "cannot read the file: %1").arg(f.errorString()));
     QByteArray bytes = f.readAll();
     if (bytes.size() != info.size())
-        return fail(tr("the file changed size while it was read"));
+        return fail(QCoreApplication::translate("sdrt::assets", "the file changed size while it was read"));
     return bytes;
 }
 
@@ -276,17 +271,17 @@ Result<std::vector<PreparedAsset>> prepareAssetBytes(const QByteArray &bytes, co
                                                      store::AssetKind role, const DecodeLimits &limits)
 {
     if (bytes.isEmpty())
-        return fail(tr("the file is empty (0 bytes)"));
+        return fail(QCoreApplication::translate("sdrt::assets", "the file is empty (0 bytes)"));
     const QString name = QFileInfo(path).fileName();
     if (role == store::AssetKind::Note) {
         QByteArray text = bytes;
         if (text.startsWith("\xEF\xBB\xBF"))
             text.remove(0, 3);
         if (text.contains('\0'))
-            return fail(tr("the note is not a text file (it contains NUL bytes)"));
+            return fail(QCoreApplication::translate("sdrt::assets", "the note is not a text file (it contains NUL bytes)"));
         const qsizetype bad = firstInvalidUtf8(text);
         if (bad >= 0)
-            return fail(tr("the note is not valid UTF-8 (first bad byte at offset %1)").arg(bad + (bytes.size() - text.size())));
+            return fail(QCoreApplication::translate("sdrt::assets", "the note is not valid UTF-8 (first bad byte at offset %1)").arg(bad + (bytes.size() - text.size())));
         PreparedAsset a;
         a.kind = store::AssetKind::Note;
         a.originalName = name;
@@ -306,7 +301,7 @@ Result<std::vector<PreparedAsset>> prepareAssetBytes(const QByteArray &bytes, co
             return prepareSvg(bytes, path, role, limits);
         return preparePhoto(bytes, name, role, limits);
     } catch (const std::exception &e) {
-        return fail(tr("unexpected error while reading the file: %1").arg(QString::fromLocal8Bit(e.what())));
+        return fail(QCoreApplication::translate("sdrt::assets", "unexpected error while reading the file: %1").arg(QString::fromLocal8Bit(e.what())));
     }
 }
 

@@ -5,11 +5,6 @@
 namespace sdrt::assets {
 namespace {
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("sdrt::assets", text);
-}
-
 quint32 be32(const QByteArray &b, qsizetype at)
 {
     const auto *p = reinterpret_cast<const unsigned char *>(b.constData() + at);
@@ -42,7 +37,7 @@ quint32 le24(const QByteArray &b, qsizetype at)
 
 Result<ImageHeader> truncated(const char *format)
 {
-    return fail(tr("the %1 header is cut short (truncated file)").arg(QString::fromLatin1(format)));
+    return fail(QCoreApplication::translate("sdrt::assets", "the %1 header is cut short (truncated file)").arg(QString::fromLatin1(format)));
 }
 
 Result<ImageHeader> probePng(const QByteArray &b)
@@ -50,7 +45,7 @@ Result<ImageHeader> probePng(const QByteArray &b)
     if (b.size() < 33)
         return truncated("PNG");
     if (b.mid(12, 4) != "IHDR")
-        return fail(tr("the PNG file has no IHDR header chunk (corrupt file)"));
+        return fail(QCoreApplication::translate("sdrt::assets", "the PNG file has no IHDR header chunk (corrupt file)"));
     return ImageHeader{QStringLiteral("png"), QStringLiteral("image/png"), be32(b, 16), be32(b, 20)};
 }
 
@@ -59,7 +54,7 @@ Result<ImageHeader> probeJpeg(const QByteArray &b)
     qsizetype i = 2;
     while (i + 4 <= b.size()) {
         if (uchar(b[i]) != 0xFF)
-            return fail(tr("the JPEG marker structure is corrupt at byte %1").arg(i));
+            return fail(QCoreApplication::translate("sdrt::assets", "the JPEG marker structure is corrupt at byte %1").arg(i));
         uchar marker = uchar(b[i + 1]);
         if (marker == 0xFF) { // fill byte
             ++i;
@@ -79,10 +74,10 @@ Result<ImageHeader> probeJpeg(const QByteArray &b)
         if (marker == 0xD9 || marker == 0xDA)
             break;
         if (len < 2)
-            return fail(tr("the JPEG marker structure is corrupt at byte %1").arg(i));
+            return fail(QCoreApplication::translate("sdrt::assets", "the JPEG marker structure is corrupt at byte %1").arg(i));
         i += 2 + len;
     }
-    return fail(tr("the JPEG file has no frame header (truncated or corrupt file)"));
+    return fail(QCoreApplication::translate("sdrt::assets", "the JPEG file has no frame header (truncated or corrupt file)"));
 }
 
 Result<ImageHeader> probeBmp(const QByteArray &b)
@@ -106,7 +101,7 @@ Result<ImageHeader> probeTiff(const QByteArray &b)
         return truncated("TIFF");
     const quint32 ifd = u32(4);
     if (qsizetype(ifd) + 2 > b.size())
-        return fail(tr("the TIFF directory offset points past the end of the file (truncated file)"));
+        return fail(QCoreApplication::translate("sdrt::assets", "the TIFF directory offset points past the end of the file (truncated file)"));
     const quint16 entries = u16(ifd);
     qint64 width = 0, height = 0;
     for (quint16 e = 0; e < entries; ++e) {
@@ -122,7 +117,7 @@ Result<ImageHeader> probeTiff(const QByteArray &b)
             height = value;
     }
     if (width <= 0 || height <= 0)
-        return fail(tr("the TIFF file does not state its width and height (corrupt file)"));
+        return fail(QCoreApplication::translate("sdrt::assets", "the TIFF file does not state its width and height (corrupt file)"));
     return ImageHeader{QStringLiteral("tiff"), QStringLiteral("image/tiff"), width, height};
 }
 
@@ -143,7 +138,7 @@ Result<ImageHeader> probeWebp(const QByteArray &b)
         h.width = le16(b, 26) & 0x3FFF;
         h.height = le16(b, 28) & 0x3FFF;
     } else {
-        return fail(tr("unknown WebP chunk type (corrupt file)"));
+        return fail(QCoreApplication::translate("sdrt::assets", "unknown WebP chunk type (corrupt file)"));
     }
     return h;
 }
@@ -153,7 +148,7 @@ Result<ImageHeader> probeWebp(const QByteArray &b)
 Result<ImageHeader> probeImage(const QByteArray &b)
 {
     if (b.isEmpty())
-        return fail(tr("the file is empty (0 bytes)"));
+        return fail(QCoreApplication::translate("sdrt::assets", "the file is empty (0 bytes)"));
     Result<ImageHeader> r = fail(QString());
     if (b.startsWith("\x89PNG\r\n\x1a\n"))
         r = probePng(b);
@@ -166,9 +161,9 @@ Result<ImageHeader> probeImage(const QByteArray &b)
     else if (b.startsWith("RIFF") && b.mid(8, 4) == "WEBP")
         r = probeWebp(b);
     else
-        return fail(tr("not a supported image (PNG, JPEG, TIFF, BMP or WebP expected)"));
+        return fail(QCoreApplication::translate("sdrt::assets", "not a supported image (PNG, JPEG, TIFF, BMP or WebP expected)"));
     if (r && (r->width <= 0 || r->height <= 0))
-        return fail(tr("the image header states a size of %1×%2 (corrupt file)").arg(r->width).arg(r->height));
+        return fail(QCoreApplication::translate("sdrt::assets", "the image header states a size of %1×%2 (corrupt file)").arg(r->width).arg(r->height));
     return r;
 }
 

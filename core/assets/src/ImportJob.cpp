@@ -17,11 +17,6 @@
 namespace sdrt::assets {
 namespace {
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("sdrt::assets", text);
-}
-
 QString fingerprintOf(const ItemSpec &spec, const std::vector<std::pair<store::AssetKind, PreparedAsset>> &assets,
                       const std::optional<PreparedAsset> &note)
 {
@@ -57,8 +52,8 @@ QString ImportFailure::toString() const
 QString ImportReport::summary() const
 {
     if (cancelled)
-        return tr("Import cancelled: nothing was imported.");
-    return tr("Imported %1, duplicates %2, failed %3.").arg(imported).arg(duplicates).arg(failed);
+        return QCoreApplication::translate("sdrt::assets", "Import cancelled: nothing was imported.");
+    return QCoreApplication::translate("sdrt::assets", "Imported %1, duplicates %2, failed %3.").arg(imported).arg(duplicates).arg(failed);
 }
 
 Result<ImportReport> ImportJob::run()
@@ -261,6 +256,8 @@ Result<ImportReport> ImportJob::run()
         return fail(r.error());
     }
     content.forgetWritten();
+    // A large batch leaves a large WAL; fold it back into the database now, while idle.
+    (void)db->exec("PRAGMA wal_checkpoint(TRUNCATE)");
     log->info("imported {}: {} items, {} duplicates, {} failed in {:.1f} s", m_params.source.toStdString(),
               report.imported, report.duplicates, report.failed, timer.elapsed() / 1000.0);
     for (const ImportFailure &f : report.failures)

@@ -18,11 +18,6 @@
 namespace sdrt::assets {
 namespace {
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("sdrt::assets", text);
-}
-
 const QStringList kRasterSuffixes = {QStringLiteral("png"), QStringLiteral("jpg"), QStringLiteral("jpeg"),
                                      QStringLiteral("tif"), QStringLiteral("tiff"), QStringLiteral("bmp"),
                                      QStringLiteral("webp")};
@@ -36,13 +31,13 @@ std::optional<store::AssetKind> roleFromString(const QString &s)
 Result<ItemSpec> parseManifestLine(const QByteArray &line, const QString &root)
 {
     if (firstInvalidUtf8(line) >= 0)
-        return fail(tr("the line is not valid UTF-8"));
+        return fail(QCoreApplication::translate("sdrt::assets", "the line is not valid UTF-8"));
     QJsonParseError err;
     const QJsonDocument doc = QJsonDocument::fromJson(line, &err);
     if (err.error != QJsonParseError::NoError)
-        return fail(tr("malformed JSON at column %1: %2").arg(err.offset + 1).arg(err.errorString()));
+        return fail(QCoreApplication::translate("sdrt::assets", "malformed JSON at column %1: %2").arg(err.offset + 1).arg(err.errorString()));
     if (!doc.isObject())
-        return fail(tr("expected a JSON object for the item"));
+        return fail(QCoreApplication::translate("sdrt::assets", "expected a JSON object for the item"));
     const QJsonObject o = doc.object();
     static const QStringList known = {QStringLiteral("id"), QStringLiteral("question"), QStringLiteral("answer"),
                                       QStringLiteral("answer_type"), QStringLiteral("task_family"),
@@ -50,7 +45,7 @@ Result<ItemSpec> parseManifestLine(const QByteArray &line, const QString &root)
                                       QStringLiteral("note")};
     for (auto it = o.begin(); it != o.end(); ++it) {
         if (!known.contains(it.key()))
-            return fail(tr("unknown field \"%1\"").arg(it.key()));
+            return fail(QCoreApplication::translate("sdrt::assets", "unknown field \"%1\"").arg(it.key()));
     }
     ItemSpec spec;
     if (o.contains(QLatin1String("id"))) {
@@ -60,11 +55,11 @@ Result<ItemSpec> parseManifestLine(const QByteArray &line, const QString &root)
         else if (v.isDouble())
             spec.externalId = QString::number(v.toDouble(), 'g', 15);
         else
-            return fail(tr("\"id\" must be a string or a number"));
+            return fail(QCoreApplication::translate("sdrt::assets", "\"id\" must be a string or a number"));
     }
     const QJsonValue q = o.value(QLatin1String("question"));
     if (!q.isString() || q.toString().trimmed().isEmpty())
-        return fail(tr("\"question\" is missing or empty"));
+        return fail(QCoreApplication::translate("sdrt::assets", "\"question\" is missing or empty"));
     spec.question = q.toString();
     if (o.contains(QLatin1String("answer"))) {
         const QJsonValue a = o.value(QLatin1String("answer"));
@@ -75,45 +70,45 @@ Result<ItemSpec> parseManifestLine(const QByteArray &line, const QString &root)
         else if (a.isBool())
             spec.referenceAnswer = a.toBool() ? QStringLiteral("yes") : QStringLiteral("no");
         else if (!a.isNull())
-            return fail(tr("\"answer\" must be a string, number or boolean"));
+            return fail(QCoreApplication::translate("sdrt::assets", "\"answer\" must be a string, number or boolean"));
     }
     if (o.contains(QLatin1String("answer_type"))) {
         spec.answerType = o.value(QLatin1String("answer_type")).toString();
         if (!answerTypes().contains(spec.answerType))
-            return fail(tr("\"answer_type\" must be one of %1").arg(answerTypes().join(QLatin1String(", "))));
+            return fail(QCoreApplication::translate("sdrt::assets", "\"answer_type\" must be one of %1").arg(answerTypes().join(QLatin1String(", "))));
     }
     spec.taskFamily = o.value(QLatin1String("task_family")).toString();
     if (o.contains(QLatin1String("split"))) {
         spec.split = o.value(QLatin1String("split")).toString();
         if (spec.split != QLatin1String("train") && spec.split != QLatin1String("eval"))
-            return fail(tr("\"split\" must be \"train\" or \"eval\""));
+            return fail(QCoreApplication::translate("sdrt::assets", "\"split\" must be \"train\" or \"eval\""));
     }
     if (o.contains(QLatin1String("tags"))) {
         const QJsonValue t = o.value(QLatin1String("tags"));
         if (!t.isArray())
-            return fail(tr("\"tags\" must be a list of strings"));
+            return fail(QCoreApplication::translate("sdrt::assets", "\"tags\" must be a list of strings"));
         for (const QJsonValue &v : t.toArray()) {
             if (!v.isString())
-                return fail(tr("\"tags\" must be a list of strings"));
+                return fail(QCoreApplication::translate("sdrt::assets", "\"tags\" must be a list of strings"));
             spec.tags << v.toString();
         }
     }
     const QJsonValue assets = o.value(QLatin1String("assets"));
     if (!assets.isUndefined() && !assets.isArray())
-        return fail(tr("\"assets\" must be a list"));
+        return fail(QCoreApplication::translate("sdrt::assets", "\"assets\" must be a list"));
     const QJsonArray list = assets.toArray();
     for (qsizetype i = 0; i < list.size(); ++i) {
         const QJsonObject a = list.at(i).toObject();
         const QString path = a.value(QLatin1String("path")).toString();
         if (path.isEmpty())
-            return fail(tr("asset %1 has no \"path\"").arg(i + 1));
+            return fail(QCoreApplication::translate("sdrt::assets", "asset %1 has no \"path\"").arg(i + 1));
         const QString roleName = a.value(QLatin1String("role")).toString(QStringLiteral("photo"));
         const auto role = roleFromString(roleName);
         if (!role || *role == store::AssetKind::Note)
-            return fail(tr("asset %1 (%2): \"role\" must be \"photo\" or \"drawing\"").arg(i + 1).arg(path));
+            return fail(QCoreApplication::translate("sdrt::assets", "asset %1 (%2): \"role\" must be \"photo\" or \"drawing\"").arg(i + 1).arg(path));
         auto resolved = resolveInside(root, path);
         if (!resolved)
-            return fail(tr("asset %1 (%2): %3").arg(i + 1).arg(path, resolved.error()));
+            return fail(QCoreApplication::translate("sdrt::assets", "asset %1 (%2): %3").arg(i + 1).arg(path, resolved.error()));
         spec.assets.push_back({*resolved, path, *role});
     }
     const QJsonValue note = o.value(QLatin1String("note"));
@@ -122,16 +117,16 @@ Result<ItemSpec> parseManifestLine(const QByteArray &line, const QString &root)
     } else if (note.isObject()) {
         const QString path = note.toObject().value(QLatin1String("path")).toString();
         if (path.isEmpty())
-            return fail(tr("\"note\" must be text or {\"path\": \"...\"}"));
+            return fail(QCoreApplication::translate("sdrt::assets", "\"note\" must be text or {\"path\": \"...\"}"));
         auto resolved = resolveInside(root, path);
         if (!resolved)
-            return fail(tr("note (%1): %2").arg(path, resolved.error()));
+            return fail(QCoreApplication::translate("sdrt::assets", "note (%1): %2").arg(path, resolved.error()));
         spec.noteFile = AssetSpec{*resolved, path, store::AssetKind::Note};
     } else if (!note.isUndefined() && !note.isNull()) {
-        return fail(tr("\"note\" must be text or {\"path\": \"...\"}"));
+        return fail(QCoreApplication::translate("sdrt::assets", "\"note\" must be text or {\"path\": \"...\"}"));
     }
     if (spec.assets.empty() && !spec.noteText && !spec.noteFile)
-        return fail(tr("the item has neither assets nor a note"));
+        return fail(QCoreApplication::translate("sdrt::assets", "the item has neither assets nor a note"));
     return spec;
 }
 
@@ -147,23 +142,23 @@ const QStringList &answerTypes()
 Result<QString> resolveInside(const QString &root, const QString &relative)
 {
     if (relative.isEmpty())
-        return fail(tr("the path is empty"));
+        return fail(QCoreApplication::translate("sdrt::assets", "the path is empty"));
     if (QDir::isAbsolutePath(relative) || relative.startsWith(QLatin1Char('/')) || relative.startsWith(QLatin1Char('\\'))
         || relative.contains(QLatin1Char(':')))
-        return fail(tr("absolute paths are not allowed; give the path relative to the import folder"));
+        return fail(QCoreApplication::translate("sdrt::assets", "absolute paths are not allowed; give the path relative to the import folder"));
     const QStringList parts = relative.split(QRegularExpression(QStringLiteral("[/\\\\]")));
     if (parts.contains(QLatin1String("..")))
-        return fail(tr("the path leaves the import folder ('..' is not allowed)"));
+        return fail(QCoreApplication::translate("sdrt::assets", "the path leaves the import folder ('..' is not allowed)"));
     const QString rootCanon = QFileInfo(root).canonicalFilePath();
     const QString full = QDir(root).filePath(relative);
     const QFileInfo info(full);
     if (info.isSymLink() && !info.exists())
-        return fail(tr("the file is a broken symbolic link"));
+        return fail(QCoreApplication::translate("sdrt::assets", "the file is a broken symbolic link"));
     if (!info.exists())
-        return fail(tr("the file does not exist"));
+        return fail(QCoreApplication::translate("sdrt::assets", "the file does not exist"));
     const QString canon = info.canonicalFilePath();
     if (rootCanon.isEmpty() || !canon.startsWith(rootCanon + QLatin1Char('/')))
-        return fail(tr("the path leads outside the import folder (through a symbolic link to %1)").arg(canon));
+        return fail(QCoreApplication::translate("sdrt::assets", "the path leads outside the import folder (through a symbolic link to %1)").arg(canon));
     return canon;
 }
 
@@ -171,7 +166,7 @@ Result<ImportPlan> planFromManifest(const QString &manifestPath)
 {
     QFile f(manifestPath);
     if (!f.open(QIODevice::ReadOnly))
-        return fail(tr("Cannot read the manifest %1: %2").arg(manifestPath, f.errorString()));
+        return fail(QCoreApplication::translate("sdrt::assets", "Cannot read the manifest %1: %2").arg(manifestPath, f.errorString()));
     ImportPlan plan;
     plan.root = QFileInfo(manifestPath).absolutePath();
     const QString name = QFileInfo(manifestPath).fileName();
@@ -203,7 +198,7 @@ Result<ImportPlan> planFromFolder(const QString &folder)
 {
     QFileInfo rootInfo(folder);
     if (!rootInfo.isDir())
-        return fail(tr("%1 is not a folder.").arg(folder));
+        return fail(QCoreApplication::translate("sdrt::assets", "%1 is not a folder.").arg(folder));
     ImportPlan plan;
     plan.root = rootInfo.canonicalFilePath();
     QDir root(plan.root);
@@ -230,7 +225,7 @@ Result<ImportPlan> planFromFolder(const QString &folder)
         else if (suffix == QLatin1String("txt") || suffix == QLatin1String("md"))
             role = store::AssetKind::Note;
         if (!role) {
-            plan.problems.push_back({relative, 0, tr("unsupported file type \".%1\"").arg(suffix)});
+            plan.problems.push_back({relative, 0, QCoreApplication::translate("sdrt::assets", "unsupported file type \".%1\"").arg(suffix)});
             continue;
         }
         auto resolved = resolveInside(plan.root, relative);
@@ -244,7 +239,7 @@ Result<ImportPlan> planFromFolder(const QString &folder)
             spec.label = (QFileInfo(relative).path() == QLatin1String(".") ? QString() : QFileInfo(relative).path() + QLatin1Char('/')) + info.baseName();
         if (*role == store::AssetKind::Note) {
             if (spec.noteFile) {
-                plan.problems.push_back({relative, 0, tr("a second note for the same item (%1 is used)").arg(spec.noteFile->relative)});
+                plan.problems.push_back({relative, 0, QCoreApplication::translate("sdrt::assets", "a second note for the same item (%1 is used)").arg(spec.noteFile->relative)});
                 continue;
             }
             spec.noteFile = AssetSpec{*resolved, relative, *role};
@@ -261,7 +256,7 @@ Result<ImportPlan> planImport(const QString &path)
 {
     const QFileInfo info(path);
     if (!info.exists())
-        return fail(tr("%1 does not exist.").arg(path));
+        return fail(QCoreApplication::translate("sdrt::assets", "%1 does not exist.").arg(path));
     if (info.isDir()) {
         const QString manifest = QDir(path).filePath(QStringLiteral("manifest.jsonl"));
         if (QFileInfo(manifest).isFile())

@@ -18,11 +18,6 @@
 namespace sdrt::demo {
 namespace {
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("sdrt::demo", text);
-}
-
 // Our own small PRNG helpers on top of mt19937: the standard distributions are not specified
 // bit-for-bit across library versions, these are, so the same seed gives the same bytes anywhere.
 class Rng {
@@ -181,7 +176,7 @@ Result<void> writeBytes(const QString &path, const QByteArray &bytes)
 {
     QSaveFile f(path);
     if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit())
-        return fail(tr("Cannot write %1: %2").arg(path, f.errorString()));
+        return fail(QCoreApplication::translate("sdrt::demo", "Cannot write %1: %2").arg(path, f.errorString()));
     return {};
 }
 
@@ -199,13 +194,13 @@ Result<MakeDataResult> makeData(const MakeDataParams &p)
     QDir root(p.dir);
     for (const char *sub : {"photos", "drawings", "notes"}) {
         if (!root.mkpath(QString::fromLatin1(sub)))
-            return fail(tr("Cannot create the folder %1.").arg(root.filePath(QString::fromLatin1(sub))));
+            return fail(QCoreApplication::translate("sdrt::demo", "Cannot create the folder %1.").arg(root.filePath(QString::fromLatin1(sub))));
     }
     Rng rng(p.seed);
     QByteArray manifest;
     for (int i = 0; i < p.items; ++i) {
         if (p.cancel && p.cancel->load())
-            return fail(tr("Cancelled."));
+            return fail(QCoreApplication::translate("sdrt::demo", "Cancelled."));
         Part part;
         part.partNumber = "PN-" + std::to_string(rng.uniform(1000, 9999));
         part.revision = rng.pick(kRevisions);
@@ -292,7 +287,7 @@ Result<void> writeSmallPhotos(const QString &dir, int count, std::uint32_t seed)
 {
     QDir root(dir);
     if (!root.mkpath(QStringLiteral(".")))
-        return fail(tr("Cannot create the folder %1.").arg(dir));
+        return fail(QCoreApplication::translate("sdrt::demo", "Cannot create the folder %1.").arg(dir));
     Rng rng(seed);
     for (int i = 0; i < count; ++i) {
         cv::Mat img(64, 64, CV_8UC3, cv::Scalar(rng.uniform(0, 255), rng.uniform(0, 255), rng.uniform(0, 255)));

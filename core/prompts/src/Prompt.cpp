@@ -12,11 +12,6 @@
 namespace sdrt::prompts {
 namespace {
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("sdrt::prompts", text);
-}
-
 QString at(const QString &file, int line)
 {
     return QStringLiteral("%1:%2").arg(file).arg(line);
@@ -38,7 +33,7 @@ std::optional<QString> checkPlaceholders(const QString &tmpl, const QString &fil
                 ++i;
                 continue;
             }
-            return tr("%1: a lone '}' (write '}}' for a literal brace).").arg(at(file, line));
+            return QCoreApplication::translate("sdrt::prompts", "%1: a lone '}' (write '}}' for a literal brace).").arg(at(file, line));
         }
         if (c != QLatin1Char('{'))
             continue;
@@ -49,16 +44,16 @@ std::optional<QString> checkPlaceholders(const QString &tmpl, const QString &fil
         const qsizetype close = tmpl.indexOf(QLatin1Char('}'), i + 1);
         const qsizetype newline = tmpl.indexOf(QLatin1Char('\n'), i + 1);
         if (close < 0 || (newline >= 0 && newline < close))
-            return tr("%1: '{' is not closed on the same line (write '{{' for a literal brace).").arg(at(file, line));
+            return QCoreApplication::translate("sdrt::prompts", "%1: '{' is not closed on the same line (write '{{' for a literal brace).").arg(at(file, line));
         const QString name = tmpl.mid(i + 1, close - i - 1);
         static const QRegularExpression identifier(QStringLiteral("^[A-Za-z0-9_]+$"));
         if (!identifier.match(name).hasMatch())
-            return tr("%1: '{' does not start a placeholder (write '{{' for a literal brace).").arg(at(file, line));
+            return QCoreApplication::translate("sdrt::prompts", "%1: '{' does not start a placeholder (write '{{' for a literal brace).").arg(at(file, line));
         if (!known.contains(name))
-            return tr("%1: unknown placeholder {%2}; known placeholders are %3.")
+            return QCoreApplication::translate("sdrt::prompts", "%1: unknown placeholder {%2}; known placeholders are %3.")
                 .arg(at(file, line), name, QLatin1Char('{') + known.join(QLatin1String("}, {")) + QLatin1Char('}'));
         if (step == 1 && name == QLatin1String("query1_answer"))
-            return tr("%1: step 1 cannot use {query1_answer}; it is the output of step 1.").arg(at(file, line));
+            return QCoreApplication::translate("sdrt::prompts", "%1: step 1 cannot use {query1_answer}; it is the output of step 1.").arg(at(file, line));
         i = close;
     }
     return std::nullopt;
@@ -76,7 +71,7 @@ Result<AnswerRule> parseAnswerRule(const QString &value, const QString &where)
         rule.kind = AnswerRule::Kind::After;
         rule.argument = v.mid(6).trimmed();
         if (rule.argument.isEmpty())
-            return fail(tr("%1: 'answer: after' needs a marker, e.g. 'answer: after Answer:'.").arg(where));
+            return fail(QCoreApplication::translate("sdrt::prompts", "%1: 'answer: after' needs a marker, e.g. 'answer: after Answer:'.").arg(where));
         return rule;
     }
     if (v.startsWith(QLatin1String("regex "))) {
@@ -84,10 +79,10 @@ Result<AnswerRule> parseAnswerRule(const QString &value, const QString &where)
         rule.argument = v.mid(6).trimmed();
         QRegularExpression re(rule.argument);
         if (rule.argument.isEmpty() || !re.isValid())
-            return fail(tr("%1: invalid answer regex: %2").arg(where, re.errorString()));
+            return fail(QCoreApplication::translate("sdrt::prompts", "%1: invalid answer regex: %2").arg(where, re.errorString()));
         return rule;
     }
-    return fail(tr("%1: unknown answer rule '%2'; use 'first-line', 'after MARKER' or 'regex PATTERN'.").arg(where, v));
+    return fail(QCoreApplication::translate("sdrt::prompts", "%1: unknown answer rule '%2'; use 'first-line', 'after MARKER' or 'regex PATTERN'.").arg(where, v));
 }
 
 QString firstNonEmptyLine(const QString &text)
@@ -212,12 +207,12 @@ Result<Prompt> parsePrompt(const QString &rawText, const QString &fileName)
             else if (name == QLatin1String("step2"))
                 idx = 1;
             else
-                return fail(tr("%1: unknown section [%2]; a prompt has exactly [step1] and [step2].")
+                return fail(QCoreApplication::translate("sdrt::prompts", "%1: unknown section [%2]; a prompt has exactly [step1] and [step2].")
                                 .arg(at(fileName, lineNo), name));
             if (haveStep[idx])
-                return fail(tr("%1: section [%2] appears twice.").arg(at(fileName, lineNo), name));
+                return fail(QCoreApplication::translate("sdrt::prompts", "%1: section [%2] appears twice.").arg(at(fileName, lineNo), name));
             if (idx == 1 && !haveStep[0])
-                return fail(tr("%1: [step2] comes before [step1].").arg(at(fileName, lineNo)));
+                return fail(QCoreApplication::translate("sdrt::prompts", "%1: [step2] comes before [step1].").arg(at(fileName, lineNo)));
             haveStep[idx] = true;
             current = idx;
             p.steps[idx].firstLine = lineNo + 1;
@@ -232,14 +227,14 @@ Result<Prompt> parsePrompt(const QString &rawText, const QString &fileName)
             continue;
         const QRegularExpressionMatch kv = keyLine.match(line);
         if (!kv.hasMatch())
-            return fail(tr("%1: expected 'key: value' or a [step1]/[step2] section, found '%2'.")
+            return fail(QCoreApplication::translate("sdrt::prompts", "%1: expected 'key: value' or a [step1]/[step2] section, found '%2'.")
                             .arg(at(fileName, lineNo), trimmed.left(60)));
         const QString key = kv.captured(1);
         const QString value = kv.captured(2).trimmed();
         if (key == QLatin1String("name")) {
             static const QRegularExpression nameRe(QStringLiteral("^[a-z0-9][a-z0-9_-]*$"));
             if (!nameRe.match(value).hasMatch())
-                return fail(tr("%1: prompt name '%2' must be lower-case letters, digits, '-' or '_'.")
+                return fail(QCoreApplication::translate("sdrt::prompts", "%1: prompt name '%2' must be lower-case letters, digits, '-' or '_'.")
                                 .arg(at(fileName, lineNo), value));
             p.name = value;
             haveName = true;
@@ -247,7 +242,7 @@ Result<Prompt> parsePrompt(const QString &rawText, const QString &fileName)
             bool ok = false;
             p.version = value.toInt(&ok);
             if (!ok || p.version < 1)
-                return fail(tr("%1: version must be a whole number from 1, found '%2'.").arg(at(fileName, lineNo), value));
+                return fail(QCoreApplication::translate("sdrt::prompts", "%1: version must be a whole number from 1, found '%2'.").arg(at(fileName, lineNo), value));
             haveVersion = true;
         } else if (key == QLatin1String("description")) {
             p.description = value;
@@ -262,21 +257,21 @@ Result<Prompt> parsePrompt(const QString &rawText, const QString &fileName)
         } else if (key == QLatin1String("step2.prefix")) {
             p.steps[1].assistantPrefix = value;
         } else {
-            return fail(tr("%1: unknown key '%2'; known keys are name, version, description, answer, "
+            return fail(QCoreApplication::translate("sdrt::prompts", "%1: unknown key '%2'; known keys are name, version, description, answer, "
                            "step1.prefix, step2.prefix.")
                             .arg(at(fileName, lineNo), key));
         }
     }
 
     if (!haveName)
-        return fail(tr("%1: the prompt has no 'name:'.").arg(fileName));
+        return fail(QCoreApplication::translate("sdrt::prompts", "%1: the prompt has no 'name:'.").arg(fileName));
     if (!haveVersion)
-        return fail(tr("%1: the prompt has no 'version:'.").arg(fileName));
+        return fail(QCoreApplication::translate("sdrt::prompts", "%1: the prompt has no 'version:'.").arg(fileName));
     if (!haveAnswer)
-        return fail(tr("%1: the prompt has no answer-extraction rule ('answer:').").arg(fileName));
+        return fail(QCoreApplication::translate("sdrt::prompts", "%1: the prompt has no answer-extraction rule ('answer:').").arg(fileName));
     for (int s = 0; s < 2; ++s) {
         if (!haveStep[s])
-            return fail(tr("%1: the prompt has no [step%2] section; every prompt has two steps.").arg(fileName).arg(s + 1));
+            return fail(QCoreApplication::translate("sdrt::prompts", "%1: the prompt has no [step%2] section; every prompt has two steps.").arg(fileName).arg(s + 1));
         while (!body[s].isEmpty() && body[s].last().trimmed().isEmpty())
             body[s].removeLast();
         while (!body[s].isEmpty() && body[s].first().trimmed().isEmpty()) {
@@ -285,12 +280,12 @@ Result<Prompt> parsePrompt(const QString &rawText, const QString &fileName)
         }
         p.steps[s].templateText = body[s].join(QLatin1Char('\n'));
         if (p.steps[s].templateText.trimmed().isEmpty())
-            return fail(tr("%1: [step%2] is empty.").arg(at(fileName, p.steps[s].firstLine - 1)).arg(s + 1));
+            return fail(QCoreApplication::translate("sdrt::prompts", "%1: [step%2] is empty.").arg(at(fileName, p.steps[s].firstLine - 1)).arg(s + 1));
         if (auto err = checkPlaceholders(p.steps[s].templateText, fileName, p.steps[s].firstLine, s + 1))
             return fail(*err);
     }
     if (!p.steps[1].templateText.contains(QLatin1String("{query1_answer}")))
-        return fail(tr("%1: [step2] must use {query1_answer}, the analysis from step 1.")
+        return fail(QCoreApplication::translate("sdrt::prompts", "%1: [step2] must use {query1_answer}, the analysis from step 1.")
                         .arg(at(fileName, p.steps[1].firstLine)));
     return p;
 }
@@ -299,12 +294,12 @@ Result<Prompt> loadPromptFile(const QString &path)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
-        return fail(tr("Cannot read prompt file %1: %2").arg(path, f.errorString()));
+        return fail(QCoreApplication::translate("sdrt::prompts", "Cannot read prompt file %1: %2").arg(path, f.errorString()));
     const QByteArray bytes = f.readAll();
     QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
     const QString text = decoder.decode(bytes);
     if (decoder.hasError())
-        return fail(tr("%1: the file is not valid UTF-8.").arg(path));
+        return fail(QCoreApplication::translate("sdrt::prompts", "%1: the file is not valid UTF-8.").arg(path));
     return parsePrompt(text, QFileInfo(path).fileName());
 }
 

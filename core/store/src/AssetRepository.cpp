@@ -1,6 +1,7 @@
 #include "sdrt/store/AssetRepository.h"
 
 #include "sdrt/store/Database.h"
+#include "Rows.h"
 
 #include <QCoreApplication>
 
@@ -27,12 +28,9 @@ std::optional<AssetKind> assetKindFromString(const QString &s)
     return std::nullopt;
 }
 
-namespace {
+namespace rows {
 
-constexpr const char *kColumns =
-    "id, kind, original_name, sha256, page, stored_path, source_path, mime, size_bytes, width, height, dpi";
-
-Asset readAsset(const Statement &s, int first = 0)
+Asset readAsset(const Statement &s, int first)
 {
     Asset a;
     a.id = s.int64(first + 0);
@@ -53,6 +51,27 @@ Asset readAsset(const Statement &s, int first = 0)
     return a;
 }
 
+Result<QStringList> texts(Database &db, const char *sql)
+{
+    auto s = db.prepare(sql);
+    if (!s)
+        return fail(s.error());
+    QStringList out;
+    for (;;) {
+        auto row = s->step();
+        if (!row)
+            return fail(row.error());
+        if (!*row)
+            break;
+        out << s->text(0);
+    }
+    return out;
+}
+
+} // namespace rows
+
+namespace {
+
 std::optional<std::int64_t> optInt(const std::optional<int> &v)
 {
     return v ? std::optional<std::int64_t>(*v) : std::nullopt;
@@ -62,7 +81,7 @@ std::optional<std::int64_t> optInt(const std::optional<int> &v)
 
 Result<std::optional<Asset>> AssetRepository::findBySha(const QString &sha256, int page)
 {
-    auto s = m_db.prepare(QByteArray("SELECT ").append(kColumns).append(" FROM assets WHERE sha256 = ? AND page = ?").constData());
+    auto s = m_db.prepare(QByteArray("SELECT ").append(rows::kAssetColumns).append(" FROM assets a WHERE sha256 = ? AND page = ?").constData());
     if (!s)
         return fail(s.error());
     s->bind(1, sha256).bind(2, page);
@@ -71,7 +90,7 @@ Result<std::optional<Asset>> AssetRepository::findBySha(const QString &sha256, i
         return fail(row.error());
     if (!*row)
         return std::optional<Asset>();
-    return std::optional<Asset>(readAsset(*s));
+    return std::optional<Asset>(rows::readAsset(*s, 0));
 }
 
 Result<Id> AssetRepository::insert(const Asset &a)
@@ -98,7 +117,7 @@ Result<Id> AssetRepository::insert(const Asset &a)
 
 Result<Asset> AssetRepository::get(Id id)
 {
-    auto s = m_db.prepare(QByteArray("SELECT ").append(kColumns).append(" FROM assets WHERE id = ?").constData());
+    auto s = m_db.prepare(QByteArray("SELECT ").append(rows::kAssetColumns).append(" FROM assets a WHERE id = ?").constData());
     if (!s)
         return fail(s.error());
     s->bind(1, id);
@@ -107,7 +126,7 @@ Result<Asset> AssetRepository::get(Id id)
         return fail(row.error());
     if (!*row)
         return fail(QCoreApplication::translate("sdrt::store", "There is no asset with id %1.").arg(id));
-    return readAsset(*s);
+    return rows::readAsset(*s, 0);
 }
 
 Result<std::int64_t> AssetRepository::count()
@@ -123,19 +142,7 @@ Result<std::int64_t> AssetRepository::count()
 
 Result<QStringList> AssetRepository::storedPaths()
 {
-    auto s = m_db.prepare("SELECT stored_path FROM assets UNION SELECT source_path FROM assets WHERE source_path IS NOT NULL");
-    if (!s)
-        return fail(s.error());
-    QStringList out;
-    for (;;) {
-        auto row = s->step();
-        if (!row)
-            return fail(row.error());
-        if (!*row)
-            break;
-        out << s->text(0);
-    }
-    return out;
+    return rows::texts(m_db, "SELECT stored_path FROM assets UNION SELECT source_path FROM assets WHERE source_path IS NOT NULL");
 }
 
 } // namespace sdrt::store

@@ -1,6 +1,7 @@
 #include "sdrt/store/ItemRepository.h"
 
 #include "sdrt/store/Database.h"
+#include "Rows.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -133,9 +134,9 @@ Result<Item> ItemRepository::get(Id id)
     item.noteText = s->text(8);
     item.fingerprint = s->text(9);
 
-    auto a = m_db.prepare("SELECT ia.role, ia.ord, a.id, a.kind, a.original_name, a.sha256, a.page, a.stored_path,"
-                          " a.source_path, a.mime, a.size_bytes, a.width, a.height, a.dpi"
-                          " FROM item_assets ia JOIN assets a ON a.id = ia.asset_id WHERE ia.item_id = ? ORDER BY ia.ord");
+    const QByteArray sql = QByteArray("SELECT ia.role, ia.ord, ") + rows::kAssetColumns
+                           + " FROM item_assets ia JOIN assets a ON a.id = ia.asset_id WHERE ia.item_id = ? ORDER BY ia.ord";
+    auto a = m_db.prepare(sql.constData());
     if (!a)
         return fail(a.error());
     a->bind(1, id);
@@ -148,22 +149,7 @@ Result<Item> ItemRepository::get(Id id)
         ItemAsset ia;
         ia.role = assetKindFromString(a->text(0)).value_or(AssetKind::Photo);
         ia.order = int(a->int64(1));
-        Asset &as = ia.asset;
-        as.id = a->int64(2);
-        as.kind = assetKindFromString(a->text(3)).value_or(AssetKind::Photo);
-        as.originalName = a->text(4);
-        as.sha256 = a->text(5);
-        as.page = int(a->int64(6));
-        as.storedPath = a->text(7);
-        as.sourcePath = a->optText(8);
-        as.mime = a->text(9);
-        as.sizeBytes = a->int64(10);
-        if (auto v = a->optInt64(11))
-            as.width = int(*v);
-        if (auto v = a->optInt64(12))
-            as.height = int(*v);
-        if (auto v = a->optInt64(13))
-            as.dpi = int(*v);
+        ia.asset = rows::readAsset(*a, 2);
         item.assets.push_back(std::move(ia));
     }
     return item;
@@ -213,19 +199,7 @@ Result<std::vector<ItemSummary>> ItemRepository::list(const ItemFilter &filter, 
 
 Result<QStringList> ItemRepository::taskFamilies()
 {
-    auto s = m_db.prepare("SELECT DISTINCT task_family FROM items WHERE task_family <> '' ORDER BY task_family");
-    if (!s)
-        return fail(s.error());
-    QStringList out;
-    for (;;) {
-        auto row = s->step();
-        if (!row)
-            return fail(row.error());
-        if (!*row)
-            break;
-        out << s->text(0);
-    }
-    return out;
+    return rows::texts(m_db, "SELECT DISTINCT task_family FROM items WHERE task_family <> '' ORDER BY task_family");
 }
 
 Result<Id> ItemRepository::beginImportBatch(const QString &source)

@@ -12,11 +12,6 @@ namespace {
 
 const char *const kSubdirs[] = {"assets", "models", "runs", "exports"};
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("sdrt::store::Workspace", text);
-}
-
 // Pragmas that change nothing on disk; run before the version check.
 Result<void> connectionPragmas(Database &db)
 {
@@ -53,12 +48,12 @@ Result<Workspace> Workspace::create(const QString &dir)
 {
     QDir root(dir);
     if (looksLikeWorkspace(dir))
-        return fail(tr("%1 already holds a workspace.").arg(QDir::toNativeSeparators(dir)));
+        return fail(QCoreApplication::translate("sdrt::store::Workspace", "%1 already holds a workspace.").arg(QDir::toNativeSeparators(dir)));
     if (!root.mkpath(QStringLiteral(".")))
-        return fail(tr("Cannot create the folder %1.").arg(QDir::toNativeSeparators(dir)));
+        return fail(QCoreApplication::translate("sdrt::store::Workspace", "Cannot create the folder %1.").arg(QDir::toNativeSeparators(dir)));
     for (const char *sub : kSubdirs) {
         if (!root.mkpath(QString::fromLatin1(sub)))
-            return fail(tr("Cannot create the folder %1.").arg(root.filePath(QString::fromLatin1(sub))));
+            return fail(QCoreApplication::translate("sdrt::store::Workspace", "Cannot create the folder %1.").arg(root.filePath(QString::fromLatin1(sub))));
     }
     auto db = Database::open(root.filePath(QString::fromLatin1(kDatabaseFile)), Database::Mode::ReadWriteCreate);
     if (!db)
@@ -78,7 +73,7 @@ Result<Workspace> Workspace::open(const QString &dir)
     QDir root(dir);
     const QString file = root.filePath(QString::fromLatin1(kDatabaseFile));
     if (!QFileInfo(file).isFile())
-        return fail(tr("%1 is not a workspace: %2 is missing.")
+        return fail(QCoreApplication::translate("sdrt::store::Workspace", "%1 is not a workspace: %2 is missing.")
                         .arg(QDir::toNativeSeparators(dir), QString::fromLatin1(kDatabaseFile)));
     auto db = Database::open(file, Database::Mode::ReadWrite);
     if (!db)

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Set up, build, make the demo workspace (once) and open the workbench on it.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+bash packaging/build.sh
+demo="$here/demo-workspace"
+if [ ! -f "$demo/ws/workspace.sqlite" ]; then
+  echo "demo: generating the synthetic factory data set and importing it into $demo/ws"
+  rm -rf "$demo"
+  build/app/sdrt demo make-data "$demo/data" --items 60 --seed 1
+  build/app/sdrt import "$demo/ws" "$demo/data" --init
+fi
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ -z "${QT_QPA_PLATFORM:-}" ]; then
+  echo "demo: no display found (DISPLAY is not set); starting the workbench on a virtual X display (Xvfb)."
+  exec xvfb-run -a -s "-screen 0 1400x900x24" build/app/sdrt-workbench "$demo/ws"
+fi
+exec build/app/sdrt-workbench "$demo/ws"

@@ -24,7 +24,8 @@ void usage()
         "  import WS PATH             import a folder or manifest.jsonl\n"
         "  prompts list|show|render|register\n"
         "  demo make-data DIR         write a synthetic factory data set\n"
-        "  bench import               import benchmark\n\n"
+        "  model make-tiny|info|generate   the VLM runtime\n"
+        "  bench import|model         benchmarks\n\n"
         "Run 'sdrt COMMAND --help' for a command's options."));
 }
 
@@ -61,6 +62,8 @@ int main(int argc, char **argv)
         return sdrt::cli::runPrompts(args);
     if (command == QLatin1String("demo"))
         return sdrt::cli::runDemo(args);
+    if (command == QLatin1String("model"))
+        return sdrt::cli::runModel(args);
     if (command == QLatin1String("bench"))
         return sdrt::cli::runBench(args);
     sdrt::cli::err(QCoreApplication::translate("sdrt::cli", "Unknown command \"%1\".").arg(command));

@@ -13,7 +13,7 @@ PACKAGES=(
   libopencv-dev
   libspdlog-dev libfmt-dev
   libsqlite3-dev sqlite3
-  libsentencepiece-dev
+  libsentencepiece-dev libprotobuf-dev
   nlohmann-json3-dev
   xvfb xauth imagemagick
   fonts-noto-cjk

@@ -85,7 +85,9 @@ int runBench(const QStringList &args)
 {
     if (!args.isEmpty() && args.first() == QLatin1String("import"))
         return benchImport(args.mid(1));
-    err(QStringLiteral("usage: sdrt bench import [--items N]"));
+    if (!args.isEmpty() && args.first() == QLatin1String("model"))
+        return benchModel(args.mid(1));
+    err(QStringLiteral("usage: sdrt bench import [--items N] | model [--tiny-only]"));
     return 2;
 }
 

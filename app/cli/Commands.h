@@ -11,6 +11,8 @@ int runImport(const QStringList &args);
 int runPrompts(const QStringList &args);
 int runBench(const QStringList &args);
 int runDemo(const QStringList &args);
+int runModel(const QStringList &args);
+int benchModel(const QStringList &args);
 
 // Console helpers (UTF-8 on stdout/stderr).
 void out(const QString &text);

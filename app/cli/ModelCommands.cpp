@@ -1,0 +1,251 @@
+#include "cli/Commands.h"
+
+#include "sdrt/assets/ImageLoading.h"
+#include "sdrt/common/Log.h"
+#include "sdrt/model/Benchmark.h"
+#include "sdrt/model/Platform.h"
+#include "sdrt/model/Runtime.h"
+#include "sdrt/model/TinyModel.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QTemporaryDir>
+
+namespace sdrt::cli {
+namespace {
+
+QString qs(const std::string &s)
+{
+    return QString::fromStdString(s);
+}
+
+Expected<model::RgbImage, QString> readImage(const QString &path)
+{
+    auto image = assets::loadImage(path);
+    if (!image)
+        return unexpected(image.error());
+    const QImage rgb = image->convertToFormat(QImage::Format_RGB888);
+    model::RgbImage out;
+    out.width = rgb.width();
+    out.height = rgb.height();
+    out.pixels.resize(std::size_t(out.width) * out.height * 3);
+    for (int y = 0; y < rgb.height(); ++y)
+        std::memcpy(out.pixels.data() + std::size_t(y) * out.width * 3, rgb.constScanLine(y), std::size_t(out.width) * 3);
+    return out;
+}
+
+int makeTiny(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Write a random tiny LLaVA in the Hugging Face layout."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("DIR"), QCoreApplication::translate("sdrt::cli", "Output folder."));
+    QCommandLineOption seed(QStringLiteral("seed"), QCoreApplication::translate("sdrt::cli", "Random seed."), QStringLiteral("S"), QStringLiteral("1"));
+    QCommandLineOption mistral(QStringLiteral("mistral"), QCoreApplication::translate("sdrt::cli", "Use the Mistral [INST] chat template."));
+    QCommandLineOption big(QStringLiteral("100m"), QCoreApplication::translate("sdrt::cli", "A ~100M-parameter shape instead of the tiny one."));
+    p.addOptions({seed, mistral, big});
+    p.process(QStringList{QStringLiteral("sdrt model make-tiny")} + args);
+    if (p.positionalArguments().size() != 1) {
+        err(p.helpText());
+        return 2;
+    }
+    model::TinyModelParams params = p.isSet(big) ? model::TinyModelParams::hundredMillion() : model::TinyModelParams{};
+    params.seed = p.value(seed).toULongLong();
+    if (p.isSet(mistral))
+        params.chatTemplate = "mistral";
+    auto r = model::makeTinyModel(p.positionalArguments().first().toStdString(), params);
+    if (!r) {
+        err(qs(r.error()));
+        return 2;
+    }
+    out(QCoreApplication::translate("sdrt::cli", "Wrote %1 (vocabulary %2, %3 decoder layers).")
+            .arg(p.positionalArguments().first())
+            .arg(r->text.vocabSize)
+            .arg(r->text.numLayers));
+    return 0;
+}
+
+QCommandLineOption deviceOption()
+{
+    return {QStringLiteral("device"), QCoreApplication::translate("sdrt::cli", "cpu, cuda[:N] or auto."), QStringLiteral("D"), QStringLiteral("auto")};
+}
+
+QCommandLineOption dtypeOption()
+{
+    return {QStringLiteral("dtype"), QCoreApplication::translate("sdrt::cli", "fp32, fp16, bf16 or auto."), QStringLiteral("T"), QStringLiteral("auto")};
+}
+
+int info(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("DIR"), QCoreApplication::translate("sdrt::cli", "Model folder."));
+    const auto device = deviceOption();
+    p.addOption(device);
+    p.process(QStringList{QStringLiteral("sdrt model info")} + args);
+    if (p.positionalArguments().size() != 1) {
+        err(p.helpText());
+        return 2;
+    }
+    model::RuntimeOptions options;
+    options.device = p.value(device).toStdString();
+    auto rt = model::VlmRuntime::load(p.positionalArguments().first().toStdString(), options);
+    if (!rt) {
+        err(qs(rt.error()));
+        return 2;
+    }
+    const model::ModelInfo &i = (*rt)->info();
+    const auto &c = i.config;
+    out(QStringLiteral("model: %1").arg(qs(i.dir)));
+    out(QStringLiteral("parameters: %1").arg(i.parameters));
+    out(QStringLiteral("device: %1, dtype %2").arg(qs(i.device), qs(i.dtype)));
+    out(QStringLiteral("chat format: %1").arg(QString::fromLatin1(model::toString(i.chatFormat))));
+    out(QStringLiteral("vision: CLIP ViT %1 layers, hidden %2, heads %3, image %4, patch %5 (%6 image tokens), feature layer %7, %8")
+            .arg(c.vision.numLayers).arg(c.vision.hiddenSize).arg(c.vision.numHeads).arg(c.vision.imageSize)
+            .arg(c.vision.patchSize).arg(c.imageSeqLength()).arg(c.visionFeatureLayer).arg(qs(c.visionFeatureSelectStrategy)));
+    out(QStringLiteral("text: %1 %2 layers, hidden %3, heads %4 (kv %5), vocab %6, rope theta %7, context %8, %9 head")
+            .arg(qs(c.text.modelType)).arg(c.text.numLayers).arg(c.text.hiddenSize).arg(c.text.numHeads)
+            .arg(c.text.numKvHeads).arg(c.text.vocabSize).arg(c.text.ropeTheta).arg(c.text.maxPositionEmbeddings)
+            .arg(c.text.tieWordEmbeddings ? QStringLiteral("tied") : QStringLiteral("untied")));
+    out(QStringLiteral("tokenizer: %1 tokens, <image> = %2").arg(i.tokenizerVocab).arg((*rt)->tokenizer().imageTokenId()));
+    out(QStringLiteral("platform: %1").arg(qs(model::platformSummary())));
+    return 0;
+}
+
+int generate(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Generate an answer for images and a prompt."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("DIR"), QCoreApplication::translate("sdrt::cli", "Model folder."));
+    QCommandLineOption image(QStringLiteral("image"), QCoreApplication::translate("sdrt::cli", "Image file (repeatable)."), QStringLiteral("F"));
+    QCommandLineOption prompt(QStringLiteral("prompt"), QCoreApplication::translate("sdrt::cli", "The user's text; <image> marks are added when missing."), QStringLiteral("TEXT"));
+    QCommandLineOption raw(QStringLiteral("raw"), QCoreApplication::translate("sdrt::cli", "Use the prompt as it is, without the chat template."));
+    QCommandLineOption maxNew(QStringLiteral("max-new"), QCoreApplication::translate("sdrt::cli", "Most new tokens."), QStringLiteral("N"), QStringLiteral("64"));
+    QCommandLineOption temperature(QStringLiteral("temperature"), QCoreApplication::translate("sdrt::cli", "0 for greedy."), QStringLiteral("T"), QStringLiteral("0"));
+    QCommandLineOption topK(QStringLiteral("top-k"), QStringLiteral("top-k"), QStringLiteral("K"), QStringLiteral("0"));
+    QCommandLineOption topP(QStringLiteral("top-p"), QStringLiteral("top-p"), QStringLiteral("P"), QStringLiteral("1"));
+    QCommandLineOption seed(QStringLiteral("seed"), QCoreApplication::translate("sdrt::cli", "Random seed."), QStringLiteral("S"), QStringLiteral("0"));
+    QCommandLineOption stop(QStringLiteral("stop"), QCoreApplication::translate("sdrt::cli", "Stop string (repeatable)."), QStringLiteral("S"));
+    const auto device = deviceOption();
+    const auto dtype = dtypeOption();
+    p.addOptions({image, prompt, raw, maxNew, temperature, topK, topP, seed, stop, device, dtype});
+    p.process(QStringList{QStringLiteral("sdrt model generate")} + args);
+    if (p.positionalArguments().size() != 1 || !p.isSet(prompt)) {
+        err(p.helpText());
+        return 2;
+    }
+    model::RuntimeOptions options;
+    options.device = p.value(device).toStdString();
+    options.dtype = p.value(dtype).toStdString();
+    auto rt = model::VlmRuntime::load(p.positionalArguments().first().toStdString(), options);
+    if (!rt) {
+        err(qs(rt.error()));
+        return 2;
+    }
+    model::GenerationRequest req;
+    for (const QString &f : p.values(image)) {
+        auto img = readImage(f);
+        if (!img) {
+            err(img.error());
+            return 2;
+        }
+        req.images.push_back(std::move(*img));
+    }
+    QString user = p.value(prompt);
+    if (!user.contains(QStringLiteral("<image>"))) {
+        for (std::size_t i = 0; i < req.images.size(); ++i)
+            user.prepend(QStringLiteral("<image>\n"));
+    }
+    req.prompt = p.isSet(raw) ? user.toStdString() : (*rt)->formatChat(user.toStdString());
+    model::SamplingParams s;
+    s.maxNewTokens = p.value(maxNew).toInt();
+    s.temperature = p.value(temperature).toFloat();
+    s.topK = p.value(topK).toInt();
+    s.topP = p.value(topP).toFloat();
+    s.seed = p.value(seed).toULongLong();
+    for (const QString &st : p.values(stop))
+        s.stop.push_back(st.toStdString());
+    QElapsedTimer t;
+    t.start();
+    auto results = (*rt)->generate({req}, s);
+    auto &r = results.front();
+    if (!r) {
+        err(qs(r.error()));
+        return 2;
+    }
+    out(qs(r->text));
+    err(QStringLiteral("[%1 prompt tokens, %2 new tokens, mean log-prob %3, finish %4, %5 s]")
+            .arg(r->promptTokens).arg(r->tokens.size()).arg(r->meanLogprob(), 0, 'f', 3).arg(qs(r->finishReason))
+            .arg(t.elapsed() / 1000.0, 0, 'f', 2));
+    return 0;
+}
+
+} // namespace
+
+int runModel(const QStringList &args)
+{
+    const QString action = args.value(0);
+    if (action == QLatin1String("make-tiny"))
+        return makeTiny(args.mid(1));
+    if (action == QLatin1String("info"))
+        return info(args.mid(1));
+    if (action == QLatin1String("generate"))
+        return generate(args.mid(1));
+    err(QStringLiteral("usage: sdrt model make-tiny DIR | info DIR | generate DIR --image F --prompt TEXT"));
+    return 2;
+}
+
+int benchModel(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Runtime figures for the tiny config and a ~100M-parameter config (random weights)."));
+    p.addHelpOption();
+    QCommandLineOption tinyOnly(QStringLiteral("tiny-only"), QStringLiteral("Skip the ~100M-parameter model."));
+    QCommandLineOption prompt(QStringLiteral("prompt-tokens"), QStringLiteral("Text tokens in the prompt."), QStringLiteral("N"), QStringLiteral("128"));
+    QCommandLineOption decode(QStringLiteral("decode-tokens"), QStringLiteral("Tokens to decode."), QStringLiteral("N"), QStringLiteral("32"));
+    p.addOptions({tinyOnly, prompt, decode});
+    p.process(QStringList{QStringLiteral("sdrt bench model")} + args);
+    model::configureThreads(0);
+    out(QStringLiteral("platform: %1").arg(qs(model::platformSummary())));
+    QTemporaryDir tmp;
+    std::vector<std::pair<QString, model::TinyModelParams>> configs = {{QStringLiteral("tiny"), {}}};
+    if (!p.isSet(tinyOnly))
+        configs.emplace_back(QStringLiteral("100M"), model::TinyModelParams::hundredMillion());
+    for (const auto &[name, params] : configs) {
+        const std::string dir = tmp.filePath(name).toStdString();
+        if (auto r = model::makeTinyModel(dir, params); !r) {
+            err(qs(r.error()));
+            return 2;
+        }
+        auto rt = model::VlmRuntime::load(dir, {});
+        if (!rt) {
+            err(qs(rt.error()));
+            return 2;
+        }
+        model::ModelBenchParams bp;
+        bp.promptTokens = p.value(prompt).toInt();
+        bp.decodeTokens = p.value(decode).toInt();
+        auto f = model::benchmarkModel(**rt, bp);
+        if (!f) {
+            err(qs(f.error()));
+            return 2;
+        }
+        out(QStringLiteral("%1: %2 parameters, prompt %3 tokens | prefill %4 tok/s | TTFT %5 ms | decode b1 %6 tok/s | decode b8 %7 tok/s"
+                           " | decode without KV cache b1 %8 tok/s (cache speed-up x%9) | peak RSS %10 MiB")
+                .arg(name)
+                .arg(f->parameters)
+                .arg(f->promptTokens)
+                .arg(f->prefillTokensPerSecond, 0, 'f', 0)
+                .arg(f->timeToFirstTokenMs, 0, 'f', 1)
+                .arg(f->decodeTokensPerSecondB1, 0, 'f', 1)
+                .arg(f->decodeTokensPerSecondB8, 0, 'f', 1)
+                .arg(f->decodeNoCacheTokensPerSecondB1, 0, 'f', 1)
+                .arg(f->kvCacheSpeedup, 0, 'f', 2)
+                .arg(f->peakRssMiB, 0, 'f', 0));
+    }
+    return 0;
+}
+
+} // namespace sdrt::cli

@@ -1,0 +1,213 @@
+#pragma once
+// The LLaVA network in the LibTorch module idiom: CLIP ViT vision tower, MLP projector and a
+// Llama/Mistral decoder (RMSNorm, RoPE, grouped-query attention, SwiGLU). Submodule names
+// follow the Hugging Face checkpoints (older "language_model.model.layers…" layout), so the
+// parameter names are the tensor names of a safetensors file.
+//
+// This header exposes torch types: it is for the runtime's own .cpp files and its tests.
+// Thread rule: a module runs on one thread at a time; set NoGradGuard/InferenceMode in that thread.
+
+#include "sdrt/model/ModelConfig.h"
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+#include <torch/nn/pimpl.h>
+
+#include <map>
+#include <vector>
+
+namespace sdrt::model {
+
+torch::Tensor activation(const std::string &name, const torch::Tensor &x);
+
+// y = x / sqrt(mean(x²) + eps) * weight, computed in float32 like the reference.
+class RMSNormImpl : public torch::nn::Module {
+public:
+    RMSNormImpl(std::int64_t dim, double eps);
+    torch::Tensor forward(const torch::Tensor &x);
+    torch::Tensor weight;
+    double eps;
+};
+TORCH_MODULE(RMSNorm);
+
+// Rotary position embedding (the "rotate half" form Llama uses).
+torch::Tensor rotateHalf(const torch::Tensor &x);
+// cos and sin for positions [B,T] → each [B,T,headDim].
+std::pair<torch::Tensor, torch::Tensor> rotaryCosSin(const torch::Tensor &positions, std::int64_t headDim, double theta,
+                                                     torch::ScalarType dtype);
+// x [B,H,T,D], cos/sin [B,T,D].
+torch::Tensor applyRotary(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin);
+// Additive attention mask [B,1,T,S]: query t (at absolute position pastLen + t) sees key s
+// when s <= pastLen + t and keyMask[b,s] is 1; hidden entries hold the dtype's lowest value.
+torch::Tensor causalMask(const torch::Tensor &keyMask, std::int64_t queryLen, std::int64_t pastLen, torch::ScalarType dtype);
+
+struct KvCache {
+    std::vector<torch::Tensor> keys;   // per layer [B, kvHeads, S, headDim]
+    std::vector<torch::Tensor> values;
+    std::int64_t length() const { return keys.empty() || !keys[0].defined() ? 0 : keys[0].size(2); }
+    void reorder(const torch::Tensor &batchIndex); // keep only these rows
+};
+
+// Decoder hidden states to keep, Hugging Face numbering: 0 is the embedding output, l the
+// input of layer l (= output of layer l-1), numLayers the final normed output.
+struct HiddenCapture {
+    std::vector<int> layers;
+    std::map<int, torch::Tensor> states; // layer -> [B,T,D] of the last forward
+};
+
+// ---- text decoder ----
+class LlamaAttentionImpl : public torch::nn::Module {
+public:
+    explicit LlamaAttentionImpl(const TextConfig &c);
+    torch::Tensor forward(const torch::Tensor &h, const torch::Tensor &cos, const torch::Tensor &sin,
+                          const torch::Tensor &mask, torch::Tensor *cacheK, torch::Tensor *cacheV);
+    torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
+    int heads, kvHeads, headDim;
+};
+TORCH_MODULE(LlamaAttention);
+
+class LlamaMlpImpl : public torch::nn::Module {
+public:
+    explicit LlamaMlpImpl(const TextConfig &c);
+    torch::Tensor forward(const torch::Tensor &x);
+    torch::nn::Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
+};
+TORCH_MODULE(LlamaMlp);
+
+class LlamaDecoderLayerImpl : public torch::nn::Module {
+public:
+    explicit LlamaDecoderLayerImpl(const TextConfig &c);
+    torch::Tensor forward(const torch::Tensor &h, const torch::Tensor &cos, const torch::Tensor &sin,
+                          const torch::Tensor &mask, torch::Tensor *cacheK, torch::Tensor *cacheV);
+    LlamaAttention self_attn{nullptr};
+    LlamaMlp mlp{nullptr};
+    RMSNorm input_layernorm{nullptr}, post_attention_layernorm{nullptr};
+};
+TORCH_MODULE(LlamaDecoderLayer);
+
+class LlamaModelImpl : public torch::nn::Module {
+public:
+    explicit LlamaModelImpl(const TextConfig &c);
+    // inputsEmbeds [B,T,D], positions [B,T], keyMask [B,past+T]; returns normed hidden [B,T,D].
+    torch::Tensor forward(const torch::Tensor &inputsEmbeds, const torch::Tensor &positions, const torch::Tensor &keyMask,
+                          KvCache *cache, HiddenCapture *capture);
+    TextConfig config;
+    torch::nn::Embedding embed_tokens{nullptr};
+    torch::nn::ModuleList layers;
+    RMSNorm norm{nullptr};
+};
+TORCH_MODULE(LlamaModel);
+
+class LlamaForCausalLMImpl : public torch::nn::Module {
+public:
+    explicit LlamaForCausalLMImpl(const TextConfig &c);
+    torch::Tensor logits(const torch::Tensor &hidden);
+    LlamaModel model{nullptr};
+    torch::nn::Linear lm_head{nullptr}; // absent when tied to the embeddings
+};
+TORCH_MODULE(LlamaForCausalLM);
+
+// ---- vision tower ----
+class ClipAttentionImpl : public torch::nn::Module {
+public:
+    explicit ClipAttentionImpl(const VisionConfig &c);
+    torch::Tensor forward(const torch::Tensor &x);
+    torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, out_proj{nullptr};
+    int heads, headDim;
+};
+TORCH_MODULE(ClipAttention);
+
+class ClipMlpImpl : public torch::nn::Module {
+public:
+    explicit ClipMlpImpl(const VisionConfig &c);
+    torch::Tensor forward(const torch::Tensor &x);
+    torch::nn::Linear fc1{nullptr}, fc2{nullptr};
+    std::string act;
+};
+TORCH_MODULE(ClipMlp);
+
+class ClipEncoderLayerImpl : public torch::nn::Module {
+public:
+    explicit ClipEncoderLayerImpl(const VisionConfig &c);
+    torch::Tensor forward(const torch::Tensor &x);
+    ClipAttention self_attn{nullptr};
+    torch::nn::LayerNorm layer_norm1{nullptr}, layer_norm2{nullptr};
+    ClipMlp mlp{nullptr};
+};
+TORCH_MODULE(ClipEncoderLayer);
+
+class ClipEncoderImpl : public torch::nn::Module {
+public:
+    explicit ClipEncoderImpl(const VisionConfig &c);
+    torch::nn::ModuleList layers;
+};
+TORCH_MODULE(ClipEncoder);
+
+class ClipEmbeddingsImpl : public torch::nn::Module {
+public:
+    explicit ClipEmbeddingsImpl(const VisionConfig &c);
+    torch::Tensor forward(const torch::Tensor &pixels);
+    torch::Tensor class_embedding;
+    torch::nn::Conv2d patch_embedding{nullptr};
+    torch::nn::Embedding position_embedding{nullptr};
+};
+TORCH_MODULE(ClipEmbeddings);
+
+class ClipVisionTransformerImpl : public torch::nn::Module {
+public:
+    explicit ClipVisionTransformerImpl(const VisionConfig &c);
+    // Hidden state `layer` in Hugging Face numbering (0: after pre_layrnorm; negative from the end).
+    torch::Tensor hiddenState(const torch::Tensor &pixels, int layer);
+    ClipEmbeddings embeddings{nullptr};
+    torch::nn::LayerNorm pre_layrnorm{nullptr}; // sic: the checkpoint's name
+    ClipEncoder encoder{nullptr};
+    torch::nn::LayerNorm post_layernorm{nullptr};
+    int numLayers;
+};
+TORCH_MODULE(ClipVisionTransformer);
+
+class ClipVisionModelImpl : public torch::nn::Module {
+public:
+    explicit ClipVisionModelImpl(const VisionConfig &c);
+    ClipVisionTransformer vision_model{nullptr};
+};
+TORCH_MODULE(ClipVisionModel);
+
+class ProjectorImpl : public torch::nn::Module {
+public:
+    ProjectorImpl(int visionHidden, int textHidden, std::string act);
+    torch::Tensor forward(const torch::Tensor &x);
+    torch::nn::Linear linear_1{nullptr}, linear_2{nullptr};
+    std::string act;
+};
+TORCH_MODULE(Projector);
+
+class LlavaModelImpl : public torch::nn::Module {
+public:
+    explicit LlavaModelImpl(const LlavaConfig &c);
+    // pixels [N,3,H,W] → projected image features [N, imageSeqLength, textHidden].
+    torch::Tensor imageFeatures(const torch::Tensor &pixels);
+    // Token embeddings with every image-token position replaced, in order, by the rows of
+    // `features` ([N*P, D] or [N,P,D]). Throws c10::Error when the counts differ.
+    torch::Tensor embed(const torch::Tensor &ids, const torch::Tensor &features);
+    // Full forward without cache: logits [B,T,V].
+    torch::Tensor forward(const torch::Tensor &ids, const torch::Tensor &pixels, const torch::Tensor &keyMask);
+
+    LlavaConfig config;
+    ClipVisionModel vision_tower{nullptr};
+    Projector multi_modal_projector{nullptr};
+    LlamaForCausalLM language_model{nullptr};
+};
+TORCH_MODULE(LlavaModel);
+
+// Positions for left-padded rows: cumulative count of real tokens minus one (pads get 0).
+torch::Tensor positionsFromMask(const torch::Tensor &keyMask);
+
+// Random initialisation (normal, std 0.02; norms at 1) with a fixed seed.
+void initRandom(LlavaModel &model, std::uint64_t seed);
+
+} // namespace sdrt::model

@@ -1,0 +1,125 @@
+#pragma once
+// The VLM runtime façade: load a Hugging Face LLaVA folder, generate in batches with a KV
+// cache, score a given continuation (teacher forcing), capture decoder hidden states.
+// No torch types here, so the teacher, the CLI and the GUI include it cheaply.
+//
+// Thread rule: one VlmRuntime serves one thread at a time (it sets InferenceMode itself).
+
+#include "sdrt/common/Expected.h"
+#include "sdrt/model/ChatTemplate.h"
+#include "sdrt/model/ModelConfig.h"
+#include "sdrt/model/Sampling.h"
+#include "sdrt/model/Tokenizer.h"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sdrt::model {
+
+struct RgbImage {
+    int width = 0;
+    int height = 0;
+    std::vector<std::uint8_t> pixels; // RGB, 8 bits, row-major, width*height*3
+};
+
+struct GenerationRequest {
+    std::vector<RgbImage> images;
+    std::string prompt; // chat-formatted; one "<image>" per image
+};
+
+// Decoder layers in Hugging Face numbering (0: embeddings, L: final normed output).
+struct HiddenCaptureSpec {
+    std::vector<int> layers;
+    bool lastPromptToken = false; // the prompt's last position
+    bool generatedTokens = false; // the positions of the generated tokens (as inputs)
+    bool empty() const { return layers.empty() || (!lastPromptToken && !generatedTokens); }
+};
+
+// values[(layer * positions + position) * hiddenSize + d], float32.
+struct HiddenStates {
+    std::vector<int> layers;
+    int positions = 0;
+    int hiddenSize = 0;
+    std::vector<float> values;
+};
+
+struct GenerationOutput {
+    std::string text;               // generated text, cut before a stop string
+    std::vector<int> tokens;        // generated token ids (stop string included, EOS not)
+    std::vector<float> logprobs;    // per generated token, under the model distribution
+    int promptTokens = 0;           // after image expansion
+    std::string finishReason;       // eos | stop | length | cancelled
+    HiddenStates promptHidden;      // last prompt token, when asked
+    HiddenStates generatedHidden;   // generated tokens, when asked
+    double meanLogprob() const;
+};
+
+struct ScoreOutput {
+    std::vector<int> tokens;     // the continuation's ids
+    std::vector<float> logprobs; // log p(token_i | prompt, tokens_<i)
+    HiddenStates hidden;         // at the continuation's positions (as inputs)
+};
+
+struct GenerateCallbacks {
+    std::function<void(int step, int maxSteps)> progress;
+    const std::atomic_bool *cancel = nullptr;
+};
+
+struct RuntimeOptions {
+    std::string device = "auto"; // cpu | cuda[:N] | auto
+    std::string dtype = "auto";  // auto (fp32 on CPU, bf16 on CUDA) | fp32 | fp16 | bf16
+    int threads = 0;             // intra-op threads; 0: the number of cores
+};
+
+struct ModelInfo {
+    std::string dir;
+    LlavaConfig config;
+    PreprocessorConfig preprocessor;
+    ChatFormat chatFormat = ChatFormat::Llava15;
+    std::int64_t parameters = 0;
+    std::string device;
+    std::string dtype;
+    int tokenizerVocab = 0;
+    std::vector<std::string> weightFiles;
+};
+
+class VlmRuntime {
+public:
+    // Loads config.json, preprocessor_config.json, tokenizer.model (+ added tokens) and the
+    // safetensors weights (single file or shards); every problem is one clear message.
+    static Expected<std::unique_ptr<VlmRuntime>, std::string> load(const std::string &dir, const RuntimeOptions &options = {});
+    ~VlmRuntime();
+
+    const ModelInfo &info() const;
+    const Tokenizer &tokenizer() const;
+    std::string formatChat(const std::string &user, const std::string &assistantPrefix = {}) const;
+
+    // Left-padded batch generation. A request that cannot run (image count, context length)
+    // fails alone; the others run.
+    std::vector<Expected<GenerationOutput, std::string>> generate(const std::vector<GenerationRequest> &requests,
+                                                                  const SamplingParams &sampling,
+                                                                  const HiddenCaptureSpec &capture = {},
+                                                                  const GenerateCallbacks &callbacks = {});
+
+    // Teacher forcing: log-probabilities (and hidden states) of `continuation` after the prompt.
+    Expected<ScoreOutput, std::string> score(const GenerationRequest &prompt, const std::vector<int> &continuation,
+                                             const HiddenCaptureSpec &capture = {});
+
+    // Prompt token ids after image expansion (for tests and token accounting).
+    Expected<std::vector<int>, std::string> promptIds(const GenerationRequest &request) const;
+
+    struct Impl;
+
+private:
+    explicit VlmRuntime(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> d;
+};
+
+// Sets LibTorch's intra-op threads (0: number of cores) and returns the value in force.
+int configureThreads(int threads);
+
+} // namespace sdrt::model

@@ -1,0 +1,43 @@
+#pragma once
+// Writes a small random LLaVA in the Hugging Face layout (config.json,
+// preprocessor_config.json, tokenizer.model + tokenizer_config.json, model.safetensors), with a
+// SentencePiece tokenizer trained on a small built-in corpus (English and Japanese factory text).
+
+#include "sdrt/common/Expected.h"
+#include "sdrt/model/ModelConfig.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sdrt::model {
+
+struct TinyModelParams {
+    std::uint64_t seed = 1;
+    int tokenizerVocab = 600;  // SentencePiece pieces (before <image> and <pad>)
+    int visionHidden = 32;
+    int visionIntermediate = 64;
+    int visionLayers = 2;
+    int visionHeads = 2;
+    int imageSize = 32;
+    int patchSize = 8;
+    int textHidden = 64;
+    int textIntermediate = 128;
+    int textLayers = 2;
+    int textHeads = 4;
+    int textKvHeads = 2;
+    int maxPositions = 2048;
+    bool tieEmbeddings = false;
+    std::string chatTemplate = "llava-1.5"; // or "mistral"
+    std::vector<std::string> extraCorpus;    // more tokenizer training text
+    // A ~100M-parameter shape (for benchmarks).
+    static TinyModelParams hundredMillion();
+};
+
+// The built-in tokenizer corpus.
+const std::vector<std::string> &builtinCorpus();
+
+// Writes the model folder; returns its config.
+Expected<LlavaConfig, std::string> makeTinyModel(const std::string &dir, const TinyModelParams &params);
+
+} // namespace sdrt::model

@@ -1,0 +1,149 @@
+#include "sdrt/model/TinyModel.h"
+
+#include "sdrt/model/LlavaModel.h"
+#include "sdrt/model/Safetensors.h"
+#include "sdrt/model/Tokenizer.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+
+namespace sdrt::model {
+
+TinyModelParams TinyModelParams::hundredMillion()
+{
+    TinyModelParams p;
+    p.tokenizerVocab = 8000;
+    p.visionHidden = 384;
+    p.visionIntermediate = 1536;
+    p.visionLayers = 6;
+    p.visionHeads = 6;
+    p.imageSize = 224;
+    p.patchSize = 16;
+    p.textHidden = 768;
+    p.textIntermediate = 2048;
+    p.textLayers = 12;
+    p.textHeads = 12;
+    p.textKvHeads = 4;
+    return p;
+}
+
+const std::vector<std::string> &builtinCorpus()
+{
+    static const std::vector<std::string> corpus = [] {
+        std::vector<std::string> c = {
+            "USER: <image>\nHow many holes does the part have? ASSISTANT: Answer: 4",
+            "Look at the image: 1. What objects/regions are important? 2. Which parts relate to the question?",
+            "Given your analysis above, provide the final answer to the question.",
+            "Based on the image, Question: Please first plan a reasoning path without filling in the data.",
+            "The reasoning path should reflect the path toward the final answer based on both the image and text questions.",
+            "Please use the structural knowledge triplet to represent the analysis.",
+            "Extract all visible text from the image. Describe the layout and positioning of text and elements.",
+            "Note any tables, lists, or structured content. Do not answer the question yet.",
+            "Analysis: the part is a steel plate with four holes. There is a crack in the top-left region.",
+            "Inspection: plate, 4 holes, scratch at bottom-right, no corrosion.",
+            "Cross-check: the drawing specifies 5 holes, the note expects 5 holes, the photo shows 4 holes.",
+            "Reasoning path: (part, has, holes) (holes, count, ?) (note, expects, holes)",
+            "Layout Analysis: title block at bottom right with PART, REV, MAT and HOLES.",
+            "Enumeration: hole 1 top-left, hole 2 top-right, hole 3 bottom-left, hole 4 bottom-right.",
+            "Where is the defect on the part? Answer with the region or none.",
+            "Does the number of holes on the part match the work order? yes no",
+            "Does the part in the photo have the hole count the drawing specifies?",
+            "What material does the drawing specify? SS400 S45C SUS304 A5052",
+            "Work order WO-1001 Part: PN-1234 rev B Material: SS400 Expected holes: 4 Remarks: visual inspection required.",
+            "crack scratch corrosion missing-hole none top-left top-right centre bottom-left bottom-right",
+            "flange bracket plate bolt drawing note photo revision material hole count dimension",
+            "作業指示 WO-1002 部品番号: PN-5678 改訂 C 材質: SUS304 穴数: 6 備考: 外観検査を実施すること。",
+            "穴はいくつありますか？ 傷 亀裂 腐食 穴の欠落 左上 右上 中央 左下 右下 なし",
+            "図面の材質は何ですか？ 図面と写真の穴数は一致していますか？ はい いいえ",
+            "検査メモ: 傷なし。部品は図面どおり。",
+        };
+        for (int n = 0; n <= 20; ++n)
+            c.push_back("Answer: " + std::to_string(n) + " holes, count " + std::to_string(n));
+        return c;
+    }();
+    return corpus;
+}
+
+Expected<LlavaConfig, std::string> makeTinyModel(const std::string &dir, const TinyModelParams &p)
+{
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec)
+        return unexpected(dir + ": cannot create the folder: " + ec.message());
+    std::vector<std::string> corpus = builtinCorpus();
+    corpus.insert(corpus.end(), p.extraCorpus.begin(), p.extraCorpus.end());
+    auto proto = trainSentencePiece(corpus, p.tokenizerVocab);
+    if (!proto)
+        return unexpected(proto.error());
+    auto tok = Tokenizer::fromSerialized(*proto, {});
+    if (!tok)
+        return unexpected(tok.error());
+    const int spVocab = tok->vocabSize();
+
+    LlavaConfig c;
+    c.vision.hiddenSize = p.visionHidden;
+    c.vision.intermediateSize = p.visionIntermediate;
+    c.vision.numLayers = p.visionLayers;
+    c.vision.numHeads = p.visionHeads;
+    c.vision.imageSize = p.imageSize;
+    c.vision.patchSize = p.patchSize;
+    c.vision.hiddenAct = "quick_gelu";
+    c.text.modelType = p.chatTemplate == "mistral" ? "mistral" : "llama";
+    c.text.vocabSize = spVocab + 2;
+    c.text.hiddenSize = p.textHidden;
+    c.text.intermediateSize = p.textIntermediate;
+    c.text.numLayers = p.textLayers;
+    c.text.numHeads = p.textHeads;
+    c.text.numKvHeads = p.textKvHeads;
+    c.text.maxPositionEmbeddings = p.maxPositions;
+    c.text.tieWordEmbeddings = p.tieEmbeddings;
+    c.imageTokenIndex = spVocab;
+    c.padTokenId = spVocab + 1;
+    c.visionFeatureLayer = -2;
+    if (auto r = validate(c); !r)
+        return unexpected(r.error());
+    PreprocessorConfig pre;
+    pre.shortestEdge = p.imageSize;
+    pre.cropHeight = pre.cropWidth = p.imageSize;
+
+    auto writeText = [&dir](const std::string &name, const std::string &text) -> Expected<void, std::string> {
+        std::ofstream out(dir + "/" + name, std::ios::binary | std::ios::trunc);
+        out << text;
+        if (!out)
+            return unexpected(dir + "/" + name + ": cannot write");
+        return {};
+    };
+    nlohmann::ordered_json tc;
+    tc["tokenizer_class"] = "LlamaTokenizer";
+    tc["bos_token"] = "<s>";
+    tc["eos_token"] = "</s>";
+    tc["unk_token"] = "<unk>";
+    tc["pad_token"] = "<pad>";
+    tc["added_tokens_decoder"] = {{std::to_string(spVocab), {{"content", "<image>"}, {"special", true}}},
+                                  {std::to_string(spVocab + 1), {{"content", "<pad>"}, {"special", true}}}};
+    tc["chat_template"] = p.chatTemplate == "mistral" ? "[INST] {{ content }} [/INST]" : "USER: {{ content }} ASSISTANT:";
+    for (auto r : {writeText("config.json", llavaConfigJson(c)), writeText("preprocessor_config.json", preprocessorConfigJson(pre)),
+                   writeText("tokenizer.model", *proto), writeText("tokenizer_config.json", tc.dump(2) + "\n")}) {
+        if (!r)
+            return unexpected(r.error());
+    }
+    try {
+        LlavaModel model(c);
+        initRandom(model, p.seed);
+        std::vector<std::pair<std::string, torch::Tensor>> tensors;
+        for (const auto &param : model->named_parameters(true))
+            tensors.emplace_back(param.key(), param.value().detach());
+        if (auto r = writeSafetensors(dir + "/model.safetensors", tensors, {{"format", "pt"}}); !r)
+            return unexpected(r.error());
+    } catch (const c10::Error &e) {
+        return unexpected(std::string("cannot build the model: ") + e.what_without_backtrace());
+    }
+    return c;
+}
+
+} // namespace sdrt::model

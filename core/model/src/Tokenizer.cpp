@@ -1,0 +1,287 @@
+#include "sdrt/model/Tokenizer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <dlfcn.h>
+#include <fstream>
+#include <limits.h>
+#include <mutex>
+#include <sstream>
+#include <unistd.h>
+
+namespace sdrt::model {
+namespace {
+
+// The SentencePiece shim (spm/SpmShim.cpp), loaded once with its own symbol scope.
+struct Spm {
+    void *(*load)(const char *, std::size_t, char *, std::size_t) = nullptr;
+    void (*free)(void *) = nullptr;
+    int (*encode)(void *, const char *, std::size_t, int *, int) = nullptr;
+    long (*decode)(void *, const int *, int, char *, long) = nullptr;
+    int (*info)(void *, int) = nullptr;
+    long (*idToPiece)(void *, int, char *, long) = nullptr;
+    int (*pieceToId)(void *, const char *, std::size_t) = nullptr;
+    int (*train)(const char *const *, int, const char *const *, const char *const *, int, char **, std::size_t *, char *,
+                 std::size_t) = nullptr;
+    void (*freeBuffer)(char *) = nullptr;
+    std::string error;
+};
+
+std::string exeDir()
+{
+    char buf[PATH_MAX];
+    const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0)
+        return ".";
+    std::string p(buf, std::size_t(n));
+    return p.substr(0, p.rfind('/'));
+}
+
+const Spm &spm()
+{
+    static Spm s;
+    static std::once_flag once;
+    std::call_once(once, [] {
+        std::vector<std::string> candidates;
+        if (const char *env = std::getenv("SDRT_SPM_LIBRARY"))
+            candidates.emplace_back(env);
+        const std::string dir = exeDir();
+        candidates.push_back(dir + "/../lib/libsdrt_spm.so");
+        candidates.push_back(dir + "/../lib/sdrt-workbench/libsdrt_spm.so");
+        candidates.push_back(dir + "/../../lib/libsdrt_spm.so");
+        candidates.push_back(SDRT_SPM_BUILD_PATH);
+        candidates.push_back(SDRT_SPM_INSTALL_PATH);
+        void *handle = nullptr;
+        std::string tried;
+        for (const auto &c : candidates) {
+            handle = dlopen(c.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+            if (handle)
+                break;
+            tried += "\n  " + c + ": " + dlerror();
+        }
+        if (!handle) {
+            s.error = "cannot load the SentencePiece library libsdrt_spm.so:" + tried;
+            return;
+        }
+        auto sym = [handle](const char *name) { return dlsym(handle, name); };
+        s.load = reinterpret_cast<decltype(s.load)>(sym("sdrt_spm_load"));
+        s.free = reinterpret_cast<decltype(s.free)>(sym("sdrt_spm_free"));
+        s.encode = reinterpret_cast<decltype(s.encode)>(sym("sdrt_spm_encode"));
+        s.decode = reinterpret_cast<decltype(s.decode)>(sym("sdrt_spm_decode"));
+        s.info = reinterpret_cast<decltype(s.info)>(sym("sdrt_spm_info"));
+        s.idToPiece = reinterpret_cast<decltype(s.idToPiece)>(sym("sdrt_spm_id_to_piece"));
+        s.pieceToId = reinterpret_cast<decltype(s.pieceToId)>(sym("sdrt_spm_piece_to_id"));
+        s.train = reinterpret_cast<decltype(s.train)>(sym("sdrt_spm_train"));
+        s.freeBuffer = reinterpret_cast<decltype(s.freeBuffer)>(sym("sdrt_spm_free_buffer"));
+        if (!s.load || !s.free || !s.encode || !s.decode || !s.info || !s.idToPiece || !s.pieceToId || !s.train || !s.freeBuffer)
+            s.error = "libsdrt_spm.so lacks an expected function (mismatched build?)";
+    });
+    return s;
+}
+
+std::string readFile(const std::string &path, bool *ok)
+{
+    std::ifstream in(path, std::ios::binary);
+    *ok = bool(in);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+} // namespace
+
+Expected<Tokenizer, std::string> Tokenizer::load(const std::string &dir)
+{
+    bool ok = false;
+    const std::string proto = readFile(dir + "/tokenizer.model", &ok);
+    if (!ok)
+        return unexpected(dir + "/tokenizer.model: cannot read (missing file?)");
+    std::map<std::string, int> added;
+    bool haveConfig = false;
+    const std::string configText = readFile(dir + "/tokenizer_config.json", &haveConfig);
+    try {
+        if (haveConfig) {
+            auto j = nlohmann::json::parse(configText);
+            if (j.contains("added_tokens_decoder")) {
+                for (auto it = j["added_tokens_decoder"].begin(); it != j["added_tokens_decoder"].end(); ++it)
+                    added[(*it)["content"].get<std::string>()] = std::stoi(it.key());
+            }
+        }
+        bool haveAdded = false;
+        const std::string addedText = readFile(dir + "/added_tokens.json", &haveAdded);
+        if (haveAdded) {
+            auto j = nlohmann::json::parse(addedText);
+            for (auto it = j.begin(); it != j.end(); ++it)
+                added[it.key()] = it->get<int>();
+        }
+    } catch (const std::exception &e) {
+        return unexpected(dir + ": invalid tokenizer_config.json or added_tokens.json: " + e.what());
+    }
+    auto t = fromSerialized(proto, added);
+    if (!t)
+        return unexpected(dir + "/tokenizer.model: " + t.error());
+    return t;
+}
+
+Expected<Tokenizer, std::string> Tokenizer::fromSerialized(const std::string &modelProto,
+                                                           const std::map<std::string, int> &addedTokens)
+{
+    const Spm &s = spm();
+    if (!s.error.empty())
+        return unexpected(s.error);
+    char err[512] = {};
+    void *handle = s.load(modelProto.data(), modelProto.size(), err, sizeof err);
+    if (!handle)
+        return unexpected(std::string("not a SentencePiece model: ") + err);
+    Tokenizer t;
+    t.m_sp = std::shared_ptr<void>(handle, s.free);
+    t.m_pieces = s.info(handle, 0);
+    t.m_bos = s.info(handle, 1);
+    t.m_eos = s.info(handle, 2);
+    t.m_unk = s.info(handle, 3);
+    t.m_pad = s.info(handle, 4);
+    for (const auto &[content, id] : addedTokens) {
+        // Added tokens that are ordinary pieces of the model (<s>, </s>, <unk>) need no matching.
+        if (id < t.m_pieces && t.piece(id) == content)
+            continue;
+        t.m_added[content] = id;
+        t.m_addedById[id] = content;
+    }
+    if (auto it = t.m_added.find("<image>"); it != t.m_added.end())
+        t.m_image = it->second;
+    if (auto it = t.m_added.find("<pad>"); it != t.m_added.end())
+        t.m_pad = it->second;
+    return t;
+}
+
+std::vector<int> Tokenizer::encode(const std::string &text, bool addBos) const
+{
+    const Spm &s = spm();
+    std::vector<int> out;
+    if (addBos && m_bos >= 0)
+        out.push_back(m_bos);
+    auto encodeSegment = [&](const std::string &segment) {
+        std::vector<int> ids(segment.size() + 8);
+        int n = s.encode(m_sp.get(), segment.data(), segment.size(), ids.data(), int(ids.size()));
+        if (n > int(ids.size())) {
+            ids.resize(std::size_t(n));
+            n = s.encode(m_sp.get(), segment.data(), segment.size(), ids.data(), int(ids.size()));
+        }
+        if (n > 0)
+            out.insert(out.end(), ids.begin(), ids.begin() + n);
+    };
+    std::size_t pos = 0;
+    while (pos <= text.size()) {
+        // The earliest added token from here on (the longest when two start together).
+        std::size_t best = std::string::npos;
+        const std::pair<const std::string, int> *match = nullptr;
+        for (const auto &entry : m_added) {
+            const std::size_t at = text.find(entry.first, pos);
+            if (at != std::string::npos && (at < best || (at == best && entry.first.size() > match->first.size()))) {
+                best = at;
+                match = &entry;
+            }
+        }
+        const std::string segment = text.substr(pos, best == std::string::npos ? std::string::npos : best - pos);
+        if (!segment.empty())
+            encodeSegment(segment);
+        if (!match)
+            break;
+        out.push_back(match->second);
+        pos = best + match->first.size();
+    }
+    return out;
+}
+
+std::string Tokenizer::decode(const std::vector<int> &ids) const
+{
+    std::vector<int> plain;
+    plain.reserve(ids.size());
+    for (int id : ids) {
+        if (id < 0 || id >= m_pieces || m_addedById.count(id) || id == m_bos || id == m_eos || id == m_pad)
+            continue;
+        plain.push_back(id);
+    }
+    const Spm &s = spm();
+    std::string text(plain.size() * 8 + 16, '\0');
+    long n = s.decode(m_sp.get(), plain.data(), int(plain.size()), text.data(), long(text.size()));
+    if (n > long(text.size())) {
+        text.resize(std::size_t(n));
+        n = s.decode(m_sp.get(), plain.data(), int(plain.size()), text.data(), long(text.size()));
+    }
+    text.resize(std::size_t(std::max(0L, n)));
+    return text;
+}
+
+int Tokenizer::vocabSize() const
+{
+    int n = m_pieces;
+    for (const auto &[id, content] : m_addedById)
+        n = std::max(n, id + 1);
+    return n;
+}
+
+int Tokenizer::tokenId(const std::string &piece) const
+{
+    if (auto it = m_added.find(piece); it != m_added.end())
+        return it->second;
+    const int id = spm().pieceToId(m_sp.get(), piece.data(), piece.size());
+    return id == m_unk && piece != this->piece(m_unk) ? -1 : id;
+}
+
+std::string Tokenizer::piece(int id) const
+{
+    if (auto it = m_addedById.find(id); it != m_addedById.end())
+        return it->second;
+    if (id < 0 || id >= m_pieces)
+        return {};
+    std::string p(64, '\0');
+    long n = spm().idToPiece(m_sp.get(), id, p.data(), long(p.size()));
+    if (n > long(p.size())) {
+        p.resize(std::size_t(n));
+        n = spm().idToPiece(m_sp.get(), id, p.data(), long(p.size()));
+    }
+    p.resize(std::size_t(std::max(0L, n)));
+    return p;
+}
+
+Expected<std::string, std::string> trainSentencePiece(const std::vector<std::string> &sentences, int vocabSize)
+{
+    const Spm &s = spm();
+    if (!s.error.empty())
+        return unexpected(s.error);
+    const std::vector<std::pair<std::string, std::string>> args = {
+        {"model_type", "bpe"},
+        {"vocab_size", std::to_string(vocabSize)},
+        {"character_coverage", "1.0"},
+        {"byte_fallback", "true"},
+        {"split_digits", "true"},
+        {"bos_id", "1"},
+        {"eos_id", "2"},
+        {"unk_id", "0"},
+        {"pad_id", "-1"},
+        {"num_threads", "1"},
+        {"minloglevel", "2"},
+        {"max_sentence_length", "8192"},
+        {"input_sentence_size", "0"},
+        {"shuffle_input_sentence", "false"},
+        {"hard_vocab_limit", "false"},
+    };
+    std::vector<const char *> keys, values, lines;
+    for (const auto &[k, v] : args) {
+        keys.push_back(k.c_str());
+        values.push_back(v.c_str());
+    }
+    for (const auto &l : sentences)
+        lines.push_back(l.c_str());
+    char *out = nullptr;
+    std::size_t outLen = 0;
+    char err[1024] = {};
+    if (s.train(lines.data(), int(lines.size()), keys.data(), values.data(), int(keys.size()), &out, &outLen, err, sizeof err) != 0)
+        return unexpected(std::string("SentencePiece training failed: ") + err);
+    std::string proto(out, outLen);
+    s.freeBuffer(out);
+    return proto;
+}
+
+} // namespace sdrt::model

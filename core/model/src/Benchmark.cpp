@@ -6,11 +6,6 @@
 namespace sdrt::model {
 namespace {
 
-double seconds(std::chrono::steady_clock::time_point a)
-{
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count();
-}
-
 RgbImage testImage(int size)
 {
     RgbImage img;
@@ -36,47 +31,55 @@ Expected<ModelBenchFigures, std::string> benchmarkModel(VlmRuntime &runtime, con
         return unexpected(ids.error());
     f.promptTokens = int(ids->size());
 
-    auto timed = [&](const std::vector<GenerationRequest> &batch, SamplingParams s) -> Expected<double, std::string> {
-        double best = 1e30;
-        for (int r = 0; r < params.repeats; ++r) {
-            const auto t0 = std::chrono::steady_clock::now();
-            auto out = runtime.generate(batch, s);
-            const double dt = seconds(t0);
+    // One generate call timed from inside: the first progress report marks the end of the
+    // prefill (first token chosen), the last one the end of decoding. Best of `repeats`, after
+    // a warm-up call.
+    struct Timing {
+        double firstToken = 1e30; // seconds from the call to the first token
+        double decode = 1e30;     // seconds for the tokens after the first
+    };
+    auto measure = [&](const std::vector<GenerationRequest> &batch, SamplingParams s) -> Expected<Timing, std::string> {
+        Timing best;
+        for (int r = 0; r <= params.repeats; ++r) {
+            std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now(), first = t0, last = t0;
+            GenerateCallbacks cb;
+            cb.progress = [&](int step, int) {
+                const auto now = std::chrono::steady_clock::now();
+                if (step == 1)
+                    first = now;
+                last = now;
+            };
+            auto out = runtime.generate(batch, s, {}, cb);
             for (auto &o : out) {
                 if (!o)
                     return unexpected(o.error());
             }
-            best = std::min(best, dt);
+            if (r == 0)
+                continue; // warm-up
+            best.firstToken = std::min(best.firstToken, std::chrono::duration<double>(first - t0).count());
+            best.decode = std::min(best.decode, std::chrono::duration<double>(last - first).count());
         }
         return best;
     };
-    SamplingParams one = SamplingParams::greedy(1);
-    one.stopAtEos = false;
-    auto ttft = timed({req}, one);
-    if (!ttft)
-        return unexpected(ttft.error());
-    f.timeToFirstTokenMs = *ttft * 1000.0;
-    f.prefillTokensPerSecond = f.promptTokens / *ttft;
-
     SamplingParams dec = SamplingParams::greedy(params.decodeTokens + 1);
     dec.stopAtEos = false;
-    auto b1 = timed({req}, dec);
+    auto b1 = measure({req}, dec);
     if (!b1)
         return unexpected(b1.error());
-    f.decodeTokensPerSecondB1 = params.decodeTokens / std::max(1e-9, *b1 - *ttft);
-    std::vector<GenerationRequest> eight(8, req);
-    auto ttft8 = timed(eight, one);
-    auto b8 = timed(eight, dec);
-    if (!ttft8 || !b8)
-        return unexpected(!ttft8 ? ttft8.error() : b8.error());
-    f.decodeTokensPerSecondB8 = 8.0 * params.decodeTokens / std::max(1e-9, *b8 - *ttft8);
+    f.timeToFirstTokenMs = b1->firstToken * 1000.0;
+    f.prefillTokensPerSecond = f.promptTokens / b1->firstToken;
+    f.decodeTokensPerSecondB1 = params.decodeTokens / b1->decode;
+    auto b8 = measure(std::vector<GenerationRequest>(8, req), dec);
+    if (!b8)
+        return unexpected(b8.error());
+    f.decodeTokensPerSecondB8 = 8.0 * params.decodeTokens / b8->decode;
     SamplingParams noCache = dec;
     noCache.useKvCache = false;
-    auto nc = timed({req}, noCache);
+    auto nc = measure({req}, noCache);
     if (!nc)
         return unexpected(nc.error());
-    f.decodeNoCacheTokensPerSecondB1 = params.decodeTokens / std::max(1e-9, *nc - *ttft);
-    f.kvCacheSpeedup = f.decodeTokensPerSecondB1 / std::max(1e-9, f.decodeNoCacheTokensPerSecondB1);
+    f.decodeNoCacheTokensPerSecondB1 = params.decodeTokens / nc->decode;
+    f.kvCacheSpeedup = f.decodeTokensPerSecondB1 / f.decodeNoCacheTokensPerSecondB1;
     struct rusage ru {};
     getrusage(RUSAGE_SELF, &ru);
     f.peakRssMiB = ru.ru_maxrss / 1024.0;

@@ -94,6 +94,102 @@ std::vector<float> rowToVector(const torch::Tensor &row)
 
 } // namespace
 
+Expected<LlavaModel, std::string> loadLlavaModel(const std::string &dir, const LlavaConfig &config, torch::Device device,
+                                                 torch::ScalarType dtype, std::vector<std::string> *weightFiles)
+{
+    LlavaModel model{nullptr};
+    std::vector<std::string> files;
+    const std::string index = dir + "/model.safetensors.index.json";
+    if (fs::exists(index)) {
+        std::ifstream in(index);
+        try {
+            auto j = nlohmann::json::parse(in);
+            std::set<std::string> unique;
+            for (auto it = j.at("weight_map").begin(); it != j.at("weight_map").end(); ++it)
+                unique.insert(it->get<std::string>());
+            for (const auto &f : unique) {
+                if (f.find('/') != std::string::npos || f.find("..") != std::string::npos)
+                    return unexpected(index + ": shard name \"" + f + "\" must be a plain file name");
+                files.push_back(dir + "/" + f);
+            }
+        } catch (const std::exception &e) {
+            return unexpected(index + ": invalid index: " + e.what());
+        }
+    } else if (fs::exists(dir + "/model.safetensors")) {
+        files.push_back(dir + "/model.safetensors");
+    } else {
+        return unexpected(dir + ": no model.safetensors or model.safetensors.index.json (weights must be safetensors)");
+    }
+    if (weightFiles)
+        *weightFiles = files;
+    std::vector<SafetensorsFile> opened;
+    std::map<std::string, std::pair<std::size_t, std::string>> byName; // canonical -> (file, stored name)
+    for (const auto &f : files) {
+        auto st = SafetensorsFile::open(f);
+        if (!st)
+            return unexpected(st.error());
+        for (const auto &t : st->tensors()) {
+            const std::string canon = canonicalName(t.name);
+            if (byName.count(canon))
+                return unexpected(f + ": tensor \"" + t.name + "\" appears twice in the checkpoint");
+            byName[canon] = {opened.size(), t.name};
+        }
+        opened.push_back(std::move(*st));
+    }
+
+    try {
+        model = LlavaModel(config);
+        model->eval();
+        std::vector<std::string> missing, misshaped, unexpectedNames;
+        std::set<std::string> used;
+        auto params = model->named_parameters(true);
+        for (const auto &p : params) {
+            auto it = byName.find(p.key());
+            if (it == byName.end()) {
+                missing.push_back(p.key() + " " + shapeString(p.value().sizes()));
+                continue;
+            }
+            used.insert(p.key());
+            const TensorInfo *ti = opened[it->second.first].find(it->second.second);
+            if (c10::IntArrayRef(ti->shape) != p.value().sizes())
+                misshaped.push_back(p.key() + ": expected " + shapeString(p.value().sizes()) + ", found "
+                                    + shapeString(ti->shape));
+        }
+        for (const auto &[canon, where] : byName) {
+            if (!used.count(canon) && !ignorable(canon, config.text.tieWordEmbeddings))
+                unexpectedNames.push_back(where.second);
+        }
+        if (!missing.empty() || !misshaped.empty() || !unexpectedNames.empty()) {
+            std::string msg = dir + ": the weights do not match config.json:";
+            auto list = [&msg](const char *title, const std::vector<std::string> &v) {
+                if (v.empty())
+                    return;
+                msg += std::string("\n  ") + title + " (" + std::to_string(v.size()) + "):";
+                for (std::size_t i = 0; i < v.size() && i < 25; ++i)
+                    msg += "\n    " + v[i];
+                if (v.size() > 25)
+                    msg += "\n    …";
+            };
+            list("missing tensors", missing);
+            list("tensors with the wrong shape", misshaped);
+            list("unexpected tensors", unexpectedNames);
+            return unexpected(msg);
+        }
+        torch::NoGradGuard noGrad;
+        model->to(device, dtype);
+        for (auto &p : model->named_parameters(true)) {
+            const auto &[file, stored] = byName.at(p.key());
+            auto t = opened[file].load(stored);
+            if (!t)
+                return unexpected(t.error());
+            p.value().copy_(*t);
+        }
+    } catch (const c10::Error &e) {
+        return unexpected(dir + ": cannot build the model: " + e.what_without_backtrace());
+    }
+    return model;
+}
+
 struct VlmRuntime::Impl {
     ModelInfo info;
     Tokenizer tokenizer;
@@ -226,98 +322,14 @@ Expected<std::unique_ptr<VlmRuntime>, std::string> VlmRuntime::load(const std::s
     info.device = impl->device.str();
     info.dtype = dtype;
 
-    // Weight files.
     std::vector<std::string> files;
-    const std::string index = dir + "/model.safetensors.index.json";
-    if (fs::exists(index)) {
-        std::ifstream in(index);
-        try {
-            auto j = nlohmann::json::parse(in);
-            std::set<std::string> unique;
-            for (auto it = j.at("weight_map").begin(); it != j.at("weight_map").end(); ++it)
-                unique.insert(it->get<std::string>());
-            for (const auto &f : unique) {
-                if (f.find('/') != std::string::npos || f.find("..") != std::string::npos)
-                    return unexpected(index + ": shard name \"" + f + "\" must be a plain file name");
-                files.push_back(dir + "/" + f);
-            }
-        } catch (const std::exception &e) {
-            return unexpected(index + ": invalid index: " + e.what());
-        }
-    } else if (fs::exists(dir + "/model.safetensors")) {
-        files.push_back(dir + "/model.safetensors");
-    } else {
-        return unexpected(dir + ": no model.safetensors or model.safetensors.index.json (weights must be safetensors)");
-    }
+    auto model = loadLlavaModel(dir, info.config, impl->device, impl->dtype, &files);
+    if (!model)
+        return unexpected(model.error());
+    impl->model = *model;
     info.weightFiles = files;
-    std::vector<SafetensorsFile> opened;
-    std::map<std::string, std::pair<std::size_t, std::string>> byName; // canonical -> (file, stored name)
-    for (const auto &f : files) {
-        auto st = SafetensorsFile::open(f);
-        if (!st)
-            return unexpected(st.error());
-        for (const auto &t : st->tensors()) {
-            const std::string canon = canonicalName(t.name);
-            if (byName.count(canon))
-                return unexpected(f + ": tensor \"" + t.name + "\" appears twice in the checkpoint");
-            byName[canon] = {opened.size(), t.name};
-        }
-        opened.push_back(std::move(*st));
-    }
-
-    try {
-        impl->model = LlavaModel(info.config);
-        impl->model->eval();
-        std::vector<std::string> missing, misshaped, unexpectedNames;
-        std::set<std::string> used;
-        auto params = impl->model->named_parameters(true);
-        for (const auto &p : params) {
-            auto it = byName.find(p.key());
-            if (it == byName.end()) {
-                missing.push_back(p.key() + " " + shapeString(p.value().sizes()));
-                continue;
-            }
-            used.insert(p.key());
-            const TensorInfo *ti = opened[it->second.first].find(it->second.second);
-            if (c10::IntArrayRef(ti->shape) != p.value().sizes())
-                misshaped.push_back(p.key() + ": expected " + shapeString(p.value().sizes()) + ", found "
-                                    + shapeString(ti->shape));
-        }
-        for (const auto &[canon, where] : byName) {
-            if (!used.count(canon) && !ignorable(canon, info.config.text.tieWordEmbeddings))
-                unexpectedNames.push_back(where.second);
-        }
-        if (!missing.empty() || !misshaped.empty() || !unexpectedNames.empty()) {
-            std::string msg = dir + ": the weights do not match config.json:";
-            auto list = [&msg](const char *title, const std::vector<std::string> &v) {
-                if (v.empty())
-                    return;
-                msg += std::string("\n  ") + title + " (" + std::to_string(v.size()) + "):";
-                for (std::size_t i = 0; i < v.size() && i < 25; ++i)
-                    msg += "\n    " + v[i];
-                if (v.size() > 25)
-                    msg += "\n    …";
-            };
-            list("missing tensors", missing);
-            list("tensors with the wrong shape", misshaped);
-            list("unexpected tensors", unexpectedNames);
-            return unexpected(msg);
-        }
-        torch::NoGradGuard noGrad;
-        impl->model->to(impl->device, impl->dtype);
-        std::int64_t count = 0;
-        for (auto &p : impl->model->named_parameters(true)) {
-            const auto &[file, stored] = byName.at(p.key());
-            auto t = opened[file].load(stored);
-            if (!t)
-                return unexpected(t.error());
-            p.value().copy_(*t);
-            count += p.value().numel();
-        }
-        info.parameters = count;
-    } catch (const c10::Error &e) {
-        return unexpected(dir + ": cannot build the model: " + e.what_without_backtrace());
-    }
+    for (const auto &p : impl->model->parameters())
+        info.parameters += p.numel();
     log->info("loaded {} ({} parameters, {} on {}, chat format {})", dir, info.parameters, info.dtype, info.device,
               toString(info.chatFormat));
     return std::unique_ptr<VlmRuntime>(new VlmRuntime(std::move(impl)));

@@ -18,6 +18,7 @@ TinyModelParams TinyModelParams::hundredMillion()
 {
     TinyModelParams p;
     p.tokenizerVocab = 8000;
+    p.minTextVocab = 8000;
     p.visionHidden = 384;
     p.visionIntermediate = 1536;
     p.visionLayers = 6;
@@ -94,7 +95,7 @@ Expected<LlavaConfig, std::string> makeTinyModel(const std::string &dir, const T
     c.vision.patchSize = p.patchSize;
     c.vision.hiddenAct = "quick_gelu";
     c.text.modelType = p.chatTemplate == "mistral" ? "mistral" : "llama";
-    c.text.vocabSize = spVocab + 2;
+    c.text.vocabSize = std::max(spVocab + 2, p.minTextVocab);
     c.text.hiddenSize = p.textHidden;
     c.text.intermediateSize = p.textIntermediate;
     c.text.numLayers = p.textLayers;

@@ -7,6 +7,7 @@
 // This header exposes torch types: it is for the runtime's own .cpp files and its tests.
 // Thread rule: a module runs on one thread at a time; set NoGradGuard/InferenceMode in that thread.
 
+#include "sdrt/common/Expected.h"
 #include "sdrt/model/ModelConfig.h"
 
 #include <torch/nn/module.h>
@@ -206,6 +207,12 @@ TORCH_MODULE(LlavaModel);
 
 // Positions for left-padded rows: cumulative count of real tokens minus one (pads get 0).
 torch::Tensor positionsFromMask(const torch::Tensor &keyMask);
+
+// Builds the network for `config` and fills it from the safetensors weights of `dir`
+// (model.safetensors or shards listed in model.safetensors.index.json; either Hugging Face
+// naming). Every missing, unexpected or misshaped tensor is listed in the error.
+Expected<LlavaModel, std::string> loadLlavaModel(const std::string &dir, const LlavaConfig &config, torch::Device device,
+                                                 torch::ScalarType dtype, std::vector<std::string> *weightFiles = nullptr);
 
 // Random initialisation (normal, std 0.02; norms at 1) with a fixed seed.
 void initRandom(LlavaModel &model, std::uint64_t seed);

@@ -15,6 +15,7 @@ namespace sdrt::model {
 struct TinyModelParams {
     std::uint64_t seed = 1;
     int tokenizerVocab = 600;  // SentencePiece pieces (before <image> and <pad>)
+    int minTextVocab = 0;      // the decoder's vocabulary is at least this (rows past the tokenizer unused)
     int visionHidden = 32;
     int visionIntermediate = 64;
     int visionLayers = 2;

@@ -366,6 +366,7 @@
     </message>
     <message>
         <location line="+2" />
+        <location filename="../../app/cli/ModelCommands.cpp" line="+43" />
         <source>Output folder.</source>
         <translation>出力フォルダー。</translation>
     </message>
@@ -376,6 +377,8 @@
     </message>
     <message>
         <location line="+1" />
+        <location filename="../../app/cli/ModelCommands.cpp" line="+1" />
+        <location line="+85" />
         <source>Random seed.</source>
         <translation>乱数シード。</translation>
     </message>
@@ -516,15 +519,87 @@
   import WS PATH             import a folder or manifest.jsonl
   prompts list|show|render|register
   demo make-data DIR         write a synthetic factory data set
-  bench import               import benchmark
+  model make-tiny|info|generate   the VLM runtime
+  bench import|model         benchmarks
 
 Run 'sdrt COMMAND --help' for a command's options.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location line="+46" />
+        <location line="+49" />
         <source>Unknown command "%1".</source>
         <translation>不明なコマンド "%1"。</translation>
+    </message>
+    <message>
+        <location filename="../../app/cli/ModelCommands.cpp" line="-88" />
+        <source>Write a random tiny LLaVA in the Hugging Face layout.</source>
+        <translation>Hugging Face 形式のランダムな小型 LLaVA を書き出します。</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>Use the Mistral [INST] chat template.</source>
+        <translation>Mistral の [INST] チャットテンプレートを使います。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>A ~100M-parameter shape instead of the tiny one.</source>
+        <translation>小型ではなく約 1 億パラメータの構成にします。</translation>
+    </message>
+    <message>
+        <location line="+16" />
+        <source>Wrote %1 (vocabulary %2, %3 decoder layers).</source>
+        <translation>%1 を書き出しました（語彙 %2、デコーダー %3 層）。</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>cpu, cuda[:N] or auto.</source>
+        <translation>cpu、cuda[:N]、auto のいずれか。</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>fp32, fp16, bf16 or auto.</source>
+        <translation>fp32、fp16、bf16、auto のいずれか。</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <location line="+38" />
+        <source>Model folder.</source>
+        <translation>モデルフォルダー。</translation>
+    </message>
+    <message>
+        <location line="-2" />
+        <source>Generate an answer for images and a prompt.</source>
+        <translation>画像とプロンプトから回答を生成します。</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Image file (repeatable).</source>
+        <translation>画像ファイル（複数指定可）。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>The user's text; &lt;image&gt; marks are added when missing.</source>
+        <translation>ユーザーの文。&lt;image&gt; がなければ自動で付けます。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Use the prompt as it is, without the chat template.</source>
+        <translation>チャットテンプレートを使わずにプロンプトをそのまま使います。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Most new tokens.</source>
+        <translation>生成する最大トークン数。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>0 for greedy.</source>
+        <translation>0 で貪欲法。</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>Stop string (repeatable).</source>
+        <translation>停止文字列（複数指定可）。</translation>
     </message>
 </context>
 <context>
@@ -682,7 +757,7 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
 <context>
     <name>sdrt::store</name>
     <message>
-        <location filename="../../core/store/src/AssetRepository.cpp" line="+109" />
+        <location filename="../../core/store/src/AssetRepository.cpp" line="+128" />
         <source>There is no asset with id %1.</source>
         <translation>ID %1 のアセットはありません。</translation>
     </message>
@@ -703,7 +778,7 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
         <translation>ワークスペースのデータベース %1 は別のプログラムがロックしています: %2</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/ItemRepository.cpp" line="+123" />
+        <location filename="../../core/store/src/ItemRepository.cpp" line="+124" />
         <source>There is no item with id %1.</source>
         <translation>ID %1 の項目はありません。</translation>
     </message>

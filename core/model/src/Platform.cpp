@@ -50,6 +50,9 @@ std::string platformSummary()
         s << " core " << b.core;
     s << "; CPU " << (b.cpuHasAvx512 ? "AVX-512" : b.cpuHasAvx2 ? "AVX2" : "no AVX2");
     s << "; torch intra-op threads " << at::get_num_threads();
+    using GetThreads = int (*)();
+    if (auto fn = reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads")))
+        s << "; OpenBLAS threads " << fn();
     if (const char *env = std::getenv("OPENBLAS_CORETYPE"))
         s << "; OPENBLAS_CORETYPE=" << env;
     if (b.fallbackKernel)

@@ -4,6 +4,7 @@
 #include "sdrt/model/LlavaModel.h"
 #include "sdrt/model/Preprocess.h"
 #include "sdrt/model/Safetensors.h"
+#include "RuntimeImpl.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -204,60 +205,6 @@ Expected<LlavaModel, std::string> loadLlavaModel(const std::string &dir, const L
     return model;
 }
 
-struct VlmRuntime::Impl {
-    ModelInfo info;
-    Tokenizer tokenizer;
-    LlavaModel model{nullptr};
-    torch::Device device = torch::kCPU;
-    torch::ScalarType dtype = torch::kFloat32;
-
-    int padId() const { return tokenizer.padId() >= 0 ? tokenizer.padId() : 0; }
-
-    Expected<std::vector<int>, std::string> promptIds(const GenerationRequest &r) const
-    {
-        const std::vector<int> raw = tokenizer.encode(r.prompt, true);
-        const int image = int(info.config.imageTokenIndex);
-        const int perImage = info.config.imageSeqLength();
-        std::vector<int> ids;
-        ids.reserve(raw.size() + r.images.size() * std::size_t(perImage));
-        std::size_t images = 0;
-        for (int id : raw) {
-            if (id == image) {
-                ++images;
-                ids.insert(ids.end(), std::size_t(perImage), image);
-            } else {
-                ids.push_back(id);
-            }
-        }
-        if (images != r.images.size())
-            return unexpected("the prompt has " + std::to_string(images) + " <image> placeholder(s) but "
-                              + std::to_string(r.images.size()) + " image(s) were given");
-        return ids;
-    }
-
-    torch::Tensor pixels(const std::vector<const RgbImage *> &images)
-    {
-        std::vector<torch::Tensor> list;
-        for (const RgbImage *img : images)
-            list.push_back(preprocessClip(*img, info.preprocessor));
-        if (list.empty())
-            return {};
-        return torch::stack(list).to(device, dtype);
-    }
-
-    torch::Tensor features(const std::vector<const RgbImage *> &images)
-    {
-        if (images.empty())
-            return {};
-        std::vector<torch::Tensor> out;
-        for (std::size_t i = 0; i < images.size(); i += 16) {
-            std::vector<const RgbImage *> chunk(images.begin() + long(i), images.begin() + long(std::min(images.size(), i + 16)));
-            out.push_back(model->imageFeatures(pixels(chunk)));
-        }
-        return torch::cat(out, 0);
-    }
-};
-
 VlmRuntime::VlmRuntime(std::unique_ptr<Impl> impl) : d(std::move(impl)) {}
 VlmRuntime::~VlmRuntime() = default;
 
@@ -281,6 +228,7 @@ Expected<std::unique_ptr<VlmRuntime>, std::string> VlmRuntime::load(const std::s
     auto impl = std::make_unique<Impl>();
     ModelInfo &info = impl->info;
     info.dir = dir;
+    impl->sourceDir = dir;
     if (!fs::is_directory(dir))
         return unexpected(dir + ": not a model folder");
     auto config = loadLlavaConfig(dir + "/config.json");
@@ -347,6 +295,37 @@ Expected<std::unique_ptr<VlmRuntime>, std::string> VlmRuntime::load(const std::s
     log->info("loaded {} ({} parameters, {} on {}, chat format {})", dir, info.parameters, info.dtype, info.device,
               toString(info.chatFormat));
     return std::unique_ptr<VlmRuntime>(new VlmRuntime(std::move(impl)));
+}
+
+Expected<void, std::string> VlmRuntime::save(const std::string &dir) const
+{
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec)
+        return unexpected(dir + ": cannot create the folder: " + ec.message());
+    auto writeText = [&dir](const std::string &name, const std::string &text) -> Expected<void, std::string> {
+        std::ofstream out(dir + "/" + name, std::ios::binary | std::ios::trunc);
+        out << text;
+        if (!out)
+            return unexpected(dir + "/" + name + ": cannot write");
+        return {};
+    };
+    if (auto r = writeText("config.json", llavaConfigJson(d->info.config)); !r)
+        return r;
+    if (auto r = writeText("preprocessor_config.json", preprocessorConfigJson(d->info.preprocessor)); !r)
+        return r;
+    if (fs::weakly_canonical(dir) != fs::weakly_canonical(d->sourceDir)) {
+        for (const char *f : {"tokenizer.model", "tokenizer_config.json", "added_tokens.json", "special_tokens_map.json"}) {
+            if (fs::exists(d->sourceDir + "/" + f))
+                fs::copy_file(d->sourceDir + "/" + f, dir + "/" + f, fs::copy_options::overwrite_existing, ec);
+            if (ec)
+                return unexpected(dir + "/" + f + ": cannot copy: " + ec.message());
+        }
+    }
+    std::vector<std::pair<std::string, torch::Tensor>> tensors;
+    for (const auto &p : d->model->named_parameters(true))
+        tensors.emplace_back(p.key(), p.value().detach().to(torch::kCPU, torch::kFloat32));
+    return writeSafetensors(dir + "/model.safetensors", tensors, {{"format", "pt"}});
 }
 
 std::vector<Expected<GenerationOutput, std::string>> VlmRuntime::generate(const std::vector<GenerationRequest> &requests,

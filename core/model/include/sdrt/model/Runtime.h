@@ -109,10 +109,14 @@ public:
     Expected<ScoreOutput, std::string> score(const GenerationRequest &prompt, const std::vector<int> &continuation,
                                              const HiddenCaptureSpec &capture = {});
 
+    // Writes the model folder (config, preprocessor, tokenizer files and model.safetensors).
+    Expected<void, std::string> save(const std::string &dir) const;
+
     // Prompt token ids after image expansion (for tests and token accounting).
     Expected<std::vector<int>, std::string> promptIds(const GenerationRequest &request) const;
 
     struct Impl;
+    Impl &impl() { return *d; } // for the runtime's own training code
 
 private:
     explicit VlmRuntime(std::unique_ptr<Impl> impl);

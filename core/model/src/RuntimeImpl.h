@@ -1,0 +1,67 @@
+#pragma once
+// The runtime's private state, shared by Runtime.cpp and Training.cpp.
+
+#include "sdrt/model/LlavaModel.h"
+#include "sdrt/model/Preprocess.h"
+#include "sdrt/model/Runtime.h"
+
+#include <torch/torch.h>
+
+namespace sdrt::model {
+
+struct VlmRuntime::Impl {
+    std::string sourceDir; // where tokenizer files come from when saving
+    ModelInfo info;
+    Tokenizer tokenizer;
+    LlavaModel model{nullptr};
+    torch::Device device = torch::kCPU;
+    torch::ScalarType dtype = torch::kFloat32;
+
+    int padId() const { return tokenizer.padId() >= 0 ? tokenizer.padId() : 0; }
+
+    Expected<std::vector<int>, std::string> promptIds(const GenerationRequest &r) const
+    {
+        const std::vector<int> raw = tokenizer.encode(r.prompt, true);
+        const int image = int(info.config.imageTokenIndex);
+        const int perImage = info.config.imageSeqLength();
+        std::vector<int> ids;
+        ids.reserve(raw.size() + r.images.size() * std::size_t(perImage));
+        std::size_t images = 0;
+        for (int id : raw) {
+            if (id == image) {
+                ++images;
+                ids.insert(ids.end(), std::size_t(perImage), image);
+            } else {
+                ids.push_back(id);
+            }
+        }
+        if (images != r.images.size())
+            return unexpected("the prompt has " + std::to_string(images) + " <image> placeholder(s) but "
+                              + std::to_string(r.images.size()) + " image(s) were given");
+        return ids;
+    }
+
+    torch::Tensor pixels(const std::vector<const RgbImage *> &images)
+    {
+        std::vector<torch::Tensor> list;
+        for (const RgbImage *img : images)
+            list.push_back(preprocessClip(*img, info.preprocessor));
+        if (list.empty())
+            return {};
+        return torch::stack(list).to(device, dtype);
+    }
+
+    torch::Tensor features(const std::vector<const RgbImage *> &images)
+    {
+        if (images.empty())
+            return {};
+        std::vector<torch::Tensor> out;
+        for (std::size_t i = 0; i < images.size(); i += 16) {
+            std::vector<const RgbImage *> chunk(images.begin() + long(i), images.begin() + long(std::min(images.size(), i + 16)));
+            out.push_back(model->imageFeatures(pixels(chunk)));
+        }
+        return torch::cat(out, 0);
+    }
+};
+
+} // namespace sdrt::model

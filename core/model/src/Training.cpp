@@ -1,0 +1,283 @@
+#include "sdrt/model/Training.h"
+
+#include "sdrt/common/Log.h"
+#include "sdrt/model/Safetensors.h"
+
+#include "RuntimeImpl.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <numeric>
+#include <random>
+
+namespace fs = std::filesystem;
+
+namespace sdrt::model {
+namespace {
+
+struct Batch {
+    torch::Tensor ids;    // [B,T]
+    torch::Tensor mask;   // [B,T]
+    torch::Tensor labels; // [B,T], -100 where no loss
+    std::vector<const RgbImage *> images;
+    std::int64_t tokens = 0;
+};
+
+Expected<Batch, std::string> makeBatch(VlmRuntime::Impl &d, const std::vector<const TrainingExample *> &examples)
+{
+    std::vector<std::vector<std::int64_t>> ids, labels;
+    Batch b;
+    for (const TrainingExample *e : examples) {
+        auto prompt = d.promptIds(GenerationRequest{e->images, e->prompt});
+        if (!prompt)
+            return unexpected(prompt.error());
+        std::vector<int> target = d.tokenizer.encode(e->target, false);
+        target.push_back(d.tokenizer.eosId());
+        std::vector<std::int64_t> row(prompt->begin(), prompt->end());
+        std::vector<std::int64_t> lab(row.size(), -100);
+        row.insert(row.end(), target.begin(), target.end());
+        lab.insert(lab.end(), target.begin(), target.end());
+        if (int(row.size()) > d.info.config.text.maxPositionEmbeddings)
+            return unexpected("a training example has " + std::to_string(row.size()) + " tokens, over the context of "
+                              + std::to_string(d.info.config.text.maxPositionEmbeddings));
+        ids.push_back(std::move(row));
+        labels.push_back(std::move(lab));
+        for (const auto &img : e->images)
+            b.images.push_back(&img);
+    }
+    std::size_t T = 0;
+    for (const auto &r : ids)
+        T = std::max(T, r.size());
+    const auto B = std::int64_t(ids.size());
+    b.ids = torch::full({B, std::int64_t(T)}, d.padId(), torch::kInt64);
+    b.mask = torch::zeros({B, std::int64_t(T)}, torch::kInt64);
+    b.labels = torch::full({B, std::int64_t(T)}, -100, torch::kInt64);
+    for (std::int64_t i = 0; i < B; ++i) {
+        const auto n = std::int64_t(ids[std::size_t(i)].size());
+        b.ids[i].slice(0, 0, n).copy_(torch::tensor(ids[std::size_t(i)], torch::kInt64));
+        b.labels[i].slice(0, 0, n).copy_(torch::tensor(labels[std::size_t(i)], torch::kInt64));
+        b.mask[i].slice(0, 0, n).fill_(1);
+        b.tokens += n;
+    }
+    b.ids = b.ids.to(d.device);
+    b.mask = b.mask.to(d.device);
+    b.labels = b.labels.to(d.device);
+    return b;
+}
+
+torch::Tensor batchLoss(VlmRuntime::Impl &d, const Batch &b)
+{
+    torch::Tensor features;
+    if (!b.images.empty())
+        features = d.features(b.images);
+    auto embeds = d.model->embed(b.ids, features);
+    auto &lm = d.model->language_model;
+    auto hidden = lm->model->forward(embeds, positionsFromMask(b.mask), b.mask, nullptr, nullptr);
+    auto logits = lm->logits(hidden).to(torch::kFloat32);
+    const auto V = logits.size(-1);
+    return torch::nn::functional::cross_entropy(
+        logits.slice(1, 0, logits.size(1) - 1).reshape({-1, V}), b.labels.slice(1, 1).reshape({-1}),
+        torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100));
+}
+
+// Example order: a fresh seeded permutation per epoch, so step s always sees the same batch,
+// resumed or not.
+std::vector<int> batchIndices(int count, int batchSize, std::uint64_t seed, int step)
+{
+    std::vector<int> out;
+    std::int64_t first = std::int64_t(step) * batchSize;
+    std::int64_t epoch = -1;
+    std::vector<int> perm;
+    for (int k = 0; k < batchSize; ++k) {
+        const std::int64_t i = first + k;
+        if (i / count != epoch) {
+            epoch = i / count;
+            perm.resize(std::size_t(count));
+            std::iota(perm.begin(), perm.end(), 0);
+            std::mt19937_64 rng(seed * 1000003ull + std::uint64_t(epoch));
+            for (int j = count - 1; j > 0; --j)
+                std::swap(perm[std::size_t(j)], perm[std::size_t(rng() % std::uint64_t(j + 1))]);
+        }
+        out.push_back(perm[std::size_t(i % count)]);
+    }
+    return out;
+}
+
+double learningRate(const TrainParams &p, int step)
+{
+    if (step < p.warmupSteps)
+        return p.learningRate * (step + 1) / double(p.warmupSteps);
+    const double progress = double(step - p.warmupSteps) / std::max(1, p.steps - p.warmupSteps);
+    return p.learningRate * (0.1 + 0.9 * 0.5 * (1.0 + std::cos(M_PI * std::min(1.0, progress))));
+}
+
+} // namespace
+
+Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count, const std::function<TrainingExample(int)> &example,
+                                         const TrainParams &params)
+{
+    auto log = sdrt::log::get("model");
+    VlmRuntime::Impl &d = runtime.impl();
+    if (count <= 0 || params.steps <= 0 || params.batchSize <= 0)
+        return unexpected(std::string("training needs examples, steps and a batch size"));
+    if (d.dtype != torch::kFloat32)
+        return unexpected(std::string("training runs in fp32; load the model with dtype fp32"));
+
+    // Trainable parameters and their AdamW moments.
+    std::vector<std::pair<std::string, torch::Tensor>> trainable;
+    for (auto &p : d.model->named_parameters(true)) {
+        const bool vision = p.key().rfind("vision_tower.", 0) == 0;
+        p.value().set_requires_grad(params.trainVision || !vision);
+        if (params.trainVision || !vision)
+            trainable.emplace_back(p.key(), p.value());
+    }
+    std::map<std::string, torch::Tensor> m, v;
+    for (auto &[name, t] : trainable) {
+        m[name] = torch::zeros_like(t);
+        v[name] = torch::zeros_like(t);
+    }
+
+    TrainReport report;
+    const std::string ckpt = params.checkpointDir.empty() ? std::string() : params.checkpointDir + "/checkpoint.safetensors";
+    if (!ckpt.empty() && fs::exists(ckpt)) {
+        auto f = SafetensorsFile::open(ckpt);
+        if (!f)
+            return unexpected(f.error());
+        auto step = f->metadata().find("step");
+        if (step == f->metadata().end())
+            return unexpected(ckpt + ": no step in the checkpoint metadata");
+        torch::NoGradGuard guard;
+        for (auto &p : d.model->named_parameters(true)) {
+            auto t = f->load("model." + p.key());
+            if (!t)
+                return unexpected(t.error());
+            p.value().copy_(*t);
+        }
+        for (auto &[name, t] : trainable) {
+            auto mt = f->load("adam_m." + name);
+            auto vt = f->load("adam_v." + name);
+            if (!mt || !vt)
+                return unexpected(ckpt + ": optimizer state for " + name + " is missing");
+            m[name].copy_(*mt);
+            v[name].copy_(*vt);
+        }
+        report.startStep = std::stoi(step->second);
+        log->info("resuming training from {} at step {}", ckpt, report.startStep);
+    }
+    auto saveCheckpoint = [&](int step) -> Expected<void, std::string> {
+        if (ckpt.empty())
+            return {};
+        std::error_code ec;
+        fs::create_directories(params.checkpointDir, ec);
+        std::vector<std::pair<std::string, torch::Tensor>> tensors;
+        for (auto &p : d.model->named_parameters(true))
+            tensors.emplace_back("model." + p.key(), p.value().detach());
+        for (auto &[name, t] : trainable) {
+            tensors.emplace_back("adam_m." + name, m[name]);
+            tensors.emplace_back("adam_v." + name, v[name]);
+        }
+        return writeSafetensors(ckpt, tensors, {{"step", std::to_string(step)}, {"seed", std::to_string(params.seed)}});
+    };
+
+    const auto start = std::chrono::steady_clock::now();
+    const double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+    int step = report.startStep;
+    std::int64_t tokens = 0;
+    try {
+        for (; step < params.steps; ++step) {
+            if (params.cancel && params.cancel->load()) {
+                report.cancelled = true;
+                break;
+            }
+            std::vector<TrainingExample> owned;
+            for (int i : batchIndices(count, params.batchSize, params.seed, step))
+                owned.push_back(example(i));
+            std::vector<const TrainingExample *> batch;
+            for (const auto &e : owned)
+                batch.push_back(&e);
+            auto b = makeBatch(d, batch);
+            if (!b)
+                return unexpected(b.error());
+            for (auto &[name, t] : trainable)
+                t.mutable_grad() = torch::Tensor();
+            auto loss = batchLoss(d, *b);
+            loss.backward();
+            const double lossValue = loss.item<double>();
+            if (!std::isfinite(lossValue))
+                return unexpected("the loss became " + std::to_string(lossValue) + " at step " + std::to_string(step)
+                                  + " (learning rate too high?)");
+            torch::NoGradGuard guard;
+            if (params.gradClip > 0) {
+                std::vector<torch::Tensor> grads;
+                for (auto &[name, t] : trainable)
+                    if (t.grad().defined())
+                        grads.push_back(t.grad());
+                torch::nn::utils::clip_grad_norm_(grads, params.gradClip);
+            }
+            const double lr = learningRate(params, step);
+            const double bc1 = 1.0 - std::pow(beta1, step + 1), bc2 = 1.0 - std::pow(beta2, step + 1);
+            for (auto &[name, t] : trainable) {
+                const torch::Tensor &g = t.grad();
+                if (!g.defined())
+                    continue;
+                m[name].mul_(beta1).add_(g, 1.0 - beta1);
+                v[name].mul_(beta2).addcmul_(g, g, 1.0 - beta2);
+                if (t.dim() >= 2) // no decay on norms and biases
+                    t.mul_(1.0 - lr * params.weightDecay);
+                t.addcdiv_(m[name] / bc1, (v[name] / bc2).sqrt_().add_(eps), -lr);
+            }
+            tokens += b->tokens;
+            report.losses.push_back(lossValue);
+            if (report.losses.size() == 1)
+                report.firstLoss = lossValue;
+            report.lastLoss = lossValue;
+            if ((step + 1) % std::max(1, params.checkpointEvery) == 0 && step + 1 < params.steps) {
+                if (auto r = saveCheckpoint(step + 1); !r)
+                    return unexpected(r.error());
+            }
+            if (params.progress) {
+                const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                const int done = step + 1 - report.startStep;
+                params.progress({step + 1, params.steps, lossValue, lr, tokens / std::max(1e-9, elapsed),
+                                 elapsed / done * (params.steps - step - 1)});
+            }
+        }
+    } catch (const c10::Error &e) {
+        return unexpected(std::string("training failed: ") + e.what_without_backtrace());
+    }
+    for (auto &p : d.model->parameters())
+        p.set_requires_grad(false);
+    report.stepsDone = step;
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (auto r = saveCheckpoint(step); !r)
+        return unexpected(r.error());
+    return report;
+}
+
+Expected<double, std::string> evaluateLoss(VlmRuntime &runtime, const std::vector<TrainingExample> &examples, int batchSize)
+{
+    VlmRuntime::Impl &d = runtime.impl();
+    c10::InferenceMode guard;
+    double total = 0;
+    std::int64_t n = 0;
+    try {
+        for (std::size_t i = 0; i < examples.size(); i += std::size_t(batchSize)) {
+            std::vector<const TrainingExample *> batch;
+            for (std::size_t k = i; k < std::min(examples.size(), i + std::size_t(batchSize)); ++k)
+                batch.push_back(&examples[k]);
+            auto b = makeBatch(d, batch);
+            if (!b)
+                return unexpected(b.error());
+            const auto targets = (b->labels.slice(1, 1) != -100).sum().item<std::int64_t>();
+            total += batchLoss(d, *b).item<double>() * double(targets);
+            n += targets;
+        }
+    } catch (const c10::Error &e) {
+        return unexpected(std::string("evaluation failed: ") + e.what_without_backtrace());
+    }
+    return n > 0 ? total / double(n) : 0.0;
+}
+
+} // namespace sdrt::model

@@ -40,19 +40,7 @@ const std::vector<std::string> kDefects = {"crack", "scratch", "corrosion", "mis
 const std::vector<std::string> kMaterials = {"SS400", "S45C", "SUS304", "A5052"};
 const std::vector<std::string> kRevisions = {"A", "B", "C", "D"};
 
-struct Part {
-    std::string partNumber;
-    std::string revision;
-    std::string material;
-    int drawingHoles = 4;   // what the drawing specifies
-    int photoHoles = 4;     // what the photo shows
-    int noteHoles = 4;      // what the work order expects
-    std::string defect;     // "none" or one of kDefects
-    std::string region;     // where the defect is, or "none"
-    int widthMm = 120;
-    int heightMm = 80;
-    bool japaneseNote = false;
-};
+using Part = DemoPart;
 
 cv::Point2f regionCentre(const std::string &region, float w, float h)
 {
@@ -63,6 +51,27 @@ cv::Point2f regionCentre(const std::string &region, float w, float h)
     return {w * 0.5f, h * 0.5f};
 }
 
+// Hole positions in part units for a part kind; the first `holes` are drilled.
+std::vector<cv::Point2f> holeSlots(const std::string &kind, int holes)
+{
+    std::vector<cv::Point2f> out;
+    if (kind == "flange") {
+        for (int k = 0; k < holes; ++k) {
+            const float a = float(2 * CV_PI * k / std::max(1, holes)) - float(CV_PI) / 2;
+            out.emplace_back(0.3f * std::cos(a), 0.3f * std::sin(a));
+        }
+    } else if (kind == "bracket") {
+        const cv::Point2f slots[6] = {{-0.3f, -0.25f}, {-0.3f, 0.25f}, {0.3f, 0.25f}, {-0.3f, 0.0f}, {0.05f, 0.25f}, {0.15f, 0.25f}};
+        for (int k = 0; k < holes && k < 6; ++k)
+            out.push_back(slots[k]);
+    } else {
+        const cv::Point2f slots[6] = {{-0.3f, -0.18f}, {0.3f, -0.18f}, {-0.3f, 0.18f}, {0.3f, 0.18f}, {0.0f, -0.18f}, {0.0f, 0.18f}};
+        for (int k = 0; k < holes && k < 6; ++k)
+            out.push_back(slots[k]);
+    }
+    return out;
+}
+
 cv::Mat drawPhoto(const Part &part, Rng &rng, int size)
 {
     const float S = float(size);
@@ -70,30 +79,37 @@ cv::Mat drawPhoto(const Part &part, Rng &rng, int size)
     cv::Mat img(size, size, CV_8UC3, cv::Scalar(bgBase, bgBase + rng.uniform(-10, 10), bgBase + rng.uniform(-15, 15)));
     // Lighting: a linear gradient across the whole image.
     const double gx = rng.real(-0.4, 0.4), gy = rng.real(-0.4, 0.4);
-    // Plate: a rotated rectangle around the centre.
+    // The part around the centre, in a random pose.
     const cv::Point2f centre(S / 2 + float(rng.real(-0.04, 0.04)) * S, S / 2 + float(rng.real(-0.04, 0.04)) * S);
     const float angle = float(rng.real(-12, 12));
-    const cv::RotatedRect plate(centre, cv::Size2f(S * 0.78f, S * 0.58f), angle);
-    std::array<cv::Point2f, 4> corners;
-    plate.points(corners.data());
-    std::vector<cv::Point> poly(corners.begin(), corners.end());
-    const int metal = rng.uniform(150, 200);
-    cv::fillConvexPoly(img, poly, cv::Scalar(metal, metal + rng.uniform(-8, 8), metal + rng.uniform(-8, 8)), cv::LINE_AA);
-    cv::polylines(img, std::vector<std::vector<cv::Point>>{poly}, true, cv::Scalar(60, 60, 60), 1, cv::LINE_AA);
-
-    // Holes in a 2x3 grid of plate positions; missing-hole leaves a drilled-position mark empty.
-    const std::array<cv::Point2f, 6> slots = {cv::Point2f(-0.3f, -0.25f), cv::Point2f(0.0f, -0.25f), cv::Point2f(0.3f, -0.25f),
-                                              cv::Point2f(-0.3f, 0.25f), cv::Point2f(0.0f, 0.25f), cv::Point2f(0.3f, 0.25f)};
     const float ca = std::cos(angle * float(CV_PI) / 180.f), sa = std::sin(angle * float(CV_PI) / 180.f);
-    auto toImage = [&](cv::Point2f p) {
-        const float x = p.x * S * 0.78f, y = p.y * S * 0.58f * 1.6f;
-        return cv::Point2f(centre.x + x * ca - y * sa, centre.y + x * sa + y * ca);
+    auto toImage = [&](cv::Point2f p) { // p in part units, [-0.5, 0.5]
+        const float x = p.x * S * 0.8f, y = p.y * S * 0.8f;
+        return cv::Point(int(centre.x + x * ca - y * sa), int(centre.y + x * sa + y * ca));
     };
-    static const std::array<int, 7> order = {0, 2, 3, 5, 1, 4, 0};
-    for (int h = 0; h < part.photoHoles && h < 6; ++h) {
-        const cv::Point2f p = toImage(slots[std::size_t(order[std::size_t(h)])]);
-        cv::circle(img, p, int(S * 0.045f), cv::Scalar(25, 25, 25), cv::FILLED, cv::LINE_AA);
-        cv::circle(img, p, int(S * 0.045f), cv::Scalar(220, 220, 220), 1, cv::LINE_AA);
+    const int metal = rng.uniform(150, 200);
+    const cv::Scalar metalColour(metal, metal + rng.uniform(-8, 8), metal + rng.uniform(-8, 8));
+    std::vector<cv::Point2f> outline;
+    if (part.kind == "flange") {
+        for (int k = 0; k < 32; ++k)
+            outline.emplace_back(0.45f * std::cos(k * float(CV_PI) / 16), 0.45f * std::sin(k * float(CV_PI) / 16));
+    } else if (part.kind == "bracket") {
+        outline = {{-0.45f, -0.4f}, {-0.1f, -0.4f}, {-0.1f, 0.1f}, {0.45f, 0.1f}, {0.45f, 0.4f}, {-0.45f, 0.4f}};
+    } else {
+        outline = {{-0.45f, -0.32f}, {0.45f, -0.32f}, {0.45f, 0.32f}, {-0.45f, 0.32f}};
+    }
+    std::vector<cv::Point> poly;
+    for (const auto &p : outline)
+        poly.push_back(toImage(p));
+    cv::fillPoly(img, std::vector<std::vector<cv::Point>>{poly}, metalColour, cv::LINE_AA);
+    cv::polylines(img, std::vector<std::vector<cv::Point>>{poly}, true, cv::Scalar(60, 60, 60), 1, cv::LINE_AA);
+    if (part.kind == "flange")
+        cv::circle(img, toImage({0, 0}), int(S * 0.09f), cv::Scalar(35, 35, 35), cv::FILLED, cv::LINE_AA);
+    const std::vector<cv::Point2f> slots = holeSlots(part.kind, part.drawingHoles);
+    for (int h = 0; h < part.photoHoles && h < int(slots.size()); ++h) {
+        const cv::Point p = toImage(slots[std::size_t(h)]);
+        cv::circle(img, p, int(S * 0.04f), cv::Scalar(25, 25, 25), cv::FILLED, cv::LINE_AA);
+        cv::circle(img, p, int(S * 0.04f), cv::Scalar(220, 220, 220), 1, cv::LINE_AA);
     }
     const cv::Point2f d = regionCentre(part.region, S, S);
     if (part.defect == "crack") {
@@ -140,11 +156,19 @@ std::string drawingSvg(const Part &part)
     s += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     s += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"320\" height=\"240\" viewBox=\"0 0 320 240\">\n";
     s += "<rect x=\"0\" y=\"0\" width=\"320\" height=\"240\" fill=\"white\"/>\n";
-    s += "<rect x=\"30\" y=\"30\" width=\"180\" height=\"120\" fill=\"none\" stroke=\"black\" stroke-width=\"2\"/>\n";
-    static const std::array<std::pair<int, int>, 6> slots = {{{66, 60}, {120, 60}, {174, 60}, {66, 120}, {120, 120}, {174, 120}}};
-    static const std::array<int, 6> order = {0, 2, 3, 5, 1, 4};
-    for (int h = 0; h < part.drawingHoles && h < 6; ++h) {
-        const auto [x, y] = slots[std::size_t(order[std::size_t(h)])];
+    // Outline in the drawing's frame: part units [-0.5, 0.5] mapped to x 30..210, y 0..180.
+    auto X = [](float u) { return int(120 + u * 180); };
+    auto Y = [](float v) { return int(90 + v * 180); };
+    if (part.kind == "flange") {
+        s += "<circle cx=\"120\" cy=\"90\" r=\"81\" fill=\"none\" stroke=\"black\" stroke-width=\"2\"/>\n";
+        s += "<circle cx=\"120\" cy=\"90\" r=\"16\" fill=\"none\" stroke=\"black\" stroke-width=\"1.5\"/>\n";
+    } else if (part.kind == "bracket") {
+        s += "<polygon points=\"39,18 102,18 102,108 201,108 201,162 39,162\" fill=\"none\" stroke=\"black\" stroke-width=\"2\"/>\n";
+    } else {
+        s += "<rect x=\"39\" y=\"32\" width=\"162\" height=\"116\" fill=\"none\" stroke=\"black\" stroke-width=\"2\"/>\n";
+    }
+    for (const auto &slot : holeSlots(part.kind, part.drawingHoles)) {
+        const int x = X(slot.x), y = Y(slot.y);
         s += "<circle cx=\"" + std::to_string(x) + "\" cy=\"" + std::to_string(y)
              + "\" r=\"8\" fill=\"none\" stroke=\"black\" stroke-width=\"1.5\"/>\n";
     }
@@ -189,6 +213,75 @@ QByteArray encodePng(const cv::Mat &img)
 
 } // namespace
 
+const std::vector<std::string> &taskFamilies()
+{
+    static const std::vector<std::string> families = {"counting", "defect", "note_check", "drawing_check", "drawing_value"};
+    return families;
+}
+
+std::vector<DemoItem> generateItems(std::uint32_t seed, int first, int count, double evalFraction, int photoSize)
+{
+    static const std::vector<std::string> kinds = {"plate", "flange", "bracket"};
+    std::vector<DemoItem> out;
+    for (int i = first; i < first + count; ++i) {
+        Rng rng(seed * 2654435761u + std::uint32_t(i) * 40503u + 17u);
+        DemoItem item;
+        Part &part = item.part;
+        part.kind = rng.pick(kinds);
+        part.partNumber = "PN-" + std::to_string(rng.uniform(1000, 9999));
+        part.revision = rng.pick(kRevisions);
+        part.material = rng.pick(kMaterials);
+        part.drawingHoles = rng.uniform(2, 6);
+        part.defect = rng.chance(0.55) ? rng.pick(kDefects) : "none";
+        part.photoHoles = part.drawingHoles - (part.defect == "missing-hole" ? 1 : 0);
+        part.noteHoles = rng.chance(0.35) ? part.drawingHoles + (rng.chance(0.5) ? 1 : -1) : part.drawingHoles;
+        part.region = part.defect == "none" || part.defect == "missing-hole" ? "none" : rng.pick(kRegions);
+        part.japaneseNote = rng.chance(0.35);
+        part.widthMm = 80 + 10 * rng.uniform(0, 8);
+        part.heightMm = 50 + 10 * rng.uniform(0, 5);
+        char stem[32];
+        std::snprintf(stem, sizeof stem, "part%05d", i + 1);
+        item.id = stem;
+        item.split = rng.real() < evalFraction ? "eval" : "train";
+        item.family = taskFamilies()[std::size_t(rng.next() % 5)];
+        if (item.family == "counting") {
+            item.question = "How many holes does the part have?";
+            item.answer = std::to_string(part.photoHoles);
+            item.answerType = "number";
+        } else if (item.family == "defect") {
+            item.question = "Where is the defect on the part? Answer with the region or none.";
+            item.answer = part.region;
+            item.answerType = "region";
+        } else if (item.family == "note_check") {
+            item.question = "Does the number of holes on the part match the work order?";
+            item.answer = part.photoHoles == part.noteHoles ? "yes" : "no";
+            item.answerType = "yesno";
+            item.usesNote = true;
+        } else if (item.family == "drawing_check") {
+            item.question = "Does the part in the photo have the hole count the drawing specifies?";
+            item.answer = part.photoHoles == part.drawingHoles ? "yes" : "no";
+            item.answerType = "yesno";
+            item.usesDrawing = true;
+        } else {
+            item.question = "What material does the drawing specify?";
+            item.answer = part.material;
+            item.answerType = "text";
+            item.usesPhoto = false;
+            item.usesDrawing = true;
+            item.usesNote = true;
+        }
+        const cv::Mat photo = drawPhoto(part, rng, photoSize);
+        cv::Mat rgb;
+        cv::cvtColor(photo, rgb, cv::COLOR_BGR2RGB);
+        item.photoSize = photoSize;
+        item.photoRgb.assign(rgb.data, rgb.data + rgb.total() * 3);
+        item.drawingSvg = drawingSvg(part);
+        item.note = noteText(part, i + 1);
+        out.push_back(std::move(item));
+    }
+    return out;
+}
+
 Result<MakeDataResult> makeData(const MakeDataParams &p)
 {
     QDir root(p.dir);
@@ -196,86 +289,47 @@ Result<MakeDataResult> makeData(const MakeDataParams &p)
         if (!root.mkpath(QString::fromLatin1(sub)))
             return fail(QCoreApplication::translate("sdrt::demo", "Cannot create the folder %1.").arg(root.filePath(QString::fromLatin1(sub))));
     }
-    Rng rng(p.seed);
     QByteArray manifest;
-    for (int i = 0; i < p.items; ++i) {
-        if (p.cancel && p.cancel->load())
-            return fail(QCoreApplication::translate("sdrt::demo", "Cancelled."));
-        Part part;
-        part.partNumber = "PN-" + std::to_string(rng.uniform(1000, 9999));
-        part.revision = rng.pick(kRevisions);
-        part.material = rng.pick(kMaterials);
-        part.drawingHoles = rng.uniform(2, 6);
-        part.defect = rng.chance(0.55) ? rng.pick(kDefects) : "none";
-        part.photoHoles = part.drawingHoles - (part.defect == "missing-hole" ? 1 : 0);
-        part.noteHoles = rng.chance(0.3) ? part.drawingHoles + (rng.chance(0.5) ? 1 : -1) : part.drawingHoles;
-        part.region = part.defect == "none" || part.defect == "missing-hole" ? "none" : rng.pick(kRegions);
-        part.japaneseNote = rng.chance(0.35);
-        part.widthMm = 80 + 10 * rng.uniform(0, 8);
-        part.heightMm = 50 + 10 * rng.uniform(0, 5);
-
-        char stem[32];
-        std::snprintf(stem, sizeof stem, "part%04d", i + 1);
-        const QString photo = QStringLiteral("photos/%1.png").arg(QString::fromLatin1(stem));
-        // Some drawings carry Japanese file names, as they do on the shop floor.
-        const QString drawing = part.japaneseNote ? QStringLiteral("drawings/図面_%1.svg").arg(i + 1, 4, 10, QLatin1Char('0'))
-                                                  : QStringLiteral("drawings/%1.svg").arg(QString::fromLatin1(stem));
-        const QString note = QStringLiteral("notes/%1.txt").arg(QString::fromLatin1(stem));
-        if (auto r = writeBytes(root.filePath(photo), encodePng(drawPhoto(part, rng, 192))); !r)
-            return fail(r.error());
-        const std::string svg = drawingSvg(part);
-        if (auto r = writeBytes(root.filePath(drawing), QByteArray::fromStdString(svg)); !r)
-            return fail(r.error());
-        const std::string noteStr = noteText(part, i + 1);
-        if (auto r = writeBytes(root.filePath(note), QByteArray::fromStdString(noteStr)); !r)
-            return fail(r.error());
-
-        // One question per item, spread over the task families.
-        nlohmann::json j;
-        j["id"] = stem;
-        j["split"] = rng.real() < p.evalFraction ? "eval" : "train";
-        j["assets"] = nlohmann::json::array();
-        j["assets"].push_back({{"path", photo.toStdString()}, {"role", "photo"}});
-        const int family = int(rng.next() % 5);
-        switch (family) {
-        case 0:
-            j["task_family"] = "counting";
-            j["question"] = "How many holes does the part have?";
-            j["answer"] = std::to_string(part.photoHoles);
-            j["answer_type"] = "number";
-            break;
-        case 1:
-            j["task_family"] = "defect";
-            j["question"] = "Where is the defect on the part? Answer with the region or none.";
-            j["answer"] = part.defect == "none" || part.defect == "missing-hole" ? "none" : part.region;
-            j["answer_type"] = "region";
-            break;
-        case 2:
-            j["task_family"] = "note_check";
-            j["question"] = "Does the number of holes on the part match the work order?";
-            j["answer"] = part.photoHoles == part.noteHoles ? "yes" : "no";
-            j["answer_type"] = "yesno";
-            j["note"] = {{"path", note.toStdString()}};
-            break;
-        case 3:
-            j["task_family"] = "drawing_check";
-            j["question"] = "Does the part in the photo have the hole count the drawing specifies?";
-            j["answer"] = part.photoHoles == part.drawingHoles ? "yes" : "no";
-            j["answer_type"] = "yesno";
-            j["assets"].push_back({{"path", drawing.toStdString()}, {"role", "drawing"}});
-            break;
-        default:
-            j["task_family"] = "drawing_value";
-            j["question"] = "What material does the drawing specify?";
-            j["answer"] = part.material;
-            j["answer_type"] = "text";
-            j["assets"] = nlohmann::json::array({{{"path", drawing.toStdString()}, {"role", "drawing"}}});
-            j["note"] = {{"path", note.toStdString()}};
-            break;
+    const int chunk = 64;
+    for (int start = 0; start < p.items; start += chunk) {
+        const auto items = generateItems(p.seed, start, std::min(chunk, p.items - start), p.evalFraction);
+        for (const DemoItem &item : items) {
+            if (p.cancel && p.cancel->load())
+                return fail(QCoreApplication::translate("sdrt::demo", "Cancelled."));
+            const QString stem = QString::fromStdString(item.id);
+            const QString photo = QStringLiteral("photos/%1.png").arg(stem);
+            // Some drawings carry Japanese file names, as they do on the shop floor.
+            const QString drawing = item.part.japaneseNote ? QStringLiteral("drawings/図面_%1.svg").arg(stem.mid(4))
+                                                           : QStringLiteral("drawings/%1.svg").arg(stem);
+            const QString note = QStringLiteral("notes/%1.txt").arg(stem);
+            cv::Mat rgb(item.photoSize, item.photoSize, CV_8UC3, const_cast<std::uint8_t *>(item.photoRgb.data()));
+            cv::Mat bgr;
+            cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+            if (auto r = writeBytes(root.filePath(photo), encodePng(bgr)); !r)
+                return fail(r.error());
+            if (auto r = writeBytes(root.filePath(drawing), QByteArray::fromStdString(item.drawingSvg)); !r)
+                return fail(r.error());
+            if (auto r = writeBytes(root.filePath(note), QByteArray::fromStdString(item.note)); !r)
+                return fail(r.error());
+            nlohmann::ordered_json j;
+            j["id"] = item.id;
+            j["question"] = item.question;
+            j["answer"] = item.answer;
+            j["answer_type"] = item.answerType;
+            j["task_family"] = item.family;
+            j["split"] = item.split;
+            j["tags"] = {item.part.kind};
+            j["assets"] = nlohmann::json::array();
+            if (item.usesPhoto)
+                j["assets"].push_back({{"path", photo.toStdString()}, {"role", "photo"}});
+            if (item.usesDrawing)
+                j["assets"].push_back({{"path", drawing.toStdString()}, {"role", "drawing"}});
+            if (item.usesNote)
+                j["note"] = {{"path", note.toStdString()}};
+            manifest += QByteArray::fromStdString(j.dump()) + '\n';
         }
-        manifest += QByteArray::fromStdString(j.dump()) + '\n';
         if (p.progress)
-            p.progress(i + 1, p.items);
+            p.progress(std::min(p.items, start + chunk), p.items);
     }
     const QString manifestPath = root.filePath(QStringLiteral("manifest.jsonl"));
     if (auto r = writeBytes(manifestPath, manifest); !r)

@@ -1,7 +1,10 @@
 #pragma once
-// A small synthetic factory: part photos (plates with holes and defects), engineering drawings
-// (SVG with dimension callouts and a title block), work-order notes (English or Japanese) and
-// questions with reference answers. Deterministic: the same seed gives the same bytes.
+// A small synthetic factory: part photos (plates, flanges and brackets with holes, and defects:
+// crack, scratch, corrosion spot, missing hole) under varied pose, lighting, noise and
+// background; engineering drawings (SVG: outline, holes, dimension callouts, title block with
+// part number, revision, material and hole count); work-order notes (English or Japanese) whose
+// expected values sometimes contradict the photo; questions in five task families with reference
+// answers. Deterministic: the same seed gives the same bytes.
 
 #include "sdrt/common/Result.h"
 
@@ -10,8 +13,50 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <string>
+#include <vector>
 
 namespace sdrt::demo {
+
+struct DemoPart {
+    std::string kind;        // plate | flange | bracket
+    std::string partNumber;
+    std::string revision;
+    std::string material;
+    int drawingHoles = 4;    // what the drawing specifies
+    int photoHoles = 4;      // what the photo shows (one fewer with a missing hole)
+    int noteHoles = 4;       // what the work order expects (sometimes wrong)
+    std::string defect;      // none | crack | scratch | corrosion | missing-hole
+    std::string region;      // where a visible defect is, or none
+    int widthMm = 120;
+    int heightMm = 80;
+    bool japaneseNote = false;
+};
+
+// The five task families; the last three need more than the photo.
+const std::vector<std::string> &taskFamilies(); // counting, defect, note_check, drawing_check, drawing_value
+
+struct DemoItem {
+    std::string id;
+    DemoPart part;
+    std::string family;
+    std::string question;
+    std::string answer;
+    std::string answerType;
+    std::string split;      // train | eval
+    bool usesPhoto = true;
+    bool usesDrawing = false;
+    bool usesNote = false;
+    int photoSize = 0;
+    std::vector<std::uint8_t> photoRgb; // photoSize² × 3, row-major RGB
+    std::string drawingSvg;
+    std::string note;
+};
+
+// Items `first`..`first+count-1` of the world for `seed` (each item has its own random stream,
+// so any slice is the same as in the whole).
+std::vector<DemoItem> generateItems(std::uint32_t seed, int first, int count, double evalFraction = 0.25,
+                                    int photoSize = 192);
 
 struct MakeDataParams {
     QString dir;

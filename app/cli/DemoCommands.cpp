@@ -1,16 +1,134 @@
 #include "cli/Commands.h"
 
 #include "sdrt/demo/FactoryWorld.h"
+#include "sdrt/demo/TeacherCurriculum.h"
+#include "sdrt/model/Platform.h"
+#include "sdrt/model/TinyModel.h"
+#include "sdrt/model/Training.h"
+#include "sdrt/prompts/PromptLibrary.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 
 namespace sdrt::cli {
 
+namespace {
+
+int trainTeacher(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QCoreApplication::translate(
+        "sdrt::cli", "Train the demo teacher (a tiny LLaVA and its tokenizer) from scratch on the synthetic world. "
+                     "Rerunning with the same OUT resumes from the last checkpoint."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("OUT"), QCoreApplication::translate("sdrt::cli", "Output folder (the model is written here)."));
+    QCommandLineOption items(QStringLiteral("items"), QCoreApplication::translate("sdrt::cli", "Items to generate (train split used)."), QStringLiteral("N"), QStringLiteral("4000"));
+    QCommandLineOption steps(QStringLiteral("steps"), QCoreApplication::translate("sdrt::cli", "Training steps."), QStringLiteral("N"), QStringLiteral("2000"));
+    QCommandLineOption batch(QStringLiteral("batch"), QCoreApplication::translate("sdrt::cli", "Examples per step."), QStringLiteral("N"), QStringLiteral("16"));
+    QCommandLineOption lr(QStringLiteral("lr"), QCoreApplication::translate("sdrt::cli", "Peak learning rate."), QStringLiteral("X"), QStringLiteral("0.001"));
+    QCommandLineOption seed(QStringLiteral("seed"), QCoreApplication::translate("sdrt::cli", "Random seed."), QStringLiteral("S"), QStringLiteral("1"));
+    QCommandLineOption imageSize(QStringLiteral("image-size"), QCoreApplication::translate("sdrt::cli", "Vision tower input size."), QStringLiteral("N"), QStringLiteral("64"));
+    p.addOptions({items, steps, batch, lr, seed, imageSize});
+    p.process(QStringList{QStringLiteral("sdrt demo train-teacher")} + args);
+    if (p.positionalArguments().size() != 1) {
+        err(p.helpText());
+        return 2;
+    }
+    const QString outDir = QDir(p.positionalArguments().first()).absolutePath();
+    const QString init = QDir(outDir).filePath(QStringLiteral("init"));
+    const auto seedValue = p.value(seed).toUInt();
+    const int size = p.value(imageSize).toInt();
+    auto library = prompts::PromptLibrary::loadDir(prompts::PromptLibrary::defaultDir());
+    if (!library) {
+        err(library.error());
+        return 2;
+    }
+    std::vector<demo::DemoItem> train;
+    for (auto &item : demo::generateItems(seedValue, 0, p.value(items).toInt(), 0.25, size)) {
+        if (item.split == "train")
+            train.push_back(std::move(item));
+    }
+    const demo::TeacherCurriculum curriculum(*library, model::ChatFormat::Llava15);
+    if (!QFileInfo::exists(QDir(init).filePath(QStringLiteral("model.safetensors")))) {
+        model::TinyModelParams mp;
+        mp.seed = seedValue;
+        mp.tokenizerVocab = 1200;
+        mp.imageSize = size;
+        mp.patchSize = 8;
+        mp.visionHidden = 96;
+        mp.visionIntermediate = 192;
+        mp.visionLayers = 3;
+        mp.visionHeads = 4;
+        mp.textHidden = 192;
+        mp.textIntermediate = 512;
+        mp.textLayers = 4;
+        mp.textHeads = 6;
+        mp.textKvHeads = 2;
+        std::vector<demo::DemoItem> sample(train.begin(), train.begin() + long(std::min<std::size_t>(train.size(), 600)));
+        mp.extraCorpus = curriculum.tokenizerCorpus(sample);
+        if (auto r = model::makeTinyModel(init.toStdString(), mp); !r) {
+            err(QString::fromStdString(r.error()));
+            return 2;
+        }
+    }
+    auto rt = model::VlmRuntime::load(init.toStdString(), {});
+    if (!rt) {
+        err(QString::fromStdString(rt.error()));
+        return 2;
+    }
+    out(QStringLiteral("platform: %1").arg(QString::fromStdString(model::platformSummary())));
+    out(QStringLiteral("teacher: %1 parameters, %2 train items").arg((*rt)->info().parameters).arg(train.size()));
+    model::TrainParams tp;
+    tp.steps = p.value(steps).toInt();
+    tp.batchSize = p.value(batch).toInt();
+    tp.learningRate = p.value(lr).toDouble();
+    tp.warmupSteps = std::max(10, tp.steps / 50);
+    tp.seed = seedValue;
+    tp.checkpointDir = QDir(outDir).filePath(QStringLiteral("checkpoints")).toStdString();
+    tp.checkpointEvery = 100;
+    QDir().mkpath(outDir);
+    QFile log(QDir(outDir).filePath(QStringLiteral("training_log.jsonl")));
+    if (!log.open(QIODevice::Append)) {
+        err(QCoreApplication::translate("sdrt::cli", "Cannot write %1").arg(log.fileName()));
+        return 2;
+    }
+    ProgressBar bar(QCoreApplication::translate("sdrt::cli", "train"));
+    tp.progress = [&](const model::TrainProgress &pr) {
+        bar.update(pr.step, pr.steps, QStringLiteral("loss %1 lr %2 %3 tok/s").arg(pr.loss, 0, 'f', 3).arg(pr.lr, 0, 'g', 3).arg(pr.tokensPerSecond, 0, 'f', 0));
+        log.write(QStringLiteral("{\"step\":%1,\"loss\":%2,\"lr\":%3,\"tokens_per_s\":%4}\n")
+                      .arg(pr.step).arg(pr.loss, 0, 'f', 5).arg(pr.lr, 0, 'g', 5).arg(pr.tokensPerSecond, 0, 'f', 1).toUtf8());
+        log.flush();
+    };
+    const int n = int(train.size());
+    auto example = [&](int i) { return curriculum.example(train[std::size_t(i % n)], std::uint64_t(i) + seedValue * 1000003ull); };
+    auto r = model::train(**rt, n * 16, example, tp);
+    bar.finish();
+    if (!r) {
+        err(QString::fromStdString(r.error()));
+        return 2;
+    }
+    if (auto s = (*rt)->save(outDir.toStdString()); !s) {
+        err(QString::fromStdString(s.error()));
+        return 2;
+    }
+    out(QStringLiteral("trained steps %1..%2 in %3 s, loss %4 -> %5; model written to %6")
+            .arg(r->startStep).arg(r->stepsDone).arg(r->seconds, 0, 'f', 0).arg(r->firstLoss, 0, 'f', 3).arg(r->lastLoss, 0, 'f', 3).arg(outDir));
+    return 0;
+}
+
+} // namespace
+
 int runDemo(const QStringList &args)
 {
+    if (!args.isEmpty() && args.first() == QLatin1String("train-teacher"))
+        return trainTeacher(args.mid(1));
     if (args.isEmpty() || args.first() != QLatin1String("make-data")) {
-        err(QStringLiteral("usage: sdrt demo make-data DIR [--items N] [--seed S]"));
+        err(QStringLiteral("usage: sdrt demo make-data DIR [--items N] [--seed S] | train-teacher OUT [--steps N]"));
         return 2;
     }
     QCommandLineParser p;

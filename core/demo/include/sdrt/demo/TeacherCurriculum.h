@@ -1,0 +1,59 @@
+#pragma once
+// Training examples for the bundled demo teacher, built from the synthetic world: direct
+// answers ("<images> [note] question → Answer: …") and, for every prompt of the library, its
+// two steps (step 1 → an analysis written from the item's ground truth in that prompt's style;
+// step 2 with the analysis as {query1_answer} → the answer).
+//
+// Our choice, not the paper's: to make two-step reasoning beat direct answering on the multi-hop
+// families (note_check, drawing_check), a share of the direct examples of those families carry a
+// random answer, while two-step examples are always right. The evaluation reports the gap.
+
+#include "sdrt/demo/FactoryWorld.h"
+#include "sdrt/model/ChatTemplate.h"
+#include "sdrt/model/Runtime.h"
+#include "sdrt/model/Training.h"
+#include "sdrt/prompts/PromptLibrary.h"
+
+#include <string>
+#include <vector>
+
+namespace sdrt::demo {
+
+struct CurriculumParams {
+    double directShare = 0.4;          // of examples: direct; the rest two-step (steps 1 and 2 equally)
+    double multiHopDirectNoise = 0.35; // share of multi-hop direct examples with a random answer
+    int drawingWidth = 160;            // the SVG drawing is rendered at this size (4:3)
+};
+
+class TeacherCurriculum {
+public:
+    TeacherCurriculum(const prompts::PromptLibrary &library, model::ChatFormat format, CurriculumParams params = {});
+
+    // Images of an item in prompt order (photo, then drawing).
+    static std::vector<model::RgbImage> images(const DemoItem &item, int drawingWidth = 160);
+    // The step-1 analysis of `promptName` for the item, from its ground truth.
+    std::string analysis(const std::string &promptName, const DemoItem &item) const;
+
+    // The direct question as the student will see it (images, note when the item has one).
+    model::GenerationRequest directRequest(const DemoItem &item) const;
+    // Step 1 / step 2 of a prompt (step 2 needs the step-1 text).
+    model::GenerationRequest stepRequest(const prompts::Prompt &prompt, int step, const DemoItem &item,
+                                         const std::string &query1Answer = {}) const;
+
+    // One training example: `variant` picks direct or a prompt's step, and noise, deterministically.
+    model::TrainingExample example(const DemoItem &item, std::uint64_t variant) const;
+    // Text for the tokenizer: prompts, analyses, notes and answers of these items.
+    std::vector<std::string> tokenizerCorpus(const std::vector<DemoItem> &items) const;
+
+    const prompts::PromptLibrary &library() const { return m_library; }
+    model::ChatFormat format() const { return m_format; }
+
+private:
+    std::string user(const prompts::Prompt &prompt, int step, const DemoItem &item, const std::string &q1) const;
+
+    const prompts::PromptLibrary &m_library;
+    model::ChatFormat m_format;
+    CurriculumParams m_params;
+};
+
+} // namespace sdrt::demo

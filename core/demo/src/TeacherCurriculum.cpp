@@ -1,0 +1,212 @@
+#include "sdrt/demo/TeacherCurriculum.h"
+
+#include <QImage>
+#include <QPainter>
+#include <QSvgRenderer>
+
+#include <random>
+#include <sstream>
+
+namespace sdrt::demo {
+namespace {
+
+std::string defectPhrase(const DemoPart &p)
+{
+    if (p.defect == "none")
+        return "no defect is visible";
+    if (p.defect == "missing-hole")
+        return "one hole position is not drilled";
+    return "there is a " + (p.defect == "corrosion" ? std::string("corrosion spot") : p.defect) + " at the " + p.region;
+}
+
+std::string agree(int a, int b)
+{
+    return a == b ? "agree" : "differ";
+}
+
+std::vector<std::string> regionsReport(const DemoPart &p)
+{
+    std::vector<std::string> out;
+    for (const char *r : {"top-left", "top-right", "centre", "bottom-left", "bottom-right"}) {
+        const bool here = p.region == r && p.defect != "none" && p.defect != "missing-hole";
+        out.push_back(std::string(r) + " " + (here ? p.defect : "clear"));
+    }
+    return out;
+}
+
+} // namespace
+
+TeacherCurriculum::TeacherCurriculum(const prompts::PromptLibrary &library, model::ChatFormat format, CurriculumParams params)
+    : m_library(library), m_format(format), m_params(params)
+{
+}
+
+std::vector<model::RgbImage> TeacherCurriculum::images(const DemoItem &item, int drawingWidth)
+{
+    std::vector<model::RgbImage> out;
+    if (item.usesPhoto) {
+        model::RgbImage photo;
+        photo.width = photo.height = item.photoSize;
+        photo.pixels = item.photoRgb;
+        out.push_back(std::move(photo));
+    }
+    if (item.usesDrawing) {
+        QSvgRenderer renderer(QByteArray::fromStdString(item.drawingSvg));
+        const int w = drawingWidth, h = drawingWidth * 3 / 4;
+        QImage img(w, h, QImage::Format_RGB888);
+        img.fill(Qt::white);
+        {
+            QPainter painter(&img);
+            painter.setRenderHint(QPainter::Antialiasing);
+            renderer.render(&painter);
+        }
+        model::RgbImage drawing;
+        drawing.width = w;
+        drawing.height = h;
+        drawing.pixels.resize(std::size_t(w) * h * 3);
+        for (int y = 0; y < h; ++y)
+            std::memcpy(drawing.pixels.data() + std::size_t(y) * w * 3, img.constScanLine(y), std::size_t(w) * 3);
+        out.push_back(std::move(drawing));
+    }
+    return out;
+}
+
+std::string TeacherCurriculum::analysis(const std::string &name, const DemoItem &item) const
+{
+    const DemoPart &p = item.part;
+    std::ostringstream s;
+    const std::string photo = "the photo shows a " + p.kind + " with " + std::to_string(p.photoHoles) + " holes";
+    const std::string note = item.usesNote ? "the work order expects " + std::to_string(p.noteHoles) + " holes, material " + p.material : "";
+    const std::string drawing = item.usesDrawing ? "the drawing specifies " + std::to_string(p.drawingHoles) + " holes, material "
+                                                       + p.material + ", part " + p.partNumber + " rev " + p.revision
+                                                 : "";
+    if (name == "decompose") {
+        s << "1. " << (item.usesPhoto ? photo + "; " + defectPhrase(p) : "the drawing shows a " + p.kind);
+        if (!note.empty())
+            s << "; " << note;
+        if (!drawing.empty())
+            s << "; " << drawing;
+        s << ". 2. The question is about ";
+        if (item.family == "counting") s << "the holes in the photo.";
+        else if (item.family == "defect") s << "defects and their region.";
+        else if (item.family == "note_check") s << "the hole count in the photo and in the work order.";
+        else if (item.family == "drawing_check") s << "the hole count in the photo and in the drawing.";
+        else s << "the material in the title block.";
+    } else if (name == "reasoning-path") {
+        if (item.family == "counting") s << "(photo, shows, " << p.kind << ") (" << p.kind << ", has, holes) (holes, count, ?)";
+        else if (item.family == "defect") s << "(photo, shows, " << p.kind << ") (" << p.kind << ", has, defect) (defect, region, ?)";
+        else if (item.family == "note_check") s << "(photo, shows, holes) (work order, expects, holes) (counts, match, ?)";
+        else if (item.family == "drawing_check") s << "(photo, shows, holes) (drawing, specifies, holes) (counts, match, ?)";
+        else s << "(drawing, has, title block) (title block, states, material) (material, is, ?)";
+    } else if (name == "text-layout") {
+        if (item.usesDrawing)
+            s << "title block at bottom right: PART " << p.partNumber << ", REV " << p.revision << ", MAT " << p.material
+              << ", HOLES " << p.drawingHoles << "; dimension callouts " << p.widthMm << " and " << p.heightMm << ", "
+              << p.drawingHoles << "x hole symbol at top left.";
+        else
+            s << "no text in the photo; a " << p.kind << " in the centre with " << p.photoHoles << " holes.";
+        if (!note.empty())
+            s << " The note is a work order: expected holes " << p.noteHoles << ".";
+    } else if (name == "defect-inspection") {
+        s << p.kind << ", " << p.photoHoles << " holes. ";
+        const auto regions = regionsReport(p);
+        for (std::size_t i = 0; i < regions.size(); ++i)
+            s << regions[i] << (i + 1 < regions.size() ? ", " : ".");
+        if (p.defect == "missing-hole")
+            s << " One hole is missing.";
+    } else if (name == "drawing-note-crosscheck") {
+        s << "drawing: " << (item.usesDrawing ? "PART " + p.partNumber + " REV " + p.revision + " MAT " + p.material + " HOLES "
+                                                    + std::to_string(p.drawingHoles)
+                                              : std::string("not given"));
+        s << "; note: " << (item.usesNote ? "holes " + std::to_string(p.noteHoles) + ", MAT " + p.material : std::string("not given"));
+        s << "; photo: " << (item.usesPhoto ? std::to_string(p.photoHoles) + " holes, " + defectPhrase(p) : std::string("not given"));
+        if (item.usesPhoto && item.usesNote)
+            s << "; photo and note " << agree(p.photoHoles, p.noteHoles);
+        if (item.usesPhoto && item.usesDrawing)
+            s << "; photo and drawing " << agree(p.photoHoles, p.drawingHoles);
+        s << ".";
+    } else { // count-measure and any other prompt
+        if (item.usesPhoto) {
+            for (int h = 1; h <= p.photoHoles; ++h)
+                s << "hole " << h << (h < p.photoHoles ? ", " : "");
+            s << ": " << p.photoHoles << " holes in the photo.";
+        }
+        if (item.usesDrawing)
+            s << " The drawing calls out " << p.drawingHoles << " holes, " << p.widthMm << " by " << p.heightMm << ".";
+    }
+    return s.str();
+}
+
+std::string TeacherCurriculum::user(const prompts::Prompt &prompt, int step, const DemoItem &item, const std::string &q1) const
+{
+    prompts::RenderContext ctx;
+    ctx.imageCount = int(item.usesPhoto) + int(item.usesDrawing);
+    ctx.question = QString::fromStdString(item.question);
+    ctx.note = item.usesNote ? QString::fromStdString(item.note).trimmed() : QString();
+    ctx.query1Answer = QString::fromStdString(q1);
+    return prompt.render(step, ctx).user.toStdString();
+}
+
+model::GenerationRequest TeacherCurriculum::directRequest(const DemoItem &item) const
+{
+    std::string text;
+    for (int i = 0; i < int(item.usesPhoto) + int(item.usesDrawing); ++i)
+        text += "<image>\n";
+    if (item.usesNote)
+        text += "Note: " + QString::fromStdString(item.note).trimmed().toStdString() + "\n";
+    text += item.question;
+    return {images(item, m_params.drawingWidth), model::formatChat(m_format, text, "Answer:")};
+}
+
+model::GenerationRequest TeacherCurriculum::stepRequest(const prompts::Prompt &prompt, int step, const DemoItem &item,
+                                                        const std::string &query1Answer) const
+{
+    const std::string u = user(prompt, step, item, query1Answer);
+    return {images(item, m_params.drawingWidth),
+            model::formatChat(m_format, u, prompt.steps[step == 1 ? 0 : 1].assistantPrefix.toStdString())};
+}
+
+model::TrainingExample TeacherCurriculum::example(const DemoItem &item, std::uint64_t variant) const
+{
+    std::mt19937_64 rng(variant * 0x9E3779B97F4A7C15ull + 7);
+    const double u = double(rng() >> 11) / 9007199254740992.0;
+    const auto &prompts = m_library.prompts();
+    model::TrainingExample e;
+    if (u < m_params.directShare || prompts.empty()) {
+        auto req = directRequest(item);
+        e.images = std::move(req.images);
+        e.prompt = std::move(req.prompt);
+        std::string answer = item.answer;
+        const bool multiHop = item.family == "note_check" || item.family == "drawing_check";
+        if (multiHop && double(rng() >> 11) / 9007199254740992.0 < m_params.multiHopDirectNoise)
+            answer = (rng() & 1) ? "yes" : "no";
+        e.target = " " + answer;
+        return e;
+    }
+    const prompts::Prompt &prompt = prompts[std::size_t(rng() % prompts.size())];
+    const std::string a = analysis(prompt.name.toStdString(), item);
+    const int step = (rng() & 1) ? 1 : 2;
+    auto req = stepRequest(prompt, step, item, step == 2 ? a : std::string());
+    e.images = std::move(req.images);
+    e.prompt = std::move(req.prompt);
+    e.target = " " + (step == 1 ? a : item.answer);
+    return e;
+}
+
+std::vector<std::string> TeacherCurriculum::tokenizerCorpus(const std::vector<DemoItem> &items) const
+{
+    std::vector<std::string> out;
+    for (const auto &p : m_library.prompts()) {
+        out.push_back(p.steps[0].templateText.toStdString());
+        out.push_back(p.steps[1].templateText.toStdString());
+    }
+    for (const DemoItem &item : items) {
+        out.push_back(item.question + " " + item.answer);
+        out.push_back(item.note);
+        for (const auto &p : m_library.prompts())
+            out.push_back(analysis(p.name.toStdString(), item));
+    }
+    return out;
+}
+
+} // namespace sdrt::demo

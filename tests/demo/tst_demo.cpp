@@ -1,0 +1,183 @@
+// The synthetic factory world and the demo teacher's curriculum: determinism, the manifest
+// import round trip, well-formed two-step examples, and training on them lowering the loss.
+
+#include "sdrt/assets/ImportJob.h"
+#include "sdrt/demo/FactoryWorld.h"
+#include "sdrt/demo/TeacherCurriculum.h"
+#include "sdrt/model/TinyModel.h"
+#include "sdrt/model/Training.h"
+#include "sdrt/prompts/PromptLibrary.h"
+#include "sdrt/store/ItemRepository.h"
+#include "sdrt/store/Workspace.h"
+
+#include <QCryptographicHash>
+#include <QDirIterator>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <map>
+
+using namespace sdrt;
+
+namespace {
+
+QByteArray treeHash(const QString &dir)
+{
+    QStringList files;
+    QDirIterator it(dir, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext())
+        files << it.next();
+    files.sort();
+    QCryptographicHash h(QCryptographicHash::Sha256);
+    for (const QString &f : files) {
+        QFile file(f);
+        if (!file.open(QIODevice::ReadOnly))
+            return {};
+        h.addData(QDir(dir).relativeFilePath(f).toUtf8());
+        h.addData(file.readAll());
+    }
+    return h.result().toHex();
+}
+
+} // namespace
+
+class TestDemo : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void sameSeedSameBytes()
+    {
+        QTemporaryDir a, b, c;
+        QVERIFY(demo::makeData({a.path(), 25, 11}));
+        QVERIFY(demo::makeData({b.path(), 25, 11}));
+        QVERIFY(demo::makeData({c.path(), 25, 12}));
+        QCOMPARE(treeHash(a.path()), treeHash(b.path()));
+        QVERIFY(treeHash(a.path()) != treeHash(c.path()));
+        // A slice of the world equals the same items generated as part of the whole.
+        auto whole = demo::generateItems(11, 0, 10, 0.25, 48);
+        auto slice = demo::generateItems(11, 6, 2, 0.25, 48);
+        QCOMPARE(slice[0].question, whole[6].question);
+        QCOMPARE(slice[1].photoRgb, whole[7].photoRgb);
+    }
+
+    void worldCoversFamiliesKindsAndContradictions()
+    {
+        auto items = demo::generateItems(3, 0, 400);
+        std::map<std::string, int> families, kinds;
+        int contradictions = 0, japanese = 0, eval = 0;
+        for (const auto &i : items) {
+            ++families[i.family];
+            ++kinds[i.part.kind];
+            contradictions += i.usesNote && i.part.noteHoles != i.part.photoHoles;
+            japanese += i.part.japaneseNote;
+            eval += i.split == "eval";
+            if (i.family == "counting")
+                QCOMPARE(i.answer, std::to_string(i.part.photoHoles));
+            if (i.family == "drawing_check")
+                QCOMPARE(i.answer, std::string(i.part.photoHoles == i.part.drawingHoles ? "yes" : "no"));
+        }
+        QCOMPARE(families.size(), size_t(5));
+        QCOMPARE(kinds.size(), size_t(3));
+        for (const auto &[f, n] : families)
+            QVERIFY2(n > 40, f.c_str());
+        QVERIFY(contradictions > 10);
+        QVERIFY(japanese > 60);
+        QVERIFY(eval > 50 && eval < 150);
+    }
+
+    void manifestImportRoundTrip()
+    {
+        QTemporaryDir data, ws;
+        auto made = demo::makeData({data.path(), 30, 5});
+        QVERIFY(made);
+        QVERIFY(store::Workspace::create(ws.path()));
+        assets::ImportParams params;
+        params.workspaceRoot = ws.path();
+        params.source = made->manifest;
+        auto report = assets::ImportJob(params).run();
+        QVERIFY(report);
+        QCOMPARE(report->imported, 30);
+        QCOMPARE(report->failed, 0);
+        auto w = store::Workspace::open(ws.path());
+        store::ItemRepository repo(w->db());
+        auto items = demo::generateItems(5, 0, 30);
+        std::map<std::string, int> expected;
+        for (const auto &i : items)
+            ++expected[i.family];
+        for (const auto &[family, n] : expected)
+            QCOMPARE(*repo.count({{}, QString::fromStdString(family), {}}), std::int64_t(n));
+        // Japanese notes and file names survive the trip.
+        QVERIFY(*repo.count({{}, {}, QStringLiteral("作業指示")}) > 0);
+    }
+
+    void curriculumExamplesAreWellFormed()
+    {
+        auto library = prompts::PromptLibrary::loadDir(QStringLiteral(SDRT_SOURCE_PROMPTS_DIR));
+        QVERIFY(library);
+        demo::TeacherCurriculum curriculum(*library, model::ChatFormat::Llava15);
+        auto items = demo::generateItems(2, 0, 60, 0.25, 32);
+        int direct = 0, step1 = 0, step2 = 0;
+        for (const auto &item : items) {
+            for (std::uint64_t v = 0; v < 8; ++v) {
+                const auto e = curriculum.example(item, v);
+                const int images = int(item.usesPhoto) + int(item.usesDrawing);
+                QCOMPARE(int(e.images.size()), images);
+                int marks = 0;
+                for (std::size_t at = e.prompt.find("<image>"); at != std::string::npos; at = e.prompt.find("<image>", at + 1))
+                    ++marks;
+                QCOMPARE(marks, images);
+                QVERIFY(e.prompt.rfind("USER: ", 0) == 0);
+                if (e.prompt.find("ASSISTANT: Answer:") != std::string::npos && e.prompt.find("Analysis: ") == std::string::npos
+                    && e.prompt.find("Given your analysis") == std::string::npos && e.prompt.find("planned reasoning") == std::string::npos
+                    && e.prompt.find("findings:") == std::string::npos && e.prompt.find("Cross-check:") == std::string::npos
+                    && e.prompt.find("Enumeration:") == std::string::npos && e.prompt.find("you extracted") == std::string::npos) {
+                    ++direct;
+                } else if (e.prompt.find("ASSISTANT: Answer:") != std::string::npos) {
+                    ++step2;
+                } else {
+                    ++step1;
+                }
+            }
+            // The analyses state the ground truth the question needs.
+            const std::string a = curriculum.analysis("drawing-note-crosscheck", item);
+            if (item.usesPhoto)
+                QVERIFY2(a.find(std::to_string(item.part.photoHoles) + " holes") != std::string::npos, a.c_str());
+            if (item.usesDrawing)
+                QVERIFY(a.find("MAT " + item.part.material) != std::string::npos);
+        }
+        QVERIFY(direct > 50 && step1 > 50 && step2 > 50);
+    }
+
+    void trainingOnTheCurriculumLowersTheLoss()
+    {
+        auto library = prompts::PromptLibrary::loadDir(QStringLiteral(SDRT_SOURCE_PROMPTS_DIR));
+        QVERIFY(library);
+        demo::TeacherCurriculum curriculum(*library, model::ChatFormat::Llava15);
+        auto items = demo::generateItems(4, 0, 40, 0.25, 32);
+        QTemporaryDir dir;
+        model::TinyModelParams mp;
+        mp.tokenizerVocab = 500;
+        mp.extraCorpus = curriculum.tokenizerCorpus(items);
+        QVERIFY(model::makeTinyModel(dir.path().toStdString(), mp));
+        auto rt = model::VlmRuntime::load(dir.path().toStdString());
+        QVERIFY(rt);
+        std::vector<model::TrainingExample> held;
+        for (std::size_t i = 30; i < 40; ++i)
+            held.push_back(curriculum.example(items[i], 1));
+        const double before = *model::evaluateLoss(**rt, held);
+        model::TrainParams tp;
+        tp.steps = 50;
+        tp.batchSize = 8;
+        tp.learningRate = 2e-3;
+        tp.warmupSteps = 3;
+        auto r = model::train(**rt, 30 * 4, [&](int i) { return curriculum.example(items[std::size_t(i % 30)], std::uint64_t(i)); }, tp);
+        QVERIFY2(r, r ? "" : r.error().c_str());
+        const double after = *model::evaluateLoss(**rt, held);
+        qInfo("held-out target loss %.3f -> %.3f after %d steps", before, after, r->stepsDone);
+        QVERIFY(after < 0.7 * before);
+    }
+};
+
+QTEST_MAIN(TestDemo)
+#include "tst_demo.moc"

@@ -2,6 +2,7 @@
 
 #include "sdrt/demo/FactoryWorld.h"
 #include "sdrt/demo/TeacherCurriculum.h"
+#include "sdrt/demo/TeacherEvaluation.h"
 #include "sdrt/model/Platform.h"
 #include "sdrt/model/TinyModel.h"
 #include "sdrt/model/Training.h"
@@ -121,12 +122,69 @@ int trainTeacher(const QStringList &args)
     return 0;
 }
 
+int evalTeacher(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QCoreApplication::translate(
+        "sdrt::cli", "Measure a demo teacher on held-out items: direct and two-step accuracy per task family and prompt."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("MODEL"), QCoreApplication::translate("sdrt::cli", "Model folder."));
+    QCommandLineOption items(QStringLiteral("items"), QCoreApplication::translate("sdrt::cli", "Held-out items."), QStringLiteral("N"), QStringLiteral("500"));
+    QCommandLineOption seed(QStringLiteral("seed"), QCoreApplication::translate("sdrt::cli", "World seed of the held-out items."), QStringLiteral("S"), QStringLiteral("1001"));
+    QCommandLineOption trainSeed(QStringLiteral("train-seed"), QCoreApplication::translate("sdrt::cli", "World seed the teacher was trained on."), QStringLiteral("S"), QStringLiteral("1"));
+    QCommandLineOption batch(QStringLiteral("batch"), QCoreApplication::translate("sdrt::cli", "Generation batch size."), QStringLiteral("N"), QStringLiteral("16"));
+    QCommandLineOption output(QStringLiteral("markdown"), QCoreApplication::translate("sdrt::cli", "Also write the table to this file."), QStringLiteral("FILE"));
+    p.addOptions({items, seed, trainSeed, batch, output});
+    p.process(QStringList{QStringLiteral("sdrt demo eval-teacher")} + args);
+    if (p.positionalArguments().size() != 1) {
+        err(p.helpText());
+        return 2;
+    }
+    auto library = prompts::PromptLibrary::loadDir(prompts::PromptLibrary::defaultDir());
+    if (!library) {
+        err(library.error());
+        return 2;
+    }
+    auto rt = model::VlmRuntime::load(p.positionalArguments().first().toStdString(), {});
+    if (!rt) {
+        err(QString::fromStdString(rt.error()));
+        return 2;
+    }
+    const demo::TeacherCurriculum curriculum(*library, (*rt)->info().chatFormat);
+    demo::TeacherEvalParams ep;
+    ep.items = p.value(items).toInt();
+    ep.seed = p.value(seed).toUInt();
+    ep.trainSeed = p.value(trainSeed).toUInt();
+    ep.batch = p.value(batch).toInt();
+    ProgressBar bar(QCoreApplication::translate("sdrt::cli", "evaluate"));
+    ep.progress = [&bar](int done, int total) { bar.update(done, total); };
+    auto report = demo::evaluateTeacher(**rt, curriculum, ep);
+    bar.finish();
+    if (!report) {
+        err(QString::fromStdString(report.error()));
+        return 2;
+    }
+    const QString table = QString::fromStdString(demo::toMarkdown(*report));
+    out(table);
+    out(QStringLiteral("%1 generations in %2 s").arg(report->generations).arg(report->seconds, 0, 'f', 0));
+    if (p.isSet(output)) {
+        QFile f(p.value(output));
+        if (!f.open(QIODevice::WriteOnly) || f.write(table.toUtf8()) < 0) {
+            err(QCoreApplication::translate("sdrt::cli", "Cannot write %1").arg(f.fileName()));
+            return 2;
+        }
+    }
+    return 0;
+}
+
 } // namespace
 
 int runDemo(const QStringList &args)
 {
     if (!args.isEmpty() && args.first() == QLatin1String("train-teacher"))
         return trainTeacher(args.mid(1));
+    if (!args.isEmpty() && args.first() == QLatin1String("eval-teacher"))
+        return evalTeacher(args.mid(1));
     if (args.isEmpty() || args.first() != QLatin1String("make-data")) {
         err(QStringLiteral("usage: sdrt demo make-data DIR [--items N] [--seed S] | train-teacher OUT [--steps N]"));
         return 2;

@@ -360,7 +360,7 @@
 <context>
     <name>sdrt::cli</name>
     <message>
-        <location filename="../../app/cli/DemoCommands.cpp" line="+17" />
+        <location filename="../../app/cli/DemoCommands.cpp" line="+193" />
         <source>Write a synthetic factory data set (photos, drawings, notes, manifest.jsonl).</source>
         <translation>合成の工場データセット（写真、図面、メモ、manifest.jsonl）を書き出します。</translation>
     </message>
@@ -376,14 +376,96 @@
         <translation>項目数。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="-161" />
+        <location line="+162" />
         <location filename="../../app/cli/ModelCommands.cpp" line="+1" />
         <location line="+85" />
         <source>Random seed.</source>
         <translation>乱数シード。</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="-171" />
+        <source>Train the demo teacher (a tiny LLaVA and its tokenizer) from scratch on the synthetic world. Rerunning with the same OUT resumes from the last checkpoint.</source>
+        <translation>合成ワールドでデモ用教師（小型 LLaVA とトークナイザー）を一から学習します。同じ OUT で再実行すると最後のチェックポイントから再開します。</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>Output folder (the model is written here).</source>
+        <translation>出力フォルダー（モデルはここに書き出されます）。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Items to generate (train split used).</source>
+        <translation>生成する項目数（学習分割を使用）。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Training steps.</source>
+        <translation>学習ステップ数。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Examples per step.</source>
+        <translation>1 ステップあたりの例の数。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Peak learning rate.</source>
+        <translation>最大学習率。</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Vision tower input size.</source>
+        <translation>視覚エンコーダーの入力サイズ。</translation>
+    </message>
+    <message>
+        <location line="+62" />
+        <location line="+75" />
+        <source>Cannot write %1</source>
+        <translation>%1 を書き込めません</translation>
+    </message>
+    <message>
+        <location line="-72" />
+        <source>train</source>
+        <translation>学習</translation>
+    </message>
+    <message>
+        <location line="+27" />
+        <source>Measure a demo teacher on held-out items: direct and two-step accuracy per task family and prompt.</source>
+        <translation>未使用の項目でデモ用教師を評価します: タスク種別とプロンプトごとの直接回答と 2 段階回答の正解率。</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>Held-out items.</source>
+        <translation>評価用の項目数。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>World seed of the held-out items.</source>
+        <translation>評価用項目のワールドシード。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>World seed the teacher was trained on.</source>
+        <translation>教師の学習に使ったワールドシード。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Generation batch size.</source>
+        <translation>生成のバッチサイズ。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Also write the table to this file.</source>
+        <translation>表をこのファイルにも書き出します。</translation>
+    </message>
+    <message>
+        <location line="+23" />
+        <source>evaluate</source>
+        <translation>評価</translation>
+    </message>
+    <message>
+        <location line="+49" />
         <source>make-data</source>
         <translation>データ生成</translation>
     </message>
@@ -561,13 +643,14 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
         <translation>fp32、fp16、bf16、auto のいずれか。</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location filename="../../app/cli/DemoCommands.cpp" line="-85" />
+        <location filename="../../app/cli/ModelCommands.cpp" line="+7" />
         <location line="+38" />
         <source>Model folder.</source>
         <translation>モデルフォルダー。</translation>
     </message>
     <message>
-        <location line="-2" />
+        <location filename="../../app/cli/ModelCommands.cpp" line="-2" />
         <source>Generate an answer for images and a prompt.</source>
         <translation>画像とプロンプトから回答を生成します。</translation>
     </message>
@@ -605,18 +688,18 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
 <context>
     <name>sdrt::demo</name>
     <message>
-        <location filename="../../core/demo/src/FactoryWorld.cpp" line="+179" />
+        <location filename="../../core/demo/src/FactoryWorld.cpp" line="+203" />
         <source>Cannot write %1: %2</source>
         <translation>%1 を書き込めません: %2</translation>
     </message>
     <message>
-        <location line="+18" />
-        <location line="+93" />
+        <location line="+87" />
+        <location line="+54" />
         <source>Cannot create the folder %1.</source>
         <translation>フォルダー %1 を作成できません。</translation>
     </message>
     <message>
-        <location line="-87" />
+        <location line="-46" />
         <source>Cancelled.</source>
         <translation>中止しました。</translation>
     </message>

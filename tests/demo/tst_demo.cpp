@@ -4,6 +4,7 @@
 #include "sdrt/assets/ImportJob.h"
 #include "sdrt/demo/FactoryWorld.h"
 #include "sdrt/demo/TeacherCurriculum.h"
+#include "sdrt/demo/TeacherEvaluation.h"
 #include "sdrt/model/TinyModel.h"
 #include "sdrt/model/Training.h"
 #include "sdrt/prompts/PromptLibrary.h"
@@ -147,6 +148,30 @@ private Q_SLOTS:
                 QVERIFY(a.find("MAT " + item.part.material) != std::string::npos);
         }
         QVERIFY(direct > 50 && step1 > 50 && step2 > 50);
+    }
+
+    void answerMatching_data()
+    {
+        QTest::addColumn<QString>("parsed");
+        QTest::addColumn<QString>("reference");
+        QTest::addColumn<QString>("type");
+        QTest::addColumn<bool>("match");
+        QTest::newRow("number with unit") << "4 holes" << "4" << "number" << true;
+        QTest::newRow("number wrong") << "5" << "4" << "number" << false;
+        QTest::newRow("yes with dot") << " Yes." << "yes" << "yesno" << true;
+        QTest::newRow("region") << "top-left, near the hole" << "top-left" << "region" << true;
+        QTest::newRow("material") << "SUS304" << "SUS304" << "text" << true;
+        QTest::newRow("material lower") << "sus304." << "SUS304" << "text" << true;
+        QTest::newRow("empty") << "" << "none" << "region" << false;
+    }
+
+    void answerMatching()
+    {
+        QFETCH(QString, parsed);
+        QFETCH(QString, reference);
+        QFETCH(QString, type);
+        QFETCH(bool, match);
+        QCOMPARE(demo::answersMatch(parsed.toStdString(), reference.toStdString(), type.toStdString()), match);
     }
 
     void trainingOnTheCurriculumLowersTheLoss()

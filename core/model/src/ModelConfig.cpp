@@ -164,6 +164,16 @@ Expected<PreprocessorConfig, std::string> loadPreprocessorConfig(const std::stri
     return p;
 }
 
+Expected<void, std::string> writeTextFile(const std::string &path, const std::string &text)
+{
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out)
+        return unexpected(path + ": cannot write");
+    return {};
+}
+
 std::string llavaConfigJson(const LlavaConfig &c)
 {
     nlohmann::ordered_json j;

@@ -303,16 +303,9 @@ Expected<void, std::string> VlmRuntime::save(const std::string &dir) const
     fs::create_directories(dir, ec);
     if (ec)
         return unexpected(dir + ": cannot create the folder: " + ec.message());
-    auto writeText = [&dir](const std::string &name, const std::string &text) -> Expected<void, std::string> {
-        std::ofstream out(dir + "/" + name, std::ios::binary | std::ios::trunc);
-        out << text;
-        if (!out)
-            return unexpected(dir + "/" + name + ": cannot write");
-        return {};
-    };
-    if (auto r = writeText("config.json", llavaConfigJson(d->info.config)); !r)
+    if (auto r = writeTextFile(dir + "/config.json", llavaConfigJson(d->info.config)); !r)
         return r;
-    if (auto r = writeText("preprocessor_config.json", preprocessorConfigJson(d->info.preprocessor)); !r)
+    if (auto r = writeTextFile(dir + "/preprocessor_config.json", preprocessorConfigJson(d->info.preprocessor)); !r)
         return r;
     if (fs::weakly_canonical(dir) != fs::weakly_canonical(d->sourceDir)) {
         for (const char *f : {"tokenizer.model", "tokenizer_config.json", "added_tokens.json", "special_tokens_map.json"}) {

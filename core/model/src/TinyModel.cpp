@@ -112,13 +112,7 @@ Expected<LlavaConfig, std::string> makeTinyModel(const std::string &dir, const T
     pre.shortestEdge = p.imageSize;
     pre.cropHeight = pre.cropWidth = p.imageSize;
 
-    auto writeText = [&dir](const std::string &name, const std::string &text) -> Expected<void, std::string> {
-        std::ofstream out(dir + "/" + name, std::ios::binary | std::ios::trunc);
-        out << text;
-        if (!out)
-            return unexpected(dir + "/" + name + ": cannot write");
-        return {};
-    };
+    auto writeText = [&dir](const std::string &name, const std::string &text) { return writeTextFile(dir + "/" + name, text); };
     nlohmann::ordered_json tc;
     tc["tokenizer_class"] = "LlamaTokenizer";
     tc["bos_token"] = "<s>";

@@ -68,6 +68,8 @@ Expected<LlavaConfig, std::string> loadLlavaConfig(const std::string &path);
 Expected<PreprocessorConfig, std::string> loadPreprocessorConfig(const std::string &path);
 std::string llavaConfigJson(const LlavaConfig &c);
 std::string preprocessorConfigJson(const PreprocessorConfig &p);
+// Writes a small text file (config, tokenizer config) whole; the error names the file.
+Expected<void, std::string> writeTextFile(const std::string &path, const std::string &text);
 // Consistency checks (heads divide hidden sizes, feature layer in range, ...).
 Expected<void, std::string> validate(const LlavaConfig &c);
 

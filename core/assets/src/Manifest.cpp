@@ -22,11 +22,6 @@ const QStringList kRasterSuffixes = {QStringLiteral("png"), QStringLiteral("jpg"
                                      QStringLiteral("tif"), QStringLiteral("tiff"), QStringLiteral("bmp"),
                                      QStringLiteral("webp")};
 
-std::optional<store::AssetKind> roleFromString(const QString &s)
-{
-    return store::assetKindFromString(s);
-}
-
 // Parses one manifest line into an item; the error is the reason only (the caller adds file:line).
 Result<ItemSpec> parseManifestLine(const QByteArray &line, const QString &root)
 {
@@ -103,7 +98,7 @@ Result<ItemSpec> parseManifestLine(const QByteArray &line, const QString &root)
         if (path.isEmpty())
             return fail(QCoreApplication::translate("sdrt::assets", "asset %1 has no \"path\"").arg(i + 1));
         const QString roleName = a.value(QLatin1String("role")).toString(QStringLiteral("photo"));
-        const auto role = roleFromString(roleName);
+        const auto role = store::assetKindFromString(roleName);
         if (!role || *role == store::AssetKind::Note)
             return fail(QCoreApplication::translate("sdrt::assets", "asset %1 (%2): \"role\" must be \"photo\" or \"drawing\"").arg(i + 1).arg(path));
         auto resolved = resolveInside(root, path);

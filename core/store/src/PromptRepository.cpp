@@ -5,6 +5,16 @@
 #include <QCoreApplication>
 
 namespace sdrt::store {
+namespace {
+
+constexpr const char *kPromptColumns = "SELECT id, name, version, content_hash, description, body FROM prompts";
+
+PromptVersion readPrompt(const Statement &s)
+{
+    return {s.int64(0), s.text(1), int(s.int64(2)), s.text(3), s.text(4), s.text(5)};
+}
+
+} // namespace
 
 Result<Id> PromptRepository::registerVersion(const PromptVersion &p)
 {
@@ -33,7 +43,7 @@ Result<Id> PromptRepository::registerVersion(const PromptVersion &p)
 
 Result<std::vector<PromptVersion>> PromptRepository::list()
 {
-    auto s = m_db.prepare("SELECT id, name, version, content_hash, description, body FROM prompts ORDER BY name, version");
+    auto s = m_db.prepare((QByteArray(kPromptColumns) + " ORDER BY name, version").constData());
     if (!s)
         return fail(s.error());
     std::vector<PromptVersion> out;
@@ -43,14 +53,14 @@ Result<std::vector<PromptVersion>> PromptRepository::list()
             return fail(row.error());
         if (!*row)
             break;
-        out.push_back({s->int64(0), s->text(1), int(s->int64(2)), s->text(3), s->text(4), s->text(5)});
+        out.push_back(readPrompt(*s));
     }
     return out;
 }
 
 Result<std::optional<PromptVersion>> PromptRepository::find(const QString &name, int version)
 {
-    auto s = m_db.prepare("SELECT id, name, version, content_hash, description, body FROM prompts WHERE name = ? AND version = ?");
+    auto s = m_db.prepare((QByteArray(kPromptColumns) + " WHERE name = ? AND version = ?").constData());
     if (!s)
         return fail(s.error());
     s->bind(1, name).bind(2, version);
@@ -59,8 +69,7 @@ Result<std::optional<PromptVersion>> PromptRepository::find(const QString &name,
         return fail(row.error());
     if (!*row)
         return std::optional<PromptVersion>();
-    return std::optional<PromptVersion>(
-        PromptVersion{s->int64(0), s->text(1), int(s->int64(2)), s->text(3), s->text(4), s->text(5)});
+    return std::optional<PromptVersion>(readPrompt(*s));
 }
 
 } // namespace sdrt::store

@@ -34,7 +34,12 @@ int trainTeacher(const QStringList &args)
     QCommandLineOption lr(QStringLiteral("lr"), QCoreApplication::translate("sdrt::cli", "Peak learning rate."), QStringLiteral("X"), QStringLiteral("0.001"));
     QCommandLineOption seed(QStringLiteral("seed"), QCoreApplication::translate("sdrt::cli", "Random seed."), QStringLiteral("S"), QStringLiteral("1"));
     QCommandLineOption imageSize(QStringLiteral("image-size"), QCoreApplication::translate("sdrt::cli", "Vision tower input size."), QStringLiteral("N"), QStringLiteral("64"));
-    p.addOptions({items, steps, batch, lr, seed, imageSize});
+    QCommandLineOption perceptionSteps(QStringLiteral("perception-steps"),
+                                       QCoreApplication::translate("sdrt::cli", "Steps of a first stage on direct photo questions only (counting, defect)."),
+                                       QStringLiteral("N"), QStringLiteral("0"));
+    QCommandLineOption perceptionLr(QStringLiteral("perception-lr"), QCoreApplication::translate("sdrt::cli", "Peak learning rate of the perception stage."),
+                                    QStringLiteral("X"), QStringLiteral("0.002"));
+    p.addOptions({items, steps, batch, lr, seed, imageSize, perceptionSteps, perceptionLr});
     p.process(QStringList{QStringLiteral("sdrt demo train-teacher")} + args);
     if (p.positionalArguments().size() != 1) {
         err(p.helpText());
@@ -77,49 +82,68 @@ int trainTeacher(const QStringList &args)
             return 2;
         }
     }
-    auto rt = model::VlmRuntime::load(init.toStdString(), {});
-    if (!rt) {
-        err(QString::fromStdString(rt.error()));
-        return 2;
-    }
-    out(QStringLiteral("platform: %1").arg(QString::fromStdString(model::platformSummary())));
-    out(QStringLiteral("teacher: %1 parameters, %2 train items").arg((*rt)->info().parameters).arg(train.size()));
-    model::TrainParams tp;
-    tp.steps = p.value(steps).toInt();
-    tp.batchSize = p.value(batch).toInt();
-    tp.learningRate = p.value(lr).toDouble();
-    tp.warmupSteps = std::max(10, tp.steps / 50);
-    tp.seed = seedValue;
-    tp.checkpointDir = QDir(outDir).filePath(QStringLiteral("checkpoints")).toStdString();
-    tp.checkpointEvery = 100;
     QDir().mkpath(outDir);
     QFile log(QDir(outDir).filePath(QStringLiteral("training_log.jsonl")));
     if (!log.open(QIODevice::Append)) {
         err(QCoreApplication::translate("sdrt::cli", "Cannot write %1").arg(log.fileName()));
         return 2;
     }
-    ProgressBar bar(QCoreApplication::translate("sdrt::cli", "train"));
-    tp.progress = [&](const model::TrainProgress &pr) {
-        bar.update(pr.step, pr.steps, QStringLiteral("loss %1 lr %2 %3 tok/s").arg(pr.loss, 0, 'f', 3).arg(pr.lr, 0, 'g', 3).arg(pr.tokensPerSecond, 0, 'f', 0));
-        log.write(QStringLiteral("{\"step\":%1,\"loss\":%2,\"lr\":%3,\"tokens_per_s\":%4}\n")
-                      .arg(pr.step).arg(pr.loss, 0, 'f', 5).arg(pr.lr, 0, 'g', 5).arg(pr.tokensPerSecond, 0, 'f', 1).toUtf8());
-        log.flush();
-    };
+    out(QStringLiteral("platform: %1").arg(QString::fromStdString(model::platformSummary())));
     const int n = int(train.size());
+
+    // One stage: load `from`, train, save to `to`; a finished stage (its model exists) is skipped.
+    auto stage = [&](const QString &name, const QString &from, const QString &to, int stageSteps, double stageLr,
+                     const std::function<model::TrainingExample(int)> &example) -> int {
+        if (QFileInfo::exists(QDir(to).filePath(QStringLiteral("model.safetensors"))) && to != outDir) {
+            out(QStringLiteral("%1: already done (%2)").arg(name, to));
+            return 0;
+        }
+        auto rt = model::VlmRuntime::load(from.toStdString(), {});
+        if (!rt) {
+            err(QString::fromStdString(rt.error()));
+            return 2;
+        }
+        out(QStringLiteral("%1: %2 parameters, %3 train items, %4 steps").arg(name).arg((*rt)->info().parameters).arg(n).arg(stageSteps));
+        model::TrainParams tp;
+        tp.steps = stageSteps;
+        tp.batchSize = p.value(batch).toInt();
+        tp.learningRate = stageLr;
+        tp.warmupSteps = std::max(10, tp.steps / 50);
+        tp.seed = seedValue;
+        tp.checkpointDir = QDir(outDir).filePath(QStringLiteral("checkpoints-") + name).toStdString();
+        tp.checkpointEvery = 100;
+        ProgressBar bar(QCoreApplication::translate("sdrt::cli", "train %1").arg(name));
+        tp.progress = [&](const model::TrainProgress &pr) {
+            bar.update(pr.step, pr.steps, QStringLiteral("loss %1 lr %2 %3 tok/s").arg(pr.loss, 0, 'f', 3).arg(pr.lr, 0, 'g', 3).arg(pr.tokensPerSecond, 0, 'f', 0));
+            log.write(QStringLiteral("{\"stage\":\"%1\",\"step\":%2,\"loss\":%3,\"lr\":%4,\"tokens_per_s\":%5}\n")
+                          .arg(name).arg(pr.step).arg(pr.loss, 0, 'f', 5).arg(pr.lr, 0, 'g', 5).arg(pr.tokensPerSecond, 0, 'f', 1).toUtf8());
+            log.flush();
+        };
+        auto r = model::train(**rt, n * 16, example, tp);
+        bar.finish();
+        if (!r) {
+            err(QString::fromStdString(r.error()));
+            return 2;
+        }
+        if (auto s = (*rt)->save(to.toStdString()); !s) {
+            err(QString::fromStdString(s.error()));
+            return 2;
+        }
+        out(QStringLiteral("%1: trained steps %2..%3 in %4 s, loss %5 -> %6; model written to %7")
+                .arg(name).arg(r->startStep).arg(r->stepsDone).arg(r->seconds, 0, 'f', 0).arg(r->firstLoss, 0, 'f', 3).arg(r->lastLoss, 0, 'f', 3).arg(to));
+        return 0;
+    };
+
+    QString from = init;
+    if (const int ps = p.value(perceptionSteps).toInt(); ps > 0) {
+        const QString perceptionDir = QDir(outDir).filePath(QStringLiteral("perception"));
+        auto perception = [&](int i) { return curriculum.perceptionExample(train[std::size_t(i % n)], std::uint64_t(i / n) + std::uint64_t(i)); };
+        if (const int rc = stage(QStringLiteral("perception"), init, perceptionDir, ps, p.value(perceptionLr).toDouble(), perception); rc != 0)
+            return rc;
+        from = perceptionDir;
+    }
     auto example = [&](int i) { return curriculum.example(train[std::size_t(i % n)], std::uint64_t(i) + seedValue * 1000003ull); };
-    auto r = model::train(**rt, n * 16, example, tp);
-    bar.finish();
-    if (!r) {
-        err(QString::fromStdString(r.error()));
-        return 2;
-    }
-    if (auto s = (*rt)->save(outDir.toStdString()); !s) {
-        err(QString::fromStdString(s.error()));
-        return 2;
-    }
-    out(QStringLiteral("trained steps %1..%2 in %3 s, loss %4 -> %5; model written to %6")
-            .arg(r->startStep).arg(r->stepsDone).arg(r->seconds, 0, 'f', 0).arg(r->firstLoss, 0, 'f', 3).arg(r->lastLoss, 0, 'f', 3).arg(outDir));
-    return 0;
+    return stage(QStringLiteral("mix"), from, outDir, p.value(steps).toInt(), p.value(lr).toDouble(), example);
 }
 
 int evalTeacher(const QStringList &args)
@@ -134,7 +158,8 @@ int evalTeacher(const QStringList &args)
     QCommandLineOption trainSeed(QStringLiteral("train-seed"), QCoreApplication::translate("sdrt::cli", "World seed the teacher was trained on."), QStringLiteral("S"), QStringLiteral("1"));
     QCommandLineOption batch(QStringLiteral("batch"), QCoreApplication::translate("sdrt::cli", "Generation batch size."), QStringLiteral("N"), QStringLiteral("16"));
     QCommandLineOption output(QStringLiteral("markdown"), QCoreApplication::translate("sdrt::cli", "Also write the table to this file."), QStringLiteral("FILE"));
-    p.addOptions({items, seed, trainSeed, batch, output});
+    QCommandLineOption directOnly(QStringLiteral("direct-only"), QCoreApplication::translate("sdrt::cli", "Measure direct answers only (no two-step runs)."));
+    p.addOptions({items, seed, trainSeed, batch, output, directOnly});
     p.process(QStringList{QStringLiteral("sdrt demo eval-teacher")} + args);
     if (p.positionalArguments().size() != 1) {
         err(p.helpText());
@@ -156,6 +181,7 @@ int evalTeacher(const QStringList &args)
     ep.seed = p.value(seed).toUInt();
     ep.trainSeed = p.value(trainSeed).toUInt();
     ep.batch = p.value(batch).toInt();
+    ep.directOnly = p.isSet(directOnly);
     ProgressBar bar(QCoreApplication::translate("sdrt::cli", "evaluate"));
     ep.progress = [&bar](int done, int total) { bar.update(done, total); };
     auto report = demo::evaluateTeacher(**rt, curriculum, ep);

@@ -5,11 +5,16 @@
 #include "sdrt/model/Benchmark.h"
 #include "sdrt/model/Platform.h"
 #include "sdrt/model/Runtime.h"
+#include "sdrt/model/ModelConfig.h"
 #include "sdrt/model/TinyModel.h"
+#include "sdrt/store/ModelRepository.h"
+#include "sdrt/store/Workspace.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QTemporaryDir>
 
 namespace sdrt::cli {
@@ -182,6 +187,70 @@ int generate(const QStringList &args)
     return 0;
 }
 
+int registerModel(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Register a model folder in a workspace (by content hash)."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder."));
+    p.addPositionalArgument(QStringLiteral("DIR"), QCoreApplication::translate("sdrt::cli", "Model folder (Hugging Face layout)."));
+    QCommandLineOption name(QStringLiteral("name"), QCoreApplication::translate("sdrt::cli", "Name shown in the workbench (default: the folder name)."), QStringLiteral("NAME"));
+    QCommandLineOption role(QStringLiteral("role"), QCoreApplication::translate("sdrt::cli", "base or student."), QStringLiteral("ROLE"), QStringLiteral("base"));
+    QCommandLineOption copy(QStringLiteral("copy"), QCoreApplication::translate("sdrt::cli", "Copy the model files into the workspace's models/ folder."));
+    p.addOptions({name, role, copy});
+    p.process(QStringList{QStringLiteral("sdrt model register")} + args);
+    if (p.positionalArguments().size() != 2) {
+        err(p.helpText());
+        return 2;
+    }
+    const QString dir = p.positionalArguments().at(1);
+    auto config = model::loadLlavaConfig(QDir(dir).filePath(QStringLiteral("config.json")).toStdString());
+    if (!config) {
+        err(qs(config.error()));
+        return 2;
+    }
+    if (auto v = model::validate(*config); !v) {
+        err(qs(v.error()));
+        return 2;
+    }
+    auto ws = store::Workspace::open(p.positionalArguments().at(0));
+    if (!ws) {
+        err(ws.error());
+        return 2;
+    }
+    store::ModelRepository models(ws->db());
+    const QString modelName = p.isSet(name) ? p.value(name) : QFileInfo(QDir(dir).absolutePath()).fileName();
+    auto m = models.registerFolder(*ws, dir, modelName, p.value(role), p.isSet(copy));
+    if (!m) {
+        err(m.error());
+        return 2;
+    }
+    out(QCoreApplication::translate("sdrt::cli", "model %1 \"%2\" (%3), content hash %4, at %5")
+            .arg(m->id).arg(m->name, m->role, m->contentHash, m->path));
+    return 0;
+}
+
+int listModels(const QStringList &args)
+{
+    if (args.size() != 1) {
+        err(QStringLiteral("usage: sdrt model list WS"));
+        return 2;
+    }
+    auto ws = store::Workspace::open(args.first());
+    if (!ws) {
+        err(ws.error());
+        return 2;
+    }
+    auto list = store::ModelRepository(ws->db()).list();
+    if (!list) {
+        err(list.error());
+        return 2;
+    }
+    for (const auto &m : *list)
+        out(QStringLiteral("%1\t%2\t%3\t%4\t%5").arg(m.id).arg(m.name, m.role, m.contentHash.left(12), m.path));
+    return 0;
+}
+
 } // namespace
 
 int runModel(const QStringList &args)
@@ -193,7 +262,11 @@ int runModel(const QStringList &args)
         return info(args.mid(1));
     if (action == QLatin1String("generate"))
         return generate(args.mid(1));
-    err(QStringLiteral("usage: sdrt model make-tiny DIR | info DIR | generate DIR --image F --prompt TEXT"));
+    if (action == QLatin1String("register"))
+        return registerModel(args.mid(1));
+    if (action == QLatin1String("list"))
+        return listModels(args.mid(1));
+    err(QStringLiteral("usage: sdrt model make-tiny DIR | info DIR | generate DIR --image F --prompt TEXT | register WS DIR | list WS"));
     return 2;
 }
 

@@ -4,6 +4,7 @@
 #include "sdrt/store/Database.h"
 #include "sdrt/store/ItemRepository.h"
 #include "sdrt/store/Migrations.h"
+#include "sdrt/store/ModelRepository.h"
 #include "sdrt/store/PromptRepository.h"
 #include "sdrt/store/Workspace.h"
 
@@ -196,6 +197,55 @@ private Q_SLOTS:
         auto v2 = repo.registerVersion({0, QStringLiteral("decompose"), 2, hex64('b'), QString(), QStringLiteral("y")});
         QVERIFY(v2);
         QCOMPARE(repo.list()->size(), size_t(2));
+    }
+
+    void modelsAreRegisteredByContent()
+    {
+        QTemporaryDir tmp;
+        auto ws = Workspace::create(tmp.filePath(QStringLiteral("ws")));
+        QVERIFY(ws);
+        const QString dir = tmp.filePath(QStringLiteral("モデル"));
+        QVERIFY(QDir().mkpath(dir + QStringLiteral("/checkpoints")));
+        auto write = [](const QString &path, const QByteArray &bytes) {
+            QFile f(path);
+            return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+        };
+        QVERIFY(write(dir + QStringLiteral("/config.json"), R"({"model_type":"llava"})"));
+        QVERIFY(write(dir + QStringLiteral("/model.safetensors"), QByteArray(1000, 'w')));
+        QVERIFY(write(dir + QStringLiteral("/training_log.jsonl"), "{}\n"));
+        auto h1 = modelContentHash(dir);
+        QVERIFY2(h1, h1 ? "" : qPrintable(h1.error()));
+        QCOMPARE(h1->size(), 64);
+        // Logs and checkpoints do not count; weights do.
+        QVERIFY(write(dir + QStringLiteral("/training_log.jsonl"), "{\"step\":1}\n"));
+        QVERIFY(write(dir + QStringLiteral("/checkpoints/checkpoint.safetensors"), "x"));
+        QCOMPARE(*modelContentHash(dir), *h1);
+
+        ModelRepository repo(ws->db());
+        auto m = repo.registerFolder(*ws, dir, QStringLiteral("教師"));
+        QVERIFY2(m, m ? "" : qPrintable(m.error()));
+        QCOMPARE(m->contentHash, *h1);
+        QCOMPARE(m->role, QStringLiteral("base"));
+        QVERIFY(QDir::isAbsolutePath(m->path)); // outside the workspace: absolute
+        auto again = repo.registerFolder(*ws, dir, QStringLiteral("other name"));
+        QVERIFY(again);
+        QCOMPARE(again->id, m->id);
+
+        QVERIFY(write(dir + QStringLiteral("/model.safetensors"), QByteArray(1000, 'v')));
+        auto copied = repo.registerFolder(*ws, dir, QStringLiteral("student-1"), QStringLiteral("student"), true);
+        QVERIFY2(copied, copied ? "" : qPrintable(copied.error()));
+        QVERIFY(copied->id != m->id);
+        QVERIFY(!QDir::isAbsolutePath(copied->path)); // copied into models/
+        QVERIFY(QFile::exists(ws->absolutePath(copied->path) + QStringLiteral("/model.safetensors")));
+        QVERIFY(!QFile::exists(ws->absolutePath(copied->path) + QStringLiteral("/training_log.jsonl")));
+        QCOMPARE(*modelContentHash(ws->absolutePath(copied->path)), copied->contentHash);
+        QCOMPARE(repo.list()->size(), size_t(2));
+        QCOMPARE((*repo.findByName(QStringLiteral("教師")))->id, m->id);
+
+        QVERIFY(!repo.registerFolder(*ws, dir, QStringLiteral("x"), QStringLiteral("teacher")));
+        auto missing = repo.registerFolder(*ws, tmp.filePath(QStringLiteral("nothing")), QStringLiteral("x"));
+        QVERIFY(!missing);
+        QVERIFY2(missing.error().contains(QStringLiteral("config.json")), qPrintable(missing.error()));
     }
 
     void itemFiltersAndJapaneseText()

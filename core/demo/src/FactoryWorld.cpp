@@ -61,7 +61,7 @@ std::vector<cv::Point2f> holeSlots(const std::string &kind, int holes)
             out.emplace_back(0.3f * std::cos(a), 0.3f * std::sin(a));
         }
     } else if (kind == "bracket") {
-        const cv::Point2f slots[6] = {{-0.3f, -0.25f}, {-0.3f, 0.25f}, {0.3f, 0.25f}, {-0.3f, 0.0f}, {0.05f, 0.25f}, {0.15f, 0.25f}};
+        const cv::Point2f slots[6] = {{-0.28f, -0.25f}, {-0.28f, 0.25f}, {0.3f, 0.25f}, {-0.28f, 0.0f}, {0.0f, 0.25f}, {0.15f, 0.25f}};
         for (int k = 0; k < holes && k < 6; ++k)
             out.push_back(slots[k]);
     } else {
@@ -106,10 +106,16 @@ cv::Mat drawPhoto(const Part &part, Rng &rng, int size)
     if (part.kind == "flange")
         cv::circle(img, toImage({0, 0}), int(S * 0.09f), cv::Scalar(35, 35, 35), cv::FILLED, cv::LINE_AA);
     const std::vector<cv::Point2f> slots = holeSlots(part.kind, part.drawingHoles);
-    for (int h = 0; h < part.photoHoles && h < int(slots.size()); ++h) {
+    const int holeRadius = std::max(2, int(S * 0.05f));
+    for (int h = 0; h < int(slots.size()); ++h) {
         const cv::Point p = toImage(slots[std::size_t(h)]);
-        cv::circle(img, p, int(S * 0.04f), cv::Scalar(25, 25, 25), cv::FILLED, cv::LINE_AA);
-        cv::circle(img, p, int(S * 0.04f), cv::Scalar(220, 220, 220), 1, cv::LINE_AA);
+        if (h < part.photoHoles) {
+            cv::circle(img, p, holeRadius, cv::Scalar(25, 25, 25), cv::FILLED, cv::LINE_AA);
+            cv::circle(img, p, holeRadius, cv::Scalar(220, 220, 220), 1, cv::LINE_AA);
+        } else {
+            // A missing hole: the position is scribed (a light ring) but not drilled.
+            cv::circle(img, p, holeRadius, cv::Scalar(235, 235, 235), 1, cv::LINE_AA);
+        }
     }
     const cv::Point2f d = regionCentre(part.region, S, S);
     if (part.defect == "crack") {
@@ -122,7 +128,7 @@ cv::Mat drawPhoto(const Part &part, Rng &rng, int size)
         cv::polylines(img, std::vector<std::vector<cv::Point>>{pts}, false, cv::Scalar(15, 15, 15), 2, cv::LINE_AA);
     } else if (part.defect == "scratch") {
         const cv::Point2f off(float(rng.real(0.06, 0.1)) * S, float(rng.real(-0.05, 0.05)) * S);
-        cv::line(img, d - off, d + off, cv::Scalar(250, 250, 250), 1, cv::LINE_AA);
+        cv::line(img, d - off, d + off, cv::Scalar(250, 250, 250), std::max(1, size / 32), cv::LINE_AA);
     } else if (part.defect == "corrosion") {
         for (int k = 0; k < 5; ++k) {
             const cv::Point2f c = d + cv::Point2f(float(rng.real(-0.03, 0.03)) * S, float(rng.real(-0.03, 0.03)) * S);
@@ -219,6 +225,42 @@ const std::vector<std::string> &taskFamilies()
     return families;
 }
 
+DemoItem withFamily(DemoItem item, const std::string &family)
+{
+    const DemoPart &part = item.part;
+    item.family = family;
+    item.usesPhoto = true;
+    item.usesDrawing = false;
+    item.usesNote = false;
+    if (item.family == "counting") {
+        item.question = "How many holes does the part have?";
+        item.answer = std::to_string(part.photoHoles);
+        item.answerType = "number";
+    } else if (item.family == "defect") {
+        item.question = "Where is the defect on the part? Answer with the region or none.";
+        item.answer = part.region;
+        item.answerType = "region";
+    } else if (item.family == "note_check") {
+        item.question = "Does the number of holes on the part match the work order?";
+        item.answer = part.photoHoles == part.noteHoles ? "yes" : "no";
+        item.answerType = "yesno";
+        item.usesNote = true;
+    } else if (item.family == "drawing_check") {
+        item.question = "Does the part in the photo have the hole count the drawing specifies?";
+        item.answer = part.photoHoles == part.drawingHoles ? "yes" : "no";
+        item.answerType = "yesno";
+        item.usesDrawing = true;
+    } else {
+        item.question = "What material does the drawing specify?";
+        item.answer = part.material;
+        item.answerType = "text";
+        item.usesPhoto = false;
+        item.usesDrawing = true;
+        item.usesNote = true;
+    }
+    return item;
+}
+
 std::vector<DemoItem> generateItems(std::uint32_t seed, int first, int count, double evalFraction, int photoSize)
 {
     static const std::vector<std::string> kinds = {"plate", "flange", "bracket"};
@@ -243,33 +285,7 @@ std::vector<DemoItem> generateItems(std::uint32_t seed, int first, int count, do
         std::snprintf(stem, sizeof stem, "part%05d", i + 1);
         item.id = stem;
         item.split = rng.real() < evalFraction ? "eval" : "train";
-        item.family = taskFamilies()[std::size_t(rng.next() % 5)];
-        if (item.family == "counting") {
-            item.question = "How many holes does the part have?";
-            item.answer = std::to_string(part.photoHoles);
-            item.answerType = "number";
-        } else if (item.family == "defect") {
-            item.question = "Where is the defect on the part? Answer with the region or none.";
-            item.answer = part.region;
-            item.answerType = "region";
-        } else if (item.family == "note_check") {
-            item.question = "Does the number of holes on the part match the work order?";
-            item.answer = part.photoHoles == part.noteHoles ? "yes" : "no";
-            item.answerType = "yesno";
-            item.usesNote = true;
-        } else if (item.family == "drawing_check") {
-            item.question = "Does the part in the photo have the hole count the drawing specifies?";
-            item.answer = part.photoHoles == part.drawingHoles ? "yes" : "no";
-            item.answerType = "yesno";
-            item.usesDrawing = true;
-        } else {
-            item.question = "What material does the drawing specify?";
-            item.answer = part.material;
-            item.answerType = "text";
-            item.usesPhoto = false;
-            item.usesDrawing = true;
-            item.usesNote = true;
-        }
+        item = withFamily(std::move(item), taskFamilies()[std::size_t(rng.next() % 5)]);
         const cv::Mat photo = drawPhoto(part, rng, photoSize);
         cv::Mat rgb;
         cv::cvtColor(photo, rgb, cv::COLOR_BGR2RGB);

@@ -178,8 +178,8 @@ model::TrainingExample TeacherCurriculum::example(const DemoItem &item, std::uin
         e.prompt = std::move(req.prompt);
         std::string answer = item.answer;
         const bool multiHop = item.family == "note_check" || item.family == "drawing_check";
-        if (multiHop && double(rng() >> 11) / 9007199254740992.0 < m_params.multiHopDirectNoise)
-            answer = (rng() & 1) ? "yes" : "no";
+        if (multiHop && double(rng() >> 11) / 9007199254740992.0 < m_params.multiHopDirectYesBias)
+            answer = "yes";
         e.target = " " + answer;
         return e;
     }
@@ -190,6 +190,26 @@ model::TrainingExample TeacherCurriculum::example(const DemoItem &item, std::uin
     e.images = std::move(req.images);
     e.prompt = std::move(req.prompt);
     e.target = " " + (step == 1 ? a : item.answer);
+    return e;
+}
+
+model::TrainingExample TeacherCurriculum::perceptionExample(const DemoItem &item, std::uint64_t variant) const
+{
+    model::TrainingExample e;
+    if (variant % 3 == 2) {
+        // A dense description (kind, hole count, defect): more to learn from per example, and the
+        // part's kind is an easy first thing for the vision tower to pick up.
+        const DemoPart &p = item.part;
+        e.images = images(withFamily(item, "counting"), m_params.drawingWidth);
+        e.prompt = model::formatChat(m_format, "<image>\nDescribe the part: kind, holes, defect.", "Answer:");
+        e.target = " a " + p.kind + " with " + std::to_string(p.photoHoles) + " holes; " + defectPhrase(p) + ".";
+        return e;
+    }
+    const DemoItem asked = withFamily(item, variant % 3 == 1 ? "defect" : "counting");
+    auto req = directRequest(asked);
+    e.images = std::move(req.images);
+    e.prompt = std::move(req.prompt);
+    e.target = " " + asked.answer;
     return e;
 }
 

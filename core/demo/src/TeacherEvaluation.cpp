@@ -62,7 +62,8 @@ Expected<TeacherEvalReport, std::string> evaluateTeacher(model::VlmRuntime &runt
     for (const auto &[family, c] : counts)
         majority[family] = std::max_element(c.begin(), c.end(), [](auto &a, auto &b) { return a.second < b.second; })->first;
 
-    const auto &prompts = curriculum.library().prompts();
+    const std::vector<prompts::Prompt> noPrompts;
+    const auto &prompts = params.directOnly ? noPrompts : curriculum.library().prompts();
     std::vector<std::string> direct(items.size());
     std::vector<std::vector<std::string>> parsed(items.size(), std::vector<std::string>(prompts.size()));
     std::vector<std::vector<bool>> formed(items.size(), std::vector<bool>(prompts.size()));

@@ -53,6 +53,10 @@ struct DemoItem {
     std::string note;
 };
 
+// The item asked a question of another family (question, answer, answer type and which assets
+// it uses change; the part and its files do not).
+DemoItem withFamily(DemoItem item, const std::string &family);
+
 // Items `first`..`first+count-1` of the world for `seed` (each item has its own random stream,
 // so any slice is the same as in the whole).
 std::vector<DemoItem> generateItems(std::uint32_t seed, int first, int count, double evalFraction = 0.25,

@@ -5,8 +5,11 @@
 // step 2 with the analysis as {query1_answer} → the answer).
 //
 // Our choice, not the paper's: to make two-step reasoning beat direct answering on the multi-hop
-// families (note_check, drawing_check), a share of the direct examples of those families carry a
-// random answer, while two-step examples are always right. The evaluation reports the gap.
+// families (note_check, drawing_check), a share of the direct examples of those families answer
+// "yes" whatever the truth (the agreement bias of a model that answers without checking), while
+// two-step examples are always right. Below one half, the right answer stays the most frequent
+// label for every item, so direct answers stay useful; where the model is unsure of the count,
+// the bias wins. The evaluation reports the gap.
 
 #include "sdrt/demo/FactoryWorld.h"
 #include "sdrt/model/ChatTemplate.h"
@@ -21,7 +24,7 @@ namespace sdrt::demo {
 
 struct CurriculumParams {
     double directShare = 0.4;          // of examples: direct; the rest two-step (steps 1 and 2 equally)
-    double multiHopDirectNoise = 0.35; // share of multi-hop direct examples with a random answer
+    double multiHopDirectYesBias = 0.4; // share of multi-hop direct examples that answer "yes" regardless
     int drawingWidth = 160;            // the SVG drawing is rendered at this size (4:3)
 };
 
@@ -42,6 +45,10 @@ public:
 
     // One training example: `variant` picks direct or a prompt's step, and noise, deterministically.
     model::TrainingExample example(const DemoItem &item, std::uint64_t variant) const;
+    // A perception example on the item's photo, picked by `variant`: the counting question, the
+    // defect question, or a short description (kind, holes, defect). Used to warm up the vision
+    // tower before the full mix.
+    model::TrainingExample perceptionExample(const DemoItem &item, std::uint64_t variant) const;
     // Text for the tokenizer: prompts, analyses, notes and answers of these items.
     std::vector<std::string> tokenizerCorpus(const std::vector<DemoItem> &items) const;
 

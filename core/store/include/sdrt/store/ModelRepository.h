@@ -1,0 +1,46 @@
+#pragma once
+// Models registered in a workspace: a Hugging Face style folder (config.json, weights, tokenizer)
+// known by its content hash, so every trace and run names exactly the weights that made it.
+
+#include "sdrt/common/Result.h"
+#include "sdrt/store/Types.h"
+
+#include <atomic>
+
+namespace sdrt::store {
+
+class Database;
+class Workspace;
+
+struct ModelRecord {
+    Id id = 0;
+    QString name;
+    QString path;        // workspace-relative when inside the workspace, else absolute
+    QString contentHash; // see modelContentHash()
+    QString config;      // the folder's config.json (JSON text)
+    QString role;        // base | student
+};
+
+// sha256 over the files the runtime reads (config.json, preprocessor_config.json,
+// tokenizer.model, tokenizer_config.json, *.safetensors, model.safetensors.index.json), in
+// name order, each as name, size and bytes. Other files (logs, checkpoints/) do not count.
+Result<QString> modelContentHash(const QString &dir, const std::atomic_bool *cancel = nullptr);
+
+class ModelRepository {
+public:
+    explicit ModelRepository(Database &db) : m_db(db) {}
+
+    // Registers the model folder `dir` (hashing it); the same content registered again returns
+    // the existing row. With `copyInto` set, the folder's model files are first copied to
+    // <copyInto>/<name>-<hash prefix>/ and that copy is registered.
+    Result<ModelRecord> registerFolder(const Workspace &ws, const QString &dir, const QString &name,
+                                       const QString &role = QStringLiteral("base"), bool copyIntoWorkspace = false);
+    Result<std::vector<ModelRecord>> list();
+    Result<std::optional<ModelRecord>> find(Id id);
+    Result<std::optional<ModelRecord>> findByName(const QString &name);
+
+private:
+    Database &m_db;
+};
+
+} // namespace sdrt::store

@@ -24,7 +24,9 @@ void usage()
         "  import WS PATH             import a folder or manifest.jsonl\n"
         "  prompts list|show|render|register\n"
         "  demo make-data DIR         write a synthetic factory data set\n"
-        "  model make-tiny|info|generate   the VLM runtime\n"
+        "  model make-tiny|info|generate|register|list   the VLM runtime, models in a workspace\n"
+        "  generate WS --model M      run the prompt library two-step over items (traces)\n"
+        "  merge WS SHARD...          merge shard folders of sdrt generate --shard\n"
         "  bench import|model         benchmarks\n\n"
         "Run 'sdrt COMMAND --help' for a command's options."));
 }
@@ -64,6 +66,10 @@ int main(int argc, char **argv)
         return sdrt::cli::runDemo(args);
     if (command == QLatin1String("model"))
         return sdrt::cli::runModel(args);
+    if (command == QLatin1String("generate"))
+        return sdrt::cli::runGenerate(args);
+    if (command == QLatin1String("merge"))
+        return sdrt::cli::runMerge(args);
     if (command == QLatin1String("bench"))
         return sdrt::cli::runBench(args);
     sdrt::cli::err(QCoreApplication::translate("sdrt::cli", "Unknown command \"%1\".").arg(command));

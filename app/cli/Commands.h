@@ -12,6 +12,8 @@ int runPrompts(const QStringList &args);
 int runBench(const QStringList &args);
 int runDemo(const QStringList &args);
 int runModel(const QStringList &args);
+int runGenerate(const QStringList &args);
+int runMerge(const QStringList &args);
 int benchModel(const QStringList &args);
 
 // Console helpers (UTF-8 on stdout/stderr).

@@ -140,8 +140,11 @@ private Q_SLOTS:
         QCOMPARE(s1.user, QStringLiteral("<image>\n<image>\nLook first. Question: 穴はいくつ？ Note: 穴数: 4 {literal}"));
         QCOMPARE(s1.assistantPrefix, QStringLiteral("Analysis:"));
         const RenderedStep s2 = p->render(2, ctx);
-        QCOMPARE(s2.user, QStringLiteral("<image>\n<image>\nAnalysis: four holes, one crack top-left\nQuestion: 穴はいくつ？"));
+        // Step 2's template has no {note}: the note follows the images.
+        QCOMPARE(s2.user, QStringLiteral("<image>\n<image>\nNote: 穴数: 4\nAnalysis: four holes, one crack top-left\nQuestion: 穴はいくつ？"));
         QCOMPARE(s2.assistantPrefix, QStringLiteral("Answer:"));
+        ctx.note.clear();
+        QCOMPARE(p->render(2, ctx).user, QStringLiteral("<image>\n<image>\nAnalysis: four holes, one crack top-left\nQuestion: 穴はいくつ？"));
         ctx.imageToken = QStringLiteral("[IMG]");
         ctx.imageCount = 1;
         QVERIFY(p->render(1, ctx).user.startsWith(QStringLiteral("[IMG]\nLook")));

@@ -1,5 +1,7 @@
 #include "sdrt/demo/TeacherEvaluation.h"
 
+#include "sdrt/prompts/Answers.h"
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -8,18 +10,9 @@
 namespace sdrt::demo {
 namespace {
 
-std::string normalise(std::string s, bool firstWord)
+std::string normalise(const std::string &s, bool firstWord)
 {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    const auto b = s.find_first_not_of(" \t\n");
-    if (b == std::string::npos)
-        return {};
-    s = s.substr(b);
-    if (firstWord)
-        s = s.substr(0, s.find_first_of(" \t\n,;"));
-    while (!s.empty() && (s.back() == '.' || s.back() == ' ' || s.back() == '\n'))
-        s.pop_back();
-    return s;
+    return prompts::normaliseAnswer(QString::fromStdString(s), QLatin1String(firstWord ? "number" : "text")).toStdString();
 }
 
 bool wellFormedAnswer(const std::string &parsed, const std::string &type)
@@ -40,9 +33,7 @@ bool wellFormedAnswer(const std::string &parsed, const std::string &type)
 
 bool answersMatch(const std::string &parsed, const std::string &reference, const std::string &answerType)
 {
-    const bool firstWord = answerType != "text";
-    const std::string a = normalise(parsed, firstWord), r = normalise(reference, firstWord);
-    return !a.empty() && (a == r || (answerType == "text" && normalise(parsed, true) == r));
+    return prompts::answersMatch(QString::fromStdString(parsed), QString::fromStdString(reference), QString::fromStdString(answerType));
 }
 
 Expected<TeacherEvalReport, std::string> evaluateTeacher(model::VlmRuntime &runtime, const TeacherCurriculum &curriculum,

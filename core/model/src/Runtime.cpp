@@ -352,7 +352,8 @@ std::vector<Expected<GenerationOutput, std::string>> VlmRuntime::generate(const 
             continue;
         }
         // Each request has its own random stream, so a batch gives the same text as single runs.
-        seqs.push_back({i, std::move(*ids), Sampler(sampling, sampling.seed + 0x9E3779B97F4A7C15ull * (i + 1)), {}});
+        const std::uint64_t stream = requests[i].seed ? *requests[i].seed : sampling.seed + 0x9E3779B97F4A7C15ull * (i + 1);
+        seqs.push_back({i, std::move(*ids), Sampler(sampling, stream), {}});
         seqs.back().out.promptTokens = int(seqs.back().ids.size());
     }
     if (seqs.empty())

@@ -96,7 +96,7 @@ QString firstNonEmptyLine(const QString &text)
     return {};
 }
 
-QString substitute(const QString &tmpl, const RenderContext &ctx)
+QString substitute(const QString &tmpl, const RenderContext &ctx, bool noteAfterImages)
 {
     QString out;
     out.reserve(tmpl.size() + ctx.question.size() + ctx.note.size() + ctx.query1Answer.size());
@@ -118,6 +118,8 @@ QString substitute(const QString &tmpl, const RenderContext &ctx)
             for (int k = 0; k < ctx.imageCount; ++k)
                 tokens << ctx.imageToken;
             out += tokens.join(QLatin1Char('\n'));
+            if (noteAfterImages)
+                out += QStringLiteral("\nNote: ") + ctx.note;
         } else if (name == QLatin1String("question")) {
             out += ctx.question;
         } else if (name == QLatin1String("note")) {
@@ -176,7 +178,15 @@ RenderedStep Prompt::render(int step, const RenderContext &ctx) const
     RenderContext c = ctx;
     if (step == 1)
         c.query1Answer.clear();
-    return {substitute(s.templateText, c), s.assistantPrefix};
+    // An item's note is one of its inputs, like its images: a template without {note} shows it
+    // after the images (or first, when the template has no {images} either).
+    const bool hasNote = s.templateText.contains(QLatin1String("{note}"));
+    const bool hasImages = s.templateText.contains(QLatin1String("{images}"));
+    const bool addNote = !c.note.isEmpty() && !hasNote;
+    QString user = substitute(s.templateText, c, addNote && hasImages);
+    if (addNote && !hasImages)
+        user = QStringLiteral("Note: ") + c.note + QLatin1Char('\n') + user;
+    return {user, s.assistantPrefix};
 }
 
 Result<Prompt> parsePrompt(const QString &rawText, const QString &fileName)

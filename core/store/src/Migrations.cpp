@@ -137,12 +137,34 @@ CREATE TRIGGER reviews_append_only_delete BEFORE DELETE ON reviews
 BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
 )sql";
 
+// Version 2: teacher runs. Each trace names its model and the seed of its own random stream
+// (so it can be regenerated alone), per-step token counts and mean log-probabilities, and why
+// generation stopped. At most one completed trace per (item, prompt version, model, sample):
+// resumed and merged runs rely on it. Runs record their hidden-state layers, shard and counts.
+constexpr const char *kSchemaV2 = R"sql(
+ALTER TABLE traces ADD COLUMN model_id INTEGER REFERENCES models(id);
+ALTER TABLE traces ADD COLUMN seed INTEGER;
+ALTER TABLE traces ADD COLUMN step1_prompt_tokens INTEGER;
+ALTER TABLE traces ADD COLUMN step2_prompt_tokens INTEGER;
+ALTER TABLE traces ADD COLUMN step1_logprob REAL;
+ALTER TABLE traces ADD COLUMN finish_reason TEXT;
+ALTER TABLE traces ADD COLUMN hidden_bytes INTEGER;
+CREATE UNIQUE INDEX traces_done ON traces (item_id, prompt_id, model_id, sample_index) WHERE status = 'ok';
+CREATE INDEX traces_model ON traces (model_id, prompt_id);
+
+ALTER TABLE generation_runs ADD COLUMN hidden_layers TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(hidden_layers));
+ALTER TABLE generation_runs ADD COLUMN shard TEXT;
+ALTER TABLE generation_runs ADD COLUMN traces_ok INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE generation_runs ADD COLUMN traces_failed INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 } // namespace
 
 const std::vector<Migration> &migrations()
 {
     static const std::vector<Migration> list = {
         {1, kSchemaV1},
+        {2, kSchemaV2},
     };
     return list;
 }

@@ -134,6 +134,20 @@ Result<ModelRecord> ModelRepository::registerFolder(const Workspace &ws, const Q
     return m;
 }
 
+Result<Id> ModelRepository::ensure(const ModelRecord &record)
+{
+    auto s = m_db.prepare("SELECT id FROM models WHERE content_hash = ?");
+    if (!s)
+        return fail(s.error());
+    s->bind(1, record.contentHash);
+    auto row = s->step();
+    if (!row)
+        return fail(row.error());
+    if (*row)
+        return s->int64(0);
+    return insertModel(m_db, record);
+}
+
 Result<std::vector<ModelRecord>> ModelRepository::list()
 {
     auto s = m_db.prepare((QByteArray(kModelColumns) + " ORDER BY id").constData());

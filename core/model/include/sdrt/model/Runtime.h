@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ struct RgbImage {
 struct GenerationRequest {
     std::vector<RgbImage> images;
     std::string prompt; // chat-formatted; one "<image>" per image
+    // The request's own random stream; without it, derived from SamplingParams::seed and the
+    // request's place in the batch. Set it to regenerate a request alone or in any batch.
+    std::optional<std::uint64_t> seed = std::nullopt;
 };
 
 // Decoder layers in Hugging Face numbering (0: embeddings, L: final normed output).

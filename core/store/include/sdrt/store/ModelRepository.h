@@ -35,6 +35,8 @@ public:
     // <copyInto>/<name>-<hash prefix>/ and that copy is registered.
     Result<ModelRecord> registerFolder(const Workspace &ws, const QString &dir, const QString &name,
                                        const QString &role = QStringLiteral("base"), bool copyIntoWorkspace = false);
+    // Stores a record made elsewhere (another workspace's row): found by content hash or inserted.
+    Result<Id> ensure(const ModelRecord &record);
     Result<std::vector<ModelRecord>> list();
     Result<std::optional<ModelRecord>> find(Id id);
     Result<std::optional<ModelRecord>> findByName(const QString &name);

@@ -1,0 +1,307 @@
+#include "cli/Commands.h"
+
+#include "sdrt/prompts/Answers.h"
+#include "sdrt/store/ItemRepository.h"
+#include "sdrt/store/ModelRepository.h"
+#include "sdrt/store/PromptRepository.h"
+#include "sdrt/store/TraceRepository.h"
+#include "sdrt/store/Workspace.h"
+#include "sdrt/teacher/Ensemble.h"
+#include "sdrt/teacher/GenerationJob.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+
+#include <csignal>
+
+namespace sdrt::cli {
+namespace {
+
+std::atomic_bool g_cancel{false};
+
+void onSignal(int)
+{
+    g_cancel = true;
+}
+
+QString t(const char *text)
+{
+    return QCoreApplication::translate("sdrt::cli", text);
+}
+
+// A model by id or name.
+Result<store::Id> resolveModel(store::Database &db, const QString &spec)
+{
+    store::ModelRepository models(db);
+    bool isNumber = false;
+    const store::Id id = spec.toLongLong(&isNumber);
+    if (isNumber) {
+        auto m = models.find(id);
+        if (!m)
+            return fail(m.error());
+        if (*m)
+            return id;
+    }
+    auto m = models.findByName(spec);
+    if (!m)
+        return fail(m.error());
+    if (!*m)
+        return fail(t("No model \"%1\" in the workspace (register one with sdrt model register WS DIR).").arg(spec));
+    return (*m)->id;
+}
+
+// Prompt versions by name (newest version) or name:version.
+Result<std::vector<store::Id>> resolvePrompts(store::Database &db, const QString &spec)
+{
+    std::vector<store::Id> out;
+    if (spec.isEmpty())
+        return out;
+    auto all = store::PromptRepository(db).list();
+    if (!all)
+        return fail(all.error());
+    for (const QString &part : spec.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const QString name = part.section(QLatin1Char(':'), 0, 0).trimmed();
+        const int version = part.contains(QLatin1Char(':')) ? part.section(QLatin1Char(':'), 1).toInt() : 0;
+        const store::PromptVersion *best = nullptr;
+        for (const auto &v : *all) {
+            if (v.name == name && (version == 0 ? (!best || v.version > best->version) : v.version == version))
+                best = &v;
+        }
+        if (!best)
+            return fail(t("No prompt \"%1\" in the workspace (register the library with sdrt prompts register WS).").arg(part));
+        out.push_back(best->id);
+    }
+    return out;
+}
+
+int generate(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(t("Run the prompt library two-step over items with a registered model and store the traces "
+                                  "(with hidden states). Rerunning resumes: completed traces are skipped. Ctrl+C cancels."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("WS"), t("Workspace folder."));
+    QCommandLineOption model(QStringLiteral("model"), t("Model name or id."), QStringLiteral("M"));
+    QCommandLineOption promptsOpt(QStringLiteral("prompts"), t("Comma-separated prompt names (name or name:version); default all."), QStringLiteral("LIST"));
+    QCommandLineOption split(QStringLiteral("split"), t("train or eval; default both."), QStringLiteral("S"));
+    QCommandLineOption family(QStringLiteral("family"), t("Task family."), QStringLiteral("F"));
+    QCommandLineOption text(QStringLiteral("text"), t("Only items whose question, answer or note contains this text."), QStringLiteral("T"));
+    QCommandLineOption limit(QStringLiteral("limit"), t("At most this many items (the first in id order)."), QStringLiteral("N"));
+    QCommandLineOption samples(QStringLiteral("samples"), t("Samples per prompt."), QStringLiteral("K"), QStringLiteral("1"));
+    QCommandLineOption batch(QStringLiteral("batch"), t("Generation batch size."), QStringLiteral("B"), QStringLiteral("8"));
+    QCommandLineOption temperature(QStringLiteral("temperature"), t("Sampling temperature; 0 is greedy."), QStringLiteral("X"), QStringLiteral("0"));
+    QCommandLineOption topK(QStringLiteral("top-k"), t("top-k (0: off)."), QStringLiteral("K"), QStringLiteral("0"));
+    QCommandLineOption topP(QStringLiteral("top-p"), t("top-p (1: off)."), QStringLiteral("P"), QStringLiteral("1"));
+    QCommandLineOption seed(QStringLiteral("seed"), t("Run seed."), QStringLiteral("S"), QStringLiteral("1"));
+    QCommandLineOption step1(QStringLiteral("step1-tokens"), t("Most new tokens of the analysis."), QStringLiteral("N"), QStringLiteral("96"));
+    QCommandLineOption step2(QStringLiteral("step2-tokens"), t("Most new tokens of the answer."), QStringLiteral("N"), QStringLiteral("24"));
+    QCommandLineOption layers(QStringLiteral("layers"), t("Decoder layers for hidden states (comma-separated; default middle and last)."), QStringLiteral("L"));
+    QCommandLineOption noHidden(QStringLiteral("no-hidden"), t("Do not store hidden states."));
+    QCommandLineOption shard(QStringLiteral("shard"), t("i/N: take every N-th item starting at i (0-based)."), QStringLiteral("i/N"));
+    QCommandLineOption outDir(QStringLiteral("out"), t("With --shard: write into this shard folder (then sdrt merge)."), QStringLiteral("DIR"));
+    QCommandLineOption device(QStringLiteral("device"), t("cpu, cuda[:N] or auto."), QStringLiteral("D"), QStringLiteral("auto"));
+    QCommandLineOption quiet(QStringLiteral("quiet"), t("No per-item ensemble lines."));
+    p.addOptions({model, promptsOpt, split, family, text, limit, samples, batch, temperature, topK, topP, seed, step1, step2, layers, noHidden,
+                  shard, outDir, device, quiet});
+    p.process(QStringList{QStringLiteral("sdrt generate")} + args);
+    if (p.positionalArguments().size() != 1 || !p.isSet(model)) {
+        err(p.helpText());
+        return 2;
+    }
+    const QString wsDir = p.positionalArguments().first();
+    teacher::GenerationParams gp;
+    gp.workspace = wsDir;
+    {
+        auto ws = store::Workspace::open(wsDir);
+        if (!ws) {
+            err(ws.error());
+            return 2;
+        }
+        auto m = resolveModel(ws->db(), p.value(model));
+        if (!m) {
+            err(m.error());
+            return 2;
+        }
+        gp.modelId = *m;
+        auto pr = resolvePrompts(ws->db(), p.value(promptsOpt));
+        if (!pr) {
+            err(pr.error());
+            return 2;
+        }
+        gp.promptIds = *pr;
+        gp.filter.split = p.value(split);
+        gp.filter.taskFamily = p.value(family);
+        gp.filter.text = p.value(text);
+        if (p.isSet(limit)) {
+            auto rows = store::ItemRepository(ws->db()).list(gp.filter, 0, p.value(limit).toInt());
+            if (!rows) {
+                err(rows.error());
+                return 2;
+            }
+            for (const auto &r : *rows)
+                gp.itemIds.push_back(r.id);
+            if (gp.itemIds.empty()) {
+                err(t("No items match."));
+                return 2;
+            }
+        }
+    }
+    gp.samples = p.value(samples).toInt();
+    gp.batch = p.value(batch).toInt();
+    gp.temperature = p.value(temperature).toFloat();
+    gp.topK = p.value(topK).toInt();
+    gp.topP = p.value(topP).toFloat();
+    gp.seed = p.value(seed).toULongLong();
+    gp.step1MaxTokens = p.value(step1).toInt();
+    gp.step2MaxTokens = p.value(step2).toInt();
+    gp.captureHidden = !p.isSet(noHidden);
+    for (const QString &l : p.value(layers).split(QLatin1Char(','), Qt::SkipEmptyParts))
+        gp.hiddenLayers.push_back(l.toInt());
+    if (p.isSet(shard)) {
+        const QStringList parts = p.value(shard).split(QLatin1Char('/'));
+        bool ok1 = false, ok2 = false;
+        if (parts.size() == 2) {
+            gp.shardIndex = parts[0].toInt(&ok1);
+            gp.shardCount = parts[1].toInt(&ok2);
+        }
+        if (!ok1 || !ok2) {
+            err(t("--shard takes i/N, for example 0/2."));
+            return 2;
+        }
+    }
+    gp.shardDir = p.value(outDir);
+    gp.runtime.device = p.value(device).toStdString();
+    ProgressBar bar(t("generate"));
+    gp.progress = [&bar](const teacher::GenerationProgress &pr) {
+        bar.update(pr.done, pr.total, QStringLiteral("%1 traces/s, %2 failed").arg(pr.tracesPerSecond, 0, 'f', 2).arg(pr.failed));
+    };
+    gp.cancel = &g_cancel;
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+    auto summary = teacher::runGeneration(gp);
+    bar.finish();
+    if (!summary) {
+        err(summary.error());
+        return 2;
+    }
+    const auto &s = *summary;
+    for (const QString &f : s.failures)
+        err(t("failed: %1").arg(f));
+    QString layersText;
+    for (int l : s.hiddenLayers)
+        layersText += (layersText.isEmpty() ? QString() : QStringLiteral(",")) + QString::number(l);
+    out(t("run %1%2: %3 items, %4 traces planned (%5 already done), %6 ok, %7 failed in %8 s (%9 traces/min)")
+            .arg(s.runId)
+            .arg(s.cancelled ? t(" (cancelled)") : QString())
+            .arg(s.items)
+            .arg(s.planned)
+            .arg(s.skipped)
+            .arg(s.ok)
+            .arg(s.failed)
+            .arg(s.seconds, 0, 'f', 1)
+            .arg(s.tracesPerMinute, 0, 'f', 1));
+    if (s.ok > 0 && !s.hiddenLayers.empty())
+        out(t("hidden states: layers %1, %2 bytes per trace (fp16), %3 MiB in all")
+                .arg(layersText)
+                .arg(double(s.hiddenBytes) / s.ok, 0, 'f', 0)
+                .arg(double(s.hiddenBytes) / (1 << 20), 0, 'f', 2));
+
+    // The ensemble per item (workspace runs only; a shard is summarised after merging).
+    if (gp.shardDir.isEmpty() && !p.isSet(quiet)) {
+        auto ws = store::Workspace::open(wsDir);
+        if (!ws) {
+            err(ws.error());
+            return 2;
+        }
+        store::ItemRepository items(ws->db());
+        store::TraceRepository traces(ws->db());
+        auto rows = items.list(gp.filter, 0, std::numeric_limits<std::int32_t>::max());
+        if (!rows) {
+            err(rows.error());
+            return 2;
+        }
+        std::set<store::Id> chosen(gp.itemIds.begin(), gp.itemIds.end());
+        int withReference = 0, majorityRight = 0, weightedRight = 0;
+        double agreement = 0;
+        int voted = 0;
+        for (const auto &r : *rows) {
+            if (!chosen.empty() && !chosen.count(r.id))
+                continue;
+            auto item = items.get(r.id);
+            auto list = traces.forItem(r.id, gp.modelId);
+            if (!item || !list)
+                continue;
+            const teacher::Ensemble e = teacher::ensemble(*list, item->answerType);
+            if (e.votes == 0)
+                continue;
+            ++voted;
+            agreement += e.agreement;
+            QString line = QStringLiteral("item %1 %2: majority \"%3\" (%4/%5, agreement %6), weighted \"%7\"")
+                               .arg(r.id)
+                               .arg(item->externalId.value_or(QString()), e.majority)
+                               .arg(e.counts.at(e.majority))
+                               .arg(e.votes)
+                               .arg(e.agreement, 0, 'f', 2)
+                               .arg(e.weighted);
+            if (item->referenceAnswer && !item->referenceAnswer->isEmpty()) {
+                ++withReference;
+                const bool m = prompts::answersMatch(e.majority, *item->referenceAnswer, item->answerType);
+                const bool w = prompts::answersMatch(e.weighted, *item->referenceAnswer, item->answerType);
+                majorityRight += m;
+                weightedRight += w;
+                line += QStringLiteral(", reference \"%1\" %2").arg(*item->referenceAnswer, m ? t("(majority right)") : t("(majority wrong)"));
+            }
+            out(line);
+        }
+        if (voted > 0)
+            out(t("ensemble over %1 items: mean agreement %2; against the reference (%3 items): majority vote %4%, weighted vote %5%")
+                    .arg(voted)
+                    .arg(agreement / voted, 0, 'f', 3)
+                    .arg(withReference)
+                    .arg(withReference ? 100.0 * majorityRight / withReference : 0, 0, 'f', 1)
+                    .arg(withReference ? 100.0 * weightedRight / withReference : 0, 0, 'f', 1));
+    }
+    if (s.cancelled)
+        return 1;
+    return s.failed > 0 ? 1 : 0;
+}
+
+int merge(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(t("Merge shard folders made by sdrt generate --shard i/N --out DIR into the workspace."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("WS"), t("Workspace folder."));
+    p.addPositionalArgument(QStringLiteral("SHARD"), t("Shard folders."), QStringLiteral("SHARD..."));
+    p.process(QStringList{QStringLiteral("sdrt merge")} + args);
+    if (p.positionalArguments().size() < 2) {
+        err(p.helpText());
+        return 2;
+    }
+    int total = 0;
+    for (const QString &dir : p.positionalArguments().mid(1)) {
+        auto n = teacher::mergeShard(p.positionalArguments().first(), dir);
+        if (!n) {
+            err(n.error());
+            return 2;
+        }
+        out(t("%1: %2 traces added").arg(dir).arg(*n));
+        total += *n;
+    }
+    out(t("merged: %1 traces added").arg(total));
+    return 0;
+}
+
+} // namespace
+
+int runGenerate(const QStringList &args)
+{
+    return generate(args);
+}
+
+int runMerge(const QStringList &args)
+{
+    return merge(args);
+}
+
+} // namespace sdrt::cli

@@ -1,0 +1,91 @@
+#pragma once
+// Teacher runs and their traces. A trace is one prompt version run two-step on one item by one
+// model (sample k): both steps' texts, the parsed answer and full provenance (model, prompt
+// version, run with its sampling parameters, the trace's own seed, token counts, mean
+// log-probabilities, latency, why generation stopped, status and error). Completed traces are
+// unique per (item, prompt version, model, sample): a resumed or merged run adds nothing twice.
+
+#include "sdrt/common/Result.h"
+#include "sdrt/store/Types.h"
+
+#include <optional>
+#include <set>
+#include <tuple>
+
+namespace sdrt::store {
+
+class Database;
+
+struct GenerationRun {
+    Id id = 0;
+    Id modelId = 0;
+    QString promptSet = QStringLiteral("[]");    // JSON: [{"name":…,"version":…,"id":…}]
+    QString sampling = QStringLiteral("{}");     // JSON: temperature, top_k, top_p, max tokens…
+    std::int64_t seed = 0;
+    QString status = QStringLiteral("running"); // pending | running | done | failed | cancelled
+    QString error;
+    QString hiddenLayers = QStringLiteral("[]"); // JSON list of decoder layers (HF numbering)
+    QString shard;                               // "i/N", empty for a whole run
+    int tracesOk = 0;
+    int tracesFailed = 0;
+    QString startedAt;
+    QString finishedAt;
+};
+
+struct Trace {
+    Id id = 0;
+    Id itemId = 0;
+    Id promptId = 0;
+    Id runId = 0;
+    Id modelId = 0;
+    int sampleIndex = 0;
+    std::uint64_t seed = 0;        // the trace's own random stream (both steps)
+    QString step1Text;
+    QString step2Text;
+    QString parsedAnswer;
+    int step1Tokens = 0;           // generated
+    int step2Tokens = 0;
+    int step1PromptTokens = 0;     // after image expansion
+    int step2PromptTokens = 0;
+    double step1Logprob = 0;       // mean log-probability of the step-1 tokens
+    double meanLogprob = 0;        // mean log-probability of the step-2 (answer) tokens
+    double latencyMs = 0;          // both steps, this trace's share of its batches
+    QString finishReason;          // of step 2: eos | stop | length
+    QString status = QStringLiteral("ok"); // ok | failed
+    QString error;
+    QString hiddenRef;             // "<workspace-relative file>#<tensor name>", see HiddenStore.h
+    std::int64_t hiddenBytes = 0;
+    // Filled when read (joined), not written:
+    QString promptName;
+    int promptVersion = 0;
+};
+
+using TraceKey = std::tuple<Id, Id, int>; // item, prompt version, sample
+
+class TraceRepository {
+public:
+    explicit TraceRepository(Database &db) : m_db(db) {}
+
+    Result<Id> createRun(const GenerationRun &run);
+    Result<void> finishRun(Id runId, const QString &status, const QString &error, int ok, int failed);
+    Result<std::optional<GenerationRun>> run(Id runId);
+    Result<std::vector<GenerationRun>> runs();
+
+    // Inserts in one transaction. A completed trace whose (item, prompt, model, sample) is
+    // already completed is skipped (returned count excludes it).
+    Result<int> insert(const std::vector<Trace> &traces);
+
+    // Completed (status ok) keys of a model, optionally limited to some prompt versions.
+    Result<std::set<TraceKey>> completed(Id modelId, const std::vector<Id> &promptIds = {});
+
+    // Traces of an item, newest run first within a prompt; failed traces are listed only when
+    // the same (prompt, model, sample) has no completed one.
+    Result<std::vector<Trace>> forItem(Id itemId, std::optional<Id> modelId = std::nullopt);
+    Result<std::optional<Trace>> get(Id traceId);
+    Result<std::int64_t> count(std::optional<Id> runId = std::nullopt, const QString &status = {});
+
+private:
+    Database &m_db;
+};
+
+} // namespace sdrt::store

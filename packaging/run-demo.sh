@@ -11,10 +11,11 @@ if [ ! -f "$demo/ws/workspace.sqlite" ]; then
   build/app/sdrt demo make-data "$demo/data" --items 60 --seed 1
   build/app/sdrt import "$demo/ws" "$demo/data" --init
 fi
-# The bundled demo teacher (trained once, committed; see resources/demo-teacher/README.md) and
-# the prompt library; both registrations are idempotent.
-build/app/sdrt model register "$demo/ws" resources/demo-teacher --name demo-teacher --copy
+# The prompt library and, once it is bundled, the demo teacher; both registrations are idempotent.
 build/app/sdrt prompts register "$demo/ws"
+if [ -f resources/demo-teacher/model.safetensors ]; then
+  build/app/sdrt model register "$demo/ws" resources/demo-teacher --name demo-teacher --copy
+fi
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ -z "${QT_QPA_PLATFORM:-}" ]; then
   echo "demo: no display found (DISPLAY is not set); starting the workbench on a virtual X display (Xvfb)."
   exec xvfb-run -a -s "-screen 0 1400x900x24" build/app/sdrt-workbench "$demo/ws"

@@ -4,9 +4,15 @@
 
 #include "sdrt/assets/ImportJob.h"
 #include "sdrt/demo/FactoryWorld.h"
+#include "sdrt/model/TinyModel.h"
+#include "sdrt/prompts/PromptLibrary.h"
 #include "sdrt/store/ItemRepository.h"
+#include "sdrt/store/ModelRepository.h"
+#include "sdrt/store/TraceRepository.h"
 #include "sdrt/store/Workspace.h"
 #include "sdrt/ui/AssetViewer.h"
+#include "sdrt/ui/GeneratePanel.h"
+#include "sdrt/ui/GenerateRunner.h"
 #include "sdrt/ui/ImportRunner.h"
 #include "sdrt/ui/ItemListModel.h"
 #include "sdrt/ui/ItemListPanel.h"
@@ -16,10 +22,16 @@
 #include "sdrt/ui/WorkspaceSession.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QTreeWidget>
 #include <QDir>
 #include <QFile>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QMessageBox>
 #include <QPainter>
 #include <QPdfWriter>
@@ -197,6 +209,72 @@ private Q_SLOTS:
         QVERIFY(w.importRunner()->lastReport().cancelled);
         QCOMPARE(w.itemList()->model()->totalCount(), 12);
         QCOMPARE(countItems(ws), 12);
+    }
+
+    void generatePanelRunsTracesIntoTheItemView()
+    {
+        // A workspace with a tiny random model and the prompt library registered.
+        const QString modelDir = m_tmp.filePath(QStringLiteral("tiny-model"));
+        auto made = model::makeTinyModel(modelDir.toStdString(), {});
+        QVERIFY(made);
+        {
+            auto ws = store::Workspace::open(m_ws);
+            QVERIFY(ws);
+            auto lib = prompts::PromptLibrary::loadDir(prompts::PromptLibrary::defaultDir());
+            QVERIFY(lib && lib->registerIn(ws->db()));
+            QVERIFY(store::ModelRepository(ws->db()).registerFolder(*ws, modelDir, QStringLiteral("tiny")));
+        }
+        ui::MainWindow w;
+        w.show();
+        QVERIFY(w.openWorkspace(m_ws));
+        ui::GeneratePanel *panel = w.generatePanel();
+        auto *run = panel->findChild<QPushButton *>(QStringLiteral("generateRun"));
+        auto *cancel = panel->findChild<QPushButton *>(QStringLiteral("generateCancel"));
+        QVERIFY(run && cancel);
+        QVERIFY(run->isEnabled());
+        QVERIFY(!cancel->isEnabled());
+        QCOMPARE(panel->findChild<QComboBox *>(QStringLiteral("generateModel"))->count(), 1);
+        const int prompts = panel->findChild<QListWidget *>(QStringLiteral("generatePrompts"))->count();
+        QVERIFY(prompts >= 3);
+
+        // The selected item only: traces appear in the item view when the batch is stored.
+        QTableView *table = w.itemList()->findChild<QTableView *>();
+        table->setFocus();
+        QTest::keyClick(table, Qt::Key_Down);
+        const store::Id item = w.itemView()->currentItem();
+        QVERIFY(item != 0);
+        QCOMPARE(w.itemView()->tracesView()->topLevelItemCount(), 0);
+        panel->findChild<QCheckBox *>(QStringLiteral("generateCurrentOnly"))->setChecked(true);
+        QSignalSpy stored(panel, &ui::GeneratePanel::tracesStored);
+        QSignalSpy done(panel, &ui::GeneratePanel::finished);
+        QTest::mouseClick(run, Qt::LeftButton);
+        QVERIFY(panel->isRunning());
+        QVERIFY(cancel->isEnabled());
+        QVERIFY(!run->isEnabled());
+        QVERIFY(done.wait(120000));
+        QVERIFY(stored.count() >= 1);
+        QCOMPARE(w.itemView()->tracesView()->topLevelItemCount(), prompts);
+        QVERIFY2(w.itemView()->ensembleText().contains(QStringLiteral("votes")) || w.itemView()->ensembleText().contains(QStringLiteral("none")),
+                 qPrintable(w.itemView()->ensembleText()));
+        QVERIFY(panel->runner()->lastSummary().ok + panel->runner()->lastSummary().failed == prompts);
+
+        // Again: nothing to do. Then every item, cancelled at the first progress report.
+        done.clear();
+        QTest::mouseClick(run, Qt::LeftButton);
+        QVERIFY(done.wait(60000));
+        QCOMPARE(panel->runner()->lastSummary().planned, 0);
+        panel->findChild<QCheckBox *>(QStringLiteral("generateCurrentOnly"))->setChecked(false);
+        done.clear();
+        connect(panel->runner(), &ui::GenerateRunner::progress, panel, &ui::GeneratePanel::cancel);
+        QTest::mouseClick(run, Qt::LeftButton);
+        QVERIFY(done.wait(120000));
+        const auto &s = panel->runner()->lastSummary();
+        QVERIFY(s.cancelled);
+        QVERIFY(s.ok + s.failed < s.planned);
+        QVERIFY(panel->findChild<QLabel *>(QStringLiteral("generateStatus"))->text().contains(QStringLiteral("Cancelled")));
+        auto ws = store::Workspace::open(m_ws);
+        auto runs = store::TraceRepository(ws->db()).runs();
+        QCOMPARE(runs->back().status, QStringLiteral("cancelled"));
     }
 
     void brokenWorkspaceShowsAnErrorDialog()

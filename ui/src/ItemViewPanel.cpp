@@ -1,6 +1,9 @@
 #include "sdrt/ui/ItemViewPanel.h"
 
+#include "sdrt/prompts/Answers.h"
 #include "sdrt/store/ItemRepository.h"
+#include "sdrt/store/TraceRepository.h"
+#include "sdrt/teacher/Ensemble.h"
 #include "sdrt/ui/AssetViewer.h"
 #include "sdrt/ui/WorkspaceSession.h"
 
@@ -8,14 +11,19 @@
 #include <QGroupBox>
 #include <QLabel>
 #include <QPlainTextEdit>
+
+#include <cmath>
+#include <QHeaderView>
 #include <QSplitter>
+#include <QTreeWidget>
 #include <QVBoxLayout>
 
 namespace sdrt::ui {
 
 ItemViewPanel::ItemViewPanel(WorkspaceSession *session, QWidget *parent)
     : QWidget(parent), m_session(session), m_viewer(new AssetViewer(this)), m_question(new QLabel(this)),
-      m_reference(new QLabel(this)), m_details(new QLabel(this)), m_note(new QPlainTextEdit(this))
+      m_reference(new QLabel(this)), m_details(new QLabel(this)), m_note(new QPlainTextEdit(this)), m_traces(new QTreeWidget(this)),
+      m_ensemble(new QLabel(this))
 {
     setObjectName(QStringLiteral("itemViewPanel"));
     m_question->setWordWrap(true);
@@ -39,6 +47,18 @@ ItemViewPanel::ItemViewPanel(WorkspaceSession *session, QWidget *parent)
     auto *noteLayout = new QVBoxLayout(noteBox);
     noteLayout->addWidget(m_note);
     form->addRow(noteBox);
+    m_traces->setObjectName(QStringLiteral("tracesView"));
+    m_traces->setHeaderLabels({tr("Prompt"), tr("Sample"), tr("Answer"), tr("Status"), tr("Confidence"), tr("Analysis")});
+    m_traces->setRootIsDecorated(false);
+    m_traces->setAlternatingRowColors(true);
+    m_traces->header()->setStretchLastSection(true);
+    m_ensemble->setObjectName(QStringLiteral("ensembleLabel"));
+    m_ensemble->setWordWrap(true);
+    auto *tracesBox = new QGroupBox(tr("Teacher traces"), text);
+    auto *tracesLayout = new QVBoxLayout(tracesBox);
+    tracesLayout->addWidget(m_ensemble);
+    tracesLayout->addWidget(m_traces);
+    form->addRow(tracesBox);
 
     auto *split = new QSplitter(Qt::Vertical, this);
     split->addWidget(m_viewer);
@@ -62,6 +82,8 @@ void ItemViewPanel::clear()
     m_reference->clear();
     m_details->clear();
     m_note->clear();
+    m_traces->clear();
+    m_ensemble->clear();
 }
 
 void ItemViewPanel::showItem(store::Id id)
@@ -91,6 +113,59 @@ void ItemViewPanel::showItem(store::Id id)
         paths << m_session->workspace()->absolutePath(ia.asset.storedPath);
     }
     m_viewer->setAssets(images, paths);
+    showTraces(*item);
+}
+
+void ItemViewPanel::showTraces(const store::Item &item)
+{
+    m_traces->clear();
+    auto traces = store::TraceRepository(m_session->workspace()->db()).forItem(item.id);
+    if (!traces) {
+        m_ensemble->setText(tr("Cannot read the traces: %1").arg(traces.error()));
+        return;
+    }
+    if (traces->empty()) {
+        m_ensemble->setText(tr("No traces yet: run the prompts on this item from the Generate panel."));
+        return;
+    }
+    const teacher::Ensemble e = teacher::ensemble(*traces, item.answerType);
+    for (const store::Trace &t : *traces) {
+        const bool ok = t.status == QLatin1String("ok");
+        QStringList agree;
+        if (ok && !e.majority.isEmpty())
+            agree << (prompts::normaliseAnswer(t.parsedAnswer, item.answerType) == e.majority ? tr("agrees with the ensemble")
+                                                                                               : tr("differs from the ensemble"));
+        auto *row = new QTreeWidgetItem(m_traces, {QStringLiteral("%1 v%2").arg(t.promptName).arg(t.promptVersion), QString::number(t.sampleIndex),
+                                                    ok ? t.parsedAnswer : QString(), ok ? agree.join(QStringLiteral(", ")) : tr("failed: %1").arg(t.error),
+                                                    ok ? QString::number(std::exp(t.meanLogprob), 'f', 2) : QString(),
+                                                    t.step1Text.simplified()});
+        row->setToolTip(5, QStringLiteral("%1\n\n%2").arg(t.step1Text, t.step2Text));
+        row->setToolTip(3, tr("Model %1 · run %2 · seed %3 · %4 + %5 tokens · %6 ms").arg(t.modelId).arg(t.runId).arg(t.seed)
+                               .arg(t.step1Tokens).arg(t.step2Tokens).arg(t.latencyMs, 0, 'f', 0));
+    }
+    for (int c = 0; c < 5; ++c)
+        m_traces->resizeColumnToContents(c);
+    if (e.votes == 0)
+        m_ensemble->setText(tr("%n trace(s), none with a parsed answer.", nullptr, int(traces->size())));
+    else
+        m_ensemble->setText(tr("Ensemble of %1 votes: majority \"%2\" (agreement %3%), confidence-weighted \"%4\"")
+                                .arg(e.votes)
+                                .arg(e.majority)
+                                .arg(100.0 * e.agreement, 0, 'f', 0)
+                                .arg(e.weighted));
+}
+
+void ItemViewPanel::onTracesStored(const QList<qint64> &itemIds)
+{
+    if (m_itemId != 0 && itemIds.contains(m_itemId) && m_session->isOpen()) {
+        if (auto item = store::ItemRepository(m_session->workspace()->db()).get(m_itemId))
+            showTraces(*item);
+    }
+}
+
+QString ItemViewPanel::ensembleText() const
+{
+    return m_ensemble->text();
 }
 
 QString ItemViewPanel::questionText() const

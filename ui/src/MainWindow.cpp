@@ -1,6 +1,7 @@
 #include "sdrt/ui/MainWindow.h"
 
 #include "sdrt/common/Log.h"
+#include "sdrt/ui/GeneratePanel.h"
 #include "sdrt/ui/ImportRunner.h"
 #include "sdrt/ui/ItemListModel.h"
 #include "sdrt/ui/ItemListPanel.h"
@@ -26,7 +27,7 @@ namespace sdrt::ui {
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_session(new WorkspaceSession(this)), m_itemList(new ItemListPanel(m_session, this)),
       m_itemView(new ItemViewPanel(m_session, this)), m_log(new LogPanel(this)), m_import(new ImportRunner(this)),
-      m_status(new QLabel(this))
+      m_generate(new GeneratePanel(m_session, this)), m_status(new QLabel(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     setCentralWidget(m_itemView);
@@ -39,6 +40,10 @@ MainWindow::MainWindow(QWidget *parent)
     logDock->setObjectName(QStringLiteral("logDock"));
     logDock->setWidget(m_log);
     addDockWidget(Qt::BottomDockWidgetArea, logDock);
+    auto *generateDock = new QDockWidget(tr("Generate"), this);
+    generateDock->setObjectName(QStringLiteral("generateDock"));
+    generateDock->setWidget(m_generate);
+    addDockWidget(Qt::RightDockWidgetArea, generateDock);
     resizeDocks({itemsDock}, {520}, Qt::Horizontal);
     resizeDocks({logDock}, {120}, Qt::Vertical);
     statusBar()->addPermanentWidget(m_status, 1);
@@ -53,6 +58,10 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_session, &WorkspaceSession::closed, this, &MainWindow::updateTitle);
     connect(m_itemList->model(), &ItemListModel::totalCountChanged, this, &MainWindow::updateTitle);
     connect(m_import, &ImportRunner::finished, this, &MainWindow::onImportFinished);
+    connect(m_itemList, &ItemListPanel::itemSelected, m_generate, &GeneratePanel::setCurrentItem);
+    connect(m_generate, &GeneratePanel::tracesStored, m_itemView, &ItemViewPanel::onTracesStored);
+    connect(m_generate, &GeneratePanel::errorOccurred, this, &MainWindow::showError);
+    connect(m_generate, &GeneratePanel::finished, this, [this](const QString &summary) { statusBar()->showMessage(summary, 10000); });
     updateTitle();
     resize(1280, 800);
 }

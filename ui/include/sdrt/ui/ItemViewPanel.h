@@ -1,5 +1,6 @@
 #pragma once
-// One item: its assets in the viewer, then question, reference answer, note and details.
+// One item: its assets in the viewer, then question, reference answer, note and details, and
+// its teacher traces with the ensemble (majority and weighted vote, agreement).
 
 #include "sdrt/store/Types.h"
 
@@ -7,6 +8,7 @@
 
 class QLabel;
 class QPlainTextEdit;
+class QTreeWidget;
 
 namespace sdrt::ui {
 
@@ -25,6 +27,10 @@ public:
     QString questionText() const;
     QString noteText() const;
     QString referenceText() const;
+    QTreeWidget *tracesView() const { return m_traces; }
+    QString ensembleText() const;
+    // Reloads the traces when the shown item is among `itemIds` (after a generation batch).
+    void onTracesStored(const QList<qint64> &itemIds);
 
 Q_SIGNALS:
     void errorOccurred(const QString &message);
@@ -37,6 +43,9 @@ private:
     QLabel *m_reference;
     QLabel *m_details;
     QPlainTextEdit *m_note;
+    QTreeWidget *m_traces;
+    QLabel *m_ensemble;
+    void showTraces(const store::Item &item);
 };
 
 } // namespace sdrt::ui

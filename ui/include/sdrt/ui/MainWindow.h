@@ -12,6 +12,7 @@ class QProgressDialog;
 
 namespace sdrt::ui {
 
+class GeneratePanel;
 class ImportRunner;
 class ItemListPanel;
 class ItemViewPanel;
@@ -35,6 +36,7 @@ public:
     ItemViewPanel *itemView() const { return m_itemView; }
     LogPanel *logPanel() const { return m_log; }
     ImportRunner *importRunner() const { return m_import; }
+    GeneratePanel *generatePanel() const { return m_generate; }
     // The last error dialog shown (for tests and automation).
     QMessageBox *lastErrorDialog() const { return m_lastError; }
 
@@ -56,6 +58,7 @@ private:
     ItemViewPanel *m_itemView;
     LogPanel *m_log;
     ImportRunner *m_import;
+    GeneratePanel *m_generate;
     QProgressDialog *m_progress = nullptr;
     QLabel *m_status;
     QMessageBox *m_lastError = nullptr;

@@ -1,0 +1,246 @@
+#include "sdrt/ui/GeneratePanel.h"
+
+#include "sdrt/store/ItemRepository.h"
+#include "sdrt/store/ModelRepository.h"
+#include "sdrt/store/PromptRepository.h"
+#include "sdrt/ui/GenerateRunner.h"
+#include "sdrt/ui/WorkspaceSession.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include <map>
+
+namespace sdrt::ui {
+
+namespace {
+
+QString duration(double seconds)
+{
+    const int s = int(seconds + 0.5);
+    if (s >= 3600)
+        return QStringLiteral("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
+} // namespace
+
+GeneratePanel::GeneratePanel(WorkspaceSession *session, QWidget *parent)
+    : QWidget(parent), m_session(session), m_runner(new GenerateRunner(this)), m_model(new QComboBox(this)), m_prompts(new QListWidget(this)),
+      m_split(new QComboBox(this)), m_family(new QComboBox(this)), m_currentOnly(new QCheckBox(tr("Only the selected item"), this)),
+      m_samples(new QSpinBox(this)), m_temperature(new QDoubleSpinBox(this)), m_batch(new QSpinBox(this)), m_step1Tokens(new QSpinBox(this)),
+      m_hidden(new QCheckBox(tr("Store hidden states for distillation"), this)), m_run(new QPushButton(tr("&Run"), this)),
+      m_cancel(new QPushButton(tr("Cancel"), this)), m_progress(new QProgressBar(this)), m_status(new QLabel(this))
+{
+    setObjectName(QStringLiteral("generatePanel"));
+    m_model->setObjectName(QStringLiteral("generateModel"));
+    m_prompts->setObjectName(QStringLiteral("generatePrompts"));
+    m_run->setObjectName(QStringLiteral("generateRun"));
+    m_cancel->setObjectName(QStringLiteral("generateCancel"));
+    m_progress->setObjectName(QStringLiteral("generateProgress"));
+    m_status->setObjectName(QStringLiteral("generateStatus"));
+    m_currentOnly->setObjectName(QStringLiteral("generateCurrentOnly"));
+    m_prompts->setMaximumHeight(140);
+    m_split->addItem(tr("Train and eval"), QString());
+    m_split->addItem(tr("Train"), QStringLiteral("train"));
+    m_split->addItem(tr("Eval"), QStringLiteral("eval"));
+    m_samples->setRange(1, 32);
+    m_temperature->setRange(0.0, 2.0);
+    m_temperature->setSingleStep(0.1);
+    m_temperature->setDecimals(2);
+    m_temperature->setToolTip(tr("0 is greedy decoding; several samples per prompt need a temperature above 0."));
+    m_batch->setRange(1, 256);
+    m_batch->setValue(8);
+    m_step1Tokens->setRange(8, 4096);
+    m_step1Tokens->setValue(96);
+    m_hidden->setChecked(true);
+    m_status->setWordWrap(true);
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+
+    auto *form = new QFormLayout;
+    form->addRow(tr("Model:"), m_model);
+    form->addRow(tr("Prompts:"), m_prompts);
+    form->addRow(tr("Split:"), m_split);
+    form->addRow(tr("Task family:"), m_family);
+    form->addRow(QString(), m_currentOnly);
+    form->addRow(tr("Samples per prompt:"), m_samples);
+    form->addRow(tr("Temperature:"), m_temperature);
+    form->addRow(tr("Batch size:"), m_batch);
+    form->addRow(tr("Analysis tokens:"), m_step1Tokens);
+    form->addRow(QString(), m_hidden);
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_run);
+    buttons->addWidget(m_cancel);
+    buttons->addStretch();
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addLayout(buttons);
+    layout->addWidget(m_progress);
+    layout->addWidget(m_status);
+    layout->addStretch();
+
+    connect(m_run, &QPushButton::clicked, this, &GeneratePanel::start);
+    connect(m_cancel, &QPushButton::clicked, this, &GeneratePanel::cancel);
+    connect(m_samples, &QSpinBox::valueChanged, this, [this](int n) {
+        if (n > 1 && m_temperature->value() <= 0)
+            m_temperature->setValue(0.7);
+    });
+    connect(m_runner, &GenerateRunner::progress, this, [this](const teacher::GenerationProgress &p) {
+        m_progress->setRange(0, std::max(1, p.total));
+        m_progress->setValue(p.done);
+        m_status->setText(tr("%1 of %2 traces, %3 failed · %4 traces/min · ETA %5")
+                              .arg(p.done)
+                              .arg(p.total)
+                              .arg(p.failed)
+                              .arg(p.tracesPerSecond * 60, 0, 'f', 1)
+                              .arg(duration(p.etaSeconds)));
+    });
+    connect(m_runner, &GenerateRunner::tracesStored, this, &GeneratePanel::tracesStored);
+    connect(m_runner, &GenerateRunner::finished, this, &GeneratePanel::onFinished);
+    connect(session, &WorkspaceSession::opened, this, &GeneratePanel::reload);
+    connect(session, &WorkspaceSession::itemsChanged, this, &GeneratePanel::reload);
+    connect(session, &WorkspaceSession::closed, this, [this] {
+        cancel();
+        reload();
+    });
+    reload();
+}
+
+void GeneratePanel::reload()
+{
+    m_model->clear();
+    m_prompts->clear();
+    m_family->clear();
+    m_family->addItem(tr("All families"), QString());
+    if (m_session->isOpen()) {
+        store::Database &db = m_session->workspace()->db();
+        if (auto models = store::ModelRepository(db).list()) {
+            for (const auto &m : *models)
+                m_model->addItem(QStringLiteral("%1 (%2, %3)").arg(m.name, m.role, m.contentHash.left(8)), qint64(m.id));
+        }
+        if (auto versions = store::PromptRepository(db).list()) {
+            std::map<QString, store::PromptVersion> newest;
+            for (const auto &v : *versions) {
+                if (!newest.count(v.name) || newest[v.name].version < v.version)
+                    newest[v.name] = v;
+            }
+            for (const auto &[name, v] : newest) {
+                auto *row = new QListWidgetItem(QStringLiteral("%1 v%2").arg(name).arg(v.version), m_prompts);
+                row->setData(Qt::UserRole, qint64(v.id));
+                row->setToolTip(v.description);
+                row->setFlags(row->flags() | Qt::ItemIsUserCheckable);
+                row->setCheckState(Qt::Checked);
+            }
+        }
+        if (auto families = store::ItemRepository(db).taskFamilies()) {
+            for (const QString &f : *families)
+                m_family->addItem(f, f);
+        }
+    }
+    if (m_model->count() == 0)
+        m_status->setText(m_session->isOpen() ? tr("No model registered in this workspace: sdrt model register WS DIR.") : QString());
+    else if (m_prompts->count() == 0)
+        m_status->setText(tr("No prompts registered in this workspace: sdrt prompts register WS."));
+    else if (!isRunning())
+        m_status->clear();
+    updateButtons();
+}
+
+bool GeneratePanel::isRunning() const
+{
+    return m_runner->isRunning();
+}
+
+bool GeneratePanel::start()
+{
+    if (!m_session->isOpen() || isRunning() || m_model->count() == 0)
+        return false;
+    teacher::GenerationParams p;
+    p.workspace = m_session->root();
+    p.modelId = m_model->currentData().toLongLong();
+    for (int i = 0; i < m_prompts->count(); ++i) {
+        if (m_prompts->item(i)->checkState() == Qt::Checked)
+            p.promptIds.push_back(m_prompts->item(i)->data(Qt::UserRole).toLongLong());
+    }
+    if (p.promptIds.empty()) {
+        Q_EMIT errorOccurred(tr("Generate"), tr("Choose at least one prompt."));
+        return false;
+    }
+    if (m_currentOnly->isChecked()) {
+        if (m_currentItem == 0) {
+            Q_EMIT errorOccurred(tr("Generate"), tr("No item is selected."));
+            return false;
+        }
+        p.itemIds = {m_currentItem};
+    }
+    p.filter.split = m_split->currentData().toString();
+    p.filter.taskFamily = m_family->currentData().toString();
+    p.samples = m_samples->value();
+    p.temperature = float(m_temperature->value());
+    p.batch = m_batch->value();
+    p.step1MaxTokens = m_step1Tokens->value();
+    p.captureHidden = m_hidden->isChecked();
+    if (!m_runner->start(p))
+        return false;
+    m_progress->setRange(0, 0); // busy until the first batch reports
+    m_status->setText(tr("Loading the model…"));
+    updateButtons();
+    return true;
+}
+
+void GeneratePanel::cancel()
+{
+    if (isRunning()) {
+        m_runner->cancel();
+        m_status->setText(tr("Cancelling after the current step…"));
+    }
+}
+
+void GeneratePanel::onFinished(bool ok)
+{
+    m_progress->setRange(0, 1);
+    m_progress->setValue(ok ? 1 : 0);
+    updateButtons();
+    if (!ok) {
+        m_status->setText(tr("Failed: %1").arg(m_runner->lastError()));
+        Q_EMIT errorOccurred(tr("Generation failed"), m_runner->lastError());
+        return;
+    }
+    const teacher::GenerationSummary &s = m_runner->lastSummary();
+    QString text = s.planned == 0 ? tr("Nothing to do: all %1 traces were already generated.").arg(s.skipped)
+                                  : tr("%1%2 traces stored, %3 failed, %4 skipped (already done) in %5 · %6 traces/min")
+                                        .arg(s.cancelled ? tr("Cancelled: ") : QString())
+                                        .arg(s.ok)
+                                        .arg(s.failed)
+                                        .arg(s.skipped)
+                                        .arg(duration(s.seconds))
+                                        .arg(s.tracesPerMinute, 0, 'f', 1);
+    if (!s.failures.isEmpty())
+        text += QLatin1Char('\n') + tr("First failure: %1").arg(s.failures.first());
+    m_status->setText(text);
+    Q_EMIT finished(text);
+}
+
+void GeneratePanel::updateButtons()
+{
+    const bool running = isRunning();
+    m_run->setEnabled(!running && m_session->isOpen() && m_model->count() > 0 && m_prompts->count() > 0);
+    m_cancel->setEnabled(running);
+    for (QWidget *w : {static_cast<QWidget *>(m_model), static_cast<QWidget *>(m_prompts), static_cast<QWidget *>(m_split),
+                       static_cast<QWidget *>(m_family), static_cast<QWidget *>(m_samples), static_cast<QWidget *>(m_temperature),
+                       static_cast<QWidget *>(m_batch), static_cast<QWidget *>(m_step1Tokens), static_cast<QWidget *>(m_currentOnly),
+                       static_cast<QWidget *>(m_hidden)})
+        w->setEnabled(!running);
+}
+
+} // namespace sdrt::ui

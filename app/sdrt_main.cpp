@@ -27,7 +27,7 @@ void usage()
         "  model make-tiny|info|generate|register|list   the VLM runtime, models in a workspace\n"
         "  generate WS --model M      run the prompt library two-step over items (traces)\n"
         "  merge WS SHARD...          merge shard folders of sdrt generate --shard\n"
-        "  bench import|model         benchmarks\n\n"
+        "  bench import|model|generate   benchmarks\n\n"
         "Run 'sdrt COMMAND --help' for a command's options."));
 }
 

@@ -87,7 +87,9 @@ int runBench(const QStringList &args)
         return benchImport(args.mid(1));
     if (!args.isEmpty() && args.first() == QLatin1String("model"))
         return benchModel(args.mid(1));
-    err(QStringLiteral("usage: sdrt bench import [--items N] | model [--tiny-only]"));
+    if (!args.isEmpty() && args.first() == QLatin1String("generate"))
+        return runBenchGenerate(args.mid(1));
+    err(QStringLiteral("usage: sdrt bench import [--items N] | model [--tiny-only] | generate MODEL [--items N]"));
     return 2;
 }
 

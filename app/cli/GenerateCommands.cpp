@@ -9,8 +9,15 @@
 #include "sdrt/teacher/Ensemble.h"
 #include "sdrt/teacher/GenerationJob.h"
 
+#include "sdrt/assets/ImportJob.h"
+#include "sdrt/demo/FactoryWorld.h"
+#include "sdrt/model/Platform.h"
+#include "sdrt/model/Runtime.h"
+#include "sdrt/prompts/PromptLibrary.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QTemporaryDir>
 
 #include <csignal>
 
@@ -22,11 +29,6 @@ std::atomic_bool g_cancel{false};
 void onSignal(int)
 {
     g_cancel = true;
-}
-
-QString t(const char *text)
-{
-    return QCoreApplication::translate("sdrt::cli", text);
 }
 
 // A model by id or name.
@@ -46,7 +48,7 @@ Result<store::Id> resolveModel(store::Database &db, const QString &spec)
     if (!m)
         return fail(m.error());
     if (!*m)
-        return fail(t("No model \"%1\" in the workspace (register one with sdrt model register WS DIR).").arg(spec));
+        return fail(QCoreApplication::translate("sdrt::cli", "No model \"%1\" in the workspace (register one with sdrt model register WS DIR).").arg(spec));
     return (*m)->id;
 }
 
@@ -68,7 +70,7 @@ Result<std::vector<store::Id>> resolvePrompts(store::Database &db, const QString
                 best = &v;
         }
         if (!best)
-            return fail(t("No prompt \"%1\" in the workspace (register the library with sdrt prompts register WS).").arg(part));
+            return fail(QCoreApplication::translate("sdrt::cli", "No prompt \"%1\" in the workspace (register the library with sdrt prompts register WS).").arg(part));
         out.push_back(best->id);
     }
     return out;
@@ -77,30 +79,30 @@ Result<std::vector<store::Id>> resolvePrompts(store::Database &db, const QString
 int generate(const QStringList &args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(t("Run the prompt library two-step over items with a registered model and store the traces "
+    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Run the prompt library two-step over items with a registered model and store the traces "
                                   "(with hidden states). Rerunning resumes: completed traces are skipped. Ctrl+C cancels."));
     p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("WS"), t("Workspace folder."));
-    QCommandLineOption model(QStringLiteral("model"), t("Model name or id."), QStringLiteral("M"));
-    QCommandLineOption promptsOpt(QStringLiteral("prompts"), t("Comma-separated prompt names (name or name:version); default all."), QStringLiteral("LIST"));
-    QCommandLineOption split(QStringLiteral("split"), t("train or eval; default both."), QStringLiteral("S"));
-    QCommandLineOption family(QStringLiteral("family"), t("Task family."), QStringLiteral("F"));
-    QCommandLineOption text(QStringLiteral("text"), t("Only items whose question, answer or note contains this text."), QStringLiteral("T"));
-    QCommandLineOption limit(QStringLiteral("limit"), t("At most this many items (the first in id order)."), QStringLiteral("N"));
-    QCommandLineOption samples(QStringLiteral("samples"), t("Samples per prompt."), QStringLiteral("K"), QStringLiteral("1"));
-    QCommandLineOption batch(QStringLiteral("batch"), t("Generation batch size."), QStringLiteral("B"), QStringLiteral("8"));
-    QCommandLineOption temperature(QStringLiteral("temperature"), t("Sampling temperature; 0 is greedy."), QStringLiteral("X"), QStringLiteral("0"));
-    QCommandLineOption topK(QStringLiteral("top-k"), t("top-k (0: off)."), QStringLiteral("K"), QStringLiteral("0"));
-    QCommandLineOption topP(QStringLiteral("top-p"), t("top-p (1: off)."), QStringLiteral("P"), QStringLiteral("1"));
-    QCommandLineOption seed(QStringLiteral("seed"), t("Run seed."), QStringLiteral("S"), QStringLiteral("1"));
-    QCommandLineOption step1(QStringLiteral("step1-tokens"), t("Most new tokens of the analysis."), QStringLiteral("N"), QStringLiteral("96"));
-    QCommandLineOption step2(QStringLiteral("step2-tokens"), t("Most new tokens of the answer."), QStringLiteral("N"), QStringLiteral("24"));
-    QCommandLineOption layers(QStringLiteral("layers"), t("Decoder layers for hidden states (comma-separated; default middle and last)."), QStringLiteral("L"));
-    QCommandLineOption noHidden(QStringLiteral("no-hidden"), t("Do not store hidden states."));
-    QCommandLineOption shard(QStringLiteral("shard"), t("i/N: take every N-th item starting at i (0-based)."), QStringLiteral("i/N"));
-    QCommandLineOption outDir(QStringLiteral("out"), t("With --shard: write into this shard folder (then sdrt merge)."), QStringLiteral("DIR"));
-    QCommandLineOption device(QStringLiteral("device"), t("cpu, cuda[:N] or auto."), QStringLiteral("D"), QStringLiteral("auto"));
-    QCommandLineOption quiet(QStringLiteral("quiet"), t("No per-item ensemble lines."));
+    p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder."));
+    QCommandLineOption model(QStringLiteral("model"), QCoreApplication::translate("sdrt::cli", "Model name or id."), QStringLiteral("M"));
+    QCommandLineOption promptsOpt(QStringLiteral("prompts"), QCoreApplication::translate("sdrt::cli", "Comma-separated prompt names (name or name:version); default all."), QStringLiteral("LIST"));
+    QCommandLineOption split(QStringLiteral("split"), QCoreApplication::translate("sdrt::cli", "train or eval; default both."), QStringLiteral("S"));
+    QCommandLineOption family(QStringLiteral("family"), QCoreApplication::translate("sdrt::cli", "Task family."), QStringLiteral("F"));
+    QCommandLineOption text(QStringLiteral("text"), QCoreApplication::translate("sdrt::cli", "Only items whose question, answer or note contains this text."), QStringLiteral("T"));
+    QCommandLineOption limit(QStringLiteral("limit"), QCoreApplication::translate("sdrt::cli", "At most this many items (the first in id order)."), QStringLiteral("N"));
+    QCommandLineOption samples(QStringLiteral("samples"), QCoreApplication::translate("sdrt::cli", "Samples per prompt."), QStringLiteral("K"), QStringLiteral("1"));
+    QCommandLineOption batch(QStringLiteral("batch"), QCoreApplication::translate("sdrt::cli", "Generation batch size."), QStringLiteral("B"), QStringLiteral("8"));
+    QCommandLineOption temperature(QStringLiteral("temperature"), QCoreApplication::translate("sdrt::cli", "Sampling temperature; 0 is greedy."), QStringLiteral("X"), QStringLiteral("0"));
+    QCommandLineOption topK(QStringLiteral("top-k"), QCoreApplication::translate("sdrt::cli", "top-k (0: off)."), QStringLiteral("K"), QStringLiteral("0"));
+    QCommandLineOption topP(QStringLiteral("top-p"), QCoreApplication::translate("sdrt::cli", "top-p (1: off)."), QStringLiteral("P"), QStringLiteral("1"));
+    QCommandLineOption seed(QStringLiteral("seed"), QCoreApplication::translate("sdrt::cli", "Run seed."), QStringLiteral("S"), QStringLiteral("1"));
+    QCommandLineOption step1(QStringLiteral("step1-tokens"), QCoreApplication::translate("sdrt::cli", "Most new tokens of the analysis."), QStringLiteral("N"), QStringLiteral("96"));
+    QCommandLineOption step2(QStringLiteral("step2-tokens"), QCoreApplication::translate("sdrt::cli", "Most new tokens of the answer."), QStringLiteral("N"), QStringLiteral("24"));
+    QCommandLineOption layers(QStringLiteral("layers"), QCoreApplication::translate("sdrt::cli", "Decoder layers for hidden states (comma-separated; default middle and last)."), QStringLiteral("L"));
+    QCommandLineOption noHidden(QStringLiteral("no-hidden"), QCoreApplication::translate("sdrt::cli", "Do not store hidden states."));
+    QCommandLineOption shard(QStringLiteral("shard"), QCoreApplication::translate("sdrt::cli", "i/N: take every N-th item starting at i (0-based)."), QStringLiteral("i/N"));
+    QCommandLineOption outDir(QStringLiteral("out"), QCoreApplication::translate("sdrt::cli", "With --shard: write into this shard folder (then sdrt merge)."), QStringLiteral("DIR"));
+    QCommandLineOption device(QStringLiteral("device"), QCoreApplication::translate("sdrt::cli", "cpu, cuda[:N] or auto."), QStringLiteral("D"), QStringLiteral("auto"));
+    QCommandLineOption quiet(QStringLiteral("quiet"), QCoreApplication::translate("sdrt::cli", "No per-item ensemble lines."));
     p.addOptions({model, promptsOpt, split, family, text, limit, samples, batch, temperature, topK, topP, seed, step1, step2, layers, noHidden,
                   shard, outDir, device, quiet});
     p.process(QStringList{QStringLiteral("sdrt generate")} + args);
@@ -141,7 +143,7 @@ int generate(const QStringList &args)
             for (const auto &r : *rows)
                 gp.itemIds.push_back(r.id);
             if (gp.itemIds.empty()) {
-                err(t("No items match."));
+                err(QCoreApplication::translate("sdrt::cli", "No items match."));
                 return 2;
             }
         }
@@ -165,13 +167,13 @@ int generate(const QStringList &args)
             gp.shardCount = parts[1].toInt(&ok2);
         }
         if (!ok1 || !ok2) {
-            err(t("--shard takes i/N, for example 0/2."));
+            err(QCoreApplication::translate("sdrt::cli", "--shard takes i/N, for example 0/2."));
             return 2;
         }
     }
     gp.shardDir = p.value(outDir);
     gp.runtime.device = p.value(device).toStdString();
-    ProgressBar bar(t("generate"));
+    ProgressBar bar(QCoreApplication::translate("sdrt::cli", "generate"));
     gp.progress = [&bar](const teacher::GenerationProgress &pr) {
         bar.update(pr.done, pr.total, QStringLiteral("%1 traces/s, %2 failed").arg(pr.tracesPerSecond, 0, 'f', 2).arg(pr.failed));
     };
@@ -186,13 +188,13 @@ int generate(const QStringList &args)
     }
     const auto &s = *summary;
     for (const QString &f : s.failures)
-        err(t("failed: %1").arg(f));
+        err(QCoreApplication::translate("sdrt::cli", "failed: %1").arg(f));
     QString layersText;
     for (int l : s.hiddenLayers)
         layersText += (layersText.isEmpty() ? QString() : QStringLiteral(",")) + QString::number(l);
-    out(t("run %1%2: %3 items, %4 traces planned (%5 already done), %6 ok, %7 failed in %8 s (%9 traces/min)")
+    out(QCoreApplication::translate("sdrt::cli", "run %1%2: %3 items, %4 traces planned (%5 already done), %6 ok, %7 failed in %8 s (%9 traces/min)")
             .arg(s.runId)
-            .arg(s.cancelled ? t(" (cancelled)") : QString())
+            .arg(s.cancelled ? QCoreApplication::translate("sdrt::cli", " (cancelled)") : QString())
             .arg(s.items)
             .arg(s.planned)
             .arg(s.skipped)
@@ -201,7 +203,7 @@ int generate(const QStringList &args)
             .arg(s.seconds, 0, 'f', 1)
             .arg(s.tracesPerMinute, 0, 'f', 1));
     if (s.ok > 0 && !s.hiddenLayers.empty())
-        out(t("hidden states: layers %1, %2 bytes per trace (fp16), %3 MiB in all")
+        out(QCoreApplication::translate("sdrt::cli", "hidden states: layers %1, %2 bytes per trace (fp16), %3 MiB in all")
                 .arg(layersText)
                 .arg(double(s.hiddenBytes) / s.ok, 0, 'f', 0)
                 .arg(double(s.hiddenBytes) / (1 << 20), 0, 'f', 2));
@@ -249,12 +251,12 @@ int generate(const QStringList &args)
                 const bool w = prompts::answersMatch(e.weighted, *item->referenceAnswer, item->answerType);
                 majorityRight += m;
                 weightedRight += w;
-                line += QStringLiteral(", reference \"%1\" %2").arg(*item->referenceAnswer, m ? t("(majority right)") : t("(majority wrong)"));
+                line += QStringLiteral(", reference \"%1\" %2").arg(*item->referenceAnswer, m ? QCoreApplication::translate("sdrt::cli", "(majority right)") : QCoreApplication::translate("sdrt::cli", "(majority wrong)"));
             }
             out(line);
         }
         if (voted > 0)
-            out(t("ensemble over %1 items: mean agreement %2; against the reference (%3 items): majority vote %4%, weighted vote %5%")
+            out(QCoreApplication::translate("sdrt::cli", "ensemble over %1 items: mean agreement %2; against the reference (%3 items): majority vote %4%, weighted vote %5%")
                     .arg(voted)
                     .arg(agreement / voted, 0, 'f', 3)
                     .arg(withReference)
@@ -269,10 +271,10 @@ int generate(const QStringList &args)
 int merge(const QStringList &args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(t("Merge shard folders made by sdrt generate --shard i/N --out DIR into the workspace."));
+    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Merge shard folders made by sdrt generate --shard i/N --out DIR into the workspace."));
     p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("WS"), t("Workspace folder."));
-    p.addPositionalArgument(QStringLiteral("SHARD"), t("Shard folders."), QStringLiteral("SHARD..."));
+    p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder."));
+    p.addPositionalArgument(QStringLiteral("SHARD"), QCoreApplication::translate("sdrt::cli", "Shard folders."), QStringLiteral("SHARD..."));
     p.process(QStringList{QStringLiteral("sdrt merge")} + args);
     if (p.positionalArguments().size() < 2) {
         err(p.helpText());
@@ -285,10 +287,91 @@ int merge(const QStringList &args)
             err(n.error());
             return 2;
         }
-        out(t("%1: %2 traces added").arg(dir).arg(*n));
+        out(QCoreApplication::translate("sdrt::cli", "%1: %2 traces added").arg(dir).arg(*n));
         total += *n;
     }
-    out(t("merged: %1 traces added").arg(total));
+    out(QCoreApplication::translate("sdrt::cli", "merged: %1 traces added").arg(total));
+    return 0;
+}
+
+// Traces per minute of a model on generated demo items at batch 1 and batch 8, and hidden-state
+// bytes per trace. Every run starts from an empty workspace (nothing is skipped).
+int benchGenerate(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Benchmark teacher runs: traces per minute at batch 1 and 8, hidden-state bytes per trace."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("MODEL"), QCoreApplication::translate("sdrt::cli", "Model folder."));
+    QCommandLineOption items(QStringLiteral("items"), QCoreApplication::translate("sdrt::cli", "Demo items."), QStringLiteral("N"), QStringLiteral("24"));
+    QCommandLineOption step1(QStringLiteral("step1-tokens"), QCoreApplication::translate("sdrt::cli", "Most new tokens of the analysis."), QStringLiteral("N"), QStringLiteral("96"));
+    p.addOptions({items, step1});
+    p.process(QStringList{QStringLiteral("sdrt bench generate")} + args);
+    if (p.positionalArguments().size() != 1) {
+        err(p.helpText());
+        return 2;
+    }
+    QTemporaryDir tmp;
+    demo::MakeDataParams mp;
+    mp.dir = tmp.filePath(QStringLiteral("data"));
+    mp.items = p.value(items).toInt();
+    mp.seed = 77;
+    if (auto r = demo::makeData(mp); !r) {
+        err(r.error());
+        return 2;
+    }
+    auto library = prompts::PromptLibrary::loadDir(prompts::PromptLibrary::defaultDir());
+    if (!library) {
+        err(library.error());
+        return 2;
+    }
+    model::configureThreads(0); // as the runtime will, so the summary shows what the runs use
+    out(QStringLiteral("platform: %1").arg(QString::fromStdString(model::platformSummary())));
+    for (int batch : {1, 8}) {
+        const QString wsDir = tmp.filePath(QStringLiteral("ws-%1").arg(batch));
+        auto ws = store::Workspace::create(wsDir);
+        if (!ws) {
+            err(ws.error());
+            return 2;
+        }
+        assets::ImportParams ip;
+        ip.workspaceRoot = wsDir;
+        ip.source = mp.dir;
+        if (auto r = assets::ImportJob(ip).run(); !r) {
+            err(r.error());
+            return 2;
+        }
+        if (auto r = library->registerIn(ws->db()); !r) {
+            err(r.error());
+            return 2;
+        }
+        auto m = store::ModelRepository(ws->db()).registerFolder(*ws, p.positionalArguments().first(), QStringLiteral("bench"));
+        if (!m) {
+            err(m.error());
+            return 2;
+        }
+        teacher::GenerationParams gp;
+        gp.workspace = wsDir;
+        gp.modelId = m->id;
+        gp.batch = batch;
+        gp.step1MaxTokens = p.value(step1).toInt();
+        auto s = teacher::runGeneration(gp);
+        if (!s) {
+            err(s.error());
+            return 2;
+        }
+        static double firstRate = 0;
+        if (batch == 1)
+            firstRate = s->tracesPerMinute;
+        out(QStringLiteral("batch %1: %2 traces (%3 failed) in %4 s = %5 traces/min%6; hidden states %7 bytes/trace (fp16, layers %8)")
+                .arg(batch)
+                .arg(s->ok)
+                .arg(s->failed)
+                .arg(s->seconds, 0, 'f', 1)
+                .arg(s->tracesPerMinute, 0, 'f', 1)
+                .arg(batch == 1 || firstRate <= 0 ? QString() : QStringLiteral(" (x%1 of batch 1)").arg(s->tracesPerMinute / firstRate, 0, 'f', 2))
+                .arg(s->ok ? double(s->hiddenBytes) / s->ok : 0, 0, 'f', 0)
+                .arg(s->hiddenLayers.size()));
+    }
     return 0;
 }
 
@@ -302,6 +385,11 @@ int runGenerate(const QStringList &args)
 int runMerge(const QStringList &args)
 {
     return merge(args);
+}
+
+int runBenchGenerate(const QStringList &args)
+{
+    return benchGenerate(args);
 }
 
 } // namespace sdrt::cli

@@ -92,7 +92,7 @@
     </message>
     <message>
         <location line="+88" />
-        <location filename="../../core/assets/src/Manifest.cpp" line="+158" />
+        <location filename="../../core/assets/src/Manifest.cpp" line="+153" />
         <source>the file does not exist</source>
         <translation>ファイルが存在しません</translation>
     </message>
@@ -360,13 +360,13 @@
 <context>
     <name>sdrt::cli</name>
     <message>
-        <location filename="../../app/cli/DemoCommands.cpp" line="+193" />
+        <location filename="../../app/cli/DemoCommands.cpp" line="+219" />
         <source>Write a synthetic factory data set (photos, drawings, notes, manifest.jsonl).</source>
         <translation>合成の工場データセット（写真、図面、メモ、manifest.jsonl）を書き出します。</translation>
     </message>
     <message>
         <location line="+2" />
-        <location filename="../../app/cli/ModelCommands.cpp" line="+43" />
+        <location filename="../../app/cli/ModelCommands.cpp" line="+48" />
         <source>Output folder.</source>
         <translation>出力フォルダー。</translation>
     </message>
@@ -376,15 +376,15 @@
         <translation>項目数。</translation>
     </message>
     <message>
-        <location line="-161" />
-        <location line="+162" />
+        <location line="-187" />
+        <location line="+188" />
         <location filename="../../app/cli/ModelCommands.cpp" line="+1" />
         <location line="+85" />
         <source>Random seed.</source>
         <translation>乱数シード。</translation>
     </message>
     <message>
-        <location line="-171" />
+        <location line="-197" />
         <source>Train the demo teacher (a tiny LLaVA and its tokenizer) from scratch on the synthetic world. Rerunning with the same OUT resumes from the last checkpoint.</source>
         <translation>合成ワールドでデモ用教師（小型 LLaVA とトークナイザー）を一から学習します。同じ OUT で再実行すると最後のチェックポイントから再開します。</translation>
     </message>
@@ -419,18 +419,28 @@
         <translation>視覚エンコーダーの入力サイズ。</translation>
     </message>
     <message>
-        <location line="+62" />
-        <location line="+75" />
+        <location line="+2" />
+        <source>Steps of a first stage on direct photo questions only (counting, defect).</source>
+        <translation>写真への直接質問（計数・欠陥）だけで学習する第1段階のステップ数。</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Peak learning rate of the perception stage.</source>
+        <translation>知覚段階の最大学習率。</translation>
+    </message>
+    <message>
+        <location line="+48" />
+        <location line="+111" />
         <source>Cannot write %1</source>
         <translation>%1 を書き込めません</translation>
     </message>
     <message>
-        <location line="-72" />
-        <source>train</source>
-        <translation>学習</translation>
+        <location line="-84" />
+        <source>train %1</source>
+        <translation>学習 %1</translation>
     </message>
     <message>
-        <location line="+27" />
+        <location line="+37" />
         <source>Measure a demo teacher on held-out items: direct and two-step accuracy per task family and prompt.</source>
         <translation>未使用の項目でデモ用教師を評価します: タスク種別とプロンプトごとの直接回答と 2 段階回答の正解率。</translation>
     </message>
@@ -451,6 +461,7 @@
     </message>
     <message>
         <location line="+1" />
+        <location filename="../../app/cli/GenerateCommands.cpp" line="+92" />
         <source>Generation batch size.</source>
         <translation>生成のバッチサイズ。</translation>
     </message>
@@ -460,7 +471,12 @@
         <translation>表をこのファイルにも書き出します。</translation>
     </message>
     <message>
-        <location line="+23" />
+        <location line="+1" />
+        <source>Measure direct answers only (no two-step runs).</source>
+        <translation>直接回答だけを測定する（2段階実行なし）。</translation>
+    </message>
+    <message>
+        <location line="+24" />
         <source>evaluate</source>
         <translation>評価</translation>
     </message>
@@ -495,12 +511,196 @@
         <translation>フォルダーまたは JSONL マニフェストをワークスペースに取り込みます。終了コード: 0 すべて取り込み、1 一部失敗、2 何も取り込めず。</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-42" />
+        <source>No model "%1" in the workspace (register one with sdrt model register WS DIR).</source>
+        <translation>ワークスペースにモデル「%1」がありません（sdrt model register WS DIR で登録してください）。</translation>
+    </message>
+    <message>
+        <location line="+22" />
+        <source>No prompt "%1" in the workspace (register the library with sdrt prompts register WS).</source>
+        <translation>ワークスペースにプロンプト「%1」がありません（sdrt prompts register WS でライブラリを登録してください）。</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>Run the prompt library two-step over items with a registered model and store the traces (with hidden states). Rerunning resumes: completed traces are skipped. Ctrl+C cancels.</source>
+        <translation>登録済みモデルでプロンプトライブラリを項目ごとに2段階実行し、トレース（隠れ状態を含む）を保存します。再実行すると続きから再開し、完了済みのトレースは飛ばします。Ctrl+C で中止します。</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <location line="+191" />
+        <location filename="../../app/cli/InitImportCommands.cpp" line="+4" />
+        <location filename="../../app/cli/ModelCommands.cpp" line="+61" />
         <source>Workspace folder.</source>
         <translation>ワークスペースフォルダー。</translation>
     </message>
     <message>
+        <location line="-190" />
+        <source>Model name or id.</source>
+        <translation>モデル名または ID。</translation>
+    </message>
+    <message>
         <location line="+1" />
+        <source>Comma-separated prompt names (name or name:version); default all.</source>
+        <translation>カンマ区切りのプロンプト名（名前 または 名前:版）。既定はすべて。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>train or eval; default both.</source>
+        <translation>train または eval。既定は両方。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Task family.</source>
+        <translation>タスク種別。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Only items whose question, answer or note contains this text.</source>
+        <translation>質問・回答・メモにこの文字列を含む項目だけ。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>At most this many items (the first in id order).</source>
+        <translation>最大この件数の項目（ID 順の先頭から）。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Samples per prompt.</source>
+        <translation>プロンプトごとのサンプル数。</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Sampling temperature; 0 is greedy.</source>
+        <translation>サンプリング温度。0 は貪欲法。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>top-k (0: off).</source>
+        <translation>top-k（0: 無効）。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>top-p (1: off).</source>
+        <translation>top-p（1: 無効）。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Run seed.</source>
+        <translation>実行のシード。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <location line="+208" />
+        <source>Most new tokens of the analysis.</source>
+        <translation>分析の最大新規トークン数。</translation>
+    </message>
+    <message>
+        <location line="-207" />
+        <source>Most new tokens of the answer.</source>
+        <translation>回答の最大新規トークン数。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Decoder layers for hidden states (comma-separated; default middle and last).</source>
+        <translation>隠れ状態を取るデコーダ層（カンマ区切り。既定は中央と最終）。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Do not store hidden states.</source>
+        <translation>隠れ状態を保存しない。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>i/N: take every N-th item starting at i (0-based).</source>
+        <translation>i/N: i 番目（0 始まり）から N 件ごとに項目を取る。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>With --shard: write into this shard folder (then sdrt merge).</source>
+        <translation>--shard と併用: このシャードフォルダに書き込む（後で sdrt merge）。</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>No per-item ensemble lines.</source>
+        <translation>項目ごとのアンサンブル行を出さない。</translation>
+    </message>
+    <message>
+        <location line="+41" />
+        <source>No items match.</source>
+        <translation>条件に合う項目がありません。</translation>
+    </message>
+    <message>
+        <location line="+24" />
+        <source>--shard takes i/N, for example 0/2.</source>
+        <translation>--shard には i/N を指定します（例: 0/2）。</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>generate</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <location line="+19" />
+        <source>run %1%2: %3 items, %4 traces planned (%5 already done), %6 ok, %7 failed in %8 s (%9 traces/min)</source>
+        <translation>実行 %1%2: 項目 %3 件、予定トレース %4 件（完了済み %5 件）、成功 %6 件、失敗 %7 件、%8 秒（毎分 %9 トレース）</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source> (cancelled)</source>
+        <translation>（中止）</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>hidden states: layers %1, %2 bytes per trace (fp16), %3 MiB in all</source>
+        <translation>隠れ状態: 層 %1、トレースあたり %2 バイト（fp16）、合計 %3 MiB</translation>
+    </message>
+    <message>
+        <location line="+48" />
+        <source>(majority right)</source>
+        <translation>（多数決は正解）</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>(majority wrong)</source>
+        <translation>（多数決は不正解）</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>ensemble over %1 items: mean agreement %2; against the reference (%3 items): majority vote %4%, weighted vote %5%</source>
+        <translation>%1 項目のアンサンブル: 平均一致率 %2。参照回答との比較（%3 項目）: 多数決 %4%、重み付き投票 %5%</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>Merge shard folders made by sdrt generate --shard i/N --out DIR into the workspace.</source>
+        <translation>sdrt generate --shard i/N --out DIR で作ったシャードフォルダをワークスペースに統合します。</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Shard folders.</source>
+        <translation>シャードフォルダ。</translation>
+    </message>
+    <message>
+        <location line="+13" />
+        <source>%1: %2 traces added</source>
+        <translation>%1: %2 件のトレースを追加</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>merged: %1 traces added</source>
+        <translation>統合: %1 件のトレースを追加</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>Benchmark teacher runs: traces per minute at batch 1 and 8, hidden-state bytes per trace.</source>
+        <translation>教師実行のベンチマーク: バッチ 1 と 8 での毎分トレース数、トレースあたりの隠れ状態バイト数。</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Demo items.</source>
+        <translation>デモ項目数。</translation>
+    </message>
+    <message>
+        <location filename="../../app/cli/InitImportCommands.cpp" line="+1" />
         <source>Folder or manifest.jsonl.</source>
         <translation>フォルダーまたは manifest.jsonl。</translation>
     </message>
@@ -535,7 +735,8 @@
         <translation>取り込み</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-114" />
+        <location filename="../../app/cli/InitImportCommands.cpp" line="+9" />
         <source>failed: %1</source>
         <translation>失敗: %1</translation>
     </message>
@@ -601,19 +802,21 @@
   import WS PATH             import a folder or manifest.jsonl
   prompts list|show|render|register
   demo make-data DIR         write a synthetic factory data set
-  model make-tiny|info|generate   the VLM runtime
-  bench import|model         benchmarks
+  model make-tiny|info|generate|register|list   the VLM runtime, models in a workspace
+  generate WS --model M      run the prompt library two-step over items (traces)
+  merge WS SHARD...          merge shard folders of sdrt generate --shard
+  bench import|model|generate   benchmarks
 
 Run 'sdrt COMMAND --help' for a command's options.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location line="+49" />
+        <location line="+55" />
         <source>Unknown command "%1".</source>
         <translation>不明なコマンド "%1"。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelCommands.cpp" line="-88" />
+        <location filename="../../app/cli/ModelCommands.cpp" line="-149" />
         <source>Write a random tiny LLaVA in the Hugging Face layout.</source>
         <translation>Hugging Face 形式のランダムな小型 LLaVA を書き出します。</translation>
     </message>
@@ -633,17 +836,19 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
         <translation>%1 を書き出しました（語彙 %2、デコーダー %3 層）。</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-87" />
+        <location filename="../../app/cli/ModelCommands.cpp" line="+9" />
         <source>cpu, cuda[:N] or auto.</source>
         <translation>cpu、cuda[:N]、auto のいずれか。</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location filename="../../app/cli/ModelCommands.cpp" line="+5" />
         <source>fp32, fp16, bf16 or auto.</source>
         <translation>fp32、fp16、bf16、auto のいずれか。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/DemoCommands.cpp" line="-85" />
+        <location filename="../../app/cli/DemoCommands.cpp" line="-87" />
+        <location filename="../../app/cli/GenerateCommands.cpp" line="+200" />
         <location filename="../../app/cli/ModelCommands.cpp" line="+7" />
         <location line="+38" />
         <source>Model folder.</source>
@@ -684,16 +889,46 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
         <source>Stop string (repeatable).</source>
         <translation>停止文字列（複数指定可）。</translation>
     </message>
+    <message>
+        <location line="+58" />
+        <source>Register a model folder in a workspace (by content hash).</source>
+        <translation>モデルフォルダをワークスペースに登録します（内容ハッシュで識別）。</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Model folder (Hugging Face layout).</source>
+        <translation>モデルフォルダ（Hugging Face 形式）。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Name shown in the workbench (default: the folder name).</source>
+        <translation>ワークベンチでの表示名（既定: フォルダ名）。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>base or student.</source>
+        <translation>base または student。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Copy the model files into the workspace's models/ folder.</source>
+        <translation>モデルファイルをワークスペースの models/ フォルダにコピーする。</translation>
+    </message>
+    <message>
+        <location line="+29" />
+        <source>model %1 "%2" (%3), content hash %4, at %5</source>
+        <translation>モデル %1「%2」（%3）、内容ハッシュ %4、場所 %5</translation>
+    </message>
 </context>
 <context>
     <name>sdrt::demo</name>
     <message>
-        <location filename="../../core/demo/src/FactoryWorld.cpp" line="+203" />
+        <location filename="../../core/demo/src/FactoryWorld.cpp" line="+208" />
         <source>Cannot write %1: %2</source>
         <translation>%1 を書き込めません: %2</translation>
     </message>
     <message>
-        <location line="+87" />
+        <location line="+97" />
         <location line="+54" />
         <source>Cannot create the folder %1.</source>
         <translation>フォルダー %1 を作成できません。</translation>
@@ -747,7 +982,7 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
         <translation>%1: 不明な回答規則 '%2'。'first-line'、'after MARKER'、'regex PATTERN' のいずれかを使ってください。</translation>
     </message>
     <message>
-        <location line="+125" />
+        <location line="+135" />
         <source>%1: unknown section [%2]; a prompt has exactly [step1] and [step2].</source>
         <translation>%1: 不明なセクション [%2]。プロンプトには [step1] と [step2] だけがあります。</translation>
     </message>
@@ -866,7 +1101,7 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
         <translation>ID %1 の項目はありません。</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/Migrations.cpp" line="+164" />
+        <location filename="../../core/store/src/Migrations.cpp" line="+186" />
         <source>%1 was written by a newer version of SDRT Workbench (schema %2; this version understands up to %3). It was not changed; please update SDRT Workbench.</source>
         <translation>%1 は新しい版の SDRT ワークベンチで書かれています（スキーマ %2。この版はスキーマ %3 まで対応）。変更はしていません。SDRT ワークベンチを更新してください。</translation>
     </message>
@@ -876,9 +1111,51 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
         <translation>スキーマ %1 への移行に失敗しました: %2</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/PromptRepository.cpp" line="+17" />
+        <location filename="../../core/store/src/PromptRepository.cpp" line="+27" />
         <source>Prompt "%1" version %2 is already stored with different content (hash %3, now %4). Stored prompt versions are immutable: give the changed prompt a new version number.</source>
         <translation>プロンプト "%1" の版 %2 は別の内容で保存済みです（ハッシュ %3、現在 %4）。保存済みの版は変更できません。変更したプロンプトには新しい版番号を付けてください。</translation>
+    </message>
+    <message>
+        <location filename="../../core/store/src/ModelRepository.cpp" line="+54" />
+        <source>%1 is not a model folder: it has no config.json.</source>
+        <translation>%1 はモデルフォルダではありません: config.json がありません。</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <location line="+10" />
+        <location line="+20" />
+        <source>Cannot read %1: %2</source>
+        <translation>%1 を読めません: %2</translation>
+    </message>
+    <message>
+        <location line="-23" />
+        <source>Cancelled.</source>
+        <translation>中止しました。</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>Unknown model role "%1" (base or student).</source>
+        <translation>不明なモデル役割「%1」（base または student）。</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>A model needs a name.</source>
+        <translation>モデルには名前が必要です。</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>%1 is not valid JSON: %2</source>
+        <translation>%1 は正しい JSON ではありません: %2</translation>
+    </message>
+    <message>
+        <location line="+21" />
+        <source>Cannot create the folder %1.</source>
+        <translation>フォルダ %1 を作成できません。</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>Cannot copy %1 to %2.</source>
+        <translation>%1 を %2 にコピーできません。</translation>
     </message>
 </context>
 <context>
@@ -898,6 +1175,124 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
         <location line="+20" />
         <source>%1 is not a workspace: %2 is missing.</source>
         <translation>%1 はワークスペースではありません: %2 がありません。</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::teacher</name>
+    <message>
+        <location filename="../../core/teacher/src/GenerationJob.cpp" line="+94" />
+        <source>asset %1 (%2): %3</source>
+        <translation>素材 %1（%2）: %3</translation>
+    </message>
+    <message>
+        <location line="+60" />
+        <source>Stored prompt %1 v%2 does not parse: %3</source>
+        <translation>保存済みプロンプト %1 v%2 を解析できません: %3</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>No prompt version with id %1 in the workspace.</source>
+        <translation>ワークスペースに ID %1 のプロンプト版がありません。</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>The workspace has no prompts registered (sdrt prompts register WS).</source>
+        <translation>ワークスペースにプロンプトが登録されていません（sdrt prompts register WS）。</translation>
+    </message>
+    <message>
+        <location line="+30" />
+        <source>Samples and batch size must be at least 1.</source>
+        <translation>サンプル数とバッチサイズは 1 以上にしてください。</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>%1 samples per prompt need a temperature above 0 (greedy decoding gives the same trace every time).</source>
+        <translation>プロンプトごとに %1 サンプルを取るには温度を 0 より大きくしてください（貪欲法では毎回同じトレースになります）。</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Bad shard %1/%2.</source>
+        <translation>不正なシャード %1/%2。</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>No model with id %1 in the workspace (sdrt model register).</source>
+        <translation>ワークスペースに ID %1 のモデルがありません（sdrt model register）。</translation>
+    </message>
+    <message>
+        <location line="+122" />
+        <source>Cannot load model "%1" from %2: %3</source>
+        <translation>モデル「%1」を %2 から読み込めません: %3</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>Hidden-state layer %1 is outside 0..%2 of model "%3".</source>
+        <translation>隠れ状態の層 %1 はモデル「%3」の範囲 0..%2 の外です。</translation>
+    </message>
+    <message>
+        <location line="+35" />
+        <source>Cannot create the folder %1.</source>
+        <translation>フォルダ %1 を作成できません。</translation>
+    </message>
+    <message>
+        <location line="+62" />
+        <source>step 1: %1</source>
+        <translation>ステップ1: %1</translation>
+    </message>
+    <message>
+        <location line="+28" />
+        <source>step 2: %1</source>
+        <translation>ステップ2: %1</translation>
+    </message>
+    <message>
+        <location line="+21" />
+        <source>hidden states: %1</source>
+        <translation>隠れ状態: %1</translation>
+    </message>
+    <message>
+        <location line="+18" />
+        <source>Cannot write hidden states: %1</source>
+        <translation>隠れ状態を書き込めません: %1</translation>
+    </message>
+    <message>
+        <location line="+20" />
+        <source>item %1 (%2), prompt %3 v%4: %5</source>
+        <translation>項目 %1（%2）、プロンプト %3 v%4: %5</translation>
+    </message>
+    <message>
+        <location line="+53" />
+        <source>No trace with id %1.</source>
+        <translation>ID %1 のトレースはありません。</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>The run of trace %1 is missing.</source>
+        <translation>トレース %1 の実行記録がありません。</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>The model of trace %1 is missing.</source>
+        <translation>トレース %1 のモデルがありません。</translation>
+    </message>
+    <message>
+        <location line="+28" />
+        <source>%1 is not a shard folder (no workspace.sqlite).</source>
+        <translation>%1 はシャードフォルダではありません（workspace.sqlite がありません）。</translation>
+    </message>
+    <message>
+        <location line="+36" />
+        <source>Item "%1" of the shard is not in the workspace %2 (fingerprint %3); merge a shard into the workspace it was made from.</source>
+        <translation>シャードの項目「%1」はワークスペース %2 にありません（指紋 %3）。シャードは作成元のワークスペースに統合してください。</translation>
+    </message>
+    <message>
+        <location line="+23" />
+        <source>Trace vanished during merge.</source>
+        <translation>統合中にトレースが消えました。</translation>
+    </message>
+    <message>
+        <location line="+19" />
+        <source>Cannot copy %1 to %2.</source>
+        <translation>%1 を %2 にコピーできません。</translation>
     </message>
 </context>
 <context>
@@ -961,6 +1356,165 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
         <location line="+12" />
         <source>%1 × %2 px · %3</source>
         <translation>%1 × %2 px · %3</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::ui::GeneratePanel</name>
+    <message>
+        <location filename="../../ui/src/GeneratePanel.cpp" line="+39" />
+        <source>Only the selected item</source>
+        <translation>選択中の項目だけ</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Store hidden states for distillation</source>
+        <translation>蒸留用に隠れ状態を保存する</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>&amp;Run</source>
+        <translation>実行(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Cancel</source>
+        <translation>中止</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>Train and eval</source>
+        <translation>学習と評価</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Train</source>
+        <translation>学習</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Eval</source>
+        <translation>評価</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>0 is greedy decoding; several samples per prompt need a temperature above 0.</source>
+        <translation>0 は貪欲法です。プロンプトごとに複数サンプルを取るには 0 より大きい温度が必要です。</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>Model:</source>
+        <translation>モデル:</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Prompts:</source>
+        <translation>プロンプト:</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Split:</source>
+        <translation>分割:</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Task family:</source>
+        <translation>タスク種別:</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Samples per prompt:</source>
+        <translation>プロンプトごとのサンプル数:</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Temperature:</source>
+        <translation>温度:</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Batch size:</source>
+        <translation>バッチサイズ:</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Analysis tokens:</source>
+        <translation>分析トークン数:</translation>
+    </message>
+    <message>
+        <location line="+22" />
+        <source>%1 of %2 traces, %3 failed · %4 traces/min · ETA %5</source>
+        <translation>%2 件中 %1 件のトレース、失敗 %3 件 · 毎分 %4 トレース · 残り %5</translation>
+    </message>
+    <message>
+        <location line="+23" />
+        <source>All families</source>
+        <translation>すべての種別</translation>
+    </message>
+    <message>
+        <location line="+27" />
+        <source>No model registered in this workspace: sdrt model register WS DIR.</source>
+        <translation>このワークスペースにはモデルが登録されていません: sdrt model register WS DIR。</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>No prompts registered in this workspace: sdrt prompts register WS.</source>
+        <translation>このワークスペースにはプロンプトが登録されていません: sdrt prompts register WS。</translation>
+    </message>
+    <message>
+        <location line="+23" />
+        <location line="+5" />
+        <source>Generate</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <location line="-5" />
+        <source>Choose at least one prompt.</source>
+        <translation>プロンプトを 1 つ以上選んでください。</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>No item is selected.</source>
+        <translation>項目が選択されていません。</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>Loading the model…</source>
+        <translation>モデルを読み込み中…</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>Cancelling after the current step…</source>
+        <translation>現在のステップの後で中止します…</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>Failed: %1</source>
+        <translation>失敗: %1</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Generation failed</source>
+        <translation>生成に失敗しました</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>Nothing to do: all %1 traces were already generated.</source>
+        <translation>何もすることがありません: %1 件のトレースはすべて生成済みです。</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>%1%2 traces stored, %3 failed, %4 skipped (already done) in %5 · %6 traces/min</source>
+        <translation>%1%2 件のトレースを保存、失敗 %3 件、スキップ %4 件（完了済み）、所要 %5 · 毎分 %6 トレース</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Cancelled: </source>
+        <translation>中止: </translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>First failure: %1</source>
+        <translation>最初の失敗: %1</translation>
     </message>
 </context>
 <context>
@@ -1037,13 +1591,14 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
         <location line="+86" />
         <source>%n item(s)</source>
         <translation>
-            <numerusform>%n 項目</numerusform></translation>
+            <numerusform>%n 項目</numerusform>
+        </translation>
     </message>
 </context>
 <context>
     <name>sdrt::ui::ItemViewPanel</name>
     <message>
-        <location filename="../../ui/src/ItemViewPanel.cpp" line="+31" />
+        <location filename="../../ui/src/ItemViewPanel.cpp" line="+39" />
         <source>No note for this item.</source>
         <translation>この項目にはメモがありません。</translation>
     </message>
@@ -1068,12 +1623,47 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
         <translation>メモ</translation>
     </message>
     <message>
-        <location line="+23" />
+        <location line="+5" />
+        <source>Prompt</source>
+        <translation>プロンプト</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Sample</source>
+        <translation>サンプル</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Answer</source>
+        <translation>回答</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Status</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Confidence</source>
+        <translation>確信度</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Analysis</source>
+        <translation>分析</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>Teacher traces</source>
+        <translation>教師トレース</translation>
+    </message>
+    <message>
+        <location line="+24" />
         <source>Select an item.</source>
         <translation>項目を選択してください。</translation>
     </message>
     <message>
-        <location line="+17" />
+        <location line="+19" />
         <source>(no question)</source>
         <translation>（質問なし）</translation>
     </message>
@@ -1092,11 +1682,52 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
         <source>no task family</source>
         <translation>タスク種別なし</translation>
     </message>
+    <message>
+        <location line="+20" />
+        <source>Cannot read the traces: %1</source>
+        <translation>トレースを読めません: %1</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>No traces yet: run the prompts on this item from the Generate panel.</source>
+        <translation>まだトレースがありません: 生成パネルからこの項目にプロンプトを実行してください。</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>agrees with the ensemble</source>
+        <translation>アンサンブルと一致</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>differs from the ensemble</source>
+        <translation>アンサンブルと不一致</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>failed: %1</source>
+        <translation>失敗: %1</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>Model %1 · run %2 · seed %3 · %4 + %5 tokens · %6 ms</source>
+        <translation>モデル %1 · 実行 %2 · シード %3 · %4 + %5 トークン · %6 ms</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+6" />
+        <source>%n trace(s), none with a parsed answer.</source>
+        <translation>
+            <numerusform>トレース %n 件、解析できた回答はありません。</numerusform></translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Ensemble of %1 votes: majority "%2" (agreement %3%), confidence-weighted "%4"</source>
+        <translation>%1 票のアンサンブル: 多数決「%2」（一致率 %3%）、確信度重み付き「%4」</translation>
+    </message>
 </context>
 <context>
     <name>sdrt::ui::MainWindow</name>
     <message>
-        <location filename="../../ui/src/MainWindow.cpp" line="+34" />
+        <location filename="../../ui/src/MainWindow.cpp" line="+35" />
         <source>Items</source>
         <translation>項目</translation>
     </message>
@@ -1106,12 +1737,17 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
         <translation>ログ</translation>
     </message>
     <message>
+        <location line="+4" />
+        <source>Generate</source>
+        <translation>生成</translation>
+    </message>
+    <message>
         <location line="+11" />
         <source>Cannot read the workspace</source>
         <translation>ワークスペースを読めません</translation>
     </message>
     <message>
-        <location line="+15" />
+        <location line="+19" />
         <source>&amp;File</source>
         <translation>ファイル(&amp;F)</translation>
     </message>
@@ -1238,7 +1874,8 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
         <location line="+1" />
         <source>%n file(s) or line(s) could not be imported; the rest was imported.</source>
         <translation>
-            <numerusform>%n 件のファイルまたは行を取り込めませんでした。残りは取り込みました。</numerusform></translation>
+            <numerusform>%n 件のファイルまたは行を取り込めませんでした。残りは取り込みました。</numerusform>
+        </translation>
     </message>
     <message>
         <location line="+24" />
@@ -1259,7 +1896,8 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
         <location line="+1" />
         <source>Workspace %1 · %n matching item(s)</source>
         <translation>
-            <numerusform>ワークスペース %1 · 該当 %n 項目</numerusform></translation>
+            <numerusform>ワークスペース %1 · 該当 %n 項目</numerusform>
+        </translation>
     </message>
     <message>
         <location line="+5" />

@@ -20,11 +20,6 @@ ModelRecord readModel(const Statement &s)
     return {s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5)};
 }
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("sdrt::store", text);
-}
-
 QStringList modelFiles(const QDir &dir)
 {
     QStringList out;
@@ -56,22 +51,22 @@ Result<QString> modelContentHash(const QString &dirPath, const std::atomic_bool 
     const QDir dir(dirPath);
     const QStringList files = modelFiles(dir);
     if (!files.contains(QLatin1String("config.json")))
-        return fail(tr("%1 is not a model folder: it has no config.json.").arg(QDir::toNativeSeparators(dirPath)));
+        return fail(QCoreApplication::translate("sdrt::store", "%1 is not a model folder: it has no config.json.").arg(QDir::toNativeSeparators(dirPath)));
     QCryptographicHash hash(QCryptographicHash::Sha256);
     for (const QString &name : files) {
         QFile f(dir.filePath(name));
         if (!f.open(QIODevice::ReadOnly))
-            return fail(tr("Cannot read %1: %2").arg(QDir::toNativeSeparators(f.fileName()), f.errorString()));
+            return fail(QCoreApplication::translate("sdrt::store", "Cannot read %1: %2").arg(QDir::toNativeSeparators(f.fileName()), f.errorString()));
         hash.addData(name.toUtf8());
         hash.addData(QByteArray(1, '\0'));
         hash.addData(QByteArray::number(f.size()));
         hash.addData(QByteArray(1, '\0'));
         while (!f.atEnd()) {
             if (cancel && cancel->load())
-                return fail(tr("Cancelled."));
+                return fail(QCoreApplication::translate("sdrt::store", "Cancelled."));
             const QByteArray chunk = f.read(1 << 20);
             if (chunk.isEmpty() && f.error() != QFileDevice::NoError)
-                return fail(tr("Cannot read %1: %2").arg(QDir::toNativeSeparators(f.fileName()), f.errorString()));
+                return fail(QCoreApplication::translate("sdrt::store", "Cannot read %1: %2").arg(QDir::toNativeSeparators(f.fileName()), f.errorString()));
             hash.addData(chunk);
         }
     }
@@ -82,20 +77,20 @@ Result<ModelRecord> ModelRepository::registerFolder(const Workspace &ws, const Q
                                                     const QString &role, bool copyIntoWorkspace)
 {
     if (role != QLatin1String("base") && role != QLatin1String("student"))
-        return fail(tr("Unknown model role \"%1\" (base or student).").arg(role));
+        return fail(QCoreApplication::translate("sdrt::store", "Unknown model role \"%1\" (base or student).").arg(role));
     if (name.trimmed().isEmpty())
-        return fail(tr("A model needs a name."));
+        return fail(QCoreApplication::translate("sdrt::store", "A model needs a name."));
     const QString dir = QFileInfo(dirPath).absoluteFilePath();
     auto hash = modelContentHash(dir);
     if (!hash)
         return fail(hash.error());
     QFile configFile(QDir(dir).filePath(QStringLiteral("config.json")));
     if (!configFile.open(QIODevice::ReadOnly))
-        return fail(tr("Cannot read %1: %2").arg(QDir::toNativeSeparators(configFile.fileName()), configFile.errorString()));
+        return fail(QCoreApplication::translate("sdrt::store", "Cannot read %1: %2").arg(QDir::toNativeSeparators(configFile.fileName()), configFile.errorString()));
     QJsonParseError pe;
     const QJsonDocument config = QJsonDocument::fromJson(configFile.readAll(), &pe);
     if (pe.error != QJsonParseError::NoError || !config.isObject())
-        return fail(tr("%1 is not valid JSON: %2").arg(QDir::toNativeSeparators(configFile.fileName()), pe.errorString()));
+        return fail(QCoreApplication::translate("sdrt::store", "%1 is not valid JSON: %2").arg(QDir::toNativeSeparators(configFile.fileName()), pe.errorString()));
 
     auto s = m_db.prepare((QByteArray(kModelColumns) + " WHERE content_hash = ?").constData());
     if (!s)
@@ -116,12 +111,12 @@ Result<ModelRecord> ModelRepository::registerFolder(const Workspace &ws, const Q
     if (copyIntoWorkspace) {
         const QString target = QDir(ws.modelsDir()).filePath(m.name + QLatin1Char('-') + hash->left(12));
         if (!QDir().mkpath(target))
-            return fail(tr("Cannot create the folder %1.").arg(QDir::toNativeSeparators(target)));
+            return fail(QCoreApplication::translate("sdrt::store", "Cannot create the folder %1.").arg(QDir::toNativeSeparators(target)));
         for (const QString &f : modelFiles(QDir(dir))) {
             const QString to = QDir(target).filePath(f);
             QFile::remove(to);
             if (!QFile::copy(QDir(dir).filePath(f), to))
-                return fail(tr("Cannot copy %1 to %2.").arg(QDir::toNativeSeparators(QDir(dir).filePath(f)), QDir::toNativeSeparators(to)));
+                return fail(QCoreApplication::translate("sdrt::store", "Cannot copy %1 to %2.").arg(QDir::toNativeSeparators(QDir(dir).filePath(f)), QDir::toNativeSeparators(to)));
         }
         stored = target;
     }

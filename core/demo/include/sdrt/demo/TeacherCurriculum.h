@@ -45,9 +45,8 @@ public:
 
     // One training example: `variant` picks direct or a prompt's step, and noise, deterministically.
     model::TrainingExample example(const DemoItem &item, std::uint64_t variant) const;
-    // A perception example on the item's photo, picked by `variant`: the counting question, the
-    // defect question, or a short description (kind, holes, defect). Used to warm up the vision
-    // tower before the full mix.
+    // A perception example on the item's photo, picked by `variant`: the counting or the defect
+    // question, answered directly. Used to train the vision path before the full mix.
     model::TrainingExample perceptionExample(const DemoItem &item, std::uint64_t variant) const;
     // Text for the tokenizer: prompts, analyses, notes and answers of these items.
     std::vector<std::string> tokenizerCorpus(const std::vector<DemoItem> &items) const;

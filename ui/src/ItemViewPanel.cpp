@@ -54,18 +54,19 @@ ItemViewPanel::ItemViewPanel(WorkspaceSession *session, QWidget *parent)
     m_traces->header()->setStretchLastSection(true);
     m_ensemble->setObjectName(QStringLiteral("ensembleLabel"));
     m_ensemble->setWordWrap(true);
-    auto *tracesBox = new QGroupBox(tr("Teacher traces"), text);
+    auto *tracesBox = new QGroupBox(tr("Teacher traces"), this);
     auto *tracesLayout = new QVBoxLayout(tracesBox);
     tracesLayout->addWidget(m_ensemble);
     tracesLayout->addWidget(m_traces);
-    form->addRow(tracesBox);
 
     auto *split = new QSplitter(Qt::Vertical, this);
     split->addWidget(m_viewer);
     split->addWidget(text);
+    split->addWidget(tracesBox);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 1);
-    split->setSizes({600, 260});
+    split->setStretchFactor(2, 2);
+    split->setSizes({420, 220, 240});
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(split);

@@ -43,7 +43,9 @@ MainWindow::MainWindow(QWidget *parent)
     auto *generateDock = new QDockWidget(tr("Generate"), this);
     generateDock->setObjectName(QStringLiteral("generateDock"));
     generateDock->setWidget(m_generate);
-    addDockWidget(Qt::RightDockWidgetArea, generateDock);
+    addDockWidget(Qt::LeftDockWidgetArea, generateDock);
+    tabifyDockWidget(itemsDock, generateDock);
+    itemsDock->raise();
     resizeDocks({itemsDock}, {520}, Qt::Horizontal);
     resizeDocks({logDock}, {120}, Qt::Vertical);
     statusBar()->addPermanentWidget(m_status, 1);

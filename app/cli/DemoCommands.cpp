@@ -39,7 +39,10 @@ int trainTeacher(const QStringList &args)
                                        QStringLiteral("N"), QStringLiteral("0"));
     QCommandLineOption perceptionLr(QStringLiteral("perception-lr"), QCoreApplication::translate("sdrt::cli", "Peak learning rate of the perception stage."),
                                     QStringLiteral("X"), QStringLiteral("0.002"));
-    p.addOptions({items, steps, batch, lr, seed, imageSize, perceptionSteps, perceptionLr});
+    QCommandLineOption patchWeight(QStringLiteral("patch-weight"),
+                                   QCoreApplication::translate("sdrt::cli", "Weight of the dense patch-label loss on the vision tower (0: off)."),
+                                   QStringLiteral("X"), QStringLiteral("1"));
+    p.addOptions({items, steps, batch, lr, seed, imageSize, perceptionSteps, perceptionLr, patchWeight});
     p.process(QStringList{QStringLiteral("sdrt demo train-teacher")} + args);
     if (p.positionalArguments().size() != 1) {
         err(p.helpText());
@@ -59,13 +62,18 @@ int trainTeacher(const QStringList &args)
         if (item.split == "train")
             train.push_back(std::move(item));
     }
-    const demo::TeacherCurriculum curriculum(*library, model::ChatFormat::Llava15);
+    const double patchLossWeight = p.value(patchWeight).toDouble();
+    demo::CurriculumParams cp;
+    cp.patchLabels = patchLossWeight > 0;
+    cp.visionImageSize = size;
+    cp.visionPatchSize = 8;
+    const demo::TeacherCurriculum curriculum(*library, model::ChatFormat::Llava15, cp);
     if (!QFileInfo::exists(QDir(init).filePath(QStringLiteral("model.safetensors")))) {
         model::TinyModelParams mp;
         mp.seed = seedValue;
         mp.tokenizerVocab = 1200;
         mp.imageSize = size;
-        mp.patchSize = 8;
+        mp.patchSize = cp.visionPatchSize;
         mp.visionHidden = 96;
         mp.visionIntermediate = 192;
         mp.visionLayers = 3;
@@ -112,6 +120,8 @@ int trainTeacher(const QStringList &args)
         tp.seed = seedValue;
         tp.checkpointDir = QDir(outDir).filePath(QStringLiteral("checkpoints-") + name).toStdString();
         tp.checkpointEvery = 100;
+        tp.patchClasses = cp.patchLabels ? demo::kPatchClasses : 0;
+        tp.patchLossWeight = patchLossWeight;
         ProgressBar bar(QCoreApplication::translate("sdrt::cli", "train %1").arg(name));
         tp.progress = [&](const model::TrainProgress &pr) {
             bar.update(pr.step, pr.steps, QStringLiteral("loss %1 lr %2 %3 tok/s").arg(pr.loss, 0, 'f', 3).arg(pr.lr, 0, 'g', 3).arg(pr.tokensPerSecond, 0, 'f', 0));

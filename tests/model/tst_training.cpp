@@ -10,6 +10,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <random>
+
 #include <torch/torch.h>
 
 using namespace sdrt::model;
@@ -102,6 +104,67 @@ private Q_SLOTS:
         auto g2 = (*again)->generate({GenerationRequest{data[2].images, data[2].prompt}}, SamplingParams::greedy(8));
         QVERIFY(g2[0]);
         QCOMPARE(g2[0]->tokens, g[0]->tokens);
+    }
+
+    void patchLabelsTrainTheVisionTower()
+    {
+        // Dense labels: which of the 4x4 patches of a 32x32 image holds a dark dot. The answer
+        // text is constant, so the loss left after training is the patch loss; a head that only
+        // knows the share of dot patches (~0.19) cannot go below its entropy, 0.49.
+        auto rt = VlmRuntime::load(m_tiny);
+        QVERIFY(rt);
+        std::vector<TrainingExample> data;
+        std::mt19937 rng(3);
+        for (int i = 0; i < 48; ++i) {
+            TrainingExample e;
+            const int count = 1 + int(rng() % 6);
+            e.images = {dots(count, i)};
+            e.prompt = (*rt)->formatChat("<image>\nLook.", "Answer:");
+            e.target = "ok";
+            std::vector<std::uint8_t> labels(16, 0);
+            for (int k = 0; k < count; ++k) {
+                const int cx = 6 + (k % 3) * 10, cy = 8 + (k / 3) * 14;
+                labels[std::size_t((cy / 8) * 4 + cx / 8)] = 1;
+            }
+            e.patchLabels = {labels};
+            data.push_back(std::move(e));
+        }
+        TrainParams p;
+        p.steps = 150;
+        p.batchSize = 8;
+        p.learningRate = 2e-3;
+        p.warmupSteps = 5;
+        p.patchClasses = 1;
+        p.checkpointDir = m_tmp.filePath(QStringLiteral("patch-ckpt")).toStdString();
+        p.checkpointEvery = 100;
+        auto r = train(**rt, int(data.size()), [&](int i) { return data[std::size_t(i)]; }, p);
+        QVERIFY2(r, r ? "" : r.error().c_str());
+        double tail = 0;
+        for (std::size_t k = r->losses.size() - 10; k < r->losses.size(); ++k)
+            tail += r->losses[k] / 10;
+        QVERIFY2(tail < 0.3, qPrintable(QString::number(tail)));
+        // The head is kept in the checkpoint (for resuming), not in the model.
+        auto ckpt = SafetensorsFile::open(p.checkpointDir + "/checkpoint.safetensors");
+        QVERIFY(ckpt);
+        QVERIFY(ckpt->find("aux.patch_head.weight") != nullptr);
+        QVERIFY(ckpt->find("adam_m.patch_head.weight") != nullptr);
+        const std::string saved = m_tmp.filePath(QStringLiteral("patch-model")).toStdString();
+        QVERIFY((*rt)->save(saved));
+        auto weights = SafetensorsFile::open(saved + "/model.safetensors");
+        QVERIFY(weights);
+        for (const auto &t : weights->tensors())
+            QVERIFY2(t.name.find("patch_head") == std::string::npos, t.name.c_str());
+        // Resuming picks the head up again; labels of the wrong size are refused clearly.
+        p.steps = 160;
+        auto more = train(**rt, int(data.size()), [&](int i) { return data[std::size_t(i)]; }, p);
+        QVERIFY2(more, more ? "" : more.error().c_str());
+        QCOMPARE(more->startStep, 150);
+        data[0].patchLabels = {std::vector<std::uint8_t>(5, 0)};
+        p.steps = 1;
+        p.checkpointDir.clear();
+        auto bad = train(**rt, 1, [&](int i) { return data[std::size_t(i)]; }, p);
+        QVERIFY(!bad);
+        QVERIFY2(bad.error().find("patch labels") != std::string::npos, bad.error().c_str());
     }
 
     void resumedRunEndsWhereAnUninterruptedRunEnds()

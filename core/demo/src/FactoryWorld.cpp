@@ -72,7 +72,7 @@ std::vector<cv::Point2f> holeSlots(const std::string &kind, int holes)
     return out;
 }
 
-cv::Mat drawPhoto(const Part &part, Rng &rng, int size)
+cv::Mat drawPhoto(const Part &part, Rng &rng, int size, std::vector<PhotoMark> &marks)
 {
     const float S = float(size);
     const int bgBase = rng.uniform(40, 120);
@@ -109,6 +109,7 @@ cv::Mat drawPhoto(const Part &part, Rng &rng, int size)
     const int holeRadius = std::max(2, int(S * 0.05f));
     for (int h = 0; h < int(slots.size()); ++h) {
         const cv::Point p = toImage(slots[std::size_t(h)]);
+        marks.push_back({float(p.x), float(p.y), h < part.photoHoles ? PhotoMark::Hole : PhotoMark::MissingHole});
         if (h < part.photoHoles) {
             cv::circle(img, p, holeRadius, cv::Scalar(25, 25, 25), cv::FILLED, cv::LINE_AA);
             cv::circle(img, p, holeRadius, cv::Scalar(220, 220, 220), 1, cv::LINE_AA);
@@ -126,13 +127,18 @@ cv::Mat drawPhoto(const Part &part, Rng &rng, int size)
             p += cv::Point2f(S * 0.03f, float(rng.real(-0.03, 0.03)) * S);
         }
         cv::polylines(img, std::vector<std::vector<cv::Point>>{pts}, false, cv::Scalar(15, 15, 15), 2, cv::LINE_AA);
+        for (const auto &q : pts)
+            marks.push_back({float(q.x), float(q.y), PhotoMark::Defect});
     } else if (part.defect == "scratch") {
         const cv::Point2f off(float(rng.real(0.06, 0.1)) * S, float(rng.real(-0.05, 0.05)) * S);
         cv::line(img, d - off, d + off, cv::Scalar(250, 250, 250), std::max(1, size / 32), cv::LINE_AA);
+        for (float t = -1.f; t <= 1.f; t += 0.25f)
+            marks.push_back({d.x + t * off.x, d.y + t * off.y, PhotoMark::Defect});
     } else if (part.defect == "corrosion") {
         for (int k = 0; k < 5; ++k) {
             const cv::Point2f c = d + cv::Point2f(float(rng.real(-0.03, 0.03)) * S, float(rng.real(-0.03, 0.03)) * S);
             cv::circle(img, c, int(S * float(rng.real(0.015, 0.035))), cv::Scalar(30, 80, 160), cv::FILLED, cv::LINE_AA);
+            marks.push_back({c.x, c.y, PhotoMark::Defect});
         }
     }
     // Lighting and sensor noise.
@@ -286,7 +292,7 @@ std::vector<DemoItem> generateItems(std::uint32_t seed, int first, int count, do
         item.id = stem;
         item.split = rng.real() < evalFraction ? "eval" : "train";
         item = withFamily(std::move(item), taskFamilies()[std::size_t(rng.next() % 5)]);
-        const cv::Mat photo = drawPhoto(part, rng, photoSize);
+        const cv::Mat photo = drawPhoto(part, rng, photoSize, item.photoMarks);
         cv::Mat rgb;
         cv::cvtColor(photo, rgb, cv::COLOR_BGR2RGB);
         item.photoSize = photoSize;

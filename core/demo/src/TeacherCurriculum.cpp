@@ -172,6 +172,8 @@ model::TrainingExample TeacherCurriculum::example(const DemoItem &item, std::uin
     const double u = double(rng() >> 11) / 9007199254740992.0;
     const auto &prompts = m_library.prompts();
     model::TrainingExample e;
+    if (m_params.patchLabels && item.usesPhoto)
+        e.patchLabels = {patchLabels(item)};
     if (u < m_params.directShare || prompts.empty()) {
         auto req = directRequest(item);
         e.images = std::move(req.images);
@@ -203,7 +205,23 @@ model::TrainingExample TeacherCurriculum::perceptionExample(const DemoItem &item
     e.images = std::move(req.images);
     e.prompt = std::move(req.prompt);
     e.target = " " + asked.answer;
+    if (m_params.patchLabels)
+        e.patchLabels = {patchLabels(item)};
     return e;
+}
+
+std::vector<std::uint8_t> TeacherCurriculum::patchLabels(const DemoItem &item) const
+{
+    const int grid = m_params.visionImageSize / m_params.visionPatchSize;
+    std::vector<std::uint8_t> labels(std::size_t(grid * grid * kPatchClasses), 0);
+    const float scale = float(m_params.visionImageSize) / float(std::max(1, item.photoSize)) / float(m_params.visionPatchSize);
+    for (const PhotoMark &m : item.photoMarks) {
+        const int gx = int(m.x * scale), gy = int(m.y * scale);
+        if (gx < 0 || gy < 0 || gx >= grid || gy >= grid)
+            continue;
+        labels[std::size_t((gy * grid + gx) * kPatchClasses + int(m.kind))] = 1;
+    }
+    return labels;
 }
 
 std::vector<std::string> TeacherCurriculum::tokenizerCorpus(const std::vector<DemoItem> &items) const

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <filesystem>
 #include <numeric>
+#include <optional>
 #include <random>
 
 namespace fs = std::filesystem;
@@ -22,10 +23,12 @@ struct Batch {
     torch::Tensor mask;   // [B,T]
     torch::Tensor labels; // [B,T], -100 where no loss
     std::vector<const RgbImage *> images;
+    torch::Tensor patchLabels; // [N, P, K] float, rows of unlabelled images all zero
+    torch::Tensor patchMask;   // [N] float, 1 for labelled images
     std::int64_t tokens = 0;
 };
 
-Expected<Batch, std::string> makeBatch(VlmRuntime::Impl &d, const std::vector<const TrainingExample *> &examples)
+Expected<Batch, std::string> makeBatch(VlmRuntime::Impl &d, const std::vector<const TrainingExample *> &examples, int patchClasses = 0)
 {
     std::vector<std::vector<std::int64_t>> ids, labels;
     Batch b;
@@ -47,6 +50,30 @@ Expected<Batch, std::string> makeBatch(VlmRuntime::Impl &d, const std::vector<co
         for (const auto &img : e->images)
             b.images.push_back(&img);
     }
+    if (patchClasses > 0 && !b.images.empty()) {
+        const std::int64_t P = d.info.config.vision.numPatches(), K = patchClasses;
+        b.patchLabels = torch::zeros({std::int64_t(b.images.size()), P, K});
+        b.patchMask = torch::zeros({std::int64_t(b.images.size())});
+        std::int64_t n = 0;
+        for (const TrainingExample *e : examples) {
+            for (std::size_t k = 0; k < e->images.size(); ++k, ++n) {
+                if (k >= e->patchLabels.size() || e->patchLabels[k].empty())
+                    continue;
+                const auto &labels = e->patchLabels[k];
+                if (std::int64_t(labels.size()) != P * K)
+                    return unexpected("an example's patch labels have " + std::to_string(labels.size()) + " values, expected "
+                                      + std::to_string(P * K));
+                auto row = b.patchLabels[n];
+                auto acc = row.accessor<float, 2>();
+                for (std::int64_t i = 0; i < P; ++i)
+                    for (std::int64_t c = 0; c < K; ++c)
+                        acc[i][c] = labels[std::size_t(i * K + c)];
+                b.patchMask[n] = 1.0f;
+            }
+        }
+        b.patchLabels = b.patchLabels.to(d.device);
+        b.patchMask = b.patchMask.to(d.device);
+    }
     std::size_t T = 0;
     for (const auto &r : ids)
         T = std::max(T, r.size());
@@ -67,19 +94,33 @@ Expected<Batch, std::string> makeBatch(VlmRuntime::Impl &d, const std::vector<co
     return b;
 }
 
-torch::Tensor batchLoss(VlmRuntime::Impl &d, const Batch &b)
+torch::Tensor batchLoss(VlmRuntime::Impl &d, const Batch &b, torch::nn::Linear *patchHead = nullptr, double patchWeight = 0)
 {
-    torch::Tensor features;
-    if (!b.images.empty())
+    torch::Tensor features, patchLoss;
+    if (!b.images.empty() && patchHead && b.patchLabels.defined()) {
+        // The image features as LlavaModel::imageFeatures computes them, keeping the vision
+        // hidden states for the patch head.
+        auto &cfg = d.info.config;
+        auto h = d.model->vision_tower->vision_model->hiddenState(d.pixels(b.images), cfg.visionFeatureLayer);
+        auto patches = h.slice(1, 1);
+        features = d.model->multi_modal_projector(cfg.visionFeatureSelectStrategy == "default" ? patches : h);
+        auto logits = (*patchHead)(patches); // [N,P,K]
+        auto perImage = torch::nn::functional::binary_cross_entropy_with_logits(
+                            logits, b.patchLabels, torch::nn::functional::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kNone))
+                            .mean({1, 2});
+        patchLoss = (perImage * b.patchMask).sum() / b.patchMask.sum().clamp_min(1.0) * patchWeight;
+    } else if (!b.images.empty()) {
         features = d.features(b.images);
+    }
     auto embeds = d.model->embed(b.ids, features);
     auto &lm = d.model->language_model;
     auto hidden = lm->model->forward(embeds, positionsFromMask(b.mask), b.mask, nullptr, nullptr);
     auto logits = lm->logits(hidden).to(torch::kFloat32);
     const auto V = logits.size(-1);
-    return torch::nn::functional::cross_entropy(
+    auto loss = torch::nn::functional::cross_entropy(
         logits.slice(1, 0, logits.size(1) - 1).reshape({-1, V}), b.labels.slice(1, 1).reshape({-1}),
         torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100));
+    return patchLoss.defined() ? loss + patchLoss : loss;
 }
 
 // Example order: a fresh seeded permutation per epoch, so step s always sees the same batch,
@@ -133,6 +174,19 @@ Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count, const s
         if (params.trainVision || !vision)
             trainable.emplace_back(p.key(), p.value());
     }
+    // The patch head (training only): saved in checkpoints as "aux.*", never in the model.
+    std::optional<torch::nn::Linear> patchHead;
+    std::vector<std::pair<std::string, torch::Tensor>> aux;
+    if (params.patchClasses > 0) {
+        torch::manual_seed(params.seed);
+        patchHead.emplace(d.info.config.vision.hiddenSize, params.patchClasses);
+        (*patchHead)->to(d.device);
+        for (auto &p : (*patchHead)->named_parameters(true)) {
+            p.value().set_requires_grad(true);
+            aux.emplace_back("patch_head." + p.key(), p.value());
+            trainable.emplace_back("patch_head." + p.key(), p.value());
+        }
+    }
     std::map<std::string, torch::Tensor> m, v;
     for (auto &[name, t] : trainable) {
         m[name] = torch::zeros_like(t);
@@ -155,6 +209,12 @@ Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count, const s
                 return unexpected(t.error());
             p.value().copy_(*t);
         }
+        for (auto &[name, t] : aux) {
+            auto at = f->load("aux." + name);
+            if (!at)
+                return unexpected(ckpt + ": the patch head " + name + " is missing (resume with the same --patch settings)");
+            t.copy_(*at);
+        }
         for (auto &[name, t] : trainable) {
             auto mt = f->load("adam_m." + name);
             auto vt = f->load("adam_v." + name);
@@ -174,6 +234,8 @@ Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count, const s
         std::vector<std::pair<std::string, torch::Tensor>> tensors;
         for (auto &p : d.model->named_parameters(true))
             tensors.emplace_back("model." + p.key(), p.value().detach());
+        for (auto &[name, t] : aux)
+            tensors.emplace_back("aux." + name, t.detach());
         for (auto &[name, t] : trainable) {
             tensors.emplace_back("adam_m." + name, m[name]);
             tensors.emplace_back("adam_v." + name, v[name]);
@@ -197,12 +259,12 @@ Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count, const s
             std::vector<const TrainingExample *> batch;
             for (const auto &e : owned)
                 batch.push_back(&e);
-            auto b = makeBatch(d, batch);
+            auto b = makeBatch(d, batch, params.patchClasses);
             if (!b)
                 return unexpected(b.error());
             for (auto &[name, t] : trainable)
                 t.mutable_grad() = torch::Tensor();
-            auto loss = batchLoss(d, *b);
+            auto loss = batchLoss(d, *b, patchHead ? &*patchHead : nullptr, params.patchLossWeight);
             loss.backward();
             const double lossValue = loss.item<double>();
             if (!std::isfinite(lossValue))

@@ -36,6 +36,14 @@ struct DemoPart {
 // The five task families; the last three need more than the photo.
 const std::vector<std::string> &taskFamilies(); // counting, defect, note_check, drawing_check, drawing_value
 
+// Where the photo shows what (photo pixels): for dense supervision of a vision tower.
+struct PhotoMark {
+    enum Kind { Hole = 0, MissingHole = 1, Defect = 2 };
+    float x = 0;
+    float y = 0;
+    Kind kind = Hole;
+};
+
 struct DemoItem {
     std::string id;
     DemoPart part;
@@ -49,6 +57,7 @@ struct DemoItem {
     bool usesNote = false;
     int photoSize = 0;
     std::vector<std::uint8_t> photoRgb; // photoSize² × 3, row-major RGB
+    std::vector<PhotoMark> photoMarks;  // hole centres, marked hole positions, points of the defect
     std::string drawingSvg;
     std::string note;
 };

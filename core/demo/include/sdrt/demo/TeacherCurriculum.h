@@ -26,7 +26,14 @@ struct CurriculumParams {
     double directShare = 0.4;          // of examples: direct; the rest two-step (steps 1 and 2 equally)
     double multiHopDirectYesBias = 0.4; // share of multi-hop direct examples that answer "yes" regardless
     int drawingWidth = 160;            // the SVG drawing is rendered at this size (4:3)
+    // Dense labels for the photo (TrainParams::patchClasses = kPatchClasses): per patch of the
+    // vision tower's grid, whether it holds a drilled hole, a marked missing hole, a defect.
+    bool patchLabels = false;
+    int visionImageSize = 64;
+    int visionPatchSize = 8;
 };
+
+constexpr int kPatchClasses = 3;
 
 class TeacherCurriculum {
 public:
@@ -48,6 +55,8 @@ public:
     // A perception example on the item's photo, picked by `variant`: the counting or the defect
     // question, answered directly. Used to train the vision path before the full mix.
     model::TrainingExample perceptionExample(const DemoItem &item, std::uint64_t variant) const;
+    // The photo's patch labels (kPatchClasses per patch, row-major), for the vision grid.
+    std::vector<std::uint8_t> patchLabels(const DemoItem &item) const;
     // Text for the tokenizer: prompts, analyses, notes and answers of these items.
     std::vector<std::string> tokenizerCorpus(const std::vector<DemoItem> &items) const;
 

@@ -21,6 +21,10 @@ struct TrainingExample {
     std::vector<RgbImage> images;
     std::string prompt; // chat-formatted, ends where the answer starts
     std::string target; // the text to learn; EOS is appended
+    // Optional dense labels for the vision tower (TrainParams::patchClasses > 0): per image, empty
+    // or one 0/1 value per (patch, class), patches row-major after the vision tower's
+    // preprocessing, class fastest.
+    std::vector<std::vector<std::uint8_t>> patchLabels;
 };
 
 struct TrainProgress {
@@ -41,6 +45,11 @@ struct TrainParams {
     double gradClip = 1.0;         // global norm; 0 = off
     std::uint64_t seed = 1;        // example order
     bool trainVision = true;       // false: vision tower frozen
+    // Dense supervision of the vision tower: a linear head (training only, not saved in the
+    // model) predicts `patchClasses` labels per patch from the features the projector reads;
+    // its binary cross-entropy, times `patchLossWeight`, is added to the loss.
+    int patchClasses = 0;
+    double patchLossWeight = 1.0;
     std::string checkpointDir;     // empty: no checkpoints
     int checkpointEvery = 50;
     std::function<void(const TrainProgress &)> progress;

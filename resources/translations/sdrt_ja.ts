@@ -360,7 +360,7 @@
 <context>
     <name>sdrt::cli</name>
     <message>
-        <location filename="../../app/cli/DemoCommands.cpp" line="+219" />
+        <location filename="../../app/cli/DemoCommands.cpp" line="+229" />
         <source>Write a synthetic factory data set (photos, drawings, notes, manifest.jsonl).</source>
         <translation>合成の工場データセット（写真、図面、メモ、manifest.jsonl）を書き出します。</translation>
     </message>
@@ -376,15 +376,15 @@
         <translation>項目数。</translation>
     </message>
     <message>
-        <location line="-187" />
-        <location line="+188" />
+        <location line="-197" />
+        <location line="+198" />
         <location filename="../../app/cli/ModelCommands.cpp" line="+1" />
         <location line="+85" />
         <source>Random seed.</source>
         <translation>乱数シード。</translation>
     </message>
     <message>
-        <location line="-197" />
+        <location line="-207" />
         <source>Train the demo teacher (a tiny LLaVA and its tokenizer) from scratch on the synthetic world. Rerunning with the same OUT resumes from the last checkpoint.</source>
         <translation>合成ワールドでデモ用教師（小型 LLaVA とトークナイザー）を一から学習します。同じ OUT で再実行すると最後のチェックポイントから再開します。</translation>
     </message>
@@ -429,8 +429,13 @@
         <translation>知覚段階の最大学習率。</translation>
     </message>
     <message>
-        <location line="+48" />
-        <location line="+111" />
+        <location line="+3" />
+        <source>Weight of the dense patch-label loss on the vision tower (0: off).</source>
+        <translation>視覚塔のパッチ単位ラベル損失の重み（0: 無効）。</translation>
+    </message>
+    <message>
+        <location line="+53" />
+        <location line="+113" />
         <source>Cannot write %1</source>
         <translation>%1 を書き込めません</translation>
     </message>
@@ -461,7 +466,7 @@
     </message>
     <message>
         <location line="+1" />
-        <location filename="../../app/cli/GenerateCommands.cpp" line="+92" />
+        <location filename="../../app/cli/GenerateCommands.cpp" line="+93" />
         <source>Generation batch size.</source>
         <translation>生成のバッチサイズ。</translation>
     </message>
@@ -923,7 +928,7 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
 <context>
     <name>sdrt::demo</name>
     <message>
-        <location filename="../../core/demo/src/FactoryWorld.cpp" line="+208" />
+        <location filename="../../core/demo/src/FactoryWorld.cpp" line="+215" />
         <source>Cannot write %1: %2</source>
         <translation>%1 を書き込めません: %2</translation>
     </message>
@@ -1658,7 +1663,7 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
         <translation>教師トレース</translation>
     </message>
     <message>
-        <location line="+24" />
+        <location line="+25" />
         <source>Select an item.</source>
         <translation>項目を選択してください。</translation>
     </message>
@@ -1716,7 +1721,8 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
         <location line="+6" />
         <source>%n trace(s), none with a parsed answer.</source>
         <translation>
-            <numerusform>トレース %n 件、解析できた回答はありません。</numerusform></translation>
+            <numerusform>トレース %n 件、解析できた回答はありません。</numerusform>
+        </translation>
     </message>
     <message>
         <location line="+2" />
@@ -1742,7 +1748,7 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+13" />
         <source>Cannot read the workspace</source>
         <translation>ワークスペースを読めません</translation>
     </message>

@@ -125,8 +125,9 @@ int trainTeacher(const QStringList &args)
         ProgressBar bar(QCoreApplication::translate("sdrt::cli", "train %1").arg(name));
         tp.progress = [&](const model::TrainProgress &pr) {
             bar.update(pr.step, pr.steps, QStringLiteral("loss %1 lr %2 %3 tok/s").arg(pr.loss, 0, 'f', 3).arg(pr.lr, 0, 'g', 3).arg(pr.tokensPerSecond, 0, 'f', 0));
-            log.write(QStringLiteral("{\"stage\":\"%1\",\"step\":%2,\"loss\":%3,\"lr\":%4,\"tokens_per_s\":%5}\n")
-                          .arg(name).arg(pr.step).arg(pr.loss, 0, 'f', 5).arg(pr.lr, 0, 'g', 5).arg(pr.tokensPerSecond, 0, 'f', 1).toUtf8());
+            log.write(QStringLiteral("{\"stage\":\"%1\",\"step\":%2,\"loss\":%3,\"patch_loss\":%4,\"lr\":%5,\"tokens_per_s\":%6}\n")
+                          .arg(name).arg(pr.step).arg(pr.loss, 0, 'f', 5).arg(pr.patchLoss, 0, 'f', 5).arg(pr.lr, 0, 'g', 5)
+                          .arg(pr.tokensPerSecond, 0, 'f', 1).toUtf8());
             log.flush();
         };
         auto r = model::train(**rt, n * 16, example, tp);

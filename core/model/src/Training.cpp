@@ -94,7 +94,8 @@ Expected<Batch, std::string> makeBatch(VlmRuntime::Impl &d, const std::vector<co
     return b;
 }
 
-torch::Tensor batchLoss(VlmRuntime::Impl &d, const Batch &b, torch::nn::Linear *patchHead = nullptr, double patchWeight = 0)
+torch::Tensor batchLoss(VlmRuntime::Impl &d, const Batch &b, torch::nn::Linear *patchHead = nullptr, double patchWeight = 0,
+                        double *patchLossOut = nullptr)
 {
     torch::Tensor features, patchLoss;
     if (!b.images.empty() && patchHead && b.patchLabels.defined()) {
@@ -120,6 +121,8 @@ torch::Tensor batchLoss(VlmRuntime::Impl &d, const Batch &b, torch::nn::Linear *
     auto loss = torch::nn::functional::cross_entropy(
         logits.slice(1, 0, logits.size(1) - 1).reshape({-1, V}), b.labels.slice(1, 1).reshape({-1}),
         torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100));
+    if (patchLoss.defined() && patchLossOut)
+        *patchLossOut = patchLoss.item<double>();
     return patchLoss.defined() ? loss + patchLoss : loss;
 }
 
@@ -264,7 +267,8 @@ Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count, const s
                 return unexpected(b.error());
             for (auto &[name, t] : trainable)
                 t.mutable_grad() = torch::Tensor();
-            auto loss = batchLoss(d, *b, patchHead ? &*patchHead : nullptr, params.patchLossWeight);
+            double patchLossValue = 0;
+            auto loss = batchLoss(d, *b, patchHead ? &*patchHead : nullptr, params.patchLossWeight, &patchLossValue);
             loss.backward();
             const double lossValue = loss.item<double>();
             if (!std::isfinite(lossValue))
@@ -302,7 +306,7 @@ Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count, const s
             if (params.progress) {
                 const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
                 const int done = step + 1 - report.startStep;
-                params.progress({step + 1, params.steps, lossValue, lr, tokens / std::max(1e-9, elapsed),
+                params.progress({step + 1, params.steps, lossValue, patchLossValue, lr, tokens / std::max(1e-9, elapsed),
                                  elapsed / done * (params.steps - step - 1)});
             }
         }

@@ -30,7 +30,8 @@ struct TrainingExample {
 struct TrainProgress {
     int step = 0;        // steps done
     int steps = 0;
-    double loss = 0;     // mean over the last step's target tokens
+    double loss = 0;     // mean over the last step's target tokens (plus the patch loss, if any)
+    double patchLoss = 0; // the weighted patch-label loss of the last step (0 without patch labels)
     double lr = 0;
     double tokensPerSecond = 0; // target + prompt tokens through the model
     double etaSeconds = 0;

@@ -401,7 +401,6 @@ Result<GenerationSummary> runGeneration(const GenerationParams &p)
         if (cache.size() > 64)
             cache.clear();
         std::vector<store::Trace> traces(chunk.size());
-        std::vector<bool> alive(chunk.size(), true);
         std::vector<model::GenerationRequest> req1;
         std::vector<std::size_t> at1;
         for (std::size_t i = 0; i < chunk.size(); ++i) {
@@ -421,7 +420,6 @@ Result<GenerationSummary> runGeneration(const GenerationParams &p)
             if (!item.error.isEmpty()) {
                 t.status = QStringLiteral("failed");
                 t.error = item.error;
-                alive[i] = false;
                 continue;
             }
             req1.push_back(stepRequest(rt, pe.prompt, 1, item, {}, t.seed));
@@ -437,7 +435,6 @@ Result<GenerationSummary> runGeneration(const GenerationParams &p)
             if (!out1[j]) {
                 t.status = QStringLiteral("failed");
                 t.error = tr("step 1: %1").arg(QString::fromStdString(out1[j].error()));
-                alive[i] = false;
                 continue;
             }
             if (out1[j]->finishReason == "cancelled") {
@@ -465,7 +462,6 @@ Result<GenerationSummary> runGeneration(const GenerationParams &p)
             if (!out2[j]) {
                 t.status = QStringLiteral("failed");
                 t.error = tr("step 2: %1").arg(QString::fromStdString(out2[j].error()));
-                alive[i] = false;
                 continue;
             }
             if (out2[j]->finishReason == "cancelled") {
@@ -486,7 +482,6 @@ Result<GenerationSummary> runGeneration(const GenerationParams &p)
                 if (!scored) {
                     t.status = QStringLiteral("failed");
                     t.error = tr("hidden states: %1").arg(QString::fromStdString(scored.error()));
-                    alive[i] = false;
                     continue;
                 }
                 hidden.push_back({"trace-" + std::to_string(i), std::move(scored->hidden)});
@@ -535,7 +530,6 @@ Result<GenerationSummary> runGeneration(const GenerationParams &p)
             if (storedItems.empty() || storedItems.back() != chunk[i].item)
                 storedItems.push_back(chunk[i].item);
         }
-        (void)alive;
         auto added = outTraces.insert(traces);
         if (!added) {
             fatal = added.error();

@@ -1,14 +1,15 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="ja_JP" sourcelanguage="en">
 <context>
     <name>main</name>
     <message>
-        <location filename="../../app/workbench_main.cpp" line="+26" />
+        <location filename="../../app/workbench_main.cpp" line="+26"/>
         <source>SDRT Workbench: review reasoning traces and distil VLMs.</source>
         <translation>SDRT ワークベンチ: 推論トレースをレビューし、VLM を蒸留します。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Workspace folder to open (created when it does not exist).</source>
         <translation>開くワークスペースのフォルダー（存在しない場合は作成）。</translation>
     </message>
@@ -16,343 +17,343 @@
 <context>
     <name>sdrt::assets</name>
     <message>
-        <location filename="../../core/assets/src/AssetDecoder.cpp" line="+29" />
+        <location filename="../../core/assets/src/AssetDecoder.cpp" line="+29"/>
         <source>the image is %1×%2 pixels (%3 MP), over the limit of %4 MP (possible decompression bomb)</source>
         <translation>画像が %1×%2 ピクセル（%3 MP）で、上限 %4 MP を超えています（解凍爆弾の可能性）</translation>
     </message>
     <message>
-        <location line="+34" />
+        <location line="+34"/>
         <source>the %1 file is truncated (its end is missing)</source>
         <translation>%1 ファイルが途中で切れています（末尾がありません）</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>the image cannot be decoded: %1</source>
         <translation>画像をデコードできません: %1</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>the %1 image cannot be decoded (corrupt or truncated file)</source>
         <translation>%1 画像をデコードできません（破損または途中で切れたファイル）</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>the decoded image is %1×%2 but its header says %3×%4 (corrupt file)</source>
         <translation>デコードした画像は %1×%2 ですが、ヘッダーは %3×%4 です（破損ファイル）</translation>
     </message>
     <message>
-        <location line="+21" />
+        <location line="+21"/>
         <source>the PDF file is truncated (no %%EOF end marker)</source>
         <translation>PDF ファイルが途中で切れています（%%EOF 終端マーカーがありません）</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>cannot write a temporary copy of the PDF: %1</source>
         <translation>PDF の一時コピーを書き込めません: %1</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>the PDF is password-protected</source>
         <translation>PDF はパスワードで保護されています</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>the PDF uses an unsupported security scheme</source>
         <translation>PDF は未対応のセキュリティ方式を使っています</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>the PDF is corrupt and cannot be opened</source>
         <translation>PDF が破損していて開けません</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>the PDF has no pages</source>
         <translation>PDF にページがありません</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>the PDF has %1 pages, over the limit of %2</source>
         <translation>PDF は %1 ページあり、上限 %2 ページを超えています</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>page %1: %2</source>
         <translation>%1 ページ: %2</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>page %1 of the PDF cannot be rendered</source>
         <translation>PDF の %1 ページを描画できません</translation>
     </message>
     <message>
-        <location line="+30" />
+        <location line="+30"/>
         <source>the SVG file is not valid SVG (corrupt or truncated file)</source>
         <translation>SVG ファイルが正しい SVG ではありません（破損または途中で切れたファイル）</translation>
     </message>
     <message>
-        <location line="+88" />
-        <location filename="../../core/assets/src/Manifest.cpp" line="+153" />
+        <location line="+88"/>
+        <location filename="../../core/assets/src/Manifest.cpp" line="+153"/>
         <source>the file does not exist</source>
         <translation>ファイルが存在しません</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>not a regular file</source>
         <translation>通常のファイルではありません</translation>
     </message>
     <message>
-        <location line="+2" />
-        <location line="+26" />
-        <location filename="../../core/assets/src/ImageProbe.cpp" line="+151" />
+        <location line="+2"/>
+        <location line="+26"/>
+        <location filename="../../core/assets/src/ImageProbe.cpp" line="+151"/>
         <source>the file is empty (0 bytes)</source>
         <translation>ファイルが空です（0 バイト）</translation>
     </message>
     <message>
-        <location line="-24" />
+        <location line="-24"/>
         <source>the file is %1 MB, over the limit of %2 MB</source>
         <translation>ファイルが %1 MB で、上限 %2 MB を超えています</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>cannot read the file: %1</source>
         <translation>ファイルを読めません: %1</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>the file changed size while it was read</source>
         <translation>読み込み中にファイルのサイズが変わりました</translation>
     </message>
     <message>
-        <location line="+23" />
+        <location line="+23"/>
         <source>the note is not a text file (it contains NUL bytes)</source>
         <translation>メモがテキストファイルではありません（NUL バイトを含みます）</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>the note is not valid UTF-8 (first bad byte at offset %1)</source>
         <translation>メモが正しい UTF-8 ではありません（最初の不正バイトはオフセット %1）</translation>
     </message>
     <message>
-        <location line="+20" />
+        <location line="+20"/>
         <source>unexpected error while reading the file: %1</source>
         <translation>ファイルの読み込み中に予期しないエラー: %1</translation>
     </message>
     <message>
-        <location filename="../../core/assets/src/ContentStore.cpp" line="+19" />
+        <location filename="../../core/assets/src/ContentStore.cpp" line="+19"/>
         <source>Cannot create the folder %1.</source>
         <translation>フォルダー %1 を作成できません。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Cannot write %1: %2</source>
         <translation>%1 を書き込めません: %2</translation>
     </message>
     <message>
-        <location filename="../../core/assets/src/ImageLoading.cpp" line="+15" />
+        <location filename="../../core/assets/src/ImageLoading.cpp" line="+15"/>
         <source>Cannot read %1: %2</source>
         <translation>%1 を読めません: %2</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+16"/>
         <source>Cannot decode %1: %2</source>
         <translation>%1 をデコードできません: %2</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Cannot decode %1: corrupt or unsupported image.</source>
         <translation>%1 をデコードできません: 破損または未対応の画像です。</translation>
     </message>
     <message>
-        <location filename="../../core/assets/src/ImageProbe.cpp" line="-111" />
+        <location filename="../../core/assets/src/ImageProbe.cpp" line="-111"/>
         <source>the %1 header is cut short (truncated file)</source>
         <translation>%1 のヘッダーが途中で切れています（途中で切れたファイル）</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>the PNG file has no IHDR header chunk (corrupt file)</source>
         <translation>PNG ファイルに IHDR ヘッダーチャンクがありません（破損ファイル）</translation>
     </message>
     <message>
-        <location line="+9" />
-        <location line="+20" />
+        <location line="+9"/>
+        <location line="+20"/>
         <source>the JPEG marker structure is corrupt at byte %1</source>
         <translation>JPEG のマーカー構造がバイト %1 で壊れています</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>the JPEG file has no frame header (truncated or corrupt file)</source>
         <translation>JPEG ファイルにフレームヘッダーがありません（途中で切れたか破損したファイル）</translation>
     </message>
     <message>
-        <location line="+24" />
+        <location line="+24"/>
         <source>the TIFF directory offset points past the end of the file (truncated file)</source>
         <translation>TIFF のディレクトリオフセットがファイル末尾を超えています（途中で切れたファイル）</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+16"/>
         <source>the TIFF file does not state its width and height (corrupt file)</source>
         <translation>TIFF ファイルに幅と高さがありません（破損ファイル）</translation>
     </message>
     <message>
-        <location line="+21" />
+        <location line="+21"/>
         <source>unknown WebP chunk type (corrupt file)</source>
         <translation>不明な WebP チャンク種別です（破損ファイル）</translation>
     </message>
     <message>
-        <location line="+23" />
+        <location line="+23"/>
         <source>not a supported image (PNG, JPEG, TIFF, BMP or WebP expected)</source>
         <translation>対応している画像ではありません（PNG、JPEG、TIFF、BMP、WebP のいずれか）</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>the image header states a size of %1×%2 (corrupt file)</source>
         <translation>画像ヘッダーのサイズが %1×%2 です（破損ファイル）</translation>
     </message>
     <message>
-        <location filename="../../core/assets/src/ImportJob.cpp" line="+55" />
+        <location filename="../../core/assets/src/ImportJob.cpp" line="+55"/>
         <source>Import cancelled: nothing was imported.</source>
         <translation>取り込みを中止しました: 何も取り込まれていません。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Imported %1, duplicates %2, failed %3.</source>
         <translation>取り込み %1 件、重複 %2 件、失敗 %3 件。</translation>
     </message>
     <message>
-        <location filename="../../core/assets/src/Manifest.cpp" line="-124" />
+        <location filename="../../core/assets/src/Manifest.cpp" line="-124"/>
         <source>the line is not valid UTF-8</source>
         <translation>この行は正しい UTF-8 ではありません</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>malformed JSON at column %1: %2</source>
         <translation>%1 桁目の JSON が不正です: %2</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>expected a JSON object for the item</source>
         <translation>項目は JSON オブジェクトである必要があります</translation>
     </message>
     <message>
-        <location line="+8" />
-        <source>unknown field "%1"</source>
-        <translation>不明なフィールド "%1"</translation>
+        <location line="+8"/>
+        <source>unknown field &quot;%1&quot;</source>
+        <translation>不明なフィールド &quot;%1&quot;</translation>
     </message>
     <message>
-        <location line="+10" />
-        <source>"id" must be a string or a number</source>
-        <translation>"id" は文字列か数値である必要があります</translation>
+        <location line="+10"/>
+        <source>&quot;id&quot; must be a string or a number</source>
+        <translation>&quot;id&quot; は文字列か数値である必要があります</translation>
     </message>
     <message>
-        <location line="+4" />
-        <source>"question" is missing or empty</source>
-        <translation>"question" がないか空です</translation>
+        <location line="+4"/>
+        <source>&quot;question&quot; is missing or empty</source>
+        <translation>&quot;question&quot; がないか空です</translation>
     </message>
     <message>
-        <location line="+11" />
-        <source>"answer" must be a string, number or boolean</source>
-        <translation>"answer" は文字列、数値、真偽値のいずれかである必要があります</translation>
+        <location line="+11"/>
+        <source>&quot;answer&quot; must be a string, number or boolean</source>
+        <translation>&quot;answer&quot; は文字列、数値、真偽値のいずれかである必要があります</translation>
     </message>
     <message>
-        <location line="+5" />
-        <source>"answer_type" must be one of %1</source>
-        <translation>"answer_type" は %1 のいずれかである必要があります</translation>
+        <location line="+5"/>
+        <source>&quot;answer_type&quot; must be one of %1</source>
+        <translation>&quot;answer_type&quot; は %1 のいずれかである必要があります</translation>
     </message>
     <message>
-        <location line="+6" />
-        <source>"split" must be "train" or "eval"</source>
-        <translation>"split" は "train" か "eval" である必要があります</translation>
+        <location line="+6"/>
+        <source>&quot;split&quot; must be &quot;train&quot; or &quot;eval&quot;</source>
+        <translation>&quot;split&quot; は &quot;train&quot; か &quot;eval&quot; である必要があります</translation>
     </message>
     <message>
-        <location line="+5" />
-        <location line="+3" />
-        <source>"tags" must be a list of strings</source>
-        <translation>"tags" は文字列のリストである必要があります</translation>
+        <location line="+5"/>
+        <location line="+3"/>
+        <source>&quot;tags&quot; must be a list of strings</source>
+        <translation>&quot;tags&quot; は文字列のリストである必要があります</translation>
     </message>
     <message>
-        <location line="+6" />
-        <source>"assets" must be a list</source>
-        <translation>"assets" はリストである必要があります</translation>
+        <location line="+6"/>
+        <source>&quot;assets&quot; must be a list</source>
+        <translation>&quot;assets&quot; はリストである必要があります</translation>
     </message>
     <message>
-        <location line="+6" />
-        <source>asset %1 has no "path"</source>
-        <translation>アセット %1 に "path" がありません</translation>
+        <location line="+6"/>
+        <source>asset %1 has no &quot;path&quot;</source>
+        <translation>アセット %1 に &quot;path&quot; がありません</translation>
     </message>
     <message>
-        <location line="+4" />
-        <source>asset %1 (%2): "role" must be "photo" or "drawing"</source>
-        <translation>アセット %1（%2）: "role" は "photo" か "drawing" である必要があります</translation>
+        <location line="+4"/>
+        <source>asset %1 (%2): &quot;role&quot; must be &quot;photo&quot; or &quot;drawing&quot;</source>
+        <translation>アセット %1（%2）: &quot;role&quot; は &quot;photo&quot; か &quot;drawing&quot; である必要があります</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>asset %1 (%2): %3</source>
         <translation>アセット %1（%2）: %3</translation>
     </message>
     <message>
-        <location line="+9" />
-        <location line="+6" />
-        <source>"note" must be text or {"path": "..."}</source>
-        <translation>"note" はテキストか {"path": "..."} である必要があります</translation>
+        <location line="+9"/>
+        <location line="+6"/>
+        <source>&quot;note&quot; must be text or {&quot;path&quot;: &quot;...&quot;}</source>
+        <translation>&quot;note&quot; はテキストか {&quot;path&quot;: &quot;...&quot;} である必要があります</translation>
     </message>
     <message>
-        <location line="-3" />
+        <location line="-3"/>
         <source>note (%1): %2</source>
         <translation>メモ（%1）: %2</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>the item has neither assets nor a note</source>
         <translation>項目にアセットもメモもありません</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+16"/>
         <source>the path is empty</source>
         <translation>パスが空です</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>absolute paths are not allowed; give the path relative to the import folder</source>
         <translation>絶対パスは使えません。取り込みフォルダーからの相対パスを指定してください</translation>
     </message>
     <message>
-        <location line="+3" />
-        <source>the path leaves the import folder ('..' is not allowed)</source>
-        <translation>パスが取り込みフォルダーの外に出ています（'..' は使えません）</translation>
+        <location line="+3"/>
+        <source>the path leaves the import folder (&apos;..&apos; is not allowed)</source>
+        <translation>パスが取り込みフォルダーの外に出ています（&apos;..&apos; は使えません）</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>the file is a broken symbolic link</source>
         <translation>ファイルはリンク切れのシンボリックリンクです</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>the path leads outside the import folder (through a symbolic link to %1)</source>
         <translation>パスが取り込みフォルダーの外を指しています（%1 へのシンボリックリンク経由）</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>Cannot read the manifest %1: %2</source>
         <translation>マニフェスト %1 を読めません: %2</translation>
     </message>
     <message>
-        <location line="+32" />
+        <location line="+32"/>
         <source>%1 is not a folder.</source>
         <translation>%1 はフォルダーではありません。</translation>
     </message>
     <message>
-        <location line="+27" />
-        <source>unsupported file type ".%1"</source>
-        <translation>未対応のファイル形式 ".%1"</translation>
+        <location line="+27"/>
+        <source>unsupported file type &quot;.%1&quot;</source>
+        <translation>未対応のファイル形式 &quot;.%1&quot;</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+14"/>
         <source>a second note for the same item (%1 is used)</source>
         <translation>同じ項目の 2 つ目のメモです（%1 を使用）</translation>
     </message>
     <message>
-        <location line="+17" />
+        <location line="+17"/>
         <source>%1 does not exist.</source>
         <translation>%1 は存在しません。</translation>
     </message>
@@ -360,447 +361,447 @@
 <context>
     <name>sdrt::cli</name>
     <message>
-        <location filename="../../app/cli/DemoCommands.cpp" line="+229" />
+        <location filename="../../app/cli/DemoCommands.cpp" line="+230"/>
         <source>Write a synthetic factory data set (photos, drawings, notes, manifest.jsonl).</source>
         <translation>合成の工場データセット（写真、図面、メモ、manifest.jsonl）を書き出します。</translation>
     </message>
     <message>
-        <location line="+2" />
-        <location filename="../../app/cli/ModelCommands.cpp" line="+48" />
+        <location line="+2"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+48"/>
         <source>Output folder.</source>
         <translation>出力フォルダー。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Number of items.</source>
         <translation>項目数。</translation>
     </message>
     <message>
-        <location line="-197" />
-        <location line="+198" />
-        <location filename="../../app/cli/ModelCommands.cpp" line="+1" />
-        <location line="+85" />
+        <location line="-198"/>
+        <location line="+199"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+1"/>
+        <location line="+85"/>
         <source>Random seed.</source>
         <translation>乱数シード。</translation>
     </message>
     <message>
-        <location line="-207" />
+        <location line="-208"/>
         <source>Train the demo teacher (a tiny LLaVA and its tokenizer) from scratch on the synthetic world. Rerunning with the same OUT resumes from the last checkpoint.</source>
         <translation>合成ワールドでデモ用教師（小型 LLaVA とトークナイザー）を一から学習します。同じ OUT で再実行すると最後のチェックポイントから再開します。</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Output folder (the model is written here).</source>
         <translation>出力フォルダー（モデルはここに書き出されます）。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Items to generate (train split used).</source>
         <translation>生成する項目数（学習分割を使用）。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Training steps.</source>
         <translation>学習ステップ数。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Examples per step.</source>
         <translation>1 ステップあたりの例の数。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Peak learning rate.</source>
         <translation>最大学習率。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Vision tower input size.</source>
         <translation>視覚エンコーダーの入力サイズ。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Steps of a first stage on direct photo questions only (counting, defect).</source>
         <translation>写真への直接質問（計数・欠陥）だけで学習する第1段階のステップ数。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Peak learning rate of the perception stage.</source>
         <translation>知覚段階の最大学習率。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Weight of the dense patch-label loss on the vision tower (0: off).</source>
         <translation>視覚塔のパッチ単位ラベル損失の重み（0: 無効）。</translation>
     </message>
     <message>
-        <location line="+53" />
-        <location line="+113" />
+        <location line="+53"/>
+        <location line="+114"/>
         <source>Cannot write %1</source>
         <translation>%1 を書き込めません</translation>
     </message>
     <message>
-        <location line="-84" />
+        <location line="-85"/>
         <source>train %1</source>
         <translation>学習 %1</translation>
     </message>
     <message>
-        <location line="+37" />
+        <location line="+38"/>
         <source>Measure a demo teacher on held-out items: direct and two-step accuracy per task family and prompt.</source>
         <translation>未使用の項目でデモ用教師を評価します: タスク種別とプロンプトごとの直接回答と 2 段階回答の正解率。</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Held-out items.</source>
         <translation>評価用の項目数。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>World seed of the held-out items.</source>
         <translation>評価用項目のワールドシード。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>World seed the teacher was trained on.</source>
         <translation>教師の学習に使ったワールドシード。</translation>
     </message>
     <message>
-        <location line="+1" />
-        <location filename="../../app/cli/GenerateCommands.cpp" line="+93" />
+        <location line="+1"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="+93"/>
         <source>Generation batch size.</source>
         <translation>生成のバッチサイズ。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Also write the table to this file.</source>
         <translation>表をこのファイルにも書き出します。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Measure direct answers only (no two-step runs).</source>
         <translation>直接回答だけを測定する（2段階実行なし）。</translation>
     </message>
     <message>
-        <location line="+24" />
+        <location line="+24"/>
         <source>evaluate</source>
         <translation>評価</translation>
     </message>
     <message>
-        <location line="+49" />
+        <location line="+49"/>
         <source>make-data</source>
         <translation>データ生成</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>Wrote %1 items; manifest: %2</source>
         <translation>%1 項目を書き出しました。マニフェスト: %2</translation>
     </message>
     <message>
-        <location filename="../../app/cli/InitImportCommands.cpp" line="+15" />
+        <location filename="../../app/cli/InitImportCommands.cpp" line="+15"/>
         <source>Create a new workspace folder.</source>
         <translation>新しいワークスペースフォルダーを作成します。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Workspace folder to create.</source>
         <translation>作成するワークスペースフォルダー。</translation>
     </message>
     <message>
-        <location line="+15" />
+        <location line="+15"/>
         <source>Created workspace %1</source>
         <translation>ワークスペース %1 を作成しました</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Import a folder or a JSONL manifest into a workspace. Exit status: 0 all imported, 1 some items failed, 2 nothing could be imported.</source>
         <translation>フォルダーまたは JSONL マニフェストをワークスペースに取り込みます。終了コード: 0 すべて取り込み、1 一部失敗、2 何も取り込めず。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-42" />
-        <source>No model "%1" in the workspace (register one with sdrt model register WS DIR).</source>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-42"/>
+        <source>No model &quot;%1&quot; in the workspace (register one with sdrt model register WS DIR).</source>
         <translation>ワークスペースにモデル「%1」がありません（sdrt model register WS DIR で登録してください）。</translation>
     </message>
     <message>
-        <location line="+22" />
-        <source>No prompt "%1" in the workspace (register the library with sdrt prompts register WS).</source>
+        <location line="+22"/>
+        <source>No prompt &quot;%1&quot; in the workspace (register the library with sdrt prompts register WS).</source>
         <translation>ワークスペースにプロンプト「%1」がありません（sdrt prompts register WS でライブラリを登録してください）。</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>Run the prompt library two-step over items with a registered model and store the traces (with hidden states). Rerunning resumes: completed traces are skipped. Ctrl+C cancels.</source>
         <translation>登録済みモデルでプロンプトライブラリを項目ごとに2段階実行し、トレース（隠れ状態を含む）を保存します。再実行すると続きから再開し、完了済みのトレースは飛ばします。Ctrl+C で中止します。</translation>
     </message>
     <message>
-        <location line="+3" />
-        <location line="+191" />
-        <location filename="../../app/cli/InitImportCommands.cpp" line="+4" />
-        <location filename="../../app/cli/ModelCommands.cpp" line="+61" />
+        <location line="+3"/>
+        <location line="+191"/>
+        <location filename="../../app/cli/InitImportCommands.cpp" line="+4"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+61"/>
         <source>Workspace folder.</source>
         <translation>ワークスペースフォルダー。</translation>
     </message>
     <message>
-        <location line="-190" />
+        <location line="-190"/>
         <source>Model name or id.</source>
         <translation>モデル名または ID。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Comma-separated prompt names (name or name:version); default all.</source>
         <translation>カンマ区切りのプロンプト名（名前 または 名前:版）。既定はすべて。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>train or eval; default both.</source>
         <translation>train または eval。既定は両方。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Task family.</source>
         <translation>タスク種別。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Only items whose question, answer or note contains this text.</source>
         <translation>質問・回答・メモにこの文字列を含む項目だけ。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>At most this many items (the first in id order).</source>
         <translation>最大この件数の項目（ID 順の先頭から）。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Samples per prompt.</source>
         <translation>プロンプトごとのサンプル数。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Sampling temperature; 0 is greedy.</source>
         <translation>サンプリング温度。0 は貪欲法。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>top-k (0: off).</source>
         <translation>top-k（0: 無効）。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>top-p (1: off).</source>
         <translation>top-p（1: 無効）。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Run seed.</source>
         <translation>実行のシード。</translation>
     </message>
     <message>
-        <location line="+1" />
-        <location line="+208" />
+        <location line="+1"/>
+        <location line="+208"/>
         <source>Most new tokens of the analysis.</source>
         <translation>分析の最大新規トークン数。</translation>
     </message>
     <message>
-        <location line="-207" />
+        <location line="-207"/>
         <source>Most new tokens of the answer.</source>
         <translation>回答の最大新規トークン数。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Decoder layers for hidden states (comma-separated; default middle and last).</source>
         <translation>隠れ状態を取るデコーダ層（カンマ区切り。既定は中央と最終）。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Do not store hidden states.</source>
         <translation>隠れ状態を保存しない。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>i/N: take every N-th item starting at i (0-based).</source>
         <translation>i/N: i 番目（0 始まり）から N 件ごとに項目を取る。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>With --shard: write into this shard folder (then sdrt merge).</source>
         <translation>--shard と併用: このシャードフォルダに書き込む（後で sdrt merge）。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>No per-item ensemble lines.</source>
         <translation>項目ごとのアンサンブル行を出さない。</translation>
     </message>
     <message>
-        <location line="+41" />
+        <location line="+41"/>
         <source>No items match.</source>
         <translation>条件に合う項目がありません。</translation>
     </message>
     <message>
-        <location line="+24" />
+        <location line="+24"/>
         <source>--shard takes i/N, for example 0/2.</source>
         <translation>--shard には i/N を指定します（例: 0/2）。</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location line="+19" />
+        <location line="+19"/>
         <source>run %1%2: %3 items, %4 traces planned (%5 already done), %6 ok, %7 failed in %8 s (%9 traces/min)</source>
         <translation>実行 %1%2: 項目 %3 件、予定トレース %4 件（完了済み %5 件）、成功 %6 件、失敗 %7 件、%8 秒（毎分 %9 トレース）</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source> (cancelled)</source>
         <translation>（中止）</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>hidden states: layers %1, %2 bytes per trace (fp16), %3 MiB in all</source>
         <translation>隠れ状態: 層 %1、トレースあたり %2 バイト（fp16）、合計 %3 MiB</translation>
     </message>
     <message>
-        <location line="+48" />
+        <location line="+48"/>
         <source>(majority right)</source>
         <translation>（多数決は正解）</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>(majority wrong)</source>
         <translation>（多数決は不正解）</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>ensemble over %1 items: mean agreement %2; against the reference (%3 items): majority vote %4%, weighted vote %5%</source>
         <translation>%1 項目のアンサンブル: 平均一致率 %2。参照回答との比較（%3 項目）: 多数決 %4%、重み付き投票 %5%</translation>
     </message>
     <message>
-        <location line="+15" />
+        <location line="+15"/>
         <source>Merge shard folders made by sdrt generate --shard i/N --out DIR into the workspace.</source>
         <translation>sdrt generate --shard i/N --out DIR で作ったシャードフォルダをワークスペースに統合します。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Shard folders.</source>
         <translation>シャードフォルダ。</translation>
     </message>
     <message>
-        <location line="+13" />
+        <location line="+13"/>
         <source>%1: %2 traces added</source>
         <translation>%1: %2 件のトレースを追加</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>merged: %1 traces added</source>
         <translation>統合: %1 件のトレースを追加</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>Benchmark teacher runs: traces per minute at batch 1 and 8, hidden-state bytes per trace.</source>
         <translation>教師実行のベンチマーク: バッチ 1 と 8 での毎分トレース数、トレースあたりの隠れ状態バイト数。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Demo items.</source>
         <translation>デモ項目数。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/InitImportCommands.cpp" line="+1" />
+        <location filename="../../app/cli/InitImportCommands.cpp" line="+1"/>
         <source>Folder or manifest.jsonl.</source>
         <translation>フォルダーまたは manifest.jsonl。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Resolution for PDF pages.</source>
         <translation>PDF ページの解像度。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Largest image or page accepted, in pixels.</source>
         <translation>受け付ける画像・ページの最大ピクセル数。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Create the workspace if it does not exist.</source>
         <translation>ワークスペースがなければ作成します。</translation>
     </message>
     <message>
-        <location line="+20" />
+        <location line="+20"/>
         <source>--dpi must be between 10 and 1200.</source>
         <translation>--dpi は 10 から 1200 の間で指定してください。</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>--max-pixels must be a positive number.</source>
         <translation>--max-pixels は正の数で指定してください。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>import</source>
         <translation>取り込み</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-114" />
-        <location filename="../../app/cli/InitImportCommands.cpp" line="+9" />
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-114"/>
+        <location filename="../../app/cli/InitImportCommands.cpp" line="+9"/>
         <source>failed: %1</source>
         <translation>失敗: %1</translation>
     </message>
     <message>
-        <location filename="../../app/cli/PromptCommands.cpp" line="+14" />
+        <location filename="../../app/cli/PromptCommands.cpp" line="+14"/>
         <source>The prompt library.
   list               the prompts, their versions and hashes
   show NAME          a prompt file
   render NAME        a rendered step (--step, --question, --note, --images, --query1)
-  register WS        store the library's versions in a workspace</source>
-        <translation type="unfinished" />
+  register WS        store the library&apos;s versions in a workspace</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Prompt folder (default: the shipped library).</source>
         <translation>プロンプトフォルダー（既定: 同梱ライブラリ）。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Step to render (1 or 2).</source>
         <translation>描画するステップ（1 または 2）。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Question text.</source>
         <translation>質問文。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Note text.</source>
         <translation>メモの本文。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Number of images.</source>
         <translation>画像の数。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Step-1 answer for step 2.</source>
         <translation>ステップ 2 に渡すステップ 1 の回答。</translation>
     </message>
     <message>
-        <location line="+22" />
-        <source>No prompt named "%1" in %2.</source>
-        <translation>%2 に "%1" という名前のプロンプトはありません。</translation>
+        <location line="+22"/>
+        <source>No prompt named &quot;%1&quot; in %2.</source>
+        <translation>%2 に &quot;%1&quot; という名前のプロンプトはありません。</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+14"/>
         <source>--step must be 1 or 2.</source>
         <translation>--step は 1 か 2 で指定してください。</translation>
     </message>
     <message>
-        <location line="+19" />
+        <location line="+19"/>
         <source>Registered %1 prompt versions.</source>
         <translation>%1 件のプロンプト版を登録しました。</translation>
     </message>
     <message>
-        <location filename="../../app/sdrt_main.cpp" line="+20" />
+        <location filename="../../app/sdrt_main.cpp" line="+20"/>
         <source>usage: sdrt COMMAND [ARGS]
 
   init WS                    create a workspace
@@ -812,134 +813,134 @@
   merge WS SHARD...          merge shard folders of sdrt generate --shard
   bench import|model|generate   benchmarks
 
-Run 'sdrt COMMAND --help' for a command's options.</source>
-        <translation type="unfinished" />
+Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+55" />
-        <source>Unknown command "%1".</source>
-        <translation>不明なコマンド "%1"。</translation>
+        <location line="+55"/>
+        <source>Unknown command &quot;%1&quot;.</source>
+        <translation>不明なコマンド &quot;%1&quot;。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelCommands.cpp" line="-149" />
+        <location filename="../../app/cli/ModelCommands.cpp" line="-149"/>
         <source>Write a random tiny LLaVA in the Hugging Face layout.</source>
         <translation>Hugging Face 形式のランダムな小型 LLaVA を書き出します。</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Use the Mistral [INST] chat template.</source>
         <translation>Mistral の [INST] チャットテンプレートを使います。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>A ~100M-parameter shape instead of the tiny one.</source>
         <translation>小型ではなく約 1 億パラメータの構成にします。</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+16"/>
         <source>Wrote %1 (vocabulary %2, %3 decoder layers).</source>
         <translation>%1 を書き出しました（語彙 %2、デコーダー %3 層）。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-87" />
-        <location filename="../../app/cli/ModelCommands.cpp" line="+9" />
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-87"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+9"/>
         <source>cpu, cuda[:N] or auto.</source>
         <translation>cpu、cuda[:N]、auto のいずれか。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+5" />
+        <location filename="../../app/cli/ModelCommands.cpp" line="+5"/>
         <source>fp32, fp16, bf16 or auto.</source>
         <translation>fp32、fp16、bf16、auto のいずれか。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/DemoCommands.cpp" line="-87" />
-        <location filename="../../app/cli/GenerateCommands.cpp" line="+200" />
-        <location filename="../../app/cli/ModelCommands.cpp" line="+7" />
-        <location line="+38" />
+        <location filename="../../app/cli/DemoCommands.cpp" line="-87"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="+200"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+7"/>
+        <location line="+38"/>
         <source>Model folder.</source>
         <translation>モデルフォルダー。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelCommands.cpp" line="-2" />
+        <location filename="../../app/cli/ModelCommands.cpp" line="-2"/>
         <source>Generate an answer for images and a prompt.</source>
         <translation>画像とプロンプトから回答を生成します。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Image file (repeatable).</source>
         <translation>画像ファイル（複数指定可）。</translation>
     </message>
     <message>
-        <location line="+1" />
-        <source>The user's text; &lt;image&gt; marks are added when missing.</source>
+        <location line="+1"/>
+        <source>The user&apos;s text; &lt;image&gt; marks are added when missing.</source>
         <translation>ユーザーの文。&lt;image&gt; がなければ自動で付けます。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Use the prompt as it is, without the chat template.</source>
         <translation>チャットテンプレートを使わずにプロンプトをそのまま使います。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Most new tokens.</source>
         <translation>生成する最大トークン数。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>0 for greedy.</source>
         <translation>0 で貪欲法。</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Stop string (repeatable).</source>
         <translation>停止文字列（複数指定可）。</translation>
     </message>
     <message>
-        <location line="+58" />
+        <location line="+58"/>
         <source>Register a model folder in a workspace (by content hash).</source>
         <translation>モデルフォルダをワークスペースに登録します（内容ハッシュで識別）。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Model folder (Hugging Face layout).</source>
         <translation>モデルフォルダ（Hugging Face 形式）。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Name shown in the workbench (default: the folder name).</source>
         <translation>ワークベンチでの表示名（既定: フォルダ名）。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>base or student.</source>
         <translation>base または student。</translation>
     </message>
     <message>
-        <location line="+1" />
-        <source>Copy the model files into the workspace's models/ folder.</source>
+        <location line="+1"/>
+        <source>Copy the model files into the workspace&apos;s models/ folder.</source>
         <translation>モデルファイルをワークスペースの models/ フォルダにコピーする。</translation>
     </message>
     <message>
-        <location line="+29" />
-        <source>model %1 "%2" (%3), content hash %4, at %5</source>
+        <location line="+29"/>
+        <source>model %1 &quot;%2&quot; (%3), content hash %4, at %5</source>
         <translation>モデル %1「%2」（%3）、内容ハッシュ %4、場所 %5</translation>
     </message>
 </context>
 <context>
     <name>sdrt::demo</name>
     <message>
-        <location filename="../../core/demo/src/FactoryWorld.cpp" line="+215" />
+        <location filename="../../core/demo/src/FactoryWorld.cpp" line="+215"/>
         <source>Cannot write %1: %2</source>
         <translation>%1 を書き込めません: %2</translation>
     </message>
     <message>
-        <location line="+97" />
-        <location line="+54" />
+        <location line="+97"/>
+        <location line="+54"/>
         <source>Cannot create the folder %1.</source>
         <translation>フォルダー %1 を作成できません。</translation>
     </message>
     <message>
-        <location line="-46" />
+        <location line="-46"/>
         <source>Cancelled.</source>
         <translation>中止しました。</translation>
     </message>
@@ -947,218 +948,218 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
 <context>
     <name>sdrt::prompts</name>
     <message>
-        <location filename="../../core/prompts/src/Prompt.cpp" line="+36" />
-        <source>%1: a lone '}' (write '}}' for a literal brace).</source>
-        <translation>%1: 単独の '}' があります（文字としての波括弧は '}}' と書きます）。</translation>
+        <location filename="../../core/prompts/src/Prompt.cpp" line="+36"/>
+        <source>%1: a lone &apos;}&apos; (write &apos;}}&apos; for a literal brace).</source>
+        <translation>%1: 単独の &apos;}&apos; があります（文字としての波括弧は &apos;}}&apos; と書きます）。</translation>
     </message>
     <message>
-        <location line="+11" />
-        <source>%1: '{' is not closed on the same line (write '{{' for a literal brace).</source>
-        <translation>%1: '{' が同じ行で閉じていません（文字としての波括弧は '{{' と書きます）。</translation>
+        <location line="+11"/>
+        <source>%1: &apos;{&apos; is not closed on the same line (write &apos;{{&apos; for a literal brace).</source>
+        <translation>%1: &apos;{&apos; が同じ行で閉じていません（文字としての波括弧は &apos;{{&apos; と書きます）。</translation>
     </message>
     <message>
-        <location line="+4" />
-        <source>%1: '{' does not start a placeholder (write '{{' for a literal brace).</source>
-        <translation>%1: '{' がプレースホルダーになっていません（文字としての波括弧は '{{' と書きます）。</translation>
+        <location line="+4"/>
+        <source>%1: &apos;{&apos; does not start a placeholder (write &apos;{{&apos; for a literal brace).</source>
+        <translation>%1: &apos;{&apos; がプレースホルダーになっていません（文字としての波括弧は &apos;{{&apos; と書きます）。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>%1: unknown placeholder {%2}; known placeholders are %3.</source>
         <translation>%1: 不明なプレースホルダー {%2}。使えるのは %3 です。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>%1: step 1 cannot use {query1_answer}; it is the output of step 1.</source>
         <translation>%1: ステップ 1 では {query1_answer} を使えません。これはステップ 1 の出力です。</translation>
     </message>
     <message>
-        <location line="+18" />
-        <source>%1: 'answer: after' needs a marker, e.g. 'answer: after Answer:'.</source>
-        <translation>%1: 'answer: after' にはマーカーが必要です（例: 'answer: after Answer:'）。</translation>
+        <location line="+18"/>
+        <source>%1: &apos;answer: after&apos; needs a marker, e.g. &apos;answer: after Answer:&apos;.</source>
+        <translation>%1: &apos;answer: after&apos; にはマーカーが必要です（例: &apos;answer: after Answer:&apos;）。</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>%1: invalid answer regex: %2</source>
         <translation>%1: 回答の正規表現が不正です: %2</translation>
     </message>
     <message>
-        <location line="+3" />
-        <source>%1: unknown answer rule '%2'; use 'first-line', 'after MARKER' or 'regex PATTERN'.</source>
-        <translation>%1: 不明な回答規則 '%2'。'first-line'、'after MARKER'、'regex PATTERN' のいずれかを使ってください。</translation>
+        <location line="+3"/>
+        <source>%1: unknown answer rule &apos;%2&apos;; use &apos;first-line&apos;, &apos;after MARKER&apos; or &apos;regex PATTERN&apos;.</source>
+        <translation>%1: 不明な回答規則 &apos;%2&apos;。&apos;first-line&apos;、&apos;after MARKER&apos;、&apos;regex PATTERN&apos; のいずれかを使ってください。</translation>
     </message>
     <message>
-        <location line="+135" />
+        <location line="+135"/>
         <source>%1: unknown section [%2]; a prompt has exactly [step1] and [step2].</source>
         <translation>%1: 不明なセクション [%2]。プロンプトには [step1] と [step2] だけがあります。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>%1: section [%2] appears twice.</source>
         <translation>%1: セクション [%2] が 2 回あります。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>%1: [step2] comes before [step1].</source>
         <translation>%1: [step2] が [step1] より前にあります。</translation>
     </message>
     <message>
-        <location line="+15" />
-        <source>%1: expected 'key: value' or a [step1]/[step2] section, found '%2'.</source>
-        <translation>%1: 'キー: 値' か [step1]/[step2] セクションが必要ですが、'%2' がありました。</translation>
+        <location line="+15"/>
+        <source>%1: expected &apos;key: value&apos; or a [step1]/[step2] section, found &apos;%2&apos;.</source>
+        <translation>%1: &apos;キー: 値&apos; か [step1]/[step2] セクションが必要ですが、&apos;%2&apos; がありました。</translation>
     </message>
     <message>
-        <location line="+7" />
-        <source>%1: prompt name '%2' must be lower-case letters, digits, '-' or '_'.</source>
-        <translation>%1: プロンプト名 '%2' は英小文字、数字、'-'、'_' だけで書いてください。</translation>
+        <location line="+7"/>
+        <source>%1: prompt name &apos;%2&apos; must be lower-case letters, digits, &apos;-&apos; or &apos;_&apos;.</source>
+        <translation>%1: プロンプト名 &apos;%2&apos; は英小文字、数字、&apos;-&apos;、&apos;_&apos; だけで書いてください。</translation>
     </message>
     <message>
-        <location line="+8" />
-        <source>%1: version must be a whole number from 1, found '%2'.</source>
-        <translation>%1: version は 1 以上の整数です。'%2' がありました。</translation>
+        <location line="+8"/>
+        <source>%1: version must be a whole number from 1, found &apos;%2&apos;.</source>
+        <translation>%1: version は 1 以上の整数です。&apos;%2&apos; がありました。</translation>
     </message>
     <message>
-        <location line="+15" />
-        <source>%1: unknown key '%2'; known keys are name, version, description, answer, step1.prefix, step2.prefix.</source>
-        <translation>%1: 不明なキー '%2'。使えるキーは name、version、description、answer、step1.prefix、step2.prefix です。</translation>
+        <location line="+15"/>
+        <source>%1: unknown key &apos;%2&apos;; known keys are name, version, description, answer, step1.prefix, step2.prefix.</source>
+        <translation>%1: 不明なキー &apos;%2&apos;。使えるキーは name、version、description、answer、step1.prefix、step2.prefix です。</translation>
     </message>
     <message>
-        <location line="+7" />
-        <source>%1: the prompt has no 'name:'.</source>
-        <translation>%1: プロンプトに 'name:' がありません。</translation>
+        <location line="+7"/>
+        <source>%1: the prompt has no &apos;name:&apos;.</source>
+        <translation>%1: プロンプトに &apos;name:&apos; がありません。</translation>
     </message>
     <message>
-        <location line="+2" />
-        <source>%1: the prompt has no 'version:'.</source>
-        <translation>%1: プロンプトに 'version:' がありません。</translation>
+        <location line="+2"/>
+        <source>%1: the prompt has no &apos;version:&apos;.</source>
+        <translation>%1: プロンプトに &apos;version:&apos; がありません。</translation>
     </message>
     <message>
-        <location line="+2" />
-        <source>%1: the prompt has no answer-extraction rule ('answer:').</source>
-        <translation>%1: プロンプトに回答抽出規則（'answer:'）がありません。</translation>
+        <location line="+2"/>
+        <source>%1: the prompt has no answer-extraction rule (&apos;answer:&apos;).</source>
+        <translation>%1: プロンプトに回答抽出規則（&apos;answer:&apos;）がありません。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>%1: the prompt has no [step%2] section; every prompt has two steps.</source>
         <translation>%1: プロンプトに [step%2] セクションがありません。プロンプトは必ず 2 ステップです。</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>%1: [step%2] is empty.</source>
         <translation>%1: [step%2] が空です。</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>%1: [step2] must use {query1_answer}, the analysis from step 1.</source>
         <translation>%1: [step2] ではステップ 1 の分析 {query1_answer} を使う必要があります。</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>Cannot read prompt file %1: %2</source>
         <translation>プロンプトファイル %1 を読めません: %2</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>%1: the file is not valid UTF-8.</source>
         <translation>%1: ファイルが正しい UTF-8 ではありません。</translation>
     </message>
     <message>
-        <location filename="../../core/prompts/src/PromptLibrary.cpp" line="+19" />
+        <location filename="../../core/prompts/src/PromptLibrary.cpp" line="+19"/>
         <source>The prompt folder %1 does not exist.</source>
         <translation>プロンプトフォルダー %1 が存在しません。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>The prompt folder %1 holds no .prompt files.</source>
         <translation>プロンプトフォルダー %1 に .prompt ファイルがありません。</translation>
     </message>
     <message>
-        <location line="+13" />
-        <source>%1: duplicate prompt name '%2' (also in %3).</source>
-        <translation>%1: プロンプト名 '%2' が重複しています（%3 にもあります）。</translation>
+        <location line="+13"/>
+        <source>%1: duplicate prompt name &apos;%2&apos; (also in %3).</source>
+        <translation>%1: プロンプト名 &apos;%2&apos; が重複しています（%3 にもあります）。</translation>
     </message>
 </context>
 <context>
     <name>sdrt::store</name>
     <message>
-        <location filename="../../core/store/src/AssetRepository.cpp" line="+128" />
+        <location filename="../../core/store/src/AssetRepository.cpp" line="+128"/>
         <source>There is no asset with id %1.</source>
         <translation>ID %1 のアセットはありません。</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/Database.cpp" line="+162" />
+        <location filename="../../core/store/src/Database.cpp" line="+162"/>
         <source>Cannot open database %1: %2</source>
         <translation>データベース %1 を開けません: %2</translation>
     </message>
     <message>
-        <location line="+39" />
-        <location line="+44" />
+        <location line="+39"/>
+        <location line="+44"/>
         <source>SQLite error in %1: %2</source>
         <translation>%1 で SQLite エラー: %2</translation>
     </message>
     <message>
-        <location line="-3" />
+        <location line="-3"/>
         <source>The workspace database %1 is locked by another program: %2</source>
         <translation>ワークスペースのデータベース %1 は別のプログラムがロックしています: %2</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/ItemRepository.cpp" line="+124" />
+        <location filename="../../core/store/src/ItemRepository.cpp" line="+124"/>
         <source>There is no item with id %1.</source>
         <translation>ID %1 の項目はありません。</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/Migrations.cpp" line="+186" />
+        <location filename="../../core/store/src/Migrations.cpp" line="+186"/>
         <source>%1 was written by a newer version of SDRT Workbench (schema %2; this version understands up to %3). It was not changed; please update SDRT Workbench.</source>
         <translation>%1 は新しい版の SDRT ワークベンチで書かれています（スキーマ %2。この版はスキーマ %3 まで対応）。変更はしていません。SDRT ワークベンチを更新してください。</translation>
     </message>
     <message>
-        <location line="+23" />
+        <location line="+23"/>
         <source>Migration to schema %1 failed: %2</source>
         <translation>スキーマ %1 への移行に失敗しました: %2</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/PromptRepository.cpp" line="+27" />
-        <source>Prompt "%1" version %2 is already stored with different content (hash %3, now %4). Stored prompt versions are immutable: give the changed prompt a new version number.</source>
-        <translation>プロンプト "%1" の版 %2 は別の内容で保存済みです（ハッシュ %3、現在 %4）。保存済みの版は変更できません。変更したプロンプトには新しい版番号を付けてください。</translation>
+        <location filename="../../core/store/src/PromptRepository.cpp" line="+29"/>
+        <source>Prompt &quot;%1&quot; version %2 is already stored with different content (hash %3, now %4). Stored prompt versions are immutable: give the changed prompt a new version number.</source>
+        <translation>プロンプト &quot;%1&quot; の版 %2 は別の内容で保存済みです（ハッシュ %3、現在 %4）。保存済みの版は変更できません。変更したプロンプトには新しい版番号を付けてください。</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/ModelRepository.cpp" line="+54" />
+        <location filename="../../core/store/src/ModelRepository.cpp" line="+56"/>
         <source>%1 is not a model folder: it has no config.json.</source>
         <translation>%1 はモデルフォルダではありません: config.json がありません。</translation>
     </message>
     <message>
-        <location line="+5" />
-        <location line="+10" />
-        <location line="+20" />
+        <location line="+5"/>
+        <location line="+10"/>
+        <location line="+20"/>
         <source>Cannot read %1: %2</source>
         <translation>%1 を読めません: %2</translation>
     </message>
     <message>
-        <location line="-23" />
+        <location line="-23"/>
         <source>Cancelled.</source>
         <translation>中止しました。</translation>
     </message>
     <message>
-        <location line="+14" />
-        <source>Unknown model role "%1" (base or student).</source>
+        <location line="+14"/>
+        <source>Unknown model role &quot;%1&quot; (base or student).</source>
         <translation>不明なモデル役割「%1」（base または student）。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>A model needs a name.</source>
         <translation>モデルには名前が必要です。</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+11"/>
         <source>%1 is not valid JSON: %2</source>
         <translation>%1 は正しい JSON ではありません: %2</translation>
     </message>
     <message>
-        <location line="+21" />
+        <location line="+21"/>
         <source>Cannot create the folder %1.</source>
         <translation>フォルダ %1 を作成できません。</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Cannot copy %1 to %2.</source>
         <translation>%1 を %2 にコピーできません。</translation>
     </message>
@@ -1166,18 +1167,18 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
 <context>
     <name>sdrt::store::Workspace</name>
     <message>
-        <location filename="../../core/store/src/Workspace.cpp" line="+51" />
+        <location filename="../../core/store/src/Workspace.cpp" line="+51"/>
         <source>%1 already holds a workspace.</source>
         <translation>%1 にはすでにワークスペースがあります。</translation>
     </message>
     <message>
-        <location line="+2" />
-        <location line="+3" />
+        <location line="+2"/>
+        <location line="+3"/>
         <source>Cannot create the folder %1.</source>
         <translation>フォルダー %1 を作成できません。</translation>
     </message>
     <message>
-        <location line="+20" />
+        <location line="+20"/>
         <source>%1 is not a workspace: %2 is missing.</source>
         <translation>%1 はワークスペースではありません: %2 がありません。</translation>
     </message>
@@ -1185,117 +1186,112 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
 <context>
     <name>sdrt::teacher</name>
     <message>
-        <location filename="../../core/teacher/src/GenerationJob.cpp" line="+94" />
+        <location filename="../../core/teacher/src/GenerationJob.cpp" line="+94"/>
         <source>asset %1 (%2): %3</source>
         <translation>素材 %1（%2）: %3</translation>
     </message>
     <message>
-        <location line="+60" />
+        <location line="+60"/>
         <source>Stored prompt %1 v%2 does not parse: %3</source>
         <translation>保存済みプロンプト %1 v%2 を解析できません: %3</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+14"/>
         <source>No prompt version with id %1 in the workspace.</source>
         <translation>ワークスペースに ID %1 のプロンプト版がありません。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>The workspace has no prompts registered (sdrt prompts register WS).</source>
         <translation>ワークスペースにプロンプトが登録されていません（sdrt prompts register WS）。</translation>
     </message>
     <message>
-        <location line="+30" />
+        <location line="+30"/>
         <source>Samples and batch size must be at least 1.</source>
         <translation>サンプル数とバッチサイズは 1 以上にしてください。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>%1 samples per prompt need a temperature above 0 (greedy decoding gives the same trace every time).</source>
         <translation>プロンプトごとに %1 サンプルを取るには温度を 0 より大きくしてください（貪欲法では毎回同じトレースになります）。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Bad shard %1/%2.</source>
         <translation>不正なシャード %1/%2。</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>No model with id %1 in the workspace (sdrt model register).</source>
         <translation>ワークスペースに ID %1 のモデルがありません（sdrt model register）。</translation>
     </message>
     <message>
-        <location line="+122" />
-        <source>Cannot load model "%1" from %2: %3</source>
+        <location line="+122"/>
+        <source>Cannot load model &quot;%1&quot; from %2: %3</source>
         <translation>モデル「%1」を %2 から読み込めません: %3</translation>
     </message>
     <message>
-        <location line="+6" />
-        <source>Hidden-state layer %1 is outside 0..%2 of model "%3".</source>
+        <location line="+6"/>
+        <source>Hidden-state layer %1 is outside 0..%2 of model &quot;%3&quot;.</source>
         <translation>隠れ状態の層 %1 はモデル「%3」の範囲 0..%2 の外です。</translation>
     </message>
     <message>
-        <location line="+35" />
+        <location line="+35"/>
         <source>Cannot create the folder %1.</source>
         <translation>フォルダ %1 を作成できません。</translation>
     </message>
     <message>
-        <location line="+62" />
+        <location line="+60"/>
         <source>step 1: %1</source>
         <translation>ステップ1: %1</translation>
     </message>
     <message>
-        <location line="+28" />
+        <location line="+27"/>
         <source>step 2: %1</source>
         <translation>ステップ2: %1</translation>
     </message>
     <message>
-        <location line="+21" />
+        <location line="+20"/>
         <source>hidden states: %1</source>
         <translation>隠れ状態: %1</translation>
     </message>
     <message>
-        <location line="+18" />
+        <location line="+17"/>
         <source>Cannot write hidden states: %1</source>
         <translation>隠れ状態を書き込めません: %1</translation>
     </message>
     <message>
-        <location line="+20" />
+        <location line="+20"/>
         <source>item %1 (%2), prompt %3 v%4: %5</source>
         <translation>項目 %1（%2）、プロンプト %3 v%4: %5</translation>
     </message>
     <message>
-        <location line="+53" />
+        <location line="+52"/>
         <source>No trace with id %1.</source>
         <translation>ID %1 のトレースはありません。</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>The run of trace %1 is missing.</source>
         <translation>トレース %1 の実行記録がありません。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>The model of trace %1 is missing.</source>
         <translation>トレース %1 のモデルがありません。</translation>
     </message>
     <message>
-        <location line="+28" />
+        <location line="+28"/>
         <source>%1 is not a shard folder (no workspace.sqlite).</source>
         <translation>%1 はシャードフォルダではありません（workspace.sqlite がありません）。</translation>
     </message>
     <message>
-        <location line="+36" />
-        <source>Item "%1" of the shard is not in the workspace %2 (fingerprint %3); merge a shard into the workspace it was made from.</source>
+        <location line="+36"/>
+        <source>Item &quot;%1&quot; of the shard is not in the workspace %2 (fingerprint %3); merge a shard into the workspace it was made from.</source>
         <translation>シャードの項目「%1」はワークスペース %2 にありません（指紋 %3）。シャードは作成元のワークスペースに統合してください。</translation>
     </message>
     <message>
-        <location line="+23" />
-        <source>Trace vanished during merge.</source>
-        <translation>統合中にトレースが消えました。</translation>
-    </message>
-    <message>
-        <location line="+19" />
+        <location line="+30"/>
         <source>Cannot copy %1 to %2.</source>
         <translation>%1 を %2 にコピーできません。</translation>
     </message>
@@ -1303,62 +1299,62 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
 <context>
     <name>sdrt::ui::AssetViewer</name>
     <message>
-        <location filename="../../ui/src/AssetViewer.cpp" line="+47" />
+        <location filename="../../ui/src/AssetViewer.cpp" line="+47"/>
         <source>Fit</source>
         <translation>全体表示</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Fit the image to the view (0)</source>
         <translation>画像を表示領域に合わせる (0)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>1:1</source>
         <translation>1:1</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Actual size (1)</source>
         <translation>実寸 (1)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Zoom out (-)</source>
         <translation>縮小 (-)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Zoom in (+)</source>
         <translation>拡大 (+)</translation>
     </message>
     <message>
-        <location line="+22" />
+        <location line="+22"/>
         <source>%1 p.%2</source>
         <translation>%1 %2ページ</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Drawing: %1</source>
         <translation>図面: %1</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Photo: %1</source>
         <translation>写真: %1</translation>
     </message>
     <message>
-        <location line="+15" />
+        <location line="+15"/>
         <source>No image for this item.</source>
         <translation>この項目には画像がありません。</translation>
     </message>
     <message>
-        <location line="+28" />
+        <location line="+28"/>
         <source>Cannot show this asset: %1</source>
         <translation>このアセットを表示できません: %1</translation>
     </message>
     <message>
-        <location line="+12" />
+        <location line="+12"/>
         <source>%1 × %2 px · %3</source>
         <translation>%1 × %2 px · %3</translation>
     </message>
@@ -1366,158 +1362,158 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
 <context>
     <name>sdrt::ui::GeneratePanel</name>
     <message>
-        <location filename="../../ui/src/GeneratePanel.cpp" line="+39" />
+        <location filename="../../ui/src/GeneratePanel.cpp" line="+39"/>
         <source>Only the selected item</source>
         <translation>選択中の項目だけ</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Store hidden states for distillation</source>
         <translation>蒸留用に隠れ状態を保存する</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>&amp;Run</source>
         <translation>実行(&amp;R)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Cancel</source>
         <translation>中止</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+11"/>
         <source>Train and eval</source>
         <translation>学習と評価</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Train</source>
         <translation>学習</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Eval</source>
         <translation>評価</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>0 is greedy decoding; several samples per prompt need a temperature above 0.</source>
         <translation>0 は貪欲法です。プロンプトごとに複数サンプルを取るには 0 より大きい温度が必要です。</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+11"/>
         <source>Model:</source>
         <translation>モデル:</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Prompts:</source>
         <translation>プロンプト:</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Split:</source>
         <translation>分割:</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Task family:</source>
         <translation>タスク種別:</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Samples per prompt:</source>
         <translation>プロンプトごとのサンプル数:</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Temperature:</source>
         <translation>温度:</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Batch size:</source>
         <translation>バッチサイズ:</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Analysis tokens:</source>
         <translation>分析トークン数:</translation>
     </message>
     <message>
-        <location line="+22" />
+        <location line="+22"/>
         <source>%1 of %2 traces, %3 failed · %4 traces/min · ETA %5</source>
         <translation>%2 件中 %1 件のトレース、失敗 %3 件 · 毎分 %4 トレース · 残り %5</translation>
     </message>
     <message>
-        <location line="+23" />
+        <location line="+23"/>
         <source>All families</source>
         <translation>すべての種別</translation>
     </message>
     <message>
-        <location line="+27" />
+        <location line="+27"/>
         <source>No model registered in this workspace: sdrt model register WS DIR.</source>
         <translation>このワークスペースにはモデルが登録されていません: sdrt model register WS DIR。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>No prompts registered in this workspace: sdrt prompts register WS.</source>
         <translation>このワークスペースにはプロンプトが登録されていません: sdrt prompts register WS。</translation>
     </message>
     <message>
-        <location line="+23" />
-        <location line="+5" />
+        <location line="+23"/>
+        <location line="+5"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location line="-5" />
+        <location line="-5"/>
         <source>Choose at least one prompt.</source>
         <translation>プロンプトを 1 つ以上選んでください。</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>No item is selected.</source>
         <translation>項目が選択されていません。</translation>
     </message>
     <message>
-        <location line="+15" />
+        <location line="+15"/>
         <source>Loading the model…</source>
         <translation>モデルを読み込み中…</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>Cancelling after the current step…</source>
         <translation>現在のステップの後で中止します…</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>Failed: %1</source>
         <translation>失敗: %1</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Generation failed</source>
         <translation>生成に失敗しました</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Nothing to do: all %1 traces were already generated.</source>
         <translation>何もすることがありません: %1 件のトレースはすべて生成済みです。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>%1%2 traces stored, %3 failed, %4 skipped (already done) in %5 · %6 traces/min</source>
         <translation>%1%2 件のトレースを保存、失敗 %3 件、スキップ %4 件（完了済み）、所要 %5 · 毎分 %6 トレース</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Cancelled: </source>
         <translation>中止: </translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>First failure: %1</source>
         <translation>最初の失敗: %1</translation>
     </message>
@@ -1525,32 +1521,32 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
 <context>
     <name>sdrt::ui::ItemListModel</name>
     <message>
-        <location filename="../../ui/src/ItemListModel.cpp" line="+67" />
+        <location filename="../../ui/src/ItemListModel.cpp" line="+67"/>
         <source>(no question)</source>
         <translation>（質問なし）</translation>
     </message>
     <message>
-        <location line="+13" />
+        <location line="+13"/>
         <source>ID</source>
         <translation>ID</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Question</source>
         <translation>質問</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Task family</source>
         <translation>タスク種別</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Split</source>
         <translation>分割</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Assets</source>
         <translation>アセット</translation>
     </message>
@@ -1558,42 +1554,42 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
 <context>
     <name>sdrt::ui::ItemListPanel</name>
     <message>
-        <location filename="../../ui/src/ItemListPanel.cpp" line="+25" />
+        <location filename="../../ui/src/ItemListPanel.cpp" line="+25"/>
         <source>All splits</source>
         <translation>すべての分割</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Train</source>
         <translation>学習</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Eval</source>
         <translation>評価</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Show items of one split</source>
         <translation>指定した分割の項目を表示</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>All task families</source>
         <translation>すべてのタスク種別</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Show items of one task family</source>
         <translation>指定したタスク種別の項目を表示</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Search question, answer, note…</source>
         <translation>質問・回答・メモを検索…</translation>
     </message>
     <message numerus="yes">
-        <location line="+86" />
+        <location line="+86"/>
         <source>%n item(s)</source>
         <translation>
             <numerusform>%n 項目</numerusform>
@@ -1603,330 +1599,330 @@ Run 'sdrt COMMAND --help' for a command's options.</source>
 <context>
     <name>sdrt::ui::ItemViewPanel</name>
     <message>
-        <location filename="../../ui/src/ItemViewPanel.cpp" line="+39" />
+        <location filename="../../ui/src/ItemViewPanel.cpp" line="+39"/>
         <source>No note for this item.</source>
         <translation>この項目にはメモがありません。</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Question:</source>
         <translation>質問:</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Reference answer:</source>
         <translation>正解:</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Details:</source>
         <translation>詳細:</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Note</source>
         <translation>メモ</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Prompt</source>
         <translation>プロンプト</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Sample</source>
         <translation>サンプル</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Answer</source>
         <translation>回答</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Confidence</source>
         <translation>確信度</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Analysis</source>
         <translation>分析</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Teacher traces</source>
         <translation>教師トレース</translation>
     </message>
     <message>
-        <location line="+25" />
+        <location line="+25"/>
         <source>Select an item.</source>
         <translation>項目を選択してください。</translation>
     </message>
     <message>
-        <location line="+19" />
+        <location line="+19"/>
         <source>(no question)</source>
         <translation>（質問なし）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>(none)</source>
         <translation>（なし）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Item %1 · %2 · %3 · answer type %4</source>
         <translation>項目 %1 · %2 · %3 · 回答形式 %4</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>no task family</source>
         <translation>タスク種別なし</translation>
     </message>
     <message>
-        <location line="+20" />
+        <location line="+20"/>
         <source>Cannot read the traces: %1</source>
         <translation>トレースを読めません: %1</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>No traces yet: run the prompts on this item from the Generate panel.</source>
         <translation>まだトレースがありません: 生成パネルからこの項目にプロンプトを実行してください。</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>agrees with the ensemble</source>
         <translation>アンサンブルと一致</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>differs from the ensemble</source>
         <translation>アンサンブルと不一致</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>failed: %1</source>
         <translation>失敗: %1</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Model %1 · run %2 · seed %3 · %4 + %5 tokens · %6 ms</source>
         <translation>モデル %1 · 実行 %2 · シード %3 · %4 + %5 トークン · %6 ms</translation>
     </message>
     <message numerus="yes">
-        <location line="+6" />
+        <location line="+6"/>
         <source>%n trace(s), none with a parsed answer.</source>
         <translation>
             <numerusform>トレース %n 件、解析できた回答はありません。</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+2" />
-        <source>Ensemble of %1 votes: majority "%2" (agreement %3%), confidence-weighted "%4"</source>
+        <location line="+2"/>
+        <source>Ensemble of %1 votes: majority &quot;%2&quot; (agreement %3%), confidence-weighted &quot;%4&quot;</source>
         <translation>%1 票のアンサンブル: 多数決「%2」（一致率 %3%）、確信度重み付き「%4」</translation>
     </message>
 </context>
 <context>
     <name>sdrt::ui::MainWindow</name>
     <message>
-        <location filename="../../ui/src/MainWindow.cpp" line="+35" />
+        <location filename="../../ui/src/MainWindow.cpp" line="+35"/>
         <source>Items</source>
         <translation>項目</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Log</source>
         <translation>ログ</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location line="+13" />
+        <location line="+13"/>
         <source>Cannot read the workspace</source>
         <translation>ワークスペースを読めません</translation>
     </message>
     <message>
-        <location line="+19" />
+        <location line="+19"/>
         <source>&amp;File</source>
         <translation>ファイル(&amp;F)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>&amp;New Workspace…</source>
         <translation>新規ワークスペース(&amp;N)…</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>&amp;Open Workspace…</source>
         <translation>ワークスペースを開く(&amp;O)…</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>&amp;Import Folder…</source>
         <translation>フォルダーを取り込む(&amp;I)…</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Import &amp;Manifest…</source>
         <translation>マニフェストを取り込む(&amp;M)…</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>&amp;Quit</source>
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>&amp;Search Items</source>
         <translation>項目を検索(&amp;S)</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>&amp;Reload</source>
         <translation>再読み込み(&amp;R)</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>&amp;Settings</source>
         <translation>設定(&amp;S)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>&amp;Language</source>
         <translation>言語(&amp;L)</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>System default</source>
         <translation>システムの既定</translation>
     </message>
     <message>
-        <location line="+12" />
+        <location line="+12"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The language changes the next time SDRT Workbench starts.</source>
         <translation>言語は次に SDRT ワークベンチを起動したときに切り替わります。</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>Cannot open the workspace</source>
         <translation>ワークスペースを開けません</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>Cannot create the workspace</source>
         <translation>ワークスペースを作成できません</translation>
     </message>
     <message>
-        <location line="+9" />
-        <location line="+4" />
-        <location line="+5" />
+        <location line="+9"/>
+        <location line="+4"/>
+        <location line="+5"/>
         <source>Import</source>
         <translation>取り込み</translation>
     </message>
     <message>
-        <location line="-9" />
+        <location line="-9"/>
         <source>Open or create a workspace first.</source>
         <translation>先にワークスペースを開くか作成してください。</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>An import is already running.</source>
         <translation>取り込みはすでに実行中です。</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Importing %1…</source>
         <translation>%1 を取り込み中…</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Cancel</source>
         <translation>中止</translation>
     </message>
     <message>
-        <location line="+15" />
+        <location line="+15"/>
         <source>Importing %1 of %2 (ETA %3 s)
 %4</source>
         <translation>%2 件中 %1 件を取り込み中（残り約 %3 秒）
 %4</translation>
     </message>
     <message>
-        <location line="+12" />
+        <location line="+12"/>
         <source>Import failed</source>
         <translation>取り込みに失敗しました</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+11"/>
         <source>Import finished with problems</source>
         <translation>取り込みは完了しましたが問題があります</translation>
     </message>
     <message numerus="yes">
-        <location line="+1" />
+        <location line="+1"/>
         <source>%n file(s) or line(s) could not be imported; the rest was imported.</source>
         <translation>
             <numerusform>%n 件のファイルまたは行を取り込めませんでした。残りは取り込みました。</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+24" />
+        <location line="+24"/>
         <source>SDRT Workbench</source>
         <translation>SDRT ワークベンチ</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>No workspace open. Use File ▸ New Workspace or File ▸ Open Workspace.</source>
         <translation>ワークスペースが開かれていません。ファイル ▸ 新規ワークスペース、またはファイル ▸ ワークスペースを開く を使ってください。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>%1 — SDRT Workbench</source>
         <translation>%1 — SDRT ワークベンチ</translation>
     </message>
     <message numerus="yes">
-        <location line="+1" />
+        <location line="+1"/>
         <source>Workspace %1 · %n matching item(s)</source>
         <translation>
             <numerusform>ワークスペース %1 · 該当 %n 項目</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Open Workspace</source>
         <translation>ワークスペースを開く</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>New Workspace (choose an empty folder)</source>
         <translation>新規ワークスペース（空のフォルダーを選択）</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Import Folder</source>
         <translation>フォルダーを取り込む</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Import Manifest</source>
         <translation>マニフェストを取り込む</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>JSON Lines manifests (*.jsonl);;All files (*)</source>
         <translation>JSON Lines マニフェスト (*.jsonl);;すべてのファイル (*)</translation>
     </message>

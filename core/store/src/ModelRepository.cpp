@@ -3,6 +3,8 @@
 #include "sdrt/store/Database.h"
 #include "sdrt/store/Workspace.h"
 
+#include "Rows.h"
+
 #include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QDir>
@@ -96,11 +98,11 @@ Result<ModelRecord> ModelRepository::registerFolder(const Workspace &ws, const Q
     if (!s)
         return fail(s.error());
     s->bind(1, *hash);
-    auto row = s->step();
-    if (!row)
-        return fail(row.error());
-    if (*row)
-        return readModel(*s);
+    auto existing = rows::readOne<ModelRecord>(*s, readModel);
+    if (!existing)
+        return fail(existing.error());
+    if (*existing)
+        return **existing;
 
     ModelRecord m;
     m.name = name.trimmed();
@@ -148,16 +150,7 @@ Result<std::vector<ModelRecord>> ModelRepository::list()
     auto s = m_db.prepare((QByteArray(kModelColumns) + " ORDER BY id").constData());
     if (!s)
         return fail(s.error());
-    std::vector<ModelRecord> out;
-    for (;;) {
-        auto row = s->step();
-        if (!row)
-            return fail(row.error());
-        if (!*row)
-            break;
-        out.push_back(readModel(*s));
-    }
-    return out;
+    return rows::readAll<ModelRecord>(*s, readModel);
 }
 
 Result<std::optional<ModelRecord>> ModelRepository::find(Id id)
@@ -166,10 +159,7 @@ Result<std::optional<ModelRecord>> ModelRepository::find(Id id)
     if (!s)
         return fail(s.error());
     s->bind(1, id);
-    auto row = s->step();
-    if (!row)
-        return fail(row.error());
-    return *row ? std::optional<ModelRecord>(readModel(*s)) : std::nullopt;
+    return rows::readOne<ModelRecord>(*s, readModel);
 }
 
 Result<std::optional<ModelRecord>> ModelRepository::findByName(const QString &name)
@@ -178,10 +168,7 @@ Result<std::optional<ModelRecord>> ModelRepository::findByName(const QString &na
     if (!s)
         return fail(s.error());
     s->bind(1, name);
-    auto row = s->step();
-    if (!row)
-        return fail(row.error());
-    return *row ? std::optional<ModelRecord>(readModel(*s)) : std::nullopt;
+    return rows::readOne<ModelRecord>(*s, readModel);
 }
 
 } // namespace sdrt::store

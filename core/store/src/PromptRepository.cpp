@@ -2,6 +2,8 @@
 
 #include "sdrt/store/Database.h"
 
+#include "Rows.h"
+
 #include <QCoreApplication>
 
 namespace sdrt::store {
@@ -46,16 +48,7 @@ Result<std::vector<PromptVersion>> PromptRepository::list()
     auto s = m_db.prepare((QByteArray(kPromptColumns) + " ORDER BY name, version").constData());
     if (!s)
         return fail(s.error());
-    std::vector<PromptVersion> out;
-    for (;;) {
-        auto row = s->step();
-        if (!row)
-            return fail(row.error());
-        if (!*row)
-            break;
-        out.push_back(readPrompt(*s));
-    }
-    return out;
+    return rows::readAll<PromptVersion>(*s, readPrompt);
 }
 
 Result<std::optional<PromptVersion>> PromptRepository::find(const QString &name, int version)
@@ -64,12 +57,7 @@ Result<std::optional<PromptVersion>> PromptRepository::find(const QString &name,
     if (!s)
         return fail(s.error());
     s->bind(1, name).bind(2, version);
-    auto row = s->step();
-    if (!row)
-        return fail(row.error());
-    if (!*row)
-        return std::optional<PromptVersion>();
-    return std::optional<PromptVersion>(readPrompt(*s));
+    return rows::readOne<PromptVersion>(*s, readPrompt);
 }
 
 } // namespace sdrt::store

@@ -6,6 +6,9 @@
 
 #include <QStringList>
 
+#include <optional>
+#include <vector>
+
 namespace sdrt::store::rows {
 
 // Columns: id, kind, original_name, sha256, page, stored_path, source_path, mime, size_bytes,
@@ -15,6 +18,31 @@ constexpr const char *kAssetColumns =
     " a.height, a.dpi";
 
 Asset readAsset(const Statement &s, int first);
+
+// Every row of a prepared (and bound) statement, each made by `read(statement)`.
+template <typename T, typename Read>
+Result<std::vector<T>> readAll(Statement &s, Read read)
+{
+    std::vector<T> out;
+    for (;;) {
+        auto row = s.step();
+        if (!row)
+            return fail(row.error());
+        if (!*row)
+            return out;
+        out.push_back(read(s));
+    }
+}
+
+// The first row of a prepared (and bound) statement, if there is one.
+template <typename T, typename Read>
+Result<std::optional<T>> readOne(Statement &s, Read read)
+{
+    auto row = s.step();
+    if (!row)
+        return fail(row.error());
+    return *row ? std::optional<T>(read(s)) : std::nullopt;
+}
 
 // The first column of every row of a parameterless query.
 Result<QStringList> texts(Database &db, const char *sql);

@@ -2,6 +2,8 @@
 
 #include "sdrt/store/Database.h"
 
+#include "Rows.h"
+
 namespace sdrt::store {
 namespace {
 
@@ -66,20 +68,6 @@ Trace readTrace(const Statement &s)
     return t;
 }
 
-template <typename T, typename Read>
-Result<std::vector<T>> readAll(Statement &s, Read read)
-{
-    std::vector<T> out;
-    for (;;) {
-        auto row = s.step();
-        if (!row)
-            return fail(row.error());
-        if (!*row)
-            return out;
-        out.push_back(read(s));
-    }
-}
-
 } // namespace
 
 Result<Id> TraceRepository::createRun(const GenerationRun &r)
@@ -118,10 +106,7 @@ Result<std::optional<GenerationRun>> TraceRepository::run(Id runId)
     if (!s)
         return fail(s.error());
     s->bind(1, runId);
-    auto all = readAll<GenerationRun>(*s, readRun);
-    if (!all)
-        return fail(all.error());
-    return all->empty() ? std::nullopt : std::optional<GenerationRun>(all->front());
+    return rows::readOne<GenerationRun>(*s, readRun);
 }
 
 Result<std::vector<GenerationRun>> TraceRepository::runs()
@@ -129,7 +114,7 @@ Result<std::vector<GenerationRun>> TraceRepository::runs()
     auto s = m_db.prepare((QByteArray(kRunColumns) + " ORDER BY id").constData());
     if (!s)
         return fail(s.error());
-    return readAll<GenerationRun>(*s, readRun);
+    return rows::readAll<GenerationRun>(*s, readRun);
 }
 
 Result<int> TraceRepository::insert(const std::vector<Trace> &traces)
@@ -204,7 +189,7 @@ Result<std::vector<Trace>> TraceRepository::forItem(Id itemId, std::optional<Id>
     s->bind(1, itemId);
     if (modelId)
         s->bind(2, *modelId);
-    return readAll<Trace>(*s, readTrace);
+    return rows::readAll<Trace>(*s, readTrace);
 }
 
 Result<std::optional<Trace>> TraceRepository::get(Id traceId)
@@ -213,10 +198,16 @@ Result<std::optional<Trace>> TraceRepository::get(Id traceId)
     if (!s)
         return fail(s.error());
     s->bind(1, traceId);
-    auto all = readAll<Trace>(*s, readTrace);
-    if (!all)
-        return fail(all.error());
-    return all->empty() ? std::nullopt : std::optional<Trace>(all->front());
+    return rows::readOne<Trace>(*s, readTrace);
+}
+
+Result<std::vector<Trace>> TraceRepository::forRun(Id runId)
+{
+    auto s = m_db.prepare((QByteArray(kTraceColumns) + " WHERE t.run_id = ? ORDER BY t.id").constData());
+    if (!s)
+        return fail(s.error());
+    s->bind(1, runId);
+    return rows::readAll<Trace>(*s, readTrace);
 }
 
 Result<std::int64_t> TraceRepository::count(std::optional<Id> runId, const QString &status)

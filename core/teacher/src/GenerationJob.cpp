@@ -651,22 +651,10 @@ Result<int> mergeShard(const QString &workspace, const QString &shardDir)
         return fail(runs.error());
     int added = 0;
     for (const store::GenerationRun &r : *runs) {
-        auto stmt = shard->db().prepare("SELECT id FROM traces WHERE run_id = ? ORDER BY id");
-        if (!stmt)
-            return fail(stmt.error());
-        stmt->bind(1, r.id);
-        std::vector<store::Trace> traces;
-        for (;;) {
-            auto row = stmt->step();
-            if (!row)
-                return fail(row.error());
-            if (!*row)
-                break;
-            auto t = from.get(stmt->int64(0));
-            if (!t || !*t)
-                return fail(t ? tr("Trace vanished during merge.") : t.error());
-            traces.push_back(**t);
-        }
+        auto list = from.forRun(r.id);
+        if (!list)
+            return fail(list.error());
+        std::vector<store::Trace> traces = std::move(*list);
         store::GenerationRun copy = r;
         copy.modelId = modelMap[r.modelId];
         auto runId = to.createRun(copy);

@@ -82,6 +82,7 @@ public:
     // the same (prompt, model, sample) has no completed one.
     Result<std::vector<Trace>> forItem(Id itemId, std::optional<Id> modelId = std::nullopt);
     Result<std::optional<Trace>> get(Id traceId);
+    Result<std::vector<Trace>> forRun(Id runId); // in id order
     Result<std::int64_t> count(std::optional<Id> runId = std::nullopt, const QString &status = {});
 
 private:

@@ -326,6 +326,7 @@ int benchGenerate(const QStringList &args)
     }
     model::configureThreads(0); // as the runtime will, so the summary shows what the runs use
     out(QStringLiteral("platform: %1").arg(QString::fromStdString(model::platformSummary())));
+    double batch1Rate = 0;
     for (int batch : {1, 8}) {
         const QString wsDir = tmp.filePath(QStringLiteral("ws-%1").arg(batch));
         auto ws = store::Workspace::create(wsDir);
@@ -359,16 +360,15 @@ int benchGenerate(const QStringList &args)
             err(s.error());
             return 2;
         }
-        static double firstRate = 0;
         if (batch == 1)
-            firstRate = s->tracesPerMinute;
+            batch1Rate = s->tracesPerMinute;
         out(QStringLiteral("batch %1: %2 traces (%3 failed) in %4 s = %5 traces/min%6; hidden states %7 bytes/trace (fp16, layers %8)")
                 .arg(batch)
                 .arg(s->ok)
                 .arg(s->failed)
                 .arg(s->seconds, 0, 'f', 1)
                 .arg(s->tracesPerMinute, 0, 'f', 1)
-                .arg(batch == 1 || firstRate <= 0 ? QString() : QStringLiteral(" (x%1 of batch 1)").arg(s->tracesPerMinute / firstRate, 0, 'f', 2))
+                .arg(batch == 1 || batch1Rate <= 0 ? QString() : QStringLiteral(" (x%1 of batch 1)").arg(s->tracesPerMinute / batch1Rate, 0, 'f', 2))
                 .arg(s->ok ? double(s->hiddenBytes) / s->ok : 0, 0, 'f', 0)
                 .arg(s->hiddenLayers.size()));
     }

@@ -67,7 +67,9 @@ GeneratePanel::GeneratePanel(WorkspaceSession *session, QWidget *parent)
     m_progress->setRange(0, 1);
     m_progress->setValue(0);
 
-    auto *form = new QFormLayout;
+    m_settings = new QWidget(this);
+    auto *form = new QFormLayout(m_settings);
+    form->setContentsMargins(0, 0, 0, 0);
     form->addRow(tr("Model:"), m_model);
     form->addRow(tr("Prompts:"), m_prompts);
     form->addRow(tr("Split:"), m_split);
@@ -83,7 +85,7 @@ GeneratePanel::GeneratePanel(WorkspaceSession *session, QWidget *parent)
     buttons->addWidget(m_cancel);
     buttons->addStretch();
     auto *layout = new QVBoxLayout(this);
-    layout->addLayout(form);
+    layout->addWidget(m_settings);
     layout->addLayout(buttons);
     layout->addWidget(m_progress);
     layout->addWidget(m_status);
@@ -236,11 +238,7 @@ void GeneratePanel::updateButtons()
     const bool running = isRunning();
     m_run->setEnabled(!running && m_session->isOpen() && m_model->count() > 0 && m_prompts->count() > 0);
     m_cancel->setEnabled(running);
-    for (QWidget *w : {static_cast<QWidget *>(m_model), static_cast<QWidget *>(m_prompts), static_cast<QWidget *>(m_split),
-                       static_cast<QWidget *>(m_family), static_cast<QWidget *>(m_samples), static_cast<QWidget *>(m_temperature),
-                       static_cast<QWidget *>(m_batch), static_cast<QWidget *>(m_step1Tokens), static_cast<QWidget *>(m_currentOnly),
-                       static_cast<QWidget *>(m_hidden)})
-        w->setEnabled(!running);
+    m_settings->setEnabled(!running);
 }
 
 } // namespace sdrt::ui

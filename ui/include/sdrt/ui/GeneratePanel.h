@@ -46,6 +46,7 @@ private:
     WorkspaceSession *m_session;
     GenerateRunner *m_runner;
     store::Id m_currentItem = 0;
+    QWidget *m_settings; // the form: disabled while a run is going
     QComboBox *m_model;
     QListWidget *m_prompts;
     QComboBox *m_split;

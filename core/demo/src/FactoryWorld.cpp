@@ -61,8 +61,8 @@ std::vector<cv::Point2f> holeSlots(const std::string &kind, int holes)
             out.emplace_back(0.3f * std::cos(a), 0.3f * std::sin(a));
         }
     } else if (kind == "bracket") {
-        const cv::Point2f slots[6] = {{-0.28f, -0.25f}, {-0.28f, 0.25f}, {0.3f, 0.25f}, {-0.28f, 0.0f}, {0.0f, 0.25f}, {0.15f, 0.25f}};
-        for (int k = 0; k < holes && k < 6; ++k)
+        const cv::Point2f slots[5] = {{-0.28f, -0.28f}, {-0.28f, 0.25f}, {0.33f, 0.25f}, {-0.28f, -0.02f}, {0.03f, 0.25f}};
+        for (int k = 0; k < holes && k < 5; ++k)
             out.push_back(slots[k]);
     } else {
         const cv::Point2f slots[6] = {{-0.3f, -0.18f}, {0.3f, -0.18f}, {-0.3f, 0.18f}, {0.3f, 0.18f}, {0.0f, -0.18f}, {0.0f, 0.18f}};
@@ -71,6 +71,28 @@ std::vector<cv::Point2f> holeSlots(const std::string &kind, int holes)
     }
     return out;
 }
+
+} // namespace
+
+std::vector<std::string> holeSlotNames(const std::string &kind, int holes)
+{
+    static const char *plate[6] = {"top-left", "top-right", "bottom-left", "bottom-right", "top-middle", "bottom-middle"};
+    static const char *bracket[5] = {"top of the arm", "corner", "end of the foot", "middle of the arm", "middle of the foot"};
+    std::vector<std::string> out;
+    for (int k = 0; k < holes; ++k) {
+        if (kind == "plate" && k < 6) {
+            out.emplace_back(plate[k]);
+        } else if (kind == "bracket" && k < 5) {
+            out.emplace_back(bracket[k]);
+        } else {
+            int hour = int(std::lround(12.0 * k / std::max(1, holes)));
+            out.push_back(std::to_string(hour == 0 ? 12 : hour) + " o'clock");
+        }
+    }
+    return out;
+}
+
+namespace {
 
 cv::Mat drawPhoto(const Part &part, Rng &rng, int size, std::vector<PhotoMark> &marks)
 {
@@ -106,7 +128,9 @@ cv::Mat drawPhoto(const Part &part, Rng &rng, int size, std::vector<PhotoMark> &
     if (part.kind == "flange")
         cv::circle(img, toImage({0, 0}), int(S * 0.09f), cv::Scalar(35, 35, 35), cv::FILLED, cv::LINE_AA);
     const std::vector<cv::Point2f> slots = holeSlots(part.kind, part.drawingHoles);
-    const int holeRadius = std::max(2, int(S * 0.05f));
+    // Holes are large enough to fill most of a patch of a 64-pixel vision tower (8-pixel
+    // patches): smaller ones were invisible to the demo teacher's decoder.
+    const int holeRadius = std::max(2, int(std::lround(S * 0.09f)));
     for (int h = 0; h < int(slots.size()); ++h) {
         const cv::Point p = toImage(slots[std::size_t(h)]);
         marks.push_back({float(p.x), float(p.y), h < part.photoHoles ? PhotoMark::Hole : PhotoMark::MissingHole});
@@ -126,18 +150,18 @@ cv::Mat drawPhoto(const Part &part, Rng &rng, int size, std::vector<PhotoMark> &
             pts.emplace_back(p);
             p += cv::Point2f(S * 0.03f, float(rng.real(-0.03, 0.03)) * S);
         }
-        cv::polylines(img, std::vector<std::vector<cv::Point>>{pts}, false, cv::Scalar(15, 15, 15), 2, cv::LINE_AA);
+        cv::polylines(img, std::vector<std::vector<cv::Point>>{pts}, false, cv::Scalar(15, 15, 15), std::max(2, size / 24), cv::LINE_AA);
         for (const auto &q : pts)
             marks.push_back({float(q.x), float(q.y), PhotoMark::Defect});
     } else if (part.defect == "scratch") {
         const cv::Point2f off(float(rng.real(0.06, 0.1)) * S, float(rng.real(-0.05, 0.05)) * S);
-        cv::line(img, d - off, d + off, cv::Scalar(250, 250, 250), std::max(1, size / 32), cv::LINE_AA);
+        cv::line(img, d - off, d + off, cv::Scalar(250, 250, 250), std::max(2, size / 24), cv::LINE_AA);
         for (float t = -1.f; t <= 1.f; t += 0.25f)
             marks.push_back({d.x + t * off.x, d.y + t * off.y, PhotoMark::Defect});
     } else if (part.defect == "corrosion") {
         for (int k = 0; k < 5; ++k) {
             const cv::Point2f c = d + cv::Point2f(float(rng.real(-0.03, 0.03)) * S, float(rng.real(-0.03, 0.03)) * S);
-            cv::circle(img, c, int(S * float(rng.real(0.015, 0.035))), cv::Scalar(30, 80, 160), cv::FILLED, cv::LINE_AA);
+            cv::circle(img, c, std::max(1, int(S * float(rng.real(0.03, 0.05)))), cv::Scalar(30, 80, 160), cv::FILLED, cv::LINE_AA);
             marks.push_back({c.x, c.y, PhotoMark::Defect});
         }
     }
@@ -279,7 +303,7 @@ std::vector<DemoItem> generateItems(std::uint32_t seed, int first, int count, do
         part.partNumber = "PN-" + std::to_string(rng.uniform(1000, 9999));
         part.revision = rng.pick(kRevisions);
         part.material = rng.pick(kMaterials);
-        part.drawingHoles = rng.uniform(2, 6);
+        part.drawingHoles = rng.uniform(2, part.kind == "bracket" ? 5 : 6); // a bracket has five hole positions
         part.defect = rng.chance(0.55) ? rng.pick(kDefects) : "none";
         part.photoHoles = part.drawingHoles - (part.defect == "missing-hole" ? 1 : 0);
         part.noteHoles = rng.chance(0.35) ? part.drawingHoles + (rng.chance(0.5) ? 1 : -1) : part.drawingHoles;

@@ -127,8 +127,12 @@ std::string TeacherCurriculum::analysis(const std::string &name, const DemoItem 
         s << ".";
     } else { // count-measure and any other prompt
         if (item.usesPhoto) {
-            for (int h = 1; h <= p.photoHoles; ++h)
-                s << "hole " << h << (h < p.photoHoles ? ", " : "");
+            // Hole by hole, where each is: the decoder learns to look at one place at a time.
+            const std::vector<std::string> slots = holeSlotNames(p.kind, p.drawingHoles);
+            for (int h = 0; h < p.photoHoles; ++h)
+                s << (h ? ", " : "") << h + 1 << " " << slots[std::size_t(h)];
+            if (p.photoHoles < p.drawingHoles)
+                s << "; " << slots.back() << " marked, not drilled";
             s << ": " << p.photoHoles << " holes in the photo.";
         }
         if (item.usesDrawing)
@@ -199,12 +203,25 @@ model::TrainingExample TeacherCurriculum::perceptionExample(const DemoItem &item
 {
     // Short answers only: the loss is averaged over target tokens, so long texts would drown
     // the few tokens that depend on the image.
-    const DemoItem asked = withFamily(item, (variant & 1) ? "defect" : "counting");
-    auto req = directRequest(asked);
+    // A third of them enumerate the holes as the count-measure analysis does.
+    const int kind = int(variant % 3);
+    const DemoItem asked = withFamily(item, kind == 1 ? "defect" : "counting");
     model::TrainingExample e;
-    e.images = std::move(req.images);
-    e.prompt = std::move(req.prompt);
-    e.target = " " + asked.answer;
+    const prompts::Prompt *countMeasure = nullptr;
+    for (const auto &prompt : m_library.prompts())
+        if (prompt.name == QLatin1String("count-measure"))
+            countMeasure = &prompt;
+    if (kind == 2 && countMeasure) {
+        auto req = stepRequest(*countMeasure, 1, asked, std::string());
+        e.images = std::move(req.images);
+        e.prompt = std::move(req.prompt);
+        e.target = " " + analysis("count-measure", asked);
+    } else {
+        auto req = directRequest(asked);
+        e.images = std::move(req.images);
+        e.prompt = std::move(req.prompt);
+        e.target = " " + asked.answer;
+    }
     if (m_params.patchLabels)
         e.patchLabels = {patchLabels(item)};
     return e;

@@ -158,6 +158,42 @@ ALTER TABLE generation_runs ADD COLUMN traces_ok INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE generation_runs ADD COLUMN traces_failed INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+
+// Version 3: review workbench. A review row may now be `clear` (the reviewer's verdict on the
+// trace withdrawn, as written by undo); rows written by one user action share `action_id`, and
+// `origin` says whether a row is a verdict, an undo or a redo. The table stays append-only: the
+// current verdict of a (trace, reviewer) is its newest row. `settings` holds workspace-wide
+// choices (approval policy, reject reason tags) as JSON.
+constexpr const char *kSchemaV3 = R"sql(
+CREATE TABLE reviews_v3 (
+  id               INTEGER PRIMARY KEY,
+  trace_id         INTEGER NOT NULL REFERENCES traces(id),
+  reviewer         TEXT NOT NULL CHECK (length(reviewer) > 0),
+  verdict          TEXT NOT NULL CHECK (verdict IN ('accept','reject','skip','clear')),
+  reason_tags      TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(reason_tags)),
+  first_wrong_step TEXT,
+  comment          TEXT,
+  action_id        INTEGER,
+  origin           TEXT NOT NULL DEFAULT 'verdict' CHECK (origin IN ('verdict','undo','redo')),
+  created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+INSERT INTO reviews_v3 (id, trace_id, reviewer, verdict, reason_tags, first_wrong_step, comment, created_at)
+  SELECT id, trace_id, reviewer, verdict, reason_tags, first_wrong_step, comment, created_at FROM reviews;
+DROP TABLE reviews;
+ALTER TABLE reviews_v3 RENAME TO reviews;
+CREATE INDEX reviews_trace ON reviews (trace_id, reviewer, id);
+CREATE INDEX reviews_reviewer ON reviews (reviewer);
+CREATE TRIGGER reviews_append_only_update BEFORE UPDATE ON reviews
+BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
+CREATE TRIGGER reviews_append_only_delete BEFORE DELETE ON reviews
+BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
+
+CREATE TABLE settings (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL CHECK (json_valid(value))
+);
+)sql";
+
 } // namespace
 
 const std::vector<Migration> &migrations()
@@ -165,6 +201,7 @@ const std::vector<Migration> &migrations()
     static const std::vector<Migration> list = {
         {1, kSchemaV1},
         {2, kSchemaV2},
+        {3, kSchemaV3},
     };
     return list;
 }

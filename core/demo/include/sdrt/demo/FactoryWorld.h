@@ -62,6 +62,10 @@ struct DemoItem {
     std::string note;
 };
 
+// Where the drilled (and marked) holes of a part are, in the order the part's slots are
+// drilled: "top-left", …; "12 o'clock", … on a flange. A missing hole is the last slot.
+std::vector<std::string> holeSlotNames(const std::string &kind, int holes);
+
 // The item asked a question of another family (question, answer, answer type and which assets
 // it uses change; the part and its files do not).
 DemoItem withFamily(DemoItem item, const std::string &family);

@@ -53,7 +53,8 @@ public:
     // One training example: `variant` picks direct or a prompt's step, and noise, deterministically.
     model::TrainingExample example(const DemoItem &item, std::uint64_t variant) const;
     // A perception example on the item's photo, picked by `variant`: the counting or the defect
-    // question, answered directly. Used to train the vision path before the full mix.
+    // question answered directly, or the count-measure analysis (holes one by one, by place).
+    // Used to train the vision path before the full mix.
     model::TrainingExample perceptionExample(const DemoItem &item, std::uint64_t variant) const;
     // The photo's patch labels (kPatchClasses per patch, row-major), for the vision grid.
     std::vector<std::uint8_t> patchLabels(const DemoItem &item) const;

@@ -1,0 +1,159 @@
+#pragma once
+// The review state of a workspace as the review screen, the CLI export and the benchmark see it:
+// every completed trace (grouped by item, with its agreement with the item's prompt ensemble and
+// with the reference answer), each reviewer's current verdict, the approval policy and the
+// configurable reject reasons. Verdicts are written at once as append-only rows; undo and redo
+// write rows too (restoring the previous verdict, or `clear`), so the database always holds the
+// whole history and a crash loses at most the key press in flight.
+//
+// Thread rule: a ReviewSession uses the Database it was loaded from, on that thread.
+
+#include "sdrt/common/Result.h"
+#include "sdrt/review/Policy.h"
+#include "sdrt/store/ReviewRepository.h"
+
+#include <QStringList>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+namespace sdrt::store {
+class Database;
+}
+
+namespace sdrt::review {
+
+enum class Verdict { None, Accept, Reject, Skip };
+QString verdictName(Verdict v); // accept | reject | skip | clear
+Verdict verdictFromString(const QString &s);
+
+struct VerdictInput {
+    Verdict verdict = Verdict::Accept;
+    QStringList reasonTags;
+    QString firstWrongStep;
+    QString comment;
+};
+
+struct TraceInfo : store::ReviewableTrace {
+    bool agreesWithEnsemble = false;
+    std::optional<bool> matchesReference; // nullopt: the item has no reference answer
+    double confidence = 0;                // exp(mean log-probability of the answer tokens)
+};
+
+enum class ItemState { Unreviewed, Partly, Done };
+
+struct QueueFilter {
+    enum class State { Any, Unreviewed, Partly, Done, Conflict };
+    enum class Agreement { Any, Unanimous, Split }; // the prompts' answers on the item
+    State state = State::Any;
+    QString prompt; // prompt name; empty: any (an item qualifies when it has a trace of it)
+    QString family; // empty: any
+    Agreement agreement = Agreement::Any;
+};
+
+struct AgreementResult {
+    QString prompt;          // empty: all prompts
+    QStringList reviewers;
+    QString method;          // "Cohen's kappa" | "Fleiss' kappa"
+    int traces = 0;          // traces every reviewer accepted or rejected
+    double observed = 0;     // share of those where all reviewers agree
+    std::optional<double> kappa;
+};
+
+class ReviewSession {
+public:
+    static Result<std::unique_ptr<ReviewSession>> load(store::Database &db);
+
+    Result<void> reload();
+
+    void setReviewer(const QString &name) { m_reviewer = name.trimmed(); }
+    const QString &reviewer() const { return m_reviewer; }
+    QStringList reviewers() const; // with a stored verdict, plus the current one
+
+    // Items that have completed traces, in id order, and their traces in column order.
+    const std::vector<store::Id> &items() const { return m_items; }
+    std::vector<const TraceInfo *> traces(store::Id itemId) const;
+    const TraceInfo *trace(store::Id traceId) const;
+    int traceCount() const { return int(m_traces.size()); }
+    QStringList promptNames() const;
+    QStringList families() const;
+
+    // Current verdicts.
+    Verdict verdict(store::Id traceId, const QString &reviewer) const;
+    Verdict verdict(store::Id traceId) const { return verdict(traceId, m_reviewer); }
+    const store::Review *currentReview(store::Id traceId, const QString &reviewer) const;
+    std::map<QString, Verdict> verdicts(store::Id traceId) const;
+    bool isConflict(store::Id traceId) const; // one reviewer accepts, another rejects
+    ItemState itemState(store::Id itemId) const; // for the current reviewer
+    bool itemConflict(store::Id itemId) const;
+    bool itemUnanimous(store::Id itemId) const; // every trace agrees with the ensemble
+
+    std::vector<store::Id> queue(const QueueFilter &filter) const;
+    struct Progress {
+        int reviewed = 0; // traces of these items with a verdict of the current reviewer
+        int total = 0;
+    };
+    Progress progress(const std::vector<store::Id> &itemIds) const;
+
+    // Actions: each is written at once (one transaction) and is one undo step.
+    Result<void> record(const std::vector<store::Id> &traceIds, const VerdictInput &input);
+    // Accepts, for the current reviewer, every trace of these items whose answer matches the
+    // reference and that has no verdict of theirs yet. Returns how many were accepted.
+    Result<int> acceptMatchingReference(const std::vector<store::Id> &itemIds);
+    bool canUndo() const { return !m_undo.empty(); }
+    bool canRedo() const { return !m_redo.empty(); }
+    QString undoText() const;
+    QString redoText() const;
+    Result<void> undo();
+    Result<void> redo();
+
+    // Approval.
+    const ApprovalPolicy &policy() const { return m_policy; }
+    Result<void> setPolicy(const ApprovalPolicy &policy);
+    bool isApproved(store::Id traceId) const;
+    std::vector<store::Id> approvedTraces() const; // in item, column order
+    int approvedCount() const;
+
+    // Reject reasons offered by the review screen (workspace setting).
+    const QStringList &reasonTags() const { return m_reasonTags; }
+    Result<void> setReasonTags(const QStringList &tags);
+    static QStringList defaultReasonTags();
+
+    // Agreement between `reviewers` (at least two): overall first, then per prompt name.
+    std::vector<AgreementResult> agreement(const QStringList &reviewers) const;
+
+private:
+    explicit ReviewSession(store::Database &db) : m_db(db) {}
+    struct Change {
+        store::Id traceId = 0;
+        store::Review before; // verdict "clear" when there was none
+        store::Review after;
+    };
+    struct Action {
+        QString label;
+        std::vector<Change> changes;
+    };
+    Result<void> apply(const Action &action, bool forward, const QString &origin);
+    void setCurrent(const store::Review &review);
+    int reviewerIndex(const QString &name) const;
+
+    store::Database &m_db;
+    QString m_reviewer;
+    std::vector<TraceInfo> m_traces;                       // by item, column order
+    std::unordered_map<store::Id, std::size_t> m_traceIndex; // trace id -> m_traces index
+    std::vector<store::Id> m_items;
+    std::unordered_map<store::Id, std::pair<std::size_t, std::size_t>> m_itemRange; // [first, end)
+    std::unordered_map<store::Id, bool> m_itemUnanimous;
+    // Current (non-clear) review per trace and reviewer.
+    std::unordered_map<store::Id, std::vector<store::Review>> m_current;
+    QStringList m_knownReviewers;
+    std::vector<Action> m_undo;
+    std::vector<Action> m_redo;
+    ApprovalPolicy m_policy;
+    QStringList m_reasonTags;
+};
+
+} // namespace sdrt::review

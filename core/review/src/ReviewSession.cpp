@@ -1,0 +1,535 @@
+#include "sdrt/review/ReviewSession.h"
+
+#include "sdrt/prompts/Answers.h"
+#include "sdrt/review/Agreement.h"
+#include "sdrt/teacher/Ensemble.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+namespace sdrt::review {
+namespace {
+
+const QString kPolicyKey = QStringLiteral("review.approval_policy");
+const QString kReasonTagsKey = QStringLiteral("review.reason_tags");
+
+store::Review clearRow(store::Id traceId, const QString &reviewer)
+{
+    store::Review r;
+    r.traceId = traceId;
+    r.reviewer = reviewer;
+    r.verdict = QStringLiteral("clear");
+    return r;
+}
+
+} // namespace
+
+QString verdictName(Verdict v)
+{
+    switch (v) {
+    case Verdict::Accept: return QStringLiteral("accept");
+    case Verdict::Reject: return QStringLiteral("reject");
+    case Verdict::Skip: return QStringLiteral("skip");
+    case Verdict::None: break;
+    }
+    return QStringLiteral("clear");
+}
+
+Verdict verdictFromString(const QString &s)
+{
+    if (s == QLatin1String("accept"))
+        return Verdict::Accept;
+    if (s == QLatin1String("reject"))
+        return Verdict::Reject;
+    if (s == QLatin1String("skip"))
+        return Verdict::Skip;
+    return Verdict::None;
+}
+
+QStringList ReviewSession::defaultReasonTags()
+{
+    return {QStringLiteral("wrong answer"),      QStringLiteral("hallucinated object"), QStringLiteral("wrong count"),
+            QStringLiteral("wrong region"),      QStringLiteral("ignores the note"),    QStringLiteral("misreads the drawing"),
+            QStringLiteral("bad format")};
+}
+
+Result<std::unique_ptr<ReviewSession>> ReviewSession::load(store::Database &db)
+{
+    std::unique_ptr<ReviewSession> s(new ReviewSession(db));
+    if (auto r = s->reload(); !r)
+        return fail(r.error());
+    return s;
+}
+
+Result<void> ReviewSession::reload()
+{
+    store::ReviewRepository repo(m_db);
+    auto traces = repo.reviewable();
+    if (!traces)
+        return fail(traces.error());
+    auto current = repo.current();
+    if (!current)
+        return fail(current.error());
+    auto known = repo.reviewers();
+    if (!known)
+        return fail(known.error());
+    auto policy = repo.setting(kPolicyKey);
+    if (!policy)
+        return fail(policy.error());
+    auto tags = repo.setting(kReasonTagsKey);
+    if (!tags)
+        return fail(tags.error());
+
+    m_traces.clear();
+    m_traces.reserve(traces->size());
+    m_traceIndex.clear();
+    m_items.clear();
+    m_itemRange.clear();
+    m_itemUnanimous.clear();
+    m_current.clear();
+    m_undo.clear();
+    m_redo.clear();
+    for (store::ReviewableTrace &t : *traces) {
+        TraceInfo info;
+        static_cast<store::ReviewableTrace &>(info) = std::move(t);
+        info.confidence = std::exp(info.meanLogprob);
+        if (info.referenceAnswer && !info.referenceAnswer->isEmpty())
+            info.matchesReference = prompts::answersMatch(info.parsedAnswer, *info.referenceAnswer, info.answerType);
+        m_traceIndex.emplace(info.traceId, m_traces.size());
+        m_traces.push_back(std::move(info));
+    }
+    // Items and their prompt ensembles.
+    std::vector<store::Trace> votes;
+    for (std::size_t i = 0; i < m_traces.size();) {
+        const store::Id item = m_traces[i].itemId;
+        std::size_t end = i;
+        votes.clear();
+        while (end < m_traces.size() && m_traces[end].itemId == item) {
+            store::Trace vote;
+            vote.parsedAnswer = m_traces[end].parsedAnswer;
+            vote.meanLogprob = m_traces[end].meanLogprob;
+            votes.push_back(std::move(vote));
+            ++end;
+        }
+        const teacher::Ensemble e = teacher::ensemble(votes, m_traces[i].answerType);
+        bool unanimous = true;
+        for (std::size_t k = i; k < end; ++k) {
+            TraceInfo &t = m_traces[k];
+            t.agreesWithEnsemble = !e.majority.isEmpty() && prompts::normaliseAnswer(t.parsedAnswer, t.answerType) == e.majority;
+            unanimous = unanimous && t.agreesWithEnsemble;
+        }
+        m_items.push_back(item);
+        m_itemRange.emplace(item, std::make_pair(i, end));
+        m_itemUnanimous.emplace(item, unanimous);
+        i = end;
+    }
+    for (const store::Review &r : *current)
+        if (m_traceIndex.count(r.traceId))
+            setCurrent(r);
+    m_knownReviewers = *known;
+    m_policy = ApprovalPolicy();
+    if (*policy) {
+        auto p = ApprovalPolicy::fromJson(**policy);
+        if (!p)
+            return fail(p.error());
+        m_policy = *p;
+    }
+    m_reasonTags = defaultReasonTags();
+    if (*tags) {
+        QStringList list;
+        for (const auto &v : QJsonDocument::fromJson((**tags).toUtf8()).array())
+            if (!v.toString().trimmed().isEmpty())
+                list << v.toString().trimmed();
+        if (!list.isEmpty())
+            m_reasonTags = list;
+    }
+    return {};
+}
+
+QStringList ReviewSession::reviewers() const
+{
+    QStringList out = m_knownReviewers;
+    if (!m_reviewer.isEmpty() && !out.contains(m_reviewer))
+        out << m_reviewer;
+    out.sort();
+    return out;
+}
+
+std::vector<const TraceInfo *> ReviewSession::traces(store::Id itemId) const
+{
+    std::vector<const TraceInfo *> out;
+    const auto it = m_itemRange.find(itemId);
+    if (it == m_itemRange.end())
+        return out;
+    for (std::size_t i = it->second.first; i < it->second.second; ++i)
+        out.push_back(&m_traces[i]);
+    return out;
+}
+
+const TraceInfo *ReviewSession::trace(store::Id traceId) const
+{
+    const auto it = m_traceIndex.find(traceId);
+    return it == m_traceIndex.end() ? nullptr : &m_traces[it->second];
+}
+
+QStringList ReviewSession::promptNames() const
+{
+    std::set<QString> names;
+    for (const TraceInfo &t : m_traces)
+        names.insert(t.promptName);
+    return QStringList(names.begin(), names.end());
+}
+
+QStringList ReviewSession::families() const
+{
+    std::set<QString> names;
+    for (const TraceInfo &t : m_traces)
+        if (!t.taskFamily.isEmpty())
+            names.insert(t.taskFamily);
+    return QStringList(names.begin(), names.end());
+}
+
+const store::Review *ReviewSession::currentReview(store::Id traceId, const QString &reviewer) const
+{
+    const auto it = m_current.find(traceId);
+    if (it == m_current.end())
+        return nullptr;
+    for (const store::Review &r : it->second)
+        if (r.reviewer == reviewer)
+            return &r;
+    return nullptr;
+}
+
+Verdict ReviewSession::verdict(store::Id traceId, const QString &reviewer) const
+{
+    const store::Review *r = currentReview(traceId, reviewer);
+    return r ? verdictFromString(r->verdict) : Verdict::None;
+}
+
+std::map<QString, Verdict> ReviewSession::verdicts(store::Id traceId) const
+{
+    std::map<QString, Verdict> out;
+    const auto it = m_current.find(traceId);
+    if (it != m_current.end())
+        for (const store::Review &r : it->second)
+            out[r.reviewer] = verdictFromString(r.verdict);
+    return out;
+}
+
+bool ReviewSession::isConflict(store::Id traceId) const
+{
+    bool accept = false, reject = false;
+    for (const auto &[who, v] : verdicts(traceId)) {
+        accept = accept || v == Verdict::Accept;
+        reject = reject || v == Verdict::Reject;
+    }
+    return accept && reject;
+}
+
+ItemState ReviewSession::itemState(store::Id itemId) const
+{
+    int reviewed = 0, total = 0;
+    for (const TraceInfo *t : traces(itemId)) {
+        ++total;
+        reviewed += verdict(t->traceId) != Verdict::None;
+    }
+    if (reviewed == 0)
+        return ItemState::Unreviewed;
+    return reviewed == total ? ItemState::Done : ItemState::Partly;
+}
+
+bool ReviewSession::itemConflict(store::Id itemId) const
+{
+    for (const TraceInfo *t : traces(itemId))
+        if (isConflict(t->traceId))
+            return true;
+    return false;
+}
+
+bool ReviewSession::itemUnanimous(store::Id itemId) const
+{
+    const auto it = m_itemUnanimous.find(itemId);
+    return it != m_itemUnanimous.end() && it->second;
+}
+
+std::vector<store::Id> ReviewSession::queue(const QueueFilter &filter) const
+{
+    std::vector<store::Id> out;
+    for (store::Id item : m_items) {
+        const auto [first, end] = m_itemRange.at(item);
+        if (!filter.family.isEmpty() && m_traces[first].taskFamily != filter.family)
+            continue;
+        if (!filter.prompt.isEmpty()) {
+            bool has = false;
+            for (std::size_t i = first; i < end && !has; ++i)
+                has = m_traces[i].promptName == filter.prompt;
+            if (!has)
+                continue;
+        }
+        if (filter.agreement != QueueFilter::Agreement::Any
+            && itemUnanimous(item) != (filter.agreement == QueueFilter::Agreement::Unanimous))
+            continue;
+        switch (filter.state) {
+        case QueueFilter::State::Any: break;
+        case QueueFilter::State::Unreviewed:
+            if (itemState(item) != ItemState::Unreviewed)
+                continue;
+            break;
+        case QueueFilter::State::Partly:
+            if (itemState(item) != ItemState::Partly)
+                continue;
+            break;
+        case QueueFilter::State::Done:
+            if (itemState(item) != ItemState::Done)
+                continue;
+            break;
+        case QueueFilter::State::Conflict:
+            if (!itemConflict(item))
+                continue;
+            break;
+        }
+        out.push_back(item);
+    }
+    return out;
+}
+
+ReviewSession::Progress ReviewSession::progress(const std::vector<store::Id> &itemIds) const
+{
+    Progress p;
+    for (store::Id item : itemIds)
+        for (const TraceInfo *t : traces(item)) {
+            ++p.total;
+            p.reviewed += verdict(t->traceId) != Verdict::None;
+        }
+    return p;
+}
+
+void ReviewSession::setCurrent(const store::Review &review)
+{
+    auto &list = m_current[review.traceId];
+    auto it = std::find_if(list.begin(), list.end(), [&](const store::Review &r) { return r.reviewer == review.reviewer; });
+    if (review.verdict == QLatin1String("clear")) {
+        if (it != list.end())
+            list.erase(it);
+        if (list.empty())
+            m_current.erase(review.traceId);
+        return;
+    }
+    if (it != list.end())
+        *it = review;
+    else
+        list.push_back(review);
+    if (!m_knownReviewers.contains(review.reviewer))
+        m_knownReviewers << review.reviewer;
+}
+
+Result<void> ReviewSession::apply(const Action &action, bool forward, const QString &origin)
+{
+    store::ReviewRepository repo(m_db);
+    auto actionId = repo.nextActionId();
+    if (!actionId)
+        return fail(actionId.error());
+    std::vector<store::Review> rows;
+    rows.reserve(action.changes.size());
+    for (const Change &c : action.changes) {
+        store::Review r = forward ? c.after : c.before;
+        r.id = 0;
+        r.actionId = *actionId;
+        r.origin = origin;
+        rows.push_back(std::move(r));
+    }
+    auto ids = repo.append(rows);
+    if (!ids)
+        return fail(ids.error());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        rows[i].id = (*ids)[i];
+        setCurrent(rows[i]);
+    }
+    return {};
+}
+
+Result<void> ReviewSession::record(const std::vector<store::Id> &traceIds, const VerdictInput &input)
+{
+    if (m_reviewer.isEmpty())
+        return fail(QCoreApplication::translate("sdrt::review", "Enter your reviewer name before reviewing."));
+    Action action;
+    for (store::Id id : traceIds) {
+        if (!trace(id))
+            return fail(QCoreApplication::translate("sdrt::review", "Trace %1 is not a completed trace of this workspace.").arg(id));
+        Change c;
+        c.traceId = id;
+        const store::Review *before = currentReview(id, m_reviewer);
+        c.before = before ? *before : clearRow(id, m_reviewer);
+        c.after.traceId = id;
+        c.after.reviewer = m_reviewer;
+        c.after.verdict = verdictName(input.verdict);
+        if (input.verdict == Verdict::Reject) {
+            c.after.reasonTags = input.reasonTags;
+            c.after.firstWrongStep = input.firstWrongStep;
+        }
+        c.after.comment = input.comment;
+        action.changes.push_back(std::move(c));
+    }
+    if (action.changes.empty())
+        return {};
+    const QString what = input.verdict == Verdict::Accept   ? QCoreApplication::translate("sdrt::review", "Accept")
+                         : input.verdict == Verdict::Reject ? QCoreApplication::translate("sdrt::review", "Reject")
+                         : input.verdict == Verdict::Skip   ? QCoreApplication::translate("sdrt::review", "Skip")
+                                                            : QCoreApplication::translate("sdrt::review", "Clear verdict");
+    action.label = action.changes.size() == 1
+                       ? what
+                       : QCoreApplication::translate("sdrt::review", "%1 %n trace(s)", nullptr, int(action.changes.size())).arg(what);
+    if (auto r = apply(action, true, QStringLiteral("verdict")); !r)
+        return r;
+    m_undo.push_back(std::move(action));
+    m_redo.clear();
+    return {};
+}
+
+Result<int> ReviewSession::acceptMatchingReference(const std::vector<store::Id> &itemIds)
+{
+    std::vector<store::Id> ids;
+    for (store::Id item : itemIds)
+        for (const TraceInfo *t : traces(item))
+            if (t->matchesReference.value_or(false) && verdict(t->traceId) == Verdict::None)
+                ids.push_back(t->traceId);
+    if (ids.empty())
+        return 0;
+    if (auto r = record(ids, {Verdict::Accept, {}, {}, {}}); !r)
+        return fail(r.error());
+    m_undo.back().label = QCoreApplication::translate("sdrt::review", "Accept %n trace(s) matching the reference", nullptr, int(ids.size()));
+    return int(ids.size());
+}
+
+QString ReviewSession::undoText() const
+{
+    return m_undo.empty() ? QString() : m_undo.back().label;
+}
+
+QString ReviewSession::redoText() const
+{
+    return m_redo.empty() ? QString() : m_redo.back().label;
+}
+
+Result<void> ReviewSession::undo()
+{
+    if (m_undo.empty())
+        return {};
+    if (auto r = apply(m_undo.back(), false, QStringLiteral("undo")); !r)
+        return r;
+    m_redo.push_back(std::move(m_undo.back()));
+    m_undo.pop_back();
+    return {};
+}
+
+Result<void> ReviewSession::redo()
+{
+    if (m_redo.empty())
+        return {};
+    if (auto r = apply(m_redo.back(), true, QStringLiteral("redo")); !r)
+        return r;
+    m_undo.push_back(std::move(m_redo.back()));
+    m_redo.pop_back();
+    return {};
+}
+
+Result<void> ReviewSession::setPolicy(const ApprovalPolicy &policy)
+{
+    if (policy.minAccepts < 1)
+        return fail(QCoreApplication::translate("sdrt::review", "An approval policy needs at least one accept."));
+    if (auto r = store::ReviewRepository(m_db).setSetting(kPolicyKey, policy.toJson()); !r)
+        return r;
+    m_policy = policy;
+    return {};
+}
+
+bool ReviewSession::isApproved(store::Id traceId) const
+{
+    int accepts = 0, rejects = 0;
+    for (const auto &[who, v] : verdicts(traceId)) {
+        accepts += v == Verdict::Accept;
+        rejects += v == Verdict::Reject;
+    }
+    return m_policy.approves(accepts, rejects);
+}
+
+std::vector<store::Id> ReviewSession::approvedTraces() const
+{
+    std::vector<store::Id> out;
+    for (const TraceInfo &t : m_traces)
+        if (m_current.count(t.traceId) && isApproved(t.traceId))
+            out.push_back(t.traceId);
+    return out;
+}
+
+int ReviewSession::approvedCount() const
+{
+    int n = 0;
+    for (const auto &[traceId, reviews] : m_current)
+        n += isApproved(traceId);
+    return n;
+}
+
+Result<void> ReviewSession::setReasonTags(const QStringList &tags)
+{
+    QStringList clean;
+    for (const QString &t : tags)
+        if (!t.trimmed().isEmpty() && !clean.contains(t.trimmed()))
+            clean << t.trimmed();
+    if (clean.isEmpty())
+        return fail(QCoreApplication::translate("sdrt::review", "The list of reject reasons is empty."));
+    const QString json = QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(clean)).toJson(QJsonDocument::Compact));
+    if (auto r = store::ReviewRepository(m_db).setSetting(kReasonTagsKey, json); !r)
+        return r;
+    m_reasonTags = clean;
+    return {};
+}
+
+std::vector<AgreementResult> ReviewSession::agreement(const QStringList &reviewers) const
+{
+    std::vector<AgreementResult> out;
+    if (reviewers.size() < 2)
+        return out;
+    QStringList scopes{QString()};
+    scopes += promptNames();
+    for (const QString &scope : scopes) {
+        AgreementResult res;
+        res.prompt = scope;
+        res.reviewers = reviewers;
+        res.method = reviewers.size() == 2 ? QStringLiteral("Cohen's kappa") : QStringLiteral("Fleiss' kappa");
+        std::vector<std::pair<bool, bool>> pairs;
+        std::vector<std::vector<int>> counts;
+        int unanimous = 0;
+        for (const auto &[traceId, list] : m_current) {
+            const TraceInfo *t = trace(traceId);
+            if (!t || (!scope.isEmpty() && t->promptName != scope))
+                continue;
+            std::vector<bool> votes;
+            for (const QString &who : reviewers) {
+                const Verdict v = verdict(traceId, who);
+                if (v != Verdict::Accept && v != Verdict::Reject)
+                    break;
+                votes.push_back(v == Verdict::Accept);
+            }
+            if (votes.size() != std::size_t(reviewers.size()))
+                continue;
+            const int accepts = int(std::count(votes.begin(), votes.end(), true));
+            unanimous += accepts == 0 || accepts == int(votes.size());
+            if (reviewers.size() == 2)
+                pairs.emplace_back(votes[0], votes[1]);
+            counts.push_back({accepts, int(votes.size()) - accepts});
+        }
+        res.traces = int(counts.size());
+        res.observed = counts.empty() ? 0 : double(unanimous) / double(counts.size());
+        res.kappa = reviewers.size() == 2 ? cohenKappa(pairs) : fleissKappa(counts);
+        out.push_back(std::move(res));
+    }
+    return out;
+}
+
+} // namespace sdrt::review

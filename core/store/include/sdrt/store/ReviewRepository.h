@@ -1,0 +1,72 @@
+#pragma once
+// Reviews of traces, append-only. Every verdict, undo and redo is a new row; the current
+// verdict of a (trace, reviewer) is its newest row, and a `clear` row means "no verdict".
+// Rows written by one user action (one key press, one bulk accept) share an action id.
+// Also the workspace settings (JSON values by key) that the review screen keeps.
+
+#include "sdrt/common/Result.h"
+#include "sdrt/store/Types.h"
+
+#include <optional>
+#include <vector>
+
+namespace sdrt::store {
+
+class Database;
+
+struct Review {
+    Id id = 0;
+    Id traceId = 0;
+    QString reviewer;
+    QString verdict;        // accept | reject | skip | clear
+    QStringList reasonTags;
+    QString firstWrongStep; // the sentence the reviewer picked, empty when none
+    QString comment;
+    std::optional<Id> actionId;
+    QString origin = QStringLiteral("verdict"); // verdict | undo | redo
+    QString createdAt;
+};
+
+// One completed trace as the review screen needs it (no texts: those are read per item).
+struct ReviewableTrace {
+    Id traceId = 0;
+    Id itemId = 0;
+    Id promptId = 0;
+    Id modelId = 0;
+    int sampleIndex = 0;
+    QString promptName;
+    int promptVersion = 0;
+    QString parsedAnswer;
+    double meanLogprob = 0;
+    QString taskFamily;
+    QString answerType;
+    std::optional<QString> referenceAnswer;
+};
+
+class ReviewRepository {
+public:
+    explicit ReviewRepository(Database &db) : m_db(db) {}
+
+    // Appends rows in one transaction; returns their ids in order.
+    Result<std::vector<Id>> append(const std::vector<Review> &reviews);
+    // A fresh action id (one more than any stored).
+    Result<Id> nextActionId();
+
+    // Every row, in id order (optionally of one trace).
+    Result<std::vector<Review>> history(std::optional<Id> traceId = std::nullopt);
+    // The newest row of every (trace, reviewer) that is not `clear`, ordered by trace then reviewer.
+    Result<std::vector<Review>> current();
+    Result<QStringList> reviewers();
+
+    // Completed traces with their item's family, answer type and reference, by item then prompt.
+    Result<std::vector<ReviewableTrace>> reviewable();
+
+    // Workspace settings: JSON text by key.
+    Result<std::optional<QString>> setting(const QString &key);
+    Result<void> setSetting(const QString &key, const QString &jsonValue);
+
+private:
+    Database &m_db;
+};
+
+} // namespace sdrt::store

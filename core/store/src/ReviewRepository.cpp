@@ -1,0 +1,159 @@
+#include "sdrt/store/ReviewRepository.h"
+
+#include "sdrt/store/Database.h"
+
+#include "Rows.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace sdrt::store {
+namespace {
+
+constexpr const char *kColumns = "SELECT r.id, r.trace_id, r.reviewer, r.verdict, r.reason_tags, coalesce(r.first_wrong_step,''),"
+                                 " coalesce(r.comment,''), r.action_id, r.origin, r.created_at FROM reviews r";
+
+QString tagsJson(const QStringList &tags)
+{
+    return QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(tags)).toJson(QJsonDocument::Compact));
+}
+
+QStringList tagsFromJson(const QString &json)
+{
+    QStringList out;
+    for (const auto &v : QJsonDocument::fromJson(json.toUtf8()).array())
+        out << v.toString();
+    return out;
+}
+
+Review readReview(const Statement &s)
+{
+    Review r;
+    r.id = s.int64(0);
+    r.traceId = s.int64(1);
+    r.reviewer = s.text(2);
+    r.verdict = s.text(3);
+    r.reasonTags = tagsFromJson(s.text(4));
+    r.firstWrongStep = s.text(5);
+    r.comment = s.text(6);
+    r.actionId = s.optInt64(7);
+    r.origin = s.text(8);
+    r.createdAt = s.text(9);
+    return r;
+}
+
+std::optional<QString> nonEmpty(const QString &s)
+{
+    return s.isEmpty() ? std::nullopt : std::optional<QString>(s);
+}
+
+} // namespace
+
+Result<std::vector<Id>> ReviewRepository::append(const std::vector<Review> &reviews)
+{
+    Transaction tx(m_db);
+    if (auto r = tx.begin(); !r)
+        return fail(r.error());
+    auto st = m_db.prepare("INSERT INTO reviews (trace_id, reviewer, verdict, reason_tags, first_wrong_step, comment, action_id, origin)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    if (!st)
+        return fail(st.error());
+    std::vector<Id> ids;
+    ids.reserve(reviews.size());
+    for (const Review &r : reviews) {
+        st->reset();
+        st->bind(1, r.traceId).bind(2, r.reviewer).bind(3, r.verdict).bind(4, tagsJson(r.reasonTags));
+        st->bind(5, nonEmpty(r.firstWrongStep)).bind(6, nonEmpty(r.comment)).bind(7, r.actionId).bind(8, r.origin);
+        if (auto done = st->run(); !done)
+            return fail(done.error());
+        ids.push_back(m_db.lastInsertId());
+    }
+    if (auto r = tx.commit(); !r)
+        return fail(r.error());
+    return ids;
+}
+
+Result<Id> ReviewRepository::nextActionId()
+{
+    auto st = m_db.prepare("SELECT coalesce(max(action_id), 0) + 1 FROM reviews");
+    if (!st)
+        return fail(st.error());
+    auto row = rows::readOne<Id>(*st, [](const Statement &s) { return s.int64(0); });
+    if (!row)
+        return fail(row.error());
+    return row->value_or(1);
+}
+
+Result<std::vector<Review>> ReviewRepository::history(std::optional<Id> traceId)
+{
+    auto st = m_db.prepare(traceId ? (QByteArray(kColumns) + " WHERE r.trace_id = ?1 ORDER BY r.id").constData()
+                                   : (QByteArray(kColumns) + " ORDER BY r.id").constData());
+    if (!st)
+        return fail(st.error());
+    if (traceId)
+        st->bind(1, *traceId);
+    return rows::readAll<Review>(*st, readReview);
+}
+
+Result<std::vector<Review>> ReviewRepository::current()
+{
+    // The newest row per (trace, reviewer): SQLite returns the row of max(id) with a bare max().
+    auto st = m_db.prepare((QByteArray(kColumns)
+                            + " JOIN (SELECT max(id) AS newest FROM reviews GROUP BY trace_id, reviewer) n ON n.newest = r.id"
+                              " WHERE r.verdict <> 'clear' ORDER BY r.trace_id, r.reviewer")
+                               .constData());
+    if (!st)
+        return fail(st.error());
+    return rows::readAll<Review>(*st, readReview);
+}
+
+Result<QStringList> ReviewRepository::reviewers()
+{
+    return rows::texts(m_db, "SELECT DISTINCT reviewer FROM reviews ORDER BY reviewer");
+}
+
+Result<std::vector<ReviewableTrace>> ReviewRepository::reviewable()
+{
+    auto st = m_db.prepare("SELECT t.id, t.item_id, t.prompt_id, coalesce(t.model_id,0), t.sample_index, p.name, p.version,"
+                           " coalesce(t.parsed_answer,''), coalesce(t.mean_logprob,0), i.task_family, i.answer_type, i.reference_answer"
+                           " FROM traces t JOIN prompts p ON p.id = t.prompt_id JOIN items i ON i.id = t.item_id"
+                           " WHERE t.status = 'ok' ORDER BY t.item_id, p.name, p.version, t.model_id, t.sample_index, t.id");
+    if (!st)
+        return fail(st.error());
+    return rows::readAll<ReviewableTrace>(*st, [](const Statement &s) {
+        ReviewableTrace t;
+        t.traceId = s.int64(0);
+        t.itemId = s.int64(1);
+        t.promptId = s.int64(2);
+        t.modelId = s.int64(3);
+        t.sampleIndex = int(s.int64(4));
+        t.promptName = s.text(5);
+        t.promptVersion = int(s.int64(6));
+        t.parsedAnswer = s.text(7);
+        t.meanLogprob = s.real(8);
+        t.taskFamily = s.text(9);
+        t.answerType = s.text(10);
+        t.referenceAnswer = s.optText(11);
+        return t;
+    });
+}
+
+Result<std::optional<QString>> ReviewRepository::setting(const QString &key)
+{
+    auto st = m_db.prepare("SELECT value FROM settings WHERE key = ?1");
+    if (!st)
+        return fail(st.error());
+    st->bind(1, key);
+    return rows::readOne<QString>(*st, [](const Statement &s) { return s.text(0); });
+}
+
+Result<void> ReviewRepository::setSetting(const QString &key, const QString &jsonValue)
+{
+    auto st = m_db.prepare("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    if (!st)
+        return fail(st.error());
+    st->bind(1, key).bind(2, jsonValue);
+    return st->run();
+}
+
+} // namespace sdrt::store

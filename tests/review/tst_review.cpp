@@ -1,0 +1,311 @@
+// Review state, undo/redo, approval policies, agreement and exports on real workspaces.
+
+#include "sdrt/review/Agreement.h"
+#include "sdrt/review/Export.h"
+#include "sdrt/review/ReviewSession.h"
+#include "sdrt/review/Synthetic.h"
+#include "sdrt/store/ReviewRepository.h"
+#include "sdrt/store/Workspace.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace sdrt;
+using review::ReviewSession;
+using review::Verdict;
+using review::VerdictInput;
+
+namespace {
+
+std::vector<QJsonObject> readLines(const QString &path)
+{
+    std::vector<QJsonObject> out;
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return out;
+    for (const QByteArray &line : f.readAll().split('\n'))
+        if (!line.isEmpty())
+            out.push_back(QJsonDocument::fromJson(line).object());
+    return out;
+}
+
+VerdictInput accept() { return {Verdict::Accept, {}, {}, {}}; }
+VerdictInput reject(const QStringList &tags = {}) { return {Verdict::Reject, tags, {}, {}}; }
+
+} // namespace
+
+class TestReview : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_tmp;
+    std::optional<store::Workspace> makeWorkspace(const QString &name, int items)
+    {
+        auto ws = store::Workspace::create(m_tmp.filePath(name));
+        if (!ws)
+            return std::nullopt;
+        review::SyntheticParams p;
+        p.items = items;
+        p.prompts = {QStringLiteral("decompose"), QStringLiteral("count-measure"), QStringLiteral("text-layout")};
+        if (auto r = review::addSyntheticTraces(*ws, p); !r) {
+            qWarning("%s", qPrintable(r.error()));
+            return std::nullopt;
+        }
+        return std::move(*ws);
+    }
+
+private Q_SLOTS:
+    void kappaMatchesHandComputedValues()
+    {
+        // Cohen: 20 both accept, 5 A only, 10 B only, 15 both reject. po = .7, pe = .5*.6 + .5*.4 = .5.
+        std::vector<std::pair<bool, bool>> pairs;
+        for (int i = 0; i < 20; ++i) pairs.emplace_back(true, true);
+        for (int i = 0; i < 5; ++i) pairs.emplace_back(true, false);
+        for (int i = 0; i < 10; ++i) pairs.emplace_back(false, true);
+        for (int i = 0; i < 15; ++i) pairs.emplace_back(false, false);
+        QCOMPARE(qRound(*review::cohenKappa(pairs) * 1e6), qRound(0.4 * 1e6));
+        // Fleiss, 3 raters: rows [3,0] [0,3] [2,1] [1,2]: P = 1, 1, 1/3, 1/3 -> 2/3; pe = .5 -> 1/3.
+        QCOMPARE(qRound(*review::fleissKappa({{3, 0}, {0, 3}, {2, 1}, {1, 2}}) * 1e6), qRound(1e6 / 3));
+        // Perfect agreement, and undefined when everyone always says the same.
+        QCOMPARE(*review::cohenKappa({{true, true}, {false, false}}), 1.0);
+        QVERIFY(!review::cohenKappa({{true, true}, {true, true}}));
+        QVERIFY(!review::fleissKappa({{2, 1}, {3}})); // ragged rows are refused
+    }
+
+    void verdictsAreAppendedAndUndoRedoWriteRows()
+    {
+        auto ws = makeWorkspace(QStringLiteral("undo"), 4);
+        QVERIFY(ws);
+        auto s = ReviewSession::load(ws->db());
+        QVERIFY2(s, s ? "" : qPrintable(s.error()));
+        ReviewSession &rs = **s;
+        QCOMPARE(rs.items().size(), std::size_t(4));
+        QCOMPARE(rs.traceCount(), 12);
+        QVERIFY(!rs.record({rs.traces(rs.items()[0])[0]->traceId}, accept())); // no reviewer yet
+        rs.setReviewer(QStringLiteral("佐藤"));
+        const auto t = rs.traces(rs.items()[0]);
+        QVERIFY(rs.record({t[0]->traceId}, accept()));
+        QVERIFY(rs.record({t[1]->traceId}, reject({QStringLiteral("wrong count")})));
+        QCOMPARE(rs.itemState(rs.items()[0]), review::ItemState::Partly);
+        QVERIFY(rs.record({t[1]->traceId}, accept())); // change of mind
+        QVERIFY(rs.record({t[2]->traceId}, {Verdict::Skip, {}, {}, QStringLiteral("unsure")}));
+        QCOMPARE(rs.itemState(rs.items()[0]), review::ItemState::Done);
+        QVERIFY(rs.undo()); // the skip
+        QCOMPARE(rs.verdict(t[2]->traceId), Verdict::None);
+        QVERIFY(rs.undo()); // back to the reject
+        QCOMPARE(rs.verdict(t[1]->traceId), Verdict::Reject);
+        QCOMPARE(rs.currentReview(t[1]->traceId, QStringLiteral("佐藤"))->reasonTags, QStringList{QStringLiteral("wrong count")});
+        QVERIFY(rs.redo());
+        QCOMPARE(rs.verdict(t[1]->traceId), Verdict::Accept);
+        QVERIFY(rs.canRedo());
+
+        auto history = store::ReviewRepository(ws->db()).history();
+        QVERIFY(history);
+        QStringList log;
+        for (const store::Review &r : *history)
+            log << r.verdict + QLatin1Char('/') + r.origin;
+        QCOMPARE(log, (QStringList{"accept/verdict", "reject/verdict", "accept/verdict", "skip/verdict", "clear/undo", "reject/undo",
+                                   "accept/redo"}));
+        // The table refuses updates and deletes.
+        QVERIFY(!ws->db().exec("DELETE FROM reviews"));
+        QVERIFY(!ws->db().exec("UPDATE reviews SET verdict = 'accept'"));
+
+        // A new session (a restart) derives the same state from the rows.
+        auto again = ReviewSession::load(ws->db());
+        QVERIFY(again);
+        QCOMPARE((*again)->verdict(t[0]->traceId, QStringLiteral("佐藤")), Verdict::Accept);
+        QCOMPARE((*again)->verdict(t[1]->traceId, QStringLiteral("佐藤")), Verdict::Accept);
+        QCOMPARE((*again)->verdict(t[2]->traceId, QStringLiteral("佐藤")), Verdict::None);
+        QCOMPARE((*again)->reviewers(), QStringList{QStringLiteral("佐藤")});
+    }
+
+    void bulkAcceptMatchingReferenceIsOneUndoStep()
+    {
+        auto ws = makeWorkspace(QStringLiteral("bulk"), 20);
+        QVERIFY(ws);
+        auto s = ReviewSession::load(ws->db());
+        QVERIFY(s);
+        ReviewSession &rs = **s;
+        rs.setReviewer(QStringLiteral("a"));
+        int matching = 0, total = 0;
+        for (store::Id item : rs.items())
+            for (const review::TraceInfo *t : rs.traces(item)) {
+                ++total;
+                matching += t->matchesReference.value_or(false);
+            }
+        QVERIFY(matching > 0 && matching < total); // the synthetic answers are a real mix
+        const store::Id rejected = rs.traces(rs.items()[0])[0]->traceId;
+        QVERIFY(rs.record({rejected}, reject()));
+        auto n = rs.acceptMatchingReference(rs.items());
+        QVERIFY(n);
+        const bool rejectedMatches = rs.trace(rejected)->matchesReference.value_or(false);
+        QCOMPARE(*n, matching - (rejectedMatches ? 1 : 0)); // an existing verdict is left alone
+        QCOMPARE(rs.verdict(rejected), Verdict::Reject);
+        QCOMPARE(rs.progress(rs.items()).reviewed, *n + 1);
+        QVERIFY(rs.undo());
+        QCOMPARE(rs.progress(rs.items()).reviewed, 1);
+        QVERIFY(rs.redo());
+        QCOMPARE(rs.progress(rs.items()).reviewed, *n + 1);
+    }
+
+    void policiesDecideApproval()
+    {
+        auto ws = makeWorkspace(QStringLiteral("policy"), 2);
+        QVERIFY(ws);
+        auto s = ReviewSession::load(ws->db());
+        QVERIFY(s);
+        ReviewSession &rs = **s;
+        const auto t = rs.traces(rs.items()[0]);
+        // t0: a accepts, b accepts; t1: a accepts, b rejects; t2: a accepts, b skips.
+        rs.setReviewer(QStringLiteral("a"));
+        QVERIFY(rs.record({t[0]->traceId, t[1]->traceId, t[2]->traceId}, accept()));
+        rs.setReviewer(QStringLiteral("b"));
+        QVERIFY(rs.record({t[0]->traceId}, accept()));
+        QVERIFY(rs.record({t[1]->traceId}, reject()));
+        QVERIFY(rs.record({t[2]->traceId}, {Verdict::Skip, {}, {}, {}}));
+        auto approved = [&] {
+            std::vector<bool> out;
+            for (const auto *trace : t)
+                out.push_back(rs.isApproved(trace->traceId));
+            return out;
+        };
+        QCOMPARE(rs.policy(), (review::ApprovalPolicy{1, 0})); // the default
+        QCOMPARE(approved(), (std::vector<bool>{true, false, true}));
+        QCOMPARE(rs.approvedCount(), 2);
+        QVERIFY(rs.setPolicy({2, -1})); // two accepts, rejects do not matter
+        QCOMPARE(approved(), (std::vector<bool>{true, false, false}));
+        QVERIFY(rs.setPolicy({1, -1}));
+        QCOMPARE(approved(), (std::vector<bool>{true, true, true}));
+        QVERIFY(rs.setPolicy({1, 1}));
+        QCOMPARE(rs.approvedCount(), 3);
+        QVERIFY(rs.isConflict(t[1]->traceId));
+        QVERIFY(!rs.isConflict(t[0]->traceId));
+        QCOMPARE(rs.queue({review::QueueFilter::State::Conflict, {}, {}, {}}), std::vector<store::Id>{rs.items()[0]});
+        // The policy is a workspace setting: a new session reads it.
+        auto again = ReviewSession::load(ws->db());
+        QVERIFY(again);
+        QCOMPARE((*again)->policy(), (review::ApprovalPolicy{1, 1}));
+        QVERIFY(!review::ApprovalPolicy::parse(QStringLiteral("0,0")));
+        QCOMPARE(*review::ApprovalPolicy::parse(QStringLiteral("2,-1")), (review::ApprovalPolicy{2, -1}));
+    }
+
+    void agreementFromStoredVerdicts()
+    {
+        auto ws = makeWorkspace(QStringLiteral("kappa"), 4); // 12 traces, 3 prompts
+        QVERIFY(ws);
+        auto s = ReviewSession::load(ws->db());
+        QVERIFY(s);
+        ReviewSession &rs = **s;
+        std::vector<store::Id> ids;
+        for (store::Id item : rs.items())
+            for (const auto *t : rs.traces(item))
+                ids.push_back(t->traceId);
+        // Two reviewers on 10 traces: both accept 0-3, a-only 4, b-only 5-6, both reject 7-9;
+        // trace 10 skipped by b and trace 11 unreviewed by b (left out).
+        // po = 7/10, pa = .5, pb = .6, pe = .5 -> kappa .4.
+        auto verdictOf = [](bool accept) { return accept ? VerdictInput{Verdict::Accept, {}, {}, {}} : VerdictInput{Verdict::Reject, {}, {}, {}}; };
+        rs.setReviewer(QStringLiteral("a"));
+        for (int i = 0; i < 12; ++i)
+            QVERIFY(rs.record({ids[std::size_t(i)]}, verdictOf(i <= 4)));
+        rs.setReviewer(QStringLiteral("b"));
+        for (int i = 0; i < 10; ++i)
+            QVERIFY(rs.record({ids[std::size_t(i)]}, verdictOf(i <= 3 || i == 5 || i == 6)));
+        QVERIFY(rs.record({ids[10]}, {Verdict::Skip, {}, {}, {}}));
+        auto two = rs.agreement({QStringLiteral("a"), QStringLiteral("b")});
+        QCOMPARE(two.front().method, QStringLiteral("Cohen's kappa"));
+        QCOMPARE(two.front().traces, 10);
+        QCOMPARE(qRound(two.front().observed * 100), 70);
+        QCOMPARE(qRound(*two.front().kappa * 1e6), qRound(0.4 * 1e6));
+        QCOMPARE(two.size(), std::size_t(4)); // overall + 3 prompts
+        int perPrompt = 0;
+        for (std::size_t i = 1; i < two.size(); ++i)
+            perPrompt += two[i].traces;
+        QCOMPARE(perPrompt, 10);
+        // A third reviewer on traces 0-3: a, b, c counts [3,0] [3,0] [2,1] [2,1] -> Fleiss by hand:
+        // P = 1, 1, 1/3, 1/3 -> 2/3; p(accept) = 10/12 -> pe = 26/36; kappa = (2/3 - 26/36) / (10/36) = -0.2.
+        rs.setReviewer(QStringLiteral("c"));
+        for (int i = 0; i < 4; ++i)
+            QVERIFY(rs.record({ids[std::size_t(i)]}, verdictOf(i <= 1)));
+        auto three = rs.agreement({QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")});
+        QCOMPARE(three.front().method, QStringLiteral("Fleiss' kappa"));
+        QCOMPARE(three.front().traces, 4);
+        QCOMPARE(qRound(*three.front().kappa * 1e6), qRound(-0.2 * 1e6));
+    }
+
+    void exportsApprovedTracesAndTheWholeHistory()
+    {
+        auto ws = makeWorkspace(QStringLiteral("輸出"), 3);
+        QVERIFY(ws);
+        auto s = ReviewSession::load(ws->db());
+        QVERIFY(s);
+        ReviewSession &rs = **s;
+        rs.setReviewer(QStringLiteral("鈴木"));
+        const auto t0 = rs.traces(rs.items()[0]);
+        const auto t1 = rs.traces(rs.items()[1]);
+        QVERIFY(rs.record({t0[0]->traceId, t1[2]->traceId}, accept()));
+        QVERIFY(rs.record({t0[1]->traceId}, {Verdict::Reject, {QStringLiteral("wrong count")}, QStringLiteral("1. The photo shows"), QStringLiteral("穴は4つ")}));
+        QVERIFY(rs.record({t0[2]->traceId}, accept()));
+        QVERIFY(rs.undo()); // t0[2] back to no verdict: not exported
+
+        const QString llava = ws->absolutePath(QStringLiteral("exports/llava.jsonl"));
+        auto r = review::exportReviews(*ws, rs, review::ExportFormat::Llava, llava);
+        QVERIFY2(r, r ? "" : qPrintable(r.error()));
+        QCOMPARE(r->lines, 2);
+        const auto lines = readLines(llava);
+        QCOMPARE(lines.size(), std::size_t(2));
+        const QJsonObject first = lines[0];
+        QCOMPARE(first.value("image").toString(), QStringLiteral("assets/synthetic-part.png"));
+        QVERIFY(QFile::exists(ws->absolutePath(first.value("image").toString())));
+        const QJsonArray conv = first.value("conversations").toArray();
+        QCOMPARE(conv.size(), 2);
+        QCOMPARE(conv[0].toObject().value("from").toString(), QStringLiteral("human"));
+        QVERIFY(conv[0].toObject().value("value").toString().startsWith(QStringLiteral("<image>\n")));
+        QCOMPARE(conv[1].toObject().value("from").toString(), QStringLiteral("gpt"));
+        QVERIFY(conv[1].toObject().value("value").toString().contains(QStringLiteral("\nAnswer: ")));
+        const QJsonObject prov = first.value("sdrt").toObject();
+        QCOMPARE(qint64(prov.value("trace_id").toDouble()), qint64(t0[0]->traceId));
+        QCOMPARE(prov.value("prompt").toString(), t0[0]->promptName);
+        QCOMPARE(prov.value("accepted_by").toArray().first().toString(), QStringLiteral("鈴木"));
+        QCOMPARE(qint64(lines[1].value("sdrt").toObject().value("trace_id").toDouble()), qint64(t1[2]->traceId));
+
+        const QString flat = ws->absolutePath(QStringLiteral("exports/flat.jsonl"));
+        auto f = review::exportReviews(*ws, rs, review::ExportFormat::Flat, flat);
+        QVERIFY(f);
+        const auto rows = readLines(flat);
+        QCOMPARE(rows.size(), std::size_t(5)); // 2 accepts, reject, accept, its undo
+        const QJsonObject rejected = rows[2];
+        QCOMPARE(rejected.value("verdict").toString(), QStringLiteral("reject"));
+        QCOMPARE(rejected.value("reason_tags").toArray().first().toString(), QStringLiteral("wrong count"));
+        QCOMPARE(rejected.value("first_wrong_step").toString(), QStringLiteral("1. The photo shows"));
+        QCOMPARE(rejected.value("comment").toString(), QStringLiteral("穴は4つ"));
+        QCOMPARE(rejected.value("reviewer").toString(), QStringLiteral("鈴木"));
+        QCOMPARE(rejected.value("approved_now").toBool(), false);
+        QVERIFY(!rejected.value("model").toString().isEmpty());
+        QCOMPARE(rows[4].value("origin").toString(), QStringLiteral("undo"));
+        QCOMPARE(rows[4].value("verdict").toString(), QStringLiteral("clear"));
+        // A folder that cannot be written gives an error naming the path, and no file.
+        auto bad = review::exportReviews(*ws, rs, review::ExportFormat::Llava, m_tmp.filePath(QStringLiteral("no/such/dir/x.jsonl")));
+        QVERIFY(!bad);
+        QVERIFY(bad.error().contains(QStringLiteral("x.jsonl")));
+    }
+
+    void reasonTagsAreAWorkspaceSetting()
+    {
+        auto ws = makeWorkspace(QStringLiteral("tags"), 1);
+        QVERIFY(ws);
+        auto s = ReviewSession::load(ws->db());
+        QVERIFY(s);
+        QCOMPARE((*s)->reasonTags(), ReviewSession::defaultReasonTags());
+        QVERIFY((*s)->setReasonTags({QStringLiteral("寸法違い"), QStringLiteral(" wrong count "), QString()}));
+        QVERIFY(!(*s)->setReasonTags({QStringLiteral("  ")}));
+        auto again = ReviewSession::load(ws->db());
+        QVERIFY(again);
+        QCOMPARE((*again)->reasonTags(), (QStringList{QStringLiteral("寸法違い"), QStringLiteral("wrong count")}));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestReview)
+#include "tst_review.moc"

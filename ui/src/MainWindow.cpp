@@ -7,6 +7,9 @@
 #include "sdrt/ui/ItemListPanel.h"
 #include "sdrt/ui/ItemViewPanel.h"
 #include "sdrt/ui/LogPanel.h"
+#include "sdrt/ui/ReviewPanel.h"
+#include "sdrt/review/Export.h"
+#include "sdrt/review/ReviewSession.h"
 #include "sdrt/ui/WorkspaceSession.h"
 
 #include <QActionGroup>
@@ -21,16 +24,22 @@
 #include <QProgressDialog>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTabWidget>
 
 namespace sdrt::ui {
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_session(new WorkspaceSession(this)), m_itemList(new ItemListPanel(m_session, this)),
       m_itemView(new ItemViewPanel(m_session, this)), m_log(new LogPanel(this)), m_import(new ImportRunner(this)),
-      m_generate(new GeneratePanel(m_session, this)), m_status(new QLabel(this))
+      m_generate(new GeneratePanel(m_session, this)), m_review(new ReviewPanel(m_session, this)), m_centre(new QTabWidget(this)),
+      m_status(new QLabel(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
-    setCentralWidget(m_itemView);
+    m_centre->setObjectName(QStringLiteral("centreTabs"));
+    m_centre->addTab(m_itemView, tr("Browse"));
+    m_centre->addTab(m_review, tr("Review"));
+    m_centre->setFocusPolicy(Qt::NoFocus);
+    setCentralWidget(m_centre);
 
     auto *itemsDock = new QDockWidget(tr("Items"), this);
     itemsDock->setObjectName(QStringLiteral("itemsDock"));
@@ -62,6 +71,18 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_import, &ImportRunner::finished, this, &MainWindow::onImportFinished);
     connect(m_itemList, &ItemListPanel::itemSelected, m_generate, &GeneratePanel::setCurrentItem);
     connect(m_generate, &GeneratePanel::tracesStored, m_itemView, &ItemViewPanel::onTracesStored);
+    connect(m_generate, &GeneratePanel::tracesStored, this, [this] { m_reviewStale = true; });
+    connect(m_centre, &QTabWidget::currentChanged, this, [this](int index) {
+        if (m_centre->widget(index) != m_review)
+            return;
+        if (m_reviewStale) {
+            m_reviewStale = false;
+            m_review->reload();
+        }
+        m_review->setFocus();
+    });
+    connect(m_review, &ReviewPanel::errorOccurred, this, &MainWindow::showError);
+    connect(m_review, &ReviewPanel::statusMessage, this, [this](const QString &m) { statusBar()->showMessage(m, 5000); });
     connect(m_generate, &GeneratePanel::errorOccurred, this, &MainWindow::showError);
     connect(m_generate, &GeneratePanel::finished, this, [this](const QString &summary) { statusBar()->showMessage(summary, 10000); });
     updateTitle();
@@ -94,6 +115,29 @@ void MainWindow::createMenus()
     QAction *reload = view->addAction(tr("&Reload"), m_itemList->model(), &ItemListModel::reload);
     reload->setShortcut(QKeySequence::Refresh);
 
+    view->addSeparator();
+    QAction *browse = view->addAction(tr("&Browse Items"), this, [this] { showReview(false); });
+    browse->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    QAction *reviewMode = view->addAction(tr("Re&view Traces"), this, [this] { showReview(true); });
+    reviewMode->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+
+    QMenu *review = menuBar()->addMenu(tr("&Review"));
+    review->addAction(tr("&Switch Reviewer…"), m_review, &ReviewPanel::chooseReviewer);
+    review->addAction(tr("&Approval Policy…"), m_review, &ReviewPanel::editPolicy);
+    review->addAction(tr("Reject &Reasons…"), m_review, &ReviewPanel::editReasonTags);
+    review->addAction(tr("A&greement Between Reviewers…"), m_review, &ReviewPanel::showAgreement);
+    review->addAction(tr("Accept Traces &Matching the Reference…"), m_review, [this] {
+        showReview(true);
+        m_review->acceptMatchingReference(true);
+    });
+    review->addAction(tr("&Keyboard Shortcuts"), m_review, [this] {
+        showReview(true);
+        m_review->showShortcuts();
+    });
+    review->addSeparator();
+    review->addAction(tr("&Export Approved Traces (LLaVA JSONL)…"), this, [this] { exportReviews(true); });
+    review->addAction(tr("Export Review &History (flat JSONL)…"), this, [this] { exportReviews(false); });
+
     QMenu *settings = menuBar()->addMenu(tr("&Settings"));
     QMenu *language = settings->addMenu(tr("&Language"));
     auto *group = new QActionGroup(this);
@@ -115,6 +159,42 @@ void MainWindow::setLanguage(const QString &code)
                                        tr("The language changes the next time SDRT Workbench starts."), QMessageBox::Ok, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
+}
+
+void MainWindow::showReview(bool review)
+{
+    m_centre->setCurrentWidget(review ? static_cast<QWidget *>(m_review) : static_cast<QWidget *>(m_itemView));
+    if (review)
+        m_review->setFocus();
+}
+
+bool MainWindow::isReviewShown() const
+{
+    return m_centre->currentWidget() == m_review;
+}
+
+QString MainWindow::exportReviews(bool llava, const QString &path)
+{
+    if (!m_session->isOpen() || !m_review->reviewSession()) {
+        showError(tr("Export"), tr("Open a workspace first."));
+        return {};
+    }
+    const auto format = llava ? review::ExportFormat::Llava : review::ExportFormat::Flat;
+    QString target = path;
+    if (target.isEmpty()) {
+        target = QFileDialog::getSaveFileName(this, llava ? tr("Export Approved Traces") : tr("Export Review History"),
+                                              review::defaultExportPath(*m_session->workspace(), format),
+                                              tr("JSON Lines (*.jsonl);;All files (*)"));
+        if (target.isEmpty())
+            return {};
+    }
+    auto r = review::exportReviews(*m_session->workspace(), *m_review->reviewSession(), format, target);
+    if (!r) {
+        showError(tr("Export failed"), r.error());
+        return {};
+    }
+    statusBar()->showMessage(tr("Wrote %n line(s) to %1", nullptr, r->lines).arg(r->path), 10000);
+    return r->path;
 }
 
 bool MainWindow::openWorkspace(const QString &dir)

@@ -416,6 +416,24 @@ QString ReviewSession::redoText() const
     return m_redo.empty() ? QString() : m_redo.back().label;
 }
 
+std::vector<store::Id> ReviewSession::undoTraces() const
+{
+    std::vector<store::Id> out;
+    if (!m_undo.empty())
+        for (const Change &c : m_undo.back().changes)
+            out.push_back(c.traceId);
+    return out;
+}
+
+std::vector<store::Id> ReviewSession::redoTraces() const
+{
+    std::vector<store::Id> out;
+    if (!m_redo.empty())
+        for (const Change &c : m_redo.back().changes)
+            out.push_back(c.traceId);
+    return out;
+}
+
 Result<void> ReviewSession::undo()
 {
     if (m_undo.empty())

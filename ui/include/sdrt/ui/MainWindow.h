@@ -9,6 +9,7 @@
 class QLabel;
 class QMessageBox;
 class QProgressDialog;
+class QTabWidget;
 
 namespace sdrt::ui {
 
@@ -17,6 +18,7 @@ class ImportRunner;
 class ItemListPanel;
 class ItemViewPanel;
 class LogPanel;
+class ReviewPanel;
 class WorkspaceSession;
 
 class MainWindow final : public QMainWindow {
@@ -37,6 +39,12 @@ public:
     LogPanel *logPanel() const { return m_log; }
     ImportRunner *importRunner() const { return m_import; }
     GeneratePanel *generatePanel() const { return m_generate; }
+    ReviewPanel *reviewPanel() const { return m_review; }
+    // Browse (item view) or Review (the review screen) in the centre.
+    void showReview(bool review);
+    bool isReviewShown() const;
+    // Writes an export of the reviews; returns the path or an empty string (error shown).
+    QString exportReviews(bool llava, const QString &path = {});
     // The last error dialog shown (for tests and automation).
     QMessageBox *lastErrorDialog() const { return m_lastError; }
 
@@ -59,6 +67,9 @@ private:
     LogPanel *m_log;
     ImportRunner *m_import;
     GeneratePanel *m_generate;
+    ReviewPanel *m_review;
+    QTabWidget *m_centre;
+    bool m_reviewStale = false;
     QProgressDialog *m_progress = nullptr;
     QLabel *m_status;
     QMessageBox *m_lastError = nullptr;

@@ -109,6 +109,9 @@ public:
     QString redoText() const;
     Result<void> undo();
     Result<void> redo();
+    // The traces the next undo / redo would change (to show them first).
+    std::vector<store::Id> undoTraces() const;
+    std::vector<store::Id> redoTraces() const;
 
     // Approval.
     const ApprovalPolicy &policy() const { return m_policy; }

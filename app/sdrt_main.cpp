@@ -27,6 +27,7 @@ void usage()
         "  model make-tiny|info|generate|register|list   the VLM runtime, models in a workspace\n"
         "  generate WS --model M      run the prompt library two-step over items (traces)\n"
         "  merge WS SHARD...          merge shard folders of sdrt generate --shard\n"
+        "  export WS [--format llava|flat]   approved traces / every review, as JSON Lines\n"
         "  bench import|model|generate   benchmarks\n\n"
         "Run 'sdrt COMMAND --help' for a command's options."));
 }
@@ -70,6 +71,8 @@ int main(int argc, char **argv)
         return sdrt::cli::runGenerate(args);
     if (command == QLatin1String("merge"))
         return sdrt::cli::runMerge(args);
+    if (command == QLatin1String("export"))
+        return sdrt::cli::runExport(args);
     if (command == QLatin1String("bench"))
         return sdrt::cli::runBench(args);
     sdrt::cli::err(QCoreApplication::translate("sdrt::cli", "Unknown command \"%1\".").arg(command));

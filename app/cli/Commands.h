@@ -14,6 +14,7 @@ int runDemo(const QStringList &args);
 int runModel(const QStringList &args);
 int runGenerate(const QStringList &args);
 int runMerge(const QStringList &args);
+int runExport(const QStringList &args);
 int runBenchGenerate(const QStringList &args);
 int benchModel(const QStringList &args);
 

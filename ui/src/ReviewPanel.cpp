@@ -18,6 +18,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPainter>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -56,7 +57,7 @@ TraceColumn::TraceColumn(QWidget *parent)
       m_agreement(new QLabel(this)), m_reference(new QLabel(this)), m_confidence(new QLabel(this)), m_verdict(new QLabel(this))
 {
     setObjectName(QStringLiteral("traceColumn"));
-    setFrameShape(QFrame::StyledPanel);
+    setFrameShape(QFrame::NoFrame);
     setMinimumWidth(260);
     setMaximumWidth(420);
     QFont bold = m_header->font();
@@ -67,6 +68,9 @@ TraceColumn::TraceColumn(QWidget *parent)
     m_analysis->setFocusPolicy(Qt::NoFocus); // keys stay with the review screen
     m_analysis->setOpenLinks(false);
     m_analysis->setLineWrapMode(QTextEdit::WidgetWidth);
+    QFont verdictFont = m_verdict->font();
+    verdictFont.setBold(true);
+    m_verdict->setFont(verdictFont);
     for (QLabel *l : {m_answer, m_agreement, m_reference, m_confidence, m_verdict}) {
         l->setWordWrap(true);
         l->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -82,16 +86,31 @@ TraceColumn::TraceColumn(QWidget *parent)
     layout->addWidget(m_reference);
     layout->addWidget(m_confidence);
     layout->addWidget(m_verdict);
-    setFocused(false);
 }
 
 void TraceColumn::setFocused(bool focused)
 {
+    if (focused == m_focused)
+        return;
     m_focused = focused;
-    // A thick accent border and a tinted background mark the focused trace.
-    setStyleSheet(focused ? QStringLiteral("#traceColumn { border: 3px solid palette(highlight); background: palette(alternate-base); }")
-                          : QStringLiteral("#traceColumn { border: 1px solid palette(mid); }"));
-    setLineWidth(focused ? 3 : 1);
+    update(); // painted in paintEvent: cheaper than restyling the column on every key press
+}
+
+void TraceColumn::paintEvent(QPaintEvent *event)
+{
+    QPainter p(this);
+    if (m_focused) {
+        // A tinted background and a thick accent border mark the focused trace.
+        p.fillRect(rect(), palette().color(QPalette::AlternateBase));
+        QPen pen(palette().color(QPalette::Highlight), 4);
+        pen.setJoinStyle(Qt::MiterJoin);
+        p.setPen(pen);
+        p.drawRect(QRectF(rect()).adjusted(2, 2, -2, -2));
+    } else {
+        p.setPen(QPen(palette().color(QPalette::Mid), 1));
+        p.drawRect(QRectF(rect()).adjusted(0.5, 0.5, -0.5, -0.5));
+    }
+    Q_UNUSED(event);
 }
 
 QString TraceColumn::analysisText() const
@@ -400,6 +419,7 @@ void ReviewPanel::applyFilters()
     f.family = m_familyFilter->currentData().toString();
     f.agreement = review::QueueFilter::Agreement(m_agreementFilter->currentData().toInt());
     m_queue = m_review->queue(f);
+    m_progressStale = true;
     const bool keep = std::find(m_queue.begin(), m_queue.end(), m_itemId) != m_queue.end();
     showItem(keep ? m_itemId : (m_queue.empty() ? 0 : m_queue.front()), keep ? focusedTrace() : 0);
     updateCounts();
@@ -414,9 +434,14 @@ void ReviewPanel::updateCounts()
         m_position->clear();
         return;
     }
-    const auto p = m_review->progress(m_queue);
-    m_progress->setRange(0, std::max(1, p.total));
-    m_progress->setValue(p.reviewed);
+    if (m_progressStale) {
+        const auto p = m_review->progress(m_queue);
+        m_reviewed = p.reviewed;
+        m_queueTraces = p.total;
+        m_progressStale = false;
+    }
+    m_progress->setRange(0, std::max(1, m_queueTraces));
+    m_progress->setValue(m_reviewed);
     m_approved->setText(tr("%n approved", nullptr, m_review->approvedCount()));
     m_approved->setToolTip(tr("Approval policy: %1").arg(m_review->policy().describe()));
     const auto it = std::find(m_queue.begin(), m_queue.end(), m_itemId);
@@ -520,18 +545,26 @@ void ReviewPanel::updateColumn(TraceColumn *c)
     if (!info)
         return;
     // Colour plus text: every state is also written out.
-    auto mark = [](QLabel *l, bool good, const QString &text) {
-        l->setText((good ? QStringLiteral("✓ ") : QStringLiteral("✗ ")) + text);
-        l->setStyleSheet(good ? QStringLiteral("color: #1b7f3b;") : QStringLiteral("color: #b3261e;"));
+    auto colour = [](QLabel *l, const QColor &c) {
+        QPalette pal = l->palette();
+        if (pal.color(QPalette::WindowText) != c) {
+            pal.setColor(QPalette::WindowText, c);
+            l->setPalette(pal);
+        }
+    };
+    const QColor plain = palette().color(QPalette::WindowText), good(0x1b, 0x7f, 0x3b), bad(0xb3, 0x26, 0x1e);
+    auto mark = [&](QLabel *l, bool ok, const QString &text) {
+        l->setText((ok ? QStringLiteral("✓ ") : QStringLiteral("✗ ")) + text);
+        colour(l, ok ? good : bad);
     };
     mark(c->m_agreement, info->agreesWithEnsemble,
          info->agreesWithEnsemble ? tr("agrees with the prompt ensemble") : tr("differs from the prompt ensemble"));
     if (!info->matchesReference) {
         c->m_reference->setText(tr("– no reference answer"));
-        c->m_reference->setStyleSheet(QString());
+        colour(c->m_reference, plain);
     } else if (!m_referenceShown) {
         c->m_reference->setText(tr("· reference hidden (R)"));
-        c->m_reference->setStyleSheet(QString());
+        colour(c->m_reference, plain);
     } else {
         mark(c->m_reference, *info->matchesReference, *info->matchesReference ? tr("matches the reference") : tr("differs from the reference"));
     }
@@ -553,9 +586,7 @@ void ReviewPanel::updateColumn(TraceColumn *c)
     if (m_review->isApproved(info->traceId))
         lines << tr("Approved");
     c->m_verdict->setText(lines.join(QLatin1Char('\n')));
-    c->m_verdict->setStyleSheet(mine == review::Verdict::Accept   ? QStringLiteral("font-weight: bold; color: #1b7f3b;")
-                                : mine == review::Verdict::Reject ? QStringLiteral("font-weight: bold; color: #b3261e;")
-                                                                  : QStringLiteral("font-weight: bold;"));
+    colour(c->m_verdict, mine == review::Verdict::Accept ? good : mine == review::Verdict::Reject ? bad : plain);
 }
 
 void ReviewPanel::setFocusColumn(int index)
@@ -629,9 +660,13 @@ void ReviewPanel::recordFocused(int verdict, const QStringList &tags, const QStr
     const store::Id trace = focusedTrace();
     if (!m_review || trace == 0 || !ensureReviewer())
         return;
+    const bool wasReviewed = m_review->verdict(trace) != review::Verdict::None;
     auto r = m_review->record({trace}, {review::Verdict(verdict), tags, firstWrongStep, comment});
     if (!report(bool(r), r ? QString() : r.error()))
         return;
+    // The shown item is in the queue: the progress moves by this one trace.
+    if (!m_progressStale && std::find(m_queue.begin(), m_queue.end(), m_itemId) != m_queue.end())
+        m_reviewed += int(m_review->verdict(trace) != review::Verdict::None) - int(wasReviewed);
     updateColumn(m_columns[std::size_t(m_focus)]);
     advanceAfterVerdict();
 }
@@ -722,6 +757,7 @@ void ReviewPanel::undo()
     const auto traces = m_review->undoTraces();
     const QString what = m_review->undoText();
     auto r = m_review->undo();
+    m_progressStale = true;
     if (!report(bool(r), r ? QString() : r.error()))
         return;
     showChanged(traces);
@@ -737,6 +773,7 @@ void ReviewPanel::redo()
     const auto traces = m_review->redoTraces();
     const QString what = m_review->redoText();
     auto r = m_review->redo();
+    m_progressStale = true;
     if (!report(bool(r), r ? QString() : r.error()))
         return;
     showChanged(traces);
@@ -761,6 +798,7 @@ int ReviewPanel::acceptMatchingReference(bool confirm)
                != QMessageBox::Yes)
         return 0;
     auto n = m_review->acceptMatchingReference(m_queue);
+    m_progressStale = true;
     if (!report(bool(n), n ? QString() : n.error()))
         return 0;
     for (TraceColumn *c : m_columns)

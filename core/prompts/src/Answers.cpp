@@ -1,7 +1,5 @@
 #include "sdrt/prompts/Answers.h"
 
-#include <QRegularExpression>
-
 namespace sdrt::prompts {
 namespace {
 
@@ -9,9 +7,15 @@ QString normalise(const QString &answer, bool firstWord)
 {
     QString s = answer.toLower().trimmed();
     if (firstWord) {
-        const qsizetype end = s.indexOf(QRegularExpression(QStringLiteral("[\\s,;]")));
-        if (end >= 0)
-            s.truncate(end);
+        // The first word ends at a blank (any Unicode space, the ideographic one included), a comma
+        // or a semicolon. A plain scan: this runs for every trace when a review screen opens.
+        for (qsizetype i = 0; i < s.size(); ++i) {
+            const QChar c = s.at(i);
+            if (c.isSpace() || c == QLatin1Char(',') || c == QLatin1Char(';')) {
+                s.truncate(i);
+                break;
+            }
+        }
     }
     while (!s.isEmpty() && (s.back() == QLatin1Char('.') || s.back() == QChar(0x3002) || s.back().isSpace()))
         s.chop(1);

@@ -130,15 +130,16 @@ Result<void> ReviewSession::reload()
     }
     for (const store::Review &r : *current)
         if (m_traceIndex.count(r.traceId))
-            setCurrent(r);
+            updateCurrent(r);
     m_knownReviewers = *known;
-    m_policy = ApprovalPolicy();
+    ApprovalPolicy stored;
     if (*policy) {
         auto p = ApprovalPolicy::fromJson(**policy);
         if (!p)
             return fail(p.error());
-        m_policy = *p;
+        stored = *p;
     }
+    usePolicy(stored);
     m_reasonTags = defaultReasonTags();
     if (*tags) {
         QStringList list;
@@ -311,6 +312,14 @@ ReviewSession::Progress ReviewSession::progress(const std::vector<store::Id> &it
 
 void ReviewSession::setCurrent(const store::Review &review)
 {
+    // The approved count follows every change (one trace's verdicts at a time).
+    const bool wasApproved = isApproved(review.traceId);
+    updateCurrent(review);
+    m_approvedCount += int(isApproved(review.traceId)) - int(wasApproved);
+}
+
+void ReviewSession::updateCurrent(const store::Review &review)
+{
     auto &list = m_current[review.traceId];
     auto it = std::find_if(list.begin(), list.end(), [&](const store::Review &r) { return r.reviewer == review.reviewer; });
     if (review.verdict == QLatin1String("clear")) {
@@ -462,7 +471,7 @@ Result<void> ReviewSession::setPolicy(const ApprovalPolicy &policy)
         return fail(QCoreApplication::translate("sdrt::review", "An approval policy needs at least one accept."));
     if (auto r = store::ReviewRepository(m_db).setSetting(kPolicyKey, policy.toJson()); !r)
         return r;
-    m_policy = policy;
+    usePolicy(policy);
     return {};
 }
 
@@ -485,12 +494,18 @@ std::vector<store::Id> ReviewSession::approvedTraces() const
     return out;
 }
 
-int ReviewSession::approvedCount() const
+int ReviewSession::countApproved() const
 {
     int n = 0;
     for (const auto &[traceId, reviews] : m_current)
         n += isApproved(traceId);
     return n;
+}
+
+void ReviewSession::usePolicy(const ApprovalPolicy &policy)
+{
+    m_policy = policy;
+    m_approvedCount = countApproved();
 }
 
 Result<void> ReviewSession::setReasonTags(const QStringList &tags)

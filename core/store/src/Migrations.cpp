@@ -183,6 +183,7 @@ DROP TABLE reviews;
 ALTER TABLE reviews_v3 RENAME TO reviews;
 CREATE INDEX reviews_trace ON reviews (trace_id, reviewer, id);
 CREATE INDEX reviews_reviewer ON reviews (reviewer);
+CREATE INDEX reviews_action ON reviews (action_id);
 CREATE TRIGGER reviews_append_only_update BEFORE UPDATE ON reviews
 BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
 CREATE TRIGGER reviews_append_only_delete BEFORE DELETE ON reviews

@@ -51,6 +51,9 @@ public:
     QString analysisText() const;
     QString statusText() const; // the agreement, reference and verdict lines, as shown
 
+protected:
+    void paintEvent(QPaintEvent *event) override;
+
 private:
     friend class ReviewPanel;
     store::Id m_traceId = 0;
@@ -167,6 +170,9 @@ private:
     store::Id m_itemId = 0;
     int m_focus = -1;
     bool m_referenceShown = false;
+    bool m_progressStale = true; // recount the queue's reviewed traces on the next update
+    int m_reviewed = 0;
+    int m_queueTraces = 0;
     QString m_referenceText;
 
     AssetViewer *m_viewer;

@@ -115,10 +115,11 @@ public:
 
     // Approval.
     const ApprovalPolicy &policy() const { return m_policy; }
-    Result<void> setPolicy(const ApprovalPolicy &policy);
+    Result<void> setPolicy(const ApprovalPolicy &policy); // and stores it in the workspace
+    void usePolicy(const ApprovalPolicy &policy); // this session only
     bool isApproved(store::Id traceId) const;
     std::vector<store::Id> approvedTraces() const; // in item, column order
-    int approvedCount() const;
+    int approvedCount() const { return m_approvedCount; }
 
     // Reject reasons offered by the review screen (workspace setting).
     const QStringList &reasonTags() const { return m_reasonTags; }
@@ -140,7 +141,9 @@ private:
         std::vector<Change> changes;
     };
     Result<void> apply(const Action &action, bool forward, const QString &origin);
-    void setCurrent(const store::Review &review);
+    void setCurrent(const store::Review &review);    // and the approved count
+    void updateCurrent(const store::Review &review); // the verdict map only
+    int countApproved() const;
     int reviewerIndex(const QString &name) const;
 
     store::Database &m_db;
@@ -156,6 +159,7 @@ private:
     std::vector<Action> m_undo;
     std::vector<Action> m_redo;
     ApprovalPolicy m_policy;
+    int m_approvedCount = 0;
     QStringList m_reasonTags;
 };
 

@@ -1,0 +1,76 @@
+#include "cli/Commands.h"
+
+#include "sdrt/review/Export.h"
+#include "sdrt/review/ReviewSession.h"
+#include "sdrt/store/Workspace.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+
+namespace sdrt::cli {
+
+// sdrt export WS [--format llava|flat] [--out FILE] [--policy MIN,MAX]
+int runExport(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QCoreApplication::translate(
+        "sdrt::cli", "Export reviewed traces: the approved ones as LLaVA conversations (llava), or every review row with its "
+                     "provenance (flat). JSON Lines, UTF-8."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder."));
+    QCommandLineOption format(QStringLiteral("format"), QCoreApplication::translate("sdrt::cli", "llava or flat."), QStringLiteral("F"),
+                              QStringLiteral("llava"));
+    QCommandLineOption outPath(QStringLiteral("out"),
+                               QCoreApplication::translate("sdrt::cli", "Output file (default: a new file under WS/exports)."),
+                               QStringLiteral("FILE"));
+    QCommandLineOption policy(QStringLiteral("policy"),
+                              QCoreApplication::translate("sdrt::cli", "Approval policy for this export, MIN_ACCEPTS,MAX_REJECTS "
+                                                                       "(-1: rejects do not matter); default: the workspace's."),
+                              QStringLiteral("P"));
+    p.addOptions({format, outPath, policy});
+    p.process(QStringList{QStringLiteral("sdrt export")} + args);
+    if (p.positionalArguments().size() != 1) {
+        err(p.helpText());
+        return 2;
+    }
+    const QString f = p.value(format);
+    if (f != QLatin1String("llava") && f != QLatin1String("flat")) {
+        err(QCoreApplication::translate("sdrt::cli", "Unknown export format \"%1\": use llava or flat.").arg(f));
+        return 2;
+    }
+    auto ws = store::Workspace::open(p.positionalArguments().first());
+    if (!ws) {
+        err(ws.error());
+        return 2;
+    }
+    auto session = review::ReviewSession::load(ws->db());
+    if (!session) {
+        err(session.error());
+        return 2;
+    }
+    review::ReviewSession &rs = **session;
+    if (p.isSet(policy)) {
+        auto pol = review::ApprovalPolicy::parse(p.value(policy));
+        if (!pol) {
+            err(pol.error());
+            return 2;
+        }
+        rs.usePolicy(*pol); // for this export only: the workspace setting is left as it is
+    }
+    const auto fmt = f == QLatin1String("llava") ? review::ExportFormat::Llava : review::ExportFormat::Flat;
+    const QString path = p.isSet(outPath) ? p.value(outPath) : review::defaultExportPath(*ws, fmt);
+    auto r = review::exportReviews(*ws, rs, fmt, path);
+    if (!r) {
+        err(r.error());
+        return 2;
+    }
+    out(QCoreApplication::translate("sdrt::cli", "%1 lines written to %2 (policy: %3; %4 approved of %5 traces; reviewers: %6)")
+            .arg(r->lines)
+            .arg(r->path, rs.policy().describe())
+            .arg(rs.approvedCount())
+            .arg(rs.traceCount())
+            .arg(rs.reviewers().isEmpty() ? QStringLiteral("-") : rs.reviewers().join(QStringLiteral(", "))));
+    return 0;
+}
+
+} // namespace sdrt::cli

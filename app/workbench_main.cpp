@@ -27,6 +27,8 @@ int main(int argc, char **argv)
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("main", "Workspace folder to open (created when it does not exist)."));
+    QCommandLineOption review(QStringLiteral("review"), QCoreApplication::translate("main", "Start on the review screen."));
+    parser.addOption(review);
     parser.process(app);
 
     sdrt::ui::MainWindow window;
@@ -42,5 +44,7 @@ int main(int argc, char **argv)
         else
             window.openWorkspace(ws);
     }
+    if (parser.isSet(review))
+        window.showReview(true);
     return app.exec();
 }

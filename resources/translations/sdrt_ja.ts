@@ -13,6 +13,11 @@
         <source>Workspace folder to open (created when it does not exist).</source>
         <translation>開くワークスペースのフォルダー（存在しない場合は作成）。</translation>
     </message>
+    <message>
+        <location line="+1"/>
+        <source>Start on the review screen.</source>
+        <translation>レビュー画面で起動します。</translation>
+    </message>
 </context>
 <context>
     <name>sdrt::assets</name>
@@ -536,6 +541,7 @@
         <location line="+191"/>
         <location filename="../../app/cli/InitImportCommands.cpp" line="+4"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+61"/>
+        <location filename="../../app/cli/ReviewCommands.cpp" line="+20"/>
         <source>Workspace folder.</source>
         <translation>ワークスペースフォルダー。</translation>
     </message>
@@ -811,13 +817,14 @@
   model make-tiny|info|generate|register|list   the VLM runtime, models in a workspace
   generate WS --model M      run the prompt library two-step over items (traces)
   merge WS SHARD...          merge shard folders of sdrt generate --shard
+  export WS [--format llava|flat]   approved traces / every review, as JSON Lines
   bench import|model|generate   benchmarks
 
 Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+58"/>
         <source>Unknown command &quot;%1&quot;.</source>
         <translation>不明なコマンド &quot;%1&quot;。</translation>
     </message>
@@ -925,16 +932,46 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <source>model %1 &quot;%2&quot; (%3), content hash %4, at %5</source>
         <translation>モデル %1「%2」（%3）、内容ハッシュ %4、場所 %5</translation>
     </message>
+    <message>
+        <location filename="../../app/cli/ReviewCommands.cpp" line="-4"/>
+        <source>Export reviewed traces: the approved ones as LLaVA conversations (llava), or every review row with its provenance (flat). JSON Lines, UTF-8.</source>
+        <translation>レビュー済みトレースを書き出します: 承認されたものを LLaVA 会話形式で (llava)、またはすべてのレビュー行を来歴付きで (flat)。JSON Lines、UTF-8。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>llava or flat.</source>
+        <translation>llava または flat。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Output file (default: a new file under WS/exports).</source>
+        <translation>出力ファイル（既定: WS/exports の下の新しいファイル）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Approval policy for this export, MIN_ACCEPTS,MAX_REJECTS (-1: rejects do not matter); default: the workspace&apos;s.</source>
+        <translation>この書き出しの承認ポリシー MIN_ACCEPTS,MAX_REJECTS（-1: 却下数を問わない）。既定: ワークスペースの設定。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Unknown export format &quot;%1&quot;: use llava or flat.</source>
+        <translation>不明な書き出し形式 &quot;%1&quot; です。llava か flat を指定してください。</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>%1 lines written to %2 (policy: %3; %4 approved of %5 traces; reviewers: %6)</source>
+        <translation>%1 行を %2 に書き出しました（ポリシー: %3、トレース %5 件中 %4 件承認、レビュー担当: %6）</translation>
+    </message>
 </context>
 <context>
     <name>sdrt::demo</name>
     <message>
-        <location filename="../../core/demo/src/FactoryWorld.cpp" line="+215"/>
+        <location filename="../../core/demo/src/FactoryWorld.cpp" line="+241"/>
         <source>Cannot write %1: %2</source>
         <translation>%1 を書き込めません: %2</translation>
     </message>
     <message>
-        <location line="+97"/>
+        <location line="+105"/>
         <location line="+54"/>
         <source>Cannot create the folder %1.</source>
         <translation>フォルダー %1 を作成できません。</translation>
@@ -1079,6 +1116,109 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
 </context>
 <context>
+    <name>sdrt::review</name>
+    <message>
+        <location filename="../../core/review/src/Export.cpp" line="+45"/>
+        <source>Trace %1 is missing from the workspace.</source>
+        <translation>トレース %1 がワークスペースにありません。</translation>
+    </message>
+    <message>
+        <location line="+88"/>
+        <location line="+7"/>
+        <location line="+54"/>
+        <source>Cannot write %1: %2</source>
+        <translation>%1 を書き込めません: %2</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../core/review/src/Policy.cpp" line="+12"/>
+        <source>at least %n accept(s)</source>
+        <translation>
+            <numerusform>承認 %n 件以上</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 and no reject</source>
+        <translation>%1、却下なし</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%1 and at most %n reject(s)</source>
+        <translation>
+            <numerusform>%1、却下 %n 件以下</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>The approval policy is not a JSON object: %1</source>
+        <translation>承認ポリシーが JSON オブジェクトではありません: %1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>An approval policy needs at least one accept (min_accepts is %1).</source>
+        <translation>承認ポリシーには 1 件以上の承認が必要です（min_accepts が %1 です）。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Cannot read the approval policy &quot;%1&quot;: expected MIN_ACCEPTS,MAX_REJECTS such as 1,0 (MAX_REJECTS -1: rejects do not matter).</source>
+        <translation>承認ポリシー &quot;%1&quot; を読めません: 1,0 のような MIN_ACCEPTS,MAX_REJECTS を指定してください（MAX_REJECTS -1: 却下数を問わない）。</translation>
+    </message>
+    <message>
+        <location filename="../../core/review/src/ReviewSession.cpp" line="+368"/>
+        <source>Enter your reviewer name before reviewing.</source>
+        <translation>レビューの前にレビュー担当者名を入力してください。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Trace %1 is not a completed trace of this workspace.</source>
+        <translation>トレース %1 はこのワークスペースの完了したトレースではありません。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Accept</source>
+        <translation>承認</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reject</source>
+        <translation>却下</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Skip</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Clear verdict</source>
+        <translation>判定の取り消し</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+3"/>
+        <source>%1 %n trace(s)</source>
+        <translation>
+            <numerusform>%1 %n 件のトレース</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+19"/>
+        <source>Accept %n trace(s) matching the reference</source>
+        <translation>
+            <numerusform>正解と一致する %n 件のトレースを承認</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+57"/>
+        <source>An approval policy needs at least one accept.</source>
+        <translation>承認ポリシーには 1 件以上の承認が必要です。</translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>The list of reject reasons is empty.</source>
+        <translation>却下理由の一覧が空です。</translation>
+    </message>
+</context>
+<context>
     <name>sdrt::store</name>
     <message>
         <location filename="../../core/store/src/AssetRepository.cpp" line="+128"/>
@@ -1107,7 +1247,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ID %1 の項目はありません。</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/Migrations.cpp" line="+186"/>
+        <location filename="../../core/store/src/Migrations.cpp" line="+224"/>
         <source>%1 was written by a newer version of SDRT Workbench (schema %2; this version understands up to %3). It was not changed; please update SDRT Workbench.</source>
         <translation>%1 は新しい版の SDRT ワークベンチで書かれています（スキーマ %2。この版はスキーマ %3 まで対応）。変更はしていません。SDRT ワークベンチを更新してください。</translation>
     </message>
@@ -1402,7 +1542,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>0 は貪欲法です。プロンプトごとに複数サンプルを取るには 0 より大きい温度が必要です。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+13"/>
         <source>Model:</source>
         <translation>モデル:</translation>
     </message>
@@ -1729,7 +1869,17 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::MainWindow</name>
     <message>
-        <location filename="../../ui/src/MainWindow.cpp" line="+35"/>
+        <location filename="../../ui/src/MainWindow.cpp" line="+39"/>
+        <source>Browse</source>
+        <translation>閲覧</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Review</source>
+        <translation>レビュー</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Items</source>
         <translation>項目</translation>
     </message>
@@ -1749,7 +1899,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ワークスペースを読めません</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+35"/>
         <source>&amp;File</source>
         <translation>ファイル(&amp;F)</translation>
     </message>
@@ -1794,7 +1944,62 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>再読み込み(&amp;R)</translation>
     </message>
     <message>
+        <location line="+4"/>
+        <source>&amp;Browse Items</source>
+        <translation>項目を閲覧(&amp;B)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Re&amp;view Traces</source>
+        <translation>トレースをレビュー(&amp;V)</translation>
+    </message>
+    <message>
         <location line="+3"/>
+        <source>&amp;Review</source>
+        <translation>レビュー(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Switch Reviewer…</source>
+        <translation>レビュー担当者を切り替え(&amp;S)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Approval Policy…</source>
+        <translation>承認ポリシー(&amp;A)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reject &amp;Reasons…</source>
+        <translation>却下理由(&amp;R)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A&amp;greement Between Reviewers…</source>
+        <translation>レビュー担当者間の一致度(&amp;G)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Accept Traces &amp;Matching the Reference…</source>
+        <translation>正解と一致するトレースを承認(&amp;M)…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Keyboard Shortcuts</source>
+        <translation>キーボードショートカット(&amp;K)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Export Approved Traces (LLaVA JSONL)…</source>
+        <translation>承認済みトレースを書き出し（LLaVA JSONL）(&amp;E)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export Review &amp;History (flat JSONL)…</source>
+        <translation>レビュー履歴を書き出し（フラット JSONL）(&amp;H)…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>&amp;Settings</source>
         <translation>設定(&amp;S)</translation>
     </message>
@@ -1819,7 +2024,44 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>言語は次に SDRT ワークベンチを起動したときに切り替わります。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+20"/>
+        <source>Export</source>
+        <translation>書き出し</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Open a workspace first.</source>
+        <translation>先にワークスペースを開いてください。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Export Approved Traces</source>
+        <translation>承認済みトレースの書き出し</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Export Review History</source>
+        <translation>レビュー履歴の書き出し</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>JSON Lines (*.jsonl);;All files (*)</source>
+        <translation>JSON Lines (*.jsonl);;すべてのファイル (*)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Export failed</source>
+        <translation>書き出しに失敗しました</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+3"/>
+        <source>Wrote %n line(s) to %1</source>
+        <translation>
+            <numerusform>%1 に %n 行を書き出しました</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Cannot open the workspace</source>
         <translation>ワークスペースを開けません</translation>
     </message>
@@ -1925,6 +2167,571 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <location line="+1"/>
         <source>JSON Lines manifests (*.jsonl);;All files (*)</source>
         <translation>JSON Lines マニフェスト (*.jsonl);;すべてのファイル (*)</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::ui::RejectDialog</name>
+    <message>
+        <location filename="../../ui/src/ReviewPanel.cpp" line="+134"/>
+        <source>Reject trace</source>
+        <translation>トレースを却下</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reasons (press 1–9 to toggle):</source>
+        <translation>理由（1〜9 キーで切り替え）:</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>(not marked)</source>
+        <translation>（指定なし）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>First wrong step:</source>
+        <translation>最初に誤ったステップ:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Optional comment</source>
+        <translation>任意のコメント</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Comment:</source>
+        <translation>コメント:</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Reject</source>
+        <translation>却下</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::ui::ReviewPanel</name>
+    <message>
+        <location line="+56"/>
+        <source>Review</source>
+        <translation>レビュー</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Switch…</source>
+        <translation>切り替え…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>All items</source>
+        <translation>すべての項目</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unreviewed</source>
+        <translation>未レビュー</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Partly reviewed</source>
+        <translation>一部レビュー済み</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Done</source>
+        <translation>完了</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Conflicts between reviewers</source>
+        <translation>レビュー担当者間の不一致</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Any agreement</source>
+        <translation>一致度を問わない</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Prompts agree</source>
+        <translation>プロンプトの回答が一致</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Prompts disagree</source>
+        <translation>プロンプトの回答が不一致</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>%v of %m traces reviewed</source>
+        <translation>%m 件中 %v 件のトレースをレビュー済み</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>No note for this item.</source>
+        <translation>この項目にメモはありません。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Question:</source>
+        <translation>質問:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reference:</source>
+        <translation>正解:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Item:</source>
+        <translation>項目:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Note:</source>
+        <translation>メモ:</translation>
+    </message>
+    <message>
+        <location line="+77"/>
+        <source>Reviewer: (not set)</source>
+        <translation>レビュー担当者: （未設定）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Reviewer: %1</source>
+        <translation>レビュー担当者: %1</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Reviewer</source>
+        <translation>レビュー担当者</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Your name (stored with each verdict):</source>
+        <translation>お名前（各判定に記録されます）:</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Cannot read the reviews</source>
+        <translation>レビューを読めません</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <location line="+544"/>
+        <source>All prompts</source>
+        <translation>すべてのプロンプト</translation>
+    </message>
+    <message>
+        <location line="-543"/>
+        <source>All task families</source>
+        <translation>すべてのタスク種別</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+50"/>
+        <source>%n approved</source>
+        <translation>
+            <numerusform>承認済み %n 件</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Approval policy: %1</source>
+        <translation>承認ポリシー: %1</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n item(s) in the queue</source>
+        <translation>
+            <numerusform>キューに %n 項目</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Item %1 of %2</source>
+        <translation>%2 件中 %1 件目</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>No items in the queue.</source>
+        <translation>キューに項目がありません。</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>No workspace open.</source>
+        <translation>ワークスペースが開かれていません。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Cannot read item %1</source>
+        <translation>項目 %1 を読めません</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>%1 · %2 · %3</source>
+        <translation>%1 · %2 · %3</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>no family</source>
+        <translation>種別なし</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+31"/>
+        <location line="+291"/>
+        <source>(none)</source>
+        <translation>（なし）</translation>
+    </message>
+    <message>
+        <location line="-322"/>
+        <location line="+324"/>
+        <source>hidden — press R to show</source>
+        <translation>非表示 — R キーで表示</translation>
+    </message>
+    <message>
+        <location line="-316"/>
+        <source>Cannot read the traces of item %1</source>
+        <translation>項目 %1 のトレースを読めません</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>%1 v%2 · sample %3</source>
+        <translation>%1 v%2 · サンプル %3</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Answer: %1
+Parsed: %2</source>
+        <translation>回答: %1
+解析結果: %2</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>agrees with the prompt ensemble</source>
+        <translation>プロンプトのアンサンブルと一致</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>differs from the prompt ensemble</source>
+        <translation>プロンプトのアンサンブルと不一致</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>– no reference answer</source>
+        <translation>– 正解なし</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>· reference hidden (R)</source>
+        <translation>· 正解は非表示 (R)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>matches the reference</source>
+        <translation>正解と一致</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>differs from the reference</source>
+        <translation>正解と不一致</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Confidence %1%</source>
+        <translation>確信度 %1%</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Your verdict: ACCEPTED</source>
+        <translation>あなたの判定: 承認</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Your verdict: REJECTED</source>
+        <translation>あなたの判定: 却下</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Your verdict: skipped</source>
+        <translation>あなたの判定: 保留</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your verdict: none yet</source>
+        <translation>あなたの判定: 未判定</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>accept</source>
+        <translation>承認</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>reject</source>
+        <translation>却下</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>skip</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Approved</source>
+        <translation>承認済み</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>This is the last item in the queue.</source>
+        <translation>キューの最後の項目です。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>This is the first item in the queue.</source>
+        <translation>キューの最初の項目です。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Every item in the queue is reviewed.</source>
+        <translation>キューのすべての項目をレビューしました。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Cannot save the review</source>
+        <translation>レビューを保存できません</translation>
+    </message>
+    <message>
+        <location line="+63"/>
+        <source>Answer: %1</source>
+        <translation>回答: %1</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>Nothing to undo.</source>
+        <translation>元に戻す操作はありません。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Undone: %1</source>
+        <translation>元に戻しました: %1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Nothing to redo.</source>
+        <translation>やり直す操作はありません。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Redone: %1</source>
+        <translation>やり直しました: %1</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>No unreviewed trace in the queue matches its reference answer.</source>
+        <translation>キューに正解と一致する未レビューのトレースはありません。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Accept matching traces</source>
+        <translation>一致するトレースを承認</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>Accept %n trace(s) in the queue whose answer matches the reference? Ctrl+Z undoes it.</source>
+        <translation>
+            <numerusform>キュー内で回答が正解と一致する %n 件のトレースを承認しますか？ Ctrl+Z で元に戻せます。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+10"/>
+        <source>Accepted %n trace(s) matching the reference.</source>
+        <translation>
+            <numerusform>正解と一致する %n 件のトレースを承認しました。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Review shortcuts</source>
+        <translation>レビューのショートカット</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Accept the focused trace</source>
+        <translation>選択中のトレースを承認</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reject the focused trace (reasons 1–9, first wrong step, comment; Enter)</source>
+        <translation>選択中のトレースを却下（理由 1〜9、最初に誤ったステップ、コメント; Enter）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Skip the focused trace</source>
+        <translation>選択中のトレースを保留</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>→ / L, ← / H</source>
+        <translation>→ / L、← / H</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Next / previous trace</source>
+        <translation>次 / 前のトレース</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Next / previous item</source>
+        <translation>次 / 前の項目</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Next item with unreviewed traces</source>
+        <translation>未レビューのトレースがある次の項目</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show or hide the reference answer</source>
+        <translation>正解の表示 / 非表示</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Undo</source>
+        <translation>元に戻す</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Redo</source>
+        <translation>やり直す</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Accept every unreviewed trace in the queue that matches its reference</source>
+        <translation>キュー内で正解と一致する未レビューのトレースをすべて承認</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zoom in / out / fit / actual size (click the image first)</source>
+        <translation>拡大 / 縮小 / 全体表示 / 実寸（先に画像をクリック）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This list</source>
+        <translation>この一覧</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Key</source>
+        <translation>キー</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <location line="+22"/>
+        <source>Approval policy</source>
+        <translation>承認ポリシー</translation>
+    </message>
+    <message>
+        <location line="-15"/>
+        <source>any number</source>
+        <translation>件数を問わない</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A trace is approved when enough reviewers accept it and few enough reject it. Each reviewer&apos;s current verdict counts; skips count for neither.</source>
+        <translation>十分な数のレビュー担当者が承認し、却下が少なければトレースは承認済みになります。各担当者の現在の判定を数え、保留はどちらにも数えません。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>At least this many accepts:</source>
+        <translation>必要な承認数（以上）:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>At most this many rejects:</source>
+        <translation>許容する却下数（以下）:</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <location line="+5"/>
+        <source>Reject reasons</source>
+        <translation>却下理由</translation>
+    </message>
+    <message>
+        <location line="-5"/>
+        <source>One reason per line (the first nine get keys 1–9):</source>
+        <translation>1 行に 1 つの理由（最初の 9 件に 1〜9 キーが付きます）:</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Agreement between reviewers</source>
+        <translation>レビュー担当者間の一致度</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Agreement needs verdicts from at least two reviewers.</source>
+        <translation>一致度には 2 人以上のレビュー担当者の判定が必要です。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reviewers: %1. Traces count when every reviewer accepted or rejected them.</source>
+        <translation>レビュー担当者: %1。全員が承認または却下したトレースを数えます。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Prompt</source>
+        <translation>プロンプト</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Traces</source>
+        <translation>トレース数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Observed agreement</source>
+        <translation>観測一致率</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Kappa</source>
+        <translation>カッパ</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Cohen&apos;s kappa</source>
+        <translation>Cohen のカッパ</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Fleiss&apos; kappa</source>
+        <translation>Fleiss のカッパ</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>undefined</source>
+        <translation>定義できません</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::ui::TraceColumn</name>
+    <message>
+        <location line="-864"/>
+        <source>Step 1 — analysis</source>
+        <translation>ステップ 1 — 分析</translation>
     </message>
 </context>
 </TS>

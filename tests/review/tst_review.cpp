@@ -8,6 +8,7 @@
 #include "sdrt/store/Workspace.h"
 
 #include <QFile>
+#include <QProcess>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -290,6 +291,46 @@ private Q_SLOTS:
         auto bad = review::exportReviews(*ws, rs, review::ExportFormat::Llava, m_tmp.filePath(QStringLiteral("no/such/dir/x.jsonl")));
         QVERIFY(!bad);
         QVERIFY(bad.error().contains(QStringLiteral("x.jsonl")));
+    }
+
+    void exportFromTheCommandLine()
+    {
+        auto ws = makeWorkspace(QStringLiteral("cli"), 2);
+        QVERIFY(ws);
+        {
+            auto s = ReviewSession::load(ws->db());
+            QVERIFY(s);
+            const auto t = (*s)->traces((*s)->items()[0]);
+            (*s)->setReviewer(QStringLiteral("a"));
+            QVERIFY((*s)->record({t[0]->traceId, t[1]->traceId}, accept()));
+            (*s)->setReviewer(QStringLiteral("b"));
+            QVERIFY((*s)->record({t[0]->traceId}, accept()));
+            QVERIFY((*s)->record({t[1]->traceId}, reject()));
+        }
+        const QString sdrt = qEnvironmentVariable("SDRT_TEST_BINARY_DIR") + QStringLiteral("/app/sdrt");
+        auto run = [&](const QStringList &args) {
+            QProcess p;
+            p.start(sdrt, args);
+            p.waitForFinished(60000);
+            return std::make_pair(p.exitCode(), QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError()));
+        };
+        const QString out = m_tmp.filePath(QStringLiteral("cli-llava.jsonl"));
+        // The workspace policy (one accept, no reject): only t0. With --policy 1,-1: t0 and t1.
+        auto [code, text] = run({QStringLiteral("export"), ws->root(), QStringLiteral("--out"), out});
+        QVERIFY2(code == 0, qPrintable(text));
+        QCOMPARE(readLines(out).size(), std::size_t(1));
+        std::tie(code, text) = run({QStringLiteral("export"), ws->root(), QStringLiteral("--out"), out, QStringLiteral("--policy"), QStringLiteral("1,-1")});
+        QVERIFY2(code == 0, qPrintable(text));
+        QCOMPARE(readLines(out).size(), std::size_t(2));
+        auto s = ReviewSession::load(ws->db());
+        QVERIFY(s);
+        QCOMPARE((*s)->policy(), (review::ApprovalPolicy{1, 0})); // --policy did not change the workspace
+        std::tie(code, text) = run({QStringLiteral("export"), ws->root(), QStringLiteral("--format"), QStringLiteral("flat")});
+        QVERIFY2(code == 0, qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("exports/reviews-flat-")), qPrintable(text));
+        std::tie(code, text) = run({QStringLiteral("export"), ws->root(), QStringLiteral("--policy"), QStringLiteral("x")});
+        QCOMPARE(code, 2);
+        QVERIFY(text.contains(QStringLiteral("MIN_ACCEPTS,MAX_REJECTS")));
     }
 
     void reasonTagsAreAWorkspaceSetting()

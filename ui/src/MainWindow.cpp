@@ -70,6 +70,10 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_itemList->model(), &ItemListModel::totalCountChanged, this, &MainWindow::updateTitle);
     connect(m_import, &ImportRunner::finished, this, &MainWindow::onImportFinished);
     connect(m_itemList, &ItemListPanel::itemSelected, m_generate, &GeneratePanel::setCurrentItem);
+    connect(m_itemList, &ItemListPanel::itemSelected, this, [this](store::Id id) {
+        if (isReviewShown() && id != m_review->currentItem())
+            m_review->showItem(id); // picking an item in the list reviews it
+    });
     connect(m_generate, &GeneratePanel::tracesStored, m_itemView, &ItemViewPanel::onTracesStored);
     connect(m_generate, &GeneratePanel::tracesStored, this, [this] { m_reviewStale = true; });
     connect(m_centre, &QTabWidget::currentChanged, this, [this](int index) {

@@ -68,6 +68,7 @@ TraceColumn::TraceColumn(QWidget *parent)
     m_analysis->setFocusPolicy(Qt::NoFocus); // keys stay with the review screen
     m_analysis->setOpenLinks(false);
     m_analysis->setLineWrapMode(QTextEdit::WidgetWidth);
+    m_analysis->setMinimumHeight(90);
     QFont verdictFont = m_verdict->font();
     verdictFont.setBold(true);
     m_verdict->setFont(verdictFont);
@@ -232,6 +233,7 @@ void ReviewPanel::buildUi()
     m_agreementFilter->addItem(tr("Prompts disagree"), int(review::QueueFilter::Agreement::Split));
     for (QComboBox *c : {m_stateFilter, m_promptFilter, m_familyFilter, m_agreementFilter}) {
         c->setFocusPolicy(Qt::ClickFocus);
+        c->setSizeAdjustPolicy(QComboBox::AdjustToContents);
         connect(c, &QComboBox::activated, this, [this] {
             applyFilters();
             setFocus();
@@ -298,6 +300,8 @@ void ReviewPanel::buildUi()
     split->addWidget(m_scroll);
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 3);
+    split->setSizes({280, 460}); // the traces are what is reviewed: they get most of the height
+    m_scroll->setMinimumHeight(240);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(top);

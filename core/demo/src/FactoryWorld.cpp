@@ -109,7 +109,7 @@ cv::Mat drawPhoto(const Part &part, Rng &rng, int size, std::vector<PhotoMark> &
         const float x = p.x * S * 0.8f, y = p.y * S * 0.8f;
         return cv::Point(int(centre.x + x * ca - y * sa), int(centre.y + x * sa + y * ca));
     };
-    const int metal = rng.uniform(150, 200);
+    const int metal = rng.uniform(130, 185); // leaves room for a bright scratch to stand out
     const cv::Scalar metalColour(metal, metal + rng.uniform(-8, 8), metal + rng.uniform(-8, 8));
     std::vector<cv::Point2f> outline;
     if (part.kind == "flange") {
@@ -150,18 +150,20 @@ cv::Mat drawPhoto(const Part &part, Rng &rng, int size, std::vector<PhotoMark> &
             pts.emplace_back(p);
             p += cv::Point2f(S * 0.03f, float(rng.real(-0.03, 0.03)) * S);
         }
-        cv::polylines(img, std::vector<std::vector<cv::Point>>{pts}, false, cv::Scalar(15, 15, 15), std::max(2, size / 24), cv::LINE_AA);
+        // Dark with a light rim, so a crack across a hole still shows.
+        cv::polylines(img, std::vector<std::vector<cv::Point>>{pts}, false, cv::Scalar(215, 215, 215), std::max(3, size / 12), cv::LINE_AA);
+        cv::polylines(img, std::vector<std::vector<cv::Point>>{pts}, false, cv::Scalar(15, 15, 15), std::max(2, size / 20), cv::LINE_AA);
         for (const auto &q : pts)
             marks.push_back({float(q.x), float(q.y), PhotoMark::Defect});
     } else if (part.defect == "scratch") {
         const cv::Point2f off(float(rng.real(0.06, 0.1)) * S, float(rng.real(-0.05, 0.05)) * S);
-        cv::line(img, d - off, d + off, cv::Scalar(250, 250, 250), std::max(2, size / 24), cv::LINE_AA);
+        cv::line(img, d - off, d + off, cv::Scalar(250, 250, 250), std::max(3, size / 16), cv::LINE_AA);
         for (float t = -1.f; t <= 1.f; t += 0.25f)
             marks.push_back({d.x + t * off.x, d.y + t * off.y, PhotoMark::Defect});
     } else if (part.defect == "corrosion") {
         for (int k = 0; k < 5; ++k) {
             const cv::Point2f c = d + cv::Point2f(float(rng.real(-0.03, 0.03)) * S, float(rng.real(-0.03, 0.03)) * S);
-            cv::circle(img, c, std::max(1, int(S * float(rng.real(0.03, 0.05)))), cv::Scalar(30, 80, 160), cv::FILLED, cv::LINE_AA);
+            cv::circle(img, c, std::max(2, int(S * float(rng.real(0.04, 0.07)))), cv::Scalar(30, 80, 160), cv::FILLED, cv::LINE_AA);
             marks.push_back({c.x, c.y, PhotoMark::Defect});
         }
     }
@@ -315,7 +317,15 @@ std::vector<DemoItem> generateItems(std::uint32_t seed, int first, int count, do
         std::snprintf(stem, sizeof stem, "part%05d", i + 1);
         item.id = stem;
         item.split = rng.real() < evalFraction ? "eval" : "train";
-        item = withFamily(std::move(item), taskFamilies()[std::size_t(rng.next() % 5)]);
+        const std::string &family = taskFamilies()[std::size_t(rng.next() % 5)];
+        // The drawing check asks about a missing hole: without this, "yes" would be right for
+        // six of seven parts. About half of the parts it is asked about miss one.
+        if (family == "drawing_check" && part.defect != "missing-hole" && rng.chance(0.4)) {
+            part.defect = "missing-hole";
+            part.region = "none";
+            part.photoHoles = part.drawingHoles - 1;
+        }
+        item = withFamily(std::move(item), family);
         const cv::Mat photo = drawPhoto(part, rng, photoSize, item.photoMarks);
         cv::Mat rgb;
         cv::cvtColor(photo, rgb, cv::COLOR_BGR2RGB);

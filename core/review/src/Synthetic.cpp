@@ -84,7 +84,7 @@ Result<SyntheticSummary> addSyntheticTraces(store::Workspace &ws, const Syntheti
     for (const QString &name : params.prompts) {
         store::PromptVersion p;
         p.name = name;
-        p.version = 1;
+        p.version = 900; // apart from the shipped library's versions of the same names
         p.body = QStringLiteral("synthetic prompt ") + name;
         p.contentHash = sha256(p.body.toUtf8());
         auto id = prompts.registerVersion(p);
@@ -185,10 +185,9 @@ Result<SyntheticSummary> addSyntheticTraces(store::Workspace &ws, const Syntheti
                 t.runId = *runId;
                 t.modelId = *modelId;
                 t.seed = h;
-                t.step1Text = QStringLiteral("1. The photo shows a plate with %1 holes; no crack is visible. 2. The question is about %2. "
-                                             "The work order lists the part and its holes.")
-                                  .arg(wrong ? QString::number((*item.referenceAnswer).toInt() + 1) : QStringLiteral("the expected"),
-                                       item.taskFamily);
+                t.step1Text = QStringLiteral("1. The photo shows a plate with four holes; no crack is visible. 2. The question is about "
+                                             "%1. The work order lists the part and its holes. The answer should be %2.")
+                                  .arg(item.taskFamily, answer);
                 t.step2Text = answer + QLatin1Char('.');
                 t.parsedAnswer = answer;
                 t.step1Tokens = 30;

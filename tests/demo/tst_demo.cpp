@@ -150,6 +150,37 @@ private Q_SLOTS:
         QVERIFY(direct > 50 && step1 > 50 && step2 > 50);
     }
 
+    void countMeasureNamesEveryHoleByPlace()
+    {
+        auto library = prompts::PromptLibrary::loadDir(QStringLiteral(SDRT_SOURCE_PROMPTS_DIR));
+        QVERIFY(library);
+        demo::TeacherCurriculum curriculum(*library, model::ChatFormat::Llava15);
+        int missing = 0, checks = 0, checksMissing = 0;
+        for (const auto &item : demo::generateItems(4, 0, 200, 0.25, 32)) {
+            if (!item.usesPhoto)
+                continue;
+            const std::string a = curriculum.analysis("count-measure", item);
+            const auto places = demo::holeSlotNames(item.part.kind, item.part.drawingHoles);
+            QCOMPARE(int(places.size()), item.part.drawingHoles);
+            // "1 top-left, 2 top-right, …: N holes in the photo." with one entry per drilled hole.
+            for (int h = 0; h < item.part.photoHoles; ++h)
+                QVERIFY2(a.find(std::to_string(h + 1) + " " + places[std::size_t(h)]) != std::string::npos, a.c_str());
+            QVERIFY2(a.find(": " + std::to_string(item.part.photoHoles) + " holes in the photo.") != std::string::npos, a.c_str());
+            if (item.part.photoHoles < item.part.drawingHoles) {
+                ++missing;
+                QVERIFY2(a.find(places.back() + " marked, not drilled") != std::string::npos, a.c_str());
+            }
+            if (item.family == "drawing_check") {
+                ++checks;
+                checksMissing += item.answer == "no";
+            }
+        }
+        QVERIFY(missing > 0);
+        // The drawing check is not a "yes" most of the time: about half the parts miss a hole.
+        QVERIFY2(checks > 10 && checksMissing * 10 >= checks * 3 && checksMissing * 10 <= checks * 7,
+                 qPrintable(QStringLiteral("%1 of %2").arg(checksMissing).arg(checks)));
+    }
+
     void answerMatching_data()
     {
         QTest::addColumn<QString>("parsed");

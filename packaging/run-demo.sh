@@ -15,9 +15,13 @@ fi
 build/app/sdrt prompts register "$demo/ws"
 if [ -f resources/demo-teacher/model.safetensors ]; then
   build/app/sdrt model register "$demo/ws" resources/demo-teacher --name demo-teacher --copy
+  # Traces to review: every prompt of the library two-step on 24 items (about a minute on two
+  # cores, once: a rerun finds them done and adds nothing).
+  build/app/sdrt generate "$demo/ws" --model demo-teacher --limit 24 --batch 8 --quiet \
+    || echo "demo: some traces failed (reasons above); the workbench opens with the rest"
 fi
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ -z "${QT_QPA_PLATFORM:-}" ]; then
   echo "demo: no display found (DISPLAY is not set); starting the workbench on a virtual X display (Xvfb)."
-  exec xvfb-run -a -s "-screen 0 1400x900x24" build/app/sdrt-workbench "$demo/ws"
+  exec xvfb-run -a -s "-screen 0 1400x900x24" build/app/sdrt-workbench --review "$demo/ws"
 fi
-exec build/app/sdrt-workbench "$demo/ws"
+exec build/app/sdrt-workbench --review "$demo/ws"

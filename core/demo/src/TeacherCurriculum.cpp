@@ -203,19 +203,21 @@ model::TrainingExample TeacherCurriculum::perceptionExample(const DemoItem &item
 {
     // Short answers only: the loss is averaged over target tokens, so long texts would drown
     // the few tokens that depend on the image.
-    // A third of them enumerate the holes as the count-measure analysis does.
-    const int kind = int(variant % 3);
-    const DemoItem asked = withFamily(item, kind == 1 ? "defect" : "counting");
+    // Half of them are analyses that look at one place at a time: the holes one by one (as the
+    // count-measure prompt does) or the regions one by one (as defect-inspection does).
+    const int kind = int(variant % 4);
+    const DemoItem asked = withFamily(item, (kind & 1) ? "defect" : "counting");
     model::TrainingExample e;
-    const prompts::Prompt *countMeasure = nullptr;
+    const QString analysisPrompt = kind == 2 ? QStringLiteral("count-measure") : QStringLiteral("defect-inspection");
+    const prompts::Prompt *byPlace = nullptr;
     for (const auto &prompt : m_library.prompts())
-        if (prompt.name == QLatin1String("count-measure"))
-            countMeasure = &prompt;
-    if (kind == 2 && countMeasure) {
-        auto req = stepRequest(*countMeasure, 1, asked, std::string());
+        if (prompt.name == analysisPrompt)
+            byPlace = &prompt;
+    if (kind >= 2 && byPlace) {
+        auto req = stepRequest(*byPlace, 1, asked, std::string());
         e.images = std::move(req.images);
         e.prompt = std::move(req.prompt);
-        e.target = " " + analysis("count-measure", asked);
+        e.target = " " + analysis(analysisPrompt.toStdString(), asked);
     } else {
         auto req = directRequest(asked);
         e.images = std::move(req.images);

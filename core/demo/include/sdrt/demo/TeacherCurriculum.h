@@ -53,7 +53,8 @@ public:
     // One training example: `variant` picks direct or a prompt's step, and noise, deterministically.
     model::TrainingExample example(const DemoItem &item, std::uint64_t variant) const;
     // A perception example on the item's photo, picked by `variant`: the counting or the defect
-    // question answered directly, or the count-measure analysis (holes one by one, by place).
+    // question answered directly, or an analysis that looks at one place at a time (count-measure:
+    // the holes one by one; defect-inspection: the regions one by one).
     // Used to train the vision path before the full mix.
     model::TrainingExample perceptionExample(const DemoItem &item, std::uint64_t variant) const;
     // The photo's patch labels (kPatchClasses per patch, row-major), for the vision grid.

@@ -5,6 +5,7 @@
 #include "sdrt/demo/FactoryWorld.h"
 #include "sdrt/demo/TeacherCurriculum.h"
 #include "sdrt/demo/TeacherEvaluation.h"
+#include "sdrt/model/Runtime.h"
 #include "sdrt/model/TinyModel.h"
 #include "sdrt/model/Training.h"
 #include "sdrt/prompts/PromptLibrary.h"
@@ -17,6 +18,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <map>
 
 using namespace sdrt;
@@ -179,6 +181,54 @@ private Q_SLOTS:
         // The drawing check is not a "yes" most of the time: about half the parts miss a hole.
         QVERIFY2(checks > 10 && checksMissing * 10 >= checks * 3 && checksMissing * 10 <= checks * 7,
                  qPrintable(QStringLiteral("%1 of %2").arg(checksMissing).arg(checks)));
+    }
+
+    void bundledTeacherLoadsAndAnswers()
+    {
+        // The model committed under resources/demo-teacher (see its README.md for how it was made).
+        const QString dir = qEnvironmentVariable("SDRT_SOURCE_DIR") + QStringLiteral("/resources/demo-teacher");
+        QVERIFY2(QFile::exists(dir + QStringLiteral("/model.safetensors")), qPrintable(dir));
+        auto rt = model::VlmRuntime::load(dir.toStdString(), {});
+        QVERIFY2(rt, rt ? "" : rt.error().c_str());
+        auto library = prompts::PromptLibrary::loadDir(QStringLiteral(SDRT_SOURCE_PROMPTS_DIR));
+        QVERIFY(library);
+        demo::TeacherCurriculum curriculum(*library, model::ChatFormat::Llava15);
+        const prompts::Prompt *countMeasure = nullptr;
+        for (const auto &p : library->prompts())
+            if (p.name == QLatin1String("count-measure"))
+                countMeasure = &p;
+        QVERIFY(countMeasure);
+        const std::map<std::string, std::vector<std::string>> allowed = {
+            {"defect", {"none", "top-left", "top-right", "centre", "bottom-left", "bottom-right"}},
+            {"note_check", {"yes", "no"}},
+            {"drawing_check", {"yes", "no"}},
+            {"drawing_value", {"SS400", "S45C", "SUS304", "A5052"}},
+        };
+        // One held-out item of each family (world seed 1001; the teacher was trained on seed 1).
+        std::map<std::string, demo::DemoItem> byFamily;
+        for (auto &item : demo::generateItems(1001, 0, 60, 0.25, 64))
+            byFamily.emplace(item.family, item);
+        QCOMPARE(byFamily.size(), std::size_t(5));
+        for (const auto &[family, item] : byFamily) {
+            auto g = (*rt)->generate({curriculum.directRequest(item)}, model::SamplingParams::greedy(8));
+            QVERIFY(g[0]);
+            const std::string answer = QString::fromStdString(g[0]->text).trimmed().section(QLatin1Char(' '), 0, 0).toStdString();
+            if (family == "counting") {
+                QVERIFY2(!answer.empty() && std::all_of(answer.begin(), answer.end(), ::isdigit), answer.c_str());
+            } else {
+                const auto &ok = allowed.at(family);
+                QVERIFY2(std::find(ok.begin(), ok.end(), answer) != ok.end(), (family + ": " + g[0]->text).c_str());
+            }
+        }
+        // Two-step: the count-measure analysis names the holes, then the answer is a number.
+        const demo::DemoItem &counting = byFamily.at("counting");
+        auto step1 = (*rt)->generate({curriculum.stepRequest(*countMeasure, 1, counting, {})}, model::SamplingParams::greedy(96));
+        QVERIFY(step1[0]);
+        QVERIFY2(step1[0]->text.find("holes in the photo") != std::string::npos, step1[0]->text.c_str());
+        auto step2 = (*rt)->generate({curriculum.stepRequest(*countMeasure, 2, counting, step1[0]->text)}, model::SamplingParams::greedy(8));
+        QVERIFY(step2[0]);
+        const QString a = QString::fromStdString(step2[0]->text).trimmed();
+        QVERIFY2(!a.isEmpty() && a.at(0).isDigit(), step2[0]->text.c_str());
     }
 
     void answerMatching_data()

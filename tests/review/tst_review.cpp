@@ -4,9 +4,11 @@
 #include "sdrt/review/Export.h"
 #include "sdrt/review/ReviewSession.h"
 #include "sdrt/review/Synthetic.h"
+#include "sdrt/store/Migrations.h"
 #include "sdrt/store/ReviewRepository.h"
 #include "sdrt/store/Workspace.h"
 
+#include <QDir>
 #include <QFile>
 #include <QProcess>
 #include <QJsonArray>
@@ -331,6 +333,42 @@ private Q_SLOTS:
         std::tie(code, text) = run({QStringLiteral("export"), ws->root(), QStringLiteral("--policy"), QStringLiteral("x")});
         QCOMPARE(code, 2);
         QVERIFY(text.contains(QStringLiteral("MIN_ACCEPTS,MAX_REJECTS")));
+    }
+
+    void reviewsOfASchema2WorkspaceSurviveTheMigration()
+    {
+        // A database at schema 2 with a trace and two reviews, then opened as a workspace.
+        const QString dir = m_tmp.filePath(QStringLiteral("v2"));
+        QVERIFY(QDir().mkpath(dir));
+        {
+            auto db = store::Database::open(dir + QStringLiteral("/workspace.sqlite"), store::Database::Mode::ReadWriteCreate);
+            QVERIFY(db);
+            const std::vector<store::Migration> upTo2(store::migrations().begin(), store::migrations().begin() + 2);
+            QVERIFY(store::migrate(*db, upTo2));
+            QVERIFY(db->exec("INSERT INTO items (id, question, fingerprint) VALUES (1, 'q', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa');"));
+            QVERIFY(db->exec("INSERT INTO prompts (id, name, version, content_hash, body) VALUES (1, 'p', 1, 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', 'x');"));
+            QVERIFY(db->exec("INSERT INTO models (id, name, path, content_hash, role) VALUES (1, 'm', 'm', 'cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc', 'base');"));
+            QVERIFY(db->exec("INSERT INTO generation_runs (id, model_id, seed, status) VALUES (1, 1, 1, 'done');"));
+            QVERIFY(db->exec("INSERT INTO traces (id, item_id, prompt_id, run_id, model_id, sample_index, parsed_answer, status)"
+                             " VALUES (1, 1, 1, 1, 1, 0, '4', 'ok');"));
+            QVERIFY(db->exec("INSERT INTO reviews (trace_id, reviewer, verdict, reason_tags, comment)"
+                             " VALUES (1, '田中', 'reject', '[\"wrong count\"]', 'c'), (1, '田中', 'accept', '[]', NULL);"));
+        }
+        for (const char *sub : {"assets", "models", "runs", "exports"})
+            QVERIFY(QDir(dir).mkpath(QString::fromLatin1(sub)));
+        auto ws = store::Workspace::open(dir);
+        QVERIFY2(ws, ws ? "" : qPrintable(ws.error()));
+        QCOMPARE(*ws->db().pragmaInt("user_version"), std::int64_t(store::currentSchemaVersion()));
+        auto history = store::ReviewRepository(ws->db()).history();
+        QVERIFY(history);
+        QCOMPARE(history->size(), std::size_t(2));
+        QCOMPARE(history->at(0).reasonTags, QStringList{QStringLiteral("wrong count")});
+        QCOMPARE(history->at(0).origin, QStringLiteral("verdict"));
+        QVERIFY(!history->at(0).actionId);
+        auto s = ReviewSession::load(ws->db());
+        QVERIFY(s);
+        QCOMPARE((*s)->verdict(1, QStringLiteral("田中")), Verdict::Accept);
+        QVERIFY(!ws->db().exec("DELETE FROM reviews")); // still append-only
     }
 
     void reasonTagsAreAWorkspaceSetting()

@@ -523,6 +523,7 @@ void ReviewPanel::showItem(store::Id itemId, store::Id focusTrace)
         const auto t = std::find_if(texts.begin(), texts.end(), [&](const store::Trace &x) { return x.id == infos[i]->traceId; });
         c->m_header->setText(tr("%1 v%2 · sample %3").arg(infos[i]->promptName).arg(infos[i]->promptVersion).arg(infos[i]->sampleIndex));
         c->m_analysis->setPlainText(t != texts.end() ? t->step1Text : QString());
+        c->m_step2Text = t != texts.end() ? t->step2Text : QString();
         c->m_answer->setText(tr("Answer: %1\nParsed: %2")
                                  .arg(t != texts.end() ? t->step2Text.trimmed() : QString(),
                                       infos[i]->parsedAnswer.isEmpty() ? tr("(none)") : infos[i]->parsedAnswer));
@@ -714,8 +715,7 @@ void ReviewPanel::rejectFocused()
     if (!m_review || trace == 0 || !ensureReviewer() || m_rejectDialog)
         return;
     const TraceColumn *column = m_columns[std::size_t(m_focus)];
-    QString answer = column->m_answer->text().section(QLatin1Char('\n'), 0, 0);
-    answer = answer.mid(answer.indexOf(QLatin1Char(':')) + 1).trimmed();
+    const QString answer = column->m_step2Text.trimmed();
     QStringList sentences = sentencesOf(column->analysisText());
     if (!answer.isEmpty())
         sentences << tr("Answer: %1").arg(answer);

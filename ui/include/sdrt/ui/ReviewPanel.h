@@ -58,6 +58,7 @@ private:
     friend class ReviewPanel;
     store::Id m_traceId = 0;
     bool m_focused = false;
+    QString m_step2Text;
     QLabel *m_header;
     QTextBrowser *m_analysis;
     QLabel *m_answer;

@@ -1164,7 +1164,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>承認ポリシー &quot;%1&quot; を読めません: 1,0 のような MIN_ACCEPTS,MAX_REJECTS を指定してください（MAX_REJECTS -1: 却下数を問わない）。</translation>
     </message>
     <message>
-        <location filename="../../core/review/src/ReviewSession.cpp" line="+368"/>
+        <location filename="../../core/review/src/ReviewSession.cpp" line="+356"/>
         <source>Enter your reviewer name before reviewing.</source>
         <translation>レビューの前にレビュー担当者名を入力してください。</translation>
     </message>
@@ -2316,12 +2316,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location line="+9"/>
-        <location line="+544"/>
+        <location line="+538"/>
         <source>All prompts</source>
         <translation>すべてのプロンプト</translation>
     </message>
     <message>
-        <location line="-543"/>
+        <location line="-537"/>
         <source>All task families</source>
         <translation>すべてのタスク種別</translation>
     </message>
@@ -2376,19 +2376,19 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+31"/>
-        <location line="+291"/>
+        <location line="+32"/>
+        <location line="+284"/>
         <source>(none)</source>
         <translation>（なし）</translation>
     </message>
     <message>
-        <location line="-322"/>
-        <location line="+324"/>
+        <location line="-316"/>
+        <location line="+318"/>
         <source>hidden — press R to show</source>
         <translation>非表示 — R キーで表示</translation>
     </message>
     <message>
-        <location line="-316"/>
+        <location line="-310"/>
         <source>Cannot read the traces of item %1</source>
         <translation>項目 %1 のトレースを読めません</translation>
     </message>
@@ -2398,7 +2398,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 v%2 · サンプル %3</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Answer: %1
 Parsed: %2</source>
         <translation>回答: %1
@@ -2505,12 +2505,12 @@ Parsed: %2</source>
         <translation>レビューを保存できません</translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+62"/>
         <source>Answer: %1</source>
         <translation>回答: %1</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+47"/>
         <source>Nothing to undo.</source>
         <translation>元に戻す操作はありません。</translation>
     </message>
@@ -2520,7 +2520,7 @@ Parsed: %2</source>
         <translation>元に戻しました: %1</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="-10"/>
         <source>Nothing to redo.</source>
         <translation>やり直す操作はありません。</translation>
     </message>
@@ -2729,7 +2729,7 @@ Parsed: %2</source>
 <context>
     <name>sdrt::ui::TraceColumn</name>
     <message>
-        <location line="-864"/>
+        <location line="-858"/>
         <source>Step 1 — analysis</source>
         <translation>ステップ 1 — 分析</translation>
     </message>

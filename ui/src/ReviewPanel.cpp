@@ -754,34 +754,28 @@ void ReviewPanel::showChanged(const std::vector<store::Id> &traceIds)
 
 void ReviewPanel::undo()
 {
-    if (!m_review || !m_review->canUndo()) {
-        Q_EMIT statusMessage(tr("Nothing to undo."));
-        return;
-    }
-    const auto traces = m_review->undoTraces();
-    const QString what = m_review->undoText();
-    auto r = m_review->undo();
-    m_progressStale = true;
-    if (!report(bool(r), r ? QString() : r.error()))
-        return;
-    showChanged(traces);
-    Q_EMIT statusMessage(tr("Undone: %1").arg(what));
+    replay(false);
 }
 
 void ReviewPanel::redo()
 {
-    if (!m_review || !m_review->canRedo()) {
-        Q_EMIT statusMessage(tr("Nothing to redo."));
+    replay(true);
+}
+
+void ReviewPanel::replay(bool forward)
+{
+    if (!m_review || !(forward ? m_review->canRedo() : m_review->canUndo())) {
+        Q_EMIT statusMessage(forward ? tr("Nothing to redo.") : tr("Nothing to undo."));
         return;
     }
-    const auto traces = m_review->redoTraces();
-    const QString what = m_review->redoText();
-    auto r = m_review->redo();
+    const auto traces = forward ? m_review->redoTraces() : m_review->undoTraces();
+    const QString what = forward ? m_review->redoText() : m_review->undoText();
+    auto r = forward ? m_review->redo() : m_review->undo();
     m_progressStale = true;
     if (!report(bool(r), r ? QString() : r.error()))
         return;
     showChanged(traces);
-    Q_EMIT statusMessage(tr("Redone: %1").arg(what));
+    Q_EMIT statusMessage((forward ? tr("Redone: %1") : tr("Undone: %1")).arg(what));
 }
 
 int ReviewPanel::acceptMatchingReference(bool confirm)

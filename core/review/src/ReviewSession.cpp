@@ -275,25 +275,13 @@ std::vector<store::Id> ReviewSession::queue(const QueueFilter &filter) const
         if (filter.agreement != QueueFilter::Agreement::Any
             && itemUnanimous(item) != (filter.agreement == QueueFilter::Agreement::Unanimous))
             continue;
-        switch (filter.state) {
-        case QueueFilter::State::Any: break;
-        case QueueFilter::State::Unreviewed:
-            if (itemState(item) != ItemState::Unreviewed)
-                continue;
-            break;
-        case QueueFilter::State::Partly:
-            if (itemState(item) != ItemState::Partly)
-                continue;
-            break;
-        case QueueFilter::State::Done:
-            if (itemState(item) != ItemState::Done)
-                continue;
-            break;
-        case QueueFilter::State::Conflict:
-            if (!itemConflict(item))
-                continue;
-            break;
-        }
+        using State = QueueFilter::State;
+        if (filter.state == State::Conflict ? !itemConflict(item)
+                                            : filter.state != State::Any
+                                                  && itemState(item) != (filter.state == State::Unreviewed ? ItemState::Unreviewed
+                                                                         : filter.state == State::Partly   ? ItemState::Partly
+                                                                                                           : ItemState::Done))
+            continue;
         out.push_back(item);
     }
     return out;

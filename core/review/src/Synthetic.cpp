@@ -7,6 +7,7 @@
 #include "sdrt/store/TraceRepository.h"
 #include "sdrt/store/Workspace.h"
 
+#include <QBuffer>
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -44,14 +45,15 @@ Result<store::Id> photoAsset(store::Workspace &ws)
             p.drawEllipse(c, 6, 6);
     }
     QByteArray png;
+    QBuffer buffer(&png);
+    buffer.open(QIODevice::WriteOnly);
+    img.save(&buffer, "PNG");
     const QString rel = QStringLiteral("assets/synthetic-part.png");
     const QString abs = ws.absolutePath(rel);
-    if (!img.save(abs, "PNG"))
-        return fail(QStringLiteral("Cannot write %1").arg(abs));
     QFile f(abs);
-    if (!f.open(QIODevice::ReadOnly))
-        return fail(QStringLiteral("Cannot read %1").arg(abs));
-    png = f.readAll();
+    if (!f.open(QIODevice::WriteOnly) || f.write(png) != png.size())
+        return fail(QStringLiteral("Cannot write %1").arg(abs));
+    f.close();
     store::AssetRepository assets(ws.db());
     const QString hash = sha256(png);
     auto existing = assets.findBySha(hash, 0);

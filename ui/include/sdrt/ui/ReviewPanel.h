@@ -162,6 +162,7 @@ private:
     void setFocusColumn(int index);
     void recordFocused(int verdict, const QStringList &tags = {}, const QString &firstWrongStep = {}, const QString &comment = {});
     void advanceAfterVerdict();
+    void replay(bool forward); // undo (false) or redo (true), then show what changed
     void showChanged(const std::vector<store::Id> &traceIds);
     bool report(bool ok, const QString &error);
 

@@ -42,7 +42,11 @@ int trainTeacher(const QStringList &args)
     QCommandLineOption patchWeight(QStringLiteral("patch-weight"),
                                    QCoreApplication::translate("sdrt::cli", "Weight of the dense patch-label loss on the vision tower (0: off)."),
                                    QStringLiteral("X"), QStringLiteral("1"));
-    p.addOptions({items, steps, batch, lr, seed, imageSize, perceptionSteps, perceptionLr, patchWeight});
+    QCommandLineOption focusSteps(QStringLiteral("focus-steps"),
+                                  QCoreApplication::translate("sdrt::cli", "Steps of a stage after perception on the defect question, whether a defect "
+                                                                           "is visible, and the work order's hole count (0: none)."),
+                                  QStringLiteral("N"), QStringLiteral("0"));
+    p.addOptions({items, steps, batch, lr, seed, imageSize, perceptionSteps, perceptionLr, focusSteps, patchWeight});
     p.process(QStringList{QStringLiteral("sdrt demo train-teacher")} + args);
     if (p.positionalArguments().size() != 1) {
         err(p.helpText());
@@ -152,6 +156,15 @@ int trainTeacher(const QStringList &args)
         if (const int rc = stage(QStringLiteral("perception"), init, perceptionDir, ps, p.value(perceptionLr).toDouble(), perception); rc != 0)
             return rc;
         from = perceptionDir;
+    }
+    if (const int fs = p.value(focusSteps).toInt(); fs > 0) {
+        // Seeing the defect and reading the note's count are learnt late in a mixed stage (the loss
+        // drops suddenly after a few hundred steps of these questions alone), so they get a stage.
+        const QString focusDir = QDir(outDir).filePath(QStringLiteral("focus"));
+        auto focus = [&](int i) { return curriculum.focusExample(train[std::size_t(i % n)], std::uint64_t(i / n) + std::uint64_t(i)); };
+        if (const int rc = stage(QStringLiteral("focus"), from, focusDir, fs, p.value(lr).toDouble(), focus); rc != 0)
+            return rc;
+        from = focusDir;
     }
     auto example = [&](int i) { return curriculum.example(train[std::size_t(i % n)], std::uint64_t(i) + seedValue * 1000003ull); };
     return stage(QStringLiteral("mix"), from, outDir, p.value(steps).toInt(), p.value(lr).toDouble(), example);

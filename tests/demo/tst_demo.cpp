@@ -183,6 +183,62 @@ private Q_SLOTS:
                  qPrintable(QStringLiteral("%1 of %2").arg(checksMissing).arg(checks)));
     }
 
+    void analysesSpellOutTheComparison()
+    {
+        // Every prompt but the plan-only reasoning path writes the photo-against-note (and
+        // photo-against-drawing) comparison in its analysis, agreeing with the reference answer.
+        auto library = prompts::PromptLibrary::loadDir(QStringLiteral(SDRT_SOURCE_PROMPTS_DIR));
+        QVERIFY(library);
+        demo::TeacherCurriculum curriculum(*library, model::ChatFormat::Llava15);
+        int checks = 0, differ = 0;
+        for (const auto &item : demo::generateItems(6, 0, 200, 0.25, 32)) {
+            if (item.family != "note_check" && item.family != "drawing_check")
+                continue;
+            ++checks;
+            const std::string verdict = item.answer == "yes" ? "agree" : "differ";
+            const std::string other = item.answer == "yes" ? "differ" : "agree";
+            differ += item.answer == "no";
+            for (const char *name : {"count-measure", "decompose", "text-layout", "drawing-note-crosscheck"}) {
+                const std::string a = curriculum.analysis(name, item);
+                QVERIFY2(a.find(verdict) != std::string::npos && a.find(other) == std::string::npos, (std::string(name) + ": " + a).c_str());
+            }
+            if (item.family == "note_check") {
+                const std::string a = curriculum.analysis("count-measure", item);
+                QVERIFY2(a.find("The work order expects " + std::to_string(item.part.noteHoles) + ": " + verdict) != std::string::npos, a.c_str());
+                QVERIFY2(curriculum.analysis("defect-inspection", item).find(verdict) != std::string::npos, item.id.c_str());
+            }
+        }
+        QVERIFY(checks > 40 && differ > 10 && differ < checks - 10);
+    }
+
+    void focusQuestionsHaveTheirAnswers()
+    {
+        auto library = prompts::PromptLibrary::loadDir(QStringLiteral(SDRT_SOURCE_PROMPTS_DIR));
+        QVERIFY(library);
+        demo::TeacherCurriculum curriculum(*library, model::ChatFormat::Llava15);
+        int yes = 0, no = 0;
+        for (const auto &item : demo::generateItems(7, 0, 60, 0.25, 32)) {
+            const auto presence = demo::TeacherCurriculum::presenceQuestion(item);
+            const bool visible = item.part.defect == "crack" || item.part.defect == "scratch" || item.part.defect == "corrosion";
+            QCOMPARE(presence.answer, std::string(visible ? "yes" : "no"));
+            (visible ? yes : no)++;
+            const auto reading = demo::TeacherCurriculum::readingQuestion(item);
+            QCOMPARE(reading.answer, std::to_string(item.part.noteHoles));
+            QVERIFY(reading.usesNote);
+            // The note the reading question shows states that count.
+            const std::string wanted = item.part.japaneseNote ? "穴数: " : "Expected holes: ";
+            QVERIFY2(item.note.find(wanted + reading.answer) != std::string::npos, item.note.c_str());
+            for (std::uint64_t v = 0; v < 3; ++v) {
+                const auto e = curriculum.focusExample(item, v);
+                const auto &asked = v == 0 ? demo::withFamily(item, "defect") : v == 1 ? presence : reading;
+                QCOMPARE(e.target, " " + asked.answer);
+                QVERIFY(e.prompt.find(asked.question) != std::string::npos);
+                QCOMPARE(int(e.images.size()), 1);
+            }
+        }
+        QVERIFY(yes > 5 && no > 5);
+    }
+
     void bundledTeacherLoadsAndAnswers()
     {
         // The model committed under resources/demo-teacher (see its README.md for how it was made).

@@ -24,6 +24,19 @@ std::string agree(int a, int b)
     return a == b ? "agree" : "differ";
 }
 
+// The comparisons an analysis spells out: the photo's hole count against the work order's and
+// the drawing's, where the item has them ("; photo and work order differ").
+std::string comparisons(const DemoItem &item, const std::string &noteLead, const std::string &drawingLead)
+{
+    const DemoPart &p = item.part;
+    std::string s;
+    if (item.usesPhoto && item.usesNote)
+        s += noteLead + agree(p.photoHoles, p.noteHoles);
+    if (item.usesPhoto && item.usesDrawing)
+        s += drawingLead + agree(p.photoHoles, p.drawingHoles);
+    return s;
+}
+
 std::vector<std::string> regionsReport(const DemoPart &p)
 {
     std::vector<std::string> out;
@@ -86,6 +99,7 @@ std::string TeacherCurriculum::analysis(const std::string &name, const DemoItem 
             s << "; " << note;
         if (!drawing.empty())
             s << "; " << drawing;
+        s << comparisons(item, "; photo and work order ", "; photo and drawing ");
         s << ". 2. The question is about ";
         if (item.family == "counting") s << "the holes in the photo.";
         else if (item.family == "defect") s << "defects and their region.";
@@ -105,8 +119,14 @@ std::string TeacherCurriculum::analysis(const std::string &name, const DemoItem 
               << p.drawingHoles << "x hole symbol at top left.";
         else
             s << "no text in the photo; a " << p.kind << " in the centre with " << p.photoHoles << " holes.";
-        if (!note.empty())
-            s << " The note is a work order: expected holes " << p.noteHoles << ".";
+        if (item.usesDrawing && item.usesPhoto)
+            s << " The photo shows " << p.photoHoles << " holes: " << agree(p.photoHoles, p.drawingHoles) << ".";
+        if (!note.empty()) {
+            s << " The note is a work order: expected holes " << p.noteHoles;
+            if (item.usesPhoto)
+                s << ", photo " << p.photoHoles << ": " << agree(p.photoHoles, p.noteHoles);
+            s << ".";
+        }
     } else if (name == "defect-inspection") {
         s << p.kind << ", " << p.photoHoles << " holes. ";
         const auto regions = regionsReport(p);
@@ -114,6 +134,8 @@ std::string TeacherCurriculum::analysis(const std::string &name, const DemoItem 
             s << regions[i] << (i + 1 < regions.size() ? ", " : ".");
         if (p.defect == "missing-hole")
             s << " One hole is missing.";
+        if (item.usesNote)
+            s << " Work order: " << p.noteHoles << " holes, " << agree(p.photoHoles, p.noteHoles) << ".";
     } else if (name == "drawing-note-crosscheck") {
         s << "drawing: " << (item.usesDrawing ? "PART " + p.partNumber + " REV " + p.revision + " MAT " + p.material + " HOLES "
                                                     + std::to_string(p.drawingHoles)
@@ -135,8 +157,14 @@ std::string TeacherCurriculum::analysis(const std::string &name, const DemoItem 
                 s << "; " << slots.back() << " marked, not drilled";
             s << ": " << p.photoHoles << " holes in the photo.";
         }
-        if (item.usesDrawing)
-            s << " The drawing calls out " << p.drawingHoles << " holes, " << p.widthMm << " by " << p.heightMm << ".";
+        if (item.usesDrawing) {
+            s << " The drawing calls out " << p.drawingHoles << " holes, " << p.widthMm << " by " << p.heightMm;
+            s << (item.usesPhoto ? ": " + agree(p.photoHoles, p.drawingHoles) + "." : std::string("."));
+        }
+        if (item.usesNote) {
+            s << " The work order expects " << p.noteHoles;
+            s << (item.usesPhoto ? ": " + agree(p.photoHoles, p.noteHoles) + "." : std::string("."));
+        }
     }
     return s.str();
 }
@@ -189,6 +217,8 @@ model::TrainingExample TeacherCurriculum::example(const DemoItem &item, std::uin
         e.target = " " + answer;
         return e;
     }
+    if (u < m_params.directShare + m_params.auxiliaryShare)
+        return focusExample(item, rng());
     const prompts::Prompt &prompt = prompts[std::size_t(rng() % prompts.size())];
     const std::string a = analysis(prompt.name.toStdString(), item);
     const int step = (rng() & 1) ? 1 : 2;
@@ -229,6 +259,38 @@ model::TrainingExample TeacherCurriculum::perceptionExample(const DemoItem &item
     return e;
 }
 
+DemoItem TeacherCurriculum::presenceQuestion(const DemoItem &item)
+{
+    DemoItem asked = withFamily(item, "defect");
+    asked.question = "Is there a crack, scratch or corrosion spot on the part?";
+    asked.answer = item.part.region == "none" ? "no" : "yes";
+    asked.answerType = "yesno";
+    return asked;
+}
+
+DemoItem TeacherCurriculum::readingQuestion(const DemoItem &item)
+{
+    DemoItem asked = withFamily(item, "note_check");
+    asked.question = "How many holes does the work order expect?";
+    asked.answer = std::to_string(item.part.noteHoles);
+    asked.answerType = "number";
+    return asked;
+}
+
+model::TrainingExample TeacherCurriculum::focusExample(const DemoItem &item, std::uint64_t variant) const
+{
+    const int kind = int(variant % 3);
+    const DemoItem asked = kind == 0 ? withFamily(item, "defect") : kind == 1 ? presenceQuestion(item) : readingQuestion(item);
+    auto req = directRequest(asked);
+    model::TrainingExample e;
+    e.images = std::move(req.images);
+    e.prompt = std::move(req.prompt);
+    e.target = " " + asked.answer;
+    if (m_params.patchLabels && asked.usesPhoto)
+        e.patchLabels = {patchLabels(item)};
+    return e;
+}
+
 std::vector<std::uint8_t> TeacherCurriculum::patchLabels(const DemoItem &item) const
 {
     const int grid = m_params.visionImageSize / m_params.visionPatchSize;
@@ -252,6 +314,7 @@ std::vector<std::string> TeacherCurriculum::tokenizerCorpus(const std::vector<De
     }
     for (const DemoItem &item : items) {
         out.push_back(item.question + " " + item.answer);
+        out.push_back(presenceQuestion(item).question + " " + readingQuestion(item).question);
         out.push_back(item.note);
         for (const auto &p : m_library.prompts())
             out.push_back(analysis(p.name.toStdString(), item));

@@ -366,7 +366,7 @@
 <context>
     <name>sdrt::cli</name>
     <message>
-        <location filename="../../app/cli/DemoCommands.cpp" line="+230"/>
+        <location filename="../../app/cli/DemoCommands.cpp" line="+243"/>
         <source>Write a synthetic factory data set (photos, drawings, notes, manifest.jsonl).</source>
         <translation>合成の工場データセット（写真、図面、メモ、manifest.jsonl）を書き出します。</translation>
     </message>
@@ -382,15 +382,15 @@
         <translation>項目数。</translation>
     </message>
     <message>
-        <location line="-198"/>
-        <location line="+199"/>
+        <location line="-211"/>
+        <location line="+212"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+1"/>
         <location line="+85"/>
         <source>Random seed.</source>
         <translation>乱数シード。</translation>
     </message>
     <message>
-        <location line="-208"/>
+        <location line="-221"/>
         <source>Train the demo teacher (a tiny LLaVA and its tokenizer) from scratch on the synthetic world. Rerunning with the same OUT resumes from the last checkpoint.</source>
         <translation>合成ワールドでデモ用教師（小型 LLaVA とトークナイザー）を一から学習します。同じ OUT で再実行すると最後のチェックポイントから再開します。</translation>
     </message>
@@ -440,18 +440,23 @@
         <translation>視覚塔のパッチ単位ラベル損失の重み（0: 無効）。</translation>
     </message>
     <message>
-        <location line="+53"/>
-        <location line="+114"/>
+        <location line="+3"/>
+        <source>Steps of a stage after perception on the defect question, whether a defect is visible, and the work order&apos;s hole count (0: none).</source>
+        <translation>知覚段階の後の段階のステップ数: 欠陥の質問、欠陥が見えるかどうか、作業指示の穴数（0: なし）。</translation>
+    </message>
+    <message>
+        <location line="+54"/>
+        <location line="+123"/>
         <source>Cannot write %1</source>
         <translation>%1 を書き込めません</translation>
     </message>
     <message>
-        <location line="-85"/>
+        <location line="-94"/>
         <source>train %1</source>
         <translation>学習 %1</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+47"/>
         <source>Measure a demo teacher on held-out items: direct and two-step accuracy per task family and prompt.</source>
         <translation>未使用の項目でデモ用教師を評価します: タスク種別とプロンプトごとの直接回答と 2 段階回答の正解率。</translation>
     </message>

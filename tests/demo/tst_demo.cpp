@@ -276,6 +276,17 @@ private Q_SLOTS:
                 QVERIFY2(std::find(ok.begin(), ok.end(), answer) != ok.end(), (family + ": " + g[0]->text).c_str());
             }
         }
+        // It locates defects: asked of 40 held-out parts, right on more than the share of "none"
+        // (the majority answer) — the bundled model is fixed, so this is one deterministic run.
+        int right = 0, none = 0;
+        for (const auto &part : demo::generateItems(1001, 100, 40, 0.25, 64)) {
+            const auto asked = demo::withFamily(part, "defect");
+            none += asked.answer == "none";
+            auto g = (*rt)->generate({curriculum.directRequest(asked)}, model::SamplingParams::greedy(6));
+            QVERIFY(g[0]);
+            right += demo::answersMatch(g[0]->text, asked.answer, asked.answerType);
+        }
+        QVERIFY2(right > none + 4, qPrintable(QStringLiteral("%1 right, %2 without a defect").arg(right).arg(none)));
         // Two-step: the count-measure analysis names the holes, then the answer is a number.
         const demo::DemoItem &counting = byFamily.at("counting");
         auto step1 = (*rt)->generate({curriculum.stepRequest(*countMeasure, 1, counting, {})}, model::SamplingParams::greedy(96));

@@ -142,10 +142,7 @@ std::string TeacherCurriculum::analysis(const std::string &name, const DemoItem 
                                               : std::string("not given"));
         s << "; note: " << (item.usesNote ? "holes " + std::to_string(p.noteHoles) + ", MAT " + p.material : std::string("not given"));
         s << "; photo: " << (item.usesPhoto ? std::to_string(p.photoHoles) + " holes, " + defectPhrase(p) : std::string("not given"));
-        if (item.usesPhoto && item.usesNote)
-            s << "; photo and note " << agree(p.photoHoles, p.noteHoles);
-        if (item.usesPhoto && item.usesDrawing)
-            s << "; photo and drawing " << agree(p.photoHoles, p.drawingHoles);
+        s << comparisons(item, "; photo and note ", "; photo and drawing ");
         s << ".";
     } else { // count-measure and any other prompt
         if (item.usesPhoto) {

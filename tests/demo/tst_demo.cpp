@@ -204,7 +204,17 @@ private Q_SLOTS:
             }
             if (item.family == "note_check") {
                 const std::string a = curriculum.analysis("count-measure", item);
-                QVERIFY2(a.find("The work order expects " + std::to_string(item.part.noteHoles) + ": " + verdict) != std::string::npos, a.c_str());
+                // The note's line quoted as the note writes it, then both counts and the verdict.
+                const std::string quote = std::string(item.part.japaneseNote ? "\"穴数: " : "\"Expected holes: ")
+                                          + std::to_string(item.part.noteHoles) + "\"";
+                QVERIFY2(item.note.find(quote.substr(1, quote.size() - 2)) != std::string::npos, item.note.c_str());
+                // Every analysis but the plan-only one opens with that quote.
+                for (const char *name : {"count-measure", "decompose", "text-layout", "drawing-note-crosscheck", "defect-inspection"})
+                    QVERIFY2(curriculum.analysis(name, item).rfind("Work order " + quote + ". ", 0) == 0, name);
+                QVERIFY2(a.find("; photo " + std::to_string(item.part.photoHoles) + " and work order " + std::to_string(item.part.noteHoles)
+                                + ": " + verdict)
+                             != std::string::npos,
+                         a.c_str());
                 QVERIFY2(curriculum.analysis("defect-inspection", item).find(verdict) != std::string::npos, item.id.c_str());
             }
         }

@@ -24,16 +24,25 @@ std::string agree(int a, int b)
     return a == b ? "agree" : "differ";
 }
 
-// The comparisons an analysis spells out: the photo's hole count against the work order's and
-// the drawing's, where the item has them ("; photo and work order differ").
-std::string comparisons(const DemoItem &item, const std::string &noteLead, const std::string &drawingLead)
+// The work order's hole count as the note states it, quoted: copying a line the prompt shows
+// is easier for a small decoder than restating it in other words.
+std::string noteQuote(const DemoPart &p)
+{
+    return "\"" + std::string(p.japaneseNote ? "穴数: " : "Expected holes: ") + std::to_string(p.noteHoles) + "\"";
+}
+
+// The comparisons an analysis spells out, both counts and the verdict: the photo's hole count
+// against the work order's and the drawing's, where the item has them
+// ("; photo 4 and work order 5: differ").
+std::string comparisons(const DemoItem &item, const std::string &noteName, const std::string &drawingName)
 {
     const DemoPart &p = item.part;
+    const std::string photo = "; photo " + std::to_string(p.photoHoles) + " and ";
     std::string s;
     if (item.usesPhoto && item.usesNote)
-        s += noteLead + agree(p.photoHoles, p.noteHoles);
+        s += photo + noteName + " " + std::to_string(p.noteHoles) + ": " + agree(p.photoHoles, p.noteHoles);
     if (item.usesPhoto && item.usesDrawing)
-        s += drawingLead + agree(p.photoHoles, p.drawingHoles);
+        s += photo + drawingName + " " + std::to_string(p.drawingHoles) + ": " + agree(p.photoHoles, p.drawingHoles);
     return s;
 }
 
@@ -89,17 +98,14 @@ std::string TeacherCurriculum::analysis(const std::string &name, const DemoItem 
     const DemoPart &p = item.part;
     std::ostringstream s;
     const std::string photo = "the photo shows a " + p.kind + " with " + std::to_string(p.photoHoles) + " holes";
-    const std::string note = item.usesNote ? "the work order expects " + std::to_string(p.noteHoles) + " holes, material " + p.material : "";
     const std::string drawing = item.usesDrawing ? "the drawing specifies " + std::to_string(p.drawingHoles) + " holes, material "
                                                        + p.material + ", part " + p.partNumber + " rev " + p.revision
                                                  : "";
     if (name == "decompose") {
         s << "1. " << (item.usesPhoto ? photo + "; " + defectPhrase(p) : "the drawing shows a " + p.kind);
-        if (!note.empty())
-            s << "; " << note;
         if (!drawing.empty())
             s << "; " << drawing;
-        s << comparisons(item, "; photo and work order ", "; photo and drawing ");
+        s << comparisons(item, "work order", "drawing");
         s << ". 2. The question is about ";
         if (item.family == "counting") s << "the holes in the photo.";
         else if (item.family == "defect") s << "defects and their region.";
@@ -121,12 +127,8 @@ std::string TeacherCurriculum::analysis(const std::string &name, const DemoItem 
             s << "no text in the photo; a " << p.kind << " in the centre with " << p.photoHoles << " holes.";
         if (item.usesDrawing && item.usesPhoto)
             s << " The photo shows " << p.photoHoles << " holes: " << agree(p.photoHoles, p.drawingHoles) << ".";
-        if (!note.empty()) {
-            s << " The note is a work order: expected holes " << p.noteHoles;
-            if (item.usesPhoto)
-                s << ", photo " << p.photoHoles << ": " << agree(p.photoHoles, p.noteHoles);
-            s << ".";
-        }
+        if (item.usesNote && item.usesPhoto)
+            s << " Photo " << p.photoHoles << " and work order " << p.noteHoles << ": " << agree(p.photoHoles, p.noteHoles) << ".";
     } else if (name == "defect-inspection") {
         s << p.kind << ", " << p.photoHoles << " holes. ";
         const auto regions = regionsReport(p);
@@ -134,15 +136,15 @@ std::string TeacherCurriculum::analysis(const std::string &name, const DemoItem 
             s << regions[i] << (i + 1 < regions.size() ? ", " : ".");
         if (p.defect == "missing-hole")
             s << " One hole is missing.";
-        if (item.usesNote)
-            s << " Work order: " << p.noteHoles << " holes, " << agree(p.photoHoles, p.noteHoles) << ".";
+        if (item.usesNote && item.usesPhoto)
+            s << " Photo " << p.photoHoles << " and work order " << p.noteHoles << ": " << agree(p.photoHoles, p.noteHoles) << ".";
     } else if (name == "drawing-note-crosscheck") {
         s << "drawing: " << (item.usesDrawing ? "PART " + p.partNumber + " REV " + p.revision + " MAT " + p.material + " HOLES "
                                                     + std::to_string(p.drawingHoles)
                                               : std::string("not given"));
-        s << "; note: " << (item.usesNote ? "holes " + std::to_string(p.noteHoles) + ", MAT " + p.material : std::string("not given"));
+        s << "; note: " << (item.usesNote ? "MAT " + p.material : std::string("not given"));
         s << "; photo: " << (item.usesPhoto ? std::to_string(p.photoHoles) + " holes, " + defectPhrase(p) : std::string("not given"));
-        s << comparisons(item, "; photo and note ", "; photo and drawing ");
+        s << comparisons(item, "note", "drawing");
         s << ".";
     } else { // count-measure and any other prompt
         if (item.usesPhoto) {
@@ -152,17 +154,20 @@ std::string TeacherCurriculum::analysis(const std::string &name, const DemoItem 
                 s << (h ? ", " : "") << h + 1 << " " << slots[std::size_t(h)];
             if (p.photoHoles < p.drawingHoles)
                 s << "; " << slots.back() << " marked, not drilled";
-            s << ": " << p.photoHoles << " holes in the photo.";
+            s << ": " << p.photoHoles << " holes in the photo";
+            if (item.usesNote)
+                s << "; photo " << p.photoHoles << " and work order " << p.noteHoles << ": " << agree(p.photoHoles, p.noteHoles);
+            s << ".";
         }
         if (item.usesDrawing) {
             s << " The drawing calls out " << p.drawingHoles << " holes, " << p.widthMm << " by " << p.heightMm;
             s << (item.usesPhoto ? ": " + agree(p.photoHoles, p.drawingHoles) + "." : std::string("."));
         }
-        if (item.usesNote) {
-            s << " The work order expects " << p.noteHoles;
-            s << (item.usesPhoto ? ": " + agree(p.photoHoles, p.noteHoles) + "." : std::string("."));
-        }
     }
+    // What the work order says comes first, quoted: its count is then the last number the
+    // decoder has seen (the note's line) rather than one it has just written itself.
+    if (item.usesNote && name != "reasoning-path")
+        return "Work order " + noteQuote(p) + ". " + QString::fromStdString(s.str()).trimmed().toStdString();
     return s.str();
 }
 

@@ -31,18 +31,24 @@ std::string noteQuote(const DemoPart &p)
     return "\"" + std::string(p.japaneseNote ? "穴数: " : "Expected holes: ") + std::to_string(p.noteHoles) + "\"";
 }
 
-// The comparisons an analysis spells out, both counts and the verdict: the photo's hole count
-// against the work order's and the drawing's, where the item has them
-// ("; photo 4 and work order 5: differ").
+// One comparison with both counts and the verdict: "photo 4 and work order 5: differ"
+// (`photo` is the leading word, capitalised where it starts a sentence).
+std::string countComparison(const std::string &photo, const DemoPart &p, const std::string &otherName, int otherHoles)
+{
+    return photo + " " + std::to_string(p.photoHoles) + " and " + otherName + " " + std::to_string(otherHoles) + ": "
+           + agree(p.photoHoles, otherHoles);
+}
+
+// The comparisons an analysis spells out: the photo's hole count against the work order's and
+// the drawing's, where the item has them ("; photo 4 and work order 5: differ").
 std::string comparisons(const DemoItem &item, const std::string &noteName, const std::string &drawingName)
 {
     const DemoPart &p = item.part;
-    const std::string photo = "; photo " + std::to_string(p.photoHoles) + " and ";
     std::string s;
     if (item.usesPhoto && item.usesNote)
-        s += photo + noteName + " " + std::to_string(p.noteHoles) + ": " + agree(p.photoHoles, p.noteHoles);
+        s += "; " + countComparison("photo", p, noteName, p.noteHoles);
     if (item.usesPhoto && item.usesDrawing)
-        s += photo + drawingName + " " + std::to_string(p.drawingHoles) + ": " + agree(p.photoHoles, p.drawingHoles);
+        s += "; " + countComparison("photo", p, drawingName, p.drawingHoles);
     return s;
 }
 
@@ -128,7 +134,7 @@ std::string TeacherCurriculum::analysis(const std::string &name, const DemoItem 
         if (item.usesDrawing && item.usesPhoto)
             s << " The photo shows " << p.photoHoles << " holes: " << agree(p.photoHoles, p.drawingHoles) << ".";
         if (item.usesNote && item.usesPhoto)
-            s << " Photo " << p.photoHoles << " and work order " << p.noteHoles << ": " << agree(p.photoHoles, p.noteHoles) << ".";
+            s << " " << countComparison("Photo", p, "work order", p.noteHoles) << ".";
     } else if (name == "defect-inspection") {
         s << p.kind << ", " << p.photoHoles << " holes. ";
         const auto regions = regionsReport(p);
@@ -137,7 +143,7 @@ std::string TeacherCurriculum::analysis(const std::string &name, const DemoItem 
         if (p.defect == "missing-hole")
             s << " One hole is missing.";
         if (item.usesNote && item.usesPhoto)
-            s << " Photo " << p.photoHoles << " and work order " << p.noteHoles << ": " << agree(p.photoHoles, p.noteHoles) << ".";
+            s << " " << countComparison("Photo", p, "work order", p.noteHoles) << ".";
     } else if (name == "drawing-note-crosscheck") {
         s << "drawing: " << (item.usesDrawing ? "PART " + p.partNumber + " REV " + p.revision + " MAT " + p.material + " HOLES "
                                                     + std::to_string(p.drawingHoles)
@@ -156,7 +162,7 @@ std::string TeacherCurriculum::analysis(const std::string &name, const DemoItem 
                 s << "; " << slots.back() << " marked, not drilled";
             s << ": " << p.photoHoles << " holes in the photo";
             if (item.usesNote)
-                s << "; photo " << p.photoHoles << " and work order " << p.noteHoles << ": " << agree(p.photoHoles, p.noteHoles);
+                s << "; " << countComparison("photo", p, "work order", p.noteHoles);
             s << ".";
         }
         if (item.usesDrawing) {
@@ -166,9 +172,10 @@ std::string TeacherCurriculum::analysis(const std::string &name, const DemoItem 
     }
     // What the work order says comes first, quoted: its count is then the last number the
     // decoder has seen (the note's line) rather than one it has just written itself.
+    std::string body = s.str();
     if (item.usesNote && name != "reasoning-path")
-        return "Work order " + noteQuote(p) + ". " + QString::fromStdString(s.str()).trimmed().toStdString();
-    return s.str();
+        return "Work order " + noteQuote(p) + ". " + body.substr(body.rfind(' ', 0) == 0 ? 1 : 0);
+    return body;
 }
 
 std::string TeacherCurriculum::user(const prompts::Prompt &prompt, int step, const DemoItem &item, const std::string &q1) const

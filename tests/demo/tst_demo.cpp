@@ -245,8 +245,33 @@ private Q_SLOTS:
                 const auto e = curriculum.focusExample(item, v);
                 const auto &asked = v == 0 ? demo::withFamily(item, "defect") : v == 1 ? presence : reading;
                 QCOMPARE(e.target, " " + asked.answer);
+                QVERIFY(e.appendEos);
                 QVERIFY(e.prompt.find(asked.question) != std::string::npos);
                 QCOMPARE(int(e.images.size()), 1);
+            }
+            // The note check's two weak points on their own: the quote's count as a continuation
+            // of a step-1 analysis (no EOS after it), and step 2 from the right analysis.
+            const auto check = demo::withFamily(item, "note_check");
+            for (std::uint64_t v = 3; v < 60; v += 6) {
+                const auto quote = curriculum.focusExample(item, v + (v % 12 == 3 ? 0 : 2));
+                QVERIFY(!quote.appendEos);
+                QCOMPARE(quote.target, " " + std::to_string(item.part.noteHoles) + "\"");
+                QCOMPARE(int(quote.images.size()), 1);
+                const prompts::Prompt *used = nullptr;
+                for (const auto &p : library->prompts())
+                    if (quote.prompt.rfind(curriculum.stepRequest(p, 1, check).prompt, 0) == 0)
+                        used = &p;
+                QVERIFY2(used && used->name != QLatin1String("reasoning-path"), quote.prompt.c_str());
+                const std::string a = curriculum.analysis(used->name.toStdString(), check);
+                const std::string opening = a.substr(0, a.find(':') + 1);
+                QVERIFY2(quote.prompt.size() > opening.size()
+                             && quote.prompt.compare(quote.prompt.size() - opening.size(), opening.size(), opening) == 0,
+                         quote.prompt.c_str());
+                QVERIFY2(a.rfind(opening + quote.target + ". ", 0) == 0, a.c_str());
+                const auto step2 = curriculum.focusExample(item, v + 1);
+                QVERIFY(step2.appendEos);
+                QCOMPARE(step2.target, " " + check.answer);
+                QCOMPARE(step2.prompt, curriculum.stepRequest(*used, 2, check, a).prompt);
             }
         }
         QVERIFY(yes > 5 && no > 5);

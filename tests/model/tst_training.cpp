@@ -106,6 +106,36 @@ private Q_SLOTS:
         QCOMPARE(g2[0]->tokens, g[0]->tokens);
     }
 
+    void continuationTargetsLearnNoEos()
+    {
+        // A target marked as the start of a longer answer is scored on its own tokens only: the
+        // loss equals the mean negative log-probability of those tokens, with no EOS after them.
+        auto rt = VlmRuntime::load(m_tiny);
+        QVERIFY(rt);
+        TrainingExample e = examples(**rt)[2];
+        const auto ids = (*rt)->tokenizer().encode(e.target, false);
+        QVERIFY(ids.size() >= 2);
+        auto scored = (*rt)->score(GenerationRequest{e.images, e.prompt}, ids);
+        QVERIFY2(scored, scored ? "" : scored.error().c_str());
+        double nll = 0;
+        for (float lp : scored->logprobs)
+            nll -= lp;
+        nll /= double(ids.size());
+        e.appendEos = false;
+        const double continuation = *evaluateLoss(**rt, {e});
+        QVERIFY2(std::abs(continuation - nll) < 1e-3 * std::max(1.0, nll), qPrintable(QStringLiteral("%1 vs %2").arg(continuation).arg(nll)));
+        // With the EOS the loss covers one token more, so it differs.
+        e.appendEos = true;
+        const double whole = *evaluateLoss(**rt, {e});
+        QVERIFY(std::abs(whole - nll) > 1e-4);
+        // Nothing to learn is an error, not a NaN loss.
+        e.target.clear();
+        e.appendEos = false;
+        auto empty = evaluateLoss(**rt, {e});
+        QVERIFY(!empty);
+        QVERIFY2(QString::fromStdString(empty.error()).contains(QStringLiteral("nothing to learn")), empty.error().c_str());
+    }
+
     void patchLabelsTrainTheVisionTower()
     {
         // Dense labels: which of the 4x4 patches of a 32x32 image holds a dark dot. The answer

@@ -37,7 +37,10 @@ Expected<Batch, std::string> makeBatch(VlmRuntime::Impl &d, const std::vector<co
         if (!prompt)
             return unexpected(prompt.error());
         std::vector<int> target = d.tokenizer.encode(e->target, false);
-        target.push_back(d.tokenizer.eosId());
+        if (e->appendEos)
+            target.push_back(d.tokenizer.eosId());
+        if (target.empty())
+            return unexpected(std::string("a training example has nothing to learn (empty target, no EOS)"));
         std::vector<std::int64_t> row(prompt->begin(), prompt->end());
         std::vector<std::int64_t> lab(row.size(), -100);
         row.insert(row.end(), target.begin(), target.end());

@@ -25,7 +25,7 @@ namespace sdrt::demo {
 struct CurriculumParams {
     double directShare = 0.4;          // of examples: direct; the rest two-step (steps 1 and 2 equally)
     double multiHopDirectYesBias = 0.4; // share of multi-hop direct examples that answer "yes" regardless
-    double auxiliaryShare = 0.1;       // of mix examples: a focus question (see focusExample)
+    double auxiliaryShare = 0.15;      // of mix examples: a focus example (see focusExample)
     int drawingWidth = 160;            // the SVG drawing is rendered at this size (4:3)
     // Dense labels for the photo (TrainParams::patchClasses = kPatchClasses): per patch of the
     // vision tower's grid, whether it holds a drilled hole, a marked missing hole, a defect.
@@ -59,9 +59,12 @@ public:
     // Used to train the vision path before the full mix.
     model::TrainingExample perceptionExample(const DemoItem &item, std::uint64_t variant) const;
     // A focus example, picked by `variant`: the defect question answered directly, whether the
-    // photo shows a crack, scratch or corrosion spot at all (yes/no), or how many holes the work
-    // order expects (read from the note). The last two are auxiliary questions the prompt library
-    // never asks: they train what its analyses need (seeing the defect, reading the note's count).
+    // photo shows a crack, scratch or corrosion spot at all (yes/no), how many holes the work
+    // order expects (read from the note), the count in a note-check analysis's quote of the work
+    // order (a step-1 continuation that stops at the number, appendEos false; twice as often as
+    // the others), or a note check's step 2 from its right analysis. The presence and reading
+    // questions are auxiliary questions the prompt library never asks: they train what its
+    // analyses need (seeing the defect, reading the note's count).
     // Used by a stage between perception and the full mix, and as a share of the mix.
     model::TrainingExample focusExample(const DemoItem &item, std::uint64_t variant) const;
     static DemoItem presenceQuestion(const DemoItem &item);

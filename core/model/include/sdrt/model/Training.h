@@ -20,7 +20,10 @@ namespace sdrt::model {
 struct TrainingExample {
     std::vector<RgbImage> images;
     std::string prompt; // chat-formatted, ends where the answer starts
-    std::string target; // the text to learn; EOS is appended
+    std::string target; // the text to learn; EOS is appended unless appendEos is false
+    // false: the target is the start of a longer answer (a continuation the prompt already began
+    // and the model must go on from), so no EOS is learnt after it.
+    bool appendEos = true;
     // Optional dense labels for the vision tower (TrainParams::patchClasses > 0): per image, empty
     // or one 0/1 value per (patch, class), patches row-major after the vision tower's
     // preprocessing, class fastest.

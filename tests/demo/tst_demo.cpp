@@ -249,11 +249,12 @@ private Q_SLOTS:
                 QVERIFY(e.prompt.find(asked.question) != std::string::npos);
                 QCOMPARE(int(e.images.size()), 1);
             }
-            // The note check's two weak points on their own: the quote's count as a continuation
-            // of a step-1 analysis (no EOS after it), and step 2 from the right analysis.
+            // The checks' weak points on their own: the quote's count as a continuation of a
+            // step-1 analysis (no EOS after it), step 2 from the right analysis, the comparison.
             const auto check = demo::withFamily(item, "note_check");
-            for (std::uint64_t v = 3; v < 60; v += 6) {
-                const auto quote = curriculum.focusExample(item, v + (v % 12 == 3 ? 0 : 2));
+            const auto drawingCheck = demo::withFamily(item, "drawing_check");
+            for (std::uint64_t base = 0; base < 80; base += 8) {
+                const auto quote = curriculum.focusExample(item, base + (base % 16 ? 5 : 3));
                 QVERIFY(!quote.appendEos);
                 QCOMPARE(quote.target, " " + std::to_string(item.part.noteHoles) + "\"");
                 QCOMPARE(int(quote.images.size()), 1);
@@ -268,10 +269,30 @@ private Q_SLOTS:
                              && quote.prompt.compare(quote.prompt.size() - opening.size(), opening.size(), opening) == 0,
                          quote.prompt.c_str());
                 QVERIFY2(a.rfind(opening + quote.target + ". ", 0) == 0, a.c_str());
-                const auto step2 = curriculum.focusExample(item, v + 1);
+                const auto step2 = curriculum.focusExample(item, base + 4);
                 QVERIFY(step2.appendEos);
                 QCOMPARE(step2.target, " " + check.answer);
                 QCOMPARE(step2.prompt, curriculum.stepRequest(*used, 2, check, a).prompt);
+                // The comparisons, continued inside the analysis up to the verdict: the prompt
+                // holds the analysis up to there, the target the rest of it up to the verdict.
+                for (const auto &[v, asked] : {std::pair{base + 6, check}, std::pair{base + 7, drawingCheck}}) {
+                    const auto c = curriculum.focusExample(item, v);
+                    const std::string step1 = curriculum.stepRequest(*used, 1, asked).prompt;
+                    const std::string whole = " " + curriculum.analysis(used->name.toStdString(), asked);
+                    const std::string verdict = asked.answer == "yes" ? "agree" : "differ";
+                    if (c.appendEos) { // a drawing check where this prompt's analysis compares nothing: step 2
+                        QVERIFY2(whole.find(": agree") == std::string::npos && whole.find(": differ") == std::string::npos, whole.c_str());
+                        QCOMPARE(c.target, " " + asked.answer);
+                        continue;
+                    }
+                    QVERIFY2(c.prompt.rfind(step1, 0) == 0, c.prompt.c_str());
+                    const std::string continued = c.prompt.substr(step1.size()) + c.target;
+                    QVERIFY2(continued.size() > c.target.size() && whole.rfind(continued, 0) == 0, continued.c_str());
+                    QVERIFY2(c.target.size() > verdict.size() && c.target.compare(c.target.size() - verdict.size(), verdict.size(), verdict) == 0,
+                             c.target.c_str());
+                    if (c.target.find(" and ") != std::string::npos) // the counts, then the verdict
+                        QVERIFY2(c.target.rfind(" " + std::to_string(item.part.photoHoles) + " and ", 0) == 0, c.target.c_str());
+                }
             }
         }
         QVERIFY(yes > 5 && no > 5);

@@ -294,13 +294,13 @@ DemoItem TeacherCurriculum::readingQuestion(const DemoItem &item)
 
 model::TrainingExample TeacherCurriculum::focusExample(const DemoItem &item, std::uint64_t variant) const
 {
-    const int kind = int(variant % 6);
+    const int kind = int(variant % 8);
     model::TrainingExample e;
     if (kind >= 3) {
-        // The two places where the note check goes wrong, each on its own: the count in the
-        // analysis's quote of the work order (a continuation of step 1 that stops at the
-        // number; two kinds in six, it is learnt last), and step 2's answer from a right
-        // analysis. Within a whole analysis the one number is a sixtieth of the loss and is not
+        // The places where the checks go wrong, each on its own: the count in the analysis's
+        // quote of the work order (a continuation of step 1 that stops at the number; two kinds
+        // in eight, it is learnt last), step 2's answer from a right analysis, and the
+        // comparison of the counts inside the analysis (note check, drawing check). Within a whole analysis the one number is a sixtieth of the loss and is not
         // learnt (measured: a few thousand such continuations alone teach it, whole analyses
         // do not); step 2 is learnt late in a mix.
         std::vector<const prompts::Prompt *> analysing;
@@ -308,9 +308,38 @@ model::TrainingExample TeacherCurriculum::focusExample(const DemoItem &item, std
             if (prompt.name != QLatin1String("reasoning-path"))
                 analysing.push_back(&prompt);
         if (!analysing.empty()) {
-            const prompts::Prompt &prompt = *analysing[std::size_t(variant / 6) % analysing.size()];
-            const DemoItem asked = withFamily(item, "note_check");
-            if (kind != 4) {
+            const prompts::Prompt &prompt = *analysing[std::size_t(variant / 8) % analysing.size()];
+            const DemoItem asked = withFamily(item, kind == 7 ? "drawing_check" : "note_check");
+            if (kind >= 6) {
+                // The comparison inside a whole analysis, continued from the photo's count on:
+                // "…; photo| 4 and work order 5: differ" (the counts copied from what the
+                // analysis said before, the verdict from the two); where the prompt's analysis
+                // has no such comparison, the analysis up to its verdict word.
+                const std::string a = analysis(prompt.name.toStdString(), asked);
+                const std::string name = kind == 7 ? "drawing" : (prompt.name == QLatin1String("drawing-note-crosscheck") ? "note" : "work order");
+                const int other = kind == 7 ? asked.part.drawingHoles : asked.part.noteHoles;
+                const std::string verdict = agree(asked.part.photoHoles, other);
+                std::size_t cut = a.find("hoto " + std::to_string(asked.part.photoHoles) + " and " + name + " " + std::to_string(other) + ": ");
+                std::size_t end = std::string::npos;
+                if (cut != std::string::npos) {
+                    cut += 4;
+                    end = a.find(verdict, cut) + verdict.size();
+                } else if (const std::size_t v = a.find(": " + verdict); v != std::string::npos) {
+                    cut = v + 1;
+                    end = v + 2 + verdict.size();
+                }
+                if (cut != std::string::npos) {
+                    e.images = images(asked, m_params.drawingWidth);
+                    e.prompt = model::formatChat(m_format, user(prompt, 1, asked, {}),
+                                                 prompt.steps[0].assistantPrefix.toStdString() + " " + a.substr(0, cut));
+                    e.target = a.substr(cut, end - cut);
+                    e.appendEos = false;
+                    if (m_params.patchLabels)
+                        e.patchLabels = {patchLabels(item)};
+                    return e;
+                }
+            }
+            if (kind != 4 && kind != 7) {
                 e.images = images(asked, m_params.drawingWidth);
                 e.prompt = model::formatChat(m_format, user(prompt, 1, asked, {}),
                                              prompt.steps[0].assistantPrefix.toStdString() + " " + noteQuoteOpening(asked.part));

@@ -120,16 +120,32 @@ private Q_SLOTS:
         QVERIFY(library);
         demo::TeacherCurriculum curriculum(*library, model::ChatFormat::Llava15);
         auto items = demo::generateItems(2, 0, 60, 0.25, 32);
-        int direct = 0, step1 = 0, step2 = 0;
+        int direct = 0, step1 = 0, step2 = 0, focus = 0;
+        const std::vector<std::string> focusQuestions = {
+            demo::withFamily(items[0], "defect").question, demo::withFamily(items[0], "note_check").question,
+            demo::withFamily(items[0], "drawing_check").question, demo::TeacherCurriculum::presenceQuestion(items[0]).question,
+            demo::TeacherCurriculum::readingQuestion(items[0]).question};
         for (const auto &item : items) {
             for (std::uint64_t v = 0; v < 8; ++v) {
                 const auto e = curriculum.example(item, v);
-                const int images = int(item.usesPhoto) + int(item.usesDrawing);
-                QCOMPARE(int(e.images.size()), images);
                 int marks = 0;
                 for (std::size_t at = e.prompt.find("<image>"); at != std::string::npos; at = e.prompt.find("<image>", at + 1))
                     ++marks;
-                QCOMPARE(marks, images);
+                QCOMPARE(marks, int(e.images.size()));
+                if (e.prompt.find(item.question) == std::string::npos) {
+                    // A focus example (a share of the mix): one of the focus questions on this
+                    // item's photo.
+                    ++focus;
+                    bool known = false;
+                    for (const auto &q : focusQuestions)
+                        known = known || e.prompt.find(q) != std::string::npos;
+                    QVERIFY2(known, e.prompt.c_str());
+                    QVERIFY(!e.images.empty());
+                    QCOMPARE(e.images[0].pixels, demo::TeacherCurriculum::images(demo::withFamily(item, "counting"))[0].pixels);
+                    continue;
+                }
+                const int images = int(item.usesPhoto) + int(item.usesDrawing);
+                QCOMPARE(int(e.images.size()), images);
                 QVERIFY(e.prompt.rfind("USER: ", 0) == 0);
                 if (e.prompt.find("ASSISTANT: Answer:") != std::string::npos && e.prompt.find("Analysis: ") == std::string::npos
                     && e.prompt.find("Given your analysis") == std::string::npos && e.prompt.find("planned reasoning") == std::string::npos
@@ -149,7 +165,7 @@ private Q_SLOTS:
             if (item.usesDrawing)
                 QVERIFY(a.find("MAT " + item.part.material) != std::string::npos);
         }
-        QVERIFY(direct > 50 && step1 > 50 && step2 > 50);
+        QVERIFY(direct > 50 && step1 > 50 && step2 > 50 && focus > 5);
     }
 
     void countMeasureNamesEveryHoleByPlace()

@@ -252,26 +252,15 @@ model::TrainingExample TeacherCurriculum::perceptionExample(const DemoItem &item
     // count-measure prompt does) or the regions one by one (as defect-inspection does).
     const int kind = int(variant % 4);
     const DemoItem asked = withFamily(item, (kind & 1) ? "defect" : "counting");
-    model::TrainingExample e;
     const QString analysisPrompt = kind == 2 ? QStringLiteral("count-measure") : QStringLiteral("defect-inspection");
     const prompts::Prompt *byPlace = nullptr;
     for (const auto &prompt : m_library.prompts())
         if (prompt.name == analysisPrompt)
             byPlace = &prompt;
-    if (kind >= 2 && byPlace) {
-        auto req = stepRequest(*byPlace, 1, asked, std::string());
-        e.images = std::move(req.images);
-        e.prompt = std::move(req.prompt);
-        e.target = " " + analysis(analysisPrompt.toStdString(), asked);
-    } else {
-        auto req = directRequest(asked);
-        e.images = std::move(req.images);
-        e.prompt = std::move(req.prompt);
-        e.target = " " + asked.answer;
-    }
-    if (m_params.patchLabels)
-        e.patchLabels = {patchLabels(item)};
-    return e;
+    if (kind >= 2 && byPlace)
+        return trainingExample(stepRequest(*byPlace, 1, asked, std::string()), " " + analysis(analysisPrompt.toStdString(), asked),
+                               true, item);
+    return trainingExample(directRequest(asked), " " + asked.answer, true, item);
 }
 
 DemoItem TeacherCurriculum::presenceQuestion(const DemoItem &item)
@@ -295,74 +284,64 @@ DemoItem TeacherCurriculum::readingQuestion(const DemoItem &item)
 model::TrainingExample TeacherCurriculum::focusExample(const DemoItem &item, std::uint64_t variant) const
 {
     const int kind = int(variant % 8);
-    model::TrainingExample e;
-    if (kind >= 3) {
+    std::vector<const prompts::Prompt *> analysing;
+    for (const auto &prompt : m_library.prompts())
+        if (prompt.name != QLatin1String("reasoning-path"))
+            analysing.push_back(&prompt);
+    if (kind >= 3 && !analysing.empty()) {
         // The places where the checks go wrong, each on its own: the count in the analysis's
         // quote of the work order (a continuation of step 1 that stops at the number; two kinds
         // in eight, it is learnt last), step 2's answer from a right analysis, and the
-        // comparison of the counts inside the analysis (note check, drawing check). Within a whole analysis the one number is a sixtieth of the loss and is not
-        // learnt (measured: a few thousand such continuations alone teach it, whole analyses
-        // do not); step 2 is learnt late in a mix.
-        std::vector<const prompts::Prompt *> analysing;
-        for (const auto &prompt : m_library.prompts())
-            if (prompt.name != QLatin1String("reasoning-path"))
-                analysing.push_back(&prompt);
-        if (!analysing.empty()) {
-            const prompts::Prompt &prompt = *analysing[std::size_t(variant / 8) % analysing.size()];
-            const DemoItem asked = withFamily(item, kind == 7 ? "drawing_check" : "note_check");
-            if (kind >= 6) {
-                // The comparison inside a whole analysis, continued from the photo's count on:
-                // "…; photo| 4 and work order 5: differ" (the counts copied from what the
-                // analysis said before, the verdict from the two); where the prompt's analysis
-                // has no such comparison, the analysis up to its verdict word.
-                const std::string a = analysis(prompt.name.toStdString(), asked);
-                const std::string name = kind == 7 ? "drawing" : (prompt.name == QLatin1String("drawing-note-crosscheck") ? "note" : "work order");
-                const int other = kind == 7 ? asked.part.drawingHoles : asked.part.noteHoles;
-                const std::string verdict = agree(asked.part.photoHoles, other);
-                std::size_t cut = a.find("hoto " + std::to_string(asked.part.photoHoles) + " and " + name + " " + std::to_string(other) + ": ");
-                std::size_t end = std::string::npos;
-                if (cut != std::string::npos) {
-                    cut += 4;
-                    end = a.find(verdict, cut) + verdict.size();
-                } else if (const std::size_t v = a.find(": " + verdict); v != std::string::npos) {
-                    cut = v + 1;
-                    end = v + 2 + verdict.size();
-                }
-                if (cut != std::string::npos) {
-                    e.images = images(asked, m_params.drawingWidth);
-                    e.prompt = model::formatChat(m_format, user(prompt, 1, asked, {}),
-                                                 prompt.steps[0].assistantPrefix.toStdString() + " " + a.substr(0, cut));
-                    e.target = a.substr(cut, end - cut);
-                    e.appendEos = false;
-                    if (m_params.patchLabels)
-                        e.patchLabels = {patchLabels(item)};
-                    return e;
-                }
+        // comparison of the counts inside the analysis (note check, drawing check). Within a
+        // whole analysis the one number is a sixtieth of the loss and is not learnt (measured:
+        // a few thousand such continuations alone teach it, whole analyses do not); step 2 is
+        // learnt late in a mix.
+        const prompts::Prompt &prompt = *analysing[std::size_t(variant / 8) % analysing.size()];
+        const DemoItem asked = withFamily(item, kind == 7 ? "drawing_check" : "note_check");
+        const std::string a = analysis(prompt.name.toStdString(), asked);
+        if (kind >= 6) {
+            // The comparison inside a whole analysis, continued from the photo's count on:
+            // "…; photo| 4 and work order 5: differ" (the counts copied from what the analysis
+            // said before, the verdict from the two); where the prompt's analysis has no such
+            // comparison, the analysis up to its verdict word.
+            const std::string name = kind == 7 ? "drawing" : (prompt.name == QLatin1String("drawing-note-crosscheck") ? "note" : "work order");
+            const int other = kind == 7 ? asked.part.drawingHoles : asked.part.noteHoles;
+            const std::string verdict = agree(asked.part.photoHoles, other);
+            std::size_t cut = a.find("hoto " + std::to_string(asked.part.photoHoles) + " and " + name + " " + std::to_string(other) + ": ");
+            if (cut != std::string::npos)
+                cut += 4;
+            else if (const std::size_t v = a.find(": " + verdict); v != std::string::npos)
+                cut = v + 1;
+            if (cut != std::string::npos) {
+                const std::size_t end = a.find(verdict, cut) + verdict.size();
+                return trainingExample(continuationRequest(prompt, asked, a.substr(0, cut)), a.substr(cut, end - cut), false, item);
             }
-            if (kind != 4 && kind != 7) {
-                e.images = images(asked, m_params.drawingWidth);
-                e.prompt = model::formatChat(m_format, user(prompt, 1, asked, {}),
-                                             prompt.steps[0].assistantPrefix.toStdString() + " " + noteQuoteOpening(asked.part));
-                e.target = noteQuoteCount(asked.part);
-                e.appendEos = false;
-            } else {
-                auto req = stepRequest(prompt, 2, asked, analysis(prompt.name.toStdString(), asked));
-                e.images = std::move(req.images);
-                e.prompt = std::move(req.prompt);
-                e.target = " " + asked.answer;
-            }
-            if (m_params.patchLabels)
-                e.patchLabels = {patchLabels(item)};
-            return e;
         }
+        if (kind != 4 && kind != 7)
+            return trainingExample(continuationRequest(prompt, asked, noteQuoteOpening(asked.part)), noteQuoteCount(asked.part), false, item);
+        return trainingExample(stepRequest(prompt, 2, asked, a), " " + asked.answer, true, item);
     }
     const DemoItem asked = kind % 3 == 0 ? withFamily(item, "defect") : kind % 3 == 1 ? presenceQuestion(item) : readingQuestion(item);
-    auto req = directRequest(asked);
-    e.images = std::move(req.images);
-    e.prompt = std::move(req.prompt);
-    e.target = " " + asked.answer;
-    if (m_params.patchLabels && asked.usesPhoto)
-        e.patchLabels = {patchLabels(item)};
+    return trainingExample(directRequest(asked), " " + asked.answer, true, item);
+}
+
+model::GenerationRequest TeacherCurriculum::continuationRequest(const prompts::Prompt &prompt, const DemoItem &item,
+                                                                const std::string &written) const
+{
+    return {images(item, m_params.drawingWidth),
+            model::formatChat(m_format, user(prompt, 1, item, {}), prompt.steps[0].assistantPrefix.toStdString() + " " + written)};
+}
+
+model::TrainingExample TeacherCurriculum::trainingExample(model::GenerationRequest request, std::string target, bool appendEos,
+                                                          const DemoItem &photoOf) const
+{
+    model::TrainingExample e;
+    e.images = std::move(request.images);
+    e.prompt = std::move(request.prompt);
+    e.target = std::move(target);
+    e.appendEos = appendEos;
+    if (m_params.patchLabels)
+        e.patchLabels = {patchLabels(photoOf)};
     return e;
 }
 

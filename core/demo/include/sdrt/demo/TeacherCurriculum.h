@@ -62,7 +62,9 @@ public:
     // photo shows a crack, scratch or corrosion spot at all (yes/no), how many holes the work
     // order expects (read from the note), the count in a note-check analysis's quote of the work
     // order (a step-1 continuation that stops at the number, appendEos false; twice as often as
-    // the others), or a note check's step 2 from its right analysis. The presence and reading
+    // the others), a note check's step 2 from its right analysis, or the comparison inside a
+    // note-check or drawing-check analysis (a step-1 continuation from the photo's count to the
+    // verdict, "…; photo| 4 and work order 5: differ"). The presence and reading
     // questions are auxiliary questions the prompt library never asks: they train what its
     // analyses need (seeing the defect, reading the note's count).
     // Used by a stage between perception and the full mix, and as a share of the mix.
@@ -79,6 +81,13 @@ public:
 
 private:
     std::string user(const prompts::Prompt &prompt, int step, const DemoItem &item, const std::string &q1) const;
+    // Step 1 of a prompt with the assistant's turn begun: `written` is the start of the analysis.
+    model::GenerationRequest continuationRequest(const prompts::Prompt &prompt, const DemoItem &item,
+                                                 const std::string &written) const;
+    // An example from a request and its target, with the patch labels of `photoOf`'s photo when
+    // the curriculum uses them.
+    model::TrainingExample trainingExample(model::GenerationRequest request, std::string target, bool appendEos,
+                                           const DemoItem &photoOf) const;
 
     const prompts::PromptLibrary &m_library;
     model::ChatFormat m_format;

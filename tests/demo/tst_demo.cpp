@@ -230,10 +230,14 @@ private Q_SLOTS:
                 // Every analysis but the plan-only one opens with that quote.
                 for (const char *name : {"count-measure", "decompose", "text-layout", "drawing-note-crosscheck", "defect-inspection"})
                     QVERIFY2(curriculum.analysis(name, item).rfind("Work order " + quote + ". ", 0) == 0, name);
-                QVERIFY2(a.find("; photo " + std::to_string(item.part.photoHoles) + " and work order " + std::to_string(item.part.noteHoles)
-                                + ": " + verdict)
-                             != std::string::npos,
-                         a.c_str());
+                // The photo's holes counted down from the work order's count, place by place, then
+                // what is left and the verdict.
+                const auto places = demo::holeSlotNames(item.part.kind, item.part.drawingHoles);
+                std::string countdown = "; work order " + std::to_string(item.part.noteHoles) + ", counted down over the photo's holes: ";
+                for (int h = 0; h < item.part.photoHoles; ++h)
+                    countdown += (h ? ", " : "") + std::to_string(item.part.noteHoles - h) + " " + places[std::size_t(h)];
+                countdown += "; " + std::to_string(item.part.noteHoles - item.part.photoHoles) + " left: " + verdict + ".";
+                QVERIFY2(a.find(countdown) != std::string::npos, (a + " | " + countdown).c_str());
                 QVERIFY2(curriculum.analysis("defect-inspection", item).find(verdict) != std::string::npos, item.id.c_str());
             }
         }
@@ -245,7 +249,7 @@ private Q_SLOTS:
         auto library = prompts::PromptLibrary::loadDir(QStringLiteral(SDRT_SOURCE_PROMPTS_DIR));
         QVERIFY(library);
         demo::TeacherCurriculum curriculum(*library, model::ChatFormat::Llava15);
-        int yes = 0, no = 0;
+        int yes = 0, no = 0, countdowns = 0;
         for (const auto &item : demo::generateItems(7, 0, 60, 0.25, 32)) {
             const auto presence = demo::TeacherCurriculum::presenceQuestion(item);
             const bool visible = item.part.defect == "crack" || item.part.defect == "scratch" || item.part.defect == "corrosion";
@@ -306,12 +310,18 @@ private Q_SLOTS:
                     QVERIFY2(continued.size() > c.target.size() && whole.rfind(continued, 0) == 0, continued.c_str());
                     QVERIFY2(c.target.size() > verdict.size() && c.target.compare(c.target.size() - verdict.size(), verdict.size(), verdict) == 0,
                              c.target.c_str());
-                    if (c.target.find(" and ") != std::string::npos) // the counts, then the verdict
-                        QVERIFY2(c.target.rfind(" " + std::to_string(item.part.photoHoles) + " and ", 0) == 0, c.target.c_str());
+                    if (c.target.find("counted down") != std::string::npos) { // from the count down to the verdict
+                        const int other = v % 8 == 7 ? item.part.drawingHoles : item.part.noteHoles;
+                        QVERIFY2(c.target.rfind(" " + std::to_string(other) + ", counted down over the photo's holes: " + std::to_string(other) + " ", 0) == 0,
+                                 c.target.c_str());
+                        QVERIFY2(c.target.find("; " + std::to_string(other - item.part.photoHoles) + " left: " + verdict) != std::string::npos, c.target.c_str());
+                        ++countdowns;
+                    }
                 }
             }
         }
         QVERIFY(yes > 5 && no > 5);
+        QVERIFY2(countdowns > 300, qPrintable(QString::number(countdowns)));
     }
 
     void bundledTeacherLoadsAndAnswers()

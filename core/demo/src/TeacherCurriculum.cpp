@@ -37,24 +37,32 @@ std::string noteQuoteCount(const DemoPart &p)
     return " " + std::to_string(p.noteHoles) + "\"";
 }
 
-// One comparison with both counts and the verdict: "photo 4 and work order 5: differ"
-// (`photo` is the leading word, capitalised where it starts a sentence).
-std::string countComparison(const std::string &photo, const DemoPart &p, const std::string &otherName, int otherHoles)
+// The photo's holes checked against the work order's (or the drawing's) count by counting down
+// from it, hole by hole: "work order 5, counted down over the photo's holes: 5 top-left, 4
+// top-right, 3 bottom-left, 2 bottom-right; 1 left: differ". Each step is one the decoder can take from the token before:
+// the next number is one less than the last, the next place follows the last, whether there is
+// another hole is seen in the photo, and the verdict depends only on what is left (0: agree).
+// Measured: this decoder does not learn whether two numbers written apart are equal ("photo 4
+// and work order 5: differ"), not even from drills of such lists alone.
+std::string countdown(const std::string &name, int expected, const DemoPart &p)
 {
-    return photo + " " + std::to_string(p.photoHoles) + " and " + otherName + " " + std::to_string(otherHoles) + ": "
-           + agree(p.photoHoles, otherHoles);
+    const std::vector<std::string> slots = holeSlotNames(p.kind, p.drawingHoles);
+    std::string s = name + " " + std::to_string(expected) + ", counted down over the photo's holes: ";
+    for (int h = 0; h < p.photoHoles; ++h)
+        s += (h ? ", " : "") + std::to_string(expected - h) + " " + slots[std::size_t(h)];
+    return s + "; " + std::to_string(expected - p.photoHoles) + " left: " + agree(p.photoHoles, expected);
 }
 
-// The comparisons an analysis spells out: the photo's hole count against the work order's and
-// the drawing's, where the item has them ("; photo 4 and work order 5: differ").
+// The comparisons an analysis spells out: the photo's holes counted down from the work order's
+// and from the drawing's count, where the item has them.
 std::string comparisons(const DemoItem &item, const std::string &noteName, const std::string &drawingName)
 {
     const DemoPart &p = item.part;
     std::string s;
     if (item.usesPhoto && item.usesNote)
-        s += "; " + countComparison("photo", p, noteName, p.noteHoles);
+        s += "; " + countdown(noteName, p.noteHoles, p);
     if (item.usesPhoto && item.usesDrawing)
-        s += "; " + countComparison("photo", p, drawingName, p.drawingHoles);
+        s += "; " + countdown(drawingName, p.drawingHoles, p);
     return s;
 }
 
@@ -138,9 +146,9 @@ std::string TeacherCurriculum::analysis(const std::string &name, const DemoItem 
         else
             s << "no text in the photo; a " << p.kind << " in the centre with " << p.photoHoles << " holes.";
         if (item.usesDrawing && item.usesPhoto)
-            s << " The photo shows " << p.photoHoles << " holes: " << agree(p.photoHoles, p.drawingHoles) << ".";
+            s << " " << countdown("Drawing", p.drawingHoles, p) << ".";
         if (item.usesNote && item.usesPhoto)
-            s << " " << countComparison("Photo", p, "work order", p.noteHoles) << ".";
+            s << " " << countdown("Work order", p.noteHoles, p) << ".";
     } else if (name == "defect-inspection") {
         s << p.kind << ", " << p.photoHoles << " holes. ";
         const auto regions = regionsReport(p);
@@ -149,7 +157,7 @@ std::string TeacherCurriculum::analysis(const std::string &name, const DemoItem 
         if (p.defect == "missing-hole")
             s << " One hole is missing.";
         if (item.usesNote && item.usesPhoto)
-            s << " " << countComparison("Photo", p, "work order", p.noteHoles) << ".";
+            s << " " << countdown("Work order", p.noteHoles, p) << ".";
     } else if (name == "drawing-note-crosscheck") {
         s << "drawing: " << (item.usesDrawing ? "PART " + p.partNumber + " REV " + p.revision + " MAT " + p.material + " HOLES "
                                                     + std::to_string(p.drawingHoles)
@@ -168,12 +176,12 @@ std::string TeacherCurriculum::analysis(const std::string &name, const DemoItem 
                 s << "; " << slots.back() << " marked, not drilled";
             s << ": " << p.photoHoles << " holes in the photo";
             if (item.usesNote)
-                s << "; " << countComparison("photo", p, "work order", p.noteHoles);
+                s << "; " << countdown("work order", p.noteHoles, p);
             s << ".";
         }
         if (item.usesDrawing) {
             s << " The drawing calls out " << p.drawingHoles << " holes, " << p.widthMm << " by " << p.heightMm;
-            s << (item.usesPhoto ? ": " + agree(p.photoHoles, p.drawingHoles) + "." : std::string("."));
+            s << (item.usesPhoto ? "; " + countdown("drawing", p.drawingHoles, p) + "." : std::string("."));
         }
     }
     // What the work order says comes first, quoted: its count is then the last number the
@@ -300,20 +308,21 @@ model::TrainingExample TeacherCurriculum::focusExample(const DemoItem &item, std
         const DemoItem asked = withFamily(item, kind == 7 ? "drawing_check" : "note_check");
         const std::string a = analysis(prompt.name.toStdString(), asked);
         if (kind >= 6) {
-            // The comparison inside a whole analysis, continued from the photo's count on:
-            // "…; photo| 4 and work order 5: differ" (the counts copied from what the analysis
-            // said before, the verdict from the two); where the prompt's analysis has no such
-            // comparison, the analysis up to its verdict word.
-            const std::string name = kind == 7 ? "drawing" : (prompt.name == QLatin1String("drawing-note-crosscheck") ? "note" : "work order");
+            // The comparison inside a whole analysis, up to its verdict: the count-down from the
+            // work order's (or the drawing's) count on ("…; work order| 5, counted down over the
+            // photo's holes: 5 top-left, …; 1 left: differ"); where the prompt's analysis has no
+            // such comparison, the analysis up to its verdict word.
             const int other = kind == 7 ? asked.part.drawingHoles : asked.part.noteHoles;
             const std::string verdict = agree(asked.part.photoHoles, other);
-            std::size_t cut = a.find("hoto " + std::to_string(asked.part.photoHoles) + " and " + name + " " + std::to_string(other) + ": ");
+            const std::string name = kind == 7 ? "rawing" : prompt.name == QLatin1String("drawing-note-crosscheck") ? "ote" : "ork order";
+            std::size_t cut = a.find(name + " " + std::to_string(other) + ", counted down");
             if (cut != std::string::npos)
-                cut += 4;
-            else if (const std::size_t v = a.find(": " + verdict); v != std::string::npos)
-                cut = v + 1;
+                cut += name.size();
+            if (cut == std::string::npos)
+                if (const std::size_t v = a.find(": " + verdict); v != std::string::npos)
+                    cut = v + 1;
             if (cut != std::string::npos) {
-                const std::size_t end = a.find(verdict, cut) + verdict.size();
+                const std::size_t end = a.find(": " + verdict, cut) + 2 + verdict.size();
                 return trainingExample(continuationRequest(prompt, asked, a.substr(0, cut)), a.substr(cut, end - cut), false, item);
             }
         }

@@ -20,7 +20,7 @@ struct TeacherEvalParams {
     std::uint32_t seed = 1001;      // world seed of the held-out items (training used another)
     std::uint32_t trainSeed = 1;    // world seed of the training items (for the majority baseline)
     int batch = 16;
-    int analysisTokens = 96;
+    int analysisTokens = 160;
     bool directOnly = false;        // skip the two-step runs (a quick check of direct answers)
     std::function<void(int done, int total)> progress;
     const std::atomic_bool *cancel = nullptr;

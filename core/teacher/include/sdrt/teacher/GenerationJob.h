@@ -48,7 +48,7 @@ struct GenerationParams {
     float temperature = 0.0f;           // 0: greedy (then samples must be 1)
     int topK = 0;
     float topP = 1.0f;
-    int step1MaxTokens = 96;
+    int step1MaxTokens = 160;
     int step2MaxTokens = 24;
     std::uint64_t seed = 1;
     bool captureHidden = true;

@@ -44,23 +44,27 @@ std::string noteQuoteCount(const DemoPart &p)
 // another hole is seen in the photo, and the verdict depends only on what is left (0: agree).
 // Measured: this decoder does not learn whether two numbers written apart are equal ("photo 4
 // and work order 5: differ"), not even from drills of such lists alone.
-std::string countdown(const std::string &name, int expected, const DemoPart &p)
+std::string countdownFrom(int expected, const DemoPart &p)
 {
     const std::vector<std::string> slots = holeSlotNames(p.kind, p.drawingHoles);
-    std::string s = name + " " + std::to_string(expected) + ", counted down over the photo's holes: ";
+    std::string s = ", counted down over the photo's holes: ";
     for (int h = 0; h < p.photoHoles; ++h)
         s += (h ? ", " : "") + std::to_string(expected - h) + " " + slots[std::size_t(h)];
     return s + "; " + std::to_string(expected - p.photoHoles) + " left: " + agree(p.photoHoles, expected);
 }
 
-// The comparisons an analysis spells out: the photo's holes counted down from the work order's
-// and from the drawing's count, where the item has them.
-std::string comparisons(const DemoItem &item, const std::string &noteName, const std::string &drawingName)
+std::string countdown(const std::string &name, int expected, const DemoPart &p)
+{
+    return name + " " + std::to_string(expected) + countdownFrom(expected, p);
+}
+
+// The comparison an analysis spells out where the item has a drawing: the photo's holes counted
+// down from the drawing's count. (The work order's count-down follows the quote that opens the
+// analysis.)
+std::string comparisons(const DemoItem &item, const std::string &drawingName)
 {
     const DemoPart &p = item.part;
     std::string s;
-    if (item.usesPhoto && item.usesNote)
-        s += "; " + countdown(noteName, p.noteHoles, p);
     if (item.usesPhoto && item.usesDrawing)
         s += "; " + countdown(drawingName, p.drawingHoles, p);
     return s;
@@ -125,7 +129,7 @@ std::string TeacherCurriculum::analysis(const std::string &name, const DemoItem 
         s << "1. " << (item.usesPhoto ? photo + "; " + defectPhrase(p) : "the drawing shows a " + p.kind);
         if (!drawing.empty())
             s << "; " << drawing;
-        s << comparisons(item, "work order", "drawing");
+        s << comparisons(item, "drawing");
         s << ". 2. The question is about ";
         if (item.family == "counting") s << "the holes in the photo.";
         else if (item.family == "defect") s << "defects and their region.";
@@ -147,8 +151,6 @@ std::string TeacherCurriculum::analysis(const std::string &name, const DemoItem 
             s << "no text in the photo; a " << p.kind << " in the centre with " << p.photoHoles << " holes.";
         if (item.usesDrawing && item.usesPhoto)
             s << " " << countdown("Drawing", p.drawingHoles, p) << ".";
-        if (item.usesNote && item.usesPhoto)
-            s << " " << countdown("Work order", p.noteHoles, p) << ".";
     } else if (name == "defect-inspection") {
         s << p.kind << ", " << p.photoHoles << " holes. ";
         const auto regions = regionsReport(p);
@@ -156,15 +158,13 @@ std::string TeacherCurriculum::analysis(const std::string &name, const DemoItem 
             s << regions[i] << (i + 1 < regions.size() ? ", " : ".");
         if (p.defect == "missing-hole")
             s << " One hole is missing.";
-        if (item.usesNote && item.usesPhoto)
-            s << " " << countdown("Work order", p.noteHoles, p) << ".";
     } else if (name == "drawing-note-crosscheck") {
         s << "drawing: " << (item.usesDrawing ? "PART " + p.partNumber + " REV " + p.revision + " MAT " + p.material + " HOLES "
                                                     + std::to_string(p.drawingHoles)
                                               : std::string("not given"));
         s << "; note: " << (item.usesNote ? "MAT " + p.material : std::string("not given"));
         s << "; photo: " << (item.usesPhoto ? std::to_string(p.photoHoles) + " holes, " + defectPhrase(p) : std::string("not given"));
-        s << comparisons(item, "note", "drawing");
+        s << comparisons(item, "drawing");
         s << ".";
     } else { // count-measure and any other prompt
         if (item.usesPhoto) {
@@ -175,8 +175,6 @@ std::string TeacherCurriculum::analysis(const std::string &name, const DemoItem 
             if (p.photoHoles < p.drawingHoles)
                 s << "; " << slots.back() << " marked, not drilled";
             s << ": " << p.photoHoles << " holes in the photo";
-            if (item.usesNote)
-                s << "; " << countdown("work order", p.noteHoles, p);
             s << ".";
         }
         if (item.usesDrawing) {
@@ -185,10 +183,13 @@ std::string TeacherCurriculum::analysis(const std::string &name, const DemoItem 
         }
     }
     // What the work order says comes first, quoted: its count is then the last number the
-    // decoder has seen (the note's line) rather than one it has just written itself.
+    // decoder has seen (the note's line) rather than one it has just written itself; the photo's
+    // holes are counted down from it right there (measured: copied from the quote 20–40 tokens
+    // later, the count was the photo's instead about half the time).
     std::string body = s.str();
     if (item.usesNote && name != "reasoning-path")
-        return noteQuoteOpening(p) + noteQuoteCount(p) + ". " + body.substr(body.rfind(' ', 0) == 0 ? 1 : 0);
+        return noteQuoteOpening(p) + noteQuoteCount(p) + (item.usesPhoto ? countdownFrom(p.noteHoles, p) : std::string()) + ". "
+               + body.substr(body.rfind(' ', 0) == 0 ? 1 : 0);
     return body;
 }
 
@@ -308,16 +309,19 @@ model::TrainingExample TeacherCurriculum::focusExample(const DemoItem &item, std
         const DemoItem asked = withFamily(item, kind == 7 ? "drawing_check" : "note_check");
         const std::string a = analysis(prompt.name.toStdString(), asked);
         if (kind >= 6) {
-            // The comparison inside a whole analysis, up to its verdict: the count-down from the
-            // work order's (or the drawing's) count on ("…; work order| 5, counted down over the
-            // photo's holes: 5 top-left, …; 1 left: differ"); where the prompt's analysis has no
-            // such comparison, the analysis up to its verdict word.
+            // The comparison inside a whole analysis, up to its verdict: the work order's quote
+            // from its count on, with the count-down that follows it ("Work order \"Expected
+            // holes:| 5\", counted down over the photo's holes: 5 top-left, …; 1 left: differ"), or
+            // the drawing's count-down from its count on ("…; drawing| 6, counted down …"); where
+            // the prompt's analysis has no such comparison, the analysis up to its verdict word.
             const int other = kind == 7 ? asked.part.drawingHoles : asked.part.noteHoles;
             const std::string verdict = agree(asked.part.photoHoles, other);
-            const std::string name = kind == 7 ? "rawing" : prompt.name == QLatin1String("drawing-note-crosscheck") ? "ote" : "ork order";
-            std::size_t cut = a.find(name + " " + std::to_string(other) + ", counted down");
-            if (cut != std::string::npos)
-                cut += name.size();
+            std::size_t cut = std::string::npos;
+            if (kind == 6) {
+                cut = noteQuoteOpening(asked.part).size();
+            } else if (cut = a.find("rawing " + std::to_string(other) + ", counted down"); cut != std::string::npos) {
+                cut += 6;
+            }
             if (cut == std::string::npos)
                 if (const std::size_t v = a.find(": " + verdict); v != std::string::npos)
                     cut = v + 1;

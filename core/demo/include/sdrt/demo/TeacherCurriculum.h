@@ -64,8 +64,8 @@ public:
     // order (a step-1 continuation that stops at the number, appendEos false; twice as often as
     // the others), a note check's step 2 from its right analysis, or the comparison inside a
     // note-check or drawing-check analysis (a step-1 continuation through the count-down to the
-    // verdict, "…; work order| 5, counted down over the photo's holes: 5 top-left, …; 1 left:
-    // differ"). The presence and reading
+    // verdict: from the quote's count, `Work order "Expected holes:| 5", counted down over the
+    // photo's holes: 5 top-left, …; 1 left: differ`, or from the drawing's count). The presence and reading
     // questions are auxiliary questions the prompt library never asks: they train what its
     // analyses need (seeing the defect, reading the note's count).
     // Used by a stage between perception and the full mix, and as a share of the mix.

@@ -95,8 +95,8 @@ int generate(const QStringList &args)
     QCommandLineOption topK(QStringLiteral("top-k"), QCoreApplication::translate("sdrt::cli", "top-k (0: off)."), QStringLiteral("K"), QStringLiteral("0"));
     QCommandLineOption topP(QStringLiteral("top-p"), QCoreApplication::translate("sdrt::cli", "top-p (1: off)."), QStringLiteral("P"), QStringLiteral("1"));
     QCommandLineOption seed(QStringLiteral("seed"), QCoreApplication::translate("sdrt::cli", "Run seed."), QStringLiteral("S"), QStringLiteral("1"));
-    QCommandLineOption step1(QStringLiteral("step1-tokens"), QCoreApplication::translate("sdrt::cli", "Most new tokens of the analysis."), QStringLiteral("N"), QStringLiteral("160"));
-    QCommandLineOption step2(QStringLiteral("step2-tokens"), QCoreApplication::translate("sdrt::cli", "Most new tokens of the answer."), QStringLiteral("N"), QStringLiteral("24"));
+    QCommandLineOption step1(QStringLiteral("step1-tokens"), QCoreApplication::translate("sdrt::cli", "Most new tokens of the analysis."), QStringLiteral("N"), QString::number(teacher::GenerationParams{}.step1MaxTokens));
+    QCommandLineOption step2(QStringLiteral("step2-tokens"), QCoreApplication::translate("sdrt::cli", "Most new tokens of the answer."), QStringLiteral("N"), QString::number(teacher::GenerationParams{}.step2MaxTokens));
     QCommandLineOption layers(QStringLiteral("layers"), QCoreApplication::translate("sdrt::cli", "Decoder layers for hidden states (comma-separated; default middle and last)."), QStringLiteral("L"));
     QCommandLineOption noHidden(QStringLiteral("no-hidden"), QCoreApplication::translate("sdrt::cli", "Do not store hidden states."));
     QCommandLineOption shard(QStringLiteral("shard"), QCoreApplication::translate("sdrt::cli", "i/N: take every N-th item starting at i (0-based)."), QStringLiteral("i/N"));
@@ -302,8 +302,8 @@ int benchGenerate(const QStringList &args)
     p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Benchmark teacher runs: traces per minute at batch 1 and 8, hidden-state bytes per trace."));
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("MODEL"), QCoreApplication::translate("sdrt::cli", "Model folder."));
-    QCommandLineOption items(QStringLiteral("items"), QCoreApplication::translate("sdrt::cli", "Demo items."), QStringLiteral("N"), QStringLiteral("24"));
-    QCommandLineOption step1(QStringLiteral("step1-tokens"), QCoreApplication::translate("sdrt::cli", "Most new tokens of the analysis."), QStringLiteral("N"), QStringLiteral("160"));
+    QCommandLineOption items(QStringLiteral("items"), QCoreApplication::translate("sdrt::cli", "Demo items."), QStringLiteral("N"), QString::number(teacher::GenerationParams{}.step2MaxTokens));
+    QCommandLineOption step1(QStringLiteral("step1-tokens"), QCoreApplication::translate("sdrt::cli", "Most new tokens of the analysis."), QStringLiteral("N"), QString::number(teacher::GenerationParams{}.step1MaxTokens));
     p.addOptions({items, step1});
     p.process(QStringList{QStringLiteral("sdrt bench generate")} + args);
     if (p.positionalArguments().size() != 1) {

@@ -61,7 +61,7 @@ GeneratePanel::GeneratePanel(WorkspaceSession *session, QWidget *parent)
     m_batch->setRange(1, 256);
     m_batch->setValue(8);
     m_step1Tokens->setRange(8, 4096);
-    m_step1Tokens->setValue(160);
+    m_step1Tokens->setValue(teacher::GenerationParams{}.step1MaxTokens);
     m_hidden->setChecked(true);
     m_status->setWordWrap(true);
     m_progress->setRange(0, 1);

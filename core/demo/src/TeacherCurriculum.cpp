@@ -58,16 +58,12 @@ std::string countdown(const std::string &name, int expected, const DemoPart &p)
     return name + " " + std::to_string(expected) + countdownFrom(expected, p);
 }
 
-// The comparison an analysis spells out where the item has a drawing: the photo's holes counted
-// down from the drawing's count. (The work order's count-down follows the quote that opens the
-// analysis.)
-std::string comparisons(const DemoItem &item, const std::string &drawingName)
+// The comparison an analysis spells out where the item has a photo and a drawing: the photo's
+// holes counted down from the drawing's count. (The work order's count-down follows the quote
+// that opens the analysis.)
+std::string drawingComparison(const DemoItem &item)
 {
-    const DemoPart &p = item.part;
-    std::string s;
-    if (item.usesPhoto && item.usesDrawing)
-        s += "; " + countdown(drawingName, p.drawingHoles, p);
-    return s;
+    return item.usesPhoto && item.usesDrawing ? "; " + countdown("drawing", item.part.drawingHoles, item.part) : std::string();
 }
 
 std::vector<std::string> regionsReport(const DemoPart &p)
@@ -129,7 +125,7 @@ std::string TeacherCurriculum::analysis(const std::string &name, const DemoItem 
         s << "1. " << (item.usesPhoto ? photo + "; " + defectPhrase(p) : "the drawing shows a " + p.kind);
         if (!drawing.empty())
             s << "; " << drawing;
-        s << comparisons(item, "drawing");
+        s << drawingComparison(item);
         s << ". 2. The question is about ";
         if (item.family == "counting") s << "the holes in the photo.";
         else if (item.family == "defect") s << "defects and their region.";
@@ -164,7 +160,7 @@ std::string TeacherCurriculum::analysis(const std::string &name, const DemoItem 
                                               : std::string("not given"));
         s << "; note: " << (item.usesNote ? "MAT " + p.material : std::string("not given"));
         s << "; photo: " << (item.usesPhoto ? std::to_string(p.photoHoles) + " holes, " + defectPhrase(p) : std::string("not given"));
-        s << comparisons(item, "drawing");
+        s << drawingComparison(item);
         s << ".";
     } else { // count-measure and any other prompt
         if (item.usesPhoto) {
@@ -312,20 +308,15 @@ model::TrainingExample TeacherCurriculum::focusExample(const DemoItem &item, std
             // The comparison inside a whole analysis, up to its verdict: the work order's quote
             // from its count on, with the count-down that follows it ("Work order \"Expected
             // holes:| 5\", counted down over the photo's holes: 5 top-left, …; 1 left: differ"), or
-            // the drawing's count-down from its count on ("…; drawing| 6, counted down …"); where
-            // the prompt's analysis has no such comparison, the analysis up to its verdict word.
+            // the drawing's count-down from its count on ("…; drawing| 6, counted down …"); a
+            // drawing check whose analysis has no count-down (defect-inspection) gets step 2.
             const int other = kind == 7 ? asked.part.drawingHoles : asked.part.noteHoles;
             const std::string verdict = agree(asked.part.photoHoles, other);
-            std::size_t cut = std::string::npos;
-            if (kind == 6) {
-                cut = noteQuoteOpening(asked.part).size();
-            } else if (cut = a.find("rawing " + std::to_string(other) + ", counted down"); cut != std::string::npos) {
-                cut += 6;
-            }
-            if (cut == std::string::npos)
-                if (const std::size_t v = a.find(": " + verdict); v != std::string::npos)
-                    cut = v + 1;
+            std::size_t cut = kind == 6 ? noteQuoteOpening(asked.part).size()
+                                        : a.find("rawing " + std::to_string(other) + ", counted down");
             if (cut != std::string::npos) {
+                if (kind == 7)
+                    cut += 6;
                 const std::size_t end = a.find(": " + verdict, cut) + 2 + verdict.size();
                 return trainingExample(continuationRequest(prompt, asked, a.substr(0, cut)), a.substr(cut, end - cut), false, item);
             }

@@ -134,7 +134,7 @@ model::SamplingParams samplingFrom(const QJsonObject &o, int step)
     s.temperature = float(o.value(QStringLiteral("temperature")).toDouble());
     s.topK = o.value(QStringLiteral("top_k")).toInt();
     s.topP = float(o.value(QStringLiteral("top_p")).toDouble(1.0));
-    s.maxNewTokens = o.value(step == 1 ? QStringLiteral("step1_max_tokens") : QStringLiteral("step2_max_tokens")).toInt(step == 1 ? 160 : 24);
+    s.maxNewTokens = o.value(step == 1 ? QStringLiteral("step1_max_tokens") : QStringLiteral("step2_max_tokens")).toInt(step == 1 ? GenerationParams{}.step1MaxTokens : GenerationParams{}.step2MaxTokens);
     return s;
 }
 

@@ -46,7 +46,11 @@ int trainTeacher(const QStringList &args)
                                   QCoreApplication::translate("sdrt::cli", "Steps of a stage after perception on the defect question, whether a defect "
                                                                            "is visible, and the work order's hole count (0: none)."),
                                   QStringLiteral("N"), QStringLiteral("0"));
-    p.addOptions({items, steps, batch, lr, seed, imageSize, perceptionSteps, perceptionLr, focusSteps, patchWeight});
+    QCommandLineOption yesBias(QStringLiteral("direct-yes-bias"),
+                               QCoreApplication::translate("sdrt::cli", "Share of the multi-hop families' direct answers that say \"yes\" whatever the "
+                                                                        "truth (0 to below 0.5)."),
+                               QStringLiteral("X"), QString::number(demo::CurriculumParams{}.multiHopDirectYesBias));
+    p.addOptions({items, steps, batch, lr, seed, imageSize, perceptionSteps, perceptionLr, focusSteps, patchWeight, yesBias});
     p.process(QStringList{QStringLiteral("sdrt demo train-teacher")} + args);
     if (p.positionalArguments().size() != 1) {
         err(p.helpText());
@@ -67,7 +71,15 @@ int trainTeacher(const QStringList &args)
             train.push_back(std::move(item));
     }
     const double patchLossWeight = p.value(patchWeight).toDouble();
+    bool biasOk = false;
+    const double bias = p.value(yesBias).toDouble(&biasOk);
+    if (!biasOk || bias < 0 || bias >= 0.5) {
+        // At 0.5 or more, "yes" is the likelier answer even where the model sees "no".
+        err(QCoreApplication::translate("sdrt::cli", "--direct-yes-bias must be a number from 0 to below 0.5, not \"%1\".").arg(p.value(yesBias)));
+        return 2;
+    }
     demo::CurriculumParams cp;
+    cp.multiHopDirectYesBias = bias;
     cp.patchLabels = patchLossWeight > 0;
     cp.visionImageSize = size;
     cp.visionPatchSize = 8;

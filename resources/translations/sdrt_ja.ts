@@ -366,7 +366,7 @@
 <context>
     <name>sdrt::cli</name>
     <message>
-        <location filename="../../app/cli/DemoCommands.cpp" line="+243"/>
+        <location filename="../../app/cli/DemoCommands.cpp" line="+255"/>
         <source>Write a synthetic factory data set (photos, drawings, notes, manifest.jsonl).</source>
         <translation>合成の工場データセット（写真、図面、メモ、manifest.jsonl）を書き出します。</translation>
     </message>
@@ -382,15 +382,15 @@
         <translation>項目数。</translation>
     </message>
     <message>
-        <location line="-211"/>
-        <location line="+212"/>
+        <location line="-223"/>
+        <location line="+224"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+1"/>
         <location line="+85"/>
         <source>Random seed.</source>
         <translation>乱数シード。</translation>
     </message>
     <message>
-        <location line="-221"/>
+        <location line="-233"/>
         <source>Train the demo teacher (a tiny LLaVA and its tokenizer) from scratch on the synthetic world. Rerunning with the same OUT resumes from the last checkpoint.</source>
         <translation>合成ワールドでデモ用教師（小型 LLaVA とトークナイザー）を一から学習します。同じ OUT で再実行すると最後のチェックポイントから再開します。</translation>
     </message>
@@ -445,7 +445,17 @@
         <translation>知覚段階の後の段階のステップ数: 欠陥の質問、欠陥が見えるかどうか、作業指示の穴数（0: なし）。</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+4"/>
+        <source>Share of the multi-hop families&apos; direct answers that say &quot;yes&quot; whatever the truth (0 to below 0.5).</source>
+        <translation>多段推論ファミリーの直接回答のうち、正解にかかわらず「yes」と答える割合（0 以上 0.5 未満）。</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>--direct-yes-bias must be a number from 0 to below 0.5, not &quot;%1&quot;.</source>
+        <translation>--direct-yes-bias は 0 以上 0.5 未満の数でなければなりません（指定値: 「%1」）。</translation>
+    </message>
+    <message>
+        <location line="+34"/>
         <location line="+123"/>
         <source>Cannot write %1</source>
         <translation>%1 を書き込めません</translation>

@@ -202,6 +202,41 @@ private Q_SLOTS:
                  qPrintable(QStringLiteral("%1 of %2").arg(checksMissing).arg(checks)));
     }
 
+    void multiHopDirectAnswersLeanToYes()
+    {
+        // The agreement bias of a model that answers without checking: of the note and drawing
+        // checks' direct answers, about multiHopDirectYesBias say "yes" where the truth is "no";
+        // the other families' direct answers and every "yes" item keep their reference answer.
+        auto library = prompts::PromptLibrary::loadDir(QStringLiteral(SDRT_SOURCE_PROMPTS_DIR));
+        QVERIFY(library);
+        for (const double bias : {0.0, 0.45}) {
+            demo::CurriculumParams params;
+            params.multiHopDirectYesBias = bias;
+            demo::TeacherCurriculum curriculum(*library, model::ChatFormat::Llava15, params);
+            int noItems = 0, saidYes = 0, others = 0;
+            for (const auto &item : demo::generateItems(3, 0, 120, 0.25, 32)) {
+                const std::string direct = curriculum.directRequest(item).prompt;
+                const bool multiHop = item.family == "note_check" || item.family == "drawing_check";
+                for (std::uint64_t v = 0; v < 60; ++v) {
+                    const auto e = curriculum.example(item, v);
+                    if (e.prompt != direct)
+                        continue;
+                    if (!multiHop || item.answer == "yes") {
+                        QCOMPARE(e.target, " " + item.answer);
+                        ++others;
+                        continue;
+                    }
+                    QVERIFY2(e.target == " no" || e.target == " yes", e.target.c_str());
+                    ++noItems;
+                    saidYes += e.target == " yes";
+                }
+            }
+            QVERIFY(noItems > 200 && others > 200);
+            const double share = double(saidYes) / noItems;
+            QVERIFY2(std::abs(share - bias) < 0.06, qPrintable(QStringLiteral("%1 of %2 at bias %3").arg(saidYes).arg(noItems).arg(bias)));
+        }
+    }
+
     void analysesSpellOutTheComparison()
     {
         // Every prompt but the plan-only reasoning path writes the photo-against-note (and

@@ -24,7 +24,7 @@ namespace sdrt::demo {
 
 struct CurriculumParams {
     double directShare = 0.4;          // of examples: direct; the rest two-step (steps 1 and 2 equally)
-    double multiHopDirectYesBias = 0.4; // share of multi-hop direct examples that answer "yes" regardless
+    double multiHopDirectYesBias = 0.45; // share of multi-hop direct examples that answer "yes" regardless (below 0.5)
     double auxiliaryShare = 0.15;      // of mix examples: a focus example (see focusExample)
     int drawingWidth = 160;            // the SVG drawing is rendered at this size (4:3)
     // Dense labels for the photo (TrainParams::patchClasses = kPatchClasses): per patch of the

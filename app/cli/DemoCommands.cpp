@@ -56,6 +56,13 @@ int trainTeacher(const QStringList &args)
         err(p.helpText());
         return 2;
     }
+    bool biasOk = false;
+    const double bias = p.value(yesBias).toDouble(&biasOk);
+    if (!biasOk || bias < 0 || bias >= 0.5) {
+        // At 0.5 or more, "yes" is the likelier answer even where the model sees "no".
+        err(QCoreApplication::translate("sdrt::cli", "--direct-yes-bias must be a number from 0 to below 0.5, not \"%1\".").arg(p.value(yesBias)));
+        return 2;
+    }
     const QString outDir = QDir(p.positionalArguments().first()).absolutePath();
     const QString init = QDir(outDir).filePath(QStringLiteral("init"));
     const auto seedValue = p.value(seed).toUInt();
@@ -71,13 +78,6 @@ int trainTeacher(const QStringList &args)
             train.push_back(std::move(item));
     }
     const double patchLossWeight = p.value(patchWeight).toDouble();
-    bool biasOk = false;
-    const double bias = p.value(yesBias).toDouble(&biasOk);
-    if (!biasOk || bias < 0 || bias >= 0.5) {
-        // At 0.5 or more, "yes" is the likelier answer even where the model sees "no".
-        err(QCoreApplication::translate("sdrt::cli", "--direct-yes-bias must be a number from 0 to below 0.5, not \"%1\".").arg(p.value(yesBias)));
-        return 2;
-    }
     demo::CurriculumParams cp;
     cp.multiHopDirectYesBias = bias;
     cp.patchLabels = patchLossWeight > 0;

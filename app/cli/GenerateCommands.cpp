@@ -302,7 +302,7 @@ int benchGenerate(const QStringList &args)
     p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Benchmark teacher runs: traces per minute at batch 1 and 8, hidden-state bytes per trace."));
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("MODEL"), QCoreApplication::translate("sdrt::cli", "Model folder."));
-    QCommandLineOption items(QStringLiteral("items"), QCoreApplication::translate("sdrt::cli", "Demo items."), QStringLiteral("N"), QString::number(teacher::GenerationParams{}.step2MaxTokens));
+    QCommandLineOption items(QStringLiteral("items"), QCoreApplication::translate("sdrt::cli", "Demo items."), QStringLiteral("N"), QStringLiteral("24"));
     QCommandLineOption step1(QStringLiteral("step1-tokens"), QCoreApplication::translate("sdrt::cli", "Most new tokens of the analysis."), QStringLiteral("N"), QString::number(teacher::GenerationParams{}.step1MaxTokens));
     p.addOptions({items, step1});
     p.process(QStringList{QStringLiteral("sdrt bench generate")} + args);

@@ -450,12 +450,12 @@
         <translation>多段推論ファミリーの直接回答のうち、正解にかかわらず「yes」と答える割合（0 以上 0.5 未満）。</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+13"/>
         <source>--direct-yes-bias must be a number from 0 to below 0.5, not &quot;%1&quot;.</source>
         <translation>--direct-yes-bias は 0 以上 0.5 未満の数でなければなりません（指定値: 「%1」）。</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+49"/>
         <location line="+123"/>
         <source>Cannot write %1</source>
         <translation>%1 を書き込めません</translation>

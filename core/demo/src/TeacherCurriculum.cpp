@@ -174,8 +174,7 @@ std::string TeacherCurriculum::analysis(const std::string &name, const DemoItem 
             s << ".";
         }
         if (item.usesDrawing) {
-            s << " The drawing calls out " << p.drawingHoles << " holes, " << p.widthMm << " by " << p.heightMm;
-            s << (item.usesPhoto ? "; " + countdown("drawing", p.drawingHoles, p) + "." : std::string("."));
+            s << " The drawing calls out " << p.drawingHoles << " holes, " << p.widthMm << " by " << p.heightMm << drawingComparison(item) << ".";
         }
     }
     // What the work order says comes first, quoted: its count is then the last number the

@@ -362,6 +362,26 @@
         <source>%1 does not exist.</source>
         <translation>%1 は存在しません。</translation>
     </message>
+    <message>
+        <location filename="../../core/assets/src/Manifest.cpp" line="+48"/>
+        <source>&quot;%1&quot; holds a lone surrogate %2 (half of a UTF-16 pair)</source>
+        <translation>&quot;%1&quot; に対になっていないサロゲート %2 があります（UTF-16 のペアの片方だけです）</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>a field name holds a lone surrogate %1 (half of a UTF-16 pair)</source>
+        <translation>フィールド名に対になっていないサロゲート %1 があります（UTF-16 のペアの片方だけです）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a field name in &quot;%1&quot; holds a lone surrogate %2 (half of a UTF-16 pair)</source>
+        <translation>&quot;%1&quot; のフィールド名に対になっていないサロゲート %2 があります（UTF-16 のペアの片方だけです）</translation>
+    </message>
+    <message>
+        <location line="+206"/>
+        <source>&quot;id&quot; &quot;%1&quot; is also on line %2, with different content (%3)</source>
+        <translation>&quot;id&quot; &quot;%1&quot; は %2 行目にもあり、内容が異なります（%3）</translation>
+    </message>
 </context>
 <context>
     <name>sdrt::cli</name>
@@ -1128,6 +1148,36 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <location line="+13"/>
         <source>%1: duplicate prompt name &apos;%2&apos; (also in %3).</source>
         <translation>%1: プロンプト名 &apos;%2&apos; が重複しています（%3 にもあります）。</translation>
+    </message>
+    <message>
+        <location filename="../../core/prompts/src/Prompt.cpp" line="+338"/>
+        <source>%1: not a regular file; it was not read.</source>
+        <translation>%1: 通常のファイルではないため、読み込みませんでした。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1: the file is %2 bytes, over the limit of %3 bytes for a prompt; it was not read.</source>
+        <translation>%1: ファイルが %2 バイトで、プロンプトの上限 %3 バイトを超えているため、読み込みませんでした。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>%1: the file is over the limit of %2 bytes for a prompt.</source>
+        <translation>%1: ファイルがプロンプトの上限 %2 バイトを超えています。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1: the file holds a NUL byte (at byte %2); a prompt is text.</source>
+        <translation>%1: ファイルに NUL バイトがあります（%2 バイト目）。プロンプトはテキストです。</translation>
+    </message>
+    <message>
+        <location filename="../../core/prompts/src/PromptLibrary.cpp" line="+35"/>
+        <source>%1: a symbolic link to %2, which does not exist.</source>
+        <translation>%1: 存在しない %2 へのシンボリックリンクです。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1: a symbolic link to %2, outside the prompt folder; it was not read.</source>
+        <translation>%1: プロンプトフォルダーの外にある %2 へのシンボリックリンクのため、読み込みませんでした。</translation>
     </message>
 </context>
 <context>

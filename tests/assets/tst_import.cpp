@@ -3,6 +3,7 @@
 
 #include "sdrt/assets/ImportJob.h"
 #include "sdrt/assets/ImageProbe.h"
+#include "sdrt/assets/Manifest.h"
 #include "sdrt/store/AssetRepository.h"
 #include "sdrt/store/ItemRepository.h"
 #include "sdrt/store/Workspace.h"
@@ -22,6 +23,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <map>
 
 using namespace sdrt;
@@ -325,6 +327,197 @@ private Q_SLOTS:
             assetCounts.push_back(items.get(s.id)->assets.size());
         std::sort(assetCounts.begin(), assetCounts.end());
         QCOMPARE(assetCounts, (std::vector<size_t>{2, 3})); // png+note; jpg + 2 PDF pages
+    }
+
+    // Manifest lines refused while planning, before any file is read. `lines` are the
+    // manifest; `expected` fragments must each start one problem ("manifest.jsonl:N: …").
+    void manifestLinesRefused_data()
+    {
+        QTest::addColumn<QStringList>("lines");
+        QTest::addColumn<QStringList>("expected");
+        QTest::addColumn<int>("items");
+        const QString ok = QStringLiteral(R"({"question":"fine","note":"n"})");
+        QTest::newRow("lone high surrogate in the question")
+            << QStringList{ok, QStringLiteral(R"({"question":"a\ud800b","note":"n"})")}
+            << QStringList{QStringLiteral(R"(manifest.jsonl:2: "question" holds a lone surrogate \uD800)")} << 1;
+        QTest::newRow("lone low surrogate in a tag")
+            << QStringList{QStringLiteral(R"({"question":"q","tags":["ok","x\udc00"],"note":"n"})")}
+            << QStringList{QStringLiteral(R"(manifest.jsonl:1: "tags[2]" holds a lone surrogate \uDC00)")} << 0;
+        QTest::newRow("reversed pair in the answer")
+            << QStringList{QStringLiteral(R"({"question":"q","answer":"\udc00\ud800","note":"n"})")}
+            << QStringList{QStringLiteral(R"(manifest.jsonl:1: "answer" holds a lone surrogate \uDC00)")} << 0;
+        QTest::newRow("lone surrogate in an asset path")
+            << QStringList{QStringLiteral(R"({"question":"q","assets":[{"path":"p.png"},{"path":"p\ud800.png"}]})")}
+            << QStringList{QStringLiteral(R"(manifest.jsonl:1: "assets[2].path" holds a lone surrogate \uD800)")} << 0;
+        QTest::newRow("lone surrogate in a note file path")
+            << QStringList{QStringLiteral(R"({"question":"q","note":{"path":"n\udbff.txt"}})")}
+            << QStringList{QStringLiteral(R"(manifest.jsonl:1: "note.path" holds a lone surrogate \uDBFF)")} << 0;
+        QTest::newRow("lone surrogate in the id")
+            << QStringList{QStringLiteral(R"({"id":"W-\ud800","question":"q","note":"n"})")}
+            << QStringList{QStringLiteral(R"(manifest.jsonl:1: "id" holds a lone surrogate \uD800)")} << 0;
+        QTest::newRow("lone surrogate in a field name")
+            << QStringList{QStringLiteral(R"({"question":"q","note":"n","x\ud800":1})")}
+            << QStringList{QStringLiteral(R"(manifest.jsonl:1: a field name holds a lone surrogate \uD800)")} << 0;
+        QTest::newRow("escaped pair is text") << QStringList{QStringLiteral(R"({"question":"\ud83d\ude00","note":"n"})")} << QStringList{} << 1;
+        QTest::newRow("id repeated, other question")
+            << QStringList{QStringLiteral(R"({"id":"W-1","question":"q1","note":"n"})"), ok,
+                           QStringLiteral(R"({"id":"W-1","question":"q2","note":"n"})")}
+            << QStringList{QStringLiteral(R"(manifest.jsonl:3: "id" "W-1" is also on line 1, with different content (question))")} << 2;
+        QTest::newRow("id repeated, other answer, note and files")
+            << QStringList{QStringLiteral(R"({"id":"W-1","question":"q","answer":"4","note":"n"})"),
+                           QStringLiteral(R"({"id":"W-1","question":"q","answer":"5","note":"m","assets":[{"path":"p.png"}]})")}
+            << QStringList{QStringLiteral(R"(manifest.jsonl:2: "id" "W-1" is also on line 1, with different content (answer, assets, note))")} << 1;
+        QTest::newRow("number id repeated as a string")
+            << QStringList{QStringLiteral(R"({"id":7,"question":"q","note":"n"})"), QStringLiteral(R"({"id":"7","question":"q","split":"eval","note":"n"})")}
+            << QStringList{QStringLiteral(R"(manifest.jsonl:2: "id" "7" is also on line 1, with different content (split))")} << 1;
+        QTest::newRow("three lines, one id")
+            << QStringList{QStringLiteral(R"({"id":"W-1","question":"q1","note":"n"})"), QStringLiteral(R"({"id":"W-1","question":"q2","note":"n"})"),
+                           QStringLiteral(R"({"id":"W-1","question":"q3","note":"n"})")}
+            << QStringList{QStringLiteral(R"(manifest.jsonl:2: "id" "W-1" is also on line 1)"), QStringLiteral(R"(manifest.jsonl:3: "id" "W-1" is also on line 1)")}
+            << 1;
+        QTest::newRow("id repeated, same content in another order")
+            << QStringList{QStringLiteral(R"({"id":"W-1","question":"q","tags":["a"],"note":"n"})"),
+                           QStringLiteral(R"({ "note": "n", "tags": ["a"], "question": "q", "id": "W-1" })")}
+            << QStringList{} << 2;
+        QTest::newRow("different ids, same content") << QStringList{QStringLiteral(R"({"id":"A","question":"q","note":"n"})"),
+                                                                    QStringLiteral(R"({"id":"B","question":"q","note":"n"})")}
+                                                     << QStringList{} << 2;
+    }
+
+    void manifestLinesRefused()
+    {
+        QFETCH(QStringList, lines);
+        QFETCH(QStringList, expected);
+        QFETCH(int, items);
+        QTemporaryDir dir;
+        write(dir.filePath(QStringLiteral("p.png")), encode(sampleImage(8, 8, 1), ".png"));
+        const QString manifest = dir.filePath(QStringLiteral("manifest.jsonl"));
+        write(manifest, (lines.join(QLatin1Char('\n')) + QLatin1Char('\n')).toUtf8());
+        auto plan = assets::planFromManifest(manifest);
+        QVERIFY2(plan, plan ? "" : qPrintable(plan.error()));
+        QStringList problems;
+        for (const assets::SpecProblem &p : plan->problems)
+            problems << QStringLiteral("%1:%2: %3").arg(p.file).arg(p.line).arg(p.reason);
+        QCOMPARE(problems.size(), expected.size());
+        for (qsizetype i = 0; i < expected.size(); ++i)
+            QVERIFY2(problems.at(i).startsWith(expected.at(i)), qPrintable(problems.join(QLatin1Char('\n'))));
+        QCOMPARE(int(plan->items.size()), items);
+        // Every planned text survives UTF-8 (a lone surrogate would come back as '?').
+        for (const assets::ItemSpec &item : plan->items) {
+            for (const QString &text : QStringList{item.question, item.externalId.value_or(QString()), item.noteText.value_or(QString())})
+                QCOMPARE(QString::fromUtf8(text.toUtf8()), text);
+        }
+    }
+
+    // End to end: a repeated id with other content fails with both lines, an identical repeat
+    // is a duplicate, and no text is stored with '?' for a lone surrogate.
+    void manifestIdRepeatsAtImport()
+    {
+        QTemporaryDir src, wsDir;
+        const QString manifest = src.filePath(QStringLiteral("items.jsonl"));
+        write(manifest, QByteArrayLiteral(R"({"id":"W-1","question":"How many holes?","answer":"4","note":"n"})" "\n"
+                                          R"({"id":"W-1","question":"How many holes?","answer":"4","note":"n"})" "\n"
+                                          R"({"id":"W-1","question":"How many holes?","answer":"5","note":"n"})" "\n"
+                                          R"({"id":"W-2","question":"Crack\ud800","note":"n"})" "\n"));
+        auto ws = store::Workspace::create(wsDir.path());
+        QVERIFY(ws);
+        assets::ImportParams params;
+        params.workspaceRoot = ws->root();
+        params.source = manifest;
+        auto report = assets::ImportJob(params).run();
+        QVERIFY2(report, report ? "" : qPrintable(report.error()));
+        QCOMPARE(report->imported, 1);
+        QCOMPARE(report->duplicates, 1);
+        QCOMPARE(report->failed, 2);
+        QCOMPARE(report->failures.size(), size_t(2));
+        QCOMPARE(report->failures.at(0).toString(),
+                 QStringLiteral(R"(items.jsonl:3: "id" "W-1" is also on line 1, with different content (answer))"));
+        QVERIFY2(report->failures.at(1).toString().startsWith(QStringLiteral(R"(items.jsonl:4: "question" holds a lone surrogate)")),
+                 qPrintable(report->failures.at(1).toString()));
+        store::ItemRepository items(ws->db());
+        QCOMPARE(*items.count(), std::int64_t(1));
+        QCOMPARE(*items.count({{}, {}, QStringLiteral("Crack")}), std::int64_t(0));
+    }
+
+    // One item of several files: every bad one is named, the item still fails once.
+    void everyBadFileOfAGroupIsNamed_data()
+    {
+        QTest::addColumn<bool>("fromManifest");
+        QTest::addColumn<QStringList>("expected");
+        QTest::newRow("folder, one stem")
+            << false
+            << QStringList{QStringLiteral("part.jpg: "), QStringLiteral("part.pdf: the PDF file is truncated"), QStringLiteral("part.txt: "),
+                           QStringLiteral("sub/part.png: ")};
+        QTest::newRow("manifest, one line")
+            << true
+            << QStringList{QStringLiteral("manifest.jsonl:2 (part.jpg): "), QStringLiteral("manifest.jsonl:2 (part.pdf): the PDF file is truncated"),
+                           QStringLiteral("manifest.jsonl:2 (sub/part.png): "), QStringLiteral("manifest.jsonl:2 (part.txt): ")};
+    }
+
+    void everyBadFileOfAGroupIsNamed()
+    {
+        QFETCH(bool, fromManifest);
+        QFETCH(QStringList, expected);
+        QTemporaryDir src, wsDir;
+        const QDir d(src.path());
+        const QByteArray jpg = encode(sampleImage(48, 32, 2), ".jpg");
+        const QByteArray png = encode(sampleImage(40, 30, 1), ".png");
+        const QByteArray pdf = twoPagePdf(QPageSize(QPageSize::A7));
+        write(d.filePath(QStringLiteral("part.jpg")), jpg.left(jpg.size() - 120));
+        write(d.filePath(QStringLiteral("part.pdf")), pdf.left(pdf.size() * 6 / 10));
+        write(d.filePath(QStringLiteral("part.txt")), QByteArray("Werkst\xfc" "ck\n"));
+        write(d.filePath(QStringLiteral("sub/part.png")), png.left(png.size() / 2));
+        write(d.filePath(QStringLiteral("good.png")), png);
+        if (fromManifest) {
+            // The folder groups sub/part.png apart; the manifest puts all four in one item.
+            write(d.filePath(QStringLiteral("manifest.jsonl")),
+                  QByteArrayLiteral(R"({"question":"good","assets":[{"path":"good.png"}]})" "\n"
+                                    R"({"question":"bad","assets":[{"path":"part.jpg"},{"path":"part.pdf","role":"drawing"},{"path":"sub/part.png"}],"note":{"path":"part.txt"}})" "\n"));
+        }
+        auto ws = store::Workspace::create(wsDir.path());
+        QVERIFY(ws);
+        assets::ImportParams params;
+        params.workspaceRoot = ws->root();
+        params.source = src.path();
+        auto report = assets::ImportJob(params).run();
+        QVERIFY2(report, report ? "" : qPrintable(report.error()));
+        QStringList failures;
+        for (const assets::ImportFailure &f : report->failures)
+            failures << f.toString();
+        const QString all = failures.join(QLatin1Char('\n'));
+        QCOMPARE(failures.size(), expected.size());
+        for (const QString &e : expected) {
+            const bool named = std::any_of(failures.begin(), failures.end(), [&e](const QString &f) { return f.startsWith(e); });
+            QVERIFY2(named, qPrintable(QStringLiteral("'%1' not in:\n%2").arg(e, all)));
+        }
+        // The item still fails as a whole: nothing of it is stored, and it counts once
+        // (twice for the folder, where sub/part.png is an item of its own).
+        QCOMPARE(report->imported, 1);
+        QCOMPARE(report->failed, fromManifest ? 1 : 2);
+        QCOMPARE(*store::ItemRepository(ws->db()).count(), std::int64_t(1));
+        QCOMPARE(*store::AssetRepository(ws->db()).count(), std::int64_t(1));
+    }
+
+    void cliNamesEveryBadFileOfAGroup()
+    {
+        const QString sdrt = qEnvironmentVariable("SDRT_TEST_BINARY_DIR") + QStringLiteral("/app/sdrt");
+        if (!QFileInfo(sdrt).isExecutable())
+            QFAIL(qPrintable(QStringLiteral("the sdrt binary is not built at %1").arg(sdrt)));
+        QTemporaryDir src, wsDir;
+        const QDir d(src.path());
+        const QByteArray jpg = encode(sampleImage(48, 32, 2), ".jpg");
+        const QByteArray pdf = twoPagePdf(QPageSize(QPageSize::A7));
+        write(d.filePath(QStringLiteral("part.jpg")), jpg.left(jpg.size() - 120));
+        write(d.filePath(QStringLiteral("part.pdf")), pdf.left(pdf.size() * 6 / 10));
+        QProcess p;
+        p.start(sdrt, {QStringLiteral("import"), wsDir.filePath(QStringLiteral("ws")), src.path(), QStringLiteral("--init")});
+        QVERIFY(p.waitForFinished(60000));
+        const QString stderrText = QString::fromUtf8(p.readAllStandardError());
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY2(stderrText.contains(QStringLiteral("failed: part.jpg: ")), qPrintable(stderrText));
+        QVERIFY2(stderrText.contains(QStringLiteral("failed: part.pdf: the PDF file is truncated")), qPrintable(stderrText));
+        const QString stdoutText = QString::fromUtf8(p.readAllStandardOutput());
+        QVERIFY2(stdoutText.contains(QStringLiteral("Imported 0, duplicates 0, failed 1.")), qPrintable(stdoutText));
     }
 
     void cliExitStatusSaysWhetherAnythingFailed()

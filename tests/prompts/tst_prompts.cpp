@@ -10,6 +10,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
+
+#include <sys/stat.h>
+
 using namespace sdrt::prompts;
 
 namespace {
@@ -31,9 +35,27 @@ const char *kGood = "name: sample\n"
 
 void writeFile(const QString &path, const QByteArray &bytes)
 {
+    QDir().mkpath(QFileInfo(path).absolutePath());
     QFile f(path);
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.write(bytes);
+}
+
+// A line that parsing would quote in its error ("found '…'"): a message about a file refused
+// unread must not hold it.
+const char *kSecret = "SECRET-7f3a is not a key line\n";
+
+// kGood renamed, with header comment lines in front so that the file is exactly `size` bytes.
+QByteArray paddedPrompt(const char *name, qint64 size)
+{
+    const QByteArray body = QByteArray(kGood).replace("sample", name);
+    QByteArray pad;
+    for (qint64 left = size - body.size(); left > 0;) {
+        const qint64 line = std::min<qint64>(left, 1000);
+        pad += line >= 2 ? '#' + QByteArray(line - 2, 'p') + '\n' : QByteArray("\n");
+        left -= line;
+    }
+    return pad + body;
 }
 
 } // namespace
@@ -125,6 +147,118 @@ private Q_SLOTS:
         QVERIFY(!lib);
         QVERIFY2(lib.error().contains(QStringLiteral("b.prompt: duplicate prompt name 'sample' (also in a.prompt)")), qPrintable(lib.error()));
         QVERIFY2(lib.error().contains(QStringLiteral("c.prompt: the file is not valid UTF-8")), qPrintable(lib.error()));
+    }
+
+    // Each row puts one unsafe bad.prompt beside a good a.prompt.
+    void refusesUnsafeFiles_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("over the size limit") << "oversized" << QStringLiteral("over the limit of 262144 bytes for a prompt; it was not read");
+        QTest::newRow("NUL byte") << "nul" << QStringLiteral("the file holds a NUL byte (at byte 41)");
+        QTest::newRow("link leaving the folder") << "outside" << QStringLiteral("outside the prompt folder; it was not read");
+        QTest::newRow("link up and back in by ..") << "dotdot" << QStringLiteral("outside the prompt folder; it was not read");
+        QTest::newRow("broken link") << "broken" << QStringLiteral("which does not exist");
+        QTest::newRow("FIFO") << "fifo" << QStringLiteral("not a regular file; it was not read");
+    }
+
+    void refusesUnsafeFiles()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QString, expected);
+        QTemporaryDir tmp, elsewhere;
+        const QString dir = tmp.filePath(QStringLiteral("prompts"));
+        writeFile(QDir(dir).filePath(QStringLiteral("a.prompt")), kGood);
+        const QString bad = QDir(dir).filePath(QStringLiteral("bad.prompt"));
+        const QByteArray secretPrompt = QByteArray(kSecret) + QByteArray(kGood).replace("sample", "bad");
+        if (kind == QLatin1String("oversized")) {
+            writeFile(bad, QByteArray(kSecret) + paddedPrompt("bad", kMaxPromptFileBytes + 1 - qint64(qstrlen(kSecret))));
+            QCOMPARE(QFileInfo(bad).size(), kMaxPromptFileBytes + 1);
+        } else if (kind == QLatin1String("nul")) {
+            writeFile(bad, QByteArray(secretPrompt).insert(40, '\0'));
+        } else if (kind == QLatin1String("outside")) {
+            const QString target = elsewhere.filePath(QStringLiteral("secret.prompt"));
+            writeFile(target, secretPrompt);
+            QVERIFY(QFile::link(target, bad));
+        } else if (kind == QLatin1String("dotdot")) {
+            // A relative link that climbs out of the folder to a file beside it.
+            writeFile(tmp.filePath(QStringLiteral("beside.prompt")), secretPrompt);
+            QVERIFY(QFile::link(QStringLiteral("../beside.prompt"), bad));
+        } else if (kind == QLatin1String("broken")) {
+            QVERIFY(QFile::link(elsewhere.filePath(QStringLiteral("gone.prompt")), bad));
+        } else if (kind == QLatin1String("fifo")) {
+            QCOMPARE(::mkfifo(QFile::encodeName(bad).constData(), 0600), 0);
+        }
+        auto lib = PromptLibrary::loadDir(dir);
+        QVERIFY2(!lib, "the library loaded despite an unsafe file");
+        QVERIFY2(lib.error().contains(QStringLiteral("bad.prompt: ")), qPrintable(lib.error()));
+        QVERIFY2(lib.error().contains(expected), qPrintable(lib.error()));
+        QVERIFY2(!lib.error().contains(QStringLiteral("SECRET")), qPrintable(lib.error()));
+        // One message, for bad.prompt alone: the good file is not blamed.
+        QVERIFY2(!lib.error().contains(QLatin1Char('\n')), qPrintable(lib.error()));
+    }
+
+    void acceptsLinksInsideAndFilesAtTheLimit()
+    {
+        QTemporaryDir tmp;
+        const QDir dir(tmp.path());
+        writeFile(dir.filePath(QStringLiteral("real/inner.txt")), kGood);
+        QVERIFY(QFile::link(QStringLiteral("real/inner.txt"), dir.filePath(QStringLiteral("a.prompt"))));
+        writeFile(dir.filePath(QStringLiteral("b.prompt")), paddedPrompt("at-limit", kMaxPromptFileBytes));
+        QCOMPARE(QFileInfo(dir.filePath(QStringLiteral("b.prompt"))).size(), kMaxPromptFileBytes);
+        auto lib = PromptLibrary::loadDir(tmp.path());
+        QVERIFY2(lib, lib ? "" : qPrintable(lib.error()));
+        QCOMPARE(lib->prompts().size(), size_t(2));
+        QVERIFY(lib->find(QStringLiteral("sample")));
+        QVERIFY(lib->find(QStringLiteral("at-limit")));
+    }
+
+    // What an error quotes of a malformed file is short and free of control characters.
+    void quotesOnlyASafeSnippet_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("expected");
+        QTest::addColumn<QString>("forbidden");
+        const QString good = QString::fromUtf8(kGood);
+        QTest::newRow("escape sequence in a header line")
+            << QString(good).replace(QStringLiteral("description: A test prompt."), QStringLiteral("\x1b]0;owned\x07 title"))
+            << QStringLiteral("bad.prompt:3: expected 'key: value' or a [step1]/[step2] section, found '\\u001B]0;owned\\u0007 title'")
+            << QString();
+        QTest::newRow("long header line")
+            << QString(good).replace(QStringLiteral("description: A test prompt."), QString(60, QLatin1Char('x')) + QStringLiteral("TAIL") + QString(500, QLatin1Char('y')))
+            << QStringLiteral("found '") + QString(60, QLatin1Char('x')) + QChar(0x2026) + QLatin1Char('\'')
+            << QStringLiteral("TAIL");
+        QTest::newRow("escape sequence in a section name")
+            << QString(good).replace(QStringLiteral("[step2]"), QStringLiteral("[step\x1b[2J]"))
+            << QStringLiteral("unknown section [step\\u001B[2J]")
+            << QString();
+        QTest::newRow("escape sequence in the name")
+            << QString(good).replace(QStringLiteral("name: sample"), QStringLiteral("name: \x1b[31mred"))
+            << QStringLiteral("bad.prompt:1: prompt name '\\u001B[31mred'")
+            << QString();
+        QTest::newRow("line separator in the version")
+            << QString(good).replace(QStringLiteral("version: 2"), QStringLiteral("version: 2\u2028three"))
+            << QStringLiteral("found '2\\u2028three'")
+            << QString();
+        QTest::newRow("emoji is kept")
+            << QString(good).replace(QStringLiteral("answer: after Answer:"), QStringLiteral("answer: 😀 rule"))
+            << QStringLiteral("unknown answer rule '😀 rule'")
+            << QString();
+    }
+
+    void quotesOnlyASafeSnippet()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, expected);
+        QFETCH(QString, forbidden);
+        auto p = parsePrompt(text, QStringLiteral("bad.prompt"));
+        QVERIFY(!p);
+        QVERIFY2(p.error().contains(expected), qPrintable(p.error()));
+        if (!forbidden.isEmpty())
+            QVERIFY2(!p.error().contains(forbidden), qPrintable(p.error()));
+        for (const QChar c : p.error())
+            QVERIFY2(c.category() != QChar::Other_Control && c.category() != QChar::Separator_Line,
+                     qPrintable(QStringLiteral("control character U+%1 in the message").arg(c.unicode(), 4, 16, QLatin1Char('0'))));
     }
 
     void rendersBothSteps()

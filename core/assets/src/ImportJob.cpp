@@ -104,7 +104,8 @@ Result<ImportReport> ImportJob::run()
                 report.failures.back().file = QStringLiteral("%1 (%2)").arg(spec.label, file);
         };
 
-        // 1. Read and check every file of the item; nothing is written yet.
+        // 1. Read and check every file of the item; nothing is written yet. A bad file fails
+        //    the whole item, but the others are still checked so that one pass names them all.
         std::vector<std::pair<store::AssetKind, PreparedAsset>> prepared;
         std::optional<PreparedAsset> note;
         bool ok = true;
@@ -113,12 +114,15 @@ Result<ImportReport> ImportJob::run()
             if (!r) {
                 failItem(a.relative, r.error());
                 ok = false;
-                break;
+                prepared.clear(); // not stored; no need to hold decoded pages
+                continue;
             }
+            if (!ok)
+                continue;
             for (PreparedAsset &p : *r)
                 prepared.emplace_back(a.role, std::move(p));
         }
-        if (ok && spec.noteFile) {
+        if (spec.noteFile) {
             auto r = prepareAsset(spec.noteFile->path, store::AssetKind::Note, m_params.limits);
             if (!r) {
                 failItem(spec.noteFile->relative, r.error());

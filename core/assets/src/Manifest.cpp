@@ -11,7 +11,9 @@
 #include <QJsonParseError>
 #include <QRegularExpression>
 
+#include <algorithm>
 #include <map>
+#include <optional>
 
 #include "sdrt/assets/AssetDecoder.h"
 
@@ -21,6 +23,80 @@ namespace {
 const QStringList kRasterSuffixes = {QStringLiteral("png"), QStringLiteral("jpg"), QStringLiteral("jpeg"),
                                      QStringLiteral("tif"), QStringLiteral("tiff"), QStringLiteral("bmp"),
                                      QStringLiteral("webp")};
+
+// Index of the first UTF-16 code unit of `text` that is half of a surrogate pair without its
+// other half, or -1.
+qsizetype firstLoneSurrogate(const QString &text)
+{
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        if (c.isHighSurrogate() && i + 1 < text.size() && text.at(i + 1).isLowSurrogate())
+            ++i;
+        else if (c.isSurrogate())
+            return i;
+    }
+    return -1;
+}
+
+// JSON lets a string escape half a surrogate pair ("\ud800"); Qt's parser keeps it, and it would
+// be stored as '?'. Returns the reason naming the first field that holds one, walking names and
+// values: "question", "tags[2]", "assets[1].path".
+std::optional<QString> loneSurrogateIn(const QJsonValue &value, const QString &field)
+{
+    auto reason = [&field](QChar c) {
+        const QString code = QStringLiteral("\\u") + QString::number(c.unicode(), 16).toUpper();
+        return QCoreApplication::translate("sdrt::assets", "\"%1\" holds a lone surrogate %2 (half of a UTF-16 pair)").arg(field, code);
+    };
+    if (value.isString()) {
+        const QString text = value.toString();
+        if (const qsizetype i = firstLoneSurrogate(text); i >= 0)
+            return reason(text.at(i));
+    } else if (value.isArray()) {
+        const QJsonArray array = value.toArray();
+        for (qsizetype i = 0; i < array.size(); ++i) {
+            if (auto r = loneSurrogateIn(array.at(i), QStringLiteral("%1[%2]").arg(field).arg(i + 1)))
+                return r;
+        }
+    } else if (value.isObject()) {
+        const QJsonObject object = value.toObject();
+        for (auto it = object.begin(); it != object.end(); ++it) {
+            const QString name = field.isEmpty() ? it.key() : field + QLatin1Char('.') + it.key();
+            if (const qsizetype i = firstLoneSurrogate(it.key()); i >= 0) {
+                const QString code = QStringLiteral("\\u") + QString::number(it.key().at(i).unicode(), 16).toUpper();
+                return field.isEmpty()
+                           ? QCoreApplication::translate("sdrt::assets", "a field name holds a lone surrogate %1 (half of a UTF-16 pair)").arg(code)
+                           : QCoreApplication::translate("sdrt::assets", "a field name in \"%1\" holds a lone surrogate %2 (half of a UTF-16 pair)").arg(field, code);
+            }
+            if (auto r = loneSurrogateIn(it.value(), name))
+                return r;
+        }
+    }
+    return std::nullopt;
+}
+
+// The fields in which two items differ, by their manifest names; empty when they are the same.
+QStringList differingFields(const ItemSpec &a, const ItemSpec &b)
+{
+    QStringList fields;
+    auto differs = [&fields](bool different, const char *name) {
+        if (different)
+            fields << QString::fromLatin1(name);
+    };
+    auto sameAssets = [](const std::vector<AssetSpec> &x, const std::vector<AssetSpec> &y) {
+        return std::equal(x.begin(), x.end(), y.begin(), y.end(),
+                          [](const AssetSpec &p, const AssetSpec &q) { return p.path == q.path && p.role == q.role; });
+    };
+    const auto notePath = [](const ItemSpec &s) { return s.noteFile ? std::optional<QString>(s.noteFile->path) : std::nullopt; };
+    differs(a.question != b.question, "question");
+    differs(a.referenceAnswer != b.referenceAnswer, "answer");
+    differs(a.answerType != b.answerType, "answer_type");
+    differs(a.taskFamily != b.taskFamily, "task_family");
+    differs(a.split != b.split, "split");
+    differs(a.tags != b.tags, "tags");
+    differs(!sameAssets(a.assets, b.assets), "assets");
+    differs(a.noteText != b.noteText || notePath(a) != notePath(b), "note");
+    return fields;
+}
 
 // Parses one manifest line into an item; the error is the reason only (the caller adds file:line).
 Result<ItemSpec> parseManifestLine(const QByteArray &line, const QString &root)
@@ -34,6 +110,8 @@ Result<ItemSpec> parseManifestLine(const QByteArray &line, const QString &root)
     if (!doc.isObject())
         return fail(QCoreApplication::translate("sdrt::assets", "expected a JSON object for the item"));
     const QJsonObject o = doc.object();
+    if (auto reason = loneSurrogateIn(o, QString()))
+        return fail(*reason);
     static const QStringList known = {QStringLiteral("id"), QStringLiteral("question"), QStringLiteral("answer"),
                                       QStringLiteral("answer_type"), QStringLiteral("task_family"),
                                       QStringLiteral("split"), QStringLiteral("tags"), QStringLiteral("assets"),
@@ -165,6 +243,7 @@ Result<ImportPlan> planFromManifest(const QString &manifestPath)
     ImportPlan plan;
     plan.root = QFileInfo(manifestPath).absolutePath();
     const QString name = QFileInfo(manifestPath).fileName();
+    std::map<QString, std::size_t> itemById; // external id -> its first item in plan.items
     int lineNo = 0;
     while (!f.atEnd()) {
         QByteArray line = f.readLine();
@@ -184,6 +263,22 @@ Result<ImportPlan> planFromManifest(const QString &manifestPath)
         }
         spec->line = lineNo;
         spec->label = QStringLiteral("%1:%2").arg(name).arg(lineNo);
+        if (spec->externalId) {
+            // The same id with the same content is a duplicate, counted as such at import; with
+            // other content one of the two is wrong, and the later line is refused.
+            const auto [it, first] = itemById.emplace(*spec->externalId, plan.items.size());
+            if (!first) {
+                const ItemSpec &earlier = plan.items.at(it->second);
+                if (const QStringList fields = differingFields(earlier, *spec); !fields.isEmpty()) {
+                    plan.problems.push_back({name, lineNo,
+                                             QCoreApplication::translate("sdrt::assets", "\"id\" \"%1\" is also on line %2, with different content (%3)")
+                                                 .arg(*spec->externalId)
+                                                 .arg(earlier.line)
+                                                 .arg(fields.join(QLatin1String(", ")))});
+                    continue;
+                }
+            }
+        }
         plan.items.push_back(std::move(*spec));
     }
     return plan;

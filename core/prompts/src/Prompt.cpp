@@ -17,6 +17,36 @@ QString at(const QString &file, int line)
     return QStringLiteral("%1:%2").arg(file).arg(line);
 }
 
+// What a message may quote of a file: the first 60 characters, control and format characters
+// escaped, so a bad file cannot fill the log or drive the terminal it is printed on.
+QString shown(const QString &text)
+{
+    constexpr qsizetype kMaxQuoted = 60;
+    QString out;
+    for (qsizetype i = 0; i < text.size() && i < kMaxQuoted; ++i) {
+        const QChar c = text.at(i);
+        if (c.isHighSurrogate() && i + 1 < text.size() && text.at(i + 1).isLowSurrogate()) {
+            out += c;
+            out += text.at(++i);
+            continue;
+        }
+        switch (c.category()) {
+        case QChar::Other_Control:
+        case QChar::Other_Format:
+        case QChar::Other_Surrogate:
+        case QChar::Separator_Line:
+        case QChar::Separator_Paragraph:
+            out += QStringLiteral("\\u") + QString::number(c.unicode(), 16).toUpper().rightJustified(4, QLatin1Char('0'));
+            break;
+        default:
+            out += c;
+        }
+    }
+    if (text.size() > kMaxQuoted)
+        out += QChar(0x2026); // …
+    return out;
+}
+
 // Scans {placeholders}; returns an error naming the first unknown or unbalanced one.
 std::optional<QString> checkPlaceholders(const QString &tmpl, const QString &file, int firstLine, int step)
 {
@@ -82,7 +112,7 @@ Result<AnswerRule> parseAnswerRule(const QString &value, const QString &where)
             return fail(QCoreApplication::translate("sdrt::prompts", "%1: invalid answer regex: %2").arg(where, re.errorString()));
         return rule;
     }
-    return fail(QCoreApplication::translate("sdrt::prompts", "%1: unknown answer rule '%2'; use 'first-line', 'after MARKER' or 'regex PATTERN'.").arg(where, v));
+    return fail(QCoreApplication::translate("sdrt::prompts", "%1: unknown answer rule '%2'; use 'first-line', 'after MARKER' or 'regex PATTERN'.").arg(where, shown(v)));
 }
 
 QString firstNonEmptyLine(const QString &text)
@@ -218,7 +248,7 @@ Result<Prompt> parsePrompt(const QString &rawText, const QString &fileName)
                 idx = 1;
             else
                 return fail(QCoreApplication::translate("sdrt::prompts", "%1: unknown section [%2]; a prompt has exactly [step1] and [step2].")
-                                .arg(at(fileName, lineNo), name));
+                                .arg(at(fileName, lineNo), shown(name)));
             if (haveStep[idx])
                 return fail(QCoreApplication::translate("sdrt::prompts", "%1: section [%2] appears twice.").arg(at(fileName, lineNo), name));
             if (idx == 1 && !haveStep[0])
@@ -238,21 +268,21 @@ Result<Prompt> parsePrompt(const QString &rawText, const QString &fileName)
         const QRegularExpressionMatch kv = keyLine.match(line);
         if (!kv.hasMatch())
             return fail(QCoreApplication::translate("sdrt::prompts", "%1: expected 'key: value' or a [step1]/[step2] section, found '%2'.")
-                            .arg(at(fileName, lineNo), trimmed.left(60)));
+                            .arg(at(fileName, lineNo), shown(trimmed)));
         const QString key = kv.captured(1);
         const QString value = kv.captured(2).trimmed();
         if (key == QLatin1String("name")) {
             static const QRegularExpression nameRe(QStringLiteral("^[a-z0-9][a-z0-9_-]*$"));
             if (!nameRe.match(value).hasMatch())
                 return fail(QCoreApplication::translate("sdrt::prompts", "%1: prompt name '%2' must be lower-case letters, digits, '-' or '_'.")
-                                .arg(at(fileName, lineNo), value));
+                                .arg(at(fileName, lineNo), shown(value)));
             p.name = value;
             haveName = true;
         } else if (key == QLatin1String("version")) {
             bool ok = false;
             p.version = value.toInt(&ok);
             if (!ok || p.version < 1)
-                return fail(QCoreApplication::translate("sdrt::prompts", "%1: version must be a whole number from 1, found '%2'.").arg(at(fileName, lineNo), value));
+                return fail(QCoreApplication::translate("sdrt::prompts", "%1: version must be a whole number from 1, found '%2'.").arg(at(fileName, lineNo), shown(value)));
             haveVersion = true;
         } else if (key == QLatin1String("description")) {
             p.description = value;
@@ -302,15 +332,34 @@ Result<Prompt> parsePrompt(const QString &rawText, const QString &fileName)
 
 Result<Prompt> loadPromptFile(const QString &path)
 {
+    const QFileInfo info(path);
+    // A FIFO or device would block or never end; only plain files are prompts.
+    if (info.exists() && !info.isFile())
+        return fail(QCoreApplication::translate("sdrt::prompts", "%1: not a regular file; it was not read.").arg(path));
+    // Refused by its size before a byte is read.
+    if (info.size() > kMaxPromptFileBytes)
+        return fail(QCoreApplication::translate("sdrt::prompts", "%1: the file is %2 bytes, over the limit of %3 bytes for a prompt; it was not read.")
+                        .arg(path)
+                        .arg(info.size())
+                        .arg(kMaxPromptFileBytes));
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
         return fail(QCoreApplication::translate("sdrt::prompts", "Cannot read prompt file %1: %2").arg(path, f.errorString()));
-    const QByteArray bytes = f.readAll();
+    // Read one byte past the limit: a file that grew after the size check is still refused.
+    const QByteArray bytes = f.read(kMaxPromptFileBytes + 1);
+    if (bytes.size() > kMaxPromptFileBytes)
+        return fail(QCoreApplication::translate("sdrt::prompts", "%1: the file is over the limit of %2 bytes for a prompt.")
+                        .arg(path)
+                        .arg(kMaxPromptFileBytes));
+    if (const qsizetype nul = bytes.indexOf('\0'); nul >= 0)
+        return fail(QCoreApplication::translate("sdrt::prompts", "%1: the file holds a NUL byte (at byte %2); a prompt is text.")
+                        .arg(path)
+                        .arg(nul + 1));
     QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
     const QString text = decoder.decode(bytes);
     if (decoder.hasError())
         return fail(QCoreApplication::translate("sdrt::prompts", "%1: the file is not valid UTF-8.").arg(path));
-    return parsePrompt(text, QFileInfo(path).fileName());
+    return parsePrompt(text, info.fileName());
 }
 
 } // namespace sdrt::prompts

@@ -17,15 +17,32 @@ Result<PromptLibrary> PromptLibrary::loadDir(const QString &dir)
     QDir d(dir);
     if (!d.exists())
         return fail(QCoreApplication::translate("sdrt::prompts", "The prompt folder %1 does not exist.").arg(dir));
-    const QStringList files = d.entryList({QStringLiteral("*.prompt")}, QDir::Files, QDir::Name);
+    // System: broken links and FIFOs are listed too, to be refused by name rather than skipped.
+    const QStringList files = d.entryList({QStringLiteral("*.prompt")}, QDir::Files | QDir::System, QDir::Name);
     if (files.isEmpty())
         return fail(QCoreApplication::translate("sdrt::prompts", "The prompt folder %1 holds no .prompt files.").arg(dir));
 
+    const QString canonicalDir = QFileInfo(dir).canonicalFilePath();
     PromptLibrary lib;
     QStringList errors;
     std::map<QString, QString> seen; // name -> file
     for (const QString &file : files) {
-        auto p = loadPromptFile(d.filePath(file));
+        const QFileInfo info(d.filePath(file));
+        if (info.isSymLink()) {
+            // Judged by where the link leads, before anything is opened.
+            const QString target = info.canonicalFilePath();
+            if (target.isEmpty()) {
+                errors << QCoreApplication::translate("sdrt::prompts", "%1: a symbolic link to %2, which does not exist.")
+                              .arg(file, info.symLinkTarget());
+                continue;
+            }
+            if (!target.startsWith(canonicalDir + QLatin1Char('/'))) {
+                errors << QCoreApplication::translate("sdrt::prompts", "%1: a symbolic link to %2, outside the prompt folder; it was not read.")
+                              .arg(file, target);
+                continue;
+            }
+        }
+        auto p = loadPromptFile(info.filePath());
         if (!p) {
             errors << p.error();
             continue;

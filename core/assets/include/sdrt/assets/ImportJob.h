@@ -41,8 +41,10 @@ struct ImportFailure {
 struct ImportReport {
     int imported = 0;
     int duplicates = 0;
-    int failed = 0;
+    int failed = 0;       // items and lines that were not imported
     bool cancelled = false;
+    // Every bad file and line, in one pass: an item with a truncated PDF and a truncated JPEG
+    // fails once (in `failed`) and has both files here.
     std::vector<ImportFailure> failures;
     qint64 batchId = 0;
     QString summary() const;

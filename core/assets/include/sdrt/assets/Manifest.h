@@ -7,7 +7,10 @@
 //    "task_family": "counting", "split": "train", "tags": ["line-3"],
 //    "assets": [{"path": "photos/p1.jpg", "role": "photo"}, {"path": "dwg/p1.pdf", "role": "drawing"}],
 //    "note": "text of the note"  or  "note": {"path": "notes/p1.txt"}}
-// Paths are relative to the manifest's folder and may not leave it.
+// Paths are relative to the manifest's folder and may not leave it. No string (value or field
+// name) may hold half a UTF-16 surrogate pair ("\ud800" alone): the line is refused, naming the
+// field. An "id" repeated with the same content is a duplicate (counted at import); with other
+// content the later line is refused, naming both lines.
 
 #include "sdrt/common/Result.h"
 #include "sdrt/store/Types.h"

@@ -60,8 +60,16 @@ struct Prompt {
     RenderedStep render(int step, const RenderContext &ctx) const;
 };
 
-// Parses one prompt file's text. Errors name `fileName` and the line.
+// The largest prompt file read, in bytes. The shipped prompts are under 1 KiB; a file this
+// large is something else (a log, a model, a pasted document) and is refused unread.
+inline constexpr qint64 kMaxPromptFileBytes = 256 * 1024;
+
+// Parses one prompt file's text. Errors name `fileName` and the line; the little of the file
+// they quote is cut short and has control characters escaped.
 Result<Prompt> parsePrompt(const QString &text, const QString &fileName);
+// Reads and parses one file. Refused before parsing, naming the file and the reason, with none
+// of its content in the message: not a regular file, larger than kMaxPromptFileBytes (not
+// read at all), a NUL byte, invalid UTF-8.
 Result<Prompt> loadPromptFile(const QString &path);
 
 } // namespace sdrt::prompts

@@ -16,7 +16,9 @@ namespace sdrt::prompts {
 class PromptLibrary {
 public:
     // Loads every *.prompt file of `dir` (sorted by file name). Fails listing every bad file
-    // with its line and reason; a library with any bad file is not used.
+    // with its line and reason; a library with any bad file is not used. A symbolic link is
+    // followed only when its target lies inside `dir`; one leading out (or nowhere) is refused
+    // without reading its target.
     static Result<PromptLibrary> loadDir(const QString &dir);
     // The library shipped with the application (installed or source tree).
     static QString defaultDir();

@@ -1229,7 +1229,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>承認ポリシー &quot;%1&quot; を読めません: 1,0 のような MIN_ACCEPTS,MAX_REJECTS を指定してください（MAX_REJECTS -1: 却下数を問わない）。</translation>
     </message>
     <message>
-        <location filename="../../core/review/src/ReviewSession.cpp" line="+356"/>
+        <location filename="../../core/review/src/ReviewSession.cpp" line="+353"/>
         <source>Enter your reviewer name before reviewing.</source>
         <translation>レビューの前にレビュー担当者名を入力してください。</translation>
     </message>
@@ -1266,14 +1266,14 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+19"/>
+        <location line="+20"/>
         <source>Accept %n trace(s) matching the reference</source>
         <translation>
             <numerusform>正解と一致する %n 件のトレースを承認</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+77"/>
         <source>An approval policy needs at least one accept.</source>
         <translation>承認ポリシーには 1 件以上の承認が必要です。</translation>
     </message>
@@ -1502,9 +1502,9 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
 </context>
 <context>
-    <name>sdrt::ui::AssetViewer</name>
+    <name>sdrt::ui::AssetPane</name>
     <message>
-        <location filename="../../ui/src/AssetViewer.cpp" line="+47"/>
+        <location filename="../../ui/src/AssetViewer.cpp" line="+50"/>
         <source>Fit</source>
         <translation>全体表示</translation>
     </message>
@@ -1534,7 +1534,13 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>拡大 (+)</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+9"/>
+        <location line="+18"/>
+        <source>No image for this item.</source>
+        <translation>この項目には画像がありません。</translation>
+    </message>
+    <message>
+        <location line="-5"/>
         <source>%1 p.%2</source>
         <translation>%1 %2ページ</translation>
     </message>
@@ -1549,12 +1555,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>写真: %1</translation>
     </message>
     <message>
-        <location line="+15"/>
-        <source>No image for this item.</source>
-        <translation>この項目には画像がありません。</translation>
-    </message>
-    <message>
-        <location line="+28"/>
+        <location line="+48"/>
         <source>Cannot show this asset: %1</source>
         <translation>このアセットを表示できません: %1</translation>
     </message>
@@ -2237,7 +2238,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::RejectDialog</name>
     <message>
-        <location filename="../../ui/src/ReviewPanel.cpp" line="+134"/>
+        <location filename="../../ui/src/ReviewPanel.cpp" line="+136"/>
         <source>Reject trace</source>
         <translation>トレースを却下</translation>
     </message>
@@ -2275,12 +2276,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::ReviewPanel</name>
     <message>
-        <location line="+56"/>
+        <location line="+57"/>
         <source>Review</source>
         <translation>レビュー</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+17"/>
         <source>Switch…</source>
         <translation>切り替え…</translation>
     </message>
@@ -2330,7 +2331,17 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%m 件中 %v 件のトレースをレビュー済み</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+5"/>
+        <source>Photo | Drawing</source>
+        <translation>写真 | 図面</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Show the item&apos;s photo and drawing side by side, each with its own zoom and pan (V)</source>
+        <translation>項目の写真と図面を左右に並べて表示（それぞれ別に拡大・移動）(V)</translation>
+    </message>
+    <message>
+        <location line="+40"/>
         <source>No note for this item.</source>
         <translation>この項目にメモはありません。</translation>
     </message>
@@ -2375,18 +2386,19 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>お名前（各判定に記録されます）:</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+38"/>
+        <location line="+8"/>
         <source>Cannot read the reviews</source>
         <translation>レビューを読めません</translation>
     </message>
     <message>
         <location line="+9"/>
-        <location line="+538"/>
+        <location line="+562"/>
         <source>All prompts</source>
         <translation>すべてのプロンプト</translation>
     </message>
     <message>
-        <location line="-537"/>
+        <location line="-561"/>
         <source>All task families</source>
         <translation>すべてのタスク種別</translation>
     </message>
@@ -2430,7 +2442,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>項目 %1 を読めません</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>%1 · %2 · %3</source>
         <translation>%1 · %2 · %3</translation>
     </message>
@@ -2442,18 +2454,18 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     <message>
         <location line="+3"/>
         <location line="+32"/>
-        <location line="+284"/>
+        <location line="+286"/>
         <source>(none)</source>
         <translation>（なし）</translation>
     </message>
     <message>
-        <location line="-316"/>
-        <location line="+318"/>
+        <location line="-318"/>
+        <location line="+320"/>
         <source>hidden — press R to show</source>
         <translation>非表示 — R キーで表示</translation>
     </message>
     <message>
-        <location line="-310"/>
+        <location line="-312"/>
         <source>Cannot read the traces of item %1</source>
         <translation>項目 %1 のトレースを読めません</translation>
     </message>
@@ -2575,7 +2587,7 @@ Parsed: %2</source>
         <translation>回答: %1</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+46"/>
         <source>Nothing to undo.</source>
         <translation>元に戻す操作はありません。</translation>
     </message>
@@ -2585,7 +2597,22 @@ Parsed: %2</source>
         <translation>元に戻しました: %1</translation>
     </message>
     <message>
-        <location line="-10"/>
+        <location line="+78"/>
+        <source>Photo and drawing side by side, or in tabs (remembered)</source>
+        <translation>写真と図面を左右に並べる / タブで切り替える（設定を記憶）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Undo your last action (each reviewer has their own history)</source>
+        <translation>自分の直前の操作を元に戻す（レビュアーごとの履歴）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Zoom in / out / fit / actual size (click the image first; each side on its own)</source>
+        <translation>拡大 / 縮小 / 全体表示 / 実寸（先に画像をクリック。左右それぞれ別）</translation>
+    </message>
+    <message>
+        <location line="-92"/>
         <source>Nothing to redo.</source>
         <translation>やり直す操作はありません。</translation>
     </message>
@@ -2600,7 +2627,7 @@ Parsed: %2</source>
         <translation>キューに正解と一致する未レビューのトレースはありません。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Accept matching traces</source>
         <translation>一致するトレースを承認</translation>
     </message>
@@ -2612,14 +2639,19 @@ Parsed: %2</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+10"/>
+        <location line="+12"/>
         <source>Accepted %n trace(s) matching the reference.</source>
         <translation>
             <numerusform>正解と一致する %n 件のトレースを承認しました。</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+21"/>
+        <source>Side by side needs a photo and a drawing; this item shows one kind only.</source>
+        <translation>左右表示には写真と図面が必要です。この項目は片方だけです。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>Review shortcuts</source>
         <translation>レビューのショートカット</translation>
     </message>
@@ -2664,12 +2696,7 @@ Parsed: %2</source>
         <translation>正解の表示 / 非表示</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Undo</source>
-        <translation>元に戻す</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Redo</source>
         <translation>やり直す</translation>
     </message>
@@ -2679,12 +2706,7 @@ Parsed: %2</source>
         <translation>キュー内で正解と一致する未レビューのトレースをすべて承認</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Zoom in / out / fit / actual size (click the image first)</source>
-        <translation>拡大 / 縮小 / 全体表示 / 実寸（先に画像をクリック）</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>This list</source>
         <translation>この一覧</translation>
     </message>
@@ -2699,13 +2721,13 @@ Parsed: %2</source>
         <translation>操作</translation>
     </message>
     <message>
+        <location line="+27"/>
         <location line="+24"/>
-        <location line="+22"/>
         <source>Approval policy</source>
         <translation>承認ポリシー</translation>
     </message>
     <message>
-        <location line="-15"/>
+        <location line="-17"/>
         <source>any number</source>
         <translation>件数を問わない</translation>
     </message>
@@ -2725,18 +2747,18 @@ Parsed: %2</source>
         <translation>許容する却下数（以下）:</translation>
     </message>
     <message>
-        <location line="+22"/>
-        <location line="+5"/>
+        <location line="+24"/>
+        <location line="+6"/>
         <source>Reject reasons</source>
         <translation>却下理由</translation>
     </message>
     <message>
-        <location line="-5"/>
+        <location line="-6"/>
         <source>One reason per line (the first nine get keys 1–9):</source>
         <translation>1 行に 1 つの理由（最初の 9 件に 1〜9 キーが付きます）:</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>Agreement between reviewers</source>
         <translation>レビュー担当者間の一致度</translation>
     </message>
@@ -2794,7 +2816,7 @@ Parsed: %2</source>
 <context>
     <name>sdrt::ui::TraceColumn</name>
     <message>
-        <location line="-858"/>
+        <location line="-939"/>
         <source>Step 1 — analysis</source>
         <translation>ステップ 1 — 分析</translation>
     </message>

@@ -17,6 +17,11 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <atomic>
+#include <chrono>
+#include <set>
+#include <thread>
+
 using namespace sdrt;
 using review::ReviewSession;
 using review::Verdict;
@@ -123,6 +128,135 @@ private Q_SLOTS:
         QCOMPARE((*again)->verdict(t[1]->traceId, QStringLiteral("佐藤")), Verdict::Accept);
         QCOMPARE((*again)->verdict(t[2]->traceId, QStringLiteral("佐藤")), Verdict::None);
         QCOMPARE((*again)->reviewers(), QStringList{QStringLiteral("佐藤")});
+    }
+
+    void undoIsPerReviewer()
+    {
+        auto ws = makeWorkspace(QStringLiteral("per-reviewer"), 2);
+        QVERIFY(ws);
+        auto s = ReviewSession::load(ws->db());
+        QVERIFY(s);
+        ReviewSession &rs = **s;
+        const auto t = rs.traces(rs.items()[0]);
+        const QString alice = QStringLiteral("alice"), bob = QStringLiteral("bob");
+        rs.setReviewer(alice);
+        QVERIFY(rs.record({t[0]->traceId}, accept()));
+        rs.setReviewer(bob);
+        QVERIFY(!rs.canUndo()); // bob has done nothing yet
+        QVERIFY(rs.undoText().isEmpty());
+        QVERIFY(rs.undo());     // a no-op, and it must not touch alice's verdict
+        QCOMPARE(rs.verdict(t[0]->traceId, alice), Verdict::Accept);
+        QVERIFY(rs.record({t[1]->traceId}, reject()));
+        QCOMPARE(rs.undoTraces(), std::vector<store::Id>{t[1]->traceId});
+        QVERIFY(rs.undo());
+        QCOMPARE(rs.verdict(t[1]->traceId, bob), Verdict::None);
+        QVERIFY(!rs.canUndo());
+        QVERIFY(rs.canRedo());
+        QVERIFY(rs.undo());
+        QCOMPARE(rs.verdict(t[0]->traceId, alice), Verdict::Accept);
+        // Back to alice: her history is there, bob's redo is not hers.
+        rs.setReviewer(alice);
+        QVERIFY(!rs.canRedo());
+        QCOMPARE(rs.undoTraces(), std::vector<store::Id>{t[0]->traceId});
+        QVERIFY(rs.undo());
+        QCOMPARE(rs.verdict(t[0]->traceId, alice), Verdict::None);
+        rs.setReviewer(bob);
+        QVERIFY(rs.redo());
+        QCOMPARE(rs.verdict(t[1]->traceId, bob), Verdict::Reject);
+        QCOMPARE(rs.verdict(t[0]->traceId, alice), Verdict::None);
+        // Every undo and redo row is the reviewer's own.
+        auto history = store::ReviewRepository(ws->db()).history();
+        QVERIFY(history);
+        QStringList log;
+        for (const store::Review &r : *history)
+            log << r.reviewer + QLatin1Char('/') + r.verdict + QLatin1Char('/') + r.origin;
+        QCOMPARE(log, (QStringList{"alice/accept/verdict", "bob/reject/verdict", "bob/clear/undo", "alice/clear/undo", "bob/reject/redo"}));
+    }
+
+    void undoHistorySurvivesAReload()
+    {
+        auto ws = makeWorkspace(QStringLiteral("reload"), 2);
+        QVERIFY(ws);
+        auto s = ReviewSession::load(ws->db());
+        QVERIFY(s);
+        ReviewSession &rs = **s;
+        rs.setReviewer(QStringLiteral("alice"));
+        const store::Id first = rs.traces(rs.items()[0])[0]->traceId;
+        QVERIFY(rs.record({first}, accept()));
+        QVERIFY(rs.record({first}, reject({QStringLiteral("wrong count")})));
+        // A generation run adds items and traces; the session rereads the workspace.
+        review::SyntheticParams more;
+        more.items = 2;
+        more.seed = 7;
+        more.prompts = {QStringLiteral("decompose")};
+        QVERIFY(review::addSyntheticTraces(*ws, more));
+        QVERIFY(rs.reload());
+        QCOMPARE(rs.items().size(), std::size_t(4));
+        QCOMPARE(rs.verdict(first), Verdict::Reject);
+        QVERIFY(rs.canUndo());
+        QVERIFY(rs.undo());
+        QCOMPARE(rs.verdict(first), Verdict::Accept);
+        QVERIFY(rs.undo());
+        QCOMPARE(rs.verdict(first), Verdict::None);
+        QVERIFY(rs.redo());
+        QCOMPARE(rs.verdict(first), Verdict::Accept);
+        QCOMPARE(rs.approvedCount(), 1); // the state derived from the reread rows, then the redo
+    }
+
+    void concurrentAppendsGetDistinctActionIds()
+    {
+        // Two sessions on their own connections (as two processes) record a verdict each while a
+        // third connection holds the write lock. When it lets go, each append must take its
+        // action id inside its own write transaction: one id read before the lock and used after
+        // it would be the same for both.
+        auto ws = makeWorkspace(QStringLiteral("race"), 2);
+        QVERIFY(ws);
+        std::vector<store::Id> ids;
+        {
+            auto s = ReviewSession::load(ws->db());
+            QVERIFY(s);
+            for (const auto *t : (*s)->traces((*s)->items()[0]))
+                ids.push_back(t->traceId);
+        }
+        auto blocker = ws->connect();
+        QVERIFY(blocker);
+        QVERIFY(blocker->exec("BEGIN IMMEDIATE"));
+        std::atomic<int> loaded{0};
+        QString errors[2];
+        auto reviewOne = [&](int who) {
+            auto db = ws->connect();
+            if (!db) {
+                errors[who] = db.error();
+                ++loaded;
+                return;
+            }
+            auto s = ReviewSession::load(*db);
+            if (!s) {
+                errors[who] = s.error();
+                ++loaded;
+                return;
+            }
+            (*s)->setReviewer(who == 0 ? QStringLiteral("alice") : QStringLiteral("bob"));
+            ++loaded;
+            if (auto r = (*s)->record({ids[std::size_t(who)]}, accept()); !r)
+                errors[who] = r.error();
+        };
+        std::thread a(reviewOne, 0), b(reviewOne, 1);
+        while (loaded < 2)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        // Both are now inside record(), waiting for the lock (busy timeout 20 s).
+        std::this_thread::sleep_for(std::chrono::milliseconds(400));
+        QVERIFY(blocker->exec("COMMIT"));
+        a.join();
+        b.join();
+        QVERIFY2(errors[0].isEmpty(), qPrintable(errors[0]));
+        QVERIFY2(errors[1].isEmpty(), qPrintable(errors[1]));
+        auto history = store::ReviewRepository(ws->db()).history();
+        QVERIFY(history);
+        QCOMPARE(history->size(), std::size_t(2));
+        QVERIFY(history->at(0).actionId && history->at(1).actionId);
+        QVERIFY(*history->at(0).actionId != *history->at(1).actionId);
+        QCOMPARE(std::set<store::Id>({*history->at(0).actionId, *history->at(1).actionId}), (std::set<store::Id>{1, 2}));
     }
 
     void bulkAcceptMatchingReferenceIsOneUndoStep()

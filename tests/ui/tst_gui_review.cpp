@@ -1,27 +1,43 @@
 // The review screen under the offscreen platform, with real widgets, a real workspace and key
 // clicks: review three items by keyboard (accept, reject with a reason, skip), undo and redo,
 // the reference hidden until R, the shortcut sheet, verdicts surviving a restart, a second
-// reviewer with a conflict and kappa, the bulk accept and its undo, and the exports.
+// reviewer with a conflict and kappa, the bulk accept and its undo, and the exports; the keys
+// working again after every dialog, undo per reviewer and across a reload, and the photo and
+// drawing side by side.
 
 #include "sdrt/review/ReviewSession.h"
 #include "sdrt/review/Synthetic.h"
+#include "sdrt/store/AssetRepository.h"
 #include "sdrt/store/ReviewRepository.h"
 #include "sdrt/store/Workspace.h"
+#include "sdrt/ui/AssetViewer.h"
+#include "sdrt/ui/GeneratePanel.h"
 #include "sdrt/ui/MainWindow.h"
 #include "sdrt/ui/ReviewPanel.h"
+#include "sdrt/ui/WorkspaceSession.h"
 
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDialogButtonBox>
 #include <QFile>
+#include <QGraphicsView>
+#include <QImage>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QProgressBar>
+#include <QScrollBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
+
+#include <functional>
 
 using namespace sdrt;
 using review::Verdict;
@@ -36,6 +52,59 @@ class TestGuiReview : public QObject {
     {
         auto w = store::Workspace::open(ws);
         return w ? int(store::ReviewRepository(w->db()).history()->size()) : -1;
+    }
+
+    QString makeWorkspace(const QString &name, int items)
+    {
+        const QString dir = m_tmp.filePath(name);
+        auto ws = store::Workspace::create(dir);
+        if (!ws)
+            return {};
+        review::SyntheticParams p;
+        p.items = items;
+        p.prompts = {QStringLiteral("decompose"), QStringLiteral("count-measure"), QStringLiteral("text-layout")};
+        return review::addSyntheticTraces(*ws, p) ? dir : QString();
+    }
+
+    // A key pressed on the keyboard: it goes to the active window's focus widget (to the window
+    // itself when nothing has the focus), never straight to the panel.
+    static void press(QWidget *window, int key, Qt::KeyboardModifiers modifiers = Qt::NoModifier)
+    {
+        QWidget *target = QApplication::focusWidget() ? QApplication::focusWidget() : window;
+        QTest::keyClick(target, Qt::Key(key), modifiers);
+    }
+
+    static bool focusIsIn(QWidget *panel)
+    {
+        QWidget *f = QApplication::focusWidget();
+        return f && (f == panel || panel->isAncestorOf(f));
+    }
+
+    // Runs `act` on the next modal dialog once it is shown (the code under test opens it with
+    // exec() and waits).
+    static void onNextModal(std::function<void(QWidget *)> act)
+    {
+        auto *timer = new QTimer;
+        timer->setInterval(10);
+        QObject::connect(timer, &QTimer::timeout, timer, [timer, act] {
+            QWidget *modal = QApplication::activeModalWidget();
+            if (!modal || !modal->isVisible())
+                return;
+            timer->stop();
+            timer->deleteLater();
+            act(modal);
+        });
+        timer->start();
+    }
+
+    std::unique_ptr<ui::MainWindow> openReview(const QString &ws)
+    {
+        auto w = std::make_unique<ui::MainWindow>();
+        w->show();
+        if (!QTest::qWaitForWindowActive(w.get()) || !w->openWorkspace(ws))
+            return nullptr;
+        w->showReview(true);
+        return w;
     }
 
 private Q_SLOTS:
@@ -235,6 +304,273 @@ private Q_SLOTS:
         QFile h(flat);
         QVERIFY(h.open(QIODevice::ReadOnly));
         QCOMPARE(h.readAll().count('\n'), qsizetype(historyRows(m_ws)));
+    }
+
+    void keysWorkAfterEveryDialog()
+    {
+        const QString ws = makeWorkspace(QStringLiteral("focus"), 3);
+        QVERIFY(!ws.isEmpty());
+        QSettings().remove(QStringLiteral("review/reviewer"));
+        auto w = openReview(ws);
+        QVERIFY(w);
+        ui::ReviewPanel *rp = w->reviewPanel();
+        QVERIFY(rp->reviewer().isEmpty());
+        QTRY_VERIFY(focusIsIn(rp));
+        const std::vector<store::Id> items = rp->queue();
+        const auto traces = [&](std::size_t item) {
+            std::vector<store::Id> out;
+            for (const auto *t : rp->reviewSession()->traces(items[item]))
+                out.push_back(t->traceId);
+            return out;
+        };
+        const auto t = traces(0);
+        const QString carol = QStringLiteral("carol");
+        auto verdictOf = [&](store::Id trace) { return rp->reviewSession()->verdict(trace, carol); };
+
+        // The first verdict asks for the name; typed and Enter: the verdict is applied, and the
+        // next key works without a click.
+        onNextModal([](QWidget *modal) {
+            auto *dialog = qobject_cast<QInputDialog *>(modal);
+            QVERIFY(dialog);
+            auto *field = dialog->findChild<QLineEdit *>();
+            QVERIFY(field);
+            field->selectAll();
+            QTest::keyClicks(field, QStringLiteral("carol"));
+            QTest::keyClick(field, Qt::Key_Return);
+        });
+        press(w.get(), Qt::Key_A);
+        QCOMPARE(rp->reviewer(), carol);
+        QCOMPARE(verdictOf(t[0]), Verdict::Accept);
+        QCOMPARE(rp->focusedTrace(), t[1]);
+        QTRY_VERIFY(focusIsIn(rp));
+        press(w.get(), Qt::Key_A);
+        QCOMPARE(verdictOf(t[1]), Verdict::Accept);
+
+        // The reject form, cancelled with Escape, then S.
+        press(w.get(), Qt::Key_X);
+        QVERIFY(rp->rejectDialog());
+        QTest::keyClick(rp->rejectDialog(), Qt::Key_Escape);
+        QTRY_VERIFY(!rp->rejectDialog());
+        QTRY_VERIFY(focusIsIn(rp));
+        press(w.get(), Qt::Key_S);
+        QCOMPARE(verdictOf(t[2]), Verdict::Skip);
+        QCOMPARE(rp->currentItem(), items[1]);
+        const auto u = traces(1);
+
+        // The shortcut sheet, closed with Escape.
+        press(w.get(), Qt::Key_Question);
+        QVERIFY(rp->shortcutSheet());
+        QTRY_VERIFY(rp->shortcutSheet()->isActiveWindow());
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Escape);
+        QTRY_VERIFY(!rp->shortcutSheet());
+        QTRY_VERIFY(focusIsIn(rp));
+        press(w.get(), Qt::Key_A);
+        QCOMPARE(verdictOf(u[0]), Verdict::Accept);
+
+        // The bulk accept's confirmation, answered No.
+        onNextModal([](QWidget *modal) {
+            auto *box = qobject_cast<QMessageBox *>(modal);
+            QVERIFY(box);
+            box->button(QMessageBox::No)->click();
+        });
+        press(w.get(), Qt::Key_A, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(verdictOf(u[2]), Verdict::None); // declined
+        QTRY_VERIFY(focusIsIn(rp));
+        press(w.get(), Qt::Key_A);
+        QCOMPARE(verdictOf(u[1]), Verdict::Accept);
+
+        // Approval policy, reject reasons (both modal) and agreement, each cancelled or closed.
+        auto cancel = [](QWidget *modal) {
+            auto *buttons = modal->findChild<QDialogButtonBox *>();
+            QVERIFY(buttons);
+            buttons->button(QDialogButtonBox::Cancel)->click();
+        };
+        onNextModal(cancel);
+        rp->editPolicy();
+        QTRY_VERIFY(focusIsIn(rp));
+        onNextModal(cancel);
+        rp->editReasonTags();
+        QTRY_VERIFY(focusIsIn(rp));
+        rp->showAgreement();
+        auto *agreement = rp->findChild<QDialog *>(QStringLiteral("agreementDialog"));
+        QVERIFY(agreement);
+        QTRY_VERIFY(agreement->isActiveWindow());
+        agreement->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Close)->click();
+        QTRY_VERIFY(!rp->findChild<QDialog *>(QStringLiteral("agreementDialog")));
+        QTRY_VERIFY(focusIsIn(rp));
+        press(w.get(), Qt::Key_A);
+        QCOMPARE(verdictOf(u[2]), Verdict::Accept);
+
+        // Switch Reviewer from the menu while reviewing: the name dialog, then keys at once.
+        onNextModal([](QWidget *modal) {
+            auto *field = modal->findChild<QLineEdit *>();
+            QVERIFY(field);
+            field->selectAll();
+            QTest::keyClicks(field, QStringLiteral("dave"));
+            QTest::keyClick(field, Qt::Key_Return);
+        });
+        rp->chooseReviewer();
+        QCOMPARE(rp->reviewer(), QStringLiteral("dave"));
+        QTRY_VERIFY(focusIsIn(rp));
+        const store::Id target = rp->focusedTrace();
+        QVERIFY(target != 0);
+        press(w.get(), Qt::Key_X);
+        QVERIFY(rp->rejectDialog());
+        QTest::keyClick(rp->rejectDialog(), Qt::Key_Return);
+        QTRY_VERIFY(!rp->rejectDialog());
+        QCOMPARE(rp->reviewSession()->verdict(target, QStringLiteral("dave")), Verdict::Reject);
+        QTRY_VERIFY(focusIsIn(rp));
+    }
+
+    void undoFollowsTheReviewerAndSurvivesAReload()
+    {
+        const QString ws = makeWorkspace(QStringLiteral("undo"), 2);
+        QVERIFY(!ws.isEmpty());
+        auto w = openReview(ws);
+        QVERIFY(w);
+        ui::ReviewPanel *rp = w->reviewPanel();
+        const QString dana = QStringLiteral("dana"), erin = QStringLiteral("erin");
+        rp->setReviewer(dana);
+        const store::Id first = rp->focusedTrace();
+        QVERIFY(first != 0);
+        press(w.get(), Qt::Key_A);
+        QCOMPARE(rp->reviewSession()->verdict(first, dana), Verdict::Accept);
+
+        // Erin's Ctrl+Z does not touch Dana's verdict; Erin's own is undone.
+        rp->setReviewer(erin);
+        press(w.get(), Qt::Key_Left);
+        QCOMPARE(rp->focusedTrace(), first);
+        press(w.get(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(rp->reviewSession()->verdict(first, dana), Verdict::Accept);
+        press(w.get(), Qt::Key_X);
+        QVERIFY(rp->rejectDialog());
+        QTest::keyClick(rp->rejectDialog(), Qt::Key_Return);
+        QTRY_VERIFY(!rp->rejectDialog());
+        QCOMPARE(rp->reviewSession()->verdict(first, erin), Verdict::Reject);
+        rp->setReviewer(dana);
+        press(w.get(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(rp->reviewSession()->verdict(first, dana), Verdict::None);
+        QCOMPARE(rp->reviewSession()->verdict(first, erin), Verdict::Reject);
+        QCOMPARE(rp->focusedTrace(), first);
+        press(w.get(), Qt::Key_A); // again, for the reload below
+        QCOMPARE(rp->reviewSession()->verdict(first, dana), Verdict::Accept);
+
+        // A generation run stores traces; back on the Review tab the panel rereads the
+        // workspace (the new items are there) and Ctrl+Z still undoes Dana's last verdict.
+        review::SyntheticParams more;
+        more.items = 2;
+        more.seed = 11;
+        more.prompts = {QStringLiteral("decompose")};
+        QVERIFY(review::addSyntheticTraces(*w->session()->workspace(), more));
+        Q_EMIT w->generatePanel()->tracesStored({});
+        w->showReview(false);
+        w->showReview(true);
+        QCOMPARE(rp->queue().size(), std::size_t(4));
+        QTRY_VERIFY(focusIsIn(rp));
+        press(w.get(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(rp->reviewSession()->verdict(first, dana), Verdict::None);
+        QCOMPARE(rp->reviewSession()->verdict(first, erin), Verdict::Reject);
+        press(w.get(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(rp->reviewSession()->verdict(first, dana), Verdict::Accept);
+        // Erin's history came through the reload too.
+        rp->setReviewer(erin);
+        press(w.get(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(rp->reviewSession()->verdict(first, erin), Verdict::None);
+        QCOMPARE(rp->reviewSession()->verdict(first, dana), Verdict::Accept);
+    }
+
+    void photoAndDrawingSideBySide()
+    {
+        const QString ws = makeWorkspace(QStringLiteral("split"), 1);
+        QVERIFY(!ws.isEmpty());
+        {
+            // The item gets a drawing, large enough to pan at actual size.
+            auto w = store::Workspace::open(ws);
+            QVERIFY(w);
+            QImage drawing(1600, 1000, QImage::Format_RGB888);
+            drawing.fill(Qt::white);
+            const QString rel = QStringLiteral("assets/drawing.png");
+            QVERIFY(drawing.save(w->absolutePath(rel)));
+            store::Asset a;
+            a.kind = store::AssetKind::Drawing;
+            a.originalName = QStringLiteral("図面.png");
+            a.sha256 = QString(64, QLatin1Char('d'));
+            a.storedPath = rel;
+            a.mime = QStringLiteral("image/png");
+            a.width = 1600;
+            a.height = 1000;
+            auto id = store::AssetRepository(w->db()).insert(a);
+            QVERIFY(id);
+            QVERIFY(w->db().exec(QStringLiteral("INSERT INTO item_assets (item_id, asset_id, role, ord)"
+                                                " SELECT min(id), %1, 'drawing', 1 FROM items")
+                                     .arg(*id)
+                                     .toUtf8()
+                                     .constData()));
+        }
+        QSettings().setValue(QStringLiteral("review/reviewer"), QStringLiteral("frank"));
+        QSettings().remove(QStringLiteral("review/sideBySide"));
+        auto w = openReview(ws);
+        QVERIFY(w);
+        ui::ReviewPanel *rp = w->reviewPanel();
+        ui::AssetViewer *viewer = rp->assetViewer();
+        // Tabs at first: one pane with both.
+        QVERIFY(!rp->sideBySide());
+        QVERIFY(!viewer->isSplitShown());
+        QCOMPARE(viewer->photoSide()->assetCount(), 2);
+        QTRY_VERIFY(focusIsIn(rp));
+
+        press(w.get(), Qt::Key_V);
+        QVERIFY(rp->sideBySide());
+        QVERIFY(viewer->isSplitShown());
+        QVERIFY(viewer->drawingSide()->isVisible());
+        QCOMPARE(viewer->photoSide()->assetCount(), 1);
+        QCOMPARE(viewer->photoSide()->currentImageSize(), QSize(160, 120));
+        QCOMPARE(viewer->drawingSide()->currentImageSize(), QSize(1600, 1000));
+        QVERIFY(viewer->photoSide()->x() + viewer->photoSide()->width() <= viewer->drawingSide()->x()); // left and right
+        QVERIFY(QSettings().value(QStringLiteral("review/sideBySide")).toBool());
+        QVERIFY(rp->findChild<QAction *>(QStringLiteral("sideBySide"))->isChecked());
+
+        // Each side zooms and pans on its own: click the drawing, 1:1, +, pan.
+        const double photoZoom = viewer->photoSide()->zoom();
+        const QPointF photoCentre = viewer->photoSide()->centre();
+        auto *drawingView = viewer->drawingSide()->findChild<QGraphicsView *>();
+        QVERIFY(drawingView);
+        QTest::mouseClick(drawingView->viewport(), Qt::LeftButton);
+        QVERIFY(focusIsIn(viewer->drawingSide()));
+        press(w.get(), Qt::Key_1);
+        press(w.get(), Qt::Key_Plus);
+        QCOMPARE(viewer->drawingSide()->zoom(), 1.25);
+        const QPointF before = viewer->drawingSide()->centre();
+        drawingView->horizontalScrollBar()->setValue(drawingView->horizontalScrollBar()->value() + 200);
+        QVERIFY(viewer->drawingSide()->centre().x() > before.x() + 100);
+        QCOMPARE(viewer->photoSide()->zoom(), photoZoom);
+        QCOMPARE(viewer->photoSide()->centre(), photoCentre);
+        // The review keys still work with the focus on the drawing.
+        const store::Id focused = rp->focusedTrace();
+        press(w.get(), Qt::Key_A);
+        QCOMPARE(rp->reviewSession()->verdict(focused), Verdict::Accept);
+
+        // The sheet lists V.
+        rp->showShortcuts();
+        auto *table = rp->shortcutSheet()->findChild<QTableWidget *>();
+        QVERIFY(table);
+        QVERIFY(!table->findItems(QStringLiteral("V"), Qt::MatchExactly).isEmpty());
+        rp->shortcutSheet()->close();
+        QTRY_VERIFY(!rp->shortcutSheet());
+
+        // Remembered: a new window shows them side by side; V again goes back to tabs.
+        w.reset();
+        w = openReview(ws);
+        QVERIFY(w);
+        rp = w->reviewPanel();
+        viewer = rp->assetViewer();
+        QVERIFY(rp->sideBySide());
+        QVERIFY(viewer->isSplitShown());
+        QTRY_VERIFY(focusIsIn(rp));
+        press(w.get(), Qt::Key_V);
+        QVERIFY(!viewer->isSplitShown());
+        QCOMPARE(viewer->photoSide()->assetCount(), 2);
+        QVERIFY(!QSettings().value(QStringLiteral("review/sideBySide")).toBool());
     }
 };
 

@@ -8,7 +8,7 @@
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
-#include <QStackedLayout>
+#include <QSplitter>
 #include <QTabBar>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -16,19 +16,21 @@
 
 namespace sdrt::ui {
 
-AssetViewer::AssetViewer(QWidget *parent)
+AssetPane::AssetPane(QWidget *parent)
     : QWidget(parent), m_tabs(new QTabBar(this)), m_view(new QGraphicsView(this)), m_scene(new QGraphicsScene(this)),
       m_message(new QLabel(this)), m_info(new QLabel(this))
 {
-    setObjectName(QStringLiteral("assetViewer"));
-    setFocusPolicy(Qt::StrongFocus);
+    setObjectName(QStringLiteral("assetPane"));
+    setFocusPolicy(Qt::ClickFocus);
     m_tabs->setExpanding(false);
     m_tabs->setDocumentMode(true);
+    m_tabs->setFocusPolicy(Qt::NoFocus);
     m_view->setScene(m_scene);
     m_view->setDragMode(QGraphicsView::ScrollHandDrag);
     m_view->setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
     m_view->setRenderHint(QPainter::SmoothPixmapTransform);
     m_view->setBackgroundBrush(palette().color(QPalette::Dark));
+    m_view->setFocusProxy(this); // keys reach handleKey, shortcuts of the screen around still work
     m_view->viewport()->installEventFilter(this);
     m_message->setAlignment(Qt::AlignCenter);
     m_message->setWordWrap(true);
@@ -39,15 +41,16 @@ AssetViewer::AssetViewer(QWidget *parent)
         b->setText(text);
         b->setToolTip(tip);
         b->setAutoRaise(true);
+        b->setFocusPolicy(Qt::NoFocus);
         connect(b, &QToolButton::clicked, this, slot);
         return b;
     };
     auto *tools = new QHBoxLayout;
     tools->addWidget(m_tabs, 1);
-    tools->addWidget(button(tr("Fit"), tr("Fit the image to the view (0)"), &AssetViewer::fitToView));
-    tools->addWidget(button(tr("1:1"), tr("Actual size (1)"), &AssetViewer::actualSize));
-    tools->addWidget(button(QStringLiteral("−"), tr("Zoom out (-)"), &AssetViewer::zoomOut));
-    tools->addWidget(button(QStringLiteral("+"), tr("Zoom in (+)"), &AssetViewer::zoomIn));
+    tools->addWidget(button(tr("Fit"), tr("Fit the image to the view (0)"), &AssetPane::fitToView));
+    tools->addWidget(button(tr("1:1"), tr("Actual size (1)"), &AssetPane::actualSize));
+    tools->addWidget(button(QStringLiteral("−"), tr("Zoom out (-)"), &AssetPane::zoomOut));
+    tools->addWidget(button(QStringLiteral("+"), tr("Zoom in (+)"), &AssetPane::zoomIn));
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -55,11 +58,11 @@ AssetViewer::AssetViewer(QWidget *parent)
     layout->addWidget(m_view, 1);
     layout->addWidget(m_message, 1);
     layout->addWidget(m_info);
-    connect(m_tabs, &QTabBar::currentChanged, this, &AssetViewer::showAsset);
-    clear();
+    connect(m_tabs, &QTabBar::currentChanged, this, &AssetPane::showAsset);
+    clear(tr("No image for this item."));
 }
 
-void AssetViewer::setAssets(const std::vector<store::Asset> &assets, const QStringList &absolutePaths)
+void AssetPane::setAssets(const std::vector<store::Asset> &assets, const QStringList &absolutePaths)
 {
     const QSignalBlocker block(m_tabs);
     while (m_tabs->count() > 0)
@@ -74,34 +77,39 @@ void AssetViewer::setAssets(const std::vector<store::Asset> &assets, const QStri
         m_tabs->setTabToolTip(tab, a.kind == store::AssetKind::Drawing ? tr("Drawing: %1").arg(label) : tr("Photo: %1").arg(label));
     }
     if (m_assets.empty()) {
-        clear();
+        clear(tr("No image for this item."));
         return;
     }
     m_tabs->setCurrentIndex(0);
     showAsset(0);
 }
 
-void AssetViewer::clear()
+void AssetPane::clear(const QString &message)
 {
     m_scene->clear();
     m_pixmap = nullptr;
     m_view->hide();
-    m_message->setText(tr("No image for this item."));
+    m_message->setText(message);
     m_message->show();
     m_info->clear();
 }
 
-int AssetViewer::assetCount() const
+int AssetPane::assetCount() const
 {
     return int(m_assets.size());
 }
 
-int AssetViewer::currentAsset() const
+int AssetPane::currentAsset() const
 {
     return m_tabs->currentIndex();
 }
 
-void AssetViewer::showAsset(int index)
+const store::Asset *AssetPane::asset(int index) const
+{
+    return index >= 0 && index < int(m_assets.size()) ? &m_assets[std::size_t(index)] : nullptr;
+}
+
+void AssetPane::showAsset(int index)
 {
     if (index < 0 || index >= int(m_assets.size()))
         return;
@@ -130,79 +138,225 @@ void AssetViewer::showAsset(int index)
     fitToView();
 }
 
-QSize AssetViewer::currentImageSize() const
+QSize AssetPane::currentImageSize() const
 {
     return m_pixmap ? m_pixmap->pixmap().size() : QSize();
 }
 
-double AssetViewer::zoom() const
+double AssetPane::zoom() const
 {
     return m_view->transform().m11();
 }
 
-void AssetViewer::setZoom(double factor)
+QPointF AssetPane::centre() const
+{
+    return m_view->mapToScene(m_view->viewport()->rect().center());
+}
+
+void AssetPane::setZoom(double factor)
 {
     factor = std::clamp(factor, 0.02, 40.0);
     m_view->setTransform(QTransform::fromScale(factor, factor));
 }
 
-void AssetViewer::zoomIn()
+void AssetPane::zoomIn()
 {
     m_fit = false;
     setZoom(zoom() * 1.25);
 }
 
-void AssetViewer::zoomOut()
+void AssetPane::zoomOut()
 {
     m_fit = false;
     setZoom(zoom() / 1.25);
 }
 
-void AssetViewer::fitToView()
+void AssetPane::fitToView()
 {
     m_fit = true;
     if (m_pixmap)
         m_view->fitInView(m_pixmap, Qt::KeepAspectRatio);
 }
 
-void AssetViewer::actualSize()
+void AssetPane::actualSize()
 {
     m_fit = false;
     setZoom(1.0);
 }
 
-bool AssetViewer::eventFilter(QObject *watched, QEvent *event)
+void AssetPane::centreOn(const QPointF &imagePoint)
 {
-    if (watched == m_view->viewport() && event->type() == QEvent::Wheel) {
-        auto *wheel = static_cast<QWheelEvent *>(event);
-        if (wheel->angleDelta().y() > 0)
-            zoomIn();
-        else if (wheel->angleDelta().y() < 0)
-            zoomOut();
-        return true;
+    m_fit = false;
+    m_view->centerOn(imagePoint);
+}
+
+bool AssetPane::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_view->viewport()) {
+        if (event->type() == QEvent::MouseButtonPress)
+            Q_EMIT activated();
+        if (event->type() == QEvent::Wheel) {
+            auto *wheel = static_cast<QWheelEvent *>(event);
+            Q_EMIT activated();
+            if (wheel->angleDelta().y() > 0)
+                zoomIn();
+            else if (wheel->angleDelta().y() < 0)
+                zoomOut();
+            return true;
+        }
     }
     return QWidget::eventFilter(watched, event);
 }
 
-void AssetViewer::keyPressEvent(QKeyEvent *event)
+bool AssetPane::handleKey(int key)
 {
-    switch (event->key()) {
+    switch (key) {
     case Qt::Key_Plus:
-    case Qt::Key_Equal: zoomIn(); return;
-    case Qt::Key_Minus: zoomOut(); return;
-    case Qt::Key_0: fitToView(); return;
-    case Qt::Key_1: actualSize(); return;
-    case Qt::Key_PageDown: showAsset(std::min(currentAsset() + 1, assetCount() - 1)); return;
-    case Qt::Key_PageUp: showAsset(std::max(currentAsset() - 1, 0)); return;
-    default: QWidget::keyPressEvent(event);
+    case Qt::Key_Equal: zoomIn(); return true;
+    case Qt::Key_Minus: zoomOut(); return true;
+    case Qt::Key_0: fitToView(); return true;
+    case Qt::Key_1: actualSize(); return true;
+    case Qt::Key_PageDown: showAsset(std::min(currentAsset() + 1, assetCount() - 1)); return true;
+    case Qt::Key_PageUp: showAsset(std::max(currentAsset() - 1, 0)); return true;
+    default: return false;
     }
 }
 
-void AssetViewer::resizeEvent(QResizeEvent *event)
+void AssetPane::keyPressEvent(QKeyEvent *event)
+{
+    Q_EMIT activated();
+    if (!handleKey(event->key()))
+        QWidget::keyPressEvent(event);
+}
+
+void AssetPane::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
     if (m_fit)
         fitToView();
+}
+
+// ---------------------------------------------------------------------------------------------
+
+AssetViewer::AssetViewer(QWidget *parent) : QWidget(parent), m_panes{new AssetPane, new AssetPane}, m_split(new QSplitter(Qt::Horizontal, this))
+{
+    setObjectName(QStringLiteral("assetViewer"));
+    setFocusPolicy(Qt::StrongFocus);
+    m_panes[0]->setObjectName(QStringLiteral("photoSide"));
+    m_panes[1]->setObjectName(QStringLiteral("drawingSide"));
+    m_split->setChildrenCollapsible(false);
+    for (int side = 0; side < 2; ++side) {
+        m_split->addWidget(m_panes[side]);
+        connect(m_panes[side], &AssetPane::errorOccurred, this, &AssetViewer::errorOccurred);
+        connect(m_panes[side], &AssetPane::activated, this, [this, side] { m_active = side; });
+    }
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_split, 1);
+    clear();
+}
+
+void AssetViewer::setAssets(const std::vector<store::Asset> &assets, const QStringList &absolutePaths)
+{
+    m_assets = assets;
+    m_paths = absolutePaths;
+    layOut();
+}
+
+void AssetViewer::clear()
+{
+    m_assets.clear();
+    m_paths.clear();
+    layOut();
+}
+
+void AssetViewer::setSideBySide(bool on)
+{
+    if (on == m_sideBySide)
+        return;
+    m_sideBySide = on;
+    layOut();
+}
+
+bool AssetViewer::isSplitShown() const
+{
+    return m_panes[1]->isVisibleTo(this);
+}
+
+void AssetViewer::layOut()
+{
+    std::vector<store::Asset> photos, drawings;
+    QStringList photoPaths, drawingPaths;
+    for (std::size_t i = 0; i < m_assets.size(); ++i) {
+        const bool drawing = m_assets[i].kind == store::AssetKind::Drawing;
+        (drawing ? drawings : photos).push_back(m_assets[i]);
+        (drawing ? drawingPaths : photoPaths) << m_paths.value(qsizetype(i));
+    }
+    // Only an item with both gets two sides; otherwise one pane shows everything.
+    const bool split = m_sideBySide && !photos.empty() && !drawings.empty();
+    m_active = 0;
+    if (split) {
+        m_panes[0]->setAssets(photos, photoPaths);
+        m_panes[1]->setAssets(drawings, drawingPaths);
+        m_panes[1]->show();
+        const int half = std::max(1, m_split->width() / 2);
+        m_split->setSizes({half, half});
+    } else {
+        m_panes[0]->setAssets(m_assets, m_paths);
+        m_panes[1]->clear(QString());
+        m_panes[1]->hide();
+    }
+}
+
+int AssetViewer::assetCount() const
+{
+    return active()->assetCount();
+}
+
+int AssetViewer::currentAsset() const
+{
+    return active()->currentAsset();
+}
+
+void AssetViewer::showAsset(int index)
+{
+    active()->showAsset(index);
+}
+
+QSize AssetViewer::currentImageSize() const
+{
+    return active()->currentImageSize();
+}
+
+double AssetViewer::zoom() const
+{
+    return active()->zoom();
+}
+
+void AssetViewer::zoomIn()
+{
+    active()->zoomIn();
+}
+
+void AssetViewer::zoomOut()
+{
+    active()->zoomOut();
+}
+
+void AssetViewer::fitToView()
+{
+    active()->fitToView();
+}
+
+void AssetViewer::actualSize()
+{
+    active()->actualSize();
+}
+
+void AssetViewer::keyPressEvent(QKeyEvent *event)
+{
+    if (!active()->handleKey(event->key()))
+        QWidget::keyPressEvent(event);
 }
 
 } // namespace sdrt::ui

@@ -30,12 +30,14 @@
 #include <QSplitter>
 #include <QTableWidget>
 #include <QTextBrowser>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace sdrt::ui {
 namespace {
 
 const char *kReviewerKey = "review/reviewer";
+const char *kSideBySideKey = "review/sideBySide";
 
 QStringList sentencesOf(const QString &text)
 {
@@ -205,12 +207,21 @@ ReviewPanel::ReviewPanel(WorkspaceSession *session, QWidget *parent)
     buildUi();
     createActions();
     setReviewer(QSettings().value(QString::fromLatin1(kReviewerKey)).toString());
-    connect(session, &WorkspaceSession::opened, this, &ReviewPanel::reload);
-    connect(session, &WorkspaceSession::closed, this, &ReviewPanel::reload);
+    setSideBySide(QSettings().value(QString::fromLatin1(kSideBySideKey), false).toBool());
+    connect(session, &WorkspaceSession::opened, this, &ReviewPanel::startAfresh);
+    connect(session, &WorkspaceSession::closed, this, &ReviewPanel::startAfresh);
     connect(m_viewer, &AssetViewer::errorOccurred, this, [this](const QString &m) { Q_EMIT errorOccurred(tr("Review"), m); });
 }
 
-ReviewPanel::~ReviewPanel() = default;
+ReviewPanel::~ReviewPanel()
+{
+    // The dialogs go first, while the panel is whole: their `destroyed` handlers (which give the
+    // focus back) must not run on a half-destroyed panel.
+    for (QDialog *d : findChildren<QDialog *>(Qt::FindDirectChildrenOnly)) {
+        d->disconnect(this);
+        delete d;
+    }
+}
 
 void ReviewPanel::buildUi()
 {
@@ -244,9 +255,25 @@ void ReviewPanel::buildUi()
     m_progress->setMinimumWidth(200);
     m_approved->setObjectName(QStringLiteral("approvedLabel"));
     m_position->setObjectName(QStringLiteral("positionLabel"));
+    // Photo and drawing side by side: a checkable action (key V) shown as a top bar button.
+    m_sideBySide = new QAction(tr("Photo | Drawing"), this);
+    m_sideBySide->setObjectName(QStringLiteral("sideBySide"));
+    m_sideBySide->setToolTip(tr("Show the item's photo and drawing side by side, each with its own zoom and pan (V)"));
+    m_sideBySide->setCheckable(true);
+    m_sideBySide->setShortcut(QKeySequence(Qt::Key_V));
+    m_sideBySide->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(m_sideBySide, &QAction::triggered, this, &ReviewPanel::setSideBySide);
+    addAction(m_sideBySide);
+    auto *sideBySide = new QToolButton(this);
+    sideBySide->setObjectName(QStringLiteral("sideBySideButton"));
+    sideBySide->setFocusPolicy(Qt::NoFocus);
+    sideBySide->setDefaultAction(m_sideBySide);
+    sideBySide->setToolButtonStyle(Qt::ToolButtonTextOnly);
     auto *top = new QHBoxLayout;
     top->addWidget(m_reviewerLabel);
     top->addWidget(switchReviewer);
+    top->addSpacing(12);
+    top->addWidget(sideBySide);
     top->addSpacing(12);
     top->addWidget(m_stateFilter);
     top->addWidget(m_promptFilter);
@@ -376,14 +403,46 @@ void ReviewPanel::chooseReviewer()
                                                std::max<qsizetype>(0, known.indexOf(reviewer())), true, &ok);
     if (ok && !name.trimmed().isEmpty())
         setReviewer(name);
+    returnFocus();
+}
+
+void ReviewPanel::returnFocus()
+{
+    // The window a modal dialog leaves is not always activated again (it depends on the window
+    // manager), and then no key reaches the panel's shortcuts until a click. The panel holds the
+    // focus rather than a column: columns are deleted when the item changes.
+    if (!isVisible())
+        return;
+    window()->activateWindow();
+    setFocus(Qt::OtherFocusReason);
+    if (m_focus >= 0 && m_focus < int(m_columns.size()))
+        m_scroll->ensureWidgetVisible(m_columns[std::size_t(m_focus)], 16, 0);
+}
+
+void ReviewPanel::startAfresh()
+{
+    // The session of the workspace that went (its Database may be gone already) is dropped
+    // without touching it; its undo history belongs to that workspace.
+    m_review.reset();
+    m_itemId = 0;
+    reload();
 }
 
 void ReviewPanel::reload()
 {
-    m_review.reset();
     m_queue.clear();
-    m_itemId = 0;
-    if (m_session->isOpen()) {
+    if (!m_session->isOpen()) {
+        m_review.reset();
+        m_itemId = 0;
+    } else if (m_review) {
+        // In place: the reviewers' undo stacks stay.
+        if (auto r = m_review->reload(); !r) {
+            Q_EMIT errorOccurred(tr("Cannot read the reviews"), r.error());
+            m_review.reset();
+            m_itemId = 0;
+        }
+    } else {
+        m_itemId = 0;
         auto s = review::ReviewSession::load(m_session->workspace()->db());
         if (!s) {
             Q_EMIT errorOccurred(tr("Cannot read the reviews"), s.error());
@@ -484,6 +543,7 @@ void ReviewPanel::showItem(store::Id itemId, store::Id focusTrace)
                 if (ia.role == store::AssetKind::Note)
                     continue;
                 assets.push_back(ia.asset);
+                assets.back().kind = ia.role; // the item's role decides the side in the split view
                 paths << ws->absolutePath(ia.asset.storedPath);
             }
             m_viewer->setAssets(assets, paths);
@@ -727,8 +787,7 @@ void ReviewPanel::rejectFocused()
     });
     connect(m_rejectDialog, &QObject::destroyed, this, [this] {
         m_rejectDialog = nullptr;
-        window()->activateWindow();
-        setFocus();
+        returnFocus();
     });
     m_rejectDialog->open();
 }
@@ -790,11 +849,14 @@ int ReviewPanel::acceptMatchingReference(bool confirm)
         Q_EMIT statusMessage(tr("No unreviewed trace in the queue matches its reference answer."));
         return 0;
     }
-    if (confirm
-        && QMessageBox::question(this, tr("Accept matching traces"),
-                                 tr("Accept %n trace(s) in the queue whose answer matches the reference? Ctrl+Z undoes it.", nullptr, candidates))
-               != QMessageBox::Yes)
-        return 0;
+    if (confirm) {
+        const auto answer = QMessageBox::question(
+            this, tr("Accept matching traces"),
+            tr("Accept %n trace(s) in the queue whose answer matches the reference? Ctrl+Z undoes it.", nullptr, candidates));
+        returnFocus();
+        if (answer != QMessageBox::Yes)
+            return 0;
+    }
     auto n = m_review->acceptMatchingReference(m_queue);
     m_progressStale = true;
     if (!report(bool(n), n ? QString() : n.error()))
@@ -817,6 +879,20 @@ void ReviewPanel::toggleReference()
         updateColumn(c);
 }
 
+void ReviewPanel::setSideBySide(bool on)
+{
+    m_viewer->setSideBySide(on);
+    m_sideBySide->setChecked(on);
+    QSettings().setValue(QString::fromLatin1(kSideBySideKey), on);
+    if (on && m_itemId != 0 && !m_viewer->isSplitShown())
+        Q_EMIT statusMessage(tr("Side by side needs a photo and a drawing; this item shows one kind only."));
+}
+
+bool ReviewPanel::sideBySide() const
+{
+    return m_viewer->sideBySide();
+}
+
 void ReviewPanel::showShortcuts()
 {
     if (m_shortcuts) {
@@ -836,10 +912,11 @@ void ReviewPanel::showShortcuts()
         {QStringLiteral("N / P"), tr("Next / previous item")},
         {QStringLiteral("U"), tr("Next item with unreviewed traces")},
         {QStringLiteral("R"), tr("Show or hide the reference answer")},
-        {QStringLiteral("Ctrl+Z"), tr("Undo")},
+        {QStringLiteral("V"), tr("Photo and drawing side by side, or in tabs (remembered)")},
+        {QStringLiteral("Ctrl+Z"), tr("Undo your last action (each reviewer has their own history)")},
         {QStringLiteral("Ctrl+Shift+Z"), tr("Redo")},
         {QStringLiteral("Ctrl+Shift+A"), tr("Accept every unreviewed trace in the queue that matches its reference")},
-        {QStringLiteral("+ / - / 0 / 1"), tr("Zoom in / out / fit / actual size (click the image first)")},
+        {QStringLiteral("+ / - / 0 / 1"), tr("Zoom in / out / fit / actual size (click the image first; each side on its own)")},
         {QStringLiteral("?"), tr("This list")},
     };
     table->setColumnCount(2);
@@ -858,7 +935,10 @@ void ReviewPanel::showShortcuts()
     auto *close = new QDialogButtonBox(QDialogButtonBox::Close, m_shortcuts);
     connect(close, &QDialogButtonBox::rejected, m_shortcuts, &QDialog::reject);
     layout->addWidget(close);
-    connect(m_shortcuts, &QObject::destroyed, this, [this] { m_shortcuts = nullptr; });
+    connect(m_shortcuts, &QObject::destroyed, this, [this] {
+        m_shortcuts = nullptr;
+        returnFocus();
+    });
     m_shortcuts->resize(640, 420);
     m_shortcuts->open();
 }
@@ -886,7 +966,9 @@ void ReviewPanel::editPolicy()
     connect(buttons, &QDialogButtonBox::accepted, &d, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, &d, &QDialog::reject);
     form->addRow(buttons);
-    if (d.exec() != QDialog::Accepted)
+    const int result = d.exec();
+    returnFocus();
+    if (result != QDialog::Accepted)
         return;
     auto r = m_review->setPolicy({accepts->value(), rejects->value()});
     if (!r) {
@@ -905,6 +987,7 @@ void ReviewPanel::editReasonTags()
     bool ok = false;
     const QString text = QInputDialog::getMultiLineText(this, tr("Reject reasons"), tr("One reason per line (the first nine get keys 1–9):"),
                                                         m_review->reasonTags().join(QLatin1Char('\n')), &ok);
+    returnFocus();
     if (!ok)
         return;
     if (auto r = m_review->setReasonTags(text.split(QLatin1Char('\n'))); !r)
@@ -946,6 +1029,7 @@ void ReviewPanel::showAgreement()
     auto *close = new QDialogButtonBox(QDialogButtonBox::Close, d);
     connect(close, &QDialogButtonBox::rejected, d, &QDialog::reject);
     layout->addWidget(close);
+    connect(d, &QObject::destroyed, this, &ReviewPanel::returnFocus);
     d->resize(640, 320);
     d->open();
 }

@@ -92,8 +92,6 @@ Result<void> ReviewSession::reload()
     m_itemRange.clear();
     m_itemUnanimous.clear();
     m_current.clear();
-    m_undo.clear();
-    m_redo.clear();
     for (store::ReviewableTrace &t : *traces) {
         TraceInfo info;
         static_cast<store::ReviewableTrace &>(info) = std::move(t);
@@ -327,25 +325,24 @@ void ReviewSession::updateCurrent(const store::Review &review)
 
 Result<void> ReviewSession::apply(const Action &action, bool forward, const QString &origin)
 {
-    store::ReviewRepository repo(m_db);
-    auto actionId = repo.nextActionId();
-    if (!actionId)
-        return fail(actionId.error());
     std::vector<store::Review> rows;
     rows.reserve(action.changes.size());
     for (const Change &c : action.changes) {
         store::Review r = forward ? c.after : c.before;
         r.id = 0;
-        r.actionId = *actionId;
         r.origin = origin;
         rows.push_back(std::move(r));
     }
-    auto ids = repo.append(rows);
-    if (!ids)
-        return fail(ids.error());
+    // The action id is taken inside the append's write transaction (another process may be
+    // appending to the same workspace).
+    auto appended = store::ReviewRepository(m_db).appendAction(rows);
+    if (!appended)
+        return fail(appended.error());
     for (std::size_t i = 0; i < rows.size(); ++i) {
-        rows[i].id = (*ids)[i];
-        setCurrent(rows[i]);
+        rows[i].id = appended->rowIds[i];
+        rows[i].actionId = appended->actionId;
+        if (trace(rows[i].traceId)) // a trace gone since a reload keeps its rows, not its state
+            setCurrent(rows[i]);
     }
     return {};
 }
@@ -383,8 +380,9 @@ Result<void> ReviewSession::record(const std::vector<store::Id> &traceIds, const
                        : QCoreApplication::translate("sdrt::review", "%1 %n trace(s)", nullptr, int(action.changes.size())).arg(what);
     if (auto r = apply(action, true, QStringLiteral("verdict")); !r)
         return r;
-    m_undo.push_back(std::move(action));
-    m_redo.clear();
+    History &h = history();
+    h.undo.push_back(std::move(action));
+    h.redo.clear();
     return {};
 }
 
@@ -399,25 +397,43 @@ Result<int> ReviewSession::acceptMatchingReference(const std::vector<store::Id> 
         return 0;
     if (auto r = record(ids, {Verdict::Accept, {}, {}, {}}); !r)
         return fail(r.error());
-    m_undo.back().label = QCoreApplication::translate("sdrt::review", "Accept %n trace(s) matching the reference", nullptr, int(ids.size()));
+    history().undo.back().label = QCoreApplication::translate("sdrt::review", "Accept %n trace(s) matching the reference", nullptr, int(ids.size()));
     return int(ids.size());
+}
+
+const ReviewSession::History *ReviewSession::findHistory() const
+{
+    const auto it = m_history.find(m_reviewer);
+    return it == m_history.end() ? nullptr : &it->second;
+}
+
+bool ReviewSession::canUndo() const
+{
+    const History *h = findHistory();
+    return h && !h->undo.empty();
+}
+
+bool ReviewSession::canRedo() const
+{
+    const History *h = findHistory();
+    return h && !h->redo.empty();
 }
 
 QString ReviewSession::undoText() const
 {
-    return m_undo.empty() ? QString() : m_undo.back().label;
+    return canUndo() ? findHistory()->undo.back().label : QString();
 }
 
 QString ReviewSession::redoText() const
 {
-    return m_redo.empty() ? QString() : m_redo.back().label;
+    return canRedo() ? findHistory()->redo.back().label : QString();
 }
 
 std::vector<store::Id> ReviewSession::undoTraces() const
 {
     std::vector<store::Id> out;
-    if (!m_undo.empty())
-        for (const Change &c : m_undo.back().changes)
+    if (canUndo())
+        for (const Change &c : findHistory()->undo.back().changes)
             out.push_back(c.traceId);
     return out;
 }
@@ -425,31 +441,33 @@ std::vector<store::Id> ReviewSession::undoTraces() const
 std::vector<store::Id> ReviewSession::redoTraces() const
 {
     std::vector<store::Id> out;
-    if (!m_redo.empty())
-        for (const Change &c : m_redo.back().changes)
+    if (canRedo())
+        for (const Change &c : findHistory()->redo.back().changes)
             out.push_back(c.traceId);
     return out;
 }
 
 Result<void> ReviewSession::undo()
 {
-    if (m_undo.empty())
+    if (!canUndo())
         return {};
-    if (auto r = apply(m_undo.back(), false, QStringLiteral("undo")); !r)
+    History &h = history();
+    if (auto r = apply(h.undo.back(), false, QStringLiteral("undo")); !r)
         return r;
-    m_redo.push_back(std::move(m_undo.back()));
-    m_undo.pop_back();
+    h.redo.push_back(std::move(h.undo.back()));
+    h.undo.pop_back();
     return {};
 }
 
 Result<void> ReviewSession::redo()
 {
-    if (m_redo.empty())
+    if (!canRedo())
         return {};
-    if (auto r = apply(m_redo.back(), true, QStringLiteral("redo")); !r)
+    History &h = history();
+    if (auto r = apply(h.redo.back(), true, QStringLiteral("redo")); !r)
         return r;
-    m_undo.push_back(std::move(m_redo.back()));
-    m_redo.pop_back();
+    h.undo.push_back(std::move(h.redo.back()));
+    h.redo.pop_back();
     return {};
 }
 

@@ -47,15 +47,11 @@ std::optional<QString> nonEmpty(const QString &s)
     return s.isEmpty() ? std::nullopt : std::optional<QString>(s);
 }
 
-} // namespace
-
-Result<std::vector<Id>> ReviewRepository::append(const std::vector<Review> &reviews)
+// Inserts the rows inside the caller's transaction; `actionId` overrides the rows' own.
+Result<std::vector<Id>> insertRows(Database &db, const std::vector<Review> &reviews, std::optional<Id> actionId)
 {
-    Transaction tx(m_db);
-    if (auto r = tx.begin(); !r)
-        return fail(r.error());
-    auto st = m_db.prepare("INSERT INTO reviews (trace_id, reviewer, verdict, reason_tags, first_wrong_step, comment, action_id, origin)"
-                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    auto st = db.prepare("INSERT INTO reviews (trace_id, reviewer, verdict, reason_tags, first_wrong_step, comment, action_id, origin)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     if (!st)
         return fail(st.error());
     std::vector<Id> ids;
@@ -63,25 +59,53 @@ Result<std::vector<Id>> ReviewRepository::append(const std::vector<Review> &revi
     for (const Review &r : reviews) {
         st->reset();
         st->bind(1, r.traceId).bind(2, r.reviewer).bind(3, r.verdict).bind(4, tagsJson(r.reasonTags));
-        st->bind(5, nonEmpty(r.firstWrongStep)).bind(6, nonEmpty(r.comment)).bind(7, r.actionId).bind(8, r.origin);
+        st->bind(5, nonEmpty(r.firstWrongStep)).bind(6, nonEmpty(r.comment)).bind(7, actionId ? actionId : r.actionId).bind(8, r.origin);
         if (auto done = st->run(); !done)
             return fail(done.error());
-        ids.push_back(m_db.lastInsertId());
+        ids.push_back(db.lastInsertId());
     }
+    return ids;
+}
+
+} // namespace
+
+Result<std::vector<Id>> ReviewRepository::append(const std::vector<Review> &reviews)
+{
+    Transaction tx(m_db);
+    if (auto r = tx.begin(); !r)
+        return fail(r.error());
+    auto ids = insertRows(m_db, reviews, std::nullopt);
+    if (!ids)
+        return fail(ids.error());
     if (auto r = tx.commit(); !r)
         return fail(r.error());
     return ids;
 }
 
-Result<Id> ReviewRepository::nextActionId()
+Result<AppendedAction> ReviewRepository::appendAction(const std::vector<Review> &reviews)
 {
-    auto st = m_db.prepare("SELECT coalesce(max(action_id), 0) + 1 FROM reviews");
-    if (!st)
-        return fail(st.error());
-    auto row = rows::readOne<Id>(*st, [](const Statement &s) { return s.int64(0); });
-    if (!row)
-        return fail(row.error());
-    return row->value_or(1);
+    // BEGIN IMMEDIATE takes the write lock first: no other connection can append between
+    // reading the largest action id and writing the rows that use the next one.
+    Transaction tx(m_db);
+    if (auto r = tx.begin(); !r)
+        return fail(r.error());
+    AppendedAction out;
+    {
+        auto st = m_db.prepare("SELECT coalesce(max(action_id), 0) + 1 FROM reviews");
+        if (!st)
+            return fail(st.error());
+        auto next = rows::readOne<Id>(*st, [](const Statement &s) { return s.int64(0); });
+        if (!next)
+            return fail(next.error());
+        out.actionId = next->value_or(1);
+    }
+    auto ids = insertRows(m_db, reviews, out.actionId);
+    if (!ids)
+        return fail(ids.error());
+    if (auto r = tx.commit(); !r)
+        return fail(r.error());
+    out.rowIds = std::move(*ids);
+    return out;
 }
 
 Result<std::vector<Review>> ReviewRepository::history(std::optional<Id> traceId)

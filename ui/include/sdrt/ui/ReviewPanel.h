@@ -1,14 +1,17 @@
 #pragma once
-// The review screen: one item at a time (its photo and drawing with zoom and pan, note,
-// question; the reference answer hidden until asked for), then one column per completed trace
-// (prompt × sample): analysis, answer, parsed answer, agreement with the prompt ensemble and the
-// reference (text and colour), confidence and the verdicts. Keyboard first:
+// The review screen: one item at a time (its photo and drawing with zoom and pan, in tabs or
+// side by side; note, question; the reference answer hidden until asked for), then one column
+// per completed trace (prompt × sample): analysis, answer, parsed answer, agreement with the
+// prompt ensemble and the reference (text and colour), confidence and the verdicts. Keyboard
+// first:
 //   A accept · X reject (reasons, first wrong step, comment) · S skip · ←/→ (H/L) trace ·
 //   N/P next/previous item · U next unreviewed item · R show/hide the reference ·
-//   Ctrl+Z undo · Ctrl+Shift+Z redo · Ctrl+Shift+A accept every trace matching the reference
-//   in the queue · ? this list.
-// Every verdict is written at once (append-only rows); the queue filters by review state,
-// prompt, task family and the prompts' agreement.
+//   V photo and drawing side by side or in tabs (remembered) ·
+//   Ctrl+Z undo · Ctrl+Shift+Z redo (the current reviewer's actions only) ·
+//   Ctrl+Shift+A accept every trace matching the reference in the queue · ? this list.
+// After every dialog the panel opens, the keyboard focus comes back to the panel, whose keys act
+// on the focused trace column. Every verdict is written at once (append-only rows); the queue
+// filters by review state, prompt, task family and the prompts' agreement.
 
 #include "sdrt/store/Types.h"
 
@@ -19,6 +22,7 @@
 #include <memory>
 #include <vector>
 
+class QAction;
 class QCheckBox;
 class QComboBox;
 class QHBoxLayout;
@@ -95,7 +99,9 @@ public:
     explicit ReviewPanel(WorkspaceSession *session, QWidget *parent = nullptr);
     ~ReviewPanel() override;
 
-    // (Re)reads the workspace's review state; called when a workspace opens and on Reload.
+    // Rereads the workspace's review state (after a generation run added traces): the undo
+    // history stays, and so does the shown item when it is still in the queue. A workspace
+    // opened or closed starts afresh.
     void reload();
     review::ReviewSession *reviewSession() const { return m_review.get(); }
 
@@ -126,6 +132,10 @@ public:
     int acceptMatchingReference(bool confirm = true);
     void toggleReference();
     bool referenceShown() const { return m_referenceShown; }
+    // The item's photo and drawing side by side (or in tabs); remembered in the settings.
+    void setSideBySide(bool on);
+    bool sideBySide() const;
+    AssetViewer *assetViewer() const { return m_viewer; }
     void showShortcuts();
 
     // Dialogs (non-modal, for the keyboard flow and tests): the open reject form, shortcut sheet.
@@ -155,6 +165,8 @@ Q_SIGNALS:
 private:
     void buildUi();
     void createActions();
+    void startAfresh(); // a workspace opened or closed: no session, no history
+    void returnFocus(); // after a dialog: keys act on the focused trace again
     void applyFilters();
     void refreshColumns();
     void updateColumn(TraceColumn *column);
@@ -194,6 +206,7 @@ private:
     QComboBox *m_promptFilter;
     QComboBox *m_familyFilter;
     QComboBox *m_agreementFilter;
+    QAction *m_sideBySide = nullptr;
     RejectDialog *m_rejectDialog = nullptr;
     QDialog *m_shortcuts = nullptr;
 };

@@ -4,7 +4,9 @@
 // with the reference answer), each reviewer's current verdict, the approval policy and the
 // configurable reject reasons. Verdicts are written at once as append-only rows; undo and redo
 // write rows too (restoring the previous verdict, or `clear`), so the database always holds the
-// whole history and a crash loses at most the key press in flight.
+// whole history and a crash loses at most the key press in flight. Undo and redo are per
+// reviewer: each reviewer name has its own stack, so undo never touches another reviewer's
+// verdicts, and reload() keeps the stacks.
 //
 // Thread rule: a ReviewSession uses the Database it was loaded from, on that thread.
 
@@ -67,8 +69,11 @@ class ReviewSession {
 public:
     static Result<std::unique_ptr<ReviewSession>> load(store::Database &db);
 
+    // Rereads the workspace (new traces, other processes' verdicts, settings). Every reviewer's
+    // undo and redo history stays; each step still writes the verdicts it recorded.
     Result<void> reload();
 
+    // Undo and redo follow the reviewer: switching back to a name brings its history back.
     void setReviewer(const QString &name) { m_reviewer = name.trimmed(); }
     const QString &reviewer() const { return m_reviewer; }
     QStringList reviewers() const; // with a stored verdict, plus the current one
@@ -98,13 +103,14 @@ public:
     };
     Progress progress(const std::vector<store::Id> &itemIds) const;
 
-    // Actions: each is written at once (one transaction) and is one undo step.
+    // Actions: each is written at once (one transaction, one action id) and is one undo step of
+    // the current reviewer.
     Result<void> record(const std::vector<store::Id> &traceIds, const VerdictInput &input);
     // Accepts, for the current reviewer, every trace of these items whose answer matches the
     // reference and that has no verdict of theirs yet. Returns how many were accepted.
     Result<int> acceptMatchingReference(const std::vector<store::Id> &itemIds);
-    bool canUndo() const { return !m_undo.empty(); }
-    bool canRedo() const { return !m_redo.empty(); }
+    bool canUndo() const;
+    bool canRedo() const;
     QString undoText() const;
     QString redoText() const;
     Result<void> undo();
@@ -140,6 +146,12 @@ private:
         QString label;
         std::vector<Change> changes;
     };
+    struct History {
+        std::vector<Action> undo;
+        std::vector<Action> redo;
+    };
+    History &history() { return m_history[m_reviewer]; }
+    const History *findHistory() const; // the current reviewer's; nullptr when they have none
     Result<void> apply(const Action &action, bool forward, const QString &origin);
     void setCurrent(const store::Review &review);    // and the approved count
     void updateCurrent(const store::Review &review); // the verdict map only
@@ -156,8 +168,7 @@ private:
     // Current (non-clear) review per trace and reviewer.
     std::unordered_map<store::Id, std::vector<store::Review>> m_current;
     QStringList m_knownReviewers;
-    std::vector<Action> m_undo;
-    std::vector<Action> m_redo;
+    std::map<QString, History> m_history; // by reviewer name
     ApprovalPolicy m_policy;
     int m_approvedCount = 0;
     QStringList m_reasonTags;

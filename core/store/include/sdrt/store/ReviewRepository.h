@@ -43,14 +43,22 @@ struct ReviewableTrace {
     std::optional<QString> referenceAnswer;
 };
 
+struct AppendedAction {
+    Id actionId = 0;
+    std::vector<Id> rowIds; // in the order of the rows given
+};
+
 class ReviewRepository {
 public:
     explicit ReviewRepository(Database &db) : m_db(db) {}
 
-    // Appends rows in one transaction; returns their ids in order.
+    // Appends rows as they are (their own action ids) in one transaction; returns their ids.
     Result<std::vector<Id>> append(const std::vector<Review> &reviews);
-    // A fresh action id (one more than any stored).
-    Result<Id> nextActionId();
+    // Appends the rows of one user action in one write transaction (BEGIN IMMEDIATE) and gives
+    // them a fresh action id, one more than any stored, taken inside that transaction: two
+    // connections (two processes) appending at once never share an action id. The rows'
+    // own actionId is ignored.
+    Result<AppendedAction> appendAction(const std::vector<Review> &reviews);
 
     // Every row, in id order (optionally of one trace).
     Result<std::vector<Review>> history(std::optional<Id> traceId = std::nullopt);

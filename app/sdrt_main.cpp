@@ -27,6 +27,7 @@ void usage()
         "  model make-tiny|info|generate|register|list   the VLM runtime, models in a workspace\n"
         "  generate WS --model M      run the prompt library two-step over items (traces)\n"
         "  merge WS SHARD...          merge shard folders of sdrt generate --shard\n"
+        "  runs WS                    teacher runs: status (interrupted when the process died), counts\n"
         "  export WS [--format llava|flat]   approved traces / every review, as JSON Lines\n"
         "  bench import|model|generate   benchmarks\n\n"
         "Run 'sdrt COMMAND --help' for a command's options."));
@@ -71,6 +72,8 @@ int main(int argc, char **argv)
         return sdrt::cli::runGenerate(args);
     if (command == QLatin1String("merge"))
         return sdrt::cli::runMerge(args);
+    if (command == QLatin1String("runs"))
+        return sdrt::cli::runRuns(args);
     if (command == QLatin1String("export"))
         return sdrt::cli::runExport(args);
     if (command == QLatin1String("bench"))

@@ -4,6 +4,14 @@
 
 #include <QStringList>
 
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <vector>
+
+class QCommandLineParser;
+class QCommandLineOption;
+
 namespace sdrt::cli {
 
 int runInit(const QStringList &args);
@@ -15,8 +23,20 @@ int runModel(const QStringList &args);
 int runGenerate(const QStringList &args);
 int runMerge(const QStringList &args);
 int runExport(const QStringList &args);
+int runRuns(const QStringList &args);
 int runBenchGenerate(const QStringList &args);
 int benchModel(const QStringList &args);
+
+// Numeric options: the value of `option` (its default when not given), or nullopt after an
+// error on stderr that names the option, the value and the allowed range ("--limit: \"abc\"
+// is not a whole number"). Callers then exit with status 2.
+std::optional<int> intOption(const QCommandLineParser &p, const QCommandLineOption &option, int min,
+                             int max = std::numeric_limits<int>::max());
+std::optional<double> realOption(const QCommandLineParser &p, const QCommandLineOption &option, double min, double max,
+                                 bool minInclusive = true);
+std::optional<std::uint64_t> seedOption(const QCommandLineParser &p, const QCommandLineOption &option);
+// A comma-separated list of whole numbers in [min, max] ("--layers 2,4").
+std::optional<std::vector<int>> intListOption(const QCommandLineParser &p, const QCommandLineOption &option, int min, int max);
 
 // Console helpers (UTF-8 on stdout/stderr).
 void out(const QString &text);

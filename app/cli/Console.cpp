@@ -1,11 +1,95 @@
 #include "cli/Commands.h"
 
+#include <QCommandLineOption>
+#include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QDateTime>
+
+#include <cmath>
 
 #include <cstdio>
 #include <unistd.h>
 
 namespace sdrt::cli {
+namespace {
+
+QString optionName(const QCommandLineOption &option)
+{
+    return QStringLiteral("--") + option.names().constLast();
+}
+
+} // namespace
+
+std::optional<int> intOption(const QCommandLineParser &p, const QCommandLineOption &option, int min, int max)
+{
+    const QString text = p.value(option).trimmed();
+    bool ok = false;
+    const qlonglong v = text.toLongLong(&ok);
+    if (!ok) {
+        err(QCoreApplication::translate("sdrt::cli", "%1: \"%2\" is not a whole number.").arg(optionName(option), text));
+        return std::nullopt;
+    }
+    if (v < min || v > max) {
+        if (max == std::numeric_limits<int>::max())
+            err(QCoreApplication::translate("sdrt::cli", "%1: %2 is out of range (at least %3).").arg(optionName(option), text).arg(min));
+        else
+            err(QCoreApplication::translate("sdrt::cli", "%1: %2 is out of range (%3 to %4).").arg(optionName(option), text).arg(min).arg(max));
+        return std::nullopt;
+    }
+    return int(v);
+}
+
+std::optional<double> realOption(const QCommandLineParser &p, const QCommandLineOption &option, double min, double max, bool minInclusive)
+{
+    const QString text = p.value(option).trimmed();
+    bool ok = false;
+    const double v = text.toDouble(&ok);
+    if (!ok || !std::isfinite(v)) {
+        err(QCoreApplication::translate("sdrt::cli", "%1: \"%2\" is not a number.").arg(optionName(option), text));
+        return std::nullopt;
+    }
+    if (v > max || v < min || (!minInclusive && v == min)) {
+        err(QCoreApplication::translate("sdrt::cli", "%1: %2 is out of range (%3%4 to %5).")
+                .arg(optionName(option), text, minInclusive ? QString() : QCoreApplication::translate("sdrt::cli", "above "))
+                .arg(min)
+                .arg(max));
+        return std::nullopt;
+    }
+    return v;
+}
+
+std::optional<std::uint64_t> seedOption(const QCommandLineParser &p, const QCommandLineOption &option)
+{
+    const QString text = p.value(option).trimmed();
+    bool ok = false;
+    const qulonglong v = text.toULongLong(&ok);
+    if (!ok || text.startsWith(QLatin1Char('-'))) {
+        err(QCoreApplication::translate("sdrt::cli", "%1: \"%2\" is not a whole number of 0 or more.").arg(optionName(option), text));
+        return std::nullopt;
+    }
+    return std::uint64_t(v);
+}
+
+std::optional<std::vector<int>> intListOption(const QCommandLineParser &p, const QCommandLineOption &option, int min, int max)
+{
+    std::vector<int> out;
+    const QStringList parts = p.value(option).split(QLatin1Char(','));
+    for (const QString &raw : parts) {
+        const QString part = raw.trimmed();
+        bool ok = false;
+        const qlonglong v = part.toLongLong(&ok);
+        if (!ok) {
+            err(QCoreApplication::translate("sdrt::cli", "%1: \"%2\" is not a whole number.").arg(optionName(option), part));
+            return std::nullopt;
+        }
+        if (v < min || v > max) {
+            err(QCoreApplication::translate("sdrt::cli", "%1: %2 is out of range (%3 to %4).").arg(optionName(option), part).arg(min).arg(max));
+            return std::nullopt;
+        }
+        out.push_back(int(v));
+    }
+    return out;
+}
 
 void out(const QString &text)
 {

@@ -8,6 +8,7 @@
 #include "sdrt/store/Workspace.h"
 #include "sdrt/teacher/Ensemble.h"
 #include "sdrt/teacher/GenerationJob.h"
+#include "sdrt/teacher/Models.h"
 
 #include "sdrt/assets/ImportJob.h"
 #include "sdrt/demo/FactoryWorld.h"
@@ -113,6 +114,30 @@ int generate(const QStringList &args)
     const QString wsDir = p.positionalArguments().first();
     teacher::GenerationParams gp;
     gp.workspace = wsDir;
+    // Every number is checked before anything runs: a typo is an error, not a default.
+    const auto samplesValue = intOption(p, samples, 1, 1000);
+    const auto batchValue = samplesValue ? intOption(p, batch, 1, 4096) : std::nullopt;
+    const auto temperatureValue = batchValue ? realOption(p, temperature, 0, 100) : std::nullopt;
+    const auto topKValue = temperatureValue ? intOption(p, topK, 0) : std::nullopt;
+    const auto topPValue = topKValue ? realOption(p, topP, 0, 1, false) : std::nullopt;
+    const auto seedValue = topPValue ? seedOption(p, seed) : std::nullopt;
+    const auto step1Value = seedValue ? intOption(p, step1, 1, 1 << 20) : std::nullopt;
+    const auto step2Value = step1Value ? intOption(p, step2, 1, 1 << 20) : std::nullopt;
+    if (!step2Value)
+        return 2;
+    std::optional<int> limitValue;
+    if (p.isSet(limit) && !(limitValue = intOption(p, limit, 1)))
+        return 2;
+    if (p.isSet(layers)) {
+        auto list = intListOption(p, layers, 0, 100000);
+        if (!list)
+            return 2;
+        gp.hiddenLayers = *list;
+    }
+    if (p.isSet(split) && p.value(split) != QLatin1String("train") && p.value(split) != QLatin1String("eval")) {
+        err(QCoreApplication::translate("sdrt::cli", "--split: \"%1\" is not a split (train or eval).").arg(p.value(split)));
+        return 2;
+    }
     {
         auto ws = store::Workspace::open(wsDir);
         if (!ws) {
@@ -135,7 +160,7 @@ int generate(const QStringList &args)
         gp.filter.taskFamily = p.value(family);
         gp.filter.text = p.value(text);
         if (p.isSet(limit)) {
-            auto rows = store::ItemRepository(ws->db()).list(gp.filter, 0, p.value(limit).toInt());
+            auto rows = store::ItemRepository(ws->db()).list(gp.filter, 0, *limitValue);
             if (!rows) {
                 err(rows.error());
                 return 2;
@@ -148,17 +173,15 @@ int generate(const QStringList &args)
             }
         }
     }
-    gp.samples = p.value(samples).toInt();
-    gp.batch = p.value(batch).toInt();
-    gp.temperature = p.value(temperature).toFloat();
-    gp.topK = p.value(topK).toInt();
-    gp.topP = p.value(topP).toFloat();
-    gp.seed = p.value(seed).toULongLong();
-    gp.step1MaxTokens = p.value(step1).toInt();
-    gp.step2MaxTokens = p.value(step2).toInt();
+    gp.samples = *samplesValue;
+    gp.batch = *batchValue;
+    gp.temperature = float(*temperatureValue);
+    gp.topK = *topKValue;
+    gp.topP = float(*topPValue);
+    gp.seed = *seedValue;
+    gp.step1MaxTokens = *step1Value;
+    gp.step2MaxTokens = *step2Value;
     gp.captureHidden = !p.isSet(noHidden);
-    for (const QString &l : p.value(layers).split(QLatin1Char(','), Qt::SkipEmptyParts))
-        gp.hiddenLayers.push_back(l.toInt());
     if (p.isSet(shard)) {
         const QStringList parts = p.value(shard).split(QLatin1Char('/'));
         bool ok1 = false, ok2 = false;
@@ -187,6 +210,16 @@ int generate(const QStringList &args)
         return 2;
     }
     const auto &s = *summary;
+    if (s.items == 0 && gp.shardCount == 1) {
+        err(QCoreApplication::translate("sdrt::cli", "No items match."));
+        return 2;
+    }
+    if (s.resumedRun)
+        out(QCoreApplication::translate("sdrt::cli", "run %1 resumes interrupted run %2 (%3 ok and %4 failed traces stored when it stopped)")
+                .arg(s.runId)
+                .arg(s.resumedRun->id)
+                .arg(s.resumedRun->tracesOk)
+                .arg(s.resumedRun->tracesFailed));
     for (const QString &f : s.failures)
         err(QCoreApplication::translate("sdrt::cli", "failed: %1").arg(f));
     QString layersText;
@@ -345,7 +378,7 @@ int benchGenerate(const QStringList &args)
             err(r.error());
             return 2;
         }
-        auto m = store::ModelRepository(ws->db()).registerFolder(*ws, p.positionalArguments().first(), QStringLiteral("bench"));
+        auto m = teacher::registerModel(*ws, p.positionalArguments().first(), QStringLiteral("bench"));
         if (!m) {
             err(m.error());
             return 2;
@@ -385,6 +418,58 @@ int runGenerate(const QStringList &args)
 int runMerge(const QStringList &args)
 {
     return merge(args);
+}
+
+// sdrt runs WS: the generation runs with their status and stored counts. A run whose process
+// is gone is shown (and stored) as interrupted.
+int runRuns(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "List the workspace's teacher runs: status, model, counts of the traces "
+                                                                         "stored, times. A run whose process died shows as interrupted."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder."));
+    p.process(QStringList{QStringLiteral("sdrt runs")} + args);
+    if (p.positionalArguments().size() != 1) {
+        err(p.helpText());
+        return 2;
+    }
+    auto ws = store::Workspace::open(p.positionalArguments().first());
+    if (!ws) {
+        err(ws.error());
+        return 2;
+    }
+    store::TraceRepository traces(ws->db());
+    if (auto r = traces.reconcileRuns(); !r) {
+        err(r.error());
+        return 2;
+    }
+    auto runs = traces.runs();
+    if (!runs) {
+        err(runs.error());
+        return 2;
+    }
+    store::ModelRepository models(ws->db());
+    out(QCoreApplication::translate("sdrt::cli", "run\tstatus\tmodel\tok\tfailed\tshard\tstarted\tfinished\tnote"));
+    for (const store::GenerationRun &r : *runs) {
+        auto m = models.find(r.modelId);
+        const QString model = m && *m ? (**m).name : QString::number(r.modelId);
+        QString note;
+        if (r.resumesRunId)
+            note = QCoreApplication::translate("sdrt::cli", "resumes run %1").arg(r.resumesRunId);
+        if (r.status == QLatin1String("running"))
+            note += (note.isEmpty() ? QString() : QStringLiteral("; ")) + r.owner;
+        else if (!r.error.isEmpty())
+            note += (note.isEmpty() ? QString() : QStringLiteral("; ")) + r.error;
+        out(QStringLiteral("%1\t%2\t%3\t%4\t%5\t%6\t%7\t%8\t%9")
+                .arg(r.id)
+                .arg(r.status, model)
+                .arg(r.tracesOk)
+                .arg(r.tracesFailed)
+                .arg(r.shard.isEmpty() ? QStringLiteral("-") : r.shard, r.startedAt, r.finishedAt.isEmpty() ? QStringLiteral("-") : r.finishedAt,
+                     note));
+    }
+    return 0;
 }
 
 int runBenchGenerate(const QStringList &args)

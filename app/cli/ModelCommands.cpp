@@ -1,5 +1,7 @@
 #include "cli/Commands.h"
 
+#include "sdrt/teacher/Models.h"
+
 #include "sdrt/assets/ImageLoading.h"
 #include "sdrt/common/Log.h"
 #include "sdrt/model/Benchmark.h"
@@ -141,6 +143,13 @@ int generate(const QStringList &args)
         err(p.helpText());
         return 2;
     }
+    const auto maxNewValue = intOption(p, maxNew, 1, 1 << 20);
+    const auto temperatureValue = maxNewValue ? realOption(p, temperature, 0, 100) : std::nullopt;
+    const auto topKValue = temperatureValue ? intOption(p, topK, 0) : std::nullopt;
+    const auto topPValue = topKValue ? realOption(p, topP, 0, 1, false) : std::nullopt;
+    const auto seedValue = topPValue ? seedOption(p, seed) : std::nullopt;
+    if (!seedValue)
+        return 2;
     model::RuntimeOptions options;
     options.device = p.value(device).toStdString();
     options.dtype = p.value(dtype).toStdString();
@@ -165,11 +174,11 @@ int generate(const QStringList &args)
     }
     req.prompt = p.isSet(raw) ? user.toStdString() : (*rt)->formatChat(user.toStdString());
     model::SamplingParams s;
-    s.maxNewTokens = p.value(maxNew).toInt();
-    s.temperature = p.value(temperature).toFloat();
-    s.topK = p.value(topK).toInt();
-    s.topP = p.value(topP).toFloat();
-    s.seed = p.value(seed).toULongLong();
+    s.maxNewTokens = *maxNewValue;
+    s.temperature = float(*temperatureValue);
+    s.topK = *topKValue;
+    s.topP = float(*topPValue);
+    s.seed = *seedValue;
     for (const QString &st : p.values(stop))
         s.stop.push_back(st.toStdString());
     QElapsedTimer t;
@@ -204,23 +213,13 @@ int registerModel(const QStringList &args)
         return 2;
     }
     const QString dir = p.positionalArguments().at(1);
-    auto config = model::loadLlavaConfig(QDir(dir).filePath(QStringLiteral("config.json")).toStdString());
-    if (!config) {
-        err(qs(config.error()));
-        return 2;
-    }
-    if (auto v = model::validate(*config); !v) {
-        err(qs(v.error()));
-        return 2;
-    }
     auto ws = store::Workspace::open(p.positionalArguments().at(0));
     if (!ws) {
         err(ws.error());
         return 2;
     }
-    store::ModelRepository models(ws->db());
     const QString modelName = p.isSet(name) ? p.value(name) : QFileInfo(QDir(dir).absolutePath()).fileName();
-    auto m = models.registerFolder(*ws, dir, modelName, p.value(role), p.isSet(copy));
+    auto m = teacher::registerModel(*ws, dir, modelName, p.value(role), p.isSet(copy));
     if (!m) {
         err(m.error());
         return 2;

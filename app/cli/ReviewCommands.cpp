@@ -27,7 +27,8 @@ int runExport(const QStringList &args)
                               QCoreApplication::translate("sdrt::cli", "Approval policy for this export, MIN_ACCEPTS,MAX_REJECTS "
                                                                        "(-1: rejects do not matter); default: the workspace's."),
                               QStringLiteral("P"));
-    p.addOptions({format, outPath, policy});
+    QCommandLineOption force(QStringLiteral("force"), QCoreApplication::translate("sdrt::cli", "Replace the output file if it exists (never a file of a workspace)."));
+    p.addOptions({format, outPath, policy, force});
     p.process(QStringList{QStringLiteral("sdrt export")} + args);
     if (p.positionalArguments().size() != 1) {
         err(p.helpText());
@@ -59,7 +60,7 @@ int runExport(const QStringList &args)
     }
     const auto fmt = f == QLatin1String("llava") ? review::ExportFormat::Llava : review::ExportFormat::Flat;
     const QString path = p.isSet(outPath) ? p.value(outPath) : review::defaultExportPath(*ws, fmt);
-    auto r = review::exportReviews(*ws, rs, fmt, path);
+    auto r = review::exportReviews(*ws, rs, fmt, path, p.isSet(force));
     if (!r) {
         err(r.error());
         return 2;

@@ -455,7 +455,13 @@ private Q_SLOTS:
         auto [code, text] = run({QStringLiteral("export"), ws->root(), QStringLiteral("--out"), out});
         QVERIFY2(code == 0, qPrintable(text));
         QCOMPARE(readLines(out).size(), std::size_t(1));
+        // The file exists now: it is replaced only with --force.
         std::tie(code, text) = run({QStringLiteral("export"), ws->root(), QStringLiteral("--out"), out, QStringLiteral("--policy"), QStringLiteral("1,-1")});
+        QCOMPARE(code, 2);
+        QVERIFY2(text.contains(QStringLiteral("already exists")), qPrintable(text));
+        QCOMPARE(readLines(out).size(), std::size_t(1));
+        std::tie(code, text) = run({QStringLiteral("export"), ws->root(), QStringLiteral("--out"), out, QStringLiteral("--policy"), QStringLiteral("1,-1"),
+                                    QStringLiteral("--force")});
         QVERIFY2(code == 0, qPrintable(text));
         QCOMPARE(readLines(out).size(), std::size_t(2));
         auto s = ReviewSession::load(ws->db());

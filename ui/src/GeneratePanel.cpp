@@ -3,6 +3,7 @@
 #include "sdrt/store/ItemRepository.h"
 #include "sdrt/store/ModelRepository.h"
 #include "sdrt/store/PromptRepository.h"
+#include "sdrt/store/TraceRepository.h"
 #include "sdrt/ui/GenerateRunner.h"
 #include "sdrt/ui/WorkspaceSession.h"
 
@@ -39,7 +40,8 @@ GeneratePanel::GeneratePanel(WorkspaceSession *session, QWidget *parent)
       m_split(new QComboBox(this)), m_family(new QComboBox(this)), m_currentOnly(new QCheckBox(tr("Only the selected item"), this)),
       m_samples(new QSpinBox(this)), m_temperature(new QDoubleSpinBox(this)), m_batch(new QSpinBox(this)), m_step1Tokens(new QSpinBox(this)),
       m_hidden(new QCheckBox(tr("Store hidden states for distillation"), this)), m_run(new QPushButton(tr("&Run"), this)),
-      m_cancel(new QPushButton(tr("Cancel"), this)), m_progress(new QProgressBar(this)), m_status(new QLabel(this))
+      m_cancel(new QPushButton(tr("Cancel"), this)), m_progress(new QProgressBar(this)), m_status(new QLabel(this)),
+      m_runs(new QLabel(this))
 {
     setObjectName(QStringLiteral("generatePanel"));
     m_model->setObjectName(QStringLiteral("generateModel"));
@@ -48,6 +50,9 @@ GeneratePanel::GeneratePanel(WorkspaceSession *session, QWidget *parent)
     m_cancel->setObjectName(QStringLiteral("generateCancel"));
     m_progress->setObjectName(QStringLiteral("generateProgress"));
     m_status->setObjectName(QStringLiteral("generateStatus"));
+    m_runs->setObjectName(QStringLiteral("generateRuns"));
+    m_runs->setWordWrap(true);
+    m_runs->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_currentOnly->setObjectName(QStringLiteral("generateCurrentOnly"));
     m_prompts->setMaximumHeight(140);
     m_split->addItem(tr("Train and eval"), QString());
@@ -89,6 +94,7 @@ GeneratePanel::GeneratePanel(WorkspaceSession *session, QWidget *parent)
     layout->addLayout(buttons);
     layout->addWidget(m_progress);
     layout->addWidget(m_status);
+    layout->addWidget(m_runs);
     layout->addStretch();
 
     connect(m_run, &QPushButton::clicked, this, &GeneratePanel::start);
@@ -149,6 +155,7 @@ void GeneratePanel::reload()
                 m_family->addItem(f, f);
         }
     }
+    reloadRuns();
     if (m_model->count() == 0)
         m_status->setText(m_session->isOpen() ? tr("No model registered in this workspace: sdrt model register WS DIR.") : QString());
     else if (m_prompts->count() == 0)
@@ -156,6 +163,45 @@ void GeneratePanel::reload()
     else if (!isRunning())
         m_status->clear();
     updateButtons();
+}
+
+void GeneratePanel::reloadRuns()
+{
+    m_runs->clear();
+    if (!m_session->isOpen())
+        return;
+    store::TraceRepository traces(m_session->workspace()->db());
+    if (auto r = traces.reconcileRuns(); !r) {
+        m_runs->setText(tr("Cannot check the runs: %1").arg(r.error()));
+        return;
+    }
+    auto runs = traces.runs();
+    if (!runs) {
+        m_runs->setText(tr("Cannot read the runs: %1").arg(runs.error()));
+        return;
+    }
+    QStringList lines;
+    auto statusText = [this](const QString &status) {
+        if (status == QLatin1String("running"))
+            return tr("running");
+        if (status == QLatin1String("done"))
+            return tr("done");
+        if (status == QLatin1String("failed"))
+            return tr("failed");
+        if (status == QLatin1String("cancelled"))
+            return tr("cancelled");
+        if (status == QLatin1String("interrupted"))
+            return tr("interrupted (its process ended without finishing; Run with the same settings resumes it)");
+        return status;
+    };
+    for (auto it = runs->rbegin(); it != runs->rend() && lines.size() < 5; ++it) {
+        QString line = tr("Run %1: %2 · %3 ok, %4 failed · started %5").arg(it->id).arg(statusText(it->status)).arg(it->tracesOk).arg(it->tracesFailed).arg(it->startedAt);
+        if (it->resumesRunId)
+            line += tr(" · resumes run %1").arg(it->resumesRunId);
+        lines << line;
+    }
+    if (!lines.isEmpty())
+        m_runs->setText(tr("Latest runs:") + QLatin1Char('\n') + lines.join(QLatin1Char('\n')));
 }
 
 bool GeneratePanel::isRunning() const
@@ -227,9 +273,12 @@ void GeneratePanel::onFinished(bool ok)
                                         .arg(s.skipped)
                                         .arg(duration(s.seconds))
                                         .arg(s.tracesPerMinute, 0, 'f', 1);
+    if (s.resumedRun)
+        text = tr("Resumed interrupted run %1. ").arg(s.resumedRun->id) + text;
     if (!s.failures.isEmpty())
         text += QLatin1Char('\n') + tr("First failure: %1").arg(s.failures.first());
     m_status->setText(text);
+    reloadRuns();
     Q_EMIT finished(text);
 }
 

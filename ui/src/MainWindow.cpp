@@ -17,6 +17,8 @@
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QFileDialog>
+#include <QDir>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
@@ -185,14 +187,23 @@ QString MainWindow::exportReviews(bool llava, const QString &path)
     }
     const auto format = llava ? review::ExportFormat::Llava : review::ExportFormat::Flat;
     QString target = path;
+    bool overwrite = false;
     if (target.isEmpty()) {
+        // The dialog asks before it returns an existing file: that is the user's consent.
         target = QFileDialog::getSaveFileName(this, llava ? tr("Export Approved Traces") : tr("Export Review History"),
                                               review::defaultExportPath(*m_session->workspace(), format),
                                               tr("JSON Lines (*.jsonl);;All files (*)"));
         if (target.isEmpty())
             return {};
+        overwrite = true;
+    } else if (QFileInfo::exists(target) && review::checkExportTarget(target, true).isEmpty()) {
+        // An existing file that may be replaced (a workspace's own files never may: refused below).
+        if (QMessageBox::question(this, tr("Replace file?"), tr("%1 already exists. Replace it?").arg(QDir::toNativeSeparators(target)))
+            != QMessageBox::Yes)
+            return {};
+        overwrite = true;
     }
-    auto r = review::exportReviews(*m_session->workspace(), *m_review->reviewSession(), format, target);
+    auto r = review::exportReviews(*m_session->workspace(), *m_review->reviewSession(), format, target, overwrite);
     if (!r) {
         showError(tr("Export failed"), r.error());
         return {};

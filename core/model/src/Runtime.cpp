@@ -9,7 +9,10 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <cmath>
 #include <dlfcn.h>
+#include <limits>
 #include <filesystem>
 #include <mutex>
 #include <fstream>
@@ -109,10 +112,12 @@ std::vector<float> rowToVector(const torch::Tensor &row)
 
 } // namespace
 
-Expected<LlavaModel, std::string> loadLlavaModel(const std::string &dir, const LlavaConfig &config, torch::Device device,
-                                                 torch::ScalarType dtype, std::vector<std::string> *weightFiles)
+namespace {
+
+// The weight files of a model folder: the shards of model.safetensors.index.json, or
+// model.safetensors.
+Expected<std::vector<std::string>, std::string> weightFilesOf(const std::string &dir)
 {
-    LlavaModel model{nullptr};
     std::vector<std::string> files;
     const std::string index = dir + "/model.safetensors.index.json";
     if (fs::exists(index)) {
@@ -135,6 +140,19 @@ Expected<LlavaModel, std::string> loadLlavaModel(const std::string &dir, const L
     } else {
         return unexpected(dir + ": no model.safetensors or model.safetensors.index.json (weights must be safetensors)");
     }
+    return files;
+}
+
+} // namespace
+
+Expected<LlavaModel, std::string> loadLlavaModel(const std::string &dir, const LlavaConfig &config, torch::Device device,
+                                                 torch::ScalarType dtype, std::vector<std::string> *weightFiles)
+{
+    LlavaModel model{nullptr};
+    auto listed = weightFilesOf(dir);
+    if (!listed)
+        return unexpected(listed.error());
+    const std::vector<std::string> files = *listed;
     if (weightFiles)
         *weightFiles = files;
     std::vector<SafetensorsFile> opened;
@@ -221,14 +239,13 @@ Expected<std::vector<int>, std::string> VlmRuntime::promptIds(const GenerationRe
     return d->promptIds(request);
 }
 
-Expected<std::unique_ptr<VlmRuntime>, std::string> VlmRuntime::load(const std::string &dir, const RuntimeOptions &options)
+// Everything about a model folder that can be checked without building the model: config,
+// preprocessor, tokenizer and how they fit together. Fills impl's info and tokenizer.
+Expected<void, std::string> VlmRuntime::checkFolder(const std::string &dir, Impl &impl)
 {
-    auto log = sdrt::log::get("model");
-    configureThreads(options.threads);
-    auto impl = std::make_unique<Impl>();
-    ModelInfo &info = impl->info;
+    ModelInfo &info = impl.info;
     info.dir = dir;
-    impl->sourceDir = dir;
+    impl.sourceDir = dir;
     if (!fs::is_directory(dir))
         return unexpected(dir + ": not a model folder");
     auto config = loadLlavaConfig(dir + "/config.json");
@@ -246,18 +263,52 @@ Expected<std::unique_ptr<VlmRuntime>, std::string> VlmRuntime::load(const std::s
     auto tok = Tokenizer::load(dir);
     if (!tok)
         return unexpected(tok.error());
-    impl->tokenizer = std::move(*tok);
-    info.tokenizerVocab = impl->tokenizer.vocabSize();
+    impl.tokenizer = std::move(*tok);
+    info.tokenizerVocab = impl.tokenizer.vocabSize();
     if (info.tokenizerVocab > info.config.text.vocabSize)
         return unexpected(dir + ": the tokenizer has " + std::to_string(info.tokenizerVocab)
                           + " tokens but config.json's text vocab_size is " + std::to_string(info.config.text.vocabSize)
                           + " (tokenizer and model do not match)");
-    if (impl->tokenizer.imageTokenId() < 0)
+    if (impl.tokenizer.imageTokenId() < 0)
         return unexpected(dir + ": the tokenizer has no <image> token (tokenizer_config.json added_tokens_decoder)");
-    if (impl->tokenizer.imageTokenId() != info.config.imageTokenIndex)
-        return unexpected(dir + ": the tokenizer's <image> token is " + std::to_string(impl->tokenizer.imageTokenId())
+    if (impl.tokenizer.imageTokenId() != info.config.imageTokenIndex)
+        return unexpected(dir + ": the tokenizer's <image> token is " + std::to_string(impl.tokenizer.imageTokenId())
                           + " but config.json's image_token_index is " + std::to_string(info.config.imageTokenIndex));
     info.chatFormat = detectChatFormat(dir, info.config.text.modelType);
+    return {};
+}
+
+Expected<ModelInfo, std::string> VlmRuntime::inspect(const std::string &dir)
+{
+    auto impl = std::make_unique<Impl>();
+    if (auto r = checkFolder(dir, *impl); !r)
+        return unexpected(r.error());
+    auto files = weightFilesOf(dir);
+    if (!files)
+        return unexpected(files.error());
+    for (const auto &f : *files) {
+        auto st = SafetensorsFile::open(f);
+        if (!st)
+            return unexpected(st.error());
+        for (const auto &t : st->tensors()) {
+            std::int64_t n = 1;
+            for (auto d : t.shape)
+                n *= d;
+            impl->info.parameters += n;
+        }
+    }
+    impl->info.weightFiles = *files;
+    return impl->info;
+}
+
+Expected<std::unique_ptr<VlmRuntime>, std::string> VlmRuntime::load(const std::string &dir, const RuntimeOptions &options)
+{
+    auto log = sdrt::log::get("model");
+    configureThreads(options.threads);
+    auto impl = std::make_unique<Impl>();
+    ModelInfo &info = impl->info;
+    if (auto r = checkFolder(dir, *impl); !r)
+        return unexpected(r.error());
 
     // Device and precision.
     std::string device = options.device;
@@ -281,6 +332,9 @@ Expected<std::unique_ptr<VlmRuntime>, std::string> VlmRuntime::load(const std::s
         impl->dtype = torch::kBFloat16;
     else
         return unexpected("unknown dtype \"" + options.dtype + "\" (fp32, fp16, bf16 or auto)");
+    if (impl->dtype == torch::kFloat16 && !impl->device.is_cuda())
+        return unexpected("fp16 runs on CUDA only: LibTorch's CPU kernels do not implement half-precision matrix products. "
+                          "Use --dtype fp32 (or bf16) on the CPU, or --device cuda");
     info.device = impl->device.str();
     info.dtype = dtype;
 
@@ -327,6 +381,11 @@ std::vector<Expected<GenerationOutput, std::string>> VlmRuntime::generate(const 
                                                                           const GenerateCallbacks &callbacks)
 {
     std::vector<Expected<GenerationOutput, std::string>> results(requests.size(), unexpected(std::string("not run")));
+    if (const std::string bad = checkSampling(sampling); !bad.empty()) {
+        for (auto &r : results)
+            r = unexpected(bad);
+        return results;
+    }
     c10::InferenceMode inference;
     struct Seq {
         std::size_t request;
@@ -336,6 +395,7 @@ std::vector<Expected<GenerationOutput, std::string>> VlmRuntime::generate(const 
         bool done = false;
         bool pendingFeed = false; // last appended token not yet fed through the model
         std::vector<torch::Tensor> hidden; // per generated token: [L, D]
+        std::string error;                 // set: the row failed (non-finite logits)
     };
     std::vector<Seq> seqs;
     const int maxContext = d->info.config.text.maxPositionEmbeddings;
@@ -405,7 +465,16 @@ std::vector<Expected<GenerationOutput, std::string>> VlmRuntime::generate(const 
                 if (s.done)
                     continue;
                 float lp = 0;
-                const int token = s.sampler.next(rowToVector(logits[b]), &lp);
+                std::vector<float> row = rowToVector(logits[b]);
+                if (std::any_of(row.begin(), row.end(), [](float v) { return std::isnan(v) || v == std::numeric_limits<float>::infinity(); })) {
+                    // Sampling from NaN would pick an arbitrary token and call it an answer.
+                    s.done = true;
+                    s.error = "the model produced non-finite (NaN or infinite) logits at generated token "
+                              + std::to_string(s.out.tokens.size() + 1) + " (broken weights, or an overflow in "
+                              + d->info.dtype + ")";
+                    continue;
+                }
+                const int token = s.sampler.next(std::move(row), &lp);
                 if (token == eos && sampling.stopAtEos) {
                     s.done = true;
                     s.out.finishReason = "eos";
@@ -490,7 +559,10 @@ std::vector<Expected<GenerationOutput, std::string>> VlmRuntime::generate(const 
                     perLayer.push_back(all[l]);
                 s.out.generatedHidden = packHidden(capture.layers, perLayer);
             }
-            results[s.request] = std::move(s.out);
+            if (!s.error.empty())
+                results[s.request] = unexpected(s.error);
+            else
+                results[s.request] = std::move(s.out);
         }
     } catch (const c10::Error &e) {
         const std::string msg = std::string("generation failed: ") + e.what_without_backtrace();

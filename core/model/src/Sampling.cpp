@@ -24,6 +24,19 @@ std::vector<float> logSoftmax(const std::vector<float> &logits)
     return out;
 }
 
+std::string checkSampling(const SamplingParams &p)
+{
+    if (p.maxNewTokens < 1)
+        return "the number of new tokens must be at least 1 (got " + std::to_string(p.maxNewTokens) + ")";
+    if (!std::isfinite(p.temperature) || p.temperature < 0)
+        return "the temperature must be 0 (greedy) or more (got " + std::to_string(p.temperature) + ")";
+    if (p.topK < 0)
+        return "top-k must be 0 (off) or more (got " + std::to_string(p.topK) + ")";
+    if (!std::isfinite(p.topP) || p.topP <= 0 || p.topP > 1)
+        return "top-p must be above 0 and at most 1 (got " + std::to_string(p.topP) + ")";
+    return {};
+}
+
 std::vector<float> softmax(const std::vector<float> &logits)
 {
     std::vector<float> out = logSoftmax(logits);

@@ -207,7 +207,7 @@ Result<SyntheticSummary> addSyntheticTraces(store::Workspace &ws, const Syntheti
         if (params.progress)
             params.progress(end, params.items);
     }
-    if (auto r = traces.finishRun(*runId, QStringLiteral("done"), QString(), summary.traces, 0); !r)
+    if (auto r = traces.finishRun(*runId, QStringLiteral("done"), QString()); !r)
         return fail(r.error());
     return summary;
 }

@@ -1,6 +1,9 @@
 #include "sdrt/store/Database.h"
 
+#include "sdrt/store/ProcessLock.h"
+
 #include <QCoreApplication>
+#include <QFileInfo>
 
 #include <sqlite3.h>
 
@@ -164,7 +167,7 @@ Result<Database> Database::open(const QString &file, Mode mode)
         sqlite3_close(handle);
         return fail(message);
     }
-    sqlite3_busy_timeout(handle, 2000);
+    sqlite3_busy_timeout(handle, kBusyTimeoutMs);
     sqlite3_extended_result_codes(handle, 1);
     Database db;
     db.m_db = handle;
@@ -238,10 +241,17 @@ Result<std::int64_t> Database::pragmaInt(const char *name)
 
 QString Database::lastError() const
 {
-    if (lastErrorWasBusy())
-        return QCoreApplication::translate("sdrt::store",
-                                           "The workspace database %1 is locked by another program: %2")
-            .arg(m_file, QString::fromUtf8(sqlite3_errmsg(m_db)));
+    if (lastErrorWasBusy()) {
+        QStringList who;
+        for (const LockHolder &h : ProcessLock::holders(QFileInfo(m_file).absolutePath()))
+            who << h.describe();
+        const QString waited = QCoreApplication::translate("sdrt::store", "waited %1 s").arg(kBusyTimeoutMs / 1000);
+        if (who.isEmpty())
+            return QCoreApplication::translate("sdrt::store", "The workspace database %1 is locked by another program (%2): %3")
+                .arg(m_file, waited, QString::fromUtf8(sqlite3_errmsg(m_db)));
+        return QCoreApplication::translate("sdrt::store", "The workspace database %1 is locked by another program (%2); open in: %3")
+            .arg(m_file, waited, who.join(QStringLiteral("; ")));
+    }
     return QCoreApplication::translate("sdrt::store", "SQLite error in %1: %2")
         .arg(m_file, QString::fromUtf8(sqlite3_errmsg(m_db)));
 }
@@ -261,7 +271,10 @@ Transaction::~Transaction()
 
 Result<void> Transaction::begin()
 {
-    auto r = m_db.exec("BEGIN IMMEDIATE");
+    // Inside an open transaction this one is a savepoint of it, so repositories that write in
+    // a transaction of their own compose into one outer transaction (a merge, for example).
+    m_nested = m_db.handle() && sqlite3_get_autocommit(m_db.handle()) == 0;
+    auto r = m_db.exec(m_nested ? "SAVEPOINT sdrt_nested" : "BEGIN IMMEDIATE");
     if (r)
         m_active = true;
     return r;
@@ -269,7 +282,7 @@ Result<void> Transaction::begin()
 
 Result<void> Transaction::commit()
 {
-    auto r = m_db.exec("COMMIT");
+    auto r = m_db.exec(m_nested ? "RELEASE sdrt_nested" : "COMMIT");
     if (r)
         m_active = false;
     return r;
@@ -278,7 +291,12 @@ Result<void> Transaction::commit()
 void Transaction::rollback()
 {
     if (m_active) {
-        (void)m_db.exec("ROLLBACK");
+        if (m_nested) {
+            (void)m_db.exec("ROLLBACK TO sdrt_nested");
+            (void)m_db.exec("RELEASE sdrt_nested");
+        } else {
+            (void)m_db.exec("ROLLBACK");
+        }
         m_active = false;
     }
 }

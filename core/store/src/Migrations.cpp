@@ -195,6 +195,42 @@ CREATE TABLE settings (
 );
 )sql";
 
+// Version 4: run life cycle and model provenance. A run may now be `interrupted` (its row said
+// `running` but the process holding its lock is gone; see ProcessLock.h); `owner` names the
+// process that runs it, `resumes_run_id` the interrupted run a rerun continues. The CHECK on
+// status needs the table rebuilt; traces keep pointing at the same ids (run with foreign keys
+// off and checked before COMMIT, see Migration::rebuildsReferencedTable). `models.files` holds the size and modification time of each file the
+// runtime reads, as registered, so a load notices cheaply when the folder changed.
+constexpr const char *kSchemaV4 = R"sql(
+CREATE TABLE generation_runs_v4 (
+  id             INTEGER PRIMARY KEY,
+  model_id       INTEGER NOT NULL REFERENCES models(id),
+  prompt_set     TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(prompt_set)),
+  sampling       TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(sampling)),
+  seed           INTEGER NOT NULL,
+  status         TEXT NOT NULL CHECK (status IN ('pending','running','done','failed','cancelled','interrupted')),
+  error          TEXT,
+  started_at     TEXT,
+  finished_at    TEXT,
+  hidden_layers  TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(hidden_layers)),
+  shard          TEXT,
+  traces_ok      INTEGER NOT NULL DEFAULT 0,
+  traces_failed  INTEGER NOT NULL DEFAULT 0,
+  owner          TEXT,
+  resumes_run_id INTEGER REFERENCES generation_runs(id)
+);
+INSERT INTO generation_runs_v4 (id, model_id, prompt_set, sampling, seed, status, error, started_at, finished_at, hidden_layers,
+                                shard, traces_ok, traces_failed)
+  SELECT id, model_id, prompt_set, sampling, seed, status, error, started_at, finished_at, hidden_layers, shard, traces_ok,
+         traces_failed FROM generation_runs;
+DROP TABLE generation_runs;
+ALTER TABLE generation_runs_v4 RENAME TO generation_runs;
+CREATE INDEX generation_runs_status ON generation_runs (status);
+CREATE INDEX traces_run ON traces (run_id, status);
+
+ALTER TABLE models ADD COLUMN files TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(files));
+)sql";
+
 } // namespace
 
 const std::vector<Migration> &migrations()
@@ -203,6 +239,7 @@ const std::vector<Migration> &migrations()
         {1, kSchemaV1},
         {2, kSchemaV2},
         {3, kSchemaV3},
+        {4, kSchemaV4, true},
     };
     return list;
 }
@@ -232,6 +269,22 @@ Result<void> migrate(Database &db, const std::vector<Migration> &list)
     for (const Migration &m : list) {
         if (m.version <= *version)
             continue;
+        // Foreign keys can only be switched outside a transaction; they are switched back on
+        // whatever happens below.
+        const bool keysOff = m.rebuildsReferencedTable;
+        if (keysOff) {
+            if (auto r = db.exec("PRAGMA foreign_keys = OFF"); !r)
+                return r;
+        }
+        struct KeysBackOn {
+            Database &db;
+            bool on;
+            ~KeysBackOn()
+            {
+                if (on)
+                    (void)db.exec("PRAGMA foreign_keys = ON");
+            }
+        } keysBackOn{db, keysOff};
         Transaction tx(db);
         if (auto r = tx.begin(); !r)
             return r;
@@ -247,6 +300,18 @@ Result<void> migrate(Database &db, const std::vector<Migration> &list)
             return fail(QCoreApplication::translate("sdrt::store", "Migration to schema %1 failed: %2")
                             .arg(m.version)
                             .arg(r.error()));
+        if (keysOff) {
+            auto check = db.prepare("PRAGMA foreign_key_check");
+            if (!check)
+                return fail(check.error());
+            auto row = check->step();
+            if (!row)
+                return fail(row.error());
+            if (*row)
+                return fail(QCoreApplication::translate("sdrt::store", "Migration to schema %1 failed: a row of %2 refers to a missing row of %3.")
+                                .arg(m.version)
+                                .arg(check->text(0), check->text(2)));
+        }
         const QByteArray bump = "PRAGMA user_version = " + QByteArray::number(m.version);
         if (auto r = db.exec(bump.constData()); !r)
             return r;

@@ -10,16 +10,26 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QDateTime>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
+
+#include <map>
 
 namespace sdrt::store {
 namespace {
 
-constexpr const char *kModelColumns = "SELECT id, name, path, content_hash, config, role FROM models";
+constexpr const char *kModelColumns = "SELECT id, name, path, content_hash, config, role, files FROM models";
 
 ModelRecord readModel(const Statement &s)
 {
-    return {s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5)};
+    return {s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6)};
+}
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("sdrt::store", text);
 }
 
 QStringList modelFiles(const QDir &dir)
@@ -37,16 +47,30 @@ QStringList modelFiles(const QDir &dir)
 
 Result<Id> insertModel(Database &db, const ModelRecord &m)
 {
-    auto s = db.prepare("INSERT INTO models (name, path, content_hash, config, role) VALUES (?,?,?,?,?)");
+    auto s = db.prepare("INSERT INTO models (name, path, content_hash, config, role, files) VALUES (?,?,?,?,?,?)");
     if (!s)
         return fail(s.error());
-    s->bind(1, m.name).bind(2, m.path).bind(3, m.contentHash).bind(4, m.config).bind(5, m.role);
+    s->bind(1, m.name).bind(2, m.path).bind(3, m.contentHash).bind(4, m.config).bind(5, m.role)
+        .bind(6, m.files.isEmpty() ? QStringLiteral("[]") : m.files);
     if (auto r = s->run(); !r)
         return fail(r.error());
     return db.lastInsertId();
 }
 
 } // namespace
+
+QString modelFileStamps(const QString &dirPath)
+{
+    const QDir dir(dirPath);
+    QJsonArray out;
+    for (const QString &name : modelFiles(dir)) {
+        const QFileInfo fi(dir.filePath(name));
+        out.append(QJsonObject{{QStringLiteral("name"), name},
+                               {QStringLiteral("size"), qint64(fi.size())},
+                               {QStringLiteral("mtime_ms"), fi.lastModified().toMSecsSinceEpoch()}});
+    }
+    return QString::fromUtf8(QJsonDocument(out).toJson(QJsonDocument::Compact));
+}
 
 Result<QString> modelContentHash(const QString &dirPath, const std::atomic_bool *cancel)
 {
@@ -83,6 +107,7 @@ Result<ModelRecord> ModelRepository::registerFolder(const Workspace &ws, const Q
     if (name.trimmed().isEmpty())
         return fail(QCoreApplication::translate("sdrt::store", "A model needs a name."));
     const QString dir = QFileInfo(dirPath).absoluteFilePath();
+    const QString stamps = modelFileStamps(dir); // before hashing: a change while hashing shows at the next load
     auto hash = modelContentHash(dir);
     if (!hash)
         return fail(hash.error());
@@ -109,6 +134,7 @@ Result<ModelRecord> ModelRepository::registerFolder(const Workspace &ws, const Q
     m.contentHash = *hash;
     m.config = QString::fromUtf8(config.toJson(QJsonDocument::Compact));
     m.role = role;
+    m.files = stamps;
     QString stored = dir;
     if (copyIntoWorkspace) {
         const QString target = QDir(ws.modelsDir()).filePath(m.name + QLatin1Char('-') + hash->left(12));
@@ -121,6 +147,7 @@ Result<ModelRecord> ModelRepository::registerFolder(const Workspace &ws, const Q
                 return fail(QCoreApplication::translate("sdrt::store", "Cannot copy %1 to %2.").arg(QDir::toNativeSeparators(QDir(dir).filePath(f)), QDir::toNativeSeparators(to)));
         }
         stored = target;
+        m.files = modelFileStamps(target);
     }
     const QString rel = QDir(ws.root()).relativeFilePath(stored);
     m.path = rel.startsWith(QLatin1String("..")) || QDir::isAbsolutePath(rel) ? stored : rel;
@@ -129,6 +156,59 @@ Result<ModelRecord> ModelRepository::registerFolder(const Workspace &ws, const Q
         return fail(id.error());
     m.id = *id;
     return m;
+}
+
+Result<void> ModelRepository::verifyFolder(const ModelRecord &m, const QString &absoluteDir, const std::atomic_bool *cancel)
+{
+    const QString now = modelFileStamps(absoluteDir);
+    if (now == m.files)
+        return {};
+    // Sizes or times differ (or were never recorded): the content decides.
+    auto hash = modelContentHash(absoluteDir, cancel);
+    if (!hash)
+        return fail(tr("Model \"%1\" cannot be checked against its registration: %2").arg(m.name, hash.error()));
+    if (*hash == m.contentHash) { // touched or copied, same bytes: remember the new times
+        auto s = m_db.prepare("UPDATE models SET files = ? WHERE id = ?");
+        if (!s)
+            return fail(s.error());
+        s->bind(1, now).bind(2, m.id);
+        return s->run();
+    }
+    // Say what changed, file by file.
+    auto byName = [](const QString &json) {
+        std::map<QString, QJsonObject> out;
+        for (const QJsonValue &v : QJsonDocument::fromJson(json.toUtf8()).array())
+            out[v.toObject().value(QStringLiteral("name")).toString()] = v.toObject();
+        return out;
+    };
+    const auto before = byName(m.files), after = byName(now);
+    QStringList changes;
+    auto when = [](const QJsonObject &o) {
+        return QDateTime::fromMSecsSinceEpoch(o.value(QStringLiteral("mtime_ms")).toInteger(), Qt::UTC).toString(Qt::ISODate);
+    };
+    for (const auto &[name, o] : after) {
+        auto it = before.find(name);
+        if (it == before.end()) {
+            if (!before.empty())
+                changes << tr("%1 added").arg(name);
+        } else if (it->second != o) {
+            changes << tr("%1: %2 bytes, modified %3 (registered: %4 bytes, modified %5)")
+                           .arg(name)
+                           .arg(o.value(QStringLiteral("size")).toInteger())
+                           .arg(when(o))
+                           .arg(it->second.value(QStringLiteral("size")).toInteger())
+                           .arg(when(it->second));
+        }
+    }
+    for (const auto &[name, o] : before) {
+        if (!after.count(name))
+            changes << tr("%1 removed").arg(name);
+    }
+    return fail(tr("Model \"%1\" at %2 is not the model that was registered: its files changed (content hash %3 now, %4 when "
+                   "registered)%5. Traces must name the weights that made them, so it is not used. To use the folder as it is now, "
+                   "register it as a new model: sdrt model register WS %2 --name %1-2")
+                    .arg(m.name, QDir::toNativeSeparators(absoluteDir), hash->left(12), m.contentHash.left(12),
+                         changes.isEmpty() ? QString() : QStringLiteral(": ") + changes.join(QStringLiteral("; "))));
 }
 
 Result<Id> ModelRepository::ensure(const ModelRecord &record)

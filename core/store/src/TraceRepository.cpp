@@ -4,12 +4,27 @@
 
 #include "Rows.h"
 
+#include <QCoreApplication>
+#include <QFile>
+#include <QFileInfo>
+
 namespace sdrt::store {
 namespace {
 
+// Counts are those of the traces table (index traces_run), whatever the row says.
 constexpr const char *kRunColumns =
-    "SELECT id, model_id, prompt_set, sampling, seed, status, coalesce(error,''), hidden_layers, coalesce(shard,''),"
-    " traces_ok, traces_failed, coalesce(started_at,''), coalesce(finished_at,'') FROM generation_runs";
+    "SELECT r.id, r.model_id, r.prompt_set, r.sampling, r.seed, r.status, coalesce(r.error,''), r.hidden_layers, coalesce(r.shard,''),"
+    " (SELECT count(*) FROM traces t WHERE t.run_id = r.id AND t.status = 'ok'),"
+    " (SELECT count(*) FROM traces t WHERE t.run_id = r.id AND t.status = 'failed'),"
+    " coalesce(r.started_at,''), coalesce(r.finished_at,''), coalesce(r.owner,''), coalesce(r.resumes_run_id,0)"
+    " FROM generation_runs r";
+
+constexpr const char *kRunKind = "generation";
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("sdrt::store", text);
+}
 
 constexpr const char *kTraceColumns =
     "SELECT t.id, t.item_id, t.prompt_id, t.run_id, coalesce(t.model_id,0), t.sample_index, coalesce(t.seed,0),"
@@ -35,6 +50,8 @@ GenerationRun readRun(const Statement &s)
     r.tracesFailed = int(s.int64(10));
     r.startedAt = s.text(11);
     r.finishedAt = s.text(12);
+    r.owner = s.text(13);
+    r.resumesRunId = s.int64(14);
     return r;
 }
 
@@ -70,29 +87,123 @@ Trace readTrace(const Statement &s)
 
 } // namespace
 
+namespace {
+
+void bindRun(Statement &s, const GenerationRun &r)
+{
+    s.bind(1, r.modelId).bind(2, r.promptSet).bind(3, r.sampling).bind(4, r.seed).bind(5, r.status).bind(6, r.hiddenLayers);
+    if (r.shard.isEmpty())
+        s.bind(7, std::nullopt);
+    else
+        s.bind(7, r.shard);
+    if (r.owner.isEmpty())
+        s.bind(8, std::nullopt);
+    else
+        s.bind(8, r.owner);
+    if (r.resumesRunId > 0)
+        s.bind(9, r.resumesRunId);
+    else
+        s.bind(9, std::nullopt);
+    if (r.error.isEmpty())
+        s.bind(10, std::nullopt);
+    else
+        s.bind(10, r.error);
+}
+
+constexpr const char *kInsertRun =
+    "INSERT INTO generation_runs (model_id, prompt_set, sampling, seed, status, hidden_layers, shard, owner, resumes_run_id, error,"
+    " started_at, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?, coalesce(?11, strftime('%Y-%m-%dT%H:%M:%fZ','now')), ?12)";
+
+} // namespace
+
+QString TraceRepository::storeRoot() const
+{
+    return QFileInfo(m_db.fileName()).absolutePath();
+}
+
+bool TraceRepository::isLive(Id runId) const
+{
+    return ProcessLock::isHeld(ProcessLock::runLockFile(storeRoot(), QString::fromLatin1(kRunKind), runId));
+}
+
 Result<Id> TraceRepository::createRun(const GenerationRun &r)
 {
-    auto s = m_db.prepare("INSERT INTO generation_runs (model_id, prompt_set, sampling, seed, status, hidden_layers, shard, started_at)"
-                          " VALUES (?,?,?,?,?,?,?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))");
+    auto s = m_db.prepare(kInsertRun);
     if (!s)
         return fail(s.error());
-    s->bind(1, r.modelId).bind(2, r.promptSet).bind(3, r.sampling).bind(4, r.seed).bind(5, r.status).bind(6, r.hiddenLayers);
-    if (r.shard.isEmpty())
-        s->bind(7, std::nullopt);
+    bindRun(*s, r);
+    if (r.startedAt.isEmpty())
+        s->bind(11, std::nullopt);
     else
-        s->bind(7, r.shard);
+        s->bind(11, r.startedAt);
+    if (r.finishedAt.isEmpty())
+        s->bind(12, std::nullopt);
+    else
+        s->bind(12, r.finishedAt);
     if (auto x = s->run(); !x)
         return fail(x.error());
     return m_db.lastInsertId();
 }
 
-Result<void> TraceRepository::finishRun(Id runId, const QString &status, const QString &error, int ok, int failed)
+Result<StartedRun> TraceRepository::startRun(const GenerationRun &run, bool exclusive)
 {
-    auto s = m_db.prepare("UPDATE generation_runs SET status = ?, error = ?, traces_ok = ?, traces_failed = ?,"
-                          " finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?");
+    if (auto r = reconcileRuns(); !r)
+        return fail(r.error());
+    Transaction tx(m_db);
+    if (auto r = tx.begin(); !r)
+        return fail(r.error());
+    if (exclusive) {
+        auto s = m_db.prepare("SELECT id, coalesce(owner,''), coalesce(started_at,'') FROM generation_runs"
+                              " WHERE status = 'running' AND model_id = ? ORDER BY id");
+        if (!s)
+            return fail(s.error());
+        s->bind(1, run.modelId);
+        for (;;) {
+            auto row = s->step();
+            if (!row)
+                return fail(row.error());
+            if (!*row)
+                break;
+            const Id other = s->int64(0);
+            if (!isLive(other))
+                continue; // died after the reconcile above; the next reconcile marks it
+            return fail(tr("Generation run %1 with the same model is already writing to %2 (%3, started %4). Two runs would do "
+                           "the same work: wait for it to finish or cancel it, then run again (completed traces are skipped).")
+                            .arg(other)
+                            .arg(storeRoot(), s->text(1).isEmpty() ? tr("another process") : s->text(1), s->text(2)));
+        }
+    }
+    GenerationRun row = run;
+    row.status = QStringLiteral("running");
+    LockHolder me;
+    me.pid = QCoreApplication::applicationPid();
+    me.program = ProcessLock::thisProgram();
+    row.owner = me.describe();
+    auto id = createRun(row);
+    if (!id)
+        return fail(id.error());
+    // Taken before COMMIT: whoever sees the row sees it locked.
+    auto lock = ProcessLock::acquire(ProcessLock::runLockFile(storeRoot(), QString::fromLatin1(kRunKind), *id),
+                                     QJsonObject{{QStringLiteral("run_id"), qint64(*id)}});
+    if (!lock)
+        return fail(lock.error());
+    if (auto r = tx.commit(); !r)
+        return fail(r.error());
+    StartedRun started;
+    started.id = *id;
+    started.lock = std::move(*lock);
+    return started;
+}
+
+Result<void> TraceRepository::finishRun(Id runId, const QString &status, const QString &error)
+{
+    auto s = m_db.prepare("UPDATE generation_runs SET status = ?1, error = ?2,"
+                          " traces_ok = (SELECT count(*) FROM traces WHERE run_id = ?3 AND status = 'ok'),"
+                          " traces_failed = (SELECT count(*) FROM traces WHERE run_id = ?3 AND status = 'failed'),"
+                          " finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?3");
     if (!s)
         return fail(s.error());
-    s->bind(1, status).bind(3, ok).bind(4, failed).bind(5, runId);
+    s->bind(1, status).bind(3, runId);
     if (error.isEmpty())
         s->bind(2, std::nullopt);
     else
@@ -100,21 +211,111 @@ Result<void> TraceRepository::finishRun(Id runId, const QString &status, const Q
     return s->run();
 }
 
-Result<std::optional<GenerationRun>> TraceRepository::run(Id runId)
+Result<void> TraceRepository::updateCounts(Id runId)
 {
-    auto s = m_db.prepare((QByteArray(kRunColumns) + " WHERE id = ?").constData());
+    auto s = m_db.prepare("UPDATE generation_runs SET traces_ok = (SELECT count(*) FROM traces WHERE run_id = ?1 AND status = 'ok'),"
+                          " traces_failed = (SELECT count(*) FROM traces WHERE run_id = ?1 AND status = 'failed') WHERE id = ?1");
     if (!s)
         return fail(s.error());
     s->bind(1, runId);
-    return rows::readOne<GenerationRun>(*s, readRun);
+    return s->run();
+}
+
+Result<void> TraceRepository::deleteEmptyRun(Id runId)
+{
+    auto s = m_db.prepare("DELETE FROM generation_runs WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM traces WHERE run_id = ?1)");
+    if (!s)
+        return fail(s.error());
+    s->bind(1, runId);
+    return s->run();
+}
+
+Result<int> TraceRepository::reconcileRuns()
+{
+    // Cheap check first, without the write lock: most of the time nothing is running.
+    {
+        auto s = m_db.prepare("SELECT id FROM generation_runs WHERE status = 'running'");
+        if (!s)
+            return fail(s.error());
+        bool anyDead = false;
+        for (;;) {
+            auto row = s->step();
+            if (!row)
+                return fail(row.error());
+            if (!*row)
+                break;
+            if (!isLive(s->int64(0)))
+                anyDead = true;
+        }
+        if (!anyDead)
+            return 0;
+    }
+    Transaction tx(m_db);
+    if (auto r = tx.begin(); !r)
+        return fail(r.error());
+    // Re-read under the write lock: a run that finishes writes its status before it releases
+    // its lock, so a run seen here as running without a held lock is really gone.
+    std::vector<Id> dead;
+    {
+        auto s = m_db.prepare("SELECT id FROM generation_runs WHERE status = 'running'");
+        if (!s)
+            return fail(s.error());
+        for (;;) {
+            auto row = s->step();
+            if (!row)
+                return fail(row.error());
+            if (!*row)
+                break;
+            if (!isLive(s->int64(0)))
+                dead.push_back(s->int64(0));
+        }
+    }
+    auto u = m_db.prepare("UPDATE generation_runs SET status = 'interrupted', error = ?2,"
+                          " traces_ok = (SELECT count(*) FROM traces WHERE run_id = ?1 AND status = 'ok'),"
+                          " traces_failed = (SELECT count(*) FROM traces WHERE run_id = ?1 AND status = 'failed'),"
+                          " finished_at = coalesce((SELECT max(created_at) FROM traces WHERE run_id = ?1), started_at)"
+                          " WHERE id = ?1 AND status = 'running'");
+    if (!u)
+        return fail(u.error());
+    for (Id id : dead) {
+        u->reset();
+        u->bind(1, id).bind(2, tr("The process running it ended without finishing it (killed or crashed); a rerun with the same "
+                                 "settings resumes it."));
+        if (auto r = u->run(); !r)
+            return fail(r.error());
+    }
+    if (auto r = tx.commit(); !r)
+        return fail(r.error());
+    for (Id id : dead)
+        QFile::remove(ProcessLock::runLockFile(storeRoot(), QString::fromLatin1(kRunKind), id));
+    return int(dead.size());
+}
+
+Result<std::optional<GenerationRun>> TraceRepository::run(Id runId)
+{
+    auto s = m_db.prepare((QByteArray(kRunColumns) + " WHERE r.id = ?").constData());
+    if (!s)
+        return fail(s.error());
+    s->bind(1, runId);
+    auto r = rows::readOne<GenerationRun>(*s, readRun);
+    if (r && *r && (*r)->status == QLatin1String("running") && !isLive(runId))
+        (*r)->status = QStringLiteral("interrupted");
+    return r;
 }
 
 Result<std::vector<GenerationRun>> TraceRepository::runs()
 {
-    auto s = m_db.prepare((QByteArray(kRunColumns) + " ORDER BY id").constData());
+    auto s = m_db.prepare((QByteArray(kRunColumns) + " ORDER BY r.id").constData());
     if (!s)
         return fail(s.error());
-    return rows::readAll<GenerationRun>(*s, readRun);
+    auto r = rows::readAll<GenerationRun>(*s, readRun);
+    if (r) {
+        for (GenerationRun &run : *r) {
+            if (run.status == QLatin1String("running") && !isLive(run.id))
+                run.status = QStringLiteral("interrupted");
+        }
+    }
+    return r;
 }
 
 Result<int> TraceRepository::insert(const std::vector<Trace> &traces)

@@ -37,6 +37,11 @@ Result<void> checkIsDatabase(Database &db)
 Workspace::Workspace(QString root, Database db)
     : m_root(std::move(root)), m_db(std::make_unique<Database>(std::move(db)))
 {
+    auto lock = ProcessLock::registerProgram(m_root);
+    if (lock)
+        m_openLock = std::move(*lock);
+    else // a read-only folder: the workspace works, only a busy message cannot name us
+        sdrt::log::get("store")->debug("{}", lock.error().toStdString());
 }
 
 bool Workspace::looksLikeWorkspace(const QString &dir)

@@ -1,5 +1,7 @@
 #include "sdrt/teacher/GenerationJob.h"
 
+#include "sdrt/teacher/Models.h"
+
 #include "sdrt/assets/ImageLoading.h"
 #include "sdrt/common/Log.h"
 #include "sdrt/model/HiddenStateFile.h"
@@ -172,6 +174,18 @@ Result<std::vector<PromptEntry>> loadPrompts(store::Database &db, const std::vec
     return out;
 }
 
+// Whether two runs were asked for with the same settings (the batch size changes no trace).
+bool sameSettings(const store::GenerationRun &a, const store::GenerationRun &b)
+{
+    auto sampling = [](const QString &json) {
+        QJsonObject o = QJsonDocument::fromJson(json.toUtf8()).object();
+        o.remove(QStringLiteral("batch"));
+        return o;
+    };
+    return a.promptSet == b.promptSet && a.seed == b.seed && a.shard == b.shard && a.hiddenLayers == b.hiddenLayers
+           && sampling(a.sampling) == sampling(b.sampling);
+}
+
 std::vector<int> defaultLayers(int layers)
 {
     if (layers / 2 > 0 && layers / 2 != layers)
@@ -203,6 +217,19 @@ Result<GenerationSummary> runGeneration(const GenerationParams &p)
         return fail(tr("%1 samples per prompt need a temperature above 0 (greedy decoding gives the same trace every time).").arg(p.samples));
     if (p.shardCount < 1 || p.shardIndex < 0 || p.shardIndex >= p.shardCount)
         return fail(tr("Bad shard %1/%2.").arg(p.shardIndex).arg(p.shardCount));
+    if (!p.filter.split.isEmpty() && p.filter.split != QLatin1String("train") && p.filter.split != QLatin1String("eval"))
+        return fail(tr("Unknown split \"%1\": train or eval.").arg(p.filter.split));
+    {
+        model::SamplingParams check;
+        check.temperature = p.temperature;
+        check.topK = p.topK;
+        check.topP = p.topP;
+        for (int maxTokens : {p.step1MaxTokens, p.step2MaxTokens}) {
+            check.maxNewTokens = maxTokens;
+            if (const std::string bad = model::checkSampling(check); !bad.empty())
+                return fail(tr("Bad sampling settings: %1.").arg(QString::fromStdString(bad)));
+        }
+    }
 
     auto src = store::Workspace::open(p.workspace);
     if (!src)
@@ -329,11 +356,9 @@ Result<GenerationSummary> runGeneration(const GenerationParams &p)
     }
 
     // The model.
-    const QString modelDir = src->absolutePath(model.path);
-    model::RuntimeOptions ro = p.runtime;
-    auto runtime = model::VlmRuntime::load(modelDir.toStdString(), ro);
+    auto runtime = loadRegisteredModel(*src, model, p.runtime);
     if (!runtime)
-        return fail(tr("Cannot load model \"%1\" from %2: %3").arg(model.name, modelDir, QString::fromStdString(runtime.error())));
+        return fail(runtime.error());
     model::VlmRuntime &rt = **runtime;
     const int textLayers = rt.info().config.text.numLayers;
     std::vector<int> layers = p.hiddenLayers.empty() ? defaultLayers(textLayers) : p.hiddenLayers;
@@ -364,17 +389,32 @@ Result<GenerationSummary> runGeneration(const GenerationParams &p)
     run.hiddenLayers = QString::fromUtf8(QJsonDocument(layerJson).toJson(QJsonDocument::Compact));
     if (p.shardCount > 1)
         run.shard = QStringLiteral("%1/%2").arg(p.shardIndex).arg(p.shardCount);
-    auto runId = outTraces.createRun(run);
-    if (!runId)
-        return fail(runId.error());
+    // A rerun with the settings of an interrupted run continues it (the resume set above
+    // already skips what it stored); the new run names it.
+    if (auto previous = outTraces.runs(); previous) {
+        for (auto it = previous->rbegin(); it != previous->rend(); ++it) {
+            if (it->status == QLatin1String("interrupted") && it->modelId == run.modelId && sameSettings(*it, run)) {
+                run.resumesRunId = it->id;
+                summary.resumedRun = *it;
+                break;
+            }
+        }
+    }
+    auto started = outTraces.startRun(run);
+    if (!started)
+        return fail(started.error());
+    const std::optional<Id> runId = started->id;
     summary.runId = *runId;
+    if (run.resumesRunId)
+        log->info("generation run {} resumes interrupted run {} ({} traces stored)", *runId, run.resumesRunId, summary.resumedRun->tracesOk);
     log->info("generation run {}: {} items, {} prompts, {} samples, {} traces to do ({} done before), model {} ({})", *runId,
               summary.items, promptEntries.size(), p.samples, units.size(), summary.skipped, model.name.toStdString(),
               model.contentHash.left(12).toStdString());
 
     const QString hiddenDir = relativeHiddenDir(model.contentHash);
+    QString fatal;
     if (!layers.empty() && !QDir(out.root()).mkpath(hiddenDir))
-        return fail(tr("Cannot create the folder %1.").arg(QDir(out.root()).filePath(hiddenDir)));
+        fatal = tr("Cannot create the folder %1.").arg(QDir(out.root()).filePath(hiddenDir));
 
     model::SamplingParams s1, s2;
     s1.temperature = s2.temperature = p.temperature;
@@ -390,7 +430,6 @@ Result<GenerationSummary> runGeneration(const GenerationParams &p)
 
     std::map<Id, LoadedItem> cache;
     int processed = 0;
-    QString fatal;
     for (std::size_t b = 0; b < units.size() && fatal.isEmpty(); b += std::size_t(p.batch)) {
         if (p.cancel && p.cancel->load()) {
             summary.cancelled = true;
@@ -552,8 +591,14 @@ Result<GenerationSummary> runGeneration(const GenerationParams &p)
     summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     summary.tracesPerMinute = summary.seconds > 0 ? 60.0 * (summary.ok + summary.failed) / summary.seconds : 0;
     const QString status = !fatal.isEmpty() ? QStringLiteral("failed") : summary.cancelled ? QStringLiteral("cancelled") : QStringLiteral("done");
-    if (auto r = outTraces.finishRun(*runId, status, fatal, summary.ok, summary.failed); !r)
+    if (auto r = outTraces.finishRun(*runId, status, fatal); !r)
         return fail(r.error());
+    // Report what the store holds, not what this process believes it wrote.
+    if (auto stored = outTraces.run(*runId); stored && *stored) {
+        summary.ok = (*stored)->tracesOk;
+        summary.failed = (*stored)->tracesFailed;
+    }
+    started->lock.release();
     if (!fatal.isEmpty())
         return fail(fatal);
     log->info("generation run {} {}: {} ok, {} failed in {:.1f} s", *runId, status.toStdString(), summary.ok, summary.failed, summary.seconds);
@@ -585,9 +630,9 @@ Result<std::pair<QString, QString>> regenerateTrace(const QString &workspace, Id
     const LoadedItem item = loadItem(*ws, t.itemId);
     if (!item.error.isEmpty())
         return fail(item.error);
-    auto runtime = model::VlmRuntime::load(ws->absolutePath((*model)->path).toStdString(), {});
+    auto runtime = loadRegisteredModel(*ws, **model);
     if (!runtime)
-        return fail(QString::fromStdString(runtime.error()));
+        return fail(runtime.error());
     const QJsonObject sampling = QJsonDocument::fromJson((*run)->sampling.toUtf8()).object();
     auto o1 = (*runtime)->generate({stepRequest(**runtime, prompt, 1, item, {}, t.seed)}, samplingFrom(sampling, 1));
     if (!o1.front())
@@ -609,80 +654,116 @@ Result<int> mergeShard(const QString &workspace, const QString &shardDir)
     auto shard = store::Workspace::open(shardDir);
     if (!shard)
         return fail(shard.error());
-    // Models and prompts by content, items by fingerprint.
-    std::map<Id, Id> modelMap, promptMap, itemMap;
-    auto models = store::ModelRepository(shard->db()).list();
-    if (!models)
-        return fail(models.error());
-    for (const auto &m : *models) {
-        auto id = store::ModelRepository(ws->db()).ensure(m);
-        if (!id)
-            return fail(id.error());
-        modelMap[m.id] = *id;
-    }
-    auto promptRows = store::PromptRepository(shard->db()).list();
-    if (!promptRows)
-        return fail(promptRows.error());
-    for (const auto &pv : *promptRows) {
-        auto id = store::PromptRepository(ws->db()).registerVersion(pv);
-        if (!id)
-            return fail(id.error());
-        promptMap[pv.id] = *id;
-    }
-    store::ItemRepository shardItems(shard->db()), wsItems(ws->db());
-    auto rows = shardItems.list({}, 0, std::numeric_limits<std::int32_t>::max());
-    if (!rows)
-        return fail(rows.error());
-    for (const auto &r : *rows) {
-        auto item = shardItems.get(r.id);
-        if (!item)
-            return fail(item.error());
-        auto found = wsItems.findByFingerprint(item->fingerprint);
-        if (!found)
-            return fail(found.error());
-        if (!*found)
-            return fail(tr("Item \"%1\" of the shard is not in the workspace %2 (fingerprint %3); merge a shard into the workspace it was made from.")
-                            .arg(item->externalId.value_or(item->question), workspace, item->fingerprint.left(12)));
-        itemMap[r.id] = **found;
-    }
+    if (QFileInfo(shard->root()).canonicalFilePath() == QFileInfo(ws->root()).canonicalFilePath())
+        return fail(tr("%1 is the workspace itself, not a shard folder.").arg(shardDir));
     store::TraceRepository from(shard->db()), to(ws->db());
     auto runs = from.runs();
     if (!runs)
         return fail(runs.error());
-    int added = 0;
     for (const store::GenerationRun &r : *runs) {
-        auto list = from.forRun(r.id);
-        if (!list)
-            return fail(list.error());
-        std::vector<store::Trace> traces = std::move(*list);
-        store::GenerationRun copy = r;
-        copy.modelId = modelMap[r.modelId];
-        auto runId = to.createRun(copy);
-        if (!runId)
-            return fail(runId.error());
-        for (store::Trace &t : traces) {
-            t.itemId = itemMap[t.itemId];
-            t.promptId = promptMap[t.promptId];
-            t.modelId = modelMap[t.modelId];
-            t.runId = *runId;
-            if (!t.hiddenRef.isEmpty()) {
-                const QString rel = t.hiddenRef.section(QLatin1Char('#'), 0, 0);
-                const QString target = ws->absolutePath(rel);
-                if (!QFileInfo::exists(target)) {
-                    QDir().mkpath(QFileInfo(target).absolutePath());
-                    if (!QFile::copy(shard->absolutePath(rel), target))
-                        return fail(tr("Cannot copy %1 to %2.").arg(shard->absolutePath(rel), target));
+        if (r.status == QLatin1String("running")) // live: its process still writes the shard
+            return fail(tr("Run %1 of the shard %2 is still running (%3); merge the shard when it has finished.")
+                            .arg(r.id)
+                            .arg(shardDir, r.owner));
+    }
+
+    // One transaction: a failure anywhere leaves the workspace as it was (and the hidden-state
+    // files this merge copied are removed again).
+    QStringList copiedFiles;
+    auto undoFiles = [&copiedFiles] {
+        for (const QString &f : copiedFiles)
+            QFile::remove(f);
+    };
+    store::Transaction tx(ws->db());
+    if (auto b = tx.begin(); !b)
+        return fail(b.error());
+    auto merged = [&]() -> Result<int> {
+        // Models and prompts by content, items by fingerprint.
+        std::map<Id, Id> modelMap, promptMap, itemMap;
+        auto models = store::ModelRepository(shard->db()).list();
+        if (!models)
+            return fail(models.error());
+        for (const auto &m : *models) {
+            auto id = store::ModelRepository(ws->db()).ensure(m);
+            if (!id)
+                return fail(id.error());
+            modelMap[m.id] = *id;
+        }
+        auto promptRows = store::PromptRepository(shard->db()).list();
+        if (!promptRows)
+            return fail(promptRows.error());
+        for (const auto &pv : *promptRows) {
+            auto id = store::PromptRepository(ws->db()).registerVersion(pv);
+            if (!id)
+                return fail(id.error());
+            promptMap[pv.id] = *id;
+        }
+        store::ItemRepository shardItems(shard->db()), wsItems(ws->db());
+        auto rows = shardItems.list({}, 0, std::numeric_limits<std::int32_t>::max());
+        if (!rows)
+            return fail(rows.error());
+        for (const auto &r : *rows) {
+            auto item = shardItems.get(r.id);
+            if (!item)
+                return fail(item.error());
+            auto found = wsItems.findByFingerprint(item->fingerprint);
+            if (!found)
+                return fail(found.error());
+            if (!*found)
+                return fail(tr("Item \"%1\" of the shard is not in the workspace %2 (fingerprint %3); merge a shard into the workspace it was made from.")
+                                .arg(item->externalId.value_or(item->question), workspace, item->fingerprint.left(12)));
+            itemMap[r.id] = **found;
+        }
+        int added = 0;
+        for (const store::GenerationRun &r : *runs) {
+            auto list = from.forRun(r.id);
+            if (!list)
+                return fail(list.error());
+            std::vector<store::Trace> traces = std::move(*list);
+            store::GenerationRun copy = r;
+            copy.modelId = modelMap[r.modelId];
+            copy.resumesRunId = 0; // an id of the shard's own table
+            auto runId = to.createRun(copy);
+            if (!runId)
+                return fail(runId.error());
+            for (store::Trace &t : traces) {
+                t.itemId = itemMap[t.itemId];
+                t.promptId = promptMap[t.promptId];
+                t.modelId = modelMap[t.modelId];
+                t.runId = *runId;
+                if (!t.hiddenRef.isEmpty()) {
+                    const QString rel = t.hiddenRef.section(QLatin1Char('#'), 0, 0);
+                    const QString target = ws->absolutePath(rel);
+                    if (!QFileInfo::exists(target)) {
+                        QDir().mkpath(QFileInfo(target).absolutePath());
+                        if (!QFile::copy(shard->absolutePath(rel), target))
+                            return fail(tr("Cannot copy %1 to %2.").arg(shard->absolutePath(rel), target));
+                        copiedFiles << target;
+                    }
                 }
             }
+            auto n = to.insert(traces);
+            if (!n)
+                return fail(n.error());
+            added += *n;
+            // A run none of whose traces is new (merged before) leaves no row behind.
+            if (auto d = to.deleteEmptyRun(*runId); !d)
+                return fail(d.error());
+            if (auto c = to.updateCounts(*runId); !c)
+                return fail(c.error());
         }
-        auto n = to.insert(traces);
-        if (!n)
-            return fail(n.error());
-        added += *n;
-        if (auto f = to.finishRun(*runId, r.status, r.error, r.tracesOk, r.tracesFailed); !f)
-            return fail(f.error());
+        return added;
+    }();
+    if (!merged) {
+        tx.rollback();
+        undoFiles();
+        return fail(merged.error());
     }
-    return added;
+    if (auto c = tx.commit(); !c) {
+        undoFiles();
+        return fail(c.error());
+    }
+    return *merged;
 }
 
 } // namespace sdrt::teacher

@@ -61,6 +61,8 @@ private:
     QPushButton *m_cancel;
     QProgressBar *m_progress;
     QLabel *m_status;
+    QLabel *m_runs;
+    void reloadRuns(); // the latest runs with their status (interrupted when their process died)
 };
 
 } // namespace sdrt::ui

@@ -96,6 +96,11 @@ public:
     // Loads config.json, preprocessor_config.json, tokenizer.model (+ added tokens) and the
     // safetensors weights (single file or shards); every problem is one clear message.
     static Expected<std::unique_ptr<VlmRuntime>, std::string> load(const std::string &dir, const RuntimeOptions &options = {});
+    // What load() checks without building the model or reading the weights' data: config,
+    // preprocessor, tokenizer, and every safetensors file's header (offsets, dtypes, sizes), with
+    // the same messages. `parameters` counts the stored tensors' elements. For registering a
+    // model folder cheaply, whatever its size.
+    static Expected<ModelInfo, std::string> inspect(const std::string &dir);
     ~VlmRuntime();
 
     const ModelInfo &info() const;
@@ -124,6 +129,7 @@ public:
 
 private:
     explicit VlmRuntime(std::unique_ptr<Impl> impl);
+    static Expected<void, std::string> checkFolder(const std::string &dir, Impl &impl);
     std::unique_ptr<Impl> d;
 };
 

@@ -27,6 +27,10 @@ struct SamplingParams {
     }
 };
 
+// Why `params` cannot be used, or empty when they can: maxNewTokens at least 1, a finite
+// temperature of 0 or more, topK 0 or more, topP in (0, 1].
+std::string checkSampling(const SamplingParams &params);
+
 std::vector<float> softmax(const std::vector<float> &logits);
 std::vector<float> logSoftmax(const std::vector<float> &logits);
 int argmax(const std::vector<float> &v);

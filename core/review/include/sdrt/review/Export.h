@@ -12,7 +12,11 @@
 //   with the trace's provenance (item, prompt version, model, run, sample, answers) and whether
 //   the trace is approved now.
 //
-// Files are written atomically (a failed export leaves no partial file).
+// Files are written atomically (a failed export leaves no partial file; write errors such as a
+// full disk are detected). An export never writes over a file of a workspace (this one or any
+// other: the database and its -wal/-shm/-journal, assets/, hidden/, models/, runs/, .locks/), and
+// replaces an existing file only when asked to (`overwrite`). A target that is not a regular
+// file (a device, a pipe) is written directly, every write checked.
 
 #include "sdrt/common/Result.h"
 
@@ -33,7 +37,12 @@ struct ExportSummary {
     int lines = 0;
 };
 
-Result<ExportSummary> exportReviews(store::Workspace &ws, const ReviewSession &session, ExportFormat format, const QString &path);
+Result<ExportSummary> exportReviews(store::Workspace &ws, const ReviewSession &session, ExportFormat format, const QString &path,
+                                    bool overwrite = false);
+
+// Why `path` may not be written by an export (empty when it may): a file of a workspace, an
+// existing file without `overwrite`, a folder, a missing parent folder.
+QString checkExportTarget(const QString &path, bool overwrite);
 
 // <workspace>/exports/approved-llava-<UTC timestamp>.jsonl or reviews-flat-<…>.jsonl
 QString defaultExportPath(const store::Workspace &ws, ExportFormat format);

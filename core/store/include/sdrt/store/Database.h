@@ -62,6 +62,11 @@ private:
 
 class Database {
 public:
+    // How long a statement waits for another connection's write lock before it fails with a
+    // message naming the programs that have the workspace open (ProcessLock). Writers commit
+    // in short transactions (an import per batch, a teacher run per batch, a review per key).
+    static constexpr int kBusyTimeoutMs = 20000;
+
     enum class Mode { ReadWrite, ReadWriteCreate, ReadOnly };
 
     static Result<Database> open(const QString &file, Mode mode);
@@ -96,7 +101,9 @@ private:
     QString m_file;
 };
 
-// BEGIN IMMEDIATE ... COMMIT; rolls back on destruction unless committed.
+// BEGIN IMMEDIATE ... COMMIT; rolls back on destruction unless committed. Begun while the
+// connection is already in a transaction, it is a savepoint of that one (nothing is durable
+// before the outer COMMIT).
 class Transaction {
 public:
     explicit Transaction(Database &db);
@@ -111,6 +118,7 @@ public:
 private:
     Database &m_db;
     bool m_active = false;
+    bool m_nested = false;
 };
 
 // SAVEPOINT inside a transaction, so one bad item can be undone without losing the batch.

@@ -14,6 +14,9 @@ class Database;
 struct Migration {
     int version;       // the user_version after this migration
     const char *sql;   // one or more statements
+    // Rebuilds a table that others reference (SQLite's "12-step" table change): runs with
+    // foreign keys off, then checks them all (PRAGMA foreign_key_check) before COMMIT.
+    bool rebuildsReferencedTable = false;
 };
 
 // The project's migrations, in order. The last entry's version is the current schema version.

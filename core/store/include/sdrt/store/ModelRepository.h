@@ -19,7 +19,11 @@ struct ModelRecord {
     QString contentHash; // see modelContentHash()
     QString config;      // the folder's config.json (JSON text)
     QString role;        // base | student
+    QString files;       // JSON [{name, size, mtime_ms}] of the files hashed, as registered
 };
+
+// The size and modification time of each file modelContentHash() reads (JSON, see files).
+QString modelFileStamps(const QString &dir);
 
 // sha256 over the files the runtime reads (config.json, preprocessor_config.json,
 // tokenizer.model, tokenizer_config.json, *.safetensors, model.safetensors.index.json), in
@@ -35,6 +39,11 @@ public:
     // <copyInto>/<name>-<hash prefix>/ and that copy is registered.
     Result<ModelRecord> registerFolder(const Workspace &ws, const QString &dir, const QString &name,
                                        const QString &role = QStringLiteral("base"), bool copyIntoWorkspace = false);
+    // Checks that the folder still holds the registered model: cheaply (sizes and modification
+    // times) and, when they differ, by the full content hash. Same content: the new times are
+    // stored. Other content: an error that says which files changed and how to register the
+    // folder as a new model. Call it before every load that makes traces.
+    Result<void> verifyFolder(const ModelRecord &record, const QString &absoluteDir, const std::atomic_bool *cancel = nullptr);
     // Stores a record made elsewhere (another workspace's row): found by content hash or inserted.
     Result<Id> ensure(const ModelRecord &record);
     Result<std::vector<ModelRecord>> list();

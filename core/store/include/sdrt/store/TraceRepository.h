@@ -6,6 +6,7 @@
 // unique per (item, prompt version, model, sample): a resumed or merged run adds nothing twice.
 
 #include "sdrt/common/Result.h"
+#include "sdrt/store/ProcessLock.h"
 #include "sdrt/store/Types.h"
 
 #include <optional>
@@ -22,14 +23,25 @@ struct GenerationRun {
     QString promptSet = QStringLiteral("[]");    // JSON: [{"name":…,"version":…,"id":…}]
     QString sampling = QStringLiteral("{}");     // JSON: temperature, top_k, top_p, max tokens…
     std::int64_t seed = 0;
-    QString status = QStringLiteral("running"); // pending | running | done | failed | cancelled
+    // pending | running | done | failed | cancelled | interrupted (the process died while the
+    // run was `running`: see the life cycle below)
+    QString status = QStringLiteral("running");
     QString error;
     QString hiddenLayers = QStringLiteral("[]"); // JSON list of decoder layers (HF numbering)
     QString shard;                               // "i/N", empty for a whole run
-    int tracesOk = 0;
+    int tracesOk = 0;     // read: what the traces table holds for the run, never a belief
     int tracesFailed = 0;
     QString startedAt;
     QString finishedAt;
+    QString owner;        // the process that ran it (LockHolder::describe())
+    Id resumesRunId = 0;  // the interrupted run this one continues; 0: none
+};
+
+// A run being written by this process: its row is `running` and its lock is held until the
+// object dies (then a row still `running` is found interrupted by everyone else).
+struct StartedRun {
+    Id id = 0;
+    ProcessLock lock;
 };
 
 struct Trace {
@@ -66,10 +78,30 @@ class TraceRepository {
 public:
     explicit TraceRepository(Database &db) : m_db(db) {}
 
+    // Run life cycle (DESIGN: one for every kind of run). startRun() marks dead runs
+    // interrupted, then, in one transaction, inserts the run as `running` and takes its lock
+    // (ProcessLock::runLockFile(…, "generation", id)) before the row becomes visible, so no other
+    // process ever sees a fresh run without its lock. With `exclusive`, it is refused when a live
+    // run of the same model is writing this store (the message names that run and its process).
+    // finishRun() writes the final status with counts derived from the traces table; the caller
+    // releases the lock after it (StartedRun's destructor).
+    Result<StartedRun> startRun(const GenerationRun &run, bool exclusive = true);
+    Result<void> finishRun(Id runId, const QString &status, const QString &error);
+    // Every `running` run whose lock nobody holds becomes `interrupted`, its counts and
+    // finished_at (its last trace's time) derived from the traces stored. Returns how many.
+    Result<int> reconcileRuns();
+    // A row for a run made elsewhere (a merged shard run): inserted with the given status,
+    // started and finished times, no lock. updateCounts() then stores the counts of its traces;
+    // deleteEmptyRun() removes it again when no trace of it was stored.
     Result<Id> createRun(const GenerationRun &run);
-    Result<void> finishRun(Id runId, const QString &status, const QString &error, int ok, int failed);
+    Result<void> updateCounts(Id runId);
+    Result<void> deleteEmptyRun(Id runId);
+    // Rows as stored, except that a `running` run whose lock is not held reads as
+    // `interrupted`, and the counts are those of the traces table.
     Result<std::optional<GenerationRun>> run(Id runId);
     Result<std::vector<GenerationRun>> runs();
+    // Whether the process running `runId` is alive (its lock is held).
+    bool isLive(Id runId) const;
 
     // Inserts in one transaction. A completed trace whose (item, prompt, model, sample) is
     // already completed is skipped (returned count excludes it).
@@ -86,6 +118,7 @@ public:
     Result<std::int64_t> count(std::optional<Id> runId = std::nullopt, const QString &status = {});
 
 private:
+    QString storeRoot() const; // the folder of the database (workspace or shard folder)
     Database &m_db;
 };
 

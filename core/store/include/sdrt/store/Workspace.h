@@ -1,12 +1,16 @@
 #pragma once
 // A workspace is a folder: workspace.sqlite, assets/ (content-addressed copies), models/,
-// runs/, exports/. Opening it migrates an older schema and refuses a newer one.
+// runs/, exports/, hidden/ (teacher hidden states) and .locks/ (see ProcessLock.h). Opening it
+// migrates an older schema and refuses a newer one. While a Workspace object lives, this
+// process is registered in .locks/ as having it open, so that a writer that finds the database
+// busy can name the program holding it.
 //
 // Thread rule: the Workspace's own connection (db()) belongs to the thread that opened it.
 // Any other thread calls connect() and keeps its own Database.
 
 #include "sdrt/common/Result.h"
 #include "sdrt/store/Database.h"
+#include "sdrt/store/ProcessLock.h"
 
 #include <QString>
 
@@ -47,6 +51,7 @@ private:
     Workspace(QString root, Database db);
     QString m_root;
     std::unique_ptr<Database> m_db;
+    ProcessLock m_openLock;
 };
 
 } // namespace sdrt::store

@@ -9,7 +9,10 @@
 // Batches run across items with left padding. Each trace has its own seed, derived from the
 // run seed, the item's fingerprint, the prompt's content hash and the sample index, so any
 // trace can be regenerated alone and a sharded run gives the same traces as a whole one.
-// Resumable: completed (item, prompt version, model, sample) are skipped. Per batch, the
+// Resumable: completed (item, prompt version, model, sample) are skipped, and a rerun with the
+// settings of an interrupted run names it (GenerationSummary::resumedRun). One run per model
+// writes a store at a time: a second is refused at once, naming the first (TraceRepository::
+// startRun). The summary's ok/failed are the counts the store holds for the run. Per batch, the
 // hidden-state file is written atomically before the batch's traces are committed in one
 // transaction, so a killed run leaves at worst an unreferenced file, never a half trace.
 // A bad item (missing asset, prompt longer than the context) fails alone with its reason.
@@ -19,12 +22,14 @@
 
 #include "sdrt/common/Result.h"
 #include "sdrt/model/Runtime.h"
+#include "sdrt/store/TraceRepository.h"
 #include "sdrt/store/Types.h"
 
 #include <QString>
 
 #include <atomic>
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace sdrt::teacher {
@@ -75,6 +80,8 @@ struct GenerationSummary {
     std::int64_t hiddenBytes = 0;   // fp16 tensor data written
     std::vector<int> hiddenLayers;
     QStringList failures;           // "item <id> (<external id>), prompt <name> v<n>: reason", first 20
+    // The interrupted run (same model and settings) that this run continues, as it was found.
+    std::optional<store::GenerationRun> resumedRun;
 };
 
 Result<GenerationSummary> runGeneration(const GenerationParams &params);

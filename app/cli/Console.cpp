@@ -49,10 +49,10 @@ std::optional<double> realOption(const QCommandLineParser &p, const QCommandLine
         return std::nullopt;
     }
     if (v > max || v < min || (!minInclusive && v == min)) {
-        err(QCoreApplication::translate("sdrt::cli", "%1: %2 is out of range (%3%4 to %5).")
-                .arg(optionName(option), text, minInclusive ? QString() : QCoreApplication::translate("sdrt::cli", "above "))
-                .arg(min)
-                .arg(max));
+        if (minInclusive)
+            err(QCoreApplication::translate("sdrt::cli", "%1: %2 is out of range (%3 to %4).").arg(optionName(option), text).arg(min).arg(max));
+        else
+            err(QCoreApplication::translate("sdrt::cli", "%1: %2 is out of range (above %3, at most %4).").arg(optionName(option), text).arg(min).arg(max));
         return std::nullopt;
     }
     return v;

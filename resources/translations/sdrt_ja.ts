@@ -98,7 +98,7 @@
     </message>
     <message>
         <location line="+88"/>
-        <location filename="../../core/assets/src/Manifest.cpp" line="+153"/>
+        <location filename="../../core/assets/src/Manifest.cpp" line="+231"/>
         <source>the file does not exist</source>
         <translation>ファイルが存在しません</translation>
     </message>
@@ -221,12 +221,17 @@
         <translation>取り込みを中止しました: 何も取り込まれていません。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
+        <source>Import cancelled: %1 items imported before the cancel stay (duplicates %2, failed %3); import again to go on.</source>
+        <translation>インポートをキャンセルしました: キャンセル前にインポートした %1 件はそのまま残ります (重複 %2、失敗 %3)。続けるにはもう一度インポートしてください。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Imported %1, duplicates %2, failed %3.</source>
         <translation>取り込み %1 件、重複 %2 件、失敗 %3 件。</translation>
     </message>
     <message>
-        <location filename="../../core/assets/src/Manifest.cpp" line="-124"/>
+        <location filename="../../core/assets/src/Manifest.cpp" line="-126"/>
         <source>the line is not valid UTF-8</source>
         <translation>この行は正しい UTF-8 ではありません</translation>
     </message>
@@ -241,7 +246,7 @@
         <translation>項目は JSON オブジェクトである必要があります</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>unknown field &quot;%1&quot;</source>
         <translation>不明なフィールド &quot;%1&quot;</translation>
     </message>
@@ -343,7 +348,7 @@
         <translation>マニフェスト %1 を読めません: %2</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+49"/>
         <source>%1 is not a folder.</source>
         <translation>%1 はフォルダーではありません。</translation>
     </message>
@@ -363,7 +368,7 @@
         <translation>%1 は存在しません。</translation>
     </message>
     <message>
-        <location filename="../../core/assets/src/Manifest.cpp" line="+48"/>
+        <location line="-301"/>
         <source>&quot;%1&quot; holds a lone surrogate %2 (half of a UTF-16 pair)</source>
         <translation>&quot;%1&quot; に対になっていないサロゲート %2 があります（UTF-16 のペアの片方だけです）</translation>
     </message>
@@ -392,7 +397,7 @@
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+48"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+50"/>
         <source>Output folder.</source>
         <translation>出力フォルダー。</translation>
     </message>
@@ -507,7 +512,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="+93"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="+94"/>
         <source>Generation batch size.</source>
         <translation>生成のバッチサイズ。</translation>
     </message>
@@ -573,15 +578,16 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+191"/>
+        <location line="+223"/>
+        <location line="+122"/>
         <location filename="../../app/cli/InitImportCommands.cpp" line="+4"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+61"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+68"/>
         <location filename="../../app/cli/ReviewCommands.cpp" line="+20"/>
         <source>Workspace folder.</source>
         <translation>ワークスペースフォルダー。</translation>
     </message>
     <message>
-        <location line="-190"/>
+        <location line="-344"/>
         <source>Model name or id.</source>
         <translation>モデル名または ID。</translation>
     </message>
@@ -637,12 +643,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+208"/>
+        <location line="+240"/>
         <source>Most new tokens of the analysis.</source>
         <translation>分析の最大新規トークン数。</translation>
     </message>
     <message>
-        <location line="-207"/>
+        <location line="-239"/>
         <source>Most new tokens of the answer.</source>
         <translation>回答の最大新規トークン数。</translation>
     </message>
@@ -672,12 +678,18 @@
         <translation>項目ごとのアンサンブル行を出さない。</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+32"/>
+        <source>--split: &quot;%1&quot; is not a split (train or eval).</source>
+        <translation>--split: &quot;%1&quot; は分割ではありません (train または eval)。</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <location line="+43"/>
         <source>No items match.</source>
         <translation>条件に合う項目がありません。</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="-21"/>
         <source>--shard takes i/N, for example 0/2.</source>
         <translation>--shard には i/N を指定します（例: 0/2）。</translation>
     </message>
@@ -688,6 +700,11 @@
     </message>
     <message>
         <location line="+19"/>
+        <source>run %1 resumes interrupted run %2 (%3 ok and %4 failed traces stored when it stopped)</source>
+        <translation>実行 %1 は中断された実行 %2 を再開します (停止時点で成功 %3 件、失敗 %4 件のトレースを保存済み)</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>run %1%2: %3 items, %4 traces planned (%5 already done), %6 ok, %7 failed in %8 s (%9 traces/min)</source>
         <translation>実行 %1%2: 項目 %3 件、予定トレース %4 件（完了済み %5 件）、成功 %6 件、失敗 %7 件、%8 秒（毎分 %9 トレース）</translation>
     </message>
@@ -747,6 +764,21 @@
         <translation>デモ項目数。</translation>
     </message>
     <message>
+        <location line="+90"/>
+        <source>List the workspace&apos;s teacher runs: status, model, counts of the traces stored, times. A run whose process died shows as interrupted.</source>
+        <translation>ワークスペースの教師実行を一覧表示します: 状態、モデル、保存済みトレース数、時刻。プロセスが終了した実行は「中断」と表示されます。</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>run	status	model	ok	failed	shard	started	finished	note</source>
+        <translation>run	status	model	ok	failed	shard	started	finished	note</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>resumes run %1</source>
+        <translation>実行 %1 を再開</translation>
+    </message>
+    <message>
         <location filename="../../app/cli/InitImportCommands.cpp" line="+1"/>
         <source>Folder or manifest.jsonl.</source>
         <translation>フォルダーまたは manifest.jsonl。</translation>
@@ -782,7 +814,7 @@
         <translation>取り込み</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-114"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-235"/>
         <location filename="../../app/cli/InitImportCommands.cpp" line="+9"/>
         <source>failed: %1</source>
         <translation>失敗: %1</translation>
@@ -852,6 +884,7 @@
   model make-tiny|info|generate|register|list   the VLM runtime, models in a workspace
   generate WS --model M      run the prompt library two-step over items (traces)
   merge WS SHARD...          merge shard folders of sdrt generate --shard
+  runs WS                    teacher runs: status (interrupted when the process died), counts
   export WS [--format llava|flat]   approved traces / every review, as JSON Lines
   bench import|model|generate   benchmarks
 
@@ -859,12 +892,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+61"/>
         <source>Unknown command &quot;%1&quot;.</source>
         <translation>不明なコマンド &quot;%1&quot;。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelCommands.cpp" line="-149"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="-156"/>
         <source>Write a random tiny LLaVA in the Hugging Face layout.</source>
         <translation>Hugging Face 形式のランダムな小型 LLaVA を書き出します。</translation>
     </message>
@@ -884,7 +917,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 を書き出しました（語彙 %2、デコーダー %3 層）。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-87"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-119"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+9"/>
         <source>cpu, cuda[:N] or auto.</source>
         <translation>cpu、cuda[:N]、auto のいずれか。</translation>
@@ -896,7 +929,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location filename="../../app/cli/DemoCommands.cpp" line="-87"/>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="+200"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="+232"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+7"/>
         <location line="+38"/>
         <source>Model folder.</source>
@@ -938,7 +971,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>停止文字列（複数指定可）。</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+65"/>
         <source>Register a model folder in a workspace (by content hash).</source>
         <translation>モデルフォルダをワークスペースに登録します（内容ハッシュで識別）。</translation>
     </message>
@@ -963,7 +996,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>モデルファイルをワークスペースの models/ フォルダにコピーする。</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+19"/>
         <source>model %1 &quot;%2&quot; (%3), content hash %4, at %5</source>
         <translation>モデル %1「%2」（%3）、内容ハッシュ %4、場所 %5</translation>
     </message>
@@ -988,7 +1021,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>この書き出しの承認ポリシー MIN_ACCEPTS,MAX_REJECTS（-1: 却下数を問わない）。既定: ワークスペースの設定。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+3"/>
+        <source>Replace the output file if it exists (never a file of a workspace).</source>
+        <translation>出力ファイルが既にあれば置き換えます (ワークスペースのファイルは決して置き換えません)。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Unknown export format &quot;%1&quot;: use llava or flat.</source>
         <translation>不明な書き出し形式 &quot;%1&quot; です。llava か flat を指定してください。</translation>
     </message>
@@ -996,6 +1034,39 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <location line="+29"/>
         <source>%1 lines written to %2 (policy: %3; %4 approved of %5 traces; reviewers: %6)</source>
         <translation>%1 行を %2 に書き出しました（ポリシー: %3、トレース %5 件中 %4 件承認、レビュー担当: %6）</translation>
+    </message>
+    <message>
+        <location filename="../../app/cli/Console.cpp" line="+29"/>
+        <location line="+53"/>
+        <source>%1: &quot;%2&quot; is not a whole number.</source>
+        <translation>%1: &quot;%2&quot; は整数ではありません。</translation>
+    </message>
+    <message>
+        <location line="-48"/>
+        <source>%1: %2 is out of range (at least %3).</source>
+        <translation>%1: %2 は範囲外です (%3 以上)。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+17"/>
+        <location line="+33"/>
+        <source>%1: %2 is out of range (%3 to %4).</source>
+        <translation>%1: %2 は範囲外です (%3 から %4)。</translation>
+    </message>
+    <message>
+        <location line="-38"/>
+        <source>%1: &quot;%2&quot; is not a number.</source>
+        <translation>%1: &quot;%2&quot; は数値ではありません。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1: %2 is out of range (above %3, at most %4).</source>
+        <translation>%1: %2 は範囲外です (%3 より大きく %4 以下)。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>%1: &quot;%2&quot; is not a whole number of 0 or more.</source>
+        <translation>%1: &quot;%2&quot; は 0 以上の整数ではありません。</translation>
     </message>
 </context>
 <context>
@@ -1020,7 +1091,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::prompts</name>
     <message>
-        <location filename="../../core/prompts/src/Prompt.cpp" line="+36"/>
+        <location filename="../../core/prompts/src/Prompt.cpp" line="+66"/>
         <source>%1: a lone &apos;}&apos; (write &apos;}}&apos; for a literal brace).</source>
         <translation>%1: 単独の &apos;}&apos; があります（文字としての波括弧は &apos;}}&apos; と書きます）。</translation>
     </message>
@@ -1125,12 +1196,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1: [step2] ではステップ 1 の分析 {query1_answer} を使う必要があります。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+19"/>
         <source>Cannot read prompt file %1: %2</source>
         <translation>プロンプトファイル %1 を読めません: %2</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+14"/>
         <source>%1: the file is not valid UTF-8.</source>
         <translation>%1: ファイルが正しい UTF-8 ではありません。</translation>
     </message>
@@ -1140,17 +1211,17 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>プロンプトフォルダー %1 が存在しません。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>The prompt folder %1 holds no .prompt files.</source>
         <translation>プロンプトフォルダー %1 に .prompt ファイルがありません。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+29"/>
         <source>%1: duplicate prompt name &apos;%2&apos; (also in %3).</source>
         <translation>%1: プロンプト名 &apos;%2&apos; が重複しています（%3 にもあります）。</translation>
     </message>
     <message>
-        <location filename="../../core/prompts/src/Prompt.cpp" line="+338"/>
+        <location filename="../../core/prompts/src/Prompt.cpp" line="-23"/>
         <source>%1: not a regular file; it was not read.</source>
         <translation>%1: 通常のファイルではないため、読み込みませんでした。</translation>
     </message>
@@ -1160,7 +1231,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1: ファイルが %2 バイトで、プロンプトの上限 %3 バイトを超えているため、読み込みませんでした。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+10"/>
         <source>%1: the file is over the limit of %2 bytes for a prompt.</source>
         <translation>%1: ファイルがプロンプトの上限 %2 バイトを超えています。</translation>
     </message>
@@ -1170,7 +1241,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1: ファイルに NUL バイトがあります（%2 バイト目）。プロンプトはテキストです。</translation>
     </message>
     <message>
-        <location filename="../../core/prompts/src/PromptLibrary.cpp" line="+35"/>
+        <location filename="../../core/prompts/src/PromptLibrary.cpp" line="-17"/>
         <source>%1: a symbolic link to %2, which does not exist.</source>
         <translation>%1: 存在しない %2 へのシンボリックリンクです。</translation>
     </message>
@@ -1183,14 +1254,45 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::review</name>
     <message>
-        <location filename="../../core/review/src/Export.cpp" line="+45"/>
+        <location filename="../../core/review/src/Export.cpp" line="+47"/>
         <source>Trace %1 is missing from the workspace.</source>
         <translation>トレース %1 がワークスペースにありません。</translation>
     </message>
     <message>
-        <location line="+88"/>
+        <location line="+91"/>
+        <source>No export file given.</source>
+        <translation>エクスポート先のファイルが指定されていません。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 is a folder; give a file name.</source>
+        <translation>%1 はフォルダーです。ファイル名を指定してください。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Cannot write %1: the folder %2 does not exist.</source>
+        <translation>%1 に書き込めません: フォルダー %2 がありません。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>%1 is part of the workspace %2 (%3); an export never writes there. Choose a file under %4 or outside the workspace.</source>
+        <translation>%1 はワークスペース %2 の一部です (%3)。エクスポートはそこへ書き込みません。%4 の下かワークスペースの外のファイルを選んでください。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>its database</source>
+        <translation>データベース</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>%1 already exists; it is replaced only when asked (sdrt export --force, or confirm in the workbench).</source>
+        <translation>%1 は既にあります。指示があるときだけ置き換えます (sdrt export --force、またはワークベンチで確認)。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
         <location line="+7"/>
-        <location line="+54"/>
+        <location line="+55"/>
+        <location line="+3"/>
         <source>Cannot write %1: %2</source>
         <translation>%1 を書き込めません: %2</translation>
     </message>
@@ -1291,20 +1393,30 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ID %1 のアセットはありません。</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/Database.cpp" line="+162"/>
+        <location filename="../../core/store/src/Database.cpp" line="+165"/>
         <source>Cannot open database %1: %2</source>
         <translation>データベース %1 を開けません: %2</translation>
     </message>
     <message>
         <location line="+39"/>
-        <location line="+44"/>
+        <location line="+51"/>
         <source>SQLite error in %1: %2</source>
         <translation>%1 で SQLite エラー: %2</translation>
     </message>
     <message>
-        <location line="-3"/>
-        <source>The workspace database %1 is locked by another program: %2</source>
-        <translation>ワークスペースのデータベース %1 は別のプログラムがロックしています: %2</translation>
+        <location line="-7"/>
+        <source>waited %1 s</source>
+        <translation>%1 秒待機</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The workspace database %1 is locked by another program (%2): %3</source>
+        <translation>ワークスペースのデータベース %1 は別のプログラムがロックしています (%2): %3</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The workspace database %1 is locked by another program (%2); open in: %3</source>
+        <translation>ワークスペースのデータベース %1 は別のプログラムがロックしています (%2)。使用中: %3</translation>
     </message>
     <message>
         <location filename="../../core/store/src/ItemRepository.cpp" line="+124"/>
@@ -1312,14 +1424,19 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ID %1 の項目はありません。</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/Migrations.cpp" line="+224"/>
+        <location filename="../../core/store/src/Migrations.cpp" line="+261"/>
         <source>%1 was written by a newer version of SDRT Workbench (schema %2; this version understands up to %3). It was not changed; please update SDRT Workbench.</source>
         <translation>%1 は新しい版の SDRT ワークベンチで書かれています（スキーマ %2。この版はスキーマ %3 まで対応）。変更はしていません。SDRT ワークベンチを更新してください。</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+39"/>
         <source>Migration to schema %1 failed: %2</source>
         <translation>スキーマ %1 への移行に失敗しました: %2</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Migration to schema %1 failed: a row of %2 refers to a missing row of %3.</source>
+        <translation>スキーマ %1 への移行に失敗しました: %2 の行が存在しない %3 の行を参照しています。</translation>
     </message>
     <message>
         <location filename="../../core/store/src/PromptRepository.cpp" line="+29"/>
@@ -1327,19 +1444,19 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>プロンプト &quot;%1&quot; の版 %2 は別の内容で保存済みです（ハッシュ %3、現在 %4）。保存済みの版は変更できません。変更したプロンプトには新しい版番号を付けてください。</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/ModelRepository.cpp" line="+56"/>
+        <location filename="../../core/store/src/ModelRepository.cpp" line="+76"/>
         <source>%1 is not a model folder: it has no config.json.</source>
         <translation>%1 はモデルフォルダではありません: config.json がありません。</translation>
     </message>
     <message>
         <location line="+5"/>
         <location line="+10"/>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>Cannot read %1: %2</source>
         <translation>%1 を読めません: %2</translation>
     </message>
     <message>
-        <location line="-23"/>
+        <location line="-24"/>
         <source>Cancelled.</source>
         <translation>中止しました。</translation>
     </message>
@@ -1354,12 +1471,13 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>モデルには名前が必要です。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>%1 is not valid JSON: %2</source>
         <translation>%1 は正しい JSON ではありません: %2</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+22"/>
+        <location filename="../../core/store/src/ProcessLock.cpp" line="+64"/>
         <source>Cannot create the folder %1.</source>
         <translation>フォルダ %1 を作成できません。</translation>
     </message>
@@ -1368,11 +1486,86 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <source>Cannot copy %1 to %2.</source>
         <translation>%1 を %2 にコピーできません。</translation>
     </message>
+    <message>
+        <location line="+22"/>
+        <source>Model &quot;%1&quot; cannot be checked against its registration: %2</source>
+        <translation>モデル &quot;%1&quot; を登録内容と照合できません: %2</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>%1 added</source>
+        <translation>%1 が追加されました</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1: %2 bytes, modified %3 (registered: %4 bytes, modified %5)</source>
+        <translation>%1: %2 バイト、更新 %3 (登録時: %4 バイト、更新 %5)</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>%1 removed</source>
+        <translation>%1 が削除されました</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Model &quot;%1&quot; at %2 is not the model that was registered: its files changed (content hash %3 now, %4 when registered)%5. Traces must name the weights that made them, so it is not used. To use the folder as it is now, register it as a new model: sdrt model register WS %2 --name %1-2</source>
+        <translation>%2 のモデル &quot;%1&quot; は登録されたモデルではありません: ファイルが変更されています (内容ハッシュは現在 %3、登録時 %4)%5。トレースはそれを生成した重みを示す必要があるため、使用しません。現在のフォルダーを使うには新しいモデルとして登録してください: sdrt model register WS %2 --name %1-2</translation>
+    </message>
+    <message>
+        <location filename="../../core/store/src/ProcessLock.cpp" line="-34"/>
+        <source>a program</source>
+        <translation>あるプログラム</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 (pid %2</source>
+        <translation>%1 (pid %2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source> on %1</source>
+        <translation>、ホスト %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>, since %1</source>
+        <translation>、%1 から</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>Cannot create the lock file %1: %2</source>
+        <translation>ロックファイル %1 を作成できません: %2</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 is held by %2.</source>
+        <translation>%1 は %2 が保持しています。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cannot lock %1: %2</source>
+        <translation>%1 をロックできません: %2</translation>
+    </message>
+    <message>
+        <location filename="../../core/store/src/TraceRepository.cpp" line="+166"/>
+        <source>Generation run %1 with the same model is already writing to %2 (%3, started %4). Two runs would do the same work: wait for it to finish or cancel it, then run again (completed traces are skipped).</source>
+        <translation>同じモデルの生成実行 %1 が既に %2 に書き込んでいます (%3、開始 %4)。二つの実行は同じ作業をすることになります: 終了を待つかキャンセルしてから、もう一度実行してください (完了したトレースはスキップされます)。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>another process</source>
+        <translation>別のプロセス</translation>
+    </message>
+    <message>
+        <location line="+109"/>
+        <source>The process running it ended without finishing it (killed or crashed); a rerun with the same settings resumes it.</source>
+        <translation>実行していたプロセスが完了せずに終了しました (強制終了またはクラッシュ)。同じ設定で再実行すると再開します。</translation>
+    </message>
 </context>
 <context>
     <name>sdrt::store::Workspace</name>
     <message>
-        <location filename="../../core/store/src/Workspace.cpp" line="+51"/>
+        <location filename="../../core/store/src/Workspace.cpp" line="+56"/>
         <source>%1 already holds a workspace.</source>
         <translation>%1 にはすでにワークスペースがあります。</translation>
     </message>
@@ -1391,7 +1584,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::teacher</name>
     <message>
-        <location filename="../../core/teacher/src/GenerationJob.cpp" line="+94"/>
+        <location filename="../../core/teacher/src/GenerationJob.cpp" line="+96"/>
         <source>asset %1 (%2): %3</source>
         <translation>素材 %1（%2）: %3</translation>
     </message>
@@ -1411,7 +1604,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ワークスペースにプロンプトが登録されていません（sdrt prompts register WS）。</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+42"/>
         <source>Samples and batch size must be at least 1.</source>
         <translation>サンプル数とバッチサイズは 1 以上にしてください。</translation>
     </message>
@@ -1426,27 +1619,42 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>不正なシャード %1/%2。</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>Unknown split &quot;%1&quot;: train or eval.</source>
+        <translation>不明な分割 &quot;%1&quot;: train または eval です。</translation>
+    </message>
+    <message>
         <location line="+9"/>
+        <source>Bad sampling settings: %1.</source>
+        <translation>サンプリング設定が不正です: %1。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>No model with id %1 in the workspace (sdrt model register).</source>
         <translation>ワークスペースに ID %1 のモデルがありません（sdrt model register）。</translation>
     </message>
     <message>
-        <location line="+122"/>
+        <location filename="../../core/teacher/src/Models.cpp" line="+16"/>
+        <source>Not registered: %1</source>
+        <translation>登録しませんでした: %1</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Cannot load model &quot;%1&quot; from %2: %3</source>
         <translation>モデル「%1」を %2 から読み込めません: %3</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location filename="../../core/teacher/src/GenerationJob.cpp" line="+126"/>
         <source>Hidden-state layer %1 is outside 0..%2 of model &quot;%3&quot;.</source>
         <translation>隠れ状態の層 %1 はモデル「%3」の範囲 0..%2 の外です。</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+50"/>
         <source>Cannot create the folder %1.</source>
         <translation>フォルダ %1 を作成できません。</translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location line="+59"/>
         <source>step 1: %1</source>
         <translation>ステップ1: %1</translation>
     </message>
@@ -1471,7 +1679,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>項目 %1（%2）、プロンプト %3 v%4: %5</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+58"/>
         <source>No trace with id %1.</source>
         <translation>ID %1 のトレースはありません。</translation>
     </message>
@@ -1491,12 +1699,22 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 はシャードフォルダではありません（workspace.sqlite がありません）。</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+5"/>
+        <source>%1 is the workspace itself, not a shard folder.</source>
+        <translation>%1 はワークスペースそのもので、シャードフォルダーではありません。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Run %1 of the shard %2 is still running (%3); merge the shard when it has finished.</source>
+        <translation>シャード %2 の実行 %1 はまだ実行中です (%3)。終了してからマージしてください。</translation>
+    </message>
+    <message>
+        <location line="+48"/>
         <source>Item &quot;%1&quot; of the shard is not in the workspace %2 (fingerprint %3); merge a shard into the workspace it was made from.</source>
         <translation>シャードの項目「%1」はワークスペース %2 にありません（指紋 %3）。シャードは作成元のワークスペースに統合してください。</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+27"/>
         <source>Cannot copy %1 to %2.</source>
         <translation>%1 を %2 にコピーできません。</translation>
     </message>
@@ -1568,7 +1786,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::GeneratePanel</name>
     <message>
-        <location filename="../../ui/src/GeneratePanel.cpp" line="+39"/>
+        <location filename="../../ui/src/GeneratePanel.cpp" line="+40"/>
         <source>Only the selected item</source>
         <translation>選択中の項目だけ</translation>
     </message>
@@ -1588,7 +1806,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>中止</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+15"/>
         <source>Train and eval</source>
         <translation>学習と評価</translation>
     </message>
@@ -1648,7 +1866,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>分析トークン数:</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+23"/>
         <source>%1 of %2 traces, %3 failed · %4 traces/min · ETA %5</source>
         <translation>%2 件中 %1 件のトレース、失敗 %3 件 · 毎分 %4 トレース · 残り %5</translation>
     </message>
@@ -1658,7 +1876,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>すべての種別</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+28"/>
         <source>No model registered in this workspace: sdrt model register WS DIR.</source>
         <translation>このワークスペースにはモデルが登録されていません: sdrt model register WS DIR。</translation>
     </message>
@@ -1668,7 +1886,57 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>このワークスペースにはプロンプトが登録されていません: sdrt prompts register WS。</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+13"/>
+        <source>Cannot check the runs: %1</source>
+        <translation>実行を確認できません: %1</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Cannot read the runs: %1</source>
+        <translation>実行を読み込めません: %1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>running</source>
+        <translation>実行中</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>done</source>
+        <translation>完了</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>failed</source>
+        <translation>失敗</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>cancelled</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>interrupted (its process ended without finishing; Run with the same settings resumes it)</source>
+        <translation>中断 (プロセスが完了せずに終了しました。同じ設定で「実行」すると再開します)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Run %1: %2 · %3 ok, %4 failed · started %5</source>
+        <translation>実行 %1: %2 · 成功 %3、失敗 %4 · 開始 %5</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source> · resumes run %1</source>
+        <translation> · 実行 %1 を再開</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Latest runs:</source>
+        <translation>最近の実行:</translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <location line="+5"/>
         <source>Generate</source>
         <translation>生成</translation>
@@ -1720,6 +1988,11 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location line="+7"/>
+        <source>Resumed interrupted run %1. </source>
+        <translation>中断された実行 %1 を再開しました。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>First failure: %1</source>
         <translation>最初の失敗: %1</translation>
     </message>
@@ -1935,7 +2208,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::MainWindow</name>
     <message>
-        <location filename="../../ui/src/MainWindow.cpp" line="+39"/>
+        <location filename="../../ui/src/MainWindow.cpp" line="+41"/>
         <source>Browse</source>
         <translation>閲覧</translation>
     </message>
@@ -2100,7 +2373,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>先にワークスペースを開いてください。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>Export Approved Traces</source>
         <translation>承認済みトレースの書き出し</translation>
     </message>
@@ -2116,6 +2389,16 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location line="+6"/>
+        <source>Replace file?</source>
+        <translation>ファイルを置き換えますか?</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%1 already exists. Replace it?</source>
+        <translation>%1 は既にあります。置き換えますか?</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Export failed</source>
         <translation>書き出しに失敗しました</translation>
     </message>
@@ -2171,7 +2454,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 %4</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>Import failed</source>
         <translation>取り込みに失敗しました</translation>
     </message>

@@ -277,7 +277,7 @@ private Q_SLOTS:
         QCOMPARE(countFiles(ws->assetsDir()), int(referenced.size()));
     }
 
-    void cancelledImportLeavesNothing()
+    void cancelledImportKeepsWhatWasDone()
     {
         QTemporaryDir wsDir;
         auto ws = store::Workspace::create(wsDir.path());
@@ -294,9 +294,51 @@ private Q_SLOTS:
         auto report = assets::ImportJob(params).run();
         QVERIFY(report);
         QVERIFY(report->cancelled);
-        QCOMPARE(*store::ItemRepository(ws->db()).count(), std::int64_t(0));
-        QCOMPARE(*store::AssetRepository(ws->db()).count(), std::int64_t(0));
-        QCOMPARE(countFiles(ws->assetsDir()), 0);
+        // The items finished before the cancel are kept whole (rows and files), nothing more.
+        const std::int64_t kept = *store::ItemRepository(ws->db()).count();
+        QCOMPARE(kept, std::int64_t(report->imported));
+        QVERIFY(kept >= 1 && kept < std::int64_t(m_expectedGood));
+        {
+            auto referenced = ws->db().prepare("SELECT count(DISTINCT stored_path) + count(DISTINCT source_path) FROM assets");
+            QVERIFY(referenced && *referenced->step());
+            QCOMPARE(countFiles(ws->assetsDir()), int(referenced->int64(0)));
+        } // (a statement left mid-result would hold its read snapshot)
+        QVERIFY2(report->summary().contains(QString::number(kept)), qPrintable(report->summary()));
+        // Importing again goes on: the kept items are duplicates, the rest is imported.
+        params.cancel = nullptr;
+        params.progress = nullptr;
+        auto again = assets::ImportJob(params).run();
+        QVERIFY(again);
+        QVERIFY2(!again->cancelled, qPrintable(again->summary()));
+        QCOMPARE(again->duplicates, int(kept));
+        QCOMPARE(*store::ItemRepository(ws->db()).count(), std::int64_t(m_expectedGood));
+    }
+
+    void importCommitsInBatches()
+    {
+        // A kill after the first commits keeps them: shown here by a batch of one item per
+        // commit and a cancel, which stops like a kill but reports.
+        QTemporaryDir wsDir;
+        auto ws = store::Workspace::create(wsDir.path());
+        QVERIFY(ws);
+        assets::ImportParams params;
+        params.workspaceRoot = ws->root();
+        params.source = m_manifest;
+        params.commitEveryItems = 2;
+        params.commitEveryMs = 1000000;
+        int committedSeen = -1;
+        params.progress = [&](const assets::ImportProgress &p) {
+            // Another connection sees the committed items while the import goes on.
+            if (p.done == 5) {
+                auto other = store::Workspace::connect(ws->databasePath());
+                auto s = other->prepare("SELECT count(*) FROM items");
+                if (s && *s->step())
+                    committedSeen = int(s->int64(0));
+            }
+        };
+        auto report = assets::ImportJob(params).run();
+        QVERIFY(report);
+        QVERIFY2(committedSeen >= 1 && committedSeen < m_expectedGood, qPrintable(QString::number(committedSeen)));
     }
 
     void folderImportGroupsByStem()

@@ -382,6 +382,56 @@ private Q_SLOTS:
         QCOMPARE(scalar(ws, "SELECT count(*) FROM traces"), traces);
     }
 
+    // 5. Import commits in batches: a kill keeps what was committed, a rerun goes on, and other
+    // writers get their turn meanwhile.
+    void killedImportKeepsItsCommittedBatches()
+    {
+        const QString data = m_tmp.filePath(QStringLiteral("data-large"));
+        Run r = sdrtRun({QStringLiteral("demo"), QStringLiteral("make-data"), data, QStringLiteral("--items"), QStringLiteral("600"),
+                         QStringLiteral("--seed"), QStringLiteral("4")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QString ws = m_tmp.filePath(QStringLiteral("ws-import-kill"));
+        QCOMPARE(sdrtRun({QStringLiteral("init"), ws}).code, 0);
+        QProcess child;
+        child.start(sdrtBinary(), {QStringLiteral("import"), ws, data});
+        QVERIFY(child.waitForStarted());
+        QElapsedTimer timer;
+        timer.start();
+        std::int64_t seen = 0;
+        while (timer.elapsed() < 120000 && child.state() == QProcess::Running && (seen = scalar(ws, "SELECT count(*) FROM items")) < 1)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        QVERIFY2(child.state() == QProcess::Running, "the import finished before it could be killed");
+        const bool stillRunning = child.state() == QProcess::Running;
+        child.kill();
+        child.waitForFinished();
+        const std::int64_t kept = scalar(ws, "SELECT count(*) FROM items");
+        QVERIFY(kept >= seen && kept >= 1);
+        if (stillRunning)
+            QVERIFY(kept < 600);
+        QCOMPARE(scalar(ws, "SELECT count(*) FROM items i WHERE NOT EXISTS (SELECT 1 FROM item_assets a WHERE a.item_id = i.id)"),
+                 std::int64_t(0));
+        r = sdrtRun({QStringLiteral("import"), ws, data});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains(QStringLiteral("duplicates %1").arg(kept)), qPrintable(r.out));
+        QCOMPARE(scalar(ws, "SELECT count(*) FROM items"), std::int64_t(600));
+
+        // Another writer while an import runs waits for a commit instead of failing.
+        const QString ws2 = m_tmp.filePath(QStringLiteral("ws-import-busy"));
+        QCOMPARE(sdrtRun({QStringLiteral("init"), ws2}).code, 0);
+        QProcess importer;
+        importer.start(sdrtBinary(), {QStringLiteral("import"), ws2, data});
+        QVERIFY(importer.waitForStarted());
+        timer.restart();
+        while (timer.elapsed() < 120000 && importer.state() == QProcess::Running && scalar(ws2, "SELECT count(*) FROM items") < 1)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        const Run other = sdrtRun({QStringLiteral("prompts"), QStringLiteral("register"), ws2});
+        QVERIFY2(other.code == 0, qPrintable(other.err));
+        QVERIFY(importer.waitForFinished(120000));
+        QCOMPARE(importer.exitCode(), 0);
+        QVERIFY(scalar(ws2, "SELECT count(*) FROM prompts") > 0);
+        QCOMPARE(scalar(ws2, "SELECT count(*) FROM items"), std::int64_t(600));
+    }
+
     // 4. Provenance.
     void changedModelFolderIsRefused()
     {

@@ -270,6 +270,7 @@ void MainWindow::onImportFinished(bool ok)
         m_progress = nullptr;
     }
     if (!ok) {
+        m_session->notifyItemsChanged(); // batches committed before the failure stay
         showError(tr("Import failed"), m_import->lastError());
         Q_EMIT importFinished(false);
         return;

@@ -51,8 +51,14 @@ QString ImportFailure::toString() const
 
 QString ImportReport::summary() const
 {
-    if (cancelled)
+    if (cancelled && imported == 0)
         return QCoreApplication::translate("sdrt::assets", "Import cancelled: nothing was imported.");
+    if (cancelled)
+        return QCoreApplication::translate("sdrt::assets", "Import cancelled: %1 items imported before the cancel stay (duplicates %2, failed %3); "
+                                                           "import again to go on.")
+            .arg(imported)
+            .arg(duplicates)
+            .arg(failed);
     return QCoreApplication::translate("sdrt::assets", "Imported %1, duplicates %2, failed %3.").arg(imported).arg(duplicates).arg(failed);
 }
 
@@ -88,16 +94,37 @@ Result<ImportReport> ImportJob::run()
     const int total = int(plan->items.size());
     const QDir root(plan->root);
     int done = 0;
+    int sinceCommit = 0;
+    QElapsedTimer sinceCommitTimer;
+    sinceCommitTimer.start();
+    // Commits what is done (every item is whole: its files are written before its rows) and,
+    // unless `last`, opens the next transaction.
+    auto commit = [&](bool last) -> Result<void> {
+        if (auto r = itemRepo.finishImportBatch(report.batchId, report.imported, report.duplicates, report.failed); !r)
+            return r;
+        if (auto r = tx.commit(); !r)
+            return r;
+        content.forgetWritten();
+        sinceCommit = 0;
+        sinceCommitTimer.restart();
+        if (!last)
+            return tx.begin();
+        return {};
+    };
     for (const ItemSpec &spec : plan->items) {
         if (m_params.cancel && m_params.cancel->load()) {
-            tx.rollback();
-            content.removeWritten();
             report.cancelled = true;
-            report.imported = 0;
-            report.duplicates = 0;
             log->info("import of {} cancelled after {} of {} items", m_params.source.toStdString(), done, total);
-            return report;
+            break;
         }
+        if (sinceCommit >= std::max(1, m_params.commitEveryItems) || sinceCommitTimer.elapsed() >= m_params.commitEveryMs) {
+            if (auto r = commit(false); !r) {
+                tx.rollback();
+                content.removeWritten();
+                return fail(r.error());
+            }
+        }
+        ++sinceCommit;
         auto failItem = [&](const QString &file, const QString &reason) {
             report.failures.push_back({file, spec.line, reason});
             if (spec.line > 0)
@@ -247,19 +274,14 @@ Result<ImportReport> ImportJob::run()
             m_params.progress({done, total, spec.label});
     }
 
-    report.failed += int(plan->problems.size());
     std::stable_sort(report.failures.begin(), report.failures.end(),
                      [](const ImportFailure &a, const ImportFailure &b) { return a.line < b.line; });
-    if (auto r = itemRepo.finishImportBatch(report.batchId, report.imported, report.duplicates, report.failed); !r) {
-        content.removeWritten();
-        return fail(r.error());
-    }
-    if (auto r = tx.commit(); !r) {
+    report.failed += int(plan->problems.size());
+    if (auto r = commit(true); !r) {
         tx.rollback();
         content.removeWritten();
         return fail(r.error());
     }
-    content.forgetWritten();
     // A large batch leaves a large WAL; fold it back into the database now, while idle.
     (void)db->exec("PRAGMA wal_checkpoint(TRUNCATE)");
     log->info("imported {}: {} items, {} duplicates, {} failed in {:.1f} s", m_params.source.toStdString(),

@@ -27,10 +27,6 @@ ModelRecord readModel(const Statement &s)
     return {s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6)};
 }
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("sdrt::store", text);
-}
 
 QStringList modelFiles(const QDir &dir)
 {
@@ -166,7 +162,7 @@ Result<void> ModelRepository::verifyFolder(const ModelRecord &m, const QString &
     // Sizes or times differ (or were never recorded): the content decides.
     auto hash = modelContentHash(absoluteDir, cancel);
     if (!hash)
-        return fail(tr("Model \"%1\" cannot be checked against its registration: %2").arg(m.name, hash.error()));
+        return fail(QCoreApplication::translate("sdrt::store", "Model \"%1\" cannot be checked against its registration: %2").arg(m.name, hash.error()));
     if (*hash == m.contentHash) { // touched or copied, same bytes: remember the new times
         auto s = m_db.prepare("UPDATE models SET files = ? WHERE id = ?");
         if (!s)
@@ -190,9 +186,9 @@ Result<void> ModelRepository::verifyFolder(const ModelRecord &m, const QString &
         auto it = before.find(name);
         if (it == before.end()) {
             if (!before.empty())
-                changes << tr("%1 added").arg(name);
+                changes << QCoreApplication::translate("sdrt::store", "%1 added").arg(name);
         } else if (it->second != o) {
-            changes << tr("%1: %2 bytes, modified %3 (registered: %4 bytes, modified %5)")
+            changes << QCoreApplication::translate("sdrt::store", "%1: %2 bytes, modified %3 (registered: %4 bytes, modified %5)")
                            .arg(name)
                            .arg(o.value(QStringLiteral("size")).toInteger())
                            .arg(when(o))
@@ -202,9 +198,9 @@ Result<void> ModelRepository::verifyFolder(const ModelRecord &m, const QString &
     }
     for (const auto &[name, o] : before) {
         if (!after.count(name))
-            changes << tr("%1 removed").arg(name);
+            changes << QCoreApplication::translate("sdrt::store", "%1 removed").arg(name);
     }
-    return fail(tr("Model \"%1\" at %2 is not the model that was registered: its files changed (content hash %3 now, %4 when "
+    return fail(QCoreApplication::translate("sdrt::store", "Model \"%1\" at %2 is not the model that was registered: its files changed (content hash %3 now, %4 when "
                    "registered)%5. Traces must name the weights that made them, so it is not used. To use the folder as it is now, "
                    "register it as a new model: sdrt model register WS %2 --name %1-2")
                     .arg(m.name, QDir::toNativeSeparators(absoluteDir), hash->left(12), m.contentHash.left(12),

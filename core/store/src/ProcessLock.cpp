@@ -20,10 +20,6 @@
 namespace sdrt::store {
 namespace {
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("sdrt::store", text);
-}
 
 std::atomic<int> g_processLockCounter{0};
 
@@ -31,12 +27,12 @@ std::atomic<int> g_processLockCounter{0};
 
 QString LockHolder::describe() const
 {
-    QString who = program.isEmpty() ? tr("a program") : program;
-    QString text = tr("%1 (pid %2").arg(who).arg(pid);
+    QString who = program.isEmpty() ? QCoreApplication::translate("sdrt::store", "a program") : program;
+    QString text = QCoreApplication::translate("sdrt::store", "%1 (pid %2").arg(who).arg(pid);
     if (!host.isEmpty())
-        text += tr(" on %1").arg(host);
+        text += QCoreApplication::translate("sdrt::store", " on %1").arg(host);
     if (!startedAt.isEmpty())
-        text += tr(", since %1").arg(startedAt);
+        text += QCoreApplication::translate("sdrt::store", ", since %1").arg(startedAt);
     return text + QLatin1Char(')');
 }
 
@@ -65,17 +61,17 @@ QString ProcessLock::runLockFile(const QString &workspaceRoot, const QString &ki
 Result<ProcessLock> ProcessLock::acquire(const QString &file, const QJsonObject &extra)
 {
     if (!QDir().mkpath(QFileInfo(file).absolutePath()))
-        return fail(tr("Cannot create the folder %1.").arg(QDir::toNativeSeparators(QFileInfo(file).absolutePath())));
+        return fail(QCoreApplication::translate("sdrt::store", "Cannot create the folder %1.").arg(QDir::toNativeSeparators(QFileInfo(file).absolutePath())));
     const QByteArray path = QFile::encodeName(file);
     const int fd = ::open(path.constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0)
-        return fail(tr("Cannot create the lock file %1: %2").arg(QDir::toNativeSeparators(file), QString::fromLocal8Bit(strerror(errno))));
+        return fail(QCoreApplication::translate("sdrt::store", "Cannot create the lock file %1: %2").arg(QDir::toNativeSeparators(file), QString::fromLocal8Bit(strerror(errno))));
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
         const int e = errno;
         ::close(fd);
         if (e == EWOULDBLOCK)
-            return fail(tr("%1 is held by %2.").arg(QDir::toNativeSeparators(file), readHolder(file).describe()));
-        return fail(tr("Cannot lock %1: %2").arg(QDir::toNativeSeparators(file), QString::fromLocal8Bit(strerror(e))));
+            return fail(QCoreApplication::translate("sdrt::store", "%1 is held by %2.").arg(QDir::toNativeSeparators(file), readHolder(file).describe()));
+        return fail(QCoreApplication::translate("sdrt::store", "Cannot lock %1: %2").arg(QDir::toNativeSeparators(file), QString::fromLocal8Bit(strerror(e))));
     }
     QJsonObject o = extra;
     o.insert(QStringLiteral("pid"), qint64(::getpid()));

@@ -21,10 +21,6 @@ constexpr const char *kRunColumns =
 
 constexpr const char *kRunKind = "generation";
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("sdrt::store", text);
-}
 
 constexpr const char *kTraceColumns =
     "SELECT t.id, t.item_id, t.prompt_id, t.run_id, coalesce(t.model_id,0), t.sample_index, coalesce(t.seed,0),"
@@ -167,10 +163,10 @@ Result<StartedRun> TraceRepository::startRun(const GenerationRun &run, bool excl
             const Id other = s->int64(0);
             if (!isLive(other))
                 continue; // died after the reconcile above; the next reconcile marks it
-            return fail(tr("Generation run %1 with the same model is already writing to %2 (%3, started %4). Two runs would do "
+            return fail(QCoreApplication::translate("sdrt::store", "Generation run %1 with the same model is already writing to %2 (%3, started %4). Two runs would do "
                            "the same work: wait for it to finish or cancel it, then run again (completed traces are skipped).")
                             .arg(other)
-                            .arg(storeRoot(), s->text(1).isEmpty() ? tr("another process") : s->text(1), s->text(2)));
+                            .arg(storeRoot(), s->text(1).isEmpty() ? QCoreApplication::translate("sdrt::store", "another process") : s->text(1), s->text(2)));
         }
     }
     GenerationRun row = run;
@@ -279,7 +275,7 @@ Result<int> TraceRepository::reconcileRuns()
         return fail(u.error());
     for (Id id : dead) {
         u->reset();
-        u->bind(1, id).bind(2, tr("The process running it ended without finishing it (killed or crashed); a rerun with the same "
+        u->bind(1, id).bind(2, QCoreApplication::translate("sdrt::store", "The process running it ended without finishing it (killed or crashed); a rerun with the same "
                                  "settings resumes it."));
         if (auto r = u->run(); !r)
             return fail(r.error());

@@ -29,6 +29,12 @@ struct ImportParams {
     DecodeLimits limits;
     std::function<void(const ImportProgress &)> progress;
     const std::atomic_bool *cancel = nullptr;
+    // Commits: after this many items or this many milliseconds, whichever comes first, what is
+    // done is committed (kept after a kill; a rerun counts it as duplicates and goes on), and
+    // other writers get the workspace between two commits. Policy, not tuning: the defaults keep
+    // the write lock held well under Database::kBusyTimeoutMs.
+    int commitEveryItems = 200;
+    int commitEveryMs = 1000;
 };
 
 struct ImportFailure {
@@ -42,7 +48,7 @@ struct ImportReport {
     int imported = 0;
     int duplicates = 0;
     int failed = 0;       // items and lines that were not imported
-    bool cancelled = false;
+    bool cancelled = false; // stopped early; what was imported before stays
     // Every bad file and line, in one pass: an item with a truncated PDF and a truncated JPEG
     // fails once (in `failed`) and has both files here.
     std::vector<ImportFailure> failures;

@@ -382,6 +382,40 @@ private Q_SLOTS:
         QCOMPARE(scalar(ws, "SELECT count(*) FROM traces"), traces);
     }
 
+    void fullDiskFailsTheRunAndKeepsTheStore()
+    {
+        // A file size limit stands in for a full disk: the workspace's files cannot grow past it.
+        const QString ws = makeWorkspace();
+        const qint64 size = QFileInfo(ws + QStringLiteral("/workspace.sqlite")).size();
+        const QString limitKiB = QString::number(size / 1024 + 120);
+        QProcess p;
+        p.start(QStringLiteral("bash"), QStringList{QStringLiteral("-c"), QStringLiteral("trap '' XFSZ; ulimit -f %1; exec \"$0\" \"$@\"").arg(limitKiB), sdrtBinary(),
+                                         QStringLiteral("generate"), ws, QStringLiteral("--batch"), QStringLiteral("2")} + kSlowRun.mid(0, 10)
+                                            + QStringList{QStringLiteral("--quiet")});
+        QVERIFY(p.waitForFinished(300000));
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY2(QString::fromUtf8(p.readAllStandardError()).contains(QStringLiteral("disk I/O error")), "no write error reported");
+        const std::int64_t stored = scalar(ws, "SELECT count(*) FROM traces");
+        QVERIFY(stored > 0);
+        // The store is whole, the run says failed (or interrupted if even that could not be
+        // written), never running, and its counts are the traces it stored.
+        QCOMPARE(scalar(ws, "SELECT count(*) FROM generation_runs WHERE status IN ('failed','interrupted')"), std::int64_t(1));
+        Run r = sdrtRun({QStringLiteral("runs"), ws});
+        QVERIFY2(!r.out.contains(QStringLiteral("\trunning\t")), qPrintable(r.out));
+        auto w = store::Workspace::open(ws);
+        auto check = w->db().prepare("PRAGMA integrity_check");
+        QVERIFY(check && *check->step());
+        QCOMPARE(check->text(0), QStringLiteral("ok"));
+        auto runs = store::TraceRepository(w->db()).runs();
+        QCOMPARE(std::int64_t(runs->front().tracesOk + runs->front().tracesFailed), stored);
+        // With room again, a rerun does the rest.
+        r = sdrtRun(QStringList{QStringLiteral("generate"), ws, QStringLiteral("--batch"), QStringLiteral("2")} + kSlowRun.mid(0, 10)
+                    + QStringList{QStringLiteral("--quiet")});
+        QVERIFY2(r.code == 0 || r.code == 1, qPrintable(r.err));
+        QVERIFY2(r.out.contains(QStringLiteral("(%1 already done)").arg(scalar(ws, "SELECT count(*) FROM traces WHERE status='ok' AND run_id = 1"))),
+                 qPrintable(r.out));
+    }
+
     // 5. Import commits in batches: a kill keeps what was committed, a rerun goes on, and other
     // writers get their turn meanwhile.
     void killedImportKeepsItsCommittedBatches()

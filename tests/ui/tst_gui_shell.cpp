@@ -278,6 +278,21 @@ private Q_SLOTS:
         auto ws = store::Workspace::open(m_ws);
         auto runs = store::TraceRepository(ws->db()).runs();
         QCOMPARE(runs->back().status, QStringLiteral("cancelled"));
+        auto *runsLabel = panel->findChild<QLabel *>(QStringLiteral("generateRuns"));
+        QVERIFY(runsLabel);
+        QVERIFY2(runsLabel->text().contains(QStringLiteral("Run %1: cancelled").arg(runs->back().id)), qPrintable(runsLabel->text()));
+
+        // A run whose process died (its row says running, nobody holds its lock) shows as
+        // interrupted in the panel and becomes interrupted in the store.
+        QVERIFY(ws->db().exec("INSERT INTO generation_runs (model_id, seed, status, started_at) SELECT id, 1, 'running', '2026-01-01T00:00:00Z' FROM models"));
+        const store::Id dead = ws->db().lastInsertId();
+        w.session()->close();
+        QVERIFY(w.openWorkspace(m_ws));
+        QVERIFY2(runsLabel->text().contains(QStringLiteral("Run %1: interrupted").arg(dead)), qPrintable(runsLabel->text()));
+        auto row = ws->db().prepare("SELECT status FROM generation_runs WHERE id = ?");
+        row->bind(1, dead);
+        QVERIFY(*row->step());
+        QCOMPARE(row->text(0), QStringLiteral("interrupted"));
     }
 
     void brokenWorkspaceShowsAnErrorDialog()

@@ -35,6 +35,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QFileInfo>
 #include <QTimer>
 
 #include <functional>
@@ -304,6 +305,34 @@ private Q_SLOTS:
         QFile h(flat);
         QVERIFY(h.open(QIODevice::ReadOnly));
         QCOMPARE(h.readAll().count('\n'), qsizetype(historyRows(m_ws)));
+        h.close();
+
+        // An existing file: the workbench asks. No keeps it, Yes replaces it.
+        auto answer = [](QMessageBox::StandardButton button) {
+            QTimer::singleShot(0, [button] {
+                auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+                if (box)
+                    box->button(button)->click();
+            });
+        };
+        answer(QMessageBox::No);
+        QCOMPARE(w->exportReviews(true, flat), QString());
+        QVERIFY(h.open(QIODevice::ReadOnly));
+        QCOMPARE(h.readAll().count('\n'), qsizetype(historyRows(m_ws)));
+        h.close();
+        answer(QMessageBox::Yes);
+        QCOMPARE(w->exportReviews(true, flat), flat);
+        QVERIFY(h.open(QIODevice::ReadOnly));
+        QCOMPARE(h.readAll().count('\n'), qsizetype(rs->approvedCount()));
+        h.close();
+        // A file of the workspace: refused without asking, the database untouched.
+        const QString db = m_ws + QStringLiteral("/workspace.sqlite");
+        const qint64 size = QFileInfo(db).size();
+        QCOMPARE(w->exportReviews(true, db), QString());
+        QVERIFY(w->lastErrorDialog());
+        QVERIFY2(w->lastErrorDialog()->text().contains(QStringLiteral("part of the workspace")), qPrintable(w->lastErrorDialog()->text()));
+        QCOMPARE(QFileInfo(db).size(), size);
+        QVERIFY(store::Workspace::open(m_ws));
     }
 
     void keysWorkAfterEveryDialog()

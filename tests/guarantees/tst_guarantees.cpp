@@ -29,29 +29,15 @@
 #include <sys/resource.h>
 #include <utime.h>
 
+#include "support/CliRun.h"
+
 using namespace sdrt;
 
 namespace {
 
-QString sdrtBinary()
-{
-    return qEnvironmentVariable("SDRT_TEST_BINARY_DIR") + QStringLiteral("/app/sdrt");
-}
-
-struct Run {
-    int code = -1;
-    QString out;
-    QString err;
-};
-
-Run sdrtRun(const QStringList &args)
-{
-    QProcess p;
-    p.start(sdrtBinary(), args);
-    p.waitForFinished(300000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
+using Run = testing::CliRun;
+using testing::sdrtBinary;
+using testing::sdrtRun;
 
 QByteArray fileHash(const QString &path)
 {

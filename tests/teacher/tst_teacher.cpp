@@ -22,29 +22,15 @@
 #include <set>
 #include <thread>
 
+#include "support/CliRun.h"
+
 using namespace sdrt;
 
 namespace {
 
-QString sdrtBinary()
-{
-    return qEnvironmentVariable("SDRT_TEST_BINARY_DIR") + QStringLiteral("/app/sdrt");
-}
-
-struct Run {
-    int code = -1;
-    QString out;
-    QString err;
-};
-
-Run sdrtRun(const QStringList &args)
-{
-    QProcess p;
-    p.start(sdrtBinary(), args);
-    p.waitForFinished(300000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
+using Run = testing::CliRun;
+using testing::sdrtBinary;
+using testing::sdrtRun;
 
 const QStringList kGenerateArgs = {QStringLiteral("--model"), QStringLiteral("tiny"), QStringLiteral("--step1-tokens"), QStringLiteral("20"),
                                    QStringLiteral("--step2-tokens"), QStringLiteral("6"), QStringLiteral("--temperature"),

@@ -226,46 +226,38 @@ Result<void> TraceRepository::deleteEmptyRun(Id runId)
     return s->run();
 }
 
+Result<std::vector<Id>> TraceRepository::deadRuns()
+{
+    auto s = m_db.prepare("SELECT id FROM generation_runs WHERE status = 'running'");
+    if (!s)
+        return fail(s.error());
+    std::vector<Id> dead;
+    for (;;) {
+        auto row = s->step();
+        if (!row)
+            return fail(row.error());
+        if (!*row)
+            break;
+        if (!isLive(s->int64(0)))
+            dead.push_back(s->int64(0));
+    }
+    return dead;
+}
+
 Result<int> TraceRepository::reconcileRuns()
 {
     // Cheap check first, without the write lock: most of the time nothing is running.
-    {
-        auto s = m_db.prepare("SELECT id FROM generation_runs WHERE status = 'running'");
-        if (!s)
-            return fail(s.error());
-        bool anyDead = false;
-        for (;;) {
-            auto row = s->step();
-            if (!row)
-                return fail(row.error());
-            if (!*row)
-                break;
-            if (!isLive(s->int64(0)))
-                anyDead = true;
-        }
-        if (!anyDead)
-            return 0;
-    }
+    if (auto first = deadRuns(); !first || first->empty())
+        return first ? Result<int>(0) : fail(first.error());
     Transaction tx(m_db);
     if (auto r = tx.begin(); !r)
         return fail(r.error());
     // Re-read under the write lock: a run that finishes writes its status before it releases
     // its lock, so a run seen here as running without a held lock is really gone.
-    std::vector<Id> dead;
-    {
-        auto s = m_db.prepare("SELECT id FROM generation_runs WHERE status = 'running'");
-        if (!s)
-            return fail(s.error());
-        for (;;) {
-            auto row = s->step();
-            if (!row)
-                return fail(row.error());
-            if (!*row)
-                break;
-            if (!isLive(s->int64(0)))
-                dead.push_back(s->int64(0));
-        }
-    }
+    auto deadNow = deadRuns();
+    if (!deadNow)
+        return fail(deadNow.error());
+    const std::vector<Id> dead = std::move(*deadNow);
     auto u = m_db.prepare("UPDATE generation_runs SET status = 'interrupted', error = ?2,"
                           " traces_ok = (SELECT count(*) FROM traces WHERE run_id = ?1 AND status = 'ok'),"
                           " traces_failed = (SELECT count(*) FROM traces WHERE run_id = ?1 AND status = 'failed'),"

@@ -119,6 +119,7 @@ public:
 
 private:
     QString storeRoot() const; // the folder of the database (workspace or shard folder)
+    Result<std::vector<Id>> deadRuns(); // `running` rows whose lock nobody holds
     Database &m_db;
 };
 

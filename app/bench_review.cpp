@@ -7,7 +7,6 @@
 // Usage: sdrt-bench-review [--traces N] [--dir WS] [--presses N]
 
 #include "sdrt/review/ReviewSession.h"
-#include "sdrt/review/Synthetic.h"
 #include "sdrt/store/Workspace.h"
 #include "sdrt/ui/MainWindow.h"
 #include "sdrt/ui/ReviewPanel.h"
@@ -24,6 +23,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <vector>
+
+#include "support/SyntheticTraces.h"
 
 namespace {
 
@@ -75,11 +76,11 @@ int main(int argc, char **argv)
             print(created.error());
             return 2;
         }
-        sdrt::review::SyntheticParams sp;
+        sdrt::testing::SyntheticParams sp;
         sp.items = std::max(1, p.value(traces).toInt() / int(sp.prompts.size()));
         QElapsedTimer t;
         t.start();
-        auto r = sdrt::review::addSyntheticTraces(*created, sp);
+        auto r = sdrt::testing::addSyntheticTraces(*created, sp);
         if (!r) {
             print(r.error());
             return 2;

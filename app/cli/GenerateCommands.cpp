@@ -6,7 +6,7 @@
 #include "sdrt/store/PromptRepository.h"
 #include "sdrt/store/TraceRepository.h"
 #include "sdrt/store/Workspace.h"
-#include "sdrt/teacher/Ensemble.h"
+#include "sdrt/prompts/Ensemble.h"
 #include "sdrt/teacher/GenerationJob.h"
 #include "sdrt/teacher/Models.h"
 
@@ -266,7 +266,7 @@ int generate(const QStringList &args)
             auto list = traces.forItem(r.id, gp.modelId);
             if (!item || !list)
                 continue;
-            const teacher::Ensemble e = teacher::ensemble(*list, item->answerType);
+            const prompts::Ensemble e = prompts::ensemble(*list, item->answerType);
             if (e.votes == 0)
                 continue;
             ++voted;

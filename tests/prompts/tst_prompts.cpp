@@ -1,6 +1,7 @@
 // Prompt library: the shipped files, parsing and validation errors (file and line), rendering,
 // answer extraction, immutable versions in the workspace.
 
+#include "sdrt/prompts/Ensemble.h"
 #include "sdrt/prompts/PromptLibrary.h"
 #include "sdrt/store/PromptRepository.h"
 #include "sdrt/store/Workspace.h"
@@ -306,6 +307,62 @@ private Q_SLOTS:
         auto p = parsePrompt(text, QStringLiteral("x.prompt"));
         QVERIFY2(p, p ? "" : qPrintable(p.error()));
         QCOMPARE(p->answerRule.extract(response), expected);
+    }
+
+    void ensembleVotes()
+    {
+        auto trace = [](const QString &answer, double lp) {
+            sdrt::store::Trace t;
+            t.parsedAnswer = answer;
+            t.meanLogprob = lp;
+            return t;
+        };
+        // Two confident-less "4" against one very confident "5": the majority says 4, the
+        // weighted vote 5 (exp(-0.05) > 2 exp(-2)).
+        std::vector<sdrt::store::Trace> ts = {trace(QStringLiteral("4 holes."), -2.0), trace(QStringLiteral(" 4"), -2.0),
+                                              trace(QStringLiteral("5"), -0.05), trace(QString(), 0)};
+        sdrt::store::Trace failed = trace(QStringLiteral("5"), 0);
+        failed.status = QStringLiteral("failed");
+        ts.push_back(failed);
+        const Ensemble e = ensemble(ts, QStringLiteral("number"));
+        QCOMPARE(e.votes, 3);
+        QCOMPARE(e.majority, QStringLiteral("4"));
+        QCOMPARE(e.weighted, QStringLiteral("5"));
+        QVERIFY(qAbs(e.agreement - 2.0 / 3.0) < 1e-9);
+        QCOMPARE(ensemble(std::vector<sdrt::store::Trace>{}, QStringLiteral("text")).votes, 0);
+        // The same votes given as answers and log-probabilities.
+        const Ensemble v = ensemble(std::vector<Vote>{{QStringLiteral("4 holes."), -2.0}, {QStringLiteral(" 4"), -2.0}, {QStringLiteral("5"), -0.05}},
+                                    QStringLiteral("number"));
+        QCOMPARE(v.majority, e.majority);
+        QCOMPARE(v.weighted, e.weighted);
+        QCOMPARE(v.votes, e.votes);
+    }
+
+    void agreementWithTheEnsemble_data()
+    {
+        QTest::addColumn<QString>("answerType");
+        QTest::addColumn<QStringList>("votes");
+        QTest::addColumn<QString>("answer");
+        QTest::addColumn<bool>("agrees");
+        const QStringList holes{QStringLiteral("4"), QStringLiteral("4 holes"), QStringLiteral("5")};
+        QTest::newRow("majority, as parsed") << "number" << holes << "4 holes." << true;
+        QTest::newRow("minority") << "number" << holes << "5" << false;
+        QTest::newRow("no answer") << "number" << holes << "" << false;
+        QTest::newRow("nobody voted") << "number" << QStringList{QString(), QString()} << "" << false;
+        QTest::newRow("text, case and full stop") << "text" << QStringList{QStringLiteral("SUS304"), QStringLiteral("sus304.")} << "Sus304" << true;
+        QTest::newRow("text, whole answer counts") << "text" << QStringList{QStringLiteral("SUS304"), QStringLiteral("sus304")} << "SUS304, as drawn" << false;
+    }
+
+    void agreementWithTheEnsemble()
+    {
+        QFETCH(QString, answerType);
+        QFETCH(QStringList, votes);
+        QFETCH(QString, answer);
+        QFETCH(bool, agrees);
+        std::vector<Vote> v;
+        for (const QString &a : votes)
+            v.push_back({a, -1.0});
+        QCOMPARE(ensemble(v, answerType).agreesWith(answer), agrees);
     }
 
     void versionsAreImmutableInAWorkspace()

@@ -3,7 +3,6 @@
 #include "sdrt/review/Agreement.h"
 #include "sdrt/review/Export.h"
 #include "sdrt/review/ReviewSession.h"
-#include "sdrt/review/Synthetic.h"
 #include "sdrt/store/Migrations.h"
 #include "sdrt/store/ReviewRepository.h"
 #include "sdrt/store/Workspace.h"
@@ -21,6 +20,8 @@
 #include <chrono>
 #include <set>
 #include <thread>
+
+#include "support/SyntheticTraces.h"
 
 using namespace sdrt;
 using review::ReviewSession;
@@ -55,10 +56,10 @@ class TestReview : public QObject {
         auto ws = store::Workspace::create(m_tmp.filePath(name));
         if (!ws)
             return std::nullopt;
-        review::SyntheticParams p;
+        testing::SyntheticParams p;
         p.items = items;
         p.prompts = {QStringLiteral("decompose"), QStringLiteral("count-measure"), QStringLiteral("text-layout")};
-        if (auto r = review::addSyntheticTraces(*ws, p); !r) {
+        if (auto r = testing::addSyntheticTraces(*ws, p); !r) {
             qWarning("%s", qPrintable(r.error()));
             return std::nullopt;
         }
@@ -114,7 +115,7 @@ private Q_SLOTS:
         QVERIFY(history);
         QStringList log;
         for (const store::Review &r : *history)
-            log << r.verdict + QLatin1Char('/') + r.origin;
+            log << store::verdictName(r.verdict) + QLatin1Char('/') + store::reviewOriginName(r.origin);
         QCOMPARE(log, (QStringList{"accept/verdict", "reject/verdict", "accept/verdict", "skip/verdict", "clear/undo", "reject/undo",
                                    "accept/redo"}));
         // The table refuses updates and deletes.
@@ -169,7 +170,7 @@ private Q_SLOTS:
         QVERIFY(history);
         QStringList log;
         for (const store::Review &r : *history)
-            log << r.reviewer + QLatin1Char('/') + r.verdict + QLatin1Char('/') + r.origin;
+            log << r.reviewer + QLatin1Char('/') + store::verdictName(r.verdict) + QLatin1Char('/') + store::reviewOriginName(r.origin);
         QCOMPARE(log, (QStringList{"alice/accept/verdict", "bob/reject/verdict", "bob/clear/undo", "alice/clear/undo", "bob/reject/redo"}));
     }
 
@@ -185,11 +186,11 @@ private Q_SLOTS:
         QVERIFY(rs.record({first}, accept()));
         QVERIFY(rs.record({first}, reject({QStringLiteral("wrong count")})));
         // A generation run adds items and traces; the session rereads the workspace.
-        review::SyntheticParams more;
+        testing::SyntheticParams more;
         more.items = 2;
         more.seed = 7;
         more.prompts = {QStringLiteral("decompose")};
-        QVERIFY(review::addSyntheticTraces(*ws, more));
+        QVERIFY(testing::addSyntheticTraces(*ws, more));
         QVERIFY(rs.reload());
         QCOMPARE(rs.items().size(), std::size_t(4));
         QCOMPARE(rs.verdict(first), Verdict::Reject);
@@ -352,7 +353,7 @@ private Q_SLOTS:
             QVERIFY(rs.record({ids[std::size_t(i)]}, verdictOf(i <= 3 || i == 5 || i == 6)));
         QVERIFY(rs.record({ids[10]}, {Verdict::Skip, {}, {}, {}}));
         auto two = rs.agreement({QStringLiteral("a"), QStringLiteral("b")});
-        QCOMPARE(two.front().method, QStringLiteral("Cohen's kappa"));
+        QCOMPARE(two.front().method, review::AgreementMethod::CohenKappa);
         QCOMPARE(two.front().traces, 10);
         QCOMPARE(qRound(two.front().observed * 100), 70);
         QCOMPARE(qRound(*two.front().kappa * 1e6), qRound(0.4 * 1e6));
@@ -367,7 +368,7 @@ private Q_SLOTS:
         for (int i = 0; i < 4; ++i)
             QVERIFY(rs.record({ids[std::size_t(i)]}, verdictOf(i <= 1)));
         auto three = rs.agreement({QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")});
-        QCOMPARE(three.front().method, QStringLiteral("Fleiss' kappa"));
+        QCOMPARE(three.front().method, review::AgreementMethod::FleissKappa);
         QCOMPARE(three.front().traces, 4);
         QCOMPARE(qRound(*three.front().kappa * 1e6), qRound(-0.2 * 1e6));
     }
@@ -503,7 +504,15 @@ private Q_SLOTS:
         QVERIFY(history);
         QCOMPARE(history->size(), std::size_t(2));
         QCOMPARE(history->at(0).reasonTags, QStringList{QStringLiteral("wrong count")});
-        QCOMPARE(history->at(0).origin, QStringLiteral("verdict"));
+        QCOMPARE(history->at(0).origin, store::ReviewOrigin::Verdict);
+        {
+            // As stored: the migration wrote the name, not a default the read filled in.
+            auto st = ws->db().prepare("SELECT origin FROM reviews ORDER BY id LIMIT 1");
+            QVERIFY(st);
+            auto row = st->step();
+            QVERIFY(row && *row);
+            QCOMPARE(st->text(0), QStringLiteral("verdict"));
+        }
         QVERIFY(!history->at(0).actionId);
         auto s = ReviewSession::load(ws->db());
         QVERIFY(s);

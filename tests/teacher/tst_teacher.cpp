@@ -8,7 +8,6 @@
 #include "sdrt/store/ModelRepository.h"
 #include "sdrt/store/TraceRepository.h"
 #include "sdrt/store/Workspace.h"
-#include "sdrt/teacher/Ensemble.h"
 #include "sdrt/teacher/GenerationJob.h"
 
 #include <QDir>
@@ -105,29 +104,6 @@ private Q_SLOTS:
         QDir prompts(QStringLiteral(SDRT_SOURCE_PROMPTS_DIR));
         m_prompts = int(prompts.entryList({QStringLiteral("*.prompt")}).size());
         QVERIFY(m_prompts >= 3);
-    }
-
-    void ensembleVotes()
-    {
-        auto trace = [](const QString &answer, double lp) {
-            store::Trace t;
-            t.parsedAnswer = answer;
-            t.meanLogprob = lp;
-            return t;
-        };
-        // Two confident-less "4" against one very confident "5": the majority says 4, the
-        // weighted vote 5 (exp(-0.05) > 2 exp(-2)).
-        std::vector<store::Trace> ts = {trace(QStringLiteral("4 holes."), -2.0), trace(QStringLiteral(" 4"), -2.0),
-                                        trace(QStringLiteral("5"), -0.05), trace(QString(), 0)};
-        store::Trace failed = trace(QStringLiteral("5"), 0);
-        failed.status = QStringLiteral("failed");
-        ts.push_back(failed);
-        const teacher::Ensemble e = teacher::ensemble(ts, QStringLiteral("number"));
-        QCOMPARE(e.votes, 3);
-        QCOMPARE(e.majority, QStringLiteral("4"));
-        QCOMPARE(e.weighted, QStringLiteral("5"));
-        QVERIFY(qAbs(e.agreement - 2.0 / 3.0) < 1e-9);
-        QCOMPARE(teacher::ensemble({}, QStringLiteral("text")).votes, 0);
     }
 
     void generateStoresTracesWithProvenanceAndHiddenStates()

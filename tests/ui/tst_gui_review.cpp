@@ -6,7 +6,6 @@
 // drawing side by side.
 
 #include "sdrt/review/ReviewSession.h"
-#include "sdrt/review/Synthetic.h"
 #include "sdrt/store/AssetRepository.h"
 #include "sdrt/store/ReviewRepository.h"
 #include "sdrt/store/Workspace.h"
@@ -40,6 +39,8 @@
 
 #include <functional>
 
+#include "support/SyntheticTraces.h"
+
 using namespace sdrt;
 using review::Verdict;
 
@@ -61,10 +62,10 @@ class TestGuiReview : public QObject {
         auto ws = store::Workspace::create(dir);
         if (!ws)
             return {};
-        review::SyntheticParams p;
+        testing::SyntheticParams p;
         p.items = items;
         p.prompts = {QStringLiteral("decompose"), QStringLiteral("count-measure"), QStringLiteral("text-layout")};
-        return review::addSyntheticTraces(*ws, p) ? dir : QString();
+        return testing::addSyntheticTraces(*ws, p) ? dir : QString();
     }
 
     // A key pressed on the keyboard: it goes to the active window's focus widget (to the window
@@ -116,10 +117,10 @@ private Q_SLOTS:
         m_ws = m_tmp.filePath(QStringLiteral("検査"));
         auto ws = store::Workspace::create(m_ws);
         QVERIFY(ws);
-        review::SyntheticParams p;
+        testing::SyntheticParams p;
         p.items = 4;
         p.prompts = {QStringLiteral("decompose"), QStringLiteral("count-measure"), QStringLiteral("text-layout")};
-        auto r = review::addSyntheticTraces(*ws, p);
+        auto r = testing::addSyntheticTraces(*ws, p);
         QVERIFY2(r, r ? "" : qPrintable(r.error()));
     }
 
@@ -486,11 +487,11 @@ private Q_SLOTS:
 
         // A generation run stores traces; back on the Review tab the panel rereads the
         // workspace (the new items are there) and Ctrl+Z still undoes Dana's last verdict.
-        review::SyntheticParams more;
+        testing::SyntheticParams more;
         more.items = 2;
         more.seed = 11;
         more.prompts = {QStringLiteral("decompose")};
-        QVERIFY(review::addSyntheticTraces(*w->session()->workspace(), more));
+        QVERIFY(testing::addSyntheticTraces(*w->session()->workspace(), more));
         Q_EMIT w->generatePanel()->tracesStored({});
         w->showReview(false);
         w->showReview(true);

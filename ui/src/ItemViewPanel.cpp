@@ -1,9 +1,8 @@
 #include "sdrt/ui/ItemViewPanel.h"
 
-#include "sdrt/prompts/Answers.h"
+#include "sdrt/prompts/Ensemble.h"
 #include "sdrt/store/ItemRepository.h"
 #include "sdrt/store/TraceRepository.h"
-#include "sdrt/teacher/Ensemble.h"
 #include "sdrt/ui/AssetViewer.h"
 #include "sdrt/ui/WorkspaceSession.h"
 
@@ -129,13 +128,12 @@ void ItemViewPanel::showTraces(const store::Item &item)
         m_ensemble->setText(tr("No traces yet: run the prompts on this item from the Generate panel."));
         return;
     }
-    const teacher::Ensemble e = teacher::ensemble(*traces, item.answerType);
+    const prompts::Ensemble e = prompts::ensemble(*traces, item.answerType);
     for (const store::Trace &t : *traces) {
         const bool ok = t.status == QLatin1String("ok");
         QStringList agree;
         if (ok && !e.majority.isEmpty())
-            agree << (prompts::normaliseAnswer(t.parsedAnswer, item.answerType) == e.majority ? tr("agrees with the ensemble")
-                                                                                               : tr("differs from the ensemble"));
+            agree << (e.agreesWith(t.parsedAnswer) ? tr("agrees with the ensemble") : tr("differs from the ensemble"));
         auto *row = new QTreeWidgetItem(m_traces, {QStringLiteral("%1 v%2").arg(t.promptName).arg(t.promptVersion), QString::number(t.sampleIndex),
                                                     ok ? t.parsedAnswer : QString(), ok ? agree.join(QStringLiteral(", ")) : tr("failed: %1").arg(t.error),
                                                     ok ? QString::number(std::exp(t.meanLogprob), 'f', 2) : QString(),

@@ -1017,7 +1017,7 @@ void ReviewPanel::showAgreement()
         for (int i = 0; i < int(results.size()); ++i) {
             const auto &r = results[std::size_t(i)];
             table->setItem(i, 0, new QTableWidgetItem(r.prompt.isEmpty() ? tr("All prompts") : r.prompt));
-            table->setItem(i, 1, new QTableWidgetItem(r.method == QLatin1String("Cohen's kappa") ? tr("Cohen's kappa") : tr("Fleiss' kappa")));
+            table->setItem(i, 1, new QTableWidgetItem(r.method == review::AgreementMethod::CohenKappa ? tr("Cohen's kappa") : tr("Fleiss' kappa")));
             table->setItem(i, 2, new QTableWidgetItem(QString::number(r.traces)));
             table->setItem(i, 3, new QTableWidgetItem(r.traces ? QStringLiteral("%1%").arg(r.observed * 100, 0, 'f', 1) : QStringLiteral("–")));
             table->setItem(i, 4, new QTableWidgetItem(r.kappa ? QString::number(*r.kappa, 'f', 3) : tr("undefined")));

@@ -235,11 +235,11 @@ Result<ExportSummary> exportReviews(store::Workspace &ws, const ReviewSession &s
                 {QStringLiteral("review_id"), qint64(r.id)},
                 {QStringLiteral("created_at"), r.createdAt},
                 {QStringLiteral("reviewer"), r.reviewer},
-                {QStringLiteral("verdict"), r.verdict},
+                {QStringLiteral("verdict"), store::verdictName(r.verdict)}, // the stored names
                 {QStringLiteral("reason_tags"), QJsonArray::fromStringList(r.reasonTags)},
                 {QStringLiteral("first_wrong_step"), r.firstWrongStep},
                 {QStringLiteral("comment"), r.comment},
-                {QStringLiteral("origin"), r.origin},
+                {QStringLiteral("origin"), store::reviewOriginName(r.origin)},
                 {QStringLiteral("action_id"), r.actionId ? QJsonValue(qint64(*r.actionId)) : QJsonValue()},
                 {QStringLiteral("approved_now"), session.isApproved(r.traceId)},
             };

@@ -1,8 +1,8 @@
 #include "sdrt/review/ReviewSession.h"
 
 #include "sdrt/prompts/Answers.h"
+#include "sdrt/prompts/Ensemble.h"
 #include "sdrt/review/Agreement.h"
-#include "sdrt/teacher/Ensemble.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -23,33 +23,11 @@ store::Review clearRow(store::Id traceId, const QString &reviewer)
     store::Review r;
     r.traceId = traceId;
     r.reviewer = reviewer;
-    r.verdict = QStringLiteral("clear");
+    r.verdict = Verdict::None;
     return r;
 }
 
 } // namespace
-
-QString verdictName(Verdict v)
-{
-    switch (v) {
-    case Verdict::Accept: return QStringLiteral("accept");
-    case Verdict::Reject: return QStringLiteral("reject");
-    case Verdict::Skip: return QStringLiteral("skip");
-    case Verdict::None: break;
-    }
-    return QStringLiteral("clear");
-}
-
-Verdict verdictFromString(const QString &s)
-{
-    if (s == QLatin1String("accept"))
-        return Verdict::Accept;
-    if (s == QLatin1String("reject"))
-        return Verdict::Reject;
-    if (s == QLatin1String("skip"))
-        return Verdict::Skip;
-    return Verdict::None;
-}
 
 QStringList ReviewSession::defaultReasonTags()
 {
@@ -102,23 +80,18 @@ Result<void> ReviewSession::reload()
         m_traces.push_back(std::move(info));
     }
     // Items and their prompt ensembles.
-    std::vector<store::Trace> votes;
+    std::vector<prompts::Vote> votes;
     for (std::size_t i = 0; i < m_traces.size();) {
         const store::Id item = m_traces[i].itemId;
         std::size_t end = i;
         votes.clear();
-        while (end < m_traces.size() && m_traces[end].itemId == item) {
-            store::Trace vote;
-            vote.parsedAnswer = m_traces[end].parsedAnswer;
-            vote.meanLogprob = m_traces[end].meanLogprob;
-            votes.push_back(std::move(vote));
-            ++end;
-        }
-        const teacher::Ensemble e = teacher::ensemble(votes, m_traces[i].answerType);
+        for (; end < m_traces.size() && m_traces[end].itemId == item; ++end)
+            votes.push_back({m_traces[end].parsedAnswer, m_traces[end].meanLogprob});
+        const prompts::Ensemble e = prompts::ensemble(votes, m_traces[i].answerType);
         bool unanimous = true;
         for (std::size_t k = i; k < end; ++k) {
             TraceInfo &t = m_traces[k];
-            t.agreesWithEnsemble = !e.majority.isEmpty() && prompts::normaliseAnswer(t.parsedAnswer, t.answerType) == e.majority;
+            t.agreesWithEnsemble = e.agreesWith(t.parsedAnswer);
             unanimous = unanimous && t.agreesWithEnsemble;
         }
         m_items.push_back(item);
@@ -207,7 +180,7 @@ const store::Review *ReviewSession::currentReview(store::Id traceId, const QStri
 Verdict ReviewSession::verdict(store::Id traceId, const QString &reviewer) const
 {
     const store::Review *r = currentReview(traceId, reviewer);
-    return r ? verdictFromString(r->verdict) : Verdict::None;
+    return r ? r->verdict : Verdict::None;
 }
 
 std::map<QString, Verdict> ReviewSession::verdicts(store::Id traceId) const
@@ -216,7 +189,7 @@ std::map<QString, Verdict> ReviewSession::verdicts(store::Id traceId) const
     const auto it = m_current.find(traceId);
     if (it != m_current.end())
         for (const store::Review &r : it->second)
-            out[r.reviewer] = verdictFromString(r.verdict);
+            out[r.reviewer] = r.verdict;
     return out;
 }
 
@@ -308,7 +281,7 @@ void ReviewSession::updateCurrent(const store::Review &review)
 {
     auto &list = m_current[review.traceId];
     auto it = std::find_if(list.begin(), list.end(), [&](const store::Review &r) { return r.reviewer == review.reviewer; });
-    if (review.verdict == QLatin1String("clear")) {
+    if (review.verdict == Verdict::None) {
         if (it != list.end())
             list.erase(it);
         if (list.empty())
@@ -323,7 +296,7 @@ void ReviewSession::updateCurrent(const store::Review &review)
         m_knownReviewers << review.reviewer;
 }
 
-Result<void> ReviewSession::apply(const Action &action, bool forward, const QString &origin)
+Result<void> ReviewSession::apply(const Action &action, bool forward, store::ReviewOrigin origin)
 {
     std::vector<store::Review> rows;
     rows.reserve(action.changes.size());
@@ -361,7 +334,7 @@ Result<void> ReviewSession::record(const std::vector<store::Id> &traceIds, const
         c.before = before ? *before : clearRow(id, m_reviewer);
         c.after.traceId = id;
         c.after.reviewer = m_reviewer;
-        c.after.verdict = verdictName(input.verdict);
+        c.after.verdict = input.verdict;
         if (input.verdict == Verdict::Reject) {
             c.after.reasonTags = input.reasonTags;
             c.after.firstWrongStep = input.firstWrongStep;
@@ -378,7 +351,7 @@ Result<void> ReviewSession::record(const std::vector<store::Id> &traceIds, const
     action.label = action.changes.size() == 1
                        ? what
                        : QCoreApplication::translate("sdrt::review", "%1 %n trace(s)", nullptr, int(action.changes.size())).arg(what);
-    if (auto r = apply(action, true, QStringLiteral("verdict")); !r)
+    if (auto r = apply(action, true, store::ReviewOrigin::Verdict); !r)
         return r;
     History &h = history();
     h.undo.push_back(std::move(action));
@@ -452,7 +425,7 @@ Result<void> ReviewSession::undo()
     if (!canUndo())
         return {};
     History &h = history();
-    if (auto r = apply(h.undo.back(), false, QStringLiteral("undo")); !r)
+    if (auto r = apply(h.undo.back(), false, store::ReviewOrigin::Undo); !r)
         return r;
     h.redo.push_back(std::move(h.undo.back()));
     h.undo.pop_back();
@@ -464,7 +437,7 @@ Result<void> ReviewSession::redo()
     if (!canRedo())
         return {};
     History &h = history();
-    if (auto r = apply(h.redo.back(), true, QStringLiteral("redo")); !r)
+    if (auto r = apply(h.redo.back(), true, store::ReviewOrigin::Redo); !r)
         return r;
     h.undo.push_back(std::move(h.redo.back()));
     h.redo.pop_back();
@@ -540,7 +513,7 @@ std::vector<AgreementResult> ReviewSession::agreement(const QStringList &reviewe
         AgreementResult res;
         res.prompt = scope;
         res.reviewers = reviewers;
-        res.method = reviewers.size() == 2 ? QStringLiteral("Cohen's kappa") : QStringLiteral("Fleiss' kappa");
+        res.method = reviewers.size() == 2 ? AgreementMethod::CohenKappa : AgreementMethod::FleissKappa;
         std::vector<std::pair<bool, bool>> pairs;
         std::vector<std::vector<int>> counts;
         int unanimous = 0;

@@ -26,18 +26,19 @@ QStringList tagsFromJson(const QString &json)
     return out;
 }
 
+// The schema's CHECK constraints allow only the names below, so a read never meets another.
 Review readReview(const Statement &s)
 {
     Review r;
     r.id = s.int64(0);
     r.traceId = s.int64(1);
     r.reviewer = s.text(2);
-    r.verdict = s.text(3);
+    r.verdict = verdictFromName(s.text(3)).value_or(Verdict::None);
     r.reasonTags = tagsFromJson(s.text(4));
     r.firstWrongStep = s.text(5);
     r.comment = s.text(6);
     r.actionId = s.optInt64(7);
-    r.origin = s.text(8);
+    r.origin = reviewOriginFromName(s.text(8)).value_or(ReviewOrigin::Verdict);
     r.createdAt = s.text(9);
     return r;
 }
@@ -58,8 +59,8 @@ Result<std::vector<Id>> insertRows(Database &db, const std::vector<Review> &revi
     ids.reserve(reviews.size());
     for (const Review &r : reviews) {
         st->reset();
-        st->bind(1, r.traceId).bind(2, r.reviewer).bind(3, r.verdict).bind(4, tagsJson(r.reasonTags));
-        st->bind(5, nonEmpty(r.firstWrongStep)).bind(6, nonEmpty(r.comment)).bind(7, actionId ? actionId : r.actionId).bind(8, r.origin);
+        st->bind(1, r.traceId).bind(2, r.reviewer).bind(3, verdictName(r.verdict)).bind(4, tagsJson(r.reasonTags));
+        st->bind(5, nonEmpty(r.firstWrongStep)).bind(6, nonEmpty(r.comment)).bind(7, actionId ? actionId : r.actionId).bind(8, reviewOriginName(r.origin));
         if (auto done = st->run(); !done)
             return fail(done.error());
         ids.push_back(db.lastInsertId());
@@ -68,6 +69,43 @@ Result<std::vector<Id>> insertRows(Database &db, const std::vector<Review> &revi
 }
 
 } // namespace
+
+QString verdictName(Verdict verdict)
+{
+    switch (verdict) {
+    case Verdict::Accept: return QStringLiteral("accept");
+    case Verdict::Reject: return QStringLiteral("reject");
+    case Verdict::Skip: return QStringLiteral("skip");
+    case Verdict::None: break;
+    }
+    return QStringLiteral("clear");
+}
+
+std::optional<Verdict> verdictFromName(const QString &s)
+{
+    for (Verdict v : {Verdict::None, Verdict::Accept, Verdict::Reject, Verdict::Skip})
+        if (s == verdictName(v))
+            return v;
+    return std::nullopt;
+}
+
+QString reviewOriginName(ReviewOrigin origin)
+{
+    switch (origin) {
+    case ReviewOrigin::Undo: return QStringLiteral("undo");
+    case ReviewOrigin::Redo: return QStringLiteral("redo");
+    case ReviewOrigin::Verdict: break;
+    }
+    return QStringLiteral("verdict");
+}
+
+std::optional<ReviewOrigin> reviewOriginFromName(const QString &s)
+{
+    for (ReviewOrigin o : {ReviewOrigin::Verdict, ReviewOrigin::Undo, ReviewOrigin::Redo})
+        if (s == reviewOriginName(o))
+            return o;
+    return std::nullopt;
+}
 
 Result<std::vector<Id>> ReviewRepository::append(const std::vector<Review> &reviews)
 {

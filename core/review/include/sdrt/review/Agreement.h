@@ -10,6 +10,8 @@
 
 namespace sdrt::review {
 
+enum class AgreementMethod { CohenKappa, FleissKappa };
+
 // Cohen's kappa from paired binary ratings (true = accept).
 std::optional<double> cohenKappa(const std::vector<std::pair<bool, bool>> &pairs);
 

@@ -11,6 +11,7 @@
 // Thread rule: a ReviewSession uses the Database it was loaded from, on that thread.
 
 #include "sdrt/common/Result.h"
+#include "sdrt/review/Agreement.h"
 #include "sdrt/review/Policy.h"
 #include "sdrt/store/ReviewRepository.h"
 
@@ -28,9 +29,7 @@ class Database;
 
 namespace sdrt::review {
 
-enum class Verdict { None, Accept, Reject, Skip };
-QString verdictName(Verdict v); // accept | reject | skip | clear
-Verdict verdictFromString(const QString &s);
+using store::Verdict; // None: no verdict (yet, or withdrawn by an undo)
 
 struct VerdictInput {
     Verdict verdict = Verdict::Accept;
@@ -59,7 +58,7 @@ struct QueueFilter {
 struct AgreementResult {
     QString prompt;          // empty: all prompts
     QStringList reviewers;
-    QString method;          // "Cohen's kappa" | "Fleiss' kappa"
+    AgreementMethod method = AgreementMethod::CohenKappa; // Cohen for two reviewers, Fleiss for more
     int traces = 0;          // traces every reviewer accepted or rejected
     double observed = 0;     // share of those where all reviewers agree
     std::optional<double> kappa;
@@ -152,7 +151,7 @@ private:
     };
     History &history() { return m_history[m_reviewer]; }
     const History *findHistory() const; // the current reviewer's; nullptr when they have none
-    Result<void> apply(const Action &action, bool forward, const QString &origin);
+    Result<void> apply(const Action &action, bool forward, store::ReviewOrigin origin);
     void setCurrent(const store::Review &review);    // and the approved count
     void updateCurrent(const store::Review &review); // the verdict map only
     int countApproved() const;

@@ -14,16 +14,27 @@ namespace sdrt::store {
 
 class Database;
 
+// A reviewer's verdict on a trace. None is no verdict: its row (`clear`) withdraws the previous
+// one. Stored (and exported) as accept | reject | skip | clear.
+enum class Verdict { None, Accept, Reject, Skip };
+QString verdictName(Verdict verdict);
+std::optional<Verdict> verdictFromName(const QString &s);
+
+// What wrote a row: a key press (or bulk action), an undo or a redo. Stored as verdict | undo | redo.
+enum class ReviewOrigin { Verdict, Undo, Redo };
+QString reviewOriginName(ReviewOrigin origin);
+std::optional<ReviewOrigin> reviewOriginFromName(const QString &s);
+
 struct Review {
     Id id = 0;
     Id traceId = 0;
     QString reviewer;
-    QString verdict;        // accept | reject | skip | clear
+    Verdict verdict = Verdict::None;
     QStringList reasonTags;
     QString firstWrongStep; // the sentence the reviewer picked, empty when none
     QString comment;
     std::optional<Id> actionId;
-    QString origin = QStringLiteral("verdict"); // verdict | undo | redo
+    ReviewOrigin origin = ReviewOrigin::Verdict;
     QString createdAt;
 };
 

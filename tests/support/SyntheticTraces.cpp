@@ -1,4 +1,4 @@
-#include "sdrt/review/Synthetic.h"
+#include "support/SyntheticTraces.h"
 
 #include "sdrt/store/AssetRepository.h"
 #include "sdrt/store/ItemRepository.h"
@@ -15,7 +15,7 @@
 #include <QImage>
 #include <QPainter>
 
-namespace sdrt::review {
+namespace sdrt::testing {
 namespace {
 
 std::uint64_t mix(std::uint64_t x)
@@ -212,4 +212,4 @@ Result<SyntheticSummary> addSyntheticTraces(store::Workspace &ws, const Syntheti
     return summary;
 }
 
-} // namespace sdrt::review
+} // namespace sdrt::testing

@@ -1,8 +1,9 @@
 #pragma once
-// Generated review material, for the review benchmark and tests: items (one shared generated
-// photo, a question, a reference answer, a task family), one prompt version per name, one model
-// record, one generation run and one completed trace per (item, prompt) whose parsed answer is
-// right or wrong by a seeded hash. No model runs: only rows and one PNG.
+// Generated review material for the tests and the review benchmark (test support, not part of
+// the app; library sdrt_test_support): items (one shared generated photo, a question, a
+// reference answer, a task family), one prompt version per name, one model record, one
+// generation run and one completed trace per (item, prompt) whose parsed answer is right or
+// wrong by a seeded hash. No model runs: only rows and one PNG.
 
 #include "sdrt/common/Result.h"
 
@@ -15,7 +16,7 @@ namespace sdrt::store {
 class Workspace;
 }
 
-namespace sdrt::review {
+namespace sdrt::testing {
 
 struct SyntheticParams {
     int items = 100;
@@ -34,4 +35,4 @@ struct SyntheticSummary {
 
 Result<SyntheticSummary> addSyntheticTraces(store::Workspace &ws, const SyntheticParams &params);
 
-} // namespace sdrt::review
+} // namespace sdrt::testing

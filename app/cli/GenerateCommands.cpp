@@ -96,8 +96,8 @@ int generate(const QStringList &args)
     QCommandLineOption topK(QStringLiteral("top-k"), QCoreApplication::translate("sdrt::cli", "top-k (0: off)."), QStringLiteral("K"), QStringLiteral("0"));
     QCommandLineOption topP(QStringLiteral("top-p"), QCoreApplication::translate("sdrt::cli", "top-p (1: off)."), QStringLiteral("P"), QStringLiteral("1"));
     QCommandLineOption seed(QStringLiteral("seed"), QCoreApplication::translate("sdrt::cli", "Run seed."), QStringLiteral("S"), QStringLiteral("1"));
-    QCommandLineOption step1(QStringLiteral("step1-tokens"), QCoreApplication::translate("sdrt::cli", "Most new tokens of the analysis."), QStringLiteral("N"), QString::number(teacher::GenerationParams{}.step1MaxTokens));
-    QCommandLineOption step2(QStringLiteral("step2-tokens"), QCoreApplication::translate("sdrt::cli", "Most new tokens of the answer."), QStringLiteral("N"), QString::number(teacher::GenerationParams{}.step2MaxTokens));
+    QCommandLineOption step1(QStringLiteral("step1-tokens"), QCoreApplication::translate("sdrt::cli", "Most new tokens of the analysis."), QStringLiteral("N"), QString::number(teacher::TeacherSampling{}.step1MaxTokens));
+    QCommandLineOption step2(QStringLiteral("step2-tokens"), QCoreApplication::translate("sdrt::cli", "Most new tokens of the answer."), QStringLiteral("N"), QString::number(teacher::TeacherSampling{}.step2MaxTokens));
     QCommandLineOption layers(QStringLiteral("layers"), QCoreApplication::translate("sdrt::cli", "Decoder layers for hidden states (comma-separated; default middle and last)."), QStringLiteral("L"));
     QCommandLineOption noHidden(QStringLiteral("no-hidden"), QCoreApplication::translate("sdrt::cli", "Do not store hidden states."));
     QCommandLineOption shard(QStringLiteral("shard"), QCoreApplication::translate("sdrt::cli", "i/N: take every N-th item starting at i (0-based)."), QStringLiteral("i/N"));
@@ -175,12 +175,12 @@ int generate(const QStringList &args)
     }
     gp.samples = *samplesValue;
     gp.batch = *batchValue;
-    gp.temperature = float(*temperatureValue);
-    gp.topK = *topKValue;
-    gp.topP = float(*topPValue);
+    gp.sampling.temperature = float(*temperatureValue);
+    gp.sampling.topK = *topKValue;
+    gp.sampling.topP = float(*topPValue);
     gp.seed = *seedValue;
-    gp.step1MaxTokens = *step1Value;
-    gp.step2MaxTokens = *step2Value;
+    gp.sampling.step1MaxTokens = *step1Value;
+    gp.sampling.step2MaxTokens = *step2Value;
     gp.captureHidden = !p.isSet(noHidden);
     if (p.isSet(shard)) {
         const QStringList parts = p.value(shard).split(QLatin1Char('/'));
@@ -336,7 +336,7 @@ int benchGenerate(const QStringList &args)
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("MODEL"), QCoreApplication::translate("sdrt::cli", "Model folder."));
     QCommandLineOption items(QStringLiteral("items"), QCoreApplication::translate("sdrt::cli", "Demo items."), QStringLiteral("N"), QStringLiteral("24"));
-    QCommandLineOption step1(QStringLiteral("step1-tokens"), QCoreApplication::translate("sdrt::cli", "Most new tokens of the analysis."), QStringLiteral("N"), QString::number(teacher::GenerationParams{}.step1MaxTokens));
+    QCommandLineOption step1(QStringLiteral("step1-tokens"), QCoreApplication::translate("sdrt::cli", "Most new tokens of the analysis."), QStringLiteral("N"), QString::number(teacher::TeacherSampling{}.step1MaxTokens));
     p.addOptions({items, step1});
     p.process(QStringList{QStringLiteral("sdrt bench generate")} + args);
     if (p.positionalArguments().size() != 1) {
@@ -387,7 +387,7 @@ int benchGenerate(const QStringList &args)
         gp.workspace = wsDir;
         gp.modelId = m->id;
         gp.batch = batch;
-        gp.step1MaxTokens = p.value(step1).toInt();
+        gp.sampling.step1MaxTokens = p.value(step1).toInt();
         auto s = teacher::runGeneration(gp);
         if (!s) {
             err(s.error());

@@ -1,6 +1,7 @@
 #include "cli/Commands.h"
 
 #include "sdrt/teacher/Models.h"
+#include "sdrt/teacher/TwoStepRunner.h"
 
 #include "sdrt/assets/ImageLoading.h"
 #include "sdrt/common/Log.h"
@@ -32,14 +33,7 @@ Expected<model::RgbImage, QString> readImage(const QString &path)
     auto image = assets::loadImage(path);
     if (!image)
         return unexpected(image.error());
-    const QImage rgb = image->convertToFormat(QImage::Format_RGB888);
-    model::RgbImage out;
-    out.width = rgb.width();
-    out.height = rgb.height();
-    out.pixels.resize(std::size_t(out.width) * out.height * 3);
-    for (int y = 0; y < rgb.height(); ++y)
-        std::memcpy(out.pixels.data() + std::size_t(y) * out.width * 3, rgb.constScanLine(y), std::size_t(out.width) * 3);
-    return out;
+    return teacher::toRgbImage(*image);
 }
 
 int makeTiny(const QStringList &args)

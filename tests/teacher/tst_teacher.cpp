@@ -9,6 +9,8 @@
 #include "sdrt/store/TraceRepository.h"
 #include "sdrt/store/Workspace.h"
 #include "sdrt/teacher/GenerationJob.h"
+#include "sdrt/teacher/GenerationPlan.h"
+#include "sdrt/teacher/TeacherSampling.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -104,6 +106,55 @@ private Q_SLOTS:
         QDir prompts(QStringLiteral(SDRT_SOURCE_PROMPTS_DIR));
         m_prompts = int(prompts.entryList({QStringLiteral("*.prompt")}).size());
         QVERIFY(m_prompts >= 3);
+    }
+
+    void planTakesTheShardAndSkipsWhatIsDone()
+    {
+        // Items 5, 1, 3, 9 (any order), prompts 10 and 11, two samples; shard 1 of 2 takes the
+        // second and fourth item in id order: 3 and 9. (3, 10, 0) and (9, 11, 1) are done.
+        const std::set<store::TraceKey> done{{3, 10, 0}, {9, 11, 1}, {1, 10, 0}};
+        const teacher::GenerationPlan plan = teacher::planGeneration({5, 1, 3, 9}, {10, 11}, 2, 1, 2, done);
+        QCOMPARE(plan.items, (std::vector<store::Id>{3, 9}));
+        QCOMPARE(plan.skipped, 2);
+        const std::vector<teacher::WorkUnit> expected{{3, 0, 1}, {3, 1, 0}, {3, 1, 1}, {9, 0, 0}, {9, 0, 1}, {9, 1, 0}};
+        QVERIFY(plan.units == expected);
+        QVERIFY(plan.batch(4, 4) == (std::vector<teacher::WorkUnit>{{9, 0, 1}, {9, 1, 0}}));
+        QVERIFY(plan.batch(6, 4).empty());
+        // The whole run: every item, nothing done.
+        const teacher::GenerationPlan whole = teacher::planGeneration({2, 1}, {7}, 1, 0, 1, {});
+        QCOMPARE(whole.items, (std::vector<store::Id>{1, 2}));
+        QCOMPARE(int(whole.units.size()), 2);
+        QCOMPARE(whole.skipped, 0);
+    }
+
+    void samplingHasOneStoredForm()
+    {
+        teacher::TeacherSampling s;
+        s.temperature = 0.7f;
+        s.topK = 40;
+        s.topP = 0.9f;
+        s.step1MaxTokens = 99;
+        s.step2MaxTokens = 7;
+        const QString json = s.toJson(3, 8);
+        const teacher::TeacherSampling back = teacher::TeacherSampling::fromJson(json);
+        QCOMPARE(back.temperature, 0.7f);
+        QCOMPARE(back.topK, 40);
+        QCOMPARE(back.topP, 0.9f);
+        QCOMPARE(back.forStep(1).maxNewTokens, 99);
+        QCOMPARE(back.forStep(2).maxNewTokens, 7);
+        QVERIFY(teacher::TeacherSampling::sameTraces(json, s.toJson(3, 1)));  // the batch changes no trace
+        QVERIFY(!teacher::TeacherSampling::sameTraces(json, s.toJson(2, 8))); // the samples do
+        // An older run's JSON without budgets gets the defaults.
+        QCOMPARE(teacher::TeacherSampling::fromJson(QStringLiteral("{\"temperature\":0}")).forStep(1).maxNewTokens,
+                 teacher::TeacherSampling{}.step1MaxTokens);
+        s.topP = 2;
+        QVERIFY(s.check().contains(QStringLiteral("top-p")));
+        // Step seeds: step 1 is the trace's own seed, step 2 the next stream.
+        const std::uint64_t seed = teacher::traceSeed(5, QStringLiteral("fp"), QStringLiteral("hash"), 1);
+        QCOMPARE(teacher::stepSeed(seed, 1), seed);
+        QCOMPARE(teacher::stepSeed(seed, 2), seed + 1);
+        QVERIFY(seed != teacher::traceSeed(5, QStringLiteral("fp"), QStringLiteral("hash"), 2));
+        QVERIFY(seed < (std::uint64_t(1) << 63));
     }
 
     void generateStoresTracesWithProvenanceAndHiddenStates()

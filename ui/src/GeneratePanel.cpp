@@ -66,7 +66,7 @@ GeneratePanel::GeneratePanel(WorkspaceSession *session, QWidget *parent)
     m_batch->setRange(1, 256);
     m_batch->setValue(8);
     m_step1Tokens->setRange(8, 4096);
-    m_step1Tokens->setValue(teacher::GenerationParams{}.step1MaxTokens);
+    m_step1Tokens->setValue(teacher::TeacherSampling{}.step1MaxTokens);
     m_hidden->setChecked(true);
     m_status->setWordWrap(true);
     m_progress->setRange(0, 1);
@@ -234,9 +234,9 @@ bool GeneratePanel::start()
     p.filter.split = m_split->currentData().toString();
     p.filter.taskFamily = m_family->currentData().toString();
     p.samples = m_samples->value();
-    p.temperature = float(m_temperature->value());
+    p.sampling.temperature = float(m_temperature->value());
     p.batch = m_batch->value();
-    p.step1MaxTokens = m_step1Tokens->value();
+    p.sampling.step1MaxTokens = m_step1Tokens->value();
     p.captureHidden = m_hidden->isChecked();
     if (!m_runner->start(p))
         return false;

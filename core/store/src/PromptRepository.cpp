@@ -51,6 +51,16 @@ Result<std::vector<PromptVersion>> PromptRepository::list()
     return rows::readAll<PromptVersion>(*s, readPrompt);
 }
 
+Result<std::vector<PromptVersion>> PromptRepository::newestVersions()
+{
+    auto s = m_db.prepare((QByteArray(kPromptColumns) + " WHERE version = (SELECT max(o.version) FROM prompts o WHERE o.name = prompts.name)"
+                                                       " ORDER BY name")
+                              .constData());
+    if (!s)
+        return fail(s.error());
+    return rows::readAll<PromptVersion>(*s, readPrompt);
+}
+
 Result<std::optional<PromptVersion>> PromptRepository::find(const QString &name, int version)
 {
     auto s = m_db.prepare((QByteArray(kPromptColumns) + " WHERE name = ? AND version = ?").constData());

@@ -15,7 +15,9 @@ public:
 
     // Returns the id of the stored version (existing or new).
     Result<Id> registerVersion(const PromptVersion &prompt);
-    Result<std::vector<PromptVersion>> list();
+    Result<std::vector<PromptVersion>> list(); // by name, then version
+    // The newest version of every prompt, by name: what a run uses when no version is named.
+    Result<std::vector<PromptVersion>> newestVersions();
     Result<std::optional<PromptVersion>> find(const QString &name, int version);
 
 private:

@@ -17,6 +17,9 @@
 // transaction, so a killed run leaves at worst an unreferenced file, never a half trace.
 // A bad item (missing asset, prompt longer than the context) fails alone with its reason.
 //
+// The job is a short loop over its parts: GenerationPlan.h (what is to do), TwoStepRunner.h
+// (units to traces), TraceSink.h (where the traces go, one transaction per batch).
+//
 // Thread rule: runs on the calling thread (it opens its own connections); callbacks are
 // called there; `cancel` is polled during generation and between batches.
 
@@ -24,6 +27,7 @@
 #include "sdrt/model/Runtime.h"
 #include "sdrt/store/TraceRepository.h"
 #include "sdrt/store/Types.h"
+#include "sdrt/teacher/TeacherSampling.h"
 
 #include <QString>
 
@@ -48,13 +52,9 @@ struct GenerationParams {
     std::vector<store::Id> promptIds;   // prompt versions; empty: the newest version of every registered prompt
     std::vector<store::Id> itemIds;     // empty: every item matching `filter`
     store::ItemFilter filter;
-    int samples = 1;
-    int batch = 8;
-    float temperature = 0.0f;           // 0: greedy (then samples must be 1)
-    int topK = 0;
-    float topP = 1.0f;
-    int step1MaxTokens = 160;
-    int step2MaxTokens = 24;
+    int samples = 1;                    // per prompt and item (more than 1 needs a temperature)
+    int batch = 8;                      // units generated together
+    TeacherSampling sampling;           // temperature, top-k/p, token budgets of both steps
     std::uint64_t seed = 1;
     bool captureHidden = true;
     std::vector<int> hiddenLayers;      // decoder layers, HF numbering; empty: the middle and the last
@@ -62,6 +62,10 @@ struct GenerationParams {
     int shardCount = 1;
     QString shardDir;                   // set: write into this shard folder (merged later), not the workspace
     model::RuntimeOptions runtime;
+    // Policy: decoded items kept between batches (units come item by item, so a few suffice),
+    // and how many failures the summary lists by name (all are stored with their reasons).
+    int itemCacheSize = 64;
+    int failuresListed = 20;
     std::function<void(const GenerationProgress &)> progress;
     std::function<void(const std::vector<store::Id> &itemIds)> stored; // after each committed batch (workspace item ids)
     const std::atomic_bool *cancel = nullptr;
@@ -79,23 +83,22 @@ struct GenerationSummary {
     double tracesPerMinute = 0;
     std::int64_t hiddenBytes = 0;   // fp16 tensor data written
     std::vector<int> hiddenLayers;
-    QStringList failures;           // "item <id> (<external id>), prompt <name> v<n>: reason", first 20
+    QStringList failures;           // "item <id> (<external id>), prompt <name> v<n>: reason", first failuresListed
     // The interrupted run (same model and settings) that this run continues, as it was found.
     std::optional<store::GenerationRun> resumedRun;
 };
 
 Result<GenerationSummary> runGeneration(const GenerationParams &params);
 
-// The seed of one trace (see above).
-std::uint64_t traceSeed(std::uint64_t runSeed, const QString &itemFingerprint, const QString &promptHash, int sample);
-
 // Regenerates one stored trace with its stored seed and run settings; returns (step-1 text,
 // step-2 text). For checks: the result equals the stored texts.
 Result<std::pair<QString, QString>> regenerateTrace(const QString &workspace, store::Id traceId);
 
 // Copies the traces (and hidden-state files) of a shard folder into the workspace: items by
-// fingerprint, prompts by name, version and hash, the model by content hash. Traces already
-// completed in the workspace are skipped. Returns the number of traces added.
+// fingerprint, prompts by name, version and hash, the model by content hash, through a
+// TraceSink in one transaction (a failure leaves the workspace as it was). Traces already
+// completed in the workspace are skipped, and a shard run none of whose traces is new leaves no
+// run row. Refused while a run of the shard is still running. Returns the traces added.
 Result<int> mergeShard(const QString &workspace, const QString &shardDir);
 
 } // namespace sdrt::teacher

@@ -1,0 +1,82 @@
+#pragma once
+// The model work of a teacher run: work units to traces. For each unit, step 1 generates the
+// analysis, step 2 the answer with {query1_answer} filled in, the prompt's answer rule gives the
+// parsed answer, and (when layers are asked for) the answer tokens are teacher-forced in the
+// step-2 context to capture hidden states. A unit that cannot run (an unreadable asset, a prompt
+// longer than the context, non-finite logits) becomes a failed trace with the reason; the rest
+// of the batch runs.
+//
+// Thread rule: the runner uses its runtime on the calling thread; `cancel` is polled during
+// generation.
+
+#include "sdrt/model/Runtime.h"
+#include "sdrt/store/Types.h"
+#include "sdrt/teacher/GenerationPlan.h"
+#include "sdrt/teacher/TeacherSampling.h"
+#include "sdrt/teacher/TraceSink.h"
+
+class QImage;
+
+#include <atomic>
+#include <functional>
+#include <map>
+
+namespace sdrt::store {
+class Workspace;
+}
+
+namespace sdrt::teacher {
+
+// An item as a run needs it: its row and decoded images, or why it cannot run.
+struct ItemInput {
+    store::Item item;
+    std::vector<model::RgbImage> images; // photos and drawings, in the item's order (notes are text)
+    QString error;                       // set: the unit fails with this reason
+};
+
+// RGB8 pixels of an image (any QImage format).
+model::RgbImage toRgbImage(const QImage &image);
+ItemInput loadItemInput(store::Workspace &ws, store::Id item);
+
+// Items of a run, decoded once and kept for the next batches. `capacity` is policy: how many
+// decoded items stay in memory (a batch's units come item by item, so a handful is enough).
+class ItemInputCache {
+public:
+    ItemInputCache(store::Workspace &ws, std::size_t capacity) : m_ws(ws), m_capacity(capacity) {}
+    const ItemInput &get(store::Id item);
+
+private:
+    store::Workspace &m_ws;
+    std::size_t m_capacity;
+    std::map<store::Id, ItemInput> m_items;
+};
+
+// The request of one step of a prompt on an item (the note follows the images as the prompt
+// says; `query1` fills {query1_answer} in step 2).
+model::GenerationRequest stepRequest(const model::VlmRuntime &rt, const prompts::Prompt &prompt, int step, const ItemInput &item,
+                                     const QString &query1, std::uint64_t traceSeed);
+
+struct TwoStepOptions {
+    TeacherSampling sampling;
+    std::vector<int> hiddenLayers; // HF numbering; empty: no hidden states
+    const std::atomic_bool *cancel = nullptr;
+};
+
+class TwoStepRunner {
+public:
+    TwoStepRunner(model::VlmRuntime &runtime, const std::vector<PromptEntry> &prompts, TwoStepOptions options);
+
+    struct Output {
+        TraceBatch batch;       // one trace per unit (item and prompt ids of the workspace)
+        bool cancelled = false; // then `batch` is incomplete and must not be stored
+    };
+    // `runSeed` and each item's fingerprint give every trace its seed (traceSeed).
+    Output run(const std::vector<WorkUnit> &units, const std::function<const ItemInput &(store::Id)> &item, std::uint64_t runSeed);
+
+private:
+    model::VlmRuntime &m_rt;
+    const std::vector<PromptEntry> &m_prompts;
+    TwoStepOptions m_options;
+};
+
+} // namespace sdrt::teacher

@@ -1,12 +1,15 @@
 // Training: a few steps lower the loss, the trained model generates what it learned, a run
-// resumed from its checkpoint ends exactly where an uninterrupted run ends, and save() writes a
-// folder that loads again.
+// resumed from its checkpoint ends exactly where an uninterrupted run ends, save() writes a
+// folder that loads again, and every way out of train() leaves requires_grad as it found it.
 
 #include "sdrt/model/Runtime.h"
 #include "sdrt/model/Safetensors.h"
 #include "sdrt/model/TinyModel.h"
 #include "sdrt/model/Training.h"
 
+#include "RuntimeImpl.h" // white box: the parameters' requires_grad
+
+#include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -248,6 +251,74 @@ private Q_SLOTS:
             diff = std::max(diff, (*fa->load(t.name) - *fc->load(t.name)).abs().max().item<double>());
         QVERIFY2(diff < 1e-6, std::to_string(diff).c_str());
         QCOMPARE(rc->lastLoss, ra->lastLoss);
+    }
+    void everyExitRestoresRequiresGrad()
+    {
+        auto rt = VlmRuntime::load(m_tiny);
+        QVERIFY(rt);
+        std::vector<torch::Tensor> params = (*rt)->impl().model->parameters(true);
+        QVERIFY(params.size() > 10);
+        // Loaded for inference: no parameter needs gradients.
+        for (const auto &t : params)
+            QVERIFY(!t.requires_grad());
+        // A pattern train() would never leave by itself.
+        std::vector<bool> pattern;
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            params[i].set_requires_grad(i % 3 == 1);
+            pattern.push_back(i % 3 == 1);
+        }
+        auto state = [&] {
+            std::vector<bool> now;
+            for (const auto &t : params)
+                now.push_back(t.requires_grad());
+            return now;
+        };
+        auto data = examples(**rt);
+        auto good = [&](int i) { return data[std::size_t(i)]; };
+        TrainParams p;
+        p.steps = 2;
+        p.batchSize = 2;
+        p.warmupSteps = 1;
+
+        // An example that fails validation at the first step.
+        TrainingExample nothing = data[0];
+        nothing.target.clear();
+        nothing.appendEos = false;
+        auto bad = train(**rt, 2, [&](int) { return nothing; }, p);
+        QVERIFY(!bad);
+        QVERIFY2(bad.error().find("nothing to learn") != std::string::npos, bad.error().c_str());
+        QCOMPARE(state(), pattern);
+
+        // A checkpoint that cannot be written after the first step (its folder is a file).
+        const QString blocker = m_tmp.filePath(QStringLiteral("not-a-folder"));
+        {
+            QFile f(blocker);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+        }
+        TrainParams unwritable = p;
+        unwritable.checkpointDir = blocker.toStdString();
+        unwritable.checkpointEvery = 1;
+        auto failed = train(**rt, int(data.size()), good, unwritable);
+        QVERIFY(!failed);
+        QCOMPARE(state(), pattern);
+
+        // Cancelled before the first step.
+        std::atomic_bool cancel = true;
+        TrainParams cancelled = p;
+        cancelled.cancel = &cancel;
+        auto c = train(**rt, int(data.size()), good, cancelled);
+        QVERIFY(c && c->cancelled && c->stepsDone == 0);
+        QCOMPARE(state(), pattern);
+
+        // A run that ends normally, with and without the vision tower.
+        auto ok = train(**rt, int(data.size()), good, p);
+        QVERIFY2(ok, ok ? "" : ok.error().c_str());
+        QCOMPARE(ok->stepsDone, 2);
+        QCOMPARE(state(), pattern);
+        TrainParams frozen = p;
+        frozen.trainVision = false;
+        QVERIFY(train(**rt, int(data.size()), good, frozen));
+        QCOMPARE(state(), pattern);
     }
 };
 

@@ -217,6 +217,10 @@ Expected<LlavaModel, std::string> loadLlavaModel(const std::string &dir, const L
                 return unexpected(t.error());
             p.value().copy_(*t);
         }
+        // The runtime serves inference: parameters need gradients only inside train(), which
+        // turns them on for what it trains and puts them back when it returns.
+        for (auto &p : model->parameters(true))
+            p.set_requires_grad(false);
     } catch (const c10::Error &e) {
         return unexpected(dir + ": cannot build the model: " + e.what_without_backtrace());
     }

@@ -160,6 +160,29 @@ double learningRate(const TrainParams &p, int step)
     return p.learningRate * (0.1 + 0.9 * 0.5 * (1.0 + std::cos(M_PI * std::min(1.0, progress))));
 }
 
+// Puts every parameter's requires_grad back as it was when constructed, however train() ends
+// (a bad example, a non-finite loss, a failed checkpoint, a LibTorch error, cancel, success).
+class RequiresGradRestorer {
+public:
+    explicit RequiresGradRestorer(std::vector<torch::Tensor> parameters) : m_parameters(std::move(parameters))
+    {
+        m_saved.reserve(m_parameters.size());
+        for (const auto &p : m_parameters)
+            m_saved.push_back(p.requires_grad());
+    }
+    RequiresGradRestorer(const RequiresGradRestorer &) = delete;
+    RequiresGradRestorer &operator=(const RequiresGradRestorer &) = delete;
+    ~RequiresGradRestorer()
+    {
+        for (std::size_t i = 0; i < m_parameters.size(); ++i)
+            m_parameters[i].set_requires_grad(m_saved[i]);
+    }
+
+private:
+    std::vector<torch::Tensor> m_parameters;
+    std::vector<bool> m_saved;
+};
+
 } // namespace
 
 Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count, const std::function<TrainingExample(int)> &example,
@@ -172,6 +195,7 @@ Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count, const s
     if (d.dtype != torch::kFloat32)
         return unexpected(std::string("training runs in fp32; load the model with dtype fp32"));
 
+    const RequiresGradRestorer restoreRequiresGrad(d.model->parameters(true));
     // Trainable parameters and their AdamW moments.
     std::vector<std::pair<std::string, torch::Tensor>> trainable;
     for (auto &p : d.model->named_parameters(true)) {
@@ -316,8 +340,6 @@ Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count, const s
     } catch (const c10::Error &e) {
         return unexpected(std::string("training failed: ") + e.what_without_backtrace());
     }
-    for (auto &p : d.model->parameters())
-        p.set_requires_grad(false);
     report.stepsDone = step;
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (auto r = saveCheckpoint(step); !r)

@@ -263,9 +263,11 @@ int generate(const QStringList &args)
             if (!chosen.empty() && !chosen.count(r.id))
                 continue;
             auto item = items.get(r.id);
-            auto list = traces.forItem(r.id, gp.modelId);
-            if (!item || !list)
+            auto list = item ? traces.forItem(r.id, gp.modelId) : Result<std::vector<store::Trace>>(fail(item.error()));
+            if (!item || !list) {
+                err(QCoreApplication::translate("sdrt::cli", "item %1 left out of the ensemble summary: %2").arg(r.id).arg(!item ? item.error() : list.error()));
                 continue;
+            }
             const prompts::Ensemble e = prompts::ensemble(*list, item->answerType);
             if (e.votes == 0)
                 continue;
@@ -457,13 +459,13 @@ int runRuns(const QStringList &args)
         QString note;
         if (r.resumesRunId)
             note = QCoreApplication::translate("sdrt::cli", "resumes run %1").arg(r.resumesRunId);
-        if (r.status == QLatin1String("running"))
+        if (r.status == store::RunStatus::Running)
             note += (note.isEmpty() ? QString() : QStringLiteral("; ")) + r.owner;
         else if (!r.error.isEmpty())
             note += (note.isEmpty() ? QString() : QStringLiteral("; ")) + r.error;
         out(QStringLiteral("%1\t%2\t%3\t%4\t%5\t%6\t%7\t%8\t%9")
                 .arg(r.id)
-                .arg(r.status, model)
+                .arg(store::runStatusName(r.status), model)
                 .arg(r.tracesOk)
                 .arg(r.tracesFailed)
                 .arg(r.shard.isEmpty() ? QStringLiteral("-") : r.shard, r.startedAt, r.finishedAt.isEmpty() ? QStringLiteral("-") : r.finishedAt,

@@ -270,7 +270,7 @@ private Q_SLOTS:
             auto w = store::Workspace::open(ws);
             auto runs = store::TraceRepository(w->db()).runs();
             QCOMPARE(runs->size(), std::size_t(1));
-            QCOMPARE(runs->front().status, QStringLiteral("running"));
+            QCOMPARE(runs->front().status, store::RunStatus::Running);
             bool named = false;
             for (const store::LockHolder &h : store::ProcessLock::holders(ws))
                 named |= h.pid == child.processId() && h.program.contains(QStringLiteral("generate"));

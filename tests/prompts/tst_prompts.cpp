@@ -322,7 +322,7 @@ private Q_SLOTS:
         std::vector<sdrt::store::Trace> ts = {trace(QStringLiteral("4 holes."), -2.0), trace(QStringLiteral(" 4"), -2.0),
                                               trace(QStringLiteral("5"), -0.05), trace(QString(), 0)};
         sdrt::store::Trace failed = trace(QStringLiteral("5"), 0);
-        failed.status = QStringLiteral("failed");
+        failed.status = sdrt::store::TraceStatus::Failed;
         ts.push_back(failed);
         const Ensemble e = ensemble(ts, QStringLiteral("number"));
         QCOMPARE(e.votes, 3);

@@ -291,6 +291,26 @@ private Q_SLOTS:
         QVERIFY2(ws.error().contains(QStringLiteral("not a database")), qPrintable(ws.error()));
     }
 
+    void refusedBindFailsTheStatement()
+    {
+        QTemporaryDir tmp;
+        auto ws = Workspace::create(tmp.filePath(QStringLiteral("bind")));
+        QVERIFY(ws);
+        auto s = ws->db().prepare("INSERT INTO settings (key, value) VALUES (?, ?)");
+        QVERIFY(s);
+        s->bind(1, QStringLiteral("k")).bind(2, QStringLiteral("[]")).bind(3, QStringLiteral("no such parameter"));
+        auto r = s->run();
+        QVERIFY(!r);
+        QVERIFY2(r.error().contains(QStringLiteral("parameter 3")), qPrintable(r.error()));
+        auto count = ws->db().prepare("SELECT count(*) FROM settings");
+        QVERIFY(count && *count->step());
+        QCOMPARE(count->int64(0), std::int64_t(0)); // nothing was written with a value missing
+        // After reset() the statement runs with good values.
+        s->reset();
+        s->bind(1, QStringLiteral("k")).bind(2, QStringLiteral("[]"));
+        QVERIFY(s->run());
+    }
+
     void lockedWorkspaceGivesAnError()
     {
         QTemporaryDir tmp;

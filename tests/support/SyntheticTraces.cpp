@@ -195,7 +195,7 @@ Result<SyntheticSummary> addSyntheticTraces(store::Workspace &ws, const Syntheti
                 t.step1Tokens = 30;
                 t.step2Tokens = 2;
                 t.meanLogprob = -double(h % 1000) / 1000.0;
-                t.finishReason = QStringLiteral("eos");
+                t.finishReason = store::FinishReason::Eos;
                 rows.push_back(std::move(t));
             }
         }
@@ -207,7 +207,7 @@ Result<SyntheticSummary> addSyntheticTraces(store::Workspace &ws, const Syntheti
         if (params.progress)
             params.progress(end, params.items);
     }
-    if (auto r = traces.finishRun(*runId, QStringLiteral("done"), QString()); !r)
+    if (auto r = traces.finishRun(*runId, store::RunStatus::Done, QString()); !r)
         return fail(r.error());
     return summary;
 }

@@ -51,7 +51,7 @@ std::map<std::tuple<QString, QString, int>, std::tuple<QString, QString, QString
         auto item = items.get(r.id);
         auto list = traces.forItem(r.id);
         for (const auto &t : *list) {
-            if (t.status == QLatin1String("ok"))
+            if (t.isOk())
                 out[{item->fingerprint, t.promptName, t.sampleIndex}] = {t.step1Text, t.step2Text, t.parsedAnswer};
         }
     }
@@ -61,7 +61,7 @@ std::map<std::tuple<QString, QString, int>, std::tuple<QString, QString, QString
 std::int64_t okCount(const QString &ws)
 {
     auto w = store::Workspace::open(ws);
-    return w ? *store::TraceRepository(w->db()).count(std::nullopt, QStringLiteral("ok")) : -1;
+    return w ? *store::TraceRepository(w->db()).count(std::nullopt, store::TraceStatus::Ok) : -1;
 }
 
 } // namespace
@@ -166,12 +166,12 @@ private Q_SLOTS:
         auto w = store::Workspace::open(ws);
         QVERIFY(w);
         store::TraceRepository traces(w->db());
-        QCOMPARE(*traces.count(std::nullopt, QStringLiteral("ok")), std::int64_t(m_items * m_prompts));
+        QCOMPARE(*traces.count(std::nullopt, store::TraceStatus::Ok), std::int64_t(m_items * m_prompts));
         auto model = store::ModelRepository(w->db()).findByName(QStringLiteral("tiny"));
         QVERIFY(model && *model);
         auto runs = traces.runs();
         QCOMPARE(runs->size(), std::size_t(1));
-        QCOMPARE(runs->front().status, QStringLiteral("done"));
+        QCOMPARE(runs->front().status, store::RunStatus::Done);
         QVERIFY(runs->front().sampling.contains(QStringLiteral("\"temperature\":0.8")));
         QCOMPARE(runs->front().hiddenLayers, QStringLiteral("[1,2]")); // tiny model: 2 layers -> middle and last
         store::ItemRepository items(w->db());
@@ -180,7 +180,7 @@ private Q_SLOTS:
         for (const auto &row : *rows) {
             auto list = traces.forItem(row.id);
             for (const store::Trace &t : *list) {
-                QCOMPARE(t.status, QStringLiteral("ok"));
+                QCOMPARE(t.status, store::TraceStatus::Ok);
                 QCOMPARE(t.modelId, (*model)->id);
                 QVERIFY(t.step1Tokens > 0 && t.step1PromptTokens > t.step1Tokens);
                 QVERIFY(t.step2PromptTokens > t.step1Tokens); // step 2 carries the analysis
@@ -316,7 +316,7 @@ private Q_SLOTS:
         auto broken = traces.forItem(brokenItem);
         QCOMPARE(int(broken->size()), m_prompts);
         for (const store::Trace &t : *broken) {
-            QCOMPARE(t.status, QStringLiteral("failed"));
+            QCOMPARE(t.status, store::TraceStatus::Failed);
             QVERIFY2(t.error.contains(QStringLiteral("part00003.png")), qPrintable(t.error));
         }
         // Prompts that show the note overflow the context; the others run.
@@ -324,13 +324,13 @@ private Q_SLOTS:
         QCOMPARE(int(tooLong->size()), m_prompts);
         int longFailed = 0;
         for (const store::Trace &t : *tooLong) {
-            if (t.status == QLatin1String("failed")) {
+            if (t.status == store::TraceStatus::Failed) {
                 ++longFailed;
                 QVERIFY2(t.error.contains(QStringLiteral("context")), qPrintable(t.error));
             }
         }
         QVERIFY(longFailed > 0);
-        QCOMPARE(*traces.count(std::nullopt, QStringLiteral("ok")), std::int64_t(3 * m_prompts - longFailed));
+        QCOMPARE(*traces.count(std::nullopt, store::TraceStatus::Ok), std::int64_t(3 * m_prompts - longFailed));
         QVERIFY2(r.err.contains(QStringLiteral("part00003")), qPrintable(r.err));
     }
 

@@ -277,7 +277,7 @@ private Q_SLOTS:
         QVERIFY(panel->findChild<QLabel *>(QStringLiteral("generateStatus"))->text().contains(QStringLiteral("Cancelled")));
         auto ws = store::Workspace::open(m_ws);
         auto runs = store::TraceRepository(ws->db()).runs();
-        QCOMPARE(runs->back().status, QStringLiteral("cancelled"));
+        QCOMPARE(runs->back().status, store::RunStatus::Cancelled);
         auto *runsLabel = panel->findChild<QLabel *>(QStringLiteral("generateRuns"));
         QVERIFY(runsLabel);
         QVERIFY2(runsLabel->text().contains(QStringLiteral("Run %1: cancelled").arg(runs->back().id)), qPrintable(runsLabel->text()));

@@ -1,5 +1,7 @@
 #include "sdrt/ui/GeneratePanel.h"
 
+#include "sdrt/common/Log.h"
+
 #include "sdrt/store/ItemRepository.h"
 #include "sdrt/store/ModelRepository.h"
 #include "sdrt/store/PromptRepository.h"
@@ -19,7 +21,6 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
-#include <map>
 
 namespace sdrt::ui {
 
@@ -130,33 +131,39 @@ void GeneratePanel::reload()
     m_prompts->clear();
     m_family->clear();
     m_family->addItem(tr("All families"), QString());
+    QStringList problems; // a database error is shown as such, never as "nothing registered"
     if (m_session->isOpen()) {
         store::Database &db = m_session->workspace()->db();
         if (auto models = store::ModelRepository(db).list()) {
             for (const auto &m : *models)
                 m_model->addItem(QStringLiteral("%1 (%2, %3)").arg(m.name, m.role, m.contentHash.left(8)), qint64(m.id));
+        } else {
+            problems << tr("Cannot read the models: %1").arg(models.error());
         }
-        if (auto versions = store::PromptRepository(db).list()) {
-            std::map<QString, store::PromptVersion> newest;
+        if (auto versions = store::PromptRepository(db).newestVersions()) {
             for (const auto &v : *versions) {
-                if (!newest.count(v.name) || newest[v.name].version < v.version)
-                    newest[v.name] = v;
-            }
-            for (const auto &[name, v] : newest) {
-                auto *row = new QListWidgetItem(QStringLiteral("%1 v%2").arg(name).arg(v.version), m_prompts);
+                auto *row = new QListWidgetItem(QStringLiteral("%1 v%2").arg(v.name).arg(v.version), m_prompts);
                 row->setData(Qt::UserRole, qint64(v.id));
                 row->setToolTip(v.description);
                 row->setFlags(row->flags() | Qt::ItemIsUserCheckable);
                 row->setCheckState(Qt::Checked);
             }
+        } else {
+            problems << tr("Cannot read the prompts: %1").arg(versions.error());
         }
         if (auto families = store::ItemRepository(db).taskFamilies()) {
             for (const QString &f : *families)
                 m_family->addItem(f, f);
+        } else {
+            problems << tr("Cannot read the task families: %1").arg(families.error());
         }
     }
+    for (const QString &p : problems)
+        sdrt::log::get("ui")->error("{}", p.toStdString());
     reloadRuns();
-    if (m_model->count() == 0)
+    if (!problems.isEmpty())
+        m_status->setText(problems.join(QLatin1Char('\n')));
+    else if (m_model->count() == 0)
         m_status->setText(m_session->isOpen() ? tr("No model registered in this workspace: sdrt model register WS DIR.") : QString());
     else if (m_prompts->count() == 0)
         m_status->setText(tr("No prompts registered in this workspace: sdrt prompts register WS."));
@@ -181,18 +188,17 @@ void GeneratePanel::reloadRuns()
         return;
     }
     QStringList lines;
-    auto statusText = [this](const QString &status) {
-        if (status == QLatin1String("running"))
-            return tr("running");
-        if (status == QLatin1String("done"))
-            return tr("done");
-        if (status == QLatin1String("failed"))
-            return tr("failed");
-        if (status == QLatin1String("cancelled"))
-            return tr("cancelled");
-        if (status == QLatin1String("interrupted"))
+    auto statusText = [this](store::RunStatus status) {
+        switch (status) {
+        case store::RunStatus::Pending: return tr("pending");
+        case store::RunStatus::Running: return tr("running");
+        case store::RunStatus::Done: return tr("done");
+        case store::RunStatus::Failed: return tr("failed");
+        case store::RunStatus::Cancelled: return tr("cancelled");
+        case store::RunStatus::Interrupted:
             return tr("interrupted (its process ended without finishing; Run with the same settings resumes it)");
-        return status;
+        }
+        return QString();
     };
     for (auto it = runs->rbegin(); it != runs->rend() && lines.size() < 5; ++it) {
         QString line = tr("Run %1: %2 · %3 ok, %4 failed · started %5").arg(it->id).arg(statusText(it->status)).arg(it->tracesOk).arg(it->tracesFailed).arg(it->startedAt);

@@ -130,7 +130,7 @@ void ItemViewPanel::showTraces(const store::Item &item)
     }
     const prompts::Ensemble e = prompts::ensemble(*traces, item.answerType);
     for (const store::Trace &t : *traces) {
-        const bool ok = t.status == QLatin1String("ok");
+        const bool ok = t.isOk();
         QStringList agree;
         if (ok && !e.majority.isEmpty())
             agree << (e.agreesWith(t.parsedAnswer) ? tr("agrees with the ensemble") : tr("differs from the ensemble"));

@@ -26,7 +26,8 @@ Ensemble ensemble(const std::vector<Vote> &votes, const QString &answerType)
     if (e.votes == 0)
         return e;
     for (const auto &[answer, n] : e.counts) {
-        if (e.majority.isEmpty() || n > e.counts[e.majority] || (n == e.counts[e.majority] && e.weights[answer] > e.weights[e.majority]))
+        if (e.majority.isEmpty() || n > e.counts[e.majority] ||
+            (n == e.counts[e.majority] && e.weights[answer] > e.weights[e.majority]))
             e.majority = answer;
     }
     for (const auto &[answer, w] : e.weights) {
@@ -42,7 +43,7 @@ Ensemble ensemble(const std::vector<store::Trace> &traces, const QString &answer
     std::vector<Vote> votes;
     votes.reserve(traces.size());
     for (const store::Trace &t : traces)
-        if (t.status == QLatin1String("ok"))
+        if (t.isOk())
             votes.push_back({t.parsedAnswer, t.meanLogprob});
     return ensemble(votes, answerType);
 }

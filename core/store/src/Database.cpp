@@ -9,7 +9,8 @@
 
 namespace sdrt::store {
 
-Statement::Statement(Statement &&other) noexcept : m_stmt(other.m_stmt), m_db(other.m_db)
+Statement::Statement(Statement &&other) noexcept
+    : m_stmt(other.m_stmt), m_db(other.m_db), m_bindError(std::move(other.m_bindError)), m_columns(std::move(other.m_columns))
 {
     other.m_stmt = nullptr;
 }
@@ -20,6 +21,8 @@ Statement &Statement::operator=(Statement &&other) noexcept
         sqlite3_finalize(m_stmt);
         m_stmt = other.m_stmt;
         m_db = other.m_db;
+        m_bindError = std::move(other.m_bindError);
+        m_columns = std::move(other.m_columns);
         other.m_stmt = nullptr;
     }
     return *this;
@@ -30,40 +33,50 @@ Statement::~Statement()
     sqlite3_finalize(m_stmt);
 }
 
+void Statement::checkBind(int index, int rc)
+{
+    if (rc == SQLITE_OK || !m_bindError.isEmpty())
+        return;
+    m_bindError = QCoreApplication::translate("sdrt::store", "SQLite error in %1: cannot bind parameter %2 of \"%3\": %4")
+                      .arg(m_db ? m_db->fileName() : QString())
+                      .arg(index)
+                      .arg(QString::fromUtf8(sqlite3_sql(m_stmt)).left(80), QString::fromUtf8(sqlite3_errstr(rc)));
+}
+
 Statement &Statement::bind(int index, std::int64_t value)
 {
-    sqlite3_bind_int64(m_stmt, index, value);
+    checkBind(index, sqlite3_bind_int64(m_stmt, index, value));
     return *this;
 }
 
 Statement &Statement::bind(int index, double value)
 {
-    sqlite3_bind_double(m_stmt, index, value);
+    checkBind(index, sqlite3_bind_double(m_stmt, index, value));
     return *this;
 }
 
 Statement &Statement::bind(int index, const QString &value)
 {
     const QByteArray utf8 = value.toUtf8();
-    sqlite3_bind_text(m_stmt, index, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
+    checkBind(index, sqlite3_bind_text(m_stmt, index, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT));
     return *this;
 }
 
 Statement &Statement::bind(int index, const QByteArray &blob)
 {
-    sqlite3_bind_blob(m_stmt, index, blob.constData(), int(blob.size()), SQLITE_TRANSIENT);
+    checkBind(index, sqlite3_bind_blob(m_stmt, index, blob.constData(), int(blob.size()), SQLITE_TRANSIENT));
     return *this;
 }
 
 Statement &Statement::bind(int index, const char *utf8)
 {
-    sqlite3_bind_text(m_stmt, index, utf8, -1, SQLITE_TRANSIENT);
+    checkBind(index, sqlite3_bind_text(m_stmt, index, utf8, -1, SQLITE_TRANSIENT));
     return *this;
 }
 
 Statement &Statement::bind(int index, std::nullopt_t)
 {
-    sqlite3_bind_null(m_stmt, index);
+    checkBind(index, sqlite3_bind_null(m_stmt, index));
     return *this;
 }
 
@@ -79,6 +92,10 @@ Statement &Statement::bind(int index, const std::optional<std::int64_t> &value)
 
 Result<bool> Statement::step()
 {
+    // A value that could not be bound (index out of range, too big) fails the statement here
+    // instead of running it with NULL in its place.
+    if (!m_bindError.isEmpty())
+        return fail(m_bindError);
     const int rc = sqlite3_step(m_stmt);
     if (rc == SQLITE_ROW)
         return true;
@@ -106,6 +123,30 @@ void Statement::reset()
 {
     sqlite3_reset(m_stmt);
     sqlite3_clear_bindings(m_stmt);
+    m_bindError.clear();
+}
+
+int Statement::parameterIndex(const char *name)
+{
+    const int index = sqlite3_bind_parameter_index(m_stmt, name);
+    if (index == 0 && m_bindError.isEmpty())
+        m_bindError = QCoreApplication::translate("sdrt::store", "SQLite error in %1: the statement \"%2\" has no parameter %3")
+                          .arg(m_db ? m_db->fileName() : QString(), QString::fromUtf8(sqlite3_sql(m_stmt)).left(80), QString::fromUtf8(name));
+    return index;
+}
+
+int Statement::column(const char *name) const
+{
+    if (m_columns.empty()) {
+        const int n = sqlite3_column_count(m_stmt);
+        for (int i = 0; i < n; ++i)
+            m_columns.emplace_back(sqlite3_column_name(m_stmt, i));
+    }
+    for (std::size_t i = 0; i < m_columns.size(); ++i) {
+        if (m_columns[i] == name)
+            return int(i);
+    }
+    return -1;
 }
 
 bool Statement::isNull(int column) const

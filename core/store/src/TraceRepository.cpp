@@ -13,102 +13,154 @@ namespace {
 
 // Counts are those of the traces table (index traces_run), whatever the row says.
 constexpr const char *kRunColumns =
-    "SELECT r.id, r.model_id, r.prompt_set, r.sampling, r.seed, r.status, coalesce(r.error,''), r.hidden_layers, coalesce(r.shard,''),"
-    " (SELECT count(*) FROM traces t WHERE t.run_id = r.id AND t.status = 'ok'),"
-    " (SELECT count(*) FROM traces t WHERE t.run_id = r.id AND t.status = 'failed'),"
-    " coalesce(r.started_at,''), coalesce(r.finished_at,''), coalesce(r.owner,''), coalesce(r.resumes_run_id,0)"
+    "SELECT r.id AS id, r.model_id AS model_id, r.prompt_set AS prompt_set, r.sampling AS sampling, r.seed AS seed,"
+    " r.status AS status, coalesce(r.error,'') AS error, r.hidden_layers AS hidden_layers, coalesce(r.shard,'') AS shard,"
+    " (SELECT count(*) FROM traces t WHERE t.run_id = r.id AND t.status = 'ok') AS traces_ok,"
+    " (SELECT count(*) FROM traces t WHERE t.run_id = r.id AND t.status = 'failed') AS traces_failed,"
+    " coalesce(r.started_at,'') AS started_at, coalesce(r.finished_at,'') AS finished_at, coalesce(r.owner,'') AS owner,"
+    " coalesce(r.resumes_run_id,0) AS resumes_run_id"
     " FROM generation_runs r";
 
 constexpr const char *kRunKind = "generation";
 
-
 constexpr const char *kTraceColumns =
-    "SELECT t.id, t.item_id, t.prompt_id, t.run_id, coalesce(t.model_id,0), t.sample_index, coalesce(t.seed,0),"
-    " coalesce(t.step1_text,''), coalesce(t.step2_text,''), coalesce(t.parsed_answer,''), coalesce(t.step1_tokens,0),"
-    " coalesce(t.step2_tokens,0), coalesce(t.step1_prompt_tokens,0), coalesce(t.step2_prompt_tokens,0),"
-    " coalesce(t.step1_logprob,0), coalesce(t.mean_logprob,0), coalesce(t.latency_ms,0), coalesce(t.finish_reason,''),"
-    " t.status, coalesce(t.error,''), coalesce(t.hidden_ref,''), coalesce(t.hidden_bytes,0), p.name, p.version"
+    "SELECT t.id AS id, t.item_id AS item_id, t.prompt_id AS prompt_id, t.run_id AS run_id, coalesce(t.model_id,0) AS model_id,"
+    " t.sample_index AS sample_index, coalesce(t.seed,0) AS seed, coalesce(t.step1_text,'') AS step1_text,"
+    " coalesce(t.step2_text,'') AS step2_text, coalesce(t.parsed_answer,'') AS parsed_answer,"
+    " coalesce(t.step1_tokens,0) AS step1_tokens, coalesce(t.step2_tokens,0) AS step2_tokens,"
+    " coalesce(t.step1_prompt_tokens,0) AS step1_prompt_tokens, coalesce(t.step2_prompt_tokens,0) AS step2_prompt_tokens,"
+    " coalesce(t.step1_logprob,0) AS step1_logprob, coalesce(t.mean_logprob,0) AS mean_logprob,"
+    " coalesce(t.latency_ms,0) AS latency_ms, coalesce(t.finish_reason,'') AS finish_reason, t.status AS status,"
+    " coalesce(t.error,'') AS error, coalesce(t.hidden_ref,'') AS hidden_ref, coalesce(t.hidden_bytes,0) AS hidden_bytes,"
+    " p.name AS prompt_name, p.version AS prompt_version"
     " FROM traces t JOIN prompts p ON p.id = t.prompt_id";
 
 GenerationRun readRun(const Statement &s)
 {
     GenerationRun r;
-    r.id = s.int64(0);
-    r.modelId = s.int64(1);
-    r.promptSet = s.text(2);
-    r.sampling = s.text(3);
-    r.seed = s.int64(4);
-    r.status = s.text(5);
-    r.error = s.text(6);
-    r.hiddenLayers = s.text(7);
-    r.shard = s.text(8);
-    r.tracesOk = int(s.int64(9));
-    r.tracesFailed = int(s.int64(10));
-    r.startedAt = s.text(11);
-    r.finishedAt = s.text(12);
-    r.owner = s.text(13);
-    r.resumesRunId = s.int64(14);
+    r.id = s.int64("id");
+    r.modelId = s.int64("model_id");
+    r.promptSet = s.text("prompt_set");
+    r.sampling = s.text("sampling");
+    r.seed = s.int64("seed");
+    r.status = runStatusFromName(s.text("status")).value_or(RunStatus::Failed);
+    r.error = s.text("error");
+    r.hiddenLayers = s.text("hidden_layers");
+    r.shard = s.text("shard");
+    r.tracesOk = int(s.int64("traces_ok"));
+    r.tracesFailed = int(s.int64("traces_failed"));
+    r.startedAt = s.text("started_at");
+    r.finishedAt = s.text("finished_at");
+    r.owner = s.text("owner");
+    r.resumesRunId = s.int64("resumes_run_id");
     return r;
 }
 
 Trace readTrace(const Statement &s)
 {
     Trace t;
-    t.id = s.int64(0);
-    t.itemId = s.int64(1);
-    t.promptId = s.int64(2);
-    t.runId = s.int64(3);
-    t.modelId = s.int64(4);
-    t.sampleIndex = int(s.int64(5));
-    t.seed = std::uint64_t(s.int64(6));
-    t.step1Text = s.text(7);
-    t.step2Text = s.text(8);
-    t.parsedAnswer = s.text(9);
-    t.step1Tokens = int(s.int64(10));
-    t.step2Tokens = int(s.int64(11));
-    t.step1PromptTokens = int(s.int64(12));
-    t.step2PromptTokens = int(s.int64(13));
-    t.step1Logprob = s.real(14);
-    t.meanLogprob = s.real(15);
-    t.latencyMs = s.real(16);
-    t.finishReason = s.text(17);
-    t.status = s.text(18);
-    t.error = s.text(19);
-    t.hiddenRef = s.text(20);
-    t.hiddenBytes = s.int64(21);
-    t.promptName = s.text(22);
-    t.promptVersion = int(s.int64(23));
+    t.id = s.int64("id");
+    t.itemId = s.int64("item_id");
+    t.promptId = s.int64("prompt_id");
+    t.runId = s.int64("run_id");
+    t.modelId = s.int64("model_id");
+    t.sampleIndex = int(s.int64("sample_index"));
+    t.seed = std::uint64_t(s.int64("seed"));
+    t.step1Text = s.text("step1_text");
+    t.step2Text = s.text("step2_text");
+    t.parsedAnswer = s.text("parsed_answer");
+    t.step1Tokens = int(s.int64("step1_tokens"));
+    t.step2Tokens = int(s.int64("step2_tokens"));
+    t.step1PromptTokens = int(s.int64("step1_prompt_tokens"));
+    t.step2PromptTokens = int(s.int64("step2_prompt_tokens"));
+    t.step1Logprob = s.real("step1_logprob");
+    t.meanLogprob = s.real("mean_logprob");
+    t.latencyMs = s.real("latency_ms");
+    t.finishReason = finishReasonFromName(s.text("finish_reason"));
+    t.status = traceStatusFromName(s.text("status")).value_or(TraceStatus::Failed);
+    t.error = s.text("error");
+    t.hiddenRef = s.text("hidden_ref");
+    t.hiddenBytes = s.int64("hidden_bytes");
+    t.promptName = s.text("prompt_name");
+    t.promptVersion = int(s.int64("prompt_version"));
     return t;
 }
 
 } // namespace
 
+QString runStatusName(RunStatus status)
+{
+    switch (status) {
+    case RunStatus::Pending: return QStringLiteral("pending");
+    case RunStatus::Running: return QStringLiteral("running");
+    case RunStatus::Done: return QStringLiteral("done");
+    case RunStatus::Failed: return QStringLiteral("failed");
+    case RunStatus::Cancelled: return QStringLiteral("cancelled");
+    case RunStatus::Interrupted: return QStringLiteral("interrupted");
+    }
+    return {};
+}
+
+std::optional<RunStatus> runStatusFromName(const QString &name)
+{
+    for (RunStatus s : {RunStatus::Pending, RunStatus::Running, RunStatus::Done, RunStatus::Failed, RunStatus::Cancelled, RunStatus::Interrupted}) {
+        if (runStatusName(s) == name)
+            return s;
+    }
+    return std::nullopt;
+}
+
+QString traceStatusName(TraceStatus status)
+{
+    return status == TraceStatus::Ok ? QStringLiteral("ok") : QStringLiteral("failed");
+}
+
+std::optional<TraceStatus> traceStatusFromName(const QString &name)
+{
+    if (name == QLatin1String("ok"))
+        return TraceStatus::Ok;
+    if (name == QLatin1String("failed"))
+        return TraceStatus::Failed;
+    return std::nullopt;
+}
+
+QString finishReasonName(FinishReason reason)
+{
+    switch (reason) {
+    case FinishReason::None: return {};
+    case FinishReason::Eos: return QStringLiteral("eos");
+    case FinishReason::Stop: return QStringLiteral("stop");
+    case FinishReason::Length: return QStringLiteral("length");
+    }
+    return {};
+}
+
+FinishReason finishReasonFromName(const QString &name)
+{
+    for (FinishReason r : {FinishReason::Eos, FinishReason::Stop, FinishReason::Length}) {
+        if (finishReasonName(r) == name)
+            return r;
+    }
+    return FinishReason::None;
+}
+
 namespace {
 
-void bindRun(Statement &s, const GenerationRun &r)
+// Empty text and 0 ids are stored as NULL.
+std::optional<QString> orNull(const QString &text)
 {
-    s.bind(1, r.modelId).bind(2, r.promptSet).bind(3, r.sampling).bind(4, r.seed).bind(5, r.status).bind(6, r.hiddenLayers);
-    if (r.shard.isEmpty())
-        s.bind(7, std::nullopt);
-    else
-        s.bind(7, r.shard);
-    if (r.owner.isEmpty())
-        s.bind(8, std::nullopt);
-    else
-        s.bind(8, r.owner);
-    if (r.resumesRunId > 0)
-        s.bind(9, r.resumesRunId);
-    else
-        s.bind(9, std::nullopt);
-    if (r.error.isEmpty())
-        s.bind(10, std::nullopt);
-    else
-        s.bind(10, r.error);
+    return text.isEmpty() ? std::nullopt : std::optional<QString>(text);
+}
+
+std::optional<std::int64_t> orNull(Id id)
+{
+    return id > 0 ? std::optional<std::int64_t>(id) : std::nullopt;
 }
 
 constexpr const char *kInsertRun =
     "INSERT INTO generation_runs (model_id, prompt_set, sampling, seed, status, hidden_layers, shard, owner, resumes_run_id, error,"
-    " started_at, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?, coalesce(?11, strftime('%Y-%m-%dT%H:%M:%fZ','now')), ?12)";
+    " started_at, finished_at) VALUES (:model_id, :prompt_set, :sampling, :seed, :status, :hidden_layers, :shard, :owner,"
+    " :resumes_run_id, :error, coalesce(:started_at, strftime('%Y-%m-%dT%H:%M:%fZ','now')), :finished_at)";
 
 } // namespace
 
@@ -127,15 +179,10 @@ Result<Id> TraceRepository::createRun(const GenerationRun &r)
     auto s = m_db.prepare(kInsertRun);
     if (!s)
         return fail(s.error());
-    bindRun(*s, r);
-    if (r.startedAt.isEmpty())
-        s->bind(11, std::nullopt);
-    else
-        s->bind(11, r.startedAt);
-    if (r.finishedAt.isEmpty())
-        s->bind(12, std::nullopt);
-    else
-        s->bind(12, r.finishedAt);
+    s->bind(":model_id", r.modelId).bind(":prompt_set", r.promptSet).bind(":sampling", r.sampling).bind(":seed", r.seed)
+        .bind(":status", runStatusName(r.status)).bind(":hidden_layers", r.hiddenLayers).bind(":shard", orNull(r.shard))
+        .bind(":owner", orNull(r.owner)).bind(":resumes_run_id", orNull(r.resumesRunId)).bind(":error", orNull(r.error))
+        .bind(":started_at", orNull(r.startedAt)).bind(":finished_at", orNull(r.finishedAt));
     if (auto x = s->run(); !x)
         return fail(x.error());
     return m_db.lastInsertId();
@@ -170,7 +217,7 @@ Result<StartedRun> TraceRepository::startRun(const GenerationRun &run, bool excl
         }
     }
     GenerationRun row = run;
-    row.status = QStringLiteral("running");
+    row.status = RunStatus::Running;
     LockHolder me;
     me.pid = QCoreApplication::applicationPid();
     me.program = ProcessLock::thisProgram();
@@ -191,7 +238,7 @@ Result<StartedRun> TraceRepository::startRun(const GenerationRun &run, bool excl
     return started;
 }
 
-Result<void> TraceRepository::finishRun(Id runId, const QString &status, const QString &error)
+Result<void> TraceRepository::finishRun(Id runId, RunStatus status, const QString &error)
 {
     auto s = m_db.prepare("UPDATE generation_runs SET status = ?1, error = ?2,"
                           " traces_ok = (SELECT count(*) FROM traces WHERE run_id = ?3 AND status = 'ok'),"
@@ -199,7 +246,7 @@ Result<void> TraceRepository::finishRun(Id runId, const QString &status, const Q
                           " finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?3");
     if (!s)
         return fail(s.error());
-    s->bind(1, status).bind(3, runId);
+    s->bind(1, runStatusName(status)).bind(3, runId);
     if (error.isEmpty())
         s->bind(2, std::nullopt);
     else
@@ -286,8 +333,8 @@ Result<std::optional<GenerationRun>> TraceRepository::run(Id runId)
         return fail(s.error());
     s->bind(1, runId);
     auto r = rows::readOne<GenerationRun>(*s, readRun);
-    if (r && *r && (*r)->status == QLatin1String("running") && !isLive(runId))
-        (*r)->status = QStringLiteral("interrupted");
+    if (r && *r && (*r)->status == RunStatus::Running && !isLive(runId))
+        (*r)->status = RunStatus::Interrupted;
     return r;
 }
 
@@ -299,8 +346,8 @@ Result<std::vector<GenerationRun>> TraceRepository::runs()
     auto r = rows::readAll<GenerationRun>(*s, readRun);
     if (r) {
         for (GenerationRun &run : *r) {
-            if (run.status == QLatin1String("running") && !isLive(run.id))
-                run.status = QStringLiteral("interrupted");
+            if (run.status == RunStatus::Running && !isLive(run.id))
+                run.status = RunStatus::Interrupted;
         }
     }
     return r;
@@ -314,26 +361,23 @@ Result<int> TraceRepository::insert(const std::vector<Trace> &traces)
     auto s = m_db.prepare(
         "INSERT INTO traces (item_id, prompt_id, run_id, model_id, sample_index, seed, step1_text, step2_text, parsed_answer,"
         " step1_tokens, step2_tokens, step1_prompt_tokens, step2_prompt_tokens, step1_logprob, mean_logprob, latency_ms,"
-        " finish_reason, status, error, hidden_ref, hidden_bytes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+        " finish_reason, status, error, hidden_ref, hidden_bytes) VALUES (:item_id, :prompt_id, :run_id, :model_id, :sample_index,"
+        " :seed, :step1_text, :step2_text, :parsed_answer, :step1_tokens, :step2_tokens, :step1_prompt_tokens, :step2_prompt_tokens,"
+        " :step1_logprob, :mean_logprob, :latency_ms, :finish_reason, :status, :error, :hidden_ref, :hidden_bytes)"
         " ON CONFLICT DO NOTHING");
     if (!s)
         return fail(s.error());
     int added = 0;
     for (const Trace &t : traces) {
         s->reset();
-        s->bind(1, t.itemId).bind(2, t.promptId).bind(3, t.runId).bind(4, t.modelId).bind(5, t.sampleIndex)
-            .bind(6, std::int64_t(t.seed)).bind(7, t.step1Text).bind(8, t.step2Text).bind(9, t.parsedAnswer)
-            .bind(10, t.step1Tokens).bind(11, t.step2Tokens).bind(12, t.step1PromptTokens).bind(13, t.step2PromptTokens)
-            .bind(14, t.step1Logprob).bind(15, t.meanLogprob).bind(16, t.latencyMs).bind(17, t.finishReason).bind(18, t.status);
-        if (t.error.isEmpty())
-            s->bind(19, std::nullopt);
-        else
-            s->bind(19, t.error);
-        if (t.hiddenRef.isEmpty())
-            s->bind(20, std::nullopt);
-        else
-            s->bind(20, t.hiddenRef);
-        s->bind(21, t.hiddenBytes);
+        s->bind(":item_id", t.itemId).bind(":prompt_id", t.promptId).bind(":run_id", t.runId).bind(":model_id", t.modelId)
+            .bind(":sample_index", t.sampleIndex).bind(":seed", std::int64_t(t.seed)).bind(":step1_text", t.step1Text)
+            .bind(":step2_text", t.step2Text).bind(":parsed_answer", t.parsedAnswer).bind(":step1_tokens", t.step1Tokens)
+            .bind(":step2_tokens", t.step2Tokens).bind(":step1_prompt_tokens", t.step1PromptTokens)
+            .bind(":step2_prompt_tokens", t.step2PromptTokens).bind(":step1_logprob", t.step1Logprob).bind(":mean_logprob", t.meanLogprob)
+            .bind(":latency_ms", t.latencyMs).bind(":finish_reason", finishReasonName(t.finishReason))
+            .bind(":status", traceStatusName(t.status)).bind(":error", orNull(t.error)).bind(":hidden_ref", orNull(t.hiddenRef))
+            .bind(":hidden_bytes", t.hiddenBytes);
         if (auto r = s->run(); !r)
             return fail(r.error());
         added += m_db.changes() > 0;
@@ -399,7 +443,7 @@ Result<std::vector<Trace>> TraceRepository::forRun(Id runId)
     return rows::readAll<Trace>(*s, readTrace);
 }
 
-Result<std::int64_t> TraceRepository::count(std::optional<Id> runId, const QString &status)
+Result<std::int64_t> TraceRepository::count(std::optional<Id> runId, std::optional<TraceStatus> status)
 {
     auto s = m_db.prepare("SELECT count(*) FROM traces WHERE (?1 IS NULL OR run_id = ?1) AND (?2 = '' OR status = ?2)");
     if (!s)
@@ -408,7 +452,7 @@ Result<std::int64_t> TraceRepository::count(std::optional<Id> runId, const QStri
         s->bind(1, *runId);
     else
         s->bind(1, std::nullopt);
-    s->bind(2, status);
+    s->bind(2, status ? traceStatusName(*status) : QString());
     auto row = s->step();
     if (!row)
         return fail(row.error());

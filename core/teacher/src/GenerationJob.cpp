@@ -98,7 +98,7 @@ std::optional<store::GenerationRun> interruptedTwin(store::TraceRepository &runs
     if (!previous)
         return std::nullopt;
     for (auto it = previous->rbegin(); it != previous->rend(); ++it) {
-        if (it->status == QLatin1String("interrupted") && it->modelId == run.modelId && it->promptSet == run.promptSet && it->seed == run.seed
+        if (it->status == store::RunStatus::Interrupted && it->modelId == run.modelId && it->promptSet == run.promptSet && it->seed == run.seed
             && it->shard == run.shard && it->hiddenLayers == run.hiddenLayers && TeacherSampling::sameTraces(it->sampling, run.sampling))
             return *it;
     }
@@ -219,7 +219,7 @@ Result<GenerationSummary> runGeneration(const GenerationParams &p)
             t.runId = runId;
             t.modelId = model.id;
             t.latencyMs = batchMs / double(units.size());
-            if (t.status != QLatin1String("ok")) {
+            if (!t.isOk()) {
                 ++summary.failed;
                 const PromptEntry &pe = prompts[units[i].prompt];
                 if (summary.failures.size() < p.failuresListed)
@@ -254,7 +254,7 @@ Result<GenerationSummary> runGeneration(const GenerationParams &p)
     }
     summary.hiddenBytes = out.hiddenBytesWritten();
     summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const QString status = !fatal.isEmpty() ? QStringLiteral("failed") : summary.cancelled ? QStringLiteral("cancelled") : QStringLiteral("done");
+    const store::RunStatus status = !fatal.isEmpty() ? store::RunStatus::Failed : summary.cancelled ? store::RunStatus::Cancelled : store::RunStatus::Done;
     if (auto r = outRuns.finishRun(runId, status, fatal); !r)
         return fail(r.error());
     // Report what the store holds, not what this process believes it wrote.
@@ -266,7 +266,7 @@ Result<GenerationSummary> runGeneration(const GenerationParams &p)
     started->lock.release();
     if (!fatal.isEmpty())
         return fail(fatal);
-    log->info("generation run {} {}: {} ok, {} failed in {:.1f} s", runId, status.toStdString(), summary.ok, summary.failed, summary.seconds);
+    log->info("generation run {} {}: {} ok, {} failed in {:.1f} s", runId, store::runStatusName(status).toStdString(), summary.ok, summary.failed, summary.seconds);
     return summary;
 }
 

@@ -28,7 +28,7 @@ Result<int> mergeShard(const QString &workspace, const QString &shardDir)
     if (!runs)
         return fail(runs.error());
     for (const store::GenerationRun &r : *runs) {
-        if (r.status == QLatin1String("running")) // live: its process still writes the shard
+        if (r.status == store::RunStatus::Running) // live: its process still writes the shard
             return fail(tr("Run %1 of the shard %2 is still running (%3); merge the shard when it has finished.")
                             .arg(r.id)
                             .arg(shardDir, r.owner));

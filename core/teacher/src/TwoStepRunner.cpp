@@ -107,7 +107,7 @@ TwoStepRunner::Output TwoStepRunner::run(const std::vector<WorkUnit> &units, con
         t.seed = traceSeed(runSeed, item.item.fingerprint.isEmpty() ? QString::number(u.item) : item.item.fingerprint,
                            pe.version.contentHash, u.sample);
         if (!item.error.isEmpty()) {
-            t.status = QStringLiteral("failed");
+            t.status = store::TraceStatus::Failed;
             t.error = item.error;
             continue;
         }
@@ -122,7 +122,7 @@ TwoStepRunner::Output TwoStepRunner::run(const std::vector<WorkUnit> &units, con
     for (std::size_t j = 0; j < out1.size(); ++j) {
         store::Trace &t = traces[at1[j]];
         if (!out1[j]) {
-            t.status = QStringLiteral("failed");
+            t.status = store::TraceStatus::Failed;
             t.error = tr("step 1: %1").arg(QString::fromStdString(out1[j].error()));
             continue;
         }
@@ -147,7 +147,7 @@ TwoStepRunner::Output TwoStepRunner::run(const std::vector<WorkUnit> &units, con
         const std::size_t i = at2[j];
         store::Trace &t = traces[i];
         if (!out2[j]) {
-            t.status = QStringLiteral("failed");
+            t.status = store::TraceStatus::Failed;
             t.error = tr("step 2: %1").arg(QString::fromStdString(out2[j].error()));
             continue;
         }
@@ -160,15 +160,15 @@ TwoStepRunner::Output TwoStepRunner::run(const std::vector<WorkUnit> &units, con
         t.step2Tokens = int(out2[j]->tokens.size());
         t.step2PromptTokens = out2[j]->promptTokens;
         t.meanLogprob = out2[j]->meanLogprob();
-        t.finishReason = QString::fromStdString(out2[j]->finishReason);
+        t.finishReason = store::finishReasonFromName(QString::fromStdString(out2[j]->finishReason));
         t.parsedAnswer = pe.prompt.answerRule.extract(pe.prompt.steps[1].assistantPrefix + t.step2Text);
-        t.status = QStringLiteral("ok");
+        t.status = store::TraceStatus::Ok;
         if (capture.layers.empty() || out2[j]->tokens.empty())
             continue;
         // Teacher forcing of the answer tokens in the step-2 context.
         auto scored = m_rt.score(req2[j], out2[j]->tokens, capture);
         if (!scored) {
-            t.status = QStringLiteral("failed");
+            t.status = store::TraceStatus::Failed;
             t.error = tr("hidden states: %1").arg(QString::fromStdString(scored.error()));
             continue;
         }

@@ -1,41 +1,25 @@
 #pragma once
-// Runs a teacher generation job on a worker thread; progress and "traces stored" reach the GUI
-// thread as signals. Thread rule: create, start and cancel on the GUI thread. The destructor
-// cancels a running job and waits for it.
+// A teacher run (teacher::runGeneration) on a worker thread (JobRunner.h): progress and
+// "traces stored" reach the GUI thread as signals. Owned by the Generate panel.
 
 #include "sdrt/teacher/GenerationJob.h"
+#include "sdrt/ui/JobRunner.h"
 
-#include <QObject>
-
-#include <atomic>
-
-class QThread;
+#include <QList>
 
 namespace sdrt::ui {
 
-class GenerateRunner final : public QObject {
+class GenerateRunner final : public JobRunnerOf<teacher::GenerationParams, teacher::GenerationSummary> {
     Q_OBJECT
 public:
     explicit GenerateRunner(QObject *parent = nullptr);
-    ~GenerateRunner() override;
-
-    // params.progress, params.stored and params.cancel are set by the runner.
-    bool start(teacher::GenerationParams params);
-    void cancel();
-    bool isRunning() const { return m_thread != nullptr; }
-    const teacher::GenerationSummary &lastSummary() const { return m_summary; }
-    const QString &lastError() const { return m_error; }
 
 Q_SIGNALS:
     void progress(const sdrt::teacher::GenerationProgress &progress);
     void tracesStored(const QList<qint64> &itemIds);
-    void finished(bool ok);
 
 private:
-    QThread *m_thread = nullptr;
-    std::atomic_bool m_cancel = false;
-    teacher::GenerationSummary m_summary;
-    QString m_error;
+    void relayCallbacks(teacher::GenerationParams &params) override;
 };
 
 } // namespace sdrt::ui

@@ -1,41 +1,26 @@
 #pragma once
-// Runs an assets::ImportJob on a worker thread and reports progress to the GUI thread.
-// Thread rule: create, start and cancel on the GUI thread; signals arrive there. The destructor
-// cancels a running import and waits for it, so no result reaches a dead object.
+// An import (assets::ImportJob) on a worker thread (JobRunner.h), with progress on the GUI
+// thread at most about 20 times a second. Owned by the main window, which starts imports.
 
 #include "sdrt/assets/ImportJob.h"
-
-#include <QObject>
-
-#include <atomic>
-#include <memory>
-
-class QThread;
+#include "sdrt/ui/JobRunner.h"
 
 namespace sdrt::ui {
 
-class ImportRunner final : public QObject {
+class ImportRunner final : public JobRunnerOf<assets::ImportParams, assets::ImportReport> {
     Q_OBJECT
 public:
     explicit ImportRunner(QObject *parent = nullptr);
-    ~ImportRunner() override;
 
+    using JobRunnerOf::start;
     bool start(const QString &workspaceRoot, const QString &source, const assets::DecodeLimits &limits = {});
-    void cancel();
-    bool isRunning() const { return m_thread != nullptr; }
-    const assets::ImportReport &lastReport() const { return m_report; }
-    const QString &lastError() const { return m_error; }
+    const assets::ImportReport &lastReport() const { return lastSummary(); }
 
 Q_SIGNALS:
     void progress(int done, int total, const QString &current);
-    // ok is false when the batch could not run at all (see lastError()).
-    void finished(bool ok);
 
 private:
-    QThread *m_thread = nullptr;
-    std::atomic_bool m_cancel = false;
-    assets::ImportReport m_report;
-    QString m_error;
+    void relayCallbacks(assets::ImportParams &params) override;
 };
 
 } // namespace sdrt::ui

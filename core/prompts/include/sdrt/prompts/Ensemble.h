@@ -23,10 +23,10 @@ struct Vote {
 };
 
 struct Ensemble {
-    QString answerType;     // how answers are normalised (Answers.h)
-    QString majority;       // normalised answer; empty when no trace voted
+    QString answerType; // how answers are normalised (Answers.h)
+    QString majority;   // normalised answer; empty when no trace voted
     QString weighted;
-    double agreement = 0;   // votes for `majority` / votes
+    double agreement = 0; // votes for `majority` / votes
     int votes = 0;
     std::map<QString, int> counts;
     std::map<QString, double> weights;

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -28,7 +29,8 @@ public:
     Statement &operator=(const Statement &) = delete;
     ~Statement();
 
-    // Parameters are 1-based, as in SQLite.
+    // Parameters are 1-based, as in SQLite. A bind that SQLite refuses is remembered and makes
+    // the next step()/run() fail with a message naming the parameter (reset() clears it).
     Statement &bind(int index, std::int64_t value);
     Statement &bind(int index, int value) { return bind(index, std::int64_t(value)); }
     Statement &bind(int index, double value);
@@ -38,6 +40,14 @@ public:
     Statement &bind(int index, std::nullopt_t);
     Statement &bind(int index, const std::optional<QString> &value);
     Statement &bind(int index, const std::optional<std::int64_t> &value);
+
+    // By name (":item_id" in the SQL): a name the statement does not have is a bind error.
+    template <typename T>
+    Statement &bind(const char *name, const T &value)
+    {
+        return bind(parameterIndex(name), value);
+    }
+    int parameterIndex(const char *name);
 
     // true when a row is available, false when done.
     Result<bool> step();
@@ -52,12 +62,22 @@ public:
     QByteArray blob(int column) const;
     std::optional<QString> optText(int column) const;
     std::optional<std::int64_t> optInt64(int column) const;
+    // The index of the result column called `name` (its AS name), -1 when there is none. Row
+    // readers map columns by name, so a SELECT and its reader cannot drift apart.
+    int column(const char *name) const;
+    // (A name the result does not have reads as 0 or empty: a reader's bug, caught by its tests.)
+    std::int64_t int64(const char *name) const { const int c = column(name); return c < 0 ? 0 : int64(c); }
+    double real(const char *name) const { const int c = column(name); return c < 0 ? 0.0 : real(c); }
+    QString text(const char *name) const { const int c = column(name); return c < 0 ? QString() : text(c); }
 
 private:
     friend class Database;
     Statement(sqlite3_stmt *stmt, Database *db) : m_stmt(stmt), m_db(db) {}
+    void checkBind(int index, int rc);
     sqlite3_stmt *m_stmt = nullptr;
     Database *m_db = nullptr;
+    QString m_bindError;
+    mutable std::vector<QByteArray> m_columns; // result column names, read once
 };
 
 class Database {

@@ -17,15 +17,28 @@ namespace sdrt::store {
 
 class Database;
 
+// Life cycle of a run (DESIGN: the same for every kind of run); text only in the store.
+enum class RunStatus { Pending, Running, Done, Failed, Cancelled, Interrupted };
+QString runStatusName(RunStatus status);
+std::optional<RunStatus> runStatusFromName(const QString &name);
+
+enum class TraceStatus { Ok, Failed };
+QString traceStatusName(TraceStatus status);
+std::optional<TraceStatus> traceStatusFromName(const QString &name);
+
+// Why step 2 stopped: the end-of-text token, a stop string, the token budget.
+enum class FinishReason { None, Eos, Stop, Length };
+QString finishReasonName(FinishReason reason); // "" for None
+FinishReason finishReasonFromName(const QString &name);
+
 struct GenerationRun {
     Id id = 0;
     Id modelId = 0;
     QString promptSet = QStringLiteral("[]");    // JSON: [{"name":…,"version":…,"id":…}]
     QString sampling = QStringLiteral("{}");     // JSON: temperature, top_k, top_p, max tokens…
     std::int64_t seed = 0;
-    // pending | running | done | failed | cancelled | interrupted (the process died while the
-    // run was `running`: see the life cycle below)
-    QString status = QStringLiteral("running");
+    // Interrupted: the process died while the run was running (see the life cycle below).
+    RunStatus status = RunStatus::Running;
     QString error;
     QString hiddenLayers = QStringLiteral("[]"); // JSON list of decoder layers (HF numbering)
     QString shard;                               // "i/N", empty for a whole run
@@ -62,8 +75,9 @@ struct Trace {
     double step1Logprob = 0;       // mean log-probability of the step-1 tokens
     double meanLogprob = 0;        // mean log-probability of the step-2 (answer) tokens
     double latencyMs = 0;          // both steps, this trace's share of its batches
-    QString finishReason;          // of step 2: eos | stop | length
-    QString status = QStringLiteral("ok"); // ok | failed
+    FinishReason finishReason = FinishReason::None; // of step 2
+    TraceStatus status = TraceStatus::Ok;
+    bool isOk() const { return status == TraceStatus::Ok; }
     QString error;
     QString hiddenRef;             // "<workspace-relative file>#<tensor name>", see HiddenStore.h
     std::int64_t hiddenBytes = 0;
@@ -86,7 +100,7 @@ public:
     // finishRun() writes the final status with counts derived from the traces table; the caller
     // releases the lock after it (StartedRun's destructor).
     Result<StartedRun> startRun(const GenerationRun &run, bool exclusive = true);
-    Result<void> finishRun(Id runId, const QString &status, const QString &error);
+    Result<void> finishRun(Id runId, RunStatus status, const QString &error);
     // Every `running` run whose lock nobody holds becomes `interrupted`, its counts and
     // finished_at (its last trace's time) derived from the traces stored. Returns how many.
     Result<int> reconcileRuns();
@@ -115,7 +129,7 @@ public:
     Result<std::vector<Trace>> forItem(Id itemId, std::optional<Id> modelId = std::nullopt);
     Result<std::optional<Trace>> get(Id traceId);
     Result<std::vector<Trace>> forRun(Id runId); // in id order
-    Result<std::int64_t> count(std::optional<Id> runId = std::nullopt, const QString &status = {});
+    Result<std::int64_t> count(std::optional<Id> runId = std::nullopt, std::optional<TraceStatus> status = std::nullopt);
 
 private:
     QString storeRoot() const; // the folder of the database (workspace or shard folder)

@@ -1,5 +1,7 @@
 #include "sdrt/demo/TeacherCurriculum.h"
 
+#include "sdrt/teacher/TwoStepRunner.h"
+
 #include <QImage>
 #include <QPainter>
 #include <QSvgRenderer>
@@ -102,13 +104,7 @@ std::vector<model::RgbImage> TeacherCurriculum::images(const DemoItem &item, int
             painter.setRenderHint(QPainter::Antialiasing);
             renderer.render(&painter);
         }
-        model::RgbImage drawing;
-        drawing.width = w;
-        drawing.height = h;
-        drawing.pixels.resize(std::size_t(w) * h * 3);
-        for (int y = 0; y < h; ++y)
-            std::memcpy(drawing.pixels.data() + std::size_t(y) * w * 3, img.constScanLine(y), std::size_t(w) * 3);
-        out.push_back(std::move(drawing));
+        out.push_back(teacher::toRgbImage(img));
     }
     return out;
 }

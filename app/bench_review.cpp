@@ -9,7 +9,9 @@
 #include "sdrt/review/ReviewSession.h"
 #include "sdrt/store/Workspace.h"
 #include "sdrt/ui/MainWindow.h"
+#include "sdrt/ui/ReviewController.h"
 #include "sdrt/ui/ReviewPanel.h"
+#include "sdrt/ui/WorkspaceSession.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -122,9 +124,10 @@ int main(int argc, char **argv)
     QCoreApplication::processEvents(); // lay out and paint the first item
     const double openMs = open.nsecsElapsed() / 1e6;
     sdrt::ui::ReviewPanel *panel = window.reviewPanel();
+    sdrt::ui::ReviewController *reviews = window.session()->reviews();
     print(QStringLiteral("open workspace to first item shown: %1 ms (queue %2 items, item %3 with %4 traces)")
               .arg(openMs, 0, 'f', 1)
-              .arg(panel->queue().size())
+              .arg(reviews->queue().size())
               .arg(panel->currentItem())
               .arg(panel->columns().size()));
 
@@ -140,7 +143,7 @@ int main(int argc, char **argv)
         const double ms = t.nsecsElapsed() / 1e6;
         (panel->currentItem() == item ? sameItem : nextItem).push_back(ms);
     }
-    const auto progress = panel->reviewSession()->progress(panel->queue());
+    const auto progress = reviews->session()->progress(reviews->queue());
     print(QStringLiteral("verdict to next trace, same item: %1").arg(stats(sameItem)));
     print(QStringLiteral("verdict to next trace, next item: %1").arg(stats(nextItem)));
     std::vector<double> all = sameItem;

@@ -1331,7 +1331,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>承認ポリシー &quot;%1&quot; を読めません: 1,0 のような MIN_ACCEPTS,MAX_REJECTS を指定してください（MAX_REJECTS -1: 却下数を問わない）。</translation>
     </message>
     <message>
-        <location filename="../../core/review/src/ReviewSession.cpp" line="+353"/>
+        <location filename="../../core/review/src/ReviewSession.cpp" line="+326"/>
         <source>Enter your reviewer name before reviewing.</source>
         <translation>レビューの前にレビュー担当者名を入力してください。</translation>
     </message>
@@ -1720,16 +1720,102 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
 </context>
 <context>
-    <name>sdrt::ui::AssetPane</name>
+    <name>sdrt::ui::AgreementDialog</name>
     <message>
-        <location filename="../../ui/src/AssetViewer.cpp" line="+50"/>
-        <source>Fit</source>
-        <translation>全体表示</translation>
+        <location filename="../../ui/src/AgreementDialog.cpp" line="+14"/>
+        <source>Cohen&apos;s kappa</source>
+        <translation>Cohen のカッパ</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Fleiss&apos; kappa</source>
+        <translation>Fleiss のカッパ</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Agreement between reviewers</source>
+        <translation>レビュー担当者間の一致度</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Agreement needs verdicts from at least two reviewers.</source>
+        <translation>一致度には 2 人以上のレビュー担当者の判定が必要です。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Reviewers: %1. Traces count when every reviewer accepted or rejected them.</source>
+        <translation>レビュー担当者: %1。全員が承認または却下したトレースを数えます。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Prompt</source>
+        <translation>プロンプト</translation>
     </message>
     <message>
         <location line="+0"/>
-        <source>Fit the image to the view (0)</source>
-        <translation>画像を表示領域に合わせる (0)</translation>
+        <source>Method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Traces</source>
+        <translation>トレース数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Observed agreement</source>
+        <translation>観測一致率</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Kappa</source>
+        <translation>カッパ</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>All prompts</source>
+        <translation>すべてのプロンプト</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>undefined</source>
+        <translation>定義できません</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::ui::ApprovalPolicyDialog</name>
+    <message>
+        <location filename="../../ui/src/ApprovalPolicyDialog.cpp" line="+14"/>
+        <source>Approval policy</source>
+        <translation>承認ポリシー</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>any number</source>
+        <translation>件数を問わない</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A trace is approved when enough reviewers accept it and few enough reject it. Each reviewer&apos;s current verdict counts; skips count for neither.</source>
+        <translation>十分な数のレビュー担当者が承認し、却下が少なければトレースは承認済みになります。各担当者の現在の判定を数え、保留はどちらにも数えません。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>At least this many accepts:</source>
+        <translation>必要な承認数（以上）:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>At most this many rejects:</source>
+        <translation>許容する却下数（以下）:</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::ui::AssetPane</name>
+    <message>
+        <location filename="../../ui/src/AssetViewer.cpp" line="+97"/>
+        <source>Fit</source>
+        <translation>全体表示</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1737,22 +1823,37 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>1:1</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>Actual size (1)</source>
-        <translation>実寸 (1)</translation>
+        <location line="-66"/>
+        <source>Zoom in</source>
+        <translation>拡大</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Zoom out (-)</source>
-        <translation>縮小 (-)</translation>
+        <source>Zoom out</source>
+        <translation>縮小</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Zoom in (+)</source>
-        <translation>拡大 (+)</translation>
+        <source>Fit the image to the view</source>
+        <translation>画像を表示領域に合わせる</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+1"/>
+        <source>Actual size</source>
+        <translation>実寸</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Next photo, drawing or page</source>
+        <translation>次の写真・図面・ページ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Previous photo, drawing or page</source>
+        <translation>前の写真・図面・ページ</translation>
+    </message>
+    <message>
+        <location line="+72"/>
         <location line="+18"/>
         <source>No image for this item.</source>
         <translation>この項目には画像がありません。</translation>
@@ -2078,7 +2179,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::ItemViewPanel</name>
     <message>
-        <location filename="../../ui/src/ItemViewPanel.cpp" line="+39"/>
+        <location filename="../../ui/src/ItemViewPanel.cpp" line="+38"/>
         <source>No note for this item.</source>
         <translation>この項目にはメモがありません。</translation>
     </message>
@@ -2178,7 +2279,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>アンサンブルと一致</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>differs from the ensemble</source>
         <translation>アンサンブルと不一致</translation>
     </message>
@@ -2208,7 +2309,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::MainWindow</name>
     <message>
-        <location filename="../../ui/src/MainWindow.cpp" line="+41"/>
+        <location filename="../../ui/src/MainWindow.cpp" line="+42"/>
         <source>Browse</source>
         <translation>閲覧</translation>
     </message>
@@ -2238,7 +2339,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ワークスペースを読めません</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+37"/>
         <source>&amp;File</source>
         <translation>ファイル(&amp;F)</translation>
     </message>
@@ -2363,7 +2464,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>言語は次に SDRT ワークベンチを起動したときに切り替わります。</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>Export</source>
         <translation>書き出し</translation>
     </message>
@@ -2519,9 +2620,22 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
 </context>
 <context>
+    <name>sdrt::ui::ReasonTagsDialog</name>
+    <message>
+        <location filename="../../ui/src/ReasonTagsDialog.cpp" line="+13"/>
+        <source>Reject reasons</source>
+        <translation>却下理由</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>One reason per line (the first nine get keys 1–9):</source>
+        <translation>1 行に 1 つの理由（最初の 9 件に 1〜9 キーが付きます）:</translation>
+    </message>
+</context>
+<context>
     <name>sdrt::ui::RejectDialog</name>
     <message>
-        <location filename="../../ui/src/ReviewPanel.cpp" line="+136"/>
+        <location filename="../../ui/src/RejectDialog.cpp" line="+30"/>
         <source>Reject trace</source>
         <translation>トレースを却下</translation>
     </message>
@@ -2532,6 +2646,11 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location line="+9"/>
+        <source>Answer: %1</source>
+        <translation>回答: %1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>(not marked)</source>
         <translation>（指定なし）</translation>
     </message>
@@ -2557,14 +2676,120 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
 </context>
 <context>
+    <name>sdrt::ui::ReviewController</name>
+    <message>
+        <location filename="../../ui/src/ReviewController.cpp" line="+46"/>
+        <location line="+6"/>
+        <source>Cannot read the reviews</source>
+        <translation>レビューを読めません</translation>
+    </message>
+    <message>
+        <location line="+132"/>
+        <source>Cannot read item %1</source>
+        <translation>項目 %1 を読めません</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Cannot read the traces of item %1</source>
+        <translation>項目 %1 のトレースを読めません</translation>
+    </message>
+    <message>
+        <location line="+61"/>
+        <source>This is the last item in the queue.</source>
+        <translation>キューの最後の項目です。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>This is the first item in the queue.</source>
+        <translation>キューの最初の項目です。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Every item in the queue is reviewed.</source>
+        <translation>キューのすべての項目をレビューしました。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Cannot save the review</source>
+        <translation>レビューを保存できません</translation>
+    </message>
+    <message>
+        <location line="+54"/>
+        <source>Nothing to redo.</source>
+        <translation>やり直す操作はありません。</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Nothing to undo.</source>
+        <translation>元に戻す操作はありません。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Redone: %1</source>
+        <translation>やり直しました: %1</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Undone: %1</source>
+        <translation>元に戻しました: %1</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>No unreviewed trace in the queue matches its reference answer.</source>
+        <translation>キューに正解と一致する未レビューのトレースはありません。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+9"/>
+        <source>Accepted %n trace(s) matching the reference.</source>
+        <translation>
+            <numerusform>正解と一致する %n 件のトレースを承認しました。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Approval policy</source>
+        <translation>承認ポリシー</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Reject reasons</source>
+        <translation>却下理由</translation>
+    </message>
+</context>
+<context>
     <name>sdrt::ui::ReviewPanel</name>
     <message>
-        <location line="+57"/>
+        <location filename="../../ui/src/ReviewPanel.cpp" line="+50"/>
         <source>Review</source>
         <translation>レビュー</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+44"/>
+        <source>Next trace</source>
+        <translation>次のトレース</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Previous trace</source>
+        <translation>前のトレース</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Next item</source>
+        <translation>次の項目</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Previous item</source>
+        <translation>前の項目</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Show the item&apos;s photo and drawing side by side, each with its own zoom and pan</source>
+        <translation>項目の写真と図面を左右に並べて表示（それぞれ別に拡大・移動）</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Switch…</source>
         <translation>切り替え…</translation>
     </message>
@@ -2614,17 +2839,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%m 件中 %v 件のトレースをレビュー済み</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-33"/>
         <source>Photo | Drawing</source>
         <translation>写真 | 図面</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Show the item&apos;s photo and drawing side by side, each with its own zoom and pan (V)</source>
-        <translation>項目の写真と図面を左右に並べて表示（それぞれ別に拡大・移動）(V)</translation>
-    </message>
-    <message>
-        <location line="+40"/>
+        <location line="+71"/>
         <source>No note for this item.</source>
         <translation>この項目にメモはありません。</translation>
     </message>
@@ -2648,8 +2868,15 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <source>Note:</source>
         <translation>メモ:</translation>
     </message>
+    <message numerus="yes">
+        <location line="+119"/>
+        <source>Accept %n trace(s) in the queue whose answer matches the reference? %1 undoes it.</source>
+        <translation>
+            <numerusform>キュー内で回答が正解と一致する %n 件のトレースを承認しますか？ %1 で元に戻せます。</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+77"/>
+        <location line="+96"/>
         <source>Reviewer: (not set)</source>
         <translation>レビュー担当者: （未設定）</translation>
     </message>
@@ -2659,7 +2886,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>レビュー担当者: %1</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="-170"/>
         <source>Reviewer</source>
         <translation>レビュー担当者</translation>
     </message>
@@ -2669,24 +2896,22 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>お名前（各判定に記録されます）:</translation>
     </message>
     <message>
-        <location line="+38"/>
-        <location line="+8"/>
-        <source>Cannot read the reviews</source>
-        <translation>レビューを読めません</translation>
-    </message>
-    <message>
-        <location line="+9"/>
-        <location line="+562"/>
+        <location line="+154"/>
         <source>All prompts</source>
         <translation>すべてのプロンプト</translation>
     </message>
     <message>
-        <location line="-561"/>
+        <location line="+1"/>
         <source>All task families</source>
         <translation>すべてのタスク種別</translation>
     </message>
+    <message>
+        <location line="+58"/>
+        <source>hidden — press %1 to show</source>
+        <translation>非表示 — %1 キーで表示</translation>
+    </message>
     <message numerus="yes">
-        <location line="+50"/>
+        <location line="+38"/>
         <source>%n approved</source>
         <translation>
             <numerusform>承認済み %n 件</numerusform>
@@ -2698,19 +2923,19 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>承認ポリシー: %1</translation>
     </message>
     <message numerus="yes">
-        <location line="+2"/>
+        <location line="+1"/>
         <source>%n item(s) in the queue</source>
         <translation>
             <numerusform>キューに %n 項目</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Item %1 of %2</source>
         <translation>%2 件中 %1 件目</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="-74"/>
         <source>No items in the queue.</source>
         <translation>キューに項目がありません。</translation>
     </message>
@@ -2720,52 +2945,130 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ワークスペースが開かれていません。</translation>
     </message>
     <message>
-        <location line="+9"/>
-        <source>Cannot read item %1</source>
-        <translation>項目 %1 を読めません</translation>
-    </message>
-    <message>
-        <location line="+15"/>
+        <location line="+6"/>
         <source>%1 · %2 · %3</source>
         <translation>%1 · %2 · %3</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+0"/>
         <source>no family</source>
         <translation>種別なし</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location line="+32"/>
-        <location line="+286"/>
+        <location line="+26"/>
         <source>(none)</source>
         <translation>（なし）</translation>
     </message>
     <message>
-        <location line="-318"/>
-        <location line="+320"/>
-        <source>hidden — press R to show</source>
-        <translation>非表示 — R キーで表示</translation>
+        <location line="-358"/>
+        <source>Photo and drawing side by side, or in tabs (remembered)</source>
+        <translation>写真と図面を左右に並べる / タブで切り替える（設定を記憶）</translation>
     </message>
     <message>
-        <location line="-312"/>
-        <source>Cannot read the traces of item %1</source>
-        <translation>項目 %1 のトレースを読めません</translation>
+        <location line="+2"/>
+        <source>Undo your last action (each reviewer has their own history)</source>
+        <translation>自分の直前の操作を元に戻す（レビュアーごとの履歴）</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+218"/>
+        <source>Accept matching traces</source>
+        <translation>一致するトレースを承認</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Side by side needs a photo and a drawing; this item shows one kind only.</source>
+        <translation>左右表示には写真と図面が必要です。この項目は片方だけです。</translation>
+    </message>
+    <message>
+        <location line="-245"/>
+        <source>Accept the focused trace</source>
+        <translation>選択中のトレースを承認</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reject the focused trace (reasons 1–9, first wrong step, comment; Enter)</source>
+        <translation>選択中のトレースを却下（理由 1〜9、最初に誤ったステップ、コメント; Enter）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Skip the focused trace</source>
+        <translation>選択中のトレースを保留</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Next item with unreviewed traces</source>
+        <translation>未レビューのトレースがある次の項目</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show or hide the reference answer</source>
+        <translation>正解の表示 / 非表示</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Redo</source>
+        <translation>やり直す</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Accept every unreviewed trace in the queue that matches its reference</source>
+        <translation>キュー内で正解と一致する未レビューのトレースをすべて承認</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This list</source>
+        <translation>この一覧</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::ui::ShortcutSheet</name>
+    <message>
+        <location filename="../../ui/src/ShortcutSheet.cpp" line="+30"/>
+        <source>Review shortcuts</source>
+        <translation>レビューのショートカット</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Key</source>
+        <translation>キー</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>In the image (click it first; each side of a split view on its own):</source>
+        <translation>画像上（先に画像をクリック。左右表示ではそれぞれ別）:</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::ui::TraceColumn</name>
+    <message>
+        <location filename="../../ui/src/TraceColumn.cpp" line="+58"/>
+        <source>Step 1 — analysis</source>
+        <translation>ステップ 1 — 分析</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>%1 v%2 · sample %3</source>
         <translation>%1 v%2 · サンプル %3</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>Answer: %1
 Parsed: %2</source>
         <translation>回答: %1
 解析結果: %2</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+0"/>
+        <source>(none)</source>
+        <translation>（なし）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>agrees with the prompt ensemble</source>
         <translation>プロンプトのアンサンブルと一致</translation>
     </message>
@@ -2775,14 +3078,14 @@ Parsed: %2</source>
         <translation>プロンプトのアンサンブルと不一致</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>– no reference answer</source>
         <translation>– 正解なし</translation>
     </message>
     <message>
         <location line="+3"/>
-        <source>· reference hidden (R)</source>
-        <translation>· 正解は非表示 (R)</translation>
+        <source>· reference hidden (%1)</source>
+        <translation>· 正解は非表示 (%1)</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -2800,7 +3103,7 @@ Parsed: %2</source>
         <translation>確信度 %1%</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+3"/>
         <source>Your verdict: ACCEPTED</source>
         <translation>あなたの判定: 承認</translation>
     </message>
@@ -2810,7 +3113,7 @@ Parsed: %2</source>
         <translation>あなたの判定: 却下</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Your verdict: skipped</source>
         <translation>あなたの判定: 保留</translation>
     </message>
@@ -2820,7 +3123,7 @@ Parsed: %2</source>
         <translation>あなたの判定: 未判定</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
@@ -2843,265 +3146,6 @@ Parsed: %2</source>
         <location line="+2"/>
         <source>Approved</source>
         <translation>承認済み</translation>
-    </message>
-    <message>
-        <location line="+36"/>
-        <source>This is the last item in the queue.</source>
-        <translation>キューの最後の項目です。</translation>
-    </message>
-    <message>
-        <location line="+9"/>
-        <source>This is the first item in the queue.</source>
-        <translation>キューの最初の項目です。</translation>
-    </message>
-    <message>
-        <location line="+16"/>
-        <source>Every item in the queue is reviewed.</source>
-        <translation>キューのすべての項目をレビューしました。</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Cannot save the review</source>
-        <translation>レビューを保存できません</translation>
-    </message>
-    <message>
-        <location line="+62"/>
-        <source>Answer: %1</source>
-        <translation>回答: %1</translation>
-    </message>
-    <message>
-        <location line="+46"/>
-        <source>Nothing to undo.</source>
-        <translation>元に戻す操作はありません。</translation>
-    </message>
-    <message>
-        <location line="+10"/>
-        <source>Undone: %1</source>
-        <translation>元に戻しました: %1</translation>
-    </message>
-    <message>
-        <location line="+78"/>
-        <source>Photo and drawing side by side, or in tabs (remembered)</source>
-        <translation>写真と図面を左右に並べる / タブで切り替える（設定を記憶）</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Undo your last action (each reviewer has their own history)</source>
-        <translation>自分の直前の操作を元に戻す（レビュアーごとの履歴）</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Zoom in / out / fit / actual size (click the image first; each side on its own)</source>
-        <translation>拡大 / 縮小 / 全体表示 / 実寸（先に画像をクリック。左右それぞれ別）</translation>
-    </message>
-    <message>
-        <location line="-92"/>
-        <source>Nothing to redo.</source>
-        <translation>やり直す操作はありません。</translation>
-    </message>
-    <message>
-        <location line="+10"/>
-        <source>Redone: %1</source>
-        <translation>やり直しました: %1</translation>
-    </message>
-    <message>
-        <location line="+12"/>
-        <source>No unreviewed trace in the queue matches its reference answer.</source>
-        <translation>キューに正解と一致する未レビューのトレースはありません。</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>Accept matching traces</source>
-        <translation>一致するトレースを承認</translation>
-    </message>
-    <message numerus="yes">
-        <location line="+1"/>
-        <source>Accept %n trace(s) in the queue whose answer matches the reference? Ctrl+Z undoes it.</source>
-        <translation>
-            <numerusform>キュー内で回答が正解と一致する %n 件のトレースを承認しますか？ Ctrl+Z で元に戻せます。</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <location line="+12"/>
-        <source>Accepted %n trace(s) matching the reference.</source>
-        <translation>
-            <numerusform>正解と一致する %n 件のトレースを承認しました。</numerusform>
-        </translation>
-    </message>
-    <message>
-        <location line="+21"/>
-        <source>Side by side needs a photo and a drawing; this item shows one kind only.</source>
-        <translation>左右表示には写真と図面が必要です。この項目は片方だけです。</translation>
-    </message>
-    <message>
-        <location line="+16"/>
-        <source>Review shortcuts</source>
-        <translation>レビューのショートカット</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Accept the focused trace</source>
-        <translation>選択中のトレースを承認</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Reject the focused trace (reasons 1–9, first wrong step, comment; Enter)</source>
-        <translation>選択中のトレースを却下（理由 1〜9、最初に誤ったステップ、コメント; Enter）</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Skip the focused trace</source>
-        <translation>選択中のトレースを保留</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>→ / L, ← / H</source>
-        <translation>→ / L、← / H</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Next / previous trace</source>
-        <translation>次 / 前のトレース</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Next / previous item</source>
-        <translation>次 / 前の項目</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Next item with unreviewed traces</source>
-        <translation>未レビューのトレースがある次の項目</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Show or hide the reference answer</source>
-        <translation>正解の表示 / 非表示</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Redo</source>
-        <translation>やり直す</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Accept every unreviewed trace in the queue that matches its reference</source>
-        <translation>キュー内で正解と一致する未レビューのトレースをすべて承認</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>This list</source>
-        <translation>この一覧</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Key</source>
-        <translation>キー</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Action</source>
-        <translation>操作</translation>
-    </message>
-    <message>
-        <location line="+27"/>
-        <location line="+24"/>
-        <source>Approval policy</source>
-        <translation>承認ポリシー</translation>
-    </message>
-    <message>
-        <location line="-17"/>
-        <source>any number</source>
-        <translation>件数を問わない</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>A trace is approved when enough reviewers accept it and few enough reject it. Each reviewer&apos;s current verdict counts; skips count for neither.</source>
-        <translation>十分な数のレビュー担当者が承認し、却下が少なければトレースは承認済みになります。各担当者の現在の判定を数え、保留はどちらにも数えません。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>At least this many accepts:</source>
-        <translation>必要な承認数（以上）:</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>At most this many rejects:</source>
-        <translation>許容する却下数（以下）:</translation>
-    </message>
-    <message>
-        <location line="+24"/>
-        <location line="+6"/>
-        <source>Reject reasons</source>
-        <translation>却下理由</translation>
-    </message>
-    <message>
-        <location line="-6"/>
-        <source>One reason per line (the first nine get keys 1–9):</source>
-        <translation>1 行に 1 つの理由（最初の 9 件に 1〜9 キーが付きます）:</translation>
-    </message>
-    <message>
-        <location line="+17"/>
-        <source>Agreement between reviewers</source>
-        <translation>レビュー担当者間の一致度</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Agreement needs verdicts from at least two reviewers.</source>
-        <translation>一致度には 2 人以上のレビュー担当者の判定が必要です。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Reviewers: %1. Traces count when every reviewer accepted or rejected them.</source>
-        <translation>レビュー担当者: %1。全員が承認または却下したトレースを数えます。</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Prompt</source>
-        <translation>プロンプト</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Method</source>
-        <translation>方法</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Traces</source>
-        <translation>トレース数</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Observed agreement</source>
-        <translation>観測一致率</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Kappa</source>
-        <translation>カッパ</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Cohen&apos;s kappa</source>
-        <translation>Cohen のカッパ</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Fleiss&apos; kappa</source>
-        <translation>Fleiss のカッパ</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>undefined</source>
-        <translation>定義できません</translation>
-    </message>
-</context>
-<context>
-    <name>sdrt::ui::TraceColumn</name>
-    <message>
-        <location line="-939"/>
-        <source>Step 1 — analysis</source>
-        <translation>ステップ 1 — 分析</translation>
     </message>
 </context>
 </TS>

@@ -12,9 +12,14 @@
 #include "sdrt/ui/AssetViewer.h"
 #include "sdrt/ui/GeneratePanel.h"
 #include "sdrt/ui/MainWindow.h"
+#include "sdrt/ui/RejectDialog.h"
+#include "sdrt/ui/ReviewController.h"
 #include "sdrt/ui/ReviewPanel.h"
+#include "sdrt/ui/ShortcutSheet.h"
+#include "sdrt/ui/TraceColumn.h"
 #include "sdrt/ui/WorkspaceSession.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
@@ -133,10 +138,11 @@ private Q_SLOTS:
         w->showReview(true);
         QVERIFY(w->isReviewShown());
         ui::ReviewPanel *rp = w->reviewPanel();
-        rp->setReviewer(QStringLiteral("alice"));
-        review::ReviewSession *rs = rp->reviewSession();
+        ui::ReviewController *rc = w->session()->reviews();
+        rc->setReviewer(QStringLiteral("alice"));
+        review::ReviewSession *rs = rc->session();
         QVERIFY(rs);
-        const std::vector<store::Id> items = rp->queue();
+        const std::vector<store::Id> items = rc->queue();
         QCOMPARE(items.size(), std::size_t(4));
         QCOMPARE(rp->currentItem(), items[0]);
         QCOMPARE(rp->columns().size(), std::size_t(3));
@@ -225,15 +231,16 @@ private Q_SLOTS:
         QVERIFY(w->openWorkspace(m_ws));
         w->showReview(true);
         rp = w->reviewPanel();
-        rs = rp->reviewSession();
-        QCOMPARE(rp->reviewer(), QStringLiteral("alice"));
+        rc = w->session()->reviews();
+        rs = rc->session();
+        QCOMPARE(rc->reviewer(), QStringLiteral("alice"));
         QCOMPARE(rs->verdict(rejected), Verdict::Reject);
         QCOMPARE(rs->verdict(last), Verdict::Accept);
         QCOMPARE(rp->currentItem(), items[0]);
         QCOMPARE(rp->progressBar()->value(), 9);
         rp->stateFilter()->setCurrentIndex(rp->stateFilter()->findData(int(review::QueueFilter::State::Unreviewed)));
         Q_EMIT rp->stateFilter()->activated(rp->stateFilter()->currentIndex());
-        QCOMPARE(rp->queue(), std::vector<store::Id>{items[3]});
+        QCOMPARE(rc->queue(), std::vector<store::Id>{items[3]});
         QCOMPARE(rp->currentItem(), items[3]);
     }
 
@@ -245,10 +252,11 @@ private Q_SLOTS:
         QVERIFY(w->openWorkspace(m_ws));
         w->showReview(true);
         ui::ReviewPanel *rp = w->reviewPanel();
-        review::ReviewSession *rs = rp->reviewSession();
-        rp->setReviewer(QStringLiteral("bob"));
+        ui::ReviewController *rc = w->session()->reviews();
+        review::ReviewSession *rs = rc->session();
+        rc->setReviewer(QStringLiteral("bob"));
         QCOMPARE(rp->progressBar()->value(), 0);
-        const std::vector<store::Id> items = rp->queue();
+        const std::vector<store::Id> items = rc->queue();
         const auto t = rs->traces(items[0]);
         QCOMPARE(rp->currentItem(), items[0]);
         // alice: accept, reject, skip. bob: reject, accept -> two conflicts, kappa -1 by hand
@@ -263,7 +271,7 @@ private Q_SLOTS:
         QVERIFY(rs->isConflict(t[0]->traceId) && rs->isConflict(t[1]->traceId));
         rp->stateFilter()->setCurrentIndex(rp->stateFilter()->findData(int(review::QueueFilter::State::Conflict)));
         Q_EMIT rp->stateFilter()->activated(rp->stateFilter()->currentIndex());
-        QCOMPARE(rp->queue(), std::vector<store::Id>{items[0]});
+        QCOMPARE(rc->queue(), std::vector<store::Id>{items[0]});
         QVERIFY(rp->columns()[0]->statusText().contains(QStringLiteral("alice: accept")));
 
         rp->showAgreement();
@@ -283,7 +291,7 @@ private Q_SLOTS:
         rp->stateFilter()->setCurrentIndex(0);
         Q_EMIT rp->stateFilter()->activated(0);
         int matching = 0;
-        for (store::Id item : rp->queue())
+        for (store::Id item : rc->queue())
             for (const auto *trace : rs->traces(item))
                 matching += trace->matchesReference.value_or(false) && rs->verdict(trace->traceId) == Verdict::None;
         QVERIFY(matching > 0);
@@ -344,18 +352,19 @@ private Q_SLOTS:
         auto w = openReview(ws);
         QVERIFY(w);
         ui::ReviewPanel *rp = w->reviewPanel();
-        QVERIFY(rp->reviewer().isEmpty());
+        ui::ReviewController *rc = w->session()->reviews();
+        QVERIFY(rc->reviewer().isEmpty());
         QTRY_VERIFY(focusIsIn(rp));
-        const std::vector<store::Id> items = rp->queue();
+        const std::vector<store::Id> items = rc->queue();
         const auto traces = [&](std::size_t item) {
             std::vector<store::Id> out;
-            for (const auto *t : rp->reviewSession()->traces(items[item]))
+            for (const auto *t : rc->session()->traces(items[item]))
                 out.push_back(t->traceId);
             return out;
         };
         const auto t = traces(0);
         const QString carol = QStringLiteral("carol");
-        auto verdictOf = [&](store::Id trace) { return rp->reviewSession()->verdict(trace, carol); };
+        auto verdictOf = [&](store::Id trace) { return rc->session()->verdict(trace, carol); };
 
         // The first verdict asks for the name; typed and Enter: the verdict is applied, and the
         // next key works without a click.
@@ -369,7 +378,7 @@ private Q_SLOTS:
             QTest::keyClick(field, Qt::Key_Return);
         });
         press(w.get(), Qt::Key_A);
-        QCOMPARE(rp->reviewer(), carol);
+        QCOMPARE(rc->reviewer(), carol);
         QCOMPARE(verdictOf(t[0]), Verdict::Accept);
         QCOMPARE(rp->focusedTrace(), t[1]);
         QTRY_VERIFY(focusIsIn(rp));
@@ -440,7 +449,7 @@ private Q_SLOTS:
             QTest::keyClick(field, Qt::Key_Return);
         });
         rp->chooseReviewer();
-        QCOMPARE(rp->reviewer(), QStringLiteral("dave"));
+        QCOMPARE(rc->reviewer(), QStringLiteral("dave"));
         QTRY_VERIFY(focusIsIn(rp));
         const store::Id target = rp->focusedTrace();
         QVERIFY(target != 0);
@@ -448,7 +457,7 @@ private Q_SLOTS:
         QVERIFY(rp->rejectDialog());
         QTest::keyClick(rp->rejectDialog(), Qt::Key_Return);
         QTRY_VERIFY(!rp->rejectDialog());
-        QCOMPARE(rp->reviewSession()->verdict(target, QStringLiteral("dave")), Verdict::Reject);
+        QCOMPARE(rc->session()->verdict(target, QStringLiteral("dave")), Verdict::Reject);
         QTRY_VERIFY(focusIsIn(rp));
     }
 
@@ -459,31 +468,32 @@ private Q_SLOTS:
         auto w = openReview(ws);
         QVERIFY(w);
         ui::ReviewPanel *rp = w->reviewPanel();
+        ui::ReviewController *rc = w->session()->reviews();
         const QString dana = QStringLiteral("dana"), erin = QStringLiteral("erin");
-        rp->setReviewer(dana);
+        rc->setReviewer(dana);
         const store::Id first = rp->focusedTrace();
         QVERIFY(first != 0);
         press(w.get(), Qt::Key_A);
-        QCOMPARE(rp->reviewSession()->verdict(first, dana), Verdict::Accept);
+        QCOMPARE(rc->session()->verdict(first, dana), Verdict::Accept);
 
         // Erin's Ctrl+Z does not touch Dana's verdict; Erin's own is undone.
-        rp->setReviewer(erin);
+        rc->setReviewer(erin);
         press(w.get(), Qt::Key_Left);
         QCOMPARE(rp->focusedTrace(), first);
         press(w.get(), Qt::Key_Z, Qt::ControlModifier);
-        QCOMPARE(rp->reviewSession()->verdict(first, dana), Verdict::Accept);
+        QCOMPARE(rc->session()->verdict(first, dana), Verdict::Accept);
         press(w.get(), Qt::Key_X);
         QVERIFY(rp->rejectDialog());
         QTest::keyClick(rp->rejectDialog(), Qt::Key_Return);
         QTRY_VERIFY(!rp->rejectDialog());
-        QCOMPARE(rp->reviewSession()->verdict(first, erin), Verdict::Reject);
-        rp->setReviewer(dana);
+        QCOMPARE(rc->session()->verdict(first, erin), Verdict::Reject);
+        rc->setReviewer(dana);
         press(w.get(), Qt::Key_Z, Qt::ControlModifier);
-        QCOMPARE(rp->reviewSession()->verdict(first, dana), Verdict::None);
-        QCOMPARE(rp->reviewSession()->verdict(first, erin), Verdict::Reject);
+        QCOMPARE(rc->session()->verdict(first, dana), Verdict::None);
+        QCOMPARE(rc->session()->verdict(first, erin), Verdict::Reject);
         QCOMPARE(rp->focusedTrace(), first);
         press(w.get(), Qt::Key_A); // again, for the reload below
-        QCOMPARE(rp->reviewSession()->verdict(first, dana), Verdict::Accept);
+        QCOMPARE(rc->session()->verdict(first, dana), Verdict::Accept);
 
         // A generation run stores traces; back on the Review tab the panel rereads the
         // workspace (the new items are there) and Ctrl+Z still undoes Dana's last verdict.
@@ -495,18 +505,144 @@ private Q_SLOTS:
         Q_EMIT w->generatePanel()->tracesStored({});
         w->showReview(false);
         w->showReview(true);
-        QCOMPARE(rp->queue().size(), std::size_t(4));
+        QCOMPARE(rc->queue().size(), std::size_t(4));
         QTRY_VERIFY(focusIsIn(rp));
         press(w.get(), Qt::Key_Z, Qt::ControlModifier);
-        QCOMPARE(rp->reviewSession()->verdict(first, dana), Verdict::None);
-        QCOMPARE(rp->reviewSession()->verdict(first, erin), Verdict::Reject);
+        QCOMPARE(rc->session()->verdict(first, dana), Verdict::None);
+        QCOMPARE(rc->session()->verdict(first, erin), Verdict::Reject);
         press(w.get(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
-        QCOMPARE(rp->reviewSession()->verdict(first, dana), Verdict::Accept);
+        QCOMPARE(rc->session()->verdict(first, dana), Verdict::Accept);
         // Erin's history came through the reload too.
-        rp->setReviewer(erin);
+        rc->setReviewer(erin);
         press(w.get(), Qt::Key_Z, Qt::ControlModifier);
-        QCOMPARE(rp->reviewSession()->verdict(first, erin), Verdict::None);
-        QCOMPARE(rp->reviewSession()->verdict(first, dana), Verdict::Accept);
+        QCOMPARE(rc->session()->verdict(first, erin), Verdict::None);
+        QCOMPARE(rc->session()->verdict(first, dana), Verdict::Accept);
+    }
+
+    void controllerReviewsWithoutAScreen()
+    {
+        // The review and its focus policy live beside the workspace session: no widget needed.
+        const QString ws = makeWorkspace(QStringLiteral("controller"), 2);
+        QVERIFY(!ws.isEmpty());
+        QSettings().setValue(QStringLiteral("review/reviewer"), QStringLiteral("gina"));
+        ui::WorkspaceSession session;
+        ui::ReviewController *rc = session.reviews();
+        QVERIFY(rc);
+        QVERIFY(!rc->session());
+        QVERIFY(session.open(ws));
+        QVERIFY(rc->session());
+        QCOMPARE(rc->reviewer(), QStringLiteral("gina"));
+        const std::vector<store::Id> items = rc->queue();
+        QCOMPARE(items.size(), std::size_t(2));
+        QCOMPARE(rc->currentItem(), items[0]);
+        QCOMPARE(rc->traceCount(), 3);
+        QVERIFY(rc->trace(0).analysis.contains(QStringLiteral("The photo shows")));
+        QVERIFY(!rc->item().referenceShown);
+        QCOMPARE(rc->counts().total, 6);
+
+        // Accept the second trace first: the focus goes on to the third, then back to the first
+        // (the next without a verdict), then to the next item.
+        rc->moveFocus(1);
+        QCOMPARE(rc->focusedIndex(), 1);
+        rc->record({Verdict::Accept, {}, {}, {}});
+        QCOMPARE(rc->focusedIndex(), 2);
+        rc->record({Verdict::Skip, {}, {}, {}});
+        QCOMPARE(rc->focusedIndex(), 0);
+        QCOMPARE(rc->trace(1).verdict, Verdict::Accept);
+        QCOMPARE(rc->trace(2).verdict, Verdict::Skip);
+        rc->record({Verdict::Reject, {QStringLiteral("wrong count")}, {}, {}});
+        QCOMPARE(rc->currentItem(), items[1]);
+        QCOMPARE(rc->focusedIndex(), 0);
+        QCOMPARE(rc->counts().reviewed, 3);
+        QCOMPARE(rc->counts().position, 1);
+
+        // Undo shows the undone trace again, on its item.
+        rc->undo();
+        QCOMPARE(rc->currentItem(), items[0]);
+        QCOMPARE(rc->focusedIndex(), 0);
+        QCOMPARE(rc->trace(0).verdict, Verdict::None);
+        QCOMPARE(rc->counts().reviewed, 2);
+
+        // The reference shows when asked for and hides again on another item.
+        rc->toggleReference();
+        QVERIFY(rc->item().referenceShown && rc->trace(0).referenceShown);
+        rc->nextItem();
+        QVERIFY(!rc->item().referenceShown);
+
+        // Closing the workspace drops the review.
+        session.close();
+        QVERIFY(!rc->session());
+        QCOMPARE(rc->currentItem(), store::Id(0));
+        QVERIFY(!rc->counts().active);
+    }
+
+    void undoHistoryOutlivesThePanel()
+    {
+        const QString ws = makeWorkspace(QStringLiteral("outlives"), 2);
+        QVERIFY(!ws.isEmpty());
+        QSettings().setValue(QStringLiteral("review/reviewer"), QStringLiteral("hana"));
+        ui::WorkspaceSession session;
+        QVERIFY(session.open(ws));
+        ui::ReviewController *rc = session.reviews();
+        auto panel = std::make_unique<ui::ReviewPanel>(rc);
+        panel->show();
+        QVERIFY(QTest::qWaitForWindowExposed(panel.get()));
+        const store::Id first = panel->focusedTrace();
+        QVERIFY(first != 0);
+        QTest::keyClick(panel.get(), Qt::Key_A);
+        QCOMPARE(rc->session()->verdict(first), Verdict::Accept);
+        const store::Id next = panel->focusedTrace();
+        QCOMPARE(rc->focusedTrace(), next);
+
+        // The screen goes; a new one shows the review where it was, and Ctrl+Z still undoes.
+        panel.reset();
+        panel = std::make_unique<ui::ReviewPanel>(rc);
+        panel->show();
+        QVERIFY(QTest::qWaitForWindowExposed(panel.get()));
+        QCOMPARE(panel->currentItem(), rc->currentItem());
+        QCOMPARE(panel->focusedTrace(), next);
+        QVERIFY(panel->columns()[1]->isFocusedColumn());
+        QVERIFY(panel->columns()[0]->statusText().contains(QStringLiteral("ACCEPTED")));
+        QCOMPARE(panel->progressBar()->value(), 1);
+        QTest::keyClick(panel.get(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(rc->session()->verdict(first), Verdict::None);
+        QCOMPARE(panel->focusedTrace(), first);
+        QVERIFY(panel->columns()[0]->statusText().contains(QStringLiteral("none yet")));
+        QCOMPARE(panel->progressBar()->value(), 0);
+    }
+
+    void shortcutSheetListsTheScreensActions()
+    {
+        const QString ws = makeWorkspace(QStringLiteral("sheet"), 1);
+        QVERIFY(!ws.isEmpty());
+        auto w = openReview(ws);
+        QVERIFY(w);
+        ui::ReviewPanel *rp = w->reviewPanel();
+        rp->showShortcuts();
+        auto *table = rp->shortcutSheet()->findChild<QTableWidget *>();
+        QVERIFY(table);
+        QStringList rows;
+        for (int i = 0; i < table->rowCount(); ++i)
+            rows << table->item(i, 0)->text() + QLatin1Char('|') + table->item(i, 1)->text();
+        // Every key of the screen is a row, with the action's own text; nothing else is listed
+        // but the image view's keys under their heading.
+        int withKeys = 0;
+        for (const QAction *a : rp->actions()) {
+            if (a->shortcuts().isEmpty())
+                continue;
+            ++withKeys;
+            QVERIFY2(rows.contains(ui::shortcutText(a->shortcuts()) + QLatin1Char('|') + a->text()), qPrintable(a->objectName()));
+        }
+        QCOMPARE(withKeys, 14);
+        QCOMPARE(table->rowCount(), withKeys + 1 + int(ui::AssetPane::keys().size()));
+        QVERIFY(rows.contains(QStringLiteral("→ / L|Next trace")));
+        QVERIFY(rows.contains(QStringLiteral("Ctrl+Shift+Z|Redo")));
+        QVERIFY(rows.contains(QStringLiteral("+ / =|Zoom in")));
+        // The hints name the same keys.
+        QVERIFY(rp->referenceLabel()->text().contains(QStringLiteral("press R")));
+        QVERIFY(rp->columns()[0]->statusText().contains(QStringLiteral("reference hidden (R)")));
+        rp->shortcutSheet()->close();
+        QTRY_VERIFY(!rp->shortcutSheet());
     }
 
     void photoAndDrawingSideBySide()
@@ -542,6 +678,7 @@ private Q_SLOTS:
         auto w = openReview(ws);
         QVERIFY(w);
         ui::ReviewPanel *rp = w->reviewPanel();
+        ui::ReviewController *rc = w->session()->reviews();
         ui::AssetViewer *viewer = rp->assetViewer();
         // Tabs at first: one pane with both.
         QVERIFY(!rp->sideBySide());
@@ -578,7 +715,7 @@ private Q_SLOTS:
         // The review keys still work with the focus on the drawing.
         const store::Id focused = rp->focusedTrace();
         press(w.get(), Qt::Key_A);
-        QCOMPARE(rp->reviewSession()->verdict(focused), Verdict::Accept);
+        QCOMPARE(rc->session()->verdict(focused), Verdict::Accept);
 
         // The sheet lists V.
         rp->showShortcuts();

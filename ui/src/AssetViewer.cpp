@@ -14,7 +14,54 @@
 #include <QVBoxLayout>
 #include <QWheelEvent>
 
+#include <algorithm>
+
 namespace sdrt::ui {
+namespace {
+
+// The view's keys: handled by handleKey, listed by AssetPane::keys(), named in the tool tips.
+struct PaneKey {
+    std::vector<int> keys; // Qt::Key, no modifiers; the first one is named
+    const char *text;      // in AssetPane's translation context
+    void (AssetPane::*run)();
+};
+
+const std::vector<PaneKey> &paneKeys()
+{
+    static const std::vector<PaneKey> keys = {
+        {{Qt::Key_Plus, Qt::Key_Equal}, QT_TRANSLATE_NOOP("sdrt::ui::AssetPane", "Zoom in"), &AssetPane::zoomIn},
+        {{Qt::Key_Minus}, QT_TRANSLATE_NOOP("sdrt::ui::AssetPane", "Zoom out"), &AssetPane::zoomOut},
+        {{Qt::Key_0}, QT_TRANSLATE_NOOP("sdrt::ui::AssetPane", "Fit the image to the view"), &AssetPane::fitToView},
+        {{Qt::Key_1}, QT_TRANSLATE_NOOP("sdrt::ui::AssetPane", "Actual size"), &AssetPane::actualSize},
+        {{Qt::Key_PageDown}, QT_TRANSLATE_NOOP("sdrt::ui::AssetPane", "Next photo, drawing or page"), &AssetPane::nextAsset},
+        {{Qt::Key_PageUp}, QT_TRANSLATE_NOOP("sdrt::ui::AssetPane", "Previous photo, drawing or page"), &AssetPane::previousAsset},
+    };
+    return keys;
+}
+
+// "Zoom in (+)": the action and its key.
+QString keyTip(void (AssetPane::*run)())
+{
+    for (const PaneKey &k : paneKeys())
+        if (k.run == run)
+            return QStringLiteral("%1 (%2)").arg(AssetPane::tr(k.text), QKeySequence(k.keys.front()).toString(QKeySequence::NativeText));
+    return {};
+}
+
+} // namespace
+
+std::vector<ViewerKey> AssetPane::keys()
+{
+    std::vector<ViewerKey> out;
+    for (const PaneKey &k : paneKeys()) {
+        ViewerKey v;
+        for (int key : k.keys)
+            v.keys << QKeySequence(key);
+        v.text = tr(k.text);
+        out.push_back(std::move(v));
+    }
+    return out;
+}
 
 AssetPane::AssetPane(QWidget *parent)
     : QWidget(parent), m_tabs(new QTabBar(this)), m_view(new QGraphicsView(this)), m_scene(new QGraphicsScene(this)),
@@ -36,10 +83,10 @@ AssetPane::AssetPane(QWidget *parent)
     m_message->setWordWrap(true);
     m_message->hide();
 
-    auto button = [this](const QString &text, const QString &tip, auto slot) {
+    auto button = [this](const QString &text, void (AssetPane::*slot)()) {
         auto *b = new QToolButton(this);
         b->setText(text);
-        b->setToolTip(tip);
+        b->setToolTip(keyTip(slot));
         b->setAutoRaise(true);
         b->setFocusPolicy(Qt::NoFocus);
         connect(b, &QToolButton::clicked, this, slot);
@@ -47,10 +94,10 @@ AssetPane::AssetPane(QWidget *parent)
     };
     auto *tools = new QHBoxLayout;
     tools->addWidget(m_tabs, 1);
-    tools->addWidget(button(tr("Fit"), tr("Fit the image to the view (0)"), &AssetPane::fitToView));
-    tools->addWidget(button(tr("1:1"), tr("Actual size (1)"), &AssetPane::actualSize));
-    tools->addWidget(button(QStringLiteral("−"), tr("Zoom out (-)"), &AssetPane::zoomOut));
-    tools->addWidget(button(QStringLiteral("+"), tr("Zoom in (+)"), &AssetPane::zoomIn));
+    tools->addWidget(button(tr("Fit"), &AssetPane::fitToView));
+    tools->addWidget(button(tr("1:1"), &AssetPane::actualSize));
+    tools->addWidget(button(QStringLiteral("−"), &AssetPane::zoomOut));
+    tools->addWidget(button(QStringLiteral("+"), &AssetPane::zoomIn));
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -210,16 +257,22 @@ bool AssetPane::eventFilter(QObject *watched, QEvent *event)
 
 bool AssetPane::handleKey(int key)
 {
-    switch (key) {
-    case Qt::Key_Plus:
-    case Qt::Key_Equal: zoomIn(); return true;
-    case Qt::Key_Minus: zoomOut(); return true;
-    case Qt::Key_0: fitToView(); return true;
-    case Qt::Key_1: actualSize(); return true;
-    case Qt::Key_PageDown: showAsset(std::min(currentAsset() + 1, assetCount() - 1)); return true;
-    case Qt::Key_PageUp: showAsset(std::max(currentAsset() - 1, 0)); return true;
-    default: return false;
-    }
+    for (const PaneKey &k : paneKeys())
+        if (std::find(k.keys.begin(), k.keys.end(), key) != k.keys.end()) {
+            (this->*k.run)();
+            return true;
+        }
+    return false;
+}
+
+void AssetPane::nextAsset()
+{
+    showAsset(std::min(currentAsset() + 1, assetCount() - 1));
+}
+
+void AssetPane::previousAsset()
+{
+    showAsset(std::max(currentAsset() - 1, 0));
 }
 
 void AssetPane::keyPressEvent(QKeyEvent *event)

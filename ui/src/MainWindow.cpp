@@ -7,9 +7,10 @@
 #include "sdrt/ui/ItemListPanel.h"
 #include "sdrt/ui/ItemViewPanel.h"
 #include "sdrt/ui/LogPanel.h"
-#include "sdrt/ui/ReviewPanel.h"
 #include "sdrt/review/Export.h"
 #include "sdrt/review/ReviewSession.h"
+#include "sdrt/ui/ReviewController.h"
+#include "sdrt/ui/ReviewPanel.h"
 #include "sdrt/ui/WorkspaceSession.h"
 
 #include <QActionGroup>
@@ -33,7 +34,7 @@ namespace sdrt::ui {
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_session(new WorkspaceSession(this)), m_itemList(new ItemListPanel(m_session, this)),
       m_itemView(new ItemViewPanel(m_session, this)), m_log(new LogPanel(this)), m_import(new ImportRunner(this)),
-      m_generate(new GeneratePanel(m_session, this)), m_review(new ReviewPanel(m_session, this)), m_centre(new QTabWidget(this)),
+      m_generate(new GeneratePanel(m_session, this)), m_review(new ReviewPanel(m_session->reviews(), this)), m_centre(new QTabWidget(this)),
       m_status(new QLabel(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
@@ -73,8 +74,8 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_import, &ImportRunner::finished, this, &MainWindow::onImportFinished);
     connect(m_itemList, &ItemListPanel::itemSelected, m_generate, &GeneratePanel::setCurrentItem);
     connect(m_itemList, &ItemListPanel::itemSelected, this, [this](store::Id id) {
-        if (isReviewShown() && id != m_review->currentItem())
-            m_review->showItem(id); // picking an item in the list reviews it
+        if (isReviewShown() && id != m_session->reviews()->currentItem())
+            m_session->reviews()->showItem(id); // picking an item in the list reviews it
     });
     connect(m_generate, &GeneratePanel::tracesStored, m_itemView, &ItemViewPanel::onTracesStored);
     connect(m_generate, &GeneratePanel::tracesStored, this, [this] { m_reviewStale = true; });
@@ -83,12 +84,14 @@ MainWindow::MainWindow(QWidget *parent)
             return;
         if (m_reviewStale) {
             m_reviewStale = false;
-            m_review->reload();
+            m_session->reviews()->reload();
         }
         m_review->setFocus();
     });
     connect(m_review, &ReviewPanel::errorOccurred, this, &MainWindow::showError);
     connect(m_review, &ReviewPanel::statusMessage, this, [this](const QString &m) { statusBar()->showMessage(m, 5000); });
+    connect(m_session->reviews(), &ReviewController::errorOccurred, this, &MainWindow::showError);
+    connect(m_session->reviews(), &ReviewController::statusMessage, this, [this](const QString &m) { statusBar()->showMessage(m, 5000); });
     connect(m_generate, &GeneratePanel::errorOccurred, this, &MainWindow::showError);
     connect(m_generate, &GeneratePanel::finished, this, [this](const QString &summary) { statusBar()->showMessage(summary, 10000); });
     updateTitle();
@@ -181,7 +184,8 @@ bool MainWindow::isReviewShown() const
 
 QString MainWindow::exportReviews(bool llava, const QString &path)
 {
-    if (!m_session->isOpen() || !m_review->reviewSession()) {
+    const review::ReviewSession *reviews = m_session->reviews()->session();
+    if (!m_session->isOpen() || !reviews) {
         showError(tr("Export"), tr("Open a workspace first."));
         return {};
     }
@@ -203,7 +207,7 @@ QString MainWindow::exportReviews(bool llava, const QString &path)
             return {};
         overwrite = true;
     }
-    auto r = review::exportReviews(*m_session->workspace(), *m_review->reviewSession(), format, target, overwrite);
+    auto r = review::exportReviews(*m_session->workspace(), *reviews, format, target, overwrite);
     if (!r) {
         showError(tr("Export failed"), r.error());
         return {};

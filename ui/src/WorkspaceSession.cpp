@@ -2,10 +2,11 @@
 
 #include "sdrt/common/Log.h"
 #include "sdrt/prompts/PromptLibrary.h"
+#include "sdrt/ui/ReviewController.h"
 
 namespace sdrt::ui {
 
-WorkspaceSession::WorkspaceSession(QObject *parent) : QObject(parent) {}
+WorkspaceSession::WorkspaceSession(QObject *parent) : QObject(parent), m_reviews(std::make_unique<ReviewController>(this)) {}
 
 WorkspaceSession::~WorkspaceSession() = default;
 

@@ -2,12 +2,15 @@
 // Shows an item's assets (photos, drawings, PDF pages) with zoom, pan and fit: one at a time in
 // tabs, or side by side — the photos on the left and the drawings on the right, each side with
 // its own tabs, zoom and pan — when the item has both (a drawing check is judged by looking at
-// both at once). Keys, on the side last clicked: + / - zoom, 0 fit, 1 actual size,
-// PageUp / PageDown previous / next asset.
+// both at once). Keys act on the side last clicked; AssetPane::keys() lists them.
 
 #include "sdrt/store/Types.h"
 
+#include <QKeySequence>
+#include <QList>
 #include <QWidget>
+
+#include <vector>
 
 class QGraphicsPixmapItem;
 class QGraphicsScene;
@@ -18,11 +21,20 @@ class QTabBar;
 
 namespace sdrt::ui {
 
+// A key of the image view and what it does (translated), as the shortcut sheet lists it.
+struct ViewerKey {
+    QList<QKeySequence> keys;
+    QString text;
+};
+
 // One image view: tabs over its assets, zoom, pan and fit.
 class AssetPane final : public QWidget {
     Q_OBJECT
 public:
     explicit AssetPane(QWidget *parent = nullptr);
+
+    // The keys the view handles (without modifiers), from the one table they are handled by.
+    static std::vector<ViewerKey> keys();
 
     void setAssets(const std::vector<store::Asset> &assets, const QStringList &absolutePaths);
     void clear(const QString &message);
@@ -31,6 +43,8 @@ public:
     int currentAsset() const;
     const store::Asset *asset(int index) const;
     void showAsset(int index);
+    void nextAsset();
+    void previousAsset();
     QSize currentImageSize() const;
     double zoom() const;
     QPointF centre() const; // the image point at the middle of the view (the pan), in pixels

@@ -1,6 +1,7 @@
 #pragma once
 // The open workspace of the GUI: its GUI-thread connection and what changes it. Panels read
 // through it and react to its signals; jobs on other threads open their own connections.
+// It owns the workspace's review (ReviewController), which screens show but do not own.
 
 #include "sdrt/common/Result.h"
 #include "sdrt/store/Workspace.h"
@@ -10,6 +11,8 @@
 #include <memory>
 
 namespace sdrt::ui {
+
+class ReviewController;
 
 class WorkspaceSession final : public QObject {
     Q_OBJECT
@@ -24,6 +27,8 @@ public:
     bool isOpen() const { return m_workspace != nullptr; }
     store::Workspace *workspace() const { return m_workspace.get(); }
     QString root() const;
+    // The review of the open workspace (an empty one while none is open); never null.
+    ReviewController *reviews() const { return m_reviews.get(); }
 
     // Tells views that items were added (after an import).
     void notifyItemsChanged() { Q_EMIT itemsChanged(); }
@@ -36,6 +41,8 @@ Q_SIGNALS:
 private:
     Result<void> adopt(Result<store::Workspace> ws);
     std::unique_ptr<store::Workspace> m_workspace;
+    // Declared after the workspace: destroyed first, while its Database still exists.
+    std::unique_ptr<ReviewController> m_reviews;
 };
 
 } // namespace sdrt::ui

@@ -1,0 +1,160 @@
+#include "sdrt/ui/TraceColumn.h"
+
+#include <QLabel>
+#include <QPainter>
+#include <QTextBrowser>
+#include <QVBoxLayout>
+
+namespace sdrt::ui {
+namespace {
+
+// Colour plus text: every state is also written out.
+void colour(QLabel *label, const QColor &c)
+{
+    QPalette pal = label->palette();
+    if (pal.color(QPalette::WindowText) != c) {
+        pal.setColor(QPalette::WindowText, c);
+        label->setPalette(pal);
+    }
+}
+
+const QColor kGood(0x1b, 0x7f, 0x3b), kBad(0xb3, 0x26, 0x1e);
+
+void mark(QLabel *label, bool ok, const QString &text)
+{
+    label->setText((ok ? QStringLiteral("✓ ") : QStringLiteral("✗ ")) + text);
+    colour(label, ok ? kGood : kBad);
+}
+
+} // namespace
+
+TraceColumn::TraceColumn(QWidget *parent)
+    : QFrame(parent), m_header(new QLabel(this)), m_analysis(new QTextBrowser(this)), m_answer(new QLabel(this)),
+      m_agreement(new QLabel(this)), m_reference(new QLabel(this)), m_confidence(new QLabel(this)),
+      m_verdict(new QLabel(this))
+{
+    setObjectName(QStringLiteral("traceColumn"));
+    setFrameShape(QFrame::NoFrame);
+    setMinimumWidth(260);
+    setMaximumWidth(420);
+    QFont bold = m_header->font();
+    bold.setBold(true);
+    m_header->setFont(bold);
+    m_header->setWordWrap(true);
+    m_analysis->setObjectName(QStringLiteral("analysis"));
+    m_analysis->setFocusPolicy(Qt::NoFocus); // keys stay with the review screen
+    m_analysis->setOpenLinks(false);
+    m_analysis->setLineWrapMode(QTextEdit::WidgetWidth);
+    m_analysis->setMinimumHeight(90);
+    QFont verdictFont = m_verdict->font();
+    verdictFont.setBold(true);
+    m_verdict->setFont(verdictFont);
+    for (QLabel *l : {m_answer, m_agreement, m_reference, m_confidence, m_verdict}) {
+        l->setWordWrap(true);
+        l->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    }
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(8, 8, 8, 8);
+    layout->addWidget(m_header);
+    auto *analysisTitle = new QLabel(tr("Step 1 — analysis"), this);
+    layout->addWidget(analysisTitle);
+    layout->addWidget(m_analysis, 1);
+    layout->addWidget(m_answer);
+    layout->addWidget(m_agreement);
+    layout->addWidget(m_reference);
+    layout->addWidget(m_confidence);
+    layout->addWidget(m_verdict);
+}
+
+void TraceColumn::setTrace(const ReviewTraceView &t)
+{
+    m_traceId = t.traceId;
+    m_header->setText(tr("%1 v%2 · sample %3").arg(t.promptName).arg(t.promptVersion).arg(t.sampleIndex));
+    if (t.analysis != m_analysisText) {
+        m_analysisText = t.analysis;
+        m_analysis->setPlainText(t.analysis);
+    }
+    m_answer->setText(
+        tr("Answer: %1\nParsed: %2").arg(t.answer, t.parsedAnswer.isEmpty() ? tr("(none)") : t.parsedAnswer));
+    mark(m_agreement, t.agreesWithEnsemble,
+         t.agreesWithEnsemble ? tr("agrees with the prompt ensemble") : tr("differs from the prompt ensemble"));
+    const QColor plain = palette().color(QPalette::WindowText);
+    if (!t.matchesReference) {
+        m_reference->setText(tr("– no reference answer"));
+        colour(m_reference, plain);
+    } else if (!t.referenceShown) {
+        m_reference->setText(tr("· reference hidden (%1)").arg(m_referenceKey));
+        colour(m_reference, plain);
+    } else {
+        mark(m_reference, *t.matchesReference,
+             *t.matchesReference ? tr("matches the reference") : tr("differs from the reference"));
+    }
+    m_confidence->setText(tr("Confidence %1%").arg(t.confidence * 100, 0, 'f', 0));
+    QStringList lines;
+    switch (t.verdict) {
+    case review::Verdict::Accept:
+        lines << tr("Your verdict: ACCEPTED");
+        break;
+    case review::Verdict::Reject:
+        lines << tr("Your verdict: REJECTED") +
+                     (t.reasonTags.isEmpty()
+                          ? QString()
+                          : QStringLiteral(" (") + t.reasonTags.join(QStringLiteral(", ")) + QLatin1Char(')'));
+        break;
+    case review::Verdict::Skip:
+        lines << tr("Your verdict: skipped");
+        break;
+    case review::Verdict::None:
+        lines << tr("Your verdict: none yet");
+        break;
+    }
+    for (const auto &[who, v] : t.others)
+        lines << tr("%1: %2").arg(who, v == review::Verdict::Accept   ? tr("accept")
+                                       : v == review::Verdict::Reject ? tr("reject")
+                                                                      : tr("skip"));
+    if (t.approved)
+        lines << tr("Approved");
+    m_verdict->setText(lines.join(QLatin1Char('\n')));
+    colour(m_verdict, t.verdict == review::Verdict::Accept   ? kGood
+                      : t.verdict == review::Verdict::Reject ? kBad
+                                                             : plain);
+}
+
+void TraceColumn::setFocused(bool focused)
+{
+    if (focused == m_focused)
+        return;
+    m_focused = focused;
+    update(); // painted in paintEvent: cheaper than restyling the column on every key press
+}
+
+void TraceColumn::paintEvent(QPaintEvent *event)
+{
+    QPainter p(this);
+    if (m_focused) {
+        // A tinted background and a thick accent border mark the focused trace.
+        p.fillRect(rect(), palette().color(QPalette::AlternateBase));
+        QPen pen(palette().color(QPalette::Highlight), 4);
+        pen.setJoinStyle(Qt::MiterJoin);
+        p.setPen(pen);
+        p.drawRect(QRectF(rect()).adjusted(2, 2, -2, -2));
+    } else {
+        p.setPen(QPen(palette().color(QPalette::Mid), 1));
+        p.drawRect(QRectF(rect()).adjusted(0.5, 0.5, -0.5, -0.5));
+    }
+    Q_UNUSED(event);
+}
+
+QString TraceColumn::analysisText() const
+{
+    return m_analysis->toPlainText();
+}
+
+QString TraceColumn::statusText() const
+{
+    return QStringList{m_answer->text(), m_agreement->text(), m_reference->text(), m_confidence->text(),
+                       m_verdict->text()}
+        .join(QLatin1Char('\n'));
+}
+
+} // namespace sdrt::ui

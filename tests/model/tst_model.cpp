@@ -371,6 +371,8 @@ private Q_SLOTS:
         auto b = (*rt)->generate({req}, s);
         QVERIFY(a[0] && b[0]);
         QCOMPARE(a[0]->tokens, b[0]->tokens);
+        // Decoded token by token, the text is the whole decode of the tokens.
+        QCOMPARE(a[0]->text, (*rt)->tokenizer().decode(a[0]->tokens));
         s.seed = 99;
         auto c = (*rt)->generate({req}, s);
         QVERIFY(c[0]);

@@ -103,6 +103,23 @@ __attribute__((visibility("default"))) int sdrt_spm_info(void *handle, int what)
     return -1;
 }
 
+// What kind of piece `id` is, for decoding one token at a time: 0 an ordinary piece (normal,
+// user-defined or unused: its text is the piece with U+2581 as a space), 1 control (no text),
+// 2 unknown, 3 byte fallback; -1 when out of range.
+__attribute__((visibility("default"))) int sdrt_spm_piece_kind(void *handle, int id)
+{
+    auto *sp = static_cast<sentencepiece::SentencePieceProcessor *>(handle);
+    if (id < 0 || id >= sp->GetPieceSize())
+        return -1;
+    if (sp->IsControl(id))
+        return 1;
+    if (sp->IsUnknown(id))
+        return 2;
+    if (sp->IsByte(id))
+        return 3;
+    return 0;
+}
+
 __attribute__((visibility("default"))) long sdrt_spm_id_to_piece(void *handle, int id, char *out, long cap)
 {
     const std::string p = static_cast<sentencepiece::SentencePieceProcessor *>(handle)->IdToPiece(id);

@@ -1,6 +1,7 @@
 #include "sdrt/model/Runtime.h"
 
 #include "sdrt/common/Log.h"
+#include "sdrt/model/IncrementalDecoder.h"
 #include "sdrt/model/LlavaModel.h"
 #include "sdrt/model/Preprocess.h"
 #include "sdrt/model/Safetensors.h"
@@ -395,6 +396,7 @@ std::vector<Expected<GenerationOutput, std::string>> VlmRuntime::generate(const 
         std::size_t request;
         std::vector<int> ids;
         Sampler sampler;
+        IncrementalDecoder text; // out.text is set from it when the row ends
         GenerationOutput out;
         bool done = false;
         bool pendingFeed = false; // last appended token not yet fed through the model
@@ -417,7 +419,7 @@ std::vector<Expected<GenerationOutput, std::string>> VlmRuntime::generate(const 
         }
         // Each request has its own random stream, so a batch gives the same text as single runs.
         const std::uint64_t stream = requests[i].seed ? *requests[i].seed : sampling.seed + 0x9E3779B97F4A7C15ull * (i + 1);
-        seqs.push_back({i, std::move(*ids), Sampler(sampling, stream), {}});
+        seqs.push_back({.request = i, .ids = std::move(*ids), .sampler = Sampler(sampling, stream), .text = IncrementalDecoder(d->tokenizer)});
         seqs.back().out.promptTokens = int(seqs.back().ids.size());
     }
     if (seqs.empty())
@@ -487,15 +489,11 @@ std::vector<Expected<GenerationOutput, std::string>> VlmRuntime::generate(const 
                 s.out.tokens.push_back(token);
                 s.out.logprobs.push_back(lp);
                 s.pendingFeed = true;
-                s.out.text = d->tokenizer.decode(s.out.tokens);
-                for (const auto &stop : sampling.stop) {
-                    const auto at = stop.empty() ? std::string::npos : s.out.text.find(stop);
-                    if (at != std::string::npos) {
-                        s.out.text.resize(at);
-                        s.done = true;
-                        s.out.finishReason = "stop";
-                        break;
-                    }
+                const std::size_t unchanged = s.text.push(token);
+                if (const auto at = findStopString(s.text.text(), unchanged, sampling.stop); at != std::string::npos) {
+                    s.out.text = s.text.text().substr(0, at);
+                    s.done = true;
+                    s.out.finishReason = "stop";
                 }
                 if (!s.done && int(s.out.tokens.size()) >= sampling.maxNewTokens) {
                     s.done = true;
@@ -556,6 +554,8 @@ std::vector<Expected<GenerationOutput, std::string>> VlmRuntime::generate(const 
         for (auto &s : seqs) {
             if (!s.done)
                 s.out.finishReason = cancelled ? "cancelled" : "length";
+            if (s.out.finishReason != "stop")
+                s.out.text = s.text.text();
             if (capturing && capture.generatedTokens && !s.hidden.empty()) {
                 auto all = torch::stack(s.hidden, 1); // [L,P,D]
                 std::vector<torch::Tensor> perLayer;

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <dlfcn.h>
 #include <fstream>
 #include <limits.h>
@@ -21,6 +22,7 @@ struct Spm {
     int (*info)(void *, int) = nullptr;
     long (*idToPiece)(void *, int, char *, long) = nullptr;
     int (*pieceToId)(void *, const char *, std::size_t) = nullptr;
+    int (*pieceKind)(void *, int) = nullptr;
     int (*train)(const char *const *, int, const char *const *, const char *const *, int, char **, std::size_t *, char *,
                  std::size_t) = nullptr;
     void (*freeBuffer)(char *) = nullptr;
@@ -71,9 +73,10 @@ const Spm &spm()
         s.info = reinterpret_cast<decltype(s.info)>(sym("sdrt_spm_info"));
         s.idToPiece = reinterpret_cast<decltype(s.idToPiece)>(sym("sdrt_spm_id_to_piece"));
         s.pieceToId = reinterpret_cast<decltype(s.pieceToId)>(sym("sdrt_spm_piece_to_id"));
+        s.pieceKind = reinterpret_cast<decltype(s.pieceKind)>(sym("sdrt_spm_piece_kind"));
         s.train = reinterpret_cast<decltype(s.train)>(sym("sdrt_spm_train"));
         s.freeBuffer = reinterpret_cast<decltype(s.freeBuffer)>(sym("sdrt_spm_free_buffer"));
-        if (!s.load || !s.free || !s.encode || !s.decode || !s.info || !s.idToPiece || !s.pieceToId || !s.train || !s.freeBuffer)
+        if (!s.load || !s.free || !s.encode || !s.decode || !s.info || !s.idToPiece || !s.pieceToId || !s.pieceKind || !s.train || !s.freeBuffer)
             s.error = "libsdrt_spm.so lacks an expected function (mismatched build?)";
     });
     return s;
@@ -193,24 +196,43 @@ std::vector<int> Tokenizer::encode(const std::string &text, bool addBos) const
     return out;
 }
 
+bool Tokenizer::isText(int id) const
+{
+    return id >= 0 && id < m_pieces && !m_addedById.count(id) && id != m_bos && id != m_eos && id != m_pad;
+}
+
+Tokenizer::PieceKind Tokenizer::pieceKind(int id) const
+{
+    switch (spm().pieceKind(m_sp.get(), id)) {
+    case 1: return PieceKind::Control;
+    case 2: return PieceKind::Unknown;
+    case 3: return PieceKind::Byte;
+    default: return PieceKind::Ordinary;
+    }
+}
+
+std::string Tokenizer::decodeText(const std::vector<int> &ids) const
+{
+    const Spm &s = spm();
+    std::string text(ids.size() * 8 + 16, '\0');
+    long n = s.decode(m_sp.get(), ids.data(), int(ids.size()), text.data(), long(text.size()));
+    if (n > long(text.size())) {
+        text.resize(std::size_t(n));
+        n = s.decode(m_sp.get(), ids.data(), int(ids.size()), text.data(), long(text.size()));
+    }
+    text.resize(std::size_t(std::max(0L, n)));
+    return text;
+}
+
 std::string Tokenizer::decode(const std::vector<int> &ids) const
 {
     std::vector<int> plain;
     plain.reserve(ids.size());
     for (int id : ids) {
-        if (id < 0 || id >= m_pieces || m_addedById.count(id) || id == m_bos || id == m_eos || id == m_pad)
-            continue;
-        plain.push_back(id);
+        if (isText(id))
+            plain.push_back(id);
     }
-    const Spm &s = spm();
-    std::string text(plain.size() * 8 + 16, '\0');
-    long n = s.decode(m_sp.get(), plain.data(), int(plain.size()), text.data(), long(text.size()));
-    if (n > long(text.size())) {
-        text.resize(std::size_t(n));
-        n = s.decode(m_sp.get(), plain.data(), int(plain.size()), text.data(), long(text.size()));
-    }
-    text.resize(std::size_t(std::max(0L, n)));
-    return text;
+    return decodeText(plain);
 }
 
 int Tokenizer::vocabSize() const
@@ -245,12 +267,13 @@ std::string Tokenizer::piece(int id) const
     return p;
 }
 
-Expected<std::string, std::string> trainSentencePiece(const std::vector<std::string> &sentences, int vocabSize)
+Expected<std::string, std::string> trainSentencePiece(const std::vector<std::string> &sentences, int vocabSize,
+                                                      const std::vector<std::pair<std::string, std::string>> &options)
 {
     const Spm &s = spm();
     if (!s.error.empty())
         return unexpected(s.error);
-    const std::vector<std::pair<std::string, std::string>> args = {
+    std::vector<std::pair<std::string, std::string>> args = {
         {"model_type", "bpe"},
         {"vocab_size", std::to_string(vocabSize)},
         {"character_coverage", "1.0"},
@@ -267,6 +290,13 @@ Expected<std::string, std::string> trainSentencePiece(const std::vector<std::str
         {"shuffle_input_sentence", "false"},
         {"hard_vocab_limit", "false"},
     };
+    for (const auto &[key, value] : options) {
+        auto it = std::find_if(args.begin(), args.end(), [&](const auto &a) { return a.first == key; });
+        if (it != args.end())
+            it->second = value;
+        else
+            args.emplace_back(key, value);
+    }
     std::vector<const char *> keys, values, lines;
     for (const auto &[k, v] : args) {
         keys.push_back(k.c_str());

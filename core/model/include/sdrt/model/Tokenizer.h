@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sdrt::model {
@@ -33,6 +34,12 @@ public:
     const std::map<std::string, int> &addedTokens() const { return m_added; }
 
 private:
+    friend class IncrementalDecoder;
+    enum class PieceKind { Ordinary, Control, Unknown, Byte };
+    bool isText(int id) const; // what decode() keeps: a SentencePiece piece, not an added or special token
+    PieceKind pieceKind(int id) const;
+    std::string decodeText(const std::vector<int> &ids) const; // SentencePiece's decode of isText() ids
+
     std::shared_ptr<void> m_sp; // SentencePiece processor inside the shim library
     int m_pieces = 0;
     std::map<std::string, int> m_added;
@@ -43,7 +50,10 @@ private:
 // SentencePiece itself is loaded from our shim library (libsdrt_spm.so, see spm/SpmShim.cpp);
 // this fails with a clear message when the shim cannot be found.
 // Trains a small SentencePiece model (BPE with byte fallback, so any UTF-8 text, Japanese
-// included, encodes) from sentences; returns the serialized model.
-Expected<std::string, std::string> trainSentencePiece(const std::vector<std::string> &sentences, int vocabSize);
+// included, encodes) from sentences; returns the serialized model. `options` are SentencePiece
+// trainer flags that replace or add to ours (such as {"remove_extra_whitespaces", "false"}, as
+// Llama's tokenizer has).
+Expected<std::string, std::string> trainSentencePiece(const std::vector<std::string> &sentences, int vocabSize,
+                                                      const std::vector<std::pair<std::string, std::string>> &options = {});
 
 } // namespace sdrt::model

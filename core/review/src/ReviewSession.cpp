@@ -1,5 +1,7 @@
 #include "sdrt/review/ReviewSession.h"
 
+#include "sdrt/common/Log.h"
+
 #include "sdrt/prompts/Answers.h"
 #include "sdrt/prompts/Ensemble.h"
 #include "sdrt/review/Agreement.h"
@@ -113,11 +115,20 @@ Result<void> ReviewSession::reload()
     usePolicy(stored);
     m_reasonTags = defaultReasonTags();
     if (*tags) {
+        // A setting that is not a list of texts is reported, then the defaults are used.
+        QJsonParseError pe;
+        const QJsonDocument doc = QJsonDocument::fromJson((**tags).toUtf8(), &pe);
         QStringList list;
-        for (const auto &v : QJsonDocument::fromJson((**tags).toUtf8()).array())
+        bool wellFormed = pe.error == QJsonParseError::NoError && doc.isArray();
+        for (const auto &v : doc.array()) {
+            wellFormed = wellFormed && v.isString();
             if (!v.toString().trimmed().isEmpty())
                 list << v.toString().trimmed();
-        if (!list.isEmpty())
+        }
+        if (!wellFormed)
+            sdrt::log::get("review")->warn("workspace setting {} is not a JSON list of texts ({}); the default reject reasons are used",
+                                           kReasonTagsKey.toStdString(), (**tags).left(80).toStdString());
+        else if (!list.isEmpty())
             m_reasonTags = list;
     }
     return {};

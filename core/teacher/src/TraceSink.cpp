@@ -14,10 +14,6 @@
 namespace sdrt::teacher {
 namespace {
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("sdrt::teacher", text);
-}
 
 QString hiddenDirOf(const QString &modelHash)
 {
@@ -118,7 +114,7 @@ Result<std::unique_ptr<TraceSink>> TraceSink::fromShardFolder(store::Workspace &
         if (!found)
             return fail(found.error());
         if (!*found)
-            return fail(tr("Item \"%1\" of the shard is not in the workspace %2 (fingerprint %3); merge a shard into the workspace it was made from.")
+            return fail(QCoreApplication::translate("sdrt::teacher", "Item \"%1\" of the shard is not in the workspace %2 (fingerprint %3); merge a shard into the workspace it was made from.")
                             .arg(item->externalId.value_or(item->question), ws.root(), item->fingerprint.left(12)));
         sink->m_items[r.id] = **found;
     }
@@ -148,13 +144,13 @@ Result<int> TraceSink::write(TraceBatch &batch, const QString &modelHash)
     if (!batch.hidden.empty()) {
         const QString dir = hiddenDirOf(modelHash);
         if (!QDir(m_out->root()).mkpath(dir))
-            return fail(tr("Cannot create the folder %1.").arg(QDir(m_out->root()).filePath(dir)));
+            return fail(QCoreApplication::translate("sdrt::teacher", "Cannot create the folder %1.").arg(QDir(m_out->root()).filePath(dir)));
         const QString rel = dir + QLatin1Char('/') + QUuid::createUuid().toString(QUuid::WithoutBraces) + QStringLiteral(".safetensors");
         auto bytes = model::writeHiddenStateFile(m_out->absolutePath(rel).toStdString(), batch.hidden,
                                                  {{"model_content_hash", modelHash.toStdString()},
                                                   {"positions", "step-2 answer tokens as inputs, teacher-forced"}});
         if (!bytes)
-            return fail(tr("Cannot write hidden states: %1").arg(QString::fromStdString(bytes.error())));
+            return fail(QCoreApplication::translate("sdrt::teacher", "Cannot write hidden states: %1").arg(QString::fromStdString(bytes.error())));
         for (std::size_t h = 0; h < batch.hiddenOf.size(); ++h) {
             store::Trace &t = batch.traces[batch.hiddenOf[h]];
             t.hiddenRef = rel + QLatin1Char('#') + QString::fromStdString(batch.hidden[h].name);
@@ -175,7 +171,7 @@ Result<int> TraceSink::write(TraceBatch &batch, const QString &modelHash)
         const QString from = QDir(m_copyHiddenFrom).filePath(rel);
         QDir().mkpath(QFileInfo(target).absolutePath());
         if (!QFile::copy(from, target))
-            return fail(tr("Cannot copy %1 to %2.").arg(from, target));
+            return fail(QCoreApplication::translate("sdrt::teacher", "Cannot copy %1 to %2.").arg(from, target));
         m_copied << target;
     }
     return store::TraceRepository(m_out->db()).insert(batch.traces);

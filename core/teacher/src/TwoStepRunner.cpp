@@ -10,14 +10,6 @@
 #include <cstring>
 
 namespace sdrt::teacher {
-namespace {
-
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("sdrt::teacher", text);
-}
-
-} // namespace
 
 model::RgbImage toRgbImage(const QImage &image)
 {
@@ -45,7 +37,7 @@ ItemInput loadItemInput(store::Workspace &ws, store::Id id)
             continue;
         auto image = assets::loadImage(ws.absolutePath(a.asset.storedPath));
         if (!image) {
-            out.error = tr("asset %1 (%2): %3").arg(a.asset.originalName, a.asset.storedPath, image.error());
+            out.error = QCoreApplication::translate("sdrt::teacher", "asset %1 (%2): %3").arg(a.asset.originalName, a.asset.storedPath, image.error());
             return out;
         }
         out.images.push_back(toRgbImage(*image));
@@ -123,7 +115,7 @@ TwoStepRunner::Output TwoStepRunner::run(const std::vector<WorkUnit> &units, con
         store::Trace &t = traces[at1[j]];
         if (!out1[j]) {
             t.status = store::TraceStatus::Failed;
-            t.error = tr("step 1: %1").arg(QString::fromStdString(out1[j].error()));
+            t.error = QCoreApplication::translate("sdrt::teacher", "step 1: %1").arg(QString::fromStdString(out1[j].error()));
             continue;
         }
         if (out1[j]->finishReason == "cancelled") {
@@ -148,7 +140,7 @@ TwoStepRunner::Output TwoStepRunner::run(const std::vector<WorkUnit> &units, con
         store::Trace &t = traces[i];
         if (!out2[j]) {
             t.status = store::TraceStatus::Failed;
-            t.error = tr("step 2: %1").arg(QString::fromStdString(out2[j].error()));
+            t.error = QCoreApplication::translate("sdrt::teacher", "step 2: %1").arg(QString::fromStdString(out2[j].error()));
             continue;
         }
         if (out2[j]->finishReason == "cancelled") {
@@ -169,7 +161,7 @@ TwoStepRunner::Output TwoStepRunner::run(const std::vector<WorkUnit> &units, con
         auto scored = m_rt.score(req2[j], out2[j]->tokens, capture);
         if (!scored) {
             t.status = store::TraceStatus::Failed;
-            t.error = tr("hidden states: %1").arg(QString::fromStdString(scored.error()));
+            t.error = QCoreApplication::translate("sdrt::teacher", "hidden states: %1").arg(QString::fromStdString(scored.error()));
             continue;
         }
         out.batch.hidden.push_back({"trace-" + std::to_string(i), std::move(scored->hidden)});

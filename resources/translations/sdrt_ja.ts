@@ -397,7 +397,7 @@
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+50"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+44"/>
         <source>Output folder.</source>
         <translation>出力フォルダー。</translation>
     </message>
@@ -578,7 +578,7 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+223"/>
+        <location line="+225"/>
         <location line="+122"/>
         <location filename="../../app/cli/InitImportCommands.cpp" line="+4"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+68"/>
@@ -587,7 +587,7 @@
         <translation>ワークスペースフォルダー。</translation>
     </message>
     <message>
-        <location line="-344"/>
+        <location line="-346"/>
         <source>Model name or id.</source>
         <translation>モデル名または ID。</translation>
     </message>
@@ -643,12 +643,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+240"/>
+        <location line="+242"/>
         <source>Most new tokens of the analysis.</source>
         <translation>分析の最大新規トークン数。</translation>
     </message>
     <message>
-        <location line="-239"/>
+        <location line="-241"/>
         <source>Most new tokens of the answer.</source>
         <translation>回答の最大新規トークン数。</translation>
     </message>
@@ -719,7 +719,12 @@
         <translation>隠れ状態: 層 %1、トレースあたり %2 バイト（fp16）、合計 %3 MiB</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+29"/>
+        <source>item %1 left out of the ensemble summary: %2</source>
+        <translation>項目 %1 はアンサンブルの集計から外しました: %2</translation>
+    </message>
+    <message>
+        <location line="+21"/>
         <source>(majority right)</source>
         <translation>（多数決は正解）</translation>
     </message>
@@ -814,7 +819,7 @@
         <translation>取り込み</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-235"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-237"/>
         <location filename="../../app/cli/InitImportCommands.cpp" line="+9"/>
         <source>failed: %1</source>
         <translation>失敗: %1</translation>
@@ -826,7 +831,11 @@
   show NAME          a prompt file
   render NAME        a rendered step (--step, --question, --note, --images, --query1)
   register WS        store the library&apos;s versions in a workspace</source>
-        <translation type="unfinished"></translation>
+        <translation>プロンプトライブラリ。
+  list               プロンプト、そのバージョンとハッシュ
+  show NAME          プロンプトファイル
+  render NAME        レンダリングしたステップ (--step, --question, --note, --images, --query1)
+  register WS        ライブラリのバージョンをワークスペースに保存</translation>
     </message>
     <message>
         <location line="+7"/>
@@ -889,7 +898,20 @@
   bench import|model|generate   benchmarks
 
 Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
-        <translation type="unfinished"></translation>
+        <translation>使い方: sdrt COMMAND [ARGS]
+
+  init WS                    ワークスペースを作成
+  import WS PATH             フォルダーまたは manifest.jsonl をインポート
+  prompts list|show|render|register
+  demo make-data DIR         合成の工場データセットを書き出す
+  model make-tiny|info|generate|register|list   VLM ランタイム、ワークスペースのモデル
+  generate WS --model M      プロンプトライブラリを項目ごとに二段階で実行 (トレース)
+  merge WS SHARD...          sdrt generate --shard のシャードフォルダーをマージ
+  runs WS                    教師実行: 状態 (プロセスが終了していれば中断)、件数
+  export WS [--format llava|flat]   承認済みトレース / すべてのレビューを JSON Lines で
+  bench import|model|generate   ベンチマーク
+
+コマンドのオプションは &apos;sdrt COMMAND --help&apos; で表示します。</translation>
     </message>
     <message>
         <location line="+61"/>
@@ -929,7 +951,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location filename="../../app/cli/DemoCommands.cpp" line="-87"/>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="+232"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="+234"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+7"/>
         <location line="+38"/>
         <source>Model folder.</source>
@@ -1331,7 +1353,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>承認ポリシー &quot;%1&quot; を読めません: 1,0 のような MIN_ACCEPTS,MAX_REJECTS を指定してください（MAX_REJECTS -1: 却下数を問わない）。</translation>
     </message>
     <message>
-        <location filename="../../core/review/src/ReviewSession.cpp" line="+326"/>
+        <location filename="../../core/review/src/ReviewSession.cpp" line="+337"/>
         <source>Enter your reviewer name before reviewing.</source>
         <translation>レビューの前にレビュー担当者名を入力してください。</translation>
     </message>
@@ -1393,7 +1415,17 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ID %1 のアセットはありません。</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/Database.cpp" line="+165"/>
+        <location filename="../../core/store/src/Database.cpp" line="+40"/>
+        <source>SQLite error in %1: cannot bind parameter %2 of &quot;%3&quot;: %4</source>
+        <translation>%1 の SQLite エラー: &quot;%3&quot; のパラメーター %2 をバインドできません: %4</translation>
+    </message>
+    <message>
+        <location line="+93"/>
+        <source>SQLite error in %1: the statement &quot;%2&quot; has no parameter %3</source>
+        <translation>%1 の SQLite エラー: 文 &quot;%2&quot; にパラメーター %3 がありません</translation>
+    </message>
+    <message>
+        <location line="+73"/>
         <source>Cannot open database %1: %2</source>
         <translation>データベース %1 を開けません: %2</translation>
     </message>
@@ -1547,7 +1579,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 をロックできません: %2</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/TraceRepository.cpp" line="+166"/>
+        <location filename="../../core/store/src/TraceRepository.cpp" line="+213"/>
         <source>Generation run %1 with the same model is already writing to %2 (%3, started %4). Two runs would do the same work: wait for it to finish or cancel it, then run again (completed traces are skipped).</source>
         <translation>同じモデルの生成実行 %1 が既に %2 に書き込んでいます (%3、開始 %4)。二つの実行は同じ作業をすることになります: 終了を待つかキャンセルしてから、もう一度実行してください (完了したトレースはスキップされます)。</translation>
     </message>
@@ -1557,7 +1589,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>別のプロセス</translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="+101"/>
         <source>The process running it ended without finishing it (killed or crashed); a rerun with the same settings resumes it.</source>
         <translation>実行していたプロセスが完了せずに終了しました (強制終了またはクラッシュ)。同じ設定で再実行すると再開します。</translation>
     </message>
@@ -1584,17 +1616,17 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::teacher</name>
     <message>
-        <location filename="../../core/teacher/src/GenerationJob.cpp" line="+96"/>
+        <location filename="../../core/teacher/src/TwoStepRunner.cpp" line="+40"/>
         <source>asset %1 (%2): %3</source>
         <translation>素材 %1（%2）: %3</translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location filename="../../core/teacher/src/GenerationPlan.cpp" line="+23"/>
         <source>Stored prompt %1 v%2 does not parse: %3</source>
         <translation>保存済みプロンプト %1 v%2 を解析できません: %3</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+5"/>
         <source>No prompt version with id %1 in the workspace.</source>
         <translation>ワークスペースに ID %1 のプロンプト版がありません。</translation>
     </message>
@@ -1604,7 +1636,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ワークスペースにプロンプトが登録されていません（sdrt prompts register WS）。</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location filename="../../core/teacher/src/GenerationJob.cpp" line="+34"/>
         <source>Samples and batch size must be at least 1.</source>
         <translation>サンプル数とバッチサイズは 1 以上にしてください。</translation>
     </message>
@@ -1624,12 +1656,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>不明な分割 &quot;%1&quot;: train または eval です。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+2"/>
         <source>Bad sampling settings: %1.</source>
         <translation>サンプリング設定が不正です: %1。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+84"/>
         <source>No model with id %1 in the workspace (sdrt model register).</source>
         <translation>ワークスペースに ID %1 のモデルがありません（sdrt model register）。</translation>
     </message>
@@ -1644,42 +1676,42 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>モデル「%1」を %2 から読み込めません: %3</translation>
     </message>
     <message>
-        <location filename="../../core/teacher/src/GenerationJob.cpp" line="+126"/>
+        <location filename="../../core/teacher/src/GenerationJob.cpp" line="+49"/>
         <source>Hidden-state layer %1 is outside 0..%2 of model &quot;%3&quot;.</source>
         <translation>隠れ状態の層 %1 はモデル「%3」の範囲 0..%2 の外です。</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location filename="../../core/teacher/src/TraceSink.cpp" line="+147"/>
         <source>Cannot create the folder %1.</source>
         <translation>フォルダ %1 を作成できません。</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location filename="../../core/teacher/src/TwoStepRunner.cpp" line="+78"/>
         <source>step 1: %1</source>
         <translation>ステップ1: %1</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+25"/>
         <source>step 2: %1</source>
         <translation>ステップ2: %1</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>hidden states: %1</source>
         <translation>隠れ状態: %1</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location filename="../../core/teacher/src/TraceSink.cpp" line="+6"/>
         <source>Cannot write hidden states: %1</source>
         <translation>隠れ状態を書き込めません: %1</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location filename="../../core/teacher/src/GenerationJob.cpp" line="+51"/>
         <source>item %1 (%2), prompt %3 v%4: %5</source>
         <translation>項目 %1（%2）、プロンプト %3 v%4: %5</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+57"/>
         <source>No trace with id %1.</source>
         <translation>ID %1 のトレースはありません。</translation>
     </message>
@@ -1694,7 +1726,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>トレース %1 のモデルがありません。</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location filename="../../core/teacher/src/ShardMerge.cpp" line="+20"/>
         <source>%1 is not a shard folder (no workspace.sqlite).</source>
         <translation>%1 はシャードフォルダではありません（workspace.sqlite がありません）。</translation>
     </message>
@@ -1709,12 +1741,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>シャード %2 の実行 %1 はまだ実行中です (%3)。終了してからマージしてください。</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location filename="../../core/teacher/src/TraceSink.cpp" line="-36"/>
         <source>Item &quot;%1&quot; of the shard is not in the workspace %2 (fingerprint %3); merge a shard into the workspace it was made from.</source>
         <translation>シャードの項目「%1」はワークスペース %2 にありません（指紋 %3）。シャードは作成元のワークスペースに統合してください。</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+57"/>
         <source>Cannot copy %1 to %2.</source>
         <translation>%1 を %2 にコピーできません。</translation>
     </message>
@@ -1722,17 +1754,17 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::AgreementDialog</name>
     <message>
-        <location filename="../../ui/src/AgreementDialog.cpp" line="+14"/>
+        <location filename="../../ui/src/AgreementDialog.cpp" line="+15"/>
         <source>Cohen&apos;s kappa</source>
         <translation>Cohen のカッパ</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Fleiss&apos; kappa</source>
         <translation>Fleiss のカッパ</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Agreement between reviewers</source>
         <translation>レビュー担当者間の一致度</translation>
     </message>
@@ -1742,12 +1774,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>一致度には 2 人以上のレビュー担当者の判定が必要です。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>Reviewers: %1. Traces count when every reviewer accepted or rejected them.</source>
         <translation>レビュー担当者: %1。全員が承認または却下したトレースを数えます。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+8"/>
         <source>Prompt</source>
         <translation>プロンプト</translation>
     </message>
@@ -1777,7 +1809,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>すべてのプロンプト</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>undefined</source>
         <translation>定義できません</translation>
     </message>
@@ -1887,7 +1919,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::GeneratePanel</name>
     <message>
-        <location filename="../../ui/src/GeneratePanel.cpp" line="+40"/>
+        <location filename="../../ui/src/GeneratePanel.cpp" line="+41"/>
         <source>Only the selected item</source>
         <translation>選択中の項目だけ</translation>
     </message>
@@ -1977,7 +2009,22 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>すべての種別</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+8"/>
+        <source>Cannot read the models: %1</source>
+        <translation>モデルを読み込めません: %1</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Cannot read the prompts: %1</source>
+        <translation>プロンプトを読み込めません: %1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Cannot read the task families: %1</source>
+        <translation>タスクの種類を読み込めません: %1</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>No model registered in this workspace: sdrt model register WS DIR.</source>
         <translation>このワークスペースにはモデルが登録されていません: sdrt model register WS DIR。</translation>
     </message>
@@ -1998,21 +2045,26 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location line="+6"/>
+        <source>pending</source>
+        <translation>待機中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>running</source>
         <translation>実行中</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>done</source>
         <translation>完了</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>failed</source>
         <translation>失敗</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>cancelled</source>
         <translation>キャンセル</translation>
     </message>
@@ -2022,7 +2074,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>中断 (プロセスが完了せずに終了しました。同じ設定で「実行」すると再開します)</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Run %1: %2 · %3 ok, %4 failed · started %5</source>
         <translation>実行 %1: %2 · 成功 %3、失敗 %4 · 開始 %5</translation>
     </message>
@@ -2622,7 +2674,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::ReasonTagsDialog</name>
     <message>
-        <location filename="../../ui/src/ReasonTagsDialog.cpp" line="+13"/>
+        <location filename="../../ui/src/ReasonTagsDialog.cpp" line="+14"/>
         <source>Reject reasons</source>
         <translation>却下理由</translation>
     </message>
@@ -2678,7 +2730,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::ReviewController</name>
     <message>
-        <location filename="../../ui/src/ReviewController.cpp" line="+46"/>
+        <location filename="../../ui/src/ReviewController.cpp" line="+47"/>
         <location line="+6"/>
         <source>Cannot read the reviews</source>
         <translation>レビューを読めません</translation>
@@ -2694,7 +2746,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>項目 %1 のトレースを読めません</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+62"/>
         <source>This is the last item in the queue.</source>
         <translation>キューの最後の項目です。</translation>
     </message>
@@ -2759,22 +2811,22 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::ReviewPanel</name>
     <message>
-        <location filename="../../ui/src/ReviewPanel.cpp" line="+50"/>
+        <location filename="../../ui/src/ReviewPanel.cpp" line="+52"/>
         <source>Review</source>
         <translation>レビュー</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+48"/>
         <source>Next trace</source>
         <translation>次のトレース</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+4"/>
         <source>Previous trace</source>
         <translation>前のトレース</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Next item</source>
         <translation>次の項目</translation>
     </message>
@@ -2784,7 +2836,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>前の項目</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+43"/>
         <source>Show the item&apos;s photo and drawing side by side, each with its own zoom and pan</source>
         <translation>項目の写真と図面を左右に並べて表示（それぞれ別に拡大・移動）</translation>
     </message>
@@ -2839,12 +2891,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%m 件中 %v 件のトレースをレビュー済み</translation>
     </message>
     <message>
-        <location line="-33"/>
+        <location line="-34"/>
         <source>Photo | Drawing</source>
         <translation>写真 | 図面</translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+72"/>
         <source>No note for this item.</source>
         <translation>この項目にメモはありません。</translation>
     </message>
@@ -2876,7 +2928,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         </translation>
     </message>
     <message>
-        <location line="+96"/>
+        <location line="+97"/>
         <source>Reviewer: (not set)</source>
         <translation>レビュー担当者: （未設定）</translation>
     </message>
@@ -2886,7 +2938,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>レビュー担当者: %1</translation>
     </message>
     <message>
-        <location line="-170"/>
+        <location line="-171"/>
         <source>Reviewer</source>
         <translation>レビュー担当者</translation>
     </message>
@@ -2896,7 +2948,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>お名前（各判定に記録されます）:</translation>
     </message>
     <message>
-        <location line="+154"/>
+        <location line="+155"/>
         <source>All prompts</source>
         <translation>すべてのプロンプト</translation>
     </message>
@@ -2906,7 +2958,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>すべてのタスク種別</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+61"/>
         <source>hidden — press %1 to show</source>
         <translation>非表示 — %1 キーで表示</translation>
     </message>
@@ -2930,12 +2982,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         </translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Item %1 of %2</source>
         <translation>%2 件中 %1 件目</translation>
     </message>
     <message>
-        <location line="-74"/>
+        <location line="-78"/>
         <source>No items in the queue.</source>
         <translation>キューに項目がありません。</translation>
     </message>
@@ -2945,12 +2997,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ワークスペースが開かれていません。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>%1 · %2 · %3</source>
         <translation>%1 · %2 · %3</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>no family</source>
         <translation>種別なし</translation>
     </message>
@@ -2960,32 +3012,32 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>（なし）</translation>
     </message>
     <message>
-        <location line="-358"/>
+        <location line="-367"/>
         <source>Photo and drawing side by side, or in tabs (remembered)</source>
         <translation>写真と図面を左右に並べる / タブで切り替える（設定を記憶）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>Undo your last action (each reviewer has their own history)</source>
         <translation>自分の直前の操作を元に戻す（レビュアーごとの履歴）</translation>
     </message>
     <message>
-        <location line="+218"/>
+        <location line="+221"/>
         <source>Accept matching traces</source>
         <translation>一致するトレースを承認</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>Side by side needs a photo and a drawing; this item shows one kind only.</source>
         <translation>左右表示には写真と図面が必要です。この項目は片方だけです。</translation>
     </message>
     <message>
-        <location line="-245"/>
+        <location line="-268"/>
         <source>Accept the focused trace</source>
         <translation>選択中のトレースを承認</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Reject the focused trace (reasons 1–9, first wrong step, comment; Enter)</source>
         <translation>選択中のトレースを却下（理由 1〜9、最初に誤ったステップ、コメント; Enter）</translation>
     </message>
@@ -2995,27 +3047,27 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>選択中のトレースを保留</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+13"/>
         <source>Next item with unreviewed traces</source>
         <translation>未レビューのトレースがある次の項目</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+4"/>
         <source>Show or hide the reference answer</source>
         <translation>正解の表示 / 非表示</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+11"/>
         <source>Redo</source>
         <translation>やり直す</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Accept every unreviewed trace in the queue that matches its reference</source>
         <translation>キュー内で正解と一致する未レビューのトレースをすべて承認</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>This list</source>
         <translation>この一覧</translation>
     </message>
@@ -3046,7 +3098,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::TraceColumn</name>
     <message>
-        <location filename="../../ui/src/TraceColumn.cpp" line="+58"/>
+        <location filename="../../ui/src/TraceColumn.cpp" line="+59"/>
         <source>Step 1 — analysis</source>
         <translation>ステップ 1 — 分析</translation>
     </message>
@@ -3056,7 +3108,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 v%2 · サンプル %3</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Answer: %1
 Parsed: %2</source>
         <translation>回答: %1
@@ -3068,7 +3120,7 @@ Parsed: %2</source>
         <translation>（なし）</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>agrees with the prompt ensemble</source>
         <translation>プロンプトのアンサンブルと一致</translation>
     </message>
@@ -3088,7 +3140,7 @@ Parsed: %2</source>
         <translation>· 正解は非表示 (%1)</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>matches the reference</source>
         <translation>正解と一致</translation>
     </message>
@@ -3103,27 +3155,27 @@ Parsed: %2</source>
         <translation>確信度 %1%</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Your verdict: ACCEPTED</source>
         <translation>あなたの判定: 承認</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Your verdict: REJECTED</source>
         <translation>あなたの判定: 却下</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+6"/>
         <source>Your verdict: skipped</source>
         <translation>あなたの判定: 保留</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Your verdict: none yet</source>
         <translation>あなたの判定: 未判定</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
@@ -3133,12 +3185,12 @@ Parsed: %2</source>
         <translation>承認</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>reject</source>
         <translation>却下</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>skip</source>
         <translation>保留</translation>
     </message>

@@ -59,20 +59,27 @@ Result<std::vector<store::Id>> resolvePrompts(store::Database &db, const QString
     std::vector<store::Id> out;
     if (spec.isEmpty())
         return out;
-    auto all = store::PromptRepository(db).list();
-    if (!all)
-        return fail(all.error());
+    store::PromptRepository repo(db);
+    auto newest = repo.newestVersions();
+    if (!newest)
+        return fail(newest.error());
     for (const QString &part : spec.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
         const QString name = part.section(QLatin1Char(':'), 0, 0).trimmed();
         const int version = part.contains(QLatin1Char(':')) ? part.section(QLatin1Char(':'), 1).toInt() : 0;
-        const store::PromptVersion *best = nullptr;
-        for (const auto &v : *all) {
-            if (v.name == name && (version == 0 ? (!best || v.version > best->version) : v.version == version))
-                best = &v;
+        std::optional<store::PromptVersion> found;
+        if (version > 0) {
+            auto v = repo.find(name, version);
+            if (!v)
+                return fail(v.error());
+            found = *v;
+        } else {
+            for (const store::PromptVersion &v : *newest)
+                if (v.name == name)
+                    found = v;
         }
-        if (!best)
+        if (!found)
             return fail(QCoreApplication::translate("sdrt::cli", "No prompt \"%1\" in the workspace (register the library with sdrt prompts register WS).").arg(part));
-        out.push_back(best->id);
+        out.push_back(found->id);
     }
     return out;
 }

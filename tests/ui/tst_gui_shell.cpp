@@ -295,6 +295,40 @@ private Q_SLOTS:
         QCOMPARE(row->text(0), QStringLiteral("interrupted"));
     }
 
+    void runnerDeletedWhileItsJobRunsDeliversNothing()
+    {
+        // (Runs after generatePanelRunsTracesIntoTheItemView: the workspace has its tiny model.)
+        auto ws = store::Workspace::open(m_ws);
+        QVERIFY(ws);
+        auto models = store::ModelRepository(ws->db()).list();
+        QVERIFY(models && !models->empty());
+        teacher::GenerationParams p;
+        p.workspace = m_ws;
+        p.modelId = models->front().id;
+        p.samples = 2;
+        p.sampling.temperature = 0.9f;
+        p.seed = 77; // new traces to make
+        p.batch = 1;
+        QObject owner;
+        auto *runner = new ui::GenerateRunner(&owner);
+        int delivered = 0;
+        connect(runner, &ui::GenerateRunner::progress, &owner, [&delivered] { ++delivered; });
+        connect(runner, &ui::GenerateRunner::finished, &owner, [&delivered] { ++delivered; });
+        QSignalSpy progressed(runner, &ui::GenerateRunner::progress);
+        QVERIFY(runner->start(p));
+        QVERIFY(runner->isRunning());
+        QVERIFY(progressed.wait(120000)); // the job is well under way
+        delivered = 0;
+        delete runner; // cancels, waits for the thread; what it had queued is dropped
+        QCoreApplication::processEvents();
+        QTest::qWait(50);
+        QCOMPARE(delivered, 0);
+        // The run it left is a finished run, not a running one.
+        auto runs = store::TraceRepository(ws->db()).runs();
+        QVERIFY(runs && !runs->empty());
+        QVERIFY(runs->back().status == store::RunStatus::Cancelled || runs->back().status == store::RunStatus::Done);
+    }
+
     void brokenWorkspaceShowsAnErrorDialog()
     {
         QTemporaryDir dir;

@@ -8,6 +8,9 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <algorithm>
+#include <iterator>
+
 namespace sdrt::store {
 namespace {
 
@@ -278,16 +281,11 @@ Result<std::vector<Id>> TraceRepository::deadRuns()
     auto s = m_db.prepare("SELECT id FROM generation_runs WHERE status = 'running'");
     if (!s)
         return fail(s.error());
+    auto running = rows::readAll<Id>(*s, [](const Statement &row) { return row.int64(0); });
+    if (!running)
+        return fail(running.error());
     std::vector<Id> dead;
-    for (;;) {
-        auto row = s->step();
-        if (!row)
-            return fail(row.error());
-        if (!*row)
-            break;
-        if (!isLive(s->int64(0)))
-            dead.push_back(s->int64(0));
-    }
+    std::copy_if(running->begin(), running->end(), std::back_inserter(dead), [this](Id id) { return !isLive(id); });
     return dead;
 }
 
@@ -393,17 +391,14 @@ Result<std::set<TraceKey>> TraceRepository::completed(Id modelId, const std::vec
     if (!s)
         return fail(s.error());
     s->bind(1, modelId);
+    auto keys = rows::readAll<TraceKey>(*s, [](const Statement &row) { return TraceKey{row.int64(0), row.int64(1), int(row.int64(2))}; });
+    if (!keys)
+        return fail(keys.error());
     const std::set<Id> wanted(promptIds.begin(), promptIds.end());
     std::set<TraceKey> out;
-    for (;;) {
-        auto row = s->step();
-        if (!row)
-            return fail(row.error());
-        if (!*row)
-            break;
-        if (!wanted.empty() && !wanted.count(s->int64(1)))
-            continue;
-        out.emplace(s->int64(0), s->int64(1), int(s->int64(2)));
+    for (const TraceKey &k : *keys) {
+        if (wanted.empty() || wanted.count(std::get<1>(k)))
+            out.insert(k);
     }
     return out;
 }

@@ -3,10 +3,10 @@
 // and loading errors for a model folder (files the test writes and corrupts itself).
 
 #include "sdrt/model/ChatTemplate.h"
-#include "sdrt/model/LlavaModel.h"
-#include "sdrt/model/Preprocess.h"
+#include "LlavaModel.h"
+#include "Preprocess.h"
 #include "sdrt/model/Runtime.h"
-#include "sdrt/model/Safetensors.h"
+#include "SafetensorsTorch.h"
 #include "sdrt/model/Sampling.h"
 #include "sdrt/model/TinyModel.h"
 
@@ -121,14 +121,14 @@ private Q_SLOTS:
         QCOMPARE(f->tensors().size(), tensors.size());
         QCOMPARE(f->metadata().at("format"), std::string("pt"));
         for (const auto &[name, t] : tensors) {
-            auto back = f->load(name);
+            auto back = loadTensor(*f, name);
             QVERIFY2(back, name.c_str());
             QCOMPARE(back->scalar_type(), t.scalar_type());
             QCOMPARE(back->sizes().vec(), t.sizes().vec());
             QVERIFY2(torch::equal(*back, t), name.c_str());
         }
         // Conversion on load.
-        auto asFloat = f->load("f16", torch::kFloat32);
+        auto asFloat = loadTensor(*f, "f16", torch::kFloat32);
         QVERIFY(asFloat && asFloat->scalar_type() == torch::kFloat32);
         QVERIFY(torch::allclose(*asFloat, tensors[2].second.to(torch::kFloat32)));
     }
@@ -488,7 +488,7 @@ private Q_SLOTS:
             swap("vision_tower.", "model.vision_tower.");
             swap("multi_modal_projector.", "model.multi_modal_projector.");
             auto &shard = name.find("vision") != std::string::npos ? a : b;
-            shard.emplace_back(name, *src->load(t.name));
+            shard.emplace_back(name, *loadTensor(*src, t.name));
             index["weight_map"][name] = &shard == &a ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors";
         }
         QVERIFY(writeSafetensors(dir + "/model-00001-of-00002.safetensors", a));
@@ -543,7 +543,7 @@ private Q_SLOTS:
             QVERIFY(st);
             std::vector<std::pair<std::string, torch::Tensor>> all;
             for (const auto &t : st->tensors())
-                all.emplace_back(t.name, *st->load(t.name));
+                all.emplace_back(t.name, *loadTensor(*st, t.name));
             f(all);
             QVERIFY(writeSafetensors(dir + "/model.safetensors", all));
         };

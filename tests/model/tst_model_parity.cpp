@@ -1,8 +1,8 @@
 // Parity with the reference implementation: a tiny LLaVA made by Hugging Face transformers
 // (tests/model/parity/make_fixture.py) must give the same logits with our runtime.
 
-#include "sdrt/model/LlavaModel.h"
-#include "sdrt/model/Safetensors.h"
+#include "LlavaModel.h"
+#include "SafetensorsTorch.h"
 
 #include <QTest>
 
@@ -22,9 +22,9 @@ private Q_SLOTS:
         QVERIFY2(model, model ? "" : model.error().c_str());
         auto inputs = SafetensorsFile::open(dir + "/inputs.safetensors");
         QVERIFY2(inputs, inputs ? "" : inputs.error().c_str());
-        auto ids = *inputs->load("input_ids");
-        auto pixels = *inputs->load("pixel_values");
-        auto expected = *inputs->load("logits");
+        auto ids = *loadTensor(*inputs, "input_ids");
+        auto pixels = *loadTensor(*inputs, "pixel_values");
+        auto expected = *loadTensor(*inputs, "logits");
         c10::InferenceMode guard;
         auto logits = (*model)->forward(ids, pixels, torch::ones_like(ids));
         QCOMPARE(logits.sizes().vec(), expected.sizes().vec());

@@ -1,6 +1,6 @@
 #include "sdrt/model/HiddenStateFile.h"
 
-#include "sdrt/model/Safetensors.h"
+#include "SafetensorsTorch.h"
 
 #include <nlohmann/json.hpp>
 
@@ -47,7 +47,7 @@ Expected<HiddenStates, std::string> readHiddenStates(const std::string &path, co
     const auto format = file->metadata().find("format");
     if (format == file->metadata().end() || format->second != "sdrt-hidden-v1")
         return unexpected(path + " is not a hidden-state file (format sdrt-hidden-v1)");
-    auto t = file->load(name, torch::kFloat32);
+    auto t = loadTensor(*file, name, torch::kFloat32);
     if (!t)
         return unexpected(t.error());
     if (t->dim() != 3)

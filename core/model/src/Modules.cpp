@@ -1,4 +1,4 @@
-#include "sdrt/model/LlavaModel.h"
+#include "LlavaModel.h"
 
 #include <torch/torch.h>
 

@@ -1,4 +1,4 @@
-#include "sdrt/model/Preprocess.h"
+#include "Preprocess.h"
 
 #include <torch/torch.h>
 

@@ -2,9 +2,9 @@
 
 #include "sdrt/common/Log.h"
 #include "sdrt/model/IncrementalDecoder.h"
-#include "sdrt/model/LlavaModel.h"
-#include "sdrt/model/Preprocess.h"
-#include "sdrt/model/Safetensors.h"
+#include "LlavaModel.h"
+#include "Preprocess.h"
+#include "SafetensorsTorch.h"
 #include "RuntimeImpl.h"
 
 #include <nlohmann/json.hpp>
@@ -213,7 +213,7 @@ Expected<LlavaModel, std::string> loadLlavaModel(const std::string &dir, const L
         model->to(device, dtype);
         for (auto &p : model->named_parameters(true)) {
             const auto &[file, stored] = byName.at(p.key());
-            auto t = opened[file].load(stored);
+            auto t = loadTensor(opened[file], stored);
             if (!t)
                 return unexpected(t.error());
             p.value().copy_(*t);

@@ -1,8 +1,8 @@
 #pragma once
 // The runtime's private state, shared by Runtime.cpp and Training.cpp.
 
-#include "sdrt/model/LlavaModel.h"
-#include "sdrt/model/Preprocess.h"
+#include "LlavaModel.h"
+#include "Preprocess.h"
 #include "sdrt/model/Runtime.h"
 
 #include <torch/torch.h>

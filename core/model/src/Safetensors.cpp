@@ -1,4 +1,4 @@
-#include "sdrt/model/Safetensors.h"
+#include "SafetensorsTorch.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -219,17 +219,21 @@ const TensorInfo *SafetensorsFile::find(const std::string &name) const
     return it == m_index.end() ? nullptr : &m_tensors[it->second];
 }
 
-Expected<torch::Tensor, std::string> SafetensorsFile::load(const std::string &name, std::optional<torch::ScalarType> dtype,
-                                                           torch::Device device) const
+const char *SafetensorsFile::data(const TensorInfo &info) const
 {
-    const TensorInfo *info = find(name);
+    return static_cast<const char *>(m_map->data) + m_dataStart + info.begin;
+}
+
+Expected<torch::Tensor, std::string> loadTensor(const SafetensorsFile &file, const std::string &name,
+                                                std::optional<torch::ScalarType> dtype, torch::Device device)
+{
+    const TensorInfo *info = file.find(name);
     if (!info)
-        return unexpected(m_path + ": no tensor named \"" + name + "\"");
+        return unexpected(file.path() + ": no tensor named \"" + name + "\"");
     // Copy out of the mapping: offsets need not be aligned for the element type.
     torch::Tensor t = torch::empty(info->shape, torch::TensorOptions().dtype(toScalarType(info->dtype)));
-    const auto *src = static_cast<const char *>(m_map->data) + m_dataStart + info->begin;
     if (info->end > info->begin)
-        std::memcpy(t.data_ptr(), src, std::size_t(info->end - info->begin));
+        std::memcpy(t.data_ptr(), file.data(*info), std::size_t(info->end - info->begin));
     if (dtype && *dtype != t.scalar_type())
         t = t.to(*dtype);
     if (device != t.device())

@@ -1,7 +1,7 @@
 #include "sdrt/model/TinyModel.h"
 
-#include "sdrt/model/LlavaModel.h"
-#include "sdrt/model/Safetensors.h"
+#include "LlavaModel.h"
+#include "SafetensorsTorch.h"
 #include "sdrt/model/Tokenizer.h"
 
 #include <nlohmann/json.hpp>

@@ -1,7 +1,7 @@
 #include "sdrt/model/Training.h"
 
 #include "sdrt/common/Log.h"
-#include "sdrt/model/Safetensors.h"
+#include "SafetensorsTorch.h"
 
 #include "RuntimeImpl.h"
 
@@ -234,20 +234,20 @@ Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count, const s
             return unexpected(ckpt + ": no step in the checkpoint metadata");
         torch::NoGradGuard guard;
         for (auto &p : d.model->named_parameters(true)) {
-            auto t = f->load("model." + p.key());
+            auto t = loadTensor(*f, "model." + p.key());
             if (!t)
                 return unexpected(t.error());
             p.value().copy_(*t);
         }
         for (auto &[name, t] : aux) {
-            auto at = f->load("aux." + name);
+            auto at = loadTensor(*f, "aux." + name);
             if (!at)
                 return unexpected(ckpt + ": the patch head " + name + " is missing (resume with the same --patch settings)");
             t.copy_(*at);
         }
         for (auto &[name, t] : trainable) {
-            auto mt = f->load("adam_m." + name);
-            auto vt = f->load("adam_v." + name);
+            auto mt = loadTensor(*f, "adam_m." + name);
+            auto vt = loadTensor(*f, "adam_v." + name);
             if (!mt || !vt)
                 return unexpected(ckpt + ": optimizer state for " + name + " is missing");
             m[name].copy_(*mt);

@@ -3,15 +3,14 @@
 // a JSON header {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}},
 // then the tensor bytes. Files are memory-mapped; every header field is checked before any
 // tensor is touched, so a corrupt file gives one clear error and no crash.
+// No torch types here: tensors are loaded and written by core/model's own code
+// (src/SafetensorsTorch.h).
 
 #include "sdrt/common/Expected.h"
-
-#include <torch/types.h>
 
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,9 +20,7 @@ enum class DType { F64, F32, F16, BF16, I64, I32, I16, I8, U8, Bool };
 
 std::string toString(DType d);
 std::size_t elementSize(DType d);
-torch::ScalarType toScalarType(DType d);
 Expected<DType, std::string> dtypeFromString(const std::string &s);
-Expected<DType, std::string> dtypeFromScalarType(torch::ScalarType t);
 
 struct TensorInfo {
     std::string name;
@@ -44,10 +41,9 @@ public:
     const std::vector<TensorInfo> &tensors() const { return m_tensors; }
     const std::map<std::string, std::string> &metadata() const { return m_metadata; }
     const TensorInfo *find(const std::string &name) const;
-
-    // A copy of the tensor, converted to `dtype` (or its stored type) on `device`.
-    Expected<torch::Tensor, std::string> load(const std::string &name, std::optional<torch::ScalarType> dtype = std::nullopt,
-                                              torch::Device device = torch::kCPU) const;
+    // The tensor's bytes (info.end - info.begin of them, little-endian, not necessarily aligned
+    // for the element type) in the mapped file; valid while this object or a copy of it lives.
+    const char *data(const TensorInfo &info) const;
 
 private:
     struct Mapping;
@@ -58,10 +54,5 @@ private:
     std::map<std::string, std::size_t> m_index;
     std::map<std::string, std::string> m_metadata;
 };
-
-// Writes tensors (any device; stored in their own dtype) atomically (temp file + rename).
-Expected<void, std::string> writeSafetensors(const std::string &path,
-                                             const std::vector<std::pair<std::string, torch::Tensor>> &tensors,
-                                             const std::map<std::string, std::string> &metadata = {});
 
 } // namespace sdrt::model

@@ -4,7 +4,7 @@
 // follow the Hugging Face checkpoints (older "language_model.model.layers…" layout), so the
 // parameter names are the tensor names of a safetensors file.
 //
-// This header exposes torch types: it is for the runtime's own .cpp files and its tests.
+// Private to core/model (torch types): for the runtime's own .cpp files and its white-box tests.
 // Thread rule: a module runs on one thread at a time; set NoGradGuard/InferenceMode in that thread.
 
 #include "sdrt/common/Expected.h"

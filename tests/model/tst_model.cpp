@@ -356,6 +356,29 @@ private Q_SLOTS:
         QVERIFY(batch[0]->promptTokens != batch[1]->promptTokens);
     }
 
+    void imageChunkChangesNoOutput()
+    {
+        // The vision tower's chunk size is policy: one image at a time gives the same answers.
+        RuntimeOptions one;
+        one.imageChunk = 1;
+        auto chunked = VlmRuntime::load(m_tiny, one);
+        auto whole = VlmRuntime::load(m_tiny);
+        QVERIFY(chunked && whole);
+        std::vector<GenerationRequest> reqs = {
+            {{gradient(40, 30, 1), gradient(20, 20, 4)}, (*whole)->formatChat("<image>\n<image>\nDo these match?")},
+            {{gradient(32, 32, 2), gradient(50, 20, 3)}, (*whole)->formatChat("<image>\n<image>\nHow many holes?")},
+        };
+        const auto s = SamplingParams::greedy(8);
+        auto a = (*chunked)->generate(reqs, s);
+        auto b = (*whole)->generate(reqs, s);
+        for (std::size_t i = 0; i < reqs.size(); ++i) {
+            QVERIFY(a[i] && b[i]);
+            QCOMPARE(a[i]->tokens, b[i]->tokens);
+            for (std::size_t k = 0; k < a[i]->logprobs.size(); ++k)
+                QVERIFY(std::abs(a[i]->logprobs[k] - b[i]->logprobs[k]) < 1e-4f);
+        }
+    }
+
     void sameSeedSameText()
     {
         auto rt = VlmRuntime::load(m_tiny);

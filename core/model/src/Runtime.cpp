@@ -321,6 +321,7 @@ Expected<std::unique_ptr<VlmRuntime>, std::string> VlmRuntime::load(const std::s
         device = torch::cuda::is_available() ? "cuda" : "cpu";
     try {
         impl->device = torch::Device(device);
+        impl->imageChunk = options.imageChunk;
     } catch (const std::exception &e) {
         return unexpected("unknown device \"" + options.device + "\"");
     }

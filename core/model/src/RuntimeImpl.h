@@ -16,6 +16,7 @@ struct VlmRuntime::Impl {
     LlavaModel model{nullptr};
     torch::Device device = torch::kCPU;
     torch::ScalarType dtype = torch::kFloat32;
+    int imageChunk = 16; // RuntimeOptions::imageChunk
 
     int padId() const { return tokenizer.padId() >= 0 ? tokenizer.padId() : 0; }
 
@@ -56,8 +57,9 @@ struct VlmRuntime::Impl {
         if (images.empty())
             return {};
         std::vector<torch::Tensor> out;
-        for (std::size_t i = 0; i < images.size(); i += 16) {
-            std::vector<const RgbImage *> chunk(images.begin() + long(i), images.begin() + long(std::min(images.size(), i + 16)));
+        const std::size_t step = std::size_t(std::max(1, imageChunk));
+        for (std::size_t i = 0; i < images.size(); i += step) {
+            std::vector<const RgbImage *> chunk(images.begin() + long(i), images.begin() + long(std::min(images.size(), i + step)));
             out.push_back(model->imageFeatures(pixels(chunk)));
         }
         return torch::cat(out, 0);

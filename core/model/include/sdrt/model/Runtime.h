@@ -77,6 +77,9 @@ struct RuntimeOptions {
     std::string device = "auto"; // cpu | cuda[:N] | auto
     std::string dtype = "auto";  // auto (fp32 on CPU, bf16 on CUDA) | fp32 | fp16 | bf16
     int threads = 0;             // intra-op threads; 0: the number of cores
+    // Policy: images run through the vision tower together (a batch of requests can hold many;
+    // this bounds the activation memory of one pass; the features do not depend on it).
+    int imageChunk = 16;
 };
 
 struct ModelInfo {

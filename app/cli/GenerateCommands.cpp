@@ -217,10 +217,6 @@ int generate(const QStringList &args)
         return 2;
     }
     const auto &s = *summary;
-    if (s.items == 0 && gp.shardCount == 1) {
-        err(QCoreApplication::translate("sdrt::cli", "No items match."));
-        return 2;
-    }
     if (s.resumedRun)
         out(QCoreApplication::translate("sdrt::cli", "run %1 resumes interrupted run %2 (%3 ok and %4 failed traces stored when it stopped)")
                 .arg(s.runId)

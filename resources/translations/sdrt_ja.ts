@@ -512,7 +512,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="+94"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="+101"/>
         <source>Generation batch size.</source>
         <translation>生成のバッチサイズ。</translation>
     </message>
@@ -562,12 +562,12 @@
         <translation>フォルダーまたは JSONL マニフェストをワークスペースに取り込みます。終了コード: 0 すべて取り込み、1 一部失敗、2 何も取り込めず。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-42"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-49"/>
         <source>No model &quot;%1&quot; in the workspace (register one with sdrt model register WS DIR).</source>
         <translation>ワークスペースにモデル「%1」がありません（sdrt model register WS DIR で登録してください）。</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+29"/>
         <source>No prompt &quot;%1&quot; in the workspace (register the library with sdrt prompts register WS).</source>
         <translation>ワークスペースにプロンプト「%1」がありません（sdrt prompts register WS でライブラリを登録してください）。</translation>
     </message>
@@ -578,7 +578,7 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+225"/>
+        <location line="+221"/>
         <location line="+122"/>
         <location filename="../../app/cli/InitImportCommands.cpp" line="+4"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+68"/>
@@ -587,7 +587,7 @@
         <translation>ワークスペースフォルダー。</translation>
     </message>
     <message>
-        <location line="-346"/>
+        <location line="-342"/>
         <source>Model name or id.</source>
         <translation>モデル名または ID。</translation>
     </message>
@@ -643,12 +643,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+242"/>
+        <location line="+238"/>
         <source>Most new tokens of the analysis.</source>
         <translation>分析の最大新規トークン数。</translation>
     </message>
     <message>
-        <location line="-241"/>
+        <location line="-237"/>
         <source>Most new tokens of the answer.</source>
         <translation>回答の最大新規トークン数。</translation>
     </message>
@@ -684,12 +684,11 @@
     </message>
     <message>
         <location line="+33"/>
-        <location line="+43"/>
         <source>No items match.</source>
         <translation>条件に合う項目がありません。</translation>
     </message>
     <message>
-        <location line="-21"/>
+        <location line="+22"/>
         <source>--shard takes i/N, for example 0/2.</source>
         <translation>--shard には i/N を指定します（例: 0/2）。</translation>
     </message>
@@ -699,7 +698,7 @@
         <translation>生成</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+15"/>
         <source>run %1 resumes interrupted run %2 (%3 ok and %4 failed traces stored when it stopped)</source>
         <translation>実行 %1 は中断された実行 %2 を再開します (停止時点で成功 %3 件、失敗 %4 件のトレースを保存済み)</translation>
     </message>
@@ -939,7 +938,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 を書き出しました（語彙 %2、デコーダー %3 層）。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-119"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-115"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+9"/>
         <source>cpu, cuda[:N] or auto.</source>
         <translation>cpu、cuda[:N]、auto のいずれか。</translation>
@@ -951,7 +950,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location filename="../../app/cli/DemoCommands.cpp" line="-87"/>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="+234"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="+230"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+7"/>
         <location line="+38"/>
         <source>Model folder.</source>
@@ -1579,7 +1578,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 をロックできません: %2</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/TraceRepository.cpp" line="+213"/>
+        <location filename="../../core/store/src/TraceRepository.cpp" line="+221"/>
         <source>Generation run %1 with the same model is already writing to %2 (%3, started %4). Two runs would do the same work: wait for it to finish or cancel it, then run again (completed traces are skipped).</source>
         <translation>同じモデルの生成実行 %1 が既に %2 に書き込んでいます (%3、開始 %4)。二つの実行は同じ作業をすることになります: 終了を待つかキャンセルしてから、もう一度実行してください (完了したトレースはスキップされます)。</translation>
     </message>
@@ -1589,7 +1588,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>別のプロセス</translation>
     </message>
     <message>
-        <location line="+101"/>
+        <location line="+87"/>
         <source>The process running it ended without finishing it (killed or crashed); a rerun with the same settings resumes it.</source>
         <translation>実行していたプロセスが完了せずに終了しました (強制終了またはクラッシュ)。同じ設定で再実行すると再開します。</translation>
     </message>
@@ -1666,6 +1665,11 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ワークスペースに ID %1 のモデルがありません（sdrt model register）。</translation>
     </message>
     <message>
+        <location line="+16"/>
+        <source>No items match.</source>
+        <translation>一致する項目がありません。</translation>
+    </message>
+    <message>
         <location filename="../../core/teacher/src/Models.cpp" line="+16"/>
         <source>Not registered: %1</source>
         <translation>登録しませんでした: %1</translation>
@@ -1676,7 +1680,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>モデル「%1」を %2 から読み込めません: %3</translation>
     </message>
     <message>
-        <location filename="../../core/teacher/src/GenerationJob.cpp" line="+49"/>
+        <location filename="../../core/teacher/src/GenerationJob.cpp" line="+35"/>
         <source>Hidden-state layer %1 is outside 0..%2 of model &quot;%3&quot;.</source>
         <translation>隠れ状態の層 %1 はモデル「%3」の範囲 0..%2 の外です。</translation>
     </message>

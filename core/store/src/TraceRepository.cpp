@@ -26,6 +26,11 @@ constexpr const char *kRunColumns =
 
 constexpr const char *kRunKind = "generation";
 
+// The stored counts of run ?1, set from its traces (the one place they are computed).
+#define SDRT_RUN_COUNTS_FROM_TRACES                                                                                          \
+    " traces_ok = (SELECT count(*) FROM traces WHERE run_id = ?1 AND status = 'ok'),"                                       \
+    " traces_failed = (SELECT count(*) FROM traces WHERE run_id = ?1 AND status = 'failed')"
+
 constexpr const char *kTraceColumns =
     "SELECT t.id AS id, t.item_id AS item_id, t.prompt_id AS prompt_id, t.run_id AS run_id, coalesce(t.model_id,0) AS model_id,"
     " t.sample_index AS sample_index, coalesce(t.seed,0) AS seed, coalesce(t.step1_text,'') AS step1_text,"
@@ -243,24 +248,17 @@ Result<StartedRun> TraceRepository::startRun(const GenerationRun &run, bool excl
 
 Result<void> TraceRepository::finishRun(Id runId, RunStatus status, const QString &error)
 {
-    auto s = m_db.prepare("UPDATE generation_runs SET status = ?1, error = ?2,"
-                          " traces_ok = (SELECT count(*) FROM traces WHERE run_id = ?3 AND status = 'ok'),"
-                          " traces_failed = (SELECT count(*) FROM traces WHERE run_id = ?3 AND status = 'failed'),"
-                          " finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?3");
+    auto s = m_db.prepare("UPDATE generation_runs SET status = ?2, error = ?3," SDRT_RUN_COUNTS_FROM_TRACES
+                          ", finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?1");
     if (!s)
         return fail(s.error());
-    s->bind(1, runStatusName(status)).bind(3, runId);
-    if (error.isEmpty())
-        s->bind(2, std::nullopt);
-    else
-        s->bind(2, error);
+    s->bind(1, runId).bind(2, runStatusName(status)).bind(3, orNull(error));
     return s->run();
 }
 
 Result<void> TraceRepository::updateCounts(Id runId)
 {
-    auto s = m_db.prepare("UPDATE generation_runs SET traces_ok = (SELECT count(*) FROM traces WHERE run_id = ?1 AND status = 'ok'),"
-                          " traces_failed = (SELECT count(*) FROM traces WHERE run_id = ?1 AND status = 'failed') WHERE id = ?1");
+    auto s = m_db.prepare("UPDATE generation_runs SET" SDRT_RUN_COUNTS_FROM_TRACES " WHERE id = ?1");
     if (!s)
         return fail(s.error());
     s->bind(1, runId);
@@ -303,10 +301,8 @@ Result<int> TraceRepository::reconcileRuns()
     if (!deadNow)
         return fail(deadNow.error());
     const std::vector<Id> dead = std::move(*deadNow);
-    auto u = m_db.prepare("UPDATE generation_runs SET status = 'interrupted', error = ?2,"
-                          " traces_ok = (SELECT count(*) FROM traces WHERE run_id = ?1 AND status = 'ok'),"
-                          " traces_failed = (SELECT count(*) FROM traces WHERE run_id = ?1 AND status = 'failed'),"
-                          " finished_at = coalesce((SELECT max(created_at) FROM traces WHERE run_id = ?1), started_at)"
+    auto u = m_db.prepare("UPDATE generation_runs SET status = 'interrupted', error = ?2," SDRT_RUN_COUNTS_FROM_TRACES
+                          ", finished_at = coalesce((SELECT max(created_at) FROM traces WHERE run_id = ?1), started_at)"
                           " WHERE id = ?1 AND status = 'running'");
     if (!u)
         return fail(u.error());
@@ -455,3 +451,5 @@ Result<std::int64_t> TraceRepository::count(std::optional<Id> runId, std::option
 }
 
 } // namespace sdrt::store
+
+#undef SDRT_RUN_COUNTS_FROM_TRACES

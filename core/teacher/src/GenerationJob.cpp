@@ -138,6 +138,8 @@ Result<GenerationSummary> runGeneration(const GenerationParams &p)
     auto items = chosenItems(*src, p);
     if (!items)
         return fail(items.error());
+    if (items->empty())
+        return fail(tr("No items match."));
     auto done = store::TraceRepository(src->db()).completed(model.id, promptIds);
     if (!done)
         return fail(done.error());

@@ -101,17 +101,7 @@ class TestGuarantees : public QObject {
     QString makeWorkspace(bool withModel = true)
     {
         const QString ws = m_tmp.filePath(QStringLiteral("ws-%1").arg(++m_counter));
-        Run r = sdrtRun({QStringLiteral("import"), ws, m_data, QStringLiteral("--init")});
-        if (r.code != 0)
-            qWarning() << r.err;
-        r = sdrtRun({QStringLiteral("prompts"), QStringLiteral("register"), ws});
-        if (r.code != 0)
-            qWarning() << r.err;
-        if (withModel) {
-            r = sdrtRun({QStringLiteral("model"), QStringLiteral("register"), ws, m_model, QStringLiteral("--name"), QStringLiteral("tiny")});
-            if (r.code != 0)
-                qWarning() << r.err;
-        }
+        testing::sdrtMakeWorkspace(ws, m_data, withModel ? m_model : QString());
         return ws;
     }
 

@@ -78,15 +78,7 @@ class TestTeacher : public QObject {
     QString makeWorkspace(const QString &name)
     {
         const QString ws = m_tmp.filePath(name);
-        Run r = sdrtRun({QStringLiteral("import"), ws, m_data, QStringLiteral("--init")});
-        if (r.code != 0)
-            qWarning() << r.err;
-        r = sdrtRun({QStringLiteral("prompts"), QStringLiteral("register"), ws});
-        if (r.code != 0)
-            qWarning() << r.err;
-        r = sdrtRun({QStringLiteral("model"), QStringLiteral("register"), ws, m_model, QStringLiteral("--name"), QStringLiteral("tiny")});
-        if (r.code != 0)
-            qWarning() << r.err;
+        testing::sdrtMakeWorkspace(ws, m_data, m_model);
         return ws;
     }
 

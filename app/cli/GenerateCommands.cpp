@@ -84,6 +84,67 @@ Result<std::vector<store::Id>> resolvePrompts(store::Database &db, const QString
     return out;
 }
 
+// The prompt ensemble of each item of a run and its accuracy against the reference answers.
+// Fails only when the workspace cannot be read.
+int printEnsembles(const QString &wsDir, const teacher::GenerationParams &gp)
+{
+    auto ws = store::Workspace::open(wsDir);
+    if (!ws) {
+        err(ws.error());
+        return 2;
+    }
+    store::ItemRepository items(ws->db());
+    store::TraceRepository traces(ws->db());
+    auto rows = items.list(gp.filter, 0, std::numeric_limits<std::int32_t>::max());
+    if (!rows) {
+        err(rows.error());
+        return 2;
+    }
+    std::set<store::Id> chosen(gp.itemIds.begin(), gp.itemIds.end());
+    int withReference = 0, majorityRight = 0, weightedRight = 0;
+    double agreement = 0;
+    int voted = 0;
+    for (const auto &r : *rows) {
+        if (!chosen.empty() && !chosen.count(r.id))
+            continue;
+        auto item = items.get(r.id);
+        auto list = item ? traces.forItem(r.id, gp.modelId) : Result<std::vector<store::Trace>>(fail(item.error()));
+        if (!item || !list) {
+            err(QCoreApplication::translate("sdrt::cli", "item %1 left out of the ensemble summary: %2").arg(r.id).arg(!item ? item.error() : list.error()));
+            continue;
+        }
+        const prompts::Ensemble e = prompts::ensemble(*list, item->answerType);
+        if (e.votes == 0)
+            continue;
+        ++voted;
+        agreement += e.agreement;
+        QString line = QStringLiteral("item %1 %2: majority \"%3\" (%4/%5, agreement %6), weighted \"%7\"")
+                           .arg(r.id)
+                           .arg(item->externalId.value_or(QString()), e.majority)
+                           .arg(e.counts.at(e.majority))
+                           .arg(e.votes)
+                           .arg(e.agreement, 0, 'f', 2)
+                           .arg(e.weighted);
+        if (item->referenceAnswer && !item->referenceAnswer->isEmpty()) {
+            ++withReference;
+            const bool m = prompts::answersMatch(e.majority, *item->referenceAnswer, item->answerType);
+            const bool w = prompts::answersMatch(e.weighted, *item->referenceAnswer, item->answerType);
+            majorityRight += m;
+            weightedRight += w;
+            line += QStringLiteral(", reference \"%1\" %2").arg(*item->referenceAnswer, m ? QCoreApplication::translate("sdrt::cli", "(majority right)") : QCoreApplication::translate("sdrt::cli", "(majority wrong)"));
+        }
+        out(line);
+    }
+    if (voted > 0)
+        out(QCoreApplication::translate("sdrt::cli", "ensemble over %1 items: mean agreement %2; against the reference (%3 items): majority vote %4%, weighted vote %5%")
+                .arg(voted)
+                .arg(agreement / voted, 0, 'f', 3)
+                .arg(withReference)
+                .arg(withReference ? 100.0 * majorityRight / withReference : 0, 0, 'f', 1)
+                .arg(withReference ? 100.0 * weightedRight / withReference : 0, 0, 'f', 1));
+    return 0;
+}
+
 int generate(const QStringList &args)
 {
     QCommandLineParser p;
@@ -246,60 +307,8 @@ int generate(const QStringList &args)
 
     // The ensemble per item (workspace runs only; a shard is summarised after merging).
     if (gp.shardDir.isEmpty() && !p.isSet(quiet)) {
-        auto ws = store::Workspace::open(wsDir);
-        if (!ws) {
-            err(ws.error());
-            return 2;
-        }
-        store::ItemRepository items(ws->db());
-        store::TraceRepository traces(ws->db());
-        auto rows = items.list(gp.filter, 0, std::numeric_limits<std::int32_t>::max());
-        if (!rows) {
-            err(rows.error());
-            return 2;
-        }
-        std::set<store::Id> chosen(gp.itemIds.begin(), gp.itemIds.end());
-        int withReference = 0, majorityRight = 0, weightedRight = 0;
-        double agreement = 0;
-        int voted = 0;
-        for (const auto &r : *rows) {
-            if (!chosen.empty() && !chosen.count(r.id))
-                continue;
-            auto item = items.get(r.id);
-            auto list = item ? traces.forItem(r.id, gp.modelId) : Result<std::vector<store::Trace>>(fail(item.error()));
-            if (!item || !list) {
-                err(QCoreApplication::translate("sdrt::cli", "item %1 left out of the ensemble summary: %2").arg(r.id).arg(!item ? item.error() : list.error()));
-                continue;
-            }
-            const prompts::Ensemble e = prompts::ensemble(*list, item->answerType);
-            if (e.votes == 0)
-                continue;
-            ++voted;
-            agreement += e.agreement;
-            QString line = QStringLiteral("item %1 %2: majority \"%3\" (%4/%5, agreement %6), weighted \"%7\"")
-                               .arg(r.id)
-                               .arg(item->externalId.value_or(QString()), e.majority)
-                               .arg(e.counts.at(e.majority))
-                               .arg(e.votes)
-                               .arg(e.agreement, 0, 'f', 2)
-                               .arg(e.weighted);
-            if (item->referenceAnswer && !item->referenceAnswer->isEmpty()) {
-                ++withReference;
-                const bool m = prompts::answersMatch(e.majority, *item->referenceAnswer, item->answerType);
-                const bool w = prompts::answersMatch(e.weighted, *item->referenceAnswer, item->answerType);
-                majorityRight += m;
-                weightedRight += w;
-                line += QStringLiteral(", reference \"%1\" %2").arg(*item->referenceAnswer, m ? QCoreApplication::translate("sdrt::cli", "(majority right)") : QCoreApplication::translate("sdrt::cli", "(majority wrong)"));
-            }
-            out(line);
-        }
-        if (voted > 0)
-            out(QCoreApplication::translate("sdrt::cli", "ensemble over %1 items: mean agreement %2; against the reference (%3 items): majority vote %4%, weighted vote %5%")
-                    .arg(voted)
-                    .arg(agreement / voted, 0, 'f', 3)
-                    .arg(withReference)
-                    .arg(withReference ? 100.0 * majorityRight / withReference : 0, 0, 'f', 1)
-                    .arg(withReference ? 100.0 * weightedRight / withReference : 0, 0, 'f', 1));
+        if (const int rc = printEnsembles(wsDir, gp); rc != 0)
+            return rc;
     }
     if (s.cancelled)
         return 1;

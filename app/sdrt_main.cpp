@@ -28,6 +28,9 @@ void usage()
         "  generate WS --model M      run the prompt library two-step over items (traces)\n"
         "  merge WS SHARD...          merge shard folders of sdrt generate --shard\n"
         "  runs WS                    teacher runs: status (interrupted when the process died), counts\n"
+        "  review accept-matching WS  simulated reviewer: accept the traces whose answer matches the reference\n"
+        "  distill WS --base M        distil approved traces into a student (--resume RUN, --nproc N)\n"
+        "  distill-runs WS            distillation runs: status, steps, final losses, lineage\n"
         "  export WS [--format llava|flat]   approved traces / every review, as JSON Lines\n"
         "  bench import|model|generate   benchmarks\n\n"
         "Run 'sdrt COMMAND --help' for a command's options."));
@@ -74,6 +77,12 @@ int main(int argc, char **argv)
         return sdrt::cli::runMerge(args);
     if (command == QLatin1String("runs"))
         return sdrt::cli::runRuns(args);
+    if (command == QLatin1String("distill"))
+        return sdrt::cli::runDistill(args);
+    if (command == QLatin1String("distill-runs"))
+        return sdrt::cli::runDistillRuns(args);
+    if (command == QLatin1String("review"))
+        return sdrt::cli::runReview(args);
     if (command == QLatin1String("export"))
         return sdrt::cli::runExport(args);
     if (command == QLatin1String("bench"))

@@ -9,7 +9,7 @@ PACKAGES=(
   qt6-charts-dev libqt6opengl6-dev qt6-svg-dev qt6-pdf-dev
   qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools linguist-qt6
   libgl1-mesa-dev libxkbcommon-dev
-  libtorch-dev libopenblas0-pthread
+  libtorch-dev libopenblas0-pthread libgloo-dev
   libopencv-dev
   libspdlog-dev libfmt-dev
   libsqlite3-dev sqlite3

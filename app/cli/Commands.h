@@ -24,6 +24,9 @@ int runGenerate(const QStringList &args);
 int runMerge(const QStringList &args);
 int runExport(const QStringList &args);
 int runRuns(const QStringList &args);
+int runDistill(const QStringList &args);
+int runDistillRuns(const QStringList &args);
+int runReview(const QStringList &args);
 int runBenchGenerate(const QStringList &args);
 int benchModel(const QStringList &args);
 

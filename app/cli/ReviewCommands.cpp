@@ -74,4 +74,51 @@ int runExport(const QStringList &args)
     return 0;
 }
 
+// sdrt review accept-matching WS --reviewer NAME: the CLI twin of the review screen's bulk action,
+// for simulated approval (demos, experiments): accepts, as NAME, every trace whose answer matches
+// the item's reference and that NAME has not judged yet. What it prints says it is simulated.
+int runReview(const QStringList &args)
+{
+    if (args.isEmpty() || args.first() != QLatin1String("accept-matching")) {
+        err(QStringLiteral("usage: sdrt review accept-matching WS [--reviewer NAME]"));
+        return 2;
+    }
+    QCommandLineParser p;
+    p.setApplicationDescription(QCoreApplication::translate(
+        "sdrt::cli", "SIMULATED review: accept exactly the traces whose answer matches the reference answer."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder."));
+    QCommandLineOption reviewer(QStringLiteral("reviewer"), QCoreApplication::translate("sdrt::cli", "Reviewer name the verdicts are stored under."),
+                                QStringLiteral("NAME"), QStringLiteral("simulated-reference-match"));
+    p.addOption(reviewer);
+    p.process(QStringList{QStringLiteral("sdrt review accept-matching")} + args.mid(1));
+    if (p.positionalArguments().size() != 1 || p.value(reviewer).trimmed().isEmpty()) {
+        err(p.helpText());
+        return 2;
+    }
+    auto ws = store::Workspace::open(p.positionalArguments().first());
+    if (!ws) {
+        err(ws.error());
+        return 2;
+    }
+    auto session = review::ReviewSession::load(ws->db());
+    if (!session) {
+        err(session.error());
+        return 2;
+    }
+    (*session)->setReviewer(p.value(reviewer));
+    auto n = (*session)->acceptMatchingReference((*session)->items());
+    if (!n) {
+        err(n.error());
+        return 2;
+    }
+    out(QCoreApplication::translate("sdrt::cli", "Simulated review by \"%1\": accepted %2 traces whose answer matches the reference "
+                                                 "(%3 traces in all; approved now under the workspace policy: %4).")
+            .arg(p.value(reviewer))
+            .arg(*n)
+            .arg((*session)->traceCount())
+            .arg((*session)->approvedCount()));
+    return 0;
+}
+
 } // namespace sdrt::cli

@@ -60,6 +60,28 @@ struct HiddenCapture {
     std::map<int, torch::Tensor> states; // layer -> [B,T,D] of the last forward
 };
 
+// An edit of the decoder's residual stream, applied in LlamaModel's forward before a layer (the
+// SDRT student's modules, core/distill). The decoder is not copied: the hook runs inside the
+// same forward, and a forward without one costs nothing more.
+class DecoderIntervention {
+public:
+    virtual ~DecoderIntervention() = default;
+    // Whether it edits the input of decoder layer `layer` (Hugging Face numbering, 0..L-1).
+    virtual bool actsAt(int layer) const = 0;
+    // h [B,T,D] → the edited h. `edit` [B,T] (h's dtype, 0/1) marks the positions to edit;
+    // `visual` [B,D] holds each row's pooled projected visual tokens (zeros for a row without
+    // images).
+    virtual torch::Tensor apply(int layer, const torch::Tensor &h, const torch::Tensor &edit, const torch::Tensor &visual) = 0;
+    // Generation edits the prompt's last `promptPositions()` positions and every generated one.
+    virtual int promptPositions() const = 0;
+};
+
+struct InterventionInput {
+    DecoderIntervention *intervention = nullptr;
+    torch::Tensor edit;   // [B,T] for this forward's positions
+    torch::Tensor visual; // [B,D]
+};
+
 // ---- text decoder ----
 class LlamaAttentionImpl : public torch::nn::Module {
 public:
@@ -94,8 +116,9 @@ class LlamaModelImpl : public torch::nn::Module {
 public:
     explicit LlamaModelImpl(const TextConfig &c);
     // inputsEmbeds [B,T,D], positions [B,T], keyMask [B,past+T]; returns normed hidden [B,T,D].
+    // An intervention edits layer inputs (before they are captured).
     torch::Tensor forward(const torch::Tensor &inputsEmbeds, const torch::Tensor &positions, const torch::Tensor &keyMask,
-                          KvCache *cache, HiddenCapture *capture);
+                          KvCache *cache, HiddenCapture *capture, const InterventionInput *intervention = nullptr);
     TextConfig config;
     torch::nn::Embedding embed_tokens{nullptr};
     torch::nn::ModuleList layers;
@@ -195,6 +218,10 @@ public:
     // Token embeddings with every image-token position replaced, in order, by the rows of
     // `features` ([N*P, D] or [N,P,D]). Throws c10::Error when the counts differ.
     torch::Tensor embed(const torch::Tensor &ids, const torch::Tensor &features);
+    // Mean of each row's image features: features [N,P,D] of the images in row order,
+    // `imagesPerRow` per row → [B,D] (zeros for a row without images).
+    static torch::Tensor pooledPerRow(const torch::Tensor &features, const std::vector<int> &imagesPerRow, std::int64_t hidden,
+                                      torch::TensorOptions options);
     // Full forward without cache: logits [B,T,V].
     torch::Tensor forward(const torch::Tensor &ids, const torch::Tensor &pixels, const torch::Tensor &keyMask);
 

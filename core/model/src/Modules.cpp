@@ -162,7 +162,8 @@ LlamaModelImpl::LlamaModelImpl(const TextConfig &c) : config(c)
 }
 
 torch::Tensor LlamaModelImpl::forward(const torch::Tensor &inputsEmbeds, const torch::Tensor &positions,
-                                      const torch::Tensor &keyMask, KvCache *cache, HiddenCapture *capture)
+                                      const torch::Tensor &keyMask, KvCache *cache, HiddenCapture *capture,
+                                      const InterventionInput *intervention)
 {
     const auto T = inputsEmbeds.size(1);
     const std::int64_t past = cache ? cache->length() : 0;
@@ -179,7 +180,10 @@ torch::Tensor LlamaModelImpl::forward(const torch::Tensor &inputsEmbeds, const t
     if (capture)
         capture->states.clear();
     torch::Tensor h = inputsEmbeds;
+    DecoderIntervention *edit = intervention ? intervention->intervention : nullptr;
     for (std::size_t i = 0; i < layers->size(); ++i) {
+        if (edit && edit->actsAt(int(i)))
+            h = edit->apply(int(i), h, intervention->edit, intervention->visual);
         if (wants(int(i)))
             capture->states[int(i)] = h;
         h = layers[i]->as<LlamaDecoderLayer>()->forward(h, cos, sin, mask, cache ? &cache->keys[i] : nullptr,
@@ -341,6 +345,23 @@ torch::Tensor LlavaModelImpl::embed(const torch::Tensor &ids, const torch::Tenso
     TORCH_CHECK(flat.size(0) == count, "the input has ", count, " image tokens but there are ", flat.size(0),
                 " image feature rows");
     return embeds.masked_scatter(isImage.unsqueeze(-1).expand_as(embeds), flat);
+}
+
+torch::Tensor LlavaModelImpl::pooledPerRow(const torch::Tensor &features, const std::vector<int> &imagesPerRow, std::int64_t hidden,
+                                           torch::TensorOptions options)
+{
+    std::vector<torch::Tensor> rows;
+    std::int64_t first = 0;
+    for (const int n : imagesPerRow) {
+        if (n > 0) {
+            TORCH_CHECK(features.defined() && first + n <= features.size(0), "fewer image features than images");
+            rows.push_back(features.slice(0, first, first + n).reshape({-1, hidden}).mean(0).to(options.dtype()));
+        } else {
+            rows.push_back(torch::zeros({hidden}, options));
+        }
+        first += n;
+    }
+    return torch::stack(rows);
 }
 
 torch::Tensor LlavaModelImpl::forward(const torch::Tensor &ids, const torch::Tensor &pixels, const torch::Tensor &keyMask)

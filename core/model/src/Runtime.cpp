@@ -445,13 +445,21 @@ std::vector<Expected<GenerationOutput, std::string>> VlmRuntime::generate(const 
         ids = ids.to(d->device);
         mask = mask.to(d->device);
         auto &lm = d->model->language_model;
-        auto embeds = d->model->embed(ids, d->features(images));
+        const auto features = d->features(images);
+        auto embeds = d->model->embed(ids, features);
         auto positions = positionsFromMask(mask);
         KvCache cache;
         HiddenCapture cap;
         cap.layers = capture.layers;
         const bool capturing = !capture.empty();
-        auto hidden = lm->model->forward(embeds, positions, mask, &cache, capturing ? &cap : nullptr);
+        std::optional<InterventionInput> edit;
+        if (d->intervention) {
+            std::vector<int> perRow;
+            for (const auto &s : seqs)
+                perRow.push_back(int(requests[s.request].images.size()));
+            edit = d->interventionInput(mask, T, features, perRow);
+        }
+        auto hidden = lm->model->forward(embeds, positions, mask, &cache, capturing ? &cap : nullptr, edit ? &*edit : nullptr);
         auto logits = lm->logits(hidden.select(1, T - 1)).to(torch::kCPU, torch::kFloat32);
         if (capturing && capture.lastPromptToken) {
             for (std::int64_t b = 0; b < B; ++b) {
@@ -521,13 +529,16 @@ std::vector<Expected<GenerationOutput, std::string>> VlmRuntime::generate(const 
             mask = torch::cat({mask, torch::ones({B, 1}, mask.options())}, 1);
             lastPos = lastPos + 1;
             torch::Tensor h;
+            if (edit) // every generated position is edited
+                edit->edit = sampling.useKvCache ? torch::ones({B, 1}, edit->edit.options())
+                                                 : torch::cat({edit->edit, torch::ones({B, 1}, edit->edit.options())}, 1);
             if (sampling.useKvCache) {
                 h = lm->model->forward(lm->model->embed_tokens(next), lastPos.unsqueeze(1), mask, &cache,
-                                       capturing && capture.generatedTokens ? &cap : nullptr);
+                                       capturing && capture.generatedTokens ? &cap : nullptr, edit ? &*edit : nullptr);
             } else {
                 allEmbeds = torch::cat({allEmbeds, lm->model->embed_tokens(next)}, 1);
                 h = lm->model->forward(allEmbeds, positionsFromMask(mask), mask, nullptr,
-                                       capturing && capture.generatedTokens ? &cap : nullptr);
+                                       capturing && capture.generatedTokens ? &cap : nullptr, edit ? &*edit : nullptr);
                 h = h.slice(1, h.size(1) - 1);
                 for (auto &[layer, state] : cap.states)
                     state = state.slice(1, state.size(1) - 1);
@@ -580,6 +591,16 @@ std::vector<Expected<GenerationOutput, std::string>> VlmRuntime::generate(const 
     return results;
 }
 
+void VlmRuntime::setIntervention(std::shared_ptr<DecoderIntervention> intervention)
+{
+    d->intervention = std::move(intervention);
+}
+
+bool VlmRuntime::hasIntervention() const
+{
+    return d->intervention != nullptr;
+}
+
 Expected<ScoreOutput, std::string> VlmRuntime::score(const GenerationRequest &prompt, const std::vector<int> &continuation,
                                                      const HiddenCaptureSpec &capture)
 {
@@ -606,12 +627,16 @@ Expected<ScoreOutput, std::string> VlmRuntime::score(const GenerationRequest &pr
         std::vector<const RgbImage *> images;
         for (const auto &img : prompt.images)
             images.push_back(&img);
-        auto embeds = d->model->embed(input, d->features(images));
+        const auto features = d->features(images);
+        auto embeds = d->model->embed(input, features);
         HiddenCapture cap;
         cap.layers = capture.layers;
         const bool capturing = !capture.layers.empty();
         auto &lm = d->model->language_model;
-        auto hidden = lm->model->forward(embeds, positionsFromMask(mask), mask, nullptr, capturing ? &cap : nullptr);
+        std::optional<InterventionInput> edit;
+        if (d->intervention)
+            edit = d->interventionInput(mask, P, features, {int(prompt.images.size())});
+        auto hidden = lm->model->forward(embeds, positionsFromMask(mask), mask, nullptr, capturing ? &cap : nullptr, edit ? &*edit : nullptr);
         auto logits = lm->logits(hidden.slice(1, P - 1, P + N - 1)).to(torch::kCPU, torch::kFloat32)[0]; // [N,V]
         auto logp = torch::log_softmax(logits, -1);
         auto target = torch::tensor(std::vector<std::int64_t>(continuation.begin(), continuation.end()), torch::kInt64);

@@ -17,6 +17,7 @@ struct VlmRuntime::Impl {
     torch::Device device = torch::kCPU;
     torch::ScalarType dtype = torch::kFloat32;
     int imageChunk = 16; // RuntimeOptions::imageChunk
+    std::shared_ptr<DecoderIntervention> intervention; // set: every forward goes through it
 
     int padId() const { return tokenizer.padId() >= 0 ? tokenizer.padId() : 0; }
 
@@ -50,6 +51,24 @@ struct VlmRuntime::Impl {
         if (list.empty())
             return {};
         return torch::stack(list).to(device, dtype);
+    }
+
+    // The intervention's inputs for a prompt forward: the last promptPositions() positions
+    // before `promptEnd` that `mask` [B,T] keeps, and each row's pooled visual tokens.
+    InterventionInput interventionInput(const torch::Tensor &mask, std::int64_t promptEnd, const torch::Tensor &features,
+                                        const std::vector<int> &imagesPerRow) const
+    {
+        InterventionInput in;
+        in.intervention = intervention.get();
+        const auto T = mask.size(1);
+        auto at = torch::arange(T, mask.options()).unsqueeze(0);
+        const std::int64_t from = promptEnd - intervention->promptPositions();
+        auto window = (at >= from) & (at < promptEnd);
+        auto after = at >= promptEnd; // continuation positions (teacher forcing)
+        in.edit = ((window | after) & (mask != 0)).to(dtype);
+        in.visual = LlavaModelImpl::pooledPerRow(features, imagesPerRow, info.config.text.hiddenSize,
+                                                 torch::TensorOptions().dtype(dtype).device(device));
+        return in;
     }
 
     torch::Tensor features(const std::vector<const RgbImage *> &images)

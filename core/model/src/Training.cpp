@@ -129,35 +129,9 @@ torch::Tensor batchLoss(VlmRuntime::Impl &d, const Batch &b, torch::nn::Linear *
     return patchLoss.defined() ? loss + patchLoss : loss;
 }
 
-// Example order: a fresh seeded permutation per epoch, so step s always sees the same batch,
-// resumed or not.
-std::vector<int> batchIndices(int count, int batchSize, std::uint64_t seed, int step)
-{
-    std::vector<int> out;
-    std::int64_t first = std::int64_t(step) * batchSize;
-    std::int64_t epoch = -1;
-    std::vector<int> perm;
-    for (int k = 0; k < batchSize; ++k) {
-        const std::int64_t i = first + k;
-        if (i / count != epoch) {
-            epoch = i / count;
-            perm.resize(std::size_t(count));
-            std::iota(perm.begin(), perm.end(), 0);
-            std::mt19937_64 rng(seed * 1000003ull + std::uint64_t(epoch));
-            for (int j = count - 1; j > 0; --j)
-                std::swap(perm[std::size_t(j)], perm[std::size_t(rng() % std::uint64_t(j + 1))]);
-        }
-        out.push_back(perm[std::size_t(i % count)]);
-    }
-    return out;
-}
-
 double learningRate(const TrainParams &p, int step)
 {
-    if (step < p.warmupSteps)
-        return p.learningRate * (step + 1) / double(p.warmupSteps);
-    const double progress = double(step - p.warmupSteps) / std::max(1, p.steps - p.warmupSteps);
-    return p.learningRate * (0.1 + 0.9 * 0.5 * (1.0 + std::cos(M_PI * std::min(1.0, progress))));
+    return scheduledLearningRate(p.learningRate, p.warmupSteps, p.steps, step);
 }
 
 // Puts every parameter's requires_grad back as it was when constructed, however train() ends
@@ -184,6 +158,35 @@ private:
 };
 
 } // namespace
+
+std::vector<int> trainingBatchIndices(int count, int batchSize, std::uint64_t seed, int step)
+{
+    std::vector<int> out;
+    std::int64_t first = std::int64_t(step) * batchSize;
+    std::int64_t epoch = -1;
+    std::vector<int> perm;
+    for (int k = 0; k < batchSize; ++k) {
+        const std::int64_t i = first + k;
+        if (i / count != epoch) {
+            epoch = i / count;
+            perm.resize(std::size_t(count));
+            std::iota(perm.begin(), perm.end(), 0);
+            std::mt19937_64 rng(seed * 1000003ull + std::uint64_t(epoch));
+            for (int j = count - 1; j > 0; --j)
+                std::swap(perm[std::size_t(j)], perm[std::size_t(rng() % std::uint64_t(j + 1))]);
+        }
+        out.push_back(perm[std::size_t(i % count)]);
+    }
+    return out;
+}
+
+double scheduledLearningRate(double peak, int warmupSteps, int steps, int step)
+{
+    if (step < warmupSteps)
+        return peak * (step + 1) / double(warmupSteps);
+    const double progress = double(step - warmupSteps) / std::max(1, steps - warmupSteps);
+    return peak * (0.1 + 0.9 * 0.5 * (1.0 + std::cos(M_PI * std::min(1.0, progress))));
+}
 
 Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count, const std::function<TrainingExample(int)> &example,
                                          const TrainParams &params)
@@ -284,7 +287,7 @@ Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count, const s
                 break;
             }
             std::vector<TrainingExample> owned;
-            for (int i : batchIndices(count, params.batchSize, params.seed, step))
+            for (int i : trainingBatchIndices(count, params.batchSize, params.seed, step))
                 owned.push_back(example(i));
             std::vector<const TrainingExample *> batch;
             for (const auto &e : owned)

@@ -231,6 +231,35 @@ CREATE INDEX traces_run ON traces (run_id, status);
 ALTER TABLE models ADD COLUMN files TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(files));
 )sql";
 
+// Version 5: distillation runs and their lineage (which approved traces went in, with their
+// prompt versions and reviewers); a student model points at its base and the run that made it.
+constexpr const char *kSchemaV5 = R"sql(
+CREATE TABLE distill_runs (
+  id             INTEGER PRIMARY KEY,
+  name           TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
+  base_model_id  INTEGER NOT NULL REFERENCES models(id),
+  config         TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(config)),
+  policy         TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(policy)),
+  status         TEXT NOT NULL CHECK (status IN ('running','done','failed','cancelled','interrupted')),
+  error          TEXT,
+  started_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  finished_at    TEXT,
+  steps_done     INTEGER NOT NULL DEFAULT 0 CHECK (steps_done >= 0),
+  final_losses   TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(final_losses)),
+  world_size     INTEGER NOT NULL DEFAULT 1 CHECK (world_size >= 1),
+  owner          TEXT
+);
+CREATE TABLE run_traces (
+  run_id    INTEGER NOT NULL REFERENCES distill_runs(id) ON DELETE CASCADE,
+  trace_id  INTEGER NOT NULL REFERENCES traces(id),
+  prompt_id INTEGER NOT NULL REFERENCES prompts(id),
+  reviewers TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(reviewers)),
+  PRIMARY KEY (run_id, trace_id)
+);
+ALTER TABLE models ADD COLUMN base_model_id INTEGER REFERENCES models(id);
+ALTER TABLE models ADD COLUMN distill_run_id INTEGER REFERENCES distill_runs(id);
+)sql";
+
 } // namespace
 
 const std::vector<Migration> &migrations()
@@ -240,6 +269,7 @@ const std::vector<Migration> &migrations()
         {2, kSchemaV2},
         {3, kSchemaV3},
         {4, kSchemaV4, true},
+        {5, kSchemaV5},
     };
     return list;
 }

@@ -20,11 +20,11 @@
 namespace sdrt::store {
 namespace {
 
-constexpr const char *kModelColumns = "SELECT id, name, path, content_hash, config, role, files FROM models";
+constexpr const char *kModelColumns = "SELECT id, name, path, content_hash, config, role, files, base_model_id, distill_run_id FROM models";
 
 ModelRecord readModel(const Statement &s)
 {
-    return {s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6)};
+    return {s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6), s.optInt64(7), s.optInt64(8)};
 }
 
 
@@ -43,11 +43,12 @@ QStringList modelFiles(const QDir &dir)
 
 Result<Id> insertModel(Database &db, const ModelRecord &m)
 {
-    auto s = db.prepare("INSERT INTO models (name, path, content_hash, config, role, files) VALUES (?,?,?,?,?,?)");
+    auto s = db.prepare("INSERT INTO models (name, path, content_hash, config, role, files, base_model_id, distill_run_id)"
+                        " VALUES (?,?,?,?,?,?,?,?)");
     if (!s)
         return fail(s.error());
     s->bind(1, m.name).bind(2, m.path).bind(3, m.contentHash).bind(4, m.config).bind(5, m.role)
-        .bind(6, m.files.isEmpty() ? QStringLiteral("[]") : m.files);
+        .bind(6, m.files.isEmpty() ? QStringLiteral("[]") : m.files).bind(7, m.baseModelId).bind(8, m.distillRunId);
     if (auto r = s->run(); !r)
         return fail(r.error());
     return db.lastInsertId();
@@ -93,6 +94,15 @@ Result<QString> modelContentHash(const QString &dirPath, const std::atomic_bool 
         }
     }
     return QString::fromLatin1(hash.result().toHex());
+}
+
+Result<void> ModelRepository::linkStudent(Id studentId, Id baseModelId, Id distillRunId)
+{
+    auto s = m_db.prepare("UPDATE models SET base_model_id = ?2, distill_run_id = ?3 WHERE id = ?1 AND role = 'student'");
+    if (!s)
+        return fail(s.error());
+    s->bind(1, studentId).bind(2, baseModelId).bind(3, distillRunId);
+    return s->run();
 }
 
 Result<ModelRecord> ModelRepository::registerFolder(const Workspace &ws, const QString &dirPath, const QString &name,
@@ -218,7 +228,10 @@ Result<Id> ModelRepository::ensure(const ModelRecord &record)
         return fail(row.error());
     if (*row)
         return s->int64(0);
-    return insertModel(m_db, record);
+    ModelRecord copy = record; // ids of another store mean nothing here
+    copy.baseModelId.reset();
+    copy.distillRunId.reset();
+    return insertModel(m_db, copy);
 }
 
 Result<std::vector<ModelRecord>> ModelRepository::list()

@@ -71,6 +71,21 @@ model::GenerationRequest stepRequest(const model::VlmRuntime &rt, const prompts:
     return req;
 }
 
+model::GenerationRequest directRequest(const model::VlmRuntime &rt, const ItemInput &item)
+{
+    std::string text;
+    for (std::size_t i = 0; i < item.images.size(); ++i)
+        text += "<image>\n";
+    const QString note = item.item.noteText.trimmed();
+    if (!note.isEmpty())
+        text += "Note: " + note.toStdString() + "\n";
+    text += item.item.question.toStdString();
+    model::GenerationRequest req;
+    req.images = item.images;
+    req.prompt = rt.formatChat(text, "Answer:");
+    return req;
+}
+
 TwoStepRunner::TwoStepRunner(model::VlmRuntime &runtime, const std::vector<PromptEntry> &prompts, TwoStepOptions options)
     : m_rt(runtime), m_prompts(prompts), m_options(std::move(options))
 {

@@ -21,6 +21,10 @@
 
 namespace sdrt::model {
 
+// An edit of the decoder's residual stream inside the forward (the SDRT student's modules);
+// declared in the runtime's private LlavaModel.h, made by core/distill.
+class DecoderIntervention;
+
 struct RgbImage {
     int width = 0;
     int height = 0;
@@ -120,6 +124,11 @@ public:
     // Teacher forcing: log-probabilities (and hidden states) of `continuation` after the prompt.
     Expected<ScoreOutput, std::string> score(const GenerationRequest &prompt, const std::vector<int> &continuation,
                                              const HiddenCaptureSpec &capture = {});
+
+    // Every later generate() and score() runs through this intervention (nullptr: none, the
+    // base model as loaded). The base weights are untouched.
+    void setIntervention(std::shared_ptr<DecoderIntervention> intervention);
+    bool hasIntervention() const;
 
     // Writes the model folder (config, preprocessor, tokenizer files and model.safetensors).
     Expected<void, std::string> save(const std::string &dir) const;

@@ -70,6 +70,12 @@ struct TrainReport {
     double seconds = 0;
 };
 
+// Example order: a fresh seeded permutation per epoch, so step `step` always sees the same
+// batch, resumed or not: indices into [0, count).
+std::vector<int> trainingBatchIndices(int count, int batchSize, std::uint64_t seed, int step);
+// Linear warm-up to `peak`, then cosine decay to 10 % of it at `steps`.
+double scheduledLearningRate(double peak, int warmupSteps, int steps, int step);
+
 // `example(i)` gives example i of `count`; each step draws a batch in a seeded random order.
 Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count,
                                          const std::function<TrainingExample(int)> &example, const TrainParams &params);

@@ -6,6 +6,7 @@
 #include "sdrt/store/Types.h"
 
 #include <atomic>
+#include <optional>
 
 namespace sdrt::store {
 
@@ -20,6 +21,10 @@ struct ModelRecord {
     QString config;      // the folder's config.json (JSON text)
     QString role;        // base | student
     QString files;       // JSON [{name, size, mtime_ms}] of the files hashed, as registered
+    // A student (a distillation run's folder: config.json and adapter.safetensors): its base
+    // model and the run that made it.
+    std::optional<Id> baseModelId;
+    std::optional<Id> distillRunId;
 };
 
 // The size and modification time of each file modelContentHash() reads (JSON, see files).
@@ -44,6 +49,8 @@ public:
     // stored. Other content: an error that says which files changed and how to register the
     // folder as a new model. Call it before every load that makes traces.
     Result<void> verifyFolder(const ModelRecord &record, const QString &absoluteDir, const std::atomic_bool *cancel = nullptr);
+    // Points a registered student at its base model and its distillation run.
+    Result<void> linkStudent(Id studentId, Id baseModelId, Id distillRunId);
     // Stores a record made elsewhere (another workspace's row): found by content hash or inserted.
     Result<Id> ensure(const ModelRecord &record);
     Result<std::vector<ModelRecord>> list();

@@ -56,6 +56,11 @@ private:
 model::GenerationRequest stepRequest(const model::VlmRuntime &rt, const prompts::Prompt &prompt, int step, const ItemInput &item,
                                      const QString &query1, std::uint64_t traceSeed);
 
+// The plain direct question of an item, as a student answers it in one generation: one
+// "<image>" per image, the note ("Note: …") when the item has one, the question, and the
+// assistant turn opened with "Answer:".
+model::GenerationRequest directRequest(const model::VlmRuntime &rt, const ItemInput &item);
+
 struct TwoStepOptions {
     TeacherSampling sampling;
     std::vector<int> hiddenLayers; // HF numbering; empty: no hidden states

@@ -1,0 +1,70 @@
+#pragma once
+// The training data of a distillation run, read from a workspace: the approved traces (under the
+// workspace's approval policy or the one given) of items in the `train` split, made by the base
+// model, each with the item's images and plain direct question, the trace's prompt version, its
+// answer y_k (the step-2 answer) and where the teacher's hidden states over y_k are stored.
+// Traces that cannot be used are counted by reason in the report, never silently used: not in
+// the train split, made by another model, hidden states missing, made by another model's
+// weights (the file's content hash), or unreadable.
+//
+// Thread rule: built on the calling thread from its own workspace connection.
+
+#include "sdrt/common/Result.h"
+#include "sdrt/model/Runtime.h"
+#include "sdrt/review/Policy.h"
+#include "sdrt/store/ModelRepository.h"
+#include "sdrt/store/Types.h"
+
+#include <QStringList>
+
+#include <optional>
+#include <vector>
+
+namespace sdrt::store {
+class Workspace;
+}
+
+namespace sdrt::distill {
+
+struct DistillExample {
+    store::Id traceId = 0;
+    store::Id itemId = 0;
+    store::Id promptId = 0;
+    store::Id teacherRunId = 0;
+    int promptIndex = 0;                  // into Dataset::promptVersions
+    QStringList reviewers;                // who accepted the trace
+    model::GenerationRequest direct;      // the plain direct question (images included)
+    std::string answer;                   // y_k: the step-2 answer text, as generated
+    bool appendEos = true;                // the teacher ended y_k with end-of-text
+    std::string hiddenFile;               // absolute path
+    std::string hiddenName;               // tensor in it
+    std::vector<int> hiddenLayers;        // the layers it stores
+};
+
+struct DatasetReport {
+    int approved = 0;        // approved traces under the policy (any split, any model)
+    int used = 0;
+    int notTrainSplit = 0;
+    int otherModel = 0;      // made by another model than the base
+    int missingHidden = 0;   // no hidden states stored, or the file is gone
+    int hiddenOtherModel = 0; // the file's content hash is not the base model's
+    int unreadable = 0;      // item or hidden-state file cannot be read
+    int cappedOut = 0;       // left out by max_traces
+    QStringList problems;    // the first few reasons, naming the trace
+    QString describe() const;
+};
+
+struct Dataset {
+    std::vector<DistillExample> examples;       // in trace id order
+    std::vector<QString> promptVersions;        // "name vN", index = DistillExample::promptIndex
+    std::vector<store::Id> promptIds;           // same order
+    std::vector<int> storedLayers;              // layers every used trace stores
+    review::ApprovalPolicy policy;
+    DatasetReport report;
+};
+
+// `rt` formats the direct questions with the base model's chat template.
+Result<Dataset> buildDataset(store::Workspace &ws, const store::ModelRecord &base, const model::VlmRuntime &rt,
+                             const std::optional<review::ApprovalPolicy> &policy = std::nullopt, int maxTraces = 0);
+
+} // namespace sdrt::distill

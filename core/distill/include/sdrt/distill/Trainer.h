@@ -1,0 +1,84 @@
+#pragma once
+// Training of a Student on a Dataset (SDRT self-distillation; our choices, docs/DISTILLATION.md).
+// Loss per step, over the global batch of B traces (each rank computes its shard):
+//   L = (1/B) Σ_i w_i · (CE_i + λ · H_i)  −  ε · (1/B) Σ_i entropy_i
+// CE_i: mean cross-entropy of trace i's answer y_k (and end-of-text when the teacher ended
+// there) under the PLAIN direct prompt; H_i: MSE (or 1 − cosine) between the student's and the
+// teacher's hidden states at the aligned answer positions, averaged over the chosen layers;
+// w_i: the ensemble weight of the trace's prompt version (1 with the ensemble off); entropy_i:
+// of the ensemble softmax (ε = ensemble_entropy). Each term is logged on its own.
+//
+// AdamW on the student's tensors only (the base is frozen: requires_grad off for the whole
+// run, restored after); R is re-orthonormalised after every step. Checkpoints (modules, AdamW
+// moments, step) every `checkpoint_every` steps in <runDir>/checkpoints/checkpoint.safetensors;
+// the trace order depends only on (seed, step), so a resumed run continues exactly as the
+// uninterrupted one would. <runDir>/training_log.jsonl gets one JSON line per step; on resume,
+// lines after the checkpoint are dropped first.
+//
+// Data parallel: with a Communicator of world size W, rank r takes its share of each global
+// batch, the gradients and logged sums are all-reduced (summed), and only rank 0 writes files.
+//
+// Thread rule: the calling thread; progress is called there; cancel is polled per step.
+
+#include "sdrt/common/Expected.h"
+#include "sdrt/distill/Dataset.h"
+#include "sdrt/distill/DistillConfig.h"
+#include "sdrt/distill/Student.h"
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sdrt::distill {
+
+struct DistillProgress {
+    int step = 0; // steps done
+    int steps = 0;
+    double loss = 0, ce = 0, hidden = 0, entropy = 0; // of the last step (global batch)
+    double lr = 0;
+    double samplesPerSecond = 0;
+    double tokensPerSecond = 0;
+    double etaSeconds = 0;
+    std::vector<double> ensembleWeights;
+};
+
+struct DistillReport {
+    int startStep = 0;
+    int stepsDone = 0;
+    bool cancelled = false;
+    double seconds = 0;
+    double samplesPerSecond = 0;
+    double tokensPerSecond = 0;
+    DistillProgress last;
+    std::vector<double> losses; // per step of this run
+};
+
+// Sums float vectors over the ranks of a data-parallel run (PyTorch's c10d underneath).
+class Communicator {
+public:
+    virtual ~Communicator() = default;
+    virtual int rank() const = 0;
+    virtual int worldSize() const = 0;
+    virtual Expected<void, std::string> allreduceSum(std::vector<float> &values) = 0;
+};
+
+// Joins a c10d process group: Gloo on CPU (NCCL is not used for these small vectors). Rank 0
+// hosts the TCP store at addr:port; waits up to `timeoutSeconds` for the others.
+Expected<std::unique_ptr<Communicator>, std::string> joinProcessGroup(int rank, int worldSize, const std::string &addr, int port,
+                                                                      int timeoutSeconds = 120);
+
+struct DistillCallbacks {
+    std::function<void(const DistillProgress &)> progress;
+    const std::atomic_bool *cancel = nullptr;
+};
+
+Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Student &student, const Dataset &data,
+                                                  const DistillConfig &config, const std::string &runDir,
+                                                  const DistillCallbacks &callbacks = {}, Communicator *comm = nullptr);
+
+// Mean CE of the answers under the plain prompt with the student attached (no training).
+Expected<double, std::string> studentLoss(model::VlmRuntime &base, Student &student, const Dataset &data, int batch = 8);
+
+} // namespace sdrt::distill

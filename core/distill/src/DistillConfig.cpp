@@ -1,0 +1,178 @@
+#include "sdrt/distill/DistillConfig.h"
+
+#include "sdrt/review/Policy.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <cmath>
+
+namespace sdrt::distill {
+namespace {
+
+QString tr(const char *s)
+{
+    return QCoreApplication::translate("sdrt::distill", s);
+}
+
+} // namespace
+
+QStringList DistillConfig::keys()
+{
+    return {QStringLiteral("steps"),        QStringLiteral("batch"),          QStringLiteral("learning_rate"),
+            QStringLiteral("warmup_steps"), QStringLiteral("weight_decay"),   QStringLiteral("grad_clip"),
+            QStringLiteral("checkpoint_every"), QStringLiteral("seed"),       QStringLiteral("adapter"),
+            QStringLiteral("layers"),       QStringLiteral("rank"),           QStringLiteral("positions"),
+            QStringLiteral("skip"),         QStringLiteral("skip_rank"),      QStringLiteral("ensemble"),
+            QStringLiteral("ensemble_conditioned"), QStringLiteral("ensemble_entropy"), QStringLiteral("cross_entropy"),
+            QStringLiteral("lambda_hidden"), QStringLiteral("hidden_loss"),   QStringLiteral("hidden_layers"),
+            QStringLiteral("policy"),       QStringLiteral("max_traces")};
+}
+
+Result<DistillConfig> DistillConfig::fromJson(const QByteArray &json)
+{
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &pe);
+    if (pe.error != QJsonParseError::NoError)
+        return fail(tr("The distillation config is not valid JSON: %1 (at byte %2).").arg(pe.errorString()).arg(pe.offset));
+    if (!doc.isObject())
+        return fail(tr("The distillation config must be a JSON object."));
+    const QJsonObject o = doc.object();
+    const QStringList known = keys();
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        if (!known.contains(it.key()))
+            return fail(tr("Unknown key \"%1\" in the distillation config. Known keys: %2.").arg(it.key(), known.join(QStringLiteral(", "))));
+    }
+    DistillConfig c;
+    QString error;
+    auto integer = [&](const char *key, int &out, int min, int max) {
+        const QJsonValue v = o.value(QLatin1String(key));
+        if (v.isUndefined() || !error.isEmpty())
+            return;
+        const double d = v.toDouble(std::nan(""));
+        if (!v.isDouble() || d != std::floor(d) || d < min || d > max)
+            error = tr("\"%1\" must be a whole number from %2 to %3.").arg(QLatin1String(key)).arg(min).arg(max);
+        else
+            out = int(d);
+    };
+    auto real = [&](const char *key, double &out, double min, double max) {
+        const QJsonValue v = o.value(QLatin1String(key));
+        if (v.isUndefined() || !error.isEmpty())
+            return;
+        const double d = v.toDouble(std::nan(""));
+        if (!v.isDouble() || !std::isfinite(d) || d < min || d > max)
+            error = tr("\"%1\" must be a number from %2 to %3.").arg(QLatin1String(key)).arg(min).arg(max);
+        else
+            out = d;
+    };
+    auto boolean = [&](const char *key, bool &out) {
+        const QJsonValue v = o.value(QLatin1String(key));
+        if (v.isUndefined() || !error.isEmpty())
+            return;
+        if (!v.isBool())
+            error = tr("\"%1\" must be true or false.").arg(QLatin1String(key));
+        else
+            out = v.toBool();
+    };
+    auto intList = [&](const char *key, std::vector<int> &out) {
+        const QJsonValue v = o.value(QLatin1String(key));
+        if (v.isUndefined() || !error.isEmpty())
+            return;
+        if (!v.isArray()) {
+            error = tr("\"%1\" must be a list of layer numbers.").arg(QLatin1String(key));
+            return;
+        }
+        out.clear();
+        for (const QJsonValue &e : v.toArray()) {
+            const double d = e.toDouble(-1);
+            if (!e.isDouble() || d != std::floor(d) || d < 0 || d > 4096) {
+                error = tr("\"%1\" must be a list of layer numbers (whole numbers from 0).").arg(QLatin1String(key));
+                return;
+            }
+            out.push_back(int(d));
+        }
+    };
+    integer("steps", c.steps, 1, 10000000);
+    integer("batch", c.batch, 1, 65536);
+    real("learning_rate", c.learningRate, 0, 10);
+    integer("warmup_steps", c.warmupSteps, 0, 10000000);
+    real("weight_decay", c.weightDecay, 0, 10);
+    real("grad_clip", c.gradClip, 0, 1e6);
+    integer("checkpoint_every", c.checkpointEvery, 1, 10000000);
+    if (error.isEmpty() && o.contains(QStringLiteral("seed"))) {
+        const double d = o.value(QStringLiteral("seed")).toDouble(-1);
+        if (!o.value(QStringLiteral("seed")).isDouble() || d != std::floor(d) || d < 0 || d > 9007199254740991.0)
+            error = tr("\"seed\" must be a whole number from 0.");
+        else
+            c.seed = std::uint64_t(d);
+    }
+    boolean("adapter", c.adapter);
+    intList("layers", c.layers);
+    integer("rank", c.rank, 1, 4096);
+    integer("positions", c.positions, 1, 1000000);
+    boolean("skip", c.skip);
+    integer("skip_rank", c.skipRank, 1, 4096);
+    boolean("ensemble", c.ensemble);
+    boolean("ensemble_conditioned", c.ensembleConditioned);
+    real("ensemble_entropy", c.ensembleEntropy, 0, 100);
+    boolean("cross_entropy", c.crossEntropy);
+    real("lambda_hidden", c.lambdaHidden, 0, 1e6);
+    intList("hidden_layers", c.hiddenLayers);
+    integer("max_traces", c.maxTraces, 0, 100000000);
+    if (!error.isEmpty())
+        return fail(error);
+    if (o.contains(QStringLiteral("hidden_loss"))) {
+        c.hiddenLoss = o.value(QStringLiteral("hidden_loss")).toString();
+        if (c.hiddenLoss != QLatin1String("mse") && c.hiddenLoss != QLatin1String("cosine"))
+            return fail(tr("\"hidden_loss\" must be \"mse\" or \"cosine\"."));
+    }
+    if (o.contains(QStringLiteral("policy")) && !o.value(QStringLiteral("policy")).isNull()) {
+        const QString p = o.value(QStringLiteral("policy")).toString();
+        if (auto parsed = review::ApprovalPolicy::parse(p); !parsed)
+            return fail(tr("\"policy\": %1").arg(parsed.error()));
+        c.policy = p;
+    }
+    if (!c.adapter && !c.skip)
+        return fail(tr("Both the adapter and the skip connection are off: the student would have nothing to train."));
+    if (!c.crossEntropy && c.lambdaHidden <= 0)
+        return fail(tr("Both loss terms are off (cross_entropy false and lambda_hidden 0)."));
+    return c;
+}
+
+QByteArray DistillConfig::toJson() const
+{
+    auto list = [](const std::vector<int> &v) {
+        QJsonArray a;
+        for (int x : v)
+            a.append(x);
+        return a;
+    };
+    QJsonObject o{{QStringLiteral("steps"), steps},
+                  {QStringLiteral("batch"), batch},
+                  {QStringLiteral("learning_rate"), learningRate},
+                  {QStringLiteral("warmup_steps"), warmupSteps},
+                  {QStringLiteral("weight_decay"), weightDecay},
+                  {QStringLiteral("grad_clip"), gradClip},
+                  {QStringLiteral("checkpoint_every"), checkpointEvery},
+                  {QStringLiteral("seed"), double(seed)},
+                  {QStringLiteral("adapter"), adapter},
+                  {QStringLiteral("layers"), list(layers)},
+                  {QStringLiteral("rank"), rank},
+                  {QStringLiteral("positions"), positions},
+                  {QStringLiteral("skip"), skip},
+                  {QStringLiteral("skip_rank"), skipRank},
+                  {QStringLiteral("ensemble"), ensemble},
+                  {QStringLiteral("ensemble_conditioned"), ensembleConditioned},
+                  {QStringLiteral("ensemble_entropy"), ensembleEntropy},
+                  {QStringLiteral("cross_entropy"), crossEntropy},
+                  {QStringLiteral("lambda_hidden"), lambdaHidden},
+                  {QStringLiteral("hidden_loss"), hiddenLoss},
+                  {QStringLiteral("hidden_layers"), list(hiddenLayers)},
+                  {QStringLiteral("policy"), policy ? QJsonValue(*policy) : QJsonValue(QJsonValue::Null)},
+                  {QStringLiteral("max_traces"), maxTraces}};
+    return QJsonDocument(o).toJson(QJsonDocument::Indented);
+}
+
+} // namespace sdrt::distill

@@ -1,0 +1,452 @@
+#include "sdrt/distill/Trainer.h"
+
+#include "RuntimeImpl.h"
+#include "SafetensorsTorch.h"
+#include "StudentModules.h"
+#include "sdrt/common/Log.h"
+#include "sdrt/model/HiddenStateFile.h"
+#include "sdrt/model/Safetensors.h"
+#include "sdrt/model/Training.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+
+namespace sdrt::distill {
+namespace {
+
+struct Batch {
+    torch::Tensor ids, mask, labels, edit, promptIndex;
+    std::vector<const model::RgbImage *> images;
+    std::vector<int> imagesPerRow;
+    std::vector<std::int64_t> promptLen, answerLen; // answerLen: y tokens (EOS not counted)
+    std::vector<model::HiddenStates> teacher;       // per row (empty when no hidden term)
+    std::int64_t tokens = 0;
+};
+
+Expected<Batch, std::string> makeBatch(model::VlmRuntime::Impl &d, const Dataset &data, const std::vector<int> &rows,
+                                       int positions, bool wantHidden)
+{
+    Batch b;
+    std::vector<std::vector<std::int64_t>> ids, labels;
+    for (int r : rows) {
+        const DistillExample &e = data.examples[std::size_t(r)];
+        auto prompt = d.promptIds(e.direct);
+        if (!prompt)
+            return unexpected("trace " + std::to_string(e.traceId) + ": " + prompt.error());
+        std::vector<int> y = d.tokenizer.encode(e.answer, false);
+        std::vector<int> target = y;
+        if (e.appendEos)
+            target.push_back(d.tokenizer.eosId());
+        if (target.empty())
+            return unexpected("trace " + std::to_string(e.traceId) + ": the answer is empty");
+        std::vector<std::int64_t> row(prompt->begin(), prompt->end());
+        std::vector<std::int64_t> lab(row.size(), -100);
+        row.insert(row.end(), target.begin(), target.end());
+        lab.insert(lab.end(), target.begin(), target.end());
+        if (int(row.size()) > d.info.config.text.maxPositionEmbeddings)
+            return unexpected("trace " + std::to_string(e.traceId) + ": " + std::to_string(row.size()) + " tokens, over the context");
+        b.promptLen.push_back(std::int64_t(prompt->size()));
+        b.answerLen.push_back(std::int64_t(y.size()));
+        b.tokens += std::int64_t(row.size());
+        ids.push_back(std::move(row));
+        labels.push_back(std::move(lab));
+        for (const auto &img : e.direct.images)
+            b.images.push_back(&img);
+        b.imagesPerRow.push_back(int(e.direct.images.size()));
+        if (wantHidden) {
+            auto h = model::readHiddenStates(e.hiddenFile, e.hiddenName);
+            if (!h)
+                return unexpected("trace " + std::to_string(e.traceId) + ": hidden states: " + h.error());
+            b.teacher.push_back(std::move(*h));
+        }
+    }
+    std::size_t T = 0;
+    for (const auto &r : ids)
+        T = std::max(T, r.size());
+    const auto B = std::int64_t(ids.size());
+    b.ids = torch::full({B, std::int64_t(T)}, d.padId(), torch::kInt64);
+    b.mask = torch::zeros({B, std::int64_t(T)}, torch::kInt64);
+    b.labels = torch::full({B, std::int64_t(T)}, -100, torch::kInt64);
+    b.edit = torch::zeros({B, std::int64_t(T)});
+    std::vector<std::int64_t> prompts;
+    for (std::int64_t i = 0; i < B; ++i) {
+        const auto n = std::int64_t(ids[std::size_t(i)].size());
+        b.ids[i].slice(0, 0, n).copy_(torch::tensor(ids[std::size_t(i)], torch::kInt64));
+        b.labels[i].slice(0, 0, n).copy_(torch::tensor(labels[std::size_t(i)], torch::kInt64));
+        b.mask[i].slice(0, 0, n).fill_(1);
+        const auto P = b.promptLen[std::size_t(i)];
+        b.edit[i].slice(0, std::max<std::int64_t>(0, P - positions), n).fill_(1.0);
+        prompts.push_back(data.examples[std::size_t(rows[std::size_t(i)])].promptIndex);
+    }
+    b.promptIndex = torch::tensor(prompts, torch::kInt64);
+    b.ids = b.ids.to(d.device);
+    b.mask = b.mask.to(d.device);
+    b.labels = b.labels.to(d.device);
+    b.edit = b.edit.to(d.device);
+    return b;
+}
+
+struct Terms {
+    torch::Tensor total; // what backward() sees: this shard's share of the global loss
+    double ce = 0, hidden = 0, entropy = 0, weighted = 0; // sums over the shard's rows
+};
+
+// The loss of a shard; `globalBatch` divides the sums, so shards' gradients add up to the
+// gradient of the whole batch.
+Terms shardLoss(model::VlmRuntime::Impl &d, SdrtModules &m, const Batch &b, const DistillConfig &c, const std::vector<int> &layers,
+                int globalBatch)
+{
+    torch::Tensor features;
+    {
+        torch::NoGradGuard frozen; // the vision tower and projector are frozen
+        if (!b.images.empty())
+            features = d.features(b.images);
+    }
+    torch::Tensor embeds;
+    {
+        torch::NoGradGuard frozen;
+        embeds = d.model->embed(b.ids, features);
+    }
+    auto visual = model::LlavaModelImpl::pooledPerRow(features, b.imagesPerRow, d.info.config.text.hiddenSize,
+                                                      torch::TensorOptions().dtype(d.dtype).device(d.device));
+    model::InterventionInput in{&m, b.edit.to(d.dtype), visual};
+    model::HiddenCapture cap;
+    cap.layers = layers;
+    auto &lm = d.model->language_model;
+    auto hidden = lm->model->forward(embeds, model::positionsFromMask(b.mask), b.mask, nullptr, layers.empty() ? nullptr : &cap, &in);
+    const auto B = b.ids.size(0);
+
+    // Per-row CE (mean over the row's target tokens).
+    auto labels = b.labels.slice(1, 1);
+    auto logits = lm->logits(hidden.slice(1, 0, hidden.size(1) - 1)).to(torch::kFloat32);
+    auto tokenLoss = torch::nn::functional::cross_entropy(
+                         logits.reshape({-1, logits.size(-1)}), labels.reshape({-1}),
+                         torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100).reduction(torch::kNone))
+                         .reshape({B, -1});
+    auto counts = (labels != -100).sum(1).to(torch::kFloat32).clamp_min(1);
+    auto ce = tokenLoss.sum(1) / counts; // [B]
+
+    // Per-row hidden-state loss at the aligned answer positions.
+    std::vector<torch::Tensor> hiddenRows;
+    if (!layers.empty()) {
+        for (std::int64_t i = 0; i < B; ++i) {
+            const model::HiddenStates &t = b.teacher[std::size_t(i)];
+            const std::int64_t n = std::min<std::int64_t>(t.positions, b.answerLen[std::size_t(i)]);
+            if (n <= 0) {
+                hiddenRows.push_back(torch::zeros({}, torch::kFloat32));
+                continue;
+            }
+            auto all = torch::from_blob(const_cast<float *>(t.values.data()),
+                                        {std::int64_t(t.layers.size()), std::int64_t(t.positions), std::int64_t(t.hiddenSize)},
+                                        torch::kFloat32);
+            std::vector<torch::Tensor> perLayer;
+            for (int l : layers) {
+                const auto at = std::find(t.layers.begin(), t.layers.end(), l) - t.layers.begin();
+                auto teacher = all[at].slice(0, 0, n).to(d.device);
+                const auto P = b.promptLen[std::size_t(i)];
+                auto student = cap.states.at(l)[i].slice(0, P, P + n).to(torch::kFloat32);
+                if (c.hiddenLoss == QLatin1String("cosine"))
+                    perLayer.push_back((1.0 - torch::cosine_similarity(student, teacher, -1)).mean());
+                else
+                    perLayer.push_back((student - teacher).pow(2).mean());
+            }
+            hiddenRows.push_back(torch::stack(perLayer).mean());
+        }
+    }
+    auto h = hiddenRows.empty() ? torch::zeros({B}) : torch::stack(hiddenRows);
+
+    torch::Tensor qfeat;
+    if (m.settings.ensembleConditioned) {
+        torch::NoGradGuard frozen;
+        auto textMask = ((b.ids != d.info.config.imageTokenIndex) & (b.mask != 0)).to(torch::kFloat32).unsqueeze(-1);
+        auto q = (embeds.to(torch::kFloat32) * textMask).sum(1) / textMask.sum(1).clamp_min(1);
+        qfeat = torch::cat({visual.to(torch::kFloat32), q}, 1);
+    }
+    auto [w, entropy] = m.weights(b.promptIndex.to(d.device), qfeat);
+    auto perRow = torch::zeros({B});
+    if (c.crossEntropy)
+        perRow = perRow + ce;
+    if (c.lambdaHidden > 0 && !layers.empty())
+        perRow = perRow + c.lambdaHidden * h;
+    Terms out;
+    out.total = (w * perRow).sum() / double(globalBatch);
+    if (m.settings.ensemble && c.ensembleEntropy > 0)
+        out.total = out.total - c.ensembleEntropy * entropy.sum() / double(globalBatch);
+    out.ce = ce.sum().item<double>();
+    out.hidden = h.sum().item<double>();
+    out.entropy = entropy.sum().item<double>();
+    out.weighted = (w * perRow).sum().item<double>();
+    return out;
+}
+
+class RequiresGradOff {
+public:
+    explicit RequiresGradOff(std::vector<torch::Tensor> params) : m_params(std::move(params))
+    {
+        for (auto &p : m_params) {
+            m_saved.push_back(p.requires_grad());
+            p.set_requires_grad(false);
+        }
+    }
+    ~RequiresGradOff()
+    {
+        for (std::size_t i = 0; i < m_params.size(); ++i)
+            m_params[i].set_requires_grad(m_saved[i]);
+    }
+
+private:
+    std::vector<torch::Tensor> m_params;
+    std::vector<bool> m_saved;
+};
+
+std::vector<int> lossLayers(const Dataset &data, const DistillConfig &c)
+{
+    if (c.lambdaHidden <= 0)
+        return {};
+    if (c.hiddenLayers.empty())
+        return data.storedLayers;
+    return c.hiddenLayers;
+}
+
+} // namespace
+
+Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Student &student, const Dataset &data,
+                                                  const DistillConfig &c, const std::string &runDir, const DistillCallbacks &callbacks,
+                                                  Communicator *comm)
+{
+    auto log = sdrt::log::get("distill");
+    auto &d = base.impl();
+    SdrtModules &m = *student.impl().modules;
+    const int rank = comm ? comm->rank() : 0;
+    const int world = comm ? comm->worldSize() : 1;
+    if (data.examples.empty())
+        return unexpected(std::string("there are no approved traces to learn from"));
+    if (d.dtype != torch::kFloat32)
+        return unexpected(std::string("distillation runs in fp32; load the base with dtype fp32"));
+    if (c.batch < world)
+        return unexpected("the batch (" + std::to_string(c.batch) + ") is smaller than the number of processes (" + std::to_string(world) + ")");
+    const std::vector<int> layers = lossLayers(data, c);
+    for (int l : layers) {
+        if (std::find(data.storedLayers.begin(), data.storedLayers.end(), l) == data.storedLayers.end())
+            return unexpected("hidden layer " + std::to_string(l) + " is not among the layers the teacher stored");
+        if (l < 0 || l > d.info.config.text.numLayers)
+            return unexpected("hidden layer " + std::to_string(l) + " is outside the decoder");
+    }
+    const RequiresGradOff frozen(d.model->parameters(true));
+    m.to(d.device);
+    const auto named = m.named();
+    for (auto &[n, t] : named)
+        t.set_requires_grad(true);
+    std::map<std::string, torch::Tensor> am, av;
+    for (auto &[n, t] : named) {
+        am[n] = torch::zeros_like(t);
+        av[n] = torch::zeros_like(t);
+    }
+
+    DistillReport report;
+    const std::string ckptDir = runDir + "/checkpoints";
+    const std::string ckpt = ckptDir + "/checkpoint.safetensors";
+    const std::string logFile = runDir + "/training_log.jsonl";
+    if (fs::exists(ckpt)) {
+        auto f = model::SafetensorsFile::open(ckpt);
+        if (!f)
+            return unexpected(f.error());
+        auto step = f->metadata().find("step");
+        if (step == f->metadata().end())
+            return unexpected(ckpt + ": no step in the checkpoint's metadata");
+        torch::NoGradGuard guard;
+        for (auto &[n, t] : named) {
+            auto v = model::loadTensor(*f, "module." + n);
+            auto mv = model::loadTensor(*f, "adam_m." + n);
+            auto vv = model::loadTensor(*f, "adam_v." + n);
+            if (!v || !mv || !vv)
+                return unexpected(ckpt + ": " + n + " is missing (was the run's config changed?)");
+            if (v->sizes() != t.sizes())
+                return unexpected(ckpt + ": " + n + " has another shape than the run's config gives");
+            t.copy_(*v);
+            am[n].copy_(*mv);
+            av[n].copy_(*vv);
+        }
+        report.startStep = std::stoi(step->second);
+        log->info("resuming {} from its checkpoint at step {}", runDir, report.startStep);
+    }
+    if (rank == 0) {
+        // The log goes on from the checkpoint: lines of later steps (from the run that died) go.
+        std::vector<std::string> keep;
+        if (std::ifstream in(logFile); in) {
+            std::string line;
+            while (std::getline(in, line)) {
+                try {
+                    if (!line.empty() && nlohmann::json::parse(line).value("step", 0) <= report.startStep)
+                        keep.push_back(line);
+                } catch (const std::exception &) {
+                    // a line cut by a kill: dropped
+                }
+            }
+        }
+        std::ofstream out(logFile, std::ios::trunc);
+        for (const auto &l : keep)
+            out << l << '\n';
+        if (!out)
+            return unexpected(logFile + ": cannot write");
+    }
+    auto saveCheckpoint = [&](int step) -> Expected<void, std::string> {
+        if (rank != 0)
+            return {};
+        std::error_code ec;
+        fs::create_directories(ckptDir, ec);
+        std::vector<std::pair<std::string, torch::Tensor>> tensors;
+        for (auto &[n, t] : named) {
+            tensors.emplace_back("module." + n, t.detach());
+            tensors.emplace_back("adam_m." + n, am[n]);
+            tensors.emplace_back("adam_v." + n, av[n]);
+        }
+        return model::writeSafetensors(ckpt, tensors, {{"step", std::to_string(step)}, {"format", "sdrt-distill-checkpoint-v1"}});
+    };
+
+    const int count = int(data.examples.size());
+    const auto start = std::chrono::steady_clock::now();
+    const double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+    int step = report.startStep;
+    std::int64_t tokens = 0, samples = 0;
+    std::ofstream logOut;
+    if (rank == 0)
+        logOut.open(logFile, std::ios::app);
+    try {
+        for (; step < c.steps; ++step) {
+            const auto global = model::trainingBatchIndices(count, c.batch, c.seed, step);
+            const int from = int(std::int64_t(global.size()) * rank / world), to = int(std::int64_t(global.size()) * (rank + 1) / world);
+            const std::vector<int> mine(global.begin() + from, global.begin() + to);
+            auto b = makeBatch(d, data, mine, m.settings.positions, !layers.empty());
+            if (!b)
+                return unexpected(b.error());
+            for (auto &[n, t] : named)
+                t.mutable_grad() = torch::Tensor();
+            Terms terms = shardLoss(d, m, *b, c, layers, c.batch);
+            terms.total.backward();
+            // Gradients and logged sums in one vector, summed over ranks; the cancel flag too, so
+            // every rank stops at the same step.
+            std::vector<float> flat;
+            for (auto &[n, t] : named) {
+                auto g = t.grad().defined() ? t.grad().contiguous().to(torch::kCPU) : torch::zeros_like(t).to(torch::kCPU);
+                flat.insert(flat.end(), g.data_ptr<float>(), g.data_ptr<float>() + g.numel());
+            }
+            const bool cancelHere = callbacks.cancel && callbacks.cancel->load();
+            flat.insert(flat.end(), {float(terms.total.item<double>()), float(terms.ce), float(terms.hidden), float(terms.entropy),
+                                     float(b->tokens), cancelHere ? 1.0f : 0.0f});
+            if (comm) {
+                if (auto r = comm->allreduceSum(flat); !r)
+                    return unexpected("all-reduce failed at step " + std::to_string(step) + ": " + r.error());
+            }
+            const float *tail = flat.data() + flat.size() - 6;
+            const double lossValue = tail[0];
+            if (!std::isfinite(lossValue))
+                return unexpected("the loss became " + std::to_string(lossValue) + " at step " + std::to_string(step)
+                                  + " (learning rate too high?)");
+            torch::NoGradGuard guard;
+            std::size_t at = 0;
+            std::vector<torch::Tensor> grads;
+            for (auto &[n, t] : named) {
+                auto g = torch::from_blob(flat.data() + at, t.sizes(), torch::kFloat32).clone().to(t.device());
+                at += std::size_t(t.numel());
+                t.mutable_grad() = g;
+                grads.push_back(t.grad());
+            }
+            if (c.gradClip > 0)
+                torch::nn::utils::clip_grad_norm_(grads, c.gradClip);
+            const double lr = model::scheduledLearningRate(c.learningRate, c.warmupSteps, c.steps, step);
+            const double bc1 = 1.0 - std::pow(beta1, step + 1), bc2 = 1.0 - std::pow(beta2, step + 1);
+            for (auto &[n, t] : named) {
+                const torch::Tensor &g = t.grad();
+                am[n].mul_(beta1).add_(g, 1.0 - beta1);
+                av[n].mul_(beta2).addcmul_(g, g, 1.0 - beta2);
+                if (t.dim() >= 2 && c.weightDecay > 0)
+                    t.mul_(1.0 - lr * c.weightDecay);
+                t.addcdiv_(am[n] / bc1, (av[n] / bc2).sqrt_().add_(eps), -lr);
+            }
+            m.orthonormalize();
+            tokens += std::int64_t(tail[4]);
+            samples += c.batch;
+            const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            DistillProgress p;
+            p.step = step + 1;
+            p.steps = c.steps;
+            p.loss = lossValue;
+            p.ce = tail[1] / c.batch;
+            p.hidden = tail[2] / c.batch;
+            p.entropy = tail[3] / c.batch;
+            p.lr = lr;
+            p.samplesPerSecond = samples / std::max(1e-9, elapsed);
+            p.tokensPerSecond = tokens / std::max(1e-9, elapsed);
+            p.etaSeconds = elapsed / (step + 1 - report.startStep) * (c.steps - step - 1);
+            p.ensembleWeights = student.ensembleWeights();
+            report.losses.push_back(lossValue);
+            report.last = p;
+            if (rank == 0) {
+                nlohmann::json j{{"step", p.step},       {"loss", p.loss}, {"ce", p.ce},
+                                 {"hidden", p.hidden},   {"entropy", p.entropy}, {"lr", p.lr},
+                                 {"samples_per_s", p.samplesPerSecond}, {"tokens_per_s", p.tokensPerSecond}};
+                if (!p.ensembleWeights.empty())
+                    j["ensemble_weights"] = p.ensembleWeights;
+                logOut << j.dump() << '\n';
+                logOut.flush();
+                if (!logOut)
+                    return unexpected(logFile + ": cannot write (disk full?)");
+            }
+            if ((step + 1) % c.checkpointEvery == 0 && step + 1 < c.steps) {
+                if (auto r = saveCheckpoint(step + 1); !r)
+                    return unexpected(r.error());
+            }
+            if (callbacks.progress)
+                callbacks.progress(p);
+            if (tail[5] > 0) {
+                report.cancelled = true;
+                ++step;
+                break;
+            }
+        }
+    } catch (const c10::Error &e) {
+        return unexpected(std::string("distillation failed: ") + e.what_without_backtrace());
+    }
+    report.stepsDone = step;
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    report.samplesPerSecond = samples / std::max(1e-9, report.seconds);
+    report.tokensPerSecond = tokens / std::max(1e-9, report.seconds);
+    if (auto r = saveCheckpoint(step); !r)
+        return unexpected(r.error());
+    return report;
+}
+
+Expected<double, std::string> studentLoss(model::VlmRuntime &base, Student &student, const Dataset &data, int batch)
+{
+    auto &d = base.impl();
+    SdrtModules &m = *student.impl().modules;
+    DistillConfig c;
+    c.lambdaHidden = 0;
+    c.ensemble = false;
+    torch::NoGradGuard guard;
+    double total = 0;
+    try {
+        for (std::size_t i = 0; i < data.examples.size(); i += std::size_t(batch)) {
+            std::vector<int> rows;
+            for (std::size_t k = i; k < std::min(data.examples.size(), i + std::size_t(batch)); ++k)
+                rows.push_back(int(k));
+            auto b = makeBatch(d, data, rows, m.settings.positions, false);
+            if (!b)
+                return unexpected(b.error());
+            total += shardLoss(d, m, *b, c, {}, 1).ce;
+        }
+    } catch (const c10::Error &e) {
+        return unexpected(std::string("scoring failed: ") + e.what_without_backtrace());
+    }
+    return total / double(data.examples.size());
+}
+
+} // namespace sdrt::distill

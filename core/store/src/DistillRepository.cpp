@@ -1,0 +1,257 @@
+#include "sdrt/store/DistillRepository.h"
+
+#include "Rows.h"
+#include "sdrt/store/Database.h"
+
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <map>
+
+namespace sdrt::store {
+namespace {
+
+constexpr const char *kKind = "distill";
+constexpr const char *kColumns =
+    "SELECT id, name, base_model_id, config, policy, status, coalesce(error,''), started_at, coalesce(finished_at,''),"
+    " steps_done, final_losses, world_size, coalesce(owner,'') FROM distill_runs";
+
+DistillRun readRun(const Statement &s)
+{
+    DistillRun r;
+    r.id = s.int64(0);
+    r.name = s.text(1);
+    r.baseModelId = s.int64(2);
+    r.config = s.text(3);
+    r.policy = s.text(4);
+    r.status = runStatusFromName(s.text(5)).value_or(RunStatus::Failed);
+    r.error = s.text(6);
+    r.startedAt = s.text(7);
+    r.finishedAt = s.text(8);
+    r.stepsDone = int(s.int64(9));
+    r.finalLosses = s.text(10);
+    r.worldSize = int(s.int64(11));
+    r.owner = s.text(12);
+    return r;
+}
+
+QString me()
+{
+    LockHolder h;
+    h.pid = QCoreApplication::applicationPid();
+    h.program = ProcessLock::thisProgram();
+    return h.describe();
+}
+
+} // namespace
+
+QString DistillRepository::storeRoot() const
+{
+    return QFileInfo(m_db.fileName()).absolutePath();
+}
+
+bool DistillRepository::isLive(Id runId) const
+{
+    return ProcessLock::isHeld(ProcessLock::runLockFile(storeRoot(), QString::fromLatin1(kKind), runId));
+}
+
+Result<StartedDistillRun> DistillRepository::start(const DistillRun &run)
+{
+    if (auto r = reconcile(); !r)
+        return fail(r.error());
+    Transaction tx(m_db);
+    if (auto r = tx.begin(); !r)
+        return fail(r.error());
+    auto taken = findByName(run.name);
+    if (!taken)
+        return fail(taken.error());
+    if (*taken)
+        return fail(QCoreApplication::translate("sdrt::store", "A distillation run named \"%1\" already exists (run %2, %3). Choose another "
+                                                               "name, or resume it with --resume %1.")
+                        .arg(run.name)
+                        .arg((*taken)->id)
+                        .arg(runStatusName((*taken)->status)));
+    auto s = m_db.prepare("INSERT INTO distill_runs (name, base_model_id, config, policy, status, world_size, owner)"
+                          " VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6)");
+    if (!s)
+        return fail(s.error());
+    s->bind(1, run.name).bind(2, run.baseModelId).bind(3, run.config).bind(4, run.policy).bind(5, run.worldSize).bind(6, me());
+    if (auto r = s->run(); !r)
+        return fail(r.error());
+    const Id id = m_db.lastInsertId();
+    auto lock = ProcessLock::acquire(ProcessLock::runLockFile(storeRoot(), QString::fromLatin1(kKind), id),
+                                     QJsonObject{{QStringLiteral("run_id"), qint64(id)}});
+    if (!lock)
+        return fail(lock.error());
+    if (auto r = tx.commit(); !r)
+        return fail(r.error());
+    return StartedDistillRun{id, std::move(*lock)};
+}
+
+Result<StartedDistillRun> DistillRepository::resume(Id runId)
+{
+    if (auto r = reconcile(); !r)
+        return fail(r.error());
+    Transaction tx(m_db);
+    if (auto r = tx.begin(); !r)
+        return fail(r.error());
+    auto run = find(runId);
+    if (!run)
+        return fail(run.error());
+    if (!*run)
+        return fail(QCoreApplication::translate("sdrt::store", "There is no distillation run %1.").arg(runId));
+    if ((*run)->status == RunStatus::Done)
+        return fail(QCoreApplication::translate("sdrt::store", "Distillation run \"%1\" is done; there is nothing to resume.").arg((*run)->name));
+    // Taking the lock is the liveness check: a live run holds it.
+    auto lock = ProcessLock::acquire(ProcessLock::runLockFile(storeRoot(), QString::fromLatin1(kKind), runId),
+                                     QJsonObject{{QStringLiteral("run_id"), qint64(runId)}});
+    if (!lock)
+        return fail(QCoreApplication::translate("sdrt::store", "Distillation run \"%1\" is still running: %2").arg((*run)->name, lock.error()));
+    auto s = m_db.prepare("UPDATE distill_runs SET status = 'running', error = NULL, finished_at = NULL, owner = ?2 WHERE id = ?1");
+    if (!s)
+        return fail(s.error());
+    s->bind(1, runId).bind(2, me());
+    if (auto r = s->run(); !r)
+        return fail(r.error());
+    if (auto r = tx.commit(); !r)
+        return fail(r.error());
+    return StartedDistillRun{runId, std::move(*lock)};
+}
+
+Result<void> DistillRepository::finish(Id runId, RunStatus status, const QString &error, int stepsDone, const QString &finalLossesJson)
+{
+    auto s = m_db.prepare("UPDATE distill_runs SET status = ?2, error = ?3, steps_done = ?4, final_losses = ?5,"
+                          " finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?1");
+    if (!s)
+        return fail(s.error());
+    s->bind(1, runId).bind(2, runStatusName(status)).bind(3, error.isEmpty() ? std::optional<QString>() : std::optional<QString>(error))
+        .bind(4, stepsDone).bind(5, finalLossesJson.isEmpty() ? QStringLiteral("{}") : finalLossesJson);
+    return s->run();
+}
+
+Result<void> DistillRepository::setTraces(Id runId, const std::vector<RunTrace> &traces)
+{
+    Transaction tx(m_db);
+    if (auto r = tx.begin(); !r)
+        return r;
+    auto del = m_db.prepare("DELETE FROM run_traces WHERE run_id = ?");
+    if (!del)
+        return fail(del.error());
+    del->bind(1, runId);
+    if (auto r = del->run(); !r)
+        return r;
+    auto s = m_db.prepare("INSERT INTO run_traces (run_id, trace_id, prompt_id, reviewers) VALUES (?1, ?2, ?3, ?4)");
+    if (!s)
+        return fail(s.error());
+    for (const RunTrace &t : traces) {
+        s->reset();
+        s->bind(1, runId).bind(2, t.traceId).bind(3, t.promptId)
+            .bind(4, QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(t.reviewers)).toJson(QJsonDocument::Compact)));
+        if (auto r = s->run(); !r)
+            return r;
+    }
+    return tx.commit();
+}
+
+Result<std::vector<RunTrace>> DistillRepository::traces(Id runId)
+{
+    auto s = m_db.prepare("SELECT trace_id, prompt_id, reviewers FROM run_traces WHERE run_id = ? ORDER BY trace_id");
+    if (!s)
+        return fail(s.error());
+    s->bind(1, runId);
+    return rows::readAll<RunTrace>(*s, [](const Statement &st) {
+        RunTrace t;
+        t.traceId = st.int64(0);
+        t.promptId = st.int64(1);
+        for (const auto &v : QJsonDocument::fromJson(st.text(2).toUtf8()).array())
+            t.reviewers << v.toString();
+        return t;
+    });
+}
+
+Result<RunLineage> DistillRepository::lineage(Id runId)
+{
+    RunLineage out;
+    auto s = m_db.prepare("SELECT p.name || ' v' || p.version, t.run_id, rt.reviewers FROM run_traces rt"
+                          " JOIN prompts p ON p.id = rt.prompt_id JOIN traces t ON t.id = rt.trace_id WHERE rt.run_id = ?"
+                          " ORDER BY rt.trace_id");
+    if (!s)
+        return fail(s.error());
+    s->bind(1, runId);
+    std::map<QString, int> prompts, reviewers;
+    std::map<Id, int> runs;
+    for (;;) {
+        auto row = s->step();
+        if (!row)
+            return fail(row.error());
+        if (!*row)
+            break;
+        ++out.traces;
+        ++prompts[s->text(0)];
+        ++runs[s->int64(1)];
+        for (const auto &v : QJsonDocument::fromJson(s->text(2).toUtf8()).array())
+            ++reviewers[v.toString()];
+    }
+    out.prompts.assign(prompts.begin(), prompts.end());
+    out.reviewers.assign(reviewers.begin(), reviewers.end());
+    out.teacherRuns.assign(runs.begin(), runs.end());
+    return out;
+}
+
+Result<int> DistillRepository::reconcile()
+{
+    auto s = m_db.prepare("SELECT id FROM distill_runs WHERE status = 'running'");
+    if (!s)
+        return fail(s.error());
+    std::vector<Id> dead;
+    for (;;) {
+        auto row = s->step();
+        if (!row)
+            return fail(row.error());
+        if (!*row)
+            break;
+        if (!isLive(s->int64(0)))
+            dead.push_back(s->int64(0));
+    }
+    for (const Id id : dead) {
+        auto u = m_db.prepare("UPDATE distill_runs SET status = 'interrupted' WHERE id = ? AND status = 'running'");
+        if (!u)
+            return fail(u.error());
+        u->bind(1, id);
+        if (auto r = u->run(); !r)
+            return fail(r.error());
+    }
+    return int(dead.size());
+}
+
+Result<std::optional<DistillRun>> DistillRepository::find(Id runId)
+{
+    auto s = m_db.prepare((QByteArray(kColumns) + " WHERE id = ?").constData());
+    if (!s)
+        return fail(s.error());
+    s->bind(1, runId);
+    return rows::readOne<DistillRun>(*s, readRun);
+}
+
+Result<std::optional<DistillRun>> DistillRepository::findByName(const QString &name)
+{
+    auto s = m_db.prepare((QByteArray(kColumns) + " WHERE name = ?").constData());
+    if (!s)
+        return fail(s.error());
+    s->bind(1, name);
+    return rows::readOne<DistillRun>(*s, readRun);
+}
+
+Result<std::vector<DistillRun>> DistillRepository::list()
+{
+    if (auto r = reconcile(); !r)
+        return fail(r.error());
+    auto s = m_db.prepare((QByteArray(kColumns) + " ORDER BY id").constData());
+    if (!s)
+        return fail(s.error());
+    return rows::readAll<DistillRun>(*s, readRun);
+}
+
+} // namespace sdrt::store

@@ -10,6 +10,13 @@
 #include <vector>
 
 class QCommandLineParser;
+#include <memory>
+namespace sdrt::model {
+class VlmRuntime;
+}
+namespace sdrt::distill {
+class Student;
+}
 class QCommandLineOption;
 
 namespace sdrt::cli {
@@ -40,6 +47,10 @@ std::optional<double> realOption(const QCommandLineParser &p, const QCommandLine
 std::optional<std::uint64_t> seedOption(const QCommandLineParser &p, const QCommandLineOption &option);
 // A comma-separated list of whole numbers in [min, max] ("--layers 2,4").
 std::optional<std::vector<int>> intListOption(const QCommandLineParser &p, const QCommandLineOption &option, int min, int max);
+
+// Loads RUN_DIR/adapter.safetensors for the base model folder `baseDir` (checked against the
+// folder's content hash) and attaches it to `rt`; nullptr after an error on stderr.
+std::unique_ptr<distill::Student> loadStudentAdapter(model::VlmRuntime &rt, const QString &baseDir, const QString &runDir);
 
 // Console helpers (UTF-8 on stdout/stderr).
 void out(const QString &text);

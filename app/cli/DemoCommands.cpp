@@ -1,5 +1,7 @@
 #include "cli/Commands.h"
 
+#include "sdrt/distill/Student.h"
+
 #include "sdrt/demo/FactoryWorld.h"
 #include "sdrt/demo/TeacherCurriculum.h"
 #include "sdrt/demo/TeacherEvaluation.h"
@@ -195,7 +197,10 @@ int evalTeacher(const QStringList &args)
     QCommandLineOption batch(QStringLiteral("batch"), QCoreApplication::translate("sdrt::cli", "Generation batch size."), QStringLiteral("N"), QStringLiteral("16"));
     QCommandLineOption output(QStringLiteral("markdown"), QCoreApplication::translate("sdrt::cli", "Also write the table to this file."), QStringLiteral("FILE"));
     QCommandLineOption directOnly(QStringLiteral("direct-only"), QCoreApplication::translate("sdrt::cli", "Measure direct answers only (no two-step runs)."));
-    p.addOptions({items, seed, trainSeed, batch, output, directOnly});
+    QCommandLineOption adapter(QStringLiteral("adapter"),
+                               QCoreApplication::translate("sdrt::cli", "A student: the distillation run folder (adapter.safetensors) on MODEL; direct answers only."),
+                               QStringLiteral("RUN_DIR"));
+    p.addOptions({items, seed, trainSeed, batch, output, directOnly, adapter});
     p.process(QStringList{QStringLiteral("sdrt demo eval-teacher")} + args);
     if (p.positionalArguments().size() != 1) {
         err(p.helpText());
@@ -211,13 +216,20 @@ int evalTeacher(const QStringList &args)
         err(QString::fromStdString(rt.error()));
         return 2;
     }
+    std::unique_ptr<distill::Student> student;
+    if (p.isSet(adapter)) {
+        auto st = loadStudentAdapter(**rt, p.positionalArguments().first(), p.value(adapter));
+        if (!st)
+            return 2;
+        student = std::move(st);
+    }
     const demo::TeacherCurriculum curriculum(*library, (*rt)->info().chatFormat);
     demo::TeacherEvalParams ep;
     ep.items = p.value(items).toInt();
     ep.seed = p.value(seed).toUInt();
     ep.trainSeed = p.value(trainSeed).toUInt();
     ep.batch = p.value(batch).toInt();
-    ep.directOnly = p.isSet(directOnly);
+    ep.directOnly = p.isSet(directOnly) || student;
     ProgressBar bar(QCoreApplication::translate("sdrt::cli", "evaluate"));
     ep.progress = [&bar](int done, int total) { bar.update(done, total); };
     auto report = demo::evaluateTeacher(**rt, curriculum, ep);

@@ -438,6 +438,23 @@ int runDistill(const QStringList &args)
     return 0;
 }
 
+std::unique_ptr<distill::Student> loadStudentAdapter(model::VlmRuntime &rt, const QString &baseDir, const QString &runDir)
+{
+    auto hash = store::modelContentHash(baseDir);
+    if (!hash) {
+        err(hash.error());
+        return nullptr;
+    }
+    const QString file = QFileInfo(runDir).isDir() ? QDir(runDir).filePath(QStringLiteral("adapter.safetensors")) : runDir;
+    auto st = distill::Student::load(file.toStdString(), rt, hash->toStdString());
+    if (!st) {
+        err(QString::fromStdString(st.error()));
+        return nullptr;
+    }
+    (*st)->attach(rt);
+    return std::move(*st);
+}
+
 int runDistillRuns(const QStringList &args)
 {
     if (args.size() != 1) {

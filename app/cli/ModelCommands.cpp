@@ -1,5 +1,7 @@
 #include "cli/Commands.h"
 
+#include "sdrt/distill/Student.h"
+
 #include "sdrt/teacher/Models.h"
 #include "sdrt/teacher/TwoStepRunner.h"
 
@@ -129,9 +131,12 @@ int generate(const QStringList &args)
     QCommandLineOption topP(QStringLiteral("top-p"), QStringLiteral("top-p"), QStringLiteral("P"), QStringLiteral("1"));
     QCommandLineOption seed(QStringLiteral("seed"), QCoreApplication::translate("sdrt::cli", "Random seed."), QStringLiteral("S"), QStringLiteral("0"));
     QCommandLineOption stop(QStringLiteral("stop"), QCoreApplication::translate("sdrt::cli", "Stop string (repeatable)."), QStringLiteral("S"));
+    QCommandLineOption adapter(QStringLiteral("adapter"),
+                               QCoreApplication::translate("sdrt::cli", "Answer as a student: a distillation run folder (its adapter.safetensors) made on DIR."),
+                               QStringLiteral("RUN_DIR"));
     const auto device = deviceOption();
     const auto dtype = dtypeOption();
-    p.addOptions({image, prompt, raw, maxNew, temperature, topK, topP, seed, stop, device, dtype});
+    p.addOptions({image, prompt, raw, maxNew, temperature, topK, topP, seed, stop, device, dtype, adapter});
     p.process(QStringList{QStringLiteral("sdrt model generate")} + args);
     if (p.positionalArguments().size() != 1 || !p.isSet(prompt)) {
         err(p.helpText());
@@ -152,6 +157,9 @@ int generate(const QStringList &args)
         err(qs(rt.error()));
         return 2;
     }
+    std::unique_ptr<distill::Student> student;
+    if (p.isSet(adapter) && !(student = loadStudentAdapter(**rt, p.positionalArguments().first(), p.value(adapter))))
+        return 2;
     model::GenerationRequest req;
     for (const QString &f : p.values(image)) {
         auto img = readImage(f);

@@ -391,13 +391,13 @@
 <context>
     <name>sdrt::cli</name>
     <message>
-        <location filename="../../app/cli/DemoCommands.cpp" line="+255"/>
+        <location filename="../../app/cli/DemoCommands.cpp" line="+267"/>
         <source>Write a synthetic factory data set (photos, drawings, notes, manifest.jsonl).</source>
         <translation>合成の工場データセット（写真、図面、メモ、manifest.jsonl）を書き出します。</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+44"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+46"/>
         <source>Output folder.</source>
         <translation>出力フォルダー。</translation>
     </message>
@@ -407,15 +407,15 @@
         <translation>項目数。</translation>
     </message>
     <message>
-        <location line="-223"/>
-        <location line="+224"/>
+        <location line="-233"/>
+        <location line="+234"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+1"/>
         <location line="+85"/>
         <source>Random seed.</source>
         <translation>乱数シード。</translation>
     </message>
     <message>
-        <location line="-233"/>
+        <location line="-243"/>
         <source>Train the demo teacher (a tiny LLaVA and its tokenizer) from scratch on the synthetic world. Rerunning with the same OUT resumes from the last checkpoint.</source>
         <translation>合成ワールドでデモ用教師（小型 LLaVA とトークナイザー）を一から学習します。同じ OUT で再実行すると最後のチェックポイントから再開します。</translation>
     </message>
@@ -481,12 +481,12 @@
     </message>
     <message>
         <location line="+49"/>
-        <location line="+123"/>
+        <location line="+133"/>
         <source>Cannot write %1</source>
         <translation>%1 を書き込めません</translation>
     </message>
     <message>
-        <location line="-94"/>
+        <location line="-104"/>
         <source>train %1</source>
         <translation>学習 %1</translation>
     </message>
@@ -512,7 +512,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="+101"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="+162"/>
         <source>Generation batch size.</source>
         <translation>生成のバッチサイズ。</translation>
     </message>
@@ -527,7 +527,12 @@
         <translation>直接回答だけを測定する（2段階実行なし）。</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+2"/>
+        <source>A student: the distillation run folder (adapter.safetensors) on MODEL; direct answers only.</source>
+        <translation>生徒モデル: MODEL 上の蒸留実行フォルダー（adapter.safetensors）。直接回答のみ。</translation>
+    </message>
+    <message>
+        <location line="+32"/>
         <source>evaluate</source>
         <translation>評価</translation>
     </message>
@@ -562,7 +567,7 @@
         <translation>フォルダーまたは JSONL マニフェストをワークスペースに取り込みます。終了コード: 0 すべて取り込み、1 一部失敗、2 何も取り込めず。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-49"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-110"/>
         <source>No model &quot;%1&quot; in the workspace (register one with sdrt model register WS DIR).</source>
         <translation>ワークスペースにモデル「%1」がありません（sdrt model register WS DIR で登録してください）。</translation>
     </message>
@@ -572,22 +577,178 @@
         <translation>ワークスペースにプロンプト「%1」がありません（sdrt prompts register WS でライブラリを登録してください）。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+70"/>
         <source>Run the prompt library two-step over items with a registered model and store the traces (with hidden states). Rerunning resumes: completed traces are skipped. Ctrl+C cancels.</source>
         <translation>登録済みモデルでプロンプトライブラリを項目ごとに2段階実行し、トレース（隠れ状態を含む）を保存します。再実行すると続きから再開し、完了済みのトレースは飛ばします。Ctrl+C で中止します。</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location line="+221"/>
+        <location filename="../../app/cli/DistillCommands.cpp" line="+107"/>
+        <source>There is no model &quot;%1&quot; in %2. Register it with: sdrt model register %2 DIR --name %1</source>
+        <translation>%2 にモデル「%1」はありません。登録するには: sdrt model register %2 DIR --name %1</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Distil approved traces into a student (the frozen base plus SDRT modules).
+stdout: one JSON object per line (step, each loss term, lr, samples/s, ETA; a final summary).
+Config keys (JSON object, any subset; see docs/DISTILLATION.md): </source>
+        <translation>承認済みトレースを生徒モデル（凍結したベースと SDRT モジュール）に蒸留します。
+stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項、学習率、サンプル/秒、残り時間。最後に要約）。
+設定キー（JSON オブジェクト、任意の部分集合。docs/DISTILLATION.md 参照）: </translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="+3"/>
+        <location line="+169"/>
         <location line="+122"/>
         <location filename="../../app/cli/InitImportCommands.cpp" line="+4"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+68"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+74"/>
         <location filename="../../app/cli/ReviewCommands.cpp" line="+20"/>
+        <location line="+70"/>
         <source>Workspace folder.</source>
         <translation>ワークスペースフォルダー。</translation>
     </message>
     <message>
-        <location line="-342"/>
+        <location line="+1"/>
+        <source>The base model (name or id in the workspace).</source>
+        <translation>ベースモデル（ワークスペース内の名前または ID）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Distillation config (JSON); default: every default.</source>
+        <translation>蒸留の設定（JSON）。省略時はすべて既定値。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Run name (default: distill-&lt;UTC time&gt;); also the student&apos;s name.</source>
+        <translation>実行名（既定: distill-&lt;UTC 時刻&gt;）。生徒モデルの名前にもなります。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Resume a cancelled, failed or interrupted run from its last checkpoint.</source>
+        <translation>キャンセル・失敗・中断した実行を最後のチェックポイントから再開します。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Local data-parallel processes.</source>
+        <translation>ローカルのデータ並列プロセス数。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This process&apos;s rank (or RANK).</source>
+        <translation>このプロセスのランク（または RANK）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Number of ranks (or WORLD_SIZE).</source>
+        <translation>ランク数（または WORLD_SIZE）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rank 0&apos;s address (or MASTER_ADDR).</source>
+        <translation>ランク 0 のアドレス（または MASTER_ADDR）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rank 0&apos;s port (or MASTER_PORT).</source>
+        <translation>ランク 0 のポート（または MASTER_PORT）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Intra-op threads per process (0: cores / processes).</source>
+        <translation>プロセスあたりの演算スレッド数（0: コア数 / プロセス数）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Give a workspace and either --base MODEL (a new run) or --resume RUN.</source>
+        <translation>ワークスペースと、--base MODEL（新しい実行）か --resume RUN のどちらかを指定してください。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>--rank %1 / --world-size %2: the rank must be a whole number from 0 to world size − 1.</source>
+        <translation>--rank %1 / --world-size %2: ランクは 0 から（ワールドサイズ − 1）までの整数でなければなりません。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>--nproc starts local ranks itself; do not combine it with --rank/--world-size.</source>
+        <translation>--nproc はローカルのランクを自分で起動します。--rank/--world-size と併用しないでください。</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>There is no distillation run &quot;%1&quot; in %2 (sdrt distill-runs %2 lists them).</source>
+        <translation>%2 に蒸留実行「%1」はありません（一覧は sdrt distill-runs %2）。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Run &quot;%1&quot;: %2</source>
+        <translation>実行「%1」: %2</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Cannot read the config %1: %2</source>
+        <translation>設定 %1 を読めません: %2</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>&quot;%1&quot; cannot be a run name (it names a folder under runs/).</source>
+        <translation>「%1」は実行名にできません（runs/ の下のフォルダー名になります）。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>A distillation run named &quot;%1&quot; already exists; choose another --name, or --resume %1.</source>
+        <translation>蒸留実行「%1」は既にあります。別の --name を指定するか、--resume %1 で再開してください。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Model &quot;%1&quot; is a %2; a distillation starts from a base model.</source>
+        <translation>モデル「%1」は %2 です。蒸留はベースモデルから始めます。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>data: %1 (policy: %2)</source>
+        <translation>データ: %1（承認ポリシー: %2）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No approved traces of the train split with the base model&apos;s hidden states: nothing to distil. Review traces (accept some) or change the approval policy.</source>
+        <translation>ベースモデルの隠れ状態を持つ学習分割の承認済みトレースがありません。蒸留するものがありません。トレースをレビュー（承認）するか、承認ポリシーを変更してください。</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Cannot create the folder %1.</source>
+        <translation>フォルダー %1 を作成できません。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Cannot write %1.</source>
+        <translation>%1 を書き込めません。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>cannot write the config</source>
+        <translation>設定を書き込めません</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>Cannot start rank %1: %2</source>
+        <translation>ランク %1 を起動できません: %2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>a worker did not start</source>
+        <translation>ワーカーが起動しませんでした</translation>
+    </message>
+    <message>
+        <location line="+55"/>
+        <source>Cancelled at step %1; resume with: sdrt distill %2 --resume %3</source>
+        <translation>ステップ %1 でキャンセルしました。再開するには: sdrt distill %2 --resume %3</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>Student &quot;%1&quot; written to %2 (%3 trainable parameters on a base of %4).</source>
+        <translation>生徒モデル「%1」を %2 に書き出しました（学習パラメーター %3、ベース %4）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-290"/>
         <source>Model name or id.</source>
         <translation>モデル名または ID。</translation>
     </message>
@@ -643,12 +804,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+238"/>
+        <location line="+186"/>
         <source>Most new tokens of the analysis.</source>
         <translation>分析の最大新規トークン数。</translation>
     </message>
     <message>
-        <location line="-237"/>
+        <location line="-185"/>
         <source>Most new tokens of the answer.</source>
         <translation>回答の最大新規トークン数。</translation>
     </message>
@@ -718,7 +879,7 @@
         <translation>隠れ状態: 層 %1、トレースあたり %2 バイト（fp16）、合計 %3 MiB</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="-190"/>
         <source>item %1 left out of the ensemble summary: %2</source>
         <translation>項目 %1 はアンサンブルの集計から外しました: %2</translation>
     </message>
@@ -738,7 +899,7 @@
         <translation>%1 項目のアンサンブル: 平均一致率 %2。参照回答との比較（%3 項目）: 多数決 %4%、重み付き投票 %5%</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+182"/>
         <source>Merge shard folders made by sdrt generate --shard i/N --out DIR into the workspace.</source>
         <translation>sdrt generate --shard i/N --out DIR で作ったシャードフォルダをワークスペースに統合します。</translation>
     </message>
@@ -818,7 +979,7 @@
         <translation>取り込み</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-237"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-185"/>
         <location filename="../../app/cli/InitImportCommands.cpp" line="+9"/>
         <source>failed: %1</source>
         <translation>失敗: %1</translation>
@@ -893,6 +1054,9 @@
   generate WS --model M      run the prompt library two-step over items (traces)
   merge WS SHARD...          merge shard folders of sdrt generate --shard
   runs WS                    teacher runs: status (interrupted when the process died), counts
+  review accept-matching WS  simulated reviewer: accept the traces whose answer matches the reference
+  distill WS --base M        distil approved traces into a student (--resume RUN, --nproc N)
+  distill-runs WS            distillation runs: status, steps, final losses, lineage
   export WS [--format llava|flat]   approved traces / every review, as JSON Lines
   bench import|model|generate   benchmarks
 
@@ -907,18 +1071,21 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
   generate WS --model M      プロンプトライブラリを項目ごとに二段階で実行 (トレース)
   merge WS SHARD...          sdrt generate --shard のシャードフォルダーをマージ
   runs WS                    教師実行: 状態 (プロセスが終了していれば中断)、件数
+  review accept-matching WS  模擬レビュアー: 回答が参照解答と一致するトレースを承認
+  distill WS --base M        承認済みトレースを生徒モデルに蒸留 (--resume RUN, --nproc N)
+  distill-runs WS            蒸留実行: 状態、ステップ、最終損失、由来
   export WS [--format llava|flat]   承認済みトレース / すべてのレビューを JSON Lines で
   bench import|model|generate   ベンチマーク
 
 コマンドのオプションは &apos;sdrt COMMAND --help&apos; で表示します。</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+70"/>
         <source>Unknown command &quot;%1&quot;.</source>
         <translation>不明なコマンド &quot;%1&quot;。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelCommands.cpp" line="-156"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="-162"/>
         <source>Write a random tiny LLaVA in the Hugging Face layout.</source>
         <translation>Hugging Face 形式のランダムな小型 LLaVA を書き出します。</translation>
     </message>
@@ -949,8 +1116,8 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>fp32、fp16、bf16、auto のいずれか。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/DemoCommands.cpp" line="-87"/>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="+230"/>
+        <location filename="../../app/cli/DemoCommands.cpp" line="-97"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="+178"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+7"/>
         <location line="+38"/>
         <source>Model folder.</source>
@@ -992,7 +1159,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>停止文字列（複数指定可）。</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+2"/>
+        <source>Answer as a student: a distillation run folder (its adapter.safetensors) made on DIR.</source>
+        <translation>生徒モデルとして回答: DIR 上で作った蒸留実行フォルダー（adapter.safetensors）。</translation>
+    </message>
+    <message>
+        <location line="+69"/>
         <source>Register a model folder in a workspace (by content hash).</source>
         <translation>モデルフォルダをワークスペースに登録します（内容ハッシュで識別）。</translation>
     </message>
@@ -1022,7 +1194,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>モデル %1「%2」（%3）、内容ハッシュ %4、場所 %5</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ReviewCommands.cpp" line="-4"/>
+        <location filename="../../app/cli/ReviewCommands.cpp" line="-74"/>
         <source>Export reviewed traces: the approved ones as LLaVA conversations (llava), or every review row with its provenance (flat). JSON Lines, UTF-8.</source>
         <translation>レビュー済みトレースを書き出します: 承認されたものを LLaVA 会話形式で (llava)、またはすべてのレビュー行を来歴付きで (flat)。JSON Lines、UTF-8。</translation>
     </message>
@@ -1055,6 +1227,21 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <location line="+29"/>
         <source>%1 lines written to %2 (policy: %3; %4 approved of %5 traces; reviewers: %6)</source>
         <translation>%1 行を %2 に書き出しました（ポリシー: %3、トレース %5 件中 %4 件承認、レビュー担当: %6）</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>SIMULATED review: accept exactly the traces whose answer matches the reference answer.</source>
+        <translation>模擬レビュー: 回答が参照解答と一致するトレースだけを承認します。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Reviewer name the verdicts are stored under.</source>
+        <translation>判定を保存するレビュアー名。</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Simulated review by &quot;%1&quot;: accepted %2 traces whose answer matches the reference (%3 traces in all; approved now under the workspace policy: %4).</source>
+        <translation>「%1」による模擬レビュー: 参照解答と一致するトレース %2 件を承認しました（全 %3 件。ワークスペースのポリシーで現在承認済み: %4 件）。</translation>
     </message>
     <message>
         <location filename="../../app/cli/Console.cpp" line="+29"/>
@@ -1107,6 +1294,140 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <location line="-46"/>
         <source>Cancelled.</source>
         <translation>中止しました。</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::distill</name>
+    <message>
+        <location filename="../../core/distill/src/Dataset.cpp" line="+34"/>
+        <source>%1 not in the train split</source>
+        <translation>学習分割外 %1 件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 made by another model</source>
+        <translation>別モデル作成 %1 件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 without stored hidden states</source>
+        <translation>隠れ状態なし %1 件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 whose hidden states were made by other weights</source>
+        <translation>別の重みで作られた隠れ状態 %1 件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 unreadable</source>
+        <translation>読めない %1 件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 left out by max_traces</source>
+        <translation>max_traces で除外 %1 件</translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>trace %1: item %2: %3</source>
+        <translation>トレース %1: 項目 %2: %3</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>trace %1: no hidden states were stored</source>
+        <translation>トレース %1: 隠れ状態が保存されていません</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>trace %1: %2 is missing</source>
+        <translation>トレース %1: %2 がありません</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>trace %1: %2</source>
+        <translation>トレース %1: %2</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>trace %1: its hidden states in %2 were made by model %3, not by %4 (%5)</source>
+        <translation>トレース %1: %2 の隠れ状態はモデル %3 が作ったもので、%4（%5）のものではありません</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::distill::DatasetReport</name>
+    <message>
+        <location line="-91"/>
+        <source>%1 approved traces, %2 used</source>
+        <translation>承認済みトレース %1 件、使用 %2 件</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::distill::DistillConfig</name>
+    <message>
+        <location filename="../../core/distill/src/DistillConfig.cpp" line="+39"/>
+        <source>The distillation config is not valid JSON: %1 (at byte %2).</source>
+        <translation>蒸留の設定が正しい JSON ではありません: %1（%2 バイト目）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The distillation config must be a JSON object.</source>
+        <translation>蒸留の設定は JSON オブジェクトでなければなりません。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Unknown key &quot;%1&quot; in the distillation config. Known keys: %2.</source>
+        <translation>蒸留の設定に不明なキー「%1」があります。使えるキー: %2。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>&quot;%1&quot; must be a whole number from %2 to %3.</source>
+        <translation>「%1」は %2 から %3 までの整数でなければなりません。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>&quot;%1&quot; must be a number from %2 to %3.</source>
+        <translation>「%1」は %2 から %3 までの数でなければなりません。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>&quot;%1&quot; must be true or false.</source>
+        <translation>「%1」は true か false でなければなりません。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>&quot;%1&quot; must be a list of layer numbers.</source>
+        <translation>「%1」は層番号のリストでなければなりません。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>&quot;%1&quot; must be a list of layer numbers (whole numbers from 0).</source>
+        <translation>「%1」は層番号（0 以上の整数）のリストでなければなりません。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>&quot;seed&quot; must be a whole number from 0.</source>
+        <translation>「seed」は 0 以上の整数でなければなりません。</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>&quot;hidden_loss&quot; must be &quot;mse&quot; or &quot;cosine&quot;.</source>
+        <translation>「hidden_loss」は「mse」か「cosine」でなければなりません。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&quot;policy&quot;: %1</source>
+        <translation>「policy」: %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Both the adapter and the skip connection are off: the student would have nothing to train.</source>
+        <translation>アダプターとスキップ接続の両方が無効です。生徒モデルに学習するものがありません。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Both loss terms are off (cross_entropy false and lambda_hidden 0).</source>
+        <translation>損失項が両方とも無効です（cross_entropy が false、lambda_hidden が 0）。</translation>
     </message>
 </context>
 <context>
@@ -1455,7 +1776,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ID %1 の項目はありません。</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/Migrations.cpp" line="+261"/>
+        <location filename="../../core/store/src/Migrations.cpp" line="+291"/>
         <source>%1 was written by a newer version of SDRT Workbench (schema %2; this version understands up to %3). It was not changed; please update SDRT Workbench.</source>
         <translation>%1 は新しい版の SDRT ワークベンチで書かれています（スキーマ %2。この版はスキーマ %3 まで対応）。変更はしていません。SDRT ワークベンチを更新してください。</translation>
     </message>
@@ -1475,24 +1796,24 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>プロンプト &quot;%1&quot; の版 %2 は別の内容で保存済みです（ハッシュ %3、現在 %4）。保存済みの版は変更できません。変更したプロンプトには新しい版番号を付けてください。</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/ModelRepository.cpp" line="+76"/>
+        <location filename="../../core/store/src/ModelRepository.cpp" line="+77"/>
         <source>%1 is not a model folder: it has no config.json.</source>
         <translation>%1 はモデルフォルダではありません: config.json がありません。</translation>
     </message>
     <message>
         <location line="+5"/>
         <location line="+10"/>
-        <location line="+21"/>
+        <location line="+30"/>
         <source>Cannot read %1: %2</source>
         <translation>%1 を読めません: %2</translation>
     </message>
     <message>
-        <location line="-24"/>
+        <location line="-33"/>
         <source>Cancelled.</source>
         <translation>中止しました。</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+23"/>
         <source>Unknown model role &quot;%1&quot; (base or student).</source>
         <translation>不明なモデル役割「%1」（base または student）。</translation>
     </message>
@@ -1592,6 +1913,26 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <source>The process running it ended without finishing it (killed or crashed); a rerun with the same settings resumes it.</source>
         <translation>実行していたプロセスが完了せずに終了しました (強制終了またはクラッシュ)。同じ設定で再実行すると再開します。</translation>
     </message>
+    <message>
+        <location filename="../../core/store/src/DistillRepository.cpp" line="+71"/>
+        <source>A distillation run named &quot;%1&quot; already exists (run %2, %3). Choose another name, or resume it with --resume %1.</source>
+        <translation>蒸留実行「%1」は既にあります（実行 %2、%3）。別の名前にするか、--resume %1 で再開してください。</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>There is no distillation run %1.</source>
+        <translation>蒸留実行 %1 はありません。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Distillation run &quot;%1&quot; is done; there is nothing to resume.</source>
+        <translation>蒸留実行「%1」は完了しています。再開するものはありません。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Distillation run &quot;%1&quot; is still running: %2</source>
+        <translation>蒸留実行「%1」はまだ実行中です: %2</translation>
+    </message>
 </context>
 <context>
     <name>sdrt::store::Workspace</name>
@@ -1690,7 +2031,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>フォルダ %1 を作成できません。</translation>
     </message>
     <message>
-        <location filename="../../core/teacher/src/TwoStepRunner.cpp" line="+78"/>
+        <location filename="../../core/teacher/src/TwoStepRunner.cpp" line="+93"/>
         <source>step 1: %1</source>
         <translation>ステップ1: %1</translation>
     </message>

@@ -31,12 +31,12 @@ QString DatasetReport::describe() const
         if (n > 0)
             s += QStringLiteral("; ") + tr(what).arg(n);
     };
-    add(notTrainSplit, "%1 not in the train split");
-    add(otherModel, "%1 made by another model");
-    add(missingHidden, "%1 without stored hidden states");
-    add(hiddenOtherModel, "%1 whose hidden states were made by other weights");
-    add(unreadable, "%1 unreadable");
-    add(cappedOut, "%1 left out by max_traces");
+    add(notTrainSplit, QT_TRANSLATE_NOOP("sdrt::distill", "%1 not in the train split"));
+    add(otherModel, QT_TRANSLATE_NOOP("sdrt::distill", "%1 made by another model"));
+    add(missingHidden, QT_TRANSLATE_NOOP("sdrt::distill", "%1 without stored hidden states"));
+    add(hiddenOtherModel, QT_TRANSLATE_NOOP("sdrt::distill", "%1 whose hidden states were made by other weights"));
+    add(unreadable, QT_TRANSLATE_NOOP("sdrt::distill", "%1 unreadable"));
+    add(cappedOut, QT_TRANSLATE_NOOP("sdrt::distill", "%1 left out by max_traces"));
     return s;
 }
 

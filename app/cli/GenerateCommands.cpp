@@ -7,6 +7,7 @@
 #include "sdrt/store/TraceRepository.h"
 #include "sdrt/store/Workspace.h"
 #include "sdrt/prompts/Ensemble.h"
+#include "sdrt/distill/Models.h"
 #include "sdrt/teacher/GenerationJob.h"
 #include "sdrt/teacher/Models.h"
 
@@ -181,6 +182,7 @@ int generate(const QStringList &args)
     }
     const QString wsDir = p.positionalArguments().first();
     teacher::GenerationParams gp;
+    gp.loadModel = distill::loadRegisteredModel; // students too
     gp.workspace = wsDir;
     // Every number is checked before anything runs: a typo is an error, not a default.
     const auto samplesValue = intOption(p, samples, 1, 1000);

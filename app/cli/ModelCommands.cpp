@@ -1,5 +1,6 @@
 #include "cli/Commands.h"
 
+#include "sdrt/distill/Models.h"
 #include "sdrt/distill/Student.h"
 
 #include "sdrt/teacher/Models.h"
@@ -134,9 +135,12 @@ int generate(const QStringList &args)
     QCommandLineOption adapter(QStringLiteral("adapter"),
                                QCoreApplication::translate("sdrt::cli", "Answer as a student: a distillation run folder (its adapter.safetensors) made on DIR."),
                                QStringLiteral("RUN_DIR"));
+    QCommandLineOption workspace(QStringLiteral("workspace"),
+                                 QCoreApplication::translate("sdrt::cli", "DIR is the name of a model registered in this workspace (a student: its base with its adapter)."),
+                                 QStringLiteral("WS"));
     const auto device = deviceOption();
     const auto dtype = dtypeOption();
-    p.addOptions({image, prompt, raw, maxNew, temperature, topK, topP, seed, stop, device, dtype, adapter});
+    p.addOptions({image, prompt, raw, maxNew, temperature, topK, topP, seed, stop, device, dtype, adapter, workspace});
     p.process(QStringList{QStringLiteral("sdrt model generate")} + args);
     if (p.positionalArguments().size() != 1 || !p.isSet(prompt)) {
         err(p.helpText());
@@ -152,11 +156,34 @@ int generate(const QStringList &args)
     model::RuntimeOptions options;
     options.device = p.value(device).toStdString();
     options.dtype = p.value(dtype).toStdString();
-    auto rt = model::VlmRuntime::load(p.positionalArguments().first().toStdString(), options);
-    if (!rt) {
-        err(qs(rt.error()));
-        return 2;
+    std::unique_ptr<model::VlmRuntime> loaded;
+    if (p.isSet(workspace)) {
+        auto ws = store::Workspace::open(p.value(workspace));
+        if (!ws) {
+            err(ws.error());
+            return 2;
+        }
+        auto record = store::ModelRepository(ws->db()).findByName(p.positionalArguments().first());
+        if (!record || !*record) {
+            err(record ? QCoreApplication::translate("sdrt::cli", "There is no model \"%1\" in %2.").arg(p.positionalArguments().first(), ws->root())
+                       : record.error());
+            return 2;
+        }
+        auto r = distill::loadRegisteredModel(*ws, **record, options);
+        if (!r) {
+            err(r.error());
+            return 2;
+        }
+        loaded = std::move(*r);
+    } else {
+        auto r = model::VlmRuntime::load(p.positionalArguments().first().toStdString(), options);
+        if (!r) {
+            err(qs(r.error()));
+            return 2;
+        }
+        loaded = std::move(*r);
     }
+    auto *rt = &loaded; // (*rt)-> as before
     std::unique_ptr<distill::Student> student;
     if (p.isSet(adapter) && !(student = loadStudentAdapter(**rt, p.positionalArguments().first(), p.value(adapter))))
         return 2;
@@ -248,7 +275,10 @@ int listModels(const QStringList &args)
         return 2;
     }
     for (const auto &m : *list)
-        out(QStringLiteral("%1\t%2\t%3\t%4\t%5").arg(m.id).arg(m.name, m.role, m.contentHash.left(12), m.path));
+        out(QStringLiteral("%1\t%2\t%3\t%4\t%5%6")
+                .arg(m.id)
+                .arg(m.name, m.role, m.contentHash.left(12), m.path,
+                     m.baseModelId ? QStringLiteral("\tbase %1, distillation run %2").arg(*m.baseModelId).arg(m.distillRunId.value_or(0)) : QString()));
     return 0;
 }
 

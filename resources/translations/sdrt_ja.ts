@@ -397,7 +397,7 @@
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+46"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+47"/>
         <source>Output folder.</source>
         <translation>出力フォルダー。</translation>
     </message>
@@ -512,7 +512,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="+162"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="+163"/>
         <source>Generation batch size.</source>
         <translation>生成のバッチサイズ。</translation>
     </message>
@@ -598,10 +598,10 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
     <message>
         <location line="+5"/>
         <location filename="../../app/cli/GenerateCommands.cpp" line="+3"/>
-        <location line="+169"/>
+        <location line="+170"/>
         <location line="+122"/>
         <location filename="../../app/cli/InitImportCommands.cpp" line="+4"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+74"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+100"/>
         <location filename="../../app/cli/ReviewCommands.cpp" line="+20"/>
         <location line="+70"/>
         <source>Workspace folder.</source>
@@ -748,7 +748,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>生徒モデル「%1」を %2 に書き出しました（学習パラメーター %3、ベース %4）。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-290"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-291"/>
         <source>Model name or id.</source>
         <translation>モデル名または ID。</translation>
     </message>
@@ -804,12 +804,12 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
     </message>
     <message>
         <location line="+1"/>
-        <location line="+186"/>
+        <location line="+187"/>
         <source>Most new tokens of the analysis.</source>
         <translation>分析の最大新規トークン数。</translation>
     </message>
     <message>
-        <location line="-185"/>
+        <location line="-186"/>
         <source>Most new tokens of the answer.</source>
         <translation>回答の最大新規トークン数。</translation>
     </message>
@@ -839,7 +839,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>項目ごとのアンサンブル行を出さない。</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+33"/>
         <source>--split: &quot;%1&quot; is not a split (train or eval).</source>
         <translation>--split: &quot;%1&quot; は分割ではありません (train または eval)。</translation>
     </message>
@@ -879,7 +879,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>隠れ状態: 層 %1、トレースあたり %2 バイト（fp16）、合計 %3 MiB</translation>
     </message>
     <message>
-        <location line="-190"/>
+        <location line="-191"/>
         <source>item %1 left out of the ensemble summary: %2</source>
         <translation>項目 %1 はアンサンブルの集計から外しました: %2</translation>
     </message>
@@ -899,7 +899,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>%1 項目のアンサンブル: 平均一致率 %2。参照回答との比較（%3 項目）: 多数決 %4%、重み付き投票 %5%</translation>
     </message>
     <message>
-        <location line="+182"/>
+        <location line="+183"/>
         <source>Merge shard folders made by sdrt generate --shard i/N --out DIR into the workspace.</source>
         <translation>sdrt generate --shard i/N --out DIR で作ったシャードフォルダをワークスペースに統合します。</translation>
     </message>
@@ -1085,7 +1085,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>不明なコマンド &quot;%1&quot;。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelCommands.cpp" line="-162"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="-188"/>
         <source>Write a random tiny LLaVA in the Hugging Face layout.</source>
         <translation>Hugging Face 形式のランダムな小型 LLaVA を書き出します。</translation>
     </message>
@@ -1105,7 +1105,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 を書き出しました（語彙 %2、デコーダー %3 層）。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-115"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-116"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+9"/>
         <source>cpu, cuda[:N] or auto.</source>
         <translation>cpu、cuda[:N]、auto のいずれか。</translation>
@@ -1117,7 +1117,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location filename="../../app/cli/DemoCommands.cpp" line="-97"/>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="+178"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="+179"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+7"/>
         <location line="+38"/>
         <source>Model folder.</source>
@@ -1164,7 +1164,17 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>生徒モデルとして回答: DIR 上で作った蒸留実行フォルダー（adapter.safetensors）。</translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location line="+3"/>
+        <source>DIR is the name of a model registered in this workspace (a student: its base with its adapter).</source>
+        <translation>DIR はこのワークスペースに登録したモデルの名前です（生徒モデルならベースとアダプター）。</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>There is no model &quot;%1&quot; in %2.</source>
+        <translation>%2 にモデル「%1」はありません。</translation>
+    </message>
+    <message>
+        <location line="+63"/>
         <source>Register a model folder in a workspace (by content hash).</source>
         <translation>モデルフォルダをワークスペースに登録します（内容ハッシュで識別）。</translation>
     </message>
@@ -1353,11 +1363,26 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <source>trace %1: its hidden states in %2 were made by model %3, not by %4 (%5)</source>
         <translation>トレース %1: %2 の隠れ状態はモデル %3 が作ったもので、%4（%5）のものではありません</translation>
     </message>
+    <message>
+        <location filename="../../core/distill/src/Models.cpp" line="+19"/>
+        <source>Student &quot;%1&quot; does not name its base model.</source>
+        <translation>生徒モデル「%1」にベースモデルの指定がありません。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The base model (id %1) of student &quot;%2&quot; is not in the workspace.</source>
+        <translation>生徒モデル「%2」のベースモデル（ID %1）がワークスペースにありません。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Cannot load student &quot;%1&quot;: %2</source>
+        <translation>生徒モデル「%1」を読み込めません: %2</translation>
+    </message>
 </context>
 <context>
     <name>sdrt::distill::DatasetReport</name>
     <message>
-        <location line="-91"/>
+        <location filename="../../core/distill/src/Dataset.cpp" line="-91"/>
         <source>%1 approved traces, %2 used</source>
         <translation>承認済みトレース %1 件、使用 %2 件</translation>
     </message>
@@ -2016,7 +2041,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>登録しませんでした: %1</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+8"/>
+        <source>Model &quot;%1&quot; is a student (a base model with an adapter); load it with distill::loadRegisteredModel.</source>
+        <translation>モデル「%1」は生徒モデル（アダプター付きのベースモデル）です。distill::loadRegisteredModel で読み込んでください。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Cannot load model &quot;%1&quot; from %2: %3</source>
         <translation>モデル「%1」を %2 から読み込めません: %3</translation>
     </message>
@@ -2264,7 +2294,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::GeneratePanel</name>
     <message>
-        <location filename="../../ui/src/GeneratePanel.cpp" line="+41"/>
+        <location filename="../../ui/src/GeneratePanel.cpp" line="+43"/>
         <source>Only the selected item</source>
         <translation>選択中の項目だけ</translation>
     </message>
@@ -2434,7 +2464,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>最近の実行:</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <location line="+5"/>
         <source>Generate</source>
         <translation>生成</translation>

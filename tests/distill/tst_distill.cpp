@@ -159,23 +159,33 @@ private Q_SLOTS:
 
     void studentAnswersAndRefusesDamage()
     {
-        const QString run = QDir(m_ws).filePath(QStringLiteral("runs/ref"));
-        auto g = sdrtRun({QStringLiteral("model"), QStringLiteral("generate"), m_tiny, QStringLiteral("--adapter"), run, QStringLiteral("--prompt"),
+        const QString runDir = QDir(m_ws).filePath(QStringLiteral("runs/ref"));
+        auto g = sdrtRun({QStringLiteral("model"), QStringLiteral("generate"), m_tiny, QStringLiteral("--adapter"), runDir, QStringLiteral("--prompt"),
                           QStringLiteral("Is the part within tolerance?"), QStringLiteral("--max-new"), QStringLiteral("4")});
         QVERIFY2(g.code == 0, qPrintable(g.err));
+        // By its registered name, and in a teacher run (the student's own traces).
+        auto byName = sdrtRun({QStringLiteral("model"), QStringLiteral("generate"), QStringLiteral("ref"), QStringLiteral("--workspace"), m_ws,
+                               QStringLiteral("--prompt"), QStringLiteral("Is the part within tolerance?"), QStringLiteral("--max-new"), QStringLiteral("4")});
+        QVERIFY2(byName.code == 0, qPrintable(byName.err));
+        auto run = sdrtRun({QStringLiteral("generate"), m_ws, QStringLiteral("--model"), QStringLiteral("ref"), QStringLiteral("--limit"), QStringLiteral("1"),
+                            QStringLiteral("--step1-tokens"), QStringLiteral("4"), QStringLiteral("--step2-tokens"), QStringLiteral("3"), QStringLiteral("--quiet")});
+        QVERIFY2(run.code == 0 || run.code == 1, qPrintable(run.err));
+        QVERIFY2(run.out.contains(QStringLiteral("traces planned")), qPrintable(run.out));
+        auto listed = sdrtRun({QStringLiteral("model"), QStringLiteral("list"), m_ws});
+        QVERIFY2(listed.out.contains(QStringLiteral("\tbase 1, distillation run")), qPrintable(listed.out));
         // Another base: a second tiny model with other weights.
         const QString other = m_tmp.filePath(QStringLiteral("tiny2"));
         model::TinyModelParams tp;
         tp.seed = 2;
         QVERIFY(model::makeTinyModel(other.toStdString(), tp));
-        auto wrong = sdrtRun({QStringLiteral("model"), QStringLiteral("generate"), other, QStringLiteral("--adapter"), run, QStringLiteral("--prompt"),
+        auto wrong = sdrtRun({QStringLiteral("model"), QStringLiteral("generate"), other, QStringLiteral("--adapter"), runDir, QStringLiteral("--prompt"),
                               QStringLiteral("x")});
         QCOMPARE(wrong.code, 2);
         QVERIFY2(wrong.err.contains(QStringLiteral("base model")), qPrintable(wrong.err));
         // Truncated adapter.
         const QString copy = m_tmp.filePath(QStringLiteral("broken"));
         QDir().mkpath(copy);
-        QFile::copy(QDir(run).filePath(QStringLiteral("adapter.safetensors")), QDir(copy).filePath(QStringLiteral("adapter.safetensors")));
+        QFile::copy(QDir(runDir).filePath(QStringLiteral("adapter.safetensors")), QDir(copy).filePath(QStringLiteral("adapter.safetensors")));
         QFile f(QDir(copy).filePath(QStringLiteral("adapter.safetensors")));
         QVERIFY(f.open(QIODevice::ReadWrite));
         QVERIFY(f.resize(f.size() / 2));

@@ -1,5 +1,7 @@
 #include "sdrt/ui/GeneratePanel.h"
 
+#include "sdrt/distill/Models.h"
+
 #include "sdrt/common/Log.h"
 
 #include "sdrt/store/ItemRepository.h"
@@ -220,6 +222,7 @@ bool GeneratePanel::start()
     if (!m_session->isOpen() || isRunning() || m_model->count() == 0)
         return false;
     teacher::GenerationParams p;
+    p.loadModel = distill::loadRegisteredModel; // students too
     p.workspace = m_session->root();
     p.modelId = m_model->currentData().toLongLong();
     for (int i = 0; i < m_prompts->count(); ++i) {

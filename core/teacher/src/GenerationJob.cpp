@@ -166,7 +166,7 @@ Result<GenerationSummary> runGeneration(const GenerationParams &p)
     }
 
     // The model, checked against its registration.
-    auto runtime = loadRegisteredModel(*src, model, p.runtime);
+    auto runtime = p.loadModel ? p.loadModel(*src, model, p.runtime) : loadRegisteredModel(*src, model, p.runtime);
     if (!runtime)
         return fail(runtime.error());
     model::VlmRuntime &rt = **runtime;

@@ -20,6 +20,10 @@ Result<store::ModelRecord> registerModel(store::Workspace &ws, const QString &di
 Result<std::unique_ptr<model::VlmRuntime>> loadRegisteredModel(store::Workspace &ws, const store::ModelRecord &record,
                                                                const model::RuntimeOptions &options)
 {
+    if (record.role == QLatin1String("student"))
+        return fail(QCoreApplication::translate("sdrt::teacher", "Model \"%1\" is a student (a base model with an adapter); load it with "
+                                                                 "distill::loadRegisteredModel.")
+                        .arg(record.name));
     const QString dir = ws.absolutePath(record.path);
     if (auto v = store::ModelRepository(ws.db()).verifyFolder(record, dir); !v)
         return fail(v.error());

@@ -25,6 +25,7 @@
 
 #include "sdrt/common/Result.h"
 #include "sdrt/model/Runtime.h"
+#include "sdrt/store/ModelRepository.h"
 #include "sdrt/store/TraceRepository.h"
 #include "sdrt/store/Types.h"
 #include "sdrt/teacher/TeacherSampling.h"
@@ -33,8 +34,13 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
+
+namespace sdrt::store {
+class Workspace;
+}
 
 namespace sdrt::teacher {
 
@@ -62,6 +68,11 @@ struct GenerationParams {
     int shardCount = 1;
     QString shardDir;                   // set: write into this shard folder (merged later), not the workspace
     model::RuntimeOptions runtime;
+    // Loads the model (unset: loadRegisteredModel, base models only). The CLI and the GUI pass
+    // distill::loadRegisteredModel, which loads a student as its base with its adapter.
+    std::function<Result<std::unique_ptr<model::VlmRuntime>>(store::Workspace &, const store::ModelRecord &,
+                                                             const model::RuntimeOptions &)>
+        loadModel;
     // Policy: decoded items kept between batches (units come item by item, so a few suffice),
     // and how many failures the summary lists by name (all are stored with their reasons).
     int itemCacheSize = 64;

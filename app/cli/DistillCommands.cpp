@@ -246,7 +246,29 @@ int runDistill(const QStringList &args)
     std::optional<review::ApprovalPolicy> policy;
     if (cfg.policy)
         policy = *review::ApprovalPolicy::parse(*cfg.policy);
-    auto data = distill::buildDataset(*ws, *baseModel, **rt, policy, cfg.maxTraces);
+    // A resumed run, and every rank but 0 of a local run, train on the run's lineage: the
+    // traces it started with, whatever the reviews say now.
+    std::optional<std::vector<store::Id>> lineageIds;
+    {
+        std::optional<store::DistillRun> known = existing;
+        if (!known && rankValue > 0) {
+            if (auto r = runs.findByName(runName); r && *r)
+                known = **r;
+        }
+        if (known) {
+            auto t = runs.traces(known->id);
+            if (!t) {
+                err(t.error());
+                return 2;
+            }
+            if (!t->empty()) {
+                lineageIds.emplace();
+                for (const auto &rt : *t)
+                    lineageIds->push_back(rt.traceId);
+            }
+        }
+    }
+    auto data = distill::buildDataset(*ws, *baseModel, **rt, policy, lineageIds ? 0 : cfg.maxTraces, lineageIds ? &*lineageIds : nullptr);
     if (!data) {
         err(data.error());
         return 2;

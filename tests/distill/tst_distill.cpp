@@ -102,13 +102,27 @@ private Q_SLOTS:
         QVERIFY2(noRun.err.contains(QStringLiteral("never")), qPrintable(noRun.err));
     }
 
-    void killedRunResumesOnTheSameCurve()
+    void twoProcessesMatchOne()
     {
         // Uninterrupted reference.
         auto ref = sdrtRun({QStringLiteral("distill"), m_ws, QStringLiteral("--base"), QStringLiteral("tiny"), QStringLiteral("--config"), m_cfg,
                             QStringLiteral("--name"), QStringLiteral("ref")});
         QVERIFY2(ref.code == 0, qPrintable(ref.err));
         QVERIFY(ref.out.contains(QStringLiteral("\"event\":\"done\"")));
+        auto two = sdrtRun({QStringLiteral("distill"), m_ws, QStringLiteral("--base"), QStringLiteral("tiny"), QStringLiteral("--config"), m_cfg,
+                            QStringLiteral("--name"), QStringLiteral("dp2"), QStringLiteral("--nproc"), QStringLiteral("2")});
+        QVERIFY2(two.code == 0, qPrintable(two.err));
+        QVERIFY(two.out.contains(QStringLiteral("\"world_size\":2")));
+        const auto a = losses(QDir(m_ws).filePath(QStringLiteral("runs/ref/training_log.jsonl")));
+        const auto b = losses(QDir(m_ws).filePath(QStringLiteral("runs/dp2/training_log.jsonl")));
+        QCOMPARE(b.size(), a.size());
+        // Stated tolerance: 1e-4 on each step's loss (float sums in another order).
+        for (std::size_t i = 0; i < a.size(); ++i)
+            QVERIFY2(std::abs(a[i] - b[i]) < 1e-4, qPrintable(QStringLiteral("step %1: %2 vs %3").arg(i + 1).arg(a[i]).arg(b[i])));
+    }
+
+    void killedRunResumesOnTheSameCurve()
+    {
         // Killed with -9 after a checkpoint.
         QProcess p;
         p.start(testing::sdrtBinary(), {QStringLiteral("distill"), m_ws, QStringLiteral("--base"), QStringLiteral("tiny"), QStringLiteral("--config"),
@@ -124,6 +138,20 @@ private Q_SLOTS:
         p.waitForFinished();
         auto listed = sdrtRun({QStringLiteral("distill-runs"), m_ws});
         QVERIFY2(listed.out.contains(QStringLiteral("killed\tinterrupted")), qPrintable(listed.out));
+        // Reviews change meanwhile (a reviewer rejects some traces): the resumed run keeps the
+        // traces it started with (its lineage), so its curve does not change.
+        {
+            auto ws = store::Workspace::open(m_ws);
+            QVERIFY(ws);
+            auto session = review::ReviewSession::load(ws->db());
+            QVERIFY(session);
+            (*session)->setReviewer(QStringLiteral("bob"));
+            review::VerdictInput reject;
+            reject.verdict = review::Verdict::Reject;
+            auto approved = (*session)->approvedTraces();
+            QVERIFY(approved.size() > 3);
+            QVERIFY((*session)->record({approved[0], approved[1], approved[2]}, reject));
+        }
         auto resumed = sdrtRun({QStringLiteral("distill"), m_ws, QStringLiteral("--resume"), QStringLiteral("killed")});
         QVERIFY2(resumed.code == 0, qPrintable(resumed.err));
         QVERIFY(resumed.out.contains(QStringLiteral("\"resumed_from\":")));
@@ -141,20 +169,6 @@ private Q_SLOTS:
         QVERIFY2(models.out.contains(QStringLiteral("ref\tstudent")), qPrintable(models.out));
         QCOMPARE(QFile(QDir(m_ws).filePath(QStringLiteral("runs/ref/adapter.safetensors"))).size(),
                  QFile(QDir(m_ws).filePath(QStringLiteral("runs/killed/adapter.safetensors"))).size());
-    }
-
-    void twoProcessesMatchOne()
-    {
-        auto two = sdrtRun({QStringLiteral("distill"), m_ws, QStringLiteral("--base"), QStringLiteral("tiny"), QStringLiteral("--config"), m_cfg,
-                            QStringLiteral("--name"), QStringLiteral("dp2"), QStringLiteral("--nproc"), QStringLiteral("2")});
-        QVERIFY2(two.code == 0, qPrintable(two.err));
-        QVERIFY(two.out.contains(QStringLiteral("\"world_size\":2")));
-        const auto a = losses(QDir(m_ws).filePath(QStringLiteral("runs/ref/training_log.jsonl")));
-        const auto b = losses(QDir(m_ws).filePath(QStringLiteral("runs/dp2/training_log.jsonl")));
-        QCOMPARE(b.size(), a.size());
-        // Stated tolerance: 1e-4 on each step's loss (float sums in another order).
-        for (std::size_t i = 0; i < a.size(); ++i)
-            QVERIFY2(std::abs(a[i] - b[i]) < 1e-4, qPrintable(QStringLiteral("step %1: %2 vs %3").arg(i + 1).arg(a[i]).arg(b[i])));
     }
 
     void studentAnswersAndRefusesDamage()

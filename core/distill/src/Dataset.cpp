@@ -41,7 +41,7 @@ QString DatasetReport::describe() const
 }
 
 Result<Dataset> buildDataset(store::Workspace &ws, const store::ModelRecord &base, const model::VlmRuntime &rt,
-                             const std::optional<review::ApprovalPolicy> &policy, int maxTraces)
+                             const std::optional<review::ApprovalPolicy> &policy, int maxTraces, const std::vector<store::Id> *traceIds)
 {
     auto session = review::ReviewSession::load(ws.db());
     if (!session)
@@ -60,7 +60,7 @@ Result<Dataset> buildDataset(store::Workspace &ws, const store::ModelRecord &bas
         if (ds.report.problems.size() < 10)
             ds.report.problems << p;
     };
-    std::vector<store::Id> approved = (*session)->approvedTraces();
+    std::vector<store::Id> approved = traceIds ? *traceIds : (*session)->approvedTraces();
     std::sort(approved.begin(), approved.end());
     ds.report.approved = int(approved.size());
     for (const store::Id id : approved) {

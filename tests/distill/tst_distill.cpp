@@ -10,6 +10,7 @@
 #include "sdrt/store/Workspace.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -119,6 +120,20 @@ private Q_SLOTS:
         // Stated tolerance: 1e-4 on each step's loss (float sums in another order).
         for (std::size_t i = 0; i < a.size(); ++i)
             QVERIFY2(std::abs(a[i] - b[i]) < 1e-4, qPrintable(QStringLiteral("step %1: %2 vs %3").arg(i + 1).arg(a[i]).arg(b[i])));
+    }
+
+    void tracesWithoutHiddenStatesAreCountedNotUsed()
+    {
+        // A copy of the workspace with one hidden-state file gone.
+        const QString copy = m_tmp.filePath(QStringLiteral("ws-copy"));
+        QCOMPARE(QProcess::execute(QStringLiteral("cp"), {QStringLiteral("-a"), m_ws, copy}), 0);
+        QDirIterator it(copy + QStringLiteral("/hidden"), {QStringLiteral("*.safetensors")}, QDir::Files, QDirIterator::Subdirectories);
+        QVERIFY(it.hasNext());
+        QVERIFY(QFile::remove(it.next()));
+        auto r = sdrtRun({QStringLiteral("distill"), copy, QStringLiteral("--base"), QStringLiteral("tiny"), QStringLiteral("--config"),
+                          writeConfig(QStringLiteral("one.json"), R"({"steps": 1, "batch": 2})"), QStringLiteral("--name"), QStringLiteral("x")});
+        QVERIFY2(r.err.contains(QStringLiteral("without stored hidden states")), qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("is missing")), qPrintable(r.err));
     }
 
     void killedRunResumesOnTheSameCurve()

@@ -407,8 +407,11 @@ int runDistill(const QStringList &args)
         };
     }
     auto report = distill::trainStudent(**rt, **student, *data, cfg, runDir.toStdString(), cb, comm.get());
-    for (auto &w : workers)
+    for (auto &w : workers) {
+        if (!report) // the others would wait in the all-reduce until its timeout
+            w->kill();
         w->waitForFinished(-1);
+    }
     if (rankValue != 0)
         return report ? 0 : 2;
     const QString losses = QString::fromUtf8(QJsonDocument(report ? lossesJson(report->last) : QJsonObject()).toJson(QJsonDocument::Compact));

@@ -312,6 +312,23 @@ Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Stude
     };
 
     const int count = int(data.examples.size());
+    if (comm) {
+        // Every rank must hold the same traces in the same order, or the shards would not add
+        // up to the global batch: compare counts and a checksum of the trace ids (exact in float).
+        std::int64_t sum = 0;
+        for (const auto &e : data.examples)
+            sum = (sum * 31 + e.traceId) % 65521;
+        std::vector<float> mine{float(count), float(sum)};
+        if (auto r = comm->allreduceSum(mine); !r)
+            return unexpected("all-reduce failed: " + r.error());
+        const bool same = mine[0] == float(world) * float(count) && mine[1] == float(world) * float(sum);
+        std::vector<float> differs{same ? 0.0f : 1.0f};
+        if (auto r = comm->allreduceSum(differs); !r)
+            return unexpected("all-reduce failed: " + r.error());
+        if (differs[0] > 0)
+            return unexpected("the ranks do not have the same training data (this rank has " + std::to_string(count)
+                              + " traces); give every rank the same workspace, approvals and run");
+    }
     const auto start = std::chrono::steady_clock::now();
     const double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
     int step = report.startStep;

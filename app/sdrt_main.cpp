@@ -31,6 +31,7 @@ void usage()
         "  review accept-matching WS  simulated reviewer: accept the traces whose answer matches the reference\n"
         "  distill WS --base M        distil approved traces into a student (--resume RUN, --nproc N)\n"
         "  distill-runs WS            distillation runs: status, steps, final losses, lineage\n"
+        "  eval WS --model M          evaluate a model or student: scores with intervals, cost per answer\n"
         "  export WS [--format llava|flat]   approved traces / every review, as JSON Lines\n"
         "  bench import|model|generate   benchmarks\n\n"
         "Run 'sdrt COMMAND --help' for a command's options."));
@@ -81,6 +82,8 @@ int main(int argc, char **argv)
         return sdrt::cli::runDistill(args);
     if (command == QLatin1String("distill-runs"))
         return sdrt::cli::runDistillRuns(args);
+    if (command == QLatin1String("eval"))
+        return sdrt::cli::runEval(args);
     if (command == QLatin1String("review"))
         return sdrt::cli::runReview(args);
     if (command == QLatin1String("export"))

@@ -2,6 +2,9 @@
 // The sdrt sub-commands. Each takes its own arguments (argv after the command name) and returns
 // the process exit status: 0 success, 1 partial failure (some input failed), 2 error.
 
+#include "sdrt/common/Result.h"
+#include "sdrt/store/Types.h"
+
 #include <QStringList>
 
 #include <cstdint>
@@ -13,6 +16,9 @@ class QCommandLineParser;
 #include <memory>
 namespace sdrt::model {
 class VlmRuntime;
+}
+namespace sdrt::store {
+class Database;
 }
 namespace sdrt::distill {
 class Student;
@@ -34,6 +40,7 @@ int runRuns(const QStringList &args);
 int runDistill(const QStringList &args);
 int runDistillRuns(const QStringList &args);
 int runReview(const QStringList &args);
+int runEval(const QStringList &args);
 int runBenchGenerate(const QStringList &args);
 int benchModel(const QStringList &args);
 
@@ -51,6 +58,11 @@ std::optional<std::vector<int>> intListOption(const QCommandLineParser &p, const
 // Loads RUN_DIR/adapter.safetensors for the base model folder `baseDir` (checked against the
 // folder's content hash) and attaches it to `rt`; nullptr after an error on stderr.
 std::unique_ptr<distill::Student> loadStudentAdapter(model::VlmRuntime &rt, const QString &baseDir, const QString &runDir);
+
+// A model by name or id, and prompt versions by name (newest version) or name:version, comma
+// separated; errors name what is missing.
+Result<store::Id> resolveModel(store::Database &db, const QString &spec);
+Result<std::vector<store::Id>> resolvePrompts(store::Database &db, const QString &spec);
 
 // Console helpers (UTF-8 on stdout/stderr).
 void out(const QString &text);

@@ -24,14 +24,6 @@
 #include <csignal>
 
 namespace sdrt::cli {
-namespace {
-
-std::atomic_bool g_cancel{false};
-
-void onSignal(int)
-{
-    g_cancel = true;
-}
 
 // A model by id or name.
 Result<store::Id> resolveModel(store::Database &db, const QString &spec)
@@ -84,6 +76,16 @@ Result<std::vector<store::Id>> resolvePrompts(store::Database &db, const QString
     }
     return out;
 }
+
+namespace {
+
+std::atomic_bool g_cancel{false};
+
+void onSignal(int)
+{
+    g_cancel = true;
+}
+
 
 // The prompt ensemble of each item of a run and its accuracy against the reference answers.
 // Fails only when the workspace cannot be read.

@@ -512,7 +512,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="+163"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="+165"/>
         <source>Generation batch size.</source>
         <translation>生成のバッチサイズ。</translation>
     </message>
@@ -567,7 +567,7 @@
         <translation>フォルダーまたは JSONL マニフェストをワークスペースに取り込みます。終了コード: 0 すべて取り込み、1 一部失敗、2 何も取り込めず。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-110"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-120"/>
         <source>No model &quot;%1&quot; in the workspace (register one with sdrt model register WS DIR).</source>
         <translation>ワークスペースにモデル「%1」がありません（sdrt model register WS DIR で登録してください）。</translation>
     </message>
@@ -577,7 +577,7 @@
         <translation>ワークスペースにプロンプト「%1」がありません（sdrt prompts register WS でライブラリを登録してください）。</translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+80"/>
         <source>Run the prompt library two-step over items with a registered model and store the traces (with hidden states). Rerunning resumes: completed traces are skipped. Ctrl+C cancels.</source>
         <translation>登録済みモデルでプロンプトライブラリを項目ごとに2段階実行し、トレース（隠れ状態を含む）を保存します。再実行すると続きから再開し、完了済みのトレースは飛ばします。Ctrl+C で中止します。</translation>
     </message>
@@ -597,6 +597,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
     </message>
     <message>
         <location line="+5"/>
+        <location filename="../../app/cli/EvalCommands.cpp" line="+48"/>
         <location filename="../../app/cli/GenerateCommands.cpp" line="+3"/>
         <location line="+170"/>
         <location line="+122"/>
@@ -703,7 +704,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>モデル「%1」は %2 です。蒸留はベースモデルから始めます。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+38"/>
         <source>data: %1 (policy: %2)</source>
         <translation>データ: %1（承認ポリシー: %2）</translation>
     </message>
@@ -738,7 +739,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>ワーカーが起動しませんでした</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+58"/>
         <source>Cancelled at step %1; resume with: sdrt distill %2 --resume %3</source>
         <translation>ステップ %1 でキャンセルしました。再開するには: sdrt distill %2 --resume %3</translation>
     </message>
@@ -773,12 +774,103 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>質問・回答・メモにこの文字列を含む項目だけ。</translation>
     </message>
     <message>
+        <location filename="../../app/cli/EvalCommands.cpp" line="-3"/>
+        <source>Evaluate a model (base or student) on a split: answers stored with their cost, scores per task family with bootstrap 95 % intervals. stdout: one JSON object per line.</source>
+        <translation>モデル（ベースまたは生徒）を分割で評価します: 回答をコストとともに保存し、タスク種別ごとのスコアをブートストラップ 95 % 区間つきで示します。stdout: 1 行に 1 つの JSON オブジェクト。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Model name or id (a student answers through its adapter).</source>
+        <translation>モデル名または ID（生徒モデルはアダプターを通して回答）。</translation>
+    </message>
+    <message>
         <location line="+1"/>
+        <source>direct, two-step:PROMPT (name or name:version) or ensemble.</source>
+        <translation>direct、two-step:PROMPT（名前または 名前:版）、ensemble のいずれか。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Ensemble prompts, comma separated (default: the newest of every prompt).</source>
+        <translation>アンサンブルのプロンプト（カンマ区切り、既定: 各プロンプトの最新版）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ensemble vote: majority or logprob.</source>
+        <translation>アンサンブルの投票: majority または logprob。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>train or eval.</source>
+        <translation>train または eval。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only this task family.</source>
+        <translation>このタスク種別だけ。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="+1"/>
         <source>At most this many items (the first in id order).</source>
         <translation>最大この件数の項目（ID 順の先頭から）。</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>Score every item with this metric: exact_match, anls, relaxed_accuracy, yes_no_accuracy, absolute_error.</source>
+        <translation>すべての項目をこの指標で採点: exact_match、anls、relaxed_accuracy、yes_no_accuracy、absolute_error。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Evaluation name (default: eval-&lt;UTC time&gt;).</source>
+        <translation>評価名（既定: eval-&lt;UTC 時刻&gt;）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Resume an interrupted or cancelled evaluation (only the missing items run).</source>
+        <translation>中断またはキャンセルした評価を再開します（未評価の項目だけ実行）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Items per batch.</source>
+        <translation>バッチあたりの項目数。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Seed of the two-step samples and of the bootstrap.</source>
+        <translation>2 段階のサンプルとブートストラップのシード。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Give a workspace and either --model M (a new evaluation) or --resume NAME.</source>
+        <translation>ワークスペースと、--model M（新しい評価）か --resume NAME のどちらかを指定してください。</translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <source>--mode: &quot;%1&quot; is not direct, two-step:PROMPT or ensemble.</source>
+        <translation>--mode: 「%1」は direct、two-step:PROMPT、ensemble のいずれでもありません。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>--vote: &quot;%1&quot; is not majority or logprob.</source>
+        <translation>--vote: 「%1」は majority でも logprob でもありません。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>--split: &quot;%1&quot; is not train or eval.</source>
+        <translation>--split: 「%1」は train でも eval でもありません。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>--metric: &quot;%1&quot; is not a metric (exact_match, anls, relaxed_accuracy, yes_no_accuracy, absolute_error).</source>
+        <translation>--metric: 「%1」は指標ではありません（exact_match、anls、relaxed_accuracy、yes_no_accuracy、absolute_error）。</translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <source>Cancelled; resume with: sdrt eval %1 --resume %2</source>
+        <translation>キャンセルしました。再開するには: sdrt eval %1 --resume %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="+1"/>
         <source>Samples per prompt.</source>
         <translation>プロンプトごとのサンプル数。</translation>
     </message>
@@ -1057,6 +1149,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
   review accept-matching WS  simulated reviewer: accept the traces whose answer matches the reference
   distill WS --base M        distil approved traces into a student (--resume RUN, --nproc N)
   distill-runs WS            distillation runs: status, steps, final losses, lineage
+  eval WS --model M          evaluate a model or student: scores with intervals, cost per answer
   export WS [--format llava|flat]   approved traces / every review, as JSON Lines
   bench import|model|generate   benchmarks
 
@@ -1074,13 +1167,14 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
   review accept-matching WS  模擬レビュアー: 回答が参照解答と一致するトレースを承認
   distill WS --base M        承認済みトレースを生徒モデルに蒸留 (--resume RUN, --nproc N)
   distill-runs WS            蒸留実行: 状態、ステップ、最終損失、由来
+  eval WS --model M          モデルまたは生徒モデルを評価: 区間つきスコア、回答あたりのコスト
   export WS [--format llava|flat]   承認済みトレース / すべてのレビューを JSON Lines で
   bench import|model|generate   ベンチマーク
 
 コマンドのオプションは &apos;sdrt COMMAND --help&apos; で表示します。</translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+73"/>
         <source>Unknown command &quot;%1&quot;.</source>
         <translation>不明なコマンド &quot;%1&quot;。</translation>
     </message>
@@ -1456,6 +1550,64 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
 </context>
 <context>
+    <name>sdrt::eval</name>
+    <message>
+        <location filename="../../core/eval/src/EvalJob.cpp" line="+72"/>
+        <source>There is no evaluation &quot;%1&quot; in %2.</source>
+        <translation>%2 に評価「%1」はありません。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Unknown evaluation mode &quot;%1&quot; (direct, two-step or ensemble).</source>
+        <translation>不明な評価モード「%1」（direct、two-step、ensemble）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Unknown vote &quot;%1&quot; (majority or logprob).</source>
+        <translation>不明な投票「%1」（majority または logprob）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The batch must be at least 1.</source>
+        <translation>バッチは 1 以上でなければなりません。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>There is no model %1 in the workspace.</source>
+        <translation>ワークスペースにモデル %1 はありません。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>No prompts are registered (sdrt prompts register WS).</source>
+        <translation>プロンプトが登録されていません（sdrt prompts register WS）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Two-step mode takes exactly one prompt version (%1 given).</source>
+        <translation>2 段階モードはプロンプトの版をちょうど 1 つ取ります（%1 個指定）。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>No items match the evaluation&apos;s split and filter.</source>
+        <translation>評価の分割とフィルターに合う項目がありません。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>An evaluation needs a name.</source>
+        <translation>評価には名前が必要です。</translation>
+    </message>
+    <message>
+        <location line="+128"/>
+        <source>no prompt gave an answer</source>
+        <translation>どのプロンプトも回答しませんでした</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>There is no evaluation %1.</source>
+        <translation>評価 %1 はありません。</translation>
+    </message>
+</context>
+<context>
     <name>sdrt::prompts</name>
     <message>
         <location filename="../../core/prompts/src/Prompt.cpp" line="+66"/>
@@ -1801,7 +1953,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ID %1 の項目はありません。</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/Migrations.cpp" line="+291"/>
+        <location filename="../../core/store/src/Migrations.cpp" line="+330"/>
         <source>%1 was written by a newer version of SDRT Workbench (schema %2; this version understands up to %3). It was not changed; please update SDRT Workbench.</source>
         <translation>%1 は新しい版の SDRT ワークベンチで書かれています（スキーマ %2。この版はスキーマ %3 まで対応）。変更はしていません。SDRT ワークベンチを更新してください。</translation>
     </message>
@@ -1939,12 +2091,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>実行していたプロセスが完了せずに終了しました (強制終了またはクラッシュ)。同じ設定で再実行すると再開します。</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/DistillRepository.cpp" line="+71"/>
+        <location filename="../../core/store/src/DistillRepository.cpp" line="+64"/>
         <source>A distillation run named &quot;%1&quot; already exists (run %2, %3). Choose another name, or resume it with --resume %1.</source>
         <translation>蒸留実行「%1」は既にあります（実行 %2、%3）。別の名前にするか、--resume %1 で再開してください。</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+32"/>
         <source>There is no distillation run %1.</source>
         <translation>蒸留実行 %1 はありません。</translation>
     </message>
@@ -1954,9 +2106,29 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>蒸留実行「%1」は完了しています。再開するものはありません。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>Distillation run &quot;%1&quot; is still running: %2</source>
         <translation>蒸留実行「%1」はまだ実行中です: %2</translation>
+    </message>
+    <message>
+        <location filename="../../core/store/src/EvaluationRepository.cpp" line="+65"/>
+        <source>An evaluation named &quot;%1&quot; already exists (%2). Choose another name, or resume it with --resume %1.</source>
+        <translation>評価「%1」は既にあります（%2）。別の名前にするか、--resume %1 で再開してください。</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>There is no evaluation %1.</source>
+        <translation>評価 %1 はありません。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Evaluation &quot;%1&quot; is done; there is nothing to resume.</source>
+        <translation>評価「%1」は完了しています。再開するものはありません。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Evaluation &quot;%1&quot; is still running: %2</source>
+        <translation>評価「%1」はまだ実行中です: %2</translation>
     </message>
 </context>
 <context>

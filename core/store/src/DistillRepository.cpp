@@ -1,6 +1,7 @@
 #include "sdrt/store/DistillRepository.h"
 
 #include "Rows.h"
+#include "RunLife.h"
 #include "sdrt/store/Database.h"
 
 #include <QCoreApplication>
@@ -37,24 +38,16 @@ DistillRun readRun(const Statement &s)
     return r;
 }
 
-QString me()
-{
-    LockHolder h;
-    h.pid = QCoreApplication::applicationPid();
-    h.program = ProcessLock::thisProgram();
-    return h.describe();
-}
-
 } // namespace
 
 QString DistillRepository::storeRoot() const
 {
-    return QFileInfo(m_db.fileName()).absolutePath();
+    return runlife::root(m_db);
 }
 
 bool DistillRepository::isLive(Id runId) const
 {
-    return ProcessLock::isHeld(ProcessLock::runLockFile(storeRoot(), QString::fromLatin1(kKind), runId));
+    return runlife::isLive(m_db, kKind, runId);
 }
 
 Result<StartedDistillRun> DistillRepository::start(const DistillRun &run)
@@ -77,12 +70,11 @@ Result<StartedDistillRun> DistillRepository::start(const DistillRun &run)
                           " VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6)");
     if (!s)
         return fail(s.error());
-    s->bind(1, run.name).bind(2, run.baseModelId).bind(3, run.config).bind(4, run.policy).bind(5, run.worldSize).bind(6, me());
+    s->bind(1, run.name).bind(2, run.baseModelId).bind(3, run.config).bind(4, run.policy).bind(5, run.worldSize).bind(6, runlife::owner());
     if (auto r = s->run(); !r)
         return fail(r.error());
     const Id id = m_db.lastInsertId();
-    auto lock = ProcessLock::acquire(ProcessLock::runLockFile(storeRoot(), QString::fromLatin1(kKind), id),
-                                     QJsonObject{{QStringLiteral("run_id"), qint64(id)}});
+    auto lock = runlife::lock(m_db, kKind, id);
     if (!lock)
         return fail(lock.error());
     if (auto r = tx.commit(); !r)
@@ -105,14 +97,13 @@ Result<StartedDistillRun> DistillRepository::resume(Id runId)
     if ((*run)->status == RunStatus::Done)
         return fail(QCoreApplication::translate("sdrt::store", "Distillation run \"%1\" is done; there is nothing to resume.").arg((*run)->name));
     // Taking the lock is the liveness check: a live run holds it.
-    auto lock = ProcessLock::acquire(ProcessLock::runLockFile(storeRoot(), QString::fromLatin1(kKind), runId),
-                                     QJsonObject{{QStringLiteral("run_id"), qint64(runId)}});
+    auto lock = runlife::lock(m_db, kKind, runId);
     if (!lock)
         return fail(QCoreApplication::translate("sdrt::store", "Distillation run \"%1\" is still running: %2").arg((*run)->name, lock.error()));
     auto s = m_db.prepare("UPDATE distill_runs SET status = 'running', error = NULL, finished_at = NULL, owner = ?2 WHERE id = ?1");
     if (!s)
         return fail(s.error());
-    s->bind(1, runId).bind(2, me());
+    s->bind(1, runId).bind(2, runlife::owner());
     if (auto r = s->run(); !r)
         return fail(r.error());
     if (auto r = tx.commit(); !r)
@@ -202,28 +193,7 @@ Result<RunLineage> DistillRepository::lineage(Id runId)
 
 Result<int> DistillRepository::reconcile()
 {
-    auto s = m_db.prepare("SELECT id FROM distill_runs WHERE status = 'running'");
-    if (!s)
-        return fail(s.error());
-    std::vector<Id> dead;
-    for (;;) {
-        auto row = s->step();
-        if (!row)
-            return fail(row.error());
-        if (!*row)
-            break;
-        if (!isLive(s->int64(0)))
-            dead.push_back(s->int64(0));
-    }
-    for (const Id id : dead) {
-        auto u = m_db.prepare("UPDATE distill_runs SET status = 'interrupted' WHERE id = ? AND status = 'running'");
-        if (!u)
-            return fail(u.error());
-        u->bind(1, id);
-        if (auto r = u->run(); !r)
-            return fail(r.error());
-    }
-    return int(dead.size());
+    return runlife::reconcile(m_db, "distill_runs", kKind);
 }
 
 Result<std::optional<DistillRun>> DistillRepository::find(Id runId)

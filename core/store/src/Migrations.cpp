@@ -260,6 +260,44 @@ ALTER TABLE models ADD COLUMN base_model_id INTEGER REFERENCES models(id);
 ALTER TABLE models ADD COLUMN distill_run_id INTEGER REFERENCES distill_runs(id);
 )sql";
 
+// Version 6: evaluation runs (a model in a mode over a split or item filter) and their
+// per-item predictions with what each answer cost; one prediction per item and evaluation, so a
+// resumed evaluation never duplicates one.
+constexpr const char *kSchemaV6 = R"sql(
+CREATE TABLE evaluations (
+  id            INTEGER PRIMARY KEY,
+  name          TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
+  model_id      INTEGER NOT NULL REFERENCES models(id),
+  mode          TEXT NOT NULL CHECK (mode IN ('direct','two-step','ensemble')),
+  prompt_ids    TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(prompt_ids)),
+  vote          TEXT NOT NULL DEFAULT 'majority' CHECK (vote IN ('majority','logprob')),
+  item_filter   TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(item_filter)),
+  metric        TEXT,
+  sampling      TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(sampling)),
+  seed          INTEGER NOT NULL DEFAULT 1,
+  status        TEXT NOT NULL CHECK (status IN ('running','done','failed','cancelled','interrupted')),
+  error         TEXT,
+  started_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  finished_at   TEXT,
+  owner         TEXT
+);
+CREATE TABLE predictions (
+  id                INTEGER PRIMARY KEY,
+  evaluation_id     INTEGER NOT NULL REFERENCES evaluations(id) ON DELETE CASCADE,
+  item_id           INTEGER NOT NULL REFERENCES items(id),
+  status            TEXT NOT NULL CHECK (status IN ('ok','failed')),
+  answer            TEXT,
+  parsed_answer     TEXT,
+  trace             TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(trace)),
+  prompt_tokens     INTEGER NOT NULL DEFAULT 0,
+  generated_tokens  INTEGER NOT NULL DEFAULT 0,
+  generations       INTEGER NOT NULL DEFAULT 0,
+  latency_ms        REAL NOT NULL DEFAULT 0,
+  error             TEXT,
+  UNIQUE (evaluation_id, item_id)
+);
+)sql";
+
 } // namespace
 
 const std::vector<Migration> &migrations()
@@ -270,6 +308,7 @@ const std::vector<Migration> &migrations()
         {3, kSchemaV3},
         {4, kSchemaV4, true},
         {5, kSchemaV5},
+        {6, kSchemaV6},
     };
     return list;
 }

@@ -1,0 +1,188 @@
+// sdrt eval: evaluation runs (core/eval) of a base model or a student, JSON lines on stdout.
+
+#include "cli/Commands.h"
+
+#include "sdrt/eval/EvalJob.h"
+#include "sdrt/store/EvaluationRepository.h"
+#include "sdrt/store/Workspace.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <csignal>
+#include <cstdio>
+
+namespace sdrt::cli {
+namespace {
+
+std::atomic_bool g_cancel{false};
+
+void onSignal(int)
+{
+    g_cancel = true;
+}
+
+QString tr(const char *s)
+{
+    return QCoreApplication::translate("sdrt::cli", s);
+}
+
+void jsonLine(const QJsonObject &o)
+{
+    const QByteArray line = QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
+    std::fwrite(line.constData(), 1, std::size_t(line.size()), stdout);
+    std::fflush(stdout);
+}
+
+} // namespace
+
+int runEval(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(tr("Evaluate a model (base or student) on a split: answers stored with their cost, scores per task family "
+                                   "with bootstrap 95 % intervals. stdout: one JSON object per line."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("WS"), tr("Workspace folder."));
+    QCommandLineOption model(QStringLiteral("model"), tr("Model name or id (a student answers through its adapter)."), QStringLiteral("M"));
+    QCommandLineOption mode(QStringLiteral("mode"), tr("direct, two-step:PROMPT (name or name:version) or ensemble."), QStringLiteral("MODE"),
+                            QStringLiteral("direct"));
+    QCommandLineOption promptsOpt(QStringLiteral("prompts"), tr("Ensemble prompts, comma separated (default: the newest of every prompt)."), QStringLiteral("LIST"));
+    QCommandLineOption vote(QStringLiteral("vote"), tr("Ensemble vote: majority or logprob."), QStringLiteral("V"), QStringLiteral("majority"));
+    QCommandLineOption split(QStringLiteral("split"), tr("train or eval."), QStringLiteral("S"), QStringLiteral("eval"));
+    QCommandLineOption family(QStringLiteral("family"), tr("Only this task family."), QStringLiteral("F"));
+    QCommandLineOption limit(QStringLiteral("limit"), tr("At most this many items (the first in id order)."), QStringLiteral("N"), QStringLiteral("0"));
+    QCommandLineOption metric(QStringLiteral("metric"), tr("Score every item with this metric: exact_match, anls, relaxed_accuracy, yes_no_accuracy, absolute_error."),
+                              QStringLiteral("M"));
+    QCommandLineOption name(QStringLiteral("name"), tr("Evaluation name (default: eval-<UTC time>)."), QStringLiteral("NAME"));
+    QCommandLineOption resume(QStringLiteral("resume"), tr("Resume an interrupted or cancelled evaluation (only the missing items run)."), QStringLiteral("NAME"));
+    QCommandLineOption batch(QStringLiteral("batch"), tr("Items per batch."), QStringLiteral("N"), QStringLiteral("8"));
+    QCommandLineOption seed(QStringLiteral("seed"), tr("Seed of the two-step samples and of the bootstrap."), QStringLiteral("S"), QStringLiteral("1"));
+    p.addOptions({model, mode, promptsOpt, vote, split, family, limit, metric, name, resume, batch, seed});
+    p.process(QStringList{QStringLiteral("sdrt eval")} + args);
+    if (p.positionalArguments().size() != 1 || p.isSet(resume) == p.isSet(model)) {
+        err(tr("Give a workspace and either --model M (a new evaluation) or --resume NAME."));
+        err(p.helpText());
+        return 2;
+    }
+    const auto limitValue = intOption(p, limit, 0);
+    const auto batchValue = limitValue ? intOption(p, batch, 1, 4096) : std::nullopt;
+    const auto seedValue = batchValue ? seedOption(p, seed) : std::nullopt;
+    if (!seedValue)
+        return 2;
+    eval::EvalParams ep;
+    ep.workspace = p.positionalArguments().first();
+    ep.batch = *batchValue;
+    ep.seed = *seedValue;
+    ep.limit = *limitValue;
+    if (p.isSet(resume)) {
+        ep.resume = p.value(resume);
+    } else {
+        auto ws = store::Workspace::open(ep.workspace);
+        if (!ws) {
+            err(ws.error());
+            return 2;
+        }
+        auto m = resolveModel(ws->db(), p.value(model));
+        if (!m) {
+            err(m.error());
+            return 2;
+        }
+        ep.modelId = *m;
+        const QString modeText = p.value(mode);
+        if (modeText.startsWith(QLatin1String("two-step:"))) {
+            ep.mode = QStringLiteral("two-step");
+            auto ids = resolvePrompts(ws->db(), modeText.mid(9));
+            if (!ids) {
+                err(ids.error());
+                return 2;
+            }
+            ep.promptIds = *ids;
+        } else if (modeText == QLatin1String("direct") || modeText == QLatin1String("ensemble")) {
+            ep.mode = modeText;
+            if (modeText == QLatin1String("ensemble") && p.isSet(promptsOpt)) {
+                auto ids = resolvePrompts(ws->db(), p.value(promptsOpt));
+                if (!ids) {
+                    err(ids.error());
+                    return 2;
+                }
+                ep.promptIds = *ids;
+            }
+        } else {
+            err(tr("--mode: \"%1\" is not direct, two-step:PROMPT or ensemble.").arg(modeText));
+            return 2;
+        }
+        ep.vote = p.value(vote);
+        if (ep.vote != QLatin1String("majority") && ep.vote != QLatin1String("logprob")) {
+            err(tr("--vote: \"%1\" is not majority or logprob.").arg(ep.vote));
+            return 2;
+        }
+        ep.filter.split = p.value(split);
+        if (ep.filter.split != QLatin1String("train") && ep.filter.split != QLatin1String("eval")) {
+            err(tr("--split: \"%1\" is not train or eval.").arg(ep.filter.split));
+            return 2;
+        }
+        ep.filter.taskFamily = p.value(family);
+        if (p.isSet(metric)) {
+            ep.metric = eval::metricFromName(p.value(metric));
+            if (!ep.metric) {
+                err(tr("--metric: \"%1\" is not a metric (exact_match, anls, relaxed_accuracy, yes_no_accuracy, absolute_error).").arg(p.value(metric)));
+                return 2;
+            }
+        }
+        ep.name = p.isSet(name) ? p.value(name) : QStringLiteral("eval-") + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+    }
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+    ep.cancel = &g_cancel;
+    ep.progress = [](const eval::EvalParams::Progress &pr) {
+        jsonLine({{QStringLiteral("event"), QStringLiteral("progress")},
+                  {QStringLiteral("done"), pr.done},
+                  {QStringLiteral("total"), pr.total},
+                  {QStringLiteral("failed"), pr.failed},
+                  {QStringLiteral("eta_s"), pr.etaSeconds}});
+    };
+    auto report = eval::runEvaluation(ep);
+    if (!report) {
+        err(report.error());
+        jsonLine({{QStringLiteral("event"), QStringLiteral("failed")}, {QStringLiteral("error"), report.error()}});
+        return 2;
+    }
+    QJsonObject scores;
+    for (const auto &[metricName, families] : report->byMetric) {
+        QJsonObject fam;
+        for (const auto &[f, e] : families)
+            fam.insert(f.isEmpty() ? QStringLiteral("all") : f,
+                       QJsonObject{{QStringLiteral("value"), e.value}, {QStringLiteral("low"), e.low}, {QStringLiteral("high"), e.high},
+                                   {QStringLiteral("items"), e.items}});
+        scores.insert(metricName, fam);
+    }
+    jsonLine({{QStringLiteral("event"), report->cancelled ? QStringLiteral("cancelled") : QStringLiteral("done")},
+              {QStringLiteral("evaluation"), report->name},
+              {QStringLiteral("evaluation_id"), qint64(report->evaluationId)},
+              {QStringLiteral("items"), report->items},
+              {QStringLiteral("failed"), report->failed},
+              {QStringLiteral("scores"), scores},
+              {QStringLiteral("cost_per_answer"),
+               QJsonObject{{QStringLiteral("generations"), report->generations},
+                           {QStringLiteral("prompt_tokens"), report->promptTokens},
+                           {QStringLiteral("generated_tokens"), report->generatedTokens},
+                           {QStringLiteral("latency_ms"), report->latencyMs}}}});
+    for (const auto &[metricName, families] : report->byMetric)
+        for (const auto &[f, e] : families)
+            err(QStringLiteral("%1\t%2\t%3 [%4, %5]\t%6 items")
+                    .arg(metricName, f.isEmpty() ? QStringLiteral("all") : f)
+                    .arg(e.value, 0, 'f', 3)
+                    .arg(e.low, 0, 'f', 3)
+                    .arg(e.high, 0, 'f', 3)
+                    .arg(e.items));
+    if (report->cancelled) {
+        err(tr("Cancelled; resume with: sdrt eval %1 --resume %2").arg(ep.workspace, report->name));
+        return 1;
+    }
+    return report->failed > 0 ? 1 : 0;
+}
+
+} // namespace sdrt::cli

@@ -1,0 +1,74 @@
+#pragma once
+// Evaluation runs and their predictions (schema 6). Same life cycle as every run (ProcessLock.h):
+// the evaluating process holds `.locks/eval-run-<id>.lock`; a `running` row whose lock nobody
+// holds reads as `interrupted`. Predictions are unique per (evaluation, item): a resumed
+// evaluation skips the items it has and never stores one twice.
+
+#include "sdrt/common/Result.h"
+#include "sdrt/store/ProcessLock.h"
+#include "sdrt/store/TraceRepository.h"
+
+#include <optional>
+#include <set>
+#include <vector>
+
+namespace sdrt::store {
+
+class Database;
+
+struct Evaluation {
+    Id id = 0;
+    QString name;
+    Id modelId = 0;
+    QString mode = QStringLiteral("direct"); // direct | two-step | ensemble
+    QString promptIds = QStringLiteral("[]"); // JSON list of prompt version ids
+    QString vote = QStringLiteral("majority"); // majority | logprob (ensemble)
+    QString itemFilter = QStringLiteral("{}"); // JSON {"split", "family", "text", "limit"}
+    QString metric;                            // empty: by answer type
+    QString sampling = QStringLiteral("{}");
+    std::int64_t seed = 1;
+    RunStatus status = RunStatus::Running;
+    QString error;
+    QString startedAt, finishedAt, owner;
+};
+
+struct Prediction {
+    Id itemId = 0;
+    bool ok = true;
+    QString answer;       // the model's text
+    QString parsedAnswer; // what the metric reads
+    QString trace = QStringLiteral("[]"); // JSON, two-step modes: [{prompt, step1, step2, answer}]
+    int promptTokens = 0;
+    int generatedTokens = 0;
+    int generations = 0;
+    double latencyMs = 0;
+    QString error;
+};
+
+struct StartedEvaluation {
+    Id id = 0;
+    ProcessLock lock;
+};
+
+class EvaluationRepository {
+public:
+    explicit EvaluationRepository(Database &db) : m_db(db) {}
+
+    Result<StartedEvaluation> start(const Evaluation &evaluation);
+    Result<StartedEvaluation> resume(Id evaluationId);
+    Result<void> finish(Id evaluationId, RunStatus status, const QString &error);
+    Result<void> addPredictions(Id evaluationId, const std::vector<Prediction> &predictions); // one transaction
+    Result<std::vector<Prediction>> predictions(Id evaluationId);
+    Result<std::set<Id>> doneItems(Id evaluationId);
+    Result<int> reconcile();
+    Result<std::optional<Evaluation>> find(Id evaluationId);
+    Result<std::optional<Evaluation>> findByName(const QString &name);
+    Result<std::vector<Evaluation>> list();
+
+private:
+    QString storeRoot() const;
+    bool isLive(Id id) const;
+    Database &m_db;
+};
+
+} // namespace sdrt::store

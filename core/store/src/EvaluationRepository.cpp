@@ -1,0 +1,215 @@
+#include "sdrt/store/EvaluationRepository.h"
+
+#include "Rows.h"
+#include "RunLife.h"
+
+#include <QCoreApplication>
+
+namespace sdrt::store {
+namespace {
+
+constexpr const char *kKind = "eval";
+constexpr const char *kColumns =
+    "SELECT id, name, model_id, mode, prompt_ids, vote, item_filter, coalesce(metric,''), sampling, seed, status,"
+    " coalesce(error,''), started_at, coalesce(finished_at,''), coalesce(owner,'') FROM evaluations";
+
+Evaluation readEvaluation(const Statement &s)
+{
+    Evaluation e;
+    e.id = s.int64(0);
+    e.name = s.text(1);
+    e.modelId = s.int64(2);
+    e.mode = s.text(3);
+    e.promptIds = s.text(4);
+    e.vote = s.text(5);
+    e.itemFilter = s.text(6);
+    e.metric = s.text(7);
+    e.sampling = s.text(8);
+    e.seed = s.int64(9);
+    e.status = runStatusFromName(s.text(10)).value_or(RunStatus::Failed);
+    e.error = s.text(11);
+    e.startedAt = s.text(12);
+    e.finishedAt = s.text(13);
+    e.owner = s.text(14);
+    return e;
+}
+
+std::optional<QString> orNull(const QString &s)
+{
+    return s.isEmpty() ? std::nullopt : std::optional<QString>(s);
+}
+
+} // namespace
+
+QString EvaluationRepository::storeRoot() const
+{
+    return runlife::root(m_db);
+}
+
+bool EvaluationRepository::isLive(Id id) const
+{
+    return runlife::isLive(m_db, kKind, id);
+}
+
+Result<StartedEvaluation> EvaluationRepository::start(const Evaluation &e)
+{
+    if (auto r = reconcile(); !r)
+        return fail(r.error());
+    Transaction tx(m_db);
+    if (auto r = tx.begin(); !r)
+        return fail(r.error());
+    auto taken = findByName(e.name);
+    if (!taken)
+        return fail(taken.error());
+    if (*taken)
+        return fail(QCoreApplication::translate("sdrt::store", "An evaluation named \"%1\" already exists (%2). Choose another name, or resume "
+                                                               "it with --resume %1.")
+                        .arg(e.name, runStatusName((*taken)->status)));
+    auto s = m_db.prepare("INSERT INTO evaluations (name, model_id, mode, prompt_ids, vote, item_filter, metric, sampling, seed, status, owner)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'running', ?10)");
+    if (!s)
+        return fail(s.error());
+    s->bind(1, e.name).bind(2, e.modelId).bind(3, e.mode).bind(4, e.promptIds).bind(5, e.vote).bind(6, e.itemFilter)
+        .bind(7, orNull(e.metric)).bind(8, e.sampling).bind(9, e.seed).bind(10, runlife::owner());
+    if (auto r = s->run(); !r)
+        return fail(r.error());
+    const Id id = m_db.lastInsertId();
+    auto lock = runlife::lock(m_db, kKind, id);
+    if (!lock)
+        return fail(lock.error());
+    if (auto r = tx.commit(); !r)
+        return fail(r.error());
+    return StartedEvaluation{id, std::move(*lock)};
+}
+
+Result<StartedEvaluation> EvaluationRepository::resume(Id id)
+{
+    if (auto r = reconcile(); !r)
+        return fail(r.error());
+    Transaction tx(m_db);
+    if (auto r = tx.begin(); !r)
+        return fail(r.error());
+    auto e = find(id);
+    if (!e)
+        return fail(e.error());
+    if (!*e)
+        return fail(QCoreApplication::translate("sdrt::store", "There is no evaluation %1.").arg(id));
+    if ((*e)->status == RunStatus::Done)
+        return fail(QCoreApplication::translate("sdrt::store", "Evaluation \"%1\" is done; there is nothing to resume.").arg((*e)->name));
+    auto lock = runlife::lock(m_db, kKind, id);
+    if (!lock)
+        return fail(QCoreApplication::translate("sdrt::store", "Evaluation \"%1\" is still running: %2").arg((*e)->name, lock.error()));
+    auto s = m_db.prepare("UPDATE evaluations SET status = 'running', error = NULL, finished_at = NULL, owner = ?2 WHERE id = ?1");
+    if (!s)
+        return fail(s.error());
+    s->bind(1, id).bind(2, runlife::owner());
+    if (auto r = s->run(); !r)
+        return fail(r.error());
+    if (auto r = tx.commit(); !r)
+        return fail(r.error());
+    return StartedEvaluation{id, std::move(*lock)};
+}
+
+Result<void> EvaluationRepository::finish(Id id, RunStatus status, const QString &error)
+{
+    auto s = m_db.prepare("UPDATE evaluations SET status = ?2, error = ?3, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?1");
+    if (!s)
+        return fail(s.error());
+    s->bind(1, id).bind(2, runStatusName(status)).bind(3, orNull(error));
+    return s->run();
+}
+
+Result<void> EvaluationRepository::addPredictions(Id id, const std::vector<Prediction> &predictions)
+{
+    Transaction tx(m_db);
+    if (auto r = tx.begin(); !r)
+        return r;
+    auto s = m_db.prepare("INSERT INTO predictions (evaluation_id, item_id, status, answer, parsed_answer, trace, prompt_tokens, generated_tokens,"
+                          " generations, latency_ms, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    if (!s)
+        return fail(s.error());
+    for (const Prediction &p : predictions) {
+        s->reset();
+        s->bind(1, id).bind(2, p.itemId).bind(3, p.ok ? "ok" : "failed").bind(4, p.answer).bind(5, p.parsedAnswer)
+            .bind(6, p.trace.isEmpty() ? QStringLiteral("[]") : p.trace).bind(7, p.promptTokens).bind(8, p.generatedTokens)
+            .bind(9, p.generations).bind(10, p.latencyMs).bind(11, orNull(p.error));
+        if (auto r = s->run(); !r)
+            return r;
+    }
+    return tx.commit();
+}
+
+Result<std::vector<Prediction>> EvaluationRepository::predictions(Id id)
+{
+    auto s = m_db.prepare("SELECT item_id, status, coalesce(answer,''), coalesce(parsed_answer,''), trace, prompt_tokens, generated_tokens,"
+                          " generations, latency_ms, coalesce(error,'') FROM predictions WHERE evaluation_id = ? ORDER BY item_id");
+    if (!s)
+        return fail(s.error());
+    s->bind(1, id);
+    return rows::readAll<Prediction>(*s, [](const Statement &st) {
+        Prediction p;
+        p.itemId = st.int64(0);
+        p.ok = st.text(1) == QLatin1String("ok");
+        p.answer = st.text(2);
+        p.parsedAnswer = st.text(3);
+        p.trace = st.text(4);
+        p.promptTokens = int(st.int64(5));
+        p.generatedTokens = int(st.int64(6));
+        p.generations = int(st.int64(7));
+        p.latencyMs = st.real(8);
+        p.error = st.text(9);
+        return p;
+    });
+}
+
+Result<std::set<Id>> EvaluationRepository::doneItems(Id id)
+{
+    auto s = m_db.prepare("SELECT item_id FROM predictions WHERE evaluation_id = ?");
+    if (!s)
+        return fail(s.error());
+    s->bind(1, id);
+    std::set<Id> out;
+    for (;;) {
+        auto row = s->step();
+        if (!row)
+            return fail(row.error());
+        if (!*row)
+            return out;
+        out.insert(s->int64(0));
+    }
+}
+
+Result<int> EvaluationRepository::reconcile()
+{
+    return runlife::reconcile(m_db, "evaluations", kKind);
+}
+
+Result<std::optional<Evaluation>> EvaluationRepository::find(Id id)
+{
+    auto s = m_db.prepare((QByteArray(kColumns) + " WHERE id = ?").constData());
+    if (!s)
+        return fail(s.error());
+    s->bind(1, id);
+    return rows::readOne<Evaluation>(*s, readEvaluation);
+}
+
+Result<std::optional<Evaluation>> EvaluationRepository::findByName(const QString &name)
+{
+    auto s = m_db.prepare((QByteArray(kColumns) + " WHERE name = ?").constData());
+    if (!s)
+        return fail(s.error());
+    s->bind(1, name);
+    return rows::readOne<Evaluation>(*s, readEvaluation);
+}
+
+Result<std::vector<Evaluation>> EvaluationRepository::list()
+{
+    if (auto r = reconcile(); !r)
+        return fail(r.error());
+    auto s = m_db.prepare((QByteArray(kColumns) + " ORDER BY id").constData());
+    if (!s)
+        return fail(s.error());
+    return rows::readAll<Evaluation>(*s, readEvaluation);
+}
+
+} // namespace sdrt::store

@@ -1,0 +1,142 @@
+// sdrt eval as a user runs it, on a workspace with the tiny random model: direct, two-step and
+// ensemble evaluations store one prediction per item with its cost; a run killed with -9 keeps
+// what it stored and, resumed, does only the rest (nothing duplicated); bad input is refused by
+// name; the scores come from the metrics of core/eval.
+
+#include "../support/CliRun.h"
+#include "sdrt/model/TinyModel.h"
+#include "sdrt/store/Workspace.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+using namespace sdrt;
+using testing::sdrtRun;
+
+namespace {
+
+std::int64_t scalar(const QString &ws, const char *sql)
+{
+    auto w = store::Workspace::open(ws);
+    if (!w)
+        return -1;
+    auto s = w->db().prepare(sql);
+    if (!s || !*s->step())
+        return -1;
+    return s->int64(0);
+}
+
+QJsonObject lastLine(const QString &out)
+{
+    const QStringList lines = out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    return lines.isEmpty() ? QJsonObject() : QJsonDocument::fromJson(lines.last().toUtf8()).object();
+}
+
+} // namespace
+
+class TestEval : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_tmp;
+    QString m_ws;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        const QString tiny = m_tmp.filePath(QStringLiteral("tiny"));
+        QVERIFY(model::makeTinyModel(tiny.toStdString(), {}));
+        const QString data = m_tmp.filePath(QStringLiteral("data"));
+        QCOMPARE(sdrtRun({QStringLiteral("demo"), QStringLiteral("make-data"), data, QStringLiteral("--items"), QStringLiteral("40")}).code, 0);
+        m_ws = m_tmp.filePath(QStringLiteral("ws"));
+        testing::sdrtMakeWorkspace(m_ws, data, tiny);
+    }
+
+    void directEvaluationStoresEveryItem()
+    {
+        auto r = sdrtRun({QStringLiteral("eval"), m_ws, QStringLiteral("--model"), QStringLiteral("tiny"), QStringLiteral("--name"), QStringLiteral("d1")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonObject done = lastLine(r.out);
+        QCOMPARE(done.value(QStringLiteral("event")).toString(), QStringLiteral("done"));
+        const std::int64_t evalItems = scalar(m_ws, "SELECT count(*) FROM items WHERE split = 'eval'");
+        QVERIFY(evalItems > 0);
+        QCOMPARE(done.value(QStringLiteral("items")).toInt(), int(evalItems));
+        QCOMPARE(scalar(m_ws, "SELECT count(*) FROM predictions p JOIN evaluations e ON e.id = p.evaluation_id WHERE e.name = 'd1'"), evalItems);
+        QCOMPARE(done.value(QStringLiteral("cost_per_answer")).toObject().value(QStringLiteral("generations")).toDouble(), 1.0);
+        QVERIFY(done.value(QStringLiteral("scores")).toObject().contains(QStringLiteral("score")));
+        // The same name again is refused.
+        auto again = sdrtRun({QStringLiteral("eval"), m_ws, QStringLiteral("--model"), QStringLiteral("tiny"), QStringLiteral("--name"), QStringLiteral("d1")});
+        QCOMPARE(again.code, 2);
+        QVERIFY2(again.err.contains(QStringLiteral("d1")), qPrintable(again.err));
+    }
+
+    void twoStepAndEnsembleCostMore()
+    {
+        auto two = sdrtRun({QStringLiteral("eval"), m_ws, QStringLiteral("--model"), QStringLiteral("tiny"), QStringLiteral("--mode"),
+                            QStringLiteral("two-step:decompose"), QStringLiteral("--limit"), QStringLiteral("3"), QStringLiteral("--name"), QStringLiteral("t1")});
+        QVERIFY2(two.code == 0 || two.code == 1, qPrintable(two.err));
+        const QJsonObject cost = lastLine(two.out).value(QStringLiteral("cost_per_answer")).toObject();
+        QVERIFY2(cost.value(QStringLiteral("generations")).toDouble() > 1.0, qPrintable(two.out));
+        auto ens = sdrtRun({QStringLiteral("eval"), m_ws, QStringLiteral("--model"), QStringLiteral("tiny"), QStringLiteral("--mode"),
+                            QStringLiteral("ensemble"), QStringLiteral("--prompts"), QStringLiteral("decompose,reasoning-path"), QStringLiteral("--limit"),
+                            QStringLiteral("3"), QStringLiteral("--name"), QStringLiteral("e1")});
+        QVERIFY2(ens.code == 0 || ens.code == 1, qPrintable(ens.err));
+        QCOMPARE(scalar(m_ws, "SELECT count(*) FROM predictions p JOIN evaluations e ON e.id = p.evaluation_id WHERE e.name = 'e1'"), std::int64_t(3));
+        QVERIFY(scalar(m_ws, "SELECT json_array_length(trace) FROM predictions p JOIN evaluations e ON e.id = p.evaluation_id WHERE e.name = 'e1' LIMIT 1") == 2);
+    }
+
+    void killedEvaluationResumesWithoutDuplicates()
+    {
+        QProcess p;
+        p.start(testing::sdrtBinary(), {QStringLiteral("eval"), m_ws, QStringLiteral("--model"), QStringLiteral("tiny"), QStringLiteral("--mode"),
+                                        QStringLiteral("ensemble"), QStringLiteral("--batch"), QStringLiteral("1"), QStringLiteral("--split"),
+                                        QStringLiteral("train"), QStringLiteral("--name"), QStringLiteral("k1")});
+        QVERIFY(p.waitForStarted());
+        QByteArray seen;
+        while (!seen.contains("\"done\":2,") && p.state() == QProcess::Running) {
+            p.waitForReadyRead(200);
+            seen += p.readAllStandardOutput();
+        }
+        QVERIFY2(seen.contains("\"done\":2,"), seen.constData());
+        ::kill(pid_t(p.processId()), SIGKILL);
+        p.waitForFinished();
+        const std::int64_t stored = scalar(m_ws, "SELECT count(*) FROM predictions p JOIN evaluations e ON e.id = p.evaluation_id WHERE e.name = 'k1'");
+        QVERIFY(stored >= 2);
+        auto r = sdrtRun({QStringLiteral("eval"), m_ws, QStringLiteral("--resume"), QStringLiteral("k1")}, 600000);
+        QVERIFY2(r.code == 0 || r.code == 1, qPrintable(r.err));
+        const std::int64_t trainItems = scalar(m_ws, "SELECT count(*) FROM items WHERE split = 'train'");
+        QCOMPARE(scalar(m_ws, "SELECT count(*) FROM predictions p JOIN evaluations e ON e.id = p.evaluation_id WHERE e.name = 'k1'"), trainItems);
+        QCOMPARE(scalar(m_ws, "SELECT count(DISTINCT item_id) FROM predictions p JOIN evaluations e ON e.id = p.evaluation_id WHERE e.name = 'k1'"), trainItems);
+        QCOMPARE(scalar(m_ws, "SELECT count(*) FROM evaluations WHERE name = 'k1' AND status = 'done'"), std::int64_t(1));
+    }
+
+    void badInputIsRefusedByName()
+    {
+        auto mode = sdrtRun({QStringLiteral("eval"), m_ws, QStringLiteral("--model"), QStringLiteral("tiny"), QStringLiteral("--mode"), QStringLiteral("magic")});
+        QCOMPARE(mode.code, 2);
+        QVERIFY(mode.err.contains(QStringLiteral("magic")));
+        auto model = sdrtRun({QStringLiteral("eval"), m_ws, QStringLiteral("--model"), QStringLiteral("nobody")});
+        QCOMPARE(model.code, 2);
+        QVERIFY(model.err.contains(QStringLiteral("nobody")));
+        auto prompt = sdrtRun({QStringLiteral("eval"), m_ws, QStringLiteral("--model"), QStringLiteral("tiny"), QStringLiteral("--mode"),
+                               QStringLiteral("two-step:no-such-prompt")});
+        QCOMPARE(prompt.code, 2);
+        QVERIFY(prompt.err.contains(QStringLiteral("no-such-prompt")));
+        auto metric = sdrtRun({QStringLiteral("eval"), m_ws, QStringLiteral("--model"), QStringLiteral("tiny"), QStringLiteral("--metric"), QStringLiteral("bleu")});
+        QCOMPARE(metric.code, 2);
+        QVERIFY(metric.err.contains(QStringLiteral("bleu")));
+        auto none = sdrtRun({QStringLiteral("eval"), m_ws, QStringLiteral("--model"), QStringLiteral("tiny"), QStringLiteral("--family"), QStringLiteral("nothing")});
+        QCOMPARE(none.code, 2);
+        QVERIFY(none.err.contains(QStringLiteral("No items")));
+        auto resume = sdrtRun({QStringLiteral("eval"), m_ws, QStringLiteral("--resume"), QStringLiteral("d1")});
+        QCOMPARE(resume.code, 2);
+        QVERIFY2(resume.err.contains(QStringLiteral("done")), qPrintable(resume.err));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEval)
+#include "tst_eval.moc"

@@ -32,6 +32,7 @@ void usage()
         "  distill WS --base M        distil approved traces into a student (--resume RUN, --nproc N)\n"
         "  distill-runs WS            distillation runs: status, steps, final losses, lineage\n"
         "  eval WS --model M          evaluate a model or student: scores with intervals, cost per answer\n"
+        "  compare WS EVAL EVAL...    compare evaluations: differences, significance, cost; --csv, --html\n"
         "  export WS [--format llava|flat]   approved traces / every review, as JSON Lines\n"
         "  bench import|model|generate   benchmarks\n\n"
         "Run 'sdrt COMMAND --help' for a command's options."));
@@ -82,6 +83,8 @@ int main(int argc, char **argv)
         return sdrt::cli::runDistill(args);
     if (command == QLatin1String("distill-runs"))
         return sdrt::cli::runDistillRuns(args);
+    if (command == QLatin1String("compare"))
+        return sdrt::cli::runCompare(args);
     if (command == QLatin1String("eval"))
         return sdrt::cli::runEval(args);
     if (command == QLatin1String("review"))

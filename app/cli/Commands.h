@@ -41,6 +41,7 @@ int runDistill(const QStringList &args);
 int runDistillRuns(const QStringList &args);
 int runReview(const QStringList &args);
 int runEval(const QStringList &args);
+int runCompare(const QStringList &args);
 int runBenchGenerate(const QStringList &args);
 int benchModel(const QStringList &args);
 

@@ -2,7 +2,9 @@
 
 #include "cli/Commands.h"
 
+#include "sdrt/eval/Compare.h"
 #include "sdrt/eval/EvalJob.h"
+#include "sdrt/review/Export.h"
 #include "sdrt/store/EvaluationRepository.h"
 #include "sdrt/store/Workspace.h"
 
@@ -11,6 +13,7 @@
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSaveFile>
 
 #include <csignal>
 #include <cstdio>
@@ -183,6 +186,93 @@ int runEval(const QStringList &args)
         return 1;
     }
     return report->failed > 0 ? 1 : 0;
+}
+
+int runCompare(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(tr("Compare evaluations on their common items: score ± interval per metric and family, cost per answer, "
+                                   "the significance of each difference against the first (paired bootstrap, McNemar's exact test)."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("WS"), tr("Workspace folder."));
+    p.addPositionalArgument(QStringLiteral("EVAL"), tr("Two or more evaluation names; the first is the reference."), QStringLiteral("EVAL..."));
+    QCommandLineOption csv(QStringLiteral("csv"), tr("Write the per-item rows as CSV."), QStringLiteral("FILE"));
+    QCommandLineOption html(QStringLiteral("html"), tr("Write a self-contained HTML report."), QStringLiteral("FILE"));
+    QCommandLineOption force(QStringLiteral("force"), tr("Replace existing files."));
+    QCommandLineOption seed(QStringLiteral("seed"), tr("Seed of the bootstrap."), QStringLiteral("S"), QStringLiteral("1"));
+    p.addOptions({csv, html, force, seed});
+    p.process(QStringList{QStringLiteral("sdrt compare")} + args);
+    if (p.positionalArguments().size() < 3) {
+        err(p.helpText());
+        return 2;
+    }
+    const auto seedValue = seedOption(p, seed);
+    if (!seedValue)
+        return 2;
+    for (const QCommandLineOption *o : {&csv, &html}) {
+        if (!p.isSet(*o))
+            continue;
+        if (const QString why = review::checkExportTarget(p.value(*o), p.isSet(force)); !why.isEmpty()) {
+            err(QStringLiteral("--%1: %2").arg(o->names().first(), why));
+            return 2;
+        }
+    }
+    auto ws = store::Workspace::open(p.positionalArguments().first());
+    if (!ws) {
+        err(ws.error());
+        return 2;
+    }
+    const QStringList names = p.positionalArguments().mid(1);
+    auto c = eval::compareEvaluations(*ws, std::vector<QString>(names.begin(), names.end()), *seedValue);
+    if (!c) {
+        err(c.error());
+        return 2;
+    }
+    out(tr("%1 common items").arg(c->rows.size()));
+    for (std::size_t i = 0; i < c->labels.size(); ++i)
+        out(QStringLiteral("[%1] %2").arg(i).arg(c->labels[i]));
+    for (const auto &[metric, first] : c->reports[0].byMetric) {
+        for (const auto &[family, unused] : first) {
+            QString line = QStringLiteral("%1\t%2").arg(metric, family.isEmpty() ? QStringLiteral("all") : family);
+            for (const auto &r : c->reports) {
+                auto m = r.byMetric.find(metric);
+                if (m != r.byMetric.end() && m->second.count(family)) {
+                    const auto &e = m->second.at(family);
+                    line += QStringLiteral("\t%1 [%2, %3]").arg(e.value, 0, 'f', 3).arg(e.low, 0, 'f', 3).arg(e.high, 0, 'f', 3);
+                } else {
+                    line += QStringLiteral("\t-");
+                }
+            }
+            out(line);
+        }
+    }
+    for (std::size_t i = 1; i < c->reports.size(); ++i) {
+        const auto &d = c->differences[i - 1];
+        out(tr("[%1] − [0]: score %2 [%3, %4], paired bootstrap p %5, McNemar exact p %6; generations per answer %7 vs %8 (%9× fewer)")
+                .arg(i)
+                .arg(d.value, 0, 'f', 3)
+                .arg(d.low, 0, 'f', 3)
+                .arg(d.high, 0, 'f', 3)
+                .arg(d.pValue, 0, 'g', 3)
+                .arg(c->mcnemarP[i - 1], 0, 'g', 3)
+                .arg(c->reports[i].generations, 0, 'f', 1)
+                .arg(c->reports[0].generations, 0, 'f', 1)
+                .arg(c->costRatio[i - 1], 0, 'f', 1));
+    }
+    auto write = [&](const QCommandLineOption &o, const QByteArray &data) {
+        QSaveFile f(p.value(o));
+        if (!f.open(QIODevice::WriteOnly) || f.write(data) != data.size() || !f.commit()) {
+            err(tr("Cannot write %1: %2").arg(p.value(o), f.errorString()));
+            return false;
+        }
+        out(tr("wrote %1").arg(p.value(o)));
+        return true;
+    };
+    if (p.isSet(csv) && !write(csv, eval::comparisonCsv(*c)))
+        return 2;
+    if (p.isSet(html) && !write(html, eval::comparisonHtml(*c)))
+        return 2;
+    return 0;
 }
 
 } // namespace sdrt::cli

@@ -597,7 +597,8 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
     </message>
     <message>
         <location line="+5"/>
-        <location filename="../../app/cli/EvalCommands.cpp" line="+48"/>
+        <location filename="../../app/cli/EvalCommands.cpp" line="+51"/>
+        <location line="+146"/>
         <location filename="../../app/cli/GenerateCommands.cpp" line="+3"/>
         <location line="+170"/>
         <location line="+122"/>
@@ -774,7 +775,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>質問・回答・メモにこの文字列を含む項目だけ。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/EvalCommands.cpp" line="-3"/>
+        <location filename="../../app/cli/EvalCommands.cpp" line="-149"/>
         <source>Evaluate a model (base or student) on a split: answers stored with their cost, scores per task family with bootstrap 95 % intervals. stdout: one JSON object per line.</source>
         <translation>モデル（ベースまたは生徒）を分割で評価します: 回答をコストとともに保存し、タスク種別ごとのスコアをブートストラップ 95 % 区間つきで示します。stdout: 1 行に 1 つの JSON オブジェクト。</translation>
     </message>
@@ -868,6 +869,56 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <location line="+51"/>
         <source>Cancelled; resume with: sdrt eval %1 --resume %2</source>
         <translation>キャンセルしました。再開するには: sdrt eval %1 --resume %2</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Compare evaluations on their common items: score ± interval per metric and family, cost per answer, the significance of each difference against the first (paired bootstrap, McNemar&apos;s exact test).</source>
+        <translation>評価を共通の項目で比較します: 指標・タスク種別ごとのスコアと区間、回答あたりのコスト、最初の評価との差の有意性（対応のあるブートストラップ、McNemar の正確検定）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Two or more evaluation names; the first is the reference.</source>
+        <translation>2 つ以上の評価名。最初のものが基準です。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Write the per-item rows as CSV.</source>
+        <translation>項目ごとの行を CSV で書き出します。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Write a self-contained HTML report.</source>
+        <translation>単体で開ける HTML レポートを書き出します。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Replace existing files.</source>
+        <translation>既存のファイルを置き換えます。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Seed of the bootstrap.</source>
+        <translation>ブートストラップのシード。</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>%1 common items</source>
+        <translation>共通の項目 %1 件</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>[%1] − [0]: score %2 [%3, %4], paired bootstrap p %5, McNemar exact p %6; generations per answer %7 vs %8 (%9× fewer)</source>
+        <translation>[%1] − [0]: スコア %2 [%3, %4]、対応のあるブートストラップ p %5、McNemar 正確検定 p %6。回答あたりの生成回数 %7 対 %8（%9 分の 1）</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Cannot write %1: %2</source>
+        <translation>%1 を書き込めません: %2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>wrote %1</source>
+        <translation>%1 を書き出しました</translation>
     </message>
     <message>
         <location filename="../../app/cli/GenerateCommands.cpp" line="+1"/>
@@ -1150,6 +1201,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
   distill WS --base M        distil approved traces into a student (--resume RUN, --nproc N)
   distill-runs WS            distillation runs: status, steps, final losses, lineage
   eval WS --model M          evaluate a model or student: scores with intervals, cost per answer
+  compare WS EVAL EVAL...    compare evaluations: differences, significance, cost; --csv, --html
   export WS [--format llava|flat]   approved traces / every review, as JSON Lines
   bench import|model|generate   benchmarks
 
@@ -1168,13 +1220,14 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
   distill WS --base M        承認済みトレースを生徒モデルに蒸留 (--resume RUN, --nproc N)
   distill-runs WS            蒸留実行: 状態、ステップ、最終損失、由来
   eval WS --model M          モデルまたは生徒モデルを評価: 区間つきスコア、回答あたりのコスト
+  compare WS EVAL EVAL...    評価を比較: 差、有意性、コスト。--csv、--html
   export WS [--format llava|flat]   承認済みトレース / すべてのレビューを JSON Lines で
   bench import|model|generate   ベンチマーク
 
 コマンドのオプションは &apos;sdrt COMMAND --help&apos; で表示します。</translation>
     </message>
     <message>
-        <location line="+73"/>
+        <location line="+76"/>
         <source>Unknown command &quot;%1&quot;.</source>
         <translation>不明なコマンド &quot;%1&quot;。</translation>
     </message>
@@ -1552,12 +1605,122 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::eval</name>
     <message>
+        <location filename="../../core/eval/src/Compare.cpp" line="+50"/>
+        <source>A comparison needs at least two evaluations.</source>
+        <translation>比較には 2 つ以上の評価が必要です。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <location filename="../../core/eval/src/EvalJob.cpp" line="+72"/>
         <source>There is no evaluation &quot;%1&quot; in %2.</source>
         <translation>%2 に評価「%1」はありません。</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+29"/>
+        <source>The evaluations have no scored item in common.</source>
+        <translation>評価に共通の採点済み項目がありません。</translation>
+    </message>
+    <message>
+        <location line="+109"/>
+        <location line="+5"/>
+        <source>Evaluation comparison</source>
+        <translation>評価の比較</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%1 common items.</source>
+        <translation>共通の項目 %1 件。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+83"/>
+        <source>family</source>
+        <translation>タスク種別</translation>
+    </message>
+    <message>
+        <location line="-74"/>
+        <location line="+43"/>
+        <source>all</source>
+        <translation>全体</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Differences against the first evaluation</source>
+        <translation>最初の評価との差</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+11"/>
+        <source>evaluation</source>
+        <translation>評価</translation>
+    </message>
+    <message>
+        <location line="-11"/>
+        <source>score difference [95 % interval]</source>
+        <translation>スコアの差 [95 % 区間]</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>paired bootstrap p</source>
+        <translation>対応のあるブートストラップ p</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>McNemar exact p</source>
+        <translation>McNemar 正確検定 p</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>generations per answer (first / this)</source>
+        <translation>回答あたりの生成回数（最初 / この評価）</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>generations</source>
+        <translation>生成回数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>prompt tokens</source>
+        <translation>プロンプトのトークン</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>generated tokens</source>
+        <translation>生成トークン</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>ms per answer</source>
+        <translation>回答あたりのミリ秒</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Items</source>
+        <translation>項目</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>item</source>
+        <translation>項目</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>question</source>
+        <translation>質問</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>reference</source>
+        <translation>参照解答</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>trace</source>
+        <translation>トレース</translation>
+    </message>
+    <message>
+        <location filename="../../core/eval/src/EvalJob.cpp" line="+17"/>
         <source>Unknown evaluation mode &quot;%1&quot; (direct, two-step or ensemble).</source>
         <translation>不明な評価モード「%1」（direct、two-step、ensemble）。</translation>
     </message>

@@ -7,6 +7,7 @@
 #include "sdrt/model/TinyModel.h"
 #include "sdrt/store/Workspace.h"
 
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -87,6 +88,31 @@ private Q_SLOTS:
         QVERIFY2(ens.code == 0 || ens.code == 1, qPrintable(ens.err));
         QCOMPARE(scalar(m_ws, "SELECT count(*) FROM predictions p JOIN evaluations e ON e.id = p.evaluation_id WHERE e.name = 'e1'"), std::int64_t(3));
         QVERIFY(scalar(m_ws, "SELECT json_array_length(trace) FROM predictions p JOIN evaluations e ON e.id = p.evaluation_id WHERE e.name = 'e1' LIMIT 1") == 2);
+    }
+
+    void comparisonOfTwoEvaluations()
+    {
+        QTemporaryDir out;
+        const QString csv = out.filePath(QStringLiteral("c.csv")), html = out.filePath(QStringLiteral("c.html"));
+        auto r = sdrtRun({QStringLiteral("compare"), m_ws, QStringLiteral("d1"), QStringLiteral("e1"), QStringLiteral("--csv"), csv, QStringLiteral("--html"), html});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains(QStringLiteral("3 common items")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("McNemar exact p")), qPrintable(r.out));
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll().count('\n'), 4); // header + 3 items
+        QVERIFY(QFile(html).size() > 1000);
+        // Existing files are not replaced without --force; a workspace file never.
+        auto again = sdrtRun({QStringLiteral("compare"), m_ws, QStringLiteral("d1"), QStringLiteral("e1"), QStringLiteral("--csv"), csv});
+        QCOMPARE(again.code, 2);
+        auto db = sdrtRun({QStringLiteral("compare"), m_ws, QStringLiteral("d1"), QStringLiteral("e1"), QStringLiteral("--csv"),
+                           m_ws + QStringLiteral("/workspace.sqlite"), QStringLiteral("--force")});
+        QCOMPARE(db.code, 2);
+        auto one = sdrtRun({QStringLiteral("compare"), m_ws, QStringLiteral("d1")});
+        QCOMPARE(one.code, 2);
+        auto missing = sdrtRun({QStringLiteral("compare"), m_ws, QStringLiteral("d1"), QStringLiteral("nope")});
+        QCOMPARE(missing.code, 2);
+        QVERIFY(missing.err.contains(QStringLiteral("nope")));
     }
 
     void killedEvaluationResumesWithoutDuplicates()

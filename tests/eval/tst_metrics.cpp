@@ -1,6 +1,7 @@
 // The evaluation metrics on hand-computed cases, and their statistics: bootstrap intervals,
 // the paired bootstrap of a difference, McNemar's exact test.
 
+#include "sdrt/eval/Compare.h"
 #include "sdrt/eval/Metrics.h"
 
 #include <QTest>
@@ -117,6 +118,46 @@ private Q_SLOTS:
         auto none = pairedBootstrap(b, b, 5);
         QCOMPARE(none.value, 0.0);
         QCOMPARE(none.pValue, 1.0);
+    }
+
+    void comparisonFilesKeepJapaneseAndQuote()
+    {
+        Comparison c;
+        c.names = {QStringLiteral("base"), QStringLiteral("student")};
+        c.labels = {QStringLiteral("base (m, direct)"), QStringLiteral("student (s, direct)")};
+        EvalReport a, b;
+        a.generations = 12;
+        b.generations = 1;
+        a.byMetric[QStringLiteral("score")][QString()] = {0.5, 0.4, 0.6, 2};
+        b.byMetric[QStringLiteral("score")][QString()] = {1.0, 1.0, 1.0, 2};
+        c.reports = {a, b};
+        c.differences = {Difference{0.5, 0.0, 1.0, 0.3, 2}};
+        c.mcnemarP = {1.0};
+        c.costRatio = {12.0};
+        c.families = {QStringLiteral("note_check")};
+        CompareRow r;
+        r.itemId = 7;
+        r.family = QStringLiteral("note_check");
+        r.question = QStringLiteral("穴の数は、図面と一致しますか?");
+        r.reference = QStringLiteral("はい");
+        r.answers = {QStringLiteral("say \"no\""), QStringLiteral("はい")};
+        r.scores = {0.0, 1.0};
+        r.right = {false, true};
+        r.traces = {QStringLiteral("[]"), QStringLiteral("[{\"prompt\":\"decompose v1\",\"step1\":\"<b>分析</b>\",\"step2\":\"はい\"}]")};
+        r.change = {QStringLiteral("improved")};
+        c.rows = {r};
+        const QString csv = QString::fromUtf8(comparisonCsv(c));
+        QVERIFY2(csv.contains(QStringLiteral("7,note_check,穴の数は、図面と一致しますか?,はい,\"say \"\"no\"\"\",0,0,はい,1,1,improved,")),
+                 qPrintable(csv));
+        const QString html = QString::fromUtf8(comparisonHtml(c));
+        QVERIFY(html.contains(QStringLiteral("<meta charset=\"utf-8\">")));
+        QVERIFY(html.contains(QStringLiteral("<svg")));
+        QVERIFY(html.contains(QStringLiteral("穴の数は、図面と一致しますか?")));
+        QVERIFY(html.contains(QStringLiteral("&lt;b&gt;分析&lt;/b&gt;"))); // trace text escaped
+        QVERIFY(html.contains(QStringLiteral("12.0×")));
+        QVERIFY(!html.contains(QStringLiteral("http://") ) || html.contains(QStringLiteral("http://www.w3.org/2000/svg"))); // no external resources
+        QVERIFY(!html.contains(QStringLiteral("<script")));
+        QVERIFY(!html.contains(QStringLiteral("src=")));
     }
 };
 

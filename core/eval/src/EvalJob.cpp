@@ -307,7 +307,6 @@ Result<EvalReport> evaluationReport(store::Workspace &ws, store::Id evaluationId
     EvalReport r;
     r.evaluationId = evaluationId;
     r.name = (*e)->name;
-    std::map<QString, std::vector<std::pair<QString, double>>> values;
     for (const store::Prediction &p : *preds) {
         ++r.items;
         r.failed += p.ok ? 0 : 1;
@@ -331,11 +330,6 @@ Result<EvalReport> evaluationReport(store::Workspace &ws, store::Id evaluationId
             s.score = 0.0; // a failed answer is a wrong answer
         if (s.score)
             s.right = higherIsBetter(s.metric) ? *s.score >= 0.5 : *s.score == 0;
-        if (s.score) {
-            values[metricName(s.metric)].push_back({s.family, *s.score});
-            if (higherIsBetter(s.metric)) // every item under its own metric, in [0, 1]
-                values[QStringLiteral("score")].push_back({s.family, *s.score});
-        }
         r.scores.push_back(s);
     }
     if (r.items > 0) {
@@ -344,9 +338,24 @@ Result<EvalReport> evaluationReport(store::Workspace &ws, store::Id evaluationId
         r.generatedTokens /= r.items;
         r.latencyMs /= r.items;
     }
-    for (const auto &[metric, list] : values)
-        r.byMetric[metric] = byFamily(list, seed);
+    r.byMetric = summarizeScores(r.scores, seed);
     return r;
+}
+
+std::map<QString, std::map<QString, Estimate>> summarizeScores(const std::vector<ItemScore> &scores, std::uint64_t seed)
+{
+    std::map<QString, std::vector<std::pair<QString, double>>> values;
+    for (const ItemScore &s : scores) {
+        if (!s.score)
+            continue;
+        values[metricName(s.metric)].push_back({s.family, *s.score});
+        if (higherIsBetter(s.metric)) // every item under its own metric, in [0, 1]
+            values[QStringLiteral("score")].push_back({s.family, *s.score});
+    }
+    std::map<QString, std::map<QString, Estimate>> out;
+    for (const auto &[metric, list] : values)
+        out[metric] = byFamily(list, seed);
+    return out;
 }
 
 } // namespace sdrt::eval

@@ -74,6 +74,8 @@ struct EvalReport {
 };
 
 Result<EvalReport> runEvaluation(const EvalParams &params);
+// Per metric (and "score", every item under its own higher-is-better metric) and family.
+std::map<QString, std::map<QString, Estimate>> summarizeScores(const std::vector<ItemScore> &scores, std::uint64_t seed);
 // The report of a stored evaluation (scores, intervals with `seed`, costs).
 Result<EvalReport> evaluationReport(store::Workspace &ws, store::Id evaluationId, std::uint64_t seed = 1);
 

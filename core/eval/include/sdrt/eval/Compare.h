@@ -1,0 +1,53 @@
+#pragma once
+// Comparison of two or more evaluations on their common items (issue 19, point 4): per
+// evaluation the score ± interval per metric and family and the cost per answer; per later
+// evaluation against the first, the paired-bootstrap difference of the combined score and
+// McNemar's exact test on right/wrong; and per item the reference, each evaluation's answer and
+// trace, and whether it improved or regressed against the first. Written as CSV (per-item rows)
+// or as one self-contained HTML page (summary table, inline SVG bar charts, per-item table; no
+// network needed to view it). UTF-8 throughout: Japanese text stays intact.
+//
+// Thread rule: the calling thread, with its own workspace connection.
+
+#include "sdrt/common/Result.h"
+#include "sdrt/eval/EvalJob.h"
+
+#include <QString>
+
+#include <optional>
+#include <vector>
+
+namespace sdrt::store {
+class Workspace;
+}
+
+namespace sdrt::eval {
+
+struct CompareRow {
+    store::Id itemId = 0;
+    QString family, question, reference;
+    std::vector<QString> answers;               // per evaluation (empty: failed)
+    std::vector<std::optional<double>> scores;  // per evaluation, under the item's metric
+    std::vector<bool> right;
+    std::vector<QString> traces;                // per evaluation: JSON of the two-step trace ("[]" for direct)
+    // Against the first evaluation, per later one: improved | regressed | same.
+    std::vector<QString> change;
+    bool disagree = false;                      // the evaluations' answers differ
+};
+
+struct Comparison {
+    std::vector<QString> names;           // evaluation names, in the order given
+    std::vector<QString> labels;          // "name (model, mode)"
+    std::vector<EvalReport> reports;      // each restricted to the common items
+    std::vector<Difference> differences;  // evaluation i (≥ 1) against evaluation 0, combined score
+    std::vector<double> mcnemarP;         // same pairs
+    std::vector<double> costRatio;        // generations per answer of evaluation 0 / of evaluation i
+    std::vector<QString> families;
+    std::vector<CompareRow> rows;         // common items, by id
+};
+
+Result<Comparison> compareEvaluations(store::Workspace &ws, const std::vector<QString> &names, std::uint64_t seed = 1);
+QByteArray comparisonCsv(const Comparison &c);
+QByteArray comparisonHtml(const Comparison &c);
+
+} // namespace sdrt::eval

@@ -5,6 +5,8 @@
 #include "sdrt/eval/Compare.h"
 #include "sdrt/eval/EvalJob.h"
 #include "sdrt/review/Export.h"
+#include "sdrt/review/ReviewSession.h"
+#include "sdrt/store/ReviewRepository.h"
 #include "sdrt/store/EvaluationRepository.h"
 #include "sdrt/store/Workspace.h"
 
@@ -16,6 +18,7 @@
 #include <QSaveFile>
 
 #include <csignal>
+#include <set>
 #include <cstdio>
 
 namespace sdrt::cli {
@@ -42,8 +45,90 @@ void jsonLine(const QJsonObject &o)
 
 } // namespace
 
+// sdrt eval enqueue WS EVAL [--regressions-vs OTHER]: the items EVAL got wrong (or got wrong
+// where OTHER was right) are marked for review under "evaluation EVAL: …".
+int runEnqueue(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(tr("Mark an evaluation's wrong answers (or its regressions against another evaluation) for review: the review "
+                                   "queue can then show just those items."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("WS"), tr("Workspace folder."));
+    p.addPositionalArgument(QStringLiteral("EVAL"), tr("Evaluation name."));
+    QCommandLineOption vs(QStringLiteral("regressions-vs"), tr("Only items this other evaluation got right."), QStringLiteral("EVAL"));
+    p.addOption(vs);
+    p.process(QStringList{QStringLiteral("sdrt eval enqueue")} + args);
+    if (p.positionalArguments().size() != 2) {
+        err(p.helpText());
+        return 2;
+    }
+    auto ws = store::Workspace::open(p.positionalArguments().first());
+    if (!ws) {
+        err(ws.error());
+        return 2;
+    }
+    store::EvaluationRepository repo(ws->db());
+    auto reportOf = [&](const QString &name) -> std::optional<eval::EvalReport> {
+        auto e = repo.findByName(name);
+        if (!e) {
+            err(e.error());
+            return std::nullopt;
+        }
+        if (!*e) {
+            err(tr("There is no evaluation \"%1\" in %2.").arg(name, ws->root()));
+            return std::nullopt;
+        }
+        auto r = eval::evaluationReport(*ws, (*e)->id);
+        if (!r) {
+            err(r.error());
+            return std::nullopt;
+        }
+        return *r;
+    };
+    const QString name = p.positionalArguments().at(1);
+    auto report = reportOf(name);
+    if (!report)
+        return 2;
+    std::set<store::Id> rightInOther;
+    // The source is stored data (the queue filter's key), so it is not translated.
+    QString source = QStringLiteral("evaluation %1: wrong answers").arg(name);
+    if (p.isSet(vs)) {
+        auto other = reportOf(p.value(vs));
+        if (!other)
+            return 2;
+        for (const auto &s : other->scores)
+            if (s.right)
+                rightInOther.insert(s.itemId);
+        source = QStringLiteral("evaluation %1: regressions vs %2").arg(name, p.value(vs));
+    }
+    std::vector<store::Id> items;
+    for (const auto &s : report->scores)
+        if (!s.right && (!p.isSet(vs) || rightInOther.count(s.itemId)))
+            items.push_back(s.itemId);
+    auto added = store::ReviewRepository(ws->db()).addMarks(items, source, report->evaluationId);
+    if (!added) {
+        err(added.error());
+        return 2;
+    }
+    auto session = review::ReviewSession::load(ws->db());
+    int withTraces = 0;
+    if (session) {
+        review::QueueFilter f;
+        f.mark = source;
+        withTraces = int((*session)->queue(f).size());
+    }
+    out(tr("Marked %1 items for review as \"%2\" (%3 new); %4 of them have traces to review (review queue filter \"from\": %2).")
+            .arg(items.size())
+            .arg(source)
+            .arg(*added)
+            .arg(withTraces));
+    return 0;
+}
+
 int runEval(const QStringList &args)
 {
+    if (!args.isEmpty() && args.first() == QLatin1String("enqueue"))
+        return runEnqueue(args.mid(1));
     QCommandLineParser p;
     p.setApplicationDescription(tr("Evaluate a model (base or student) on a split: answers stored with their cost, scores per task family "
                                    "with bootstrap 95 % intervals. stdout: one JSON object per line."));

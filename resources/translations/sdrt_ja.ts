@@ -597,7 +597,8 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
     </message>
     <message>
         <location line="+5"/>
-        <location filename="../../app/cli/EvalCommands.cpp" line="+51"/>
+        <location filename="../../app/cli/EvalCommands.cpp" line="+56"/>
+        <location line="+80"/>
         <location line="+146"/>
         <location filename="../../app/cli/GenerateCommands.cpp" line="+3"/>
         <location line="+170"/>
@@ -775,7 +776,32 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>質問・回答・メモにこの文字列を含む項目だけ。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/EvalCommands.cpp" line="-149"/>
+        <location filename="../../app/cli/EvalCommands.cpp" line="-229"/>
+        <source>Mark an evaluation&apos;s wrong answers (or its regressions against another evaluation) for review: the review queue can then show just those items.</source>
+        <translation>評価の誤答（または別の評価に対する後退）をレビュー対象に印付けします。レビューの待ち行列でそれらの項目だけを表示できます。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Evaluation name.</source>
+        <translation>評価名。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only items this other evaluation got right.</source>
+        <translation>この別の評価が正解した項目だけ。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>There is no evaluation &quot;%1&quot; in %2.</source>
+        <translation>%2 に評価「%1」はありません。</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>Marked %1 items for review as &quot;%2&quot; (%3 new); %4 of them have traces to review (review queue filter &quot;from&quot;: %2).</source>
+        <translation>%1 件の項目を「%2」としてレビュー対象に印付けしました（新規 %3 件）。そのうち %4 件にレビューできるトレースがあります（レビュー待ち行列のフィルター「出所」: %2）。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Evaluate a model (base or student) on a split: answers stored with their cost, scores per task family with bootstrap 95 % intervals. stdout: one JSON object per line.</source>
         <translation>モデル（ベースまたは生徒）を分割で評価します: 回答をコストとともに保存し、タスク種別ごとのスコアをブートストラップ 95 % 区間つきで示します。stdout: 1 行に 1 つの JSON オブジェクト。</translation>
     </message>
@@ -2013,7 +2039,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>承認ポリシー &quot;%1&quot; を読めません: 1,0 のような MIN_ACCEPTS,MAX_REJECTS を指定してください（MAX_REJECTS -1: 却下数を問わない）。</translation>
     </message>
     <message>
-        <location filename="../../core/review/src/ReviewSession.cpp" line="+337"/>
+        <location filename="../../core/review/src/ReviewSession.cpp" line="+354"/>
         <source>Enter your reviewer name before reviewing.</source>
         <translation>レビューの前にレビュー担当者名を入力してください。</translation>
     </message>
@@ -2116,7 +2142,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ID %1 の項目はありません。</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/Migrations.cpp" line="+330"/>
+        <location filename="../../core/store/src/Migrations.cpp" line="+343"/>
         <source>%1 was written by a newer version of SDRT Workbench (schema %2; this version understands up to %3). It was not changed; please update SDRT Workbench.</source>
         <translation>%1 は新しい版の SDRT ワークベンチで書かれています（スキーマ %2。この版はスキーマ %3 まで対応）。変更はしていません。SDRT ワークベンチを更新してください。</translation>
     </message>

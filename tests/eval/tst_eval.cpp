@@ -5,6 +5,7 @@
 
 #include "../support/CliRun.h"
 #include "sdrt/model/TinyModel.h"
+#include "sdrt/review/ReviewSession.h"
 #include "sdrt/store/Workspace.h"
 
 #include <QFile>
@@ -138,6 +139,41 @@ private Q_SLOTS:
         QCOMPARE(scalar(m_ws, "SELECT count(*) FROM predictions p JOIN evaluations e ON e.id = p.evaluation_id WHERE e.name = 'k1'"), trainItems);
         QCOMPARE(scalar(m_ws, "SELECT count(DISTINCT item_id) FROM predictions p JOIN evaluations e ON e.id = p.evaluation_id WHERE e.name = 'k1'"), trainItems);
         QCOMPARE(scalar(m_ws, "SELECT count(*) FROM evaluations WHERE name = 'k1' AND status = 'done'"), std::int64_t(1));
+    }
+
+    void failuresGoBackToReview()
+    {
+        // Teacher traces on the first train items, so some marked items are in the review queue.
+        auto g = sdrtRun({QStringLiteral("generate"), m_ws, QStringLiteral("--model"), QStringLiteral("tiny"), QStringLiteral("--split"), QStringLiteral("train"),
+                          QStringLiteral("--limit"), QStringLiteral("4"), QStringLiteral("--step1-tokens"), QStringLiteral("4"), QStringLiteral("--step2-tokens"),
+                          QStringLiteral("3"), QStringLiteral("--quiet"), QStringLiteral("--no-hidden")});
+        QVERIFY2(g.code == 0 || g.code == 1, qPrintable(g.err));
+        auto r = sdrtRun({QStringLiteral("eval"), QStringLiteral("enqueue"), m_ws, QStringLiteral("k1")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QString source = QStringLiteral("evaluation k1: wrong answers");
+        const std::int64_t marked = scalar(m_ws, "SELECT count(*) FROM review_marks WHERE source = 'evaluation k1: wrong answers'");
+        QVERIFY(marked > 0);
+        QVERIFY2(r.out.contains(QStringLiteral("Marked %1 items").arg(marked)), qPrintable(r.out));
+        // Again: nothing new.
+        auto again = sdrtRun({QStringLiteral("eval"), QStringLiteral("enqueue"), m_ws, QStringLiteral("k1")});
+        QVERIFY2(again.out.contains(QStringLiteral("(0 new)")), qPrintable(again.out));
+        // The queue filter shows exactly the marked items that have traces.
+        auto ws = store::Workspace::open(m_ws);
+        QVERIFY(ws);
+        auto session = review::ReviewSession::load(ws->db());
+        QVERIFY(session);
+        QVERIFY((*session)->markSources().contains(source));
+        review::QueueFilter f;
+        f.mark = source;
+        const auto queue = (*session)->queue(f);
+        const std::int64_t expected = scalar(m_ws, "SELECT count(DISTINCT m.item_id) FROM review_marks m JOIN traces t ON t.item_id = m.item_id"
+                                                   " AND t.status = 'ok' WHERE m.source = 'evaluation k1: wrong answers'");
+        QCOMPARE(std::int64_t(queue.size()), expected);
+        // Regressions against another evaluation: a subset.
+        auto reg = sdrtRun({QStringLiteral("eval"), QStringLiteral("enqueue"), m_ws, QStringLiteral("d1"), QStringLiteral("--regressions-vs"), QStringLiteral("e1")});
+        QVERIFY2(reg.code == 0, qPrintable(reg.err));
+        QVERIFY(scalar(m_ws, "SELECT count(*) FROM review_marks WHERE source = 'evaluation d1: regressions vs e1'")
+                <= scalar(m_ws, "SELECT count(*) FROM predictions p JOIN evaluations e ON e.id = p.evaluation_id WHERE e.name = 'e1'"));
     }
 
     void badInputIsRefusedByName()

@@ -64,6 +64,10 @@ Result<void> ReviewSession::reload()
     auto tags = repo.setting(kReasonTagsKey);
     if (!tags)
         return fail(tags.error());
+    auto marks = repo.marks();
+    if (!marks)
+        return fail(marks.error());
+    m_marks = std::move(*marks);
 
     m_traces.clear();
     m_traces.reserve(traces->size());
@@ -247,6 +251,11 @@ std::vector<store::Id> ReviewSession::queue(const QueueFilter &filter) const
         const auto [first, end] = m_itemRange.at(item);
         if (!filter.family.isEmpty() && m_traces[first].taskFamily != filter.family)
             continue;
+        if (!filter.mark.isEmpty()) {
+            auto m = m_marks.find(filter.mark);
+            if (m == m_marks.end() || !m->second.count(item))
+                continue;
+        }
         if (!filter.prompt.isEmpty()) {
             bool has = false;
             for (std::size_t i = first; i < end && !has; ++i)
@@ -266,6 +275,14 @@ std::vector<store::Id> ReviewSession::queue(const QueueFilter &filter) const
             continue;
         out.push_back(item);
     }
+    return out;
+}
+
+QStringList ReviewSession::markSources() const
+{
+    QStringList out;
+    for (const auto &[source, items] : m_marks)
+        out << source;
     return out;
 }
 

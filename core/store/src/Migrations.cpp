@@ -298,6 +298,18 @@ CREATE TABLE predictions (
 );
 )sql";
 
+// Version 7: items marked for review from elsewhere (an evaluation's failures or regressions),
+// so the review queue can show just them ("from evaluation …").
+constexpr const char *kSchemaV7 = R"sql(
+CREATE TABLE review_marks (
+  item_id       INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+  source        TEXT NOT NULL CHECK (length(source) > 0),
+  evaluation_id INTEGER REFERENCES evaluations(id) ON DELETE SET NULL,
+  created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  PRIMARY KEY (item_id, source)
+);
+)sql";
+
 } // namespace
 
 const std::vector<Migration> &migrations()
@@ -309,6 +321,7 @@ const std::vector<Migration> &migrations()
         {4, kSchemaV4, true},
         {5, kSchemaV5},
         {6, kSchemaV6},
+        {7, kSchemaV7},
     };
     return list;
 }

@@ -219,3 +219,44 @@ Result<void> ReviewRepository::setSetting(const QString &key, const QString &jso
 }
 
 } // namespace sdrt::store
+
+namespace sdrt::store {
+
+Result<int> ReviewRepository::addMarks(const std::vector<Id> &itemIds, const QString &source, std::optional<Id> evaluationId)
+{
+    Transaction tx(m_db);
+    if (auto r = tx.begin(); !r)
+        return fail(r.error());
+    auto s = m_db.prepare("INSERT OR IGNORE INTO review_marks (item_id, source, evaluation_id) VALUES (?1, ?2, ?3)");
+    if (!s)
+        return fail(s.error());
+    int added = 0;
+    for (Id id : itemIds) {
+        s->reset();
+        s->bind(1, id).bind(2, source).bind(3, evaluationId ? std::optional<std::int64_t>(*evaluationId) : std::nullopt);
+        if (auto r = s->run(); !r)
+            return fail(r.error());
+        added += m_db.changes() > 0 ? 1 : 0;
+    }
+    if (auto r = tx.commit(); !r)
+        return fail(r.error());
+    return added;
+}
+
+Result<std::map<QString, std::set<Id>>> ReviewRepository::marks()
+{
+    auto s = m_db.prepare("SELECT source, item_id FROM review_marks ORDER BY source, item_id");
+    if (!s)
+        return fail(s.error());
+    std::map<QString, std::set<Id>> out;
+    for (;;) {
+        auto row = s->step();
+        if (!row)
+            return fail(row.error());
+        if (!*row)
+            return out;
+        out[s->text(0)].insert(s->int64(1));
+    }
+}
+
+} // namespace sdrt::store

@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <unordered_map>
 #include <vector>
 
@@ -53,6 +54,7 @@ struct QueueFilter {
     QString prompt; // prompt name; empty: any (an item qualifies when it has a trace of it)
     QString family; // empty: any
     Agreement agreement = Agreement::Any;
+    QString mark; // a review-mark source ("evaluation …"); empty: any
 };
 
 struct AgreementResult {
@@ -84,6 +86,8 @@ public:
     int traceCount() const { return int(m_traces.size()); }
     QStringList promptNames() const;
     QStringList families() const;
+    // Sources of review marks (sdrt eval enqueue), for the queue's "from …" filter.
+    QStringList markSources() const;
 
     // Current verdicts.
     Verdict verdict(store::Id traceId, const QString &reviewer) const;
@@ -171,6 +175,7 @@ private:
     ApprovalPolicy m_policy;
     int m_approvedCount = 0;
     QStringList m_reasonTags;
+    std::map<QString, std::set<store::Id>> m_marks;
 };
 
 } // namespace sdrt::review

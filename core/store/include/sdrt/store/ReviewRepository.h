@@ -7,7 +7,9 @@
 #include "sdrt/common/Result.h"
 #include "sdrt/store/Types.h"
 
+#include <map>
 #include <optional>
+#include <set>
 #include <vector>
 
 namespace sdrt::store {
@@ -82,6 +84,11 @@ public:
 
     // Workspace settings: JSON text by key.
     Result<std::optional<QString>> setting(const QString &key);
+
+    // Review marks (schema 7): items put in the review queue's "from …" filter under `source`.
+    // Marking an item twice under the same source is a no-op; returns how many were new.
+    Result<int> addMarks(const std::vector<Id> &itemIds, const QString &source, std::optional<Id> evaluationId = std::nullopt);
+    Result<std::map<QString, std::set<Id>>> marks(); // source → items
     Result<void> setSetting(const QString &key, const QString &jsonValue);
 
 private:

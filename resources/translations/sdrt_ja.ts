@@ -3622,17 +3622,22 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>プロンプトの回答が不一致</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>Items marked for review elsewhere (sdrt eval enqueue: an evaluation&apos;s wrong answers or regressions)</source>
+        <translation>他の場所でレビュー対象に印付けされた項目（sdrt eval enqueue: 評価の誤答や後退）</translation>
+    </message>
+    <message>
         <location line="+10"/>
         <source>%v of %m traces reviewed</source>
         <translation>%m 件中 %v 件のトレースをレビュー済み</translation>
     </message>
     <message>
-        <location line="-34"/>
+        <location line="-36"/>
         <source>Photo | Drawing</source>
         <translation>写真 | 図面</translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+75"/>
         <source>No note for this item.</source>
         <translation>この項目にメモはありません。</translation>
     </message>
@@ -3657,14 +3662,24 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>メモ:</translation>
     </message>
     <message numerus="yes">
-        <location line="+119"/>
+        <location line="+120"/>
         <source>Accept %n trace(s) in the queue whose answer matches the reference? %1 undoes it.</source>
         <translation>
             <numerusform>キュー内で回答が正解と一致する %n 件のトレースを承認しますか？ %1 で元に戻せます。</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+97"/>
+        <location line="+84"/>
+        <source>From anywhere</source>
+        <translation>すべての出所</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>From %1</source>
+        <translation>出所: %1</translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>Reviewer: (not set)</source>
         <translation>レビュー担当者: （未設定）</translation>
     </message>
@@ -3674,7 +3689,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>レビュー担当者: %1</translation>
     </message>
     <message>
-        <location line="-171"/>
+        <location line="-178"/>
         <source>Reviewer</source>
         <translation>レビュー担当者</translation>
     </message>
@@ -3684,7 +3699,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>お名前（各判定に記録されます）:</translation>
     </message>
     <message>
-        <location line="+155"/>
+        <location line="+156"/>
         <source>All prompts</source>
         <translation>すべてのプロンプト</translation>
     </message>
@@ -3694,7 +3709,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>すべてのタスク種別</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+67"/>
         <source>hidden — press %1 to show</source>
         <translation>非表示 — %1 キーで表示</translation>
     </message>
@@ -3748,7 +3763,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>（なし）</translation>
     </message>
     <message>
-        <location line="-367"/>
+        <location line="-377"/>
         <source>Photo and drawing side by side, or in tabs (remembered)</source>
         <translation>写真と図面を左右に並べる / タブで切り替える（設定を記憶）</translation>
     </message>
@@ -3758,7 +3773,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>自分の直前の操作を元に戻す（レビュアーごとの履歴）</translation>
     </message>
     <message>
-        <location line="+221"/>
+        <location line="+225"/>
         <source>Accept matching traces</source>
         <translation>一致するトレースを承認</translation>
     </message>
@@ -3768,7 +3783,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>左右表示には写真と図面が必要です。この項目は片方だけです。</translation>
     </message>
     <message>
-        <location line="-268"/>
+        <location line="-272"/>
         <source>Accept the focused trace</source>
         <translation>選択中のトレースを承認</translation>
     </message>

@@ -645,6 +645,39 @@ private Q_SLOTS:
         QTRY_VERIFY(!rp->shortcutSheet());
     }
 
+    void markedItemsHaveTheirOwnFilter()
+    {
+        // Items sent to review from an evaluation (review_marks) get a "From …" filter entry.
+        const QString ws = makeWorkspace(QStringLiteral("marks"), 3);
+        QVERIFY(!ws.isEmpty());
+        std::vector<store::Id> all;
+        {
+            auto w = store::Workspace::open(ws);
+            QVERIFY(w);
+            auto s = review::ReviewSession::load(w->db());
+            QVERIFY(s);
+            all = (*s)->items();
+            QCOMPARE(all.size(), std::size_t(3));
+            auto added = store::ReviewRepository(w->db()).addMarks({all[1]}, QStringLiteral("evaluation student: wrong answers"));
+            QVERIFY(added && *added == 1);
+        }
+        auto w = openReview(ws);
+        QVERIFY(w);
+        ui::ReviewPanel *rp = w->reviewPanel();
+        ui::ReviewController *rc = w->session()->reviews();
+        QCOMPARE(rc->queue().size(), std::size_t(3));
+        QComboBox *marks = rp->markFilter();
+        const int at = marks->findData(QStringLiteral("evaluation student: wrong answers"));
+        QVERIFY(at > 0);
+        marks->setCurrentIndex(at);
+        Q_EMIT marks->activated(at);
+        QCOMPARE(rc->queue(), std::vector<store::Id>{all[1]});
+        QCOMPARE(rp->currentItem(), all[1]);
+        marks->setCurrentIndex(0);
+        Q_EMIT marks->activated(0);
+        QCOMPARE(rc->queue().size(), std::size_t(3));
+    }
+
     void photoAndDrawingSideBySide()
     {
         const QString ws = makeWorkspace(QStringLiteral("split"), 1);

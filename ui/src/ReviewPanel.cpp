@@ -41,7 +41,7 @@ ReviewPanel::ReviewPanel(ReviewController *reviews, QWidget *parent)
       m_scroll(new QScrollArea(this)), m_columnsHost(new QWidget), m_columnsLayout(new QHBoxLayout(m_columnsHost)),
       m_reviewerLabel(new QLabel(this)), m_approved(new QLabel(this)), m_position(new QLabel(this)),
       m_progress(new QProgressBar(this)), m_stateFilter(new QComboBox(this)), m_promptFilter(new QComboBox(this)),
-      m_familyFilter(new QComboBox(this)), m_agreementFilter(new QComboBox(this))
+      m_familyFilter(new QComboBox(this)), m_agreementFilter(new QComboBox(this)), m_markFilter(new QComboBox(this))
 {
     setObjectName(QStringLiteral("reviewPanel"));
     setFocusPolicy(Qt::StrongFocus);
@@ -170,7 +170,9 @@ void ReviewPanel::buildUi()
     m_agreementFilter->addItem(tr("Any agreement"), int(review::QueueFilter::Agreement::Any));
     m_agreementFilter->addItem(tr("Prompts agree"), int(review::QueueFilter::Agreement::Unanimous));
     m_agreementFilter->addItem(tr("Prompts disagree"), int(review::QueueFilter::Agreement::Split));
-    for (QComboBox *c : {m_stateFilter, m_promptFilter, m_familyFilter, m_agreementFilter}) {
+    m_markFilter->setObjectName(QStringLiteral("markFilter"));
+    m_markFilter->setToolTip(tr("Items marked for review elsewhere (sdrt eval enqueue: an evaluation's wrong answers or regressions)"));
+    for (QComboBox *c : {m_stateFilter, m_promptFilter, m_familyFilter, m_agreementFilter, m_markFilter}) {
         c->setFocusPolicy(Qt::ClickFocus);
         c->setSizeAdjustPolicy(QComboBox::AdjustToContents);
         connect(c, &QComboBox::activated, this, [this] {
@@ -198,6 +200,7 @@ void ReviewPanel::buildUi()
     top->addWidget(m_promptFilter);
     top->addWidget(m_familyFilter);
     top->addWidget(m_agreementFilter);
+    top->addWidget(m_markFilter);
     top->addStretch(1);
     top->addWidget(m_position);
     top->addWidget(m_progress);
@@ -295,6 +298,7 @@ void ReviewPanel::applyFilters()
     f.prompt = m_promptFilter->currentData().toString();
     f.family = m_familyFilter->currentData().toString();
     f.agreement = review::QueueFilter::Agreement(m_agreementFilter->currentData().toInt());
+    f.mark = m_markFilter->currentData().toString();
     m_reviews->setFilter(f);
 }
 
@@ -425,7 +429,11 @@ void ReviewPanel::showSession()
     m_familyFilter->clear();
     m_promptFilter->addItem(tr("All prompts"), QString());
     m_familyFilter->addItem(tr("All task families"), QString());
+    m_markFilter->clear();
+    m_markFilter->addItem(tr("From anywhere"), QString());
     if (session) {
+        for (const QString &source : session->markSources())
+            m_markFilter->addItem(tr("From %1").arg(source), source);
         for (const QString &p : session->promptNames())
             m_promptFilter->addItem(p, p);
         for (const QString &name : session->families())
@@ -433,6 +441,8 @@ void ReviewPanel::showSession()
     }
     m_promptFilter->setCurrentIndex(std::max(0, m_promptFilter->findData(f.prompt)));
     m_familyFilter->setCurrentIndex(std::max(0, m_familyFilter->findData(f.family)));
+    m_markFilter->setCurrentIndex(std::max(0, m_markFilter->findData(f.mark)));
+    m_markFilter->setVisible(m_markFilter->count() > 1);
     m_stateFilter->setCurrentIndex(std::max(0, m_stateFilter->findData(int(f.state))));
     m_agreementFilter->setCurrentIndex(std::max(0, m_agreementFilter->findData(int(f.agreement))));
 }

@@ -81,6 +81,7 @@ public:
     QComboBox *stateFilter() const { return m_stateFilter; }
     QComboBox *promptFilter() const { return m_promptFilter; }
     QComboBox *familyFilter() const { return m_familyFilter; }
+    QComboBox *markFilter() const { return m_markFilter; }
     QComboBox *agreementFilter() const { return m_agreementFilter; }
 
 Q_SIGNALS:
@@ -128,6 +129,7 @@ private:
     QComboBox *m_promptFilter;
     QComboBox *m_familyFilter;
     QComboBox *m_agreementFilter;
+    QComboBox *m_markFilter;
     QAction *m_sideBySide = nullptr;
     RejectDialog *m_rejectDialog = nullptr;
     QDialog *m_shortcuts = nullptr;

@@ -269,7 +269,10 @@ int runDemo(const QStringList &args)
     p.addPositionalArgument(QStringLiteral("DIR"), QCoreApplication::translate("sdrt::cli", "Output folder."));
     QCommandLineOption items(QStringLiteral("items"), QCoreApplication::translate("sdrt::cli", "Number of items."), QStringLiteral("N"), QStringLiteral("40"));
     QCommandLineOption seed(QStringLiteral("seed"), QCoreApplication::translate("sdrt::cli", "Random seed."), QStringLiteral("S"), QStringLiteral("1"));
-    p.addOptions({items, seed});
+    QCommandLineOption evalFraction(QStringLiteral("eval-fraction"),
+                                    QCoreApplication::translate("sdrt::cli", "Share of the items in the eval split (0 to 1)."), QStringLiteral("X"),
+                                    QStringLiteral("0.25"));
+    p.addOptions({items, seed, evalFraction});
     p.process(QStringList{QStringLiteral("sdrt demo make-data")} + args.mid(1));
     if (p.positionalArguments().size() != 1) {
         err(p.helpText());
@@ -279,6 +282,10 @@ int runDemo(const QStringList &args)
     params.dir = p.positionalArguments().first();
     params.items = p.value(items).toInt();
     params.seed = p.value(seed).toUInt();
+    const auto fraction = realOption(p, evalFraction, 0, 1);
+    if (!fraction)
+        return 2;
+    params.evalFraction = *fraction;
     ProgressBar bar(QCoreApplication::translate("sdrt::cli", "make-data"));
     params.progress = [&bar](int done, int total) { bar.update(done, total); };
     auto r = demo::makeData(params);

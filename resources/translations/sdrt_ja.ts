@@ -537,7 +537,12 @@
         <translation>評価</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+40"/>
+        <source>Share of the items in the eval split (0 to 1).</source>
+        <translation>評価用分割に入れる項目の割合（0 から 1）。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>make-data</source>
         <translation>データ生成</translation>
     </message>
@@ -1289,7 +1294,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>fp32、fp16、bf16、auto のいずれか。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/DemoCommands.cpp" line="-97"/>
+        <location filename="../../app/cli/DemoCommands.cpp" line="-104"/>
         <location filename="../../app/cli/GenerateCommands.cpp" line="+179"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+7"/>
         <location line="+38"/>

@@ -69,6 +69,8 @@ private Q_SLOTS:
         QCOMPARE(done.value(QStringLiteral("items")).toInt(), int(evalItems));
         QCOMPARE(scalar(m_ws, "SELECT count(*) FROM predictions p JOIN evaluations e ON e.id = p.evaluation_id WHERE e.name = 'd1'"), evalItems);
         QCOMPARE(done.value(QStringLiteral("cost_per_answer")).toObject().value(QStringLiteral("generations")).toDouble(), 1.0);
+        QCOMPARE(done.value(QStringLiteral("items_this_run")).toInt(), int(evalItems));
+        QVERIFY(done.value(QStringLiteral("items_per_min")).toDouble() > 0);
         QVERIFY(done.value(QStringLiteral("scores")).toObject().contains(QStringLiteral("score")));
         // The same name again is refused.
         auto again = sdrtRun({QStringLiteral("eval"), m_ws, QStringLiteral("--model"), QStringLiteral("tiny"), QStringLiteral("--name"), QStringLiteral("d1")});

@@ -58,6 +58,8 @@ QString firstLine(const QString &text)
 
 Result<EvalReport> runEvaluation(const EvalParams &given)
 {
+    QElapsedTimer wall;
+    wall.start();
     EvalParams p = given;
     auto ws = store::Workspace::open(p.workspace);
     if (!ws)
@@ -286,8 +288,11 @@ Result<EvalReport> runEvaluation(const EvalParams &given)
     if (auto r = repo.finish(evalId, cancelled ? store::RunStatus::Cancelled : store::RunStatus::Done, QString()); !r)
         return fail(r.error());
     auto report = evaluationReport(*ws, evalId, p.seed);
-    if (report)
+    if (report) {
         report->cancelled = cancelled;
+        report->itemsThisRun = doneHere;
+        report->secondsThisRun = double(wall.elapsed()) / 1000.0;
+    }
     return report;
 }
 

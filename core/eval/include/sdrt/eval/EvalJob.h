@@ -71,6 +71,9 @@ struct EvalReport {
     std::map<QString, std::map<QString, Estimate>> byMetric;
     // Cost per answer (means over stored predictions).
     double generations = 0, promptTokens = 0, generatedTokens = 0, latencyMs = 0;
+    // This run only (runEvaluation): items it answered and its wall time, model load included.
+    int itemsThisRun = 0;
+    double secondsThisRun = 0;
 };
 
 Result<EvalReport> runEvaluation(const EvalParams &params);

@@ -13,6 +13,8 @@
 #include <vector>
 
 class QCommandLineParser;
+class QJsonObject;
+#include <atomic>
 #include <memory>
 namespace sdrt::model {
 class VlmRuntime;
@@ -68,6 +70,10 @@ Result<std::vector<store::Id>> resolvePrompts(store::Database &db, const QString
 // Console helpers (UTF-8 on stdout/stderr).
 void out(const QString &text);
 void err(const QString &text);
+// One JSON object as one line on stdout, flushed (the progress protocol of distill and eval).
+void jsonLine(const QJsonObject &object);
+// SIGINT and SIGTERM set the returned flag (a long job polls it and ends cleanly).
+const std::atomic_bool *cancelOnSignals();
 // A one-line progress bar on stderr when it is a terminal, else occasional lines.
 class ProgressBar {
 public:

@@ -4,8 +4,11 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 #include <cmath>
+#include <csignal>
 
 #include <cstdio>
 #include <unistd.h>
@@ -104,6 +107,28 @@ void err(const QString &text)
     const QByteArray b = text.toUtf8();
     std::fwrite(b.constData(), 1, size_t(b.size()), stderr);
     std::fputc('\n', stderr);
+}
+
+void jsonLine(const QJsonObject &object)
+{
+    const QByteArray line = QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
+    std::fwrite(line.constData(), 1, std::size_t(line.size()), stdout);
+    std::fflush(stdout);
+}
+
+namespace {
+std::atomic_bool g_cancelRequested{false};
+void onCancelSignal(int)
+{
+    g_cancelRequested = true;
+}
+} // namespace
+
+const std::atomic_bool *cancelOnSignals()
+{
+    std::signal(SIGINT, onCancelSignal);
+    std::signal(SIGTERM, onCancelSignal);
+    return &g_cancelRequested;
 }
 
 void ProgressBar::update(qint64 done, qint64 total, const QString &extra)

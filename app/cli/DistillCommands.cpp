@@ -36,23 +36,9 @@
 namespace sdrt::cli {
 namespace {
 
-std::atomic_bool g_cancel{false};
-
-void onSignal(int)
-{
-    g_cancel = true;
-}
-
 QString tr(const char *s)
 {
     return QCoreApplication::translate("sdrt::cli", s);
-}
-
-void jsonLine(const QJsonObject &o)
-{
-    const QByteArray line = QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
-    std::fwrite(line.constData(), 1, std::size_t(line.size()), stdout);
-    std::fflush(stdout);
 }
 
 double peakRssMb()
@@ -383,10 +369,8 @@ int runDistill(const QStringList &args)
         comm = std::move(*c);
     }
 
-    std::signal(SIGINT, onSignal);
-    std::signal(SIGTERM, onSignal);
     distill::DistillCallbacks cb;
-    cb.cancel = &g_cancel;
+    cb.cancel = cancelOnSignals();
     if (rankValue == 0) {
         cb.progress = [&](const distill::DistillProgress &pr) {
             QJsonObject o = lossesJson(pr);

@@ -24,23 +24,9 @@
 namespace sdrt::cli {
 namespace {
 
-std::atomic_bool g_cancel{false};
-
-void onSignal(int)
-{
-    g_cancel = true;
-}
-
 QString tr(const char *s)
 {
     return QCoreApplication::translate("sdrt::cli", s);
-}
-
-void jsonLine(const QJsonObject &o)
-{
-    const QByteArray line = QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
-    std::fwrite(line.constData(), 1, std::size_t(line.size()), stdout);
-    std::fflush(stdout);
 }
 
 } // namespace
@@ -222,9 +208,7 @@ int runEval(const QStringList &args)
         }
         ep.name = p.isSet(name) ? p.value(name) : QStringLiteral("eval-") + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
     }
-    std::signal(SIGINT, onSignal);
-    std::signal(SIGTERM, onSignal);
-    ep.cancel = &g_cancel;
+    ep.cancel = cancelOnSignals();
     ep.progress = [](const eval::EvalParams::Progress &pr) {
         jsonLine({{QStringLiteral("event"), QStringLiteral("progress")},
                   {QStringLiteral("done"), pr.done},

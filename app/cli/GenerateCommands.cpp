@@ -79,13 +79,6 @@ Result<std::vector<store::Id>> resolvePrompts(store::Database &db, const QString
 
 namespace {
 
-std::atomic_bool g_cancel{false};
-
-void onSignal(int)
-{
-    g_cancel = true;
-}
-
 
 // The prompt ensemble of each item of a run and its accuracy against the reference answers.
 // Fails only when the workspace cannot be read.
@@ -272,9 +265,7 @@ int generate(const QStringList &args)
     gp.progress = [&bar](const teacher::GenerationProgress &pr) {
         bar.update(pr.done, pr.total, QStringLiteral("%1 traces/s, %2 failed").arg(pr.tracesPerSecond, 0, 'f', 2).arg(pr.failed));
     };
-    gp.cancel = &g_cancel;
-    std::signal(SIGINT, onSignal);
-    std::signal(SIGTERM, onSignal);
+    gp.cancel = cancelOnSignals();
     auto summary = teacher::runGeneration(gp);
     bar.finish();
     if (!summary) {

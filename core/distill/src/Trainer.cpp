@@ -1,5 +1,6 @@
 #include "sdrt/distill/Trainer.h"
 
+#include "Optim.h"
 #include "RuntimeImpl.h"
 #include "SafetensorsTorch.h"
 #include "StudentModules.h"
@@ -186,26 +187,6 @@ Terms shardLoss(model::VlmRuntime::Impl &d, SdrtModules &m, const Batch &b, cons
     return out;
 }
 
-class RequiresGradOff {
-public:
-    explicit RequiresGradOff(std::vector<torch::Tensor> params) : m_params(std::move(params))
-    {
-        for (auto &p : m_params) {
-            m_saved.push_back(p.requires_grad());
-            p.set_requires_grad(false);
-        }
-    }
-    ~RequiresGradOff()
-    {
-        for (std::size_t i = 0; i < m_params.size(); ++i)
-            m_params[i].set_requires_grad(m_saved[i]);
-    }
-
-private:
-    std::vector<torch::Tensor> m_params;
-    std::vector<bool> m_saved;
-};
-
 std::vector<int> lossLayers(const Dataset &data, const DistillConfig &c)
 {
     if (c.lambdaHidden <= 0)
@@ -239,7 +220,9 @@ Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Stude
         if (l < 0 || l > d.info.config.text.numLayers)
             return unexpected("hidden layer " + std::to_string(l) + " is outside the decoder");
     }
-    const RequiresGradOff frozen(d.model->parameters(true));
+    const model::RequiresGradRestorer restore(d.model->parameters(true));
+    for (auto &p : d.model->parameters(true)) // the base is frozen for the whole run
+        p.set_requires_grad(false);
     m.to(d.device);
     const auto named = m.named();
     for (auto &[n, t] : named)
@@ -330,7 +313,6 @@ Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Stude
                               + " traces); give every rank the same workspace, approvals and run");
     }
     const auto start = std::chrono::steady_clock::now();
-    const double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
     int step = report.startStep;
     std::int64_t tokens = 0, samples = 0;
     std::ofstream logOut;
@@ -379,15 +361,8 @@ Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Stude
             if (c.gradClip > 0)
                 torch::nn::utils::clip_grad_norm_(grads, c.gradClip);
             const double lr = model::scheduledLearningRate(c.learningRate, c.warmupSteps, c.steps, step);
-            const double bc1 = 1.0 - std::pow(beta1, step + 1), bc2 = 1.0 - std::pow(beta2, step + 1);
-            for (auto &[n, t] : named) {
-                const torch::Tensor &g = t.grad();
-                am[n].mul_(beta1).add_(g, 1.0 - beta1);
-                av[n].mul_(beta2).addcmul_(g, g, 1.0 - beta2);
-                if (t.dim() >= 2 && c.weightDecay > 0)
-                    t.mul_(1.0 - lr * c.weightDecay);
-                t.addcdiv_(am[n] / bc1, (av[n] / bc2).sqrt_().add_(eps), -lr);
-            }
+            for (auto &[n, t] : named)
+                model::adamwStep(t, t.grad(), am[n], av[n], lr, step, c.weightDecay);
             m.orthonormalize();
             tokens += std::int64_t(tail[4]);
             samples += c.batch;

@@ -3,6 +3,7 @@
 #include "sdrt/common/Log.h"
 #include "SafetensorsTorch.h"
 
+#include "Optim.h"
 #include "RuntimeImpl.h"
 
 #include <algorithm>
@@ -134,29 +135,6 @@ double learningRate(const TrainParams &p, int step)
     return scheduledLearningRate(p.learningRate, p.warmupSteps, p.steps, step);
 }
 
-// Puts every parameter's requires_grad back as it was when constructed, however train() ends
-// (a bad example, a non-finite loss, a failed checkpoint, a LibTorch error, cancel, success).
-class RequiresGradRestorer {
-public:
-    explicit RequiresGradRestorer(std::vector<torch::Tensor> parameters) : m_parameters(std::move(parameters))
-    {
-        m_saved.reserve(m_parameters.size());
-        for (const auto &p : m_parameters)
-            m_saved.push_back(p.requires_grad());
-    }
-    RequiresGradRestorer(const RequiresGradRestorer &) = delete;
-    RequiresGradRestorer &operator=(const RequiresGradRestorer &) = delete;
-    ~RequiresGradRestorer()
-    {
-        for (std::size_t i = 0; i < m_parameters.size(); ++i)
-            m_parameters[i].set_requires_grad(m_saved[i]);
-    }
-
-private:
-    std::vector<torch::Tensor> m_parameters;
-    std::vector<bool> m_saved;
-};
-
 } // namespace
 
 std::vector<int> trainingBatchIndices(int count, int batchSize, std::uint64_t seed, int step)
@@ -277,7 +255,6 @@ Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count, const s
     };
 
     const auto start = std::chrono::steady_clock::now();
-    const double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
     int step = report.startStep;
     std::int64_t tokens = 0;
     try {
@@ -313,16 +290,9 @@ Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count, const s
                 torch::nn::utils::clip_grad_norm_(grads, params.gradClip);
             }
             const double lr = learningRate(params, step);
-            const double bc1 = 1.0 - std::pow(beta1, step + 1), bc2 = 1.0 - std::pow(beta2, step + 1);
             for (auto &[name, t] : trainable) {
-                const torch::Tensor &g = t.grad();
-                if (!g.defined())
-                    continue;
-                m[name].mul_(beta1).add_(g, 1.0 - beta1);
-                v[name].mul_(beta2).addcmul_(g, g, 1.0 - beta2);
-                if (t.dim() >= 2) // no decay on norms and biases
-                    t.mul_(1.0 - lr * params.weightDecay);
-                t.addcdiv_(m[name] / bc1, (v[name] / bc2).sqrt_().add_(eps), -lr);
+                if (t.grad().defined())
+                    adamwStep(t, t.grad(), m[name], v[name], lr, step, params.weightDecay);
             }
             tokens += b->tokens;
             report.losses.push_back(lossValue);

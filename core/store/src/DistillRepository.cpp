@@ -100,11 +100,7 @@ Result<StartedDistillRun> DistillRepository::resume(Id runId)
     auto lock = runlife::lock(m_db, kKind, runId);
     if (!lock)
         return fail(QCoreApplication::translate("sdrt::store", "Distillation run \"%1\" is still running: %2").arg((*run)->name, lock.error()));
-    auto s = m_db.prepare("UPDATE distill_runs SET status = 'running', error = NULL, finished_at = NULL, owner = ?2 WHERE id = ?1");
-    if (!s)
-        return fail(s.error());
-    s->bind(1, runId).bind(2, runlife::owner());
-    if (auto r = s->run(); !r)
+    if (auto r = runlife::markRunning(m_db, "distill_runs", runId); !r)
         return fail(r.error());
     if (auto r = tx.commit(); !r)
         return fail(r.error());

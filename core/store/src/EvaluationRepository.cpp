@@ -99,11 +99,7 @@ Result<StartedEvaluation> EvaluationRepository::resume(Id id)
     auto lock = runlife::lock(m_db, kKind, id);
     if (!lock)
         return fail(QCoreApplication::translate("sdrt::store", "Evaluation \"%1\" is still running: %2").arg((*e)->name, lock.error()));
-    auto s = m_db.prepare("UPDATE evaluations SET status = 'running', error = NULL, finished_at = NULL, owner = ?2 WHERE id = ?1");
-    if (!s)
-        return fail(s.error());
-    s->bind(1, id).bind(2, runlife::owner());
-    if (auto r = s->run(); !r)
+    if (auto r = runlife::markRunning(m_db, "evaluations", id); !r)
         return fail(r.error());
     if (auto r = tx.commit(); !r)
         return fail(r.error());

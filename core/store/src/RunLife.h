@@ -33,6 +33,16 @@ inline Result<ProcessLock> lock(const Database &db, const char *kind, Id id)
     return ProcessLock::acquire(ProcessLock::runLockFile(root(db), QString::fromLatin1(kind), id), QJsonObject{{QStringLiteral("run_id"), qint64(id)}});
 }
 
+// A run this process takes over (resume): running again, no error, owned by this process.
+inline Result<void> markRunning(Database &db, const char *table, Id id)
+{
+    auto s = db.prepare((QByteArray("UPDATE ") + table + " SET status = 'running', error = NULL, finished_at = NULL, owner = ?2 WHERE id = ?1").constData());
+    if (!s)
+        return fail(s.error());
+    s->bind(1, id).bind(2, owner());
+    return s->run();
+}
+
 // `running` rows of `table` whose lock nobody holds become `interrupted`; returns how many.
 inline Result<int> reconcile(Database &db, const char *table, const char *kind)
 {

@@ -96,6 +96,61 @@ std::optional<store::ModelRecord> findModel(store::Workspace &ws, const QString 
     return **found;
 }
 
+distill::StudentSettings studentSettings(const distill::DistillConfig &cfg, const distill::Dataset &data)
+{
+    distill::StudentSettings settings;
+    settings.layers = cfg.layers;
+    settings.rank = cfg.rank;
+    settings.positions = cfg.positions;
+    settings.adapter = cfg.adapter;
+    settings.skip = cfg.skip;
+    settings.skipRank = cfg.skipRank;
+    settings.ensemble = cfg.ensemble;
+    settings.ensembleConditioned = cfg.ensembleConditioned;
+    settings.seed = cfg.seed;
+    for (const QString &v : data.promptVersions)
+        settings.promptVersions.push_back(v.toStdString());
+    return settings;
+}
+
+// The trace ids a run started with (unset when it has none recorded); false after an error on stderr.
+bool lineageOf(store::DistillRepository &runs, store::Id runId, std::optional<std::vector<store::Id>> &ids)
+{
+    auto t = runs.traces(runId);
+    if (!t) {
+        err(t.error());
+        return false;
+    }
+    if (!t->empty()) {
+        ids.emplace();
+        for (const auto &rt : *t)
+            ids->push_back(rt.traceId);
+    }
+    return true;
+}
+
+// --nproc: ranks 1..world-1 are this command again, as workers of the run rank 0 created.
+Result<std::vector<std::unique_ptr<QProcess>>> startWorkers(const QString &ws, store::Id baseId, const QString &runDir, const QString &runName,
+                                                            int world, const QString &addr, const QString &port)
+{
+    std::vector<std::unique_ptr<QProcess>> workers;
+    for (int r = 1; r < world; ++r) {
+        auto proc = std::make_unique<QProcess>();
+        proc->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        proc->setStandardOutputFile(QProcess::nullDevice());
+        QStringList a{QStringLiteral("distill"), ws, QStringLiteral("--base"), QString::number(baseId),
+                      QStringLiteral("--config"), QDir(runDir).filePath(QStringLiteral("config.json")), QStringLiteral("--name"), runName,
+                      QStringLiteral("--rank"), QString::number(r), QStringLiteral("--world-size"), QString::number(world),
+                      QStringLiteral("--master-addr"), addr, QStringLiteral("--master-port"), port,
+                      QStringLiteral("--threads"), QString::number(model::configureThreads(0))};
+        proc->start(QCoreApplication::applicationFilePath(), a);
+        if (!proc->waitForStarted())
+            return fail(tr("Cannot start rank %1: %2").arg(r).arg(proc->errorString()));
+        workers.push_back(std::move(proc));
+    }
+    return workers;
+}
+
 } // namespace
 
 int runDistill(const QStringList &args)
@@ -241,18 +296,8 @@ int runDistill(const QStringList &args)
             if (auto r = runs.findByName(runName); r && *r)
                 known = **r;
         }
-        if (known) {
-            auto t = runs.traces(known->id);
-            if (!t) {
-                err(t.error());
-                return 2;
-            }
-            if (!t->empty()) {
-                lineageIds.emplace();
-                for (const auto &rt : *t)
-                    lineageIds->push_back(rt.traceId);
-            }
-        }
+        if (known && !lineageOf(runs, known->id, lineageIds))
+            return 2;
     }
     auto data = distill::buildDataset(*ws, *baseModel, **rt, policy, lineageIds ? 0 : cfg.maxTraces, lineageIds ? &*lineageIds : nullptr);
     if (!data) {
@@ -270,19 +315,7 @@ int runDistill(const QStringList &args)
 
     const QString runDir = QDir(ws->runsDir()).filePath(runName);
     const QString adapterFile = QDir(runDir).filePath(QStringLiteral("adapter.safetensors"));
-    distill::StudentSettings settings;
-    settings.layers = cfg.layers;
-    settings.rank = cfg.rank;
-    settings.positions = cfg.positions;
-    settings.adapter = cfg.adapter;
-    settings.skip = cfg.skip;
-    settings.skipRank = cfg.skipRank;
-    settings.ensemble = cfg.ensemble;
-    settings.ensembleConditioned = cfg.ensembleConditioned;
-    settings.seed = cfg.seed;
-    for (const QString &v : data->promptVersions)
-        settings.promptVersions.push_back(v.toStdString());
-    auto student = distill::Student::create(**rt, settings);
+    auto student = distill::Student::create(**rt, studentSettings(cfg, *data));
     if (!student) {
         err(QString::fromStdString(student.error()));
         return 2;
@@ -338,24 +371,14 @@ int runDistill(const QStringList &args)
     // --nproc: the other local ranks are this command again, as workers of this run.
     std::vector<std::unique_ptr<QProcess>> workers;
     if (*nprocValue > 1) {
-        for (int r = 1; r < worldValue; ++r) {
-            auto proc = std::make_unique<QProcess>();
-            proc->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-            proc->setStandardOutputFile(QProcess::nullDevice());
-            QStringList a{QStringLiteral("distill"), ws->root(), QStringLiteral("--base"), QString::number(baseModel->id),
-                          QStringLiteral("--config"), QDir(runDir).filePath(QStringLiteral("config.json")), QStringLiteral("--name"), runName,
-                          QStringLiteral("--rank"), QString::number(r), QStringLiteral("--world-size"), QString::number(worldValue),
-                          QStringLiteral("--master-addr"), masterAddr, QStringLiteral("--master-port"), masterPort,
-                          QStringLiteral("--threads"), QString::number(model::configureThreads(0))};
-            proc->start(QCoreApplication::applicationFilePath(), a);
-            if (!proc->waitForStarted()) {
-                err(tr("Cannot start rank %1: %2").arg(r).arg(proc->errorString()));
-                if (started)
-                    (void)runs.finish(started->id, store::RunStatus::Failed, tr("a worker did not start"), 0, {});
-                return 2;
-            }
-            workers.push_back(std::move(proc));
+        auto w = startWorkers(ws->root(), baseModel->id, runDir, runName, worldValue, masterAddr, masterPort);
+        if (!w) {
+            err(w.error());
+            if (started)
+                (void)runs.finish(started->id, store::RunStatus::Failed, tr("a worker did not start"), 0, {});
+            return 2;
         }
+        workers = std::move(*w);
     }
     std::unique_ptr<distill::Communicator> comm;
     if (worldValue > 1) {

@@ -29,6 +29,14 @@ int main(int argc, char **argv)
     parser.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("main", "Workspace folder to open (created when it does not exist)."));
     QCommandLineOption review(QStringLiteral("review"), QCoreApplication::translate("main", "Start on the review screen."));
     parser.addOption(review);
+    QCommandLineOption screen(QStringLiteral("screen"),
+                              QCoreApplication::translate("main", "Start on this screen: browse, review, distill, evaluate or compare."),
+                              QStringLiteral("SCREEN"));
+    QCommandLineOption compare(QStringLiteral("compare"),
+                               QCoreApplication::translate("main", "Start on the Compare screen with these evaluations (comma separated)."),
+                               QStringLiteral("EVALS"));
+    parser.addOption(screen);
+    parser.addOption(compare);
     parser.process(app);
 
     sdrt::ui::MainWindow window;
@@ -46,5 +54,10 @@ int main(int argc, char **argv)
     }
     if (parser.isSet(review))
         window.showReview(true);
+    if (parser.isSet(screen) && !window.showScreen(parser.value(screen)))
+        qWarning("%s", qPrintable(QCoreApplication::translate("main", "Unknown screen \"%1\" (browse, review, distill, evaluate, compare).")
+                                      .arg(parser.value(screen))));
+    if (parser.isSet(compare))
+        window.showComparison(parser.value(compare).split(QLatin1Char(','), Qt::SkipEmptyParts));
     return app.exec();
 }

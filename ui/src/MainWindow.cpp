@@ -1,6 +1,10 @@
 #include "sdrt/ui/MainWindow.h"
 
 #include "sdrt/common/Log.h"
+#include "sdrt/ui/ChildRun.h"
+#include "sdrt/ui/ComparePanel.h"
+#include "sdrt/ui/DistillPanel.h"
+#include "sdrt/ui/EvaluatePanel.h"
 #include "sdrt/ui/GeneratePanel.h"
 #include "sdrt/ui/ImportRunner.h"
 #include "sdrt/ui/ItemListModel.h"
@@ -14,6 +18,8 @@
 #include "sdrt/ui/WorkspaceSession.h"
 
 #include <QActionGroup>
+#include <QCloseEvent>
+#include <QPushButton>
 #include <QApplication>
 #include <QDockWidget>
 #include <QElapsedTimer>
@@ -34,13 +40,17 @@ namespace sdrt::ui {
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_session(new WorkspaceSession(this)), m_itemList(new ItemListPanel(m_session, this)),
       m_itemView(new ItemViewPanel(m_session, this)), m_log(new LogPanel(this)), m_import(new ImportRunner(this)),
-      m_generate(new GeneratePanel(m_session, this)), m_review(new ReviewPanel(m_session->reviews(), this)), m_centre(new QTabWidget(this)),
+      m_generate(new GeneratePanel(m_session, this)), m_review(new ReviewPanel(m_session->reviews(), this)), m_distill(new DistillPanel(m_session, this)),
+      m_evaluate(new EvaluatePanel(m_session, this)), m_compare(new ComparePanel(m_session, this)), m_centre(new QTabWidget(this)),
       m_status(new QLabel(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     m_centre->setObjectName(QStringLiteral("centreTabs"));
     m_centre->addTab(m_itemView, tr("Browse"));
     m_centre->addTab(m_review, tr("Review"));
+    m_centre->addTab(m_distill, tr("Distill"));
+    m_centre->addTab(m_evaluate, tr("Evaluate"));
+    m_centre->addTab(m_compare, tr("Compare"));
     m_centre->setFocusPolicy(Qt::NoFocus);
     setCentralWidget(m_centre);
 
@@ -94,6 +104,19 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_session->reviews(), &ReviewController::statusMessage, this, [this](const QString &m) { statusBar()->showMessage(m, 5000); });
     connect(m_generate, &GeneratePanel::errorOccurred, this, &MainWindow::showError);
     connect(m_generate, &GeneratePanel::finished, this, [this](const QString &summary) { statusBar()->showMessage(summary, 10000); });
+    auto status = [this](const QString &m) { statusBar()->showMessage(m, 10000); };
+    connect(m_distill, &DistillPanel::errorOccurred, this, &MainWindow::showError);
+    connect(m_evaluate, &EvaluatePanel::errorOccurred, this, &MainWindow::showError);
+    connect(m_compare, &ComparePanel::errorOccurred, this, &MainWindow::showError);
+    connect(m_distill, &DistillPanel::statusMessage, this, status);
+    connect(m_evaluate, &EvaluatePanel::statusMessage, this, status);
+    connect(m_compare, &ComparePanel::statusMessage, this, status);
+    connect(m_distill, &DistillPanel::stderrLine, this, [this](const QString &line) { m_log->appendLine(tr("distill: %1").arg(line), 2); });
+    connect(m_evaluate, &EvaluatePanel::stderrLine, this, [this](const QString &line) { m_log->appendLine(tr("eval: %1").arg(line), 2); });
+    connect(m_distill, &DistillPanel::reviewRequested, this, &MainWindow::reviewMarked);
+    connect(m_compare, &ComparePanel::reviewRequested, this, &MainWindow::reviewMarked);
+    connect(m_distill, &DistillPanel::runFinished, m_evaluate, &EvaluatePanel::reload); // a new student
+    connect(m_evaluate, &EvaluatePanel::evaluationFinished, m_compare, &ComparePanel::reload);
     updateTitle();
     resize(1280, 800);
 }
@@ -129,6 +152,12 @@ void MainWindow::createMenus()
     browse->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
     QAction *reviewMode = view->addAction(tr("Re&view Traces"), this, [this] { showReview(true); });
     reviewMode->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    QAction *distillTab = view->addAction(tr("&Distill"), this, [this] { m_centre->setCurrentWidget(m_distill); });
+    distillTab->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
+    QAction *evaluateTab = view->addAction(tr("&Evaluate"), this, [this] { m_centre->setCurrentWidget(m_evaluate); });
+    evaluateTab->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
+    QAction *compareTab = view->addAction(tr("&Compare Evaluations"), this, [this] { m_centre->setCurrentWidget(m_compare); });
+    compareTab->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_5));
 
     QMenu *review = menuBar()->addMenu(tr("&Review"));
     review->addAction(tr("&Switch Reviewer…"), m_review, &ReviewPanel::chooseReviewer);
@@ -293,6 +322,79 @@ void MainWindow::onImportFinished(bool ok)
         box->open();
     }
     Q_EMIT importFinished(true);
+}
+
+bool MainWindow::showScreen(const QString &name)
+{
+    const std::pair<const char *, QWidget *> screens[] = {
+        {"browse", m_itemView}, {"review", m_review}, {"distill", m_distill}, {"evaluate", m_evaluate}, {"compare", m_compare}};
+    for (const auto &[key, widget] : screens)
+        if (name == QLatin1String(key)) {
+            m_centre->setCurrentWidget(widget);
+            return true;
+        }
+    return false;
+}
+
+void MainWindow::showComparison(const QStringList &evaluations)
+{
+    m_centre->setCurrentWidget(m_compare);
+    m_compare->reload();
+    m_compare->compareNames(evaluations);
+}
+
+void MainWindow::reviewMarked(const QString &source)
+{
+    review::QueueFilter f = m_session->reviews()->filter();
+    f.mark = source;
+    f.state = review::QueueFilter::State::Any;
+    m_session->reviews()->setFilter(f);
+    m_reviewStale = false;
+    m_session->reviews()->reload(); // reads the new marks; the review screen's filter lists follow
+    showReview(true);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    const bool distilling = m_distill->isRunning(), evaluating = m_evaluate->isRunning();
+    if (!distilling && !evaluating) {
+        event->accept();
+        return;
+    }
+    CloseWithRuns choice = m_closeWithRuns;
+    if (choice == CloseWithRuns::Ask) {
+        QMessageBox box(QMessageBox::Question, tr("Runs are going"),
+                        distilling && evaluating ? tr("A distillation run and an evaluation are going.")
+                        : distilling             ? tr("A distillation run is going.")
+                                                 : tr("An evaluation is going."),
+                        QMessageBox::NoButton, this);
+        box.setInformativeText(tr("They run in processes of their own: they can go on after the window closes (their results land in the "
+                                  "workspace), or stop cleanly now and be resumed later."));
+        QPushButton *leave = box.addButton(tr("&Leave Running"), QMessageBox::AcceptRole);
+        QPushButton *stop = box.addButton(tr("&Stop Them"), QMessageBox::DestructiveRole);
+        box.addButton(QMessageBox::Cancel);
+        box.setDefaultButton(leave);
+        box.exec();
+        if (box.clickedButton() == leave)
+            choice = CloseWithRuns::LeaveRunning;
+        else if (box.clickedButton() == stop)
+            choice = CloseWithRuns::Stop;
+        else {
+            event->ignore();
+            return;
+        }
+    }
+    if (choice == CloseWithRuns::Stop) {
+        QApplication::setOverrideCursor(Qt::WaitCursor);
+        m_evaluate->cancel();
+        m_distill->cancel();
+        m_evaluate->child()->waitForFinished(60000);
+        m_distill->child()->waitForFinished(60000);
+        QApplication::restoreOverrideCursor();
+    } else {
+        sdrt::log::get("ui")->info("closing with runs going (distill pid {}, eval pid {})", m_distill->child()->pid(), m_evaluate->child()->pid());
+    }
+    event->accept();
 }
 
 void MainWindow::showError(const QString &title, const QString &message)

@@ -13,6 +13,9 @@ class QTabWidget;
 
 namespace sdrt::ui {
 
+class ComparePanel;
+class DistillPanel;
+class EvaluatePanel;
 class GeneratePanel;
 class ImportRunner;
 class ItemListPanel;
@@ -40,6 +43,19 @@ public:
     ImportRunner *importRunner() const { return m_import; }
     GeneratePanel *generatePanel() const { return m_generate; }
     ReviewPanel *reviewPanel() const { return m_review; }
+    DistillPanel *distillPanel() const { return m_distill; }
+    EvaluatePanel *evaluatePanel() const { return m_evaluate; }
+    ComparePanel *comparePanel() const { return m_compare; }
+    QTabWidget *centreTabs() const { return m_centre; }
+    // browse, review, distill, evaluate or compare; false for another name.
+    bool showScreen(const QString &name);
+    // The Compare screen with these evaluations compared (errors shown as dialogs).
+    void showComparison(const QStringList &evaluations);
+    // Opens the review screen on the items marked under `source` (the queue's "From …" filter).
+    void reviewMarked(const QString &source);
+    // What closing does while runs go on: ask (default), leave them running, or stop them.
+    enum class CloseWithRuns { Ask, LeaveRunning, Stop };
+    void setCloseWithRuns(CloseWithRuns choice) { m_closeWithRuns = choice; }
     // Browse (item view) or Review (the review screen) in the centre.
     void showReview(bool review);
     bool isReviewShown() const;
@@ -50,6 +66,9 @@ public:
 
 Q_SIGNALS:
     void importFinished(bool ok);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
 
 private:
     void createMenus();
@@ -68,6 +87,10 @@ private:
     ImportRunner *m_import;
     GeneratePanel *m_generate;
     ReviewPanel *m_review;
+    DistillPanel *m_distill;
+    EvaluatePanel *m_evaluate;
+    ComparePanel *m_compare;
+    CloseWithRuns m_closeWithRuns = CloseWithRuns::Ask;
     QTabWidget *m_centre;
     bool m_reviewStale = false;
     QProgressDialog *m_progress = nullptr;

@@ -1,0 +1,298 @@
+// The engineers' screens under the offscreen platform, with real widgets, a real workspace, the
+// tiny random model and the real `sdrt` child processes: fill the Distill form and start a short
+// run, see its curves get points, cancel and resume it, see its lineage and open its traces in
+// review; queue evaluations, compare them with the right numbers, send items to review, export;
+// close the window while a run goes on, and see a run killed from outside read as interrupted.
+
+#include "sdrt/eval/Compare.h"
+#include "sdrt/model/TinyModel.h"
+#include "sdrt/review/ReviewSession.h"
+#include "sdrt/store/DistillRepository.h"
+#include "sdrt/store/EvaluationRepository.h"
+#include "sdrt/store/ReviewRepository.h"
+#include "sdrt/store/Workspace.h"
+#include "sdrt/ui/ChildRun.h"
+#include "sdrt/ui/ComparePanel.h"
+#include "sdrt/ui/DistillPanel.h"
+#include "sdrt/ui/EvaluatePanel.h"
+#include "sdrt/ui/MainWindow.h"
+#include "sdrt/ui/ReviewController.h"
+#include "sdrt/ui/ReviewPanel.h"
+#include "sdrt/ui/WorkspaceSession.h"
+#include "support/CliRun.h"
+
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QComboBox>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTextBrowser>
+
+#include <csignal>
+#include <sys/types.h>
+#include <unistd.h>
+
+using namespace sdrt;
+using testing::sdrtRun;
+
+namespace {
+
+void check(QListWidget *list, const QString &text)
+{
+    for (int i = 0; i < list->count(); ++i)
+        if (list->item(i)->text() == text)
+            list->item(i)->setCheckState(Qt::Checked);
+}
+
+int rowOf(QTableWidget *t, const QString &name)
+{
+    for (int i = 0; i < t->rowCount(); ++i)
+        if (t->item(i, 0) && t->item(i, 0)->text() == name)
+            return i;
+    return -1;
+}
+
+store::RunStatus runStatus(const QString &ws, const QString &name)
+{
+    auto w = store::Workspace::open(ws);
+    store::DistillRepository repo(w->db());
+    repo.reconcile();
+    auto r = repo.findByName(name);
+    return r && *r ? (*r)->status : store::RunStatus::Pending;
+}
+
+} // namespace
+
+class TestGuiRuns : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_tmp;
+    QString m_ws;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        qputenv("SDRT_CLI", testing::sdrtBinary().toUtf8());
+        const QString tiny = m_tmp.filePath(QStringLiteral("tiny"));
+        QVERIFY(model::makeTinyModel(tiny.toStdString(), {}));
+        const QString data = m_tmp.filePath(QStringLiteral("data"));
+        QCOMPARE(sdrtRun({QStringLiteral("demo"), QStringLiteral("make-data"), data, QStringLiteral("--items"), QStringLiteral("16")}).code, 0);
+        m_ws = m_tmp.filePath(QStringLiteral("ws"));
+        testing::sdrtMakeWorkspace(m_ws, data, tiny);
+        auto g = sdrtRun({QStringLiteral("generate"), m_ws, QStringLiteral("--model"), QStringLiteral("tiny"), QStringLiteral("--split"),
+                          QStringLiteral("train"), QStringLiteral("--step1-tokens"), QStringLiteral("6"), QStringLiteral("--step2-tokens"),
+                          QStringLiteral("4"), QStringLiteral("--quiet")});
+        QVERIFY2(g.code == 0 || g.code == 1, qPrintable(g.err));
+        auto ws = store::Workspace::open(m_ws);
+        QVERIFY(ws);
+        auto session = review::ReviewSession::load(ws->db());
+        QVERIFY(session);
+        (*session)->setReviewer(QStringLiteral("ana"));
+        std::vector<store::Id> all;
+        for (store::Id item : (*session)->items())
+            for (const auto *t : (*session)->traces(item))
+                all.push_back(t->traceId);
+        QVERIFY(all.size() >= 8);
+        QVERIFY((*session)->record(all, {}));
+    }
+
+    void distillFormStartsCancelsAndResumes()
+    {
+        ui::MainWindow w;
+        w.setCloseWithRuns(ui::MainWindow::CloseWithRuns::Stop);
+        w.show();
+        QVERIFY(w.openWorkspace(m_ws));
+        ui::DistillPanel *p = w.distillPanel();
+        QCOMPARE(p->baseField()->currentText(), QStringLiteral("tiny"));
+        auto *approved = p->findChild<QLabel *>(QStringLiteral("distillApproved"));
+        QVERIFY2(approved->text().contains(QStringLiteral("approved trace")), qPrintable(approved->text()));
+
+        // Validation before start names the field.
+        p->layersField()->setText(QStringLiteral("1,x"));
+        QVERIFY(p->formError().contains(QStringLiteral("Layers")));
+        QVERIFY(!p->start());
+        p->layersField()->clear();
+        p->batchField()->setValue(4);
+        QVERIFY(p->formError().isEmpty());
+
+        p->nameField()->setText(QStringLiteral("gui-run"));
+        p->stepsField()->setValue(200);
+        p->checkpointField()->setValue(2);
+        auto *start = p->findChild<QPushButton *>(QStringLiteral("distillStart"));
+        auto *cancel = p->findChild<QPushButton *>(QStringLiteral("distillCancel"));
+        auto *resume = p->findChild<QPushButton *>(QStringLiteral("distillResume"));
+        QTest::mouseClick(start, Qt::LeftButton);
+        QVERIFY(p->isRunning());
+        QVERIFY(cancel->isEnabled());
+        QVERIFY(!start->isEnabled());
+        QCOMPARE(p->shownRun(), QStringLiteral("gui-run"));
+        // The curves get points from the run's log while it trains.
+        QTRY_VERIFY_WITH_TIMEOUT(p->curvePoints() >= 5, 120000);
+        QSignalSpy finished(p->child(), &ui::ChildRun::finished);
+        QTest::mouseClick(cancel, Qt::LeftButton);
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(p->child()->lastEvent().value(QStringLiteral("event")).toString(), QStringLiteral("cancelled"));
+        QCOMPARE(runStatus(m_ws, QStringLiteral("gui-run")), store::RunStatus::Cancelled);
+        const int row = rowOf(p->runsTable(), QStringLiteral("gui-run"));
+        QVERIFY(row >= 0);
+        QCOMPARE(p->runsTable()->item(row, 1)->text(), QStringLiteral("cancelled"));
+        p->runsTable()->selectRow(row);
+        QVERIFY(resume->isEnabled());
+        const int pointsBefore = p->curvePoints();
+
+        // Resumed, it runs to the end; the curve continues to the last step.
+        QTest::mouseClick(resume, Qt::LeftButton);
+        QVERIFY(p->isRunning());
+        finished.clear();
+        QVERIFY(finished.wait(300000));
+        QCOMPARE(p->child()->lastEvent().value(QStringLiteral("event")).toString(), QStringLiteral("done"));
+        QCOMPARE(runStatus(m_ws, QStringLiteral("gui-run")), store::RunStatus::Done);
+        QVERIFY(p->curvePoints() > pointsBefore);
+        QVERIFY(p->curvePoints() >= 200); // ≥ one term at every step
+        QCOMPARE(p->runsTable()->item(rowOf(p->runsTable(), QStringLiteral("gui-run")), 1)->text(), QStringLiteral("done"));
+        QVERIFY2(p->findChild<QLabel *>(QStringLiteral("distillStatus"))->text().contains(QStringLiteral("done")),
+                 qPrintable(p->findChild<QLabel *>(QStringLiteral("distillStatus"))->text()));
+        // A name that is taken is refused before start.
+        p->nameField()->setText(QStringLiteral("gui-run"));
+        QVERIFY(p->formError().contains(QStringLiteral("already a run")));
+        p->nameField()->clear();
+
+        // The lineage: the traces that went in, by prompt, reviewer and teacher run.
+        p->showRun(QStringLiteral("gui-run"));
+        QVERIFY2(p->lineageText().contains(QStringLiteral("ana")), qPrintable(p->lineageText()));
+        auto ws = store::Workspace::open(m_ws);
+        auto run = store::DistillRepository(ws->db()).findByName(QStringLiteral("gui-run"));
+        auto lineage = store::DistillRepository(ws->db()).lineage((*run)->id);
+        QVERIFY(lineage->traces > 0);
+        QVERIFY2(p->lineageText().contains(QStringLiteral("%1 trace").arg(lineage->traces)), qPrintable(p->lineageText()));
+        // … opened in the review screen: the queue holds exactly the run's items.
+        QTest::mouseClick(p->findChild<QPushButton *>(QStringLiteral("distillReviewTraces")), Qt::LeftButton);
+        QVERIFY(w.isReviewShown());
+        QCOMPARE(w.session()->reviews()->filter().mark, QStringLiteral("distillation run gui-run"));
+        QCOMPARE(w.reviewPanel()->markFilter()->currentData().toString(), QStringLiteral("distillation run gui-run"));
+        auto marks = store::ReviewRepository(ws->db()).marks();
+        const std::set<store::Id> marked = marks->at(QStringLiteral("distillation run gui-run"));
+        QCOMPARE(std::set<store::Id>(w.session()->reviews()->queue().begin(), w.session()->reviews()->queue().end()), marked);
+    }
+
+    void evaluationsQueueAndCompare()
+    {
+        ui::MainWindow w;
+        w.show();
+        QVERIFY(w.openWorkspace(m_ws));
+        ui::EvaluatePanel *e = w.evaluatePanel();
+        check(e->models(), QStringLiteral("tiny"));
+        check(e->models(), QStringLiteral("gui-run (student)"));
+        for (int i = 0; i < e->modes()->count(); ++i)
+            if (e->modes()->item(i)->data(Qt::UserRole).toString() == QLatin1String("direct"))
+                e->modes()->item(i)->setCheckState(Qt::Checked);
+        // The train split: its items have teacher traces, so sent to review they are in the queue.
+        e->split()->setCurrentIndex(e->split()->findData(QStringLiteral("train")));
+        e->limit()->setValue(6);
+        QSignalSpy empty(e, &ui::EvaluatePanel::queueEmpty);
+        QSignalSpy done(e, &ui::EvaluatePanel::evaluationFinished);
+        QVERIFY(e->enqueue());
+        QVERIFY(e->isRunning());
+        QCOMPARE(e->queued(), 1); // the second waits for the first
+        QVERIFY(empty.wait(300000));
+        QCOMPARE(done.count(), 2);
+        QVERIFY(done.at(0).at(1).toBool() && done.at(1).at(1).toBool());
+        const QStringList names = e->started();
+        QCOMPARE(names.size(), 2);
+
+        // The comparison shows the numbers of eval::compareEvaluations on the same evaluations.
+        ui::ComparePanel *c = w.comparePanel();
+        QVERIFY(c->evaluations()->count() >= 2);
+        QVERIFY(c->compareNames(names));
+        auto ws = store::Workspace::open(m_ws);
+        auto expected = eval::compareEvaluations(*ws, {names[0], names[1]});
+        QVERIFY(expected);
+        QCOMPARE(c->summary()->rowCount(), 2);
+        QCOMPARE(c->metric()->currentData().toString(), QStringLiteral("score"));
+        const eval::Estimate all = expected->reports[1].byMetric.at(QStringLiteral("score")).at(QString());
+        const QString allText = QStringLiteral("%1 [%2, %3]").arg(QString::number(100 * all.value, 'f', 1), QString::number(100 * all.low, 'f', 1),
+                                                                  QString::number(100 * all.high, 'f', 1));
+        QCOMPARE(c->summary()->item(1, 1)->text(), allText);
+        const int pCol = c->summary()->columnCount() - 1;
+        QCOMPARE(c->summary()->item(1, pCol)->text(), QString::number(expected->mcnemarP[0], 'g', 3));
+        QCOMPARE(c->items()->rowCount(), int(expected->rows.size()));
+        QCOMPARE(c->items()->item(0, 3)->text(), expected->rows[0].reference);
+        QCOMPARE(c->items()->item(0, 4)->text().isEmpty(), false);
+        auto *bars = qobject_cast<QBarSeries *>(c->chart()->series().value(0));
+        QVERIFY(bars);
+        QCOMPARE(bars->count(), 2);
+        QCOMPARE(bars->barSets().at(1)->at(0), 100.0 * all.value);
+        // A family filter narrows the rows; selecting a row shows the item and each answer.
+        c->familyFilter()->setCurrentIndex(1);
+        const QString family = c->familyFilter()->currentData().toString();
+        int expectedRows = 0;
+        for (const auto &r : expected->rows)
+            expectedRows += r.family == family;
+        QCOMPARE(c->items()->rowCount(), expectedRows);
+        c->items()->setCurrentCell(0, 0);
+        QVERIFY2(c->detail()->toPlainText().contains(expected->labels[1]), qPrintable(c->detail()->toPlainText()));
+
+        // Send to review: the selected item is in the queue's filter.
+        c->items()->selectRow(0);
+        const store::Id item = c->items()->item(0, 0)->text().toLongLong();
+        const QString source = c->sendToReview();
+        QVERIFY(!source.isEmpty());
+        QVERIFY(w.isReviewShown());
+        QCOMPARE(w.session()->reviews()->filter().mark, source);
+        QCOMPARE(w.session()->reviews()->queue(), std::vector<store::Id>{item});
+
+        // Export: the same files as sdrt compare.
+        const QString html = m_tmp.filePath(QStringLiteral("cmp.html")), csv = m_tmp.filePath(QStringLiteral("cmp.csv"));
+        QVERIFY(c->exportTo(html, true));
+        QVERIFY(c->exportTo(csv, false));
+        QFile h(html), f(csv);
+        QVERIFY(h.open(QIODevice::ReadOnly) && f.open(QIODevice::ReadOnly));
+        QCOMPARE(h.readAll(), eval::comparisonHtml(*expected));
+        QCOMPARE(f.readAll(), eval::comparisonCsv(*expected));
+    }
+
+    void closingLeavesARunGoingAndADeadRunReadsInterrupted()
+    {
+        qint64 pid = 0;
+        {
+            ui::MainWindow w;
+            w.show();
+            QVERIFY(w.openWorkspace(m_ws));
+            ui::DistillPanel *p = w.distillPanel();
+            p->nameField()->setText(QStringLiteral("long-run"));
+            p->stepsField()->setValue(100000);
+            p->batchField()->setValue(4);
+            QVERIFY(p->start());
+            QTRY_VERIFY_WITH_TIMEOUT(p->curvePoints() > 0, 120000);
+            pid = p->child()->pid();
+            w.setCloseWithRuns(ui::MainWindow::CloseWithRuns::LeaveRunning);
+            QVERIFY(w.close());
+        }
+        QVERIFY(pid > 0);
+        QCOMPARE(::kill(pid_t(pid), 0), 0); // still training after the window closed
+        QCOMPARE(runStatus(m_ws, QStringLiteral("long-run")), store::RunStatus::Running);
+        {
+            ui::MainWindow w;
+            QVERIFY(w.openWorkspace(m_ws));
+            ui::DistillPanel *p = w.distillPanel();
+            QCOMPARE(p->runsTable()->item(rowOf(p->runsTable(), QStringLiteral("long-run")), 1)->text(), QStringLiteral("running"));
+            ::kill(pid_t(pid), SIGKILL);
+            QTRY_VERIFY_WITH_TIMEOUT(::kill(pid_t(pid), 0) != 0, 30000);
+            p->reload();
+            QCOMPARE(p->runsTable()->item(rowOf(p->runsTable(), QStringLiteral("long-run")), 1)->text(), QStringLiteral("interrupted"));
+        }
+    }
+};
+
+QTEST_MAIN(TestGuiRuns)
+#include "tst_gui_runs.moc"

@@ -1,0 +1,83 @@
+#pragma once
+// The Compare screen: choose evaluations, see them on their common items (eval::Comparison) —
+// the summary table (score ± interval per family for the chosen metric, cost per answer, the
+// difference against the first evaluation with its paired-bootstrap interval and p-value, and
+// McNemar's exact p), a grouped bar chart of the metric by family, and the per-item table
+// (reference and each evaluation's answer side by side) filterable to improvements,
+// regressions, disagreements and a family. Selecting a row shows the item's images and each
+// evaluation's trace. "Send to Review" marks the chosen items for the review queue's filter;
+// Export writes the same HTML and CSV files as `sdrt compare`.
+
+#include "sdrt/eval/Compare.h"
+
+#include <QWidget>
+
+#include <memory>
+
+class QChart;
+class QComboBox;
+class QLabel;
+class QListWidget;
+class QPushButton;
+class QTableWidget;
+class QTextBrowser;
+
+namespace sdrt::ui {
+
+class AssetViewer;
+class WorkspaceSession;
+
+class ComparePanel final : public QWidget {
+    Q_OBJECT
+public:
+    ComparePanel(WorkspaceSession *session, QWidget *parent = nullptr);
+    ~ComparePanel() override;
+
+    void reload(); // the evaluations of the workspace
+    // Checks exactly these evaluations (by name) and compares them; false with errorOccurred.
+    bool compareNames(const QStringList &names);
+    bool compareChecked();
+    const eval::Comparison *comparison() const { return m_comparison.get(); }
+    // Marks the selected rows' items (or, with none selected, every shown row's) for review.
+    // Returns the review-mark source, empty when nothing was sent.
+    QString sendToReview();
+    bool exportTo(const QString &path, bool html);
+
+    QListWidget *evaluations() const { return m_evaluations; }
+    QTableWidget *summary() const { return m_summary; }
+    QTableWidget *items() const { return m_items; }
+    QComboBox *rowFilter() const { return m_rowFilter; }
+    QComboBox *familyFilter() const { return m_familyFilter; }
+    QComboBox *metric() const { return m_metric; }
+    QChart *chart() const { return m_chart; }
+    QTextBrowser *detail() const { return m_detail; }
+
+Q_SIGNALS:
+    void errorOccurred(const QString &title, const QString &message);
+    void statusMessage(const QString &message);
+    void reviewRequested(const QString &source);
+
+private:
+    void fillSummary();
+    void fillChart();
+    void fillItems();
+    void showRow(int row);
+    void chooseExport(bool html);
+
+    WorkspaceSession *m_session;
+    std::unique_ptr<eval::Comparison> m_comparison;
+    QListWidget *m_evaluations;
+    QPushButton *m_compare;
+    QComboBox *m_metric;
+    QTableWidget *m_summary;
+    QChart *m_chart;
+    QComboBox *m_rowFilter;
+    QComboBox *m_familyFilter;
+    QTableWidget *m_items;
+    QLabel *m_shown;
+    QPushButton *m_send, *m_exportHtml, *m_exportCsv;
+    AssetViewer *m_viewer;
+    QTextBrowser *m_detail;
+};
+
+} // namespace sdrt::ui

@@ -1,0 +1,135 @@
+#include "sdrt/ui/ChildRun.h"
+
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QThread>
+#include <QTimer>
+
+#include <csignal>
+#include <cerrno>
+#include <sys/types.h>
+#include <unistd.h>
+
+namespace sdrt::ui {
+
+QString sdrtProgram()
+{
+    const QString env = qEnvironmentVariable("SDRT_CLI");
+    if (!env.isEmpty())
+        return env;
+    return QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("sdrt"));
+}
+
+ChildRun::ChildRun(QObject *parent) : QObject(parent), m_timer(new QTimer(this))
+{
+    m_timer->setInterval(200);
+    connect(m_timer, &QTimer::timeout, this, &ChildRun::poll);
+}
+
+ChildRun::~ChildRun() = default;
+
+bool ChildRun::start(const QStringList &args, const QString &stdoutPath, const QString &stderrPath)
+{
+    if (isRunning()) {
+        m_error = tr("A run is still going.");
+        return false;
+    }
+    for (const QString &path : {stdoutPath, stderrPath}) {
+        QDir().mkpath(QFileInfo(path).absolutePath());
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+            m_error = tr("Cannot write %1: %2").arg(QDir::toNativeSeparators(path), f.errorString());
+            return false;
+        }
+    }
+    QProcess process;
+    process.setProgram(sdrtProgram());
+    process.setArguments(args);
+    process.setStandardOutputFile(stdoutPath, QIODevice::Append);
+    process.setStandardErrorFile(stderrPath, QIODevice::Append);
+    process.setStandardInputFile(QProcess::nullDevice());
+    qint64 pid = 0;
+    if (!process.startDetached(&pid) || pid <= 0) {
+        m_error = tr("Cannot start %1: %2").arg(QDir::toNativeSeparators(sdrtProgram()), process.errorString());
+        return false;
+    }
+    m_pid = pid;
+    m_out = stdoutPath;
+    m_err = stderrPath;
+    m_outOffset = m_errOffset = 0;
+    m_outPartial.clear();
+    m_errPartial.clear();
+    m_last = {};
+    m_error.clear();
+    m_timer->start();
+    return true;
+}
+
+void ChildRun::cancel()
+{
+    if (m_pid > 0)
+        ::kill(pid_t(m_pid), SIGTERM);
+}
+
+bool ChildRun::waitForFinished(int ms)
+{
+    QDeadlineTimer deadline(ms);
+    while (isRunning() && !deadline.hasExpired()) {
+        poll();
+        if (isRunning())
+            QThread::msleep(50);
+    }
+    return !isRunning();
+}
+
+void ChildRun::readNew(const QString &path, qint64 &offset, QByteArray &partial, bool json, bool flush)
+{
+    QFile f(path);
+    if (f.open(QIODevice::ReadOnly) && f.size() > offset) {
+        f.seek(offset);
+        const QByteArray bytes = f.readAll();
+        offset += bytes.size();
+        partial += bytes;
+    }
+    qsizetype nl;
+    while ((nl = partial.indexOf('\n')) >= 0 || (flush && !partial.isEmpty())) {
+        const QByteArray line = nl >= 0 ? partial.left(nl) : partial;
+        partial.remove(0, nl >= 0 ? nl + 1 : partial.size());
+        if (line.trimmed().isEmpty())
+            continue;
+        if (!json) {
+            Q_EMIT stderrLine(QString::fromUtf8(line));
+            continue;
+        }
+        const QJsonDocument doc = QJsonDocument::fromJson(line);
+        if (!doc.isObject())
+            continue;
+        const QJsonObject o = doc.object();
+        const QString event = o.value(QStringLiteral("event")).toString();
+        if (event == QLatin1String("done") || event == QLatin1String("cancelled") || event == QLatin1String("failed"))
+            m_last = o;
+        Q_EMIT jsonLine(o);
+    }
+}
+
+void ChildRun::poll()
+{
+    if (m_pid <= 0)
+        return;
+    // The process is detached (its parent is init, which reaps it): gone once kill(pid, 0) fails.
+    const bool alive = ::kill(pid_t(m_pid), 0) == 0 || errno == EPERM;
+    readNew(m_err, m_errOffset, m_errPartial, false, !alive);
+    readNew(m_out, m_outOffset, m_outPartial, true, !alive);
+    if (alive)
+        return;
+    m_pid = 0;
+    m_timer->stop();
+    Q_EMIT finished();
+}
+
+} // namespace sdrt::ui

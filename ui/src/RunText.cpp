@@ -1,0 +1,30 @@
+#include "sdrt/ui/RunText.h"
+
+#include <QCoreApplication>
+
+#include <algorithm>
+
+namespace sdrt::ui {
+
+QString runStatusText(store::RunStatus status)
+{
+    switch (status) {
+    case store::RunStatus::Pending: return QCoreApplication::translate("RunStatus", "pending");
+    case store::RunStatus::Running: return QCoreApplication::translate("RunStatus", "running");
+    case store::RunStatus::Done: return QCoreApplication::translate("RunStatus", "done");
+    case store::RunStatus::Failed: return QCoreApplication::translate("RunStatus", "failed");
+    case store::RunStatus::Cancelled: return QCoreApplication::translate("RunStatus", "cancelled");
+    case store::RunStatus::Interrupted: return QCoreApplication::translate("RunStatus", "interrupted");
+    }
+    return {};
+}
+
+QString formatSeconds(double seconds)
+{
+    const int s = std::max(0, int(seconds + 0.5));
+    if (s >= 3600)
+        return QStringLiteral("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
+} // namespace sdrt::ui

@@ -2,6 +2,39 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ja_JP" sourcelanguage="en">
 <context>
+    <name>RunStatus</name>
+    <message>
+        <location filename="../../ui/src/RunText.cpp" line="+12"/>
+        <source>pending</source>
+        <translation>待機中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>running</source>
+        <translation>実行中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>done</source>
+        <translation>完了</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>failed</source>
+        <translation>失敗</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>cancelled</source>
+        <translation>中止</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>interrupted</source>
+        <translation>中断</translation>
+    </message>
+</context>
+<context>
     <name>main</name>
     <message>
         <location filename="../../app/workbench_main.cpp" line="+26"/>
@@ -17,6 +50,21 @@
         <location line="+1"/>
         <source>Start on the review screen.</source>
         <translation>レビュー画面で起動します。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Start on this screen: browse, review, distill, evaluate or compare.</source>
+        <translation>この画面で起動します: browse、review、distill、evaluate、compare。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Start on the Compare screen with these evaluations (comma separated).</source>
+        <translation>これらの評価（カンマ区切り）で比較画面を開いて起動します。</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Unknown screen &quot;%1&quot; (browse, review, distill, evaluate, compare).</source>
+        <translation>不明な画面「%1」です（browse、review、distill、evaluate、compare）。</translation>
     </message>
 </context>
 <context>
@@ -512,7 +560,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="+165"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="+158"/>
         <source>Generation batch size.</source>
         <translation>生成のバッチサイズ。</translation>
     </message>
@@ -572,7 +620,7 @@
         <translation>フォルダーまたは JSONL マニフェストをワークスペースに取り込みます。終了コード: 0 すべて取り込み、1 一部失敗、2 何も取り込めず。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-120"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-113"/>
         <source>No model &quot;%1&quot; in the workspace (register one with sdrt model register WS DIR).</source>
         <translation>ワークスペースにモデル「%1」がありません（sdrt model register WS DIR で登録してください）。</translation>
     </message>
@@ -582,17 +630,17 @@
         <translation>ワークスペースにプロンプト「%1」がありません（sdrt prompts register WS でライブラリを登録してください）。</translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+73"/>
         <source>Run the prompt library two-step over items with a registered model and store the traces (with hidden states). Rerunning resumes: completed traces are skipped. Ctrl+C cancels.</source>
         <translation>登録済みモデルでプロンプトライブラリを項目ごとに2段階実行し、トレース（隠れ状態を含む）を保存します。再実行すると続きから再開し、完了済みのトレースは飛ばします。Ctrl+C で中止します。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/DistillCommands.cpp" line="+107"/>
+        <location filename="../../app/cli/DistillCommands.cpp" line="+93"/>
         <source>There is no model &quot;%1&quot; in %2. Register it with: sdrt model register %2 DIR --name %1</source>
         <translation>%2 にモデル「%1」はありません。登録するには: sdrt model register %2 DIR --name %1</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+66"/>
         <source>Distil approved traces into a student (the frozen base plus SDRT modules).
 stdout: one JSON object per line (step, each loss term, lr, samples/s, ETA; a final summary).
 Config keys (JSON object, any subset; see docs/DISTILLATION.md): </source>
@@ -602,11 +650,11 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
     </message>
     <message>
         <location line="+5"/>
-        <location filename="../../app/cli/EvalCommands.cpp" line="+56"/>
+        <location filename="../../app/cli/EvalCommands.cpp" line="+42"/>
         <location line="+80"/>
-        <location line="+146"/>
+        <location line="+147"/>
         <location filename="../../app/cli/GenerateCommands.cpp" line="+3"/>
-        <location line="+170"/>
+        <location line="+168"/>
         <location line="+122"/>
         <location filename="../../app/cli/InitImportCommands.cpp" line="+4"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+100"/>
@@ -711,7 +759,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>モデル「%1」は %2 です。蒸留はベースモデルから始めます。</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+28"/>
         <source>data: %1 (policy: %2)</source>
         <translation>データ: %1（承認ポリシー: %2）</translation>
     </message>
@@ -721,7 +769,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>ベースモデルの隠れ状態を持つ学習分割の承認済みトレースがありません。蒸留するものがありません。トレースをレビュー（承認）するか、承認ポリシーを変更してください。</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+20"/>
         <source>Cannot create the folder %1.</source>
         <translation>フォルダー %1 を作成できません。</translation>
     </message>
@@ -736,17 +784,17 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>設定を書き込めません</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="-201"/>
         <source>Cannot start rank %1: %2</source>
         <translation>ランク %1 を起動できません: %2</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+230"/>
         <source>a worker did not start</source>
         <translation>ワーカーが起動しませんでした</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+55"/>
         <source>Cancelled at step %1; resume with: sdrt distill %2 --resume %3</source>
         <translation>ステップ %1 でキャンセルしました。再開するには: sdrt distill %2 --resume %3</translation>
     </message>
@@ -756,7 +804,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>生徒モデル「%1」を %2 に書き出しました（学習パラメーター %3、ベース %4）。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-291"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-289"/>
         <source>Model name or id.</source>
         <translation>モデル名または ID。</translation>
     </message>
@@ -781,7 +829,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>質問・回答・メモにこの文字列を含む項目だけ。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/EvalCommands.cpp" line="-229"/>
+        <location filename="../../app/cli/EvalCommands.cpp" line="-230"/>
         <source>Mark an evaluation&apos;s wrong answers (or its regressions against another evaluation) for review: the review queue can then show just those items.</source>
         <translation>評価の誤答（または別の評価に対する後退）をレビュー対象に印付けします。レビューの待ち行列でそれらの項目だけを表示できます。</translation>
     </message>
@@ -897,7 +945,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>--metric: 「%1」は指標ではありません（exact_match、anls、relaxed_accuracy、yes_no_accuracy、absolute_error）。</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+52"/>
         <source>Cancelled; resume with: sdrt eval %1 --resume %2</source>
         <translation>キャンセルしました。再開するには: sdrt eval %1 --resume %2</translation>
     </message>
@@ -978,12 +1026,12 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
     </message>
     <message>
         <location line="+1"/>
-        <location line="+187"/>
+        <location line="+185"/>
         <source>Most new tokens of the analysis.</source>
         <translation>分析の最大新規トークン数。</translation>
     </message>
     <message>
-        <location line="-186"/>
+        <location line="-184"/>
         <source>Most new tokens of the answer.</source>
         <translation>回答の最大新規トークン数。</translation>
     </message>
@@ -1033,7 +1081,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>生成</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+13"/>
         <source>run %1 resumes interrupted run %2 (%3 ok and %4 failed traces stored when it stopped)</source>
         <translation>実行 %1 は中断された実行 %2 を再開します (停止時点で成功 %3 件、失敗 %4 件のトレースを保存済み)</translation>
     </message>
@@ -1053,7 +1101,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>隠れ状態: 層 %1、トレースあたり %2 バイト（fp16）、合計 %3 MiB</translation>
     </message>
     <message>
-        <location line="-191"/>
+        <location line="-189"/>
         <source>item %1 left out of the ensemble summary: %2</source>
         <translation>項目 %1 はアンサンブルの集計から外しました: %2</translation>
     </message>
@@ -1073,7 +1121,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>%1 項目のアンサンブル: 平均一致率 %2。参照回答との比較（%3 項目）: 多数決 %4%、重み付き投票 %5%</translation>
     </message>
     <message>
-        <location line="+183"/>
+        <location line="+181"/>
         <source>Merge shard folders made by sdrt generate --shard i/N --out DIR into the workspace.</source>
         <translation>sdrt generate --shard i/N --out DIR で作ったシャードフォルダをワークスペースに統合します。</translation>
     </message>
@@ -1283,7 +1331,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 を書き出しました（語彙 %2、デコーダー %3 層）。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-116"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-114"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+9"/>
         <source>cpu, cuda[:N] or auto.</source>
         <translation>cpu、cuda[:N]、auto のいずれか。</translation>
@@ -1295,7 +1343,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location filename="../../app/cli/DemoCommands.cpp" line="-104"/>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="+179"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="+177"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+7"/>
         <location line="+38"/>
         <source>Model folder.</source>
@@ -1432,7 +1480,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>「%1」による模擬レビュー: 参照解答と一致するトレース %2 件を承認しました（全 %3 件。ワークスペースのポリシーで現在承認済み: %4 件）。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/Console.cpp" line="+29"/>
+        <location filename="../../app/cli/Console.cpp" line="+32"/>
         <location line="+53"/>
         <source>%1: &quot;%2&quot; is not a whole number.</source>
         <translation>%1: &quot;%2&quot; は整数ではありません。</translation>
@@ -1642,7 +1690,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location line="+11"/>
-        <location filename="../../core/eval/src/EvalJob.cpp" line="+72"/>
+        <location filename="../../core/eval/src/EvalJob.cpp" line="+74"/>
         <source>There is no evaluation &quot;%1&quot; in %2.</source>
         <translation>%2 に評価「%1」はありません。</translation>
     </message>
@@ -1796,7 +1844,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>どのプロンプトも回答しませんでした</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+46"/>
         <source>There is no evaluation %1.</source>
         <translation>評価 %1 はありません。</translation>
     </message>
@@ -2658,6 +2706,1047 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
 </context>
 <context>
+    <name>sdrt::ui::ChildRun</name>
+    <message>
+        <location filename="../../ui/src/ChildRun.cpp" line="+39"/>
+        <source>A run is still going.</source>
+        <translation>実行はまだ続いています。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Cannot write %1: %2</source>
+        <translation>%1 を書き込めません: %2</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Cannot start %1: %2</source>
+        <translation>%1 を起動できません: %2</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::ui::ComparePanel</name>
+    <message>
+        <location filename="../../ui/src/ComparePanel.cpp" line="+58"/>
+        <source>&amp;Compare</source>
+        <translation>比較(&amp;C)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Send to Re&amp;view</source>
+        <translation>レビューに送る(&amp;V)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Export &amp;HTML…</source>
+        <translation>HTML を書き出し(&amp;H)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export C&amp;SV…</source>
+        <translation>CSV を書き出し(&amp;S)…</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Check two or more evaluations; the first checked is the reference the others are compared with</source>
+        <translation>2 つ以上の評価にチェックを付けます。最初にチェックした評価が比較の基準になります</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Compare the checked evaluations on their common items (Ctrl+Return)</source>
+        <translation>チェックした評価を共通の項目で比較します（Ctrl+Return）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Put the selected items (or every shown item) in the review queue&apos;s &quot;From …&quot; filter</source>
+        <translation>選択した項目（選択がなければ表示中のすべての項目）をレビューキューの「…から」フィルターに入れます</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All items</source>
+        <translation>すべての項目</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Improvements</source>
+        <translation>改善</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Regressions</source>
+        <translation>悪化</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Disagreements</source>
+        <translation>不一致</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Evaluations:</source>
+        <translation>評価:</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>&amp;Metric:</source>
+        <translation>指標(&amp;M):</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Sho&amp;w:</source>
+        <translation>表示(&amp;W):</translation>
+    </message>
+    <message>
+        <location line="+58"/>
+        <source>%1 — %2, %3 (%4)</source>
+        <translation>%1 — %2、%3（%4）</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Compare</source>
+        <translation>比較</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Check at least two evaluations.</source>
+        <translation>2 つ以上の評価にチェックを付けてください。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Cannot compare</source>
+        <translation>比較できません</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>score (each item by its own metric)</source>
+        <translation>スコア（各項目をその項目の指標で）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>All task families</source>
+        <translation>すべてのタスク種別</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+7"/>
+        <source>Compared %n evaluation(s) on %1 common item(s)</source>
+        <translation>
+            <numerusform>%n 件の評価を共通の %1 項目で比較しました</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Evaluation</source>
+        <translation>評価</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+44"/>
+        <source>all</source>
+        <translation>全体</translation>
+    </message>
+    <message>
+        <location line="-43"/>
+        <source>Generations / answer</source>
+        <translation>回答あたりの生成回数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Tokens in / out</source>
+        <translation>入力 / 出力トークン</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>ms / answer</source>
+        <translation>回答あたりの ms</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Cost ratio (first / this)</source>
+        <translation>コスト比（最初 / この評価）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Δ score vs first [95 % CI]</source>
+        <translation>最初との差 Δ スコア [95 % CI]</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>p (paired bootstrap)</source>
+        <translation>p（対応ブートストラップ）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>p (McNemar)</source>
+        <translation>p（McNemar）</translation>
+    </message>
+    <message>
+        <location line="+61"/>
+        <source>mean absolute error × 100</source>
+        <translation>平均絶対誤差 × 100</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%</source>
+        <translation>%</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Item</source>
+        <translation>項目</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Family</source>
+        <translation>種別</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Question</source>
+        <translation>質問</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Reference</source>
+        <translation>正解</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 vs %2</source>
+        <translation>%1 と %2</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <location line="+37"/>
+        <source>(failed)</source>
+        <translation>（失敗）</translation>
+    </message>
+    <message>
+        <location line="-33"/>
+        <source>improved</source>
+        <translation>改善</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>regressed</source>
+        <translation>悪化</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>same</source>
+        <translation>同じ</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>%1 of %n common item(s) shown</source>
+        <translation>
+            <numerusform>共通の %n 項目のうち %1 項目を表示</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>&lt;p&gt;&lt;b&gt;Item %1&lt;/b&gt; · %2&lt;br&gt;%3&lt;br&gt;Reference: &lt;b&gt;%4&lt;/b&gt;&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;項目 %1&lt;/b&gt; · %2&lt;br&gt;%3&lt;br&gt;正解: &lt;b&gt;%4&lt;/b&gt;&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&lt;p&gt;Note: %1&lt;/p&gt;</source>
+        <translation>&lt;p&gt;メモ: %1&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>&lt;p&gt;&lt;i&gt;%1&lt;/i&gt;: %2&lt;br&gt;→ %3&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;i&gt;%1&lt;/i&gt;: %2&lt;br&gt;→ %3&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <location line="+9"/>
+        <source>Send to Review</source>
+        <translation>レビューに送る</translation>
+    </message>
+    <message>
+        <location line="-9"/>
+        <source>No items are shown.</source>
+        <translation>表示中の項目がありません。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>comparison %1</source>
+        <translation>比較 %1</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+13"/>
+        <source>%n item(s) sent to review; %1 of them have no teacher traces yet: generate traces for them (Generate panel, their split) to review them.</source>
+        <translation>
+            <numerusform>%n 項目をレビューに送りました。そのうち %1 項目にはまだ教師トレースがありません: レビューするには、それらのトレースを生成してください（生成パネル、その項目の分割）。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>%n item(s) sent to review (%1 new)</source>
+        <translation>
+            <numerusform>%n 項目をレビューに送りました（新規 %1）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Export failed</source>
+        <translation>書き出しに失敗しました</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Cannot write %1: %2</source>
+        <translation>%1 を書き込めません: %2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Wrote %1</source>
+        <translation>%1 を書き出しました</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Export</source>
+        <translation>書き出し</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Compare two or more evaluations first.</source>
+        <translation>先に 2 つ以上の評価を比較してください。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Export Comparison (HTML)</source>
+        <translation>比較の書き出し（HTML）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Export Comparison (CSV)</source>
+        <translation>比較の書き出し（CSV）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>HTML (*.html)</source>
+        <translation>HTML (*.html)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::ui::DistillPanel</name>
+    <message>
+        <location filename="../../ui/src/DistillPanel.cpp" line="+104"/>
+        <source>&amp;Start</source>
+        <translation>開始(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Start a distillation run with these settings (Ctrl+Return)</source>
+        <translation>この設定で蒸留を開始します（Ctrl+Return）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel Run</source>
+        <translation>実行を中止</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Stop the run after its current step; it can be resumed (Ctrl+.)</source>
+        <translation>現在のステップの後で実行を止めます。再開できます（Ctrl+.）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Res&amp;ume</source>
+        <translation>再開(&amp;U)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Resume the selected cancelled, failed or interrupted run from its last checkpoint</source>
+        <translation>選択した中止・失敗・中断の実行を最後のチェックポイントから再開します</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open Its Traces in Review</source>
+        <translation>そのトレースをレビューで開く</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <location line="+74"/>
+        <source>Run</source>
+        <translation>実行</translation>
+    </message>
+    <message>
+        <location line="-74"/>
+        <source>Status</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Base</source>
+        <translation>ベース</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Steps</source>
+        <translation>ステップ</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Settings</source>
+        <translation>設定</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Final losses</source>
+        <translation>最終損失</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Duration</source>
+        <translation>所要時間</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>cross-entropy</source>
+        <translation>交差エントロピー</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>hidden-state</source>
+        <translation>隠れ状態</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>ensemble entropy</source>
+        <translation>アンサンブルのエントロピー</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>total loss</source>
+        <translation>損失の合計</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+7"/>
+        <source>learning rate</source>
+        <translation>学習率</translation>
+    </message>
+    <message>
+        <location line="-3"/>
+        <source>step</source>
+        <translation>ステップ</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>loss</source>
+        <translation>損失</translation>
+    </message>
+    <message>
+        <location line="+59"/>
+        <source>distill-&lt;UTC time&gt;</source>
+        <translation>distill-&lt;UTC 時刻&gt;</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The run&apos;s name, also the student model&apos;s name</source>
+        <translation>実行の名前（生徒モデルの名前にもなります）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Local data-parallel processes (the batch is split between them)</source>
+        <translation>ローカルのデータ並列プロセス数（バッチをプロセス間で分けます）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Name:</source>
+        <translation>名前(&amp;N):</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Base model:</source>
+        <translation>ベースモデル(&amp;B):</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Processes:</source>
+        <translation>プロセス数(&amp;P):</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Approved traces</source>
+        <translation>承認済みトレース</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The workspace&apos;s approval policy</source>
+        <translation>ワークスペースの承認ポリシー</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>any</source>
+        <translation>任意</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>all</source>
+        <translation>すべて</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Min. accepts:</source>
+        <translation>最小承認数:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Max. rejects:</source>
+        <translation>最大却下数:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Max. traces:</source>
+        <translation>最大トレース数:</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Modules</source>
+        <translation>モジュール</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Intervention adapter (LoReFT)</source>
+        <translation>介入アダプター（LoReFT）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>the middle layer</source>
+        <translation>中央の層</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Decoder layers the adapter edits, comma separated (Hugging Face numbering)</source>
+        <translation>アダプターが編集するデコーダー層（カンマ区切り、Hugging Face の番号）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Vision-language skip</source>
+        <translation>視覚・言語スキップ</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Ensemble weights over prompt versions</source>
+        <translation>プロンプト版ごとのアンサンブル重み</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Weights depend on the item</source>
+        <translation>重みを項目ごとに変える</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Layers:</source>
+        <translation>層:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rank:</source>
+        <translation>ランク:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Positions:</source>
+        <translation>位置数:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Skip rank:</source>
+        <translation>スキップのランク:</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Entropy bonus ε:</source>
+        <translation>エントロピー項 ε:</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Loss</source>
+        <translation>損失</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cross-entropy on the approved answers</source>
+        <translation>承認済み回答の交差エントロピー</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Weight λ of the hidden-state term; 0 turns it off</source>
+        <translation>隠れ状態の項の重み λ。0 で無効</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Mean squared error</source>
+        <translation>平均二乗誤差</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>1 − cosine</source>
+        <translation>1 − コサイン</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>every stored layer</source>
+        <translation>保存済みのすべての層</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Hidden-state λ:</source>
+        <translation>隠れ状態の λ:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Hidden-state loss:</source>
+        <translation>隠れ状態の損失:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Hidden-state layers:</source>
+        <translation>隠れ状態の層:</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Optimisation</source>
+        <translation>最適化</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>off</source>
+        <translation>オフ</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>S&amp;teps:</source>
+        <translation>ステップ数(&amp;T):</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Batch (traces per step):</source>
+        <translation>バッチ（ステップあたりのトレース数）:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Learning rate:</source>
+        <translation>学習率:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Warm-up steps:</source>
+        <translation>ウォームアップのステップ数:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Weight decay:</source>
+        <translation>重み減衰:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Gradient clip:</source>
+        <translation>勾配クリップ:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Checkpoint every:</source>
+        <translation>チェックポイントの間隔:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Seed:</source>
+        <translation>シード:</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Layers: &quot;%1&quot; is not a comma-separated list of layer numbers.</source>
+        <translation>層: 「%1」は層番号のカンマ区切りリストではありません。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Hidden-state layers: &quot;%1&quot; is not a comma-separated list of layer numbers.</source>
+        <translation>隠れ状態の層: 「%1」は層番号のカンマ区切りリストではありません。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Turn on at least one module (adapter, skip or ensemble weights): otherwise nothing is trained.</source>
+        <translation>少なくとも 1 つのモジュール（アダプター、スキップ、アンサンブル重み）を有効にしてください。そうしないと何も学習されません。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Turn on the cross-entropy term or give the hidden-state term a weight above 0: otherwise there is no loss.</source>
+        <translation>交差エントロピー項を有効にするか、隠れ状態の項に 0 より大きい重みを与えてください。そうしないと損失がありません。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The batch (%1) must split evenly over %2 processes.</source>
+        <translation>バッチ（%1）は %2 プロセスで割り切れる必要があります。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Open a workspace first.</source>
+        <translation>先にワークスペースを開いてください。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Choose a base model (register one with sdrt model register).</source>
+        <translation>ベースモデルを選んでください（sdrt model register で登録します）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The run name &quot;%1&quot; may not contain / or \ or start with a dot.</source>
+        <translation>実行名「%1」には / や \ を含めたり、ドットで始めたりできません。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>There is already a run &quot;%1&quot;: choose another name, or select it and Resume.</source>
+        <translation>実行「%1」はすでにあります: 別の名前にするか、その実行を選んで再開してください。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+47"/>
+        <source>%n approved trace(s) under %1; the run uses those of train items made by the base model.</source>
+        <translation>
+            <numerusform>%1 のもとで承認済みトレースは %n 件です。実行では、そのうちベースモデルが作った学習分割の項目のトレースを使います。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>batch %1</source>
+        <translation>バッチ %1</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>lr %1</source>
+        <translation>lr %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>rank %1</source>
+        <translation>ランク %1</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>λ %1</source>
+        <translation>λ %1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>no %1</source>
+        <translation>%1 なし</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>%1 of %2</source>
+        <translation>%2 中 %1</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>Distillation</source>
+        <translation>蒸留</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>A run is going; cancel it or wait for it to end.</source>
+        <translation>実行中です。中止するか、終わるまでお待ちください。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+12"/>
+        <location line="+10"/>
+        <source>Cannot start the run</source>
+        <translation>実行を開始できません</translation>
+    </message>
+    <message>
+        <location line="-10"/>
+        <source>Cannot write %1: %2</source>
+        <translation>%1 を書き込めません: %2</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Run %1: starting (loading the base model and the approved traces)…</source>
+        <translation>実行 %1: 開始中（ベースモデルと承認済みトレースを読み込み中）…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Distillation run %1 started</source>
+        <translation>蒸留の実行 %1 を開始しました</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <location line="+7"/>
+        <source>Cannot resume</source>
+        <translation>再開できません</translation>
+    </message>
+    <message>
+        <location line="-7"/>
+        <source>Run %1 is %2: only a cancelled, failed or interrupted run can be resumed.</source>
+        <translation>実行 %1 は%2です: 再開できるのは中止・失敗・中断した実行だけです。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Run %1: resuming from its last checkpoint…</source>
+        <translation>実行 %1: 最後のチェックポイントから再開中…</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Run %1: cancelling after the current step…</source>
+        <translation>実行 %1: 現在のステップの後で中止します…</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Run %1: step %2 of %3 · %4 samples/s · ETA %5</source>
+        <translation>実行 %1: ステップ %2 / %3 · %4 サンプル/秒 · 残り %5</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Run %1 done: %2 steps in %3; student model registered.</source>
+        <translation>実行 %1 完了: %2 ステップ、%3。生徒モデルを登録しました。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Run %1 cancelled at step %2; Resume continues it.</source>
+        <translation>実行 %1 をステップ %2 で中止しました。再開で続けられます。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Run %1 ended without finishing: %2 (the log panel has its messages).</source>
+        <translation>実行 %1 は完了せずに終わりました: %2（メッセージはログパネルにあります）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the process exited</source>
+        <translation>プロセスが終了しました</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Distillation run %1</source>
+        <translation>蒸留の実行 %1</translation>
+    </message>
+    <message>
+        <location line="+104"/>
+        <source>Run %1</source>
+        <translation>実行 %1</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+2"/>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>run %1: %2</source>
+        <translation>実行 %1: %2</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>Lineage of %1: %n trace(s).
+Prompt versions — %2
+Accepted by — %3
+Teacher runs — %4</source>
+        <translation>
+            <numerusform>%1 の系譜: トレース %n 件。
+プロンプト版 — %2
+承認者 — %3
+教師の実行 — %4</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Run %1 (starting)</source>
+        <translation>実行 %1（開始中）</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <location line="+13"/>
+        <source>Lineage</source>
+        <translation>系譜</translation>
+    </message>
+    <message>
+        <location line="-3"/>
+        <source>distillation run %1</source>
+        <translation>蒸留の実行 %1</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::ui::EvaluatePanel</name>
+    <message>
+        <location filename="../../ui/src/EvaluatePanel.cpp" line="+27"/>
+        <source>&amp;Queue Evaluations</source>
+        <translation>評価をキューに追加(&amp;Q)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel Evaluations</source>
+        <translation>評価を中止</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Models to evaluate: base models answer as they are, students through their adapters</source>
+        <translation>評価するモデル: ベースモデルはそのまま、生徒はアダプターを通して回答します</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Direct: one answer. Two-step: one prompt version, analysis then answer. Ensemble: every prompt two-step, then a vote.</source>
+        <translation>直接: 1 回の回答。2 段階: 1 つのプロンプト版で分析してから回答。アンサンブル: すべてのプロンプトを 2 段階で実行して投票。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Eval</source>
+        <translation>評価</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Train</source>
+        <translation>学習</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>all</source>
+        <translation>すべて</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>At most this many items (the first in id order); all: the whole split</source>
+        <translation>最大この数の項目（ID 順の先頭から）。すべて: 分割全体</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>One evaluation per checked model and mode, run one after another (Ctrl+Return)</source>
+        <translation>チェックしたモデルとモードごとに 1 つの評価を、順番に実行します（Ctrl+Return）</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>&amp;Models:</source>
+        <translation>モデル(&amp;M):</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>M&amp;odes:</source>
+        <translation>モード(&amp;O):</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Split:</source>
+        <translation>分割(&amp;S):</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Limit:</source>
+        <translation>上限(&amp;L):</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Batch:</source>
+        <translation>バッチ(&amp;B):</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Queue and this session&apos;s evaluations:</source>
+        <translation>キューとこのセッションの評価:</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>%1 (student)</source>
+        <translation>%1（生徒）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Direct answer</source>
+        <translation>直接回答</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Two-step ensemble of every prompt (majority vote)</source>
+        <translation>全プロンプトの 2 段階アンサンブル（多数決）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Two-step ensemble of every prompt (log-probability vote)</source>
+        <translation>全プロンプトの 2 段階アンサンブル（対数確率による投票）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Two-step with prompt %1</source>
+        <translation>プロンプト %1 で 2 段階</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <location line="+12"/>
+        <source>Evaluate</source>
+        <translation>評価</translation>
+    </message>
+    <message>
+        <location line="-12"/>
+        <source>Open a workspace first.</source>
+        <translation>先にワークスペースを開いてください。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Check at least one model and one mode.</source>
+        <translation>少なくとも 1 つのモデルと 1 つのモードにチェックを付けてください。</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>%1: could not start (%2)</source>
+        <translation>%1: 起動できませんでした（%2）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Evaluation %1: loading the model…</source>
+        <translation>評価 %1: モデルを読み込み中…</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Evaluation %1: cancelling after the current batch…</source>
+        <translation>評価 %1: 現在のバッチの後で中止します…</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Evaluation %1: %2 of %3 items, %4 failed · ETA %5</source>
+        <translation>評価 %1: %3 項目中 %2 項目、失敗 %4 · 残り %5</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>%1: done, %2 items in %3</source>
+        <translation>%1: 完了、%2 項目、%3</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1: cancelled (sdrt eval --resume %1 continues it)</source>
+        <translation>%1: 中止（sdrt eval --resume %1 で続けられます）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1: failed — %2</source>
+        <translation>%1: 失敗 — %2</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>the process exited; the log panel has its messages</source>
+        <translation>プロセスが終了しました。メッセージはログパネルにあります</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Evaluation %1</source>
+        <translation>評価 %1</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>%1: running</source>
+        <translation>%1: 実行中</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1: queued</source>
+        <translation>%1: 待機中</translation>
+    </message>
+</context>
+<context>
     <name>sdrt::ui::GeneratePanel</name>
     <message>
         <location filename="../../ui/src/GeneratePanel.cpp" line="+43"/>
@@ -3102,7 +4191,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::MainWindow</name>
     <message>
-        <location filename="../../ui/src/MainWindow.cpp" line="+42"/>
+        <location filename="../../ui/src/MainWindow.cpp" line="+49"/>
         <source>Browse</source>
         <translation>閲覧</translation>
     </message>
@@ -3110,6 +4199,21 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <location line="+1"/>
         <source>Review</source>
         <translation>レビュー</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Distill</source>
+        <translation>蒸留</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Evaluate</source>
+        <translation>評価</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Compare</source>
+        <translation>比較</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -3132,7 +4236,17 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ワークスペースを読めません</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+36"/>
+        <source>distill: %1</source>
+        <translation>distill: %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>eval: %1</source>
+        <translation>eval: %1</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>&amp;File</source>
         <translation>ファイル(&amp;F)</translation>
     </message>
@@ -3185,6 +4299,21 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <location line="+2"/>
         <source>Re&amp;view Traces</source>
         <translation>トレースをレビュー(&amp;V)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Distill</source>
+        <translation>蒸留(&amp;D)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Evaluate</source>
+        <translation>評価(&amp;E)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Compare Evaluations</source>
+        <translation>評価を比較(&amp;C)</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -3365,7 +4494,42 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         </translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+47"/>
+        <source>Runs are going</source>
+        <translation>実行が続いています</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A distillation run and an evaluation are going.</source>
+        <translation>蒸留の実行と評価が続いています。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A distillation run is going.</source>
+        <translation>蒸留の実行が続いています。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>An evaluation is going.</source>
+        <translation>評価が続いています。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>They run in processes of their own: they can go on after the window closes (their results land in the workspace), or stop cleanly now and be resumed later.</source>
+        <translation>これらは別のプロセスで動いています: ウィンドウを閉じた後も続けられます（結果はワークスペースに入ります）。または今きれいに止めて、後で再開できます。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Leave Running</source>
+        <translation>実行したままにする(&amp;L)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Stop Them</source>
+        <translation>止める(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+42"/>
         <source>SDRT Workbench</source>
         <translation>SDRT ワークベンチ</translation>
     </message>

@@ -105,6 +105,7 @@ ComparePanel::ComparePanel(WorkspaceSession *session, QWidget *parent)
     leftLayout->addWidget(new QLabel(tr("Evaluations:"), left));
     leftLayout->addWidget(m_evaluations, 1);
     leftLayout->addWidget(m_compare);
+    left->setMaximumWidth(320);
 
     auto *top = new QWidget(this);
     auto *topLayout = new QVBoxLayout(top);
@@ -124,7 +125,10 @@ ComparePanel::ComparePanel(WorkspaceSession *session, QWidget *parent)
     chartView->setObjectName(QStringLiteral("compareChart"));
     chartView->setRenderHint(QPainter::Antialiasing);
     chartView->setMinimumHeight(220);
+    chartView->setMinimumWidth(420);
     summaryAndChart->addWidget(chartView);
+    summaryAndChart->setStretchFactor(0, 3);
+    summaryAndChart->setStretchFactor(1, 2);
     topLayout->addWidget(summaryAndChart, 1);
 
     auto *middle = new QWidget(this);
@@ -374,7 +378,7 @@ void ComparePanel::fillItems()
         };
         set(QString::number(cr.itemId))->setData(Qt::UserRole, qint64(r));
         set(cr.family);
-        set(cr.question);
+        set(cr.question)->setToolTip(cr.question);
         set(cr.reference);
         for (std::size_t i = 0; i < cr.answers.size(); ++i) {
             QTableWidgetItem *cell = set(cr.answers[i].isEmpty() ? tr("(failed)") : cr.answers[i]);
@@ -385,6 +389,9 @@ void ComparePanel::fillItems()
         ++row;
     }
     m_items->resizeColumnsToContents();
+    m_items->setColumnWidth(2, std::min(m_items->columnWidth(2), 320)); // the question: its tooltip has all of it
+    if (row > 0)
+        m_items->setCurrentCell(0, 0);
     m_shown->setText(tr("%1 of %n common item(s) shown", nullptr, int(c.rows.size())).arg(row));
 }
 

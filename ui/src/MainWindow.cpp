@@ -18,7 +18,11 @@
 #include "sdrt/ui/WorkspaceSession.h"
 
 #include <QActionGroup>
+
+#include <algorithm>
 #include <QCloseEvent>
+#include <QGuiApplication>
+#include <QScreen>
 #include <QPushButton>
 #include <QApplication>
 #include <QDockWidget>
@@ -118,7 +122,9 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_distill, &DistillPanel::runFinished, m_evaluate, &EvaluatePanel::reload); // a new student
     connect(m_evaluate, &EvaluatePanel::evaluationFinished, m_compare, &ComparePanel::reload);
     updateTitle();
-    resize(1280, 800);
+    // The engineers' screens (curves, comparison tables) want room: most of the screen, at least 1280×800.
+    const QRect screen = QGuiApplication::primaryScreen() ? QGuiApplication::primaryScreen()->availableGeometry() : QRect(0, 0, 1280, 800);
+    resize(std::max(1280, int(screen.width() * 0.9)), std::max(800, int(screen.height() * 0.9)));
 }
 
 MainWindow::~MainWindow() = default;

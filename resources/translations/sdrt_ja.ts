@@ -2786,12 +2786,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>評価:</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>&amp;Metric:</source>
         <translation>指標(&amp;M):</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+24"/>
         <source>Sho&amp;w:</source>
         <translation>表示(&amp;W):</translation>
     </message>
@@ -2915,12 +2915,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location line="+27"/>
-        <location line="+37"/>
+        <location line="+40"/>
         <source>(failed)</source>
         <translation>（失敗）</translation>
     </message>
     <message>
-        <location line="-33"/>
+        <location line="-36"/>
         <source>improved</source>
         <translation>改善</translation>
     </message>
@@ -2935,7 +2935,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>同じ</translation>
     </message>
     <message numerus="yes">
-        <location line="+4"/>
+        <location line="+7"/>
         <source>%1 of %n common item(s) shown</source>
         <translation>
             <numerusform>共通の %n 項目のうち %1 項目を表示</numerusform>
@@ -3182,7 +3182,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ワークスペースの承認ポリシー</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>any</source>
         <translation>任意</translation>
     </message>
@@ -3731,7 +3731,7 @@ Teacher runs — %4</source>
         <translation>プロセスが終了しました。メッセージはログパネルにあります</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Evaluation %1</source>
         <translation>評価 %1</translation>
     </message>
@@ -4191,7 +4191,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::MainWindow</name>
     <message>
-        <location filename="../../ui/src/MainWindow.cpp" line="+49"/>
+        <location filename="../../ui/src/MainWindow.cpp" line="+53"/>
         <source>Browse</source>
         <translation>閲覧</translation>
     </message>
@@ -4246,7 +4246,7 @@ Teacher runs — %4</source>
         <translation>eval: %1</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+15"/>
         <source>&amp;File</source>
         <translation>ファイル(&amp;F)</translation>
     </message>

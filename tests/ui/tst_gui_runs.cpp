@@ -24,6 +24,7 @@
 #include <QBarSeries>
 #include <QBarSet>
 #include <QChart>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
 #include <QLabel>
@@ -124,6 +125,18 @@ private Q_SLOTS:
         p->layersField()->clear();
         p->batchField()->setValue(4);
         QVERIFY(p->formError().isEmpty());
+
+        // A policy nobody's reviews meet: the child refuses, and its reason reaches the user.
+        p->findChild<QCheckBox *>(QStringLiteral("distillWorkspacePolicy"))->setChecked(false);
+        p->findChild<QSpinBox *>(QStringLiteral("distillMinAccepts"))->setValue(3);
+        QVERIFY2(approved->text().startsWith(QStringLiteral("0 approved")), qPrintable(approved->text()));
+        QSignalSpy errors(p, &ui::DistillPanel::errorOccurred);
+        QSignalSpy refused(p->child(), &ui::ChildRun::finished);
+        QVERIFY(p->start());
+        QVERIFY(refused.wait(120000));
+        QCOMPARE(errors.count(), 1);
+        QVERIFY2(errors.at(0).at(1).toString().contains(QStringLiteral("nothing to distil")), qPrintable(errors.at(0).at(1).toString()));
+        p->findChild<QCheckBox *>(QStringLiteral("distillWorkspacePolicy"))->setChecked(true);
 
         p->nameField()->setText(QStringLiteral("gui-run"));
         p->stepsField()->setValue(200);

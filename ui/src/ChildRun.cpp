@@ -65,6 +65,7 @@ bool ChildRun::start(const QStringList &args, const QString &stdoutPath, const Q
     m_outPartial.clear();
     m_errPartial.clear();
     m_last = {};
+    m_lastErr.clear();
     m_error.clear();
     m_timer->start();
     return true;
@@ -103,7 +104,8 @@ void ChildRun::readNew(const QString &path, qint64 &offset, QByteArray &partial,
         if (line.trimmed().isEmpty())
             continue;
         if (!json) {
-            Q_EMIT stderrLine(QString::fromUtf8(line));
+            m_lastErr = QString::fromUtf8(line);
+            Q_EMIT stderrLine(m_lastErr);
             continue;
         }
         const QJsonDocument doc = QJsonDocument::fromJson(line);

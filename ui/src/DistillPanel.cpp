@@ -231,8 +231,10 @@ QWidget *DistillPanel::buildForm()
     auto *dataForm = new QFormLayout(dataBox);
     m_workspacePolicy = new QCheckBox(tr("The workspace's approval policy"), dataBox);
     m_workspacePolicy->setChecked(true);
+    m_workspacePolicy->setObjectName(QStringLiteral("distillWorkspacePolicy"));
     m_minAccepts = intBox(dataBox, 1, 100, 1);
     m_maxRejects = intBox(dataBox, -1, 100, 0);
+    m_minAccepts->setObjectName(QStringLiteral("distillMinAccepts"));
     m_maxRejects->setSpecialValueText(tr("any"));
     m_approved = new QLabel(dataBox);
     m_approved->setObjectName(QStringLiteral("distillApproved"));
@@ -630,7 +632,7 @@ void DistillPanel::onChildFinished()
         m_status->setText(tr("Run %1 cancelled at step %2; Resume continues it.").arg(name).arg(last.value(QStringLiteral("step")).toInt()));
     else
         m_status->setText(tr("Run %1 ended without finishing: %2 (the log panel has its messages).")
-                              .arg(name, last.value(QStringLiteral("error")).toString(tr("the process exited"))));
+                              .arg(name, last.value(QStringLiteral("error")).toString(m_child->lastStderrLine().isEmpty() ? tr("the process exited") : m_child->lastStderrLine())));
     if (event != QLatin1String("done") && event != QLatin1String("cancelled"))
         Q_EMIT errorOccurred(tr("Distillation run %1").arg(name), m_status->text());
     reloadRuns();

@@ -235,7 +235,8 @@ void EvaluatePanel::onFinished()
     else if (event == QLatin1String("cancelled"))
         m_finishedLines << tr("%1: cancelled (sdrt eval --resume %1 continues it)").arg(m_current);
     else
-        m_finishedLines << tr("%1: failed — %2").arg(m_current, last.value(QStringLiteral("error")).toString(tr("the process exited; the log panel has its messages")));
+        m_finishedLines << tr("%1: failed — %2").arg(m_current, last.value(QStringLiteral("error")).toString(m_child->lastStderrLine().isEmpty() ? tr("the process exited; the log panel has its messages")
+                                                                                                        : m_child->lastStderrLine()));
     m_progress->setRange(0, 1);
     m_progress->setValue(ok ? 1 : 0);
     m_status->setText(m_finishedLines.last());

@@ -39,6 +39,8 @@ public:
     QString errorString() const { return m_error; }
     // The last JSON object whose "event" was done, cancelled or failed (empty if none came).
     QJsonObject lastEvent() const { return m_last; }
+    // The last stderr line (the reason, when a command refused to start and wrote no event).
+    QString lastStderrLine() const { return m_lastErr; }
 
 Q_SIGNALS:
     void jsonLine(const QJsonObject &line);
@@ -54,6 +56,7 @@ private:
     qint64 m_outOffset = 0, m_errOffset = 0;
     QByteArray m_outPartial, m_errPartial;
     QJsonObject m_last;
+    QString m_lastErr;
 };
 
 } // namespace sdrt::ui

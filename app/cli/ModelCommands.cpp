@@ -21,6 +21,8 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QTemporaryDir>
 
 namespace sdrt::cli {
@@ -301,53 +303,142 @@ int runModel(const QStringList &args)
     return 2;
 }
 
+namespace {
+
+QJsonObject benchJson(const QString &name, const model::ModelInfo &info, const model::ModelBenchFigures &f, double loadSeconds, int threads)
+{
+    const model::BlasInfo blas = model::blasInfo();
+    QJsonArray batches;
+    for (const model::BatchFigures &b : f.batches)
+        batches.append(QJsonObject{{QStringLiteral("batch"), b.batch},
+                                   {QStringLiteral("prefill_tokens_per_s"), b.prefillTokensPerSecond},
+                                   {QStringLiteral("ttft_ms"), b.timeToFirstTokenMs},
+                                   {QStringLiteral("decode_tokens_per_s"), b.decodeTokensPerSecond},
+                                   {QStringLiteral("decode_steps_per_s"), b.decodeStepsPerSecond},
+                                   {QStringLiteral("bandwidth_share"), b.bandwidthShare}});
+    return QJsonObject{{QStringLiteral("model"), name},
+                       {QStringLiteral("runtime"), QStringLiteral("sdrt")},
+                       {QStringLiteral("device"), qs(info.device)},
+                       {QStringLiteral("dtype"), qs(info.dtype)},
+                       {QStringLiteral("parameters"), qint64(f.parameters)},
+                       {QStringLiteral("weight_bytes_per_decode_step"), qint64(f.decodeWeightBytes)},
+                       {QStringLiteral("load_s"), loadSeconds},
+                       {QStringLiteral("prompt_tokens"), f.promptTokens},
+                       {QStringLiteral("batches"), batches},
+                       {QStringLiteral("decode_no_cache_b1_tokens_per_s"), f.decodeNoCacheTokensPerSecondB1},
+                       {QStringLiteral("kv_cache_speedup"), f.kvCacheSpeedup},
+                       {QStringLiteral("memory_bandwidth_gb_s"), f.memoryBandwidthGBs},
+                       {QStringLiteral("peak_rss_mib"), f.peakRssMiB},
+                       {QStringLiteral("torch_threads"), threads},
+                       {QStringLiteral("openblas_threads"), qEnvironmentVariable("OPENBLAS_NUM_THREADS", QStringLiteral("1"))},
+                       {QStringLiteral("blas"), qs(blas.library)},
+                       {QStringLiteral("blas_core"), qs(blas.core)}};
+}
+
+void printBench(const QString &name, const model::ModelBenchFigures &f, double loadSeconds)
+{
+    out(QStringLiteral("%1: %2 parameters, %3 MiB of weights read per decode step, load %4 s, prompt %5 tokens, memory bandwidth %6 GB/s (memcpy, read + write)")
+            .arg(name)
+            .arg(f.parameters)
+            .arg(f.decodeWeightBytes / 1048576.0, 0, 'f', 1)
+            .arg(loadSeconds, 0, 'f', 2)
+            .arg(f.promptTokens)
+            .arg(f.memoryBandwidthGBs, 0, 'f', 1));
+    for (const model::BatchFigures &b : f.batches)
+        out(QStringLiteral("  batch %1: prefill %2 tok/s | TTFT %3 ms | decode %4 tok/s (%5 steps/s) | %6 % of the bandwidth limit")
+                .arg(b.batch)
+                .arg(b.prefillTokensPerSecond, 0, 'f', 0)
+                .arg(b.timeToFirstTokenMs, 0, 'f', 1)
+                .arg(b.decodeTokensPerSecond, 0, 'f', 1)
+                .arg(b.decodeStepsPerSecond, 0, 'f', 1)
+                .arg(100.0 * b.bandwidthShare, 0, 'f', 1));
+    if (f.decodeNoCacheTokensPerSecondB1 > 0)
+        out(QStringLiteral("  decode without KV cache, batch 1: %1 tok/s (cache speed-up x%2)")
+                .arg(f.decodeNoCacheTokensPerSecondB1, 0, 'f', 1)
+                .arg(f.kvCacheSpeedup, 0, 'f', 2));
+    out(QStringLiteral("  peak RSS %1 MiB").arg(f.peakRssMiB, 0, 'f', 0));
+}
+
+} // namespace
+
 int benchModel(const QStringList &args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral("Runtime figures for the tiny config and a ~100M-parameter config (random weights)."));
+    p.setApplicationDescription(QStringLiteral("Runtime figures on a model folder (any LLaVA checkpoint in Hugging Face layout), or without DIR on "
+                                               "the tiny config and a ~100M-parameter config with random weights: load time, prefill and decode "
+                                               "tokens/s per batch size, time to first token, peak RSS, parameters, weight bytes per decode step, "
+                                               "BLAS core and threads, and decode's share of the memory-bandwidth limit."));
     p.addHelpOption();
-    QCommandLineOption tinyOnly(QStringLiteral("tiny-only"), QStringLiteral("Skip the ~100M-parameter model."));
+    p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("Model folder (optional)."), QStringLiteral("[DIR]"));
+    QCommandLineOption tinyOnly(QStringLiteral("tiny-only"), QStringLiteral("Without DIR: skip the ~100M-parameter model."));
     QCommandLineOption prompt(QStringLiteral("prompt-tokens"), QStringLiteral("Text tokens in the prompt."), QStringLiteral("N"), QStringLiteral("128"));
     QCommandLineOption decode(QStringLiteral("decode-tokens"), QStringLiteral("Tokens to decode."), QStringLiteral("N"), QStringLiteral("32"));
-    p.addOptions({tinyOnly, prompt, decode});
+    QCommandLineOption batch(QStringLiteral("batch"), QStringLiteral("Batch sizes, comma separated."), QStringLiteral("LIST"), QStringLiteral("1,8"));
+    QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("LibTorch intra-op threads (0: the number of cores)."), QStringLiteral("N"),
+                               QStringLiteral("0"));
+    QCommandLineOption device(QStringLiteral("device"), QStringLiteral("cpu, cuda[:N] or auto."), QStringLiteral("D"), QStringLiteral("auto"));
+    QCommandLineOption json(QStringLiteral("json"), QStringLiteral("One JSON object per model on stdout instead of text."));
+    QCommandLineOption noBaseline(QStringLiteral("no-baseline"), QStringLiteral("Skip the decode without KV cache."));
+    p.addOptions({tinyOnly, prompt, decode, batch, threads, device, json, noBaseline});
     p.process(QStringList{QStringLiteral("sdrt bench model")} + args);
-    model::configureThreads(0);
-    out(QStringLiteral("platform: %1").arg(qs(model::platformSummary())));
-    QTemporaryDir tmp;
-    std::vector<std::pair<QString, model::TinyModelParams>> configs = {{QStringLiteral("tiny"), {}}};
-    if (!p.isSet(tinyOnly))
-        configs.emplace_back(QStringLiteral("100M"), model::TinyModelParams::hundredMillion());
-    for (const auto &[name, params] : configs) {
-        const std::string dir = tmp.filePath(name).toStdString();
-        if (auto r = model::makeTinyModel(dir, params); !r) {
-            err(qs(r.error()));
+    model::ModelBenchParams bp;
+    const auto promptValue = intOption(p, prompt, 1, 100000), decodeValue = intOption(p, decode, 1, 100000), threadsValue = intOption(p, threads, 0, 1024);
+    if (!promptValue || !decodeValue || !threadsValue || p.positionalArguments().size() > 1)
+        return 2;
+    bp.promptTokens = *promptValue;
+    bp.decodeTokens = *decodeValue;
+    bp.noCacheBaseline = !p.isSet(noBaseline);
+    bp.batches.clear();
+    for (const QString &part : p.value(batch).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const int b = part.trimmed().toInt(&ok);
+        if (!ok || b < 1 || b > 4096) {
+            err(QStringLiteral("--batch %1: give batch sizes from 1 to 4096, comma separated.").arg(p.value(batch)));
             return 2;
         }
-        auto rt = model::VlmRuntime::load(dir, {});
+        bp.batches.push_back(b);
+    }
+    const int threadCount = model::configureThreads(*threadsValue);
+    if (!p.isSet(json))
+        out(QStringLiteral("platform: %1").arg(qs(model::platformSummary())));
+    QTemporaryDir tmp;
+    std::vector<std::pair<QString, std::string>> folders;
+    if (!p.positionalArguments().isEmpty()) {
+        folders.emplace_back(p.positionalArguments().first(), p.positionalArguments().first().toStdString());
+    } else {
+        std::vector<std::pair<QString, model::TinyModelParams>> configs = {{QStringLiteral("tiny"), {}}};
+        if (!p.isSet(tinyOnly))
+            configs.emplace_back(QStringLiteral("100M"), model::TinyModelParams::hundredMillion());
+        for (const auto &[name, params] : configs) {
+            const std::string dir = tmp.filePath(name).toStdString();
+            if (auto r = model::makeTinyModel(dir, params); !r) {
+                err(qs(r.error()));
+                return 2;
+            }
+            folders.emplace_back(name, dir);
+        }
+    }
+    for (const auto &[name, dir] : folders) {
+        model::RuntimeOptions options;
+        options.device = p.value(device).toStdString();
+        options.threads = threadCount;
+        QElapsedTimer t;
+        t.start();
+        auto rt = model::VlmRuntime::load(dir, options);
         if (!rt) {
             err(qs(rt.error()));
             return 2;
         }
-        model::ModelBenchParams bp;
-        bp.promptTokens = p.value(prompt).toInt();
-        bp.decodeTokens = p.value(decode).toInt();
+        const double loadSeconds = t.elapsed() / 1000.0;
         auto f = model::benchmarkModel(**rt, bp);
         if (!f) {
             err(qs(f.error()));
             return 2;
         }
-        out(QStringLiteral("%1: %2 parameters, prompt %3 tokens | prefill %4 tok/s | TTFT %5 ms | decode b1 %6 tok/s | decode b8 %7 tok/s"
-                           " | decode without KV cache b1 %8 tok/s (cache speed-up x%9) | peak RSS %10 MiB")
-                .arg(name)
-                .arg(f->parameters)
-                .arg(f->promptTokens)
-                .arg(f->prefillTokensPerSecond, 0, 'f', 0)
-                .arg(f->timeToFirstTokenMs, 0, 'f', 1)
-                .arg(f->decodeTokensPerSecondB1, 0, 'f', 1)
-                .arg(f->decodeTokensPerSecondB8, 0, 'f', 1)
-                .arg(f->decodeNoCacheTokensPerSecondB1, 0, 'f', 1)
-                .arg(f->kvCacheSpeedup, 0, 'f', 2)
-                .arg(f->peakRssMiB, 0, 'f', 0));
+        if (p.isSet(json))
+            jsonLine(benchJson(name, (*rt)->info(), *f, loadSeconds, threadCount));
+        else
+            printBench(name, *f, loadSeconds);
     }
     return 0;
 }

@@ -2,6 +2,7 @@
 // values, KV-cache and batching equivalences, samplers on hand-made logits, hidden states,
 // and loading errors for a model folder (files the test writes and corrupts itself).
 
+#include "sdrt/model/Benchmark.h"
 #include "sdrt/model/ChatTemplate.h"
 #include "LlavaModel.h"
 #include "Preprocess.h"
@@ -94,6 +95,37 @@ private Q_SLOTS:
         m_tiny = m_tmp.filePath(QStringLiteral("tiny")).toStdString();
         auto c = makeTinyModel(m_tiny, {});
         QVERIFY2(c, c ? "" : c.error().c_str());
+    }
+
+    // ---- benchmark figures (sdrt bench model) ----
+    void benchmarkFiguresPerBatchSize()
+    {
+        auto rt = VlmRuntime::load(m_tiny);
+        QVERIFY(rt);
+        ModelBenchParams p;
+        p.promptTokens = 16;
+        p.decodeTokens = 4;
+        p.batches = {1, 3};
+        p.repeats = 1;
+        auto f = benchmarkModel(**rt, p);
+        QVERIFY2(f, f ? "" : f.error().c_str());
+        QCOMPARE(int(f->batches.size()), 2);
+        QVERIFY(f->at(3) && !f->at(2));
+        QCOMPARE(f->at(3)->decodeTokensPerSecond, 3 * f->at(3)->decodeStepsPerSecond);
+        QVERIFY(f->promptTokens > 16);
+        QVERIFY(f->memoryBandwidthGBs > 0);
+        // fp32 on the CPU: 4 bytes per weight the decoder and the head read, fewer than all weights.
+        const TextConfig &t = (*rt)->info().config.text;
+        QCOMPARE(f->decodeWeightBytes % 4, 0);
+        QVERIFY(f->decodeWeightBytes >= 4LL * t.vocabSize * t.hiddenSize);
+        QVERIFY(f->decodeWeightBytes < 4LL * f->parameters);
+        for (const BatchFigures &b : f->batches) {
+            QVERIFY(b.prefillTokensPerSecond > 0 && b.decodeStepsPerSecond > 0 && b.timeToFirstTokenMs > 0);
+            QCOMPARE(b.bandwidthShare, double(f->decodeWeightBytes) * b.decodeStepsPerSecond / (f->memoryBandwidthGBs * 1e9));
+        }
+        QVERIFY(f->kvCacheSpeedup > 0);
+        p.batches = {0};
+        QVERIFY(!benchmarkModel(**rt, p));
     }
 
     // ---- safetensors ----

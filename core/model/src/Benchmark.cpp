@@ -1,6 +1,9 @@
 #include "sdrt/model/Benchmark.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
+#include <vector>
 #include <sys/resource.h>
 
 namespace sdrt::model {
@@ -18,10 +21,44 @@ RgbImage testImage(int size)
 
 } // namespace
 
+const BatchFigures *ModelBenchFigures::at(int batch) const
+{
+    for (const BatchFigures &b : batches)
+        if (b.batch == batch)
+            return &b;
+    return nullptr;
+}
+
+double measureCopyBandwidthGBs()
+{
+    const std::size_t bytes = std::size_t(256) << 20;
+    std::vector<char> a(bytes, 1), b(bytes, 0);
+    double best = 1e30;
+    for (int r = 0; r < 4; ++r) {
+        const auto t0 = std::chrono::steady_clock::now();
+        std::memcpy(r % 2 ? a.data() : b.data(), r % 2 ? b.data() : a.data(), bytes);
+        best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    volatile char sink = a[bytes / 2] + b[bytes / 3];
+    (void)sink;
+    return 2.0 * double(bytes) / best / 1e9;
+}
+
+std::int64_t decodeWeightBytes(const ModelInfo &info)
+{
+    const TextConfig &t = info.config.text;
+    const std::int64_t h = t.hiddenSize, kv = std::int64_t(t.numKvHeads) * t.headDim();
+    const std::int64_t perLayer = 2 * h * h + 2 * h * kv + 3 * h * t.intermediateSize + 2 * h;
+    const std::int64_t params = t.numLayers * perLayer + h + std::int64_t(t.vocabSize) * h;
+    const std::int64_t element = (info.dtype == "fp32" || info.dtype == "float32") ? 4 : 2; // fp32, else fp16 / bf16
+    return params * element;
+}
+
 Expected<ModelBenchFigures, std::string> benchmarkModel(VlmRuntime &runtime, const ModelBenchParams &params)
 {
     ModelBenchFigures f;
     f.parameters = runtime.info().parameters;
+    f.decodeWeightBytes = decodeWeightBytes(runtime.info());
     std::string text;
     while (int(runtime.tokenizer().encode(text, false).size()) < params.promptTokens)
         text += " the steel plate has four holes and a crack";
@@ -63,23 +100,32 @@ Expected<ModelBenchFigures, std::string> benchmarkModel(VlmRuntime &runtime, con
     };
     SamplingParams dec = SamplingParams::greedy(params.decodeTokens + 1);
     dec.stopAtEos = false;
-    auto b1 = measure({req}, dec);
-    if (!b1)
-        return unexpected(b1.error());
-    f.timeToFirstTokenMs = b1->firstToken * 1000.0;
-    f.prefillTokensPerSecond = f.promptTokens / b1->firstToken;
-    f.decodeTokensPerSecondB1 = params.decodeTokens / b1->decode;
-    auto b8 = measure(std::vector<GenerationRequest>(8, req), dec);
-    if (!b8)
-        return unexpected(b8.error());
-    f.decodeTokensPerSecondB8 = 8.0 * params.decodeTokens / b8->decode;
-    SamplingParams noCache = dec;
-    noCache.useKvCache = false;
-    auto nc = measure({req}, noCache);
-    if (!nc)
-        return unexpected(nc.error());
-    f.decodeNoCacheTokensPerSecondB1 = params.decodeTokens / nc->decode;
-    f.kvCacheSpeedup = f.decodeTokensPerSecondB1 / f.decodeNoCacheTokensPerSecondB1;
+    f.memoryBandwidthGBs = measureCopyBandwidthGBs();
+    for (int batch : params.batches) {
+        if (batch < 1)
+            return unexpected("batch sizes must be 1 or more (got " + std::to_string(batch) + ")");
+        auto t = measure(std::vector<GenerationRequest>(std::size_t(batch), req), dec);
+        if (!t)
+            return unexpected(t.error());
+        BatchFigures b;
+        b.batch = batch;
+        b.timeToFirstTokenMs = t->firstToken * 1000.0;
+        b.prefillTokensPerSecond = double(batch) * f.promptTokens / t->firstToken;
+        b.decodeStepsPerSecond = params.decodeTokens / t->decode;
+        b.decodeTokensPerSecond = batch * b.decodeStepsPerSecond;
+        b.bandwidthShare = f.memoryBandwidthGBs > 0 ? double(f.decodeWeightBytes) * b.decodeStepsPerSecond / (f.memoryBandwidthGBs * 1e9) : 0;
+        f.batches.push_back(b);
+    }
+    if (params.noCacheBaseline) {
+        SamplingParams noCache = dec;
+        noCache.useKvCache = false;
+        auto nc = measure({req}, noCache);
+        if (!nc)
+            return unexpected(nc.error());
+        f.decodeNoCacheTokensPerSecondB1 = params.decodeTokens / nc->decode;
+        if (const BatchFigures *b1 = f.at(1))
+            f.kvCacheSpeedup = b1->decodeTokensPerSecond / f.decodeNoCacheTokensPerSecondB1;
+    }
     struct rusage ru {};
     getrusage(RUSAGE_SELF, &ru);
     f.peakRssMiB = ru.ru_maxrss / 1024.0;

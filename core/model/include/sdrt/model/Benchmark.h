@@ -1,31 +1,51 @@
 #pragma once
-// Figures for `sdrt bench model`: throughput and latency of the runtime on one model folder.
+// Figures for `sdrt bench model`: throughput and latency of the runtime on one model folder
+// (any checkpoint, or the random configs it makes itself), per batch size, and how close decode
+// comes to the memory-bandwidth limit.
 
 #include "sdrt/common/Expected.h"
 #include "sdrt/model/Runtime.h"
 
 #include <string>
+#include <vector>
 
 namespace sdrt::model {
 
 struct ModelBenchParams {
-    int promptTokens = 128; // text tokens after the image
+    int promptTokens = 128;           // text tokens after the image
     int decodeTokens = 32;
-    int repeats = 2;        // best of
+    std::vector<int> batches{1, 8};   // batch sizes measured
+    int repeats = 2;                  // best of, after one warm-up call
+    bool noCacheBaseline = true;      // also decode batch 1 without the KV cache
+};
+
+struct BatchFigures {
+    int batch = 1;
+    double prefillTokensPerSecond = 0; // prompt tokens of the whole batch / time to first token
+    double timeToFirstTokenMs = 0;
+    double decodeTokensPerSecond = 0;  // generated tokens of the whole batch per second
+    double decodeStepsPerSecond = 0;
+    double bandwidthShare = 0;         // decode weight traffic / measured memory bandwidth
 };
 
 struct ModelBenchFigures {
     std::int64_t parameters = 0;
-    int promptTokens = 0;            // incl. image tokens
-    double prefillTokensPerSecond = 0;
-    double timeToFirstTokenMs = 0;
-    double decodeTokensPerSecondB1 = 0;
-    double decodeTokensPerSecondB8 = 0;
-    double decodeNoCacheTokensPerSecondB1 = 0;
-    double kvCacheSpeedup = 0;       // decode with / without cache, batch 1
-    double peakRssMiB = 0;           // of the process so far
+    std::int64_t decodeWeightBytes = 0; // weights one decode step reads (decoder + LM head, runtime dtype)
+    int promptTokens = 0;               // incl. image tokens
+    std::vector<BatchFigures> batches;
+    double decodeNoCacheTokensPerSecondB1 = 0; // 0 when not measured
+    double kvCacheSpeedup = 0;                 // decode with / without cache, batch 1
+    double memoryBandwidthGBs = 0;             // measured: memcpy traffic (read + write) per second
+    double peakRssMiB = 0;                     // of the process so far
+    // The first batch's figures with this batch size, or null.
+    const BatchFigures *at(int batch) const;
 };
 
 Expected<ModelBenchFigures, std::string> benchmarkModel(VlmRuntime &runtime, const ModelBenchParams &params);
+// Best of a few copies of a 256 MiB buffer: bytes read plus bytes written per second, in GB/s.
+double measureCopyBandwidthGBs();
+// Bytes of the weights one decode step reads (the decoder layers, final norm and LM head) in
+// the runtime's dtype; the vision tower and projector run at prefill only.
+std::int64_t decodeWeightBytes(const ModelInfo &info);
 
 } // namespace sdrt::model

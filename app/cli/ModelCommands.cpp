@@ -21,8 +21,6 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
-#include <QJsonArray>
-#include <QJsonObject>
 #include <QTemporaryDir>
 
 namespace sdrt::cli {
@@ -305,36 +303,6 @@ int runModel(const QStringList &args)
 
 namespace {
 
-QJsonObject benchJson(const QString &name, const model::ModelInfo &info, const model::ModelBenchFigures &f, double loadSeconds, int threads)
-{
-    const model::BlasInfo blas = model::blasInfo();
-    QJsonArray batches;
-    for (const model::BatchFigures &b : f.batches)
-        batches.append(QJsonObject{{QStringLiteral("batch"), b.batch},
-                                   {QStringLiteral("prefill_tokens_per_s"), b.prefillTokensPerSecond},
-                                   {QStringLiteral("ttft_ms"), b.timeToFirstTokenMs},
-                                   {QStringLiteral("decode_tokens_per_s"), b.decodeTokensPerSecond},
-                                   {QStringLiteral("decode_steps_per_s"), b.decodeStepsPerSecond},
-                                   {QStringLiteral("bandwidth_share"), b.bandwidthShare}});
-    return QJsonObject{{QStringLiteral("model"), name},
-                       {QStringLiteral("runtime"), QStringLiteral("sdrt")},
-                       {QStringLiteral("device"), qs(info.device)},
-                       {QStringLiteral("dtype"), qs(info.dtype)},
-                       {QStringLiteral("parameters"), qint64(f.parameters)},
-                       {QStringLiteral("weight_bytes_per_decode_step"), qint64(f.decodeWeightBytes)},
-                       {QStringLiteral("load_s"), loadSeconds},
-                       {QStringLiteral("prompt_tokens"), f.promptTokens},
-                       {QStringLiteral("batches"), batches},
-                       {QStringLiteral("decode_no_cache_b1_tokens_per_s"), f.decodeNoCacheTokensPerSecondB1},
-                       {QStringLiteral("kv_cache_speedup"), f.kvCacheSpeedup},
-                       {QStringLiteral("memory_bandwidth_gb_s"), f.memoryBandwidthGBs},
-                       {QStringLiteral("peak_rss_mib"), f.peakRssMiB},
-                       {QStringLiteral("torch_threads"), threads},
-                       {QStringLiteral("openblas_threads"), qEnvironmentVariable("OPENBLAS_NUM_THREADS", QStringLiteral("1"))},
-                       {QStringLiteral("blas"), qs(blas.library)},
-                       {QStringLiteral("blas_core"), qs(blas.core)}};
-}
-
 void printBench(const QString &name, const model::ModelBenchFigures &f, double loadSeconds)
 {
     out(QStringLiteral("%1: %2 parameters, %3 MiB of weights read per decode step, load %4 s, prompt %5 tokens, memory bandwidth %6 GB/s (memcpy, read + write)")
@@ -436,7 +404,7 @@ int benchModel(const QStringList &args)
             return 2;
         }
         if (p.isSet(json))
-            jsonLine(benchJson(name, (*rt)->info(), *f, loadSeconds, threadCount));
+            out(qs(model::benchFiguresJson(name.toStdString(), (*rt)->info(), *f, loadSeconds)));
         else
             printBench(name, *f, loadSeconds);
     }

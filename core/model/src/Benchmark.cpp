@@ -1,5 +1,12 @@
 #include "sdrt/model/Benchmark.h"
 
+#include "sdrt/model/Platform.h"
+
+#include <ATen/Parallel.h>
+#include <nlohmann/json.hpp>
+
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -7,9 +14,7 @@
 #include <sys/resource.h>
 
 namespace sdrt::model {
-namespace {
-
-RgbImage testImage(int size)
+RgbImage benchmarkImage(int size)
 {
     RgbImage img;
     img.width = img.height = size;
@@ -19,7 +24,40 @@ RgbImage testImage(int size)
     return img;
 }
 
-} // namespace
+std::string benchFiguresJson(const std::string &name, const ModelInfo &info, const ModelBenchFigures &f, double loadSeconds)
+{
+    const BlasInfo blas = blasInfo();
+    const TorchInfo torchI = torchInfo();
+    nlohmann::json batches = nlohmann::json::array();
+    for (const BatchFigures &b : f.batches)
+        batches.push_back({{"batch", b.batch},
+                           {"prefill_tokens_per_s", b.prefillTokensPerSecond},
+                           {"ttft_ms", b.timeToFirstTokenMs},
+                           {"decode_tokens_per_s", b.decodeTokensPerSecond},
+                           {"decode_steps_per_s", b.decodeStepsPerSecond},
+                           {"bandwidth_share", b.bandwidthShare}});
+    using GetThreads = int (*)();
+    auto blasThreads = reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+    const nlohmann::json j = {{"model", name},
+                              {"runtime", "sdrt"},
+                              {"torch", torchI.version},
+                              {"device", info.device},
+                              {"dtype", info.dtype},
+                              {"parameters", f.parameters},
+                              {"weight_bytes_per_decode_step", f.decodeWeightBytes},
+                              {"load_s", loadSeconds},
+                              {"prompt_tokens", f.promptTokens},
+                              {"batches", batches},
+                              {"decode_no_cache_b1_tokens_per_s", f.decodeNoCacheTokensPerSecondB1},
+                              {"kv_cache_speedup", f.kvCacheSpeedup},
+                              {"memory_bandwidth_gb_s", f.memoryBandwidthGBs},
+                              {"peak_rss_mib", f.peakRssMiB},
+                              {"torch_threads", at::get_num_threads()},
+                              {"openblas_threads", blasThreads ? blasThreads() : 0},
+                              {"blas", blas.library},
+                              {"blas_core", blas.core}};
+    return j.dump();
+}
 
 const BatchFigures *ModelBenchFigures::at(int batch) const
 {
@@ -62,7 +100,7 @@ Expected<ModelBenchFigures, std::string> benchmarkModel(VlmRuntime &runtime, con
     std::string text;
     while (int(runtime.tokenizer().encode(text, false).size()) < params.promptTokens)
         text += " the steel plate has four holes and a crack";
-    GenerationRequest req{{testImage(runtime.info().config.vision.imageSize)}, runtime.formatChat("<image>\n" + text)};
+    GenerationRequest req{{benchmarkImage(runtime.info().config.vision.imageSize)}, runtime.formatChat("<image>\n" + text)};
     auto ids = runtime.promptIds(req);
     if (!ids)
         return unexpected(ids.error());

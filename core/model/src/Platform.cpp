@@ -3,6 +3,7 @@
 #include "sdrt/common/Log.h"
 
 #include <torch/torch.h>
+#include <torch/version.h>
 
 #include <dlfcn.h>
 #include <fstream>
@@ -58,6 +59,18 @@ std::string platformSummary()
     if (b.fallbackKernel)
         s << "; WARNING fallback kernel (try OPENBLAS_CORETYPE=" << b.suggestion << ")";
     return s.str();
+}
+
+TorchInfo torchInfo()
+{
+    TorchInfo t;
+    t.version = TORCH_VERSION;
+    t.cuda = torch::cuda::is_available();
+    t.cudaDevices = t.cuda ? int(torch::cuda::device_count()) : 0;
+#ifdef _GLIBCXX_USE_CXX11_ABI
+    t.cxx11Abi = _GLIBCXX_USE_CXX11_ABI != 0;
+#endif
+    return t;
 }
 
 void logPlatformOnce()

@@ -42,6 +42,11 @@ struct ModelBenchFigures {
 };
 
 Expected<ModelBenchFigures, std::string> benchmarkModel(VlmRuntime &runtime, const ModelBenchParams &params);
+// The figures as one JSON object (the line `sdrt bench model --json` prints), with the load
+// time, the thread settings and the BLAS core, to set side by side with other runtimes.
+std::string benchFiguresJson(const std::string &name, const ModelInfo &info, const ModelBenchFigures &figures, double loadSeconds);
+// A deterministic RGB test pattern of size × size (the benchmark's and the device check's image).
+RgbImage benchmarkImage(int size);
 // Best of a few copies of a 256 MiB buffer: bytes read plus bytes written per second, in GB/s.
 double measureCopyBandwidthGBs();
 // Bytes of the weights one decode step reads (the decoder layers, final norm and LM head) in

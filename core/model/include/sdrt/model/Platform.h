@@ -20,6 +20,16 @@ struct BlasInfo {
 BlasInfo blasInfo();
 // One line for logs and benchmarks.
 std::string platformSummary();
+// The LibTorch this binary runs on: version, CUDA, and the C++ ABI it was built with (Debian's
+// and the official "cxx11 ABI" downloads use the new std::string ABI, 1; the pre-cxx11 ABI
+// downloads 0; our code must be built with the same setting, which CMake takes from Torch).
+struct TorchInfo {
+    std::string version;     // e.g. "1.13.1"
+    bool cuda = false;       // built with CUDA and a device is visible
+    int cudaDevices = 0;
+    bool cxx11Abi = true;
+};
+TorchInfo torchInfo();
 // Logs the BLAS core once; warns on a fallback kernel.
 void logPlatformOnce();
 

@@ -19,7 +19,9 @@ if [ ! -d "$OUT/heldout" ]; then
 fi
 run() { # name, then sdrt eval arguments
   local name=$1; shift
-  if "$SDRT" eval "$WS" --resume "$name" >"$OUT/$name.jsonl" 2>/dev/null; then stamp "$name resumed"; return; fi
+  local prev
+  prev=$("$SDRT" eval "$WS" --resume "$name" 2>/dev/null | tail -1) || true
+  case "$prev" in *'"event":"done"'*) stamp "$name resumed and done"; return ;; *'is done'*) stamp "$name already done"; return ;; esac
   "$SDRT" eval "$WS" --name "$name" --split eval --batch 16 "$@" >"$OUT/$name.jsonl" || true
   stamp "$name: $(tail -1 "$OUT/$name.jsonl" | cut -c1-160)"
 }
@@ -33,5 +35,5 @@ for s in full no-adapter no-skip no-ensemble no-hidden; do
 done
 "$SDRT" compare "$WS" base-direct teacher-ensemble student-full student-no-adapter student-no-skip student-no-ensemble student-no-hidden \
   --html "$OUT/poc.html" --csv "$OUT/poc.csv" --force | tee "$OUT/poc.txt"
-"$SDRT" compare "$WS" teacher-ensemble student-full --force --csv "$OUT/student-vs-teacher.csv" | tail -1 | tee -a "$OUT/poc.txt"
+"$SDRT" compare "$WS" teacher-ensemble student-full --force --csv "$OUT/student-vs-teacher.csv" | grep -A6 '−' | tee -a "$OUT/poc.txt"
 stamp done

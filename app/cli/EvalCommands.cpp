@@ -320,16 +320,24 @@ int runCompare(const QStringList &args)
     }
     for (std::size_t i = 1; i < c->reports.size(); ++i) {
         const auto &d = c->differences[i - 1];
-        out(tr("[%1] − [0]: score %2 [%3, %4], paired bootstrap p %5, McNemar exact p %6; generations per answer %7 vs %8 (%9× fewer)")
+        out(tr("[%1] − [0]: score %2 [%3, %4], paired bootstrap p %5, McNemar exact p %6; generations per answer %7 ([0]: %8; [0] / [%1] = %9)")
                 .arg(i)
                 .arg(d.value, 0, 'f', 3)
                 .arg(d.low, 0, 'f', 3)
                 .arg(d.high, 0, 'f', 3)
-                .arg(d.pValue, 0, 'g', 3)
+                .arg(eval::formatBootstrapP(d.pValue))
                 .arg(c->mcnemarP[i - 1], 0, 'g', 3)
                 .arg(c->reports[i].generations, 0, 'f', 1)
                 .arg(c->reports[0].generations, 0, 'f', 1)
-                .arg(c->costRatio[i - 1], 0, 'f', 1));
+                .arg(c->costRatio[i - 1], 0, 'f', 2));
+        for (const eval::FamilyDifference &fd : c->familyDifferences[i - 1])
+            out(tr("    %1: %2 [%3, %4], paired bootstrap p %5, McNemar exact p %6")
+                    .arg(fd.family)
+                    .arg(fd.difference.value, 0, 'f', 3)
+                    .arg(fd.difference.low, 0, 'f', 3)
+                    .arg(fd.difference.high, 0, 'f', 3)
+                    .arg(eval::formatBootstrapP(fd.difference.pValue))
+                    .arg(fd.mcnemarP, 0, 'g', 3));
     }
     auto write = [&](const QCommandLineOption &o, const QByteArray &data) {
         QSaveFile f(p.value(o));

@@ -986,11 +986,16 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
     </message>
     <message>
         <location line="+20"/>
-        <source>[%1] − [0]: score %2 [%3, %4], paired bootstrap p %5, McNemar exact p %6; generations per answer %7 vs %8 (%9× fewer)</source>
-        <translation>[%1] − [0]: スコア %2 [%3, %4]、対応のあるブートストラップ p %5、McNemar 正確検定 p %6。回答あたりの生成回数 %7 対 %8（%9 分の 1）</translation>
+        <source>[%1] − [0]: score %2 [%3, %4], paired bootstrap p %5, McNemar exact p %6; generations per answer %7 ([0]: %8; [0] / [%1] = %9)</source>
+        <translation>[%1] − [0]: スコア %2 [%3, %4]、対応ブートストラップ p %5、McNemar 正確検定 p %6。回答あたりの生成回数 %7（[0]: %8、[0] / [%1] = %9）</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+11"/>
+        <source>    %1: %2 [%3, %4], paired bootstrap p %5, McNemar exact p %6</source>
+        <translation>    %1: %2 [%3, %4]、対応ブートストラップ p %5、McNemar 正確検定 p %6</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>Cannot write %1: %2</source>
         <translation>%1 を書き込めません: %2</translation>
     </message>
@@ -1700,7 +1705,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>評価に共通の採点済み項目がありません。</translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="+124"/>
         <location line="+5"/>
         <source>Evaluation comparison</source>
         <translation>評価の比較</translation>
@@ -1712,12 +1717,13 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+83"/>
+        <location line="+74"/>
+        <location line="+21"/>
         <source>family</source>
         <translation>タスク種別</translation>
     </message>
     <message>
-        <location line="-74"/>
+        <location line="-86"/>
         <location line="+43"/>
         <source>all</source>
         <translation>全体</translation>
@@ -1729,29 +1735,38 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+11"/>
+        <location line="+13"/>
+        <location line="+10"/>
         <source>evaluation</source>
         <translation>評価</translation>
     </message>
     <message>
-        <location line="-11"/>
+        <location line="-23"/>
+        <location line="+13"/>
         <source>score difference [95 % interval]</source>
         <translation>スコアの差 [95 % 区間]</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-12"/>
+        <location line="+13"/>
         <source>paired bootstrap p</source>
         <translation>対応のあるブートストラップ p</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-13"/>
+        <location line="+13"/>
         <source>McNemar exact p</source>
         <translation>McNemar 正確検定 p</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-13"/>
         <source>generations per answer (first / this)</source>
         <translation>回答あたりの生成回数（最初 / この評価）</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Differences by task family</source>
+        <translation>タスク種別ごとの差</translation>
     </message>
     <message>
         <location line="+10"/>
@@ -2839,12 +2854,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+44"/>
+        <location line="+53"/>
         <source>all</source>
         <translation>全体</translation>
     </message>
     <message>
-        <location line="-43"/>
+        <location line="-52"/>
         <source>Generations / answer</source>
         <translation>回答あたりの生成回数</translation>
     </message>
@@ -2879,7 +2894,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>p（McNemar）</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+20"/>
+        <source>Score vs the first evaluation on %1: %2 [%3, %4], paired bootstrap p %5, McNemar p %6</source>
+        <translation>%1 での最初の評価とのスコア差: %2 [%3, %4]、対応ブートストラップ p %5、McNemar p %6</translation>
+    </message>
+    <message>
+        <location line="+50"/>
         <source>mean absolute error × 100</source>
         <translation>平均絶対誤差 × 100</translation>
     </message>

@@ -4,6 +4,7 @@
 // name; the scores come from the metrics of core/eval.
 
 #include "../support/CliRun.h"
+#include "sdrt/eval/Compare.h"
 #include "sdrt/model/TinyModel.h"
 #include "sdrt/review/ReviewSession.h"
 #include "sdrt/store/Workspace.h"
@@ -101,6 +102,21 @@ private Q_SLOTS:
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains(QStringLiteral("3 common items")), qPrintable(r.out));
         QVERIFY2(r.out.contains(QStringLiteral("McNemar exact p")), qPrintable(r.out));
+        // Each difference also per task family, on that family's common items.
+        {
+            auto ws = store::Workspace::open(m_ws);
+            auto c = eval::compareEvaluations(*ws, {QStringLiteral("d1"), QStringLiteral("e1")});
+            QVERIFY(c);
+            QCOMPARE(c->familyDifferences.size(), std::size_t(1));
+            QCOMPARE(c->familyDifferences[0].size(), c->families.size());
+            int items = 0;
+            for (const auto &fd : c->familyDifferences[0]) {
+                items += fd.difference.items;
+                QVERIFY2(r.out.contains(QStringLiteral("    %1: ").arg(fd.family)), qPrintable(r.out));
+                QVERIFY(fd.mcnemarP > 0 && fd.mcnemarP <= 1);
+            }
+            QCOMPARE(items, int(c->rows.size()));
+        }
         QFile f(csv);
         QVERIFY(f.open(QIODevice::ReadOnly));
         QCOMPARE(f.readAll().count('\n'), 4); // header + 3 items

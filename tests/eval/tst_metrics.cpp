@@ -100,6 +100,8 @@ private Q_SLOTS:
 
     void differencesAndMcNemar()
     {
+        QCOMPARE(formatBootstrapP(0), QStringLiteral("< 0.0005"));
+        QCOMPARE(formatBootstrapP(0.0456), QStringLiteral("0.0456"));
         // McNemar: 1 vs 5 discordant pairs → 2·(C(6,0)+C(6,1))/2⁶ = 14/64.
         QVERIFY(qFuzzyCompare(mcnemarExact(1, 5), 14.0 / 64.0));
         QCOMPARE(mcnemarExact(0, 0), 1.0);

@@ -285,6 +285,15 @@ void ComparePanel::fillSummary()
                 set(QStringLiteral("–"));
             else
                 set(estimateText(m->second.at(f)));
+            if (i == 0 || f.isEmpty() || c.familyDifferences.size() < i)
+                continue;
+            for (const eval::FamilyDifference &fd : c.familyDifferences[i - 1])
+                if (fd.family == f)
+                    m_summary->item(int(i), col - 1)
+                        ->setToolTip(tr("Score vs the first evaluation on %1: %2 [%3, %4], paired bootstrap p %5, McNemar p %6")
+                                         .arg(f, pct(fd.difference.value), pct(fd.difference.low), pct(fd.difference.high))
+                                         .arg(eval::formatBootstrapP(fd.difference.pValue))
+                                         .arg(fd.mcnemarP, 0, 'g', 3));
         }
         set(QString::number(r.generations, 'f', 1));
         set(QStringLiteral("%1 / %2").arg(r.promptTokens, 0, 'f', 0).arg(r.generatedTokens, 0, 'f', 1));
@@ -297,7 +306,7 @@ void ComparePanel::fillSummary()
         const eval::Difference &d = c.differences[i - 1];
         set(QString::number(c.costRatio[i - 1], 'f', 1));
         set(QStringLiteral("%1 [%2, %3]").arg(pct(d.value), pct(d.low), pct(d.high)));
-        set(QString::number(d.pValue, 'g', 3));
+        set(eval::formatBootstrapP(d.pValue));
         set(QString::number(c.mcnemarP[i - 1], 'g', 3));
     }
     m_summary->resizeColumnsToContents();

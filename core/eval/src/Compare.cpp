@@ -145,26 +145,41 @@ Result<Comparison> compareEvaluations(store::Workspace &ws, const std::vector<QS
         row.disagree = answers.size() > 1;
         c.rows.push_back(std::move(row));
     }
-    // Pairs against the first evaluation: the combined score ("score", in [0,1]) per item.
-    auto combined = [&](std::size_t i) {
+    // Pairs against the first evaluation: the combined score ("score", in [0,1]) per item, over
+    // the common items or those of one family.
+    std::map<store::Id, QString> familyOf;
+    for (const CompareRow &row : c.rows)
+        familyOf[row.itemId] = row.family;
+    auto combined = [&](std::size_t i, const QString *family) {
         std::vector<double> v;
         for (store::Id id : common) {
+            if (family && familyOf[id] != *family)
+                continue;
             const ItemScore &s = scoreOf[i][id];
             v.push_back(higherIsBetter(s.metric) ? s.score.value_or(0) : (s.right ? 1.0 : 0.0));
         }
         return v;
     };
-    const auto base = combined(0);
-    for (std::size_t i = 1; i < full.size(); ++i) {
-        c.differences.push_back(pairedBootstrap(base, combined(i), seed + i));
+    auto mcnemar = [&](std::size_t i, const QString *family) {
         int onlyA = 0, onlyB = 0;
         for (store::Id id : common) {
+            if (family && familyOf[id] != *family)
+                continue;
             const bool a = scoreOf[0][id].right, b = scoreOf[i][id].right;
             onlyA += a && !b;
             onlyB += b && !a;
         }
-        c.mcnemarP.push_back(mcnemarExact(onlyA, onlyB));
+        return mcnemarExact(onlyA, onlyB);
+    };
+    const auto base = combined(0, nullptr);
+    for (std::size_t i = 1; i < full.size(); ++i) {
+        c.differences.push_back(pairedBootstrap(base, combined(i, nullptr), seed + i));
+        c.mcnemarP.push_back(mcnemar(i, nullptr));
         c.costRatio.push_back(c.reports[i].generations > 0 ? c.reports[0].generations / c.reports[i].generations : 0.0);
+        std::vector<FamilyDifference> perFamily;
+        for (const QString &f : c.families)
+            perFamily.push_back({f, pairedBootstrap(combined(0, &f), combined(i, &f), seed + i), mcnemar(i, &f)});
+        c.familyDifferences.push_back(std::move(perFamily));
     }
     return c;
 }
@@ -270,12 +285,24 @@ QByteArray comparisonHtml(const Comparison &c)
     for (std::size_t i = 1; i < c.reports.size(); ++i) {
         const Difference &d = c.differences[i - 1];
         h += QStringLiteral("<tr><td>%1</td><td>%2 [%3, %4]</td><td>%5</td><td>%6</td><td>%7 / %8 = %9×</td></tr>\n")
-                 .arg(esc(c.labels[i]), pct(d.value), pct(d.low), pct(d.high), QString::number(d.pValue, 'g', 3), QString::number(c.mcnemarP[i - 1], 'g', 3))
+                 .arg(esc(c.labels[i]), pct(d.value), pct(d.low), pct(d.high), formatBootstrapP(d.pValue), QString::number(c.mcnemarP[i - 1], 'g', 3))
                  .arg(c.reports[0].generations, 0, 'f', 1)
                  .arg(c.reports[i].generations, 0, 'f', 1)
                  .arg(c.costRatio[i - 1], 0, 'f', 1);
     }
-    h += QStringLiteral("</table>\n<table><tr><th>%1</th><th>%2</th><th>%3</th><th>%4</th><th>%5</th></tr>\n")
+    h += QStringLiteral("</table>\n");
+    if (!c.families.empty() && c.reports.size() > 1 && c.familyDifferences.size() + 1 == c.reports.size()) {
+        h += QStringLiteral("<h2>%1</h2>\n<table><tr><th>%2</th><th>%3</th><th>%4</th><th>%5</th><th>%6</th></tr>\n")
+                 .arg(esc(tr("Differences by task family")), esc(tr("evaluation")), esc(tr("family")), esc(tr("score difference [95 % interval]")),
+                      esc(tr("paired bootstrap p")), esc(tr("McNemar exact p")));
+        for (std::size_t i = 1; i < c.reports.size(); ++i)
+            for (const FamilyDifference &fd : c.familyDifferences[i - 1])
+                h += QStringLiteral("<tr><td>%1</td><td>%2</td><td>%3 [%4, %5]</td><td>%6</td><td>%7</td></tr>\n")
+                         .arg(esc(c.labels[i]), esc(fd.family), pct(fd.difference.value), pct(fd.difference.low), pct(fd.difference.high),
+                              formatBootstrapP(fd.difference.pValue), QString::number(fd.mcnemarP, 'g', 3));
+        h += QStringLiteral("</table>\n");
+    }
+    h += QStringLiteral("<table><tr><th>%1</th><th>%2</th><th>%3</th><th>%4</th><th>%5</th></tr>\n")
              .arg(esc(tr("evaluation")), esc(tr("generations")), esc(tr("prompt tokens")), esc(tr("generated tokens")), esc(tr("ms per answer")));
     for (std::size_t i = 0; i < c.reports.size(); ++i)
         h += QStringLiteral("<tr><td>%1</td><td>%2</td><td>%3</td><td>%4</td><td>%5</td></tr>\n")

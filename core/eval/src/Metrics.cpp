@@ -293,4 +293,12 @@ double mcnemarExact(int onlyA, int onlyB)
     return std::min(1.0, 2.0 * tail);
 }
 
+QString formatBootstrapP(double p, int resamples)
+{
+    if (p <= 0)
+        return QStringLiteral("< %1").arg(1.0 / resamples, 0, 'g', 2);
+    return QString::number(p, 'g', 3);
+}
+
+
 } // namespace sdrt::eval

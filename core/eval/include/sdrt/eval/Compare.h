@@ -35,6 +35,13 @@ struct CompareRow {
     bool disagree = false;                      // the evaluations' answers differ
 };
 
+// Evaluation i against evaluation 0 on the common items of one task family.
+struct FamilyDifference {
+    QString family;
+    Difference difference; // combined score
+    double mcnemarP = 1;
+};
+
 struct Comparison {
     std::vector<QString> names;           // evaluation names, in the order given
     std::vector<QString> labels;          // "name (model, mode)"
@@ -42,6 +49,7 @@ struct Comparison {
     std::vector<Difference> differences;  // evaluation i (≥ 1) against evaluation 0, combined score
     std::vector<double> mcnemarP;         // same pairs
     std::vector<double> costRatio;        // generations per answer of evaluation 0 / of evaluation i
+    std::vector<std::vector<FamilyDifference>> familyDifferences; // same pairs, per family (in `families` order)
     std::vector<QString> families;
     std::vector<CompareRow> rows;         // common items, by id
 };

@@ -74,6 +74,9 @@ struct Difference {
     double pValue = 1; // two-sided paired bootstrap: share of resampled differences on the other side of 0, doubled
     int items = 0;
 };
+// A bootstrap p-value for people: "< 0.0005" when no resample of 2,000 crossed zero (the value is
+// then 0, which only means below 1 / resamples), else three significant digits.
+QString formatBootstrapP(double p, int resamples = 2000);
 Difference pairedBootstrap(const std::vector<double> &a, const std::vector<double> &b, std::uint64_t seed, int resamples = 2000);
 
 // McNemar's exact test on right/wrong outcomes of two models on the same items: `onlyA` items

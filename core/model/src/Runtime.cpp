@@ -658,4 +658,108 @@ Expected<ScoreOutput, std::string> VlmRuntime::score(const GenerationRequest &pr
     }
 }
 
+std::vector<Expected<ScoreOutput, std::string>> VlmRuntime::scoreBatch(const std::vector<GenerationRequest> &prompts,
+                                                                      const std::vector<std::vector<int>> &continuations,
+                                                                      const HiddenCaptureSpec &capture)
+{
+    std::vector<Expected<ScoreOutput, std::string>> results(prompts.size(), unexpected(std::string("not run")));
+    if (continuations.size() != prompts.size()) {
+        for (auto &r : results)
+            r = unexpected(std::string("scoreBatch: as many continuations as prompts are needed"));
+        return results;
+    }
+    if (d->intervention || prompts.size() == 1) {
+        for (std::size_t i = 0; i < prompts.size(); ++i)
+            results[i] = score(prompts[i], continuations[i], capture);
+        return results;
+    }
+    c10::InferenceMode inference;
+    struct Row {
+        std::size_t index;
+        std::vector<std::int64_t> ids; // prompt + continuation
+        std::int64_t promptLength;
+    };
+    std::vector<Row> rows;
+    const int maxContext = d->info.config.text.maxPositionEmbeddings;
+    for (std::size_t i = 0; i < prompts.size(); ++i) {
+        auto ids = d->promptIds(prompts[i]);
+        const auto &cont = continuations[i];
+        if (!ids) {
+            results[i] = unexpected(ids.error());
+            continue;
+        }
+        if (cont.empty()) {
+            results[i] = unexpected(std::string("the continuation to score is empty"));
+            continue;
+        }
+        if (int(ids->size() + cont.size()) > maxContext) {
+            results[i] = unexpected("prompt and continuation have " + std::to_string(ids->size() + cont.size()) + " tokens, over the context of "
+                                    + std::to_string(maxContext));
+            continue;
+        }
+        if (std::any_of(cont.begin(), cont.end(), [&](int t) { return t < 0 || t >= d->info.config.text.vocabSize; })) {
+            results[i] = unexpected(std::string("a continuation token is outside the vocabulary"));
+            continue;
+        }
+        Row r{i, std::vector<std::int64_t>(ids->begin(), ids->end()), std::int64_t(ids->size())};
+        r.ids.insert(r.ids.end(), cont.begin(), cont.end());
+        rows.push_back(std::move(r));
+    }
+    if (rows.empty())
+        return results;
+    try {
+        const auto B = std::int64_t(rows.size());
+        std::int64_t T = 0;
+        for (const Row &r : rows)
+            T = std::max<std::int64_t>(T, std::int64_t(r.ids.size()));
+        auto input = torch::full({B, T}, d->padId(), torch::kInt64);
+        auto mask = torch::zeros({B, T}, torch::kInt64);
+        std::vector<const RgbImage *> images;
+        for (std::int64_t b = 0; b < B; ++b) {
+            const Row &r = rows[std::size_t(b)];
+            const auto off = T - std::int64_t(r.ids.size());
+            input[b].slice(0, off).copy_(torch::tensor(r.ids, torch::kInt64));
+            mask[b].slice(0, off).fill_(1);
+            for (const auto &img : prompts[r.index].images)
+                images.push_back(&img);
+        }
+        input = input.to(d->device);
+        mask = mask.to(d->device);
+        const auto features = d->features(images);
+        auto embeds = d->model->embed(input, features);
+        HiddenCapture cap;
+        cap.layers = capture.layers;
+        const bool capturing = !capture.layers.empty();
+        auto &lm = d->model->language_model;
+        auto hidden = lm->model->forward(embeds, positionsFromMask(mask), mask, nullptr, capturing ? &cap : nullptr, nullptr);
+        for (std::int64_t b = 0; b < B; ++b) {
+            const Row &r = rows[std::size_t(b)];
+            const auto off = T - std::int64_t(r.ids.size());
+            const auto P = r.promptLength, N = std::int64_t(r.ids.size()) - r.promptLength;
+            auto logits = lm->logits(hidden[b].slice(0, off + P - 1, off + P + N - 1)).to(torch::kCPU, torch::kFloat32); // [N,V]
+            auto logp = torch::log_softmax(logits, -1);
+            const std::vector<int> &cont = continuations[r.index];
+            auto target = torch::tensor(std::vector<std::int64_t>(cont.begin(), cont.end()), torch::kInt64);
+            auto chosen = logp.gather(1, target.unsqueeze(1)).squeeze(1).contiguous();
+            ScoreOutput out;
+            out.tokens = cont;
+            out.logprobs.assign(chosen.data_ptr<float>(), chosen.data_ptr<float>() + N);
+            if (capturing) {
+                std::vector<torch::Tensor> perLayer;
+                for (int l : capture.layers)
+                    perLayer.push_back(cap.states.at(l)[b].slice(0, off + P, off + P + N));
+                out.hidden = packHidden(capture.layers, perLayer);
+            }
+            results[r.index] = std::move(out);
+        }
+    } catch (const c10::Error &e) {
+        for (const Row &r : rows)
+            results[r.index] = unexpected(std::string("scoring failed: ") + e.what_without_backtrace());
+    } catch (const std::out_of_range &) {
+        for (const Row &r : rows)
+            results[r.index] = unexpected(std::string("scoring failed: a captured layer is outside the decoder"));
+    }
+    return results;
+}
+
 } // namespace sdrt::model

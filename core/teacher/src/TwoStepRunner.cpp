@@ -150,6 +150,7 @@ TwoStepRunner::Output TwoStepRunner::run(const std::vector<WorkUnit> &units, con
     model::HiddenCaptureSpec capture;
     capture.layers = m_options.hiddenLayers;
     capture.generatedTokens = true;
+    std::vector<std::size_t> toScore; // j: answers whose hidden states are captured
     for (std::size_t j = 0; j < out2.size(); ++j) {
         const std::size_t i = at2[j];
         store::Trace &t = traces[i];
@@ -170,16 +171,26 @@ TwoStepRunner::Output TwoStepRunner::run(const std::vector<WorkUnit> &units, con
         t.finishReason = store::finishReasonFromName(QString::fromStdString(out2[j]->finishReason));
         t.parsedAnswer = pe.prompt.answerRule.extract(pe.prompt.steps[1].assistantPrefix + t.step2Text);
         t.status = store::TraceStatus::Ok;
-        if (capture.layers.empty() || out2[j]->tokens.empty())
-            continue;
-        // Teacher forcing of the answer tokens in the step-2 context.
-        auto scored = m_rt.score(req2[j], out2[j]->tokens, capture);
-        if (!scored) {
+        if (!capture.layers.empty() && !out2[j]->tokens.empty())
+            toScore.push_back(j);
+    }
+    // Teacher forcing of the answer tokens in the step-2 context, the batch's answers in one pass.
+    std::vector<model::GenerationRequest> prompts;
+    std::vector<std::vector<int>> continuations;
+    for (std::size_t j : toScore) {
+        prompts.push_back(req2[j]);
+        continuations.push_back(out2[j]->tokens);
+    }
+    auto scored = m_rt.scoreBatch(prompts, continuations, capture);
+    for (std::size_t k = 0; k < toScore.size(); ++k) {
+        const std::size_t i = at2[toScore[k]];
+        store::Trace &t = traces[i];
+        if (!scored[k]) {
             t.status = store::TraceStatus::Failed;
-            t.error = QCoreApplication::translate("sdrt::teacher", "hidden states: %1").arg(QString::fromStdString(scored.error()));
+            t.error = QCoreApplication::translate("sdrt::teacher", "hidden states: %1").arg(QString::fromStdString(scored[k].error()));
             continue;
         }
-        out.batch.hidden.push_back({"trace-" + std::to_string(i), std::move(scored->hidden)});
+        out.batch.hidden.push_back({"trace-" + std::to_string(i), std::move(scored[k]->hidden)});
         out.batch.hiddenOf.push_back(i);
     }
     return out;

@@ -124,6 +124,12 @@ public:
     // Teacher forcing: log-probabilities (and hidden states) of `continuation` after the prompt.
     Expected<ScoreOutput, std::string> score(const GenerationRequest &prompt, const std::vector<int> &continuation,
                                              const HiddenCaptureSpec &capture = {});
+    // The same for several prompts at once: one left-padded forward pass. Each row's values equal
+    // score() of that row alone (up to float rounding); a row that cannot be scored fails alone.
+    // With an intervention set, rows are scored one at a time (its positions follow one prompt end).
+    std::vector<Expected<ScoreOutput, std::string>> scoreBatch(const std::vector<GenerationRequest> &prompts,
+                                                               const std::vector<std::vector<int>> &continuations,
+                                                               const HiddenCaptureSpec &capture = {});
 
     // Every later generate() and score() runs through this intervention (nullptr: none, the
     // base model as loaded). The base weights are untouched.

@@ -2495,12 +2495,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ステップ1: %1</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+26"/>
         <source>step 2: %1</source>
         <translation>ステップ2: %1</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+31"/>
         <source>hidden states: %1</source>
         <translation>隠れ状態: %1</translation>
     </message>
@@ -2741,7 +2741,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::ComparePanel</name>
     <message>
-        <location filename="../../ui/src/ComparePanel.cpp" line="+58"/>
+        <location filename="../../ui/src/ComparePanel.cpp" line="+59"/>
         <source>&amp;Compare</source>
         <translation>比較(&amp;C)</translation>
     </message>
@@ -2811,7 +2811,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>表示(&amp;W):</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+53"/>
+        <source>Evaluations</source>
+        <translation>評価</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>%1 — %2, %3 (%4)</source>
         <translation>%1 — %2、%3（%4）</translation>
     </message>
@@ -3055,7 +3060,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::DistillPanel</name>
     <message>
-        <location filename="../../ui/src/DistillPanel.cpp" line="+104"/>
+        <location filename="../../ui/src/DistillPanel.cpp" line="+105"/>
         <source>&amp;Start</source>
         <translation>開始(&amp;S)</translation>
     </message>
@@ -3434,7 +3439,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         </translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+17"/>
+        <source>Distillation runs</source>
+        <translation>蒸留の実行</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>batch %1</source>
         <translation>バッチ %1</translation>
     </message>

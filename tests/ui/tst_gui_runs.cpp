@@ -67,7 +67,8 @@ store::RunStatus runStatus(const QString &ws, const QString &name)
 {
     auto w = store::Workspace::open(ws);
     store::DistillRepository repo(w->db());
-    repo.reconcile();
+    if (!repo.reconcile())
+        return store::RunStatus::Pending;
     auto r = repo.findByName(name);
     return r && *r ? (*r)->status : store::RunStatus::Pending;
 }

@@ -1,5 +1,6 @@
 #include "sdrt/ui/ComparePanel.h"
 
+#include "sdrt/common/Log.h"
 #include "sdrt/review/ReviewSession.h"
 #include "sdrt/store/EvaluationRepository.h"
 #include "sdrt/store/ItemRepository.h"
@@ -184,10 +185,13 @@ void ComparePanel::reload()
     }
     store::Database &db = m_session->workspace()->db();
     store::EvaluationRepository repo(db);
-    repo.reconcile();
+    if (auto reconciled = repo.reconcile(); !reconciled)
+        sdrt::log::get("ui")->warn("evaluations: {}", reconciled.error().toStdString());
     auto list = repo.list();
-    if (!list)
+    if (!list) {
+        Q_EMIT errorOccurred(tr("Evaluations"), list.error());
         return;
+    }
     store::ModelRepository models(db);
     for (const store::Evaluation &e : *list) {
         QString model = QString::number(e.modelId);

@@ -1,5 +1,6 @@
 #include "sdrt/ui/DistillPanel.h"
 
+#include "sdrt/common/Log.h"
 #include "sdrt/distill/DistillConfig.h"
 #include "sdrt/review/Policy.h"
 #include "sdrt/review/ReviewSession.h"
@@ -59,14 +60,6 @@ std::optional<std::vector<int>> parseInts(const QString &text)
         out.push_back(v);
     }
     return out;
-}
-
-QString joinInts(const std::vector<int> &v)
-{
-    QStringList parts;
-    for (int x : v)
-        parts << QString::number(x);
-    return parts.join(QLatin1Char(','));
 }
 
 QDoubleSpinBox *doubleBox(QWidget *parent, double lo, double hi, double value, int decimals, double step)
@@ -458,10 +451,15 @@ void DistillPanel::reloadRuns()
     if (!m_session->isOpen())
         return;
     store::DistillRepository repo(m_session->workspace()->db());
-    repo.reconcile();
+    // Runs whose process died read as interrupted; if that cannot be written (a read-only
+    // workspace), the list still shows them, as the store has them.
+    if (auto reconciled = repo.reconcile(); !reconciled)
+        sdrt::log::get("ui")->warn("distillation runs: {}", reconciled.error().toStdString());
     auto runs = repo.list();
-    if (!runs)
+    if (!runs) {
+        Q_EMIT errorOccurred(tr("Distillation runs"), runs.error());
         return;
+    }
     store::ModelRepository models(m_session->workspace()->db());
     m_runs->setRowCount(int(runs->size()));
     int row = 0;

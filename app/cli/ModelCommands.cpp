@@ -301,34 +301,6 @@ int runModel(const QStringList &args)
     return 2;
 }
 
-namespace {
-
-void printBench(const QString &name, const model::ModelBenchFigures &f, double loadSeconds)
-{
-    out(QStringLiteral("%1: %2 parameters, %3 MiB of weights read per decode step, load %4 s, prompt %5 tokens, memory bandwidth %6 GB/s (memcpy, read + write)")
-            .arg(name)
-            .arg(f.parameters)
-            .arg(f.decodeWeightBytes / 1048576.0, 0, 'f', 1)
-            .arg(loadSeconds, 0, 'f', 2)
-            .arg(f.promptTokens)
-            .arg(f.memoryBandwidthGBs, 0, 'f', 1));
-    for (const model::BatchFigures &b : f.batches)
-        out(QStringLiteral("  batch %1: prefill %2 tok/s | TTFT %3 ms | decode %4 tok/s (%5 steps/s) | %6 % of the bandwidth limit")
-                .arg(b.batch)
-                .arg(b.prefillTokensPerSecond, 0, 'f', 0)
-                .arg(b.timeToFirstTokenMs, 0, 'f', 1)
-                .arg(b.decodeTokensPerSecond, 0, 'f', 1)
-                .arg(b.decodeStepsPerSecond, 0, 'f', 1)
-                .arg(100.0 * b.bandwidthShare, 0, 'f', 1));
-    if (f.decodeNoCacheTokensPerSecondB1 > 0)
-        out(QStringLiteral("  decode without KV cache, batch 1: %1 tok/s (cache speed-up x%2)")
-                .arg(f.decodeNoCacheTokensPerSecondB1, 0, 'f', 1)
-                .arg(f.kvCacheSpeedup, 0, 'f', 2));
-    out(QStringLiteral("  peak RSS %1 MiB").arg(f.peakRssMiB, 0, 'f', 0));
-}
-
-} // namespace
-
 int benchModel(const QStringList &args)
 {
     QCommandLineParser p;
@@ -406,7 +378,7 @@ int benchModel(const QStringList &args)
         if (p.isSet(json))
             out(qs(model::benchFiguresJson(name.toStdString(), (*rt)->info(), *f, loadSeconds)));
         else
-            printBench(name, *f, loadSeconds);
+            out(qs(model::benchFiguresText(name.toStdString(), (*rt)->info(), *f, loadSeconds)).trimmed());
     }
     return 0;
 }

@@ -188,13 +188,7 @@ int bench(const Args &a)
         std::cout << benchFiguresJson(a.positional.front(), (*rt)->info(), *f, load) << "\n";
         return 0;
     }
-    std::printf("%s\n%s on %s %s: %lld parameters, %.1f MiB read per decode step, load %.2f s, prompt %d tokens, memory bandwidth %.1f GB/s\n",
-                platformSummary().c_str(), a.positional.front().c_str(), (*rt)->info().device.c_str(), (*rt)->info().dtype.c_str(),
-                static_cast<long long>(f->parameters), f->decodeWeightBytes / 1048576.0, load, f->promptTokens, f->memoryBandwidthGBs);
-    for (const BatchFigures &b : f->batches)
-        std::printf("  batch %d: prefill %.0f tok/s | TTFT %.1f ms | decode %.1f tok/s (%.1f steps/s) | %.1f %% of the bandwidth limit\n", b.batch,
-                    b.prefillTokensPerSecond, b.timeToFirstTokenMs, b.decodeTokensPerSecond, b.decodeStepsPerSecond, 100.0 * b.bandwidthShare);
-    std::printf("  peak RSS %.0f MiB\n", f->peakRssMiB);
+    std::cout << platformSummary() << "\n" << benchFiguresText(a.positional.front(), (*rt)->info(), *f, load);
     return 0;
 }
 

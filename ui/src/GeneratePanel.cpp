@@ -9,6 +9,7 @@
 #include "sdrt/store/PromptRepository.h"
 #include "sdrt/store/TraceRepository.h"
 #include "sdrt/ui/GenerateRunner.h"
+#include "sdrt/ui/RunText.h"
 #include "sdrt/ui/WorkspaceSession.h"
 
 #include <QCheckBox>
@@ -26,17 +27,6 @@
 
 namespace sdrt::ui {
 
-namespace {
-
-QString duration(double seconds)
-{
-    const int s = int(seconds + 0.5);
-    if (s >= 3600)
-        return QStringLiteral("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'));
-    return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
-}
-
-} // namespace
 
 GeneratePanel::GeneratePanel(WorkspaceSession *session, QWidget *parent)
     : QWidget(parent), m_session(session), m_runner(new GenerateRunner(this)), m_model(new QComboBox(this)), m_prompts(new QListWidget(this)),
@@ -114,7 +104,7 @@ GeneratePanel::GeneratePanel(WorkspaceSession *session, QWidget *parent)
                               .arg(p.total)
                               .arg(p.failed)
                               .arg(p.tracesPerSecond * 60, 0, 'f', 1)
-                              .arg(duration(p.etaSeconds)));
+                              .arg(formatSeconds(p.etaSeconds)));
     });
     connect(m_runner, &GenerateRunner::tracesStored, this, &GeneratePanel::tracesStored);
     connect(m_runner, &GenerateRunner::finished, this, &GeneratePanel::onFinished);
@@ -280,7 +270,7 @@ void GeneratePanel::onFinished(bool ok)
                                         .arg(s.ok)
                                         .arg(s.failed)
                                         .arg(s.skipped)
-                                        .arg(duration(s.seconds))
+                                        .arg(formatSeconds(s.seconds))
                                         .arg(s.tracesPerMinute, 0, 'f', 1);
     if (s.resumedRun)
         text = tr("Resumed interrupted run %1. ").arg(s.resumedRun->id) + text;

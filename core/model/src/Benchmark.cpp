@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 #include <sys/resource.h>
@@ -90,6 +91,30 @@ std::int64_t decodeWeightBytes(const ModelInfo &info)
     const std::int64_t params = t.numLayers * perLayer + h + std::int64_t(t.vocabSize) * h;
     const std::int64_t element = (info.dtype == "fp32" || info.dtype == "float32") ? 4 : 2; // fp32, else fp16 / bf16
     return params * element;
+}
+
+std::string benchFiguresText(const std::string &name, const ModelInfo &info, const ModelBenchFigures &f, double loadSeconds)
+{
+    char line[512];
+    std::string out;
+    std::snprintf(line, sizeof line,
+                  "%s on %s %s: %lld parameters, %.1f MiB of weights read per decode step, load %.2f s, prompt %d tokens, "
+                  "memory bandwidth %.1f GB/s (memcpy, read + write)\n",
+                  name.c_str(), info.device.c_str(), info.dtype.c_str(), static_cast<long long>(f.parameters), f.decodeWeightBytes / 1048576.0,
+                  loadSeconds, f.promptTokens, f.memoryBandwidthGBs);
+    out += line;
+    for (const BatchFigures &b : f.batches) {
+        std::snprintf(line, sizeof line, "  batch %d: prefill %.0f tok/s | TTFT %.1f ms | decode %.1f tok/s (%.1f steps/s) | %.1f %% of the bandwidth limit\n",
+                      b.batch, b.prefillTokensPerSecond, b.timeToFirstTokenMs, b.decodeTokensPerSecond, b.decodeStepsPerSecond, 100.0 * b.bandwidthShare);
+        out += line;
+    }
+    if (f.decodeNoCacheTokensPerSecondB1 > 0) {
+        std::snprintf(line, sizeof line, "  decode without KV cache, batch 1: %.1f tok/s (cache speed-up x%.2f)\n", f.decodeNoCacheTokensPerSecondB1,
+                      f.kvCacheSpeedup);
+        out += line;
+    }
+    std::snprintf(line, sizeof line, "  peak RSS %.0f MiB\n", f.peakRssMiB);
+    return out + line;
 }
 
 Expected<ModelBenchFigures, std::string> benchmarkModel(VlmRuntime &runtime, const ModelBenchParams &params)

@@ -601,6 +601,33 @@ bool VlmRuntime::hasIntervention() const
     return d->intervention != nullptr;
 }
 
+namespace {
+
+// A teacher-forced row's outputs: log p of each continuation token from the logits at the
+// positions before it, and the captured states at its own positions. `hidden` is the decoder
+// output of the row [T, D]; the continuation starts at `start` (> 0).
+ScoreOutput scoredRow(LlavaModel &model, const torch::Tensor &hidden, const HiddenCapture &cap, std::int64_t row,
+                      std::int64_t start, const std::vector<int> &continuation)
+{
+    const auto N = std::int64_t(continuation.size());
+    auto logits = model->language_model->logits(hidden.slice(0, start - 1, start + N - 1)).to(torch::kCPU, torch::kFloat32); // [N,V]
+    auto logp = torch::log_softmax(logits, -1);
+    auto target = torch::tensor(std::vector<std::int64_t>(continuation.begin(), continuation.end()), torch::kInt64);
+    auto chosen = logp.gather(1, target.unsqueeze(1)).squeeze(1).contiguous();
+    ScoreOutput out;
+    out.tokens = continuation;
+    out.logprobs.assign(chosen.data_ptr<float>(), chosen.data_ptr<float>() + N);
+    if (!cap.layers.empty()) {
+        std::vector<torch::Tensor> perLayer;
+        for (int l : cap.layers)
+            perLayer.push_back(cap.states.at(l)[row].slice(0, start, start + N));
+        out.hidden = packHidden(cap.layers, perLayer);
+    }
+    return out;
+}
+
+} // namespace
+
 Expected<ScoreOutput, std::string> VlmRuntime::score(const GenerationRequest &prompt, const std::vector<int> &continuation,
                                                      const HiddenCaptureSpec &capture)
 {
@@ -637,20 +664,7 @@ Expected<ScoreOutput, std::string> VlmRuntime::score(const GenerationRequest &pr
         if (d->intervention)
             edit = d->interventionInput(mask, P, features, {int(prompt.images.size())});
         auto hidden = lm->model->forward(embeds, positionsFromMask(mask), mask, nullptr, capturing ? &cap : nullptr, edit ? &*edit : nullptr);
-        auto logits = lm->logits(hidden.slice(1, P - 1, P + N - 1)).to(torch::kCPU, torch::kFloat32)[0]; // [N,V]
-        auto logp = torch::log_softmax(logits, -1);
-        auto target = torch::tensor(std::vector<std::int64_t>(continuation.begin(), continuation.end()), torch::kInt64);
-        auto chosen = logp.gather(1, target.unsqueeze(1)).squeeze(1).contiguous();
-        ScoreOutput out;
-        out.tokens = continuation;
-        out.logprobs.assign(chosen.data_ptr<float>(), chosen.data_ptr<float>() + N);
-        if (capturing) {
-            std::vector<torch::Tensor> perLayer;
-            for (int l : capture.layers)
-                perLayer.push_back(cap.states.at(l)[0].slice(0, P, P + N));
-            out.hidden = packHidden(capture.layers, perLayer);
-        }
-        return out;
+        return scoredRow(d->model, hidden[0], cap, 0, P, continuation);
     } catch (const c10::Error &e) {
         return unexpected(std::string("scoring failed: ") + e.what_without_backtrace());
     } catch (const std::out_of_range &) {
@@ -735,22 +749,7 @@ std::vector<Expected<ScoreOutput, std::string>> VlmRuntime::scoreBatch(const std
         for (std::int64_t b = 0; b < B; ++b) {
             const Row &r = rows[std::size_t(b)];
             const auto off = T - std::int64_t(r.ids.size());
-            const auto P = r.promptLength, N = std::int64_t(r.ids.size()) - r.promptLength;
-            auto logits = lm->logits(hidden[b].slice(0, off + P - 1, off + P + N - 1)).to(torch::kCPU, torch::kFloat32); // [N,V]
-            auto logp = torch::log_softmax(logits, -1);
-            const std::vector<int> &cont = continuations[r.index];
-            auto target = torch::tensor(std::vector<std::int64_t>(cont.begin(), cont.end()), torch::kInt64);
-            auto chosen = logp.gather(1, target.unsqueeze(1)).squeeze(1).contiguous();
-            ScoreOutput out;
-            out.tokens = cont;
-            out.logprobs.assign(chosen.data_ptr<float>(), chosen.data_ptr<float>() + N);
-            if (capturing) {
-                std::vector<torch::Tensor> perLayer;
-                for (int l : capture.layers)
-                    perLayer.push_back(cap.states.at(l)[b].slice(0, off + P, off + P + N));
-                out.hidden = packHidden(capture.layers, perLayer);
-            }
-            results[r.index] = std::move(out);
+            results[r.index] = scoredRow(d->model, hidden[b], cap, b, off + r.promptLength, continuations[r.index]);
         }
     } catch (const c10::Error &e) {
         for (const Row &r : rows)

@@ -45,6 +45,9 @@ Expected<ModelBenchFigures, std::string> benchmarkModel(VlmRuntime &runtime, con
 // The figures as one JSON object (the line `sdrt bench model --json` prints), with the load
 // time, the thread settings and the BLAS core, to set side by side with other runtimes.
 std::string benchFiguresJson(const std::string &name, const ModelInfo &info, const ModelBenchFigures &figures, double loadSeconds);
+// The same as lines for people: a summary line, one line per batch size, the no-cache baseline
+// and the peak RSS, each ending in a newline.
+std::string benchFiguresText(const std::string &name, const ModelInfo &info, const ModelBenchFigures &figures, double loadSeconds);
 // A deterministic RGB test pattern of size × size (the benchmark's and the device check's image).
 RgbImage benchmarkImage(int size);
 // Best of a few copies of a 256 MiB buffer: bytes read plus bytes written per second, in GB/s.

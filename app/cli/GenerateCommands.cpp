@@ -155,7 +155,8 @@ int generate(const QStringList &args)
     QCommandLineOption text(QStringLiteral("text"), QCoreApplication::translate("sdrt::cli", "Only items whose question, answer or note contains this text."), QStringLiteral("T"));
     QCommandLineOption limit(QStringLiteral("limit"), QCoreApplication::translate("sdrt::cli", "At most this many items (the first in id order)."), QStringLiteral("N"));
     QCommandLineOption samples(QStringLiteral("samples"), QCoreApplication::translate("sdrt::cli", "Samples per prompt."), QStringLiteral("K"), QStringLiteral("1"));
-    QCommandLineOption batch(QStringLiteral("batch"), QCoreApplication::translate("sdrt::cli", "Generation batch size."), QStringLiteral("B"), QStringLiteral("8"));
+    QCommandLineOption batch(QStringLiteral("batch"), QCoreApplication::translate("sdrt::cli", "Rows generated together (a finished row takes the next work at once)."), QStringLiteral("B"), QStringLiteral("8"));
+    QCommandLineOption commit(QStringLiteral("commit-every"), QCoreApplication::translate("sdrt::cli", "Store finished traces in groups of this many (or every 5 s); a crash loses at most one group."), QStringLiteral("N"), QString::number(teacher::GenerationParams{}.commitTraces));
     QCommandLineOption temperature(QStringLiteral("temperature"), QCoreApplication::translate("sdrt::cli", "Sampling temperature; 0 is greedy."), QStringLiteral("X"), QStringLiteral("0"));
     QCommandLineOption topK(QStringLiteral("top-k"), QCoreApplication::translate("sdrt::cli", "top-k (0: off)."), QStringLiteral("K"), QStringLiteral("0"));
     QCommandLineOption topP(QStringLiteral("top-p"), QCoreApplication::translate("sdrt::cli", "top-p (1: off)."), QStringLiteral("P"), QStringLiteral("1"));
@@ -168,7 +169,7 @@ int generate(const QStringList &args)
     QCommandLineOption outDir(QStringLiteral("out"), QCoreApplication::translate("sdrt::cli", "With --shard: write into this shard folder (then sdrt merge)."), QStringLiteral("DIR"));
     QCommandLineOption device(QStringLiteral("device"), QCoreApplication::translate("sdrt::cli", "cpu, cuda[:N] or auto."), QStringLiteral("D"), QStringLiteral("auto"));
     QCommandLineOption quiet(QStringLiteral("quiet"), QCoreApplication::translate("sdrt::cli", "No per-item ensemble lines."));
-    p.addOptions({model, promptsOpt, split, family, text, limit, samples, batch, temperature, topK, topP, seed, step1, step2, layers, noHidden,
+    p.addOptions({model, promptsOpt, split, family, text, limit, samples, batch, commit, temperature, topK, topP, seed, step1, step2, layers, noHidden,
                   shard, outDir, device, quiet});
     p.process(QStringList{QStringLiteral("sdrt generate")} + args);
     if (p.positionalArguments().size() != 1 || !p.isSet(model)) {
@@ -182,7 +183,8 @@ int generate(const QStringList &args)
     // Every number is checked before anything runs: a typo is an error, not a default.
     const auto samplesValue = intOption(p, samples, 1, 1000);
     const auto batchValue = samplesValue ? intOption(p, batch, 1, 4096) : std::nullopt;
-    const auto temperatureValue = batchValue ? realOption(p, temperature, 0, 100) : std::nullopt;
+    const auto commitValue = batchValue ? intOption(p, commit, 1, 1 << 20) : std::nullopt;
+    const auto temperatureValue = commitValue ? realOption(p, temperature, 0, 100) : std::nullopt;
     const auto topKValue = temperatureValue ? intOption(p, topK, 0) : std::nullopt;
     const auto topPValue = topKValue ? realOption(p, topP, 0, 1, false) : std::nullopt;
     const auto seedValue = topPValue ? seedOption(p, seed) : std::nullopt;
@@ -240,6 +242,7 @@ int generate(const QStringList &args)
     }
     gp.samples = *samplesValue;
     gp.batch = *batchValue;
+    gp.commitTraces = *commitValue;
     gp.sampling.temperature = float(*temperatureValue);
     gp.sampling.topK = *topKValue;
     gp.sampling.topP = float(*topPValue);
@@ -346,12 +349,16 @@ int benchGenerate(const QStringList &args)
     p.addPositionalArgument(QStringLiteral("MODEL"), QCoreApplication::translate("sdrt::cli", "Model folder."));
     QCommandLineOption items(QStringLiteral("items"), QCoreApplication::translate("sdrt::cli", "Demo items."), QStringLiteral("N"), QStringLiteral("24"));
     QCommandLineOption step1(QStringLiteral("step1-tokens"), QCoreApplication::translate("sdrt::cli", "Most new tokens of the analysis."), QStringLiteral("N"), QString::number(teacher::TeacherSampling{}.step1MaxTokens));
-    p.addOptions({items, step1});
+    QCommandLineOption prefix(QStringLiteral("prefix-cache-mib"), QCoreApplication::translate("sdrt::cli", "Memory for cached prompt beginnings (0: off)."), QStringLiteral("MIB"), QString::number(model::RuntimeOptions{}.prefixCacheMiB));
+    p.addOptions({items, step1, prefix});
     p.process(QStringList{QStringLiteral("sdrt bench generate")} + args);
     if (p.positionalArguments().size() != 1) {
         err(p.helpText());
         return 2;
     }
+    const auto prefixMiB = intOption(p, prefix, 0, 1 << 20);
+    if (!prefixMiB)
+        return 2;
     QTemporaryDir tmp;
     demo::MakeDataParams mp;
     mp.dir = tmp.filePath(QStringLiteral("data"));
@@ -397,6 +404,7 @@ int benchGenerate(const QStringList &args)
         gp.modelId = m->id;
         gp.batch = batch;
         gp.sampling.step1MaxTokens = p.value(step1).toInt();
+        gp.runtime.prefixCacheMiB = *prefixMiB;
         auto s = teacher::runGeneration(gp);
         if (!s) {
             err(s.error());
@@ -413,6 +421,15 @@ int benchGenerate(const QStringList &args)
                 .arg(batch == 1 || batch1Rate <= 0 ? QString() : QStringLiteral(" (x%1 of batch 1)").arg(s->tracesPerMinute / batch1Rate, 0, 'f', 2))
                 .arg(s->ok ? double(s->hiddenBytes) / s->ok : 0, 0, 'f', 0)
                 .arg(s->hiddenLayers.size()));
+        const model::EngineStats &e = s->engine;
+        out(QStringLiteral("  prefill %1 s (%2 passes, %3 positions computed, %4 taken from the prefix cache); decode %5 s (%6 steps, %7 rows per step)")
+                .arg(e.prefillSeconds, 0, 'f', 2)
+                .arg(e.prefills)
+                .arg(e.prefillTokens)
+                .arg(e.reusedTokens)
+                .arg(e.decodeSeconds, 0, 'f', 2)
+                .arg(e.decodeSteps)
+                .arg(e.rowsPerStep(), 0, 'f', 2));
     }
     return 0;
 }

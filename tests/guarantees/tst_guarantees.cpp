@@ -70,10 +70,12 @@ int fileCount(const QString &dir)
 }
 
 // Slow enough to be caught mid-run: 3 samples per prompt at batch 1.
-const QStringList kSlowRun = {QStringLiteral("--model"), QStringLiteral("tiny"), QStringLiteral("--step1-tokens"), QStringLiteral("24"),
+// Long enough to be caught mid-run, committing every two traces.
+const QStringList kSlowRun = {QStringLiteral("--model"), QStringLiteral("tiny"), QStringLiteral("--step1-tokens"), QStringLiteral("96"),
                               QStringLiteral("--step2-tokens"), QStringLiteral("6"), QStringLiteral("--temperature"), QStringLiteral("0.8"),
                               QStringLiteral("--samples"), QStringLiteral("3"), QStringLiteral("--batch"), QStringLiteral("1"),
-                              QStringLiteral("--seed"), QStringLiteral("5"), QStringLiteral("--quiet")};
+                              QStringLiteral("--seed"), QStringLiteral("5"), QStringLiteral("--quiet"), QStringLiteral("--commit-every"),
+                              QStringLiteral("2")};
 
 // Waits until the workspace holds at least `n` traces (or the child ended).
 bool waitForTraces(QProcess &child, const QString &ws, std::int64_t n)
@@ -366,7 +368,7 @@ private Q_SLOTS:
         const QString limitKiB = QString::number(size / 1024 + 120);
         QProcess p;
         p.start(QStringLiteral("bash"), QStringList{QStringLiteral("-c"), QStringLiteral("trap '' XFSZ; ulimit -f %1; exec \"$0\" \"$@\"").arg(limitKiB), sdrtBinary(),
-                                         QStringLiteral("generate"), ws, QStringLiteral("--batch"), QStringLiteral("2")} + kSlowRun.mid(0, 10)
+                                         QStringLiteral("generate"), ws, QStringLiteral("--batch"), QStringLiteral("2"), QStringLiteral("--commit-every"), QStringLiteral("2")} + kSlowRun.mid(0, 10)
                                             + QStringList{QStringLiteral("--quiet")});
         QVERIFY(p.waitForFinished(300000));
         QCOMPARE(p.exitCode(), 2);

@@ -17,9 +17,12 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
 
 using namespace sdrt::model;
 namespace fs = std::filesystem;
@@ -386,6 +389,202 @@ private Q_SLOTS:
         }
         // Different prompt lengths really were padded.
         QVERIFY(batch[0]->promptTokens != batch[1]->promptTokens);
+    }
+
+    void continuousBatchingEqualsSingleRuns()
+    {
+        // Seven requests through three slots: rows end at different lengths (their own token
+        // limits, EOS under sampling), free slots are refilled at once, a finished request queues
+        // a follow-up; each result equals the request generated alone.
+        auto rt = VlmRuntime::load(m_tiny);
+        QVERIFY(rt);
+        std::vector<StreamRequest> reqs;
+        const int limits[] = {15, 3, 15, 6, 9, 2, 12};
+        for (int i = 0; i < 7; ++i) {
+            StreamRequest r;
+            std::string text = std::string(std::size_t(i + 1), 'x') + " how many holes? 穴";
+            if (i % 3 != 2) {
+                r.request.images = {gradient(30 + 5 * i, 30, i)};
+                text = "<image>\n" + text;
+            }
+            r.request.prompt = (*rt)->formatChat(text);
+            r.sampling = SamplingParams::greedy(limits[i]);
+            r.sampling.stopAtEos = i < 3; // the first three: their limits decide their lengths
+            if (i >= 3) {
+                r.sampling.temperature = 0.9f;
+                r.sampling.topK = 40;
+                r.sampling.stopAtEos = true;
+            }
+            if (i == 4 || i == 1) {
+                r.capture.layers = {1, 2};
+                r.capture.lastPromptToken = true;
+                r.capture.generatedTokens = true;
+            }
+            r.seed = 1000 + std::uint64_t(i);
+            r.tag = std::size_t(i);
+            reqs.push_back(r);
+        }
+        reqs[0].sampling.stopAtEos = reqs[1].sampling.stopAtEos = reqs[2].sampling.stopAtEos = false;
+        std::vector<StreamRequest> queue(reqs.begin(), reqs.end());
+        std::map<std::size_t, sdrt::Expected<GenerationOutput, std::string>> results;
+        std::vector<std::string> events;
+        std::size_t pulled = 0;
+        GenerationStream stream;
+        stream.next = [&](StreamRequest &r) {
+            if (pulled == queue.size())
+                return false;
+            r = queue[pulled++];
+            events.push_back("pull " + std::to_string(r.tag));
+            return true;
+        };
+        stream.done = [&](std::size_t tag, sdrt::Expected<GenerationOutput, std::string> out) {
+            events.push_back("done " + std::to_string(tag));
+            if (tag == 1 && out) { // a follow-up, as a teacher's step 2 follows step 1
+                StreamRequest f = reqs[1];
+                f.request.prompt = (*rt)->formatChat("<image>\nAnalysis: " + out->text + "\nAnswer?");
+                f.sampling = SamplingParams::greedy(5);
+                f.tag = 100;
+                queue.push_back(f);
+                reqs.push_back(f);
+            }
+            results.emplace(tag, std::move(out));
+        };
+        (*rt)->generateStream(stream, EngineOptions{3, true});
+        QCOMPARE(results.size(), std::size_t(8));
+        const auto at = [&events](const std::string &e) { return std::find(events.begin(), events.end(), e) - events.begin(); };
+        // Request 1 ends after 3 tokens; request 3 takes its slot while 0 and 2 still run.
+        QVERIFY(at("pull 3") > at("done 1"));
+        QVERIFY(at("pull 3") < at("done 0") && at("pull 3") < at("done 2"));
+        QVERIFY(at("pull 100") > at("done 1"));
+        for (const StreamRequest &r : reqs) {
+            std::optional<sdrt::Expected<GenerationOutput, std::string>> alone;
+            std::size_t given = 0;
+            GenerationStream one;
+            one.next = [&](StreamRequest &x) {
+                if (given++)
+                    return false;
+                x = r;
+                return true;
+            };
+            one.done = [&](std::size_t, sdrt::Expected<GenerationOutput, std::string> out) { alone.emplace(std::move(out)); };
+            (*rt)->generateStream(one, EngineOptions{1, true});
+            QVERIFY(alone && *alone && results.at(r.tag));
+            const GenerationOutput &a = **alone, &b = *results.at(r.tag);
+            QCOMPARE(b.tokens, a.tokens);
+            QCOMPARE(b.text, a.text);
+            QCOMPARE(b.finishReason, a.finishReason);
+            for (std::size_t k = 0; k < a.logprobs.size(); ++k)
+                QVERIFY2(std::abs(a.logprobs[k] - b.logprobs[k]) < 1e-4f, std::to_string(r.tag).c_str());
+            QCOMPARE(b.generatedHidden.values.size(), a.generatedHidden.values.size());
+            QCOMPARE(b.promptHidden.values.size(), a.promptHidden.values.size());
+            for (std::size_t k = 0; k < a.generatedHidden.values.size(); ++k)
+                QVERIFY(std::abs(a.generatedHidden.values[k] - b.generatedHidden.values[k]) < 1e-4f);
+            for (std::size_t k = 0; k < a.promptHidden.values.size(); ++k)
+                QVERIFY(std::abs(a.promptHidden.values[k] - b.promptHidden.values[k]) < 1e-4f);
+        }
+        QCOMPARE(int(results.at(0)->tokens.size()), 15);
+        QCOMPARE(int(results.at(1)->tokens.size()), 3);
+        QCOMPARE(results.at(4)->generatedHidden.positions, int(results.at(4)->tokens.size()));
+        // The whole-sequence path (no KV cache) gives the same tokens through the same slots.
+        std::vector<GenerationRequest> plain;
+        for (int i = 0; i < 5; ++i)
+            plain.push_back(reqs[std::size_t(i)].request);
+        SamplingParams g = SamplingParams::greedy(7);
+        g.stopAtEos = false;
+        auto cached = (*rt)->generate(plain, g, {}, {}, 2);
+        g.useKvCache = false;
+        auto uncached = (*rt)->generate(plain, g, {}, {}, 2);
+        for (std::size_t i = 0; i < plain.size(); ++i) {
+            QVERIFY(cached[i] && uncached[i]);
+            QCOMPARE(uncached[i]->tokens, cached[i]->tokens);
+        }
+    }
+
+    void prefixCacheReusesSharedBeginnings()
+    {
+        // Prompts that begin alike (same image, same text) compute only what follows; the
+        // results equal those of a runtime without the cache.
+        RuntimeOptions off;
+        off.prefixCacheMiB = 0;
+        auto plain = VlmRuntime::load(m_tiny, off);
+        auto cached = VlmRuntime::load(m_tiny);
+        QVERIFY(plain && cached);
+        auto one = [](VlmRuntime &rt, const GenerationRequest &req) {
+            std::optional<sdrt::Expected<GenerationOutput, std::string>> out;
+            bool given = false;
+            GenerationStream s;
+            s.next = [&](StreamRequest &r) {
+                if (given)
+                    return false;
+                given = true;
+                r.request = req;
+                r.sampling = SamplingParams::greedy(6);
+                r.sampling.stopAtEos = false;
+                r.capture.layers = {1, 2};
+                r.capture.lastPromptToken = true;
+                r.capture.generatedTokens = true;
+                return true;
+            };
+            s.done = [&](std::size_t, sdrt::Expected<GenerationOutput, std::string> o) { out.emplace(std::move(o)); };
+            const EngineStats stats = rt.generateStream(s, EngineOptions{1, true});
+            return std::make_pair(std::move(*out), stats);
+        };
+        const RgbImage a = gradient(40, 30, 1), b = gradient(40, 30, 2);
+        const std::vector<GenerationRequest> reqs = {
+            {{a}, (*cached)->formatChat("<image>\nHow many holes does the part have?")},
+            {{a}, (*cached)->formatChat("<image>\nWhere is the defect? 欠陥")},
+            {{b}, (*cached)->formatChat("<image>\nHow many holes does the part have?")},
+            {{a}, (*cached)->formatChat("<image>\nHow many holes does the part have?")},
+        };
+        std::vector<long> reused;
+        for (const GenerationRequest &req : reqs) {
+            auto [x, xs] = one(**plain, req);
+            auto [y, ys] = one(**cached, req);
+            QVERIFY(x && y);
+            QCOMPARE(xs.reusedTokens, 0L);
+            QCOMPARE(y->tokens, x->tokens);
+            for (std::size_t k = 0; k < x->logprobs.size(); ++k)
+                QVERIFY(std::abs(x->logprobs[k] - y->logprobs[k]) < 1e-4f);
+            QCOMPARE(y->promptHidden.values.size(), x->promptHidden.values.size());
+            for (std::size_t k = 0; k < x->promptHidden.values.size(); ++k)
+                QVERIFY(std::abs(x->promptHidden.values[k] - y->promptHidden.values[k]) < 1e-4f);
+            for (std::size_t k = 0; k < x->generatedHidden.values.size(); ++k)
+                QVERIFY(std::abs(x->generatedHidden.values[k] - y->generatedHidden.values[k]) < 1e-4f);
+            QCOMPARE(ys.reusedTokens + ys.prefillTokens, long(y->promptTokens));
+            reused.push_back(ys.reusedTokens);
+        }
+        auto ids = (*cached)->promptIds(reqs[0]);
+        QVERIFY(ids);
+        const int image = int((*cached)->info().config.imageTokenIndex);
+        const long beforeImage = long(std::find(ids->begin(), ids->end(), image) - ids->begin());
+        const long imageEnd = beforeImage + (*cached)->info().config.imageSeqLength();
+        QCOMPARE(reused[0], 0L);                     // nothing cached yet
+        QVERIFY(reused[1] >= imageEnd);              // the same image and the text before it
+        QVERIFY(reused[2] <= beforeImage);           // another image: only the text before it
+        QCOMPARE(reused[3], long(ids->size()) - 1);  // the same prompt: all but its last position
+    }
+
+    void cancelEndsRowsInFlightAndStartsNoMore()
+    {
+        auto rt = VlmRuntime::load(m_tiny);
+        QVERIFY(rt);
+        std::vector<GenerationRequest> reqs(5, GenerationRequest{{gradient(32, 32, 2)}, (*rt)->formatChat("<image>\nCount.")});
+        SamplingParams s = SamplingParams::greedy(20);
+        s.stopAtEos = false;
+        std::atomic_bool cancel{false};
+        GenerateCallbacks cb;
+        cb.cancel = &cancel;
+        cb.progress = [&cancel](int step, int) {
+            if (step == 3)
+                cancel = true;
+        };
+        auto out = (*rt)->generate(reqs, s, {}, cb, 2);
+        QCOMPARE(out.size(), reqs.size());
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            QVERIFY(out[i]);
+            QCOMPARE(out[i]->finishReason, std::string("cancelled"));
+            QCOMPARE(int(out[i]->tokens.size()), i < 2 ? 3 : 0);
+        }
     }
 
     void imageChunkChangesNoOutput()

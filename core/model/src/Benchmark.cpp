@@ -149,6 +149,7 @@ Expected<ModelBenchFigures, std::string> benchmarkModel(VlmRuntime &runtime, con
                     first = now;
                 last = now;
             };
+            runtime.clearPrefixCache(); // every call computes its prompts whole
             auto out = runtime.generate(batch, s, {}, cb);
             for (auto &o : out) {
                 if (!o)

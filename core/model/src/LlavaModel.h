@@ -25,6 +25,14 @@ namespace sdrt::model {
 
 torch::Tensor activation(const std::string &name, const torch::Tensor &x);
 
+// linear(x) for x [..., in]. On the CPU one row is a matrix-vector product (BLAS gemv): decode
+// at batch 1 is one row per step, and OpenBLAS 0.3.21's sgemm packs the whole weight matrix
+// even for a single row (measured: 768x2048 fp32, 2 threads, 298 us as sgemm vs 104 us as
+// sgemv), so the weights would be read and written once more each step.
+torch::Tensor project(const torch::nn::Linear &linear, const torch::Tensor &x);
+// The same with a bare weight [out, in] (and bias, when defined): x·weightᵀ + bias.
+torch::Tensor projectWith(const torch::Tensor &weight, const torch::Tensor &x, const torch::Tensor &bias = {});
+
 // y = x / sqrt(mean(x²) + eps) * weight, computed in float32 like the reference.
 class RMSNormImpl : public torch::nn::Module {
 public:
@@ -46,11 +54,25 @@ torch::Tensor applyRotary(const torch::Tensor &x, const torch::Tensor &cos, cons
 // when s <= pastLen + t and keyMask[b,s] is 1; hidden entries hold the dtype's lowest value.
 torch::Tensor causalMask(const torch::Tensor &keyMask, std::int64_t queryLen, std::int64_t pastLen, torch::ScalarType dtype);
 
-struct KvCache {
+// Where a decoder forward keeps the keys and values of its positions, and what its queries
+// attend to. KvCache appends (prefill, tests); generation's slot cache (Generate.cpp) writes each
+// row at its own length into storage reserved ahead, so a step copies no earlier entry.
+class KvStore {
+public:
+    virtual ~KvStore() = default;
+    // Positions before this forward's first query, as the causal mask counts them.
+    virtual std::int64_t pastLength() const = 0;
+    // Keeps layer `layer`'s new keys and values [B, kvHeads, T, headDim] and returns the keys
+    // and values the queries attend to [B, kvHeads, S, headDim] (S: the key mask's length).
+    virtual std::pair<torch::Tensor, torch::Tensor> store(std::size_t layer, const torch::Tensor &k, const torch::Tensor &v) = 0;
+};
+
+struct KvCache final : KvStore {
     std::vector<torch::Tensor> keys;   // per layer [B, kvHeads, S, headDim]
     std::vector<torch::Tensor> values;
     std::int64_t length() const { return keys.empty() || !keys[0].defined() ? 0 : keys[0].size(2); }
-    void reorder(const torch::Tensor &batchIndex); // keep only these rows
+    std::int64_t pastLength() const override { return length(); }
+    std::pair<torch::Tensor, torch::Tensor> store(std::size_t layer, const torch::Tensor &k, const torch::Tensor &v) override;
 };
 
 // Decoder hidden states to keep, Hugging Face numbering: 0 is the embedding output, l the
@@ -87,7 +109,7 @@ class LlamaAttentionImpl : public torch::nn::Module {
 public:
     explicit LlamaAttentionImpl(const TextConfig &c);
     torch::Tensor forward(const torch::Tensor &h, const torch::Tensor &cos, const torch::Tensor &sin,
-                          const torch::Tensor &mask, torch::Tensor *cacheK, torch::Tensor *cacheV);
+                          const torch::Tensor &mask, KvStore *cache, std::size_t layer);
     torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
     int heads, kvHeads, headDim;
 };
@@ -105,7 +127,7 @@ class LlamaDecoderLayerImpl : public torch::nn::Module {
 public:
     explicit LlamaDecoderLayerImpl(const TextConfig &c);
     torch::Tensor forward(const torch::Tensor &h, const torch::Tensor &cos, const torch::Tensor &sin,
-                          const torch::Tensor &mask, torch::Tensor *cacheK, torch::Tensor *cacheV);
+                          const torch::Tensor &mask, KvStore *cache, std::size_t layer);
     LlamaAttention self_attn{nullptr};
     LlamaMlp mlp{nullptr};
     RMSNorm input_layernorm{nullptr}, post_attention_layernorm{nullptr};
@@ -115,10 +137,11 @@ TORCH_MODULE(LlamaDecoderLayer);
 class LlamaModelImpl : public torch::nn::Module {
 public:
     explicit LlamaModelImpl(const TextConfig &c);
-    // inputsEmbeds [B,T,D], positions [B,T], keyMask [B,past+T]; returns normed hidden [B,T,D].
+    // inputsEmbeds [B,T,D], positions [B,T], keyMask [B,past+T] (past: cache->pastLength());
+    // returns normed hidden [B,T,D].
     // An intervention edits layer inputs (before they are captured).
     torch::Tensor forward(const torch::Tensor &inputsEmbeds, const torch::Tensor &positions, const torch::Tensor &keyMask,
-                          KvCache *cache, HiddenCapture *capture, const InterventionInput *intervention = nullptr);
+                          KvStore *cache, HiddenCapture *capture, const InterventionInput *intervention = nullptr);
     TextConfig config;
     torch::nn::Embedding embed_tokens{nullptr};
     torch::nn::ModuleList layers;

@@ -23,6 +23,23 @@ torch::Tensor activation(const std::string &name, const torch::Tensor &x)
     TORCH_CHECK(false, "unsupported activation ", name);
 }
 
+torch::Tensor projectWith(const torch::Tensor &weight, const torch::Tensor &x, const torch::Tensor &bias)
+{
+    if (x.numel() != x.size(-1) || !x.device().is_cpu())
+        return F::linear(x, weight, bias);
+    auto y = torch::mv(weight, x.reshape({-1}));
+    if (bias.defined())
+        y = y + bias;
+    auto sizes = x.sizes().vec();
+    sizes.back() = y.size(0);
+    return y.view(sizes);
+}
+
+torch::Tensor project(const torch::nn::Linear &linear, const torch::Tensor &x)
+{
+    return projectWith(linear->weight, x, linear->bias);
+}
+
 RMSNormImpl::RMSNormImpl(std::int64_t dim, double eps_) : eps(eps_)
 {
     weight = register_parameter("weight", torch::ones({dim}));
@@ -76,12 +93,20 @@ torch::Tensor causalMask(const torch::Tensor &keyMask, std::int64_t queryLen, st
     return torch::where(allowed, zero.to(keyMask.device()), lowest.to(keyMask.device())).to(dtype);
 }
 
-void KvCache::reorder(const torch::Tensor &batchIndex)
+std::pair<torch::Tensor, torch::Tensor> KvCache::store(std::size_t layer, const torch::Tensor &k, const torch::Tensor &v)
 {
-    for (auto &k : keys)
-        k = k.index_select(0, batchIndex);
-    for (auto &v : values)
-        v = v.index_select(0, batchIndex);
+    if (keys.size() <= layer) {
+        keys.resize(layer + 1);
+        values.resize(layer + 1);
+    }
+    if (keys[layer].defined()) {
+        keys[layer] = torch::cat({keys[layer], k}, 2);
+        values[layer] = torch::cat({values[layer], v}, 2);
+    } else {
+        keys[layer] = k;
+        values[layer] = v;
+    }
+    return {keys[layer], values[layer]};
 }
 
 // ---- text decoder ----
@@ -97,31 +122,28 @@ LlamaAttentionImpl::LlamaAttentionImpl(const TextConfig &c)
 }
 
 torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor &h, const torch::Tensor &cos, const torch::Tensor &sin,
-                                          const torch::Tensor &mask, torch::Tensor *cacheK, torch::Tensor *cacheV)
+                                          const torch::Tensor &mask, KvStore *cache, std::size_t layer)
 {
     const auto B = h.size(0);
     const auto T = h.size(1);
-    auto q = q_proj(h).view({B, T, heads, headDim}).transpose(1, 2);
-    auto k = k_proj(h).view({B, T, kvHeads, headDim}).transpose(1, 2);
-    auto v = v_proj(h).view({B, T, kvHeads, headDim}).transpose(1, 2);
+    auto q = project(q_proj, h).view({B, T, heads, headDim}).transpose(1, 2);
+    auto k = project(k_proj, h).view({B, T, kvHeads, headDim}).transpose(1, 2);
+    auto v = project(v_proj, h).view({B, T, kvHeads, headDim}).transpose(1, 2);
     q = applyRotary(q, cos, sin);
     k = applyRotary(k, cos, sin);
-    if (cacheK) {
-        if (cacheK->defined()) {
-            k = torch::cat({*cacheK, k}, 2);
-            v = torch::cat({*cacheV, v}, 2);
-        }
-        *cacheK = k;
-        *cacheV = v;
-    }
-    if (kvHeads != heads) {
-        k = k.repeat_interleave(heads / kvHeads, 1);
-        v = v.repeat_interleave(heads / kvHeads, 1);
-    }
-    auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(double(headDim)) + mask;
-    auto probs = torch::softmax(scores.to(torch::kFloat32), -1).to(q.scalar_type());
-    auto out = torch::matmul(probs, v).transpose(1, 2).reshape({B, T, heads * headDim});
-    return o_proj(out);
+    if (cache)
+        std::tie(k, v) = cache->store(layer, k, v);
+    const auto S = k.size(2);
+    // Grouped-query attention without repeating the keys and values per query head: the
+    // `group` query heads of one key/value head become rows of one product ([B, kvHeads,
+    // group*T, S]), so the cache is read where it lies.
+    const auto group = heads / kvHeads;
+    auto qg = q.reshape({B, kvHeads, group * T, headDim});
+    auto scores = torch::matmul(qg, k.transpose(-2, -1)).view({B, kvHeads, group, T, S}) / std::sqrt(double(headDim))
+                  + mask.unsqueeze(1);
+    auto probs = torch::softmax(scores.to(torch::kFloat32), -1).to(q.scalar_type()).view({B, kvHeads, group * T, S});
+    auto out = torch::matmul(probs, v).view({B, heads, T, headDim}).transpose(1, 2).reshape({B, T, heads * headDim});
+    return project(o_proj, out);
 }
 
 LlamaMlpImpl::LlamaMlpImpl(const TextConfig &c)
@@ -134,7 +156,7 @@ LlamaMlpImpl::LlamaMlpImpl(const TextConfig &c)
 
 torch::Tensor LlamaMlpImpl::forward(const torch::Tensor &x)
 {
-    return down_proj(F::silu(gate_proj(x)) * up_proj(x));
+    return project(down_proj, F::silu(project(gate_proj, x)) * project(up_proj, x));
 }
 
 LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const TextConfig &c)
@@ -146,9 +168,9 @@ LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const TextConfig &c)
 }
 
 torch::Tensor LlamaDecoderLayerImpl::forward(const torch::Tensor &h, const torch::Tensor &cos, const torch::Tensor &sin,
-                                             const torch::Tensor &mask, torch::Tensor *cacheK, torch::Tensor *cacheV)
+                                             const torch::Tensor &mask, KvStore *cache, std::size_t layer)
 {
-    auto x = h + self_attn(input_layernorm(h), cos, sin, mask, cacheK, cacheV);
+    auto x = h + self_attn(input_layernorm(h), cos, sin, mask, cache, layer);
     return x + mlp(post_attention_layernorm(x));
 }
 
@@ -162,18 +184,14 @@ LlamaModelImpl::LlamaModelImpl(const TextConfig &c) : config(c)
 }
 
 torch::Tensor LlamaModelImpl::forward(const torch::Tensor &inputsEmbeds, const torch::Tensor &positions,
-                                      const torch::Tensor &keyMask, KvCache *cache, HiddenCapture *capture,
+                                      const torch::Tensor &keyMask, KvStore *cache, HiddenCapture *capture,
                                       const InterventionInput *intervention)
 {
     const auto T = inputsEmbeds.size(1);
-    const std::int64_t past = cache ? cache->length() : 0;
+    const std::int64_t past = cache ? cache->pastLength() : 0;
     TORCH_CHECK(keyMask.size(1) == past + T, "key mask covers ", keyMask.size(1), " positions, expected ", past + T);
     auto [cos, sin] = rotaryCosSin(positions, config.headDim(), config.ropeTheta, inputsEmbeds.scalar_type());
     auto mask = causalMask(keyMask, T, past, inputsEmbeds.scalar_type());
-    if (cache && cache->keys.size() != layers->size()) {
-        cache->keys.assign(layers->size(), torch::Tensor());
-        cache->values.assign(layers->size(), torch::Tensor());
-    }
     auto wants = [capture](int l) {
         return capture && std::find(capture->layers.begin(), capture->layers.end(), l) != capture->layers.end();
     };
@@ -186,8 +204,7 @@ torch::Tensor LlamaModelImpl::forward(const torch::Tensor &inputsEmbeds, const t
             h = edit->apply(int(i), h, intervention->edit, intervention->visual);
         if (wants(int(i)))
             capture->states[int(i)] = h;
-        h = layers[i]->as<LlamaDecoderLayer>()->forward(h, cos, sin, mask, cache ? &cache->keys[i] : nullptr,
-                                                        cache ? &cache->values[i] : nullptr);
+        h = layers[i]->as<LlamaDecoderLayer>()->forward(h, cos, sin, mask, cache, i);
     }
     h = norm(h);
     if (wants(int(layers->size())))
@@ -205,8 +222,8 @@ LlamaForCausalLMImpl::LlamaForCausalLMImpl(const TextConfig &c)
 torch::Tensor LlamaForCausalLMImpl::logits(const torch::Tensor &hidden)
 {
     if (lm_head)
-        return lm_head(hidden);
-    return F::linear(hidden, model->embed_tokens->weight);
+        return project(lm_head, hidden);
+    return projectWith(model->embed_tokens->weight, hidden);
 }
 
 // ---- vision tower ----

@@ -1,7 +1,6 @@
 #include "sdrt/model/Runtime.h"
 
 #include "sdrt/common/Log.h"
-#include "sdrt/model/IncrementalDecoder.h"
 #include "LlavaModel.h"
 #include "Preprocess.h"
 #include "SafetensorsTorch.h"
@@ -15,7 +14,6 @@
 #include <dlfcn.h>
 #include <limits>
 #include <filesystem>
-#include <mutex>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -37,22 +35,25 @@ double GenerationOutput::meanLogprob() const
 
 int configureThreads(int threads)
 {
-    // LibTorch's OpenMP pool and OpenBLAS's own pthreads fight over few cores (measured with
-    // `sdrt bench model` on 2 cores: 100M decode 5.2 tok/s with both pools at 2 threads, 13.5
-    // with OpenBLAS at 1). Torch parallelises around the BLAS calls, so OpenBLAS runs
-    // single-threaded unless the user set OPENBLAS_NUM_THREADS.
-    static std::once_flag blasOnce;
-    std::call_once(blasOnce, [] {
-        if (std::getenv("OPENBLAS_NUM_THREADS"))
-            return;
-        using SetThreads = void (*)(int);
-        if (auto fn = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
-            fn(1);
-    });
+    // Measured with `sdrt bench model` on a ~100M LLaVA, 2 cores (docs/PERFORMANCE.md): the
+    // matrix products are the work, and they run in the BLAS. With OpenBLAS, its own threads
+    // take the cores and LibTorch's pool stays at one thread: decode 61 tok/s at batch 1 and
+    // 161 at batch 8, against 34 and 110 with the pools the other way round, and 15 and 86 with
+    // both at 2 (LibTorch's OpenMP workers spin between regions and starve OpenBLAS's threads).
+    // Without OpenBLAS (MKL, which follows LibTorch's setting), LibTorch's pool takes them.
+    // OPENBLAS_NUM_THREADS, when set, decides OpenBLAS's share.
     const int n = threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency()));
-    if (at::get_num_threads() != n)
-        at::set_num_threads(n);
-    return at::get_num_threads();
+    using SetThreads = void (*)(int);
+    static const auto openblasSet = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+    int torchThreads = n;
+    if (openblasSet) {
+        if (!std::getenv("OPENBLAS_NUM_THREADS"))
+            openblasSet(n);
+        torchThreads = 1;
+    }
+    if (at::get_num_threads() != torchThreads)
+        at::set_num_threads(torchThreads);
+    return n;
 }
 
 namespace {
@@ -91,29 +92,6 @@ bool ignorable(const std::string &name, bool tied)
     };
     return endsWith("position_ids") || endsWith("rotary_emb.inv_freq") || (tied && name == "language_model.lm_head.weight");
 }
-
-HiddenStates packHidden(const std::vector<int> &layers, const std::vector<torch::Tensor> &perLayer /* [P,D] each */)
-{
-    HiddenStates h;
-    h.layers = layers;
-    if (perLayer.empty())
-        return h;
-    auto stacked = torch::stack(perLayer).to(torch::kCPU, torch::kFloat32).contiguous(); // [L,P,D]
-    h.positions = int(stacked.size(1));
-    h.hiddenSize = int(stacked.size(2));
-    h.values.assign(stacked.data_ptr<float>(), stacked.data_ptr<float>() + stacked.numel());
-    return h;
-}
-
-std::vector<float> rowToVector(const torch::Tensor &row)
-{
-    auto r = row.to(torch::kCPU, torch::kFloat32).contiguous();
-    return std::vector<float>(r.data_ptr<float>(), r.data_ptr<float>() + r.numel());
-}
-
-} // namespace
-
-namespace {
 
 // The weight files of a model folder: the shards of model.safetensors.index.json, or
 // model.safetensors.
@@ -322,6 +300,7 @@ Expected<std::unique_ptr<VlmRuntime>, std::string> VlmRuntime::load(const std::s
     try {
         impl->device = torch::Device(device);
         impl->imageChunk = options.imageChunk;
+        impl->prefixes = PrefixCache(std::int64_t(std::max(0, options.prefixCacheMiB)) << 20);
     } catch (const std::exception &e) {
         return unexpected("unknown device \"" + options.device + "\"");
     }
@@ -381,219 +360,14 @@ Expected<void, std::string> VlmRuntime::save(const std::string &dir) const
     return writeSafetensors(dir + "/model.safetensors", tensors, {{"format", "pt"}});
 }
 
-std::vector<Expected<GenerationOutput, std::string>> VlmRuntime::generate(const std::vector<GenerationRequest> &requests,
-                                                                          const SamplingParams &sampling,
-                                                                          const HiddenCaptureSpec &capture,
-                                                                          const GenerateCallbacks &callbacks)
-{
-    std::vector<Expected<GenerationOutput, std::string>> results(requests.size(), unexpected(std::string("not run")));
-    if (const std::string bad = checkSampling(sampling); !bad.empty()) {
-        for (auto &r : results)
-            r = unexpected(bad);
-        return results;
-    }
-    c10::InferenceMode inference;
-    struct Seq {
-        std::size_t request;
-        std::vector<int> ids;
-        Sampler sampler;
-        IncrementalDecoder text; // out.text is set from it when the row ends
-        GenerationOutput out;
-        bool done = false;
-        bool pendingFeed = false; // last appended token not yet fed through the model
-        std::vector<torch::Tensor> hidden; // per generated token: [L, D]
-        std::string error;                 // set: the row failed (non-finite logits)
-    };
-    std::vector<Seq> seqs;
-    const int maxContext = d->info.config.text.maxPositionEmbeddings;
-    for (std::size_t i = 0; i < requests.size(); ++i) {
-        auto ids = d->promptIds(requests[i]);
-        if (!ids) {
-            results[i] = unexpected(ids.error());
-            continue;
-        }
-        if (int(ids->size()) + sampling.maxNewTokens > maxContext) {
-            results[i] = unexpected("the prompt has " + std::to_string(ids->size()) + " tokens; with "
-                                    + std::to_string(sampling.maxNewTokens) + " new tokens it exceeds the context of "
-                                    + std::to_string(maxContext));
-            continue;
-        }
-        // Each request has its own random stream, so a batch gives the same text as single runs.
-        const std::uint64_t stream = requests[i].seed ? *requests[i].seed : sampling.seed + 0x9E3779B97F4A7C15ull * (i + 1);
-        seqs.push_back({.request = i, .ids = std::move(*ids), .sampler = Sampler(sampling, stream), .text = IncrementalDecoder(d->tokenizer)});
-        seqs.back().out.promptTokens = int(seqs.back().ids.size());
-    }
-    if (seqs.empty())
-        return results;
-
-    try {
-        const auto B = std::int64_t(seqs.size());
-        std::int64_t T = 0;
-        for (const auto &s : seqs)
-            T = std::max<std::int64_t>(T, std::int64_t(s.ids.size()));
-        auto ids = torch::full({B, T}, d->padId(), torch::kInt64);
-        auto mask = torch::zeros({B, T}, torch::kInt64);
-        std::vector<const RgbImage *> images;
-        for (std::int64_t b = 0; b < B; ++b) {
-            const auto &s = seqs[std::size_t(b)];
-            const auto off = T - std::int64_t(s.ids.size());
-            ids[b].slice(0, off).copy_(torch::tensor(std::vector<std::int64_t>(s.ids.begin(), s.ids.end()), torch::kInt64));
-            mask[b].slice(0, off).fill_(1);
-            for (const auto &img : requests[s.request].images)
-                images.push_back(&img);
-        }
-        ids = ids.to(d->device);
-        mask = mask.to(d->device);
-        auto &lm = d->model->language_model;
-        const auto features = d->features(images);
-        auto embeds = d->model->embed(ids, features);
-        auto positions = positionsFromMask(mask);
-        KvCache cache;
-        HiddenCapture cap;
-        cap.layers = capture.layers;
-        const bool capturing = !capture.empty();
-        std::optional<InterventionInput> edit;
-        if (d->intervention) {
-            std::vector<int> perRow;
-            for (const auto &s : seqs)
-                perRow.push_back(int(requests[s.request].images.size()));
-            edit = d->interventionInput(mask, T, features, perRow);
-        }
-        auto hidden = lm->model->forward(embeds, positions, mask, &cache, capturing ? &cap : nullptr, edit ? &*edit : nullptr);
-        auto logits = lm->logits(hidden.select(1, T - 1)).to(torch::kCPU, torch::kFloat32);
-        if (capturing && capture.lastPromptToken) {
-            for (std::int64_t b = 0; b < B; ++b) {
-                std::vector<torch::Tensor> perLayer;
-                for (int l : capture.layers)
-                    perLayer.push_back(cap.states.at(l)[b].slice(0, T - 1, T));
-                seqs[std::size_t(b)].out.promptHidden = packHidden(capture.layers, perLayer);
-            }
-        }
-        auto lastPos = positions.select(1, T - 1).clone();
-        torch::Tensor allEmbeds = sampling.useKvCache ? torch::Tensor() : embeds; // for the no-cache path
-        const int eos = d->tokenizer.eosId();
-        int step = 0;
-        for (;;) {
-            // Sample for every running sequence.
-            for (std::int64_t b = 0; b < B; ++b) {
-                Seq &s = seqs[std::size_t(b)];
-                if (s.done)
-                    continue;
-                float lp = 0;
-                std::vector<float> row = rowToVector(logits[b]);
-                if (std::any_of(row.begin(), row.end(), [](float v) { return std::isnan(v) || v == std::numeric_limits<float>::infinity(); })) {
-                    // Sampling from NaN would pick an arbitrary token and call it an answer.
-                    s.done = true;
-                    s.error = "the model produced non-finite (NaN or infinite) logits at generated token "
-                              + std::to_string(s.out.tokens.size() + 1) + " (broken weights, or an overflow in "
-                              + d->info.dtype + ")";
-                    continue;
-                }
-                const int token = s.sampler.next(std::move(row), &lp);
-                if (token == eos && sampling.stopAtEos) {
-                    s.done = true;
-                    s.out.finishReason = "eos";
-                    continue;
-                }
-                s.out.tokens.push_back(token);
-                s.out.logprobs.push_back(lp);
-                s.pendingFeed = true;
-                const std::size_t unchanged = s.text.push(token);
-                if (const auto at = findStopString(s.text.text(), unchanged, sampling.stop); at != std::string::npos) {
-                    s.out.text = s.text.text().substr(0, at);
-                    s.done = true;
-                    s.out.finishReason = "stop";
-                }
-                if (!s.done && int(s.out.tokens.size()) >= sampling.maxNewTokens) {
-                    s.done = true;
-                    s.out.finishReason = "length";
-                }
-            }
-            ++step;
-            if (callbacks.progress)
-                callbacks.progress(step, sampling.maxNewTokens);
-            const bool cancelled = callbacks.cancel && callbacks.cancel->load();
-            bool needForward = false;
-            for (const auto &s : seqs)
-                needForward |= s.pendingFeed && (!s.done || (capturing && capture.generatedTokens)) && !cancelled;
-            if (!needForward)
-                break;
-            // Feed the newest tokens (finished rows feed padding; their outputs are ignored).
-            auto next = torch::full({B, 1}, d->padId(), torch::kInt64);
-            for (std::int64_t b = 0; b < B; ++b) {
-                const Seq &s = seqs[std::size_t(b)];
-                if (s.pendingFeed)
-                    next[b][0] = s.out.tokens.back();
-            }
-            next = next.to(d->device);
-            mask = torch::cat({mask, torch::ones({B, 1}, mask.options())}, 1);
-            lastPos = lastPos + 1;
-            torch::Tensor h;
-            if (edit) // every generated position is edited
-                edit->edit = sampling.useKvCache ? torch::ones({B, 1}, edit->edit.options())
-                                                 : torch::cat({edit->edit, torch::ones({B, 1}, edit->edit.options())}, 1);
-            if (sampling.useKvCache) {
-                h = lm->model->forward(lm->model->embed_tokens(next), lastPos.unsqueeze(1), mask, &cache,
-                                       capturing && capture.generatedTokens ? &cap : nullptr, edit ? &*edit : nullptr);
-            } else {
-                allEmbeds = torch::cat({allEmbeds, lm->model->embed_tokens(next)}, 1);
-                h = lm->model->forward(allEmbeds, positionsFromMask(mask), mask, nullptr,
-                                       capturing && capture.generatedTokens ? &cap : nullptr, edit ? &*edit : nullptr);
-                h = h.slice(1, h.size(1) - 1);
-                for (auto &[layer, state] : cap.states)
-                    state = state.slice(1, state.size(1) - 1);
-            }
-            logits = lm->logits(h.select(1, 0)).to(torch::kCPU, torch::kFloat32);
-            for (std::int64_t b = 0; b < B; ++b) {
-                Seq &s = seqs[std::size_t(b)];
-                if (!s.pendingFeed)
-                    continue;
-                if (capturing && capture.generatedTokens) {
-                    std::vector<torch::Tensor> perLayer;
-                    for (int l : capture.layers)
-                        perLayer.push_back(cap.states.at(l)[b][0]);
-                    s.hidden.push_back(torch::stack(perLayer)); // [L,D]
-                }
-                s.pendingFeed = false;
-            }
-            bool allDone = true;
-            for (const auto &s : seqs)
-                allDone &= s.done;
-            if (allDone && !(capturing && capture.generatedTokens))
-                break;
-        }
-        const bool cancelled = callbacks.cancel && callbacks.cancel->load();
-        for (auto &s : seqs) {
-            if (!s.done)
-                s.out.finishReason = cancelled ? "cancelled" : "length";
-            if (s.out.finishReason != "stop")
-                s.out.text = s.text.text();
-            if (capturing && capture.generatedTokens && !s.hidden.empty()) {
-                auto all = torch::stack(s.hidden, 1); // [L,P,D]
-                std::vector<torch::Tensor> perLayer;
-                for (std::int64_t l = 0; l < all.size(0); ++l)
-                    perLayer.push_back(all[l]);
-                s.out.generatedHidden = packHidden(capture.layers, perLayer);
-            }
-            if (!s.error.empty())
-                results[s.request] = unexpected(s.error);
-            else
-                results[s.request] = std::move(s.out);
-        }
-    } catch (const c10::Error &e) {
-        const std::string msg = std::string("generation failed: ") + e.what_without_backtrace();
-        for (const auto &s : seqs)
-            results[s.request] = unexpected(msg);
-    } catch (const std::out_of_range &) {
-        for (const auto &s : seqs)
-            results[s.request] = unexpected(std::string("generation failed: a captured layer is outside the decoder"));
-    }
-    return results;
-}
-
 void VlmRuntime::setIntervention(std::shared_ptr<DecoderIntervention> intervention)
 {
     d->intervention = std::move(intervention);
+}
+
+void VlmRuntime::clearPrefixCache()
+{
+    d->prefixes.clear();
 }
 
 bool VlmRuntime::hasIntervention() const

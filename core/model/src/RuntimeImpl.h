@@ -9,6 +9,46 @@
 
 namespace sdrt::model {
 
+// Captured states [positions, D] per layer → HiddenStates (float32 on the CPU).
+inline HiddenStates packHidden(const std::vector<int> &layers, const std::vector<torch::Tensor> &perLayer)
+{
+    HiddenStates h;
+    h.layers = layers;
+    if (perLayer.empty())
+        return h;
+    auto stacked = torch::stack(perLayer).to(torch::kCPU, torch::kFloat32).contiguous(); // [L,P,D]
+    h.positions = int(stacked.size(1));
+    h.hiddenSize = int(stacked.size(2));
+    h.values.assign(stacked.data_ptr<float>(), stacked.data_ptr<float>() + stacked.numel());
+    return h;
+}
+
+// Keys and values of recent prompts, found by their longest shared beginning. A position's
+// identity is its token id, or for an image position the image's content hash and the place in
+// its block. Least recently used entries go first when the budget is reached. (Generate.cpp.)
+class PrefixCache {
+public:
+    struct Entry {
+        std::vector<std::uint64_t> ids;
+        std::vector<torch::Tensor> keys, values; // per layer [kvHeads, n, headDim]
+        std::int64_t bytes = 0;
+        std::uint64_t lastUse = 0;
+    };
+    explicit PrefixCache(std::int64_t budgetBytes = 0) : m_budget(budgetBytes) {}
+    bool enabled() const { return m_budget > 0; }
+    // The entry sharing the longest beginning with `ids`, and that length (0: none).
+    std::pair<const Entry *, std::int64_t> find(const std::vector<std::uint64_t> &ids);
+    // Keeps the prompt `ids` with its keys and values (per layer [kvHeads, n, headDim]) unless
+    // an entry already begins with all of it.
+    void insert(const std::vector<std::uint64_t> &ids, std::vector<torch::Tensor> keys, std::vector<torch::Tensor> values);
+    void clear() { m_entries.clear(); m_bytes = 0; }
+
+private:
+    std::vector<Entry> m_entries;
+    std::int64_t m_budget = 0, m_bytes = 0;
+    std::uint64_t m_clock = 0;
+};
+
 struct VlmRuntime::Impl {
     std::string sourceDir; // where tokenizer files come from when saving
     ModelInfo info;
@@ -18,6 +58,7 @@ struct VlmRuntime::Impl {
     torch::ScalarType dtype = torch::kFloat32;
     int imageChunk = 16; // RuntimeOptions::imageChunk
     std::shared_ptr<DecoderIntervention> intervention; // set: every forward goes through it
+    PrefixCache prefixes;
 
     int padId() const { return tokenizer.padId() >= 0 ? tokenizer.padId() : 0; }
 

@@ -175,6 +175,7 @@ Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count, const s
         return unexpected(std::string("training needs examples, steps and a batch size"));
     if (d.dtype != torch::kFloat32)
         return unexpected(std::string("training runs in fp32; load the model with dtype fp32"));
+    d.prefixes.clear(); // the weights change: cached keys and values would be stale
 
     const RequiresGradRestorer restoreRequiresGrad(d.model->parameters(true));
     // Trainable parameters and their AdamW moments.

@@ -15,6 +15,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <chrono>
 #include <limits>
 
@@ -196,51 +197,49 @@ Result<GenerationSummary> runGeneration(const GenerationParams &p)
     log->info("generation run {}: {} items, {} prompts, {} samples, {} traces to do ({} done before), model {} ({})", runId, summary.items,
               prompts.size(), p.samples, plan.units.size(), summary.skipped, model.name.toStdString(), model.contentHash.left(12).toStdString());
 
-    // Batch by batch: the runner makes the traces, the sink stores them.
-    TwoStepRunner runner(rt, prompts, {p.sampling, layers, p.cancel});
+    // The runner streams the plan through the engine (p.batch rows at once); finished traces
+    // are committed in groups.
+    TwoStepOptions options{p.sampling, layers, p.cancel};
+    TwoStepRunner runner(rt, prompts, options);
     ItemInputCache itemInputs(*src, std::size_t(std::max(1, p.itemCacheSize)));
     const auto itemOf = [&itemInputs](Id id) -> const ItemInput & { return itemInputs.get(id); };
     int processed = 0;
     QString fatal;
-    for (std::size_t b = 0; b < plan.units.size(); b += std::size_t(p.batch)) {
-        if (p.cancel && p.cancel->load()) {
-            summary.cancelled = true;
-            break;
-        }
-        const auto batchStart = std::chrono::steady_clock::now();
-        const std::vector<WorkUnit> units = plan.batch(b, std::size_t(p.batch));
-        TwoStepRunner::Output result = runner.run(units, itemOf, p.seed);
-        if (result.cancelled) {
-            summary.cancelled = true;
-            break;
-        }
-        const double batchMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - batchStart).count();
+    TraceBatch pending;
+    std::vector<std::size_t> pendingUnits;
+    auto lastCommit = std::chrono::steady_clock::now();
+    auto commit = [&]() -> bool {
+        lastCommit = std::chrono::steady_clock::now();
+        if (pending.traces.empty())
+            return true;
         std::vector<Id> storedItems;
-        for (std::size_t i = 0; i < units.size(); ++i) {
-            store::Trace &t = result.batch.traces[i];
+        for (std::size_t k = 0; k < pending.traces.size(); ++k) {
+            store::Trace &t = pending.traces[k];
+            const WorkUnit &u = plan.units[pendingUnits[k]];
             t.runId = runId;
             t.modelId = model.id;
-            t.latencyMs = batchMs / double(units.size());
             if (!t.isOk()) {
                 ++summary.failed;
-                const PromptEntry &pe = prompts[units[i].prompt];
+                const PromptEntry &pe = prompts[u.prompt];
                 if (summary.failures.size() < p.failuresListed)
                     summary.failures << tr("item %1 (%2), prompt %3 v%4: %5")
-                                            .arg(units[i].item)
-                                            .arg(itemOf(units[i].item).item.externalId.value_or(QString()), pe.version.name)
+                                            .arg(u.item)
+                                            .arg(itemOf(u.item).item.externalId.value_or(QString()), pe.version.name)
                                             .arg(pe.version.version)
                                             .arg(t.error);
-                log->warn("trace failed: item {}, prompt {}: {}", units[i].item, pe.version.name.toStdString(), t.error.toStdString());
+                log->warn("trace failed: item {}, prompt {}: {}", u.item, pe.version.name.toStdString(), t.error.toStdString());
             }
-            if (storedItems.empty() || storedItems.back() != units[i].item)
-                storedItems.push_back(units[i].item);
+            if (std::find(storedItems.begin(), storedItems.end(), u.item) == storedItems.end())
+                storedItems.push_back(u.item);
         }
-        auto added = out.write(result.batch, model.contentHash);
+        auto added = out.write(pending, model.contentHash);
         if (!added) {
             fatal = added.error();
-            break;
+            return false;
         }
-        processed += int(units.size());
+        processed += int(pending.traces.size());
+        pending = TraceBatch();
+        pendingUnits.clear();
         if (p.stored)
             p.stored(storedItems);
         if (p.progress) {
@@ -253,7 +252,25 @@ Result<GenerationSummary> runGeneration(const GenerationParams &p)
             pr.etaSeconds = pr.tracesPerSecond > 0 ? (pr.total - pr.done) / pr.tracesPerSecond : 0;
             p.progress(pr);
         }
-    }
+        return true;
+    };
+    const bool completed = runner.stream(plan.units, itemOf, p.seed, p.batch, [&](FinishedTrace &&f) {
+        if (f.hidden) {
+            pending.hidden.push_back({"trace-" + std::to_string(pending.traces.size()), std::move(*f.hidden)});
+            pending.hiddenOf.push_back(pending.traces.size());
+        }
+        pending.traces.push_back(std::move(f.trace));
+        pendingUnits.push_back(f.unit);
+        const double since = std::chrono::duration<double>(std::chrono::steady_clock::now() - lastCommit).count();
+        if (int(pending.traces.size()) >= std::max(1, p.commitTraces) || since >= p.commitSeconds)
+            return commit();
+        return true;
+    });
+    // What ended before a cancel is kept too (every trace is whole); a failed commit is not retried.
+    if (fatal.isEmpty())
+        commit();
+    summary.cancelled = !completed && fatal.isEmpty();
+    summary.engine = runner.engineStats();
     summary.hiddenBytes = out.hiddenBytesWritten();
     summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const store::RunStatus status = !fatal.isEmpty() ? store::RunStatus::Failed : summary.cancelled ? store::RunStatus::Cancelled : store::RunStatus::Done;

@@ -7,7 +7,9 @@
 #include <QCoreApplication>
 #include <QImage>
 
+#include <chrono>
 #include <cstring>
+#include <deque>
 
 namespace sdrt::teacher {
 
@@ -97,103 +99,137 @@ TwoStepRunner::Output TwoStepRunner::run(const std::vector<WorkUnit> &units, con
     Output out;
     std::vector<store::Trace> &traces = out.batch.traces;
     traces.resize(units.size());
-    model::GenerateCallbacks callbacks;
-    callbacks.cancel = m_options.cancel;
-
-    // Step 1: the analysis.
-    std::vector<model::GenerationRequest> req1;
-    std::vector<std::size_t> at1;
+    std::vector<std::optional<model::HiddenStates>> hidden(units.size());
+    const int slots = m_options.slots > 0 ? m_options.slots : int(std::max<std::size_t>(1, units.size()));
+    out.cancelled = !stream(units, itemOf, runSeed, slots, [&](FinishedTrace &&f) {
+        traces[f.unit] = std::move(f.trace);
+        hidden[f.unit] = std::move(f.hidden);
+        return true;
+    });
     for (std::size_t i = 0; i < units.size(); ++i) {
-        const WorkUnit &u = units[i];
-        const ItemInput &item = itemOf(u.item);
-        const PromptEntry &pe = m_prompts[u.prompt];
-        store::Trace &t = traces[i];
-        t.itemId = u.item;
-        t.promptId = pe.version.id;
-        t.sampleIndex = u.sample;
-        t.seed = traceSeed(runSeed, item.item.fingerprint.isEmpty() ? QString::number(u.item) : item.item.fingerprint,
-                           pe.version.contentHash, u.sample);
-        if (!item.error.isEmpty()) {
-            t.status = store::TraceStatus::Failed;
-            t.error = item.error;
-            continue;
+        if (hidden[i]) {
+            out.batch.hidden.push_back({"trace-" + std::to_string(i), std::move(*hidden[i])});
+            out.batch.hiddenOf.push_back(i);
         }
-        req1.push_back(stepRequest(m_rt, pe.prompt, 1, item, {}, t.seed));
-        at1.push_back(i);
     }
-    auto out1 = m_rt.generate(req1, m_options.sampling.forStep(1), {}, callbacks);
+    return out;
+}
 
-    // Step 2: the answer, given the analysis.
-    std::vector<model::GenerationRequest> req2;
-    std::vector<std::size_t> at2;
-    for (std::size_t j = 0; j < out1.size(); ++j) {
-        store::Trace &t = traces[at1[j]];
-        if (!out1[j]) {
-            t.status = store::TraceStatus::Failed;
-            t.error = QCoreApplication::translate("sdrt::teacher", "step 1: %1").arg(QString::fromStdString(out1[j].error()));
-            continue;
-        }
-        if (out1[j]->finishReason == "cancelled") {
-            out.cancelled = true;
-            return out;
-        }
-        t.step1Text = QString::fromStdString(out1[j]->text);
-        t.step1Tokens = int(out1[j]->tokens.size());
-        t.step1PromptTokens = out1[j]->promptTokens;
-        t.step1Logprob = out1[j]->meanLogprob();
-        const WorkUnit &u = units[at1[j]];
-        req2.push_back(stepRequest(m_rt, m_prompts[u.prompt].prompt, 2, itemOf(u.item), t.step1Text, t.seed));
-        at2.push_back(at1[j]);
-    }
-    auto out2 = m_rt.generate(req2, m_options.sampling.forStep(2), {}, callbacks);
-
+bool TwoStepRunner::stream(const std::vector<WorkUnit> &units, const std::function<const ItemInput &(store::Id)> &itemOf,
+                           std::uint64_t runSeed, int slots, const std::function<bool(FinishedTrace &&)> &finished)
+{
+    // Tags: unit * 2 + (step - 1).
+    std::map<std::size_t, store::Trace> inFlight;
+    std::deque<model::StreamRequest> answers; // step-2 requests whose step 1 has ended
+    std::size_t nextUnit = 0;
+    std::atomic_bool stop{false};
+    bool stopped = false;
+    auto lastEnd = std::chrono::steady_clock::now();
     model::HiddenCaptureSpec capture;
     capture.layers = m_options.hiddenLayers;
     capture.generatedTokens = true;
-    std::vector<std::size_t> toScore; // j: answers whose hidden states are captured
-    for (std::size_t j = 0; j < out2.size(); ++j) {
-        const std::size_t i = at2[j];
-        store::Trace &t = traces[i];
-        if (!out2[j]) {
-            t.status = store::TraceStatus::Failed;
-            t.error = QCoreApplication::translate("sdrt::teacher", "step 2: %1").arg(QString::fromStdString(out2[j].error()));
-            continue;
+
+    auto hand = [&](std::size_t unit, std::optional<model::HiddenStates> hidden) {
+        auto it = inFlight.find(unit);
+        FinishedTrace f{unit, std::move(it->second), std::move(hidden)};
+        inFlight.erase(it);
+        const auto now = std::chrono::steady_clock::now();
+        f.trace.latencyMs = std::chrono::duration<double, std::milli>(now - lastEnd).count();
+        lastEnd = now;
+        if (!stopped && !finished(std::move(f))) {
+            stopped = true;
+            stop = true;
         }
-        if (out2[j]->finishReason == "cancelled") {
-            out.cancelled = true;
-            return out;
+    };
+    auto fail = [&](std::size_t unit, const QString &error) {
+        store::Trace &t = inFlight.at(unit);
+        t.status = store::TraceStatus::Failed;
+        t.error = error;
+        hand(unit, std::nullopt);
+    };
+
+    model::GenerationStream s;
+    s.next = [&](model::StreamRequest &r) {
+        if (stop)
+            return false;
+        if (!answers.empty()) { // answers first: they end traces
+            r = std::move(answers.front());
+            answers.pop_front();
+            return true;
         }
-        const PromptEntry &pe = m_prompts[units[i].prompt];
-        t.step2Text = QString::fromStdString(out2[j]->text);
-        t.step2Tokens = int(out2[j]->tokens.size());
-        t.step2PromptTokens = out2[j]->promptTokens;
-        t.meanLogprob = out2[j]->meanLogprob();
-        t.finishReason = store::finishReasonFromName(QString::fromStdString(out2[j]->finishReason));
+        while (nextUnit < units.size() && !stop) {
+            const std::size_t i = nextUnit++;
+            const WorkUnit &u = units[i];
+            const ItemInput &item = itemOf(u.item);
+            const PromptEntry &pe = m_prompts[u.prompt];
+            store::Trace &t = inFlight[i];
+            t.itemId = u.item;
+            t.promptId = pe.version.id;
+            t.sampleIndex = u.sample;
+            t.seed = traceSeed(runSeed, item.item.fingerprint.isEmpty() ? QString::number(u.item) : item.item.fingerprint,
+                               pe.version.contentHash, u.sample);
+            if (!item.error.isEmpty()) {
+                fail(i, item.error);
+                continue;
+            }
+            r.request = stepRequest(m_rt, pe.prompt, 1, item, {}, t.seed);
+            r.sampling = m_options.sampling.forStep(1);
+            r.tag = i * 2;
+            return true;
+        }
+        return false;
+    };
+    s.done = [&](std::size_t tag, Expected<model::GenerationOutput, std::string> res) {
+        const std::size_t i = tag / 2;
+        const int step = int(tag % 2) + 1;
+        if (!res) {
+            fail(i, QCoreApplication::translate("sdrt::teacher", "step %1: %2").arg(step).arg(QString::fromStdString(res.error())));
+            return;
+        }
+        if (res->finishReason == "cancelled") {
+            inFlight.erase(i);
+            return;
+        }
+        store::Trace &t = inFlight.at(i);
+        const WorkUnit &u = units[i];
+        const PromptEntry &pe = m_prompts[u.prompt];
+        if (step == 1) {
+            t.step1Text = QString::fromStdString(res->text);
+            t.step1Tokens = int(res->tokens.size());
+            t.step1PromptTokens = res->promptTokens;
+            t.step1Logprob = res->meanLogprob();
+            model::StreamRequest r;
+            r.request = stepRequest(m_rt, pe.prompt, 2, itemOf(u.item), t.step1Text, t.seed);
+            r.sampling = m_options.sampling.forStep(2);
+            if (!capture.layers.empty())
+                r.capture = capture;
+            r.tag = i * 2 + 1;
+            answers.push_back(std::move(r));
+            return;
+        }
+        t.step2Text = QString::fromStdString(res->text);
+        t.step2Tokens = int(res->tokens.size());
+        t.step2PromptTokens = res->promptTokens;
+        t.meanLogprob = res->meanLogprob();
+        t.finishReason = store::finishReasonFromName(QString::fromStdString(res->finishReason));
         t.parsedAnswer = pe.prompt.answerRule.extract(pe.prompt.steps[1].assistantPrefix + t.step2Text);
         t.status = store::TraceStatus::Ok;
-        if (!capture.layers.empty() && !out2[j]->tokens.empty())
-            toScore.push_back(j);
-    }
-    // Teacher forcing of the answer tokens in the step-2 context, the batch's answers in one pass.
-    std::vector<model::GenerationRequest> prompts;
-    std::vector<std::vector<int>> continuations;
-    for (std::size_t j : toScore) {
-        prompts.push_back(req2[j]);
-        continuations.push_back(out2[j]->tokens);
-    }
-    auto scored = m_rt.scoreBatch(prompts, continuations, capture);
-    for (std::size_t k = 0; k < toScore.size(); ++k) {
-        const std::size_t i = at2[toScore[k]];
-        store::Trace &t = traces[i];
-        if (!scored[k]) {
-            t.status = store::TraceStatus::Failed;
-            t.error = QCoreApplication::translate("sdrt::teacher", "hidden states: %1").arg(QString::fromStdString(scored[k].error()));
-            continue;
-        }
-        out.batch.hidden.push_back({"trace-" + std::to_string(i), std::move(scored[k]->hidden)});
-        out.batch.hiddenOf.push_back(i);
-    }
-    return out;
+        std::optional<model::HiddenStates> hidden;
+        if (!capture.layers.empty() && !res->tokens.empty())
+            hidden = std::move(res->generatedHidden);
+        hand(i, std::move(hidden));
+    };
+    model::GenerateCallbacks callbacks;
+    callbacks.cancel = &stop;
+    // The engine polls one flag: the caller's cancel joins ours after every round.
+    callbacks.progress = [this, &stop](int, int) {
+        if (m_options.cancel && m_options.cancel->load())
+            stop = true;
+    };
+    if (m_options.cancel && m_options.cancel->load())
+        return false;
+    m_stats += m_rt.generateStream(s, model::EngineOptions{std::max(1, slots), true}, callbacks);
+    return !stop && !(m_options.cancel && m_options.cancel->load());
 }
 
 } // namespace sdrt::teacher

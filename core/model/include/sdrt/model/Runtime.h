@@ -77,13 +77,54 @@ struct GenerateCallbacks {
     const std::atomic_bool *cancel = nullptr;
 };
 
+// Continuous batching: a generation engine of a few slots pulls a request into a slot as soon
+// as one is free (its prefill runs between the others' decode steps) and hands each result over
+// as soon as its row ends, so a batch never waits for its longest row. `done` may queue further
+// requests (a follow-up step), which `next` then returns.
+struct StreamRequest {
+    GenerationRequest request;
+    SamplingParams sampling;  // per request (maxNewTokens, stops, temperature; useKvCache is the engine's)
+    HiddenCaptureSpec capture;
+    std::uint64_t seed = 0;   // its random stream (request.seed, when set, wins)
+    std::size_t tag = 0;      // the caller's name for it, given back with the result
+};
+
+struct GenerationStream {
+    // The next waiting request, or false when none is waiting now.
+    std::function<bool(StreamRequest &)> next;
+    std::function<void(std::size_t tag, Expected<GenerationOutput, std::string> result)> done;
+};
+
+struct EngineOptions {
+    int slots = 8;           // rows decoded together
+    bool useKvCache = true;  // false: recompute every row's whole sequence each step (benchmarks)
+};
+
+// Where an engine's time went (for benchmarks and run summaries).
+struct EngineStats {
+    double prefillSeconds = 0, decodeSeconds = 0;
+    long prefills = 0;        // prompt passes (several admitted rows can share one)
+    long prefillRows = 0;
+    long prefillTokens = 0;   // prompt positions computed
+    long reusedTokens = 0;    // prompt positions taken from the prefix cache instead
+    long decodeSteps = 0;
+    long rowSteps = 0;        // rows fed, summed over the steps (tokens decoded)
+    long slotSteps = 0;       // slots the steps ran (rows plus free slots among them)
+    EngineStats &operator+=(const EngineStats &o);
+    double rowsPerStep() const { return decodeSteps ? double(rowSteps) / double(decodeSteps) : 0.0; }
+};
+
 struct RuntimeOptions {
     std::string device = "auto"; // cpu | cuda[:N] | auto
     std::string dtype = "auto";  // auto (fp32 on CPU, bf16 on CUDA) | fp32 | fp16 | bf16
-    int threads = 0;             // intra-op threads; 0: the number of cores
+    int threads = 0;             // compute threads (configureThreads); 0: the number of cores
     // Policy: images run through the vision tower together (a batch of requests can hold many;
     // this bounds the activation memory of one pass; the features do not depend on it).
     int imageChunk = 16;
+    // Policy: memory for the keys and values of recent prompts, so a prompt that begins like one
+    // before (the same images and text: every prompt and both steps of a teacher run on one
+    // item) computes only what follows the shared part. 0: off.
+    int prefixCacheMiB = 512;
 };
 
 struct ModelInfo {
@@ -114,12 +155,20 @@ public:
     const Tokenizer &tokenizer() const;
     std::string formatChat(const std::string &user, const std::string &assistantPrefix = {}) const;
 
-    // Left-padded batch generation. A request that cannot run (image count, context length)
-    // fails alone; the others run.
+    // Batch generation through the continuous-batching engine, at most `maxBatch` rows at once
+    // (0: every request at once). Each result is that of the request generated alone with the
+    // same seed (up to float rounding). A request that cannot run (image count, context length)
+    // fails alone; the others run. Cancelled: rows in flight end "cancelled" with what they
+    // have, requests not started come back "cancelled" and empty.
     std::vector<Expected<GenerationOutput, std::string>> generate(const std::vector<GenerationRequest> &requests,
                                                                   const SamplingParams &sampling,
                                                                   const HiddenCaptureSpec &capture = {},
-                                                                  const GenerateCallbacks &callbacks = {});
+                                                                  const GenerateCallbacks &callbacks = {}, int maxBatch = 0);
+
+    // The engine itself: runs until `stream` has nothing waiting and every row has ended.
+    // progress(step, maxNewTokens) follows every sampling round (the first marks the first
+    // tokens); cancel ends the rows in flight "cancelled" and pulls no more requests.
+    EngineStats generateStream(const GenerationStream &stream, const EngineOptions &engine, const GenerateCallbacks &callbacks = {});
 
     // Teacher forcing: log-probabilities (and hidden states) of `continuation` after the prompt.
     Expected<ScoreOutput, std::string> score(const GenerationRequest &prompt, const std::vector<int> &continuation,
@@ -136,6 +185,10 @@ public:
     void setIntervention(std::shared_ptr<DecoderIntervention> intervention);
     bool hasIntervention() const;
 
+    // Forgets the cached prompt beginnings (RuntimeOptions::prefixCacheMiB), so the next
+    // prompts are computed whole (benchmarks of the prompt pass).
+    void clearPrefixCache();
+
     // Writes the model folder (config, preprocessor, tokenizer files and model.safetensors).
     Expected<void, std::string> save(const std::string &dir) const;
 
@@ -151,7 +204,9 @@ private:
     std::unique_ptr<Impl> d;
 };
 
-// Sets LibTorch's intra-op threads (0: number of cores) and returns the value in force.
+// Gives `threads` compute threads (0: the number of cores) to where the matrix products run:
+// with OpenBLAS, OpenBLAS's threads (unless OPENBLAS_NUM_THREADS is set) and one LibTorch
+// intra-op thread; otherwise LibTorch's intra-op pool. Returns the compute threads.
 int configureThreads(int threads);
 
 } // namespace sdrt::model

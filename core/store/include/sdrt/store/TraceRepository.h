@@ -74,7 +74,7 @@ struct Trace {
     int step2PromptTokens = 0;
     double step1Logprob = 0;       // mean log-probability of the step-1 tokens
     double meanLogprob = 0;        // mean log-probability of the step-2 (answer) tokens
-    double latencyMs = 0;          // both steps, this trace's share of its batches
+    double latencyMs = 0;          // both steps: its share of the run's time (from the trace that ended before it to its own end)
     FinishReason finishReason = FinishReason::None; // of step 2
     TraceStatus status = TraceStatus::Ok;
     bool isOk() const { return status == TraceStatus::Ok; }

@@ -59,7 +59,7 @@ struct GenerationParams {
     std::vector<store::Id> itemIds;     // empty: every item matching `filter`
     store::ItemFilter filter;
     int samples = 1;                    // per prompt and item (more than 1 needs a temperature)
-    int batch = 8;                      // units generated together
+    int batch = 8;                      // rows generated together (continuous batching: a free row takes the next unit)
     TeacherSampling sampling;           // temperature, top-k/p, token budgets of both steps
     std::uint64_t seed = 1;
     bool captureHidden = true;
@@ -77,8 +77,12 @@ struct GenerationParams {
     // and how many failures the summary lists by name (all are stored with their reasons).
     int itemCacheSize = 64;
     int failuresListed = 20;
+    // Policy: finished traces are committed together once this many have ended or this much
+    // time has passed (what a crash can lose; the run resumes from what was committed).
+    int commitTraces = 32;
+    double commitSeconds = 5.0;
     std::function<void(const GenerationProgress &)> progress;
-    std::function<void(const std::vector<store::Id> &itemIds)> stored; // after each committed batch (workspace item ids)
+    std::function<void(const std::vector<store::Id> &itemIds)> stored; // after each commit (workspace item ids)
     const std::atomic_bool *cancel = nullptr;
 };
 
@@ -94,6 +98,7 @@ struct GenerationSummary {
     double tracesPerMinute = 0;
     std::int64_t hiddenBytes = 0;   // fp16 tensor data written
     std::vector<int> hiddenLayers;
+    model::EngineStats engine;      // where the model's time went
     QStringList failures;           // "item <id> (<external id>), prompt <name> v<n>: reason", first failuresListed
     // The interrupted run (same model and settings) that this run continues, as it was found.
     std::optional<store::GenerationRun> resumedRun;

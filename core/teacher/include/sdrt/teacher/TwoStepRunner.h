@@ -20,6 +20,7 @@ class QImage;
 #include <atomic>
 #include <functional>
 #include <map>
+#include <optional>
 
 namespace sdrt::store {
 class Workspace;
@@ -65,6 +66,14 @@ struct TwoStepOptions {
     TeacherSampling sampling;
     std::vector<int> hiddenLayers; // HF numbering; empty: no hidden states
     const std::atomic_bool *cancel = nullptr;
+    int slots = 0; // rows the engine decodes together; 0: every unit of run() at once
+};
+
+// A unit's trace as it ends, with the hidden states of its answer when they were captured.
+struct FinishedTrace {
+    std::size_t unit = 0; // index into the units given
+    store::Trace trace;
+    std::optional<model::HiddenStates> hidden;
 };
 
 class TwoStepRunner {
@@ -78,10 +87,23 @@ public:
     // `runSeed` and each item's fingerprint give every trace its seed (traceSeed).
     Output run(const std::vector<WorkUnit> &units, const std::function<const ItemInput &(store::Id)> &item, std::uint64_t runSeed);
 
+    // The same as a stream through the runtime's continuous-batching engine, `slots` rows at
+    // once: units start as slots free up, a unit's step 2 is queued the moment its step 1 ends,
+    // and the answer's hidden states are captured while step 2 generates (no second pass).
+    // `finished` gets each trace as it ends; returning false stops the stream (no unit starts
+    // any more, rows in flight end "cancelled" and are not handed over). Returns false when it
+    // was cancelled or stopped.
+    bool stream(const std::vector<WorkUnit> &units, const std::function<const ItemInput &(store::Id)> &item, std::uint64_t runSeed, int slots,
+                const std::function<bool(FinishedTrace &&)> &finished);
+
+    // Where the engine's time went, summed over every stream() so far.
+    const model::EngineStats &engineStats() const { return m_stats; }
+
 private:
     model::VlmRuntime &m_rt;
     const std::vector<PromptEntry> &m_prompts;
     TwoStepOptions m_options;
+    model::EngineStats m_stats;
 };
 
 } // namespace sdrt::teacher

@@ -560,7 +560,6 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="+158"/>
         <source>Generation batch size.</source>
         <translation>生成のバッチサイズ。</translation>
     </message>
@@ -620,7 +619,7 @@
         <translation>フォルダーまたは JSONL マニフェストをワークスペースに取り込みます。終了コード: 0 すべて取り込み、1 一部失敗、2 何も取り込めず。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-113"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="+45"/>
         <source>No model &quot;%1&quot; in the workspace (register one with sdrt model register WS DIR).</source>
         <translation>ワークスペースにモデル「%1」がありません（sdrt model register WS DIR で登録してください）。</translation>
     </message>
@@ -654,8 +653,8 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <location line="+80"/>
         <location line="+147"/>
         <location filename="../../app/cli/GenerateCommands.cpp" line="+3"/>
-        <location line="+168"/>
-        <location line="+122"/>
+        <location line="+171"/>
+        <location line="+136"/>
         <location filename="../../app/cli/InitImportCommands.cpp" line="+4"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+100"/>
         <location filename="../../app/cli/ReviewCommands.cpp" line="+20"/>
@@ -804,7 +803,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>生徒モデル「%1」を %2 に書き出しました（学習パラメーター %3、ベース %4）。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-289"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-306"/>
         <source>Model name or id.</source>
         <translation>モデル名または ID。</translation>
     </message>
@@ -1010,7 +1009,17 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>プロンプトごとのサンプル数。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
+        <source>Rows generated together (a finished row takes the next work at once).</source>
+        <translation>同時に生成する行数（終わった行はすぐ次の作業を受け取ります）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Store finished traces in groups of this many (or every 5 s); a crash loses at most one group.</source>
+        <translation>完了したトレースをこの件数ごと（または 5 秒ごと）にまとめて保存します。クラッシュで失われるのは最大 1 グループです。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Sampling temperature; 0 is greedy.</source>
         <translation>サンプリング温度。0 は貪欲法。</translation>
     </message>
@@ -1031,12 +1040,12 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
     </message>
     <message>
         <location line="+1"/>
-        <location line="+185"/>
+        <location line="+187"/>
         <source>Most new tokens of the analysis.</source>
         <translation>分析の最大新規トークン数。</translation>
     </message>
     <message>
-        <location line="-184"/>
+        <location line="-186"/>
         <source>Most new tokens of the answer.</source>
         <translation>回答の最大新規トークン数。</translation>
     </message>
@@ -1066,7 +1075,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>項目ごとのアンサンブル行を出さない。</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+34"/>
         <source>--split: &quot;%1&quot; is not a split (train or eval).</source>
         <translation>--split: &quot;%1&quot; は分割ではありません (train または eval)。</translation>
     </message>
@@ -1076,7 +1085,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>条件に合う項目がありません。</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+23"/>
         <source>--shard takes i/N, for example 0/2.</source>
         <translation>--shard には i/N を指定します（例: 0/2）。</translation>
     </message>
@@ -1106,7 +1115,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>隠れ状態: 層 %1、トレースあたり %2 バイト（fp16）、合計 %3 MiB</translation>
     </message>
     <message>
-        <location line="-189"/>
+        <location line="-192"/>
         <source>item %1 left out of the ensemble summary: %2</source>
         <translation>項目 %1 はアンサンブルの集計から外しました: %2</translation>
     </message>
@@ -1126,7 +1135,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>%1 項目のアンサンブル: 平均一致率 %2。参照回答との比較（%3 項目）: 多数決 %4%、重み付き投票 %5%</translation>
     </message>
     <message>
-        <location line="+181"/>
+        <location line="+184"/>
         <source>Merge shard folders made by sdrt generate --shard i/N --out DIR into the workspace.</source>
         <translation>sdrt generate --shard i/N --out DIR で作ったシャードフォルダをワークスペースに統合します。</translation>
     </message>
@@ -1156,7 +1165,12 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>デモ項目数。</translation>
     </message>
     <message>
-        <location line="+90"/>
+        <location line="+2"/>
+        <source>Memory for cached prompt beginnings (0: off).</source>
+        <translation>プロンプト冒頭のキャッシュに使うメモリ（MiB、0: 無効）。</translation>
+    </message>
+    <message>
+        <location line="+102"/>
         <source>List the workspace&apos;s teacher runs: status, model, counts of the traces stored, times. A run whose process died shows as interrupted.</source>
         <translation>ワークスペースの教師実行を一覧表示します: 状態、モデル、保存済みトレース数、時刻。プロセスが終了した実行は「中断」と表示されます。</translation>
     </message>
@@ -1206,7 +1220,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>取り込み</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-185"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-199"/>
         <location filename="../../app/cli/InitImportCommands.cpp" line="+9"/>
         <source>failed: %1</source>
         <translation>失敗: %1</translation>
@@ -1336,7 +1350,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 を書き出しました（語彙 %2、デコーダー %3 層）。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-114"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-116"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+9"/>
         <source>cpu, cuda[:N] or auto.</source>
         <translation>cpu、cuda[:N]、auto のいずれか。</translation>
@@ -1348,7 +1362,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location filename="../../app/cli/DemoCommands.cpp" line="-104"/>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="+177"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="+179"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+7"/>
         <location line="+38"/>
         <source>Model folder.</source>
@@ -2410,9 +2424,14 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::teacher</name>
     <message>
-        <location filename="../../core/teacher/src/TwoStepRunner.cpp" line="+40"/>
+        <location filename="../../core/teacher/src/TwoStepRunner.cpp" line="+42"/>
         <source>asset %1 (%2): %3</source>
         <translation>素材 %1（%2）: %3</translation>
+    </message>
+    <message>
+        <location line="+144"/>
+        <source>step %1: %2</source>
+        <translation>ステップ %1: %2</translation>
     </message>
     <message>
         <location filename="../../core/teacher/src/GenerationPlan.cpp" line="+23"/>
@@ -2430,7 +2449,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ワークスペースにプロンプトが登録されていません（sdrt prompts register WS）。</translation>
     </message>
     <message>
-        <location filename="../../core/teacher/src/GenerationJob.cpp" line="+34"/>
+        <location filename="../../core/teacher/src/GenerationJob.cpp" line="+35"/>
         <source>Samples and batch size must be at least 1.</source>
         <translation>サンプル数とバッチサイズは 1 以上にしてください。</translation>
     </message>
@@ -2490,32 +2509,17 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>フォルダ %1 を作成できません。</translation>
     </message>
     <message>
-        <location filename="../../core/teacher/src/TwoStepRunner.cpp" line="+93"/>
-        <source>step 1: %1</source>
-        <translation>ステップ1: %1</translation>
-    </message>
-    <message>
-        <location line="+26"/>
-        <source>step 2: %1</source>
-        <translation>ステップ2: %1</translation>
-    </message>
-    <message>
-        <location line="+31"/>
-        <source>hidden states: %1</source>
-        <translation>隠れ状態: %1</translation>
-    </message>
-    <message>
-        <location filename="../../core/teacher/src/TraceSink.cpp" line="+6"/>
+        <location line="+6"/>
         <source>Cannot write hidden states: %1</source>
         <translation>隠れ状態を書き込めません: %1</translation>
     </message>
     <message>
-        <location filename="../../core/teacher/src/GenerationJob.cpp" line="+51"/>
+        <location filename="../../core/teacher/src/GenerationJob.cpp" line="+47"/>
         <source>item %1 (%2), prompt %3 v%4: %5</source>
         <translation>項目 %1（%2）、プロンプト %3 v%4: %5</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+77"/>
         <source>No trace with id %1.</source>
         <translation>ID %1 のトレースはありません。</translation>
     </message>
@@ -3060,7 +3064,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::DistillPanel</name>
     <message>
-        <location filename="../../ui/src/DistillPanel.cpp" line="+105"/>
+        <location filename="../../ui/src/DistillPanel.cpp" line="+97"/>
         <source>&amp;Start</source>
         <translation>開始(&amp;S)</translation>
     </message>
@@ -3779,7 +3783,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::GeneratePanel</name>
     <message>
-        <location filename="../../ui/src/GeneratePanel.cpp" line="+43"/>
+        <location filename="../../ui/src/GeneratePanel.cpp" line="+33"/>
         <source>Only the selected item</source>
         <translation>選択中の項目だけ</translation>
     </message>

@@ -114,6 +114,15 @@ std::vector<std::uint64_t> positionIds(const std::vector<int> &prompt, int image
     return out;
 }
 
+// Row `row`'s captured states at `layers`, at the last of a forward's T positions.
+HiddenStates lastPosition(const HiddenCapture &cap, const std::vector<int> &layers, std::int64_t row, std::int64_t T)
+{
+    std::vector<torch::Tensor> perLayer;
+    for (int l : layers)
+        perLayer.push_back(cap.states.at(l)[row].slice(0, T - 1, T));
+    return packHidden(layers, perLayer);
+}
+
 class SlotKvCache final : public KvStore {
 public:
     SlotKvCache(int layers, int slots, int kvHeads, int headDim, torch::TensorOptions options)
@@ -400,10 +409,7 @@ private:
             const auto T = hidden.size(1);
             auto logits = lm->logits(hidden.select(1, T - 1)).to(torch::kCPU, torch::kFloat32);
             if (!cap.layers.empty()) {
-                std::vector<torch::Tensor> perLayer;
-                for (int l : r.capture.layers)
-                    perLayer.push_back(cap.states.at(l)[0].slice(0, T - 1, T));
-                r.out.promptHidden = packHidden(r.capture.layers, perLayer);
+                r.out.promptHidden = lastPosition(cap, r.capture.layers, 0, T);
             }
             m_stats.prefillTokens += long(P - reuse);
             m_stats.reusedTokens += long(reuse);
@@ -470,10 +476,7 @@ private:
                 Row &r = *m_slots[s];
                 const auto off = T - std::int64_t(r.prompt.size());
                 if (!r.capture.empty() && r.capture.lastPromptToken) {
-                    std::vector<torch::Tensor> perLayer;
-                    for (int l : r.capture.layers)
-                        perLayer.push_back(cap.states.at(l)[b].slice(0, T - 1, T));
-                    r.out.promptHidden = packHidden(r.capture.layers, perLayer);
+                    r.out.promptHidden = lastPosition(cap, r.capture.layers, b, T);
                 }
                 if (m_options.useKvCache) {
                     m_cache.put(int(s), prompt, b, off);

@@ -12,6 +12,7 @@
 #include "sdrt/model/Platform.h"
 #include "sdrt/model/Runtime.h"
 #include "sdrt/model/ModelConfig.h"
+#include "sdrt/model/ImageGrid.h"
 #include "sdrt/model/TinyModel.h"
 #include "sdrt/store/ModelRepository.h"
 #include "sdrt/store/Workspace.h"
@@ -22,6 +23,8 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QTemporaryDir>
+
+#include <tuple>
 
 namespace sdrt::cli {
 namespace {
@@ -48,13 +51,21 @@ int makeTiny(const QStringList &args)
     QCommandLineOption seed(QStringLiteral("seed"), QCoreApplication::translate("sdrt::cli", "Random seed."), QStringLiteral("S"), QStringLiteral("1"));
     QCommandLineOption mistral(QStringLiteral("mistral"), QCoreApplication::translate("sdrt::cli", "Use the Mistral [INST] chat template."));
     QCommandLineOption big(QStringLiteral("100m"), QCoreApplication::translate("sdrt::cli", "A ~100M-parameter shape instead of the tiny one."));
-    p.addOptions({seed, mistral, big});
+    QCommandLineOption next(QStringLiteral("next"),
+                            QCoreApplication::translate("sdrt::cli", "A LLaVA-NeXT (1.6): anyres image grid of 336-pixel views, Mistral text config and [INST] template."));
+    p.addOptions({seed, mistral, big, next});
     p.process(QStringList{QStringLiteral("sdrt model make-tiny")} + args);
     if (p.positionalArguments().size() != 1) {
         err(p.helpText());
         return 2;
     }
-    model::TinyModelParams params = p.isSet(big) ? model::TinyModelParams::hundredMillion() : model::TinyModelParams{};
+    if (p.isSet(big) && p.isSet(next)) {
+        err(QCoreApplication::translate("sdrt::cli", "--100m and --next are different shapes; choose one."));
+        return 2;
+    }
+    model::TinyModelParams params = p.isSet(big)    ? model::TinyModelParams::hundredMillion()
+                                    : p.isSet(next) ? model::TinyModelParams::llavaNext()
+                                                    : model::TinyModelParams{};
     params.seed = p.value(seed).toULongLong();
     if (p.isSet(mistral))
         params.chatTemplate = "mistral";
@@ -104,14 +115,27 @@ int info(const QStringList &args)
     out(QStringLiteral("model: %1").arg(qs(i.dir)));
     out(QStringLiteral("parameters: %1").arg(i.parameters));
     out(QStringLiteral("device: %1, dtype %2").arg(qs(i.device), qs(i.dtype)));
-    out(QStringLiteral("chat format: %1").arg(QString::fromLatin1(model::toString(i.chatFormat))));
-    out(QStringLiteral("vision: CLIP ViT %1 layers, hidden %2, heads %3, image %4, patch %5 (%6 image tokens), feature layer %7, %8")
+    out(QStringLiteral("architecture: %1").arg(c.anyres() ? QStringLiteral("LLaVA-NeXT (llava_next)") : QStringLiteral("LLaVA 1.5 (llava)")));
+    out(QStringLiteral("chat format: %1 (%2)").arg(QString::fromLatin1(model::toString(i.chatFormat)), qs(i.chatFormatSource)));
+    out(QStringLiteral("vision: CLIP ViT %1 layers, hidden %2, heads %3, image %4, patch %5 (%6 image tokens per view), feature layer %7, %8")
             .arg(c.vision.numLayers).arg(c.vision.hiddenSize).arg(c.vision.numHeads).arg(c.vision.imageSize)
-            .arg(c.vision.patchSize).arg(c.imageSeqLength()).arg(c.visionFeatureLayer).arg(qs(c.visionFeatureSelectStrategy)));
-    out(QStringLiteral("text: %1 %2 layers, hidden %3, heads %4 (kv %5), vocab %6, rope theta %7, context %8, %9 head")
+            .arg(c.vision.patchSize).arg(c.viewTokens()).arg(c.visionFeatureLayer).arg(qs(c.visionFeatureSelectStrategy)));
+    if (c.anyres()) {
+        QStringList grid, sizes;
+        for (const auto &g : c.imageGridPinpoints)
+            grid << QStringLiteral("%1x%2").arg(g[1]).arg(g[0]);
+        for (const auto &[w, h] : std::vector<std::pair<int, int>>{{640, 480}, {1000, 200}, {336, 336}, {1240, 1754}}) {
+            const model::AnyresLayout l = model::anyresLayout(c, h, w);
+            sizes << QStringLiteral("%1x%2: %3 views, %4 tokens").arg(w).arg(h).arg(l.views()).arg(l.tokens());
+        }
+        out(QStringLiteral("image grid (width x height): %1").arg(grid.join(QStringLiteral(", "))));
+        out(QStringLiteral("image tokens: %1").arg(sizes.join(QStringLiteral("; "))));
+    }
+    out(QStringLiteral("text: %1 %2 layers, hidden %3, heads %4 (kv %5), vocab %6, rope theta %7, context %8, %9 head, sliding window %10")
             .arg(qs(c.text.modelType)).arg(c.text.numLayers).arg(c.text.hiddenSize).arg(c.text.numHeads)
             .arg(c.text.numKvHeads).arg(c.text.vocabSize).arg(c.text.ropeTheta).arg(c.text.maxPositionEmbeddings)
-            .arg(c.text.tieWordEmbeddings ? QStringLiteral("tied") : QStringLiteral("untied")));
+            .arg(c.text.tieWordEmbeddings ? QStringLiteral("tied") : QStringLiteral("untied"))
+            .arg(c.text.slidingWindow > 0 ? QString::number(c.text.slidingWindow) : QStringLiteral("none")));
     out(QStringLiteral("tokenizer: %1 tokens, <image> = %2").arg(i.tokenizerVocab).arg((*rt)->tokenizer().imageTokenId()));
     out(QStringLiteral("platform: %1").arg(qs(model::platformSummary())));
     return 0;
@@ -319,7 +343,9 @@ int benchModel(const QStringList &args)
     QCommandLineOption device(QStringLiteral("device"), QStringLiteral("cpu, cuda[:N] or auto."), QStringLiteral("D"), QStringLiteral("auto"));
     QCommandLineOption json(QStringLiteral("json"), QStringLiteral("One JSON object per model on stdout instead of text."));
     QCommandLineOption noBaseline(QStringLiteral("no-baseline"), QStringLiteral("Skip the decode without KV cache."));
-    p.addOptions({tinyOnly, prompt, decode, batch, threads, device, json, noBaseline});
+    QCommandLineOption image(QStringLiteral("image"), QStringLiteral("The prompt image's size, WIDTHxHEIGHT (default: the vision tower's size)."),
+                             QStringLiteral("WxH"));
+    p.addOptions({tinyOnly, prompt, decode, batch, threads, device, json, noBaseline, image});
     p.process(QStringList{QStringLiteral("sdrt bench model")} + args);
     model::ModelBenchParams bp;
     const auto promptValue = intOption(p, prompt, 1, 100000), decodeValue = intOption(p, decode, 1, 100000), threadsValue = intOption(p, threads, 0, 1024);
@@ -328,6 +354,14 @@ int benchModel(const QStringList &args)
     bp.promptTokens = *promptValue;
     bp.decodeTokens = *decodeValue;
     bp.noCacheBaseline = !p.isSet(noBaseline);
+    if (p.isSet(image)) {
+        auto size = model::parseImageSize(p.value(image).toStdString());
+        if (!size) {
+            err(QStringLiteral("--image: %1").arg(qs(size.error())));
+            return 2;
+        }
+        std::tie(bp.imageWidth, bp.imageHeight) = *size;
+    }
     bp.batches.clear();
     for (const QString &part : p.value(batch).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
         bool ok = false;

@@ -3,9 +3,9 @@
 // -DSDRT_RUNTIME_ONLY=ON (see README, "GPU workstation build"); the full build has it too.
 //
 //   sdrt-runtime info
-//   sdrt-runtime make-tiny DIR [--seed S] [--mistral]
+//   sdrt-runtime make-tiny DIR [--seed S] [--mistral | --next]
 //   sdrt-runtime generate DIR [--prompt TEXT] [--tokens N] [--device D] [--dtype T]
-//   sdrt-runtime bench DIR [--batch 1,8] [--prompt-tokens N] [--decode-tokens N] [--threads N] [--device D] [--json]
+//   sdrt-runtime bench DIR [--batch 1,8] [--prompt-tokens N] [--decode-tokens N] [--threads N] [--device D] [--image WxH] [--json]
 //   sdrt-runtime check-devices DIR [--tokens N] [--tolerance X]
 
 #include "sdrt/model/Benchmark.h"
@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -102,10 +103,10 @@ int info()
 int makeTiny(const Args &a)
 {
     if (a.positional.size() != 1) {
-        std::cerr << "usage: sdrt-runtime make-tiny DIR [--seed S] [--mistral]\n";
+        std::cerr << "usage: sdrt-runtime make-tiny DIR [--seed S] [--mistral | --next]\n";
         return 2;
     }
-    TinyModelParams p;
+    TinyModelParams p = a.options.count("next") ? TinyModelParams::llavaNext() : TinyModelParams{};
     int seed = 1;
     if (!intOption(a, "seed", 0, 1 << 30, seed))
         return 2;
@@ -117,7 +118,7 @@ int makeTiny(const Args &a)
         std::cerr << r.error() << "\n";
         return 2;
     }
-    std::cout << "wrote a tiny random LLaVA to " << a.positional.front() << "\n";
+    std::cout << "wrote a tiny random " << (p.next ? "LLaVA-NeXT" : "LLaVA") << " to " << a.positional.front() << "\n";
     return 0;
 }
 
@@ -153,7 +154,8 @@ int bench(const Args &a)
     int threads = 0;
     if (a.positional.size() != 1 || !intOption(a, "prompt-tokens", 1, 100000, bp.promptTokens) || !intOption(a, "decode-tokens", 1, 100000, bp.decodeTokens)
         || !intOption(a, "threads", 0, 1024, threads)) {
-        std::cerr << "usage: sdrt-runtime bench DIR [--batch 1,8] [--prompt-tokens N] [--decode-tokens N] [--threads N] [--device D] [--json]\n";
+        std::cerr << "usage: sdrt-runtime bench DIR [--batch 1,8] [--prompt-tokens N] [--decode-tokens N] [--threads N] [--device D] [--image WxH] "
+                     "[--json]\n";
         return 2;
     }
     bp.batches.clear();
@@ -169,6 +171,14 @@ int bench(const Args &a)
         pos = comma + 1;
     }
     bp.noCacheBaseline = !a.options.count("no-baseline");
+    if (a.options.count("image")) {
+        auto size = parseImageSize(a.options.at("image"));
+        if (!size) {
+            std::cerr << "sdrt-runtime: --image: " << size.error() << "\n";
+            return 2;
+        }
+        std::tie(bp.imageWidth, bp.imageHeight) = *size;
+    }
     RuntimeOptions o;
     o.device = option(a, "device", "auto");
     o.threads = configureThreads(threads);

@@ -10,6 +10,7 @@
 #include "SafetensorsTorch.h"
 #include "sdrt/model/Sampling.h"
 #include "sdrt/model/TinyModel.h"
+#include "StreamOne.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -353,7 +354,7 @@ private Q_SLOTS:
         LlavaModel model(tinyConfig());
         initRandom(model, 7);
         model->eval();
-        const auto P = model->config.imageSeqLength();
+        const auto P = model->config.viewTokens();
         std::vector<std::int64_t> ids = {1, 5, 9};
         ids.insert(ids.end(), std::size_t(P), model->config.imageTokenIndex);
         for (int i = 0; i < 12; ++i)
@@ -519,24 +520,14 @@ private Q_SLOTS:
         auto cached = VlmRuntime::load(m_tiny);
         QVERIFY(plain && cached);
         auto one = [](VlmRuntime &rt, const GenerationRequest &req) {
-            std::optional<sdrt::Expected<GenerationOutput, std::string>> out;
-            bool given = false;
-            GenerationStream s;
-            s.next = [&](StreamRequest &r) {
-                if (given)
-                    return false;
-                given = true;
-                r.request = req;
-                r.sampling = SamplingParams::greedy(6);
-                r.sampling.stopAtEos = false;
-                r.capture.layers = {1, 2};
-                r.capture.lastPromptToken = true;
-                r.capture.generatedTokens = true;
-                return true;
-            };
-            s.done = [&](std::size_t, sdrt::Expected<GenerationOutput, std::string> o) { out.emplace(std::move(o)); };
-            const EngineStats stats = rt.generateStream(s, EngineOptions{1, true});
-            return std::make_pair(std::move(*out), stats);
+            StreamRequest r;
+            r.request = req;
+            r.sampling = SamplingParams::greedy(6);
+            r.sampling.stopAtEos = false;
+            r.capture.layers = {1, 2};
+            r.capture.lastPromptToken = true;
+            r.capture.generatedTokens = true;
+            return sdrt::testing::streamOne(rt, r);
         };
         const RgbImage a = gradient(40, 30, 1), b = gradient(40, 30, 2);
         const std::vector<GenerationRequest> reqs = {
@@ -563,7 +554,7 @@ private Q_SLOTS:
         QVERIFY(ids);
         const int image = int((*cached)->info().config.imageTokenIndex);
         const long beforeImage = long(std::find(ids->begin(), ids->end(), image) - ids->begin());
-        const long imageEnd = beforeImage + (*cached)->info().config.imageSeqLength();
+        const long imageEnd = beforeImage + (*cached)->info().config.viewTokens();
         QCOMPARE(reused[0], 0L);                     // nothing cached yet
         QVERIFY(reused[1] >= imageEnd);              // the same image and the text before it
         QVERIFY(reused[2] <= beforeImage);           // another image: only the text before it
@@ -754,7 +745,7 @@ private Q_SLOTS:
         auto expanded = (*rt)->promptIds({{gradient(8, 8, 1)}, "USER: <image>\n穴は？"});
         QVERIFY(expanded);
         QCOMPARE(long(std::count(expanded->begin(), expanded->end(), t.imageTokenId())),
-                 long((*rt)->info().config.imageSeqLength()));
+                 long((*rt)->info().config.viewTokens()));
     }
 
     // ---- loading a model folder, good and bad ----

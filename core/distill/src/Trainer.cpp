@@ -115,7 +115,7 @@ Terms shardLoss(model::VlmRuntime::Impl &d, SdrtModules &m, const Batch &b, cons
         torch::NoGradGuard frozen;
         embeds = d.model->embed(b.ids, features);
     }
-    auto visual = model::LlavaModelImpl::pooledPerRow(features, b.imagesPerRow, d.info.config.text.hiddenSize,
+    auto visual = model::LlavaModelImpl::pooledPerRow(features, d.tokensPerRow(b.images, b.imagesPerRow), d.info.config.text.hiddenSize,
                                                       torch::TensorOptions().dtype(d.dtype).device(d.device));
     model::InterventionInput in{&m, b.edit.to(d.dtype), visual};
     model::HiddenCapture cap;

@@ -1,5 +1,6 @@
 #include "sdrt/model/Benchmark.h"
 
+#include "sdrt/model/ImageGrid.h"
 #include "sdrt/model/Platform.h"
 
 #include <ATen/Parallel.h>
@@ -17,12 +18,27 @@
 namespace sdrt::model {
 RgbImage benchmarkImage(int size)
 {
+    return benchmarkImage(size, size);
+}
+
+RgbImage benchmarkImage(int width, int height)
+{
     RgbImage img;
-    img.width = img.height = size;
-    img.pixels.resize(std::size_t(size) * size * 3);
+    img.width = width;
+    img.height = height;
+    img.pixels.resize(std::size_t(width) * height * 3);
     for (std::size_t i = 0; i < img.pixels.size(); ++i)
         img.pixels[i] = std::uint8_t((i * 37) % 251);
     return img;
+}
+
+Expected<std::pair<int, int>, std::string> parseImageSize(const std::string &text)
+{
+    int w = 0, h = 0;
+    char x = 0, rest = 0;
+    if (std::sscanf(text.c_str(), "%d%c%d%c", &w, &x, &h, &rest) != 3 || (x != 'x' && x != 'X') || w < 1 || h < 1 || w > 16384 || h > 16384)
+        return unexpected("image size \"" + text + "\": give WIDTHxHEIGHT in pixels, e.g. 1344x1008 (1 to 16384 each)");
+    return std::make_pair(w, h);
 }
 
 std::string benchFiguresJson(const std::string &name, const ModelInfo &info, const ModelBenchFigures &f, double loadSeconds)
@@ -48,6 +64,9 @@ std::string benchFiguresJson(const std::string &name, const ModelInfo &info, con
                               {"weight_bytes_per_decode_step", f.decodeWeightBytes},
                               {"load_s", loadSeconds},
                               {"prompt_tokens", f.promptTokens},
+                              {"image", std::to_string(f.imageWidth) + "x" + std::to_string(f.imageHeight)},
+                              {"image_views", f.imageViews},
+                              {"image_tokens", f.imageTokens},
                               {"batches", batches},
                               {"decode_no_cache_b1_tokens_per_s", f.decodeNoCacheTokensPerSecondB1},
                               {"kv_cache_speedup", f.kvCacheSpeedup},
@@ -86,8 +105,8 @@ double measureCopyBandwidthGBs()
 std::int64_t decodeWeightBytes(const ModelInfo &info)
 {
     const TextConfig &t = info.config.text;
-    const std::int64_t h = t.hiddenSize, kv = std::int64_t(t.numKvHeads) * t.headDim();
-    const std::int64_t perLayer = 2 * h * h + 2 * h * kv + 3 * h * t.intermediateSize + 2 * h;
+    const std::int64_t h = t.hiddenSize, q = std::int64_t(t.numHeads) * t.headDim(), kv = std::int64_t(t.numKvHeads) * t.headDim();
+    const std::int64_t perLayer = 2 * h * q + 2 * h * kv + 3 * h * t.intermediateSize + 2 * h;
     const std::int64_t params = t.numLayers * perLayer + h + std::int64_t(t.vocabSize) * h;
     const std::int64_t element = (info.dtype == "fp32" || info.dtype == "float32") ? 4 : 2; // fp32, else fp16 / bf16
     return params * element;
@@ -98,10 +117,10 @@ std::string benchFiguresText(const std::string &name, const ModelInfo &info, con
     char line[512];
     std::string out;
     std::snprintf(line, sizeof line,
-                  "%s on %s %s: %lld parameters, %.1f MiB of weights read per decode step, load %.2f s, prompt %d tokens, "
-                  "memory bandwidth %.1f GB/s (memcpy, read + write)\n",
+                  "%s on %s %s: %lld parameters, %.1f MiB of weights read per decode step, load %.2f s, prompt %d tokens "
+                  "(image %dx%d: %d view(s), %d image tokens), memory bandwidth %.1f GB/s (memcpy, read + write)\n",
                   name.c_str(), info.device.c_str(), info.dtype.c_str(), static_cast<long long>(f.parameters), f.decodeWeightBytes / 1048576.0,
-                  loadSeconds, f.promptTokens, f.memoryBandwidthGBs);
+                  loadSeconds, f.promptTokens, f.imageWidth, f.imageHeight, f.imageViews, f.imageTokens, f.memoryBandwidthGBs);
     out += line;
     for (const BatchFigures &b : f.batches) {
         std::snprintf(line, sizeof line, "  batch %d: prefill %.0f tok/s | TTFT %.1f ms | decode %.1f tok/s (%.1f steps/s) | %.1f %% of the bandwidth limit\n",
@@ -125,7 +144,12 @@ Expected<ModelBenchFigures, std::string> benchmarkModel(VlmRuntime &runtime, con
     std::string text;
     while (int(runtime.tokenizer().encode(text, false).size()) < params.promptTokens)
         text += " the steel plate has four holes and a crack";
-    GenerationRequest req{{benchmarkImage(runtime.info().config.vision.imageSize)}, runtime.formatChat("<image>\n" + text)};
+    const LlavaConfig &config = runtime.info().config;
+    f.imageWidth = params.imageWidth > 0 ? params.imageWidth : config.vision.imageSize;
+    f.imageHeight = params.imageHeight > 0 ? params.imageHeight : config.vision.imageSize;
+    f.imageTokens = config.imageTokens(f.imageHeight, f.imageWidth);
+    f.imageViews = config.anyres() ? anyresLayout(config, f.imageHeight, f.imageWidth).views() : 1;
+    GenerationRequest req{{benchmarkImage(f.imageWidth, f.imageHeight)}, runtime.formatChat("<image>\n" + text)};
     auto ids = runtime.promptIds(req);
     if (!ids)
         return unexpected(ids.error());

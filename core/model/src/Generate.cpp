@@ -91,22 +91,25 @@ std::uint64_t imageHash(const RgbImage &img)
 
 // Each prompt position's identity for the prefix cache: its token id, or for the i-th position
 // of an image's block a mix of the image's hash and i (high bit set: never a token id).
-std::vector<std::uint64_t> positionIds(const std::vector<int> &prompt, int imageToken, int perImage, const std::vector<RgbImage> &images)
+std::vector<std::uint64_t> positionIds(const std::vector<int> &prompt, int imageToken, const LlavaConfig &config,
+                                       const std::vector<RgbImage> &images)
 {
     std::vector<std::uint64_t> out;
     out.reserve(prompt.size());
     std::size_t image = 0;
-    int inBlock = 0;
+    int inBlock = 0, perImage = 0;
     std::uint64_t hash = 0;
     for (int id : prompt) {
         if (id != imageToken) {
             out.push_back(std::uint64_t(std::uint32_t(id)));
             continue;
         }
-        if (inBlock == 0)
+        if (inBlock == 0) {
             hash = image < images.size() ? imageHash(images[image]) : 0;
+            perImage = image < images.size() ? config.imageTokens(images[image].height, images[image].width) : 0;
+        }
         out.push_back((hash ^ (0x9E3779B97F4A7C15ull * std::uint64_t(inBlock + 1))) | (1ull << 63));
-        if (++inBlock == perImage) {
+        if (++inBlock >= perImage) {
             inBlock = 0;
             ++image;
         }
@@ -346,7 +349,7 @@ private:
         for (std::size_t s : group) {
             Row &r = *m_slots[s];
             if (reusesPrefixes()) {
-                r.positionIds = positionIds(r.prompt, int(d.info.config.imageTokenIndex), d.info.config.imageSeqLength(), r.images);
+                r.positionIds = positionIds(r.prompt, int(d.info.config.imageTokenIndex), d.info.config, r.images);
                 const auto [entry, shared] = d.prefixes.find(r.positionIds);
                 // At least the prompt's last position is computed: its logits give the first token.
                 const std::int64_t reuse = std::min<std::int64_t>(shared, std::int64_t(r.prompt.size()) - 1);
@@ -460,7 +463,7 @@ private:
             cap.layers.assign(layers.begin(), layers.end());
             std::optional<InterventionInput> edit;
             if (d.intervention)
-                edit = d.interventionInput(mask, T, features, perRow);
+                edit = d.interventionInput(mask, T, features, d.tokensPerRow(images, perRow));
             KvCache prompt;
             auto hidden = lm->model->forward(embeds, positionsFromMask(mask), mask, m_options.useKvCache ? &prompt : nullptr,
                                              cap.layers.empty() ? nullptr : &cap, edit ? &*edit : nullptr);

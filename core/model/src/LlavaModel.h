@@ -8,6 +8,7 @@
 // Thread rule: a module runs on one thread at a time; set NoGradGuard/InferenceMode in that thread.
 
 #include "sdrt/common/Expected.h"
+#include "sdrt/model/ImageGrid.h"
 #include "sdrt/model/ModelConfig.h"
 
 #include <torch/nn/module.h>
@@ -52,7 +53,11 @@ std::pair<torch::Tensor, torch::Tensor> rotaryCosSin(const torch::Tensor &positi
 torch::Tensor applyRotary(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin);
 // Additive attention mask [B,1,T,S]: query t (at absolute position pastLen + t) sees key s
 // when s <= pastLen + t and keyMask[b,s] is 1; hidden entries hold the dtype's lowest value.
-torch::Tensor causalMask(const torch::Tensor &keyMask, std::int64_t queryLen, std::int64_t pastLen, torch::ScalarType dtype);
+// With a sliding window W > 0 (Mistral) and the queries' positions [B,T], a query also sees
+// only the keys less than W positions back; a key's position is the count of kept keys before
+// it (keyMask's cumulative sum - 1), which holds for left-padded rows and for the slot cache.
+torch::Tensor causalMask(const torch::Tensor &keyMask, std::int64_t queryLen, std::int64_t pastLen, torch::ScalarType dtype,
+                         std::int64_t slidingWindow = 0, const torch::Tensor &queryPositions = {});
 
 // Where a decoder forward keeps the keys and values of its positions, and what its queries
 // attend to. KvCache appends (prefill, tests); generation's slot cache (Generate.cpp) writes each
@@ -226,32 +231,42 @@ TORCH_MODULE(ClipVisionModel);
 
 class ProjectorImpl : public torch::nn::Module {
 public:
-    ProjectorImpl(int visionHidden, int textHidden, std::string act);
+    ProjectorImpl(int visionHidden, int textHidden, std::string act, bool bias = true);
     torch::Tensor forward(const torch::Tensor &x);
     torch::nn::Linear linear_1{nullptr}, linear_2{nullptr};
     std::string act;
 };
 TORCH_MODULE(Projector);
 
+// LLaVA-NeXT's packing of one image's view features [1 + rows*cols, P, D] (P = side²): the
+// base view's P rows first, then the grid views' features laid out as one feature map of the
+// image, its padding cut off (layout.unpad*), one `newline` [D] after each feature row.
+// → [layout.tokens(), D]. As Hugging Face's pack_image_features and unpad_image.
+torch::Tensor packAnyres(const torch::Tensor &views, const AnyresLayout &layout, const torch::Tensor &newline);
+
 class LlavaModelImpl : public torch::nn::Module {
 public:
     explicit LlavaModelImpl(const LlavaConfig &c);
-    // pixels [N,3,H,W] → projected image features [N, imageSeqLength, textHidden].
+    // pixels [N,3,H,W] (views) → projected features [N, viewTokens, textHidden].
     torch::Tensor imageFeatures(const torch::Tensor &pixels);
     // Token embeddings with every image-token position replaced, in order, by the rows of
     // `features` ([N*P, D] or [N,P,D]). Throws c10::Error when the counts differ.
     torch::Tensor embed(const torch::Tensor &ids, const torch::Tensor &features);
-    // Mean of each row's image features: features [N,P,D] of the images in row order,
-    // `imagesPerRow` per row → [B,D] (zeros for a row without images).
-    static torch::Tensor pooledPerRow(const torch::Tensor &features, const std::vector<int> &imagesPerRow, std::int64_t hidden,
+    // Mean of each row's image features: features [sum, D] (or [N,P,D]) of the images in row
+    // order, `tokensPerRow` image-token rows per row → [B,D] (zeros for a row without images).
+    static torch::Tensor pooledPerRow(const torch::Tensor &features, const std::vector<std::int64_t> &tokensPerRow, std::int64_t hidden,
                                       torch::TensorOptions options);
-    // Full forward without cache: logits [B,T,V].
-    torch::Tensor forward(const torch::Tensor &ids, const torch::Tensor &pixels, const torch::Tensor &keyMask);
+    // Full forward without cache: logits [B,T,V]. For LLaVA 1.5 `pixels` [N,3,S,S] holds one
+    // view per image; for LLaVA-NeXT the views of all images in order, with `imageSizes` the
+    // (height, width) of each image.
+    torch::Tensor forward(const torch::Tensor &ids, const torch::Tensor &pixels, const torch::Tensor &keyMask,
+                          const std::vector<PixelSize> &imageSizes = {});
 
     LlavaConfig config;
     ClipVisionModel vision_tower{nullptr};
     Projector multi_modal_projector{nullptr};
     LlamaForCausalLM language_model{nullptr};
+    torch::Tensor image_newline; // [textHidden], LLaVA-NeXT only
 };
 TORCH_MODULE(LlavaModel);
 

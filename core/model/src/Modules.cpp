@@ -78,7 +78,8 @@ torch::Tensor applyRotary(const torch::Tensor &x, const torch::Tensor &cos, cons
     return x * c + rotateHalf(x) * s;
 }
 
-torch::Tensor causalMask(const torch::Tensor &keyMask, std::int64_t queryLen, std::int64_t pastLen, torch::ScalarType dtype)
+torch::Tensor causalMask(const torch::Tensor &keyMask, std::int64_t queryLen, std::int64_t pastLen, torch::ScalarType dtype,
+                         std::int64_t slidingWindow, const torch::Tensor &queryPositions)
 {
     const auto B = keyMask.size(0);
     const auto S = keyMask.size(1);
@@ -86,6 +87,12 @@ torch::Tensor causalMask(const torch::Tensor &keyMask, std::int64_t queryLen, st
     auto q = torch::arange(pastLen, pastLen + queryLen, opts).view({queryLen, 1});
     auto k = torch::arange(0, S, opts).view({1, S});
     auto allowed = (k <= q).view({1, 1, queryLen, S}) & keyMask.to(torch::kBool).view({B, 1, 1, S});
+    if (slidingWindow > 0 && S > slidingWindow) {
+        TORCH_CHECK(queryPositions.defined(), "a sliding window needs the queries' positions");
+        auto keyPositions = keyMask.to(torch::kInt64).cumsum(1) - 1;                             // [B,S]
+        auto distance = queryPositions.to(torch::kInt64).view({B, 1, queryLen, 1}) - keyPositions.view({B, 1, 1, S});
+        allowed = allowed & (distance < slidingWindow);
+    }
     auto lowest = torch::full({}, std::numeric_limits<float>::lowest(), torch::TensorOptions().dtype(torch::kFloat32));
     if (dtype == torch::kFloat16 || dtype == torch::kBFloat16)
         lowest = torch::full({}, dtype == torch::kFloat16 ? -65504.0 : -3.38e38, torch::TensorOptions().dtype(torch::kFloat32));
@@ -191,7 +198,7 @@ torch::Tensor LlamaModelImpl::forward(const torch::Tensor &inputsEmbeds, const t
     const std::int64_t past = cache ? cache->pastLength() : 0;
     TORCH_CHECK(keyMask.size(1) == past + T, "key mask covers ", keyMask.size(1), " positions, expected ", past + T);
     auto [cos, sin] = rotaryCosSin(positions, config.headDim(), config.ropeTheta, inputsEmbeds.scalar_type());
-    auto mask = causalMask(keyMask, T, past, inputsEmbeds.scalar_type());
+    auto mask = causalMask(keyMask, T, past, inputsEmbeds.scalar_type(), config.slidingWindow, positions);
     auto wants = [capture](int l) {
         return capture && std::find(capture->layers.begin(), capture->layers.end(), l) != capture->layers.end();
     };
@@ -323,10 +330,10 @@ ClipVisionModelImpl::ClipVisionModelImpl(const VisionConfig &c)
     vision_model = register_module("vision_model", ClipVisionTransformer(c));
 }
 
-ProjectorImpl::ProjectorImpl(int visionHidden, int textHidden, std::string act_) : act(std::move(act_))
+ProjectorImpl::ProjectorImpl(int visionHidden, int textHidden, std::string act_, bool bias) : act(std::move(act_))
 {
-    linear_1 = register_module("linear_1", torch::nn::Linear(visionHidden, textHidden));
-    linear_2 = register_module("linear_2", torch::nn::Linear(textHidden, textHidden));
+    linear_1 = register_module("linear_1", torch::nn::Linear(torch::nn::LinearOptions(visionHidden, textHidden).bias(bias)));
+    linear_2 = register_module("linear_2", torch::nn::Linear(torch::nn::LinearOptions(textHidden, textHidden).bias(bias)));
 }
 
 torch::Tensor ProjectorImpl::forward(const torch::Tensor &x)
@@ -338,8 +345,30 @@ LlavaModelImpl::LlavaModelImpl(const LlavaConfig &c) : config(c)
 {
     vision_tower = register_module("vision_tower", ClipVisionModel(c.vision));
     multi_modal_projector = register_module("multi_modal_projector",
-                                            Projector(c.vision.hiddenSize, c.text.hiddenSize, c.projectorHiddenAct));
+                                            Projector(c.vision.hiddenSize, c.text.hiddenSize, c.projectorHiddenAct, c.projectorBias));
     language_model = register_module("language_model", LlamaForCausalLM(c.text));
+    if (c.anyres())
+        image_newline = register_parameter("image_newline", torch::zeros({c.text.hiddenSize}));
+}
+
+torch::Tensor packAnyres(const torch::Tensor &views, const AnyresLayout &l, const torch::Tensor &newline)
+{
+    TORCH_CHECK(views.dim() == 3 && views.size(0) == l.views(), "an image of ", l.image.width, "x", l.image.height, " has ", l.views(),
+                " views but ", views.size(0), " were given");
+    const auto P = views.size(1), D = views.size(2);
+    const auto side = std::int64_t(std::llround(std::sqrt(double(P))));
+    TORCH_CHECK(side * side == P, "a view's ", P, " features are not a square grid");
+    auto base = views[0];
+    // [rows*cols, side, side, D] → [rows, side, cols, side, D] → [rows*side, cols*side, D]: the
+    // feature map of the padded image.
+    auto grid = views.slice(0, 1)
+                    .view({l.rows, l.cols, side, side, D})
+                    .permute({0, 2, 1, 3, 4})
+                    .reshape({l.rows * side, l.cols * side, D});
+    grid = grid.slice(0, l.unpadTop, l.unpadTop + l.unpaddedHeight).slice(1, l.unpadLeft, l.unpadLeft + l.unpaddedWidth);
+    auto nl = newline.to(grid.dtype()).view({1, 1, D}).expand({l.unpaddedHeight, 1, D});
+    auto rows = torch::cat({grid, nl}, 1).reshape({-1, D});
+    return torch::cat({base, rows}, 0);
 }
 
 torch::Tensor LlavaModelImpl::imageFeatures(const torch::Tensor &pixels)
@@ -364,15 +393,16 @@ torch::Tensor LlavaModelImpl::embed(const torch::Tensor &ids, const torch::Tenso
     return embeds.masked_scatter(isImage.unsqueeze(-1).expand_as(embeds), flat);
 }
 
-torch::Tensor LlavaModelImpl::pooledPerRow(const torch::Tensor &features, const std::vector<int> &imagesPerRow, std::int64_t hidden,
+torch::Tensor LlavaModelImpl::pooledPerRow(const torch::Tensor &features, const std::vector<std::int64_t> &tokensPerRow, std::int64_t hidden,
                                            torch::TensorOptions options)
 {
     std::vector<torch::Tensor> rows;
+    const auto flat = features.defined() ? features.reshape({-1, hidden}) : features;
     std::int64_t first = 0;
-    for (const int n : imagesPerRow) {
+    for (const std::int64_t n : tokensPerRow) {
         if (n > 0) {
-            TORCH_CHECK(features.defined() && first + n <= features.size(0), "fewer image features than images");
-            rows.push_back(features.slice(0, first, first + n).reshape({-1, hidden}).mean(0).to(options.dtype()));
+            TORCH_CHECK(flat.defined() && first + n <= flat.size(0), "fewer image features than image tokens");
+            rows.push_back(flat.slice(0, first, first + n).mean(0).to(options.dtype()));
         } else {
             rows.push_back(torch::zeros({hidden}, options));
         }
@@ -381,11 +411,24 @@ torch::Tensor LlavaModelImpl::pooledPerRow(const torch::Tensor &features, const 
     return torch::stack(rows);
 }
 
-torch::Tensor LlavaModelImpl::forward(const torch::Tensor &ids, const torch::Tensor &pixels, const torch::Tensor &keyMask)
+torch::Tensor LlavaModelImpl::forward(const torch::Tensor &ids, const torch::Tensor &pixels, const torch::Tensor &keyMask,
+                                      const std::vector<PixelSize> &imageSizes)
 {
     torch::Tensor features;
-    if (pixels.defined() && pixels.numel() > 0)
+    if (pixels.defined() && pixels.numel() > 0) {
         features = imageFeatures(pixels);
+        if (config.anyres()) {
+            std::vector<torch::Tensor> packed;
+            std::int64_t first = 0;
+            for (const PixelSize &size : imageSizes) {
+                const AnyresLayout l = anyresLayout(config, size.height, size.width);
+                packed.push_back(packAnyres(features.slice(0, first, first + l.views()), l, image_newline));
+                first += l.views();
+            }
+            TORCH_CHECK(first == features.size(0), "the image sizes account for ", first, " views but ", features.size(0), " were given");
+            features = torch::cat(packed, 0);
+        }
+    }
     auto embeds = embed(ids, features);
     auto hidden = language_model->model->forward(embeds, positionsFromMask(keyMask), keyMask, nullptr, nullptr);
     return language_model->logits(hidden);

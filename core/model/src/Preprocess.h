@@ -1,7 +1,11 @@
 #pragma once
-// CLIP image processing as the Hugging Face CLIPImageProcessor does it: resize the shortest
-// edge (bicubic, antialiased), centre crop, rescale, normalise; channels first.
+// Image processing as the Hugging Face processors do it. CLIPImageProcessor (LLaVA 1.5): resize
+// the shortest edge (bicubic, antialiased), centre crop, rescale, normalise; channels first.
+// LlavaNextImageProcessor (LLaVA-NeXT): the image resized into its grid pinpoint and padded with
+// zeros, cut into views at the vision tower's size, after a view of the whole image resized to
+// that size (ImageGrid.h for the geometry); each view then goes through the CLIP steps.
 
+#include "sdrt/model/ImageGrid.h"
 #include "sdrt/model/ModelConfig.h"
 #include "sdrt/model/Runtime.h"
 
@@ -13,5 +17,16 @@ namespace sdrt::model {
 torch::Tensor preprocessClip(const RgbImage &image, const PreprocessorConfig &config);
 // Output size of the shortest-edge resize, (height, width).
 std::pair<int, int> shortestEdgeSize(int height, int width, int shortestEdge);
+
+// The image as [1, 3, H, W] float32 with 0..255 values.
+torch::Tensor imageTensor(const RgbImage &image);
+// Bicubic, antialiased resize of x [1, 3, H, W] (0..255) to (height, width), rounded to whole
+// values as the reference resizes 8-bit images. A no-op at the same size.
+torch::Tensor resizeBicubic(const torch::Tensor &x, int height, int width);
+// The image resized into `layout.best` and padded with zeros ([1, 3, best.height, best.width]).
+torch::Tensor anyresCanvas(const RgbImage &image, const AnyresLayout &layout);
+// LLaVA-NeXT's views of one image: [1 + rows*cols, 3, S, S] float32 (S: the vision tower's
+// image_size), the whole image first, then the grid row by row.
+torch::Tensor preprocessAnyres(const RgbImage &image, const LlavaConfig &config, const PreprocessorConfig &preprocessor);
 
 } // namespace sdrt::model

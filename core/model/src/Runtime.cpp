@@ -33,6 +33,38 @@ double GenerationOutput::meanLogprob() const
     return s / double(logprobs.size());
 }
 
+MemoryEstimate estimateMemory(const LlavaConfig &config, const std::string &dtype)
+{
+    MemoryEstimate e;
+    e.parameters = config.parameterCount();
+    e.bytesPerParameter = (dtype == "fp32") ? 4 : 2;
+    e.weightBytes = e.parameters * e.bytesPerParameter;
+    const TextConfig &t = config.text;
+    e.contextTokens = std::min(t.maxPositionEmbeddings, 4096);
+    const std::int64_t kv = 2ll * t.numLayers * t.numKvHeads * t.headDim() * e.contextTokens * e.bytesPerParameter;
+    // A prefill of the whole context: a few [T, hidden] and [T, intermediate] buffers, the
+    // attention scores of one layer [heads, T, T] in fp32, and the logits of the last rows.
+    const std::int64_t T = e.contextTokens;
+    const std::int64_t activations = 4ll * T * (t.hiddenSize + t.intermediateSize) * 4 + std::int64_t(t.numHeads) * T * T * 4
+                                     + std::int64_t(t.vocabSize) * 4 * 64;
+    e.workingBytes = kv + activations;
+    e.totalBytes = e.weightBytes + e.workingBytes;
+    return e;
+}
+
+std::int64_t availableMemoryBytes()
+{
+    std::ifstream in("/proc/meminfo");
+    std::string key;
+    std::int64_t value = 0;
+    std::string unit;
+    while (in >> key >> value >> unit) {
+        if (key == "MemAvailable:")
+            return value * 1024;
+    }
+    return 0;
+}
+
 int configureThreads(int threads)
 {
     // Measured with `sdrt bench model` on a ~100M LLaVA, 2 cores (docs/PERFORMANCE.md): the
@@ -82,6 +114,8 @@ std::string canonicalName(const std::string &name)
         || replacePrefix("model.multi_modal_projector.", "multi_modal_projector.", &out)
         || replacePrefix("lm_head.", "language_model.lm_head.", &out))
         return out;
+    if (name == "model.image_newline")
+        return "image_newline";
     return name;
 }
 
@@ -150,7 +184,17 @@ Expected<LlavaModel, std::string> loadLlavaModel(const std::string &dir, const L
     }
 
     try {
-        model = LlavaModel(config);
+        {
+            // Built in the runtime's dtype, so a 7B model in bf16 never takes its fp32 size.
+            const auto previous = torch::get_default_dtype();
+            struct Restore {
+                caffe2::TypeMeta dtype;
+                ~Restore() { torch::set_default_dtype(dtype); }
+            } restore{previous};
+            torch::set_default_dtype(caffe2::TypeMeta::fromScalarType(dtype));
+            torch::NoGradGuard noGrad;
+            model = LlavaModel(config);
+        }
         model->eval();
         std::vector<std::string> missing, misshaped, unexpectedNames;
         std::set<std::string> used;
@@ -239,6 +283,17 @@ Expected<void, std::string> VlmRuntime::checkFolder(const std::string &dir, Impl
     if (!pre)
         return unexpected(pre.error());
     info.preprocessor = *pre;
+    const bool nextProcessor = info.preprocessor.processorType.find("LlavaNext") != std::string::npos;
+    if (info.config.anyres() && !nextProcessor)
+        return unexpected(dir + "/preprocessor_config.json: a " + info.preprocessor.processorType
+                          + " for a llava_next model (config.json); LLaVA-NeXT needs the LlavaNextImageProcessor");
+    if (!info.config.anyres() && nextProcessor)
+        return unexpected(dir + "/preprocessor_config.json: a " + info.preprocessor.processorType
+                          + " for a LLaVA 1.5 model (config.json model_type llava)");
+    if (info.config.anyres() && !info.preprocessor.imageGridPinpoints.empty()
+        && info.preprocessor.imageGridPinpoints != info.config.imageGridPinpoints)
+        return unexpected(dir + "/preprocessor_config.json: image_grid_pinpoints differ from config.json's (the processor would "
+                          "count other image tokens than the model packs)");
     if (info.preprocessor.cropHeight != info.config.vision.imageSize || info.preprocessor.cropWidth != info.config.vision.imageSize)
         return unexpected(dir + "/preprocessor_config.json: crop size " + std::to_string(info.preprocessor.cropHeight) + "x"
                           + std::to_string(info.preprocessor.cropWidth) + " does not match the vision tower's image_size "
@@ -257,7 +312,11 @@ Expected<void, std::string> VlmRuntime::checkFolder(const std::string &dir, Impl
     if (impl.tokenizer.imageTokenId() != info.config.imageTokenIndex)
         return unexpected(dir + ": the tokenizer's <image> token is " + std::to_string(impl.tokenizer.imageTokenId())
                           + " but config.json's image_token_index is " + std::to_string(info.config.imageTokenIndex));
-    info.chatFormat = detectChatFormat(dir, info.config.text.modelType);
+    auto chat = detectChatFormat(dir, info.config);
+    if (!chat)
+        return unexpected(chat.error());
+    info.chatFormat = chat->format;
+    info.chatFormatSource = chat->source;
     return {};
 }
 
@@ -322,6 +381,27 @@ Expected<std::unique_ptr<VlmRuntime>, std::string> VlmRuntime::load(const std::s
                           "Use --dtype fp32 (or bf16) on the CPU, or --device cuda");
     info.device = impl->device.str();
     info.dtype = dtype;
+    if (!impl->device.is_cuda()) {
+        const MemoryEstimate need = estimateMemory(info.config, dtype);
+        const std::int64_t have = options.memoryBudgetMiB > 0 ? std::int64_t(options.memoryBudgetMiB) << 20 : availableMemoryBytes();
+        if (have > 0 && need.totalBytes > have) {
+            auto gib = [](std::int64_t b) {
+                char buf[32];
+                std::snprintf(buf, sizeof buf, "%.1f", double(b) / double(1ll << 30));
+                return std::string(buf);
+            };
+            std::string msg = dir + ": this model needs about " + gib(need.totalBytes) + " GiB of memory in " + dtype + " ("
+                              + std::to_string(need.parameters) + " parameters x " + std::to_string(need.bytesPerParameter)
+                              + " bytes = " + gib(need.weightBytes) + " GiB of weights, + " + gib(need.workingBytes)
+                              + " GiB for the keys and values of a " + std::to_string(need.contextTokens)
+                              + "-token context and activations), but " + gib(have) + " GiB "
+                              + (options.memoryBudgetMiB > 0 ? "are allowed" : "are available on this machine");
+            if (dtype == "fp32")
+                msg += "; in bf16 it needs about " + gib(estimateMemory(info.config, "bf16").totalBytes) + " GiB (--dtype bf16)";
+            msg += "; a CUDA device (--device cuda) holds it in GPU memory";
+            return unexpected(msg);
+        }
+    }
 
     std::vector<std::string> files;
     auto model = loadLlavaModel(dir, info.config, impl->device, impl->dtype, &files);
@@ -347,7 +427,8 @@ Expected<void, std::string> VlmRuntime::save(const std::string &dir) const
     if (auto r = writeTextFile(dir + "/preprocessor_config.json", preprocessorConfigJson(d->info.preprocessor)); !r)
         return r;
     if (fs::weakly_canonical(dir) != fs::weakly_canonical(d->sourceDir)) {
-        for (const char *f : {"tokenizer.model", "tokenizer_config.json", "added_tokens.json", "special_tokens_map.json"}) {
+        for (const char *f : {"tokenizer.model", "tokenizer_config.json", "added_tokens.json", "special_tokens_map.json", "chat_template.json",
+                              "chat_template.jinja"}) {
             if (fs::exists(d->sourceDir + "/" + f))
                 fs::copy_file(d->sourceDir + "/" + f, dir + "/" + f, fs::copy_options::overwrite_existing, ec);
             if (ec)
@@ -436,7 +517,7 @@ Expected<ScoreOutput, std::string> VlmRuntime::score(const GenerationRequest &pr
         auto &lm = d->model->language_model;
         std::optional<InterventionInput> edit;
         if (d->intervention)
-            edit = d->interventionInput(mask, P, features, {int(prompt.images.size())});
+            edit = d->interventionInput(mask, P, features, {features.defined() ? features.size(0) : 0});
         auto hidden = lm->model->forward(embeds, positionsFromMask(mask), mask, nullptr, capturing ? &cap : nullptr, edit ? &*edit : nullptr);
         return scoredRow(d->model, hidden[0], cap, 0, P, continuation);
     } catch (const c10::Error &e) {

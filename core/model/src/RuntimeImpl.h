@@ -62,18 +62,23 @@ struct VlmRuntime::Impl {
 
     int padId() const { return tokenizer.padId() >= 0 ? tokenizer.padId() : 0; }
 
+    // Image tokens `image` stands for in the decoder's input (LLaVA-NeXT: by its size).
+    std::int64_t imageTokens(const RgbImage &image) const { return info.config.imageTokens(image.height, image.width); }
+
+    // The tokens of the prompt with each <image> expanded to its image's tokens, as the
+    // Hugging Face processor expands it.
     Expected<std::vector<int>, std::string> promptIds(const GenerationRequest &r) const
     {
         const std::vector<int> raw = tokenizer.encode(r.prompt, true);
         const int image = int(info.config.imageTokenIndex);
-        const int perImage = info.config.imageSeqLength();
         std::vector<int> ids;
-        ids.reserve(raw.size() + r.images.size() * std::size_t(perImage));
+        ids.reserve(raw.size());
         std::size_t images = 0;
         for (int id : raw) {
             if (id == image) {
+                if (images < r.images.size())
+                    ids.insert(ids.end(), std::size_t(imageTokens(r.images[images])), image);
                 ++images;
-                ids.insert(ids.end(), std::size_t(perImage), image);
             } else {
                 ids.push_back(id);
             }
@@ -84,20 +89,40 @@ struct VlmRuntime::Impl {
         return ids;
     }
 
+    // The vision tower's input for `images`: one view each (LLaVA 1.5), or each image's views
+    // in order (LLaVA-NeXT) → [views, 3, S, S].
     torch::Tensor pixels(const std::vector<const RgbImage *> &images)
     {
         std::vector<torch::Tensor> list;
-        for (const RgbImage *img : images)
-            list.push_back(preprocessClip(*img, info.preprocessor));
+        for (const RgbImage *img : images) {
+            if (info.config.anyres())
+                list.push_back(preprocessAnyres(*img, info.config, info.preprocessor));
+            else
+                list.push_back(preprocessClip(*img, info.preprocessor).unsqueeze(0));
+        }
         if (list.empty())
             return {};
-        return torch::stack(list).to(device, dtype);
+        return torch::cat(list, 0).to(device, dtype);
+    }
+
+    // Image-token rows per request row, from the images of each row in order.
+    std::vector<std::int64_t> tokensPerRow(const std::vector<const RgbImage *> &images, const std::vector<int> &imagesPerRow) const
+    {
+        std::vector<std::int64_t> out;
+        std::size_t next = 0;
+        for (const int n : imagesPerRow) {
+            std::int64_t tokens = 0;
+            for (int i = 0; i < n && next < images.size(); ++i)
+                tokens += imageTokens(*images[next++]);
+            out.push_back(tokens);
+        }
+        return out;
     }
 
     // The intervention's inputs for a prompt forward: the last promptPositions() positions
     // before `promptEnd` that `mask` [B,T] keeps, and each row's pooled visual tokens.
     InterventionInput interventionInput(const torch::Tensor &mask, std::int64_t promptEnd, const torch::Tensor &features,
-                                        const std::vector<int> &imagesPerRow) const
+                                        const std::vector<std::int64_t> &tokensPerRow) const
     {
         InterventionInput in;
         in.intervention = intervention.get();
@@ -107,20 +132,42 @@ struct VlmRuntime::Impl {
         auto window = (at >= from) & (at < promptEnd);
         auto after = at >= promptEnd; // continuation positions (teacher forcing)
         in.edit = ((window | after) & (mask != 0)).to(dtype);
-        in.visual = LlavaModelImpl::pooledPerRow(features, imagesPerRow, info.config.text.hiddenSize,
+        in.visual = LlavaModelImpl::pooledPerRow(features, tokensPerRow, info.config.text.hiddenSize,
                                                  torch::TensorOptions().dtype(dtype).device(device));
         return in;
     }
 
+    // The projected features of `images`, one row per image token in order: [sum of
+    // imageTokens, D]. The vision tower takes at most `imageChunk` views a pass (an image's
+    // views stay together).
     torch::Tensor features(const std::vector<const RgbImage *> &images)
     {
         if (images.empty())
             return {};
         std::vector<torch::Tensor> out;
-        const std::size_t step = std::size_t(std::max(1, imageChunk));
-        for (std::size_t i = 0; i < images.size(); i += step) {
-            std::vector<const RgbImage *> chunk(images.begin() + long(i), images.begin() + long(std::min(images.size(), i + step)));
-            out.push_back(model->imageFeatures(pixels(chunk)));
+        const int chunkViews = std::max(1, imageChunk);
+        std::size_t i = 0;
+        while (i < images.size()) {
+            std::vector<const RgbImage *> chunk;
+            int views = 0;
+            while (i < images.size()) {
+                const int v = info.config.anyres() ? anyresLayout(info.config, images[i]->height, images[i]->width).views() : 1;
+                if (!chunk.empty() && views + v > chunkViews)
+                    break;
+                chunk.push_back(images[i++]);
+                views += v;
+            }
+            const auto perView = model->imageFeatures(pixels(chunk)); // [views, P, D]
+            if (!info.config.anyres()) {
+                out.push_back(perView.reshape({-1, perView.size(-1)}));
+                continue;
+            }
+            std::int64_t first = 0;
+            for (const RgbImage *img : chunk) {
+                const AnyresLayout l = anyresLayout(info.config, img->height, img->width);
+                out.push_back(packAnyres(perView.slice(0, first, first + l.views()), l, model->image_newline));
+                first += l.views();
+            }
         }
         return torch::cat(out, 0);
     }

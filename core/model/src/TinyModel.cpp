@@ -33,6 +33,19 @@ TinyModelParams TinyModelParams::hundredMillion()
     return p;
 }
 
+TinyModelParams TinyModelParams::llavaNext()
+{
+    TinyModelParams p;
+    p.next = true;
+    p.imageSize = 336;
+    p.patchSize = 14;
+    p.gridPinpoints = {{336, 672}, {672, 336}, {672, 672}, {1008, 336}, {336, 1008}};
+    p.chatTemplate = "mistral";
+    p.maxPositions = 8192; // a 3x3-view image alone is ~5,000 tokens with a wider grid
+    p.extraCorpus = {"[INST] <image>\nWhat does the drawing specify? [/INST] Answer:"};
+    return p;
+}
+
 const std::vector<std::string> &builtinCorpus()
 {
     static const std::vector<std::string> corpus = [] {
@@ -106,11 +119,15 @@ Expected<LlavaConfig, std::string> makeTinyModel(const std::string &dir, const T
     c.imageTokenIndex = spVocab;
     c.padTokenId = spVocab + 1;
     c.visionFeatureLayer = -2;
+    if (p.next) {
+        c.modelType = "llava_next";
+        c.imageGridPinpoints = p.gridPinpoints;
+        c.text.slidingWindow = p.slidingWindow;
+        c.declaredImageSeqLength = c.vision.numPatches();
+    }
     if (auto r = validate(c); !r)
         return unexpected(r.error());
-    PreprocessorConfig pre;
-    pre.shortestEdge = p.imageSize;
-    pre.cropHeight = pre.cropWidth = p.imageSize;
+    const PreprocessorConfig pre = defaultPreprocessor(c);
 
     auto writeText = [&dir](const std::string &name, const std::string &text) { return writeTextFile(dir + "/" + name, text); };
     nlohmann::ordered_json tc;
@@ -121,7 +138,16 @@ Expected<LlavaConfig, std::string> makeTinyModel(const std::string &dir, const T
     tc["pad_token"] = "<pad>";
     tc["added_tokens_decoder"] = {{std::to_string(spVocab), {{"content", "<image>"}, {"special", true}}},
                                   {std::to_string(spVocab + 1), {{"content", "<pad>"}, {"special", true}}}};
-    tc["chat_template"] = p.chatTemplate == "mistral" ? "[INST] {{ content }} [/INST]" : "USER: {{ content }} ASSISTANT:";
+    // Templates in the shape of the Hugging Face checkpoints' (user turns with <image> first,
+    // the assistant turn opened by the generation prompt).
+    if (p.chatTemplate == "mistral")
+        tc["chat_template"] = "{% for m in messages %}{% if m['role'] == 'user' %}[INST] {% for c in m['content'] %}"
+                              "{% if c['type'] == 'image' %}<image>\n{% else %}{{ c['text'] }}{% endif %}{% endfor %} [/INST]"
+                              "{% else %} {{ m['content'][0]['text'] }}</s>{% endif %}{% endfor %}";
+    else
+        tc["chat_template"] = "{% for m in messages %}{{ m['role'].upper() + ': ' }}{% for c in m['content'] %}"
+                              "{% if c['type'] == 'image' %}<image>\n{% else %}{{ c['text'] + ' ' }}{% endif %}{% endfor %}"
+                              "{% endfor %}{% if add_generation_prompt %}ASSISTANT:{% endif %}";
     for (auto r : {writeText("config.json", llavaConfigJson(c)), writeText("preprocessor_config.json", preprocessorConfigJson(pre)),
                    writeText("tokenizer.model", *proto), writeText("tokenizer_config.json", tc.dump(2) + "\n")}) {
         if (!r)

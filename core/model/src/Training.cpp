@@ -189,6 +189,8 @@ Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count, const s
     // The patch head (training only): saved in checkpoints as "aux.*", never in the model.
     std::optional<torch::nn::Linear> patchHead;
     std::vector<std::pair<std::string, torch::Tensor>> aux;
+    if (params.patchClasses > 0 && d.info.config.anyres())
+        return unexpected(std::string("patch supervision needs one view per image (LLaVA 1.5); this model is LLaVA-NeXT"));
     if (params.patchClasses > 0) {
         torch::manual_seed(params.seed);
         patchHead.emplace(d.info.config.vision.hiddenSize, params.patchClasses);

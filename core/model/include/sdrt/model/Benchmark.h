@@ -17,6 +17,9 @@ struct ModelBenchParams {
     std::vector<int> batches{1, 8};   // batch sizes measured
     int repeats = 2;                  // best of, after one warm-up call
     bool noCacheBaseline = true;      // also decode batch 1 without the KV cache
+    // The prompt's image, width x height in pixels; 0: a square at the vision tower's size.
+    // LLaVA-NeXT turns a large one into several views and thousands of image tokens.
+    int imageWidth = 0, imageHeight = 0;
 };
 
 struct BatchFigures {
@@ -32,6 +35,9 @@ struct ModelBenchFigures {
     std::int64_t parameters = 0;
     std::int64_t decodeWeightBytes = 0; // weights one decode step reads (decoder + LM head, runtime dtype)
     int promptTokens = 0;               // incl. image tokens
+    int imageWidth = 0, imageHeight = 0;
+    int imageTokens = 0;                // of the prompt's image
+    int imageViews = 1;                 // vision-tower passes of the prompt's image
     std::vector<BatchFigures> batches;
     double decodeNoCacheTokensPerSecondB1 = 0; // 0 when not measured
     double kvCacheSpeedup = 0;                 // decode with / without cache, batch 1
@@ -50,6 +56,9 @@ std::string benchFiguresJson(const std::string &name, const ModelInfo &info, con
 std::string benchFiguresText(const std::string &name, const ModelInfo &info, const ModelBenchFigures &figures, double loadSeconds);
 // A deterministic RGB test pattern of size × size (the benchmark's and the device check's image).
 RgbImage benchmarkImage(int size);
+RgbImage benchmarkImage(int width, int height);
+// "WxH" → (width, height); an error naming the text otherwise.
+Expected<std::pair<int, int>, std::string> parseImageSize(const std::string &text);
 // Best of a few copies of a 256 MiB buffer: bytes read plus bytes written per second, in GB/s.
 double measureCopyBandwidthGBs();
 // Bytes of the weights one decode step reads (the decoder layers, final norm and LM head) in

@@ -118,20 +118,39 @@ struct RuntimeOptions {
     std::string device = "auto"; // cpu | cuda[:N] | auto
     std::string dtype = "auto";  // auto (fp32 on CPU, bf16 on CUDA) | fp32 | fp16 | bf16
     int threads = 0;             // compute threads (configureThreads); 0: the number of cores
-    // Policy: images run through the vision tower together (a batch of requests can hold many;
-    // this bounds the activation memory of one pass; the features do not depend on it).
+    // Policy: views that run through the vision tower together (an image is one view; with
+    // LLaVA-NeXT, 1 + its grid's; an image's views stay in one pass). A batch of requests can
+    // hold many; this bounds the activation memory of one pass; the features do not depend on it.
     int imageChunk = 16;
     // Policy: memory for the keys and values of recent prompts, so a prompt that begins like one
     // before (the same images and text: every prompt and both steps of a teacher run on one
     // item) computes only what follows the shared part. 0: off.
     int prefixCacheMiB = 512;
+    // On the CPU, load refuses a model whose estimate (estimateMemory) exceeds this; 0: the
+    // memory available on the machine (MemAvailable).
+    int memoryBudgetMiB = 0;
 };
+
+// What a model takes in memory: its weights in the runtime's dtype, and the keys, values and
+// activations of one prompt of up to 4,096 tokens (its context, when shorter).
+struct MemoryEstimate {
+    std::int64_t parameters = 0;
+    int bytesPerParameter = 4;
+    std::int64_t weightBytes = 0;
+    int contextTokens = 0;
+    std::int64_t workingBytes = 0;
+    std::int64_t totalBytes = 0;
+};
+MemoryEstimate estimateMemory(const LlavaConfig &config, const std::string &dtype);
+// MemAvailable of /proc/meminfo in bytes (0 where unknown).
+std::int64_t availableMemoryBytes();
 
 struct ModelInfo {
     std::string dir;
     LlavaConfig config;
     PreprocessorConfig preprocessor;
     ChatFormat chatFormat = ChatFormat::Llava15;
+    std::string chatFormatSource; // where the format came from (the template's file, or the default)
     std::int64_t parameters = 0;
     std::string device;
     std::string dtype;

@@ -31,8 +31,16 @@ struct TinyModelParams {
     bool tieEmbeddings = false;
     std::string chatTemplate = "llava-1.5"; // or "mistral"
     std::vector<std::string> extraCorpus;    // more tokenizer training text
+    // LLaVA-NeXT (model_type llava_next) with these grid pinpoints, (height, width).
+    bool next = false;
+    std::vector<GridPinpoint> gridPinpoints;
+    int slidingWindow = 0; // the Mistral text config's sliding_window (0: null)
     // A ~100M-parameter shape (for benchmarks).
     static TinyModelParams hundredMillion();
+    // A tiny LLaVA-NeXT with LLaVA-1.6's image geometry (336-pixel views of 14-pixel patches,
+    // the 2x2 / 1x3 / 3x1 grids of llava-v1.6-mistral-7b) and a Mistral text config with its
+    // [INST] chat template, so image token counts are those of the real checkpoint.
+    static TinyModelParams llavaNext();
 };
 
 // The built-in tokenizer corpus.

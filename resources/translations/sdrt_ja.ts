@@ -445,7 +445,7 @@
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+47"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+50"/>
         <source>Output folder.</source>
         <translation>出力フォルダー。</translation>
     </message>
@@ -458,7 +458,7 @@
         <location line="-233"/>
         <location line="+234"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+1"/>
-        <location line="+85"/>
+        <location line="+106"/>
         <source>Random seed.</source>
         <translation>乱数シード。</translation>
     </message>
@@ -1330,7 +1330,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>不明なコマンド &quot;%1&quot;。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelCommands.cpp" line="-188"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="-209"/>
         <source>Write a random tiny LLaVA in the Hugging Face layout.</source>
         <translation>Hugging Face 形式のランダムな小型 LLaVA を書き出します。</translation>
     </message>
@@ -1345,7 +1345,17 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>小型ではなく約 1 億パラメータの構成にします。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+2"/>
+        <source>A LLaVA-NeXT (1.6): anyres image grid of 336-pixel views, Mistral text config and [INST] template.</source>
+        <translation>LLaVA-NeXT (1.6) を作る: 336 ピクセルのビューによる anyres 画像グリッド、Mistral のテキスト設定と [INST] テンプレート。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>--100m and --next are different shapes; choose one.</source>
+        <translation>--100m と --next は別の形です。どちらか一つを選んでください。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>Wrote %1 (vocabulary %2, %3 decoder layers).</source>
         <translation>%1 を書き出しました（語彙 %2、デコーダー %3 層）。</translation>
     </message>
@@ -1364,7 +1374,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <location filename="../../app/cli/DemoCommands.cpp" line="-104"/>
         <location filename="../../app/cli/GenerateCommands.cpp" line="+179"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+7"/>
-        <location line="+38"/>
+        <location line="+51"/>
         <source>Model folder.</source>
         <translation>モデルフォルダー。</translation>
     </message>

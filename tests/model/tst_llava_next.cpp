@@ -13,6 +13,7 @@
 #include "sdrt/model/Runtime.h"
 #include "sdrt/model/TinyModel.h"
 #include "sdrt/model/Training.h"
+#include "Compare.h"
 #include "StreamOne.h"
 
 #include <QTemporaryDir>
@@ -30,6 +31,7 @@
 #include <set>
 
 using namespace sdrt::model;
+using sdrt::testing::maxGap;
 namespace fs = std::filesystem;
 
 namespace {
@@ -120,15 +122,6 @@ std::string mistral7bConfig(int imageTokenIndex = 32000)
     return j.dump(2);
 }
 
-double maxGap(const std::vector<float> &a, const std::vector<float> &b)
-{
-    if (a.size() != b.size())
-        return std::numeric_limits<double>::infinity();
-    double gap = 0;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        gap = std::max(gap, double(std::abs(a[i] - b[i])));
-    return gap;
-}
 
 } // namespace
 

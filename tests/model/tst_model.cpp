@@ -10,6 +10,7 @@
 #include "SafetensorsTorch.h"
 #include "sdrt/model/Sampling.h"
 #include "sdrt/model/TinyModel.h"
+#include "Compare.h"
 #include "StreamOne.h"
 
 #include <QTemporaryDir>
@@ -27,6 +28,7 @@
 #include <optional>
 
 using namespace sdrt::model;
+using sdrt::testing::maxGap;
 namespace fs = std::filesystem;
 
 namespace {
@@ -80,16 +82,6 @@ LlavaConfig tinyConfig()
     return c;
 }
 
-// Largest |a_i - b_i| of two equally long vectors (infinity when the lengths differ).
-double maxGap(const std::vector<float> &a, const std::vector<float> &b)
-{
-    if (a.size() != b.size())
-        return std::numeric_limits<double>::infinity();
-    double gap = 0;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        gap = std::max(gap, double(std::abs(a[i] - b[i])));
-    return gap;
-}
 
 double maxAbsDiff(const torch::Tensor &a, const torch::Tensor &b)
 {

@@ -249,6 +249,9 @@ public:
     explicit LlavaModelImpl(const LlavaConfig &c);
     // pixels [N,3,H,W] (views) → projected features [N, viewTokens, textHidden].
     torch::Tensor imageFeatures(const torch::Tensor &pixels);
+    // LLaVA-NeXT: the view features [views, P, D] of images of these sizes, in order → each
+    // image packed (packAnyres), concatenated: [sum of imageTokens, D].
+    torch::Tensor packImages(const torch::Tensor &viewFeatures, const std::vector<PixelSize> &imageSizes);
     // Token embeddings with every image-token position replaced, in order, by the rows of
     // `features` ([N*P, D] or [N,P,D]). Throws c10::Error when the counts differ.
     torch::Tensor embed(const torch::Tensor &ids, const torch::Tensor &features);

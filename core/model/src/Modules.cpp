@@ -379,6 +379,19 @@ torch::Tensor LlavaModelImpl::imageFeatures(const torch::Tensor &pixels)
     return multi_modal_projector(h);
 }
 
+torch::Tensor LlavaModelImpl::packImages(const torch::Tensor &viewFeatures, const std::vector<PixelSize> &imageSizes)
+{
+    std::vector<torch::Tensor> packed;
+    std::int64_t first = 0;
+    for (const PixelSize &size : imageSizes) {
+        const AnyresLayout l = anyresLayout(config, size.height, size.width);
+        packed.push_back(packAnyres(viewFeatures.slice(0, first, first + l.views()), l, image_newline));
+        first += l.views();
+    }
+    TORCH_CHECK(first == viewFeatures.size(0), "the image sizes account for ", first, " views but ", viewFeatures.size(0), " were given");
+    return torch::cat(packed, 0);
+}
+
 torch::Tensor LlavaModelImpl::embed(const torch::Tensor &ids, const torch::Tensor &features)
 {
     auto isImage = ids == config.imageTokenIndex;
@@ -417,17 +430,8 @@ torch::Tensor LlavaModelImpl::forward(const torch::Tensor &ids, const torch::Ten
     torch::Tensor features;
     if (pixels.defined() && pixels.numel() > 0) {
         features = imageFeatures(pixels);
-        if (config.anyres()) {
-            std::vector<torch::Tensor> packed;
-            std::int64_t first = 0;
-            for (const PixelSize &size : imageSizes) {
-                const AnyresLayout l = anyresLayout(config, size.height, size.width);
-                packed.push_back(packAnyres(features.slice(0, first, first + l.views()), l, image_newline));
-                first += l.views();
-            }
-            TORCH_CHECK(first == features.size(0), "the image sizes account for ", first, " views but ", features.size(0), " were given");
-            features = torch::cat(packed, 0);
-        }
+        if (config.anyres())
+            features = packImages(features, imageSizes);
     }
     auto embeds = embed(ids, features);
     auto hidden = language_model->model->forward(embeds, positionsFromMask(keyMask), keyMask, nullptr, nullptr);

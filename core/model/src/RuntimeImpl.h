@@ -149,25 +149,18 @@ struct VlmRuntime::Impl {
         std::size_t i = 0;
         while (i < images.size()) {
             std::vector<const RgbImage *> chunk;
+            std::vector<PixelSize> sizes;
             int views = 0;
             while (i < images.size()) {
                 const int v = info.config.anyres() ? anyresLayout(info.config, images[i]->height, images[i]->width).views() : 1;
                 if (!chunk.empty() && views + v > chunkViews)
                     break;
+                sizes.push_back({images[i]->height, images[i]->width});
                 chunk.push_back(images[i++]);
                 views += v;
             }
             const auto perView = model->imageFeatures(pixels(chunk)); // [views, P, D]
-            if (!info.config.anyres()) {
-                out.push_back(perView.reshape({-1, perView.size(-1)}));
-                continue;
-            }
-            std::int64_t first = 0;
-            for (const RgbImage *img : chunk) {
-                const AnyresLayout l = anyresLayout(info.config, img->height, img->width);
-                out.push_back(packAnyres(perView.slice(0, first, first + l.views()), l, model->image_newline));
-                first += l.views();
-            }
+            out.push_back(info.config.anyres() ? model->packImages(perView, sizes) : perView.reshape({-1, perView.size(-1)}));
         }
         return torch::cat(out, 0);
     }

@@ -2,6 +2,7 @@
 
 #include "sdrt/assets/ImportJob.h"
 #include "sdrt/demo/FactoryWorld.h"
+#include "sdrt/store/ModelRepository.h"
 #include "sdrt/store/Workspace.h"
 
 #include <QCommandLineParser>
@@ -10,6 +11,8 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QTemporaryDir>
+
+#include <algorithm>
 
 namespace sdrt::cli {
 namespace {
@@ -31,7 +34,7 @@ int benchImport(const QStringList &args)
     QCommandLineOption items(QStringLiteral("items"), QStringLiteral("Number of images."), QStringLiteral("N"), QStringLiteral("10000"));
     QCommandLineOption keep(QStringLiteral("keep"), QStringLiteral("Keep the workspace in this folder."), QStringLiteral("DIR"));
     p.addOptions({items, keep});
-    p.process(QStringList{QStringLiteral("sdrt bench import")} + args);
+    processArgs(p, QStringList{QStringLiteral("sdrt bench import")} + args);
     const int n = p.value(items).toInt();
 
     QTemporaryDir tmp;
@@ -79,6 +82,42 @@ int benchImport(const QStringList &args)
     return 0;
 }
 
+// What verifying a model costs: the full content hash of a model folder (what a load does when
+// any file's size, times, inode or device differ from the last verification), and the cheap check
+// (the stamps alone) that every other load does.
+int benchHash(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Time the content hash of a model folder (every file the runtime reads) and the stamp check."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("Model folder."));
+    processArgs(p, QStringList{QStringLiteral("sdrt bench hash")} + args);
+    if (p.positionalArguments().size() != 1) {
+        err(p.helpText());
+        return 2;
+    }
+    const QString dir = p.positionalArguments().first();
+    QElapsedTimer t;
+    t.start();
+    const QString stamps = store::modelFileStamps(dir);
+    const double stampMs = t.nsecsElapsed() / 1e6;
+    t.restart();
+    auto hash = store::modelContentHash(dir);
+    const double seconds = t.nsecsElapsed() / 1e9;
+    if (!hash) {
+        err(hash.error());
+        return 2;
+    }
+    const qint64 bytes = folderBytes(dir);
+    out(QStringLiteral("content hash %1 of %2 GB in %3 s: %4 MB/s; stamp check %5 ms")
+            .arg(hash->left(12))
+            .arg(bytes / 1e9, 0, 'f', 2)
+            .arg(seconds, 0, 'f', 1)
+            .arg(bytes / 1e6 / std::max(seconds, 1e-9), 0, 'f', 0)
+            .arg(stampMs, 0, 'f', 2));
+    return 0;
+}
+
 } // namespace
 
 int runBench(const QStringList &args)
@@ -89,7 +128,9 @@ int runBench(const QStringList &args)
         return benchModel(args.mid(1));
     if (!args.isEmpty() && args.first() == QLatin1String("generate"))
         return runBenchGenerate(args.mid(1));
-    err(QStringLiteral("usage: sdrt bench import [--items N] | model [--tiny-only] | generate MODEL [--items N]"));
+    if (!args.isEmpty() && args.first() == QLatin1String("hash"))
+        return benchHash(args.mid(1));
+    err(QStringLiteral("usage: sdrt bench import [--items N] | model [--tiny-only] | generate MODEL [--items N] | hash MODEL_DIR"));
     return 2;
 }
 

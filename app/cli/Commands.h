@@ -47,6 +47,11 @@ int runCompare(const QStringList &args);
 int runBenchGenerate(const QStringList &args);
 int benchModel(const QStringList &args);
 
+// QCommandLineParser::process() for a command: --help prints the help and exits 0; an unknown
+// option or a missing value exits with status 2, as every other usage error does (process()
+// itself exits 1).
+void processArgs(QCommandLineParser &p, const QStringList &args);
+
 // Numeric options: the value of `option` (its default when not given), or nullopt after an
 // error on stderr that names the option, the value and the allowed range ("--limit: \"abc\"
 // is not a whole number"). Callers then exit with status 2.

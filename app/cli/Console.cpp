@@ -8,6 +8,7 @@
 #include <QJsonObject>
 
 #include <cmath>
+#include <cstdlib>
 #include <csignal>
 
 #include <cstdio>
@@ -23,6 +24,19 @@ QString optionName(const QCommandLineOption &option)
 
 } // namespace
 
+void processArgs(QCommandLineParser &p, const QStringList &args)
+{
+    if (!p.parse(args)) {
+        err(p.errorText());
+        err(QCoreApplication::translate("sdrt::cli", "%1 --help lists the options.").arg(args.value(0)));
+        std::exit(2);
+    }
+    // optionNames() holds the options given; "help" is there only for commands that offer it.
+    const QStringList given = p.optionNames();
+    if (given.contains(QLatin1String("help")) || given.contains(QLatin1String("h")) || given.contains(QLatin1String("help-all")))
+        p.showHelp(0);
+}
+
 std::optional<int> intOption(const QCommandLineParser &p, const QCommandLineOption &option, int min, int max)
 {
     const QString text = p.value(option).trimmed();
@@ -33,8 +47,10 @@ std::optional<int> intOption(const QCommandLineParser &p, const QCommandLineOpti
         return std::nullopt;
     }
     if (v < min || v > max) {
-        if (max == std::numeric_limits<int>::max())
-            err(QCoreApplication::translate("sdrt::cli", "%1: %2 is out of range (at least %3).").arg(optionName(option), text).arg(min));
+        if (v < min)
+            err(QCoreApplication::translate("sdrt::cli", "%1: %2 is too small (at least %3).").arg(optionName(option), text).arg(min));
+        else if (max == std::numeric_limits<int>::max())
+            err(QCoreApplication::translate("sdrt::cli", "%1: %2 is too large (at most %3).").arg(optionName(option), text).arg(max));
         else
             err(QCoreApplication::translate("sdrt::cli", "%1: %2 is out of range (%3 to %4).").arg(optionName(option), text).arg(min).arg(max));
         return std::nullopt;

@@ -9,6 +9,7 @@
 #include "sdrt/model/TinyModel.h"
 #include "sdrt/model/Training.h"
 #include "sdrt/prompts/PromptLibrary.h"
+#include "sdrt/store/OutputFile.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -53,7 +54,7 @@ int trainTeacher(const QStringList &args)
                                                                         "truth (0 to below 0.5)."),
                                QStringLiteral("X"), QString::number(demo::CurriculumParams{}.multiHopDirectYesBias));
     p.addOptions({items, steps, batch, lr, seed, imageSize, perceptionSteps, perceptionLr, focusSteps, patchWeight, yesBias});
-    p.process(QStringList{QStringLiteral("sdrt demo train-teacher")} + args);
+    processArgs(p, QStringList{QStringLiteral("sdrt demo train-teacher")} + args);
     if (p.positionalArguments().size() != 1) {
         err(p.helpText());
         return 2;
@@ -109,11 +110,12 @@ int trainTeacher(const QStringList &args)
         }
     }
     QDir().mkpath(outDir);
-    QFile log(QDir(outDir).filePath(QStringLiteral("training_log.jsonl")));
-    if (!log.open(QIODevice::Append)) {
-        err(QCoreApplication::translate("sdrt::cli", "Cannot write %1").arg(log.fileName()));
+    auto log = common::AppendFile::open(QFile::encodeName(QDir(outDir).filePath(QStringLiteral("training_log.jsonl"))).toStdString());
+    if (!log) {
+        err(store::describeWriteError(log.error()));
         return 2;
     }
+    bool logFailed = false;
     out(QStringLiteral("platform: %1").arg(QString::fromStdString(model::platformSummary())));
     const int n = int(train.size());
 
@@ -143,10 +145,13 @@ int trainTeacher(const QStringList &args)
         ProgressBar bar(QCoreApplication::translate("sdrt::cli", "train %1").arg(name));
         tp.progress = [&](const model::TrainProgress &pr) {
             bar.update(pr.step, pr.steps, QStringLiteral("loss %1 lr %2 %3 tok/s").arg(pr.loss, 0, 'f', 3).arg(pr.lr, 0, 'g', 3).arg(pr.tokensPerSecond, 0, 'f', 0));
-            log.write(QStringLiteral("{\"stage\":\"%1\",\"step\":%2,\"loss\":%3,\"patch_loss\":%4,\"lr\":%5,\"tokens_per_s\":%6}\n")
-                          .arg(name).arg(pr.step).arg(pr.loss, 0, 'f', 5).arg(pr.patchLoss, 0, 'f', 5).arg(pr.lr, 0, 'g', 5)
-                          .arg(pr.tokensPerSecond, 0, 'f', 1).toUtf8());
-            log.flush();
+            const QByteArray line = QStringLiteral("{\"stage\":\"%1\",\"step\":%2,\"loss\":%3,\"patch_loss\":%4,\"lr\":%5,\"tokens_per_s\":%6}\n")
+                                        .arg(name).arg(pr.step).arg(pr.loss, 0, 'f', 5).arg(pr.patchLoss, 0, 'f', 5).arg(pr.lr, 0, 'g', 5)
+                                        .arg(pr.tokensPerSecond, 0, 'f', 1).toUtf8();
+            if (auto w = log->append(std::string_view(line.constData(), std::size_t(line.size()))); !w && !logFailed) {
+                err(store::describeWriteError(w.error())); // said once; the training goes on
+                logFailed = true;
+            }
         };
         auto r = model::train(**rt, n * 16, example, tp);
         bar.finish();
@@ -201,7 +206,7 @@ int evalTeacher(const QStringList &args)
                                QCoreApplication::translate("sdrt::cli", "A student: the distillation run folder (adapter.safetensors) on MODEL; direct answers only."),
                                QStringLiteral("RUN_DIR"));
     p.addOptions({items, seed, trainSeed, batch, output, directOnly, adapter});
-    p.process(QStringList{QStringLiteral("sdrt demo eval-teacher")} + args);
+    processArgs(p, QStringList{QStringLiteral("sdrt demo eval-teacher")} + args);
     if (p.positionalArguments().size() != 1) {
         err(p.helpText());
         return 2;
@@ -242,9 +247,8 @@ int evalTeacher(const QStringList &args)
     out(table);
     out(QStringLiteral("%1 generations in %2 s").arg(report->generations).arg(report->seconds, 0, 'f', 0));
     if (p.isSet(output)) {
-        QFile f(p.value(output));
-        if (!f.open(QIODevice::WriteOnly) || f.write(table.toUtf8()) < 0) {
-            err(QCoreApplication::translate("sdrt::cli", "Cannot write %1").arg(f.fileName()));
+        if (auto w = store::writeExport(p.value(output), table.toUtf8(), true); !w) {
+            err(w.error());
             return 2;
         }
     }
@@ -273,7 +277,7 @@ int runDemo(const QStringList &args)
                                     QCoreApplication::translate("sdrt::cli", "Share of the items in the eval split (0 to 1)."), QStringLiteral("X"),
                                     QStringLiteral("0.25"));
     p.addOptions({items, seed, evalFraction});
-    p.process(QStringList{QStringLiteral("sdrt demo make-data")} + args.mid(1));
+    processArgs(p, QStringList{QStringLiteral("sdrt demo make-data")} + args.mid(1));
     if (p.positionalArguments().size() != 1) {
         err(p.helpText());
         return 2;

@@ -10,11 +10,13 @@
 #include "sdrt/model/Platform.h"
 #include "sdrt/store/DistillRepository.h"
 #include "sdrt/store/ModelRepository.h"
+#include "sdrt/store/OutputFile.h"
 #include "sdrt/store/Workspace.h"
 #include "sdrt/teacher/Models.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -32,6 +34,8 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <future>
+#include <thread>
 
 namespace sdrt::cli {
 namespace {
@@ -131,7 +135,7 @@ bool lineageOf(store::DistillRepository &runs, store::Id runId, std::optional<st
 
 // --nproc: ranks 1..world-1 are this command again, as workers of the run rank 0 created.
 Result<std::vector<std::unique_ptr<QProcess>>> startWorkers(const QString &ws, store::Id baseId, const QString &runDir, const QString &runName,
-                                                            int world, const QString &addr, const QString &port)
+                                                            int world, const QString &addr, const QString &port, int rendezvousSeconds)
 {
     std::vector<std::unique_ptr<QProcess>> workers;
     for (int r = 1; r < world; ++r) {
@@ -142,13 +146,75 @@ Result<std::vector<std::unique_ptr<QProcess>>> startWorkers(const QString &ws, s
                       QStringLiteral("--config"), QDir(runDir).filePath(QStringLiteral("config.json")), QStringLiteral("--name"), runName,
                       QStringLiteral("--rank"), QString::number(r), QStringLiteral("--world-size"), QString::number(world),
                       QStringLiteral("--master-addr"), addr, QStringLiteral("--master-port"), port,
-                      QStringLiteral("--threads"), QString::number(model::configureThreads(0))};
+                      QStringLiteral("--threads"), QString::number(model::configureThreads(0)),
+                      QStringLiteral("--rendezvous-timeout"), QString::number(rendezvousSeconds)};
         proc->start(QCoreApplication::applicationFilePath(), a);
         if (!proc->waitForStarted())
             return fail(tr("Cannot start rank %1: %2").arg(r).arg(proc->errorString()));
         workers.push_back(std::move(proc));
     }
     return workers;
+}
+
+// joinProcessGroup() with a deadline of its own: it fails by itself within `seconds`, but a
+// network library stuck on a peer that accepts and never answers is not left to hang the run.
+Expected<std::unique_ptr<distill::Communicator>, QString> joinWithDeadline(int rank, int world, const QString &addr, int port, int seconds,
+                                                                           bool &stuck)
+{
+    stuck = false;
+    using Joined = Expected<std::unique_ptr<distill::Communicator>, std::string>;
+    auto promise = std::make_shared<std::promise<Joined>>();
+    std::future<Joined> joined = promise->get_future();
+    std::thread([promise, rank, world, host = addr.toStdString(), port, seconds] {
+        promise->set_value(distill::joinProcessGroup(rank, world, host, port, seconds));
+    }).detach();
+    if (joined.wait_for(std::chrono::seconds(seconds + 15)) != std::future_status::ready) {
+        stuck = true;
+        return unexpected(tr("the rendezvous at %1:%2 did not return within %3 s (rank %4 of %5); is another program using the port?")
+                              .arg(addr)
+                              .arg(port)
+                              .arg(seconds + 15)
+                              .arg(rank)
+                              .arg(world));
+    }
+    auto c = joined.get();
+    if (!c)
+        return unexpected(QString::fromStdString(c.error()));
+    return std::move(*c);
+}
+
+// The ranks compare what they are about to train: config, base model and the traces in order.
+Expected<void, QString> sameRunOnEveryRank(distill::Communicator &comm, const QByteArray &configJson, const QString &baseHash,
+                                           const distill::Dataset &data)
+{
+    QCryptographicHash traces(QCryptographicHash::Sha256);
+    for (const auto &e : data.examples)
+        traces.addData(QByteArray::number(qint64(e.traceId)) + ',');
+    const QString mine = QStringLiteral("%1 %2 %3")
+                             .arg(QString::fromLatin1(QCryptographicHash::hash(configJson, QCryptographicHash::Sha256).toHex().left(16)),
+                                  baseHash.left(16), QString::fromLatin1(traces.result().toHex().left(16)));
+    auto all = comm.allGather(mine.toStdString());
+    if (!all)
+        return unexpected(tr("the ranks could not compare their settings: %1").arg(QString::fromStdString(all.error())));
+    const QStringList reference = QString::fromStdString(all->at(0)).split(QLatin1Char(' '));
+    QStringList problems;
+    for (std::size_t r = 1; r < all->size(); ++r) {
+        const QStringList other = QString::fromStdString(all->at(r)).split(QLatin1Char(' '));
+        QStringList what;
+        if (other.value(0) != reference.value(0))
+            what << tr("config");
+        if (other.value(1) != reference.value(1))
+            what << tr("base model");
+        if (other.value(2) != reference.value(2))
+            what << tr("training traces");
+        if (!what.isEmpty())
+            problems << tr("rank %1's %2").arg(r).arg(what.join(QStringLiteral(", ")));
+    }
+    if (!problems.isEmpty())
+        return unexpected(tr("the ranks would not train the same run: %1 differ from rank 0's. Every rank needs the same workspace, "
+                             "base model, config and approvals; no rank trains.")
+                              .arg(problems.join(QStringLiteral("; "))));
+    return {};
 }
 
 } // namespace
@@ -172,11 +238,18 @@ int runDistill(const QStringList &args)
     QCommandLineOption addr(QStringLiteral("master-addr"), tr("Rank 0's address (or MASTER_ADDR)."), QStringLiteral("HOST"));
     QCommandLineOption port(QStringLiteral("master-port"), tr("Rank 0's port (or MASTER_PORT)."), QStringLiteral("PORT"));
     QCommandLineOption threads(QStringLiteral("threads"), tr("Intra-op threads per process (0: cores / processes)."), QStringLiteral("N"), QStringLiteral("0"));
-    p.addOptions({base, config, name, resume, nproc, rank, world, addr, port, threads});
-    p.process(QStringList{QStringLiteral("sdrt distill")} + args);
+    QCommandLineOption rendezvous(QStringLiteral("rendezvous-timeout"),
+                                  tr("Seconds every rank waits for the others (at the start and for each exchange) before it fails."),
+                                  QStringLiteral("S"), QStringLiteral("120"));
+    p.addOptions({base, config, name, resume, nproc, rank, world, addr, port, threads, rendezvous});
+    processArgs(p, QStringList{QStringLiteral("sdrt distill")} + args);
     if (p.positionalArguments().size() != 1 || (p.isSet(resume) == p.isSet(base))) {
         err(tr("Give a workspace and either --base MODEL (a new run) or --resume RUN."));
         err(p.helpText());
+        return 2;
+    }
+    if (p.isSet(resume) && (p.isSet(config) || p.isSet(name))) {
+        err(tr("--resume continues a run with its own settings and name; --config and --name apply to a new run only."));
         return 2;
     }
     auto envOr = [&](const QCommandLineOption &o, const char *env) {
@@ -184,11 +257,16 @@ int runDistill(const QStringList &args)
     };
     const auto nprocValue = intOption(p, nproc, 1, 256);
     const auto threadsValue = nprocValue ? intOption(p, threads, 0, 1024) : std::nullopt;
-    if (!threadsValue)
+    const auto rendezvousSeconds = threadsValue ? intOption(p, rendezvous, 1, 86400) : std::nullopt;
+    if (!rendezvousSeconds)
         return 2;
     int rankValue = 0, worldValue = 1;
     QString masterAddr = envOr(addr, "MASTER_ADDR"), masterPort = envOr(port, "MASTER_PORT");
     const QString rankText = envOr(rank, "RANK"), worldText = envOr(world, "WORLD_SIZE");
+    if (worldText.isEmpty() && !rankText.isEmpty()) {
+        err(tr("--rank (or RANK) needs --world-size (or WORLD_SIZE)."));
+        return 2;
+    }
     if (!worldText.isEmpty()) {
         bool ok1 = true, ok2 = true;
         rankValue = rankText.isEmpty() ? 0 : rankText.toInt(&ok1);
@@ -205,12 +283,22 @@ int runDistill(const QStringList &args)
     if (*nprocValue > 1) {
         worldValue = *nprocValue;
         masterAddr = QStringLiteral("127.0.0.1");
-        masterPort = QString::number(freePort());
+        if (masterPort.isEmpty()) // --master-port (or MASTER_PORT) when given, else a free one
+            masterPort = QString::number(freePort());
     }
     if (worldValue > 1 && masterAddr.isEmpty())
         masterAddr = QStringLiteral("127.0.0.1");
     if (worldValue > 1 && masterPort.isEmpty())
         masterPort = QStringLiteral("29500");
+    int portValue = 0;
+    if (worldValue > 1) {
+        bool ok = false;
+        portValue = masterPort.trimmed().toInt(&ok);
+        if (!ok || portValue < 1 || portValue > 65535) {
+            err(tr("--master-port (or MASTER_PORT): \"%1\" is not a port number (1 to 65535).").arg(masterPort));
+            return 2;
+        }
+    }
     model::configureThreads(*threadsValue > 0 ? *threadsValue : std::max(1, model::configureThreads(0) / (*nprocValue > 1 ? *nprocValue : 1)));
 
     auto ws = store::Workspace::open(p.positionalArguments().first());
@@ -271,7 +359,22 @@ int runDistill(const QStringList &args)
                 err(tr("A distillation run named \"%1\" already exists; choose another --name, or --resume %1.").arg(runName));
                 return 2;
             }
+            // The student takes the run's name, and a name names one model.
+            auto model = store::ModelRepository(ws->db()).findByName(runName);
+            if (model && *model) {
+                err(tr("A model named \"%1\" already exists (id %2); the student takes its run's name, so choose another --name.")
+                        .arg(runName)
+                        .arg((*model)->id));
+                return 2;
+            }
         }
+    }
+    if (worldValue > cfg.batch) {
+        err(tr("%1 processes for a batch of %2: every process needs at least one trace per step. Use at most %2 processes, or a larger "
+               "\"batch\" in the config.")
+                .arg(worldValue)
+                .arg(cfg.batch));
+        return 2;
     }
     if (!baseModel)
         return 2;
@@ -304,17 +407,33 @@ int runDistill(const QStringList &args)
         err(data.error());
         return 2;
     }
-    err(tr("data: %1 (policy: %2)").arg(data->report.describe(), data->policy.describe()));
-    for (const QString &problem : data->report.problems)
-        err(QStringLiteral("  ") + problem);
+    if (lineageIds) {
+        // A run trains on one set of traces from its first step to its last: the lineage it
+        // started with. When some of them cannot be read any more, resuming would train the
+        // remaining steps on other data than the first ones; refuse instead.
+        if (data->examples.size() != lineageIds->size()) {
+            err(tr("Run \"%1\" trained on %2 traces; %3 of them cannot be used now:").arg(runName).arg(lineageIds->size()).arg(lineageIds->size() - data->examples.size()));
+            for (const QString &problem : data->report.problems)
+                err(QStringLiteral("  ") + problem);
+            err(tr("Resuming would train its remaining steps on other data than its first ones. Restore those files (or start a new run)."));
+            return 2;
+        }
+        err(tr("data: the run's lineage, %1 traces as recorded when it started; reviews made since then do not change a run that is "
+               "under way (start a new run to train on the traces approved now).")
+                .arg(data->examples.size()));
+    } else {
+        err(tr("data: %1 (policy: %2)").arg(data->report.describe(), data->policy.describe()));
+        for (const QString &problem : data->report.problems)
+            err(QStringLiteral("  ") + problem);
+    }
     if (data->examples.empty()) {
         err(tr("No approved traces of the train split with the base model's hidden states: nothing to distil. Review traces "
                "(accept some) or change the approval policy."));
         return 2;
     }
 
-    const QString runDir = QDir(ws->runsDir()).filePath(runName);
-    const QString adapterFile = QDir(runDir).filePath(QStringLiteral("adapter.safetensors"));
+    const QString runDir = store::DistillRunFiles::folder(ws->root(), runName);
+    const QString adapterFile = store::DistillRunFiles::adapter(runDir);
     auto student = distill::Student::create(**rt, studentSettings(cfg, *data));
     if (!student) {
         err(QString::fromStdString(student.error()));
@@ -323,6 +442,17 @@ int runDistill(const QStringList &args)
     cfg.layers = (*student)->settings().layers; // resolved
     if (cfg.hiddenLayers.empty() && cfg.lambdaHidden > 0)
         cfg.hiddenLayers = data->storedLayers;
+    // What the trainer would refuse at its first step is refused before the run row and its name
+    // are taken.
+    if (auto ok = distill::checkTrainingSetup(**rt, *data, cfg, worldValue); !ok) {
+        err(tr("Cannot distil: %1.").arg(QString::fromStdString(ok.error())));
+        return 2;
+    }
+    const QByteArray configJson = cfg.toJson();
+    distill::RunIdentity identity;
+    identity.run = runName.toStdString();
+    identity.configHash = QCryptographicHash::hash(configJson, QCryptographicHash::Sha256).toHex().toStdString();
+    identity.baseHash = baseModel->contentHash.toStdString();
 
     // Rank 0 owns the store: the run row (with its lock), the lineage, the files.
     std::optional<store::StartedDistillRun> started;
@@ -334,7 +464,7 @@ int runDistill(const QStringList &args)
         store::DistillRun row;
         row.name = runName;
         row.baseModelId = baseModel->id;
-        row.config = QString::fromUtf8(cfg.toJson());
+        row.config = QString::fromUtf8(configJson);
         row.policy = data->policy.toJson();
         row.worldSize = worldValue;
         auto s = existing ? runs.resume(existing->id) : runs.start(row);
@@ -343,20 +473,20 @@ int runDistill(const QStringList &args)
             return 2;
         }
         started = std::move(*s);
-        QFile cf(QDir(runDir).filePath(QStringLiteral("config.json")));
-        if (!cf.open(QIODevice::WriteOnly | QIODevice::Truncate) || cf.write(cfg.toJson()) < 0) {
-            err(tr("Cannot write %1.").arg(cf.fileName()));
-            (void)runs.finish(started->id, store::RunStatus::Failed, tr("cannot write the config"), 0, {});
+        if (auto w = store::writeWorkspaceFile(store::DistillRunFiles::config(runDir), configJson); !w) {
+            err(w.error());
+            (void)runs.finish(started->id, store::RunStatus::Failed, w.error(), 0, {});
             return 2;
         }
-        cf.close();
-        std::vector<store::RunTrace> lineage;
-        for (const auto &e : data->examples)
-            lineage.push_back({e.traceId, e.promptId, e.reviewers});
-        if (auto r = runs.setTraces(started->id, lineage); !r) {
-            err(r.error());
-            (void)runs.finish(started->id, store::RunStatus::Failed, r.error(), 0, {});
-            return 2;
+        if (!existing) { // a resumed run keeps the lineage it started with
+            std::vector<store::RunTrace> lineage;
+            for (const auto &e : data->examples)
+                lineage.push_back({e.traceId, e.promptId, e.reviewers});
+            if (auto r = runs.setTraces(started->id, lineage); !r) {
+                err(r.error());
+                (void)runs.finish(started->id, store::RunStatus::Failed, r.error(), 0, {});
+                return 2;
+            }
         }
         jsonLine({{QStringLiteral("event"), QStringLiteral("start")},
                   {QStringLiteral("run"), runName},
@@ -371,7 +501,7 @@ int runDistill(const QStringList &args)
     // --nproc: the other local ranks are this command again, as workers of this run.
     std::vector<std::unique_ptr<QProcess>> workers;
     if (*nprocValue > 1) {
-        auto w = startWorkers(ws->root(), baseModel->id, runDir, runName, worldValue, masterAddr, masterPort);
+        auto w = startWorkers(ws->root(), baseModel->id, runDir, runName, worldValue, masterAddr, masterPort, *rendezvousSeconds);
         if (!w) {
             err(w.error());
             if (started)
@@ -380,16 +510,36 @@ int runDistill(const QStringList &args)
         }
         workers = std::move(*w);
     }
+    // A failure before training: said with the rank, recorded by rank 0, the local workers stopped.
+    auto failBeforeTraining = [&](const QString &why) {
+        err(worldValue > 1 ? tr("rank %1: %2").arg(rankValue).arg(why) : why);
+        if (started)
+            (void)runs.finish(started->id, store::RunStatus::Failed, why, 0, {});
+        for (auto &w : workers) {
+            w->kill();
+            w->waitForFinished(5000);
+        }
+        return 2;
+    };
     std::unique_ptr<distill::Communicator> comm;
     if (worldValue > 1) {
-        auto c = distill::joinProcessGroup(rankValue, worldValue, masterAddr.toStdString(), masterPort.toInt());
+        bool stuck = false;
+        auto c = joinWithDeadline(rankValue, worldValue, masterAddr, portValue, *rendezvousSeconds, stuck);
         if (!c) {
-            err(QString::fromStdString(c.error()));
-            if (started)
-                (void)runs.finish(started->id, store::RunStatus::Failed, QString::fromStdString(c.error()), 0, {});
-            return 2;
+            const int code = failBeforeTraining(c.error());
+            if (stuck) {
+                std::fflush(stdout);
+                std::fflush(stderr);
+                std::_Exit(code); // a thread is stuck in the network library: it cannot be joined
+            }
+            return code;
         }
         comm = std::move(*c);
+        // Every rank must train the same thing: the same config, base and traces, compared before
+        // step 1 (a rank started by hand with another config would train something else while the
+        // store records rank 0's settings).
+        if (auto same = sameRunOnEveryRank(*comm, configJson, baseModel->contentHash, *data); !same)
+            return failBeforeTraining(same.error());
     }
 
     distill::DistillCallbacks cb;
@@ -413,14 +563,17 @@ int runDistill(const QStringList &args)
             jsonLine(o);
         };
     }
-    auto report = distill::trainStudent(**rt, **student, *data, cfg, runDir.toStdString(), cb, comm.get());
+    auto report = distill::trainStudent(**rt, **student, *data, cfg, runDir.toStdString(), cb, comm.get(), identity);
     for (auto &w : workers) {
         if (!report) // the others would wait in the all-reduce until its timeout
             w->kill();
         w->waitForFinished(-1);
     }
-    if (rankValue != 0)
+    if (rankValue != 0) {
+        if (!report)
+            err(tr("rank %1: %2").arg(rankValue).arg(QString::fromStdString(report.error())));
         return report ? 0 : 2;
+    }
     const QString losses = QString::fromUtf8(QJsonDocument(report ? lossesJson(report->last) : QJsonObject()).toJson(QJsonDocument::Compact));
     if (!report) {
         err(QString::fromStdString(report.error()));
@@ -441,10 +594,8 @@ int runDistill(const QStringList &args)
     }
     // The student: a model of role student pointing at its base and this run.
     store::ModelRepository models(ws->db());
-    auto st = models.registerFolder(*ws, runDir, runName, QStringLiteral("student"));
-    if (st)
-        (void)models.linkStudent(st->id, baseModel->id, started->id);
-    else
+    auto st = models.registerStudent(*ws, runDir, runName, baseModel->id, started->id);
+    if (!st)
         err(st.error());
     if (auto r = runs.finish(started->id, store::RunStatus::Done, QString(), report->stepsDone, losses); !r)
         err(r.error());
@@ -462,6 +613,10 @@ int runDistill(const QStringList &args)
     done.insert(QStringLiteral("base_parameters"), qint64((*rt)->info().parameters));
     done.insert(QStringLiteral("adapter_bytes"), qint64(QFileInfo(adapterFile).size()));
     done.insert(QStringLiteral("student_model_id"), st ? qint64(st->id) : qint64(0));
+    if (!report->warning.empty()) {
+        done.insert(QStringLiteral("warning"), QString::fromStdString(report->warning));
+        err(tr("Warning: %1.").arg(QString::fromStdString(report->warning)));
+    }
     jsonLine(done);
     err(tr("Student \"%1\" written to %2 (%3 trainable parameters on a base of %4).")
             .arg(runName, adapterFile)
@@ -489,11 +644,17 @@ std::unique_ptr<distill::Student> loadStudentAdapter(model::VlmRuntime &rt, cons
 
 int runDistillRuns(const QStringList &args)
 {
-    if (args.size() != 1) {
-        err(QStringLiteral("usage: sdrt distill-runs WS"));
+    QCommandLineParser p;
+    p.setApplicationDescription(tr("List the workspace's distillation runs: status, base model, steps done and the step of the last "
+                                   "checkpoint, final losses, lineage."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("WS"), tr("Workspace folder."));
+    processArgs(p, QStringList{QStringLiteral("sdrt distill-runs")} + args);
+    if (p.positionalArguments().size() != 1) {
+        err(p.helpText());
         return 2;
     }
-    auto ws = store::Workspace::open(args.first());
+    auto ws = store::Workspace::open(p.positionalArguments().first());
     if (!ws) {
         err(ws.error());
         return 2;
@@ -510,11 +671,14 @@ int runDistillRuns(const QStringList &args)
         if (lineage)
             for (const auto &[name, n] : lineage->prompts)
                 prompts << QStringLiteral("%1×%2").arg(name).arg(n);
+        const QString steps = r.status == store::RunStatus::Done || r.checkpointStep == r.stepsDone
+                                  ? QString::number(r.stepsDone)
+                                  : tr("%1 (resumes from its checkpoint at %2)").arg(r.stepsDone).arg(r.checkpointStep);
         out(QStringLiteral("%1\t%2\t%3\tbase %4\tsteps %5\t%6\t%7 traces: %8%9")
                 .arg(r.id)
                 .arg(r.name, store::runStatusName(r.status))
                 .arg(r.baseModelId)
-                .arg(r.stepsDone)
+                .arg(steps)
                 .arg(r.finalLosses)
                 .arg(lineage ? lineage->traces : 0)
                 .arg(prompts.join(QStringLiteral(", ")), r.error.isEmpty() ? QString() : QStringLiteral("\t") + r.error));

@@ -8,14 +8,15 @@
 #include "sdrt/review/ReviewSession.h"
 #include "sdrt/store/ReviewRepository.h"
 #include "sdrt/store/EvaluationRepository.h"
+#include "sdrt/store/OutputFile.h"
 #include "sdrt/store/Workspace.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 
 #include <csignal>
 #include <set>
@@ -27,6 +28,26 @@ namespace {
 QString tr(const char *s)
 {
     return QCoreApplication::translate("sdrt::cli", s);
+}
+
+// An evaluation that did not finish covers only the items it answered; comparisons and review
+// marks from it are allowed, with this said on stderr.
+void warnIfUnfinished(const store::Evaluation &e)
+{
+    if (e.status == store::RunStatus::Done)
+        return;
+    err(tr("Warning: evaluation \"%1\" is %2, not done: it covers only the items it answered (sdrt eval WS --resume %1 finishes it).")
+            .arg(e.name, store::runStatusName(e.status)));
+}
+
+// The same file under two names (a link, "./a" and "a"): compared where they would land.
+bool sameFile(const QString &a, const QString &b)
+{
+    auto where = [](const QString &path) {
+        const QFileInfo f(path);
+        return f.exists() ? f.canonicalFilePath() : QFileInfo(f.absolutePath()).canonicalFilePath() + QLatin1Char('/') + f.fileName();
+    };
+    return where(a) == where(b);
 }
 
 } // namespace
@@ -43,7 +64,7 @@ int runEnqueue(const QStringList &args)
     p.addPositionalArgument(QStringLiteral("EVAL"), tr("Evaluation name."));
     QCommandLineOption vs(QStringLiteral("regressions-vs"), tr("Only items this other evaluation got right."), QStringLiteral("EVAL"));
     p.addOption(vs);
-    p.process(QStringList{QStringLiteral("sdrt eval enqueue")} + args);
+    processArgs(p, QStringList{QStringLiteral("sdrt eval enqueue")} + args);
     if (p.positionalArguments().size() != 2) {
         err(p.helpText());
         return 2;
@@ -64,6 +85,7 @@ int runEnqueue(const QStringList &args)
             err(tr("There is no evaluation \"%1\" in %2.").arg(name, ws->root()));
             return std::nullopt;
         }
+        warnIfUnfinished(**e);
         auto r = eval::evaluationReport(*ws, (*e)->id);
         if (!r) {
             err(r.error());
@@ -72,6 +94,10 @@ int runEnqueue(const QStringList &args)
         return *r;
     };
     const QString name = p.positionalArguments().at(1);
+    if (p.isSet(vs) && p.value(vs) == name) {
+        err(tr("--regressions-vs names \"%1\" itself; an evaluation has no regressions against itself. Name another evaluation.").arg(name));
+        return 2;
+    }
     auto report = reportOf(name);
     if (!report)
         return 2;
@@ -127,7 +153,7 @@ int runEval(const QStringList &args)
     QCommandLineOption vote(QStringLiteral("vote"), tr("Ensemble vote: majority or logprob."), QStringLiteral("V"), QStringLiteral("majority"));
     QCommandLineOption split(QStringLiteral("split"), tr("train or eval."), QStringLiteral("S"), QStringLiteral("eval"));
     QCommandLineOption family(QStringLiteral("family"), tr("Only this task family."), QStringLiteral("F"));
-    QCommandLineOption limit(QStringLiteral("limit"), tr("At most this many items (the first in id order)."), QStringLiteral("N"), QStringLiteral("0"));
+    QCommandLineOption limit(QStringLiteral("limit"), tr("At most this many items (the first in id order; default: all)."), QStringLiteral("N"));
     QCommandLineOption metric(QStringLiteral("metric"), tr("Score every item with this metric: exact_match, anls, relaxed_accuracy, yes_no_accuracy, absolute_error."),
                               QStringLiteral("M"));
     QCommandLineOption name(QStringLiteral("name"), tr("Evaluation name (default: eval-<UTC time>)."), QStringLiteral("NAME"));
@@ -135,13 +161,14 @@ int runEval(const QStringList &args)
     QCommandLineOption batch(QStringLiteral("batch"), tr("Items per batch."), QStringLiteral("N"), QStringLiteral("8"));
     QCommandLineOption seed(QStringLiteral("seed"), tr("Seed of the two-step samples and of the bootstrap."), QStringLiteral("S"), QStringLiteral("1"));
     p.addOptions({model, mode, promptsOpt, vote, split, family, limit, metric, name, resume, batch, seed});
-    p.process(QStringList{QStringLiteral("sdrt eval")} + args);
+    processArgs(p, QStringList{QStringLiteral("sdrt eval")} + args);
     if (p.positionalArguments().size() != 1 || p.isSet(resume) == p.isSet(model)) {
         err(tr("Give a workspace and either --model M (a new evaluation) or --resume NAME."));
         err(p.helpText());
         return 2;
     }
-    const auto limitValue = intOption(p, limit, 0);
+    // Unset means every item; 0 is an error, not another way to say "all".
+    const auto limitValue = p.isSet(limit) ? intOption(p, limit, 1) : std::optional<int>(0);
     const auto batchValue = limitValue ? intOption(p, batch, 1, 4096) : std::nullopt;
     const auto seedValue = batchValue ? seedOption(p, seed) : std::nullopt;
     if (!seedValue)
@@ -273,7 +300,7 @@ int runCompare(const QStringList &args)
     QCommandLineOption force(QStringLiteral("force"), tr("Replace existing files."));
     QCommandLineOption seed(QStringLiteral("seed"), tr("Seed of the bootstrap."), QStringLiteral("S"), QStringLiteral("1"));
     p.addOptions({csv, html, force, seed});
-    p.process(QStringList{QStringLiteral("sdrt compare")} + args);
+    processArgs(p, QStringList{QStringLiteral("sdrt compare")} + args);
     if (p.positionalArguments().size() < 3) {
         err(p.helpText());
         return 2;
@@ -284,10 +311,14 @@ int runCompare(const QStringList &args)
     for (const QCommandLineOption *o : {&csv, &html}) {
         if (!p.isSet(*o))
             continue;
-        if (const QString why = review::checkExportTarget(p.value(*o), p.isSet(force)); !why.isEmpty()) {
+        if (const QString why = store::checkExportTarget(p.value(*o), p.isSet(force)); !why.isEmpty()) {
             err(QStringLiteral("--%1: %2").arg(o->names().first(), why));
             return 2;
         }
+    }
+    if (p.isSet(csv) && p.isSet(html) && sameFile(p.value(csv), p.value(html))) {
+        err(tr("--csv and --html name the same file (%1); give each its own.").arg(p.value(csv)));
+        return 2;
     }
     auto ws = store::Workspace::open(p.positionalArguments().first());
     if (!ws) {
@@ -295,6 +326,11 @@ int runCompare(const QStringList &args)
         return 2;
     }
     const QStringList names = p.positionalArguments().mid(1);
+    for (const QString &n : names) {
+        store::EvaluationRepository repo(ws->db());
+        if (auto e = repo.findByName(n); e && *e)
+            warnIfUnfinished(**e);
+    }
     auto c = eval::compareEvaluations(*ws, std::vector<QString>(names.begin(), names.end()), *seedValue);
     if (!c) {
         err(c.error());
@@ -340,9 +376,8 @@ int runCompare(const QStringList &args)
                     .arg(fd.mcnemarP, 0, 'g', 3));
     }
     auto write = [&](const QCommandLineOption &o, const QByteArray &data) {
-        QSaveFile f(p.value(o));
-        if (!f.open(QIODevice::WriteOnly) || f.write(data) != data.size() || !f.commit()) {
-            err(tr("Cannot write %1: %2").arg(p.value(o), f.errorString()));
+        if (auto w = store::writeExport(p.value(o), data, p.isSet(force)); !w) {
+            err(w.error());
             return false;
         }
         out(tr("wrote %1").arg(p.value(o)));

@@ -171,7 +171,7 @@ int generate(const QStringList &args)
     QCommandLineOption quiet(QStringLiteral("quiet"), QCoreApplication::translate("sdrt::cli", "No per-item ensemble lines."));
     p.addOptions({model, promptsOpt, split, family, text, limit, samples, batch, commit, temperature, topK, topP, seed, step1, step2, layers, noHidden,
                   shard, outDir, device, quiet});
-    p.process(QStringList{QStringLiteral("sdrt generate")} + args);
+    processArgs(p, QStringList{QStringLiteral("sdrt generate")} + args);
     if (p.positionalArguments().size() != 1 || !p.isSet(model)) {
         err(p.helpText());
         return 2;
@@ -320,7 +320,7 @@ int merge(const QStringList &args)
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder."));
     p.addPositionalArgument(QStringLiteral("SHARD"), QCoreApplication::translate("sdrt::cli", "Shard folders."), QStringLiteral("SHARD..."));
-    p.process(QStringList{QStringLiteral("sdrt merge")} + args);
+    processArgs(p, QStringList{QStringLiteral("sdrt merge")} + args);
     if (p.positionalArguments().size() < 2) {
         err(p.helpText());
         return 2;
@@ -351,7 +351,7 @@ int benchGenerate(const QStringList &args)
     QCommandLineOption step1(QStringLiteral("step1-tokens"), QCoreApplication::translate("sdrt::cli", "Most new tokens of the analysis."), QStringLiteral("N"), QString::number(teacher::TeacherSampling{}.step1MaxTokens));
     QCommandLineOption prefix(QStringLiteral("prefix-cache-mib"), QCoreApplication::translate("sdrt::cli", "Memory for cached prompt beginnings (0: off)."), QStringLiteral("MIB"), QString::number(model::RuntimeOptions{}.prefixCacheMiB));
     p.addOptions({items, step1, prefix});
-    p.process(QStringList{QStringLiteral("sdrt bench generate")} + args);
+    processArgs(p, QStringList{QStringLiteral("sdrt bench generate")} + args);
     if (p.positionalArguments().size() != 1) {
         err(p.helpText());
         return 2;
@@ -455,7 +455,7 @@ int runRuns(const QStringList &args)
                                                                          "stored, times. A run whose process died shows as interrupted."));
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder."));
-    p.process(QStringList{QStringLiteral("sdrt runs")} + args);
+    processArgs(p, QStringList{QStringLiteral("sdrt runs")} + args);
     if (p.positionalArguments().size() != 1) {
         err(p.helpText());
         return 2;

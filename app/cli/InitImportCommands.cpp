@@ -15,7 +15,7 @@ int runInit(const QStringList &args)
     p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Create a new workspace folder."));
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder to create."));
-    p.process(QStringList{QStringLiteral("sdrt init")} + args);
+    processArgs(p, QStringList{QStringLiteral("sdrt init")} + args);
     if (p.positionalArguments().size() != 1) {
         err(p.helpText());
         return 2;
@@ -49,7 +49,7 @@ int runImport(const QStringList &args)
                                  QStringLiteral("N"), QStringLiteral("64000000"));
     QCommandLineOption init(QStringLiteral("init"), QCoreApplication::translate("sdrt::cli", "Create the workspace if it does not exist."));
     p.addOptions({dpi, maxPixels, init});
-    p.process(QStringList{QStringLiteral("sdrt import")} + args);
+    processArgs(p, QStringList{QStringLiteral("sdrt import")} + args);
     if (p.positionalArguments().size() != 2) {
         err(p.helpText());
         return 2;

@@ -53,10 +53,33 @@ int makeTiny(const QStringList &args)
     QCommandLineOption big(QStringLiteral("100m"), QCoreApplication::translate("sdrt::cli", "A ~100M-parameter shape instead of the tiny one."));
     QCommandLineOption next(QStringLiteral("next"),
                             QCoreApplication::translate("sdrt::cli", "A LLaVA-NeXT (1.6): anyres image grid of 336-pixel views, Mistral text config and [INST] template."));
-    p.addOptions({seed, mistral, big, next});
-    p.process(QStringList{QStringLiteral("sdrt model make-tiny")} + args);
+    QCommandLineOption force(QStringLiteral("force"),
+                             QCoreApplication::translate("sdrt::cli", "Write into a folder that already has files (they may be replaced)."));
+    p.addOptions({seed, mistral, big, next, force});
+    processArgs(p, QStringList{QStringLiteral("sdrt model make-tiny")} + args);
     if (p.positionalArguments().size() != 1) {
         err(p.helpText());
+        return 2;
+    }
+    const auto seedValue = seedOption(p, seed);
+    if (!seedValue)
+        return 2;
+    const QString outDir = p.positionalArguments().first();
+    // A model folder, a workspace or anything else with files is not written over by surprise.
+    if (store::Workspace::looksLikeWorkspace(outDir)) {
+        err(QCoreApplication::translate("sdrt::cli", "%1 is a workspace; a model is never written into a workspace's root. Give a new folder.")
+                .arg(QDir::toNativeSeparators(outDir)));
+        return 2;
+    }
+    if (QFileInfo(outDir).exists() && !QFileInfo(outDir).isDir()) {
+        err(QCoreApplication::translate("sdrt::cli", "%1 is a file, not a folder.").arg(QDir::toNativeSeparators(outDir)));
+        return 2;
+    }
+    if (!QDir(outDir).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System) && QFileInfo(outDir).isDir()
+        && !p.isSet(force)) {
+        err(QCoreApplication::translate("sdrt::cli", "%1 is not empty; make-tiny writes only into a new or empty folder (--force writes there "
+                                                     "anyway, replacing the model files it makes).")
+                .arg(QDir::toNativeSeparators(outDir)));
         return 2;
     }
     if (p.isSet(big) && p.isSet(next)) {
@@ -66,7 +89,7 @@ int makeTiny(const QStringList &args)
     model::TinyModelParams params = p.isSet(big)    ? model::TinyModelParams::hundredMillion()
                                     : p.isSet(next) ? model::TinyModelParams::llavaNext()
                                                     : model::TinyModelParams{};
-    params.seed = p.value(seed).toULongLong();
+    params.seed = *seedValue;
     if (p.isSet(mistral))
         params.chatTemplate = "mistral";
     auto r = model::makeTinyModel(p.positionalArguments().first().toStdString(), params);
@@ -98,7 +121,7 @@ int info(const QStringList &args)
     p.addPositionalArgument(QStringLiteral("DIR"), QCoreApplication::translate("sdrt::cli", "Model folder."));
     const auto device = deviceOption();
     p.addOption(device);
-    p.process(QStringList{QStringLiteral("sdrt model info")} + args);
+    processArgs(p, QStringList{QStringLiteral("sdrt model info")} + args);
     if (p.positionalArguments().size() != 1) {
         err(p.helpText());
         return 2;
@@ -165,7 +188,7 @@ int generate(const QStringList &args)
     const auto device = deviceOption();
     const auto dtype = dtypeOption();
     p.addOptions({image, prompt, raw, maxNew, temperature, topK, topP, seed, stop, device, dtype, adapter, workspace});
-    p.process(QStringList{QStringLiteral("sdrt model generate")} + args);
+    processArgs(p, QStringList{QStringLiteral("sdrt model generate")} + args);
     if (p.positionalArguments().size() != 1 || !p.isSet(prompt)) {
         err(p.helpText());
         return 2;
@@ -260,7 +283,7 @@ int registerModel(const QStringList &args)
     QCommandLineOption role(QStringLiteral("role"), QCoreApplication::translate("sdrt::cli", "base or student."), QStringLiteral("ROLE"), QStringLiteral("base"));
     QCommandLineOption copy(QStringLiteral("copy"), QCoreApplication::translate("sdrt::cli", "Copy the model files into the workspace's models/ folder."));
     p.addOptions({name, role, copy});
-    p.process(QStringList{QStringLiteral("sdrt model register")} + args);
+    processArgs(p, QStringList{QStringLiteral("sdrt model register")} + args);
     if (p.positionalArguments().size() != 2) {
         err(p.helpText());
         return 2;
@@ -284,11 +307,16 @@ int registerModel(const QStringList &args)
 
 int listModels(const QStringList &args)
 {
-    if (args.size() != 1) {
-        err(QStringLiteral("usage: sdrt model list WS"));
+    QCommandLineParser p;
+    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "List the models registered in a workspace."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder."));
+    processArgs(p, QStringList{QStringLiteral("sdrt model list")} + args);
+    if (p.positionalArguments().size() != 1) {
+        err(p.helpText());
         return 2;
     }
-    auto ws = store::Workspace::open(args.first());
+    auto ws = store::Workspace::open(p.positionalArguments().first());
     if (!ws) {
         err(ws.error());
         return 2;
@@ -346,7 +374,7 @@ int benchModel(const QStringList &args)
     QCommandLineOption image(QStringLiteral("image"), QStringLiteral("The prompt image's size, WIDTHxHEIGHT (default: the vision tower's size)."),
                              QStringLiteral("WxH"));
     p.addOptions({tinyOnly, prompt, decode, batch, threads, device, json, noBaseline, image});
-    p.process(QStringList{QStringLiteral("sdrt bench model")} + args);
+    processArgs(p, QStringList{QStringLiteral("sdrt bench model")} + args);
     model::ModelBenchParams bp;
     const auto promptValue = intOption(p, prompt, 1, 100000), decodeValue = intOption(p, decode, 1, 100000), threadsValue = intOption(p, threads, 0, 1024);
     if (!promptValue || !decodeValue || !threadsValue || p.positionalArguments().size() > 1)

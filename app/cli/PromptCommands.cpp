@@ -28,7 +28,7 @@ int runPrompts(const QStringList &args)
                               QStringLiteral("N"), QStringLiteral("1"));
     QCommandLineOption query1(QStringLiteral("query1"), QCoreApplication::translate("sdrt::cli", "Step-1 answer for step 2."), QStringLiteral("TEXT"));
     p.addOptions({dir, step, question, note, images, query1});
-    p.process(QStringList{QStringLiteral("sdrt prompts")} + args);
+    processArgs(p, QStringList{QStringLiteral("sdrt prompts")} + args);
     const QStringList pos = p.positionalArguments();
     if (pos.isEmpty()) {
         err(p.helpText());

@@ -29,7 +29,7 @@ int runExport(const QStringList &args)
                               QStringLiteral("P"));
     QCommandLineOption force(QStringLiteral("force"), QCoreApplication::translate("sdrt::cli", "Replace the output file if it exists (never a file of a workspace)."));
     p.addOptions({format, outPath, policy, force});
-    p.process(QStringList{QStringLiteral("sdrt export")} + args);
+    processArgs(p, QStringList{QStringLiteral("sdrt export")} + args);
     if (p.positionalArguments().size() != 1) {
         err(p.helpText());
         return 2;
@@ -91,9 +91,21 @@ int runReview(const QStringList &args)
     QCommandLineOption reviewer(QStringLiteral("reviewer"), QCoreApplication::translate("sdrt::cli", "Reviewer name the verdicts are stored under."),
                                 QStringLiteral("NAME"), QStringLiteral("simulated-reference-match"));
     p.addOption(reviewer);
-    p.process(QStringList{QStringLiteral("sdrt review accept-matching")} + args.mid(1));
-    if (p.positionalArguments().size() != 1 || p.value(reviewer).trimmed().isEmpty()) {
+    processArgs(p, QStringList{QStringLiteral("sdrt review accept-matching")} + args.mid(1));
+    if (p.positionalArguments().size() != 1) {
         err(p.helpText());
+        return 2;
+    }
+    if (p.value(reviewer).trimmed().isEmpty()) {
+        err(QCoreApplication::translate("sdrt::cli", "--reviewer: a reviewer name cannot be empty."));
+        return 2;
+    }
+    // Simulated verdicts must never pass for a person's: their reviewer's name says so.
+    if (!review::isSimulatedReviewer(p.value(reviewer))) {
+        err(QCoreApplication::translate("sdrt::cli", "--reviewer: \"%1\" is not a simulated reviewer's name. Verdicts made by this rule are "
+                                                     "stored under a name that starts with \"%2\" (for example %2reference-match), so they are "
+                                                     "never taken for a person's.")
+                .arg(p.value(reviewer), QLatin1String(review::kSimulatedReviewerPrefix)));
         return 2;
     }
     auto ws = store::Workspace::open(p.positionalArguments().first());

@@ -146,7 +146,7 @@
     </message>
     <message>
         <location line="+88"/>
-        <location filename="../../core/assets/src/Manifest.cpp" line="+231"/>
+        <location filename="../../core/assets/src/Manifest.cpp" line="+238"/>
         <source>the file does not exist</source>
         <translation>ファイルが存在しません</translation>
     </message>
@@ -193,14 +193,9 @@
         <translation>ファイルの読み込み中に予期しないエラー: %1</translation>
     </message>
     <message>
-        <location filename="../../core/assets/src/ContentStore.cpp" line="+19"/>
+        <location filename="../../core/assets/src/ContentStore.cpp" line="+20"/>
         <source>Cannot create the folder %1.</source>
         <translation>フォルダー %1 を作成できません。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Cannot write %1: %2</source>
-        <translation>%1 を書き込めません: %2</translation>
     </message>
     <message>
         <location filename="../../core/assets/src/ImageLoading.cpp" line="+15"/>
@@ -279,7 +274,7 @@
         <translation>取り込み %1 件、重複 %2 件、失敗 %3 件。</translation>
     </message>
     <message>
-        <location filename="../../core/assets/src/Manifest.cpp" line="-126"/>
+        <location filename="../../core/assets/src/Manifest.cpp" line="-131"/>
         <source>the line is not valid UTF-8</source>
         <translation>この行は正しい UTF-8 ではありません</translation>
     </message>
@@ -294,7 +289,12 @@
         <translation>項目は JSON オブジェクトである必要があります</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+3"/>
+        <source>the field &quot;%1&quot; is given twice%2</source>
+        <translation>フィールド &quot;%1&quot; が 2 回指定されています%2</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>unknown field &quot;%1&quot;</source>
         <translation>不明なフィールド &quot;%1&quot;</translation>
     </message>
@@ -416,7 +416,7 @@
         <translation>%1 は存在しません。</translation>
     </message>
     <message>
-        <location line="-301"/>
+        <location line="-306"/>
         <source>&quot;%1&quot; holds a lone surrogate %2 (half of a UTF-16 pair)</source>
         <translation>&quot;%1&quot; に対になっていないサロゲート %2 があります（UTF-16 のペアの片方だけです）</translation>
     </message>
@@ -431,7 +431,7 @@
         <translation>&quot;%1&quot; のフィールド名に対になっていないサロゲート %2 があります（UTF-16 のペアの片方だけです）</translation>
     </message>
     <message>
-        <location line="+206"/>
+        <location line="+211"/>
         <source>&quot;id&quot; &quot;%1&quot; is also on line %2, with different content (%3)</source>
         <translation>&quot;id&quot; &quot;%1&quot; は %2 行目にもあり、内容が異なります（%3）</translation>
     </message>
@@ -439,7 +439,7 @@
 <context>
     <name>sdrt::cli</name>
     <message>
-        <location filename="../../app/cli/DemoCommands.cpp" line="+267"/>
+        <location filename="../../app/cli/DemoCommands.cpp" line="+271"/>
         <source>Write a synthetic factory data set (photos, drawings, notes, manifest.jsonl).</source>
         <translation>合成の工場データセット（写真、図面、メモ、manifest.jsonl）を書き出します。</translation>
     </message>
@@ -455,15 +455,15 @@
         <translation>項目数。</translation>
     </message>
     <message>
-        <location line="-233"/>
-        <location line="+234"/>
+        <location line="-236"/>
+        <location line="+237"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+1"/>
-        <location line="+106"/>
+        <location line="+129"/>
         <source>Random seed.</source>
         <translation>乱数シード。</translation>
     </message>
     <message>
-        <location line="-243"/>
+        <location line="-246"/>
         <source>Train the demo teacher (a tiny LLaVA and its tokenizer) from scratch on the synthetic world. Rerunning with the same OUT resumes from the last checkpoint.</source>
         <translation>合成ワールドでデモ用教師（小型 LLaVA とトークナイザー）を一から学習します。同じ OUT で再実行すると最後のチェックポイントから再開します。</translation>
     </message>
@@ -528,18 +528,12 @@
         <translation>--direct-yes-bias は 0 以上 0.5 未満の数でなければなりません（指定値: 「%1」）。</translation>
     </message>
     <message>
-        <location line="+49"/>
-        <location line="+133"/>
-        <source>Cannot write %1</source>
-        <translation>%1 を書き込めません</translation>
-    </message>
-    <message>
-        <location line="-104"/>
+        <location line="+79"/>
         <source>train %1</source>
         <translation>学習 %1</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+50"/>
         <source>Measure a demo teacher on held-out items: direct and two-step accuracy per task family and prompt.</source>
         <translation>未使用の項目でデモ用教師を評価します: タスク種別とプロンプトごとの直接回答と 2 段階回答の正解率。</translation>
     </message>
@@ -584,7 +578,7 @@
         <translation>評価</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+39"/>
         <source>Share of the items in the eval split (0 to 1).</source>
         <translation>評価用分割に入れる項目の割合（0 から 1）。</translation>
     </message>
@@ -634,12 +628,47 @@
         <translation>登録済みモデルでプロンプトライブラリを項目ごとに2段階実行し、トレース（隠れ状態を含む）を保存します。再実行すると続きから再開し、完了済みのトレースは飛ばします。Ctrl+C で中止します。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/DistillCommands.cpp" line="+93"/>
+        <location filename="../../app/cli/DistillCommands.cpp" line="+97"/>
         <source>There is no model &quot;%1&quot; in %2. Register it with: sdrt model register %2 DIR --name %1</source>
         <translation>%2 にモデル「%1」はありません。登録するには: sdrt model register %2 DIR --name %1</translation>
     </message>
     <message>
-        <location line="+66"/>
+        <location line="+73"/>
+        <source>the rendezvous at %1:%2 did not return within %3 s (rank %4 of %5); is another program using the port?</source>
+        <translation>%1:%2 での待ち合わせが %3 秒以内に戻りませんでした (ランク %4 / %5)。別のプログラムがこのポートを使っていませんか?</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>the ranks could not compare their settings: %1</source>
+        <translation>ランク間で設定を照合できませんでした: %1</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>config</source>
+        <translation>設定</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>base model</source>
+        <translation>ベースモデル</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>training traces</source>
+        <translation>学習トレース</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>rank %1&apos;s %2</source>
+        <translation>ランク %1 の%2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the ranks would not train the same run: %1 differ from rank 0&apos;s. Every rank needs the same workspace, base model, config and approvals; no rank trains.</source>
+        <translation>ランクどうしが同じ実行を学習しません: %1 がランク 0 と異なります。すべてのランクに同じワークスペース、ベースモデル、設定、承認が必要です。どのランクも学習しません。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>Distil approved traces into a student (the frozen base plus SDRT modules).
 stdout: one JSON object per line (step, each loss term, lr, samples/s, ETA; a final summary).
 Config keys (JSON object, any subset; see docs/DISTILLATION.md): </source>
@@ -649,21 +678,23 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
     </message>
     <message>
         <location line="+5"/>
-        <location filename="../../app/cli/EvalCommands.cpp" line="+42"/>
-        <location line="+80"/>
-        <location line="+147"/>
+        <location line="+417"/>
+        <location filename="../../app/cli/EvalCommands.cpp" line="+63"/>
+        <location line="+85"/>
+        <location line="+148"/>
         <location filename="../../app/cli/GenerateCommands.cpp" line="+3"/>
         <location line="+171"/>
         <location line="+136"/>
         <location filename="../../app/cli/InitImportCommands.cpp" line="+4"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+100"/>
+        <location line="+33"/>
         <location filename="../../app/cli/ReviewCommands.cpp" line="+20"/>
         <location line="+70"/>
         <source>Workspace folder.</source>
         <translation>ワークスペースフォルダー。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-416"/>
         <source>The base model (name or id in the workspace).</source>
         <translation>ベースモデル（ワークスペース内の名前または ID）。</translation>
     </message>
@@ -713,12 +744,27 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>プロセスあたりの演算スレッド数（0: コア数 / プロセス数）。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
+        <source>Seconds every rank waits for the others (at the start and for each exchange) before it fails.</source>
+        <translation>各ランクが他のランクを待つ秒数 (開始時と各照合時)。過ぎると失敗します。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Give a workspace and either --base MODEL (a new run) or --resume RUN.</source>
         <translation>ワークスペースと、--base MODEL（新しい実行）か --resume RUN のどちらかを指定してください。</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+5"/>
+        <source>--resume continues a run with its own settings and name; --config and --name apply to a new run only.</source>
+        <translation>--resume は実行をその設定と名前のまま続けます。--config と --name は新しい実行にだけ使えます。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>--rank (or RANK) needs --world-size (or WORLD_SIZE).</source>
+        <translation>--rank (または RANK) には --world-size (または WORLD_SIZE) が必要です。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>--rank %1 / --world-size %2: the rank must be a whole number from 0 to world size − 1.</source>
         <translation>--rank %1 / --world-size %2: ランクは 0 から（ワールドサイズ − 1）までの整数でなければなりません。</translation>
     </message>
@@ -728,7 +774,12 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>--nproc はローカルのランクを自分で起動します。--rank/--world-size と併用しないでください。</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+19"/>
+        <source>--master-port (or MASTER_PORT): &quot;%1&quot; is not a port number (1 to 65535).</source>
+        <translation>--master-port (または MASTER_PORT): &quot;%1&quot; はポート番号 (1〜65535) ではありません。</translation>
+    </message>
+    <message>
+        <location line="+25"/>
         <source>There is no distillation run &quot;%1&quot; in %2 (sdrt distill-runs %2 lists them).</source>
         <translation>%2 に蒸留実行「%1」はありません（一覧は sdrt distill-runs %2）。</translation>
     </message>
@@ -753,52 +804,93 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>蒸留実行「%1」は既にあります。別の --name を指定するか、--resume %1 で再開してください。</translation>
     </message>
     <message>
+        <location line="+6"/>
+        <source>A model named &quot;%1&quot; already exists (id %2); the student takes its run&apos;s name, so choose another --name.</source>
+        <translation>モデル &quot;%1&quot; は既にあります (ID %2)。生徒モデルは実行の名前を名乗るので、別の --name を選んでください。</translation>
+    </message>
+    <message>
         <location line="+8"/>
+        <source>%1 processes for a batch of %2: every process needs at least one trace per step. Use at most %2 processes, or a larger &quot;batch&quot; in the config.</source>
+        <translation>バッチ %2 に %1 プロセスです。各プロセスは 1 ステップに少なくとも 1 トレースが必要です。プロセスを %2 以下にするか、設定の &quot;batch&quot; を大きくしてください。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Model &quot;%1&quot; is a %2; a distillation starts from a base model.</source>
         <translation>モデル「%1」は %2 です。蒸留はベースモデルから始めます。</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+33"/>
+        <source>Run &quot;%1&quot; trained on %2 traces; %3 of them cannot be used now:</source>
+        <translation>実行 &quot;%1&quot; は %2 件のトレースで学習しました。そのうち %3 件は現在使えません:</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Resuming would train its remaining steps on other data than its first ones. Restore those files (or start a new run).</source>
+        <translation>再開すると、残りのステップを最初のステップとは別のデータで学習することになります。それらのファイルを復元してください (または新しい実行を始めてください)。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>data: the run&apos;s lineage, %1 traces as recorded when it started; reviews made since then do not change a run that is under way (start a new run to train on the traces approved now).</source>
+        <translation>データ: 実行の系譜、開始時に記録した %1 件のトレース。その後のレビューは進行中の実行を変えません (今承認されているトレースで学習するには新しい実行を始めてください)。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>data: %1 (policy: %2)</source>
         <translation>データ: %1（承認ポリシー: %2）</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>No approved traces of the train split with the base model&apos;s hidden states: nothing to distil. Review traces (accept some) or change the approval policy.</source>
         <translation>ベースモデルの隠れ状態を持つ学習分割の承認済みトレースがありません。蒸留するものがありません。トレースをレビュー（承認）するか、承認ポリシーを変更してください。</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+18"/>
+        <source>Cannot distil: %1.</source>
+        <translation>蒸留できません: %1。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Cannot create the folder %1.</source>
         <translation>フォルダー %1 を作成できません。</translation>
     </message>
     <message>
-        <location line="+17"/>
-        <source>Cannot write %1.</source>
-        <translation>%1 を書き込めません。</translation>
+        <location line="+183"/>
+        <source>List the workspace&apos;s distillation runs: status, base model, steps done and the step of the last checkpoint, final losses, lineage.</source>
+        <translation>ワークスペースの蒸留実行を一覧表示します: 状態、ベースモデル、完了ステップと最後のチェックポイントのステップ、最終損失、系譜。</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>cannot write the config</source>
-        <translation>設定を書き込めません</translation>
+        <location line="+28"/>
+        <source>%1 (resumes from its checkpoint at %2)</source>
+        <translation>%1 (ステップ %2 のチェックポイントから再開)</translation>
     </message>
     <message>
-        <location line="-201"/>
+        <location line="-515"/>
         <source>Cannot start rank %1: %2</source>
         <translation>ランク %1 を起動できません: %2</translation>
     </message>
     <message>
-        <location line="+230"/>
+        <location line="+351"/>
         <source>a worker did not start</source>
         <translation>ワーカーが起動しませんでした</translation>
     </message>
     <message>
+        <location line="+7"/>
         <location line="+55"/>
+        <source>rank %1: %2</source>
+        <translation>ランク %1: %2</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Cancelled at step %1; resume with: sdrt distill %2 --resume %3</source>
         <translation>ステップ %1 でキャンセルしました。再開するには: sdrt distill %2 --resume %3</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+32"/>
+        <source>Warning: %1.</source>
+        <translation>警告: %1。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Student &quot;%1&quot; written to %2 (%3 trainable parameters on a base of %4).</source>
         <translation>生徒モデル「%1」を %2 に書き出しました（学習パラメーター %3、ベース %4）。</translation>
     </message>
@@ -828,7 +920,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>質問・回答・メモにこの文字列を含む項目だけ。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/EvalCommands.cpp" line="-230"/>
+        <location filename="../../app/cli/EvalCommands.cpp" line="-236"/>
         <source>Mark an evaluation&apos;s wrong answers (or its regressions against another evaluation) for review: the review queue can then show just those items.</source>
         <translation>評価の誤答（または別の評価に対する後退）をレビュー対象に印付けします。レビューの待ち行列でそれらの項目だけを表示できます。</translation>
     </message>
@@ -848,7 +940,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>%2 に評価「%1」はありません。</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+47"/>
         <source>Marked %1 items for review as &quot;%2&quot; (%3 new); %4 of them have traces to review (review queue filter &quot;from&quot;: %2).</source>
         <translation>%1 件の項目を「%2」としてレビュー対象に印付けしました（新規 %3 件）。そのうち %4 件にレビューできるトレースがあります（レビュー待ち行列のフィルター「出所」: %2）。</translation>
     </message>
@@ -888,10 +980,24 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>このタスク種別だけ。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <location filename="../../app/cli/GenerateCommands.cpp" line="+1"/>
         <source>At most this many items (the first in id order).</source>
         <translation>最大この件数の項目（ID 順の先頭から）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/cli/EvalCommands.cpp" line="-116"/>
+        <source>Warning: evaluation &quot;%1&quot; is %2, not done: it covers only the items it answered (sdrt eval WS --resume %1 finishes it).</source>
+        <translation>警告: 評価 &quot;%1&quot; は %2 で、完了していません。回答した項目だけが対象です (sdrt eval WS --resume %1 で完了できます)。</translation>
+    </message>
+    <message>
+        <location line="+59"/>
+        <source>--regressions-vs names &quot;%1&quot; itself; an evaluation has no regressions against itself. Name another evaluation.</source>
+        <translation>--regressions-vs に &quot;%1&quot; 自身が指定されています。評価は自分自身に対して後退しません。別の評価を指定してください。</translation>
+    </message>
+    <message>
+        <location line="+58"/>
+        <source>At most this many items (the first in id order; default: all).</source>
+        <translation>最大この件数の項目 (ID 順で先頭から。既定: すべて)。</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -924,7 +1030,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>ワークスペースと、--model M（新しい評価）か --resume NAME のどちらかを指定してください。</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+49"/>
         <source>--mode: &quot;%1&quot; is not direct, two-step:PROMPT or ensemble.</source>
         <translation>--mode: 「%1」は direct、two-step:PROMPT、ensemble のいずれでもありません。</translation>
     </message>
@@ -979,7 +1085,12 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>ブートストラップのシード。</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+19"/>
+        <source>--csv and --html name the same file (%1); give each its own.</source>
+        <translation>--csv と --html が同じファイル (%1) を指しています。それぞれ別のファイルを指定してください。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
         <source>%1 common items</source>
         <translation>共通の項目 %1 件</translation>
     </message>
@@ -994,12 +1105,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>    %1: %2 [%3, %4]、対応ブートストラップ p %5、McNemar 正確検定 p %6</translation>
     </message>
     <message>
-        <location line="+11"/>
-        <source>Cannot write %1: %2</source>
-        <translation>%1 を書き込めません: %2</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+13"/>
         <source>wrote %1</source>
         <translation>%1 を書き出しました</translation>
     </message>
@@ -1330,7 +1436,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>不明なコマンド &quot;%1&quot;。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelCommands.cpp" line="-209"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="-265"/>
         <source>Write a random tiny LLaVA in the Hugging Face layout.</source>
         <translation>Hugging Face 形式のランダムな小型 LLaVA を書き出します。</translation>
     </message>
@@ -1350,7 +1456,27 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>LLaVA-NeXT (1.6) を作る: 336 ピクセルのビューによる anyres 画像グリッド、Mistral のテキスト設定と [INST] テンプレート。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+2"/>
+        <source>Write into a folder that already has files (they may be replaced).</source>
+        <translation>ファイルのあるフォルダーにも書き込みます (置き換えられることがあります)。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>%1 is a workspace; a model is never written into a workspace&apos;s root. Give a new folder.</source>
+        <translation>%1 はワークスペースです。ワークスペースの最上位にモデルは書き込みません。新しいフォルダーを指定してください。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 is a file, not a folder.</source>
+        <translation>%1 はファイルで、フォルダーではありません。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 is not empty; make-tiny writes only into a new or empty folder (--force writes there anyway, replacing the model files it makes).</source>
+        <translation>%1 は空ではありません。make-tiny は新しいフォルダーか空のフォルダーにだけ書き込みます (--force を付けると、作成するモデルファイルを置き換えて書き込みます)。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>--100m and --next are different shapes; choose one.</source>
         <translation>--100m と --next は別の形です。どちらか一つを選んでください。</translation>
     </message>
@@ -1371,7 +1497,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>fp32、fp16、bf16、auto のいずれか。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/DemoCommands.cpp" line="-104"/>
+        <location filename="../../app/cli/DemoCommands.cpp" line="-103"/>
         <location filename="../../app/cli/GenerateCommands.cpp" line="+179"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+7"/>
         <location line="+51"/>
@@ -1459,6 +1585,11 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>モデル %1「%2」（%3）、内容ハッシュ %4、場所 %5</translation>
     </message>
     <message>
+        <location line="+8"/>
+        <source>List the models registered in a workspace.</source>
+        <translation>ワークスペースに登録されたモデルを一覧表示します。</translation>
+    </message>
+    <message>
         <location filename="../../app/cli/ReviewCommands.cpp" line="-74"/>
         <source>Export reviewed traces: the approved ones as LLaVA conversations (llava), or every review row with its provenance (flat). JSON Lines, UTF-8.</source>
         <translation>レビュー済みトレースを書き出します: 承認されたものを LLaVA 会話形式で (llava)、またはすべてのレビュー行を来歴付きで (flat)。JSON Lines、UTF-8。</translation>
@@ -1504,20 +1635,40 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>判定を保存するレビュアー名。</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+9"/>
+        <source>--reviewer: a reviewer name cannot be empty.</source>
+        <translation>--reviewer: レビュー担当者名は空にできません。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>--reviewer: &quot;%1&quot; is not a simulated reviewer&apos;s name. Verdicts made by this rule are stored under a name that starts with &quot;%2&quot; (for example %2reference-match), so they are never taken for a person&apos;s.</source>
+        <translation>--reviewer: &quot;%1&quot; は模擬レビュー担当者の名前ではありません。この規則による判定は &quot;%2&quot; で始まる名前 (例: %2reference-match) で保存され、人の判定と取り違えられないようにします。</translation>
+    </message>
+    <message>
+        <location line="+22"/>
         <source>Simulated review by &quot;%1&quot;: accepted %2 traces whose answer matches the reference (%3 traces in all; approved now under the workspace policy: %4).</source>
         <translation>「%1」による模擬レビュー: 参照解答と一致するトレース %2 件を承認しました（全 %3 件。ワークスペースのポリシーで現在承認済み: %4 件）。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/Console.cpp" line="+32"/>
-        <location line="+53"/>
+        <location filename="../../app/cli/Console.cpp" line="+46"/>
+        <location line="+55"/>
         <source>%1: &quot;%2&quot; is not a whole number.</source>
         <translation>%1: &quot;%2&quot; は整数ではありません。</translation>
     </message>
     <message>
-        <location line="-48"/>
-        <source>%1: %2 is out of range (at least %3).</source>
-        <translation>%1: %2 は範囲外です (%3 以上)。</translation>
+        <location line="-70"/>
+        <source>%1 --help lists the options.</source>
+        <translation>%1 --help でオプションを一覧表示します。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>%1: %2 is too small (at least %3).</source>
+        <translation>%1: %2 は小さすぎます (%3 以上)。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1: %2 is too large (at most %3).</source>
+        <translation>%1: %2 は大きすぎます (%3 以下)。</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1545,7 +1696,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::demo</name>
     <message>
-        <location filename="../../core/demo/src/FactoryWorld.cpp" line="+241"/>
+        <location filename="../../core/demo/src/FactoryWorld.cpp" line="+242"/>
         <source>Cannot write %1: %2</source>
         <translation>%1 を書き込めません: %2</translation>
     </message>
@@ -1645,7 +1796,42 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::distill::DistillConfig</name>
     <message>
-        <location filename="../../core/distill/src/DistillConfig.cpp" line="+39"/>
+        <location filename="../../core/distill/src/DistillConfig.cpp" line="+42"/>
+        <source>The distillation config is empty; it must be a JSON object such as {&quot;steps&quot;: 200}.</source>
+        <translation>蒸留設定が空です。{&quot;steps&quot;: 200} のような JSON オブジェクトにしてください。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The distillation config must be a JSON object such as {&quot;steps&quot;: 200}, not %1.</source>
+        <translation>蒸留設定は {&quot;steps&quot;: 200} のような JSON オブジェクトでなければなりません (%1 ではなく)。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a list</source>
+        <translation>リスト</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a string</source>
+        <translation>文字列</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>null</source>
+        <translation>null</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>true or false</source>
+        <translation>true または false</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a number or other bare value</source>
+        <translation>数値などの単独の値</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>The distillation config is not valid JSON: %1 (at byte %2).</source>
         <translation>蒸留の設定が正しい JSON ではありません: %1（%2 バイト目）。</translation>
     </message>
@@ -1653,6 +1839,16 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <location line="+2"/>
         <source>The distillation config must be a JSON object.</source>
         <translation>蒸留の設定は JSON オブジェクトでなければなりません。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The distillation config names &quot;%1&quot; twice%2; each key may appear once (which value was meant?).</source>
+        <translation>蒸留設定で &quot;%1&quot; が 2 回指定されています%2。各キーは 1 回だけ指定できます (どちらの値のつもりでしたか?)。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> (in %1)</source>
+        <translation> (%1 内)</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -1685,6 +1881,11 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>「%1」は層番号（0 以上の整数）のリストでなければなりません。</translation>
     </message>
     <message>
+        <location line="+4"/>
+        <source>&quot;%1&quot; names layer %2 twice; each layer may appear once.</source>
+        <translation>&quot;%1&quot; で層 %2 が 2 回指定されています。各層は 1 回だけ指定できます。</translation>
+    </message>
+    <message>
         <location line="+16"/>
         <source>&quot;seed&quot; must be a whole number from 0.</source>
         <translation>「seed」は 0 以上の整数でなければなりません。</translation>
@@ -1713,7 +1914,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::eval</name>
     <message>
-        <location filename="../../core/eval/src/Compare.cpp" line="+50"/>
+        <location filename="../../core/eval/src/Compare.cpp" line="+56"/>
         <source>A comparison needs at least two evaluations.</source>
         <translation>比較には 2 つ以上の評価が必要です。</translation>
     </message>
@@ -1729,7 +1930,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>評価に共通の採点済み項目がありません。</translation>
     </message>
     <message>
-        <location line="+124"/>
+        <location line="+126"/>
         <location line="+5"/>
         <source>Evaluation comparison</source>
         <translation>評価の比較</translation>
@@ -2058,44 +2259,6 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <source>Trace %1 is missing from the workspace.</source>
         <translation>トレース %1 がワークスペースにありません。</translation>
     </message>
-    <message>
-        <location line="+91"/>
-        <source>No export file given.</source>
-        <translation>エクスポート先のファイルが指定されていません。</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>%1 is a folder; give a file name.</source>
-        <translation>%1 はフォルダーです。ファイル名を指定してください。</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>Cannot write %1: the folder %2 does not exist.</source>
-        <translation>%1 に書き込めません: フォルダー %2 がありません。</translation>
-    </message>
-    <message>
-        <location line="+13"/>
-        <source>%1 is part of the workspace %2 (%3); an export never writes there. Choose a file under %4 or outside the workspace.</source>
-        <translation>%1 はワークスペース %2 の一部です (%3)。エクスポートはそこへ書き込みません。%4 の下かワークスペースの外のファイルを選んでください。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>its database</source>
-        <translation>データベース</translation>
-    </message>
-    <message>
-        <location line="+10"/>
-        <source>%1 already exists; it is replaced only when asked (sdrt export --force, or confirm in the workbench).</source>
-        <translation>%1 は既にあります。指示があるときだけ置き換えます (sdrt export --force、またはワークベンチで確認)。</translation>
-    </message>
-    <message>
-        <location line="+19"/>
-        <location line="+7"/>
-        <location line="+55"/>
-        <location line="+3"/>
-        <source>Cannot write %1: %2</source>
-        <translation>%1 を書き込めません: %2</translation>
-    </message>
     <message numerus="yes">
         <location filename="../../core/review/src/Policy.cpp" line="+12"/>
         <source>at least %n accept(s)</source>
@@ -2131,7 +2294,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>承認ポリシー &quot;%1&quot; を読めません: 1,0 のような MIN_ACCEPTS,MAX_REJECTS を指定してください（MAX_REJECTS -1: 却下数を問わない）。</translation>
     </message>
     <message>
-        <location filename="../../core/review/src/ReviewSession.cpp" line="+354"/>
+        <location filename="../../core/review/src/ReviewSession.cpp" line="+366"/>
         <source>Enter your reviewer name before reviewing.</source>
         <translation>レビューの前にレビュー担当者名を入力してください。</translation>
     </message>
@@ -2193,7 +2356,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ID %1 のアセットはありません。</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/Database.cpp" line="+40"/>
+        <location filename="../../core/store/src/Database.cpp" line="+43"/>
         <source>SQLite error in %1: cannot bind parameter %2 of &quot;%3&quot;: %4</source>
         <translation>%1 の SQLite エラー: &quot;%3&quot; のパラメーター %2 をバインドできません: %4</translation>
     </message>
@@ -2209,12 +2372,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location line="+39"/>
-        <location line="+51"/>
+        <location line="+64"/>
         <source>SQLite error in %1: %2</source>
         <translation>%1 で SQLite エラー: %2</translation>
     </message>
     <message>
-        <location line="-7"/>
+        <location line="-20"/>
         <source>waited %1 s</source>
         <translation>%1 秒待機</translation>
     </message>
@@ -2229,12 +2392,17 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ワークスペースのデータベース %1 は別のプログラムがロックしています (%2)。使用中: %3</translation>
     </message>
     <message>
+        <location line="+10"/>
+        <source>The disk holding %1 is full (%2 KiB free): the change was not saved, and what was saved before is intact. Free some space and try again. (SQLite: %3)</source>
+        <translation>%1 のあるディスクがいっぱいです (空き %2 KiB)。変更は保存されていませんが、それまでに保存した内容は無事です。空き容量を作ってからやり直してください。(SQLite: %3)</translation>
+    </message>
+    <message>
         <location filename="../../core/store/src/ItemRepository.cpp" line="+124"/>
         <source>There is no item with id %1.</source>
         <translation>ID %1 の項目はありません。</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/Migrations.cpp" line="+343"/>
+        <location filename="../../core/store/src/Migrations.cpp" line="+380"/>
         <source>%1 was written by a newer version of SDRT Workbench (schema %2; this version understands up to %3). It was not changed; please update SDRT Workbench.</source>
         <translation>%1 は新しい版の SDRT ワークベンチで書かれています（スキーマ %2。この版はスキーマ %3 まで対応）。変更はしていません。SDRT ワークベンチを更新してください。</translation>
     </message>
@@ -2254,24 +2422,24 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>プロンプト &quot;%1&quot; の版 %2 は別の内容で保存済みです（ハッシュ %3、現在 %4）。保存済みの版は変更できません。変更したプロンプトには新しい版番号を付けてください。</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/ModelRepository.cpp" line="+77"/>
+        <location filename="../../core/store/src/ModelRepository.cpp" line="+89"/>
         <source>%1 is not a model folder: it has no config.json.</source>
         <translation>%1 はモデルフォルダではありません: config.json がありません。</translation>
     </message>
     <message>
         <location line="+5"/>
         <location line="+10"/>
-        <location line="+30"/>
+        <location line="+47"/>
         <source>Cannot read %1: %2</source>
         <translation>%1 を読めません: %2</translation>
     </message>
     <message>
-        <location line="-33"/>
+        <location line="-50"/>
         <source>Cancelled.</source>
         <translation>中止しました。</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+40"/>
         <source>Unknown model role &quot;%1&quot; (base or student).</source>
         <translation>不明なモデル役割「%1」（base または student）。</translation>
     </message>
@@ -2286,8 +2454,18 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 は正しい JSON ではありません: %2</translation>
     </message>
     <message>
-        <location line="+22"/>
-        <location filename="../../core/store/src/ProcessLock.cpp" line="+64"/>
+        <location line="+14"/>
+        <source>%1 is already registered as model &quot;%2&quot; (id %3); a model has one name, so it was not registered again as &quot;%4&quot;.</source>
+        <translation>%1 は既にモデル &quot;%2&quot; (ID %3) として登録されています。モデルの名前は 1 つなので、&quot;%4&quot; として再登録はしませんでした。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>A model named &quot;%1&quot; already exists (id %2, a %3 model at %4); a name names one model. Choose another name.</source>
+        <translation>モデル &quot;%1&quot; は既にあります (ID %2、%4 の %3 モデル)。1 つの名前は 1 つのモデルを指します。別の名前を選んでください。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <location filename="../../core/store/src/ProcessLock.cpp" line="+112"/>
         <source>Cannot create the folder %1.</source>
         <translation>フォルダ %1 を作成できません。</translation>
     </message>
@@ -2322,7 +2500,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%2 のモデル &quot;%1&quot; は登録されたモデルではありません: ファイルが変更されています (内容ハッシュは現在 %3、登録時 %4)%5。トレースはそれを生成した重みを示す必要があるため、使用しません。現在のフォルダーを使うには新しいモデルとして登録してください: sdrt model register WS %2 --name %1-2</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/ProcessLock.cpp" line="-34"/>
+        <location filename="../../core/store/src/ProcessLock.cpp" line="-82"/>
         <source>a program</source>
         <translation>あるプログラム</translation>
     </message>
@@ -2342,7 +2520,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>、%1 から</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+81"/>
         <source>Cannot create the lock file %1: %2</source>
         <translation>ロックファイル %1 を作成できません: %2</translation>
     </message>
@@ -2357,7 +2535,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 をロックできません: %2</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/TraceRepository.cpp" line="+221"/>
+        <location filename="../../core/store/src/TraceRepository.cpp" line="+222"/>
         <source>Generation run %1 with the same model is already writing to %2 (%3, started %4). Two runs would do the same work: wait for it to finish or cancel it, then run again (completed traces are skipped).</source>
         <translation>同じモデルの生成実行 %1 が既に %2 に書き込んでいます (%3、開始 %4)。二つの実行は同じ作業をすることになります: 終了を待つかキャンセルしてから、もう一度実行してください (完了したトレースはスキップされます)。</translation>
     </message>
@@ -2367,17 +2545,17 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>別のプロセス</translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+89"/>
         <source>The process running it ended without finishing it (killed or crashed); a rerun with the same settings resumes it.</source>
         <translation>実行していたプロセスが完了せずに終了しました (強制終了またはクラッシュ)。同じ設定で再実行すると再開します。</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/DistillRepository.cpp" line="+64"/>
+        <location filename="../../core/store/src/DistillRepository.cpp" line="+69"/>
         <source>A distillation run named &quot;%1&quot; already exists (run %2, %3). Choose another name, or resume it with --resume %1.</source>
         <translation>蒸留実行「%1」は既にあります（実行 %2、%3）。別の名前にするか、--resume %1 で再開してください。</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+34"/>
         <source>There is no distillation run %1.</source>
         <translation>蒸留実行 %1 はありません。</translation>
     </message>
@@ -2397,7 +2575,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>評価「%1」は既にあります（%2）。別の名前にするか、--resume %1 で再開してください。</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+33"/>
         <source>There is no evaluation %1.</source>
         <translation>評価 %1 はありません。</translation>
     </message>
@@ -2410,6 +2588,56 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <location line="+3"/>
         <source>Evaluation &quot;%1&quot; is still running: %2</source>
         <translation>評価「%1」はまだ実行中です: %2</translation>
+    </message>
+    <message>
+        <location filename="../../core/store/src/OutputFile.cpp" line="+39"/>
+        <source>%1 is not a regular file (a device, pipe, socket or a link to nothing); only regular files are written.</source>
+        <translation>%1 は通常のファイルではありません (デバイス、パイプ、ソケット、またはリンク先のないリンク)。書き込むのは通常のファイルだけです。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 is a folder; give a file name.</source>
+        <translation>%1 はフォルダーです。ファイル名を指定してください。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cannot write %1: the folder %2 does not exist.</source>
+        <translation>%1 に書き込めません: フォルダー %2 がありません。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 already exists; it is replaced only when asked (--force, or confirm in the workbench).</source>
+        <translation>%1 は既にあります。指示があるときだけ置き換えます (--force、またはワークベンチで確認)。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Cannot write %1: the disk is full (%2). Nothing was replaced; free some space and try again.</source>
+        <translation>%1 を書き込めません: ディスクがいっぱいです (%2)。何も置き換えていません。空き容量を作ってからやり直してください。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cannot write %1: %2. Nothing was replaced.</source>
+        <translation>%1 を書き込めません: %2。何も置き換えていません。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>No export file given.</source>
+        <translation>エクスポート先のファイルが指定されていません。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>%1 is part of the workspace %2 (%3); an export never writes there. Choose a file under %4 or outside the workspace.</source>
+        <translation>%1 はワークスペース %2 の一部です (%3)。エクスポートはそこへ書き込みません。%4 の下かワークスペースの外のファイルを選んでください。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>its database</source>
+        <translation>データベース</translation>
+    </message>
+    <message>
+        <location filename="../../core/store/src/RunLife.h" line="+63"/>
+        <source>its process still runs (%1), although its lock file %2 was removed.</source>
+        <translation>ロックファイル %2 は削除されていますが、そのプロセスはまだ動いています (%1)。</translation>
     </message>
 </context>
 <context>
@@ -2426,9 +2654,29 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>フォルダー %1 を作成できません。</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
+        <source>%1 is not a workspace: %2 there is %3, not a database file.</source>
+        <translation>%1 はワークスペースではありません: そこにある %2 は%3で、データベースファイルではありません。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>a folder</source>
+        <translation>フォルダー</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a device, pipe or socket</source>
+        <translation>デバイス、パイプまたはソケット</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>%1 is not a workspace: %2 is missing.</source>
         <translation>%1 はワークスペースではありません: %2 がありません。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 is empty (0 bytes): it is not a workspace database, and it is not made into a new, empty one. Restore it from a backup, or create a workspace in another folder with sdrt init.</source>
+        <translation>%1 は空 (0 バイト) です。ワークスペースのデータベースではなく、新しい空のデータベースにもしません。バックアップから復元するか、sdrt init で別のフォルダーにワークスペースを作成してください。</translation>
     </message>
 </context>
 <context>
@@ -2737,17 +2985,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::ChildRun</name>
     <message>
-        <location filename="../../ui/src/ChildRun.cpp" line="+39"/>
+        <location filename="../../ui/src/ChildRun.cpp" line="+41"/>
         <source>A run is still going.</source>
         <translation>実行はまだ続いています。</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>Cannot write %1: %2</source>
-        <translation>%1 を書き込めません: %2</translation>
-    </message>
-    <message>
-        <location line="+12"/>
+        <location line="+18"/>
         <source>Cannot start %1: %2</source>
         <translation>%1 を起動できません: %2</translation>
     </message>
@@ -3031,11 +3274,6 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>書き出しに失敗しました</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>Cannot write %1: %2</source>
-        <translation>%1 を書き込めません: %2</translation>
-    </message>
-    <message>
         <location line="+3"/>
         <source>Wrote %1</source>
         <translation>%1 を書き出しました</translation>
@@ -3074,7 +3312,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::DistillPanel</name>
     <message>
-        <location filename="../../ui/src/DistillPanel.cpp" line="+97"/>
+        <location filename="../../ui/src/DistillPanel.cpp" line="+98"/>
         <source>&amp;Start</source>
         <translation>開始(&amp;S)</translation>
     </message>
@@ -3499,18 +3737,13 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+12"/>
-        <location line="+10"/>
+        <location line="+11"/>
+        <location line="+9"/>
         <source>Cannot start the run</source>
         <translation>実行を開始できません</translation>
     </message>
     <message>
-        <location line="-10"/>
-        <source>Cannot write %1: %2</source>
-        <translation>%1 を書き込めません: %2</translation>
-    </message>
-    <message>
-        <location line="+16"/>
+        <location line="+6"/>
         <source>Run %1: starting (loading the base model and the approved traces)…</source>
         <translation>実行 %1: 開始中（ベースモデルと承認済みトレースを読み込み中）…</translation>
     </message>
@@ -4235,7 +4468,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::MainWindow</name>
     <message>
-        <location filename="../../ui/src/MainWindow.cpp" line="+53"/>
+        <location filename="../../ui/src/MainWindow.cpp" line="+54"/>
         <source>Browse</source>
         <translation>閲覧</translation>
     </message>
@@ -4679,13 +4912,13 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::ReviewController</name>
     <message>
-        <location filename="../../ui/src/ReviewController.cpp" line="+47"/>
+        <location filename="../../ui/src/ReviewController.cpp" line="+49"/>
         <location line="+6"/>
         <source>Cannot read the reviews</source>
         <translation>レビューを読めません</translation>
     </message>
     <message>
-        <location line="+132"/>
+        <location line="+134"/>
         <source>Cannot read item %1</source>
         <translation>項目 %1 を読めません</translation>
     </message>
@@ -4874,8 +5107,13 @@ Teacher runs — %4</source>
         <source>Note:</source>
         <translation>メモ:</translation>
     </message>
+    <message>
+        <location line="+56"/>
+        <source>&quot;%1&quot; is the name of a simulated reviewer (verdicts made by a rule). Your verdicts need your own name.</source>
+        <translation>&quot;%1&quot; は模擬レビュー担当者 (規則による判定) の名前です。あなたの判定にはご自身の名前が必要です。</translation>
+    </message>
     <message numerus="yes">
-        <location line="+120"/>
+        <location line="+76"/>
         <source>Accept %n trace(s) in the queue whose answer matches the reference? %1 undoes it.</source>
         <translation>
             <numerusform>キュー内で回答が正解と一致する %n 件のトレースを承認しますか？ %1 で元に戻せます。</numerusform>
@@ -4902,17 +5140,18 @@ Teacher runs — %4</source>
         <translation>レビュー担当者: %1</translation>
     </message>
     <message>
-        <location line="-178"/>
+        <location line="-183"/>
+        <location line="+3"/>
         <source>Reviewer</source>
         <translation>レビュー担当者</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-3"/>
         <source>Your name (stored with each verdict):</source>
         <translation>お名前（各判定に記録されます）:</translation>
     </message>
     <message>
-        <location line="+156"/>
+        <location line="+161"/>
         <source>All prompts</source>
         <translation>すべてのプロンプト</translation>
     </message>
@@ -4976,7 +5215,7 @@ Teacher runs — %4</source>
         <translation>（なし）</translation>
     </message>
     <message>
-        <location line="-377"/>
+        <location line="-389"/>
         <source>Photo and drawing side by side, or in tabs (remembered)</source>
         <translation>写真と図面を左右に並べる / タブで切り替える（設定を記憶）</translation>
     </message>
@@ -4986,7 +5225,7 @@ Teacher runs — %4</source>
         <translation>自分の直前の操作を元に戻す（レビュアーごとの履歴）</translation>
     </message>
     <message>
-        <location line="+225"/>
+        <location line="+237"/>
         <source>Accept matching traces</source>
         <translation>一致するトレースを承認</translation>
     </message>
@@ -4996,7 +5235,7 @@ Teacher runs — %4</source>
         <translation>左右表示には写真と図面が必要です。この項目は片方だけです。</translation>
     </message>
     <message>
-        <location line="-272"/>
+        <location line="-284"/>
         <source>Accept the focused trace</source>
         <translation>選択中のトレースを承認</translation>
     </message>

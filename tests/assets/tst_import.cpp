@@ -176,6 +176,8 @@ private Q_SLOTS:
         bad(QStringLiteral(R"({"question":"q","assets":[{"path":"bad/truncated.pdf","role":"drawing"}]})"), QStringLiteral("truncated"));
         bad(QStringLiteral(R"({"question":"q","split":"test","assets":[{"path":"photos/good.png"}]})"), QStringLiteral("\"split\""));
         bad(QStringLiteral(R"({"question":"","assets":[{"path":"photos/good.png"}]})"), QStringLiteral("\"question\" is missing"));
+        bad(QStringLiteral(R"({"question":"q","split":"train","split":"eval","assets":[{"path":"photos/good.png"}]})"),
+            QStringLiteral("the field \"split\" is given twice"));
         m_manifest = src.filePath(QStringLiteral("manifest.jsonl"));
         write(m_manifest, m.toUtf8());
     }

@@ -4,6 +4,7 @@
 // name; the scores come from the metrics of core/eval.
 
 #include "../support/CliRun.h"
+#include "../support/StoreQuery.h"
 #include "sdrt/eval/Compare.h"
 #include "sdrt/model/TinyModel.h"
 #include "sdrt/review/ReviewSession.h"
@@ -25,13 +26,7 @@ namespace {
 
 std::int64_t scalar(const QString &ws, const char *sql)
 {
-    auto w = store::Workspace::open(ws);
-    if (!w)
-        return -1;
-    auto s = w->db().prepare(sql);
-    if (!s || !*s->step())
-        return -1;
-    return s->int64(0);
+    return testing::sqlScalar(ws, sql);
 }
 
 QJsonObject lastLine(const QString &out)

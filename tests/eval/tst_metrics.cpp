@@ -151,6 +151,7 @@ private Q_SLOTS:
         const QString csv = QString::fromUtf8(comparisonCsv(c));
         QVERIFY2(csv.contains(QStringLiteral("7,note_check,穴の数は、図面と一致しますか?,はい,\"say \"\"no\"\"\",0,0,はい,1,1,improved,")),
                  qPrintable(csv));
+        QVERIFY(comparisonCsv(c).startsWith("\xEF\xBB\xBF")); // UTF-8 byte-order mark, for spreadsheet programs
         const QString html = QString::fromUtf8(comparisonHtml(c));
         QVERIFY(html.contains(QStringLiteral("<meta charset=\"utf-8\">")));
         QVERIFY(html.contains(QStringLiteral("<svg")));
@@ -160,6 +161,50 @@ private Q_SLOTS:
         QVERIFY(!html.contains(QStringLiteral("http://") ) || html.contains(QStringLiteral("http://www.w3.org/2000/svg"))); // no external resources
         QVERIFY(!html.contains(QStringLiteral("<script")));
         QVERIFY(!html.contains(QStringLiteral("src=")));
+    }
+
+    // CSV injection (OWASP): a text cell that starts with = + - @, a tab or a carriage return is
+    // a formula to a spreadsheet program; it is written with a leading apostrophe, quoted.
+    void csvFormulaCellsAreNeutralised_data()
+    {
+        QTest::addColumn<QString>("answer");
+        QTest::addColumn<QString>("cell");
+        QTest::newRow("=") << QStringLiteral("=HYPERLINK(\"http://x\")") << QStringLiteral("\"'=HYPERLINK(\"\"http://x\"\")\"");
+        QTest::newRow("+") << QStringLiteral("+1+1") << QStringLiteral("\"'+1+1\"");
+        QTest::newRow("-") << QStringLiteral("-2+3") << QStringLiteral("\"'-2+3\"");
+        QTest::newRow("@") << QStringLiteral("@SUM(A1)") << QStringLiteral("\"'@SUM(A1)\"");
+        QTest::newRow("tab") << QStringLiteral("\t=1") << QStringLiteral("\"'\t=1\"");
+        QTest::newRow("carriage return") << QStringLiteral("\r=1") << QStringLiteral("\"'\r=1\"");
+        QTest::newRow("plain") << QStringLiteral("a=b") << QStringLiteral(",a=b,");
+        QTest::newRow("Japanese") << QStringLiteral("＝いいえ") << QStringLiteral(",＝いいえ,");
+    }
+
+    void csvFormulaCellsAreNeutralised()
+    {
+        QFETCH(QString, answer);
+        QFETCH(QString, cell);
+        Comparison c;
+        c.names = {QStringLiteral("=cmd|' /C calc'!A0"), QStringLiteral("s")};
+        EvalReport a;
+        c.reports = {a, a};
+        c.differences = {Difference{}};
+        c.mcnemarP = {1.0};
+        c.costRatio = {1.0};
+        CompareRow r;
+        r.itemId = 1;
+        r.family = QStringLiteral("f");
+        r.question = QStringLiteral("q");
+        r.reference = QStringLiteral("r");
+        r.answers = {answer, QStringLiteral("x")};
+        r.scores = {0.0, 0.0};
+        r.right = {false, false};
+        r.traces = {QStringLiteral("[]"), QStringLiteral("[]")};
+        r.change = {QStringLiteral("same")};
+        c.rows = {r};
+        const QString csv = QString::fromUtf8(comparisonCsv(c));
+        QVERIFY2(csv.contains(cell), qPrintable(csv));
+        // The evaluation's name in the header row is a cell too.
+        QVERIFY2(csv.contains(QStringLiteral("\"'=cmd|' /C calc'!A0 answer\"")), qPrintable(csv));
     }
 };
 

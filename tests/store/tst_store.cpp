@@ -227,9 +227,14 @@ private Q_SLOTS:
         QCOMPARE(m->contentHash, *h1);
         QCOMPARE(m->role, QStringLiteral("base"));
         QVERIFY(QDir::isAbsolutePath(m->path)); // outside the workspace: absolute
-        auto again = repo.registerFolder(*ws, dir, QStringLiteral("other name"));
+        // The same content under its own name is the same model; under another name it is said,
+        // not silently kept under the old one (a model has one name).
+        auto again = repo.registerFolder(*ws, dir, QStringLiteral("教師"));
         QVERIFY(again);
         QCOMPARE(again->id, m->id);
+        auto renamed = repo.registerFolder(*ws, dir, QStringLiteral("other name"));
+        QVERIFY(!renamed);
+        QVERIFY2(renamed.error().contains(QStringLiteral("教師")), qPrintable(renamed.error()));
 
         QVERIFY(write(dir + QStringLiteral("/model.safetensors"), QByteArray(1000, 'v')));
         auto copied = repo.registerFolder(*ws, dir, QStringLiteral("student-1"), QStringLiteral("student"), true);

@@ -344,6 +344,63 @@ private Q_SLOTS:
         QVERIFY(store::Workspace::open(m_ws));
     }
 
+    // Issue 29, 7: the name prompt is never pre-filled with the workspace's last reviewer (in the
+    // demo, the simulated one), offers no simulated reviewer, and a simulated name is refused for
+    // a person's verdicts; simulated reviewers are not raters in agreement.
+    void simulatedReviewerIsNeverCredited()
+    {
+        const QString ws = makeWorkspace(QStringLiteral("simulated"), 2);
+        QVERIFY(!ws.isEmpty());
+        const QString simulated = QStringLiteral("simulated-reference-match");
+        {
+            auto w = store::Workspace::open(ws);
+            QVERIFY(w);
+            auto session = review::ReviewSession::load(w->db());
+            QVERIFY(session);
+            const auto *first = (*session)->traces((*session)->items().front()).front();
+            review::VerdictInput accept;
+            accept.verdict = Verdict::Accept;
+            (*session)->setReviewer(simulated);
+            QVERIFY((*session)->record({first->traceId}, accept));
+            (*session)->setReviewer(QStringLiteral("ana"));
+            QVERIFY((*session)->record({first->traceId}, accept));
+            QVERIFY((*session)->agreement({QStringLiteral("ana"), simulated}).empty()); // one person: no agreement to compute
+        }
+        QSettings().remove(QStringLiteral("review/reviewer"));
+        auto w = openReview(ws);
+        QVERIFY(w);
+        ui::ReviewPanel *rp = w->reviewPanel();
+        ui::ReviewController *rc = w->session()->reviews();
+        QVERIFY(rc->reviewer().isEmpty());
+        QStringList offered;
+        QString prefilled = QStringLiteral("?");
+        onNextModal([&](QWidget *modal) {
+            auto *dialog = qobject_cast<QInputDialog *>(modal);
+            QVERIFY(dialog);
+            offered = dialog->comboBoxItems();
+            prefilled = dialog->findChild<QLineEdit *>()->text();
+            dialog->reject();
+        });
+        rp->chooseReviewer();
+        QCOMPARE(prefilled, QString()); // nothing typed on this machine yet
+        QVERIFY2(!offered.contains(simulated), qPrintable(offered.join(QLatin1Char(','))));
+        QVERIFY(offered.contains(QStringLiteral("ana")));
+        // A simulated name cannot be chosen for a person's verdicts.
+        rc->setReviewer(simulated);
+        QVERIFY(rc->reviewer().isEmpty());
+        QVERIFY(!QSettings().value(QStringLiteral("review/reviewer")).toString().startsWith(QStringLiteral("simulated")));
+        // The name this user typed before is what the prompt offers first.
+        rc->setReviewer(QStringLiteral("gina"));
+        onNextModal([&](QWidget *modal) {
+            auto *dialog = qobject_cast<QInputDialog *>(modal);
+            QVERIFY(dialog);
+            prefilled = dialog->findChild<QLineEdit *>()->text();
+            dialog->reject();
+        });
+        rp->chooseReviewer();
+        QCOMPARE(prefilled, QStringLiteral("gina"));
+    }
+
     void keysWorkAfterEveryDialog()
     {
         const QString ws = makeWorkspace(QStringLiteral("focus"), 3);

@@ -1,5 +1,7 @@
 #include "sdrt/ui/ChildRun.h"
 
+#include "sdrt/store/OutputFile.h"
+
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QDir>
@@ -41,9 +43,8 @@ bool ChildRun::start(const QStringList &args, const QString &stdoutPath, const Q
     }
     for (const QString &path : {stdoutPath, stderrPath}) {
         QDir().mkpath(QFileInfo(path).absolutePath());
-        QFile f(path);
-        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-            m_error = tr("Cannot write %1: %2").arg(QDir::toNativeSeparators(path), f.errorString());
+        if (auto w = store::writeWorkspaceFile(path, {}); !w) { // a new, empty regular file
+            m_error = w.error();
             return false;
         }
     }

@@ -5,6 +5,7 @@
 #include "sdrt/store/EvaluationRepository.h"
 #include "sdrt/store/ItemRepository.h"
 #include "sdrt/store/ModelRepository.h"
+#include "sdrt/store/OutputFile.h"
 #include "sdrt/store/ReviewRepository.h"
 #include "sdrt/store/Workspace.h"
 #include "sdrt/ui/AssetViewer.h"
@@ -28,7 +29,6 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QShortcut>
 #include <QSplitter>
 #include <QTableWidget>
@@ -493,10 +493,10 @@ bool ComparePanel::exportTo(const QString &path, bool html)
 {
     if (!m_comparison)
         return false;
-    QSaveFile f(path);
+    // The file dialog asked before returning an existing file: that is the user's consent.
     const QByteArray bytes = html ? eval::comparisonHtml(*m_comparison) : eval::comparisonCsv(*m_comparison);
-    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit()) {
-        Q_EMIT errorOccurred(tr("Export failed"), tr("Cannot write %1: %2").arg(QDir::toNativeSeparators(path), f.errorString()));
+    if (auto w = store::writeExport(path, bytes, true); !w) {
+        Q_EMIT errorOccurred(tr("Export failed"), w.error());
         return false;
     }
     Q_EMIT statusMessage(tr("Wrote %1").arg(QDir::toNativeSeparators(path)));

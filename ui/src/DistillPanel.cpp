@@ -6,6 +6,7 @@
 #include "sdrt/review/ReviewSession.h"
 #include "sdrt/store/DistillRepository.h"
 #include "sdrt/store/ModelRepository.h"
+#include "sdrt/store/OutputFile.h"
 #include "sdrt/store/ReviewRepository.h"
 #include "sdrt/store/TraceRepository.h"
 #include "sdrt/store/Workspace.h"
@@ -537,12 +538,10 @@ bool DistillPanel::start()
     const QString logs = QDir(root).filePath(QStringLiteral("logs"));
     QDir().mkpath(logs);
     const QString configPath = QDir(logs).filePath(QStringLiteral("distill-%1.config.json").arg(name));
-    QFile f(configPath);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(configJson()) < 0) {
-        Q_EMIT errorOccurred(tr("Cannot start the run"), tr("Cannot write %1: %2").arg(QDir::toNativeSeparators(configPath), f.errorString()));
+    if (auto w = store::writeWorkspaceFile(configPath, configJson()); !w) {
+        Q_EMIT errorOccurred(tr("Cannot start the run"), w.error());
         return false;
     }
-    f.close();
     QStringList args{QStringLiteral("distill"), root, QStringLiteral("--base"), QString::number(m_base->currentData().toLongLong()),
                      QStringLiteral("--config"), configPath, QStringLiteral("--name"), name};
     if (m_processes->value() > 1)

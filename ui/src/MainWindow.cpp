@@ -13,6 +13,7 @@
 #include "sdrt/ui/LogPanel.h"
 #include "sdrt/review/Export.h"
 #include "sdrt/review/ReviewSession.h"
+#include "sdrt/store/OutputFile.h"
 #include "sdrt/ui/ReviewController.h"
 #include "sdrt/ui/ReviewPanel.h"
 #include "sdrt/ui/WorkspaceSession.h"
@@ -235,7 +236,7 @@ QString MainWindow::exportReviews(bool llava, const QString &path)
         if (target.isEmpty())
             return {};
         overwrite = true;
-    } else if (QFileInfo::exists(target) && review::checkExportTarget(target, true).isEmpty()) {
+    } else if (QFileInfo::exists(target) && store::checkExportTarget(target, true).isEmpty()) {
         // An existing file that may be replaced (a workspace's own files never may: refused below).
         if (QMessageBox::question(this, tr("Replace file?"), tr("%1 already exists. Replace it?").arg(QDir::toNativeSeparators(target)))
             != QMessageBox::Yes)

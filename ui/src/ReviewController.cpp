@@ -17,7 +17,9 @@ const char *kReviewerKey = "review/reviewer";
 
 ReviewController::ReviewController(WorkspaceSession *workspace, QObject *parent)
     : QObject(parent), m_workspace(workspace),
-      m_reviewer(QSettings().value(QString::fromLatin1(kReviewerKey)).toString().trimmed())
+      m_reviewer(review::isSimulatedReviewer(QSettings().value(QString::fromLatin1(kReviewerKey)).toString())
+                     ? QString()
+                     : QSettings().value(QString::fromLatin1(kReviewerKey)).toString().trimmed())
 {
     connect(workspace, &WorkspaceSession::opened, this, &ReviewController::startAfresh);
     connect(workspace, &WorkspaceSession::closed, this, &ReviewController::startAfresh);
@@ -73,6 +75,8 @@ void ReviewController::reload()
 void ReviewController::setReviewer(const QString &name)
 {
     const QString clean = name.trimmed();
+    if (review::isSimulatedReviewer(clean))
+        return; // a person's verdicts never go under a simulated reviewer's name (ReviewPanel says so)
     if (!clean.isEmpty())
         QSettings().setValue(QString::fromLatin1(kReviewerKey), clean);
     m_reviewer = clean;

@@ -269,12 +269,24 @@ bool ReviewPanel::ensureReviewer()
 
 void ReviewPanel::chooseReviewer()
 {
-    const QStringList known = m_reviews->session() ? m_reviews->session()->reviewers() : QStringList();
+    // Pre-filled only with the name this user typed before on this machine (never the workspace's
+    // last reviewer, who may be someone else or a simulated reviewer); other people's names are
+    // in the list, simulated reviewers are not.
+    QStringList names{m_reviews->reviewer()};
+    if (m_reviews->session())
+        for (const QString &n : m_reviews->session()->humanReviewers())
+            if (!names.contains(n))
+                names << n;
     bool ok = false;
-    const QString name = QInputDialog::getItem(this, tr("Reviewer"), tr("Your name (stored with each verdict):"), known,
-                                               std::max<qsizetype>(0, known.indexOf(m_reviews->reviewer())), true, &ok);
-    if (ok && !name.trimmed().isEmpty())
-        m_reviews->setReviewer(name);
+    const QString name = QInputDialog::getItem(this, tr("Reviewer"), tr("Your name (stored with each verdict):"), names, 0, true, &ok);
+    if (ok && !name.trimmed().isEmpty()) {
+        if (review::isSimulatedReviewer(name))
+            QMessageBox::warning(this, tr("Reviewer"),
+                                 tr("\"%1\" is the name of a simulated reviewer (verdicts made by a rule). Your verdicts need your own name.")
+                                     .arg(name.trimmed()));
+        else
+            m_reviews->setReviewer(name);
+    }
     returnFocus();
 }
 
@@ -411,7 +423,7 @@ void ReviewPanel::showAgreement()
     const review::ReviewSession *session = m_reviews->session();
     if (!session)
         return;
-    const QStringList reviewers = session->reviewers();
+    const QStringList reviewers = session->humanReviewers();
     auto *d = new AgreementDialog(reviewers, session->agreement(reviewers), this);
     d->setAttribute(Qt::WA_DeleteOnClose);
     connect(d, &QObject::destroyed, this, &ReviewPanel::returnFocus);

@@ -1,10 +1,11 @@
 #include "sdrt/assets/ContentStore.h"
 
+#include "sdrt/store/OutputFile.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QSaveFile>
 
 namespace sdrt::assets {
 
@@ -17,9 +18,8 @@ Result<QString> ContentStore::put(const QByteArray &bytes, const QString &sha256
         return relative;
     if (!QDir().mkpath(existing.absolutePath()))
         return fail(QCoreApplication::translate("sdrt::assets", "Cannot create the folder %1.").arg(existing.absolutePath()));
-    QSaveFile file(absolute);
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
-        return fail(QCoreApplication::translate("sdrt::assets", "Cannot write %1: %2").arg(absolute, file.errorString()));
+    if (auto w = store::writeWorkspaceFile(absolute, bytes); !w)
+        return fail(w.error());
     m_written << absolute;
     return relative;
 }

@@ -1,5 +1,7 @@
 #include "sdrt/assets/Manifest.h"
 
+#include "sdrt/common/JsonKeys.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QDirIterator>
@@ -109,6 +111,11 @@ Result<ItemSpec> parseManifestLine(const QByteArray &line, const QString &root)
         return fail(QCoreApplication::translate("sdrt::assets", "malformed JSON at column %1: %2").arg(err.offset + 1).arg(err.errorString()));
     if (!doc.isObject())
         return fail(QCoreApplication::translate("sdrt::assets", "expected a JSON object for the item"));
+    // A field given twice would be read as its last value, unlike what its author may see.
+    if (auto dup = common::findDuplicateKey(std::string_view(line.constData(), std::size_t(line.size()))))
+        return fail(QCoreApplication::translate("sdrt::assets", "the field \"%1\" is given twice%2")
+                        .arg(QString::fromStdString(dup->key),
+                             dup->path.empty() ? QString() : QStringLiteral(" (%1)").arg(QString::fromStdString(dup->path))));
     const QJsonObject o = doc.object();
     if (auto reason = loneSurrogateIn(o, QString()))
         return fail(*reason);

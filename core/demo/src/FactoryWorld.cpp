@@ -1,9 +1,10 @@
 #include "sdrt/demo/FactoryWorld.h"
 
+#include "sdrt/common/FileWriter.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
-#include <QSaveFile>
 
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -236,9 +237,9 @@ std::string noteText(const Part &part, int index)
 
 Result<void> writeBytes(const QString &path, const QByteArray &bytes)
 {
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit())
-        return fail(QCoreApplication::translate("sdrt::demo", "Cannot write %1: %2").arg(path, f.errorString()));
+    if (auto w = common::writeFileAtomically(QFile::encodeName(path).toStdString(), std::string_view(bytes.constData(), std::size_t(bytes.size())));
+        !w)
+        return fail(QCoreApplication::translate("sdrt::demo", "Cannot write %1: %2").arg(path, QString::fromStdString(w.error().describe())));
     return {};
 }
 

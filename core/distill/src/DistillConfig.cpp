@@ -1,5 +1,6 @@
 #include "sdrt/distill/DistillConfig.h"
 
+#include "sdrt/common/JsonKeys.h"
 #include "sdrt/review/Policy.h"
 
 #include <QCoreApplication>
@@ -7,6 +8,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <cmath>
 
 namespace sdrt::distill {
@@ -33,12 +35,27 @@ QStringList DistillConfig::keys()
 
 Result<DistillConfig> DistillConfig::fromJson(const QByteArray &json)
 {
+    // A bare value ("42", "null", "\"x\"") is valid JSON but no config; say so before the JSON
+    // parser reports it as a syntax error at its first byte.
+    const QByteArray trimmed = json.trimmed();
+    if (trimmed.isEmpty())
+        return fail(tr("The distillation config is empty; it must be a JSON object such as {\"steps\": 200}."));
+    if (!trimmed.startsWith('{'))
+        return fail(tr("The distillation config must be a JSON object such as {\"steps\": 200}, not %1.")
+                        .arg(trimmed.startsWith('[')   ? tr("a list")
+                             : trimmed.startsWith('"') ? tr("a string")
+                             : trimmed == "null"       ? tr("null")
+                             : trimmed == "true" || trimmed == "false" ? tr("true or false")
+                                                                        : tr("a number or other bare value")));
     QJsonParseError pe;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &pe);
     if (pe.error != QJsonParseError::NoError)
         return fail(tr("The distillation config is not valid JSON: %1 (at byte %2).").arg(pe.errorString()).arg(pe.offset));
     if (!doc.isObject())
         return fail(tr("The distillation config must be a JSON object."));
+    if (auto dup = common::findDuplicateKey(std::string_view(json.constData(), std::size_t(json.size()))))
+        return fail(tr("The distillation config names \"%1\" twice%2; each key may appear once (which value was meant?).")
+                        .arg(QString::fromStdString(dup->key), dup->path.empty() ? QString() : tr(" (in %1)").arg(QString::fromStdString(dup->path))));
     const QJsonObject o = doc.object();
     const QStringList known = keys();
     for (auto it = o.begin(); it != o.end(); ++it) {
@@ -89,6 +106,10 @@ Result<DistillConfig> DistillConfig::fromJson(const QByteArray &json)
             const double d = e.toDouble(-1);
             if (!e.isDouble() || d != std::floor(d) || d < 0 || d > 4096) {
                 error = tr("\"%1\" must be a list of layer numbers (whole numbers from 0).").arg(QLatin1String(key));
+                return;
+            }
+            if (std::find(out.begin(), out.end(), int(d)) != out.end()) {
+                error = tr("\"%1\" names layer %2 twice; each layer may appear once.").arg(QLatin1String(key)).arg(int(d));
                 return;
             }
             out.push_back(int(d));

@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <thread>
 
 namespace sdrt::distill {
 namespace {
@@ -32,7 +33,24 @@ public:
         }
     }
 
+    Expected<std::vector<std::string>, std::string> allGather(const std::string &value) override
+    {
+        try {
+            const std::string prefix = "sdrt/gather/" + std::to_string(m_gathers++) + "/";
+            m_store->set(prefix + std::to_string(m_rank), std::vector<std::uint8_t>(value.begin(), value.end()));
+            std::vector<std::string> out;
+            for (int r = 0; r < m_world; ++r) {
+                const auto bytes = m_store->get(prefix + std::to_string(r)); // waits up to the store's timeout
+                out.emplace_back(bytes.begin(), bytes.end());
+            }
+            return out;
+        } catch (const std::exception &e) {
+            return unexpected(std::string(e.what()));
+        }
+    }
+
 private:
+    int m_gathers = 0;
     int m_rank, m_world;
     c10::intrusive_ptr<c10d::Store> m_store;
     c10::intrusive_ptr<c10d::ProcessGroupGloo> m_group;
@@ -52,9 +70,30 @@ Expected<std::unique_ptr<Communicator>, std::string> joinProcessGroup(int rank, 
         opts.port = std::uint16_t(port);
         opts.isServer = rank == 0;
         opts.numWorkers = std::size_t(worldSize);
-        opts.waitWorkers = true;
+        // c10d's own wait for the workers gives up silently and leaves the rest to Gloo's
+        // rendezvous, which waits as long again; one barrier with a deadline instead.
+        opts.waitWorkers = false;
         opts.timeout = std::chrono::seconds(timeoutSeconds);
-        auto store = c10::make_intrusive<c10d::TCPStore>(addr, opts);
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutSeconds);
+        c10::intrusive_ptr<c10d::TCPStore> store;
+        try {
+            store = c10::make_intrusive<c10d::TCPStore>(addr, opts);
+        } catch (const std::exception &e) {
+            return unexpected(rank == 0 ? "rank 0 cannot listen at " + addr + ":" + std::to_string(port) + " (" + e.what()
+                                              + "); is another program using the port? Choose another --master-port"
+                                        : "rank " + std::to_string(rank) + " could not reach rank 0 at " + addr + ":" + std::to_string(port)
+                                              + " within " + std::to_string(timeoutSeconds) + " s (" + e.what() + ")");
+        }
+        std::int64_t arrived = store->add("sdrt/joined", 1);
+        while (arrived < worldSize) {
+            if (std::chrono::steady_clock::now() > deadline)
+                return unexpected("rank " + std::to_string(rank) + " waited " + std::to_string(timeoutSeconds) + " s at " + addr + ":"
+                                  + std::to_string(port) + " for the ranks of a world of " + std::to_string(worldSize) + "; "
+                                  + std::to_string(arrived) + " arrived. Start every rank (the same command with --rank 0 to "
+                                  + std::to_string(worldSize - 1) + "), or raise --rendezvous-timeout");
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            arrived = store->add("sdrt/joined", 0);
+        }
         auto options = c10d::ProcessGroupGloo::Options::create(std::chrono::seconds(timeoutSeconds));
         options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(addr));
         auto group = c10::make_intrusive<c10d::ProcessGroupGloo>(store, rank, worldSize, options);

@@ -1,5 +1,7 @@
 #include "sdrt/distill/Trainer.h"
 
+#include "sdrt/common/FileWriter.h"
+
 #include "Optim.h"
 #include "RuntimeImpl.h"
 #include "SafetensorsTorch.h"
@@ -198,28 +200,49 @@ std::vector<int> lossLayers(const Dataset &data, const DistillConfig &c)
 
 } // namespace
 
+Expected<void, std::string> checkTrainingSetup(model::VlmRuntime &base, const Dataset &data, const DistillConfig &c, int world)
+{
+    auto &d = base.impl();
+    if (data.examples.empty())
+        return unexpected(std::string("there are no approved traces to learn from"));
+    if (d.dtype != torch::kFloat32)
+        return unexpected(std::string("distillation runs in fp32; load the base with dtype fp32"));
+    if (c.batch < world)
+        return unexpected("the batch (" + std::to_string(c.batch) + ") is smaller than the number of processes (" + std::to_string(world)
+                          + "): every process needs at least one trace per step");
+    const int decoderLayers = d.info.config.text.numLayers;
+    for (int l : lossLayers(data, c)) {
+        if (l < 0 || l > decoderLayers)
+            return unexpected("hidden_layers: layer " + std::to_string(l) + " is outside the decoder (0 to " + std::to_string(decoderLayers)
+                              + ")");
+        if (std::find(data.storedLayers.begin(), data.storedLayers.end(), l) == data.storedLayers.end()) {
+            std::string stored;
+            for (int s : data.storedLayers)
+                stored += (stored.empty() ? "" : ", ") + std::to_string(s);
+            return unexpected("hidden_layers: layer " + std::to_string(l) + " is not among the layers the teacher stored ("
+                              + (stored.empty() ? std::string("none") : stored) + ")");
+        }
+    }
+    return {};
+}
+
+std::string checkpointFile(const std::string &runDir)
+{
+    return runDir + "/checkpoints/checkpoint.safetensors";
+}
+
 Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Student &student, const Dataset &data,
                                                   const DistillConfig &c, const std::string &runDir, const DistillCallbacks &callbacks,
-                                                  Communicator *comm)
+                                                  Communicator *comm, const RunIdentity &identity)
 {
     auto log = sdrt::log::get("distill");
     auto &d = base.impl();
     SdrtModules &m = *student.impl().modules;
     const int rank = comm ? comm->rank() : 0;
     const int world = comm ? comm->worldSize() : 1;
-    if (data.examples.empty())
-        return unexpected(std::string("there are no approved traces to learn from"));
-    if (d.dtype != torch::kFloat32)
-        return unexpected(std::string("distillation runs in fp32; load the base with dtype fp32"));
-    if (c.batch < world)
-        return unexpected("the batch (" + std::to_string(c.batch) + ") is smaller than the number of processes (" + std::to_string(world) + ")");
+    if (auto ok = checkTrainingSetup(base, data, c, world); !ok)
+        return unexpected(ok.error());
     const std::vector<int> layers = lossLayers(data, c);
-    for (int l : layers) {
-        if (std::find(data.storedLayers.begin(), data.storedLayers.end(), l) == data.storedLayers.end())
-            return unexpected("hidden layer " + std::to_string(l) + " is not among the layers the teacher stored");
-        if (l < 0 || l > d.info.config.text.numLayers)
-            return unexpected("hidden layer " + std::to_string(l) + " is outside the decoder");
-    }
     const model::RequiresGradRestorer restore(d.model->parameters(true));
     for (auto &p : d.model->parameters(true)) // the base is frozen for the whole run
         p.set_requires_grad(false);
@@ -235,7 +258,7 @@ Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Stude
 
     DistillReport report;
     const std::string ckptDir = runDir + "/checkpoints";
-    const std::string ckpt = ckptDir + "/checkpoint.safetensors";
+    const std::string ckpt = checkpointFile(runDir);
     const std::string logFile = runDir + "/training_log.jsonl";
     if (fs::exists(ckpt)) {
         auto f = model::SafetensorsFile::open(ckpt);
@@ -244,6 +267,19 @@ Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Stude
         auto step = f->metadata().find("step");
         if (step == f->metadata().end())
             return unexpected(ckpt + ": no step in the checkpoint's metadata");
+        // A checkpoint belongs to one run: its name, its config and its base (a file copied from
+        // another run would continue someone else's training under this run's name).
+        auto meta = [&](const char *key) {
+            auto it = f->metadata().find(key);
+            return it == f->metadata().end() ? std::string() : it->second;
+        };
+        // (A checkpoint written before checkpoints named their run has none of these keys.)
+        auto differs = [&](const char *key, const std::string &mine) { return !mine.empty() && !meta(key).empty() && meta(key) != mine; };
+        if (differs("run", identity.run) || differs("config_sha256", identity.configHash) || differs("base_sha256", identity.baseHash))
+            return unexpected(ckpt + " is not this run's checkpoint: it was written by run \"" + meta("run") + "\" (config "
+                              + meta("config_sha256").substr(0, 12) + ", base " + meta("base_sha256").substr(0, 12) + "); this is run \""
+                              + identity.run + "\" (config " + identity.configHash.substr(0, 12) + ", base "
+                              + identity.baseHash.substr(0, 12) + "). Remove it to train this run from step 0.");
         torch::NoGradGuard guard;
         for (auto &[n, t] : named) {
             auto v = model::loadTensor(*f, "module." + n);
@@ -274,11 +310,11 @@ Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Stude
                 }
             }
         }
-        std::ofstream out(logFile, std::ios::trunc);
+        std::string kept;
         for (const auto &l : keep)
-            out << l << '\n';
-        if (!out)
-            return unexpected(logFile + ": cannot write");
+            kept += l + '\n';
+        if (auto w = common::writeFileAtomically(logFile, kept); !w)
+            return unexpected(w.error().describe());
     }
     auto saveCheckpoint = [&](int step) -> Expected<void, std::string> {
         if (rank != 0)
@@ -291,7 +327,12 @@ Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Stude
             tensors.emplace_back("adam_m." + n, am[n]);
             tensors.emplace_back("adam_v." + n, av[n]);
         }
-        return model::writeSafetensors(ckpt, tensors, {{"step", std::to_string(step)}, {"format", "sdrt-distill-checkpoint-v1"}});
+        return model::writeSafetensors(ckpt, tensors,
+                                       {{"step", std::to_string(step)},
+                                        {"format", "sdrt-distill-checkpoint-v1"},
+                                        {"run", identity.run},
+                                        {"config_sha256", identity.configHash},
+                                        {"base_sha256", identity.baseHash}});
     };
 
     const int count = int(data.examples.size());
@@ -315,9 +356,13 @@ Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Stude
     const auto start = std::chrono::steady_clock::now();
     int step = report.startStep;
     std::int64_t tokens = 0, samples = 0;
-    std::ofstream logOut;
-    if (rank == 0)
-        logOut.open(logFile, std::ios::app);
+    common::AppendFile logOut;
+    if (rank == 0) {
+        auto opened = common::AppendFile::open(logFile);
+        if (!opened)
+            return unexpected(opened.error().describe());
+        logOut = std::move(*opened);
+    }
     try {
         for (; step < c.steps; ++step) {
             const auto global = model::trainingBatchIndices(count, c.batch, c.seed, step);
@@ -387,10 +432,8 @@ Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Stude
                                  {"samples_per_s", p.samplesPerSecond}, {"tokens_per_s", p.tokensPerSecond}};
                 if (!p.ensembleWeights.empty())
                     j["ensemble_weights"] = p.ensembleWeights;
-                logOut << j.dump() << '\n';
-                logOut.flush();
-                if (!logOut)
-                    return unexpected(logFile + ": cannot write (disk full?)");
+                if (auto w = logOut.append(j.dump() + '\n'); !w)
+                    return unexpected(w.error().describe());
             }
             if ((step + 1) % c.checkpointEvery == 0 && step + 1 < c.steps) {
                 if (auto r = saveCheckpoint(step + 1); !r)
@@ -408,6 +451,25 @@ Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Stude
         return unexpected(std::string("distillation failed: ") + e.what_without_backtrace());
     }
     report.stepsDone = step;
+    // A loss that ends far above where it started usually means a learning rate too high for
+    // the data: the run finishes, but says so (log and done line).
+    if (report.losses.size() >= 8) {
+        const std::size_t k = std::max<std::size_t>(2, report.losses.size() / 10);
+        double first = 0, last = 0;
+        for (std::size_t i = 0; i < k; ++i) {
+            first += report.losses[i] / double(k);
+            last += report.losses[report.losses.size() - 1 - i] / double(k);
+        }
+        if (last > 2.0 * first && last - first > 0.5) {
+            char text[256];
+            std::snprintf(text, sizeof text,
+                          "the loss rose from %.3f (mean of the first %zu steps) to %.3f (the last %zu): the learning rate %g is "
+                          "probably too high for this data",
+                          first, k, last, k, c.learningRate);
+            report.warning = text;
+            log->warn("{}: {}", runDir, report.warning);
+        }
+    }
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     report.samplesPerSecond = samples / std::max(1e-9, report.seconds);
     report.tokensPerSecond = tokens / std::max(1e-9, report.seconds);

@@ -22,10 +22,16 @@ QString tr(const char *s)
     return QCoreApplication::translate("sdrt::eval", s);
 }
 
+// A text cell. One that starts with = + - @, a tab or a carriage return would be read by a
+// spreadsheet program as a formula (CSV injection): as OWASP recommends, it gets a leading
+// apostrophe and is quoted, so it shows as the text it is.
 QString csvField(const QString &s)
 {
     QString v = s;
-    if (v.contains(QLatin1Char('"')) || v.contains(QLatin1Char(',')) || v.contains(QLatin1Char('\n')) || v.contains(QLatin1Char('\r'))) {
+    static const QString kFormulaStarts = QStringLiteral("=+-@\t\r");
+    if (!v.isEmpty() && kFormulaStarts.contains(v.front()))
+        v.prepend(QLatin1Char('\''));
+    if (v.startsWith(QLatin1Char('\'')) || v.contains(QLatin1Char('"')) || v.contains(QLatin1Char(',')) || v.contains(QLatin1Char('\n')) || v.contains(QLatin1Char('\r'))) {
         v.replace(QLatin1Char('"'), QStringLiteral("\"\""));
         return QLatin1Char('"') + v + QLatin1Char('"');
     }
@@ -188,9 +194,10 @@ QByteArray comparisonCsv(const Comparison &c)
 {
     QStringList head{QStringLiteral("item_id"), QStringLiteral("family"), QStringLiteral("question"), QStringLiteral("reference")};
     for (std::size_t i = 0; i < c.names.size(); ++i) {
-        head << c.names[i] + QStringLiteral(" answer") << c.names[i] + QStringLiteral(" score") << c.names[i] + QStringLiteral(" right");
+        head << csvField(c.names[i] + QStringLiteral(" answer")) << csvField(c.names[i] + QStringLiteral(" score"))
+             << csvField(c.names[i] + QStringLiteral(" right"));
         if (i > 0)
-            head << c.names[i] + QStringLiteral(" vs ") + c.names[0];
+            head << csvField(c.names[i] + QStringLiteral(" vs ") + c.names[0]);
     }
     head << QStringLiteral("disagree");
     QString out = head.join(QLatin1Char(',')) + QStringLiteral("\r\n");
@@ -205,7 +212,8 @@ QByteArray comparisonCsv(const Comparison &c)
         f << (r.disagree ? QStringLiteral("1") : QStringLiteral("0"));
         out += f.join(QLatin1Char(',')) + QStringLiteral("\r\n");
     }
-    return out.toUtf8();
+    // A byte-order mark, so spreadsheet programs read the file as UTF-8 (Japanese intact).
+    return QByteArrayLiteral("\xEF\xBB\xBF") + out.toUtf8();
 }
 
 QByteArray comparisonHtml(const Comparison &c)

@@ -1,5 +1,7 @@
 #include "sdrt/model/ModelConfig.h"
 
+#include "sdrt/common/FileWriter.h"
+
 #include "sdrt/model/ImageGrid.h"
 
 #include <nlohmann/json.hpp>
@@ -269,11 +271,8 @@ Expected<PreprocessorConfig, std::string> loadPreprocessorConfig(const std::stri
 
 Expected<void, std::string> writeTextFile(const std::string &path, const std::string &text)
 {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out)
-        return unexpected(path + ": cannot write");
+    if (auto w = common::writeFileAtomically(path, text); !w)
+        return unexpected(w.error().describe());
     return {};
 }
 

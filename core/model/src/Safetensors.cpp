@@ -1,5 +1,7 @@
 #include "SafetensorsTorch.h"
 
+#include "sdrt/common/FileWriter.h"
+
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
@@ -263,27 +265,25 @@ Expected<void, std::string> writeSafetensors(const std::string &path,
     std::string json = header.dump();
     while ((json.size() + 8) % 8 != 0)
         json.push_back(' '); // keep the data section 8-byte aligned
-    const std::string tmp = path + ".tmp";
-    FILE *f = std::fopen(tmp.c_str(), "wb");
+    auto f = common::AtomicFile::open(path);
     if (!f)
-        return unexpected(tmp + ": cannot write: " + std::strerror(errno));
+        return unexpected(f.error().describe());
     unsigned char len[8];
     std::uint64_t n = json.size();
     for (int i = 0; i < 8; ++i)
         len[i] = static_cast<unsigned char>((n >> (8 * i)) & 0xff);
-    bool ok = std::fwrite(len, 1, 8, f) == 8 && std::fwrite(json.data(), 1, json.size(), f) == json.size();
+    auto ok = f->write(len, 8);
+    if (ok)
+        ok = f->write(json);
     for (const auto &t : contiguous) {
         const std::size_t bytes = std::size_t(t.numel()) * t.element_size();
         if (ok && bytes > 0)
-            ok = std::fwrite(t.data_ptr(), 1, bytes, f) == bytes;
+            ok = f->write(t.data_ptr(), bytes);
     }
-    ok = (std::fflush(f) == 0) && ok;
-    ok = (fsync(fileno(f)) == 0) && ok;
-    std::fclose(f);
-    if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-        std::remove(tmp.c_str());
-        return unexpected(path + ": cannot write: " + std::strerror(errno));
-    }
+    if (ok)
+        ok = f->commit(); // the old file stays when anything failed
+    if (!ok)
+        return unexpected(ok.error().describe());
     return {};
 }
 

@@ -3,6 +3,7 @@
 #include "sdrt/review/ReviewSession.h"
 #include "sdrt/store/ItemRepository.h"
 #include "sdrt/store/ModelRepository.h"
+#include "sdrt/store/OutputFile.h"
 #include "sdrt/store/ReviewRepository.h"
 #include "sdrt/store/TraceRepository.h"
 #include "sdrt/store/Workspace.h"
@@ -15,7 +16,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 
 #include <map>
 
@@ -130,73 +130,20 @@ QString defaultExportPath(const store::Workspace &ws, ExportFormat format)
     return path;
 }
 
-QString checkExportTarget(const QString &path, bool overwrite)
-{
-    auto tr = [](const char *text) { return QCoreApplication::translate("sdrt::review", text); };
-    const QFileInfo given(path);
-    if (path.isEmpty())
-        return tr("No export file given.");
-    // Where the bytes would really go: through symbolic links, and for a new file its folder.
-    QString target;
-    if (given.exists()) {
-        if (given.isDir())
-            return tr("%1 is a folder; give a file name.").arg(QDir::toNativeSeparators(path));
-        target = given.canonicalFilePath();
-    } else {
-        const QFileInfo parent(given.absolutePath());
-        if (!parent.isDir())
-            return tr("Cannot write %1: the folder %2 does not exist.").arg(QDir::toNativeSeparators(path), QDir::toNativeSeparators(given.absolutePath()));
-        target = QDir(parent.canonicalFilePath()).filePath(given.fileName());
-    }
-    // Any workspace above the target (this one or another) keeps its own files.
-    static const QStringList kProtectedDirs = {QStringLiteral("assets"), QStringLiteral("hidden"), QStringLiteral("models"),
-                                               QStringLiteral("runs"), QStringLiteral(".locks")};
-    QDir dir = QFileInfo(target).dir();
-    QString rel = QFileInfo(target).fileName();
-    for (;;) {
-        if (store::Workspace::looksLikeWorkspace(dir.path())) {
-            const QString first = rel.section(QLatin1Char('/'), 0, 0);
-            const bool isDatabase = !rel.contains(QLatin1Char('/')) && rel.startsWith(QString::fromLatin1(store::Workspace::kDatabaseFile));
-            if (isDatabase || (rel.contains(QLatin1Char('/')) && kProtectedDirs.contains(first)))
-                return tr("%1 is part of the workspace %2 (%3); an export never writes there. Choose a file under %4 or outside "
-                          "the workspace.")
-                    .arg(QDir::toNativeSeparators(path), QDir::toNativeSeparators(dir.path()), isDatabase ? tr("its database") : first + QLatin1Char('/'),
-                         QDir::toNativeSeparators(dir.filePath(QStringLiteral("exports"))));
-        }
-        if (dir.isRoot())
-            break;
-        rel = dir.dirName() + QLatin1Char('/') + rel;
-        if (!dir.cdUp())
-            break;
-    }
-    if (given.exists() && !overwrite)
-        return tr("%1 already exists; it is replaced only when asked (sdrt export --force, or confirm in the workbench).")
-            .arg(QDir::toNativeSeparators(path));
-    return {};
-}
-
 Result<ExportSummary> exportReviews(store::Workspace &ws, const ReviewSession &session, ExportFormat format, const QString &path,
                                     bool overwrite)
 {
-    if (const QString refused = checkExportTarget(path, overwrite); !refused.isEmpty())
-        return fail(refused);
-    // A regular file is written to a temporary file and renamed over the target at the end; a
-    // device or pipe cannot be, and is written directly and unbuffered, so no error hides.
-    const QFileInfo info(path);
-    const bool direct = info.exists() && !info.isFile();
-    QSaveFile saved(path);
-    saved.setDirectWriteFallback(false);
-    QFile plain(path);
-    QFileDevice &out = direct ? static_cast<QFileDevice &>(plain) : static_cast<QFileDevice &>(saved);
-    if (!(direct ? plain.open(QIODevice::WriteOnly | QIODevice::Unbuffered) : saved.open(QIODevice::WriteOnly)))
-        return fail(QCoreApplication::translate("sdrt::review", "Cannot write %1: %2").arg(path, out.errorString()));
+    // Written to a temporary file and renamed over the target at the end: a failure anywhere
+    // leaves the old file as it was; devices, pipes and workspace files are refused.
+    auto out = store::ExportFile::open(path, overwrite);
+    if (!out)
+        return fail(out.error());
     Lookup lookup(ws);
     ExportSummary summary;
     summary.path = path;
     auto write = [&](const QJsonObject &o) -> Result<void> {
-        const QByteArray line = QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
-        if (out.write(line) != line.size())
-            return fail(QCoreApplication::translate("sdrt::review", "Cannot write %1: %2").arg(path, out.errorString()));
+        if (auto w = out->write(QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n'); !w)
+            return fail(w.error());
         ++summary.lines;
         return {};
     };
@@ -249,13 +196,8 @@ Result<ExportSummary> exportReviews(store::Workspace &ws, const ReviewSession &s
                 return fail(w.error());
         }
     }
-    if (direct) {
-        if (!plain.flush() || plain.error() != QFileDevice::NoError)
-            return fail(QCoreApplication::translate("sdrt::review", "Cannot write %1: %2").arg(path, plain.errorString()));
-        plain.close();
-    } else if (!saved.commit()) { // the temporary file is removed; the target is untouched
-        return fail(QCoreApplication::translate("sdrt::review", "Cannot write %1: %2").arg(path, saved.errorString()));
-    }
+    if (auto c = out->commit(); !c)
+        return fail(c.error());
     return summary;
 }
 

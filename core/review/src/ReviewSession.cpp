@@ -138,6 +138,18 @@ Result<void> ReviewSession::reload()
     return {};
 }
 
+bool isSimulatedReviewer(const QString &name)
+{
+    return name.trimmed().startsWith(QLatin1String(kSimulatedReviewerPrefix), Qt::CaseInsensitive);
+}
+
+QStringList ReviewSession::humanReviewers() const
+{
+    QStringList out = reviewers();
+    out.removeIf([](const QString &n) { return isSimulatedReviewer(n); });
+    return out;
+}
+
 QStringList ReviewSession::reviewers() const
 {
     QStringList out = m_knownReviewers;
@@ -530,8 +542,10 @@ Result<void> ReviewSession::setReasonTags(const QStringList &tags)
     return {};
 }
 
-std::vector<AgreementResult> ReviewSession::agreement(const QStringList &reviewers) const
+std::vector<AgreementResult> ReviewSession::agreement(const QStringList &given) const
 {
+    QStringList reviewers = given;
+    reviewers.removeIf([](const QString &n) { return isSimulatedReviewer(n); });
     std::vector<AgreementResult> out;
     if (reviewers.size() < 2)
         return out;

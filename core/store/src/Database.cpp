@@ -3,9 +3,12 @@
 #include "sdrt/store/ProcessLock.h"
 
 #include <QCoreApplication>
+#include <QFile>
 #include <QFileInfo>
 
 #include <sqlite3.h>
+
+#include <sys/statvfs.h>
 
 namespace sdrt::store {
 
@@ -292,6 +295,19 @@ QString Database::lastError() const
                 .arg(m_file, waited, QString::fromUtf8(sqlite3_errmsg(m_db)));
         return QCoreApplication::translate("sdrt::store", "The workspace database %1 is locked by another program (%2); open in: %3")
             .arg(m_file, waited, who.join(QStringLiteral("; ")));
+    }
+    // A full disk often surfaces as a plain "disk I/O error" (the write-ahead log or its index
+    // could not grow); say what it is when the disk has no room left.
+    const int code = sqlite3_errcode(m_db) & 0xff;
+    if (code == SQLITE_FULL || code == SQLITE_IOERR) {
+        struct statvfs fs {};
+        const QByteArray folder = QFile::encodeName(QFileInfo(m_file).absolutePath());
+        if (::statvfs(folder.constData(), &fs) == 0 && (code == SQLITE_FULL || quint64(fs.f_bavail) * fs.f_frsize < (1u << 20)))
+            return QCoreApplication::translate("sdrt::store", "The disk holding %1 is full (%2 KiB free): the change was not saved, and "
+                                                              "what was saved before is intact. Free some space and try again. (SQLite: %3)")
+                .arg(m_file)
+                .arg(quint64(fs.f_bavail) * fs.f_frsize / 1024)
+                .arg(QString::fromUtf8(sqlite3_errmsg(m_db)));
     }
     return QCoreApplication::translate("sdrt::store", "SQLite error in %1: %2")
         .arg(m_file, QString::fromUtf8(sqlite3_errmsg(m_db)));

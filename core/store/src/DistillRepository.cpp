@@ -5,10 +5,14 @@
 #include "sdrt/store/Database.h"
 
 #include <QCoreApplication>
+#include <QDir>
+#include <QFile>
 #include <QFileInfo>
+#include <QJsonObject>
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <algorithm>
 #include <map>
 
 namespace sdrt::store {
@@ -17,7 +21,7 @@ namespace {
 constexpr const char *kKind = "distill";
 constexpr const char *kColumns =
     "SELECT id, name, base_model_id, config, policy, status, coalesce(error,''), started_at, coalesce(finished_at,''),"
-    " steps_done, final_losses, world_size, coalesce(owner,'') FROM distill_runs";
+    " steps_done, final_losses, world_size, coalesce(owner,''), checkpoint_step FROM distill_runs";
 
 DistillRun readRun(const Statement &s)
 {
@@ -35,6 +39,7 @@ DistillRun readRun(const Statement &s)
     r.finalLosses = s.text(10);
     r.worldSize = int(s.int64(11));
     r.owner = s.text(12);
+    r.checkpointStep = int(s.int64(13));
     return r;
 }
 
@@ -47,7 +52,7 @@ QString DistillRepository::storeRoot() const
 
 bool DistillRepository::isLive(Id runId) const
 {
-    return runlife::isLive(m_db, kKind, runId);
+    return runlife::isLive(m_db, "distill_runs", kKind, runId);
 }
 
 Result<StartedDistillRun> DistillRepository::start(const DistillRun &run)
@@ -74,9 +79,11 @@ Result<StartedDistillRun> DistillRepository::start(const DistillRun &run)
     if (auto r = s->run(); !r)
         return fail(r.error());
     const Id id = m_db.lastInsertId();
-    auto lock = runlife::lock(m_db, kKind, id);
+    auto lock = runlife::lock(m_db, "distill_runs", kKind, id);
     if (!lock)
         return fail(lock.error());
+    if (auto r = runlife::setOwnerProcess(m_db, "distill_runs", id); !r)
+        return fail(r.error());
     if (auto r = tx.commit(); !r)
         return fail(r.error());
     return StartedDistillRun{id, std::move(*lock)};
@@ -97,7 +104,7 @@ Result<StartedDistillRun> DistillRepository::resume(Id runId)
     if ((*run)->status == RunStatus::Done)
         return fail(QCoreApplication::translate("sdrt::store", "Distillation run \"%1\" is done; there is nothing to resume.").arg((*run)->name));
     // Taking the lock is the liveness check: a live run holds it.
-    auto lock = runlife::lock(m_db, kKind, runId);
+    auto lock = runlife::lock(m_db, "distill_runs", kKind, runId);
     if (!lock)
         return fail(QCoreApplication::translate("sdrt::store", "Distillation run \"%1\" is still running: %2").arg((*run)->name, lock.error()));
     if (auto r = runlife::markRunning(m_db, "distill_runs", runId); !r)
@@ -109,12 +116,19 @@ Result<StartedDistillRun> DistillRepository::resume(Id runId)
 
 Result<void> DistillRepository::finish(Id runId, RunStatus status, const QString &error, int stepsDone, const QString &finalLossesJson)
 {
-    auto s = m_db.prepare("UPDATE distill_runs SET status = ?2, error = ?3, steps_done = ?4, final_losses = ?5,"
+    auto run = find(runId);
+    if (!run)
+        return fail(run.error());
+    StepsOnDisk disk;
+    if (*run)
+        disk = distillStepsOnDisk(DistillRunFiles::folder(storeRoot(), (*run)->name));
+    auto s = m_db.prepare("UPDATE distill_runs SET status = ?2, error = ?3, steps_done = ?4, final_losses = ?5, checkpoint_step = ?6,"
                           " finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?1");
     if (!s)
         return fail(s.error());
     s->bind(1, runId).bind(2, runStatusName(status)).bind(3, error.isEmpty() ? std::optional<QString>() : std::optional<QString>(error))
-        .bind(4, stepsDone).bind(5, finalLossesJson.isEmpty() ? QStringLiteral("{}") : finalLossesJson);
+        .bind(4, std::max(stepsDone, disk.logged)).bind(5, finalLossesJson.isEmpty() ? QStringLiteral("{}") : finalLossesJson)
+        .bind(6, disk.checkpoint);
     return s->run();
 }
 
@@ -189,7 +203,78 @@ Result<RunLineage> DistillRepository::lineage(Id runId)
 
 Result<int> DistillRepository::reconcile()
 {
-    return runlife::reconcile(m_db, "distill_runs", kKind);
+    auto dead = runlife::reconcile(m_db, "distill_runs", kKind);
+    if (!dead)
+        return fail(dead.error());
+    // A killed process said nothing: its files say how far it got.
+    for (const Id id : *dead) {
+        auto run = find(id);
+        if (!run)
+            return fail(run.error());
+        if (!*run)
+            continue;
+        const StepsOnDisk disk = distillStepsOnDisk(DistillRunFiles::folder(storeRoot(), (*run)->name));
+        auto s = m_db.prepare("UPDATE distill_runs SET steps_done = max(steps_done, ?2), checkpoint_step = ?3 WHERE id = ?1");
+        if (!s)
+            return fail(s.error());
+        s->bind(1, id).bind(2, disk.logged).bind(3, disk.checkpoint);
+        if (auto r = s->run(); !r)
+            return fail(r.error());
+    }
+    return int(dead->size());
+}
+
+QString DistillRunFiles::folder(const QString &workspaceRoot, const QString &runName)
+{
+    return QDir(QDir(workspaceRoot).filePath(QStringLiteral("runs"))).filePath(runName);
+}
+
+QString DistillRunFiles::config(const QString &runFolder)
+{
+    return QDir(runFolder).filePath(QStringLiteral("config.json"));
+}
+
+QString DistillRunFiles::trainingLog(const QString &runFolder)
+{
+    return QDir(runFolder).filePath(QStringLiteral("training_log.jsonl"));
+}
+
+QString DistillRunFiles::checkpoint(const QString &runFolder)
+{
+    return QDir(runFolder).filePath(QStringLiteral("checkpoints/checkpoint.safetensors"));
+}
+
+QString DistillRunFiles::adapter(const QString &runFolder)
+{
+    return QDir(runFolder).filePath(QStringLiteral("adapter.safetensors"));
+}
+
+StepsOnDisk distillStepsOnDisk(const QString &runFolder)
+{
+    StepsOnDisk out;
+    QFile log(DistillRunFiles::trainingLog(runFolder));
+    if (log.open(QIODevice::ReadOnly)) {
+        while (!log.atEnd()) {
+            const QJsonObject o = QJsonDocument::fromJson(log.readLine()).object(); // a line cut by a kill reads as {}
+            out.logged = std::max(out.logged, o.value(QStringLiteral("step")).toInt());
+        }
+    }
+    // The checkpoint's safetensors header: 8 bytes of length (little-endian), then JSON whose
+    // "__metadata__" holds {"step": "<n>"}.
+    QFile ckpt(DistillRunFiles::checkpoint(runFolder));
+    if (ckpt.open(QIODevice::ReadOnly)) {
+        const QByteArray len = ckpt.read(8);
+        if (len.size() == 8) {
+            quint64 n = 0;
+            for (int i = 7; i >= 0; --i)
+                n = (n << 8) | quint8(len[i]);
+            if (n > 0 && n < (16u << 20)) {
+                const QJsonObject header = QJsonDocument::fromJson(ckpt.read(qint64(n))).object();
+                out.checkpoint = header.value(QStringLiteral("__metadata__")).toObject().value(QStringLiteral("step")).toString().toInt();
+            }
+        }
+    }
+    return out;
 }
 
 Result<std::optional<DistillRun>> DistillRepository::find(Id runId)

@@ -48,7 +48,7 @@ QString EvaluationRepository::storeRoot() const
 
 bool EvaluationRepository::isLive(Id id) const
 {
-    return runlife::isLive(m_db, kKind, id);
+    return runlife::isLive(m_db, "evaluations", kKind, id);
 }
 
 Result<StartedEvaluation> EvaluationRepository::start(const Evaluation &e)
@@ -74,9 +74,11 @@ Result<StartedEvaluation> EvaluationRepository::start(const Evaluation &e)
     if (auto r = s->run(); !r)
         return fail(r.error());
     const Id id = m_db.lastInsertId();
-    auto lock = runlife::lock(m_db, kKind, id);
+    auto lock = runlife::lock(m_db, "evaluations", kKind, id);
     if (!lock)
         return fail(lock.error());
+    if (auto r = runlife::setOwnerProcess(m_db, "evaluations", id); !r)
+        return fail(r.error());
     if (auto r = tx.commit(); !r)
         return fail(r.error());
     return StartedEvaluation{id, std::move(*lock)};
@@ -96,7 +98,7 @@ Result<StartedEvaluation> EvaluationRepository::resume(Id id)
         return fail(QCoreApplication::translate("sdrt::store", "There is no evaluation %1.").arg(id));
     if ((*e)->status == RunStatus::Done)
         return fail(QCoreApplication::translate("sdrt::store", "Evaluation \"%1\" is done; there is nothing to resume.").arg((*e)->name));
-    auto lock = runlife::lock(m_db, kKind, id);
+    auto lock = runlife::lock(m_db, "evaluations", kKind, id);
     if (!lock)
         return fail(QCoreApplication::translate("sdrt::store", "Evaluation \"%1\" is still running: %2").arg((*e)->name, lock.error()));
     if (auto r = runlife::markRunning(m_db, "evaluations", id); !r)
@@ -177,7 +179,10 @@ Result<std::set<Id>> EvaluationRepository::doneItems(Id id)
 
 Result<int> EvaluationRepository::reconcile()
 {
-    return runlife::reconcile(m_db, "evaluations", kKind);
+    auto dead = runlife::reconcile(m_db, "evaluations", kKind);
+    if (!dead)
+        return fail(dead.error());
+    return int(dead->size());
 }
 
 Result<std::optional<Evaluation>> EvaluationRepository::find(Id id)

@@ -310,6 +310,42 @@ CREATE TABLE review_marks (
 );
 )sql";
 
+// Version 8: a student is identified by its run as well as its bytes, and a model name names
+// one model. `models` is rebuilt without UNIQUE(content_hash): a base model's hash stays unique
+// (a partial index), a student is unique by its distillation run, and names become unique (an
+// older workspace's repeated name gets " (<id>)" appended on the later rows). Runs record the
+// process that runs them (`owner_process`: host, boot id, pid and start time), so a live run is
+// told from a dead one even when its lock file was deleted by hand; a distillation run records
+// the step of its last checkpoint.
+constexpr const char *kSchemaV8 = R"sql(
+CREATE TABLE models_v8 (
+  id             INTEGER PRIMARY KEY,
+  name           TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
+  path           TEXT NOT NULL,
+  content_hash   TEXT NOT NULL CHECK (length(content_hash) = 64),
+  config         TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(config)),
+  role           TEXT NOT NULL CHECK (role IN ('base','student')),
+  created_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  files          TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(files)),
+  base_model_id  INTEGER REFERENCES models(id),
+  distill_run_id INTEGER REFERENCES distill_runs(id)
+);
+INSERT INTO models_v8 (id, name, path, content_hash, config, role, created_at, files, base_model_id, distill_run_id)
+  SELECT id,
+         CASE WHEN EXISTS (SELECT 1 FROM models m2 WHERE m2.name = models.name AND m2.id < models.id)
+              THEN name || ' (' || id || ')' ELSE name END,
+         path, content_hash, config, role, created_at, files, base_model_id, distill_run_id FROM models;
+DROP TABLE models;
+ALTER TABLE models_v8 RENAME TO models;
+CREATE UNIQUE INDEX models_base_content ON models (content_hash) WHERE role = 'base';
+CREATE UNIQUE INDEX models_student_run ON models (distill_run_id) WHERE distill_run_id IS NOT NULL;
+
+ALTER TABLE distill_runs ADD COLUMN checkpoint_step INTEGER NOT NULL DEFAULT 0 CHECK (checkpoint_step >= 0);
+ALTER TABLE distill_runs ADD COLUMN owner_process TEXT;
+ALTER TABLE evaluations ADD COLUMN owner_process TEXT;
+ALTER TABLE generation_runs ADD COLUMN owner_process TEXT;
+)sql";
+
 } // namespace
 
 const std::vector<Migration> &migrations()
@@ -322,6 +358,7 @@ const std::vector<Migration> &migrations()
         {5, kSchemaV5},
         {6, kSchemaV6},
         {7, kSchemaV7},
+        {8, kSchemaV8, true},
     };
     return list;
 }

@@ -17,6 +17,8 @@
 
 #include <map>
 
+#include <sys/stat.h>
+
 namespace sdrt::store {
 namespace {
 
@@ -61,10 +63,20 @@ QString modelFileStamps(const QString &dirPath)
     const QDir dir(dirPath);
     QJsonArray out;
     for (const QString &name : modelFiles(dir)) {
-        const QFileInfo fi(dir.filePath(name));
-        out.append(QJsonObject{{QStringLiteral("name"), name},
-                               {QStringLiteral("size"), qint64(fi.size())},
-                               {QStringLiteral("mtime_ms"), fi.lastModified().toMSecsSinceEpoch()}});
+        // Size and modification time alone can be restored by hand (touch -d, utime); the change
+        // time cannot, and a file replaced by another has another inode. Any difference in these
+        // makes verifyFolder() hash the content again.
+        struct stat st {};
+        QJsonObject o{{QStringLiteral("name"), name}};
+        if (::stat(QFile::encodeName(dir.filePath(name)).constData(), &st) == 0) {
+            o.insert(QStringLiteral("size"), qint64(st.st_size));
+            o.insert(QStringLiteral("mtime_ms"), qint64(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000);
+            o.insert(QStringLiteral("mtime_ns"), QString::number(qint64(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec));
+            o.insert(QStringLiteral("ctime_ns"), QString::number(qint64(st.st_ctim.tv_sec) * 1000000000LL + st.st_ctim.tv_nsec));
+            o.insert(QStringLiteral("inode"), QString::number(quint64(st.st_ino)));
+            o.insert(QStringLiteral("device"), QString::number(quint64(st.st_dev)));
+        }
+        out.append(o);
     }
     return QString::fromUtf8(QJsonDocument(out).toJson(QJsonDocument::Compact));
 }
@@ -96,17 +108,34 @@ Result<QString> modelContentHash(const QString &dirPath, const std::atomic_bool 
     return QString::fromLatin1(hash.result().toHex());
 }
 
-Result<void> ModelRepository::linkStudent(Id studentId, Id baseModelId, Id distillRunId)
+Result<ModelRecord> ModelRepository::registerFolder(const Workspace &ws, const QString &dirPath, const QString &name,
+                                                    const QString &role, bool copyIntoWorkspace)
 {
-    auto s = m_db.prepare("UPDATE models SET base_model_id = ?2, distill_run_id = ?3 WHERE id = ?1 AND role = 'student'");
+    return registerFolder(ws, dirPath, name, role, copyIntoWorkspace, {});
+}
+
+Result<ModelRecord> ModelRepository::registerStudent(const Workspace &ws, const QString &runDir, const QString &name, Id baseModelId,
+                                                     Id distillRunId)
+{
+    // A run registers its student once (a second call, after a crash between the two writes,
+    // finds it).
+    auto s = m_db.prepare((QByteArray(kModelColumns) + " WHERE distill_run_id = ?").constData());
     if (!s)
         return fail(s.error());
-    s->bind(1, studentId).bind(2, baseModelId).bind(3, distillRunId);
-    return s->run();
+    s->bind(1, distillRunId);
+    auto existing = rows::readOne<ModelRecord>(*s, readModel);
+    if (!existing)
+        return fail(existing.error());
+    if (*existing)
+        return **existing;
+    ModelRecord links;
+    links.baseModelId = baseModelId;
+    links.distillRunId = distillRunId;
+    return registerFolder(ws, runDir, name, QStringLiteral("student"), false, links);
 }
 
 Result<ModelRecord> ModelRepository::registerFolder(const Workspace &ws, const QString &dirPath, const QString &name,
-                                                    const QString &role, bool copyIntoWorkspace)
+                                                    const QString &role, bool copyIntoWorkspace, const ModelRecord &student)
 {
     if (role != QLatin1String("base") && role != QLatin1String("student"))
         return fail(QCoreApplication::translate("sdrt::store", "Unknown model role \"%1\" (base or student).").arg(role));
@@ -125,15 +154,35 @@ Result<ModelRecord> ModelRepository::registerFolder(const Workspace &ws, const Q
     if (pe.error != QJsonParseError::NoError || !config.isObject())
         return fail(QCoreApplication::translate("sdrt::store", "%1 is not valid JSON: %2").arg(QDir::toNativeSeparators(configFile.fileName()), pe.errorString()));
 
-    auto s = m_db.prepare((QByteArray(kModelColumns) + " WHERE content_hash = ?").constData());
-    if (!s)
-        return fail(s.error());
-    s->bind(1, *hash);
-    auto existing = rows::readOne<ModelRecord>(*s, readModel);
-    if (!existing)
-        return fail(existing.error());
-    if (*existing)
-        return **existing;
+    // A base model is its bytes: the same content registered again is the same model, and it keeps
+    // the one name it has. A student is also its run, so two identical adapters are two students.
+    if (role == QLatin1String("base")) {
+        auto s = m_db.prepare((QByteArray(kModelColumns) + " WHERE content_hash = ? AND role = 'base'").constData());
+        if (!s)
+            return fail(s.error());
+        s->bind(1, *hash);
+        auto existing = rows::readOne<ModelRecord>(*s, readModel);
+        if (!existing)
+            return fail(existing.error());
+        if (*existing) {
+            if ((*existing)->name != name.trimmed())
+                return fail(QCoreApplication::translate("sdrt::store", "%1 is already registered as model \"%2\" (id %3); a model has one name, "
+                                                                       "so it was not registered again as \"%4\".")
+                                .arg(QDir::toNativeSeparators(dir), (*existing)->name)
+                                .arg((*existing)->id)
+                                .arg(name.trimmed()));
+            return **existing;
+        }
+    }
+    if (auto taken = findByName(name.trimmed()); !taken) {
+        return fail(taken.error());
+    } else if (*taken) {
+        return fail(QCoreApplication::translate("sdrt::store", "A model named \"%1\" already exists (id %2, a %3 model at %4); a name names one "
+                                                               "model. Choose another name.")
+                        .arg(name.trimmed())
+                        .arg((*taken)->id)
+                        .arg((*taken)->role, QDir::toNativeSeparators((*taken)->path)));
+    }
 
     ModelRecord m;
     m.name = name.trimmed();
@@ -141,6 +190,8 @@ Result<ModelRecord> ModelRepository::registerFolder(const Workspace &ws, const Q
     m.config = QString::fromUtf8(config.toJson(QJsonDocument::Compact));
     m.role = role;
     m.files = stamps;
+    m.baseModelId = student.baseModelId;
+    m.distillRunId = student.distillRunId;
     QString stored = dir;
     if (copyIntoWorkspace) {
         const QString target = QDir(ws.modelsDir()).filePath(m.name + QLatin1Char('-') + hash->left(12));
@@ -219,10 +270,14 @@ Result<void> ModelRepository::verifyFolder(const ModelRecord &m, const QString &
 
 Result<Id> ModelRepository::ensure(const ModelRecord &record)
 {
-    auto s = m_db.prepare("SELECT id FROM models WHERE content_hash = ?");
+    // A base model by its bytes; a student (which carries no run of this store) by bytes and name.
+    auto s = m_db.prepare(record.role == QLatin1String("base") ? "SELECT id FROM models WHERE content_hash = ?1 AND role = 'base'"
+                                                               : "SELECT id FROM models WHERE content_hash = ?1 AND role = ?2 AND name = ?3");
     if (!s)
         return fail(s.error());
     s->bind(1, record.contentHash);
+    if (record.role != QLatin1String("base"))
+        s->bind(2, record.role).bind(3, record.name);
     auto row = s->step();
     if (!row)
         return fail(row.error());
@@ -231,6 +286,15 @@ Result<Id> ModelRepository::ensure(const ModelRecord &record)
     ModelRecord copy = record; // ids of another store mean nothing here
     copy.baseModelId.reset();
     copy.distillRunId.reset();
+    // The name may be another model's here: the copy gets a free one.
+    for (int n = 2;; ++n) {
+        auto taken = findByName(copy.name);
+        if (!taken)
+            return fail(taken.error());
+        if (!*taken)
+            break;
+        copy.name = QStringLiteral("%1 (%2)").arg(record.name).arg(n);
+    }
     return insertModel(m_db, copy);
 }
 
@@ -253,7 +317,7 @@ Result<std::optional<ModelRecord>> ModelRepository::find(Id id)
 
 Result<std::optional<ModelRecord>> ModelRepository::findByName(const QString &name)
 {
-    auto s = m_db.prepare((QByteArray(kModelColumns) + " WHERE name = ? ORDER BY id DESC LIMIT 1").constData());
+    auto s = m_db.prepare((QByteArray(kModelColumns) + " WHERE name = ?").constData());
     if (!s)
         return fail(s.error());
     s->bind(1, name);

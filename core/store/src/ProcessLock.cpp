@@ -48,6 +48,54 @@ QString ProcessLock::thisProgram()
     return text;
 }
 
+namespace {
+
+QByteArray bootId()
+{
+    QFile f(QStringLiteral("/proc/sys/kernel/random/boot_id"));
+    return f.open(QIODevice::ReadOnly) ? f.readAll().trimmed() : QByteArray();
+}
+
+// Field 22 of /proc/<pid>/stat: when the process started, in clock ticks since boot. The
+// command name (field 2) is in parentheses and may hold spaces, so fields count from its ')'.
+QByteArray startTicks(qint64 pid)
+{
+    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    const QByteArray stat = f.readAll();
+    const int close = stat.lastIndexOf(')');
+    if (close < 0)
+        return {};
+    const QList<QByteArray> fields = stat.mid(close + 2).split(' ');
+    return fields.size() > 19 ? fields.at(19) : QByteArray(); // field 3 is fields[0]
+}
+
+} // namespace
+
+QString ProcessLock::processIdentity()
+{
+    const qint64 pid = qint64(::getpid());
+    return QStringLiteral("%1 %2 %3 %4")
+        .arg(QSysInfo::machineHostName(), QString::fromLatin1(bootId()))
+        .arg(pid)
+        .arg(QString::fromLatin1(startTicks(pid)));
+}
+
+ProcessLock::Liveness ProcessLock::identityLiveness(const QString &identity)
+{
+    const QStringList parts = identity.split(QLatin1Char(' '));
+    if (parts.size() != 4 || parts[0] != QSysInfo::machineHostName() || parts[1].isEmpty() || parts[3].isEmpty())
+        return Liveness::Unknown;
+    if (parts[1].toLatin1() != bootId())
+        return Liveness::Dead;
+    bool ok = false;
+    const qint64 pid = parts[2].toLongLong(&ok);
+    if (!ok || pid <= 0)
+        return Liveness::Unknown;
+    return startTicks(pid) == parts[3].toLatin1() ? Liveness::Alive : Liveness::Dead;
+}
+
 QString ProcessLock::lockDir(const QString &workspaceRoot)
 {
     return QDir(workspaceRoot).filePath(QStringLiteral(".locks"));

@@ -6,7 +6,10 @@
 #include "sdrt/store/ProcessLock.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QFileInfo>
+
+#include <vector>
 
 namespace sdrt::store::runlife {
 
@@ -23,28 +26,71 @@ inline QString root(const Database &db)
     return QFileInfo(db.fileName()).absolutePath();
 }
 
-inline bool isLive(const Database &db, const char *kind, Id id)
+// The process recorded as running the row (owner_process), if it still lives. A lock file can
+// be deleted by hand while its holder runs; the recorded identity cannot.
+inline bool ownerAlive(const Database &db, const char *table, Id id)
 {
-    return ProcessLock::isHeld(ProcessLock::runLockFile(root(db), QString::fromLatin1(kind), id));
+    auto s = const_cast<Database &>(db).prepare((QByteArray("SELECT coalesce(owner_process,'') FROM ") + table + " WHERE id = ?").constData());
+    if (!s)
+        return false;
+    s->bind(1, id);
+    auto row = s->step();
+    if (!row || !*row)
+        return false;
+    return ProcessLock::identityLiveness(s->text(0)) == ProcessLock::Liveness::Alive;
 }
 
-inline Result<ProcessLock> lock(const Database &db, const char *kind, Id id)
+inline bool isLive(const Database &db, const char *table, const char *kind, Id id)
 {
-    return ProcessLock::acquire(ProcessLock::runLockFile(root(db), QString::fromLatin1(kind), id), QJsonObject{{QStringLiteral("run_id"), qint64(id)}});
+    return ProcessLock::isHeld(ProcessLock::runLockFile(root(db), QString::fromLatin1(kind), id)) || ownerAlive(db, table, id);
+}
+
+// Takes a run's lock: its lock file, and only when the process recorded in its row is gone
+// (the file may have been deleted under a live run).
+inline Result<ProcessLock> lock(const Database &db, const char *table, const char *kind, Id id)
+{
+    auto lock = ProcessLock::acquire(ProcessLock::runLockFile(root(db), QString::fromLatin1(kind), id), QJsonObject{{QStringLiteral("run_id"), qint64(id)}});
+    if (!lock)
+        return lock;
+    if (ownerAlive(db, table, id)) {
+        auto s = const_cast<Database &>(db).prepare((QByteArray("SELECT coalesce(owner,'') FROM ") + table + " WHERE id = ?").constData());
+        QString who;
+        if (s) {
+            s->bind(1, id);
+            if (auto row = s->step(); row && *row)
+                who = s->text(0);
+        }
+        return fail(QCoreApplication::translate("sdrt::store", "its process still runs (%1), although its lock file %2 was removed.")
+                        .arg(who, QDir::toNativeSeparators(lock->file())));
+    }
+    return lock;
+}
+
+// Records this process as the one running the row.
+inline Result<void> setOwnerProcess(Database &db, const char *table, Id id)
+{
+    auto s = db.prepare((QByteArray("UPDATE ") + table + " SET owner_process = ?2 WHERE id = ?1").constData());
+    if (!s)
+        return fail(s.error());
+    s->bind(1, id).bind(2, ProcessLock::processIdentity());
+    return s->run();
 }
 
 // A run this process takes over (resume): running again, no error, owned by this process.
 inline Result<void> markRunning(Database &db, const char *table, Id id)
 {
-    auto s = db.prepare((QByteArray("UPDATE ") + table + " SET status = 'running', error = NULL, finished_at = NULL, owner = ?2 WHERE id = ?1").constData());
+    auto s = db.prepare((QByteArray("UPDATE ") + table
+                         + " SET status = 'running', error = NULL, finished_at = NULL, owner = ?2, owner_process = ?3 WHERE id = ?1")
+                            .constData());
     if (!s)
         return fail(s.error());
-    s->bind(1, id).bind(2, owner());
+    s->bind(1, id).bind(2, owner()).bind(3, ProcessLock::processIdentity());
     return s->run();
 }
 
-// `running` rows of `table` whose lock nobody holds become `interrupted`; returns how many.
-inline Result<int> reconcile(Database &db, const char *table, const char *kind)
+// `running` rows of `table` whose lock nobody holds (and whose process is gone) become
+// `interrupted`; returns their ids.
+inline Result<std::vector<Id>> reconcile(Database &db, const char *table, const char *kind)
 {
     auto s = db.prepare((QByteArray("SELECT id FROM ") + table + " WHERE status = 'running'").constData());
     if (!s)
@@ -56,7 +102,7 @@ inline Result<int> reconcile(Database &db, const char *table, const char *kind)
             return fail(row.error());
         if (!*row)
             break;
-        if (!isLive(db, kind, s->int64(0)))
+        if (!isLive(db, table, kind, s->int64(0)))
             dead.push_back(s->int64(0));
     }
     for (const Id id : dead) {
@@ -67,7 +113,7 @@ inline Result<int> reconcile(Database &db, const char *table, const char *kind)
         if (auto r = u->run(); !r)
             return fail(r.error());
     }
-    return int(dead.size());
+    return dead;
 }
 
 } // namespace sdrt::store::runlife

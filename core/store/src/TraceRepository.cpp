@@ -3,6 +3,7 @@
 #include "sdrt/store/Database.h"
 
 #include "Rows.h"
+#include "RunLife.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -179,7 +180,7 @@ QString TraceRepository::storeRoot() const
 
 bool TraceRepository::isLive(Id runId) const
 {
-    return ProcessLock::isHeld(ProcessLock::runLockFile(storeRoot(), QString::fromLatin1(kRunKind), runId));
+    return runlife::isLive(m_db, "generation_runs", kRunKind, runId);
 }
 
 Result<Id> TraceRepository::createRun(const GenerationRun &r)
@@ -238,6 +239,8 @@ Result<StartedRun> TraceRepository::startRun(const GenerationRun &run, bool excl
                                      QJsonObject{{QStringLiteral("run_id"), qint64(*id)}});
     if (!lock)
         return fail(lock.error());
+    if (auto r = runlife::setOwnerProcess(m_db, "generation_runs", *id); !r)
+        return fail(r.error());
     if (auto r = tx.commit(); !r)
         return fail(r.error());
     StartedRun started;

@@ -77,9 +77,23 @@ Result<Workspace> Workspace::open(const QString &dir)
 {
     QDir root(dir);
     const QString file = root.filePath(QString::fromLatin1(kDatabaseFile));
-    if (!QFileInfo(file).isFile())
+    const QFileInfo info(file);
+    if (info.exists() && !info.isFile())
+        return fail(QCoreApplication::translate("sdrt::store::Workspace", "%1 is not a workspace: %2 there is %3, not a database file.")
+                        .arg(QDir::toNativeSeparators(dir), QString::fromLatin1(kDatabaseFile),
+                             info.isDir() ? QCoreApplication::translate("sdrt::store::Workspace", "a folder")
+                                          : QCoreApplication::translate("sdrt::store::Workspace", "a device, pipe or socket")));
+    if (!info.exists())
         return fail(QCoreApplication::translate("sdrt::store::Workspace", "%1 is not a workspace: %2 is missing.")
                         .arg(QDir::toNativeSeparators(dir), QString::fromLatin1(kDatabaseFile)));
+    // SQLite reads an empty file as an empty database and would make a new workspace of it;
+    // a 0-byte workspace.sqlite is a truncated or emptied one (unless its write-ahead log still
+    // holds the data, as after a kill right after `sdrt init`).
+    if (info.size() == 0 && QFileInfo(file + QStringLiteral("-wal")).size() == 0)
+        return fail(QCoreApplication::translate("sdrt::store::Workspace",
+                                                "%1 is empty (0 bytes): it is not a workspace database, and it is not made into a new, "
+                                                "empty one. Restore it from a backup, or create a workspace in another folder with sdrt init.")
+                        .arg(QDir::toNativeSeparators(file)));
     auto db = Database::open(file, Database::Mode::ReadWrite);
     if (!db)
         return fail(db.error());

@@ -53,6 +53,7 @@ struct DistillReport {
     double tokensPerSecond = 0;
     DistillProgress last;
     std::vector<double> losses; // per step of this run
+    std::string warning;        // set when the loss ended far above where it started (diverged)
 };
 
 // Sums float vectors over the ranks of a data-parallel run (PyTorch's c10d underneath).
@@ -62,10 +63,14 @@ public:
     virtual int rank() const = 0;
     virtual int worldSize() const = 0;
     virtual Expected<void, std::string> allreduceSum(std::vector<float> &values) = 0;
+    // Every rank's `value`, by rank (each rank calls it the same number of times).
+    virtual Expected<std::vector<std::string>, std::string> allGather(const std::string &value) = 0;
 };
 
 // Joins a c10d process group: Gloo on CPU (NCCL is not used for these small vectors). Rank 0
-// hosts the TCP store at addr:port; waits up to `timeoutSeconds` for the others.
+// hosts the TCP store at addr:port. Every rank waits at most `timeoutSeconds` for all of them to
+// arrive, then fails with a message that says what it waited for (the rank, the address, how
+// many had arrived). A rank that cannot reach rank 0 fails within the same time.
 Expected<std::unique_ptr<Communicator>, std::string> joinProcessGroup(int rank, int worldSize, const std::string &addr, int port,
                                                                       int timeoutSeconds = 120);
 
@@ -74,9 +79,25 @@ struct DistillCallbacks {
     const std::atomic_bool *cancel = nullptr;
 };
 
+// Who a run's checkpoint belongs to: written into its metadata, and a checkpoint that names
+// another run, config or base is refused on resume. Empty fields are not checked (tests).
+struct RunIdentity {
+    std::string run;
+    std::string configHash; // sha256 of the run's config JSON as stored
+    std::string baseHash;   // the base model's content hash
+};
+
+// What trainStudent() would refuse before its first step, checked without training: no data,
+// a batch smaller than the world, hidden_layers outside the decoder or not stored by the teacher.
+Expected<void, std::string> checkTrainingSetup(model::VlmRuntime &base, const Dataset &data, const DistillConfig &config, int worldSize);
+
+// <runDir>/checkpoints/checkpoint.safetensors
+std::string checkpointFile(const std::string &runDir);
+
 Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Student &student, const Dataset &data,
                                                   const DistillConfig &config, const std::string &runDir,
-                                                  const DistillCallbacks &callbacks = {}, Communicator *comm = nullptr);
+                                                  const DistillCallbacks &callbacks = {}, Communicator *comm = nullptr,
+                                                  const RunIdentity &identity = {});
 
 // Mean CE of the answers under the plain prompt with the student attached (no training).
 Expected<double, std::string> studentLoss(model::VlmRuntime &base, Student &student, const Dataset &data, int batch = 8);

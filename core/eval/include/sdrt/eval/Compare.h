@@ -55,6 +55,8 @@ struct Comparison {
 };
 
 Result<Comparison> compareEvaluations(store::Workspace &ws, const std::vector<QString> &names, std::uint64_t seed = 1);
+// UTF-8 with a byte-order mark; text cells that a spreadsheet would run as a formula (starting
+// with = + - @, tab or carriage return) are neutralised with a leading apostrophe.
 QByteArray comparisonCsv(const Comparison &c);
 QByteArray comparisonHtml(const Comparison &c);
 

@@ -40,10 +40,6 @@ struct ExportSummary {
 Result<ExportSummary> exportReviews(store::Workspace &ws, const ReviewSession &session, ExportFormat format, const QString &path,
                                     bool overwrite = false);
 
-// Why `path` may not be written by an export (empty when it may): a file of a workspace, an
-// existing file without `overwrite`, a folder, a missing parent folder.
-QString checkExportTarget(const QString &path, bool overwrite);
-
 // <workspace>/exports/approved-llava-<UTC timestamp>.jsonl or reviews-flat-<…>.jsonl
 QString defaultExportPath(const store::Workspace &ws, ExportFormat format);
 

@@ -66,6 +66,12 @@ struct AgreementResult {
     std::optional<double> kappa;
 };
 
+// A simulated reviewer (sdrt review accept-matching: verdicts made by a rule, not a person) has a
+// name that starts with "simulated-". Such a name is never offered or accepted for a person's
+// verdicts, and it is not a rater in agreement statistics.
+inline constexpr const char *kSimulatedReviewerPrefix = "simulated-";
+bool isSimulatedReviewer(const QString &name);
+
 class ReviewSession {
 public:
     static Result<std::unique_ptr<ReviewSession>> load(store::Database &db);
@@ -78,6 +84,7 @@ public:
     void setReviewer(const QString &name) { m_reviewer = name.trimmed(); }
     const QString &reviewer() const { return m_reviewer; }
     QStringList reviewers() const; // with a stored verdict, plus the current one
+    QStringList humanReviewers() const; // reviewers() less the simulated ones (isSimulatedReviewer)
 
     // Items that have completed traces, in id order, and their traces in column order.
     const std::vector<store::Id> &items() const { return m_items; }
@@ -135,7 +142,8 @@ public:
     Result<void> setReasonTags(const QStringList &tags);
     static QStringList defaultReasonTags();
 
-    // Agreement between `reviewers` (at least two): overall first, then per prompt name.
+    // Agreement between `reviewers` (at least two people; simulated reviewers are left out, they
+    // are not raters): overall first, then per prompt name.
     std::vector<AgreementResult> agreement(const QStringList &reviewers) const;
 
 private:

@@ -27,7 +27,8 @@ struct DistillRun {
     QString error;
     QString startedAt;
     QString finishedAt;
-    int stepsDone = 0;
+    int stepsDone = 0;      // steps trained (by the log when the process did not say)
+    int checkpointStep = 0; // where a resume starts: the step of its last checkpoint
     QString finalLosses = QStringLiteral("{}"); // JSON {"ce":…, "hidden":…, …}
     int worldSize = 1;
     QString owner;
@@ -47,6 +48,24 @@ struct RunLineage {
     std::vector<std::pair<Id, int>> teacherRuns;    // generation run id, count
 };
 
+// A run's files, named in one place: runs/<name>/ with config.json, training_log.jsonl,
+// checkpoints/checkpoint.safetensors and, when done, adapter.safetensors.
+struct DistillRunFiles {
+    static QString folder(const QString &workspaceRoot, const QString &runName);
+    static QString config(const QString &runFolder);
+    static QString trainingLog(const QString &runFolder);
+    static QString checkpoint(const QString &runFolder);
+    static QString adapter(const QString &runFolder);
+};
+
+// What a run's files say about its progress: the last step in its training log and the step of
+// its checkpoint (0 when absent or unreadable).
+struct StepsOnDisk {
+    int logged = 0;
+    int checkpoint = 0;
+};
+StepsOnDisk distillStepsOnDisk(const QString &runFolder);
+
 struct StartedDistillRun {
     Id id = 0;
     ProcessLock lock;
@@ -60,11 +79,16 @@ public:
     Result<StartedDistillRun> start(const DistillRun &run);
     // Takes the lock of an existing run that is not live and marks it `running` again (resume).
     Result<StartedDistillRun> resume(Id runId);
+    // The final status. Steps done are what the process says or, when its log shows more (a
+    // failure after some steps), the log's; the checkpoint step is read from the run's files.
     Result<void> finish(Id runId, RunStatus status, const QString &error, int stepsDone, const QString &finalLossesJson);
-    Result<void> setTraces(Id runId, const std::vector<RunTrace> &traces); // replaces them
+    // The lineage of a new run (once: a resumed run keeps the lineage it started with, so every
+    // step of a run trained on the traces its lineage names).
+    Result<void> setTraces(Id runId, const std::vector<RunTrace> &traces);
     Result<std::vector<RunTrace>> traces(Id runId);
     Result<RunLineage> lineage(Id runId);
-    // `running` rows whose lock nobody holds become `interrupted`; returns how many.
+    // `running` rows whose lock nobody holds (and whose process is gone) become `interrupted`,
+    // with their steps read from their files; returns how many.
     Result<int> reconcile();
     Result<std::optional<DistillRun>> find(Id runId);
     Result<std::optional<DistillRun>> findByName(const QString &name);

@@ -20,14 +20,15 @@ struct ModelRecord {
     QString contentHash; // see modelContentHash()
     QString config;      // the folder's config.json (JSON text)
     QString role;        // base | student
-    QString files;       // JSON [{name, size, mtime_ms}] of the files hashed, as registered
+    QString files;       // JSON [{name, size, mtime_ms, mtime_ns, ctime_ns, inode, device}] of the files hashed, as last verified
     // A student (a distillation run's folder: config.json and adapter.safetensors): its base
     // model and the run that made it.
     std::optional<Id> baseModelId;
     std::optional<Id> distillRunId;
 };
 
-// The size and modification time of each file modelContentHash() reads (JSON, see files).
+// The size, modification and change times, inode and device of each file modelContentHash()
+// reads (JSON, see files).
 QString modelFileStamps(const QString &dir);
 
 // sha256 over the files the runtime reads (config.json, preprocessor_config.json,
@@ -39,25 +40,32 @@ class ModelRepository {
 public:
     explicit ModelRepository(Database &db) : m_db(db) {}
 
-    // Registers the model folder `dir` (hashing it); the same content registered again returns
-    // the existing row. With `copyInto` set, the folder's model files are first copied to
-    // <copyInto>/<name>-<hash prefix>/ and that copy is registered.
+    // Registers the model folder `dir` (hashing it). A base model is its content: the same content
+    // registered again returns the existing row when `name` is its name, and an error naming it
+    // otherwise (a model has one name). A name names one model: a name in use is refused. With
+    // `copyInto` set, the folder's model files are first copied to <copyInto>/<name>-<hash
+    // prefix>/ and that copy is registered. A student registered here has no run.
     Result<ModelRecord> registerFolder(const Workspace &ws, const QString &dir, const QString &name,
                                        const QString &role = QStringLiteral("base"), bool copyIntoWorkspace = false);
-    // Checks that the folder still holds the registered model: cheaply (sizes and modification
-    // times) and, when they differ, by the full content hash. Same content: the new times are
-    // stored. Other content: an error that says which files changed and how to register the
+    // Registers the student a distillation run made (its folder holds config.json and
+    // adapter.safetensors): one student per run, even when two runs made identical bytes.
+    Result<ModelRecord> registerStudent(const Workspace &ws, const QString &runDir, const QString &name, Id baseModelId, Id distillRunId);
+    // Checks that the folder still holds the registered model: cheaply when every file has the
+    // size, modification and change time, inode and device last verified (a write changes the
+    // change time, which cannot be set back by hand), and otherwise by the full content hash.
+    // Same content: the new stamps are stored. Other content: an error that says which files changed and how to register the
     // folder as a new model. Call it before every load that makes traces.
     Result<void> verifyFolder(const ModelRecord &record, const QString &absoluteDir, const std::atomic_bool *cancel = nullptr);
-    // Points a registered student at its base model and its distillation run.
-    Result<void> linkStudent(Id studentId, Id baseModelId, Id distillRunId);
-    // Stores a record made elsewhere (another workspace's row): found by content hash or inserted.
+    // Stores a record made elsewhere (another workspace's row): a base model found by content hash,
+    // a student by content hash and name, or inserted (under a free name).
     Result<Id> ensure(const ModelRecord &record);
     Result<std::vector<ModelRecord>> list();
     Result<std::optional<ModelRecord>> find(Id id);
     Result<std::optional<ModelRecord>> findByName(const QString &name);
 
 private:
+    Result<ModelRecord> registerFolder(const Workspace &ws, const QString &dir, const QString &name, const QString &role,
+                                       bool copyIntoWorkspace, const ModelRecord &student);
     Database &m_db;
 };
 

@@ -59,6 +59,15 @@ public:
     // Registers this process as having the workspace open: a new process-<pid>-<n>.lock.
     static Result<ProcessLock> registerProgram(const QString &workspaceRoot);
 
+    // One process, named so that a reused pid or a reboot cannot pass for it: "<host> <boot id>
+    // <pid> <start time in clock ticks>" (Linux /proc). Runs store it in their row, so a live run
+    // is known even when its lock file was deleted by hand.
+    static QString processIdentity();
+    enum class Liveness { Alive, Dead, Unknown };
+    // Alive: that very process runs on this machine now. Dead: it does not (or the machine was
+    // restarted since). Unknown: another host, or an empty or unreadable identity.
+    static Liveness identityLiveness(const QString &identity);
+
     ProcessLock() = default;
     ProcessLock(ProcessLock &&other) noexcept;
     ProcessLock &operator=(ProcessLock &&other) noexcept;

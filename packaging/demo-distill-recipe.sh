@@ -21,7 +21,7 @@ stamp() { echo "[$(( $(date +%s) - t0 )) s] $*" | tee -a "$OUT/recipe.log"; }
 
 if [ ! -e "$WS/workspace.sqlite" ] && [ ! -d "$WS/assets" ]; then
   stamp "data: $N_ITEMS demo items (seed 7), workspace $WS"
-  "$SDRT" demo make-data "$OUT/data" --items "$N_ITEMS" --seed 7 >/dev/null
+  "$SDRT" demo make-data "$OUT/data" --items "$N_ITEMS" --seed 7 --force >/dev/null
   "$SDRT" import "$WS" "$OUT/data" --init >/dev/null
   "$SDRT" prompts register "$WS" >/dev/null
   "$SDRT" model register "$WS" "$TEACHER" --name teacher

@@ -52,6 +52,11 @@ int benchModel(const QStringList &args);
 // itself exits 1).
 void processArgs(QCommandLineParser &p, const QStringList &args);
 
+// Whether a command that makes a folder's files (make-tiny, make-data) may write into `dir`: a
+// new or empty folder, or one with files when `force`; never a workspace's root. False after an
+// error on stderr.
+bool outputFolderAllowed(const QString &dir, bool force, const QString &command);
+
 // Numeric options: the value of `option` (its default when not given), or nullopt after an
 // error on stderr that names the option, the value and the allowed range ("--limit: \"abc\"
 // is not a whole number"). Callers then exit with status 2.

@@ -1,9 +1,13 @@
 #include "cli/Commands.h"
 
+#include "sdrt/store/Workspace.h"
+
 #include <QCommandLineOption>
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -35,6 +39,27 @@ void processArgs(QCommandLineParser &p, const QStringList &args)
     const QStringList given = p.optionNames();
     if (given.contains(QLatin1String("help")) || given.contains(QLatin1String("h")) || given.contains(QLatin1String("help-all")))
         p.showHelp(0);
+}
+
+bool outputFolderAllowed(const QString &dir, bool force, const QString &command)
+{
+    const QFileInfo info(dir);
+    if (store::Workspace::looksLikeWorkspace(dir)) {
+        err(QCoreApplication::translate("sdrt::cli", "%1 is a workspace; %2 never writes into a workspace's root. Give a new folder.")
+                .arg(QDir::toNativeSeparators(dir), command));
+        return false;
+    }
+    if (info.exists() && !info.isDir()) {
+        err(QCoreApplication::translate("sdrt::cli", "%1 is a file, not a folder.").arg(QDir::toNativeSeparators(dir)));
+        return false;
+    }
+    if (info.isDir() && !QDir(dir).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System) && !force) {
+        err(QCoreApplication::translate("sdrt::cli", "%1 is not empty; %2 writes only into a new or empty folder (--force writes there anyway, "
+                                                     "replacing the files it makes).")
+                .arg(QDir::toNativeSeparators(dir), command));
+        return false;
+    }
+    return true;
 }
 
 std::optional<int> intOption(const QCommandLineParser &p, const QCommandLineOption &option, int min, int max)

@@ -276,19 +276,29 @@ int runDemo(const QStringList &args)
     QCommandLineOption evalFraction(QStringLiteral("eval-fraction"),
                                     QCoreApplication::translate("sdrt::cli", "Share of the items in the eval split (0 to 1)."), QStringLiteral("X"),
                                     QStringLiteral("0.25"));
-    p.addOptions({items, seed, evalFraction});
+    QCommandLineOption force(QStringLiteral("force"),
+                             QCoreApplication::translate("sdrt::cli", "Write into a folder that already has files (they may be replaced)."));
+    p.addOptions({items, seed, evalFraction, force});
     processArgs(p, QStringList{QStringLiteral("sdrt demo make-data")} + args.mid(1));
     if (p.positionalArguments().size() != 1) {
         err(p.helpText());
         return 2;
     }
-    demo::MakeDataParams params;
-    params.dir = p.positionalArguments().first();
-    params.items = p.value(items).toInt();
-    params.seed = p.value(seed).toUInt();
-    const auto fraction = realOption(p, evalFraction, 0, 1);
+    const auto itemsValue = intOption(p, items, 1, 10000000);
+    auto seedValue = itemsValue ? seedOption(p, seed) : std::nullopt;
+    if (seedValue && *seedValue > 0xFFFFFFFFull) {
+        err(QCoreApplication::translate("sdrt::cli", "--seed: %1 is too large (at most %2).").arg(p.value(seed)).arg(0xFFFFFFFFull));
+        seedValue.reset();
+    }
+    const auto fraction = seedValue ? realOption(p, evalFraction, 0, 1) : std::nullopt;
     if (!fraction)
         return 2;
+    if (!outputFolderAllowed(p.positionalArguments().first(), p.isSet(force), QStringLiteral("make-data")))
+        return 2;
+    demo::MakeDataParams params;
+    params.dir = p.positionalArguments().first();
+    params.items = *itemsValue;
+    params.seed = std::uint32_t(*seedValue);
     params.evalFraction = *fraction;
     ProgressBar bar(QCoreApplication::translate("sdrt::cli", "make-data"));
     params.progress = [&bar](int done, int total) { bar.update(done, total); };

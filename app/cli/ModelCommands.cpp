@@ -64,24 +64,8 @@ int makeTiny(const QStringList &args)
     const auto seedValue = seedOption(p, seed);
     if (!seedValue)
         return 2;
-    const QString outDir = p.positionalArguments().first();
-    // A model folder, a workspace or anything else with files is not written over by surprise.
-    if (store::Workspace::looksLikeWorkspace(outDir)) {
-        err(QCoreApplication::translate("sdrt::cli", "%1 is a workspace; a model is never written into a workspace's root. Give a new folder.")
-                .arg(QDir::toNativeSeparators(outDir)));
+    if (!outputFolderAllowed(p.positionalArguments().first(), p.isSet(force), QStringLiteral("make-tiny")))
         return 2;
-    }
-    if (QFileInfo(outDir).exists() && !QFileInfo(outDir).isDir()) {
-        err(QCoreApplication::translate("sdrt::cli", "%1 is a file, not a folder.").arg(QDir::toNativeSeparators(outDir)));
-        return 2;
-    }
-    if (!QDir(outDir).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System) && QFileInfo(outDir).isDir()
-        && !p.isSet(force)) {
-        err(QCoreApplication::translate("sdrt::cli", "%1 is not empty; make-tiny writes only into a new or empty folder (--force writes there "
-                                                     "anyway, replacing the model files it makes).")
-                .arg(QDir::toNativeSeparators(outDir)));
-        return 2;
-    }
     if (p.isSet(big) && p.isSet(next)) {
         err(QCoreApplication::translate("sdrt::cli", "--100m and --next are different shapes; choose one."));
         return 2;
@@ -90,6 +74,7 @@ int makeTiny(const QStringList &args)
                                     : p.isSet(next) ? model::TinyModelParams::llavaNext()
                                                     : model::TinyModelParams{};
     params.seed = *seedValue;
+    params.replaceExisting = p.isSet(force);
     if (p.isSet(mistral))
         params.chatTemplate = "mistral";
     auto r = model::makeTinyModel(p.positionalArguments().first().toStdString(), params);

@@ -3,7 +3,7 @@
 // -DSDRT_RUNTIME_ONLY=ON (see README, "GPU workstation build"); the full build has it too.
 //
 //   sdrt-runtime info
-//   sdrt-runtime make-tiny DIR [--seed S] [--mistral | --next]
+//   sdrt-runtime make-tiny DIR [--seed S] [--mistral | --next] [--force]
 //   sdrt-runtime generate DIR [--prompt TEXT] [--tokens N] [--device D] [--dtype T]
 //   sdrt-runtime bench DIR [--batch 1,8] [--prompt-tokens N] [--decode-tokens N] [--threads N] [--device D] [--image WxH] [--json]
 //   sdrt-runtime check-devices DIR [--tokens N] [--tolerance X]
@@ -37,7 +37,7 @@ struct Args {
 // Options that take no value.
 bool isFlag(const std::string &name)
 {
-    return name == "json" || name == "mistral" || name == "no-baseline";
+    return name == "json" || name == "mistral" || name == "no-baseline" || name == "next" || name == "force";
 }
 
 bool parse(int argc, char **argv, int first, Args &a)
@@ -103,7 +103,7 @@ int info()
 int makeTiny(const Args &a)
 {
     if (a.positional.size() != 1) {
-        std::cerr << "usage: sdrt-runtime make-tiny DIR [--seed S] [--mistral | --next]\n";
+        std::cerr << "usage: sdrt-runtime make-tiny DIR [--seed S] [--mistral | --next] [--force]\n";
         return 2;
     }
     TinyModelParams p = a.options.count("next") ? TinyModelParams::llavaNext() : TinyModelParams{};
@@ -113,6 +113,7 @@ int makeTiny(const Args &a)
     p.seed = std::uint64_t(seed);
     if (a.options.count("mistral"))
         p.chatTemplate = "mistral";
+    p.replaceExisting = a.options.count("force") > 0;
     auto r = makeTinyModel(a.positional.front(), p);
     if (!r) {
         std::cerr << r.error() << "\n";

@@ -193,7 +193,7 @@
         <translation>ファイルの読み込み中に予期しないエラー: %1</translation>
     </message>
     <message>
-        <location filename="../../core/assets/src/ContentStore.cpp" line="+20"/>
+        <location filename="../../core/assets/src/ContentStore.cpp" line="+28"/>
         <source>Cannot create the folder %1.</source>
         <translation>フォルダー %1 を作成できません。</translation>
     </message>
@@ -458,7 +458,7 @@
         <location line="-236"/>
         <location line="+237"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+1"/>
-        <location line="+129"/>
+        <location line="+114"/>
         <source>Random seed.</source>
         <translation>乱数シード。</translation>
     </message>
@@ -583,7 +583,12 @@
         <translation>評価用分割に入れる項目の割合（0 から 1）。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+13"/>
+        <source>--seed: %1 is too large (at most %2).</source>
+        <translation>--seed: %1 は大きすぎます (%2 以下)。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>make-data</source>
         <translation>データ生成</translation>
     </message>
@@ -633,12 +638,12 @@
         <translation>%2 にモデル「%1」はありません。登録するには: sdrt model register %2 DIR --name %1</translation>
     </message>
     <message>
-        <location line="+73"/>
+        <location line="+76"/>
         <source>the rendezvous at %1:%2 did not return within %3 s (rank %4 of %5); is another program using the port?</source>
         <translation>%1:%2 での待ち合わせが %3 秒以内に戻りませんでした (ランク %4 / %5)。別のプログラムがこのポートを使っていませんか?</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+25"/>
         <source>the ranks could not compare their settings: %1</source>
         <translation>ランク間で設定を照合できませんでした: %1</translation>
     </message>
@@ -678,7 +683,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
     </message>
     <message>
         <location line="+5"/>
-        <location line="+417"/>
+        <location line="+421"/>
         <location filename="../../app/cli/EvalCommands.cpp" line="+63"/>
         <location line="+85"/>
         <location line="+148"/>
@@ -694,7 +699,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>ワークスペースフォルダー。</translation>
     </message>
     <message>
-        <location line="-416"/>
+        <location line="-420"/>
         <source>The base model (name or id in the workspace).</source>
         <translation>ベースモデル（ワークスペース内の名前または ID）。</translation>
     </message>
@@ -854,7 +859,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>フォルダー %1 を作成できません。</translation>
     </message>
     <message>
-        <location line="+183"/>
+        <location line="+187"/>
         <source>List the workspace&apos;s distillation runs: status, base model, steps done and the step of the last checkpoint, final losses, lineage.</source>
         <translation>ワークスペースの蒸留実行を一覧表示します: 状態、ベースモデル、完了ステップと最後のチェックポイントのステップ、最終損失、系譜。</translation>
     </message>
@@ -864,18 +869,18 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>%1 (ステップ %2 のチェックポイントから再開)</translation>
     </message>
     <message>
-        <location line="-515"/>
+        <location line="-523"/>
         <source>Cannot start rank %1: %2</source>
         <translation>ランク %1 を起動できません: %2</translation>
     </message>
     <message>
-        <location line="+351"/>
+        <location line="+355"/>
         <source>a worker did not start</source>
         <translation>ワーカーが起動しませんでした</translation>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+55"/>
+        <location line="+59"/>
         <source>rank %1: %2</source>
         <translation>ランク %1: %2</translation>
     </message>
@@ -1436,7 +1441,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>不明なコマンド &quot;%1&quot;。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelCommands.cpp" line="-265"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="-250"/>
         <source>Write a random tiny LLaVA in the Hugging Face layout.</source>
         <translation>Hugging Face 形式のランダムな小型 LLaVA を書き出します。</translation>
     </message>
@@ -1456,32 +1461,23 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>LLaVA-NeXT (1.6) を作る: 336 ピクセルのビューによる anyres 画像グリッド、Mistral のテキスト設定と [INST] テンプレート。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location filename="../../app/cli/DemoCommands.cpp" line="-31"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+2"/>
         <source>Write into a folder that already has files (they may be replaced).</source>
         <translation>ファイルのあるフォルダーにも書き込みます (置き換えられることがあります)。</translation>
     </message>
     <message>
-        <location line="+13"/>
-        <source>%1 is a workspace; a model is never written into a workspace&apos;s root. Give a new folder.</source>
-        <translation>%1 はワークスペースです。ワークスペースの最上位にモデルは書き込みません。新しいフォルダーを指定してください。</translation>
-    </message>
-    <message>
-        <location line="+5"/>
+        <location filename="../../app/cli/Console.cpp" line="+53"/>
         <source>%1 is a file, not a folder.</source>
         <translation>%1 はファイルで、フォルダーではありません。</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>%1 is not empty; make-tiny writes only into a new or empty folder (--force writes there anyway, replacing the model files it makes).</source>
-        <translation>%1 は空ではありません。make-tiny は新しいフォルダーか空のフォルダーにだけ書き込みます (--force を付けると、作成するモデルファイルを置き換えて書き込みます)。</translation>
-    </message>
-    <message>
-        <location line="+6"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+13"/>
         <source>--100m and --next are different shapes; choose one.</source>
         <translation>--100m と --next は別の形です。どちらか一つを選んでください。</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>Wrote %1 (vocabulary %2, %3 decoder layers).</source>
         <translation>%1 を書き出しました（語彙 %2、デコーダー %3 層）。</translation>
     </message>
@@ -1497,7 +1493,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>fp32、fp16、bf16、auto のいずれか。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/DemoCommands.cpp" line="-103"/>
+        <location filename="../../app/cli/DemoCommands.cpp" line="-82"/>
         <location filename="../../app/cli/GenerateCommands.cpp" line="+179"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+7"/>
         <location line="+51"/>
@@ -1650,18 +1646,28 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>「%1」による模擬レビュー: 参照解答と一致するトレース %2 件を承認しました（全 %3 件。ワークスペースのポリシーで現在承認済み: %4 件）。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/Console.cpp" line="+46"/>
+        <location filename="../../app/cli/Console.cpp" line="+18"/>
         <location line="+55"/>
         <source>%1: &quot;%2&quot; is not a whole number.</source>
         <translation>%1: &quot;%2&quot; は整数ではありません。</translation>
     </message>
     <message>
-        <location line="-70"/>
+        <location line="-91"/>
         <source>%1 --help lists the options.</source>
         <translation>%1 --help でオプションを一覧表示します。</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+13"/>
+        <source>%1 is a workspace; %2 never writes into a workspace&apos;s root. Give a new folder.</source>
+        <translation>%1 はワークスペースです。%2 はワークスペースの最上位には書き込みません。新しいフォルダーを指定してください。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>%1 is not empty; %2 writes only into a new or empty folder (--force writes there anyway, replacing the files it makes).</source>
+        <translation>%1 は空ではありません。%2 は新しいフォルダーか空のフォルダーにだけ書き込みます (--force を付けると、作成するファイルを置き換えて書き込みます)。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
         <source>%1: %2 is too small (at least %3).</source>
         <translation>%1: %2 は小さすぎます (%3 以上)。</translation>
     </message>
@@ -2625,7 +2631,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>エクスポート先のファイルが指定されていません。</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+21"/>
         <source>%1 is part of the workspace %2 (%3); an export never writes there. Choose a file under %4 or outside the workspace.</source>
         <translation>%1 はワークスペース %2 の一部です (%3)。エクスポートはそこへ書き込みません。%4 の下かワークスペースの外のファイルを選んでください。</translation>
     </message>

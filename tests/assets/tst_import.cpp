@@ -1,6 +1,7 @@
 // Import: every supported format, every bad-input case (with real broken files made here),
 // deduplication, cancellation, folder grouping, and the CLI's exit status.
 
+#include "sdrt/assets/ContentStore.h"
 #include "sdrt/assets/ImportJob.h"
 #include "sdrt/assets/ImageProbe.h"
 #include "sdrt/assets/Manifest.h"
@@ -9,6 +10,7 @@
 #include "sdrt/store/Workspace.h"
 
 #include <QBuffer>
+#include <QCryptographicHash>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -29,6 +31,12 @@
 using namespace sdrt;
 
 namespace {
+
+QByteArray readAll(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
 
 void write(const QString &path, const QByteArray &bytes)
 {
@@ -118,6 +126,29 @@ class TestImport : public QObject {
     const QPageSize m_pdfPage = QPageSize(QPageSize::A6);
 
 private Q_SLOTS:
+    // A stored copy damaged under the same size is written again, and a rollback never removes a
+    // copy that was there before the batch.
+    void damagedAssetCopiesAreRepaired()
+    {
+        QTemporaryDir root;
+        const QByteArray bytes("the asset's bytes");
+        const QString sha = QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+        assets::ContentStore first(root.path());
+        auto rel = first.put(bytes, sha, QStringLiteral(".txt"));
+        QVERIFY(rel);
+        QCOMPARE(first.written().size(), qsizetype(1));
+        const QString file = QDir(root.path()).filePath(*rel);
+        QByteArray damaged = bytes;
+        damaged[0] = 'T';
+        write(file, damaged);
+        assets::ContentStore again(root.path());
+        QVERIFY(again.put(bytes, sha, QStringLiteral(".txt")));
+        QCOMPARE(readAll(file), bytes);
+        QVERIFY(again.written().isEmpty());
+        again.removeWritten();
+        QVERIFY(QFileInfo::exists(file));
+    }
+
     void initTestCase()
     {
         m_src = m_tmp.filePath(QStringLiteral("import"));

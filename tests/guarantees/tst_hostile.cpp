@@ -200,7 +200,7 @@ private Q_SLOTS:
     }
 
     // 3. make-tiny never writes over a folder with files.
-    void makeTinyRefusesAFolderWithFiles()
+    void makersRefuseFoldersWithFiles()
     {
         const QByteArray before = readAll(QDir(m_tiny).filePath(QStringLiteral("model.safetensors")));
         CliRun r = sdrtRun({QStringLiteral("model"), QStringLiteral("make-tiny"), m_tiny, QStringLiteral("--seed"), QStringLiteral("9")});
@@ -217,6 +217,13 @@ private Q_SLOTS:
         QCOMPARE(sdrtRun({QStringLiteral("model"), QStringLiteral("make-tiny"), fresh}).code, 0);
         QCOMPARE(sdrtRun({QStringLiteral("model"), QStringLiteral("make-tiny"), fresh, QStringLiteral("--force"), QStringLiteral("--seed"), QStringLiteral("3")}).code, 0);
         QVERIFY(readAll(QDir(fresh).filePath(QStringLiteral("model.safetensors"))) != before);
+        // make-data: the same rule (the data folder of the workspace has files).
+        r = sdrtRun({QStringLiteral("demo"), QStringLiteral("make-data"), m_data, QStringLiteral("--items"), QStringLiteral("2")});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("not empty")), qPrintable(r.err));
+        r = sdrtRun({QStringLiteral("demo"), QStringLiteral("make-data"), m_ws, QStringLiteral("--items"), QStringLiteral("2"), QStringLiteral("--force")});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("workspace")), qPrintable(r.err));
     }
 
     // 4. Verification by content, not by size and modification time.
@@ -286,6 +293,10 @@ private Q_SLOTS:
                                     << QStringLiteral("\"1e12\" is not a whole number");
         QTest::newRow("limit huge") << QStringList{QStringLiteral("eval"), ws, QStringLiteral("--model"), QStringLiteral("tiny"), QStringLiteral("--limit"), QStringLiteral("1000000000000")}
                                     << QStringLiteral("is too large");
+        QTest::newRow("items abc") << QStringList{QStringLiteral("demo"), QStringLiteral("make-data"), QStringLiteral("NEWDIR"), QStringLiteral("--items"), QStringLiteral("abc")}
+                                   << QStringLiteral("--items: \"abc\" is not a whole number");
+        QTest::newRow("seed too large") << QStringList{QStringLiteral("demo"), QStringLiteral("make-data"), QStringLiteral("NEWDIR"), QStringLiteral("--seed"), QStringLiteral("99999999999")}
+                                        << QStringLiteral("--seed: 99999999999 is too large");
         QTest::newRow("port abc") << QStringList{QStringLiteral("distill"), ws, QStringLiteral("--base"), QStringLiteral("tiny"), QStringLiteral("--world-size"),
                                                 QStringLiteral("2"), QStringLiteral("--rank"), QStringLiteral("1"), QStringLiteral("--master-port"), QStringLiteral("abc")}
                                   << QStringLiteral("\"abc\" is not a port number");
@@ -310,11 +321,13 @@ private Q_SLOTS:
         QFETCH(QStringList, args);
         QFETCH(QString, says);
         args.replaceInStrings(QRegularExpression(QStringLiteral("^WS$")), m_ws);
+        args.replaceInStrings(QRegularExpression(QStringLiteral("^NEWDIR$")), m_tmp.filePath(QStringLiteral("never-made")));
         const qint64 evaluations = scalar(m_ws, "SELECT count(*) FROM evaluations");
         const CliRun r = sdrtRun(args);
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains(says), qPrintable(r.err));
         QCOMPARE(scalar(m_ws, "SELECT count(*) FROM evaluations"), evaluations);
+        QVERIFY(!QFileInfo::exists(m_tmp.filePath(QStringLiteral("never-made"))));
     }
 
     void helpOfEveryListingCommand()

@@ -27,6 +27,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -273,6 +274,9 @@ private Q_SLOTS:
         QVERIFY(h.open(QIODevice::ReadOnly) && f.open(QIODevice::ReadOnly));
         QCOMPARE(h.readAll(), eval::comparisonHtml(*expected));
         QCOMPARE(f.readAll(), eval::comparisonCsv(*expected));
+        // The GUI's export goes through the same writer: a device is refused and stays a device.
+        QVERIFY(!c->exportTo(QStringLiteral("/dev/null"), true));
+        QVERIFY(QFileInfo::exists(QStringLiteral("/dev/null")) && !QFileInfo(QStringLiteral("/dev/null")).isFile());
     }
 
     void closingLeavesARunGoingAndADeadRunReadsInterrupted()

@@ -86,6 +86,11 @@ const std::vector<std::string> &builtinCorpus()
 Expected<LlavaConfig, std::string> makeTinyModel(const std::string &dir, const TinyModelParams &p)
 {
     std::error_code ec;
+    if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
+        return unexpected(dir + " is a file, not a folder");
+    if (!p.replaceExisting && fs::is_directory(dir, ec) && !fs::is_empty(dir, ec))
+        return unexpected(dir + " is not empty; a tiny model is written only into a new or empty folder (or with --force, replacing "
+                                "its model files)");
     fs::create_directories(dir, ec);
     if (ec)
         return unexpected(dir + ": cannot create the folder: " + ec.message());

@@ -15,8 +15,10 @@ class ContentStore {
 public:
     explicit ContentStore(QString workspaceRoot) : m_root(std::move(workspaceRoot)) {}
 
-    // Returns the workspace-relative path. Writes only when the file is not there yet; files
-    // written are remembered so that an aborted batch can remove them again.
+    // Returns the workspace-relative path. Writes only when the file is not there yet, or is there
+    // with other bytes (damaged: written again); files this call created are remembered so that
+    // an aborted batch can remove them again (a damaged file written again is not: items already
+    // stored point at it).
     Result<QString> put(const QByteArray &bytes, const QString &sha256, const QString &suffix);
 
     // Removes the files this store wrote since the last forgetWritten().

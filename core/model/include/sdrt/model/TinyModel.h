@@ -35,6 +35,9 @@ struct TinyModelParams {
     bool next = false;
     std::vector<GridPinpoint> gridPinpoints;
     int slidingWindow = 0; // the Mistral text config's sliding_window (0: null)
+    // A folder that already has files (another model, anything) is refused unless this is set;
+    // then the files the model is made of are replaced and the others left alone.
+    bool replaceExisting = false;
     // A ~100M-parameter shape (for benchmarks).
     static TinyModelParams hundredMillion();
     // A tiny LLaVA-NeXT with LLaVA-1.6's image geometry (336-pixel views of 14-pixel patches,

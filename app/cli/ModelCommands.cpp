@@ -12,7 +12,9 @@
 #include "sdrt/model/Platform.h"
 #include "sdrt/model/Runtime.h"
 #include "sdrt/model/ModelConfig.h"
+#include "sdrt/model/HfTokenizer.h"
 #include "sdrt/model/ImageGrid.h"
+#include "sdrt/model/Tokenizer.h"
 #include "sdrt/model/TinyModel.h"
 #include "sdrt/store/ModelRepository.h"
 #include "sdrt/store/Workspace.h"
@@ -23,6 +25,10 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QTemporaryDir>
+
+#include <nlohmann/json.hpp>
+
+#include <iostream>
 
 #include <tuple>
 
@@ -321,6 +327,103 @@ int listModels(const QStringList &args)
 
 } // namespace
 
+// sdrt model tokenize|detokenize DIR --jsonl: one JSON object per line on stdin, one answer per
+// line on stdout, in order. A line that cannot be answered gets {"error": "…"}; the exit status
+// is 2 only when the tokenizer cannot be loaded.
+int tokenizeLines(const QStringList &args, bool decode)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(decode ? QCoreApplication::translate("sdrt::cli", "Decode token ids with a model folder's tokenizer (tokenizer.json, "
+                                                                                  "else tokenizer.model). stdin: {\"ids\": [..]} per line; stdout: "
+                                                                                  "{\"text\": \"…\"} (special tokens kept).")
+                                       : QCoreApplication::translate("sdrt::cli", "Encode text with a model folder's tokenizer (tokenizer.json, else "
+                                                                                  "tokenizer.model). stdin: {\"text\": \"…\", \"add_special_tokens\": "
+                                                                                  "true} per line; stdout: {\"ids\": [..]}."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("DIR"), QCoreApplication::translate("sdrt::cli", "A folder with tokenizer.json or tokenizer.model."));
+    QCommandLineOption jsonl(QStringLiteral("jsonl"), QCoreApplication::translate("sdrt::cli", "JSON Lines on stdin and stdout (required)."));
+    p.addOption(jsonl);
+    processArgs(p, QStringList{decode ? QStringLiteral("sdrt model detokenize") : QStringLiteral("sdrt model tokenize")} + args);
+    if (p.positionalArguments().size() != 1 || !p.isSet(jsonl)) {
+        err(p.helpText());
+        return 2;
+    }
+    const std::string dir = QFile::encodeName(p.positionalArguments().first()).toStdString();
+    std::optional<model::HfTokenizer> hf;
+    std::optional<model::Tokenizer> spm;
+    if (QFileInfo::exists(p.positionalArguments().first() + QStringLiteral("/tokenizer.json"))) {
+        auto t = model::HfTokenizer::load(dir);
+        if (!t) {
+            err(qs(t.error()));
+            return 2;
+        }
+        hf = std::move(*t);
+    } else {
+        auto t = model::Tokenizer::load(dir);
+        if (!t) {
+            err(qs(t.error()));
+            return 2;
+        }
+        spm = std::move(*t);
+    }
+    // nlohmann's JSON, not Qt's: Qt's UTF-8 decoding drops a byte-order mark at the start of a
+    // string, and the text must reach the tokenizer byte for byte.
+    using json = nlohmann::json;
+    auto answer = [](const json &o) {
+        const std::string line = o.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+        std::fwrite(line.data(), 1, line.size(), stdout);
+    };
+    std::string line;
+    while (std::getline(std::cin, line)) {
+        json in;
+        try {
+            in = json::parse(line);
+        } catch (const json::exception &e) {
+            answer({{"error", std::string("not a JSON object: ") + e.what()}});
+            continue;
+        }
+        if (!in.is_object()) {
+            answer({{"error", "not a JSON object"}});
+            continue;
+        }
+        if (decode) {
+            std::vector<int> ids;
+            bool ok = in.contains("ids") && in["ids"].is_array();
+            if (ok)
+                for (const json &v : in["ids"]) {
+                    if (!v.is_number_integer()) {
+                        ok = false;
+                        break;
+                    }
+                    ids.push_back(v.get<int>());
+                }
+            if (!ok) {
+                answer({{"error", "\"ids\" must be a list of whole numbers"}});
+                continue;
+            }
+            answer({{"text", hf ? hf->decode(ids, false) : spm->decode(ids)}});
+        } else {
+            if (!in.contains("text") || !in["text"].is_string()) {
+                answer({{"error", "\"text\" must be a string"}});
+                continue;
+            }
+            const bool special = in.contains("add_special_tokens") && in["add_special_tokens"].is_boolean() ? in["add_special_tokens"].get<bool>() : true;
+            const std::string text = in["text"].get<std::string>();
+            if (hf) {
+                auto r = hf->encode(text, special);
+                if (!r)
+                    answer({{"error", r.error()}});
+                else
+                    answer({{"ids", *r}});
+            } else {
+                answer({{"ids", spm->encode(text, special)}});
+            }
+        }
+    }
+    std::fflush(stdout);
+    return 0;
+}
+
 int runModel(const QStringList &args)
 {
     const QString action = args.value(0);
@@ -334,7 +437,10 @@ int runModel(const QStringList &args)
         return registerModel(args.mid(1));
     if (action == QLatin1String("list"))
         return listModels(args.mid(1));
-    err(QStringLiteral("usage: sdrt model make-tiny DIR | info DIR | generate DIR --image F --prompt TEXT | register WS DIR | list WS"));
+    if (action == QLatin1String("tokenize") || action == QLatin1String("detokenize"))
+        return tokenizeLines(args.mid(1), action == QLatin1String("detokenize"));
+    err(QStringLiteral("usage: sdrt model make-tiny DIR | info DIR | generate DIR --image F --prompt TEXT | register WS DIR | list WS | "
+                       "tokenize DIR --jsonl | detokenize DIR --jsonl"));
     return 2;
 }
 

@@ -1,0 +1,45 @@
+// The reference side of tst_hf_tokenizer: Hugging Face's own JavaScript tokenizer
+// (@huggingface/tokenizers) on a tokenizer folder, answering the same JSON Lines protocol as
+// `sdrt model tokenize|detokenize DIR --jsonl`.
+//   node reference.mjs tokenize DIR     stdin {"text", "add_special_tokens"}  stdout {"ids"}
+//   node reference.mjs detokenize DIR   stdin {"ids"}                         stdout {"text"}
+//   node reference.mjs bench DIR FILE   encodes FILE once (after a warm-up) and prints MB/s and tokens/s
+import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { Tokenizer } from "@huggingface/tokenizers";
+
+const [mode, dir, file] = process.argv.slice(2);
+const tokenizerJson = JSON.parse(readFileSync(`${dir}/tokenizer.json`, "utf8"));
+let config = {};
+try {
+  config = JSON.parse(readFileSync(`${dir}/tokenizer_config.json`, "utf8"));
+} catch {
+  config = {};
+}
+const tokenizer = new Tokenizer(tokenizerJson, config);
+
+if (mode === "bench") {
+  const text = readFileSync(file, "utf8");
+  tokenizer.encode(text.slice(0, 100000), { add_special_tokens: false });
+  const t0 = process.hrtime.bigint();
+  const ids = tokenizer.encode(text, { add_special_tokens: false }).ids;
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const bytes = Buffer.byteLength(text, "utf8");
+  console.log(JSON.stringify({ bytes, tokens: ids.length, seconds, mb_per_s: bytes / 1e6 / seconds, tokens_per_s: ids.length / seconds }));
+} else {
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    let out;
+    try {
+      const input = JSON.parse(line);
+      if (mode === "tokenize") {
+        out = { ids: tokenizer.encode(input.text, { add_special_tokens: input.add_special_tokens ?? true }).ids };
+      } else {
+        out = { text: tokenizer.decode(input.ids, { skip_special_tokens: false, clean_up_tokenization_spaces: false }) };
+      }
+    } catch (e) {
+      out = { error: String(e) };
+    }
+    process.stdout.write(JSON.stringify(out) + "\n");
+  }
+}

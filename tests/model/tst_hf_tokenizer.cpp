@@ -13,6 +13,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include "support/CliRun.h"
@@ -134,6 +135,251 @@ private Q_SLOTS:
         qInfo("%s: ids equal on %d of %zu lines; decoded text equal on %d of %d", qPrintable(package), same, ours.size(), sameText, compared);
         QCOMPARE(same, int(ours.size()));
         QCOMPARE(sameText, compared);
+    }
+
+    // The components one by one: variants of the two real files with another normalizer,
+    // pre-tokenizer, decoder or added tokens (as other checkpoints have them), each compared with
+    // the reference over the corpus. Where the JavaScript reference departs from Hugging Face's
+    // Rust library, which defines the format, the case is tested by hand below instead: its
+    // Whitespace pre-tokenizer is ASCII-only (/\w+|[^\w\s]+/ without the u flag), its
+    // Punctuation groups runs of punctuation whatever the behavior, its Digits knows only \d (Rust:
+    // char::is_numeric, so ① ² Ⅳ too), its Metaspace never splits, its Split keeps the delimiters
+    // with Removed, it says it cannot reproduce MergedWith… and Contiguous, and its \s and trim()
+    // count U+FEFF as white space (Oniguruma's \s and Rust's char::is_whitespace do not): lines
+    // with U+FEFF are left out where that matters.
+    void componentsAgreeWithHuggingFace_data()
+    {
+        QTest::addColumn<QString>("package");
+        QTest::addColumn<QByteArray>("patch"); // top-level keys replaced; "added" entries appended to added_tokens
+        QTest::addColumn<bool>("feffDiffers");  // the reference's white space includes U+FEFF here
+        auto json = [](const char *text) { return QByteArray(text).replace('\'', '"'); };
+        const QString qwen = QStringLiteral("tokenizer-qwen3"), llama = QStringLiteral("tokenizer-llama2");
+        QTest::newRow("GPT-2 ByteLevel with its regex and prefix space")
+            << qwen << json("{'normalizer': null, 'pre_tokenizer': {'type': 'ByteLevel', 'add_prefix_space': true, 'trim_offsets': true, 'use_regex': true}}") << true;
+        QTest::newRow("NFKC + Lowercase") << qwen << json("{'normalizer': {'type': 'Sequence', 'normalizers': [{'type': 'NFKC'}, {'type': 'Lowercase'}]}}") << false;
+        QTest::newRow("NFD + Strip + Replace regex")
+            << qwen << json("{'normalizer': {'type': 'Sequence', 'normalizers': [{'type': 'NFD'}, {'type': 'Strip', 'strip_left': true, 'strip_right': true}, "
+                            "{'type': 'Replace', 'pattern': {'Regex': '\\\\s+'}, 'content': ' '}]}}") << true;
+        QTest::newRow("NFKD") << qwen << json("{'normalizer': {'type': 'NFKD'}}") << false;
+        QTest::newRow("Digits contiguous + WhitespaceSplit")
+            << qwen << json("{'pre_tokenizer': {'type': 'Sequence', 'pretokenizers': [{'type': 'WhitespaceSplit'}, {'type': 'Digits', 'individual_digits': false}, "
+                            "{'type': 'ByteLevel', 'add_prefix_space': false, 'use_regex': false}]}}") << true;
+        QTest::newRow("added tokens: lstrip, rstrip, single_word, normalized")
+            << qwen << json("{'normalizer': {'type': 'Lowercase'}, 'added': [{'id': 151669, 'content': '<mask>', 'single_word': false, 'lstrip': true, 'rstrip': false, 'normalized': false, 'special': true}, "
+                            "{'id': 151670, 'content': 'inside', 'single_word': true, 'lstrip': false, 'rstrip': false, 'normalized': true, 'special': false}, "
+                            "{'id': 151671, 'content': '検査', 'single_word': false, 'lstrip': false, 'rstrip': true, 'normalized': false, 'special': false}]}") << false;
+        QTest::newRow("Metaspace, prepend first, no split (Mistral v0.3 style)")
+            << llama << json("{'normalizer': null, 'pre_tokenizer': {'type': 'Metaspace', 'replacement': '\u2581', 'prepend_scheme': 'first', 'split': false}, "
+                             "'decoder': {'type': 'Metaspace', 'replacement': '\u2581', 'prepend_scheme': 'first', 'split': false}}") << false;
+        QTest::newRow("no decoder, no post-processor")
+            << llama << json("{'decoder': null, 'post_processor': null}") << false;
+    }
+
+    void componentsAgreeWithHuggingFace()
+    {
+        QFETCH(QString, package);
+        QFETCH(QByteArray, patch);
+        QFETCH(bool, feffDiffers);
+        QFile base(QDir(tokenizerDir(package)).filePath(QStringLiteral("tokenizer.json")));
+        QVERIFY(base.open(QIODevice::ReadOnly));
+        QJsonObject j = QJsonDocument::fromJson(base.readAll()).object();
+        const QJsonObject changes = QJsonDocument::fromJson(patch).object();
+        QVERIFY(!changes.isEmpty());
+        for (auto it = changes.begin(); it != changes.end(); ++it) {
+            if (it.key() == QLatin1String("added")) {
+                QJsonArray added = j.value(QStringLiteral("added_tokens")).toArray();
+                for (const QJsonValue &v : it.value().toArray())
+                    added.append(v);
+                j.insert(QStringLiteral("added_tokens"), added);
+            } else {
+                j.insert(it.key(), it.value());
+            }
+        }
+        QTemporaryDir dir;
+        QFile out(dir.filePath(QStringLiteral("tokenizer.json")));
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(QJsonDocument(j).toJson(QJsonDocument::Compact));
+        out.close();
+        QVERIFY(QFile::copy(QDir(tokenizerDir(package)).filePath(QStringLiteral("tokenizer_config.json")), dir.filePath(QStringLiteral("tokenizer_config.json"))));
+        QString error;
+        const QByteArray input = corpus();
+        const auto reference = runLines(QStringLiteral("node"), {QDir(referenceDir()).filePath(QStringLiteral("reference.mjs")), QStringLiteral("tokenize"), dir.path()},
+                                        input, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const auto ours = runLines(testing::sdrtBinary(), {QStringLiteral("model"), QStringLiteral("tokenize"), dir.path(), QStringLiteral("--jsonl")}, input, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(ours.size(), reference.size());
+        const QList<QByteArray> lines = input.split('\n');
+        int same = 0, leftOut = 0;
+        QByteArray idLines;
+        for (std::size_t i = 0; i < ours.size(); ++i) {
+            const QJsonArray a = reference[i].value(QStringLiteral("ids")).toArray(), b = ours[i].value(QStringLiteral("ids")).toArray();
+            if (feffDiffers && lines.value(qsizetype(i)).contains("\xEF\xBB\xBF"))
+                ++leftOut;
+            else if (a == b && !reference[i].contains(QStringLiteral("error")))
+                ++same;
+            else if (same + 3 > int(i)) // the first few differences are shown
+                qWarning("line %zu differs: %s\n  reference %s\n  ours      %s", i + 1, lines.value(qsizetype(i)).constData(),
+                         QJsonDocument(reference[i]).toJson(QJsonDocument::Compact).constData(), QJsonDocument(b).toJson(QJsonDocument::Compact).constData());
+            idLines += QJsonDocument(QJsonObject{{QStringLiteral("ids"), b}}).toJson(QJsonDocument::Compact) + '\n';
+        }
+        const auto refText = runLines(QStringLiteral("node"), {QDir(referenceDir()).filePath(QStringLiteral("reference.mjs")), QStringLiteral("detokenize"), dir.path()},
+                                      idLines, &error);
+        const auto ourText = runLines(testing::sdrtBinary(), {QStringLiteral("model"), QStringLiteral("detokenize"), dir.path(), QStringLiteral("--jsonl")}, idLines,
+                                      &error);
+        int sameText = 0, compared = 0;
+        for (std::size_t i = 0; i < ourText.size() && i < refText.size(); ++i) {
+            if (refText[i].contains(QStringLiteral("error")) && ours[i].value(QStringLiteral("ids")).toArray().isEmpty())
+                continue;
+            ++compared;
+            if (refText[i].value(QStringLiteral("text")) == ourText[i].value(QStringLiteral("text")))
+                ++sameText;
+            else if (sameText + 3 > compared - 1)
+                qWarning("decoded line %zu differs:\n  reference %s\n  ours      %s", i + 1, qPrintable(refText[i].value(QStringLiteral("text")).toString()),
+                         qPrintable(ourText[i].value(QStringLiteral("text")).toString()));
+        }
+        qInfo("%s: ids equal on %d of %zu lines (%d with U+FEFF left out); decoded text equal on %d of %d", QTest::currentDataTag(), same,
+              ours.size() - std::size_t(leftOut), leftOut, sameText, compared);
+        QCOMPARE(same + leftOut, int(ours.size()));
+        QCOMPARE(sameText, compared);
+    }
+
+    // Whitespace, Punctuation and WhitespaceSplit as Hugging Face's Rust library defines them
+    // (Oniguruma's Unicode \w in `\w+|[^\w\s]+`; each punctuation character a piece of its own
+    // with the default behavior Isolated; char::is_whitespace, without U+FEFF), shown through a
+    // vocabulary of characters whose merges exist for every pair, so each piece is one token.
+    void wordAndPunctuationPiecesByHand_data()
+    {
+        QTest::addColumn<QString>("preTokenizer");
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QStringList>("pieces");
+        QTest::newRow("Whitespace, Japanese") << QStringLiteral("Whitespace") << QStringLiteral("「引用」と")
+                                              << QStringList{QStringLiteral("「"), QStringLiteral("引用"), QStringLiteral("」"), QStringLiteral("と")};
+        QTest::newRow("Whitespace, combining mark is a word character") << QStringLiteral("Whitespace") << QStringLiteral("e\u0301x! y")
+                                                                        << QStringList{QStringLiteral("e\u0301x"), QStringLiteral("!"), QStringLiteral("y")};
+        QTest::newRow("Punctuation, each one apart") << QStringLiteral("Punctuation") << QStringLiteral("ab).「c")
+                                                     << QStringList{QStringLiteral("ab"), QStringLiteral(")"), QStringLiteral("."), QStringLiteral("「"), QStringLiteral("c")};
+        QTest::newRow("Digits, every numeric character") << QStringLiteral("Digits") << QStringLiteral("a12①²Ⅳb")
+                                                         << QStringList{QStringLiteral("a"), QStringLiteral("12①²Ⅳ"), QStringLiteral("b")};
+        QTest::newRow("WhitespaceSplit keeps U+FEFF") << QStringLiteral("WhitespaceSplit") << QStringLiteral("\uFEFFab c\u3000d")
+                                                      << QStringList{QStringLiteral("\uFEFFab"), QStringLiteral("c"), QStringLiteral("d")};
+    }
+
+    void wordAndPunctuationPiecesByHand()
+    {
+        QFETCH(QString, preTokenizer);
+        QFETCH(QString, text);
+        QFETCH(QStringList, pieces);
+        // Characters of the text, and merges that build every piece left to right.
+        QStringList tokens, merges;
+        for (const QString &piece : pieces) {
+            QString built;
+            for (const QChar c : piece) {
+                if (c.isLowSurrogate())
+                    continue;
+                const QString ch(c);
+                if (!tokens.contains(ch))
+                    tokens << ch;
+                if (!built.isEmpty()) {
+                    if (!tokens.contains(built + ch)) {
+                        tokens << built + ch;
+                        merges << built + QLatin1Char(' ') + ch;
+                    }
+                }
+                built += ch;
+            }
+        }
+        QJsonObject vocab;
+        for (int i = 0; i < tokens.size(); ++i)
+            vocab.insert(tokens[i], i);
+        const QJsonObject j{{QStringLiteral("model"), QJsonObject{{QStringLiteral("type"), QStringLiteral("BPE")}, {QStringLiteral("vocab"), vocab},
+                                                                  {QStringLiteral("merges"), QJsonArray::fromStringList(merges)}}},
+                            {QStringLiteral("pre_tokenizer"), QJsonObject{{QStringLiteral("type"), preTokenizer}}}};
+        auto t = model::HfTokenizer::fromJson(QJsonDocument(j).toJson().toStdString());
+        QVERIFY2(t, t ? "" : t.error().c_str());
+        auto ids = t->encode(text.toUtf8().toStdString(), false);
+        QVERIFY2(ids, ids ? "" : ids.error().c_str());
+        // Compared as UTF-8 bytes (Qt's decoding drops a leading U+FEFF).
+        QList<QByteArray> got, want;
+        for (int id : *ids)
+            got << QByteArray::fromStdString(*t->token(id));
+        for (const QString &p : pieces)
+            want << p.toUtf8();
+        QCOMPARE(got, want);
+    }
+
+    // Split behaviors as Hugging Face's Rust library defines them (NormalizedString::split),
+    // by hand on a vocabulary of single characters: the pieces show as the BPE's merges cannot
+    // cross them.
+    void splitBehaviorsByHand_data()
+    {
+        QTest::addColumn<QString>("behavior");
+        QTest::addColumn<bool>("invert");
+        QTest::addColumn<QStringList>("pieces");
+        // "ab-cd--e" split on "-"
+        QTest::newRow("Removed") << QStringLiteral("Removed") << false << QStringList{QStringLiteral("ab"), QStringLiteral("cd"), QStringLiteral("e")};
+        QTest::newRow("Isolated") << QStringLiteral("Isolated") << false
+                                  << QStringList{QStringLiteral("ab"), QStringLiteral("-"), QStringLiteral("cd"), QStringLiteral("-"), QStringLiteral("-"), QStringLiteral("e")};
+        QTest::newRow("MergedWithPrevious") << QStringLiteral("MergedWithPrevious") << false
+                                            << QStringList{QStringLiteral("ab-"), QStringLiteral("cd-"), QStringLiteral("-"), QStringLiteral("e")};
+        QTest::newRow("MergedWithNext") << QStringLiteral("MergedWithNext") << false
+                                        << QStringList{QStringLiteral("ab"), QStringLiteral("-cd"), QStringLiteral("-"), QStringLiteral("-e")};
+        QTest::newRow("Contiguous") << QStringLiteral("Contiguous") << false << QStringList{QStringLiteral("ab"), QStringLiteral("-"), QStringLiteral("cd"), QStringLiteral("--"), QStringLiteral("e")};
+        QTest::newRow("Removed, inverted") << QStringLiteral("Removed") << true << QStringList{QStringLiteral("-"), QStringLiteral("-"), QStringLiteral("-")};
+    }
+
+    void splitBehaviorsByHand()
+    {
+        QFETCH(QString, behavior);
+        QFETCH(bool, invert);
+        QFETCH(QStringList, pieces);
+        // Every character and every piece that may appear is a token; all merges exist, so a
+        // piece always becomes one token, and the ids name the pieces.
+        QStringList tokens{QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("d"), QStringLiteral("e"), QStringLiteral("-")};
+        QStringList merges;
+        for (const QString &piece : {QStringLiteral("ab"), QStringLiteral("cd"), QStringLiteral("--"), QStringLiteral("ab-"), QStringLiteral("cd-"),
+                                     QStringLiteral("-c"), QStringLiteral("-cd"), QStringLiteral("-e")}) {
+            tokens << piece;
+            merges << piece.left(piece.size() - 1) + QLatin1Char(' ') + piece.right(1);
+        }
+        merges << QStringLiteral("- cd"); // "cd" merges first (rank 1); "-cd" is then "-" + "cd"
+        QJsonObject vocab;
+        for (int i = 0; i < tokens.size(); ++i)
+            vocab.insert(tokens[i], i);
+        const QJsonObject j{{QStringLiteral("model"), QJsonObject{{QStringLiteral("type"), QStringLiteral("BPE")}, {QStringLiteral("vocab"), vocab},
+                                                                  {QStringLiteral("merges"), QJsonArray::fromStringList(merges)}}},
+                            {QStringLiteral("pre_tokenizer"), QJsonObject{{QStringLiteral("type"), QStringLiteral("Split")},
+                                                                          {QStringLiteral("pattern"), QJsonObject{{QStringLiteral("String"), QStringLiteral("-")}}},
+                                                                          {QStringLiteral("behavior"), behavior}, {QStringLiteral("invert"), invert}}}};
+        auto t = model::HfTokenizer::fromJson(QJsonDocument(j).toJson().toStdString());
+        QVERIFY2(t, t ? "" : t.error().c_str());
+        auto ids = t->encode("ab-cd--e", false);
+        QVERIFY(ids);
+        // Compared as UTF-8 bytes (Qt's decoding drops a leading U+FEFF).
+        QList<QByteArray> got, want;
+        for (int id : *ids)
+            got << QByteArray::fromStdString(*t->token(id));
+        for (const QString &p : pieces)
+            want << p.toUtf8();
+        QCOMPARE(got, want);
+    }
+
+    // single_word as Hugging Face's Rust library reads it: the token must not touch a word
+    // character (the regex crate's Unicode \w, '_' included; the JavaScript reference takes '_'
+    // for a boundary).
+    void singleWordByHand()
+    {
+        const QJsonObject j{{QStringLiteral("model"), QJsonObject{{QStringLiteral("type"), QStringLiteral("BPE")},
+                                                                  {QStringLiteral("vocab"), QJsonObject{{QStringLiteral("x"), 0}, {QStringLiteral("_"), 1}, {QStringLiteral(" "), 2}}},
+                                                                  {QStringLiteral("merges"), QJsonArray()}}},
+                            {QStringLiteral("added_tokens"), QJsonArray{QJsonObject{{QStringLiteral("id"), 3}, {QStringLiteral("content"), QStringLiteral("in")},
+                                                                                    {QStringLiteral("single_word"), true}, {QStringLiteral("normalized"), false},
+                                                                                    {QStringLiteral("special"), false}}}}};
+        auto t = model::HfTokenizer::fromJson(QJsonDocument(j).toJson().toStdString());
+        QVERIFY2(t, t ? "" : t.error().c_str());
+        QCOMPARE(*t->encode("in x", false), (std::vector<int>{3, 2, 0}));
+        QVERIFY(!t->encode("in_x", false)); // not a single word: "in" goes to the model, which lacks "i"
+        QCOMPARE(*t->encode("x in", false), (std::vector<int>{0, 2, 3}));
     }
 
     void byteLevelRoundTripsAnyText()

@@ -103,9 +103,11 @@ bool isAlphabetic(char32_t c)
            || k == UTF8PROC_CATEGORY_LO || k == UTF8PROC_CATEGORY_NL;
 }
 
-bool isWordChar(char32_t c) // the added-token single_word rule: alphanumeric or '_'
+bool isWordChar(char32_t c) // the added-token single_word rule: the regex crate's Unicode \w
 {
-    return isAlphabetic(c) || isNumeric(c) || c == U'_';
+    const auto k = category(c);
+    return isAlphabetic(c) || k == UTF8PROC_CATEGORY_MN || k == UTF8PROC_CATEGORY_MC || k == UTF8PROC_CATEGORY_ME || k == UTF8PROC_CATEGORY_ND
+           || k == UTF8PROC_CATEGORY_PC || c == 0x200C || c == 0x200D;
 }
 
 bool isPunctuation(char32_t c) // ASCII punctuation or a Unicode P* category
@@ -149,17 +151,66 @@ const ByteAlphabet &byteAlphabet()
 
 // --- Regular expressions (PCRE2, UTF + Unicode properties) -------------------------------------
 
+// The shorthands as Oniguruma reads them with Unicode (what tokenizer.json's patterns are written
+// for): \w is Letter | Mark | Number | Connector_Punctuation and \s the White_Space property.
+// PCRE2's own \w leaves out marks and most connectors, and its \s U+0085, so they are spelled
+// out. (\W and \S inside a bracket are left to PCRE2.)
+std::string onigurumaShorthands(const std::string &pattern)
+{
+    static const std::string word = R"(\p{L}\p{M}\p{N}\p{Pc})", space = R"(\t-\r\x{85}\p{Z})";
+    std::string out;
+    int depth = 0; // inside [...]
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+        const char c = pattern[i];
+        if (c == '\\' && i + 1 < pattern.size()) {
+            const char n = pattern[++i];
+            if (n == 'Q') { // quoted up to \E: copied as it is
+                const std::size_t end = pattern.find("\\E", i + 1);
+                const std::size_t stop = end == std::string::npos ? pattern.size() : end + 2;
+                out += pattern.substr(i - 1, stop - (i - 1));
+                i = stop - 1;
+                continue;
+            }
+            if (n == 'w')
+                out += depth ? word : "[" + word + "]";
+            else if (n == 's')
+                out += depth ? space : "[" + space + "]";
+            else if (n == 'W' && !depth)
+                out += "[^" + word + "]";
+            else if (n == 'S' && !depth)
+                out += "[^" + space + "]";
+            else
+                out += {c, n};
+            continue;
+        }
+        if (c == '[') {
+            ++depth;
+            out += c;
+            if (i + 1 < pattern.size() && pattern[i + 1] == '^')
+                out += pattern[++i];
+            if (i + 1 < pattern.size() && pattern[i + 1] == ']') // a leading ] is a literal
+                out += pattern[++i];
+            continue;
+        }
+        if (c == ']' && depth > 0)
+            --depth;
+        out += c;
+    }
+    return out;
+}
+
 class Regex {
 public:
-    static Expected<std::shared_ptr<Regex>, std::string> compile(const std::string &pattern)
+    static Expected<std::shared_ptr<Regex>, std::string> compile(const std::string &written)
     {
+        const std::string pattern = onigurumaShorthands(written);
         int error = 0;
         PCRE2_SIZE at = 0;
         pcre2_code *code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), PCRE2_UTF | PCRE2_UCP, &error, &at, nullptr);
         if (!code) {
             PCRE2_UCHAR message[256];
             pcre2_get_error_message(error, message, sizeof message);
-            return unexpected("the regular expression \"" + pattern + "\" does not compile at offset " + std::to_string(at) + ": "
+            return unexpected("the regular expression \"" + written + "\" does not compile at offset " + std::to_string(at) + ": "
                               + reinterpret_cast<const char *>(message));
         }
         (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); // faster when available; the interpreter otherwise
@@ -393,8 +444,12 @@ struct Lowercase final : Normalizer {
     {
         std::string out;
         out.reserve(s.size());
-        for (const CodePoint &c : codePoints(s))
-            appendUtf8(out, char32_t(utf8proc_tolower(utf8proc_int32_t(c.value))));
+        for (const CodePoint &c : codePoints(s)) {
+            if (c.value == 0x130) // İ: the one unconditional full mapping (Rust's char::to_lowercase gives "i̇")
+                out += "i\xCC\x87";
+            else
+                appendUtf8(out, char32_t(utf8proc_tolower(utf8proc_int32_t(c.value))));
+        }
         s = std::move(out);
     }
 };

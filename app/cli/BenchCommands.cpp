@@ -2,6 +2,8 @@
 
 #include "sdrt/assets/ImportJob.h"
 #include "sdrt/demo/FactoryWorld.h"
+#include "sdrt/common/SplitMix.h"
+#include "sdrt/model/HfTokenizer.h"
 #include "sdrt/store/ModelRepository.h"
 #include "sdrt/store/Workspace.h"
 
@@ -9,7 +11,11 @@
 #include <QCoreApplication>
 #include <QDirIterator>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
 #include <QTemporaryDir>
 
 #include <algorithm>
@@ -118,6 +124,107 @@ int benchHash(const QStringList &args)
     return 0;
 }
 
+// Tokenizer throughput: encode of an English and a Japanese text of a few MB (made from word lists
+// with a fixed seed), one thread, and the same for Hugging Face's JavaScript tokenizer when the
+// test references are installed (tests/tokenizers), in the same run.
+std::string syntheticText(bool japanese, std::size_t bytes)
+{
+    static const char *en[] = {"the", "part", "hole", "drawing", "diameter", "is", "within", "tolerance", "inspection", "of", "a", "plate",
+                               "with", "four", "holes", "and", "burrs", "on", "edge", "surface", "finish", "note", "says", "12.5", "mm",
+                               "(±0.05)", "rev", "C,", "material:", "SUS304.", "Check", "the", "flange's", "bolt", "circle;", "count", "2026-12-07"};
+    static const char *ja[] = {"穴の数は", "図面と", "一致しますか", "。", "部品番号", "A-1203", "の", "外観検査を", "実施すること", "、", "材質は",
+                               "SUS304", "です", "直径φ12.0±0.1㎜", "バリ", "なし", "フランジ", "ボルト", "円周上に", "4", "個", "ある",
+                               "作業指示", "確認", "してください", "！", "ｶﾀｶﾅ", "（全角）", "①", "②"};
+    std::string out;
+    std::uint64_t x = japanese ? 7 : 3;
+    while (out.size() < bytes) {
+        x = splitmix64(x);
+        if (japanese) {
+            out += ja[x % (sizeof ja / sizeof *ja)];
+            if (x % 17 == 0)
+                out += "\n";
+        } else {
+            out += en[x % (sizeof en / sizeof *en)];
+            out += x % 13 == 0 ? "\n" : " ";
+        }
+    }
+    return out;
+}
+
+int benchTokenizer(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Encode throughput of a tokenizer.json (one thread) on an English and a Japanese text, and of "
+                                               "Hugging Face's JavaScript tokenizer when tests/tokenizers is installed; decode once."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("A folder with tokenizer.json."));
+    QCommandLineOption mb(QStringLiteral("mb"), QStringLiteral("Megabytes of each text."), QStringLiteral("N"), QStringLiteral("3"));
+    p.addOption(mb);
+    processArgs(p, QStringList{QStringLiteral("sdrt bench tokenizer")} + args);
+    const auto mbValue = intOption(p, mb, 1, 64);
+    if (p.positionalArguments().size() != 1 || !mbValue) {
+        if (mbValue)
+            err(p.helpText());
+        return 2;
+    }
+    const QString dir = p.positionalArguments().first();
+    auto tok = model::HfTokenizer::load(QFile::encodeName(dir).toStdString());
+    if (!tok) {
+        err(QString::fromStdString(tok.error()));
+        return 2;
+    }
+    const QString refDir = QDir(QStringLiteral(SDRT_SOURCE_PROMPTS_DIR "/../tests/tokenizers")).absolutePath();
+    const bool haveReference = QFileInfo::exists(refDir + QStringLiteral("/node_modules/@huggingface/tokenizers/package.json"));
+    QTemporaryDir tmp;
+    out(QStringLiteral("tokenizer: %1 (%2)").arg(dir, QString::fromStdString(tok->describe())));
+    for (const bool japanese : {false, true}) {
+        const std::string text = syntheticText(japanese, std::size_t(*mbValue) << 20);
+        (void)tok->encode(text.substr(0, 100000), false); // warm-up
+        QElapsedTimer t;
+        t.start();
+        auto ids = tok->encode(text, false);
+        const double seconds = t.nsecsElapsed() / 1e9;
+        if (!ids) {
+            err(QString::fromStdString(ids.error()));
+            return 2;
+        }
+        t.restart();
+        const std::string back = tok->decode(*ids);
+        const double decodeSeconds = t.nsecsElapsed() / 1e9;
+        const double mbps = text.size() / 1e6 / seconds, tps = ids->size() / seconds;
+        QString line = QStringLiteral("%1 %2 MB: encode %3 MB/s, %4 tokens/s (%5 tokens); decode %6 MB/s%7")
+                           .arg(japanese ? QStringLiteral("Japanese") : QStringLiteral("English"))
+                           .arg(text.size() / 1e6, 0, 'f', 1)
+                           .arg(mbps, 0, 'f', 2)
+                           .arg(tps, 0, 'f', 0)
+                           .arg(ids->size())
+                           .arg(back.size() / 1e6 / decodeSeconds, 0, 'f', 1)
+                           .arg(back == text ? QString() : QStringLiteral(" (decoded text differs from the input: normalization)"));
+        if (haveReference) {
+            const QString file = tmp.filePath(japanese ? QStringLiteral("ja.txt") : QStringLiteral("en.txt"));
+            QFile f(file);
+            if (f.open(QIODevice::WriteOnly))
+                f.write(text.data(), qint64(text.size()));
+            f.close();
+            QProcess node;
+            node.start(QStringLiteral("node"), {refDir + QStringLiteral("/reference.mjs"), QStringLiteral("bench"), dir, file});
+            node.waitForFinished(600000);
+            const QJsonObject r = QJsonDocument::fromJson(node.readAllStandardOutput()).object();
+            if (r.contains(QStringLiteral("mb_per_s")))
+                line += QStringLiteral("; JavaScript reference %1 MB/s, %2 tokens/s: ×%3")
+                            .arg(r.value(QStringLiteral("mb_per_s")).toDouble(), 0, 'f', 2)
+                            .arg(r.value(QStringLiteral("tokens_per_s")).toDouble(), 0, 'f', 0)
+                            .arg(mbps / r.value(QStringLiteral("mb_per_s")).toDouble(), 0, 'f', 2);
+            else
+                line += QStringLiteral("; the JavaScript reference did not run: ") + QString::fromUtf8(node.readAllStandardError()).left(200);
+        }
+        out(line);
+    }
+    if (!haveReference)
+        out(QStringLiteral("(the JavaScript reference is not installed in %1: packaging/setup-debian.sh installs it)").arg(refDir));
+    return 0;
+}
+
 } // namespace
 
 int runBench(const QStringList &args)
@@ -130,7 +237,9 @@ int runBench(const QStringList &args)
         return runBenchGenerate(args.mid(1));
     if (!args.isEmpty() && args.first() == QLatin1String("hash"))
         return benchHash(args.mid(1));
-    err(QStringLiteral("usage: sdrt bench import [--items N] | model [--tiny-only] | generate MODEL [--items N] | hash MODEL_DIR"));
+    if (!args.isEmpty() && args.first() == QLatin1String("tokenizer"))
+        return benchTokenizer(args.mid(1));
+    err(QStringLiteral("usage: sdrt bench import [--items N] | model [--tiny-only] | generate MODEL [--items N] | hash MODEL_DIR | tokenizer DIR"));
     return 2;
 }
 

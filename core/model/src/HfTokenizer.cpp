@@ -1517,7 +1517,9 @@ Expected<std::vector<int>, std::string> HfTokenizer::encode(std::string_view inp
             firstPart = false;
         }
     }
-    // 3. Pre-tokenize and 4. BPE each text part.
+    // 3. Pre-tokenize and 4. BPE each text part. Words repeat: a word's ids are kept for this
+    // call (a cache local to the call, so concurrent calls share nothing).
+    std::unordered_map<std::string, std::vector<int>> cache;
     std::vector<int> ids;
     for (std::size_t i = 0; i < parts.size(); ++i) {
         const auto &[s, tok] = parts[i];
@@ -1528,9 +1530,24 @@ Expected<std::vector<int>, std::string> HfTokenizer::encode(std::string_view inp
         std::vector<Piece> pieces{{s, startsAtZero[i]}};
         if (m.preTokenizer)
             m.preTokenizer->apply(pieces);
-        for (const Piece &p : pieces)
-            if (auto r = m.model.tokenize(p.text, ids); !r)
-                return unexpected(r.error());
+        for (const Piece &p : pieces) {
+            if (p.text.size() > 64) { // long words are rare and rarely repeat
+                if (auto r = m.model.tokenize(p.text, ids); !r)
+                    return unexpected(r.error());
+                continue;
+            }
+            auto [it, fresh] = cache.try_emplace(p.text);
+            if (fresh) {
+                if (auto r = m.model.tokenize(p.text, it->second); !r)
+                    return unexpected(r.error());
+                if (cache.size() > 100000) { // bounded: the word is used, then the cache starts again
+                    ids.insert(ids.end(), it->second.begin(), it->second.end());
+                    cache.clear();
+                    continue;
+                }
+            }
+            ids.insert(ids.end(), it->second.begin(), it->second.end());
+        }
     }
     if (!addSpecialTokens)
         return ids;

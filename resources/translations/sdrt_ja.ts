@@ -445,7 +445,7 @@
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+50"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+56"/>
         <source>Output folder.</source>
         <translation>出力フォルダー。</translation>
     </message>
@@ -1584,6 +1584,26 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <location line="+8"/>
         <source>List the models registered in a workspace.</source>
         <translation>ワークスペースに登録されたモデルを一覧表示します。</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Decode token ids with a model folder&apos;s tokenizer (tokenizer.json, else tokenizer.model). stdin: {&quot;ids&quot;: [..]} per line; stdout: {&quot;text&quot;: &quot;…&quot;} (special tokens kept).</source>
+        <translation>モデルフォルダーのトークナイザー (tokenizer.json、なければ tokenizer.model) でトークン ID を復号します。stdin: 1 行に {&quot;ids&quot;: [..]}、stdout: {&quot;text&quot;: &quot;…&quot;} (特殊トークンも残します)。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Encode text with a model folder&apos;s tokenizer (tokenizer.json, else tokenizer.model). stdin: {&quot;text&quot;: &quot;…&quot;, &quot;add_special_tokens&quot;: true} per line; stdout: {&quot;ids&quot;: [..]}.</source>
+        <translation>モデルフォルダーのトークナイザー (tokenizer.json、なければ tokenizer.model) でテキストを符号化します。stdin: 1 行に {&quot;text&quot;: &quot;…&quot;, &quot;add_special_tokens&quot;: true}、stdout: {&quot;ids&quot;: [..]}。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>A folder with tokenizer.json or tokenizer.model.</source>
+        <translation>tokenizer.json または tokenizer.model のあるフォルダー。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>JSON Lines on stdin and stdout (required).</source>
+        <translation>stdin と stdout に JSON Lines (必須)。</translation>
     </message>
     <message>
         <location filename="../../app/cli/ReviewCommands.cpp" line="-74"/>

@@ -13,7 +13,9 @@
 #include "sdrt/model/Runtime.h"
 #include "sdrt/model/ModelConfig.h"
 #include "sdrt/model/HfTokenizer.h"
+#include "sdrt/model/ChatTemplate.h"
 #include "sdrt/model/ImageGrid.h"
+#include "sdrt/model/Jinja.h"
 #include "sdrt/model/Tokenizer.h"
 #include "sdrt/model/TinyModel.h"
 #include "sdrt/store/ModelRepository.h"
@@ -28,6 +30,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fstream>
 #include <iostream>
 
 #include <tuple>
@@ -424,6 +427,97 @@ int tokenizeLines(const QStringList &args, bool decode)
     return 0;
 }
 
+// sdrt model chat-template DIR --jsonl: renders the checkpoint's Jinja chat template for each
+// line {"messages": [..], "add_generation_prompt": true, "extra": {..}}; the special tokens of
+// tokenizer_config.json (bos_token, eos_token, unk_token, pad_token) are variables too, as
+// transformers passes them. A template that raises answers {"error": "…"} for that line.
+int chatTemplateLines(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Render a model folder's chat template (chat_template.jinja, "
+                                                                         "chat_template.json or tokenizer_config.json). stdin: {\"messages\": "
+                                                                         "[..], \"add_generation_prompt\": true, \"extra\": {..}} per line; "
+                                                                         "stdout: {\"text\": \"…\"} or {\"error\": \"…\"}."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("DIR"), QCoreApplication::translate("sdrt::cli", "A folder with a chat template."));
+    QCommandLineOption jsonl(QStringLiteral("jsonl"), QCoreApplication::translate("sdrt::cli", "JSON Lines on stdin and stdout (required)."));
+    p.addOption(jsonl);
+    processArgs(p, QStringList{QStringLiteral("sdrt model chat-template")} + args);
+    if (p.positionalArguments().size() != 1 || !p.isSet(jsonl)) {
+        err(p.helpText());
+        return 2;
+    }
+    using json = nlohmann::ordered_json; // keys in their order, as Python keeps them
+    const std::string dir = QFile::encodeName(p.positionalArguments().first()).toStdString();
+    auto source = model::findChatTemplate(dir);
+    if (!source) {
+        err(qs(source.error()));
+        return 2;
+    }
+    if (!*source) {
+        err(QCoreApplication::translate("sdrt::cli", "%1 has no chat template (chat_template.jinja, chat_template.json or tokenizer_config.json).")
+                .arg(p.positionalArguments().first()));
+        return 2;
+    }
+    auto tmpl = model::jinja::Template::parse((*source)->text, (*source)->file);
+    if (!tmpl) {
+        err(qs(tmpl.error()));
+        return 2;
+    }
+    // The special tokens transformers passes to every template.
+    json specials = json::object();
+    {
+        std::ifstream in(dir + "/tokenizer_config.json");
+        json config;
+        try {
+            if (in)
+                in >> config;
+        } catch (const json::exception &) {
+            config = json::object();
+        }
+        for (const char *key : {"bos_token", "eos_token", "unk_token", "pad_token", "sep_token", "cls_token", "mask_token"}) {
+            if (!config.is_object() || !config.contains(key))
+                continue;
+            const json &v = config[key];
+            if (v.is_string())
+                specials[key] = v;
+            else if (v.is_object() && v.contains("content"))
+                specials[key] = v["content"];
+        }
+    }
+    auto answer = [](const json &o) {
+        const std::string line = o.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+        std::fwrite(line.data(), 1, line.size(), stdout);
+    };
+    std::string line;
+    while (std::getline(std::cin, line)) {
+        json in;
+        try {
+            in = json::parse(line);
+        } catch (const json::exception &e) {
+            answer({{"error", std::string("not a JSON object: ") + e.what()}});
+            continue;
+        }
+        if (!in.is_object() || !in.contains("messages") || !in["messages"].is_array()) {
+            answer({{"error", "\"messages\" must be a list"}});
+            continue;
+        }
+        json context = specials;
+        context["messages"] = in["messages"];
+        context["add_generation_prompt"] = in.value("add_generation_prompt", false);
+        if (in.contains("extra") && in["extra"].is_object())
+            for (auto it = in["extra"].begin(); it != in["extra"].end(); ++it)
+                context[it.key()] = it.value();
+        auto text = tmpl->render(context.dump());
+        if (!text)
+            answer({{"error", text.error()}});
+        else
+            answer({{"text", *text}});
+    }
+    std::fflush(stdout);
+    return 0;
+}
+
 int runModel(const QStringList &args)
 {
     const QString action = args.value(0);
@@ -437,10 +531,12 @@ int runModel(const QStringList &args)
         return registerModel(args.mid(1));
     if (action == QLatin1String("list"))
         return listModels(args.mid(1));
+    if (action == QLatin1String("chat-template"))
+        return chatTemplateLines(args.mid(1));
     if (action == QLatin1String("tokenize") || action == QLatin1String("detokenize"))
         return tokenizeLines(args.mid(1), action == QLatin1String("detokenize"));
     err(QStringLiteral("usage: sdrt model make-tiny DIR | info DIR | generate DIR --image F --prompt TEXT | register WS DIR | list WS | "
-                       "tokenize DIR --jsonl | detokenize DIR --jsonl"));
+                       "tokenize DIR --jsonl | detokenize DIR --jsonl | chat-template DIR --jsonl"));
     return 2;
 }
 

@@ -382,6 +382,82 @@ private Q_SLOTS:
         QCOMPARE(*t->encode("x in", false), (std::vector<int>{0, 2, 3}));
     }
 
+    // Chat templates: Qwen3's own (its tokenizer_config.json) and the templates of other families
+    // in tests/tokenizers/templates, rendered over tests/tokenizers/conversations.jsonl by
+    // `sdrt model chat-template` and by Hugging Face's @huggingface/jinja with the same variables.
+    // That reference departs from Python's Jinja2 (which transformers uses) in a few places; the
+    // lines where it does are counted apart, each for a stated reason: it refuses trim on a list
+    // and selectattr on a string (Jinja2 applies them to the value's text and characters), and it
+    // concatenates a string and a list with + (Jinja2 raises a TypeError, as we do), and it ignores
+    // the characters given to lstrip() (one line of Qwen3's template, named below).
+    void chatTemplatesAgreeWithHuggingFace_data()
+    {
+        QTest::addColumn<QString>("templateFile"); // empty: the package's own tokenizer_config.json
+        QTest::newRow("Qwen3 (tokenizer_config.json)") << QString();
+        for (const char *name : {"qwen2-vl", "gemma3", "llama3", "mistral", "llava-1.5"})
+            QTest::newRow(name) << QDir(referenceDir()).filePath(QStringLiteral("templates/%1.jinja").arg(QLatin1String(name)));
+    }
+
+    void chatTemplatesAgreeWithHuggingFace()
+    {
+        QFETCH(QString, templateFile);
+        QTemporaryDir tmp;
+        QString dir = tokenizerDir(QStringLiteral("tokenizer-qwen3"));
+        if (!templateFile.isEmpty()) {
+            dir = tmp.path();
+            QVERIFY(QFile::copy(templateFile, tmp.filePath(QStringLiteral("chat_template.jinja"))));
+            QFile config(tmp.filePath(QStringLiteral("tokenizer_config.json")));
+            QVERIFY(config.open(QIODevice::WriteOnly));
+            config.write(R"({"bos_token": "<s>", "eos_token": "</s>", "pad_token": {"content": "<pad>"}})");
+        }
+        QFile conversations(QDir(referenceDir()).filePath(QStringLiteral("conversations.jsonl")));
+        QVERIFY(conversations.open(QIODevice::ReadOnly));
+        const QByteArray input = conversations.readAll();
+        QString error;
+        const auto reference = runLines(QStringLiteral("node"), {QDir(referenceDir()).filePath(QStringLiteral("reference.mjs")), QStringLiteral("chat-template"), dir},
+                                        input, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const auto ours = runLines(testing::sdrtBinary(), {QStringLiteral("model"), QStringLiteral("chat-template"), dir, QStringLiteral("--jsonl")}, input, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(ours.size(), reference.size());
+        int sameText = 0, bothRaised = 0, deviations = 0, differ = 0;
+        for (std::size_t i = 0; i < ours.size(); ++i) {
+            const QString refError = reference[i].value(QStringLiteral("error")).toString(), ourError = ours[i].value(QStringLiteral("error")).toString();
+            if (refError.isEmpty() && ourError.isEmpty()) {
+                if (reference[i].value(QStringLiteral("text")) == ours[i].value(QStringLiteral("text"))) {
+                    ++sameText;
+                    continue;
+                }
+            } else if (!refError.isEmpty() && !ourError.isEmpty()) {
+                // Both refuse the conversation; when the template itself raised, with its own message.
+                const int raised = ourError.indexOf(QStringLiteral("the template raised: "));
+                if (raised < 0 || refError.contains(ourError.mid(raised + 21))) {
+                    ++bothRaised;
+                    continue;
+                }
+            } else if (refError.contains(QStringLiteral("Unknown ArrayValue filter: trim")) || refError.contains(QStringLiteral("Unknown StringValue filter: selectattr"))
+                       || ourError.contains(QStringLiteral("unsupported operand types for +: a string and a list"))) {
+                ++deviations;
+                continue;
+            }
+            // The reference ignores the characters given to lstrip(): Qwen3's template does
+            // content.lstrip('\n') on "\tTabs…", and Python keeps the tab (the reference drops it).
+            if (QString::fromLatin1(QTest::currentDataTag()).startsWith(QStringLiteral("Qwen3")) && i + 1 == 6
+                && QString(ours[i].value(QStringLiteral("text")).toString()).remove(QLatin1Char('\t'))
+                       == QString(reference[i].value(QStringLiteral("text")).toString()).remove(QLatin1Char('\t'))) {
+                ++deviations;
+                continue;
+            }
+            ++differ;
+            qWarning("conversation %zu:\n  reference %s\n  ours      %s", i + 1, QJsonDocument(reference[i]).toJson(QJsonDocument::Compact).constData(),
+                     QJsonDocument(ours[i]).toJson(QJsonDocument::Compact).constData());
+        }
+        qInfo("%s: %d of %zu conversations rendered equal, %d refused by both (raise_exception: the same message), %d where the reference departs from Jinja2", QTest::currentDataTag(),
+              sameText, ours.size(), bothRaised, deviations);
+        QCOMPARE(differ, 0);
+        QVERIFY(sameText >= 3);
+    }
+
     void byteLevelRoundTripsAnyText()
     {
         auto t = model::HfTokenizer::load(QFile::encodeName(tokenizerDir(QStringLiteral("tokenizer-qwen3"))).toStdString());

@@ -119,6 +119,22 @@ Expected<ChatFormatChoice, std::string> detectChatFormat(const std::string &dir,
     return c;
 }
 
+Expected<std::optional<ChatTemplateSource>, std::string> findChatTemplate(const std::string &dir)
+{
+    namespace fs = std::filesystem;
+    for (const char *file : {"chat_template.jinja", "chat_template.json", "tokenizer_config.json"}) {
+        const std::string path = dir + "/" + file;
+        if (!fs::exists(path))
+            continue;
+        auto text = std::string(file) == "chat_template.jinja" ? readAll(path) : templateFromJson(path);
+        if (!text)
+            return unexpected(text.error());
+        if (!text->empty())
+            return std::optional<ChatTemplateSource>(ChatTemplateSource{*text, path});
+    }
+    return std::optional<ChatTemplateSource>();
+}
+
 const char *toString(ChatFormat f)
 {
     switch (f) {

@@ -8,6 +8,7 @@
 #include "sdrt/common/Expected.h"
 #include "sdrt/model/ModelConfig.h"
 
+#include <optional>
 #include <string>
 
 namespace sdrt::model {
@@ -34,5 +35,14 @@ struct ChatFormatChoice {
 // we cannot interpret is an error naming the file.
 Expected<ChatFormatChoice, std::string> detectChatFormat(const std::string &modelDir, const LlavaConfig &config);
 const char *toString(ChatFormat f);
+
+// The checkpoint's Jinja chat template in Hugging Face's order: chat_template.jinja,
+// chat_template.json, then tokenizer_config.json ("chat_template": a string, or a list of named
+// templates, "default" first). Nullopt when there is none; an error names a file that cannot be read.
+struct ChatTemplateSource {
+    std::string text;
+    std::string file; // the file it came from
+};
+Expected<std::optional<ChatTemplateSource>, std::string> findChatTemplate(const std::string &modelDir);
 
 } // namespace sdrt::model

@@ -696,7 +696,7 @@ private:
             }
         }
         if (!stops.empty())
-            return fail("the template ends inside a block: {% " + stops.front() + " %} is missing");
+            return fail("the template ends inside a block: {% " + stops.back() + " %} is missing");
         return true;
     }
 
@@ -830,8 +830,8 @@ private:
         }
         if (k == "filter") {
             n->kind = Node::Kind::FilterBlock;
-            --m_pos; // the chain starts at the filter name, read as "| name"
-            n->filter = filterChainOnBody(true);
+            n->filter = filterChainOnBody(true); // the chain starts at the filter's name
+
             if (!n->filter || !expectBlockEnd())
                 return nullptr;
             std::string stop;
@@ -848,7 +848,10 @@ private:
                 return nullptr;
             return n;
         }
-        return fail("the statement '" + k + "' is not supported"), nullptr;
+        if (m_error.empty())
+            m_error = errorAt(kw.at, k.rfind("end", 0) == 0 || k == "else" || k == "elif" ? "unexpected {% " + k + " %}: no block is open"
+                                                                                         : "the statement '" + k + "' is not supported");
+        return nullptr;
     }
 
     bool targetNames(std::vector<std::string> &names)
@@ -2357,7 +2360,8 @@ private:
             const std::string method = str(a.get(1, "method", Value::string("common")));
             const double scale = std::pow(10.0, double(precision));
             double x = v.number() * scale;
-            x = method == "ceil" ? std::ceil(x) : method == "floor" ? std::floor(x) : std::round(x);
+            // "common" is Python's round(): halves go to the even neighbour (round(2.5) is 2.0).
+            x = method == "ceil" ? std::ceil(x) : method == "floor" ? std::floor(x) : std::nearbyint(x);
             return Value::real(x / scale);
         }
         if (name == "sum" || name == "min" || name == "max") {

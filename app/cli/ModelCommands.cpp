@@ -120,9 +120,37 @@ int info(const QStringList &args)
         err(p.helpText());
         return 2;
     }
+    const QString dir = p.positionalArguments().first();
+    // The text side, also for a folder of tokenizer files only: which tokenizer, its size and
+    // special tokens, and where the chat template comes from.
+    if (QFileInfo::exists(dir + QStringLiteral("/tokenizer.json"))) {
+        auto t = model::HfTokenizer::load(QFile::encodeName(dir).toStdString());
+        if (!t) {
+            err(qs(t.error()));
+            return 2;
+        }
+        QStringList specials;
+        for (const auto &a : t->addedTokens())
+            if (a.special)
+                specials << QStringLiteral("%1=%2").arg(qs(a.content)).arg(a.id);
+        auto name = [&](const std::optional<int> &id) { return id ? QStringLiteral("%1 (%2)").arg(qs(*t->token(*id))).arg(*id) : QStringLiteral("none"); };
+        out(QStringLiteral("tokenizer.json: %1; bos %2, eos %3, pad %4").arg(qs(t->describe()), name(t->bosId()), name(t->eosId()), name(t->padId())));
+        out(QStringLiteral("special tokens: %1").arg(specials.isEmpty() ? QStringLiteral("none") : specials.join(QStringLiteral(", "))));
+    }
+    if (auto tmpl = model::findChatTemplate(QFile::encodeName(dir).toStdString()); !tmpl) {
+        err(qs(tmpl.error()));
+        return 2;
+    } else if (*tmpl) {
+        auto parsed = model::jinja::Template::parse((*tmpl)->text, (*tmpl)->file);
+        out(QStringLiteral("chat template: %1 (%2)").arg(qs((*tmpl)->file), parsed ? QStringLiteral("parses") : qs(parsed.error())));
+    } else {
+        out(QStringLiteral("chat template: none in the folder"));
+    }
+    if (!QFileInfo::exists(dir + QStringLiteral("/config.json")))
+        return 0; // tokenizer files only
     model::RuntimeOptions options;
     options.device = p.value(device).toStdString();
-    auto rt = model::VlmRuntime::load(p.positionalArguments().first().toStdString(), options);
+    auto rt = model::VlmRuntime::load(dir.toStdString(), options);
     if (!rt) {
         err(qs(rt.error()));
         return 2;

@@ -445,7 +445,7 @@
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+56"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+59"/>
         <source>Output folder.</source>
         <translation>出力フォルダー。</translation>
     </message>
@@ -458,7 +458,7 @@
         <location line="-236"/>
         <location line="+237"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+1"/>
-        <location line="+114"/>
+        <location line="+142"/>
         <source>Random seed.</source>
         <translation>乱数シード。</translation>
     </message>
@@ -1441,7 +1441,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>不明なコマンド &quot;%1&quot;。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelCommands.cpp" line="-250"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="-278"/>
         <source>Write a random tiny LLaVA in the Hugging Face layout.</source>
         <translation>Hugging Face 形式のランダムな小型 LLaVA を書き出します。</translation>
     </message>
@@ -1496,7 +1496,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <location filename="../../app/cli/DemoCommands.cpp" line="-82"/>
         <location filename="../../app/cli/GenerateCommands.cpp" line="+179"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+7"/>
-        <location line="+51"/>
+        <location line="+79"/>
         <source>Model folder.</source>
         <translation>モデルフォルダー。</translation>
     </message>
@@ -1602,8 +1602,24 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location line="+1"/>
+        <location line="+96"/>
         <source>JSON Lines on stdin and stdout (required).</source>
         <translation>stdin と stdout に JSON Lines (必須)。</translation>
+    </message>
+    <message>
+        <location line="-6"/>
+        <source>Render a model folder&apos;s chat template (chat_template.jinja, chat_template.json or tokenizer_config.json). stdin: {&quot;messages&quot;: [..], &quot;add_generation_prompt&quot;: true, &quot;extra&quot;: {..}} per line; stdout: {&quot;text&quot;: &quot;…&quot;} or {&quot;error&quot;: &quot;…&quot;}.</source>
+        <translation>モデルフォルダーのチャットテンプレート (chat_template.jinja、chat_template.json または tokenizer_config.json) を描画します。stdin: 1 行に {&quot;messages&quot;: [..], &quot;add_generation_prompt&quot;: true, &quot;extra&quot;: {..}}、stdout: {&quot;text&quot;: &quot;…&quot;} または {&quot;error&quot;: &quot;…&quot;}。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>A folder with a chat template.</source>
+        <translation>チャットテンプレートのあるフォルダー。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>%1 has no chat template (chat_template.jinja, chat_template.json or tokenizer_config.json).</source>
+        <translation>%1 にはチャットテンプレート (chat_template.jinja、chat_template.json または tokenizer_config.json) がありません。</translation>
     </message>
     <message>
         <location filename="../../app/cli/ReviewCommands.cpp" line="-74"/>

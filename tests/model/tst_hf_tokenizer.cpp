@@ -458,6 +458,16 @@ private Q_SLOTS:
         QVERIFY(sameText >= 3);
     }
 
+    void infoNamesTokenizerAndTemplate()
+    {
+        const auto r = testing::sdrtRun({QStringLiteral("model"), QStringLiteral("info"), tokenizerDir(QStringLiteral("tokenizer-qwen3"))});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains(QStringLiteral("tokenizer.json: BPE (byte-level), 151669 tokens, 26 added; bos none, eos <|im_end|> (151645), pad <|endoftext|> (151643)")),
+                 qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("<|image_pad|>=151655")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("tokenizer_config.json (parses)")), qPrintable(r.out));
+    }
+
     void byteLevelRoundTripsAnyText()
     {
         auto t = model::HfTokenizer::load(QFile::encodeName(tokenizerDir(QStringLiteral("tokenizer-qwen3"))).toStdString());

@@ -54,6 +54,17 @@ std::size_t IncrementalDecoder::push(int id)
     const Tokenizer &t = *m_tokenizer;
     if (!t.isText(id))
         return m_text.size(); // decode() leaves it out
+    if (t.m_hf) {
+        // tokenizer.json: its decoders are not all piecewise (Strip, Metaspace's first space,
+        // byte fallback), so the tokens so far are decoded whole (generation is short; exact).
+        m_empty.push_back(id);
+        std::string now = t.decode(m_empty);
+        std::size_t same = 0;
+        while (same < now.size() && same < m_text.size() && now[same] == m_text[same])
+            ++same;
+        m_text = std::move(now);
+        return same;
+    }
     const Tokenizer::PieceKind kind = t.pieceKind(id);
     if (!m_begun) {
         if (kind != Tokenizer::PieceKind::Byte) {

@@ -96,7 +96,7 @@ Expected<LlavaConfig, std::string> makeTinyModel(const std::string &dir, const T
         return unexpected(dir + ": cannot create the folder: " + ec.message());
     std::vector<std::string> corpus = builtinCorpus();
     corpus.insert(corpus.end(), p.extraCorpus.begin(), p.extraCorpus.end());
-    auto proto = trainSentencePiece(corpus, p.tokenizerVocab);
+    auto proto = trainSentencePiece(corpus, p.tokenizerVocab, p.tokenizerOptions);
     if (!proto)
         return unexpected(proto.error());
     auto tok = Tokenizer::fromSerialized(*proto, {});

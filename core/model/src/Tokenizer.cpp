@@ -1,9 +1,12 @@
 #include "sdrt/model/Tokenizer.h"
 
+#include "sdrt/model/HfTokenizer.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <dlfcn.h>
+#include <filesystem>
 #include <fstream>
 #include <limits.h>
 #include <mutex>
@@ -95,6 +98,12 @@ std::string readFile(const std::string &path, bool *ok)
 
 Expected<Tokenizer, std::string> Tokenizer::load(const std::string &dir)
 {
+    if (std::filesystem::exists(dir + "/tokenizer.json")) {
+        auto hf = HfTokenizer::load(dir);
+        if (!hf)
+            return unexpected(hf.error());
+        return fromHf(std::make_shared<const HfTokenizer>(std::move(*hf)));
+    }
     bool ok = false;
     const std::string proto = readFile(dir + "/tokenizer.model", &ok);
     if (!ok)
@@ -157,12 +166,44 @@ Expected<Tokenizer, std::string> Tokenizer::fromSerialized(const std::string &mo
     return t;
 }
 
+Expected<Tokenizer, std::string> Tokenizer::fromHf(std::shared_ptr<const HfTokenizer> hf)
+{
+    Tokenizer t;
+    t.m_hf = hf;
+    t.m_pieces = hf->vocabSize();
+    auto id = [&](const char *token) { return hf->tokenId(token).value_or(-1); };
+    t.m_bos = hf->bosId().value_or(id("<s>"));
+    t.m_eos = hf->eosId().value_or(id("</s>"));
+    t.m_pad = hf->padId().value_or(id("<pad>"));
+    t.m_unk = id("<unk>");
+    t.m_image = id("<image>");
+    for (const HfAddedToken &a : hf->addedTokens()) {
+        t.m_added[a.content] = a.id;
+        t.m_addedById[a.id] = a.content;
+    }
+    return t;
+}
+
 std::vector<int> Tokenizer::encode(const std::string &text, bool addBos) const
 {
-    const Spm &s = spm();
     std::vector<int> out;
     if (addBos && m_bos >= 0)
         out.push_back(m_bos);
+    if (m_hf) {
+        // Text from our own prompts is valid UTF-8; anything else has its bad bytes replaced
+        // (U+FFFD) rather than refused in the middle of a run.
+        auto ids = m_hf->encode(text, false);
+        if (!ids) {
+            std::string clean;
+            for (unsigned char c : text)
+                clean += c < 0x80 ? std::string(1, char(c)) : std::string("\xEF\xBF\xBD");
+            ids = m_hf->encode(clean, false);
+        }
+        if (ids)
+            out.insert(out.end(), ids->begin(), ids->end());
+        return out;
+    }
+    const Spm &s = spm();
     auto encodeSegment = [&](const std::string &segment) {
         std::vector<int> ids(segment.size() + 8);
         int n = s.encode(m_sp.get(), segment.data(), segment.size(), ids.data(), int(ids.size()));
@@ -198,6 +239,15 @@ std::vector<int> Tokenizer::encode(const std::string &text, bool addBos) const
 
 bool Tokenizer::isText(int id) const
 {
+    if (m_hf) {
+        auto it = m_addedById.find(id);
+        if (it == m_addedById.end())
+            return id >= 0 && id < m_pieces && id != m_bos && id != m_eos && id != m_pad;
+        for (const HfAddedToken &a : m_hf->addedTokens())
+            if (a.id == id)
+                return !a.special;
+        return true;
+    }
     return id >= 0 && id < m_pieces && !m_addedById.count(id) && id != m_bos && id != m_eos && id != m_pad;
 }
 
@@ -226,6 +276,13 @@ std::string Tokenizer::decodeText(const std::vector<int> &ids) const
 
 std::string Tokenizer::decode(const std::vector<int> &ids) const
 {
+    if (m_hf) {
+        std::vector<int> kept;
+        for (int id : ids)
+            if (isText(id))
+                kept.push_back(id);
+        return m_hf->decode(kept, true);
+    }
     std::vector<int> plain;
     plain.reserve(ids.size());
     for (int id : ids) {
@@ -237,6 +294,8 @@ std::string Tokenizer::decode(const std::vector<int> &ids) const
 
 int Tokenizer::vocabSize() const
 {
+    if (m_hf)
+        return m_hf->vocabSize();
     int n = m_pieces;
     for (const auto &[id, content] : m_addedById)
         n = std::max(n, id + 1);
@@ -247,6 +306,8 @@ int Tokenizer::tokenId(const std::string &piece) const
 {
     if (auto it = m_added.find(piece); it != m_added.end())
         return it->second;
+    if (m_hf)
+        return m_hf->tokenId(piece).value_or(-1);
     const int id = spm().pieceToId(m_sp.get(), piece.data(), piece.size());
     return id == m_unk && piece != this->piece(m_unk) ? -1 : id;
 }
@@ -255,6 +316,8 @@ std::string Tokenizer::piece(int id) const
 {
     if (auto it = m_addedById.find(id); it != m_addedById.end())
         return it->second;
+    if (m_hf)
+        return m_hf->token(id).value_or(std::string());
     if (id < 0 || id >= m_pieces)
         return {};
     std::string p(64, '\0');

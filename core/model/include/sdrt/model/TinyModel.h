@@ -31,6 +31,9 @@ struct TinyModelParams {
     bool tieEmbeddings = false;
     std::string chatTemplate = "llava-1.5"; // or "mistral"
     std::vector<std::string> extraCorpus;    // more tokenizer training text
+    // SentencePiece trainer flags for the tokenizer (e.g. Llama's: {"normalization_rule_name",
+    // "identity"}, {"remove_extra_whitespaces", "false"}).
+    std::vector<std::pair<std::string, std::string>> tokenizerOptions;
     // LLaVA-NeXT (model_type llava_next) with these grid pinpoints, (height, width).
     bool next = false;
     std::vector<GridPinpoint> gridPinpoints;

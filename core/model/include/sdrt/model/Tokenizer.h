@@ -1,7 +1,9 @@
 #pragma once
-// SentencePiece tokenizer with the added tokens Hugging Face keeps beside tokenizer.model
+// The runtime's tokenizer. A folder with tokenizer.json is read as Hugging Face's fast tokenizer
+// reads it (HfTokenizer.h), as Hugging Face does when a folder has both files; otherwise the
+// SentencePiece tokenizer.model with the added tokens Hugging Face keeps beside it
 // (tokenizer_config.json "added_tokens_decoder" or added_tokens.json), such as <image> and
-// <pad>. Added tokens are matched in the text first; the pieces between them go to SentencePiece.
+// <pad>: added tokens are matched in the text first; the pieces between them go to SentencePiece.
 // Thread rule: encode/decode are const and safe to call from several threads.
 
 #include "sdrt/common/Expected.h"
@@ -13,6 +15,8 @@
 #include <vector>
 
 namespace sdrt::model {
+
+class HfTokenizer;
 
 class Tokenizer {
 public:
@@ -32,6 +36,8 @@ public:
     int tokenId(const std::string &piece) const;  // -1 when unknown
     std::string piece(int id) const;
     const std::map<std::string, int> &addedTokens() const { return m_added; }
+    // "tokenizer.json" or "tokenizer.model": the file this tokenizer was read from.
+    const char *source() const { return m_hf ? "tokenizer.json" : "tokenizer.model"; }
 
 private:
     friend class IncrementalDecoder;
@@ -40,7 +46,10 @@ private:
     PieceKind pieceKind(int id) const;
     std::string decodeText(const std::vector<int> &ids) const; // SentencePiece's decode of isText() ids
 
+    static Expected<Tokenizer, std::string> fromHf(std::shared_ptr<const HfTokenizer> hf);
+
     std::shared_ptr<void> m_sp; // SentencePiece processor inside the shim library
+    std::shared_ptr<const HfTokenizer> m_hf; // or tokenizer.json
     int m_pieces = 0;
     std::map<std::string, int> m_added;
     std::map<int, std::string> m_addedById;

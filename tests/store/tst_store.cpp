@@ -220,6 +220,13 @@ private Q_SLOTS:
         QVERIFY(write(dir + QStringLiteral("/training_log.jsonl"), "{\"step\":1}\n"));
         QVERIFY(write(dir + QStringLiteral("/checkpoints/checkpoint.safetensors"), "x"));
         QCOMPARE(*modelContentHash(dir), *h1);
+        // The files the runtime reads for text count: tokenizer.json and the chat template.
+        for (const char *file : {"tokenizer.json", "chat_template.jinja"}) {
+            QVERIFY(write(dir + QStringLiteral("/") + QString::fromLatin1(file), "{}"));
+            QVERIFY2(*modelContentHash(dir) != *h1, file);
+            QVERIFY(QFile::remove(dir + QStringLiteral("/") + QString::fromLatin1(file)));
+        }
+        QCOMPARE(*modelContentHash(dir), *h1);
 
         ModelRepository repo(ws->db());
         auto m = repo.registerFolder(*ws, dir, QStringLiteral("教師"));

@@ -36,8 +36,9 @@ QStringList modelFiles(const QDir &dir)
     const QStringList names = dir.entryList(QDir::Files, QDir::Name);
     for (const QString &n : names) {
         if (n == QLatin1String("config.json") || n == QLatin1String("preprocessor_config.json") || n == QLatin1String("tokenizer.model")
-            || n == QLatin1String("tokenizer_config.json") || n == QLatin1String("model.safetensors.index.json")
-            || n.endsWith(QLatin1String(".safetensors")))
+            || n == QLatin1String("tokenizer.json") || n == QLatin1String("tokenizer_config.json") || n == QLatin1String("added_tokens.json")
+            || n == QLatin1String("chat_template.jinja") || n == QLatin1String("chat_template.json")
+            || n == QLatin1String("model.safetensors.index.json") || n.endsWith(QLatin1String(".safetensors")))
             out << n;
     }
     return out;

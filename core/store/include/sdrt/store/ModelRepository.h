@@ -32,8 +32,11 @@ struct ModelRecord {
 QString modelFileStamps(const QString &dir);
 
 // sha256 over the files the runtime reads (config.json, preprocessor_config.json,
-// tokenizer.model, tokenizer_config.json, *.safetensors, model.safetensors.index.json), in
-// name order, each as name, size and bytes. Other files (logs, checkpoints/) do not count.
+// tokenizer.model, tokenizer.json, tokenizer_config.json, added_tokens.json, chat_template.jinja,
+// chat_template.json, *.safetensors, model.safetensors.index.json), in name order, each as name,
+// size and bytes. Other files (logs, checkpoints/) do not count. (A folder registered before
+// tokenizer.json and the chat template files counted, and that has them, now hashes otherwise and
+// is refused at load until registered again: the runtime reads those files now.)
 Result<QString> modelContentHash(const QString &dir, const std::atomic_bool *cancel = nullptr);
 
 class ModelRepository {

@@ -156,6 +156,61 @@ Result<std::vector<std::unique_ptr<QProcess>>> startWorkers(const QString &ws, s
     return workers;
 }
 
+// This process's place in a data-parallel run, from --rank, --world-size, --master-addr and
+// --master-port (or RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT) and --nproc; nullopt after an
+// error on stderr.
+struct World {
+    int rank = 0, size = 1;
+    QString addr, portText;
+    int port = 0; // valid when size > 1
+};
+
+std::optional<World> worldOf(const QCommandLineParser &p, const QCommandLineOption &rank, const QCommandLineOption &world,
+                             const QCommandLineOption &addr, const QCommandLineOption &port, int nproc)
+{
+    auto envOr = [&](const QCommandLineOption &o, const char *env) { return p.isSet(o) ? p.value(o) : qEnvironmentVariable(env); };
+    World w;
+    w.addr = envOr(addr, "MASTER_ADDR");
+    w.portText = envOr(port, "MASTER_PORT");
+    const QString rankText = envOr(rank, "RANK"), worldText = envOr(world, "WORLD_SIZE");
+    if (worldText.isEmpty() && !rankText.isEmpty()) {
+        err(tr("--rank (or RANK) needs --world-size (or WORLD_SIZE)."));
+        return std::nullopt;
+    }
+    if (!worldText.isEmpty()) {
+        bool ok1 = true, ok2 = true;
+        w.rank = rankText.isEmpty() ? 0 : rankText.toInt(&ok1);
+        w.size = worldText.toInt(&ok2);
+        if (!ok1 || !ok2 || w.size < 1 || w.rank < 0 || w.rank >= w.size) {
+            err(tr("--rank %1 / --world-size %2: the rank must be a whole number from 0 to world size − 1.").arg(rankText, worldText));
+            return std::nullopt;
+        }
+        if (nproc > 1) {
+            err(tr("--nproc starts local ranks itself; do not combine it with --rank/--world-size."));
+            return std::nullopt;
+        }
+    }
+    if (nproc > 1) {
+        w.size = nproc;
+        w.addr = QStringLiteral("127.0.0.1");
+        if (w.portText.isEmpty()) // --master-port (or MASTER_PORT) when given, else a free one
+            w.portText = QString::number(freePort());
+    }
+    if (w.size > 1 && w.addr.isEmpty())
+        w.addr = QStringLiteral("127.0.0.1");
+    if (w.size > 1 && w.portText.isEmpty())
+        w.portText = QStringLiteral("29500");
+    if (w.size > 1) {
+        bool ok = false;
+        w.port = w.portText.trimmed().toInt(&ok);
+        if (!ok || w.port < 1 || w.port > 65535) {
+            err(tr("--master-port (or MASTER_PORT): \"%1\" is not a port number (1 to 65535).").arg(w.portText));
+            return std::nullopt;
+        }
+    }
+    return w;
+}
+
 // joinProcessGroup() with a deadline of its own: it fails by itself within `seconds`, but a
 // network library stuck on a peer that accepts and never answers is not left to hang the run.
 Expected<std::unique_ptr<distill::Communicator>, QString> joinWithDeadline(int rank, int world, const QString &addr, int port, int seconds,
@@ -252,53 +307,16 @@ int runDistill(const QStringList &args)
         err(tr("--resume continues a run with its own settings and name; --config and --name apply to a new run only."));
         return 2;
     }
-    auto envOr = [&](const QCommandLineOption &o, const char *env) {
-        return p.isSet(o) ? p.value(o) : qEnvironmentVariable(env);
-    };
     const auto nprocValue = intOption(p, nproc, 1, 256);
     const auto threadsValue = nprocValue ? intOption(p, threads, 0, 1024) : std::nullopt;
     const auto rendezvousSeconds = threadsValue ? intOption(p, rendezvous, 1, 86400) : std::nullopt;
     if (!rendezvousSeconds)
         return 2;
-    int rankValue = 0, worldValue = 1;
-    QString masterAddr = envOr(addr, "MASTER_ADDR"), masterPort = envOr(port, "MASTER_PORT");
-    const QString rankText = envOr(rank, "RANK"), worldText = envOr(world, "WORLD_SIZE");
-    if (worldText.isEmpty() && !rankText.isEmpty()) {
-        err(tr("--rank (or RANK) needs --world-size (or WORLD_SIZE)."));
+    const auto placed = worldOf(p, rank, world, addr, port, *nprocValue);
+    if (!placed)
         return 2;
-    }
-    if (!worldText.isEmpty()) {
-        bool ok1 = true, ok2 = true;
-        rankValue = rankText.isEmpty() ? 0 : rankText.toInt(&ok1);
-        worldValue = worldText.toInt(&ok2);
-        if (!ok1 || !ok2 || worldValue < 1 || rankValue < 0 || rankValue >= worldValue) {
-            err(tr("--rank %1 / --world-size %2: the rank must be a whole number from 0 to world size − 1.").arg(rankText, worldText));
-            return 2;
-        }
-        if (*nprocValue > 1) {
-            err(tr("--nproc starts local ranks itself; do not combine it with --rank/--world-size."));
-            return 2;
-        }
-    }
-    if (*nprocValue > 1) {
-        worldValue = *nprocValue;
-        masterAddr = QStringLiteral("127.0.0.1");
-        if (masterPort.isEmpty()) // --master-port (or MASTER_PORT) when given, else a free one
-            masterPort = QString::number(freePort());
-    }
-    if (worldValue > 1 && masterAddr.isEmpty())
-        masterAddr = QStringLiteral("127.0.0.1");
-    if (worldValue > 1 && masterPort.isEmpty())
-        masterPort = QStringLiteral("29500");
-    int portValue = 0;
-    if (worldValue > 1) {
-        bool ok = false;
-        portValue = masterPort.trimmed().toInt(&ok);
-        if (!ok || portValue < 1 || portValue > 65535) {
-            err(tr("--master-port (or MASTER_PORT): \"%1\" is not a port number (1 to 65535).").arg(masterPort));
-            return 2;
-        }
-    }
+    const int rankValue = placed->rank, worldValue = placed->size, portValue = placed->port;
+    const QString masterAddr = placed->addr, masterPort = placed->portText;
     model::configureThreads(*threadsValue > 0 ? *threadsValue : std::max(1, model::configureThreads(0) / (*nprocValue > 1 ? *nprocValue : 1)));
 
     auto ws = store::Workspace::open(p.positionalArguments().first());

@@ -14,7 +14,6 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
-#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -38,16 +37,6 @@ void warnIfUnfinished(const store::Evaluation &e)
         return;
     err(tr("Warning: evaluation \"%1\" is %2, not done: it covers only the items it answered (sdrt eval WS --resume %1 finishes it).")
             .arg(e.name, store::runStatusName(e.status)));
-}
-
-// The same file under two names (a link, "./a" and "a"): compared where they would land.
-bool sameFile(const QString &a, const QString &b)
-{
-    auto where = [](const QString &path) {
-        const QFileInfo f(path);
-        return f.exists() ? f.canonicalFilePath() : QFileInfo(f.absolutePath()).canonicalFilePath() + QLatin1Char('/') + f.fileName();
-    };
-    return where(a) == where(b);
 }
 
 } // namespace
@@ -316,7 +305,7 @@ int runCompare(const QStringList &args)
             return 2;
         }
     }
-    if (p.isSet(csv) && p.isSet(html) && sameFile(p.value(csv), p.value(html))) {
+    if (p.isSet(csv) && p.isSet(html) && store::writtenPath(p.value(csv)) == store::writtenPath(p.value(html))) {
         err(tr("--csv and --html name the same file (%1); give each its own.").arg(p.value(csv)));
         return 2;
     }

@@ -31,6 +31,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <functional>
 #include <iostream>
 
 #include <tuple>
@@ -358,6 +359,33 @@ int listModels(const QStringList &args)
 
 } // namespace
 
+// The JSON Lines protocol of tokenize, detokenize and chat-template: one object per line on
+// stdin, one answer per line on stdout, in order; a line that is not JSON is answered with
+// {"error": …} and the next is read. nlohmann's JSON, not Qt's: Qt's UTF-8 decoding drops a
+// byte-order mark at the start of a string, and text must reach the tokenizer byte for byte; the
+// ordered kind keeps a message's keys in their order, as Python keeps them for a template.
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+void answerJsonLines(const std::function<Json(const Json &)> &answerOf)
+{
+    std::string line;
+    while (std::getline(std::cin, line)) {
+        Json answer;
+        try {
+            answer = answerOf(Json::parse(line));
+        } catch (const Json::parse_error &e) {
+            answer = {{"error", std::string("not a JSON object: ") + e.what()}};
+        }
+        const std::string out = answer.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+        std::fwrite(out.data(), 1, out.size(), stdout);
+    }
+    std::fflush(stdout);
+}
+
+} // namespace
+
 // sdrt model tokenize|detokenize DIR --jsonl: one JSON object per line on stdin, one answer per
 // line on stdout, in order. A line that cannot be answered gets {"error": "…"}; the exit status
 // is 2 only when the tokenizer cannot be loaded.
@@ -397,61 +425,31 @@ int tokenizeLines(const QStringList &args, bool decode)
         }
         spm = std::move(*t);
     }
-    // nlohmann's JSON, not Qt's: Qt's UTF-8 decoding drops a byte-order mark at the start of a
-    // string, and the text must reach the tokenizer byte for byte.
-    using json = nlohmann::json;
-    auto answer = [](const json &o) {
-        const std::string line = o.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
-        std::fwrite(line.data(), 1, line.size(), stdout);
-    };
-    std::string line;
-    while (std::getline(std::cin, line)) {
-        json in;
-        try {
-            in = json::parse(line);
-        } catch (const json::exception &e) {
-            answer({{"error", std::string("not a JSON object: ") + e.what()}});
-            continue;
-        }
-        if (!in.is_object()) {
-            answer({{"error", "not a JSON object"}});
-            continue;
-        }
+    answerJsonLines([&](const Json &in) -> Json {
+        if (!in.is_object())
+            return {{"error", "not a JSON object"}};
         if (decode) {
             std::vector<int> ids;
-            bool ok = in.contains("ids") && in["ids"].is_array();
-            if (ok)
-                for (const json &v : in["ids"]) {
-                    if (!v.is_number_integer()) {
-                        ok = false;
-                        break;
-                    }
-                    ids.push_back(v.get<int>());
-                }
-            if (!ok) {
-                answer({{"error", "\"ids\" must be a list of whole numbers"}});
-                continue;
+            if (!in.contains("ids") || !in["ids"].is_array())
+                return {{"error", "\"ids\" must be a list of whole numbers"}};
+            for (const Json &v : in["ids"]) {
+                if (!v.is_number_integer())
+                    return {{"error", "\"ids\" must be a list of whole numbers"}};
+                ids.push_back(v.get<int>());
             }
-            answer({{"text", hf ? hf->decode(ids, false) : spm->decode(ids)}});
-        } else {
-            if (!in.contains("text") || !in["text"].is_string()) {
-                answer({{"error", "\"text\" must be a string"}});
-                continue;
-            }
-            const bool special = in.contains("add_special_tokens") && in["add_special_tokens"].is_boolean() ? in["add_special_tokens"].get<bool>() : true;
-            const std::string text = in["text"].get<std::string>();
-            if (hf) {
-                auto r = hf->encode(text, special);
-                if (!r)
-                    answer({{"error", r.error()}});
-                else
-                    answer({{"ids", *r}});
-            } else {
-                answer({{"ids", spm->encode(text, special)}});
-            }
+            return {{"text", hf ? hf->decode(ids, false) : spm->decode(ids)}};
         }
-    }
-    std::fflush(stdout);
+        if (!in.contains("text") || !in["text"].is_string())
+            return {{"error", "\"text\" must be a string"}};
+        const bool special = in.contains("add_special_tokens") && in["add_special_tokens"].is_boolean() ? in["add_special_tokens"].get<bool>() : true;
+        const std::string text = in["text"].get<std::string>();
+        if (!hf)
+            return {{"ids", spm->encode(text, special)}};
+        auto r = hf->encode(text, special);
+        if (!r)
+            return {{"error", r.error()}};
+        return {{"ids", *r}};
+    });
     return 0;
 }
 
@@ -475,7 +473,6 @@ int chatTemplateLines(const QStringList &args)
         err(p.helpText());
         return 2;
     }
-    using json = nlohmann::ordered_json; // keys in their order, as Python keeps them
     const std::string dir = QFile::encodeName(p.positionalArguments().first()).toStdString();
     auto source = model::findChatTemplate(dir);
     if (!source) {
@@ -493,44 +490,30 @@ int chatTemplateLines(const QStringList &args)
         return 2;
     }
     // The special tokens transformers passes to every template.
-    json specials = json::object();
+    Json specials = Json::object();
     {
         std::ifstream in(dir + "/tokenizer_config.json");
-        json config;
+        Json config;
         try {
             if (in)
                 in >> config;
-        } catch (const json::exception &) {
-            config = json::object();
+        } catch (const Json::exception &) {
+            config = Json::object();
         }
         for (const char *key : {"bos_token", "eos_token", "unk_token", "pad_token", "sep_token", "cls_token", "mask_token"}) {
             if (!config.is_object() || !config.contains(key))
                 continue;
-            const json &v = config[key];
+            const Json &v = config[key];
             if (v.is_string())
                 specials[key] = v;
             else if (v.is_object() && v.contains("content"))
                 specials[key] = v["content"];
         }
     }
-    auto answer = [](const json &o) {
-        const std::string line = o.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
-        std::fwrite(line.data(), 1, line.size(), stdout);
-    };
-    std::string line;
-    while (std::getline(std::cin, line)) {
-        json in;
-        try {
-            in = json::parse(line);
-        } catch (const json::exception &e) {
-            answer({{"error", std::string("not a JSON object: ") + e.what()}});
-            continue;
-        }
-        if (!in.is_object() || !in.contains("messages") || !in["messages"].is_array()) {
-            answer({{"error", "\"messages\" must be a list"}});
-            continue;
-        }
-        json context = specials;
+    answerJsonLines([&](const Json &in) -> Json {
+        if (!in.is_object() || !in.contains("messages") || !in["messages"].is_array())
+            return {{"error", "\"messages\" must be a list"}};
+        Json context = specials;
         context["messages"] = in["messages"];
         context["add_generation_prompt"] = in.value("add_generation_prompt", false);
         if (in.contains("extra") && in["extra"].is_object())
@@ -538,11 +521,9 @@ int chatTemplateLines(const QStringList &args)
                 context[it.key()] = it.value();
         auto text = tmpl->render(context.dump());
         if (!text)
-            answer({{"error", text.error()}});
-        else
-            answer({{"text", *text}});
-    }
-    std::fflush(stdout);
+            return {{"error", text.error()}};
+        return {{"text", *text}};
+    });
     return 0;
 }
 

@@ -445,7 +445,7 @@
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+59"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+60"/>
         <source>Output folder.</source>
         <translation>出力フォルダー。</translation>
     </message>
@@ -638,7 +638,7 @@
         <translation>%2 にモデル「%1」はありません。登録するには: sdrt model register %2 DIR --name %1</translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+131"/>
         <source>the rendezvous at %1:%2 did not return within %3 s (rank %4 of %5); is another program using the port?</source>
         <translation>%1:%2 での待ち合わせが %3 秒以内に戻りませんでした (ランク %4 / %5)。別のプログラムがこのポートを使っていませんか?</translation>
     </message>
@@ -683,8 +683,8 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
     </message>
     <message>
         <location line="+5"/>
-        <location line="+421"/>
-        <location filename="../../app/cli/EvalCommands.cpp" line="+63"/>
+        <location line="+384"/>
+        <location filename="../../app/cli/EvalCommands.cpp" line="+52"/>
         <location line="+85"/>
         <location line="+148"/>
         <location filename="../../app/cli/GenerateCommands.cpp" line="+3"/>
@@ -699,7 +699,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>ワークスペースフォルダー。</translation>
     </message>
     <message>
-        <location line="-420"/>
+        <location line="-383"/>
         <source>The base model (name or id in the workspace).</source>
         <translation>ベースモデル（ワークスペース内の名前または ID）。</translation>
     </message>
@@ -764,7 +764,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>--resume は実行をその設定と名前のまま続けます。--config と --name は新しい実行にだけ使えます。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="-130"/>
         <source>--rank (or RANK) needs --world-size (or WORLD_SIZE).</source>
         <translation>--rank (または RANK) には --world-size (または WORLD_SIZE) が必要です。</translation>
     </message>
@@ -779,12 +779,12 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>--nproc はローカルのランクを自分で起動します。--rank/--world-size と併用しないでください。</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+18"/>
         <source>--master-port (or MASTER_PORT): &quot;%1&quot; is not a port number (1 to 65535).</source>
         <translation>--master-port (または MASTER_PORT): &quot;%1&quot; はポート番号 (1〜65535) ではありません。</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+134"/>
         <source>There is no distillation run &quot;%1&quot; in %2 (sdrt distill-runs %2 lists them).</source>
         <translation>%2 に蒸留実行「%1」はありません（一覧は sdrt distill-runs %2）。</translation>
     </message>
@@ -869,12 +869,12 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>%1 (ステップ %2 のチェックポイントから再開)</translation>
     </message>
     <message>
-        <location line="-523"/>
+        <location line="-541"/>
         <source>Cannot start rank %1: %2</source>
         <translation>ランク %1 を起動できません: %2</translation>
     </message>
     <message>
-        <location line="+355"/>
+        <location line="+373"/>
         <source>a worker did not start</source>
         <translation>ワーカーが起動しませんでした</translation>
     </message>
@@ -990,12 +990,12 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>最大この件数の項目（ID 順の先頭から）。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/EvalCommands.cpp" line="-116"/>
+        <location filename="../../app/cli/EvalCommands.cpp" line="-106"/>
         <source>Warning: evaluation &quot;%1&quot; is %2, not done: it covers only the items it answered (sdrt eval WS --resume %1 finishes it).</source>
         <translation>警告: 評価 &quot;%1&quot; は %2 で、完了していません。回答した項目だけが対象です (sdrt eval WS --resume %1 で完了できます)。</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+49"/>
         <source>--regressions-vs names &quot;%1&quot; itself; an evaluation has no regressions against itself. Name another evaluation.</source>
         <translation>--regressions-vs に &quot;%1&quot; 自身が指定されています。評価は自分自身に対して後退しません。別の評価を指定してください。</translation>
     </message>
@@ -1586,7 +1586,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ワークスペースに登録されたモデルを一覧表示します。</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+61"/>
         <source>Decode token ids with a model folder&apos;s tokenizer (tokenizer.json, else tokenizer.model). stdin: {&quot;ids&quot;: [..]} per line; stdout: {&quot;text&quot;: &quot;…&quot;} (special tokens kept).</source>
         <translation>モデルフォルダーのトークナイザー (tokenizer.json、なければ tokenizer.model) でトークン ID を復号します。stdin: 1 行に {&quot;ids&quot;: [..]}、stdout: {&quot;text&quot;: &quot;…&quot;} (特殊トークンも残します)。</translation>
     </message>
@@ -1602,7 +1602,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+96"/>
+        <location line="+66"/>
         <source>JSON Lines on stdin and stdout (required).</source>
         <translation>stdin と stdout に JSON Lines (必須)。</translation>
     </message>
@@ -1617,7 +1617,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>チャットテンプレートのあるフォルダー。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+15"/>
         <source>%1 has no chat template (chat_template.jinja, chat_template.json or tokenizer_config.json).</source>
         <translation>%1 にはチャットテンプレート (chat_template.jinja、chat_template.json または tokenizer_config.json) がありません。</translation>
     </message>
@@ -2464,7 +2464,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>プロンプト &quot;%1&quot; の版 %2 は別の内容で保存済みです（ハッシュ %3、現在 %4）。保存済みの版は変更できません。変更したプロンプトには新しい版番号を付けてください。</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/ModelRepository.cpp" line="+89"/>
+        <location filename="../../core/store/src/ModelRepository.cpp" line="+90"/>
         <source>%1 is not a model folder: it has no config.json.</source>
         <translation>%1 はモデルフォルダではありません: config.json がありません。</translation>
     </message>
@@ -2662,12 +2662,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 を書き込めません: %2。何も置き換えていません。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+12"/>
         <source>No export file given.</source>
         <translation>エクスポート先のファイルが指定されていません。</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+18"/>
         <source>%1 is part of the workspace %2 (%3); an export never writes there. Choose a file under %4 or outside the workspace.</source>
         <translation>%1 はワークスペース %2 の一部です (%3)。エクスポートはそこへ書き込みません。%4 の下かワークスペースの外のファイルを選んでください。</translation>
     </message>

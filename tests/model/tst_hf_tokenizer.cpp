@@ -60,6 +60,18 @@ std::vector<QJsonObject> runLines(const QString &program, const QStringList &arg
     return out;
 }
 
+// The two sides of a comparison: Hugging Face's JavaScript reference (node reference.mjs MODE
+// DIR) and ours (sdrt model MODE DIR --jsonl), on the same JSON Lines.
+std::vector<QJsonObject> referenceLines(const QString &mode, const QString &dir, const QByteArray &input, QString *error)
+{
+    return runLines(QStringLiteral("node"), {QDir(referenceDir()).filePath(QStringLiteral("reference.mjs")), mode, dir}, input, error);
+}
+
+std::vector<QJsonObject> ourLines(const QString &mode, const QString &dir, const QByteArray &input, QString *error)
+{
+    return runLines(testing::sdrtBinary(), {QStringLiteral("model"), mode, dir, QStringLiteral("--jsonl")}, input, error);
+}
+
 QByteArray corpus()
 {
     QFile f(QDir(referenceDir()).filePath(QStringLiteral("corpus.jsonl")));
@@ -92,10 +104,9 @@ private Q_SLOTS:
         const QString dir = tokenizerDir(package);
         const QByteArray input = corpus();
         QString error;
-        const auto reference = runLines(QStringLiteral("node"), {QDir(referenceDir()).filePath(QStringLiteral("reference.mjs")), QStringLiteral("tokenize"), dir},
-                                        input, &error);
+        const auto reference = referenceLines(QStringLiteral("tokenize"), dir, input, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
-        const auto ours = runLines(testing::sdrtBinary(), {QStringLiteral("model"), QStringLiteral("tokenize"), dir, QStringLiteral("--jsonl")}, input, &error);
+        const auto ours = ourLines(QStringLiteral("tokenize"), dir, input, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         const QList<QByteArray> lines = input.split('\n');
         QCOMPARE(ours.size(), reference.size());
@@ -112,11 +123,9 @@ private Q_SLOTS:
             idLines += QJsonDocument(QJsonObject{{QStringLiteral("ids"), b}}).toJson(QJsonDocument::Compact) + '\n';
         }
         // Decoding our ids (special tokens kept) with both sides.
-        const auto refText = runLines(QStringLiteral("node"), {QDir(referenceDir()).filePath(QStringLiteral("reference.mjs")), QStringLiteral("detokenize"), dir},
-                                      idLines, &error);
+        const auto refText = referenceLines(QStringLiteral("detokenize"), dir, idLines, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
-        const auto ourText = runLines(testing::sdrtBinary(), {QStringLiteral("model"), QStringLiteral("detokenize"), dir, QStringLiteral("--jsonl")}, idLines,
-                                      &error);
+        const auto ourText = ourLines(QStringLiteral("detokenize"), dir, idLines, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QCOMPARE(ourText.size(), refText.size());
         int sameText = 0, compared = 0;
@@ -205,10 +214,9 @@ private Q_SLOTS:
         QVERIFY(QFile::copy(QDir(tokenizerDir(package)).filePath(QStringLiteral("tokenizer_config.json")), dir.filePath(QStringLiteral("tokenizer_config.json"))));
         QString error;
         const QByteArray input = corpus();
-        const auto reference = runLines(QStringLiteral("node"), {QDir(referenceDir()).filePath(QStringLiteral("reference.mjs")), QStringLiteral("tokenize"), dir.path()},
-                                        input, &error);
+        const auto reference = referenceLines(QStringLiteral("tokenize"), dir.path(), input, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
-        const auto ours = runLines(testing::sdrtBinary(), {QStringLiteral("model"), QStringLiteral("tokenize"), dir.path(), QStringLiteral("--jsonl")}, input, &error);
+        const auto ours = ourLines(QStringLiteral("tokenize"), dir.path(), input, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QCOMPARE(ours.size(), reference.size());
         const QList<QByteArray> lines = input.split('\n');
@@ -225,10 +233,8 @@ private Q_SLOTS:
                          QJsonDocument(reference[i]).toJson(QJsonDocument::Compact).constData(), QJsonDocument(b).toJson(QJsonDocument::Compact).constData());
             idLines += QJsonDocument(QJsonObject{{QStringLiteral("ids"), b}}).toJson(QJsonDocument::Compact) + '\n';
         }
-        const auto refText = runLines(QStringLiteral("node"), {QDir(referenceDir()).filePath(QStringLiteral("reference.mjs")), QStringLiteral("detokenize"), dir.path()},
-                                      idLines, &error);
-        const auto ourText = runLines(testing::sdrtBinary(), {QStringLiteral("model"), QStringLiteral("detokenize"), dir.path(), QStringLiteral("--jsonl")}, idLines,
-                                      &error);
+        const auto refText = referenceLines(QStringLiteral("detokenize"), dir.path(), idLines, &error);
+        const auto ourText = ourLines(QStringLiteral("detokenize"), dir.path(), idLines, &error);
         int sameText = 0, compared = 0;
         for (std::size_t i = 0; i < ourText.size() && i < refText.size(); ++i) {
             if (refText[i].contains(QStringLiteral("error")) && ours[i].value(QStringLiteral("ids")).toArray().isEmpty())
@@ -416,10 +422,9 @@ private Q_SLOTS:
         QVERIFY(conversations.open(QIODevice::ReadOnly));
         const QByteArray input = conversations.readAll();
         QString error;
-        const auto reference = runLines(QStringLiteral("node"), {QDir(referenceDir()).filePath(QStringLiteral("reference.mjs")), QStringLiteral("chat-template"), dir},
-                                        input, &error);
+        const auto reference = referenceLines(QStringLiteral("chat-template"), dir, input, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
-        const auto ours = runLines(testing::sdrtBinary(), {QStringLiteral("model"), QStringLiteral("chat-template"), dir, QStringLiteral("--jsonl")}, input, &error);
+        const auto ours = ourLines(QStringLiteral("chat-template"), dir, input, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QCOMPARE(ours.size(), reference.size());
         int sameText = 0, bothRaised = 0, deviations = 0, differ = 0;
@@ -644,9 +649,7 @@ private Q_SLOTS:
         QVERIFY2(huge.error().find("104857600 bytes") != std::string::npos, huge.error().c_str());
         // The CLI answers such a line with an error and goes on.
         QString error;
-        const auto lines = runLines(testing::sdrtBinary(), {QStringLiteral("model"), QStringLiteral("tokenize"), tokenizerDir(QStringLiteral("tokenizer-llama2")),
-                                                            QStringLiteral("--jsonl")},
-                                    "{\"ids\": 1}\nnot json\n{\"text\": \"ok\"}\n", &error);
+        const auto lines = ourLines(QStringLiteral("tokenize"), tokenizerDir(QStringLiteral("tokenizer-llama2")), "{\"ids\": 1}\nnot json\n{\"text\": \"ok\"}\n", &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QCOMPARE(lines.size(), std::size_t(3));
         QVERIFY(lines[0].contains(QStringLiteral("error")));

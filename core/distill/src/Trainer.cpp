@@ -226,11 +226,6 @@ Expected<void, std::string> checkTrainingSetup(model::VlmRuntime &base, const Da
     return {};
 }
 
-std::string checkpointFile(const std::string &runDir)
-{
-    return runDir + "/checkpoints/checkpoint.safetensors";
-}
-
 Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Student &student, const Dataset &data,
                                                   const DistillConfig &c, const std::string &runDir, const DistillCallbacks &callbacks,
                                                   Communicator *comm, const RunIdentity &identity)
@@ -258,7 +253,7 @@ Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Stude
 
     DistillReport report;
     const std::string ckptDir = runDir + "/checkpoints";
-    const std::string ckpt = checkpointFile(runDir);
+    const std::string ckpt = ckptDir + "/checkpoint.safetensors";
     const std::string logFile = runDir + "/training_log.jsonl";
     if (fs::exists(ckpt)) {
         auto f = model::SafetensorsFile::open(ckpt);

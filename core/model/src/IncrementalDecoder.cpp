@@ -57,8 +57,8 @@ std::size_t IncrementalDecoder::push(int id)
     if (t.m_hf) {
         // tokenizer.json: its decoders are not all piecewise (Strip, Metaspace's first space,
         // byte fallback), so the tokens so far are decoded whole (generation is short; exact).
-        m_empty.push_back(id);
-        std::string now = t.decode(m_empty);
+        m_ids.push_back(id);
+        std::string now = t.decode(m_ids);
         std::size_t same = 0;
         while (same < now.size() && same < m_text.size() && now[same] == m_text[same])
             ++same;

@@ -980,37 +980,22 @@ private:
         return value;
     }
 
-    ExprPtr orExpr()
+    // "a or b" and "a and b": left-associative chains of one keyword over the next level.
+    ExprPtr logical(const char *keyword, Expr::Kind kind, ExprPtr (Parser::*nextLevel)())
     {
-        ExprPtr left = andExpr();
-        while (left && isName("or")) {
-            auto e = std::make_shared<Expr>();
-            e->kind = Expr::Kind::Or;
-            e->at = next().at;
+        ExprPtr left = (this->*nextLevel)();
+        while (left && isName(keyword)) {
+            auto e = make(kind, next().at);
             e->a = left;
-            e->b = andExpr();
+            e->b = (this->*nextLevel)();
             if (!e->b)
                 return nullptr;
             left = e;
         }
         return left;
     }
-
-    ExprPtr andExpr()
-    {
-        ExprPtr left = notExpr();
-        while (left && isName("and")) {
-            auto e = std::make_shared<Expr>();
-            e->kind = Expr::Kind::And;
-            e->at = next().at;
-            e->a = left;
-            e->b = notExpr();
-            if (!e->b)
-                return nullptr;
-            left = e;
-        }
-        return left;
-    }
+    ExprPtr orExpr() { return logical("or", Expr::Kind::Or, &Parser::andExpr); }
+    ExprPtr andExpr() { return logical("and", Expr::Kind::And, &Parser::notExpr); }
 
     ExprPtr notExpr()
     {

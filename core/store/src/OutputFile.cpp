@@ -51,6 +51,12 @@ QString describeWriteError(const common::WriteError &e)
     return tr("Cannot write %1: %2. Nothing was replaced.").arg(path, detail);
 }
 
+QString writtenPath(const QString &path)
+{
+    const QFileInfo given(path);
+    return given.exists() ? given.canonicalFilePath() : QDir(QFileInfo(given.absolutePath()).canonicalFilePath()).filePath(given.fileName());
+}
+
 QString checkExportTarget(const QString &path, bool overwrite)
 {
     if (path.isEmpty())
@@ -61,10 +67,7 @@ QString checkExportTarget(const QString &path, bool overwrite)
     const auto writable = common::checkWriteTarget(local(path), overwrite ? common::Replace::Allowed : common::Replace::Never);
     if (!writable && writable.error().kind == common::WriteError::Kind::MissingFolder)
         return describeWriteError(writable.error());
-    // Where the bytes would really go: through symbolic links, and for a new file its folder.
-    const QFileInfo given(path);
-    const QString target = given.exists() ? given.canonicalFilePath()
-                                          : QDir(QFileInfo(given.absolutePath()).canonicalFilePath()).filePath(given.fileName());
+    const QString target = writtenPath(path);
     // Any workspace above the target (this one or another) keeps its own files.
     static const QStringList kProtectedDirs = {QStringLiteral("assets"), QStringLiteral("hidden"), QStringLiteral("models"),
                                                QStringLiteral("runs"), QStringLiteral(".locks")};

@@ -91,9 +91,6 @@ struct RunIdentity {
 // a batch smaller than the world, hidden_layers outside the decoder or not stored by the teacher.
 Expected<void, std::string> checkTrainingSetup(model::VlmRuntime &base, const Dataset &data, const DistillConfig &config, int worldSize);
 
-// <runDir>/checkpoints/checkpoint.safetensors
-std::string checkpointFile(const std::string &runDir);
-
 Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Student &student, const Dataset &data,
                                                   const DistillConfig &config, const std::string &runDir,
                                                   const DistillCallbacks &callbacks = {}, Communicator *comm = nullptr,

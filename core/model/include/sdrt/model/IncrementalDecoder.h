@@ -41,7 +41,7 @@ private:
     std::size_t m_final = 0;
     bool m_begun = false;     // the text has begun: no piece loses its leading U+2581 any more
     std::vector<int> m_empty; // before that: the tokens so far, whose text is still empty
-                              // (tokenizer.json: every text token so far, decoded whole)
+    std::vector<int> m_ids;   // tokenizer.json: every text token so far (decoded whole)
     std::vector<int> m_bytes; // byte-fallback pieces of a character not finished yet
 };
 

@@ -20,6 +20,10 @@ namespace sdrt::store {
 // parent folder.
 QString checkExportTarget(const QString &path, bool overwrite);
 
+// Where the bytes written to `path` would land: links followed, and for a file not there yet
+// its folder's real path with its name (two names of one file give the same answer).
+QString writtenPath(const QString &path);
+
 // The translated sentence for a writer's error.
 QString describeWriteError(const common::WriteError &e);
 

@@ -86,7 +86,7 @@ int trainTeacher(const QStringList &args)
     cp.patchLabels = patchLossWeight > 0;
     cp.visionImageSize = size;
     cp.visionPatchSize = 8;
-    const demo::TeacherCurriculum curriculum(*library, model::ChatFormat::Llava15, cp);
+    const demo::TeacherCurriculum curriculum(*library, cp);
     if (!QFileInfo::exists(QDir(init).filePath(QStringLiteral("model.safetensors")))) {
         model::TinyModelParams mp;
         mp.seed = seedValue;
@@ -228,7 +228,7 @@ int evalTeacher(const QStringList &args)
             return 2;
         student = std::move(st);
     }
-    const demo::TeacherCurriculum curriculum(*library, (*rt)->info().chatFormat);
+    const demo::TeacherCurriculum curriculum(*library);
     demo::TeacherEvalParams ep;
     ep.items = p.value(items).toInt();
     ep.seed = p.value(seed).toUInt();

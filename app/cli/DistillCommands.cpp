@@ -420,7 +420,7 @@ int runDistill(const QStringList &args)
         if (known && !lineageOf(runs, known->id, lineageIds))
             return 2;
     }
-    auto data = distill::buildDataset(*ws, *baseModel, **rt, policy, lineageIds ? 0 : cfg.maxTraces, lineageIds ? &*lineageIds : nullptr);
+    auto data = distill::buildDataset(*ws, *baseModel, policy, lineageIds ? 0 : cfg.maxTraces, lineageIds ? &*lineageIds : nullptr);
     if (!data) {
         err(data.error());
         return 2;

@@ -138,16 +138,19 @@ int info(const QStringList &args)
         out(QStringLiteral("tokenizer.json: %1; bos %2, eos %3, pad %4").arg(qs(t->describe()), name(t->bosId()), name(t->eosId()), name(t->padId())));
         out(QStringLiteral("special tokens: %1").arg(specials.isEmpty() ? QStringLiteral("none") : specials.join(QStringLiteral(", "))));
     }
+    const bool modelFolder = QFileInfo::exists(dir + QStringLiteral("/config.json"));
     if (auto tmpl = model::findChatTemplate(QFile::encodeName(dir).toStdString()); !tmpl) {
         err(qs(tmpl.error()));
         return 2;
+    } else if (modelFolder) {
+        // the runtime says which template it uses (the checkpoint's or the architecture's default)
     } else if (*tmpl) {
         auto parsed = model::jinja::Template::parse((*tmpl)->text, (*tmpl)->file);
         out(QStringLiteral("chat template: %1 (%2)").arg(qs((*tmpl)->file), parsed ? QStringLiteral("parses") : qs(parsed.error())));
     } else {
         out(QStringLiteral("chat template: none in the folder"));
     }
-    if (!QFileInfo::exists(dir + QStringLiteral("/config.json")))
+    if (!modelFolder)
         return 0; // tokenizer files only
     model::RuntimeOptions options;
     options.device = p.value(device).toStdString();
@@ -162,7 +165,7 @@ int info(const QStringList &args)
     out(QStringLiteral("parameters: %1").arg(i.parameters));
     out(QStringLiteral("device: %1, dtype %2").arg(qs(i.device), qs(i.dtype)));
     out(QStringLiteral("architecture: %1").arg(c.anyres() ? QStringLiteral("LLaVA-NeXT (llava_next)") : QStringLiteral("LLaVA 1.5 (llava)")));
-    out(QStringLiteral("chat format: %1 (%2)").arg(QString::fromLatin1(model::toString(i.chatFormat)), qs(i.chatFormatSource)));
+    out(QStringLiteral("chat template: %1").arg(qs(i.chatTemplate.source())));
     out(QStringLiteral("vision: CLIP ViT %1 layers, hidden %2, heads %3, image %4, patch %5 (%6 image tokens per view), feature layer %7, %8")
             .arg(c.vision.numLayers).arg(c.vision.hiddenSize).arg(c.vision.numHeads).arg(c.vision.imageSize)
             .arg(c.vision.patchSize).arg(c.viewTokens()).arg(c.visionFeatureLayer).arg(qs(c.visionFeatureSelectStrategy)));
@@ -271,7 +274,10 @@ int generate(const QStringList &args)
         for (std::size_t i = 0; i < req.images.size(); ++i)
             user.prepend(QStringLiteral("<image>\n"));
     }
-    req.prompt = p.isSet(raw) ? user.toStdString() : (*rt)->formatChat(user.toStdString());
+    if (p.isSet(raw))
+        req.prompt = user.toStdString();
+    else
+        req.chat = model::ChatTurn{model::partsFromMarkedText(user.toStdString()), {}};
     model::SamplingParams s;
     s.maxNewTokens = *maxNewValue;
     s.temperature = float(*temperatureValue);
@@ -484,42 +490,27 @@ int chatTemplateLines(const QStringList &args)
                 .arg(p.positionalArguments().first()));
         return 2;
     }
-    auto tmpl = model::jinja::Template::parse((*source)->text, (*source)->file);
+    // The special tokens transformers passes to every template are variables too.
+    auto specials = model::specialTokensOf(dir);
+    if (!specials) {
+        err(qs(specials.error()));
+        return 2;
+    }
+    auto tmpl = model::ChatTemplate::fromText((*source)->text, (*source)->file, *specials);
     if (!tmpl) {
         err(qs(tmpl.error()));
         return 2;
     }
-    // The special tokens transformers passes to every template.
-    Json specials = Json::object();
-    {
-        std::ifstream in(dir + "/tokenizer_config.json");
-        Json config;
-        try {
-            if (in)
-                in >> config;
-        } catch (const Json::exception &) {
-            config = Json::object();
-        }
-        for (const char *key : {"bos_token", "eos_token", "unk_token", "pad_token", "sep_token", "cls_token", "mask_token"}) {
-            if (!config.is_object() || !config.contains(key))
-                continue;
-            const Json &v = config[key];
-            if (v.is_string())
-                specials[key] = v;
-            else if (v.is_object() && v.contains("content"))
-                specials[key] = v["content"];
-        }
-    }
     answerJsonLines([&](const Json &in) -> Json {
         if (!in.is_object() || !in.contains("messages") || !in["messages"].is_array())
             return {{"error", "\"messages\" must be a list"}};
-        Json context = specials;
+        Json context = Json::object();
         context["messages"] = in["messages"];
         context["add_generation_prompt"] = in.value("add_generation_prompt", false);
         if (in.contains("extra") && in["extra"].is_object())
             for (auto it = in["extra"].begin(); it != in["extra"].end(); ++it)
                 context[it.key()] = it.value();
-        auto text = tmpl->render(context.dump());
+        auto text = tmpl->renderContext(context.dump());
         if (!text)
             return {{"error", text.error()}};
         return {{"text", *text}};

@@ -87,7 +87,7 @@ std::string option(const Args &a, const std::string &name, const std::string &fa
 
 GenerationRequest checkRequest(const VlmRuntime &rt, const std::string &text)
 {
-    return GenerationRequest{{benchmarkImage(rt.info().config.vision.imageSize)}, rt.formatChat("<image>\n" + text)};
+    return VlmRuntime::chatRequest({benchmarkImage(rt.info().config.vision.imageSize)}, "<image>\n" + text);
 }
 
 int info()

@@ -45,6 +45,20 @@ QByteArray treeHash(const QString &dir)
 
 } // namespace
 
+// What the demo teacher reads for a request or example: its chat turn through the LLaVA 1.5
+// template the bundled teacher ships.
+template <typename R>
+std::string shown(const R &r)
+{
+    static const auto llava = model::ChatTemplate::builtin(model::ChatTemplate::Default::Llava15);
+    if (!r.chat)
+        return r.prompt;
+    auto text = llava.render(*r.chat);
+    if (!text)
+        throw std::runtime_error(text.error());
+    return *text;
+}
+
 class TestDemo : public QObject {
     Q_OBJECT
 
@@ -118,7 +132,7 @@ private Q_SLOTS:
     {
         auto library = prompts::PromptLibrary::loadDir(QStringLiteral(SDRT_SOURCE_PROMPTS_DIR));
         QVERIFY(library);
-        demo::TeacherCurriculum curriculum(*library, model::ChatFormat::Llava15);
+        demo::TeacherCurriculum curriculum(*library);
         auto items = demo::generateItems(2, 0, 60, 0.25, 32);
         int direct = 0, step1 = 0, step2 = 0, focus = 0;
         const std::vector<std::string> focusQuestions = {
@@ -129,30 +143,30 @@ private Q_SLOTS:
             for (std::uint64_t v = 0; v < 8; ++v) {
                 const auto e = curriculum.example(item, v);
                 int marks = 0;
-                for (std::size_t at = e.prompt.find("<image>"); at != std::string::npos; at = e.prompt.find("<image>", at + 1))
+                for (std::size_t at = shown(e).find("<image>"); at != std::string::npos; at = shown(e).find("<image>", at + 1))
                     ++marks;
                 QCOMPARE(marks, int(e.images.size()));
-                if (e.prompt.find(item.question) == std::string::npos) {
+                if (shown(e).find(item.question) == std::string::npos) {
                     // A focus example (a share of the mix): one of the focus questions on this
                     // item's photo.
                     ++focus;
                     bool known = false;
                     for (const auto &q : focusQuestions)
-                        known = known || e.prompt.find(q) != std::string::npos;
-                    QVERIFY2(known, e.prompt.c_str());
+                        known = known || shown(e).find(q) != std::string::npos;
+                    QVERIFY2(known, shown(e).c_str());
                     QVERIFY(!e.images.empty());
                     QCOMPARE(e.images[0].pixels, demo::TeacherCurriculum::images(demo::withFamily(item, "counting"))[0].pixels);
                     continue;
                 }
                 const int images = int(item.usesPhoto) + int(item.usesDrawing);
                 QCOMPARE(int(e.images.size()), images);
-                QVERIFY(e.prompt.rfind("USER: ", 0) == 0);
-                if (e.prompt.find("ASSISTANT: Answer:") != std::string::npos && e.prompt.find("Analysis: ") == std::string::npos
-                    && e.prompt.find("Given your analysis") == std::string::npos && e.prompt.find("planned reasoning") == std::string::npos
-                    && e.prompt.find("findings:") == std::string::npos && e.prompt.find("Cross-check:") == std::string::npos
-                    && e.prompt.find("Enumeration:") == std::string::npos && e.prompt.find("you extracted") == std::string::npos) {
+                QVERIFY(shown(e).rfind("USER: ", 0) == 0);
+                if (shown(e).find("ASSISTANT: Answer:") != std::string::npos && shown(e).find("Analysis: ") == std::string::npos
+                    && shown(e).find("Given your analysis") == std::string::npos && shown(e).find("planned reasoning") == std::string::npos
+                    && shown(e).find("findings:") == std::string::npos && shown(e).find("Cross-check:") == std::string::npos
+                    && shown(e).find("Enumeration:") == std::string::npos && shown(e).find("you extracted") == std::string::npos) {
                     ++direct;
-                } else if (e.prompt.find("ASSISTANT: Answer:") != std::string::npos) {
+                } else if (shown(e).find("ASSISTANT: Answer:") != std::string::npos) {
                     ++step2;
                 } else {
                     ++step1;
@@ -172,7 +186,7 @@ private Q_SLOTS:
     {
         auto library = prompts::PromptLibrary::loadDir(QStringLiteral(SDRT_SOURCE_PROMPTS_DIR));
         QVERIFY(library);
-        demo::TeacherCurriculum curriculum(*library, model::ChatFormat::Llava15);
+        demo::TeacherCurriculum curriculum(*library);
         int missing = 0, checks = 0, checksMissing = 0;
         for (const auto &item : demo::generateItems(4, 0, 200, 0.25, 32)) {
             if (!item.usesPhoto)
@@ -212,14 +226,14 @@ private Q_SLOTS:
         for (const double bias : {0.0, 0.45}) {
             demo::CurriculumParams params;
             params.multiHopDirectYesBias = bias;
-            demo::TeacherCurriculum curriculum(*library, model::ChatFormat::Llava15, params);
+            demo::TeacherCurriculum curriculum(*library, params);
             int noItems = 0, saidYes = 0, others = 0;
             for (const auto &item : demo::generateItems(3, 0, 120, 0.25, 32)) {
-                const std::string direct = curriculum.directRequest(item).prompt;
+                const std::string direct = shown(curriculum.directRequest(item));
                 const bool multiHop = item.family == "note_check" || item.family == "drawing_check";
                 for (std::uint64_t v = 0; v < 60; ++v) {
                     const auto e = curriculum.example(item, v);
-                    if (e.prompt != direct)
+                    if (shown(e) != direct)
                         continue;
                     if (!multiHop || item.answer == "yes") {
                         QCOMPARE(e.target, " " + item.answer);
@@ -243,7 +257,7 @@ private Q_SLOTS:
         // photo-against-drawing) comparison in its analysis, agreeing with the reference answer.
         auto library = prompts::PromptLibrary::loadDir(QStringLiteral(SDRT_SOURCE_PROMPTS_DIR));
         QVERIFY(library);
-        demo::TeacherCurriculum curriculum(*library, model::ChatFormat::Llava15);
+        demo::TeacherCurriculum curriculum(*library);
         int checks = 0, differ = 0;
         for (const auto &item : demo::generateItems(6, 0, 200, 0.25, 32)) {
             if (item.family != "note_check" && item.family != "drawing_check")
@@ -281,7 +295,7 @@ private Q_SLOTS:
     {
         auto library = prompts::PromptLibrary::loadDir(QStringLiteral(SDRT_SOURCE_PROMPTS_DIR));
         QVERIFY(library);
-        demo::TeacherCurriculum curriculum(*library, model::ChatFormat::Llava15);
+        demo::TeacherCurriculum curriculum(*library);
         int yes = 0, no = 0, countdowns = 0;
         for (const auto &item : demo::generateItems(7, 0, 60, 0.25, 32)) {
             const auto presence = demo::TeacherCurriculum::presenceQuestion(item);
@@ -299,7 +313,7 @@ private Q_SLOTS:
                 const auto &asked = v == 0 ? demo::withFamily(item, "defect") : v == 1 ? presence : reading;
                 QCOMPARE(e.target, " " + asked.answer);
                 QVERIFY(e.appendEos);
-                QVERIFY(e.prompt.find(asked.question) != std::string::npos);
+                QVERIFY(shown(e).find(asked.question) != std::string::npos);
                 QCOMPARE(int(e.images.size()), 1);
             }
             // The checks' weak points on their own: the quote's count as a continuation of a
@@ -313,24 +327,24 @@ private Q_SLOTS:
                 QCOMPARE(int(quote.images.size()), 1);
                 const prompts::Prompt *used = nullptr;
                 for (const auto &p : library->prompts())
-                    if (quote.prompt.rfind(curriculum.stepRequest(p, 1, check).prompt, 0) == 0)
+                    if (shown(quote).rfind(shown(curriculum.stepRequest(p, 1, check)), 0) == 0)
                         used = &p;
-                QVERIFY2(used && used->name != QLatin1String("reasoning-path"), quote.prompt.c_str());
+                QVERIFY2(used && used->name != QLatin1String("reasoning-path"), shown(quote).c_str());
                 const std::string a = curriculum.analysis(used->name.toStdString(), check);
                 const std::string opening = a.substr(0, a.find(':') + 1);
-                QVERIFY2(quote.prompt.size() > opening.size()
-                             && quote.prompt.compare(quote.prompt.size() - opening.size(), opening.size(), opening) == 0,
-                         quote.prompt.c_str());
+                QVERIFY2(shown(quote).size() > opening.size()
+                             && shown(quote).compare(shown(quote).size() - opening.size(), opening.size(), opening) == 0,
+                         shown(quote).c_str());
                 QVERIFY2(a.rfind(opening + quote.target + ", counted down", 0) == 0, a.c_str());
                 const auto step2 = curriculum.focusExample(item, base + 4);
                 QVERIFY(step2.appendEos);
                 QCOMPARE(step2.target, " " + check.answer);
-                QCOMPARE(step2.prompt, curriculum.stepRequest(*used, 2, check, a).prompt);
+                QCOMPARE(shown(step2), shown(curriculum.stepRequest(*used, 2, check, a)));
                 // The comparisons, continued inside the analysis up to the verdict: the prompt
                 // holds the analysis up to there, the target the rest of it up to the verdict.
                 for (const auto &[v, asked] : {std::pair{base + 6, check}, std::pair{base + 7, drawingCheck}}) {
                     const auto c = curriculum.focusExample(item, v);
-                    const std::string step1 = curriculum.stepRequest(*used, 1, asked).prompt;
+                    const std::string step1 = shown(curriculum.stepRequest(*used, 1, asked));
                     const std::string whole = " " + curriculum.analysis(used->name.toStdString(), asked);
                     const std::string verdict = asked.answer == "yes" ? "agree" : "differ";
                     if (c.appendEos) { // a drawing check where this prompt's analysis compares nothing: step 2
@@ -338,8 +352,8 @@ private Q_SLOTS:
                         QCOMPARE(c.target, " " + asked.answer);
                         continue;
                     }
-                    QVERIFY2(c.prompt.rfind(step1, 0) == 0, c.prompt.c_str());
-                    const std::string continued = c.prompt.substr(step1.size()) + c.target;
+                    QVERIFY2(shown(c).rfind(step1, 0) == 0, shown(c).c_str());
+                    const std::string continued = shown(c).substr(step1.size()) + c.target;
                     QVERIFY2(continued.size() > c.target.size() && whole.rfind(continued, 0) == 0, continued.c_str());
                     QVERIFY2(c.target.size() > verdict.size() && c.target.compare(c.target.size() - verdict.size(), verdict.size(), verdict) == 0,
                              c.target.c_str());
@@ -367,7 +381,7 @@ private Q_SLOTS:
         QVERIFY2(rt, rt ? "" : rt.error().c_str());
         auto library = prompts::PromptLibrary::loadDir(QStringLiteral(SDRT_SOURCE_PROMPTS_DIR));
         QVERIFY(library);
-        demo::TeacherCurriculum curriculum(*library, model::ChatFormat::Llava15);
+        demo::TeacherCurriculum curriculum(*library);
         const prompts::Prompt *countMeasure = nullptr;
         for (const auto &p : library->prompts())
             if (p.name == QLatin1String("count-measure"))
@@ -445,7 +459,7 @@ private Q_SLOTS:
     {
         auto library = prompts::PromptLibrary::loadDir(QStringLiteral(SDRT_SOURCE_PROMPTS_DIR));
         QVERIFY(library);
-        demo::TeacherCurriculum curriculum(*library, model::ChatFormat::Llava15);
+        demo::TeacherCurriculum curriculum(*library);
         auto items = demo::generateItems(4, 0, 40, 0.25, 32);
         QTemporaryDir dir;
         model::TinyModelParams mp;

@@ -4,6 +4,7 @@
 // resumed run continues exactly as the uninterrupted one, the adapter file round-trips and
 // refuses other bases and damaged files, and the config refuses unknown keys and bad values.
 
+#include "ChatText.h"
 #include "StudentModules.h" // white box: the modules
 #include "RuntimeImpl.h"
 #include "sdrt/distill/DistillConfig.h"
@@ -20,6 +21,7 @@
 #include <fstream>
 
 using namespace sdrt;
+using sdrt::testing::chatText;
 
 namespace {
 
@@ -84,10 +86,10 @@ private Q_SLOTS:
             e.traceId = i + 1;
             e.promptIndex = i % 2;
             e.direct.images = {image(i)};
-            e.direct.prompt = m_rt->formatChat("<image>\nIs the part within tolerance?", "Answer:");
+            e.direct.prompt = chatText(*m_rt, "<image>\nIs the part within tolerance?", "Answer:");
             e.answer = answers[i];
             model::GenerationRequest teacherCtx = e.direct;
-            teacherCtx.prompt = m_rt->formatChat("<image>\nAnalysis: look at the holes.\nIs the part within tolerance?", "Answer:");
+            teacherCtx.prompt = chatText(*m_rt, "<image>\nAnalysis: look at the holes.\nIs the part within tolerance?", "Answer:");
             const auto y = m_rt->tokenizer().encode(e.answer, false);
             model::HiddenCaptureSpec cap;
             cap.layers = {1, 2};

@@ -6,6 +6,7 @@
 // refused by name. The references are installed by packaging/setup-debian.sh (npm ci).
 
 #include "sdrt/model/HfTokenizer.h"
+#include "sdrt/model/Runtime.h"
 #include "sdrt/model/TinyModel.h"
 #include "sdrt/model/Tokenizer.h"
 
@@ -473,6 +474,54 @@ private Q_SLOTS:
                  qPrintable(r.out));
         QVERIFY2(r.out.contains(QStringLiteral("<|image_pad|>=151655")), qPrintable(r.out));
         QVERIFY2(r.out.contains(QStringLiteral("tokenizer_config.json (parses)")), qPrintable(r.out));
+    }
+
+    // A model folder's prompts go through its own template: the file it came from is named, a
+    // template put beside it wins, and without any the architecture's default is named.
+    void modelPromptsUseTheirOwnTemplate()
+    {
+        model::RgbImage grey;
+        grey.width = grey.height = 20;
+        grey.pixels.assign(20 * 20 * 3, 128);
+        QTemporaryDir tmp;
+        const QString dir = tmp.filePath(QStringLiteral("tiny"));
+        QVERIFY(model::makeTinyModel(dir.toStdString(), {}));
+        auto info = testing::sdrtRun({QStringLiteral("model"), QStringLiteral("info"), dir});
+        QCOMPARE(info.code, 0);
+        QVERIFY2(info.out.contains(QStringLiteral("chat template: %1/tokenizer_config.json\n").arg(dir)), qPrintable(info.out));
+
+        QFile jinja(dir + QStringLiteral("/chat_template.jinja"));
+        QVERIFY(jinja.open(QIODevice::WriteOnly));
+        jinja.write("{% for m in messages %}<|{{ m.role }}|>\n{% for c in m.content %}{% if c.type == 'image' %}[<image>]{% else %}"
+                    "{{ c.text | trim }}{% endif %}{% endfor %}\n{% endfor %}{% if add_generation_prompt %}<|assistant|>\n{% endif %}");
+        jinja.close();
+        auto rt = model::VlmRuntime::load(dir.toStdString());
+        QVERIFY2(rt, rt ? "" : rt.error().c_str());
+        const auto req = model::VlmRuntime::chatRequest({grey}, "<image>\n穴はいくつ？ ", "Answer:");
+        // trim_blocks (as transformers sets it): the newline after {% endfor %} goes.
+        QCOMPARE(*(*rt)->promptText(req), std::string("<|user|>\n[<image>]穴はいくつ？<|assistant|>\nAnswer:"));
+        auto ids = (*rt)->promptIds(req);
+        QVERIFY2(ids, ids ? "" : ids.error().c_str());
+        auto out = (*rt)->generate({req}, model::SamplingParams::greedy(3));
+        QVERIFY2(out[0], out[0] ? "" : out[0].error().c_str());
+        // A template that writes no image: the request fails and says so.
+        auto noImage = (*rt)->generate({model::VlmRuntime::chatRequest({grey}, "no marker here")}, model::SamplingParams::greedy(2));
+        QVERIFY(!noImage[0]);
+        QVERIFY2(noImage[0].error().find("0 image placeholder(s) but 1 image(s)") != std::string::npos, noImage[0].error().c_str());
+
+        QVERIFY(QFile::remove(jinja.fileName()));
+        QFile config(dir + QStringLiteral("/tokenizer_config.json"));
+        QVERIFY(config.open(QIODevice::ReadOnly));
+        QJsonObject j = QJsonDocument::fromJson(config.readAll()).object();
+        config.close();
+        j.remove(QStringLiteral("chat_template"));
+        QVERIFY(config.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        config.write(QJsonDocument(j).toJson());
+        config.close();
+        info = testing::sdrtRun({QStringLiteral("model"), QStringLiteral("info"), dir});
+        QCOMPARE(info.code, 0);
+        QVERIFY2(info.out.contains(QStringLiteral("chat template: default: LLaVA 1.5 template (the checkpoint has no chat template")),
+                 qPrintable(info.out));
     }
 
     // The runtime reads tokenizer.json when the folder has it (as Hugging Face does when a folder

@@ -5,6 +5,7 @@
 // generation / scoring / batching / prefix cache / training / saving on the tiny stand-in
 // (makeTinyModel(TinyModelParams::llavaNext()), the model `sdrt model make-tiny --next` writes).
 
+#include "ChatText.h"
 #include "LlavaModel.h"
 #include "Preprocess.h"
 #include "SafetensorsTorch.h"
@@ -31,6 +32,7 @@
 #include <set>
 
 using namespace sdrt::model;
+using sdrt::testing::chatText;
 using sdrt::testing::maxGap;
 namespace fs = std::filesystem;
 
@@ -464,9 +466,9 @@ private Q_SLOTS:
                                         << "LLaVA-NeXT needs the LlavaNextImageProcessor";
         QTest::newRow("grid differs") << "preprocessor_config.json" << R"({"image_grid_pinpoints": [[336, 672]]})"
                                       << "image_grid_pinpoints differ from config.json's";
-        QTest::newRow("unknown chat template") << "tokenizer_config.json"
-                                               << R"({"chat_template": "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>{% endfor %}"})"
-                                               << "tokenizer_config.json: the chat template is not one this runtime can follow";
+        QTest::newRow("chat template syntax error") << "tokenizer_config.json"
+                                                    << "{\"chat_template\": \"{% for m in messages %}{{ m.role }}\"}"
+                                                    << "tokenizer_config.json:1:";
         QTest::newRow("missing image_newline") << "model.safetensors" << "drop image_newline" << "missing tensors (1):\n    image_newline";
     }
 
@@ -526,55 +528,51 @@ private Q_SLOTS:
 
     // ---- chat templates ----
 
-    void chatTemplatesDecideTheFormat()
+    void chatTemplatesComeFromTheCheckpoint()
     {
-        // The shapes of the Hugging Face checkpoints' templates.
         const std::string mistral = "{% for message in messages %}{% if message['role'] == 'user' %}[INST] {% for content in message['content'] %}"
-                                    "{% if content['type'] == 'image' %}<image>\n{% endif %}{% endfor %} [/INST]{% endif %}{% endfor %}";
-        const std::string llava15 = "{% for message in messages %}{{ message['role'].upper() + ': '}}{% endfor %}"
+                                    "{% if content['type'] == 'image' %}<image>\n{% else %}{{ content['text'] }}{% endif %}{% endfor %} [/INST]"
+                                    "{% endif %}{% endfor %}";
+        const std::string llava15 = "{% for message in messages %}{{ message['role'].upper() + ': '}}{% for c in message['content'] %}"
+                                    "{% if c.type == 'image' %}<image>\n{% else %}{{ c.text + ' ' }}{% endif %}{% endfor %}{% endfor %}"
                                     "{% if add_generation_prompt %}{{ 'ASSISTANT:' }}{% endif %}";
-        const std::string vicuna = "{% for m in messages %}{% if m['role'] == 'user' %}USER: {{ m['content'] }} {% endif %}{% endfor %}ASSISTANT:";
-        QCOMPARE(*chatFormatFromTemplate(mistral), ChatFormat::Mistral);
-        QCOMPARE(*chatFormatFromTemplate(llava15), ChatFormat::Llava15);
-        QCOMPARE(*chatFormatFromTemplate(vicuna), ChatFormat::Llava15);
-        auto chatml = chatFormatFromTemplate("{% for m in messages %}<|im_start|>{{ m['role'] }}{% endfor %}");
-        QVERIFY(!chatml);
-        QVERIFY2(QString::fromStdString(chatml.error()).contains(QLatin1String("it writes <|im_start|>")), chatml.error().c_str());
-        auto llama3 = chatFormatFromTemplate("<|start_header_id|>user<|end_header_id|>");
-        QVERIFY(!llama3);
-        QVERIFY(!chatFormatFromTemplate(mistral + llava15)); // both: cannot tell
-        QCOMPARE(formatChat(ChatFormat::Mistral, "<image>\nHow many holes?"), std::string("[INST] <image>\nHow many holes? [/INST]"));
+        const ChatTurn turn{partsFromMarkedText("<image>\nHow many holes?"), "Answer:"};
 
-        // In a folder: the processor's template (chat_template.json, chat_template.jinja) before
-        // the tokenizer's; none at all: the architecture's usual format, and it says so.
+        // In a folder: the processor's template (chat_template.jinja, chat_template.json) before
+        // the tokenizer's; none at all: the architecture's documented default, and it says so.
         const std::string dir = copyOfNext("chat");
         LlavaConfig next = *loadLlavaConfig(dir + "/config.json");
-        auto fromTokenizer = detectChatFormat(dir, next);
-        QVERIFY(fromTokenizer);
-        QCOMPARE(fromTokenizer->format, ChatFormat::Mistral);
-        QCOMPARE(fromTokenizer->source, std::string("tokenizer_config.json"));
+        auto fromTokenizer = ChatTemplate::forModel(dir, next);
+        QVERIFY2(fromTokenizer, fromTokenizer ? "" : fromTokenizer.error().c_str());
+        QCOMPARE(fromTokenizer->source(), dir + "/tokenizer_config.json");
+        QCOMPARE(*fromTokenizer->render(turn), std::string("[INST] <image>\nHow many holes? [/INST] Answer:"));
         writeText(dir + "/chat_template.json", nlohmann::json({{"chat_template", llava15}}).dump());
-        auto fromProcessor = detectChatFormat(dir, next);
+        auto fromProcessor = ChatTemplate::forModel(dir, next);
         QVERIFY(fromProcessor);
-        QCOMPARE(fromProcessor->format, ChatFormat::Llava15);
-        QCOMPARE(fromProcessor->source, std::string("chat_template.json"));
+        QCOMPARE(fromProcessor->source(), dir + "/chat_template.json");
+        QCOMPARE(*fromProcessor->render(turn), std::string("USER: <image>\nHow many holes? ASSISTANT: Answer:"));
         writeText(dir + "/chat_template.jinja", mistral);
-        QCOMPARE(detectChatFormat(dir, next)->source, std::string("chat_template.jinja"));
+        QCOMPARE(ChatTemplate::forModel(dir, next)->source(), dir + "/chat_template.jinja");
         fs::remove(dir + "/chat_template.jinja");
         fs::remove(dir + "/chat_template.json");
         auto j = readJson(dir + "/tokenizer_config.json");
         j.erase("chat_template");
         writeText(dir + "/tokenizer_config.json", j.dump());
-        auto fallback = detectChatFormat(dir, next);
+        auto fallback = ChatTemplate::forModel(dir, next);
         QVERIFY(fallback);
-        QCOMPARE(fallback->format, ChatFormat::Mistral);
-        QVERIFY2(QString::fromStdString(fallback->source).contains(QLatin1String("no chat template")), fallback->source.c_str());
+        QVERIFY(fallback->isDefault());
+        QVERIFY2(fallback->source().find("no chat template") != std::string::npos, fallback->source().c_str());
+        QCOMPARE(*fallback->render(turn), std::string("[INST] <image>\nHow many holes? [/INST] Answer:"));
         next.text.modelType = "llama"; // LLaVA-NeXT on Vicuna
-        QCOMPARE(detectChatFormat(dir, next)->format, ChatFormat::Llava15);
+        QCOMPARE(*ChatTemplate::forModel(dir, next)->render(turn), std::string("USER: <image>\nHow many holes? ASSISTANT: Answer:"));
         writeText(dir + "/chat_template.json", "{not json");
-        auto broken = detectChatFormat(dir, next);
+        auto broken = ChatTemplate::forModel(dir, next);
         QVERIFY(!broken);
         QVERIFY2(QString::fromStdString(broken.error()).contains(QLatin1String("chat_template.json: invalid JSON")), broken.error().c_str());
+        writeText(dir + "/chat_template.jinja", "{% if messages %}never closed");
+        auto unclosed = ChatTemplate::forModel(dir, next);
+        QVERIFY(!unclosed);
+        QVERIFY2(unclosed.error().rfind(dir + "/chat_template.jinja:1:", 0) == 0, unclosed.error().c_str());
         fs::remove_all(dir);
     }
 
@@ -631,8 +629,8 @@ private Q_SLOTS:
         auto rt = VlmRuntime::load(dir);
         QVERIFY2(rt, rt ? "" : rt.error().c_str());
         QCOMPARE((*rt)->info().config.text.slidingWindow, 16);
-        std::vector<GenerationRequest> reqs = {{{}, (*rt)->formatChat("What material does the drawing specify? SS400 S45C SUS304 A5052")},
-                                               {{}, (*rt)->formatChat("How many holes? 穴はいくつ？")}};
+        std::vector<GenerationRequest> reqs = {{{}, chatText(**rt, "What material does the drawing specify? SS400 S45C SUS304 A5052")},
+                                               {{}, chatText(**rt, "How many holes? 穴はいくつ？")}};
         SamplingParams s = SamplingParams::greedy(24);
         s.stopAtEos = false;
         auto cached = (*rt)->generate(reqs, s);
@@ -651,9 +649,9 @@ private Q_SLOTS:
     {
         auto rt = VlmRuntime::load(m_next);
         QVERIFY2(rt, rt ? "" : rt.error().c_str());
-        QCOMPARE((*rt)->info().chatFormat, ChatFormat::Mistral);
+        QCOMPARE((*rt)->info().chatTemplate.source(), m_next + "/tokenizer_config.json");
         const int image = int((*rt)->info().config.imageTokenIndex);
-        const std::string text = (*rt)->formatChat("<image>\nHow many holes? <image>\n穴はいくつ？");
+        const std::string text = chatText(**rt, "<image>\nHow many holes? <image>\n穴はいくつ？");
         auto noImages = (*rt)->tokenizer().encode(text, true);
         GenerationRequest req{{gradient(640, 480, 1), gradient(827, 1169, 2)}, text};
         auto ids = (*rt)->promptIds(req);
@@ -665,7 +663,7 @@ private Q_SLOTS:
         QCOMPARE(std::count(first, first + 2340, image), std::ptrdiff_t(2340));
         QVERIFY(*(first + 2340) != image);
         // And the features the model computes have exactly as many rows.
-        QVERIFY(!(*rt)->generate({GenerationRequest{{gradient(640, 480, 1)}, (*rt)->formatChat("x")}}, SamplingParams::greedy(2))[0]);
+        QVERIFY(!(*rt)->generate({GenerationRequest{{gradient(640, 480, 1)}, chatText(**rt, "x")}}, SamplingParams::greedy(2))[0]);
         auto ok = (*rt)->generate({req}, SamplingParams::greedy(2));
         QVERIFY2(ok[0], ok[0] ? "" : ok[0].error().c_str());
         QCOMPARE(ok[0]->promptTokens, int(ids->size()));
@@ -679,10 +677,10 @@ private Q_SLOTS:
         auto rt = VlmRuntime::load(m_small);
         QVERIFY(rt);
         std::vector<GenerationRequest> reqs = {
-            {{gradient(64, 48, 1)}, (*rt)->formatChat("<image>\nHow many holes does the part have?")},
-            {{gradient(100, 20, 2)}, (*rt)->formatChat("<image>\nWhat does the work order say? 作業指示")},
-            {{gradient(32, 32, 3), gradient(83, 117, 4)}, (*rt)->formatChat("<image>\n<image>\nDoes the drawing match the photo?")},
-            {{}, (*rt)->formatChat("What material does the note say?")},
+            {{gradient(64, 48, 1)}, chatText(**rt, "<image>\nHow many holes does the part have?")},
+            {{gradient(100, 20, 2)}, chatText(**rt, "<image>\nWhat does the work order say? 作業指示")},
+            {{gradient(32, 32, 3), gradient(83, 117, 4)}, chatText(**rt, "<image>\n<image>\nDoes the drawing match the photo?")},
+            {{}, chatText(**rt, "What material does the note say?")},
         };
         // 64x48 on the 64x64 canvas: 8x8 features, 6 rows kept (as 640x480 keeps 36 of 48): 16 + 6 x 9.
         QCOMPARE(smallTokens(reqs[0].images[0]), 16 + 6 * 9);
@@ -761,9 +759,9 @@ private Q_SLOTS:
         };
         const RgbImage photo = gradient(64, 48, 5);
         const std::vector<GenerationRequest> reqs = {
-            {{photo}, (*rt)->formatChat("<image>\nHow many holes does the part have?")},
-            {{photo}, (*rt)->formatChat("<image>\nWhere is the defect? 欠陥")},
-            {{gradient(100, 20, 5)}, (*rt)->formatChat("<image>\nHow many holes does the part have?")},
+            {{photo}, chatText(**rt, "<image>\nHow many holes does the part have?")},
+            {{photo}, chatText(**rt, "<image>\nWhere is the defect? 欠陥")},
+            {{gradient(100, 20, 5)}, chatText(**rt, "<image>\nHow many holes does the part have?")},
         };
         auto ids = (*rt)->promptIds(reqs[0]);
         QVERIFY(ids);
@@ -791,8 +789,8 @@ private Q_SLOTS:
         auto rt = VlmRuntime::load(m_small, fp32);
         QVERIFY(rt);
         std::vector<TrainingExample> examples = {
-            {{gradient(64, 48, 1)}, (*rt)->formatChat("<image>\nHow many holes?", "Answer:"), " 4"},
-            {{gradient(83, 117, 2)}, (*rt)->formatChat("<image>\nWhat material?", "Answer:"), " SS400"},
+            {{gradient(64, 48, 1)}, chatText(**rt, "<image>\nHow many holes?", "Answer:"), " 4"},
+            {{gradient(83, 117, 2)}, chatText(**rt, "<image>\nWhat material?", "Answer:"), " SS400"},
         };
         TrainParams tp;
         tp.steps = 3;
@@ -816,8 +814,8 @@ private Q_SLOTS:
         QVERIFY((*back)->info().config.anyres());
         QVERIFY((*back)->info().config.imageGridPinpoints == (*rt)->info().config.imageGridPinpoints);
         QCOMPARE((*back)->info().preprocessor.processorType, std::string("LlavaNextImageProcessor"));
-        QCOMPARE((*back)->info().chatFormat, ChatFormat::Mistral);
-        GenerationRequest req{{gradient(64, 48, 1)}, (*rt)->formatChat("<image>\nHow many holes?")};
+        QVERIFY2((*back)->info().chatTemplate.text().find("[INST]") != std::string::npos, (*back)->info().chatTemplate.source().c_str());
+        GenerationRequest req{{gradient(64, 48, 1)}, chatText(**rt, "<image>\nHow many holes?")};
         auto a = (*rt)->generate({req}, SamplingParams::greedy(5));
         auto b = (*back)->generate({req}, SamplingParams::greedy(5));
         QVERIFY(a[0] && b[0]);
@@ -847,7 +845,7 @@ private Q_SLOTS:
         QVERIFY(writeSafetensors(dir + "/model.safetensors", tensors, {}));
         auto other = VlmRuntime::load(dir);
         QVERIFY2(other, other ? "" : other.error().c_str());
-        GenerationRequest req{{gradient(1000, 200, 7)}, (*rt)->formatChat("<image>\nHow many holes?")};
+        GenerationRequest req{{gradient(1000, 200, 7)}, chatText(**rt, "<image>\nHow many holes?")};
         auto a = (*rt)->generate({req}, SamplingParams::greedy(4));
         auto b = (*other)->generate({req}, SamplingParams::greedy(4));
         QVERIFY(a[0] && b[0]);

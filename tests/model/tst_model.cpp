@@ -2,6 +2,7 @@
 // values, KV-cache and batching equivalences, samplers on hand-made logits, hidden states,
 // and loading errors for a model folder (files the test writes and corrupts itself).
 
+#include "ChatText.h"
 #include "sdrt/model/Benchmark.h"
 #include "sdrt/model/ChatTemplate.h"
 #include "LlavaModel.h"
@@ -28,6 +29,7 @@
 #include <optional>
 
 using namespace sdrt::model;
+using sdrt::testing::chatText;
 using sdrt::testing::maxGap;
 namespace fs = std::filesystem;
 
@@ -288,8 +290,47 @@ private Q_SLOTS:
 
     void chatTemplates()
     {
-        QCOMPARE(formatChat(ChatFormat::Llava15, "<image>\nHow many?", "Answer:"), std::string("USER: <image>\nHow many? ASSISTANT: Answer:"));
-        QCOMPARE(formatChat(ChatFormat::Mistral, "<image>\nHow many?"), std::string("[INST] <image>\nHow many? [/INST]"));
+        // Marked text → parts: the newline joining an image to its neighbours belongs to the image.
+        const std::vector<ChatPart> parts = partsFromMarkedText("<image>\n<image>\nNote: 穴 4\nHow many?");
+        QCOMPARE(parts, (std::vector<ChatPart>{ChatPart::imagePart(), ChatPart::imagePart(), ChatPart::textPart("Note: 穴 4\nHow many?")}));
+        QCOMPARE(partsFromMarkedText("Look:\n<image>\nand say."),
+                 (std::vector<ChatPart>{ChatPart::textPart("Look:"), ChatPart::imagePart(), ChatPart::textPart("and say.")}));
+        QCOMPARE(partsFromMarkedText("no image"), (std::vector<ChatPart>{ChatPart::textPart("no image")}));
+
+        // The architectures' defaults write what the llava-hf checkpoints' templates write.
+        const ChatTurn turn{partsFromMarkedText("<image>\nHow many?"), "Answer:"};
+        QCOMPARE(*ChatTemplate::builtin(ChatTemplate::Default::Llava15).render(turn), std::string("USER: <image>\nHow many? ASSISTANT: Answer:"));
+        QCOMPARE(*ChatTemplate::builtin(ChatTemplate::Default::LlavaNextMistral).render({turn.parts, {}}),
+                 std::string("[INST] <image>\nHow many? [/INST]"));
+        QCOMPARE(*ChatTemplate::builtin(ChatTemplate::Default::Llava15).render({{ChatPart::imagePart(), ChatPart::imagePart(), ChatPart::textPart("Same?")}, {}}),
+                 std::string("USER: <image>\n<image>\nSame? ASSISTANT:"));
+
+        // A family with its own image marker and a generation prompt ending in a newline: the
+        // prefix follows directly; the special tokens are variables.
+        auto qwen = ChatTemplate::fromText("{% for m in messages %}<|im_start|>{{ m.role }}\n{% for c in m.content %}"
+                                           "{% if c.type == 'image' %}<|vision_start|><|image_pad|><|vision_end|>{% else %}{{ c.text }}{% endif %}"
+                                           "{% endfor %}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}{{ eos_token }}",
+                                           "qwen.jinja", "{\"eos_token\": \"\"}");
+        QVERIFY2(qwen, qwen ? "" : qwen.error().c_str());
+        QCOMPARE(*qwen->render(turn), std::string("<|im_start|>user\n<|vision_start|><|image_pad|><|vision_end|>How many?<|im_end|>\n"
+                                                  "<|im_start|>assistant\nAnswer:"));
+        QCOMPARE(qwen->source(), std::string("qwen.jinja"));
+
+        // A template that raises shows its own message, named by its source; one that writes
+        // nothing is an error too; a syntax error names the line and column.
+        auto raises = ChatTemplate::fromText("{% if messages[0].role == 'user' %}{{ raise_exception('a system message is required') }}{% endif %}",
+                                             "strict.jinja");
+        QVERIFY(raises);
+        auto raised = raises->render(turn);
+        QVERIFY(!raised);
+        QVERIFY2(raised.error().find("strict.jinja") == 0 && raised.error().find("a system message is required") != std::string::npos,
+                 raised.error().c_str());
+        auto silent = ChatTemplate::fromText("{# nothing #}", "silent.jinja");
+        QVERIFY(silent);
+        QVERIFY(!silent->render(turn));
+        auto broken = ChatTemplate::fromText("line one\n{% for m in messages %}", "broken.jinja");
+        QVERIFY(!broken);
+        QVERIFY2(broken.error().find("broken.jinja:2:") == 0, broken.error().c_str());
     }
 
     // ---- samplers on hand-made logits ----
@@ -377,15 +418,20 @@ private Q_SLOTS:
     {
         auto rt = VlmRuntime::load(m_tiny);
         QVERIFY2(rt, rt ? "" : rt.error().c_str());
+        // The batch as chat turns the model's template renders; each single run as that
+        // template's text given raw: the same tokens.
+        const std::vector<std::string> users = {"<image>\nHow many holes does the part have?",
+                                                "<image>\n<image>\nDoes the drawing match the photo? 図面", "What material does the note say?"};
         std::vector<GenerationRequest> reqs = {
-            {{gradient(40, 30, 1)}, (*rt)->formatChat("<image>\nHow many holes does the part have?")},
-            {{gradient(32, 32, 2), gradient(50, 20, 3)}, (*rt)->formatChat("<image>\n<image>\nDoes the drawing match the photo? 図面")},
-            {{}, (*rt)->formatChat("What material does the note say?")},
+            VlmRuntime::chatRequest({gradient(40, 30, 1)}, users[0]),
+            VlmRuntime::chatRequest({gradient(32, 32, 2), gradient(50, 20, 3)}, users[1]),
+            VlmRuntime::chatRequest({}, users[2]),
         };
+        QCOMPARE(*(*rt)->promptText(reqs[0]), std::string("USER: <image>\nHow many holes does the part have? ASSISTANT:"));
         const auto s = SamplingParams::greedy(12);
         auto batch = (*rt)->generate(reqs, s);
         for (std::size_t i = 0; i < reqs.size(); ++i) {
-            auto single = (*rt)->generate({reqs[i]}, s);
+            auto single = (*rt)->generate({GenerationRequest{reqs[i].images, chatText(**rt, users[i])}}, s);
             QVERIFY(single[0] && batch[i]);
             QCOMPARE(batch[i]->tokens, single[0]->tokens);
             QCOMPARE(batch[i]->text, single[0]->text);
@@ -412,7 +458,7 @@ private Q_SLOTS:
                 r.request.images = {gradient(30 + 5 * i, 30, i)};
                 text = "<image>\n" + text;
             }
-            r.request.prompt = (*rt)->formatChat(text);
+            r.request.prompt = chatText(**rt, text);
             r.sampling = SamplingParams::greedy(limits[i]);
             r.sampling.stopAtEos = i < 3; // the first three: their limits decide their lengths
             if (i >= 3) {
@@ -446,7 +492,7 @@ private Q_SLOTS:
             events.push_back("done " + std::to_string(tag));
             if (tag == 1 && out) { // a follow-up, as a teacher's step 2 follows step 1
                 StreamRequest f = reqs[1];
-                f.request.prompt = (*rt)->formatChat("<image>\nAnalysis: " + out->text + "\nAnswer?");
+                f.request.prompt = chatText(**rt, "<image>\nAnalysis: " + out->text + "\nAnswer?");
                 f.sampling = SamplingParams::greedy(5);
                 f.tag = 100;
                 queue.push_back(f);
@@ -523,10 +569,10 @@ private Q_SLOTS:
         };
         const RgbImage a = gradient(40, 30, 1), b = gradient(40, 30, 2);
         const std::vector<GenerationRequest> reqs = {
-            {{a}, (*cached)->formatChat("<image>\nHow many holes does the part have?")},
-            {{a}, (*cached)->formatChat("<image>\nWhere is the defect? 欠陥")},
-            {{b}, (*cached)->formatChat("<image>\nHow many holes does the part have?")},
-            {{a}, (*cached)->formatChat("<image>\nHow many holes does the part have?")},
+            {{a}, chatText(**cached, "<image>\nHow many holes does the part have?")},
+            {{a}, chatText(**cached, "<image>\nWhere is the defect? 欠陥")},
+            {{b}, chatText(**cached, "<image>\nHow many holes does the part have?")},
+            {{a}, chatText(**cached, "<image>\nHow many holes does the part have?")},
         };
         std::vector<long> reused;
         for (const GenerationRequest &req : reqs) {
@@ -557,7 +603,7 @@ private Q_SLOTS:
     {
         auto rt = VlmRuntime::load(m_tiny);
         QVERIFY(rt);
-        std::vector<GenerationRequest> reqs(5, GenerationRequest{{gradient(32, 32, 2)}, (*rt)->formatChat("<image>\nCount.")});
+        std::vector<GenerationRequest> reqs(5, GenerationRequest{{gradient(32, 32, 2)}, chatText(**rt, "<image>\nCount.")});
         SamplingParams s = SamplingParams::greedy(20);
         s.stopAtEos = false;
         std::atomic_bool cancel{false};
@@ -585,8 +631,8 @@ private Q_SLOTS:
         auto whole = VlmRuntime::load(m_tiny);
         QVERIFY(chunked && whole);
         std::vector<GenerationRequest> reqs = {
-            {{gradient(40, 30, 1), gradient(20, 20, 4)}, (*whole)->formatChat("<image>\n<image>\nDo these match?")},
-            {{gradient(32, 32, 2), gradient(50, 20, 3)}, (*whole)->formatChat("<image>\n<image>\nHow many holes?")},
+            {{gradient(40, 30, 1), gradient(20, 20, 4)}, chatText(**whole, "<image>\n<image>\nDo these match?")},
+            {{gradient(32, 32, 2), gradient(50, 20, 3)}, chatText(**whole, "<image>\n<image>\nHow many holes?")},
         };
         const auto s = SamplingParams::greedy(8);
         auto a = (*chunked)->generate(reqs, s);
@@ -603,7 +649,7 @@ private Q_SLOTS:
     {
         auto rt = VlmRuntime::load(m_tiny);
         QVERIFY(rt);
-        GenerationRequest req{{gradient(32, 32, 4)}, (*rt)->formatChat("<image>\nWhere is the defect?")};
+        GenerationRequest req{{gradient(32, 32, 4)}, chatText(**rt, "<image>\nWhere is the defect?")};
         SamplingParams s;
         s.maxNewTokens = 16;
         s.temperature = 1.0f;
@@ -626,7 +672,7 @@ private Q_SLOTS:
     {
         auto rt = VlmRuntime::load(m_tiny);
         QVERIFY(rt);
-        GenerationRequest req{{gradient(32, 32, 5)}, (*rt)->formatChat("<image>\nCount the holes.")};
+        GenerationRequest req{{gradient(32, 32, 5)}, chatText(**rt, "<image>\nCount the holes.")};
         auto plain = (*rt)->generate({req}, SamplingParams::greedy(10));
         QVERIFY(plain[0] && plain[0]->text.size() > 4);
         // Stop at a string the model will produce: text is cut before it.
@@ -639,11 +685,11 @@ private Q_SLOTS:
         QVERIFY(cut[0]->text.find(stop) == std::string::npos);
         QVERIFY(plain[0]->text.rfind(cut[0]->text, 0) == 0);
         // A request whose image count does not match fails alone.
-        GenerationRequest wrong{{}, (*rt)->formatChat("<image>\nNo image given")};
+        GenerationRequest wrong{{}, chatText(**rt, "<image>\nNo image given")};
         auto mixed = (*rt)->generate({req, wrong}, SamplingParams::greedy(4));
         QVERIFY(mixed[0]);
         QVERIFY(!mixed[1]);
-        QVERIFY(QString::fromStdString(mixed[1].error()).contains(QStringLiteral("1 <image> placeholder(s) but 0 image(s)")));
+        QVERIFY(QString::fromStdString(mixed[1].error()).contains(QStringLiteral("1 image placeholder(s) but 0 image(s)")));
         // Longer than the context: fails alone with its reason.
         std::string longText;
         for (int i = 0; i < 1500; ++i)
@@ -659,10 +705,10 @@ private Q_SLOTS:
         // each row of scoreBatch equals score() of that row alone; a bad row fails alone.
         auto rt = VlmRuntime::load(m_tiny);
         QVERIFY(rt);
-        std::vector<GenerationRequest> prompts{{{gradient(36, 36, 6)}, (*rt)->formatChat("<image>\nAnalysis:")},
-                                               {{gradient(20, 30, 2)}, (*rt)->formatChat("<image>\nHow many holes does the plate have? 穴はいくつ？")},
-                                               {{}, (*rt)->formatChat("A question without an image")},
-                                               {{gradient(20, 20, 1)}, (*rt)->formatChat("<image>\nbad")}};
+        std::vector<GenerationRequest> prompts{{{gradient(36, 36, 6)}, chatText(**rt, "<image>\nAnalysis:")},
+                                               {{gradient(20, 30, 2)}, chatText(**rt, "<image>\nHow many holes does the plate have? 穴はいくつ？")},
+                                               {{}, chatText(**rt, "A question without an image")},
+                                               {{gradient(20, 20, 1)}, chatText(**rt, "<image>\nbad")}};
         std::vector<std::vector<int>> conts{{5, 17, 33, 2, 40, 41}, {7, 8}, {100, 101, 102, 103}, {-1}};
         HiddenCaptureSpec cap;
         cap.layers = {0, 2};
@@ -689,7 +735,7 @@ private Q_SLOTS:
     {
         auto rt = VlmRuntime::load(m_tiny);
         QVERIFY(rt);
-        GenerationRequest req{{gradient(36, 36, 6)}, (*rt)->formatChat("<image>\nAnalysis:")};
+        GenerationRequest req{{gradient(36, 36, 6)}, chatText(**rt, "<image>\nAnalysis:")};
         HiddenCaptureSpec cap;
         cap.layers = {1, 2};
         cap.lastPromptToken = true;
@@ -773,7 +819,7 @@ private Q_SLOTS:
         auto renamed = VlmRuntime::load(dir);
         QVERIFY2(renamed, renamed ? "" : renamed.error().c_str());
         QCOMPARE((*renamed)->info().weightFiles.size(), size_t(2));
-        GenerationRequest req{{gradient(32, 32, 9)}, (*original)->formatChat("<image>\nHow many holes?")};
+        GenerationRequest req{{gradient(32, 32, 9)}, chatText(**original, "<image>\nHow many holes?")};
         auto x = (*original)->generate({req}, SamplingParams::greedy(8));
         auto y = (*renamed)->generate({req}, SamplingParams::greedy(8));
         QVERIFY(x[0] && y[0]);

@@ -2,6 +2,7 @@
 // resumed from its checkpoint ends exactly where an uninterrupted run ends, save() writes a
 // folder that loads again, and every way out of train() leaves requires_grad as it found it.
 
+#include "ChatText.h"
 #include "sdrt/model/Runtime.h"
 #include "SafetensorsTorch.h"
 #include "sdrt/model/TinyModel.h"
@@ -18,6 +19,7 @@
 #include <torch/torch.h>
 
 using namespace sdrt::model;
+using sdrt::testing::chatText;
 
 namespace {
 
@@ -42,7 +44,7 @@ std::vector<TrainingExample> examples(VlmRuntime &rt)
     for (int i = 0; i < 6; ++i) {
         TrainingExample e;
         e.images = {dots(i + 1, i)};
-        e.prompt = rt.formatChat("<image>\nHow many holes does the part have?", "Answer:");
+        e.prompt = chatText(rt, "<image>\nHow many holes does the part have?", "Answer:");
         e.target = std::to_string(i + 1) + " holes";
         out.push_back(std::move(e));
     }
@@ -152,7 +154,7 @@ private Q_SLOTS:
             TrainingExample e;
             const int count = 1 + int(rng() % 6);
             e.images = {dots(count, i)};
-            e.prompt = (*rt)->formatChat("<image>\nLook.", "Answer:");
+            e.prompt = chatText(**rt, "<image>\nLook.", "Answer:");
             e.target = "ok";
             std::vector<std::uint8_t> labels(16, 0);
             for (int k = 0; k < count; ++k) {

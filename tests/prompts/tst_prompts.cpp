@@ -283,6 +283,20 @@ private Q_SLOTS:
         ctx.imageToken = QStringLiteral("[IMG]");
         ctx.imageCount = 1;
         QVERIFY(p->render(1, ctx).user.startsWith(QStringLiteral("[IMG]\nLook")));
+
+        // The same steps as parts for the model's chat template: images, then the text without
+        // the newlines that joined it to them; text the user wrote that looks like an image
+        // token stays text.
+        const RenderedPart image{true, {}};
+        QCOMPARE(s1.parts, (QList<RenderedPart>{image, image, {false, QStringLiteral("Look first. Question: 穴はいくつ？ Note: 穴数: 4 {literal}")}}));
+        QCOMPARE(s2.parts, (QList<RenderedPart>{image, image,
+                                                {false, QStringLiteral("Note: 穴数: 4\nAnalysis: four holes, one crack top-left\nQuestion: 穴はいくつ？")}}));
+        ctx.question = QStringLiteral("Is <image> in the text?");
+        ctx.imageToken = QStringLiteral("<image>");
+        QCOMPARE(p->render(1, ctx).parts, (QList<RenderedPart>{image, {false, QStringLiteral("Look first. Question: Is <image> in the text? Note:  {literal}")}}));
+        ctx.imageCount = 0;
+        QCOMPARE(p->render(1, ctx).parts.size(), 1);
+        QVERIFY(!p->render(1, ctx).parts.first().image);
     }
 
     void extractsAnswers_data()

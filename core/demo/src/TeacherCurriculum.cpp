@@ -80,8 +80,8 @@ std::vector<std::string> regionsReport(const DemoPart &p)
 
 } // namespace
 
-TeacherCurriculum::TeacherCurriculum(const prompts::PromptLibrary &library, model::ChatFormat format, CurriculumParams params)
-    : m_library(library), m_format(format), m_params(params)
+TeacherCurriculum::TeacherCurriculum(const prompts::PromptLibrary &library, CurriculumParams params)
+    : m_library(library), m_params(params)
 {
 }
 
@@ -184,33 +184,39 @@ std::string TeacherCurriculum::analysis(const std::string &name, const DemoItem 
     return body;
 }
 
-std::string TeacherCurriculum::user(const prompts::Prompt &prompt, int step, const DemoItem &item, const std::string &q1) const
+prompts::RenderedStep TeacherCurriculum::user(const prompts::Prompt &prompt, int step, const DemoItem &item, const std::string &q1) const
 {
     prompts::RenderContext ctx;
     ctx.imageCount = int(item.usesPhoto) + int(item.usesDrawing);
     ctx.question = QString::fromStdString(item.question);
     ctx.note = item.usesNote ? QString::fromStdString(item.note).trimmed() : QString();
     ctx.query1Answer = QString::fromStdString(q1);
-    return prompt.render(step, ctx).user.toStdString();
+    return prompt.render(step, ctx);
 }
 
 model::GenerationRequest TeacherCurriculum::directRequest(const DemoItem &item) const
 {
+    model::ChatTurn turn;
+    turn.parts.assign(std::size_t(int(item.usesPhoto) + int(item.usesDrawing)), model::ChatPart::imagePart());
     std::string text;
-    for (int i = 0; i < int(item.usesPhoto) + int(item.usesDrawing); ++i)
-        text += "<image>\n";
     if (item.usesNote)
         text += "Note: " + QString::fromStdString(item.note).trimmed().toStdString() + "\n";
     text += item.question;
-    return {images(item, m_params.drawingWidth), model::formatChat(m_format, text, "Answer:")};
+    turn.parts.push_back(model::ChatPart::textPart(text));
+    turn.assistantPrefix = "Answer:";
+    model::GenerationRequest r;
+    r.images = images(item, m_params.drawingWidth);
+    r.chat = std::move(turn);
+    return r;
 }
 
 model::GenerationRequest TeacherCurriculum::stepRequest(const prompts::Prompt &prompt, int step, const DemoItem &item,
                                                         const std::string &query1Answer) const
 {
-    const std::string u = user(prompt, step, item, query1Answer);
-    return {images(item, m_params.drawingWidth),
-            model::formatChat(m_format, u, prompt.steps[step == 1 ? 0 : 1].assistantPrefix.toStdString())};
+    model::GenerationRequest r;
+    r.images = images(item, m_params.drawingWidth);
+    r.chat = teacher::chatTurn(user(prompt, step, item, query1Answer));
+    return r;
 }
 
 model::TrainingExample TeacherCurriculum::example(const DemoItem &item, std::uint64_t variant) const
@@ -224,7 +230,7 @@ model::TrainingExample TeacherCurriculum::example(const DemoItem &item, std::uin
     if (u < m_params.directShare || prompts.empty()) {
         auto req = directRequest(item);
         e.images = std::move(req.images);
-        e.prompt = std::move(req.prompt);
+        e.chat = std::move(req.chat);
         std::string answer = item.answer;
         const bool multiHop = item.family == "note_check" || item.family == "drawing_check";
         if (multiHop && double(rng() >> 11) / 9007199254740992.0 < m_params.multiHopDirectYesBias)
@@ -239,7 +245,7 @@ model::TrainingExample TeacherCurriculum::example(const DemoItem &item, std::uin
     const int step = (rng() & 1) ? 1 : 2;
     auto req = stepRequest(prompt, step, item, step == 2 ? a : std::string());
     e.images = std::move(req.images);
-    e.prompt = std::move(req.prompt);
+    e.chat = std::move(req.chat);
     e.target = " " + (step == 1 ? a : item.answer);
     return e;
 }
@@ -327,8 +333,11 @@ model::TrainingExample TeacherCurriculum::focusExample(const DemoItem &item, std
 model::GenerationRequest TeacherCurriculum::continuationRequest(const prompts::Prompt &prompt, const DemoItem &item,
                                                                 const std::string &written) const
 {
-    return {images(item, m_params.drawingWidth),
-            model::formatChat(m_format, user(prompt, 1, item, {}), prompt.steps[0].assistantPrefix.toStdString() + " " + written)};
+    model::GenerationRequest r;
+    r.images = images(item, m_params.drawingWidth);
+    r.chat = teacher::chatTurn(user(prompt, 1, item, {}));
+    r.chat->assistantPrefix += " " + written;
+    return r;
 }
 
 model::TrainingExample TeacherCurriculum::trainingExample(model::GenerationRequest request, std::string target, bool appendEos,
@@ -337,6 +346,7 @@ model::TrainingExample TeacherCurriculum::trainingExample(model::GenerationReque
     model::TrainingExample e;
     e.images = std::move(request.images);
     e.prompt = std::move(request.prompt);
+    e.chat = std::move(request.chat);
     e.target = std::move(target);
     e.appendEos = appendEos;
     if (m_params.patchLabels)

@@ -40,8 +40,7 @@ QString DatasetReport::describe() const
     return s;
 }
 
-Result<Dataset> buildDataset(store::Workspace &ws, const store::ModelRecord &base, const model::VlmRuntime &rt,
-                             const std::optional<review::ApprovalPolicy> &policy, int maxTraces, const std::vector<store::Id> *traceIds)
+Result<Dataset> buildDataset(store::Workspace &ws, const store::ModelRecord &base, const std::optional<review::ApprovalPolicy> &policy, int maxTraces, const std::vector<store::Id> *traceIds)
 {
     auto session = review::ReviewSession::load(ws.db());
     if (!session)
@@ -140,7 +139,7 @@ Result<Dataset> buildDataset(store::Workspace &ws, const store::ModelRecord &bas
         for (const auto &[reviewer, verdict] : (*session)->verdicts(id))
             if (verdict == review::Verdict::Accept)
                 e.reviewers << reviewer;
-        e.direct = teacher::directRequest(rt, item);
+        e.direct = teacher::directRequest(item);
         e.answer = t->value().step2Text.toStdString();
         e.appendEos = t->value().finishReason == store::FinishReason::Eos;
         e.hiddenFile = path;

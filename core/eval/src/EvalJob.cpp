@@ -194,7 +194,7 @@ Result<EvalReport> runEvaluation(const EvalParams &given)
             for (store::Id id : batch) {
                 if (!byItem[id].ok)
                     continue;
-                reqs.push_back(teacher::directRequest(**rt, cache.get(id)));
+                reqs.push_back(teacher::directRequest(cache.get(id)));
                 at.push_back(id);
             }
             model::GenerateCallbacks cb;

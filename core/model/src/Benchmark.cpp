@@ -149,7 +149,7 @@ Expected<ModelBenchFigures, std::string> benchmarkModel(VlmRuntime &runtime, con
     f.imageHeight = params.imageHeight > 0 ? params.imageHeight : config.vision.imageSize;
     f.imageTokens = config.imageTokens(f.imageHeight, f.imageWidth);
     f.imageViews = config.anyres() ? anyresLayout(config, f.imageHeight, f.imageWidth).views() : 1;
-    GenerationRequest req{{benchmarkImage(f.imageWidth, f.imageHeight)}, runtime.formatChat("<image>\n" + text)};
+    GenerationRequest req = VlmRuntime::chatRequest({benchmarkImage(f.imageWidth, f.imageHeight)}, "<image>\n" + text);
     auto ids = runtime.promptIds(req);
     if (!ids)
         return unexpected(ids.error());

@@ -9,11 +9,6 @@
 namespace sdrt::model {
 namespace {
 
-bool contains(const std::string &s, const char *part)
-{
-    return s.find(part) != std::string::npos;
-}
-
 Expected<std::string, std::string> readAll(const std::string &path)
 {
     std::ifstream in(path, std::ios::binary);
@@ -57,66 +52,161 @@ Expected<std::string, std::string> templateFromJson(const std::string &path)
     }
 }
 
+// The architectures' documented templates (the shape of the llava-hf conversions'): images
+// first, then the text, each user turn closed as the family writes it.
+const char *kLlava15 =
+    "{% for message in messages %}{% if message['role'] != 'system' %}{{ message['role'].upper() + ': ' }}{% endif %}"
+    "{% for part in message['content'] | selectattr('type', 'equalto', 'image') %}{{ '<image>\\n' }}{% endfor %}"
+    "{% for part in message['content'] | selectattr('type', 'equalto', 'text') %}{{ part['text'] + ' ' }}{% endfor %}"
+    "{% endfor %}{% if add_generation_prompt %}{{ 'ASSISTANT:' }}{% endif %}";
+const char *kLlavaNextMistral =
+    "{% for message in messages %}{% if message['role'] == 'system' %}"
+    "{{ '<<SYS>>\\n' + message['content'][0]['text'] + '\\n<</SYS>>\\n\\n' }}"
+    "{% elif message['role'] == 'user' %}{{ '[INST] ' }}"
+    "{% for part in message['content'] | selectattr('type', 'equalto', 'image') %}{{ '<image>\\n' }}{% endfor %}"
+    "{% for part in message['content'] | selectattr('type', 'equalto', 'text') %}{{ part['text'] }}{% endfor %}{{ ' [/INST]' }}"
+    "{% elif message['role'] == 'assistant' %}{{ ' ' + message['content'][0]['text'] + eos_token }}{% endif %}{% endfor %}";
+
+bool endsInSpace(const std::string &s)
+{
+    return !s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\t');
+}
+
 } // namespace
 
-std::string formatChat(ChatFormat format, const std::string &user, const std::string &assistantPrefix)
+std::vector<ChatPart> partsFromMarkedText(const std::string &text, const std::string &marker)
 {
-    const std::string prefix = assistantPrefix.empty() ? std::string() : " " + assistantPrefix;
-    switch (format) {
-    case ChatFormat::Llava15: return "USER: " + user + " ASSISTANT:" + prefix;
-    case ChatFormat::Mistral: return "[INST] " + user + " [/INST]" + prefix;
-    case ChatFormat::Plain: return user + (assistantPrefix.empty() ? std::string() : "\n" + assistantPrefix);
-    }
-    return user;
-}
-
-Expected<ChatFormat, std::string> chatFormatFromTemplate(const std::string &t)
-{
-    const bool mistral = contains(t, "[INST]") && contains(t, "[/INST]");
-    const bool vicuna = contains(t, "ASSISTANT:") && (contains(t, "USER:") || contains(t, ".upper()"));
-    if (mistral && vicuna)
-        return unexpected(std::string("the chat template writes both [INST] turns and USER:/ASSISTANT: turns; which one the model "
-                                      "was trained on cannot be told from it"));
-    if (mistral)
-        return ChatFormat::Mistral;
-    if (vicuna)
-        return ChatFormat::Llava15;
-    std::string seen;
-    for (const char *marker : {"<|im_start|>", "<|start_header_id|>", "<start_of_turn>", "<|user|>", "[INST]", "USER:", "ASSISTANT:"}) {
-        if (contains(t, marker))
-            seen += std::string(seen.empty() ? "" : ", ") + marker;
-    }
-    return unexpected("the chat template is not one this runtime can follow (it knows Mistral's [INST] … [/INST] and "
-                      "Vicuna/LLaVA-1.5's USER: … ASSISTANT:)"
-                      + (seen.empty() ? std::string() : "; it writes " + seen));
-}
-
-Expected<ChatFormatChoice, std::string> detectChatFormat(const std::string &dir, const LlavaConfig &config)
-{
-    namespace fs = std::filesystem;
-    struct Source {
-        std::string file;
-        bool json;
+    std::vector<ChatPart> parts;
+    auto addText = [&](std::string t, bool afterImage, bool beforeImage) {
+        if (afterImage && !t.empty() && t.front() == '\n')
+            t.erase(0, 1);
+        if (beforeImage && !t.empty() && t.back() == '\n')
+            t.pop_back();
+        if (!t.empty())
+            parts.push_back(ChatPart::textPart(std::move(t)));
     };
-    for (const Source &s : {Source{"chat_template.jinja", false}, Source{"chat_template.json", true}, Source{"tokenizer_config.json", true}}) {
-        const std::string path = dir + "/" + s.file;
-        if (!fs::exists(path))
-            continue;
-        auto text = s.json ? templateFromJson(path) : readAll(path);
-        if (!text)
-            return unexpected(text.error());
-        if (text->empty())
-            continue;
-        auto format = chatFormatFromTemplate(*text);
-        if (!format)
-            return unexpected(path + ": " + format.error());
-        return ChatFormatChoice{*format, s.file};
+    std::size_t from = 0;
+    bool afterImage = false;
+    for (std::size_t at = marker.empty() ? std::string::npos : text.find(marker); at != std::string::npos; at = text.find(marker, from)) {
+        addText(text.substr(from, at - from), afterImage, true);
+        parts.push_back(ChatPart::imagePart());
+        from = at + marker.size();
+        afterImage = true;
     }
-    ChatFormatChoice c;
-    c.format = config.anyres() && config.text.modelType == "mistral" ? ChatFormat::Mistral : ChatFormat::Llava15;
-    c.source = "no chat template in the checkpoint: the usual format of " + std::string(config.anyres() ? "LLaVA-NeXT" : "LLaVA 1.5")
-               + " on " + config.text.modelType;
-    return c;
+    addText(text.substr(from), afterImage, false);
+    return parts;
+}
+
+Expected<std::string, std::string> specialTokensOf(const std::string &dir)
+{
+    const std::string path = dir + "/tokenizer_config.json";
+    if (!std::filesystem::exists(path))
+        return std::string("{}");
+    auto text = readAll(path);
+    if (!text)
+        return unexpected(text.error());
+    nlohmann::json out = nlohmann::json::object();
+    try {
+        const auto config = nlohmann::json::parse(*text);
+        for (const char *key : {"bos_token", "eos_token", "unk_token", "pad_token", "sep_token", "cls_token", "mask_token"}) {
+            if (!config.is_object() || !config.contains(key))
+                continue;
+            const auto &v = config[key];
+            if (v.is_string())
+                out[key] = v;
+            else if (v.is_object() && v.contains("content") && v["content"].is_string())
+                out[key] = v["content"];
+        }
+    } catch (const std::exception &e) {
+        return unexpected(path + ": invalid JSON: " + e.what());
+    }
+    return out.dump();
+}
+
+Expected<ChatTemplate, std::string> ChatTemplate::fromText(const std::string &text, const std::string &name, const std::string &specials)
+{
+    auto parsed = jinja::Template::parse(text, name);
+    if (!parsed)
+        return unexpected(parsed.error());
+    ChatTemplate t;
+    t.m_template = std::move(*parsed);
+    t.m_text = text;
+    t.m_source = name;
+    t.m_specials = specials;
+    return t;
+}
+
+ChatTemplate ChatTemplate::builtin(Default which)
+{
+    const bool mistral = which == Default::LlavaNextMistral;
+    auto t = fromText(mistral ? kLlavaNextMistral : kLlava15,
+                      mistral ? "default: LLaVA-NeXT (Mistral) template" : "default: LLaVA 1.5 template",
+                      R"({"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>"})");
+    // Our own constant text: a parse error is a bug caught by the tests.
+    t->m_isDefault = true;
+    return std::move(*t);
+}
+
+ChatTemplate::Default ChatTemplate::defaultFor(const LlavaConfig &config)
+{
+    return config.anyres() && config.text.modelType == "mistral" ? Default::LlavaNextMistral : Default::Llava15;
+}
+
+Expected<ChatTemplate, std::string> ChatTemplate::forModel(const std::string &dir, const LlavaConfig &config)
+{
+    auto specials = specialTokensOf(dir);
+    if (!specials)
+        return unexpected(specials.error());
+    auto found = findChatTemplate(dir);
+    if (!found)
+        return unexpected(found.error());
+    if (!*found) {
+        ChatTemplate t = builtin(defaultFor(config));
+        t.m_specials = *specials == "{}" ? t.m_specials : *specials;
+        t.m_source += std::string(" (the checkpoint has no chat template; the usual one of ") + (config.anyres() ? "LLaVA-NeXT" : "LLaVA 1.5")
+                      + " on " + config.text.modelType + ")";
+        return t;
+    }
+    return fromText((*found)->text, (*found)->file, *specials);
+}
+
+Expected<std::string, std::string> ChatTemplate::renderContext(const std::string &contextJson) const
+{
+    nlohmann::ordered_json context;
+    try {
+        context = nlohmann::ordered_json::parse(contextJson);
+    } catch (const std::exception &e) {
+        return unexpected(std::string("the template's variables are not JSON: ") + e.what());
+    }
+    if (!context.is_object())
+        return unexpected(std::string("the template's variables must be a JSON object"));
+    const auto specials = nlohmann::ordered_json::parse(m_specials);
+    for (auto it = specials.begin(); it != specials.end(); ++it) {
+        if (!context.contains(it.key()))
+            context[it.key()] = it.value();
+    }
+    return m_template.render(context.dump());
+}
+
+Expected<std::string, std::string> ChatTemplate::render(const ChatTurn &turn) const
+{
+    nlohmann::ordered_json content = nlohmann::ordered_json::array();
+    for (const ChatPart &p : turn.parts) {
+        if (p.image)
+            content.push_back({{"type", "image"}});
+        else
+            content.push_back({{"type", "text"}, {"text", p.text}});
+    }
+    nlohmann::ordered_json context = {{"messages", nlohmann::ordered_json::array({{{"role", "user"}, {"content", content}}})},
+                              {"add_generation_prompt", true}};
+    auto text = renderContext(context.dump());
+    if (!text) // the engine's messages name the template; the variables' do not
+        return unexpected(text.error().rfind(m_source, 0) == 0 ? text.error() : m_source + ": " + text.error());
+    if (text->empty())
+        return unexpected(m_source + ": the chat template wrote nothing for a user turn");
+    if (!turn.assistantPrefix.empty())
+        *text += (endsInSpace(*text) ? "" : " ") + turn.assistantPrefix;
+    return std::move(*text);
 }
 
 Expected<std::optional<ChatTemplateSource>, std::string> findChatTemplate(const std::string &dir)
@@ -133,16 +223,6 @@ Expected<std::optional<ChatTemplateSource>, std::string> findChatTemplate(const 
             return std::optional<ChatTemplateSource>(ChatTemplateSource{*text, path});
     }
     return std::optional<ChatTemplateSource>();
-}
-
-const char *toString(ChatFormat f)
-{
-    switch (f) {
-    case ChatFormat::Llava15: return "llava-1.5";
-    case ChatFormat::Mistral: return "mistral";
-    case ChatFormat::Plain: return "plain";
-    }
-    return "?";
 }
 
 } // namespace sdrt::model

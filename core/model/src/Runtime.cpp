@@ -256,9 +256,17 @@ VlmRuntime::~VlmRuntime() = default;
 const ModelInfo &VlmRuntime::info() const { return d->info; }
 const Tokenizer &VlmRuntime::tokenizer() const { return d->tokenizer; }
 
-std::string VlmRuntime::formatChat(const std::string &user, const std::string &assistantPrefix) const
+GenerationRequest VlmRuntime::chatRequest(std::vector<RgbImage> images, const std::string &user, const std::string &assistantPrefix)
 {
-    return model::formatChat(d->info.chatFormat, user, assistantPrefix);
+    GenerationRequest r;
+    r.images = std::move(images);
+    r.chat = ChatTurn{partsFromMarkedText(user), assistantPrefix};
+    return r;
+}
+
+Expected<std::string, std::string> VlmRuntime::promptText(const GenerationRequest &request) const
+{
+    return d->promptText(request);
 }
 
 Expected<std::vector<int>, std::string> VlmRuntime::promptIds(const GenerationRequest &request) const
@@ -312,11 +320,10 @@ Expected<void, std::string> VlmRuntime::checkFolder(const std::string &dir, Impl
     if (impl.tokenizer.imageTokenId() != info.config.imageTokenIndex)
         return unexpected(dir + ": the tokenizer's <image> token is " + std::to_string(impl.tokenizer.imageTokenId())
                           + " but config.json's image_token_index is " + std::to_string(info.config.imageTokenIndex));
-    auto chat = detectChatFormat(dir, info.config);
+    auto chat = ChatTemplate::forModel(dir, info.config);
     if (!chat)
         return unexpected(chat.error());
-    info.chatFormat = chat->format;
-    info.chatFormatSource = chat->source;
+    info.chatTemplate = std::move(*chat);
     return {};
 }
 
@@ -411,8 +418,8 @@ Expected<std::unique_ptr<VlmRuntime>, std::string> VlmRuntime::load(const std::s
     info.weightFiles = files;
     for (const auto &p : impl->model->parameters())
         info.parameters += p.numel();
-    log->info("loaded {} ({} parameters, {} on {}, chat format {})", dir, info.parameters, info.dtype, info.device,
-              toString(info.chatFormat));
+    log->info("loaded {} ({} parameters, {} on {}, chat template {})", dir, info.parameters, info.dtype, info.device,
+              info.chatTemplate.source());
     return std::unique_ptr<VlmRuntime>(new VlmRuntime(std::move(impl)));
 }
 

@@ -65,11 +65,26 @@ struct VlmRuntime::Impl {
     // Image tokens `image` stands for in the decoder's input (LLaVA-NeXT: by its size).
     std::int64_t imageTokens(const RgbImage &image) const { return info.config.imageTokens(image.height, image.width); }
 
-    // The tokens of the prompt with each <image> expanded to its image's tokens, as the
-    // Hugging Face processor expands it.
+    // The text the model reads: the chat turn through the checkpoint's template, or the raw prompt.
+    Expected<std::string, std::string> promptText(const GenerationRequest &r) const
+    {
+        if (!r.chat)
+            return r.prompt;
+        return info.chatTemplate.render(*r.chat);
+    }
+
+    // The tokens of the prompt with each image token expanded to its image's tokens, as the
+    // Hugging Face processor expands it. BOS is added unless the template wrote it.
     Expected<std::vector<int>, std::string> promptIds(const GenerationRequest &r) const
     {
-        const std::vector<int> raw = tokenizer.encode(r.prompt, true);
+        auto text = promptText(r);
+        if (!text)
+            return unexpected(text.error());
+        // A template that writes bos_token itself (Llama 3, Gemma 3, …) gets it once, as the BOS id.
+        const std::string bos = tokenizer.bosId() >= 0 ? tokenizer.piece(tokenizer.bosId()) : std::string();
+        if (!bos.empty() && text->compare(0, bos.size(), bos) == 0)
+            text->erase(0, bos.size());
+        const std::vector<int> raw = tokenizer.encode(*text, true);
         const int image = int(info.config.imageTokenIndex);
         std::vector<int> ids;
         ids.reserve(raw.size());
@@ -84,7 +99,7 @@ struct VlmRuntime::Impl {
             }
         }
         if (images != r.images.size())
-            return unexpected("the prompt has " + std::to_string(images) + " <image> placeholder(s) but "
+            return unexpected("the prompt has " + std::to_string(images) + " image placeholder(s) but "
                               + std::to_string(r.images.size()) + " image(s) were given");
         return ids;
     }

@@ -34,7 +34,7 @@ Expected<Batch, std::string> makeBatch(VlmRuntime::Impl &d, const std::vector<co
     std::vector<std::vector<std::int64_t>> ids, labels;
     Batch b;
     for (const TrainingExample *e : examples) {
-        auto prompt = d.promptIds(GenerationRequest{e->images, e->prompt});
+        auto prompt = d.promptIds(GenerationRequest{e->images, e->prompt, e->chat});
         if (!prompt)
             return unexpected(prompt.error());
         std::vector<int> target = d.tokenizer.encode(e->target, false);

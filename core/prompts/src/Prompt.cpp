@@ -126,7 +126,8 @@ QString firstNonEmptyLine(const QString &text)
     return {};
 }
 
-QString substitute(const QString &tmpl, const RenderContext &ctx, bool noteAfterImages)
+// `imageAt` gets each image token's place in the output.
+QString substitute(const QString &tmpl, const RenderContext &ctx, bool noteAfterImages, QList<qsizetype> &imageAt)
 {
     QString out;
     out.reserve(tmpl.size() + ctx.question.size() + ctx.note.size() + ctx.query1Answer.size());
@@ -144,10 +145,12 @@ QString substitute(const QString &tmpl, const RenderContext &ctx, bool noteAfter
         const qsizetype close = tmpl.indexOf(QLatin1Char('}'), i + 1);
         const QString name = tmpl.mid(i + 1, close - i - 1);
         if (name == QLatin1String("images")) {
-            QStringList tokens;
-            for (int k = 0; k < ctx.imageCount; ++k)
-                tokens << ctx.imageToken;
-            out += tokens.join(QLatin1Char('\n'));
+            for (int k = 0; k < ctx.imageCount; ++k) {
+                if (k > 0)
+                    out += QLatin1Char('\n');
+                imageAt << out.size();
+                out += ctx.imageToken;
+            }
             if (noteAfterImages)
                 out += QStringLiteral("\nNote: ") + ctx.note;
         } else if (name == QLatin1String("question")) {
@@ -213,10 +216,29 @@ RenderedStep Prompt::render(int step, const RenderContext &ctx) const
     const bool hasNote = s.templateText.contains(QLatin1String("{note}"));
     const bool hasImages = s.templateText.contains(QLatin1String("{images}"));
     const bool addNote = !c.note.isEmpty() && !hasNote;
-    QString user = substitute(s.templateText, c, addNote && hasImages);
+    QList<qsizetype> imageAt;
+    QString user = substitute(s.templateText, c, addNote && hasImages, imageAt);
     if (addNote && !hasImages)
         user = QStringLiteral("Note: ") + c.note + QLatin1Char('\n') + user;
-    return {user, s.assistantPrefix};
+    // Parts: the text between images, less the newline on each side that joins it to an image.
+    QList<RenderedPart> parts;
+    qsizetype from = 0;
+    auto addText = [&](qsizetype to, bool afterImage, bool beforeImage) {
+        QString t = user.mid(from, to - from);
+        if (afterImage && t.startsWith(QLatin1Char('\n')))
+            t.remove(0, 1);
+        if (beforeImage && t.endsWith(QLatin1Char('\n')))
+            t.chop(1);
+        if (!t.isEmpty())
+            parts.append(RenderedPart{false, t});
+    };
+    for (int k = 0; k < imageAt.size(); ++k) {
+        addText(imageAt[k], k > 0, true);
+        parts.append(RenderedPart{true, {}});
+        from = imageAt[k] + ctx.imageToken.size();
+    }
+    addText(user.size(), !imageAt.isEmpty(), false);
+    return {user, s.assistantPrefix, parts};
 }
 
 Result<Prompt> parsePrompt(const QString &rawText, const QString &fileName)

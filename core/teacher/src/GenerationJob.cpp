@@ -318,11 +318,11 @@ Result<std::pair<QString, QString>> regenerateTrace(const QString &workspace, Id
         return fail(runtime.error());
     const TeacherSampling sampling = TeacherSampling::fromJson((*run)->sampling);
     const prompts::Prompt &prompt = promptList->front().prompt;
-    auto o1 = (*runtime)->generate({stepRequest(**runtime, prompt, 1, item, {}, t.seed)}, sampling.forStep(1));
+    auto o1 = (*runtime)->generate({stepRequest(prompt, 1, item, {}, t.seed)}, sampling.forStep(1));
     if (!o1.front())
         return fail(QString::fromStdString(o1.front().error()));
     const QString step1 = QString::fromStdString(o1.front()->text);
-    auto o2 = (*runtime)->generate({stepRequest(**runtime, prompt, 2, item, step1, t.seed)}, sampling.forStep(2));
+    auto o2 = (*runtime)->generate({stepRequest(prompt, 2, item, step1, t.seed)}, sampling.forStep(2));
     if (!o2.front())
         return fail(QString::fromStdString(o2.front().error()));
     return std::make_pair(step1, QString::fromStdString(o2.front()->text));

@@ -57,8 +57,17 @@ const ItemInput &ItemInputCache::get(store::Id item)
     return m_items.emplace(item, loadItemInput(m_ws, item)).first->second;
 }
 
-model::GenerationRequest stepRequest(const model::VlmRuntime &rt, const prompts::Prompt &prompt, int step, const ItemInput &item,
-                                     const QString &query1, std::uint64_t seedOfTrace)
+model::ChatTurn chatTurn(const prompts::RenderedStep &step)
+{
+    model::ChatTurn turn;
+    for (const prompts::RenderedPart &part : step.parts)
+        turn.parts.push_back(part.image ? model::ChatPart::imagePart() : model::ChatPart::textPart(part.text.toStdString()));
+    turn.assistantPrefix = step.assistantPrefix.toStdString();
+    return turn;
+}
+
+model::GenerationRequest stepRequest(const prompts::Prompt &prompt, int step, const ItemInput &item, const QString &query1,
+                                     std::uint64_t seedOfTrace)
 {
     prompts::RenderContext ctx;
     ctx.imageCount = int(item.images.size());
@@ -68,23 +77,25 @@ model::GenerationRequest stepRequest(const model::VlmRuntime &rt, const prompts:
     const prompts::RenderedStep r = prompt.render(step, ctx);
     model::GenerationRequest req;
     req.images = item.images;
-    req.prompt = rt.formatChat(r.user.toStdString(), r.assistantPrefix.toStdString());
+    req.chat = chatTurn(r);
     req.seed = stepSeed(seedOfTrace, step);
     return req;
 }
 
-model::GenerationRequest directRequest(const model::VlmRuntime &rt, const ItemInput &item)
+model::GenerationRequest directRequest(const ItemInput &item)
 {
+    model::ChatTurn turn;
+    turn.parts.assign(item.images.size(), model::ChatPart::imagePart());
     std::string text;
-    for (std::size_t i = 0; i < item.images.size(); ++i)
-        text += "<image>\n";
     const QString note = item.item.noteText.trimmed();
     if (!note.isEmpty())
         text += "Note: " + note.toStdString() + "\n";
     text += item.item.question.toStdString();
+    turn.parts.push_back(model::ChatPart::textPart(text));
+    turn.assistantPrefix = "Answer:";
     model::GenerationRequest req;
     req.images = item.images;
-    req.prompt = rt.formatChat(text, "Answer:");
+    req.chat = std::move(turn);
     return req;
 }
 
@@ -172,7 +183,7 @@ bool TwoStepRunner::stream(const std::vector<WorkUnit> &units, const std::functi
                 fail(i, item.error);
                 continue;
             }
-            r.request = stepRequest(m_rt, pe.prompt, 1, item, {}, t.seed);
+            r.request = stepRequest(pe.prompt, 1, item, {}, t.seed);
             r.sampling = m_options.sampling.forStep(1);
             r.tag = i * 2;
             return true;
@@ -199,7 +210,7 @@ bool TwoStepRunner::stream(const std::vector<WorkUnit> &units, const std::functi
             t.step1PromptTokens = res->promptTokens;
             t.step1Logprob = res->meanLogprob();
             model::StreamRequest r;
-            r.request = stepRequest(m_rt, pe.prompt, 2, itemOf(u.item), t.step1Text, t.seed);
+            r.request = stepRequest(pe.prompt, 2, itemOf(u.item), t.step1Text, t.seed);
             r.sampling = m_options.sampling.forStep(2);
             if (!capture.layers.empty())
                 r.capture = capture;

@@ -38,7 +38,8 @@ constexpr int kPatchClasses = 3;
 
 class TeacherCurriculum {
 public:
-    TeacherCurriculum(const prompts::PromptLibrary &library, model::ChatFormat format, CurriculumParams params = {});
+    // Requests and examples are chat turns: the model's own chat template renders them.
+    explicit TeacherCurriculum(const prompts::PromptLibrary &library, CurriculumParams params = {});
 
     // Images of an item in prompt order (photo, then drawing).
     static std::vector<model::RgbImage> images(const DemoItem &item, int drawingWidth = 160);
@@ -78,10 +79,9 @@ public:
     std::vector<std::string> tokenizerCorpus(const std::vector<DemoItem> &items) const;
 
     const prompts::PromptLibrary &library() const { return m_library; }
-    model::ChatFormat format() const { return m_format; }
 
 private:
-    std::string user(const prompts::Prompt &prompt, int step, const DemoItem &item, const std::string &q1) const;
+    prompts::RenderedStep user(const prompts::Prompt &prompt, int step, const DemoItem &item, const std::string &q1) const;
     // Step 1 of a prompt with the assistant's turn begun: `written` is the start of the analysis.
     model::GenerationRequest continuationRequest(const prompts::Prompt &prompt, const DemoItem &item,
                                                  const std::string &written) const;
@@ -91,7 +91,6 @@ private:
                                            const DemoItem &photoOf) const;
 
     const prompts::PromptLibrary &m_library;
-    model::ChatFormat m_format;
     CurriculumParams m_params;
 };
 

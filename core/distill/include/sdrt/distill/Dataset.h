@@ -63,10 +63,11 @@ struct Dataset {
     DatasetReport report;
 };
 
-// `rt` formats the direct questions with the base model's chat template. With `traceIds` (a
-// run's lineage, when it resumes or when another rank joins it), exactly those traces are
-// taken, approved now or not, so every rank and every restart trains on the same data.
-Result<Dataset> buildDataset(store::Workspace &ws, const store::ModelRecord &base, const model::VlmRuntime &rt,
+// The direct questions are chat turns; the base model's chat template renders them when they
+// run. With `traceIds` (a run's lineage, when it resumes or when another rank joins it),
+// exactly those traces are taken, approved now or not, so every rank and every restart trains
+// on the same data.
+Result<Dataset> buildDataset(store::Workspace &ws, const store::ModelRecord &base,
                              const std::optional<review::ApprovalPolicy> &policy = std::nullopt, int maxTraces = 0,
                              const std::vector<store::Id> *traceIds = nullptr);
 

@@ -33,7 +33,11 @@ struct RgbImage {
 
 struct GenerationRequest {
     std::vector<RgbImage> images;
-    std::string prompt; // chat-formatted; one "<image>" per image
+    // What the model reads: `chat`, rendered by the checkpoint's chat template
+    // (ChatTemplate::render), or without it `prompt` as it is, with the model's image token once
+    // per image (raw prompts, tests).
+    std::string prompt;
+    std::optional<ChatTurn> chat;
     // The request's own random stream; without it, derived from SamplingParams::seed and the
     // request's place in the batch. Set it to regenerate a request alone or in any batch.
     std::optional<std::uint64_t> seed = std::nullopt;
@@ -149,8 +153,7 @@ struct ModelInfo {
     std::string dir;
     LlavaConfig config;
     PreprocessorConfig preprocessor;
-    ChatFormat chatFormat = ChatFormat::Llava15;
-    std::string chatFormatSource; // where the format came from (the template's file, or the default)
+    ChatTemplate chatTemplate; // the checkpoint's, or its architecture's default (source() says which)
     std::int64_t parameters = 0;
     std::string device;
     std::string dtype;
@@ -172,7 +175,11 @@ public:
 
     const ModelInfo &info() const;
     const Tokenizer &tokenizer() const;
-    std::string formatChat(const std::string &user, const std::string &assistantPrefix = {}) const;
+    // A request for the user turn `user` with its images marked "<image>" (partsFromMarkedText),
+    // rendered through the model's chat template when it runs.
+    static GenerationRequest chatRequest(std::vector<RgbImage> images, const std::string &user, const std::string &assistantPrefix = {});
+    // The text the model reads for `request` (its chat turn rendered, or its raw prompt).
+    Expected<std::string, std::string> promptText(const GenerationRequest &request) const;
 
     // Batch generation through the continuous-batching engine, at most `maxBatch` rows at once
     // (0: every request at once). Each result is that of the request generated alone with the

@@ -19,7 +19,7 @@ namespace sdrt::model {
 
 struct TrainingExample {
     std::vector<RgbImage> images;
-    std::string prompt; // chat-formatted, ends where the answer starts
+    std::string prompt; // ends where the answer starts; unused when `chat` is set (as GenerationRequest)
     std::string target; // the text to learn; EOS is appended unless appendEos is false
     // false: the target is the start of a longer answer (a continuation the prompt already began
     // and the model must go on from), so no EOS is learnt after it.
@@ -28,6 +28,8 @@ struct TrainingExample {
     // or one 0/1 value per (patch, class), patches row-major after the vision tower's
     // preprocessing, class fastest.
     std::vector<std::vector<std::uint8_t>> patchLabels;
+    // The prompt as a chat turn the model's template renders, in place of `prompt`.
+    std::optional<ChatTurn> chat;
 };
 
 struct TrainProgress {

@@ -41,9 +41,20 @@ struct RenderContext {
     QString imageToken = QStringLiteral("<image>");
 };
 
+// One part of the user turn, as the model's chat template receives it: an image or text.
+struct RenderedPart {
+    bool image = false;
+    QString text;
+    bool operator==(const RenderedPart &o) const { return image == o.image && text == o.text; }
+};
+
 struct RenderedStep {
-    QString user;            // the user turn, ready for the model's chat template
+    QString user;            // the user turn as text, each image written as RenderContext::imageToken
     QString assistantPrefix;
+    // The same turn as parts in order: {images} become image parts; the newlines that join
+    // images to each other and to the text belong to the images. Prompt files stay
+    // model-neutral: the model's chat template decides how images and text are written.
+    QList<RenderedPart> parts;
 };
 
 struct Prompt {

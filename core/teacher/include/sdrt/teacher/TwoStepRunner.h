@@ -52,15 +52,18 @@ private:
     std::map<store::Id, ItemInput> m_items;
 };
 
-// The request of one step of a prompt on an item (the note follows the images as the prompt
-// says; `query1` fills {query1_answer} in step 2).
-model::GenerationRequest stepRequest(const model::VlmRuntime &rt, const prompts::Prompt &prompt, int step, const ItemInput &item,
-                                     const QString &query1, std::uint64_t traceSeed);
+// A rendered prompt step as the chat turn the model's template receives.
+model::ChatTurn chatTurn(const prompts::RenderedStep &step);
 
-// The plain direct question of an item, as a student answers it in one generation: one
-// "<image>" per image, the note ("Note: …") when the item has one, the question, and the
-// assistant turn opened with "Answer:".
-model::GenerationRequest directRequest(const model::VlmRuntime &rt, const ItemInput &item);
+// The request of one step of a prompt on an item (the note follows the images as the prompt
+// says; `query1` fills {query1_answer} in step 2) as a chat turn the model's template renders.
+model::GenerationRequest stepRequest(const prompts::Prompt &prompt, int step, const ItemInput &item, const QString &query1,
+                                     std::uint64_t traceSeed);
+
+// The plain direct question of an item, as a student answers it in one generation: the item's
+// images, the note ("Note: …") when it has one, the question, and the assistant turn opened
+// with "Answer:", as a chat turn the model's template renders.
+model::GenerationRequest directRequest(const ItemInput &item);
 
 struct TwoStepOptions {
     TeacherSampling sampling;

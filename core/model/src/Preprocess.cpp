@@ -203,4 +203,26 @@ torch::Tensor preprocessAnyres(const RgbImage &image, const LlavaConfig &config,
     return torch::stack(views);
 }
 
+torch::Tensor preprocessQwen2Vl(const RgbImage &image, const Qwen3VlProcessorConfig &p, ImageGridThw &grid)
+{
+    checkImage(image);
+    auto g = imageGrid(p, image.height, image.width);
+    TORCH_CHECK(g, g ? std::string() : g.error());
+    grid = *g;
+    const int P = p.patchSize, m = p.mergeSize, Tp = p.temporalPatchSize;
+    auto x = resizeBicubic(imageTensor(image), g->h * P, g->w * P)[0]; // [3, H, W], 0..255
+    if (p.doRescale) // in double, then float, as numpy does it
+        x = (x.to(torch::kFloat64) * p.rescaleFactor).to(torch::kFloat32);
+    if (p.doNormalize) {
+        auto mean = torch::tensor({p.mean[0], p.mean[1], p.mean[2]}, torch::kFloat64).to(torch::kFloat32).view({3, 1, 1});
+        auto std = torch::tensor({p.std[0], p.std[1], p.std[2]}, torch::kFloat64).to(torch::kFloat32).view({3, 1, 1});
+        x = (x - mean) / std;
+    }
+    // One frame, repeated to a whole temporal patch.
+    auto frames = x.unsqueeze(0).expand({Tp, 3, x.size(1), x.size(2)});
+    // (t, Tp, C, h/m, m, P, w/m, m, P) → (t, h/m, w/m, m, m, C, Tp, P, P)
+    auto patches = frames.reshape({1, Tp, 3, g->h / m, m, P, g->w / m, m, P}).permute({0, 3, 6, 4, 7, 2, 1, 5, 8});
+    return patches.reshape({g->patches(), std::int64_t(3) * Tp * P * P}).contiguous();
+}
+
 } // namespace sdrt::model

@@ -7,6 +7,7 @@
 
 #include "sdrt/model/ImageGrid.h"
 #include "sdrt/model/ModelConfig.h"
+#include "sdrt/model/Qwen3Vl.h"
 #include "sdrt/model/Runtime.h"
 
 #include <torch/types.h>
@@ -28,5 +29,13 @@ torch::Tensor anyresCanvas(const RgbImage &image, const AnyresLayout &layout);
 // LLaVA-NeXT's views of one image: [1 + rows*cols, 3, S, S] float32 (S: the vision tower's
 // image_size), the whole image first, then the grid row by row.
 torch::Tensor preprocessAnyres(const RgbImage &image, const LlavaConfig &config, const PreprocessorConfig &preprocessor);
+
+// Qwen2-VL's image processor (Qwen3-VL), the slow PIL-based one: smart_resize (PIL bicubic),
+// rescale in double and normalise in float, the still image repeated to temporal_patch_size
+// frames, then cut into patches in the processor's order (merge windows of merge x merge
+// patches together, row by row) → [t·h·w, 3·temporal·patch·patch] float32, channel first
+// within a row, then frame, then the patch's rows and columns. `grid` gets (t, h, w) in patches.
+// Throws c10::Error (with the reason) on an empty image or one smart_resize refuses.
+torch::Tensor preprocessQwen2Vl(const RgbImage &image, const Qwen3VlProcessorConfig &config, ImageGridThw &grid);
 
 } // namespace sdrt::model

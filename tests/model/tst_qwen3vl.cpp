@@ -1,0 +1,313 @@
+// Qwen3-VL: configuration, image geometry, 3-D positions and the image processor's patch order,
+// against hand-computed cases (the arithmetic of Hugging Face's smart_resize, get_rope_index and
+// apply_interleaved_mrope, worked through in the comments).
+
+#include "Preprocess.h"
+#include "sdrt/model/Qwen3Vl.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <torch/torch.h>
+
+#include <fstream>
+
+using namespace sdrt::model;
+
+namespace {
+
+// The Hub's Qwen3-VL-2B-Instruct config.json, as the checkpoint has it.
+nlohmann::json hub2B()
+{
+    return nlohmann::json::parse(R"({
+      "architectures": ["Qwen3VLForConditionalGeneration"], "model_type": "qwen3_vl",
+      "image_token_id": 151655, "video_token_id": 151656, "vision_start_token_id": 151652, "vision_end_token_id": 151653,
+      "tie_word_embeddings": true,
+      "text_config": {"model_type": "qwen3_vl_text", "attention_bias": false, "head_dim": 128, "hidden_act": "silu",
+        "hidden_size": 2048, "intermediate_size": 6144, "max_position_embeddings": 262144, "num_attention_heads": 16,
+        "num_hidden_layers": 28, "num_key_value_heads": 8, "rms_norm_eps": 1e-06,
+        "rope_scaling": {"mrope_interleaved": true, "mrope_section": [24, 20, 20], "rope_type": "default"},
+        "rope_theta": 5000000, "tie_word_embeddings": true, "vocab_size": 151936},
+      "vision_config": {"model_type": "qwen3_vl", "deepstack_visual_indexes": [5, 11, 17], "depth": 24,
+        "hidden_act": "gelu_pytorch_tanh", "hidden_size": 1024, "in_channels": 3, "intermediate_size": 4096, "num_heads": 16,
+        "num_position_embeddings": 2304, "out_hidden_size": 2048, "patch_size": 16, "spatial_merge_size": 2, "temporal_patch_size": 2}
+    })");
+}
+
+std::string writeJson(const QTemporaryDir &dir, const char *name, const nlohmann::json &j)
+{
+    const std::string path = dir.filePath(QString::fromLatin1(name)).toStdString();
+    std::ofstream(path) << j.dump();
+    return path;
+}
+
+} // namespace
+
+class TestQwen3Vl : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void readsTheHubConfig()
+    {
+        QTemporaryDir dir;
+        auto c = loadQwen3VlConfig(writeJson(dir, "config.json", hub2B()));
+        QVERIFY2(c, c ? "" : c.error().c_str());
+        QCOMPARE(c->text.hiddenSize, 2048);
+        QCOMPARE(c->text.headDim, 128);
+        QCOMPARE(c->text.numKvHeads, 8);
+        QCOMPARE(c->text.ropeTheta, 5000000.0);
+        QCOMPARE(c->text.mropeSection, (std::array<int, 3>{24, 20, 20}));
+        QCOMPARE(c->vision.deepstackVisualIndexes, (std::vector<int>{5, 11, 17}));
+        QCOMPARE(c->vision.outHiddenSize, 2048);
+        QVERIFY(c->tied());
+        // Qwen3-VL-2B: 2.13 billion parameters with the tied head (the published size).
+        QVERIFY2(c->parameterCount() > 2'100'000'000 && c->parameterCount() < 2'200'000'000, std::to_string(c->parameterCount()).c_str());
+        // transformers 5's rope_parameters, with rope_theta inside.
+        auto j = hub2B();
+        j["text_config"].erase("rope_scaling");
+        j["text_config"].erase("rope_theta");
+        j["text_config"]["rope_parameters"] = {{"rope_type", "default"}, {"rope_theta", 1000000.0}, {"mrope_section", {32, 16, 16}}};
+        auto v5 = loadQwen3VlConfig(writeJson(dir, "v5.json", j));
+        QVERIFY2(v5, v5 ? "" : v5.error().c_str());
+        QCOMPARE(v5->text.ropeTheta, 1000000.0);
+        QCOMPARE(v5->text.mropeSection, (std::array<int, 3>{32, 16, 16}));
+        // Absent keys take Hugging Face's class defaults.
+        auto bare = loadQwen3VlConfig(writeJson(dir, "bare.json", {{"model_type", "qwen3_vl"}, {"text_config", {{"hidden_size", 3584}}},
+                                                                   {"vision_config", nlohmann::json::object()}}));
+        QVERIFY2(bare, bare ? "" : bare.error().c_str());
+        QCOMPARE(bare->vision.depth, 27);
+        QCOMPARE(bare->vision.hiddenSize, 1152);
+        QCOMPARE(bare->vision.deepstackVisualIndexes, (std::vector<int>{8, 16, 24}));
+        QCOMPARE(bare->text.numKvHeads, 32);
+        QCOMPARE(bare->imageTokenId, std::int64_t(151655));
+        // A config written by us reads back the same.
+        auto again = loadQwen3VlConfig(writeJson(dir, "again.json", nlohmann::json::parse(qwen3VlConfigJson(*c))));
+        QVERIFY2(again, again ? "" : again.error().c_str());
+        QCOMPARE(again->parameterCount(), c->parameterCount());
+    }
+
+    void badConfigsAreRefusedByName_data()
+    {
+        QTest::addColumn<QString>("patch");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("moe") << R"({"model_type": "qwen3_vl_moe"})" << "qwen3_vl_moe";
+        QTest::newRow("other family") << R"({"model_type": "qwen2_5_vl"})" << "model_type \"qwen2_5_vl\" is not Qwen3-VL";
+        QTest::newRow("mrope sum") << R"({"text_config": {"rope_scaling": {"rope_type": "default", "mrope_section": [24, 20, 10]}}})"
+                                   << "must add up to head_dim / 2 = 64";
+        QTest::newRow("mrope too wide") << R"({"text_config": {"rope_scaling": {"rope_type": "default", "mrope_section": [16, 24, 24]}}})"
+                                        << "do not fit in head_dim / 2";
+        QTest::newRow("rope type") << R"({"text_config": {"rope_scaling": {"rope_type": "yarn", "mrope_section": [24, 20, 20]}}})"
+                                   << "rope_type \"yarn\" is not supported";
+        QTest::newRow("out hidden") << R"({"vision_config": {"out_hidden_size": 1024}})" << "out_hidden_size 1024 must equal text_config.hidden_size 2048";
+        QTest::newRow("deepstack") << R"({"vision_config": {"deepstack_visual_indexes": [5, 11, 24]}})" << "24 is not a vision block (0..23)";
+        QTest::newRow("positions") << R"({"vision_config": {"num_position_embeddings": 2300}})" << "2300 is not a square";
+        QTest::newRow("wrong type") << R"({"text_config": {"hidden_size": "2048"}})" << "text_config.hidden_size has the wrong type (string)";
+        QTest::newRow("heads") << R"({"text_config": {"num_key_value_heads": 5}})" << "multiple of num_key_value_heads";
+        QTest::newRow("image token") << R"({"image_token_id": 200000})" << "image_token_id 200000 is outside the vocabulary of 151936";
+        QTest::newRow("no vision") << R"({"vision_config": null})" << "needs text_config and vision_config objects";
+    }
+
+    void badConfigsAreRefusedByName()
+    {
+        QFETCH(QString, patch);
+        QFETCH(QString, expected);
+        QTemporaryDir dir;
+        auto j = hub2B();
+        j.merge_patch(nlohmann::json::parse(patch.toStdString()));
+        const std::string path = writeJson(dir, "config.json", j);
+        auto c = loadQwen3VlConfig(path);
+        QVERIFY(!c);
+        QVERIFY2(QString::fromStdString(c.error()).contains(expected), c.error().c_str());
+        QVERIFY2(c.error().rfind(path, 0) == 0, "the message names the file");
+    }
+
+    void readsTheProcessorConfig()
+    {
+        QTemporaryDir dir;
+        const nlohmann::json hub = {{"size", {{"longest_edge", 16777216}, {"shortest_edge", 65536}}}, {"patch_size", 16}, {"temporal_patch_size", 2},
+                                    {"merge_size", 2}, {"image_mean", {0.5, 0.5, 0.5}}, {"image_std", {0.5, 0.5, 0.5}},
+                                    {"processor_class", "Qwen3VLProcessor"}, {"image_processor_type", "Qwen2VLImageProcessorFast"}};
+        auto p = loadQwen3VlProcessorConfig(writeJson(dir, "p.json", hub));
+        QVERIFY2(p, p ? "" : p.error().c_str());
+        QCOMPARE(p->minPixels, std::int64_t(65536));
+        QCOMPARE(p->maxPixels, std::int64_t(16777216));
+        QCOMPARE(p->factor(), 32);
+        QCOMPARE(p->mean[1], 0.5);
+        // min_pixels / max_pixels override size.
+        auto over = hub;
+        over["min_pixels"] = 1024;
+        over["max_pixels"] = 4096;
+        QCOMPARE(loadQwen3VlProcessorConfig(writeJson(dir, "o.json", over))->maxPixels, std::int64_t(4096));
+        auto bilinear = hub;
+        bilinear["resample"] = 2;
+        auto refused = loadQwen3VlProcessorConfig(writeJson(dir, "b.json", bilinear));
+        QVERIFY(!refused);
+        QVERIFY2(refused.error().find("resample 2 is not supported") != std::string::npos, refused.error().c_str());
+        auto clip = hub;
+        clip["image_processor_type"] = "CLIPImageProcessor";
+        QVERIFY(!loadQwen3VlProcessorConfig(writeJson(dir, "c.json", clip)));
+        auto c = loadQwen3VlConfig(writeJson(dir, "config.json", hub2B()));
+        QVERIFY(checkProcessorFits(*p, *c));
+        auto qwen2 = *p;
+        qwen2.patchSize = 14;
+        QVERIFY(!checkProcessorFits(qwen2, *c));
+    }
+
+    void smartResizeFollowsTheProcessor_data()
+    {
+        QTest::addColumn<int>("height");
+        QTest::addColumn<int>("width");
+        QTest::addColumn<int>("outHeight");
+        QTest::addColumn<int>("outWidth");
+        // factor 32, 65,536 to 16,777,216 pixels (the Hub's Qwen3-VL processor).
+        QTest::newRow("already multiples") << 480 << 640 << 480 << 640;
+        // 80/32 = 2.5 rounds to even: 2 → 64 (not 96); 1008/32 = 31.5 → 32 → 1024. 64·1024 = 65,536: not below the minimum.
+        QTest::newRow("ties to even") << 80 << 1008 << 64 << 1024;
+        QTest::newRow("full HD") << 1080 << 1920 << 1088 << 1920; // 33.75 → 34
+        // 160·192 = 30,720 < 65,536: beta = sqrt(65536 / 30000) = 1.4780; ceil(150·β/32) = 7, ceil(200·β/32) = 10.
+        QTest::newRow("grow to the minimum") << 150 << 200 << 224 << 320;
+        // 4992·8000 > 16,777,216: beta = sqrt(40e6 / 16777216) = 1.5441; floor(5000/β/32) = 101, floor(8000/β/32) = 161.
+        QTest::newRow("shrink to the maximum") << 5000 << 8000 << 3232 << 5152;
+        // Both sides round to 0: beta = sqrt(65536 / 100) = 25.6; ceil(10·25.6/32) = 8.
+        QTest::newRow("tiny") << 10 << 10 << 256 << 256;
+        QTest::newRow("A4 portrait, 100 dpi") << 1169 << 827 << 1184 << 832;
+        QTest::newRow("A4 portrait, 300 dpi") << 3508 << 2480 << 3520 << 2496;
+        QTest::newRow("aspect 200") << 1 << 200 << 32 << 3648;
+    }
+
+    void smartResizeFollowsTheProcessor()
+    {
+        QFETCH(int, height);
+        QFETCH(int, width);
+        QFETCH(int, outHeight);
+        QFETCH(int, outWidth);
+        auto r = smartResize(height, width, 32, 65536, 16777216);
+        QVERIFY2(r, r ? "" : r.error().c_str());
+        QCOMPARE(r->height, outHeight);
+        QCOMPARE(r->width, outWidth);
+    }
+
+    void imageGeometry()
+    {
+        auto aspect = smartResize(1, 201, 32, 65536, 16777216);
+        QVERIFY(!aspect);
+        QVERIFY2(aspect.error().find("aspect ratio is over 200") != std::string::npos, aspect.error().c_str());
+        QVERIFY(!smartResize(0, 10, 32, 65536, 16777216));
+        // Qwen2-VL's own limits (factor 28, 3,136 to 1,003,520): 476·644 is within, so only rounding.
+        QCOMPARE(smartResize(480, 640, 28, 3136, 1003520)->height, 476);
+        QCOMPARE(smartResize(480, 640, 28, 3136, 1003520)->width, 644);
+        Qwen3VlConfig c;
+        c.vision.patchSize = 16;
+        const auto p = defaultQwen3VlProcessor(c);
+        // 640x480: 30 x 40 patches, merged 2x2: 300 tokens.
+        auto g = imageGrid(p, 480, 640);
+        QVERIFY(g);
+        QCOMPARE(*g, (ImageGridThw{1, 30, 40}));
+        QCOMPARE(imageTokens(*g, 2), std::int64_t(300));
+        // An A4 page at 100 dpi: 1184 x 832 → 74 x 52 patches, 962 tokens.
+        QCOMPARE(imageTokens(*imageGrid(p, 1169, 827), 2), std::int64_t(962));
+    }
+
+    void positionsOnTextImageText()
+    {
+        // "a b <vision_start> [image: grid 1 x 4 x 6 → 2 x 3 merged] <vision_end> c": text 0, 1, 2;
+        // the image starts at 3 with (t, h, w) = (3, 3 + row, 3 + column); the next text is at
+        // 3 + max(1, 2, 3) = 6, then 7; a generated token continues at 8.
+        constexpr int I = 900, VS = 901, VE = 902;
+        const std::vector<int> ids = {10, 11, VS, I, I, I, I, I, I, VE, 12};
+        auto r = ropeIndex(ids, {{1, 4, 6}}, I, 2);
+        QVERIFY2(r, r ? "" : r.error().c_str());
+        QCOMPARE(r->axes[0], (std::vector<std::int64_t>{0, 1, 2, 3, 3, 3, 3, 3, 3, 6, 7}));
+        QCOMPARE(r->axes[1], (std::vector<std::int64_t>{0, 1, 2, 3, 3, 3, 4, 4, 4, 6, 7}));
+        QCOMPARE(r->axes[2], (std::vector<std::int64_t>{0, 1, 2, 3, 4, 5, 3, 4, 5, 6, 7}));
+        QCOMPARE(r->next, std::int64_t(8));
+        // Two images: the second starts after the first's largest position.
+        auto two = ropeIndex({VS, I, I, VE, VS, I, I, I, I, VE}, {{1, 2, 4}, {1, 4, 4}}, I, 2);
+        QVERIFY2(two, two ? "" : two.error().c_str());
+        // <vs> 0; image 1 (1 x 2 merged) at 1: w 1, 2; <ve> 3; <vs> 4; image 2 (2 x 2) at 5; <ve> 7.
+        QCOMPARE(two->axes[2], (std::vector<std::int64_t>{0, 1, 2, 3, 4, 5, 6, 5, 6, 7}));
+        QCOMPARE(two->axes[1], (std::vector<std::int64_t>{0, 1, 1, 3, 4, 5, 5, 6, 6, 7}));
+        QCOMPARE(two->axes[0], (std::vector<std::int64_t>{0, 1, 1, 3, 4, 5, 5, 5, 5, 7}));
+        QCOMPARE(two->next, std::int64_t(8));
+        // Text only: 0..n-1 on all axes.
+        auto text = ropeIndex({5, 6, 7}, {}, I, 2);
+        QCOMPARE(text->axes[1], (std::vector<std::int64_t>{0, 1, 2}));
+        QCOMPARE(text->next, std::int64_t(3));
+        // Mismatches are refused with the counts.
+        auto shortRun = ropeIndex({VS, I, I, I, VE}, {{1, 4, 4}}, I, 2);
+        QVERIFY(!shortRun);
+        QVERIFY2(shortRun.error().find("image 1 has 3 image tokens in the prompt but its grid (1 x 4 x 4 patches) needs 4") != std::string::npos,
+                 shortRun.error().c_str());
+        QVERIFY(!ropeIndex({VS, I, VE}, {}, I, 2));
+        QVERIFY(!ropeIndex({1, 2}, {{1, 2, 2}}, I, 2));
+    }
+
+    void interleavedFrequencies()
+    {
+        // [24, 20, 20] over 64 frequencies: height 1, 4, …, 58; width 2, 5, …, 59; time the rest
+        // (0, 3, …, 57 and 60–63).
+        const auto axes = mropeAxes(128, {24, 20, 20});
+        QCOMPARE(int(axes.size()), 64);
+        QCOMPARE(std::count(axes.begin(), axes.end(), 0), std::ptrdiff_t(24));
+        QCOMPARE(std::count(axes.begin(), axes.end(), 1), std::ptrdiff_t(20));
+        QCOMPARE(std::count(axes.begin(), axes.end(), 2), std::ptrdiff_t(20));
+        QCOMPARE((std::vector<int>(axes.begin(), axes.begin() + 7)), (std::vector<int>{0, 1, 2, 0, 1, 2, 0}));
+        QCOMPARE(axes[58], 1);
+        QCOMPARE(axes[59], 2);
+        QCOMPARE((std::vector<int>(axes.begin() + 60, axes.end())), (std::vector<int>{0, 0, 0, 0}));
+        // A small head: [2, 1, 1] over 4 frequencies → time, height, time, time.
+        QCOMPARE(mropeAxes(8, {2, 1, 1}), (std::vector<int>{0, 1, 2, 0}));
+    }
+
+    void patchesInTheProcessorsOrder()
+    {
+        // A 64 x 64 image whose red channel is its row, green its column and blue 7: no resize
+        // (multiples of 32), no rescale or normalisation, so values can be traced.
+        RgbImage img;
+        img.width = img.height = 64;
+        img.pixels.resize(64 * 64 * 3);
+        for (int y = 0; y < 64; ++y)
+            for (int x = 0; x < 64; ++x) {
+                img.pixels[std::size_t((y * 64 + x) * 3)] = std::uint8_t(y);
+                img.pixels[std::size_t((y * 64 + x) * 3 + 1)] = std::uint8_t(x);
+                img.pixels[std::size_t((y * 64 + x) * 3 + 2)] = 7;
+            }
+        Qwen3VlConfig c;
+        c.vision.patchSize = 16;
+        auto p = defaultQwen3VlProcessor(c);
+        p.minPixels = 1024;
+        p.doRescale = p.doNormalize = false;
+        ImageGridThw grid;
+        const auto rows = preprocessQwen2Vl(img, p, grid);
+        QCOMPARE(grid, (ImageGridThw{1, 4, 4}));
+        QCOMPARE(rows.sizes().vec(), (std::vector<std::int64_t>{16, 3 * 2 * 16 * 16}));
+        // Row k: merge window (br, bc) of the 2 x 2 windows, then (ir, ic) inside it. Within a row:
+        // channel, frame, then the patch's 16 x 16 pixels.
+        for (int k = 0; k < 16; ++k) {
+            const int window = k / 4, br = window / 2, bc = window % 2, ir = (k % 4) / 2, ic = k % 2;
+            const int top = (br * 2 + ir) * 16, left = (bc * 2 + ic) * 16;
+            const auto row = rows[k].view({3, 2, 16, 16});
+            QCOMPARE(row[0][0][0][0].item<float>(), float(top));
+            QCOMPARE(row[1][0][0][0].item<float>(), float(left));
+            QCOMPARE(row[0][1][15][3].item<float>(), float(top + 15)); // the second frame repeats the first
+            QCOMPARE(row[1][1][15][3].item<float>(), float(left + 3));
+            QCOMPARE(row[2][1][9][9].item<float>(), 7.0f);
+        }
+        // With rescale and normalisation: (v / 255 - 0.5) / 0.5.
+        p.doRescale = p.doNormalize = true;
+        const auto normed = preprocessQwen2Vl(img, p, grid);
+        QVERIFY(std::abs(normed[5].view({3, 2, 16, 16})[2][0][0][0].item<float>() - float((7.0 / 255.0 - 0.5) / 0.5)) < 1e-7f);
+        // 640 x 480 with the Hub's settings: 1,200 rows of 1,536 values.
+        RgbImage photo;
+        photo.width = 640;
+        photo.height = 480;
+        photo.pixels.assign(640 * 480 * 3, 100);
+        const auto big = preprocessQwen2Vl(photo, defaultQwen3VlProcessor(c), grid);
+        QCOMPARE(big.sizes().vec(), (std::vector<std::int64_t>{1200, 1536}));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestQwen3Vl)
+#include "tst_qwen3vl.moc"

@@ -3,7 +3,13 @@
 // apply_interleaved_mrope, worked through in the comments).
 
 #include "Preprocess.h"
+#include "Qwen3VlModel.h"
+#include "SafetensorsTorch.h"
+#include "sdrt/model/ChatTemplate.h"
+#include "sdrt/model/HfTokenizer.h"
 #include "sdrt/model/Qwen3Vl.h"
+#include "sdrt/model/Safetensors.h"
+#include "sdrt/model/TinyModel.h"
 
 #include <nlohmann/json.hpp>
 
@@ -45,10 +51,38 @@ std::string writeJson(const QTemporaryDir &dir, const char *name, const nlohmann
 
 } // namespace
 
+RgbImage gradient(int w, int h, int seed)
+{
+    RgbImage img;
+    img.width = w;
+    img.height = h;
+    img.pixels.resize(std::size_t(w) * h * 3);
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x)
+            for (int c = 0; c < 3; ++c)
+                img.pixels[std::size_t((y * w + x) * 3 + c)] = std::uint8_t((x * (3 + seed) + y * (5 + c) + seed * 40) % 256);
+    return img;
+}
+
+double maxDiff(const torch::Tensor &a, const torch::Tensor &b)
+{
+    return (a.to(torch::kFloat64) - b.to(torch::kFloat64)).abs().max().item<double>();
+}
+
 class TestQwen3Vl : public QObject {
     Q_OBJECT
 
+    QTemporaryDir m_tmp;
+    std::string m_tiny;
+
 private Q_SLOTS:
+    void initTestCase()
+    {
+        m_tiny = m_tmp.filePath(QStringLiteral("tiny")).toStdString();
+        auto c = makeTinyQwen3Vl(m_tiny, {});
+        QVERIFY2(c, c ? "" : c.error().c_str());
+    }
+
     void readsTheHubConfig()
     {
         QTemporaryDir dir;
@@ -306,6 +340,138 @@ private Q_SLOTS:
         photo.pixels.assign(640 * 480 * 3, 100);
         const auto big = preprocessQwen2Vl(photo, defaultQwen3VlProcessor(c), grid);
         QCOMPARE(big.sizes().vec(), (std::vector<std::int64_t>{1200, 1536}));
+    }
+
+    // ---- the tiny checkpoint and its network ----
+
+    void tinyCheckpointHasTheFamilysFiles()
+    {
+        auto c = loadQwen3VlConfig(m_tiny + "/config.json");
+        QVERIFY2(c, c ? "" : c.error().c_str());
+        auto p = loadQwen3VlProcessorConfig(m_tiny + "/preprocessor_config.json");
+        QVERIFY2(p, p ? "" : p.error().c_str());
+        QVERIFY(checkProcessorFits(*p, *c));
+        auto tok = HfTokenizer::load(m_tiny);
+        QVERIFY2(tok, tok ? "" : tok.error().c_str());
+        // The special tokens are single tokens with the config's ids; Japanese round-trips.
+        auto ids = tok->encode("<|vision_start|><|image_pad|><|vision_end|>穴はいくつ？ holes", false);
+        QVERIFY(ids);
+        QCOMPARE((*ids)[0], int(c->visionStartTokenId));
+        QCOMPARE((*ids)[1], int(c->imageTokenId));
+        QCOMPARE((*ids)[2], int(c->visionEndTokenId));
+        QCOMPARE(tok->decode(*ids, false), std::string("<|vision_start|><|image_pad|><|vision_end|>穴はいくつ？ holes"));
+        // Its ChatML template writes the image part as Qwen3-VL's does.
+        auto tmpl = ChatTemplate::forModel(m_tiny, {});
+        QVERIFY2(tmpl, tmpl ? "" : tmpl.error().c_str());
+        QCOMPARE(*tmpl->render({partsFromMarkedText("<image>\nHow many holes?"), "Answer:"}),
+                 std::string("<|im_start|>user\n<|vision_start|><|image_pad|><|vision_end|>How many holes?<|im_end|>\n<|im_start|>assistant\nAnswer:"));
+    }
+
+    void textOnlyMultimodalRotaryIsPlainRotary()
+    {
+        auto pos = torch::arange(0, 40, torch::kInt64).view({2, 20});
+        auto [c1, s1] = rotaryCosSin(pos, 32, 5e6, torch::kFloat32);
+        auto [c3, s3] = multimodalRotaryCosSin(pos.unsqueeze(0).expand({3, 2, 20}), 32, 5e6, {6, 5, 5}, torch::kFloat32);
+        QCOMPARE(maxDiff(c1, c3), 0.0);
+        QCOMPARE(maxDiff(s1, s3), 0.0);
+        // With different axes, frequency 1 follows height and 2 width.
+        auto p3 = torch::stack({torch::zeros({1, 1}, torch::kInt64), torch::full({1, 1}, 5, torch::kInt64), torch::full({1, 1}, 9, torch::kInt64)});
+        auto [c, s] = multimodalRotaryCosSin(p3, 32, 10000.0, {6, 5, 5}, torch::kFloat32);
+        const double f1 = 1.0 / std::pow(10000.0, 2.0 / 32), f2 = 1.0 / std::pow(10000.0, 4.0 / 32);
+        QVERIFY(std::abs(c[0][0][1].item<double>() - std::cos(5 * f1)) < 1e-6);
+        QVERIFY(std::abs(c[0][0][2].item<double>() - std::cos(9 * f2)) < 1e-6);
+        QCOMPARE(c[0][0][0].item<double>(), 1.0);             // time, position 0
+        QCOMPARE(c[0][0][16 + 1].item<double>(), c[0][0][1].item<double>()); // second half repeats the first
+    }
+
+    void networkRunsAndBatchesEqualSingleRuns()
+    {
+        torch::NoGradGuard noGrad;
+        auto c = loadQwen3VlConfig(m_tiny + "/config.json");
+        auto p = loadQwen3VlProcessorConfig(m_tiny + "/preprocessor_config.json");
+        auto net = loadQwen3VlNetwork(m_tiny, *c, torch::kCPU, torch::kFloat32);
+        QVERIFY2(net, net ? "" : net.error().c_str());
+        const int I = int(c->imageTokenId), VS = int(c->visionStartTokenId), VE = int(c->visionEndTokenId);
+        // Two images of different sizes, each in its own prompt: text, image, text.
+        std::vector<RgbImage> images = {gradient(64, 48, 1), gradient(40, 120, 2)};
+        std::vector<torch::Tensor> rows;
+        std::vector<ImageGridThw> grids;
+        std::vector<std::vector<int>> prompts;
+        for (std::size_t k = 0; k < images.size(); ++k) {
+            ImageGridThw g;
+            rows.push_back(preprocessQwen2Vl(images[k], *p, g));
+            grids.push_back(g);
+            std::vector<int> ids = {5, 6, VS};
+            ids.insert(ids.end(), std::size_t(imageTokens(g, 2)), I);
+            ids.insert(ids.end(), {VE, 7, 8, 9 + int(k)});
+            prompts.push_back(ids);
+        }
+        QVERIFY(prompts[0].size() != prompts[1].size());
+        std::vector<torch::Tensor> alone;
+        for (std::size_t k = 0; k < prompts.size(); ++k) {
+            auto ids = torch::tensor(std::vector<std::int64_t>(prompts[k].begin(), prompts[k].end())).unsqueeze(0);
+            auto logits = (*net)->forward(ids, torch::ones_like(ids), rows[k], {grids[k]});
+            QCOMPARE(logits.size(1), ids.size(1));
+            QCOMPARE(logits.size(2), std::int64_t(c->text.vocabSize));
+            QVERIFY(torch::isfinite(logits).all().item<bool>());
+            alone.push_back(logits[0]);
+        }
+        // Left-padded together: each row's logits equal its own.
+        const auto T = std::int64_t(std::max(prompts[0].size(), prompts[1].size()));
+        auto ids = torch::zeros({2, T}, torch::kInt64), mask = torch::zeros({2, T}, torch::kInt64);
+        for (std::int64_t b = 0; b < 2; ++b) {
+            const auto &pr = prompts[std::size_t(b)];
+            const auto off = T - std::int64_t(pr.size());
+            ids[b].slice(0, off).copy_(torch::tensor(std::vector<std::int64_t>(pr.begin(), pr.end())));
+            mask[b].slice(0, off).fill_(1);
+        }
+        auto batch = (*net)->forward(ids, mask, torch::cat(rows, 0), grids);
+        for (std::int64_t b = 0; b < 2; ++b) {
+            const auto n = alone[std::size_t(b)].size(0);
+            const double gap = maxDiff(batch[b].slice(0, T - n), alone[std::size_t(b)]);
+            QVERIFY2(gap < 1e-4, std::to_string(gap).c_str());
+        }
+        // The images matter: another image gives other logits after it.
+        auto other = (*net)->forward(torch::tensor(std::vector<std::int64_t>(prompts[0].begin(), prompts[0].end())).unsqueeze(0),
+                                     torch::ones({1, std::int64_t(prompts[0].size())}, torch::kInt64),
+                                     preprocessQwen2Vl(gradient(64, 48, 7), *p, grids[0]), {grids[0]});
+        QVERIFY(maxDiff(other[0].slice(0, -1), alone[0].slice(0, -1)) > 1e-3);
+        // A prompt whose image tokens do not match its grid is refused.
+        bool refused = false;
+        try {
+            auto shortIds = torch::tensor(std::vector<std::int64_t>{5, VS, I, I, VE});
+            (*net)->forward(shortIds.unsqueeze(0), torch::ones({1, 5}, torch::kInt64), rows[0], {grids[0]});
+        } catch (const c10::Error &) {
+            refused = true;
+        }
+        QVERIFY(refused);
+    }
+
+    void missingAndMisshapedTensorsAreListed()
+    {
+        const std::string dir = m_tmp.filePath(QStringLiteral("broken")).toStdString();
+        QVERIFY(makeTinyQwen3Vl(dir, {}));
+        auto c = loadQwen3VlConfig(dir + "/config.json");
+        // Drop one tensor and reshape another.
+        auto st = SafetensorsFile::open(dir + "/model.safetensors");
+        QVERIFY(st);
+        std::vector<std::pair<std::string, torch::Tensor>> kept;
+        for (const auto &t : st->tensors()) {
+            if (t.name == "model.visual.deepstack_merger_list.1.linear_fc2.weight")
+                continue;
+            auto value = loadTensor(*st, t.name);
+            QVERIFY(value);
+            if (t.name == "model.language_model.layers.0.self_attn.q_norm.weight")
+                *value = torch::ones({7});
+            kept.emplace_back(t.name, *value);
+        }
+        QVERIFY(writeSafetensors(dir + "/model.safetensors", kept, {{"format", "pt"}}));
+        auto net = loadQwen3VlNetwork(dir, *c, torch::kCPU, torch::kFloat32);
+        QVERIFY(!net);
+        QVERIFY2(net.error().find("missing tensors (1):\n    model.visual.deepstack_merger_list.1.linear_fc2.weight") != std::string::npos,
+                 net.error().c_str());
+        QVERIFY2(net.error().find("model.language_model.layers.0.self_attn.q_norm.weight: expected [32], found [7]") != std::string::npos,
+                 net.error().c_str());
     }
 };
 

@@ -19,6 +19,8 @@
 #include <torch/nn/modules/normalization.h>
 #include <torch/nn/pimpl.h>
 
+#include <array>
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -49,6 +51,10 @@ torch::Tensor rotateHalf(const torch::Tensor &x);
 // cos and sin for positions [B,T] → each [B,T,headDim].
 std::pair<torch::Tensor, torch::Tensor> rotaryCosSin(const torch::Tensor &positions, std::int64_t headDim, double theta,
                                                      torch::ScalarType dtype);
+// The interleaved multimodal form (Qwen3-VL): positions [3,B,T] (time, height, width); rotary
+// frequency i takes its angle from the axis mropeAxes() gives it → cos and sin [B,T,headDim].
+std::pair<torch::Tensor, torch::Tensor> multimodalRotaryCosSin(const torch::Tensor &positions, std::int64_t headDim, double theta,
+                                                               const std::array<int, 3> &section, torch::ScalarType dtype);
 // x [B,H,T,D], cos/sin [B,T,D].
 torch::Tensor applyRotary(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin);
 // Additive attention mask [B,1,T,S]: query t (at absolute position pastLen + t) sees key s
@@ -103,6 +109,14 @@ public:
     virtual int promptPositions() const = 0;
 };
 
+// DeepStack (Qwen3-VL): vision features added to the decoder's hidden states at the image
+// positions after the first layers: after layer i, `features[i]` [n, D], n the number of
+// positions `mask` [B,T] marks (in row-major order).
+struct DeepstackInput {
+    torch::Tensor mask;
+    std::vector<torch::Tensor> features;
+};
+
 struct InterventionInput {
     DecoderIntervention *intervention = nullptr;
     torch::Tensor edit;   // [B,T] for this forward's positions
@@ -116,6 +130,7 @@ public:
     torch::Tensor forward(const torch::Tensor &h, const torch::Tensor &cos, const torch::Tensor &sin,
                           const torch::Tensor &mask, KvStore *cache, std::size_t layer);
     torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
+    RMSNorm q_norm{nullptr}, k_norm{nullptr}; // TextConfig::qkNorm (Qwen3)
     int heads, kvHeads, headDim;
 };
 TORCH_MODULE(LlamaAttention);
@@ -142,11 +157,13 @@ TORCH_MODULE(LlamaDecoderLayer);
 class LlamaModelImpl : public torch::nn::Module {
 public:
     explicit LlamaModelImpl(const TextConfig &c);
-    // inputsEmbeds [B,T,D], positions [B,T], keyMask [B,past+T] (past: cache->pastLength());
-    // returns normed hidden [B,T,D].
-    // An intervention edits layer inputs (before they are captured).
+    // inputsEmbeds [B,T,D], positions [B,T] ([3,B,T] with a multimodal rotary embedding),
+    // keyMask [B,past+T] (past: cache->pastLength()); returns normed hidden [B,T,D].
+    // An intervention edits layer inputs (before they are captured); DeepStack features are
+    // added to layer outputs (so the next layer's captured input has them).
     torch::Tensor forward(const torch::Tensor &inputsEmbeds, const torch::Tensor &positions, const torch::Tensor &keyMask,
-                          KvStore *cache, HiddenCapture *capture, const InterventionInput *intervention = nullptr);
+                          KvStore *cache, HiddenCapture *capture, const InterventionInput *intervention = nullptr,
+                          const DeepstackInput *deepstack = nullptr);
     TextConfig config;
     torch::nn::Embedding embed_tokens{nullptr};
     torch::nn::ModuleList layers;
@@ -282,7 +299,32 @@ torch::Tensor positionsFromMask(const torch::Tensor &keyMask);
 Expected<LlavaModel, std::string> loadLlavaModel(const std::string &dir, const LlavaConfig &config, torch::Device device,
                                                  torch::ScalarType dtype, std::vector<std::string> *weightFiles = nullptr);
 
+// How a family's checkpoint names map to its module's parameter names, and which stored
+// tensors may go unused (rotary buffers, a tied head).
+struct WeightNames {
+    std::function<std::string(const std::string &)> canonical;
+    std::function<bool(const std::string &)> ignorable;
+};
+// Fills every parameter of `model` from the safetensors weights of `dir` (model.safetensors or
+// the shards of model.safetensors.index.json), then moves it to `device` and `dtype` with
+// gradients off. Every missing, unexpected or misshaped tensor is listed in the error.
+Expected<void, std::string> fillFromSafetensors(torch::nn::Module &model, const std::string &dir, const WeightNames &names,
+                                               torch::Device device, torch::ScalarType dtype, std::vector<std::string> *weightFiles = nullptr);
+
+// Sets LibTorch's default dtype for the scope (modules are built in it), and restores it.
+class DefaultDtypeScope {
+public:
+    explicit DefaultDtypeScope(torch::ScalarType dtype);
+    ~DefaultDtypeScope();
+    DefaultDtypeScope(const DefaultDtypeScope &) = delete;
+    DefaultDtypeScope &operator=(const DefaultDtypeScope &) = delete;
+
+private:
+    caffe2::TypeMeta m_previous;
+};
+
 // Random initialisation (normal, std 0.02; norms at 1) with a fixed seed.
 void initRandom(LlavaModel &model, std::uint64_t seed);
+void initRandom(torch::nn::Module &model, std::uint64_t seed);
 
 } // namespace sdrt::model

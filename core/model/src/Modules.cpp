@@ -1,5 +1,7 @@
 #include "LlavaModel.h"
 
+#include "sdrt/model/Qwen3Vl.h"
+
 #include <torch/torch.h>
 
 #include <cmath>
@@ -40,6 +42,16 @@ torch::Tensor project(const torch::nn::Linear &linear, const torch::Tensor &x)
     return projectWith(linear->weight, x, linear->bias);
 }
 
+DefaultDtypeScope::DefaultDtypeScope(torch::ScalarType dtype) : m_previous(torch::get_default_dtype())
+{
+    torch::set_default_dtype(caffe2::TypeMeta::fromScalarType(dtype));
+}
+
+DefaultDtypeScope::~DefaultDtypeScope()
+{
+    torch::set_default_dtype(m_previous);
+}
+
 RMSNormImpl::RMSNormImpl(std::int64_t dim, double eps_) : eps(eps_)
 {
     weight = register_parameter("weight", torch::ones({dim}));
@@ -68,6 +80,21 @@ std::pair<torch::Tensor, torch::Tensor> rotaryCosSin(const torch::Tensor &positi
     auto invFreq = 1.0 / torch::pow(theta, torch::arange(0, headDim, 2, opts) / double(headDim));
     auto freqs = positions.to(torch::kFloat32).unsqueeze(-1) * invFreq; // [B,T,D/2]
     auto emb = torch::cat({freqs, freqs}, -1);
+    return {emb.cos().to(dtype), emb.sin().to(dtype)};
+}
+
+std::pair<torch::Tensor, torch::Tensor> multimodalRotaryCosSin(const torch::Tensor &positions, std::int64_t headDim, double theta,
+                                                               const std::array<int, 3> &section, torch::ScalarType dtype)
+{
+    TORCH_CHECK(positions.dim() == 3 && positions.size(0) == 3, "multimodal rotary positions must be [3, B, T]");
+    auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(positions.device());
+    auto invFreq = 1.0 / torch::pow(theta, torch::arange(0, headDim, 2, opts) / double(headDim));
+    auto freqs = positions.to(torch::kFloat32).unsqueeze(-1) * invFreq; // [3,B,T,D/2]
+    const std::vector<int> axes = mropeAxes(int(headDim), section);
+    auto axis = torch::tensor(std::vector<std::int64_t>(axes.begin(), axes.end()), torch::TensorOptions().dtype(torch::kInt64).device(positions.device()));
+    // Frequency i from axis axes[i]: gather over the leading axis.
+    auto picked = freqs.gather(0, axis.view({1, 1, 1, -1}).expand({1, freqs.size(1), freqs.size(2), freqs.size(3)})).squeeze(0);
+    auto emb = torch::cat({picked, picked}, -1);
     return {emb.cos().to(dtype), emb.sin().to(dtype)};
 }
 
@@ -121,11 +148,16 @@ std::pair<torch::Tensor, torch::Tensor> KvCache::store(std::size_t layer, const 
 LlamaAttentionImpl::LlamaAttentionImpl(const TextConfig &c)
     : heads(c.numHeads), kvHeads(c.numKvHeads), headDim(c.headDim())
 {
-    auto lin = [](int in, int out) { return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(false)); };
+    const bool bias = c.attentionBias;
+    auto lin = [bias](int in, int out) { return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(bias)); };
     q_proj = register_module("q_proj", lin(c.hiddenSize, heads * headDim));
     k_proj = register_module("k_proj", lin(c.hiddenSize, kvHeads * headDim));
     v_proj = register_module("v_proj", lin(c.hiddenSize, kvHeads * headDim));
     o_proj = register_module("o_proj", lin(heads * headDim, c.hiddenSize));
+    if (c.qkNorm) {
+        q_norm = register_module("q_norm", RMSNorm(headDim, c.rmsNormEps));
+        k_norm = register_module("k_norm", RMSNorm(headDim, c.rmsNormEps));
+    }
 }
 
 torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor &h, const torch::Tensor &cos, const torch::Tensor &sin,
@@ -133,8 +165,14 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor &h, const torch::T
 {
     const auto B = h.size(0);
     const auto T = h.size(1);
-    auto q = project(q_proj, h).view({B, T, heads, headDim}).transpose(1, 2);
-    auto k = project(k_proj, h).view({B, T, kvHeads, headDim}).transpose(1, 2);
+    auto q = project(q_proj, h).view({B, T, heads, headDim});
+    auto k = project(k_proj, h).view({B, T, kvHeads, headDim});
+    if (q_norm) { // per head, before the rotary embedding
+        q = q_norm(q);
+        k = k_norm(k);
+    }
+    q = q.transpose(1, 2);
+    k = k.transpose(1, 2);
     auto v = project(v_proj, h).view({B, T, kvHeads, headDim}).transpose(1, 2);
     q = applyRotary(q, cos, sin);
     k = applyRotary(k, cos, sin);
@@ -192,12 +230,19 @@ LlamaModelImpl::LlamaModelImpl(const TextConfig &c) : config(c)
 
 torch::Tensor LlamaModelImpl::forward(const torch::Tensor &inputsEmbeds, const torch::Tensor &positions,
                                       const torch::Tensor &keyMask, KvStore *cache, HiddenCapture *capture,
-                                      const InterventionInput *intervention)
+                                      const InterventionInput *intervention, const DeepstackInput *deepstack)
 {
     const auto T = inputsEmbeds.size(1);
     const std::int64_t past = cache ? cache->pastLength() : 0;
     TORCH_CHECK(keyMask.size(1) == past + T, "key mask covers ", keyMask.size(1), " positions, expected ", past + T);
-    auto [cos, sin] = rotaryCosSin(positions, config.headDim(), config.ropeTheta, inputsEmbeds.scalar_type());
+    torch::Tensor cos, sin;
+    if (config.multimodalRope()) {
+        // Text-only callers give one position per token: the same on the three axes.
+        const auto p3 = positions.dim() == 3 ? positions : positions.unsqueeze(0).expand({3, positions.size(0), positions.size(1)});
+        std::tie(cos, sin) = multimodalRotaryCosSin(p3, config.headDim(), config.ropeTheta, config.mropeSection, inputsEmbeds.scalar_type());
+    } else {
+        std::tie(cos, sin) = rotaryCosSin(positions, config.headDim(), config.ropeTheta, inputsEmbeds.scalar_type());
+    }
     auto mask = causalMask(keyMask, T, past, inputsEmbeds.scalar_type(), config.slidingWindow, positions);
     auto wants = [capture](int l) {
         return capture && std::find(capture->layers.begin(), capture->layers.end(), l) != capture->layers.end();
@@ -212,6 +257,8 @@ torch::Tensor LlamaModelImpl::forward(const torch::Tensor &inputsEmbeds, const t
         if (wants(int(i)))
             capture->states[int(i)] = h;
         h = layers[i]->as<LlamaDecoderLayer>()->forward(h, cos, sin, mask, cache, i);
+        if (deepstack && i < deepstack->features.size() && deepstack->features[i].defined())
+            h = h.index_put({deepstack->mask}, h.index({deepstack->mask}) + deepstack->features[i].to(h.scalar_type()));
     }
     h = norm(h);
     if (wants(int(layers->size())))
@@ -445,9 +492,14 @@ torch::Tensor positionsFromMask(const torch::Tensor &keyMask)
 
 void initRandom(LlavaModel &model, std::uint64_t seed)
 {
+    initRandom(*model, seed);
+}
+
+void initRandom(torch::nn::Module &model, std::uint64_t seed)
+{
     torch::NoGradGuard guard;
     torch::manual_seed(seed);
-    for (auto &p : model->named_parameters(true)) {
+    for (auto &p : model.named_parameters(true)) {
         const std::string &name = p.key();
         torch::Tensor &t = p.value();
         const bool isNorm = name.find("norm") != std::string::npos || name.find("layrnorm") != std::string::npos;

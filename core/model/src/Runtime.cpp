@@ -158,10 +158,9 @@ Expected<std::vector<std::string>, std::string> weightFilesOf(const std::string 
 
 } // namespace
 
-Expected<LlavaModel, std::string> loadLlavaModel(const std::string &dir, const LlavaConfig &config, torch::Device device,
-                                                 torch::ScalarType dtype, std::vector<std::string> *weightFiles)
+Expected<void, std::string> fillFromSafetensors(torch::nn::Module &model, const std::string &dir, const WeightNames &names,
+                                               torch::Device device, torch::ScalarType dtype, std::vector<std::string> *weightFiles)
 {
-    LlavaModel model{nullptr};
     auto listed = weightFilesOf(dir);
     if (!listed)
         return unexpected(listed.error());
@@ -175,31 +174,17 @@ Expected<LlavaModel, std::string> loadLlavaModel(const std::string &dir, const L
         if (!st)
             return unexpected(st.error());
         for (const auto &t : st->tensors()) {
-            const std::string canon = canonicalName(t.name);
+            const std::string canon = names.canonical(t.name);
             if (byName.count(canon))
                 return unexpected(f + ": tensor \"" + t.name + "\" appears twice in the checkpoint");
             byName[canon] = {opened.size(), t.name};
         }
         opened.push_back(std::move(*st));
     }
-
     try {
-        {
-            // Built in the runtime's dtype, so a 7B model in bf16 never takes its fp32 size.
-            const auto previous = torch::get_default_dtype();
-            struct Restore {
-                caffe2::TypeMeta dtype;
-                ~Restore() { torch::set_default_dtype(dtype); }
-            } restore{previous};
-            torch::set_default_dtype(caffe2::TypeMeta::fromScalarType(dtype));
-            torch::NoGradGuard noGrad;
-            model = LlavaModel(config);
-        }
-        model->eval();
         std::vector<std::string> missing, misshaped, unexpectedNames;
         std::set<std::string> used;
-        auto params = model->named_parameters(true);
-        for (const auto &p : params) {
+        for (const auto &p : model.named_parameters(true)) {
             auto it = byName.find(p.key());
             if (it == byName.end()) {
                 missing.push_back(p.key() + " " + shapeString(p.value().sizes()));
@@ -208,11 +193,10 @@ Expected<LlavaModel, std::string> loadLlavaModel(const std::string &dir, const L
             used.insert(p.key());
             const TensorInfo *ti = opened[it->second.first].find(it->second.second);
             if (c10::IntArrayRef(ti->shape) != p.value().sizes())
-                misshaped.push_back(p.key() + ": expected " + shapeString(p.value().sizes()) + ", found "
-                                    + shapeString(ti->shape));
+                misshaped.push_back(p.key() + ": expected " + shapeString(p.value().sizes()) + ", found " + shapeString(ti->shape));
         }
         for (const auto &[canon, where] : byName) {
-            if (!used.count(canon) && !ignorable(canon, config.text.tieWordEmbeddings))
+            if (!used.count(canon) && !names.ignorable(canon))
                 unexpectedNames.push_back(where.second);
         }
         if (!missing.empty() || !misshaped.empty() || !unexpectedNames.empty()) {
@@ -232,8 +216,8 @@ Expected<LlavaModel, std::string> loadLlavaModel(const std::string &dir, const L
             return unexpected(msg);
         }
         torch::NoGradGuard noGrad;
-        model->to(device, dtype);
-        for (auto &p : model->named_parameters(true)) {
+        model.to(device, dtype);
+        for (auto &p : model.named_parameters(true)) {
             const auto &[file, stored] = byName.at(p.key());
             auto t = loadTensor(opened[file], stored);
             if (!t)
@@ -242,11 +226,30 @@ Expected<LlavaModel, std::string> loadLlavaModel(const std::string &dir, const L
         }
         // The runtime serves inference: parameters need gradients only inside train(), which
         // turns them on for what it trains and puts them back when it returns.
-        for (auto &p : model->parameters(true))
+        for (auto &p : model.parameters(true))
             p.set_requires_grad(false);
+    } catch (const c10::Error &e) {
+        return unexpected(dir + ": cannot load the weights: " + e.what_without_backtrace());
+    }
+    return {};
+}
+
+Expected<LlavaModel, std::string> loadLlavaModel(const std::string &dir, const LlavaConfig &config, torch::Device device,
+                                                 torch::ScalarType dtype, std::vector<std::string> *weightFiles)
+{
+    LlavaModel model{nullptr};
+    try {
+        const DefaultDtypeScope scope(dtype); // built in the runtime's dtype: a 7B model in bf16 never takes its fp32 size
+        torch::NoGradGuard noGrad;
+        model = LlavaModel(config);
     } catch (const c10::Error &e) {
         return unexpected(dir + ": cannot build the model: " + e.what_without_backtrace());
     }
+    model->eval();
+    const bool tied = config.text.tieWordEmbeddings;
+    WeightNames names{canonicalName, [tied](const std::string &n) { return ignorable(n, tied); }};
+    if (auto r = fillFromSafetensors(*model, dir, names, device, dtype, weightFiles); !r)
+        return unexpected(r.error());
     return model;
 }
 

@@ -47,6 +47,14 @@ struct TextConfig {
     int slidingWindow = 0;
     bool tieWordEmbeddings = false;
     std::string hiddenAct = "silu";
+    // Decoder variants (Qwen3, Qwen3-VL's language model): a per-head RMSNorm on queries and
+    // keys before the rotary embedding; biases on the attention projections; and the
+    // interleaved multimodal rotary embedding, whose positions are (time, height, width) — the
+    // rotary frequencies each axis takes (all zero: one position per token).
+    bool qkNorm = false;
+    bool attentionBias = false;
+    std::array<int, 3> mropeSection = {0, 0, 0};
+    bool multimodalRope() const { return mropeSection[0] + mropeSection[1] + mropeSection[2] > 0; }
 };
 
 // Hugging Face's defaults for a text_config of this model_type (llama or mistral; others get

@@ -5,7 +5,9 @@
 
 #include "sdrt/common/Expected.h"
 #include "sdrt/model/ModelConfig.h"
+#include "sdrt/model/Qwen3Vl.h"
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -48,6 +50,38 @@ struct TinyModelParams {
     // [INST] chat template, so image token counts are those of the real checkpoint.
     static TinyModelParams llavaNext();
 };
+
+// A small random Qwen3-VL (model_type qwen3_vl) in the Hub's layout: config.json,
+// preprocessor_config.json (the Qwen2-VL processor with small pixel limits), a byte-level BPE
+// tokenizer.json trained on the built-in corpus with Qwen's special tokens (<|im_start|>,
+// <|im_end|>, <|vision_start|>, <|image_pad|>, …) and a ChatML template with image parts in
+// tokenizer_config.json, and model.safetensors with the checkpoints' tensor names.
+struct TinyQwen3VlParams {
+    std::uint64_t seed = 1;
+    int merges = 300; // BPE merges learnt over the 256 byte tokens
+    int visionHidden = 32;
+    int visionIntermediate = 64;
+    int visionDepth = 3;
+    int visionHeads = 2;
+    int patchSize = 8;
+    int positionGrid = 8; // learned positions: a grid this many a side
+    std::vector<int> deepstack = {0, 1};
+    int textHidden = 64;
+    int textIntermediate = 128;
+    int textLayers = 3;
+    int textHeads = 4;
+    int textKvHeads = 2;
+    int headDim = 32;
+    std::array<int, 3> mropeSection = {6, 5, 5};
+    int maxPositions = 8192;
+    bool tieEmbeddings = false;
+    std::int64_t minPixels = 32 * 32;
+    std::int64_t maxPixels = 256 * 256;
+    bool replaceExisting = false;
+    // A ~100M-parameter shape (for benchmarks).
+    static TinyQwen3VlParams hundredMillion();
+};
+Expected<Qwen3VlConfig, std::string> makeTinyQwen3Vl(const std::string &dir, const TinyQwen3VlParams &params);
 
 // The built-in tokenizer corpus.
 const std::vector<std::string> &builtinCorpus();

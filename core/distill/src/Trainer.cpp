@@ -106,29 +106,28 @@ struct Terms {
 Terms shardLoss(model::VlmRuntime::Impl &d, SdrtModules &m, const Batch &b, const DistillConfig &c, const std::vector<int> &layers,
                 int globalBatch)
 {
-    torch::Tensor features;
+    model::VisualFeatures visual;
+    torch::Tensor embeds, positions;
     {
         torch::NoGradGuard frozen; // the vision tower and projector are frozen
         if (!b.images.empty())
-            features = d.features(b.images);
+            visual = d.visual(b.images);
+        embeds = d.embed(b.ids, visual.features);
+        positions = d.positions(b.ids, b.mask, b.images);
     }
-    torch::Tensor embeds;
-    {
-        torch::NoGradGuard frozen;
-        embeds = d.model->embed(b.ids, features);
-    }
-    auto visual = model::LlavaModelImpl::pooledPerRow(features, d.tokensPerRow(b.images, b.imagesPerRow), d.info.config.text.hiddenSize,
+    const torch::Tensor &features = visual.features;
+    const auto deepstack = d.deepstack(b.ids, visual);
+    auto pooled = model::LlavaModelImpl::pooledPerRow(features, d.tokensPerRow(b.images, b.imagesPerRow), d.info.config.text.hiddenSize,
                                                       torch::TensorOptions().dtype(d.dtype).device(d.device));
-    model::InterventionInput in{&m, b.edit.to(d.dtype), visual};
+    model::InterventionInput in{&m, b.edit.to(d.dtype), pooled};
     model::HiddenCapture cap;
     cap.layers = layers;
-    auto &lm = d.model->language_model;
-    auto hidden = lm->model->forward(embeds, model::positionsFromMask(b.mask), b.mask, nullptr, layers.empty() ? nullptr : &cap, &in);
+    auto hidden = d.decoder()->forward(embeds, positions, b.mask, nullptr, layers.empty() ? nullptr : &cap, &in, deepstack ? &*deepstack : nullptr);
     const auto B = b.ids.size(0);
 
     // Per-row CE (mean over the row's target tokens).
     auto labels = b.labels.slice(1, 1);
-    auto logits = lm->logits(hidden.slice(1, 0, hidden.size(1) - 1)).to(torch::kFloat32);
+    auto logits = d.logits(hidden.slice(1, 0, hidden.size(1) - 1)).to(torch::kFloat32);
     auto tokenLoss = torch::nn::functional::cross_entropy(
                          logits.reshape({-1, logits.size(-1)}), labels.reshape({-1}),
                          torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100).reduction(torch::kNone))
@@ -170,7 +169,7 @@ Terms shardLoss(model::VlmRuntime::Impl &d, SdrtModules &m, const Batch &b, cons
         torch::NoGradGuard frozen;
         auto textMask = ((b.ids != d.info.config.imageTokenIndex) & (b.mask != 0)).to(torch::kFloat32).unsqueeze(-1);
         auto q = (embeds.to(torch::kFloat32) * textMask).sum(1) / textMask.sum(1).clamp_min(1);
-        qfeat = torch::cat({visual.to(torch::kFloat32), q}, 1);
+        qfeat = torch::cat({pooled.to(torch::kFloat32), q}, 1);
     }
     auto [w, entropy] = m.weights(b.promptIndex.to(d.device), qfeat);
     auto perRow = torch::zeros({B});
@@ -238,8 +237,8 @@ Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Stude
     if (auto ok = checkTrainingSetup(base, data, c, world); !ok)
         return unexpected(ok.error());
     const std::vector<int> layers = lossLayers(data, c);
-    const model::RequiresGradRestorer restore(d.model->parameters(true));
-    for (auto &p : d.model->parameters(true)) // the base is frozen for the whole run
+    const model::RequiresGradRestorer restore(d.family->network().parameters(true));
+    for (auto &p : d.family->network().parameters(true)) // the base is frozen for the whole run
         p.set_requires_grad(false);
     m.to(d.device);
     const auto named = m.named();

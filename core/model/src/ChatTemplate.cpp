@@ -67,6 +67,12 @@ const char *kLlavaNextMistral =
     "{% for part in message['content'] | selectattr('type', 'equalto', 'text') %}{{ part['text'] }}{% endfor %}{{ ' [/INST]' }}"
     "{% elif message['role'] == 'assistant' %}{{ ' ' + message['content'][0]['text'] + eos_token }}{% endif %}{% endfor %}";
 
+const char *kQwen3Vl =
+    "{% for message in messages %}<|im_start|>{{ message['role'] }}\n"
+    "{% if message['content'] is string %}{{ message['content'] }}{% else %}{% for part in message['content'] %}"
+    "{% if part['type'] == 'image' %}<|vision_start|><|image_pad|><|vision_end|>{% elif part['type'] == 'text' %}{{ part['text'] }}{% endif %}"
+    "{% endfor %}{% endif %}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
+
 bool endsInSpace(const std::string &s)
 {
     return !s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\t');
@@ -138,10 +144,13 @@ Expected<ChatTemplate, std::string> ChatTemplate::fromText(const std::string &te
 
 ChatTemplate ChatTemplate::builtin(Default which)
 {
-    const bool mistral = which == Default::LlavaNextMistral;
-    auto t = fromText(mistral ? kLlavaNextMistral : kLlava15,
-                      mistral ? "default: LLaVA-NeXT (Mistral) template" : "default: LLaVA 1.5 template",
-                      R"({"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>"})");
+    const char *text = which == Default::LlavaNextMistral ? kLlavaNextMistral : which == Default::Qwen3Vl ? kQwen3Vl : kLlava15;
+    const char *name = which == Default::LlavaNextMistral ? "default: LLaVA-NeXT (Mistral) template"
+                       : which == Default::Qwen3Vl       ? "default: Qwen3-VL template (ChatML)"
+                                                         : "default: LLaVA 1.5 template";
+    const char *specials = which == Default::Qwen3Vl ? R"({"eos_token": "<|im_end|>", "pad_token": "<|endoftext|>"})"
+                                                     : R"({"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>"})";
+    auto t = fromText(text, name, specials);
     // Our own constant text: a parse error is a bug caught by the tests.
     t->m_isDefault = true;
     return std::move(*t);
@@ -149,6 +158,8 @@ ChatTemplate ChatTemplate::builtin(Default which)
 
 ChatTemplate::Default ChatTemplate::defaultFor(const LlavaConfig &config)
 {
+    if (config.modelType == "qwen3_vl")
+        return Default::Qwen3Vl;
     return config.anyres() && config.text.modelType == "mistral" ? Default::LlavaNextMistral : Default::Llava15;
 }
 
@@ -163,8 +174,9 @@ Expected<ChatTemplate, std::string> ChatTemplate::forModel(const std::string &di
     if (!*found) {
         ChatTemplate t = builtin(defaultFor(config));
         t.m_specials = *specials == "{}" ? t.m_specials : *specials;
-        t.m_source += std::string(" (the checkpoint has no chat template; the usual one of ") + (config.anyres() ? "LLaVA-NeXT" : "LLaVA 1.5")
-                      + " on " + config.text.modelType + ")";
+        t.m_source += config.modelType == "qwen3_vl" ? std::string(" (the checkpoint has no chat template)")
+                                                      : std::string(" (the checkpoint has no chat template; the usual one of ")
+                                                            + (config.anyres() ? "LLaVA-NeXT" : "LLaVA 1.5") + " on " + config.text.modelType + ")";
         return t;
     }
     return fromText((*found)->text, (*found)->file, *specials);

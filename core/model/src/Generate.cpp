@@ -91,7 +91,7 @@ std::uint64_t imageHash(const RgbImage &img)
 
 // Each prompt position's identity for the prefix cache: its token id, or for the i-th position
 // of an image's block a mix of the image's hash and i (high bit set: never a token id).
-std::vector<std::uint64_t> positionIds(const std::vector<int> &prompt, int imageToken, const LlavaConfig &config,
+std::vector<std::uint64_t> positionIds(const std::vector<int> &prompt, int imageToken, const VlmRuntime::Impl &d,
                                        const std::vector<RgbImage> &images)
 {
     std::vector<std::uint64_t> out;
@@ -106,7 +106,8 @@ std::vector<std::uint64_t> positionIds(const std::vector<int> &prompt, int image
         }
         if (inBlock == 0) {
             hash = image < images.size() ? imageHash(images[image]) : 0;
-            perImage = image < images.size() ? config.imageTokens(images[image].height, images[image].width) : 0;
+            auto n = image < images.size() ? d.imageTokens(images[image]) : Expected<std::int64_t, std::string>(std::int64_t(0));
+            perImage = n ? int(*n) : 0;
         }
         out.push_back((hash ^ (0x9E3779B97F4A7C15ull * std::uint64_t(inBlock + 1))) | (1ull << 63));
         if (++inBlock >= perImage) {
@@ -230,6 +231,10 @@ struct Row {
     std::vector<torch::Tensor> hidden; // per generated token: [layers, D]
     std::string error;                 // set: the row failed
     std::int64_t length = 0;           // positions in the cache (prompt + tokens fed)
+    // The rotary position of cache position p is p + positionOffset (a family whose prompt
+    // positions run ahead of its token count, such as Qwen3-VL's images, has an offset).
+    std::int64_t positionOffset = 0;
+    torch::Tensor promptPositions; // without a KV cache: the prompt's positions ([P] or [3, P])
     torch::Tensor embeds;              // without a KV cache: every position's input embedding [n, D]
     torch::Tensor visual;              // with an intervention: the pooled visual tokens [D]
 
@@ -349,7 +354,7 @@ private:
         for (std::size_t s : group) {
             Row &r = *m_slots[s];
             if (reusesPrefixes()) {
-                r.positionIds = positionIds(r.prompt, int(d.info.config.imageTokenIndex), d.info.config, r.images);
+                r.positionIds = positionIds(r.prompt, int(d.info.config.imageTokenIndex), d, r.images);
                 const auto [entry, shared] = d.prefixes.find(r.positionIds);
                 // At least the prompt's last position is computed: its logits give the first token.
                 const std::int64_t reuse = std::min<std::int64_t>(shared, std::int64_t(r.prompt.size()) - 1);
@@ -384,36 +389,48 @@ private:
         try {
             Row &r = *m_slots[slot];
             const auto P = std::int64_t(r.prompt.size());
-            auto &lm = d.model->language_model;
             const int imageToken = int(d.info.config.imageTokenIndex);
+            const auto longOpts = torch::TensorOptions().dtype(torch::kInt64).device(d.device);
+            std::vector<const RgbImage *> images;
+            for (const auto &img : r.images)
+                images.push_back(&img);
+            auto ids = torch::tensor(std::vector<std::int64_t>(r.prompt.begin(), r.prompt.end()), torch::kInt64).unsqueeze(0).to(d.device);
+            std::vector<std::int64_t> next;
+            auto positions = d.positions(ids, torch::ones({1, P}, longOpts), images, &next).narrow(-1, reuse, P - reuse);
             torch::Tensor embeds;
+            std::optional<DeepstackInput> deepstack;
             if (std::find(r.prompt.begin() + reuse, r.prompt.end(), imageToken) != r.prompt.end()) {
                 // An image block reaches past the shared part: embed the whole prompt, keep the rest.
-                std::vector<const RgbImage *> images;
-                for (const auto &img : r.images)
-                    images.push_back(&img);
-                auto ids = torch::tensor(std::vector<std::int64_t>(r.prompt.begin(), r.prompt.end()), torch::kInt64).unsqueeze(0).to(d.device);
-                embeds = d.model->embed(ids, d.features(images)).slice(1, reuse);
+                const auto visual = d.visual(images);
+                embeds = d.embed(ids, visual.features).slice(1, reuse);
+                if (auto whole = d.deepstack(ids, visual)) {
+                    // The features of the image positions past the shared part: the last ones.
+                    auto mask = whole->mask.slice(1, reuse);
+                    const auto after = mask.sum().item<std::int64_t>();
+                    std::vector<torch::Tensor> taps;
+                    for (const auto &f : whole->features)
+                        taps.push_back(f.slice(0, f.size(0) - after));
+                    deepstack = DeepstackInput{mask, taps};
+                }
             } else {
-                auto ids = torch::tensor(std::vector<std::int64_t>(r.prompt.begin() + reuse, r.prompt.end()), torch::kInt64).unsqueeze(0).to(d.device);
-                embeds = lm->model->embed_tokens(ids);
+                embeds = d.decoder()->embed_tokens(ids.slice(1, reuse));
             }
             KvCache kv;
             for (std::size_t l = 0; l < entry.keys.size(); ++l) {
                 kv.keys.push_back(entry.keys[l].slice(1, 0, reuse).unsqueeze(0));
                 kv.values.push_back(entry.values[l].slice(1, 0, reuse).unsqueeze(0));
             }
-            const auto longOpts = torch::TensorOptions().dtype(torch::kInt64).device(d.device);
             HiddenCapture cap;
             if (!r.capture.empty() && r.capture.lastPromptToken)
                 cap.layers = r.capture.layers;
-            auto hidden = lm->model->forward(embeds, torch::arange(reuse, P, longOpts).unsqueeze(0), torch::ones({1, P}, longOpts), &kv,
-                                             cap.layers.empty() ? nullptr : &cap, nullptr);
+            auto hidden = d.decoder()->forward(embeds, positions, torch::ones({1, P}, longOpts), &kv, cap.layers.empty() ? nullptr : &cap, nullptr,
+                                               deepstack ? &*deepstack : nullptr);
             const auto T = hidden.size(1);
-            auto logits = lm->logits(hidden.select(1, T - 1)).to(torch::kCPU, torch::kFloat32);
+            auto logits = d.logits(hidden.select(1, T - 1)).to(torch::kCPU, torch::kFloat32);
             if (!cap.layers.empty()) {
                 r.out.promptHidden = lastPosition(cap, r.capture.layers, 0, T);
             }
+            r.positionOffset = next[0] - P;
             m_stats.prefillTokens += long(P - reuse);
             m_stats.reusedTokens += long(reuse);
             m_cache.reserve(P, d.info.config.text.maxPositionEmbeddings);
@@ -456,18 +473,20 @@ private:
             }
             ids = ids.to(d.device);
             mask = mask.to(d.device);
-            auto &lm = d.model->language_model;
-            const auto features = d.features(images);
-            auto embeds = d.model->embed(ids, features);
+            const auto visual = d.visual(images);
+            auto embeds = d.embed(ids, visual.features);
+            const auto deepstack = d.deepstack(ids, visual);
+            std::vector<std::int64_t> next;
+            auto positions = d.positions(ids, mask, images, &next);
             HiddenCapture cap;
             cap.layers.assign(layers.begin(), layers.end());
             std::optional<InterventionInput> edit;
             if (d.intervention)
-                edit = d.interventionInput(mask, T, features, d.tokensPerRow(images, perRow));
+                edit = d.interventionInput(mask, T, visual.features, d.tokensPerRow(images, perRow));
             KvCache prompt;
-            auto hidden = lm->model->forward(embeds, positionsFromMask(mask), mask, m_options.useKvCache ? &prompt : nullptr,
-                                             cap.layers.empty() ? nullptr : &cap, edit ? &*edit : nullptr);
-            auto logits = lm->logits(hidden.select(1, T - 1)).to(torch::kCPU, torch::kFloat32);
+            auto hidden = d.decoder()->forward(embeds, positions, mask, m_options.useKvCache ? &prompt : nullptr, cap.layers.empty() ? nullptr : &cap,
+                                               edit ? &*edit : nullptr, deepstack ? &*deepstack : nullptr);
+            auto logits = d.logits(hidden.select(1, T - 1)).to(torch::kCPU, torch::kFloat32);
             if (m_options.useKvCache) {
                 std::int64_t longest = 0;
                 for (std::size_t s : group)
@@ -484,8 +503,11 @@ private:
                 if (m_options.useKvCache) {
                     m_cache.put(int(s), prompt, b, off);
                     remember(r, prompt, b, off);
-                } else
+                } else {
                     r.embeds = embeds[b].slice(0, off).clone();
+                    r.promptPositions = positions.select(-2, b).narrow(-1, off, T - off).clone();
+                }
+                r.positionOffset = next[std::size_t(b)] - std::int64_t(r.prompt.size());
                 if (edit)
                     r.visual = edit->visual[b].clone();
                 r.length = std::int64_t(r.prompt.size());
@@ -519,14 +541,13 @@ private:
             HiddenCapture cap;
             cap.layers.assign(layers.begin(), layers.end());
             HiddenCapture *capture = cap.layers.empty() ? nullptr : &cap;
-            auto &lm = d.model->language_model;
             torch::Tensor h;          // [n, 1, D]
             std::vector<std::int64_t> at(m_slots.size(), -1); // slot -> row of h
             if (m_options.useKvCache)
                 h = decodeCached(rows, capture, at);
             else
                 h = decodeUncached(rows, capture, at);
-            auto logits = lm->logits(h.select(1, 0)).to(torch::kCPU, torch::kFloat32);
+            auto logits = d.logits(h.select(1, 0)).to(torch::kCPU, torch::kFloat32);
             for (std::size_t s : rows) {
                 Row &r = *m_slots[s];
                 const auto b = at[s];
@@ -553,12 +574,13 @@ private:
         // Slots 0..n-1 run (free ones among them feed padding at position 0; it is overwritten
         // when the slot is filled).
         const auto n = std::int64_t(rows.back() + 1);
-        std::vector<std::int64_t> tokens(std::size_t(n), d.padId()), lengths(std::size_t(n), 0);
+        std::vector<std::int64_t> tokens(std::size_t(n), d.padId()), lengths(std::size_t(n), 0), offsets(std::size_t(n), 0);
         std::int64_t attend = 1;
         for (std::size_t s : rows) {
             const Row &r = *m_slots[s];
             tokens[s] = r.out.tokens.back();
             lengths[s] = r.length;
+            offsets[s] = r.positionOffset;
             attend = std::max(attend, r.length + 1);
             at[s] = std::int64_t(s);
         }
@@ -569,26 +591,28 @@ private:
         std::optional<InterventionInput> edit;
         if (d.intervention)
             edit = interventionInput(n, rows);
-        auto &lm = d.model->language_model;
         auto next = torch::tensor(tokens, torch::kInt64).to(d.device).unsqueeze(1);
-        return lm->model->forward(lm->model->embed_tokens(next), length.unsqueeze(1), keyMask, &m_cache, capture, edit ? &*edit : nullptr);
+        auto positions = (length + torch::tensor(offsets, torch::kInt64).to(d.device)).unsqueeze(1);
+        return d.decoder()->forward(d.decoder()->embed_tokens(next), positions, keyMask, &m_cache, capture, edit ? &*edit : nullptr);
     }
 
     // Every position of every row again (the benchmark baseline).
     torch::Tensor decodeUncached(const std::vector<std::size_t> &rows, HiddenCapture *capture, std::vector<std::int64_t> &at)
     {
-        auto &lm = d.model->language_model;
         const auto n = std::int64_t(rows.size());
         std::int64_t T = 0;
         for (std::size_t s : rows) {
             Row &r = *m_slots[s];
             auto next = torch::tensor(std::vector<std::int64_t>{r.out.tokens.back()}, torch::kInt64).to(d.device);
-            r.embeds = torch::cat({r.embeds, lm->model->embed_tokens(next)}, 0);
+            r.embeds = torch::cat({r.embeds, d.decoder()->embed_tokens(next)}, 0);
             T = std::max(T, r.embeds.size(0));
         }
         const auto D = rows.empty() ? 0 : m_slots[rows[0]]->embeds.size(1);
         auto embeds = torch::zeros({n, T, D}, m_slots[rows[0]]->embeds.options());
         auto mask = torch::zeros({n, T}, torch::TensorOptions().dtype(torch::kInt64).device(d.device));
+        // Each row's positions: its prompt's, then one per generated token after them.
+        const auto axes = m_slots[rows[0]]->promptPositions.dim() == 2 ? m_slots[rows[0]]->promptPositions.size(0) : 0;
+        auto positions = axes > 0 ? torch::ones({axes, n, T}, mask.options()) : torch::zeros({n, T}, mask.options());
         auto editMask = torch::zeros({n, T}, torch::TensorOptions().dtype(d.dtype).device(d.device));
         for (std::int64_t b = 0; b < n; ++b) {
             const std::size_t s = rows[std::size_t(b)];
@@ -596,6 +620,11 @@ private:
             const auto len = r.embeds.size(0);
             embeds[b].slice(0, T - len).copy_(r.embeds);
             mask[b].slice(0, T - len).fill_(1);
+            const auto P = r.promptPositions.size(-1);
+            auto generated = torch::arange(P, len, mask.options()) + r.positionOffset;
+            auto rowPositions = axes > 0 ? torch::cat({r.promptPositions, generated.unsqueeze(0).expand({axes, len - P})}, 1)
+                                         : torch::cat({r.promptPositions, generated}, 0);
+            positions.select(-2, b).narrow(-1, T - len, len).copy_(rowPositions);
             // The intervention edits the prompt's last positions and every generated one.
             if (d.intervention) {
                 const auto from = std::max<std::int64_t>(0, std::int64_t(r.prompt.size()) - d.intervention->promptPositions());
@@ -608,7 +637,7 @@ private:
             edit = interventionInput(0, rows);
             edit->edit = editMask;
         }
-        auto h = lm->model->forward(embeds, positionsFromMask(mask), mask, nullptr, capture, edit ? &*edit : nullptr);
+        auto h = d.decoder()->forward(embeds, positions, mask, nullptr, capture, edit ? &*edit : nullptr);
         if (capture) {
             for (auto &[layer, state] : capture->states)
                 state = state.slice(1, T - 1);

@@ -18,6 +18,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 namespace fs = std::filesystem;
 
@@ -33,10 +34,10 @@ double GenerationOutput::meanLogprob() const
     return s / double(logprobs.size());
 }
 
-MemoryEstimate estimateMemory(const LlavaConfig &config, const std::string &dtype)
+MemoryEstimate estimateMemory(const LlavaConfig &config, const std::string &dtype, std::int64_t parameters)
 {
     MemoryEstimate e;
-    e.parameters = config.parameterCount();
+    e.parameters = parameters > 0 ? parameters : config.parameterCount();
     e.bytesPerParameter = (dtype == "fp32") ? 4 : 2;
     e.weightBytes = e.parameters * e.bytesPerParameter;
     const TextConfig &t = config.text;
@@ -157,6 +158,22 @@ Expected<std::vector<std::string>, std::string> weightFilesOf(const std::string 
 }
 
 } // namespace
+
+// config.json's model_type ("" when absent); an unreadable or malformed file is an error.
+static Expected<std::string, std::string> configModelType(const std::string &path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return unexpected(path + ": cannot read (missing file?)");
+    try {
+        const auto j = nlohmann::json::parse(in);
+        if (!j.is_object())
+            return unexpected(path + ": not a JSON object");
+        return j.contains("model_type") && j["model_type"].is_string() ? j["model_type"].get<std::string>() : std::string();
+    } catch (const std::exception &e) {
+        return unexpected(path + ": invalid JSON: " + e.what());
+    }
+}
 
 Expected<void, std::string> fillFromSafetensors(torch::nn::Module &model, const std::string &dir, const WeightNames &names,
                                                torch::Device device, torch::ScalarType dtype, std::vector<std::string> *weightFiles)
@@ -286,6 +303,11 @@ Expected<void, std::string> VlmRuntime::checkFolder(const std::string &dir, Impl
     impl.sourceDir = dir;
     if (!fs::is_directory(dir))
         return unexpected(dir + ": not a model folder");
+    auto type = configModelType(dir + "/config.json");
+    if (!type)
+        return unexpected(type.error());
+    if (*type == "qwen3_vl" || *type == "qwen3_vl_moe")
+        return checkQwen3VlFolder(dir, impl);
     auto config = loadLlavaConfig(dir + "/config.json");
     if (!config)
         return unexpected(config.error());
@@ -323,6 +345,50 @@ Expected<void, std::string> VlmRuntime::checkFolder(const std::string &dir, Impl
     if (impl.tokenizer.imageTokenId() != info.config.imageTokenIndex)
         return unexpected(dir + ": the tokenizer's <image> token is " + std::to_string(impl.tokenizer.imageTokenId())
                           + " but config.json's image_token_index is " + std::to_string(info.config.imageTokenIndex));
+    auto chat = ChatTemplate::forModel(dir, info.config);
+    if (!chat)
+        return unexpected(chat.error());
+    info.chatTemplate = std::move(*chat);
+    info.family = info.config.anyres() ? "LLaVA-NeXT" : "LLaVA 1.5";
+    return {};
+}
+
+// Qwen3-VL's folder: its config and image processor, a tokenizer whose <|image_pad|> is the
+// config's image token, and its chat template.
+Expected<void, std::string> VlmRuntime::checkQwen3VlFolder(const std::string &dir, Impl &impl)
+{
+    ModelInfo &info = impl.info;
+    auto config = loadQwen3VlConfig(dir + "/config.json");
+    if (!config)
+        return unexpected(config.error());
+    auto processor = loadQwen3VlProcessorConfig(dir + "/preprocessor_config.json");
+    if (!processor)
+        return unexpected(processor.error());
+    if (auto fits = checkProcessorFits(*processor, *config); !fits)
+        return unexpected(dir + "/preprocessor_config.json: " + fits.error());
+    info.family = "Qwen3-VL";
+    info.qwen3vl = *config;
+    info.qwen3vlProcessor = *processor;
+    info.config = LlavaConfig{};
+    info.config.modelType = "qwen3_vl";
+    info.config.text = qwen3VlTextConfig(*config);
+    info.config.imageTokenIndex = config->imageTokenId;
+    auto tok = Tokenizer::load(dir);
+    if (!tok)
+        return unexpected(tok.error());
+    impl.tokenizer = std::move(*tok);
+    info.tokenizerVocab = impl.tokenizer.vocabSize();
+    if (info.tokenizerVocab > config->text.vocabSize)
+        return unexpected(dir + ": the tokenizer has " + std::to_string(info.tokenizerVocab) + " tokens but config.json's text vocab_size is "
+                          + std::to_string(config->text.vocabSize) + " (tokenizer and model do not match)");
+    for (const auto &[name, id, piece] : {std::tuple<const char *, std::int64_t, const char *>{"image_token_id", config->imageTokenId, "<|image_pad|>"},
+                                          {"vision_start_token_id", config->visionStartTokenId, "<|vision_start|>"},
+                                          {"vision_end_token_id", config->visionEndTokenId, "<|vision_end|>"}}) {
+        const int found = impl.tokenizer.tokenId(piece);
+        if (found != id)
+            return unexpected(dir + ": config.json's " + name + " is " + std::to_string(id) + " but the tokenizer's " + piece + " is "
+                              + (found < 0 ? std::string("missing") : std::to_string(found)));
+    }
     auto chat = ChatTemplate::forModel(dir, info.config);
     if (!chat)
         return unexpected(chat.error());
@@ -392,7 +458,8 @@ Expected<std::unique_ptr<VlmRuntime>, std::string> VlmRuntime::load(const std::s
     info.device = impl->device.str();
     info.dtype = dtype;
     if (!impl->device.is_cuda()) {
-        const MemoryEstimate need = estimateMemory(info.config, dtype);
+        const std::int64_t parameters = info.qwen3vl ? info.qwen3vl->parameterCount() : 0;
+        const MemoryEstimate need = estimateMemory(info.config, dtype, parameters);
         const std::int64_t have = options.memoryBudgetMiB > 0 ? std::int64_t(options.memoryBudgetMiB) << 20 : availableMemoryBytes();
         if (have > 0 && need.totalBytes > have) {
             auto gib = [](std::int64_t b) {
@@ -407,19 +474,27 @@ Expected<std::unique_ptr<VlmRuntime>, std::string> VlmRuntime::load(const std::s
                               + "-token context and activations), but " + gib(have) + " GiB "
                               + (options.memoryBudgetMiB > 0 ? "are allowed" : "are available on this machine");
             if (dtype == "fp32")
-                msg += "; in bf16 it needs about " + gib(estimateMemory(info.config, "bf16").totalBytes) + " GiB (--dtype bf16)";
+                msg += "; in bf16 it needs about " + gib(estimateMemory(info.config, "bf16", parameters).totalBytes) + " GiB (--dtype bf16)";
             msg += "; a CUDA device (--device cuda) holds it in GPU memory";
             return unexpected(msg);
         }
     }
 
     std::vector<std::string> files;
-    auto model = loadLlavaModel(dir, info.config, impl->device, impl->dtype, &files);
-    if (!model)
-        return unexpected(model.error());
-    impl->model = *model;
+    if (info.qwen3vl) {
+        auto net = loadQwen3VlNetwork(dir, *info.qwen3vl, impl->device, impl->dtype, &files);
+        if (!net)
+            return unexpected(net.error());
+        impl->family = qwen3VlFamily(*net, *info.qwen3vl, info.qwen3vlProcessor);
+    } else {
+        auto model = loadLlavaModel(dir, info.config, impl->device, impl->dtype, &files);
+        if (!model)
+            return unexpected(model.error());
+        impl->model = *model;
+        impl->family = llavaFamily(*model, info.config, info.preprocessor);
+    }
     info.weightFiles = files;
-    for (const auto &p : impl->model->parameters())
+    for (const auto &p : impl->family->network().parameters())
         info.parameters += p.numel();
     log->info("loaded {} ({} parameters, {} on {}, chat template {})", dir, info.parameters, info.dtype, info.device,
               info.chatTemplate.source());
@@ -428,6 +503,8 @@ Expected<std::unique_ptr<VlmRuntime>, std::string> VlmRuntime::load(const std::s
 
 Expected<void, std::string> VlmRuntime::save(const std::string &dir) const
 {
+    if (!d->model)
+        return unexpected("saving a whole " + d->info.family + " model is not implemented (students are saved as adapters)");
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec)
@@ -471,11 +548,11 @@ namespace {
 // A teacher-forced row's outputs: log p of each continuation token from the logits at the
 // positions before it, and the captured states at its own positions. `hidden` is the decoder
 // output of the row [T, D]; the continuation starts at `start` (> 0).
-ScoreOutput scoredRow(LlavaModel &model, const torch::Tensor &hidden, const HiddenCapture &cap, std::int64_t row,
+ScoreOutput scoredRow(const VlmRuntime::Impl &d, const torch::Tensor &hidden, const HiddenCapture &cap, std::int64_t row,
                       std::int64_t start, const std::vector<int> &continuation)
 {
     const auto N = std::int64_t(continuation.size());
-    auto logits = model->language_model->logits(hidden.slice(0, start - 1, start + N - 1)).to(torch::kCPU, torch::kFloat32); // [N,V]
+    auto logits = d.logits(hidden.slice(0, start - 1, start + N - 1)).to(torch::kCPU, torch::kFloat32); // [N,V]
     auto logp = torch::log_softmax(logits, -1);
     auto target = torch::tensor(std::vector<std::int64_t>(continuation.begin(), continuation.end()), torch::kInt64);
     auto chosen = logp.gather(1, target.unsqueeze(1)).squeeze(1).contiguous();
@@ -519,17 +596,19 @@ Expected<ScoreOutput, std::string> VlmRuntime::score(const GenerationRequest &pr
         std::vector<const RgbImage *> images;
         for (const auto &img : prompt.images)
             images.push_back(&img);
-        const auto features = d->features(images);
-        auto embeds = d->model->embed(input, features);
+        const auto visual = d->visual(images);
+        const auto &features = visual.features;
+        auto embeds = d->embed(input, features);
+        const auto deepstack = d->deepstack(input, visual);
         HiddenCapture cap;
         cap.layers = capture.layers;
         const bool capturing = !capture.layers.empty();
-        auto &lm = d->model->language_model;
         std::optional<InterventionInput> edit;
         if (d->intervention)
             edit = d->interventionInput(mask, P, features, {features.defined() ? features.size(0) : 0});
-        auto hidden = lm->model->forward(embeds, positionsFromMask(mask), mask, nullptr, capturing ? &cap : nullptr, edit ? &*edit : nullptr);
-        return scoredRow(d->model, hidden[0], cap, 0, P, continuation);
+        auto hidden = d->decoder()->forward(embeds, d->positions(input, mask, images), mask, nullptr, capturing ? &cap : nullptr,
+                                            edit ? &*edit : nullptr, deepstack ? &*deepstack : nullptr);
+        return scoredRow(*d, hidden[0], cap, 0, P, continuation);
     } catch (const c10::Error &e) {
         return unexpected(std::string("scoring failed: ") + e.what_without_backtrace());
     } catch (const std::out_of_range &) {
@@ -604,17 +683,18 @@ std::vector<Expected<ScoreOutput, std::string>> VlmRuntime::scoreBatch(const std
         }
         input = input.to(d->device);
         mask = mask.to(d->device);
-        const auto features = d->features(images);
-        auto embeds = d->model->embed(input, features);
+        const auto visual = d->visual(images);
+        auto embeds = d->embed(input, visual.features);
+        const auto deepstack = d->deepstack(input, visual);
         HiddenCapture cap;
         cap.layers = capture.layers;
         const bool capturing = !capture.layers.empty();
-        auto &lm = d->model->language_model;
-        auto hidden = lm->model->forward(embeds, positionsFromMask(mask), mask, nullptr, capturing ? &cap : nullptr, nullptr);
+        auto hidden = d->decoder()->forward(embeds, d->positions(input, mask, images), mask, nullptr, capturing ? &cap : nullptr, nullptr,
+                                            deepstack ? &*deepstack : nullptr);
         for (std::int64_t b = 0; b < B; ++b) {
             const Row &r = rows[std::size_t(b)];
             const auto off = T - std::int64_t(r.ids.size());
-            results[r.index] = scoredRow(d->model, hidden[b], cap, b, off + r.promptLength, continuations[r.index]);
+            results[r.index] = scoredRow(*d, hidden[b], cap, b, off + r.promptLength, continuations[r.index]);
         }
     } catch (const c10::Error &e) {
         for (const Row &r : rows)

@@ -1,6 +1,7 @@
 #pragma once
 // The runtime's private state, shared by Runtime.cpp and Training.cpp.
 
+#include "Family.h"
 #include "LlavaModel.h"
 #include "Preprocess.h"
 #include "sdrt/model/Runtime.h"
@@ -53,7 +54,8 @@ struct VlmRuntime::Impl {
     std::string sourceDir; // where tokenizer files come from when saving
     ModelInfo info;
     Tokenizer tokenizer;
-    LlavaModel model{nullptr};
+    std::unique_ptr<VlmFamily> family; // the network, whatever its family
+    LlavaModel model{nullptr};         // LLaVA only: whole-model training (Training.cpp) and save()
     torch::Device device = torch::kCPU;
     torch::ScalarType dtype = torch::kFloat32;
     int imageChunk = 16; // RuntimeOptions::imageChunk
@@ -62,8 +64,36 @@ struct VlmRuntime::Impl {
 
     int padId() const { return tokenizer.padId() >= 0 ? tokenizer.padId() : 0; }
 
-    // Image tokens `image` stands for in the decoder's input (LLaVA-NeXT: by its size).
-    std::int64_t imageTokens(const RgbImage &image) const { return info.config.imageTokens(image.height, image.width); }
+    // Image tokens `image` stands for in the decoder's input (by its size, for most families).
+    Expected<std::int64_t, std::string> imageTokens(const RgbImage &image) const { return family->imageTokens(image); }
+
+    // The family's parts, for the shared code below and in Generate.cpp, Trainer.cpp.
+    LlamaModel decoder() const { return family->decoder(); }
+    torch::Tensor logits(const torch::Tensor &hidden) const { return family->logits(hidden); }
+    VisualFeatures visual(const std::vector<const RgbImage *> &images) const { return family->visual(images, imageChunk); }
+    torch::Tensor positions(const torch::Tensor &ids, const torch::Tensor &mask, const std::vector<const RgbImage *> &images,
+                            std::vector<std::int64_t> *next = nullptr) const
+    {
+        return family->positions(ids, mask, images, next);
+    }
+    // Token embeddings with every image-token position replaced, in row-major order, by the
+    // rows of `features` [Σ tokens, D]. Throws c10::Error when the counts differ.
+    torch::Tensor embed(const torch::Tensor &ids, const torch::Tensor &features) const
+    {
+        auto embeds = decoder()->embed_tokens(ids);
+        auto mask = ids == info.config.imageTokenIndex;
+        const auto n = mask.sum().item<std::int64_t>();
+        const std::int64_t have = features.defined() ? features.size(0) : 0;
+        TORCH_CHECK(n == have, "the prompt has ", n, " image tokens but the images give ", have, " features");
+        return n > 0 ? embeds.index_put({mask}, features.to(embeds.scalar_type())) : embeds;
+    }
+    // The DeepStack input of a prompt forward, when the family has one.
+    std::optional<DeepstackInput> deepstack(const torch::Tensor &ids, const VisualFeatures &v) const
+    {
+        if (v.deepstack.empty())
+            return std::nullopt;
+        return DeepstackInput{ids == info.config.imageTokenIndex, v.deepstack};
+    }
 
     // The text the model reads: the chat turn through the checkpoint's template, or the raw prompt.
     Expected<std::string, std::string> promptText(const GenerationRequest &r) const
@@ -90,9 +120,15 @@ struct VlmRuntime::Impl {
         ids.reserve(raw.size());
         std::size_t images = 0;
         for (int id : raw) {
+            if (info.qwen3vl && id == info.qwen3vl->videoTokenId)
+                return unexpected(std::string("the prompt has a video placeholder (<|video_pad|>); video inputs are not supported"));
             if (id == image) {
-                if (images < r.images.size())
-                    ids.insert(ids.end(), std::size_t(imageTokens(r.images[images])), image);
+                if (images < r.images.size()) {
+                    auto n = imageTokens(r.images[images]);
+                    if (!n)
+                        return unexpected("image " + std::to_string(images + 1) + ": " + n.error());
+                    ids.insert(ids.end(), std::size_t(*n), image);
+                }
                 ++images;
             } else {
                 ids.push_back(id);
@@ -127,8 +163,10 @@ struct VlmRuntime::Impl {
         std::size_t next = 0;
         for (const int n : imagesPerRow) {
             std::int64_t tokens = 0;
-            for (int i = 0; i < n && next < images.size(); ++i)
-                tokens += imageTokens(*images[next++]);
+            for (int i = 0; i < n && next < images.size(); ++i) {
+                auto t = imageTokens(*images[next++]); // checked when the prompt's ids were made
+                tokens += t ? *t : 0;
+            }
             out.push_back(tokens);
         }
         return out;
@@ -152,33 +190,8 @@ struct VlmRuntime::Impl {
         return in;
     }
 
-    // The projected features of `images`, one row per image token in order: [sum of
-    // imageTokens, D]. The vision tower takes at most `imageChunk` views a pass (an image's
-    // views stay together).
-    torch::Tensor features(const std::vector<const RgbImage *> &images)
-    {
-        if (images.empty())
-            return {};
-        std::vector<torch::Tensor> out;
-        const int chunkViews = std::max(1, imageChunk);
-        std::size_t i = 0;
-        while (i < images.size()) {
-            std::vector<const RgbImage *> chunk;
-            std::vector<PixelSize> sizes;
-            int views = 0;
-            while (i < images.size()) {
-                const int v = info.config.anyres() ? anyresLayout(info.config, images[i]->height, images[i]->width).views() : 1;
-                if (!chunk.empty() && views + v > chunkViews)
-                    break;
-                sizes.push_back({images[i]->height, images[i]->width});
-                chunk.push_back(images[i++]);
-                views += v;
-            }
-            const auto perView = model->imageFeatures(pixels(chunk)); // [views, P, D]
-            out.push_back(info.config.anyres() ? model->packImages(perView, sizes) : perView.reshape({-1, perView.size(-1)}));
-        }
-        return torch::cat(out, 0);
-    }
+    // The projected features of `images`, one row per image token in order: [Σ image tokens, D].
+    torch::Tensor features(const std::vector<const RgbImage *> &images) const { return visual(images).features; }
 };
 
 } // namespace sdrt::model

@@ -173,6 +173,9 @@ Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count, const s
     VlmRuntime::Impl &d = runtime.impl();
     if (count <= 0 || params.steps <= 0 || params.batchSize <= 0)
         return unexpected(std::string("training needs examples, steps and a batch size"));
+    if (!d.model)
+        return unexpected("whole-model training is implemented for LLaVA; a " + d.info.family
+                          + " model is distilled with adapters (sdrt distill) instead");
     if (d.dtype != torch::kFloat32)
         return unexpected(std::string("training runs in fp32; load the model with dtype fp32"));
     d.prefixes.clear(); // the weights change: cached keys and values would be stale
@@ -326,6 +329,8 @@ Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count, const s
 Expected<double, std::string> evaluateLoss(VlmRuntime &runtime, const std::vector<TrainingExample> &examples, int batchSize)
 {
     VlmRuntime::Impl &d = runtime.impl();
+    if (!d.model)
+        return unexpected("the training loss is implemented for LLaVA, not for " + d.info.family);
     c10::InferenceMode guard;
     double total = 0;
     std::int64_t n = 0;

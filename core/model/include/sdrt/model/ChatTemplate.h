@@ -45,7 +45,8 @@ public:
     // The architectures' documented defaults, for checkpoints without a template.
     enum class Default {
         Llava15,         // llava-hf/llava-1.5: "USER: <image>\n… ASSISTANT:"
-        LlavaNextMistral // llava-hf/llava-v1.6-mistral: "[INST] <image>\n… [/INST]"
+        LlavaNextMistral, // llava-hf/llava-v1.6-mistral: "[INST] <image>\n… [/INST]"
+        Qwen3Vl           // ChatML with <|vision_start|><|image_pad|><|vision_end|> per image
     };
 
     // The template of the model folder `dir` (see above); an error names the file (and for a

@@ -8,6 +8,7 @@
 #include "sdrt/common/Expected.h"
 #include "sdrt/model/ChatTemplate.h"
 #include "sdrt/model/ModelConfig.h"
+#include "sdrt/model/Qwen3Vl.h"
 #include "sdrt/model/Sampling.h"
 #include "sdrt/model/Tokenizer.h"
 
@@ -145,7 +146,8 @@ struct MemoryEstimate {
     std::int64_t workingBytes = 0;
     std::int64_t totalBytes = 0;
 };
-MemoryEstimate estimateMemory(const LlavaConfig &config, const std::string &dtype);
+// `parameters`: the network's count when it is not the LLaVA config's (another family).
+MemoryEstimate estimateMemory(const LlavaConfig &config, const std::string &dtype, std::int64_t parameters = 0);
 // MemAvailable of /proc/meminfo in bytes (0 where unknown).
 std::int64_t availableMemoryBytes();
 
@@ -154,6 +156,11 @@ struct ModelInfo {
     LlavaConfig config;
     PreprocessorConfig preprocessor;
     ChatTemplate chatTemplate; // the checkpoint's, or its architecture's default (source() says which)
+    // The family: "LLaVA 1.5", "LLaVA-NeXT" or "Qwen3-VL". For Qwen3-VL, `config` holds its
+    // decoder's shape (text, image_token_index) and these its own configuration.
+    std::string family;
+    std::optional<Qwen3VlConfig> qwen3vl;
+    Qwen3VlProcessorConfig qwen3vlProcessor;
     std::int64_t parameters = 0;
     std::string device;
     std::string dtype;
@@ -227,6 +234,7 @@ public:
 private:
     explicit VlmRuntime(std::unique_ptr<Impl> impl);
     static Expected<void, std::string> checkFolder(const std::string &dir, Impl &impl);
+    static Expected<void, std::string> checkQwen3VlFolder(const std::string &dir, Impl &impl);
     std::unique_ptr<Impl> d;
 };
 

@@ -8,6 +8,7 @@
 #include "sdrt/model/ChatTemplate.h"
 #include "sdrt/model/HfTokenizer.h"
 #include "sdrt/model/Qwen3Vl.h"
+#include "sdrt/model/Runtime.h"
 #include "sdrt/model/Safetensors.h"
 #include "sdrt/model/TinyModel.h"
 
@@ -472,6 +473,135 @@ private Q_SLOTS:
                  net.error().c_str());
         QVERIFY2(net.error().find("model.language_model.layers.0.self_attn.q_norm.weight: expected [32], found [7]") != std::string::npos,
                  net.error().c_str());
+    }
+
+    // ---- through the shared runtime ----
+
+    void runtimeGeneratesExactlyAsTheNetwork()
+    {
+        auto rt = VlmRuntime::load(m_tiny);
+        QVERIFY2(rt, rt ? "" : rt.error().c_str());
+        QCOMPARE((*rt)->info().family, std::string("Qwen3-VL"));
+        QVERIFY2((*rt)->info().chatTemplate.source().find("tokenizer_config.json") != std::string::npos, (*rt)->info().chatTemplate.source().c_str());
+        const std::vector<GenerationRequest> reqs = {
+            VlmRuntime::chatRequest({gradient(64, 48, 1)}, "<image>\nHow many holes does the part have?", "Answer:"),
+            VlmRuntime::chatRequest({gradient(40, 120, 2), gradient(90, 30, 3)}, "<image>\n<image>\nDoes the drawing match? 図面と一致しますか？"),
+            VlmRuntime::chatRequest({}, "What material does the note say? SUS304"),
+        };
+        SamplingParams greedy = SamplingParams::greedy(8);
+        greedy.stopAtEos = false;
+        auto batch = (*rt)->generate(reqs, greedy);
+        // Each row equals the request alone, and the whole-sequence path (no KV cache).
+        SamplingParams uncached = greedy;
+        uncached.useKvCache = false;
+        auto whole = (*rt)->generate(reqs, uncached);
+        for (std::size_t i = 0; i < reqs.size(); ++i) {
+            QVERIFY2(batch[i], batch[i] ? "" : batch[i].error().c_str());
+            auto alone = (*rt)->generate({reqs[i]}, greedy);
+            QVERIFY(alone[0] && whole[i]);
+            QCOMPARE(batch[i]->tokens, alone[0]->tokens);
+            QCOMPARE(whole[i]->tokens, alone[0]->tokens);
+            for (std::size_t k = 0; k < alone[0]->logprobs.size(); ++k) {
+                QVERIFY(std::abs(batch[i]->logprobs[k] - alone[0]->logprobs[k]) < 1e-4f);
+                QVERIFY(std::abs(whole[i]->logprobs[k] - alone[0]->logprobs[k]) < 1e-4f);
+            }
+        }
+        // The cached decode continues each row's positions after its images (the rope delta):
+        // the network run over prompt + generated tokens at once picks the same tokens.
+        torch::NoGradGuard noGrad;
+        auto c = loadQwen3VlConfig(m_tiny + "/config.json");
+        auto p = loadQwen3VlProcessorConfig(m_tiny + "/preprocessor_config.json");
+        auto net = loadQwen3VlNetwork(m_tiny, *c, torch::kCPU, torch::kFloat32);
+        QVERIFY(net);
+        for (std::size_t i = 0; i < 2; ++i) {
+            auto prompt = (*rt)->promptIds(reqs[i]);
+            QVERIFY(prompt);
+            std::vector<std::int64_t> all(prompt->begin(), prompt->end());
+            all.insert(all.end(), batch[i]->tokens.begin(), batch[i]->tokens.end());
+            std::vector<torch::Tensor> rows;
+            std::vector<ImageGridThw> grids;
+            for (const auto &img : reqs[i].images) {
+                ImageGridThw g;
+                rows.push_back(preprocessQwen2Vl(img, *p, g));
+                grids.push_back(g);
+            }
+            auto ids = torch::tensor(all).unsqueeze(0);
+            auto logits = (*net)->forward(ids, torch::ones_like(ids), torch::cat(rows, 0), grids)[0];
+            const auto P = std::int64_t(prompt->size());
+            for (std::size_t k = 0; k < batch[i]->tokens.size(); ++k)
+                QCOMPARE(int(logits[P - 1 + std::int64_t(k)].argmax().item<std::int64_t>()), batch[i]->tokens[k]);
+        }
+        // Teacher forcing gives the generation's log-probabilities; hidden states have the decoder's width.
+        HiddenCaptureSpec capture;
+        capture.layers = {1, 3};
+        auto scored = (*rt)->score(reqs[0], batch[0]->tokens, capture);
+        QVERIFY2(scored, scored ? "" : scored.error().c_str());
+        for (std::size_t k = 0; k < scored->logprobs.size(); ++k)
+            QVERIFY(std::abs(scored->logprobs[k] - batch[0]->logprobs[k]) < 1e-4f);
+        QCOMPARE(scored->hidden.hiddenSize, c->text.hiddenSize);
+        QCOMPARE(scored->hidden.positions, int(batch[0]->tokens.size()));
+        auto scoredBatch = (*rt)->scoreBatch({reqs[0], reqs[1]}, {batch[0]->tokens, batch[1]->tokens});
+        QVERIFY(scoredBatch[0] && scoredBatch[1]);
+        for (std::size_t k = 0; k < batch[1]->tokens.size(); ++k)
+            QVERIFY(std::abs(scoredBatch[1]->logprobs[k] - batch[1]->logprobs[k]) < 1e-4f);
+        // A video placeholder and a mismatched image count are refused by name.
+        auto video = (*rt)->generate({GenerationRequest{{}, "<|vision_start|><|video_pad|><|vision_end|>What happens?"}}, greedy);
+        QVERIFY(!video[0]);
+        QVERIFY2(video[0].error().find("video inputs are not supported") != std::string::npos, video[0].error().c_str());
+        auto missing = (*rt)->generate({VlmRuntime::chatRequest({}, "<image>\nNo image given")}, greedy);
+        QVERIFY(!missing[0]);
+    }
+
+    void prefixCacheIsExact()
+    {
+        RuntimeOptions off;
+        off.prefixCacheMiB = 0;
+        auto plain = VlmRuntime::load(m_tiny, off);
+        auto cached = VlmRuntime::load(m_tiny);
+        QVERIFY(plain && cached);
+        const RgbImage a = gradient(64, 48, 1);
+        // The same image and beginning, then different questions; then the same prompt again.
+        const std::vector<GenerationRequest> reqs = {
+            VlmRuntime::chatRequest({a}, "<image>\nHow many holes does the part have?"),
+            VlmRuntime::chatRequest({a}, "<image>\nWhere is the defect? 欠陥"),
+            VlmRuntime::chatRequest({a}, "<image>\nHow many holes does the part have?"),
+        };
+        SamplingParams greedy = SamplingParams::greedy(6);
+        greedy.stopAtEos = false;
+        for (const auto &req : reqs) {
+            auto x = (*plain)->generate({req}, greedy);
+            auto y = (*cached)->generate({req}, greedy);
+            QVERIFY(x[0] && y[0]);
+            QCOMPARE(y[0]->tokens, x[0]->tokens);
+            for (std::size_t k = 0; k < x[0]->logprobs.size(); ++k)
+                QVERIFY(std::abs(y[0]->logprobs[k] - x[0]->logprobs[k]) < 1e-4f);
+        }
+    }
+
+    void folderMismatchesAreRefused()
+    {
+        const std::string dir = m_tmp.filePath(QStringLiteral("mismatch")).toStdString();
+        QVERIFY(makeTinyQwen3Vl(dir, {}));
+        auto j = nlohmann::json::parse(std::ifstream(dir + "/config.json"));
+        j["image_token_id"] = j["video_token_id"];
+        std::ofstream(dir + "/config.json") << j.dump();
+        auto rt = VlmRuntime::load(dir);
+        QVERIFY(!rt);
+        QVERIFY2(rt.error().find("image_token_id is") != std::string::npos && rt.error().find("<|image_pad|>") != std::string::npos,
+                 rt.error().c_str());
+        j["image_token_id"] = j["vision_end_token_id"].get<int>() + 3;
+        std::ofstream(dir + "/config.json") << j.dump();
+        auto p = nlohmann::json::parse(std::ifstream(dir + "/preprocessor_config.json"));
+        p["patch_size"] = 14;
+        std::ofstream(dir + "/preprocessor_config.json") << p.dump();
+        auto rt2 = VlmRuntime::load(dir);
+        QVERIFY(!rt2);
+        QVERIFY2(rt2.error().find("preprocessor_config.json: the image processor cuts 14-pixel patches") != std::string::npos, rt2.error().c_str());
+        j["model_type"] = "qwen3_vl_moe";
+        std::ofstream(dir + "/config.json") << j.dump();
+        auto moe = VlmRuntime::load(dir);
+        QVERIFY(!moe);
+        QVERIFY2(moe.error().find("qwen3_vl_moe") != std::string::npos, moe.error().c_str());
     }
 };
 

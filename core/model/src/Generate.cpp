@@ -235,6 +235,7 @@ struct Row {
     // positions run ahead of its token count, such as Qwen3-VL's images, has an offset).
     std::int64_t positionOffset = 0;
     torch::Tensor promptPositions; // without a KV cache: the prompt's positions ([P] or [3, P])
+    std::vector<torch::Tensor> deepstack; // without a KV cache: the DeepStack features of its image tokens, per tap
     torch::Tensor embeds;              // without a KV cache: every position's input embedding [n, D]
     torch::Tensor visual;              // with an intervention: the pooled visual tokens [D]
 
@@ -506,6 +507,12 @@ private:
                 } else {
                     r.embeds = embeds[b].slice(0, off).clone();
                     r.promptPositions = positions.select(-2, b).narrow(-1, off, T - off).clone();
+                    if (deepstack) { // this row's share of the image rows (row-major order)
+                        const auto before = deepstack->mask.slice(0, 0, b).sum().item<std::int64_t>();
+                        const auto mine = deepstack->mask[b].sum().item<std::int64_t>();
+                        for (const auto &f : deepstack->features)
+                            r.deepstack.push_back(f.slice(0, before, before + mine).clone());
+                    }
                 }
                 r.positionOffset = next[std::size_t(b)] - std::int64_t(r.prompt.size());
                 if (edit)
@@ -637,7 +644,28 @@ private:
             edit = interventionInput(0, rows);
             edit->edit = editMask;
         }
-        auto h = d.decoder()->forward(embeds, positions, mask, nullptr, capture, edit ? &*edit : nullptr);
+        // DeepStack features go back in at the prompts' image positions, as in the prompt pass.
+        std::optional<DeepstackInput> deepstack;
+        std::size_t tapCount = 0; // a row prefilled without any image in its batch has none
+        for (std::size_t s : rows)
+            tapCount = std::max(tapCount, m_slots[s]->deepstack.size());
+        if (tapCount > 0) {
+            deepstack = DeepstackInput{torch::zeros({n, T}, torch::TensorOptions().dtype(torch::kBool).device(d.device)), {}};
+            std::vector<std::vector<torch::Tensor>> taps(tapCount);
+            for (std::int64_t b = 0; b < n; ++b) {
+                const Row &r = *m_slots[rows[std::size_t(b)]];
+                if (r.deepstack.empty())
+                    continue; // its prompt has no image tokens
+                const auto start = T - r.embeds.size(0);
+                auto ids = torch::tensor(std::vector<std::int64_t>(r.prompt.begin(), r.prompt.end()), torch::kInt64).to(d.device);
+                deepstack->mask[b].slice(0, start, start + ids.size(0)).copy_(ids == d.info.config.imageTokenIndex);
+                for (std::size_t t = 0; t < taps.size(); ++t)
+                    taps[t].push_back(r.deepstack[t]);
+            }
+            for (auto &t : taps)
+                deepstack->features.push_back(torch::cat(t, 0));
+        }
+        auto h = d.decoder()->forward(embeds, positions, mask, nullptr, capture, edit ? &*edit : nullptr, deepstack ? &*deepstack : nullptr);
         if (capture) {
             for (auto &[layer, state] : capture->states)
                 state = state.slice(1, T - 1);

@@ -39,6 +39,8 @@
 namespace sdrt::cli {
 namespace {
 
+using Json = nlohmann::ordered_json;
+
 QString qs(const std::string &s)
 {
     return QString::fromStdString(s);
@@ -55,7 +57,7 @@ Expected<model::RgbImage, QString> readImage(const QString &path)
 int makeTiny(const QStringList &args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Write a random tiny LLaVA in the Hugging Face layout."));
+    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Write a random tiny LLaVA (or Qwen3-VL) in the Hugging Face layout."));
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("DIR"), QCoreApplication::translate("sdrt::cli", "Output folder."));
     QCommandLineOption seed(QStringLiteral("seed"), QCoreApplication::translate("sdrt::cli", "Random seed."), QStringLiteral("S"), QStringLiteral("1"));
@@ -65,7 +67,9 @@ int makeTiny(const QStringList &args)
                             QCoreApplication::translate("sdrt::cli", "A LLaVA-NeXT (1.6): anyres image grid of 336-pixel views, Mistral text config and [INST] template."));
     QCommandLineOption force(QStringLiteral("force"),
                              QCoreApplication::translate("sdrt::cli", "Write into a folder that already has files (they may be replaced)."));
-    p.addOptions({seed, mistral, big, next, force});
+    QCommandLineOption qwen3vl(QStringLiteral("qwen3vl"),
+                               QCoreApplication::translate("sdrt::cli", "A Qwen3-VL, with a byte-level BPE tokenizer.json of its own and a ChatML template."));
+    p.addOptions({seed, mistral, big, next, qwen3vl, force});
     processArgs(p, QStringList{QStringLiteral("sdrt model make-tiny")} + args);
     if (p.positionalArguments().size() != 1) {
         err(p.helpText());
@@ -76,6 +80,26 @@ int makeTiny(const QStringList &args)
         return 2;
     if (!outputFolderAllowed(p.positionalArguments().first(), p.isSet(force), QStringLiteral("make-tiny")))
         return 2;
+    if (p.isSet(qwen3vl)) {
+        if (p.isSet(next) || p.isSet(mistral)) {
+            err(QCoreApplication::translate("sdrt::cli", "--qwen3vl is its own family; --next and --mistral do not apply to it."));
+            return 2;
+        }
+        model::TinyQwen3VlParams params = p.isSet(big) ? model::TinyQwen3VlParams::hundredMillion() : model::TinyQwen3VlParams{};
+        params.seed = *seedValue;
+        params.replaceExisting = p.isSet(force);
+        auto r = model::makeTinyQwen3Vl(p.positionalArguments().first().toStdString(), params);
+        if (!r) {
+            err(qs(r.error()));
+            return 2;
+        }
+        out(QCoreApplication::translate("sdrt::cli", "Wrote %1 (Qwen3-VL, vocabulary %2, %3 decoder layers, %4 parameters).")
+                .arg(p.positionalArguments().first())
+                .arg(r->text.vocabSize)
+                .arg(r->text.numLayers)
+                .arg(r->parameterCount()));
+        return 0;
+    }
     if (p.isSet(big) && p.isSet(next)) {
         err(QCoreApplication::translate("sdrt::cli", "--100m and --next are different shapes; choose one."));
         return 2;
@@ -115,7 +139,10 @@ int info(const QStringList &args)
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("DIR"), QCoreApplication::translate("sdrt::cli", "Model folder."));
     const auto device = deviceOption();
-    p.addOption(device);
+    QCommandLineOption imageSize(QStringLiteral("image-size"),
+                                 QCoreApplication::translate("sdrt::cli", "Count the grid and image tokens of an image of this size (repeatable)."),
+                                 QStringLiteral("WxH"));
+    p.addOptions({device, imageSize});
     processArgs(p, QStringList{QStringLiteral("sdrt model info")} + args);
     if (p.positionalArguments().size() != 1) {
         err(p.helpText());
@@ -164,22 +191,69 @@ int info(const QStringList &args)
     out(QStringLiteral("model: %1").arg(qs(i.dir)));
     out(QStringLiteral("parameters: %1").arg(i.parameters));
     out(QStringLiteral("device: %1, dtype %2").arg(qs(i.device), qs(i.dtype)));
-    out(QStringLiteral("architecture: %1").arg(c.anyres() ? QStringLiteral("LLaVA-NeXT (llava_next)") : QStringLiteral("LLaVA 1.5 (llava)")));
     out(QStringLiteral("chat template: %1").arg(qs(i.chatTemplate.source())));
+    // Image sizes to count tokens for: --image-size, or a photo, a wide strip, a square and an A4 page.
+    std::vector<std::pair<int, int>> sizes = {{640, 480}, {1000, 200}, {336, 336}, {1240, 1754}};
+    if (p.isSet(imageSize)) {
+        sizes.clear();
+        for (const QString &v : p.values(imageSize)) {
+            const QStringList wh = v.split(QLatin1Char('x'));
+            bool okW = false, okH = false;
+            const int w = wh.value(0).toInt(&okW), h = wh.value(1).toInt(&okH);
+            if (wh.size() != 2 || !okW || !okH || w <= 0 || h <= 0 || w > 100000 || h > 100000) {
+                err(QCoreApplication::translate("sdrt::cli", "--image-size wants WIDTHxHEIGHT in pixels, such as 640x480, not \"%1\".").arg(v));
+                return 2;
+            }
+            sizes.emplace_back(w, h);
+        }
+    }
+    auto tokenCounts = [&]() {
+        QStringList out;
+        for (const auto &[w, h] : sizes) {
+            model::RgbImage probe;
+            probe.width = w;
+            probe.height = h; // the counts need the size only
+            auto g = (*rt)->imageGrid(probe);
+            auto n = (*rt)->imageTokens(probe);
+            out << (g && n ? QStringLiteral("%1x%2: grid %3x%4x%5, %6 tokens").arg(w).arg(h).arg((*g)[0]).arg((*g)[1]).arg((*g)[2]).arg(*n)
+                           : QStringLiteral("%1x%2: %3").arg(w).arg(h).arg(qs(g ? n.error() : g.error())));
+        }
+        return out.join(QStringLiteral("; "));
+    };
+    if (i.qwen3vl) {
+        const auto &q = *i.qwen3vl;
+        const auto &pr = i.qwen3vlProcessor;
+        QStringList taps;
+        for (int k : q.vision.deepstackVisualIndexes)
+            taps << QString::number(k);
+        out(QStringLiteral("architecture: Qwen3-VL (qwen3_vl)"));
+        out(QStringLiteral("vision: %1 blocks, hidden %2, heads %3, patch %4, temporal patch %5, merge %6x%6, %7 learned positions, DeepStack after blocks %8, out %9")
+                .arg(q.vision.depth).arg(q.vision.hiddenSize).arg(q.vision.numHeads).arg(q.vision.patchSize).arg(q.vision.temporalPatchSize)
+                .arg(q.vision.spatialMergeSize).arg(q.vision.numPositionEmbeddings).arg(taps.join(QLatin1Char(','))).arg(q.vision.outHiddenSize));
+        out(QStringLiteral("image processor: %1, %2 to %3 pixels, sides multiples of %4").arg(qs(pr.processorType)).arg(pr.minPixels).arg(pr.maxPixels).arg(pr.factor()));
+        out(QStringLiteral("image tokens (grid t x h x w in patches): %1").arg(tokenCounts()));
+        out(QStringLiteral("text: qwen3 %1 layers, hidden %2, heads %3 (kv %4), head dim %5, vocab %6, rope theta %7, mrope section %8/%9/%10 interleaved, context %11, %12 head")
+                .arg(q.text.numLayers).arg(q.text.hiddenSize).arg(q.text.numHeads).arg(q.text.numKvHeads).arg(q.text.headDim).arg(q.text.vocabSize)
+                .arg(q.text.ropeTheta).arg(q.text.mropeSection[0]).arg(q.text.mropeSection[1]).arg(q.text.mropeSection[2]).arg(q.text.maxPositionEmbeddings)
+                .arg(q.tied() ? QStringLiteral("tied") : QStringLiteral("untied")));
+        out(QStringLiteral("memory for the weights: %1 GiB in fp32, %2 GiB in bf16")
+                .arg(double(model::qwen3VlWeightBytes(q, "fp32")) / double(1ll << 30), 0, 'f', 2)
+                .arg(double(model::qwen3VlWeightBytes(q, "bf16")) / double(1ll << 30), 0, 'f', 2));
+        out(QStringLiteral("tokenizer: %1 tokens, image token %2 = %3").arg(i.tokenizerVocab).arg(qs((*rt)->tokenizer().piece(int(q.imageTokenId)))).arg(q.imageTokenId));
+        out(QStringLiteral("platform: %1").arg(qs(model::platformSummary())));
+        return 0;
+    }
+    out(QStringLiteral("architecture: %1").arg(c.anyres() ? QStringLiteral("LLaVA-NeXT (llava_next)") : QStringLiteral("LLaVA 1.5 (llava)")));
     out(QStringLiteral("vision: CLIP ViT %1 layers, hidden %2, heads %3, image %4, patch %5 (%6 image tokens per view), feature layer %7, %8")
             .arg(c.vision.numLayers).arg(c.vision.hiddenSize).arg(c.vision.numHeads).arg(c.vision.imageSize)
             .arg(c.vision.patchSize).arg(c.viewTokens()).arg(c.visionFeatureLayer).arg(qs(c.visionFeatureSelectStrategy)));
     if (c.anyres()) {
-        QStringList grid, sizes;
+        QStringList grid;
         for (const auto &g : c.imageGridPinpoints)
             grid << QStringLiteral("%1x%2").arg(g[1]).arg(g[0]);
-        for (const auto &[w, h] : std::vector<std::pair<int, int>>{{640, 480}, {1000, 200}, {336, 336}, {1240, 1754}}) {
-            const model::AnyresLayout l = model::anyresLayout(c, h, w);
-            sizes << QStringLiteral("%1x%2: %3 views, %4 tokens").arg(w).arg(h).arg(l.views()).arg(l.tokens());
-        }
         out(QStringLiteral("image grid (width x height): %1").arg(grid.join(QStringLiteral(", "))));
-        out(QStringLiteral("image tokens: %1").arg(sizes.join(QStringLiteral("; "))));
     }
+    out(QStringLiteral("image tokens (grid: views x patch rows x patch columns): %1").arg(tokenCounts()));
     out(QStringLiteral("text: %1 %2 layers, hidden %3, heads %4 (kv %5), vocab %6, rope theta %7, context %8, %9 head, sliding window %10")
             .arg(qs(c.text.modelType)).arg(c.text.numLayers).arg(c.text.hiddenSize).arg(c.text.numHeads)
             .arg(c.text.numKvHeads).arg(c.text.vocabSize).arg(c.text.ropeTheta).arg(c.text.maxPositionEmbeddings)
@@ -213,7 +287,10 @@ int generate(const QStringList &args)
                                  QStringLiteral("WS"));
     const auto device = deviceOption();
     const auto dtype = dtypeOption();
-    p.addOptions({image, prompt, raw, maxNew, temperature, topK, topP, seed, stop, device, dtype, adapter, workspace});
+    QCommandLineOption json(QStringLiteral("json"),
+                            QCoreApplication::translate("sdrt::cli", "Print one JSON object: prompt_ids (image tokens expanded), ids, text, image_grid and "
+                                                                     "image_tokens per image."));
+    p.addOptions({image, prompt, raw, maxNew, temperature, topK, topP, seed, stop, device, dtype, adapter, workspace, json});
     processArgs(p, QStringList{QStringLiteral("sdrt model generate")} + args);
     if (p.positionalArguments().size() != 1 || !p.isSet(prompt)) {
         err(p.helpText());
@@ -294,6 +371,20 @@ int generate(const QStringList &args)
         err(qs(r.error()));
         return 2;
     }
+    if (p.isSet(json)) {
+        auto ids = (*rt)->promptIds(req);
+        Json grids = Json::array(), tokens = Json::array();
+        for (const auto &img : req.images) {
+            auto g = (*rt)->imageGrid(img);
+            auto n = (*rt)->imageTokens(img);
+            grids.push_back(g ? Json(*g) : Json(nullptr));
+            tokens.push_back(n ? Json(*n) : Json(nullptr));
+        }
+        const Json o = {{"prompt_ids", ids ? Json(*ids) : Json::array()}, {"ids", r->tokens},   {"text", r->text},
+                        {"image_grid", grids},                            {"image_tokens", tokens}, {"finish_reason", r->finishReason}};
+        out(QString::fromStdString(o.dump(-1, ' ', false, Json::error_handler_t::replace)));
+        return 0;
+    }
     out(qs(r->text));
     err(QStringLiteral("[%1 prompt tokens, %2 new tokens, mean log-prob %3, finish %4, %5 s]")
             .arg(r->promptTokens).arg(r->tokens.size()).arg(r->meanLogprob(), 0, 'f', 3).arg(qs(r->finishReason))
@@ -372,7 +463,6 @@ int listModels(const QStringList &args)
 // ordered kind keeps a message's keys in their order, as Python keeps them for a template.
 namespace {
 
-using Json = nlohmann::ordered_json;
 
 void answerJsonLines(const std::function<Json(const Json &)> &answerOf)
 {

@@ -428,6 +428,56 @@ private Q_SLOTS:
         QVERIFY2(listed.out.contains(QStringLiteral("live\tinterrupted")), qPrintable(listed.out));
     }
 
+    // The whole loop on a Qwen3-VL, in a workspace that also holds a LLaVA: a teacher run,
+    // every trace accepted, a distillation run and evaluations of the base and the student.
+    void qwen3VlLoopEndToEnd()
+    {
+        const QString qwen = m_tmp.filePath(QStringLiteral("qwen3vl"));
+        QVERIFY(model::makeTinyQwen3Vl(qwen.toStdString(), {}));
+        const QString data = m_tmp.filePath(QStringLiteral("qdata"));
+        QCOMPARE(sdrtRun({QStringLiteral("demo"), QStringLiteral("make-data"), data, QStringLiteral("--items"), QStringLiteral("16")}).code, 0);
+        const QString ws = m_tmp.filePath(QStringLiteral("qws"));
+        testing::sdrtMakeWorkspace(ws, data, qwen, QStringLiteral("qwen"));
+        QCOMPARE(sdrtRun({QStringLiteral("model"), QStringLiteral("register"), ws, m_tiny, QStringLiteral("--name"), QStringLiteral("llava")}).code, 0);
+        for (const QString &m : {QStringLiteral("qwen"), QStringLiteral("llava")}) {
+            auto g = sdrtRun({QStringLiteral("generate"), ws, QStringLiteral("--model"), m, QStringLiteral("--split"), QStringLiteral("train"),
+                              QStringLiteral("--step1-tokens"), QStringLiteral("6"), QStringLiteral("--step2-tokens"), QStringLiteral("4"),
+                              QStringLiteral("--quiet")});
+            QVERIFY2(g.code == 0, qPrintable(g.err + g.out));
+            QVERIFY2(g.out.contains(QStringLiteral(" 0 failed")), qPrintable(g.out));
+        }
+        {
+            auto w = store::Workspace::open(ws);
+            QVERIFY(w);
+            auto session = review::ReviewSession::load(w->db());
+            QVERIFY(session);
+            (*session)->setReviewer(QStringLiteral("ana"));
+            std::vector<store::Id> all;
+            for (store::Id item : (*session)->items())
+                for (const auto *t : (*session)->traces(item))
+                    all.push_back(t->traceId);
+            QVERIFY(all.size() >= 16);
+            QVERIFY((*session)->record(all, {}));
+        }
+        auto d = sdrtRun({QStringLiteral("distill"), ws, QStringLiteral("--base"), QStringLiteral("qwen"), QStringLiteral("--config"), m_cfg,
+                          QStringLiteral("--name"), QStringLiteral("qstudent")});
+        QVERIFY2(d.code == 0, qPrintable(d.err));
+        const auto curve = losses(QDir(ws).filePath(QStringLiteral("runs/qstudent/training_log.jsonl")));
+        QVERIFY2(curve.size() >= 20, qPrintable(QString::number(curve.size())));
+        QVERIFY(std::all_of(curve.begin(), curve.end(), [](double l) { return std::isfinite(l) && l > 0; }));
+        for (const QString &m : {QStringLiteral("qwen"), QStringLiteral("qstudent")}) {
+            auto e = sdrtRun({QStringLiteral("eval"), ws, QStringLiteral("--model"), m, QStringLiteral("--limit"), QStringLiteral("4"),
+                              QStringLiteral("--name"), QStringLiteral("direct-") + m});
+            QVERIFY2(e.code == 0, qPrintable(e.err));
+        }
+        QCOMPARE(scalar("SELECT COUNT(*) FROM evaluations WHERE status = 'done'", ws), qint64(2));
+        // The student answers through its base's template.
+        auto g = sdrtRun({QStringLiteral("model"), QStringLiteral("generate"), QStringLiteral("qstudent"), QStringLiteral("--workspace"), ws,
+                          QStringLiteral("--prompt"), QStringLiteral("穴はいくつ？"), QStringLiteral("--max-new"), QStringLiteral("3"), QStringLiteral("--json")});
+        QVERIFY2(g.code == 0, qPrintable(g.err));
+        QVERIFY2(g.out.contains(QStringLiteral("\"prompt_ids\":[")), qPrintable(g.out));
+    }
+
     void studentAnswersAndRefusesDamage()
     {
         const QString runDir = QDir(m_ws).filePath(QStringLiteral("runs/ref"));

@@ -30,6 +30,16 @@ public:
         return std::int64_t(m_config.imageTokens(image.height, image.width));
     }
 
+    Expected<std::array<int, 3>, std::string> imageGrid(const RgbImage &image) const override
+    {
+        if (!m_config.anyres()) {
+            const int side = m_config.vision.imageSize / m_config.vision.patchSize;
+            return std::array<int, 3>{1, side, side};
+        }
+        const AnyresLayout l = anyresLayout(m_config, image.height, image.width);
+        return std::array<int, 3>{l.views(), l.featureHeight, l.featureWidth};
+    }
+
     VisualFeatures visual(const std::vector<const RgbImage *> &images, int chunk) override
     {
         VisualFeatures out;
@@ -88,10 +98,18 @@ public:
 
     Expected<std::int64_t, std::string> imageTokens(const RgbImage &image) const override
     {
-        auto g = imageGrid(m_processor, image.height, image.width);
+        auto g = model::imageGrid(m_processor, image.height, image.width);
         if (!g)
             return unexpected(g.error());
         return model::imageTokens(*g, m_processor.mergeSize);
+    }
+
+    Expected<std::array<int, 3>, std::string> imageGrid(const RgbImage &image) const override
+    {
+        auto g = model::imageGrid(m_processor, image.height, image.width);
+        if (!g)
+            return unexpected(g.error());
+        return std::array<int, 3>{g->t, g->h, g->w};
     }
 
     VisualFeatures visual(const std::vector<const RgbImage *> &images, int chunk) override
@@ -127,7 +145,7 @@ public:
     {
         std::vector<ImageGridThw> grids;
         for (const RgbImage *img : images) {
-            auto g = imageGrid(m_processor, img->height, img->width);
+            auto g = model::imageGrid(m_processor, img->height, img->width);
             TORCH_CHECK(g, g ? std::string() : g.error());
             grids.push_back(*g);
         }

@@ -32,6 +32,9 @@ public:
     // Image tokens `image` stands for in the decoder's input (the processor's expansion).
     // An image the processor refuses (its aspect ratio, …) is an error saying why.
     virtual Expected<std::int64_t, std::string> imageTokens(const RgbImage &image) const = 0;
+    // The image's grid as the family counts it: Qwen3-VL (t, h, w) in patches; LLaVA (views,
+    // patch rows, patch columns) of its feature map (LLaVA 1.5: one view).
+    virtual Expected<std::array<int, 3>, std::string> imageGrid(const RgbImage &image) const = 0;
     // The images' features in order; the vision tower takes at most `chunk` views or images a pass.
     virtual VisualFeatures visual(const std::vector<const RgbImage *> &images, int chunk) = 0;
     // Positions of left-padded prompt rows (ids, mask [B,T]) whose images are `images`, row by

@@ -284,6 +284,16 @@ GenerationRequest VlmRuntime::chatRequest(std::vector<RgbImage> images, const st
     return r;
 }
 
+Expected<std::array<int, 3>, std::string> VlmRuntime::imageGrid(const RgbImage &image) const
+{
+    return d->family->imageGrid(image);
+}
+
+Expected<std::int64_t, std::string> VlmRuntime::imageTokens(const RgbImage &image) const
+{
+    return d->imageTokens(image);
+}
+
 Expected<std::string, std::string> VlmRuntime::promptText(const GenerationRequest &request) const
 {
     return d->promptText(request);

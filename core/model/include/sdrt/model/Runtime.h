@@ -12,6 +12,7 @@
 #include "sdrt/model/Sampling.h"
 #include "sdrt/model/Tokenizer.h"
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -185,6 +186,10 @@ public:
     // A request for the user turn `user` with its images marked "<image>" (partsFromMarkedText),
     // rendered through the model's chat template when it runs.
     static GenerationRequest chatRequest(std::vector<RgbImage> images, const std::string &user, const std::string &assistantPrefix = {});
+    // An image's grid as the family counts it (Qwen3-VL: t, h, w in patches; LLaVA: views, patch
+    // rows, patch columns) and the tokens it becomes in the decoder's input.
+    Expected<std::array<int, 3>, std::string> imageGrid(const RgbImage &image) const;
+    Expected<std::int64_t, std::string> imageTokens(const RgbImage &image) const;
     // The text the model reads for `request` (its chat turn rendered, or its raw prompt).
     Expected<std::string, std::string> promptText(const GenerationRequest &request) const;
 

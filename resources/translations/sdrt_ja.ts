@@ -445,7 +445,7 @@
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+60"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+62"/>
         <source>Output folder.</source>
         <translation>出力フォルダー。</translation>
     </message>
@@ -458,7 +458,7 @@
         <location line="-236"/>
         <location line="+237"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+1"/>
-        <location line="+142"/>
+        <location line="+217"/>
         <source>Random seed.</source>
         <translation>乱数シード。</translation>
     </message>
@@ -691,7 +691,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <location line="+171"/>
         <location line="+136"/>
         <location filename="../../app/cli/InitImportCommands.cpp" line="+4"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+100"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+120"/>
         <location line="+33"/>
         <location filename="../../app/cli/ReviewCommands.cpp" line="+20"/>
         <location line="+70"/>
@@ -1441,12 +1441,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>不明なコマンド &quot;%1&quot;。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelCommands.cpp" line="-278"/>
-        <source>Write a random tiny LLaVA in the Hugging Face layout.</source>
-        <translation>Hugging Face 形式のランダムな小型 LLaVA を書き出します。</translation>
-    </message>
-    <message>
-        <location line="+4"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="-369"/>
         <source>Use the Mistral [INST] chat template.</source>
         <translation>Mistral の [INST] チャットテンプレートを使います。</translation>
     </message>
@@ -1472,7 +1467,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 はファイルで、フォルダーではありません。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+13"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+35"/>
         <source>--100m and --next are different shapes; choose one.</source>
         <translation>--100m と --next は別の形です。どちらか一つを選んでください。</translation>
     </message>
@@ -1496,12 +1491,42 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <location filename="../../app/cli/DemoCommands.cpp" line="-82"/>
         <location filename="../../app/cli/GenerateCommands.cpp" line="+179"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+7"/>
-        <location line="+79"/>
+        <location line="+132"/>
         <source>Model folder.</source>
         <translation>モデルフォルダー。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelCommands.cpp" line="-2"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="-212"/>
+        <source>Write a random tiny LLaVA (or Qwen3-VL) in the Hugging Face layout.</source>
+        <translation>ランダムな小さい LLaVA (または Qwen3-VL) を Hugging Face の形式で書き出します。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>A Qwen3-VL, with a byte-level BPE tokenizer.json of its own and a ChatML template.</source>
+        <translation>Qwen3-VL (独自のバイトレベル BPE の tokenizer.json と ChatML テンプレート付き)。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>--qwen3vl is its own family; --next and --mistral do not apply to it.</source>
+        <translation>--qwen3vl は別のモデルファミリーです。--next と --mistral は使えません。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Wrote %1 (Qwen3-VL, vocabulary %2, %3 decoder layers, %4 parameters).</source>
+        <translation>%1 を書き出しました (Qwen3-VL、語彙 %2、デコーダー %3 層、パラメーター %4)。</translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>Count the grid and image tokens of an image of this size (repeatable).</source>
+        <translation>このサイズの画像のグリッドと画像トークン数を数えます (複数指定可)。</translation>
+    </message>
+    <message>
+        <location line="+61"/>
+        <source>--image-size wants WIDTHxHEIGHT in pixels, such as 640x480, not &quot;%1&quot;.</source>
+        <translation>--image-size には 640x480 のように 幅x高さ (ピクセル) を指定してください。「%1」は使えません。</translation>
+    </message>
+    <message>
+        <location line="+66"/>
         <source>Generate an answer for images and a prompt.</source>
         <translation>画像とプロンプトから回答を生成します。</translation>
     </message>
@@ -1546,12 +1571,17 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>DIR はこのワークスペースに登録したモデルの名前です（生徒モデルならベースとアダプター）。</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+5"/>
+        <source>Print one JSON object: prompt_ids (image tokens expanded), ids, text, image_grid and image_tokens per image.</source>
+        <translation>JSON オブジェクトを 1 つ出力します: prompt_ids (画像トークン展開後)、ids、text、画像ごとの image_grid と image_tokens。</translation>
+    </message>
+    <message>
+        <location line="+27"/>
         <source>There is no model &quot;%1&quot; in %2.</source>
         <translation>%2 にモデル「%1」はありません。</translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+80"/>
         <source>Register a model folder in a workspace (by content hash).</source>
         <translation>モデルフォルダをワークスペースに登録します（内容ハッシュで識別）。</translation>
     </message>
@@ -1586,7 +1616,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ワークスペースに登録されたモデルを一覧表示します。</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+60"/>
         <source>Decode token ids with a model folder&apos;s tokenizer (tokenizer.json, else tokenizer.model). stdin: {&quot;ids&quot;: [..]} per line; stdout: {&quot;text&quot;: &quot;…&quot;} (special tokens kept).</source>
         <translation>モデルフォルダーのトークナイザー (tokenizer.json、なければ tokenizer.model) でトークン ID を復号します。stdin: 1 行に {&quot;ids&quot;: [..]}、stdout: {&quot;text&quot;: &quot;…&quot;} (特殊トークンも残します)。</translation>
     </message>
@@ -1787,7 +1817,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>max_traces で除外 %1 件</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+40"/>
         <source>trace %1: item %2: %3</source>
         <translation>トレース %1: 項目 %2: %3</translation>
     </message>
@@ -1830,7 +1860,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::distill::DatasetReport</name>
     <message>
-        <location filename="../../core/distill/src/Dataset.cpp" line="-91"/>
+        <location filename="../../core/distill/src/Dataset.cpp" line="-90"/>
         <source>%1 approved traces, %2 used</source>
         <translation>承認済みトレース %1 件、使用 %2 件</translation>
     </message>
@@ -2174,7 +2204,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1: 不明な回答規則 &apos;%2&apos;。&apos;first-line&apos;、&apos;after MARKER&apos;、&apos;regex PATTERN&apos; のいずれかを使ってください。</translation>
     </message>
     <message>
-        <location line="+135"/>
+        <location line="+157"/>
         <source>%1: unknown section [%2]; a prompt has exactly [step1] and [step2].</source>
         <translation>%1: 不明なセクション [%2]。プロンプトには [step1] と [step2] だけがあります。</translation>
     </message>
@@ -2729,7 +2759,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>素材 %1（%2）: %3</translation>
     </message>
     <message>
-        <location line="+144"/>
+        <location line="+155"/>
         <source>step %1: %2</source>
         <translation>ステップ %1: %2</translation>
     </message>

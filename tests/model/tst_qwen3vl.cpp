@@ -99,6 +99,27 @@ private Q_SLOTS:
         QVERIFY(c->tied());
         // Qwen3-VL-2B: 2.13 billion parameters with the tied head (the published size).
         QVERIFY2(c->parameterCount() > 2'100'000'000 && c->parameterCount() < 2'200'000'000, std::to_string(c->parameterCount()).c_str());
+        // The weights' memory for the Hub's sizes (2B as above; 4B and 8B with their text and
+        // vision shapes), printed for the docs.
+        auto four = *c, eight = *c;
+        four.text.hiddenSize = four.vision.outHiddenSize = 2560;
+        four.text.intermediateSize = 9728;
+        four.text.numLayers = 36;
+        four.text.numHeads = 32;
+        eight.text.hiddenSize = eight.vision.outHiddenSize = 4096;
+        eight.text.intermediateSize = 12288;
+        eight.text.numLayers = 36;
+        eight.text.numHeads = 32;
+        eight.tieWordEmbeddings = eight.text.tieWordEmbeddings = false;
+        eight.vision.depth = 27;
+        eight.vision.hiddenSize = 1152;
+        eight.vision.intermediateSize = 4304;
+        eight.vision.deepstackVisualIndexes = {8, 16, 24};
+        for (const auto &[name, cfg] : {std::pair<const char *, const Qwen3VlConfig *>{"2B", &*c}, {"4B", &four}, {"8B", &eight}}) {
+            QVERIFY(validate(*cfg));
+            qInfo("Qwen3-VL-%s: %.2f billion parameters, weights %.1f GiB in fp32, %.1f GiB in bf16", name, double(cfg->parameterCount()) / 1e9,
+                  double(qwen3VlWeightBytes(*cfg, "fp32")) / double(1ll << 30), double(qwen3VlWeightBytes(*cfg, "bf16")) / double(1ll << 30));
+        }
         // transformers 5's rope_parameters, with rope_theta inside.
         auto j = hub2B();
         j["text_config"].erase("rope_scaling");

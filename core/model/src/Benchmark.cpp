@@ -147,9 +147,14 @@ Expected<ModelBenchFigures, std::string> benchmarkModel(VlmRuntime &runtime, con
     const LlavaConfig &config = runtime.info().config;
     f.imageWidth = params.imageWidth > 0 ? params.imageWidth : config.vision.imageSize;
     f.imageHeight = params.imageHeight > 0 ? params.imageHeight : config.vision.imageSize;
-    f.imageTokens = config.imageTokens(f.imageHeight, f.imageWidth);
-    f.imageViews = config.anyres() ? anyresLayout(config, f.imageHeight, f.imageWidth).views() : 1;
-    GenerationRequest req = VlmRuntime::chatRequest({benchmarkImage(f.imageWidth, f.imageHeight)}, "<image>\n" + text);
+    const RgbImage image = benchmarkImage(f.imageWidth, f.imageHeight);
+    auto tokens = runtime.imageTokens(image);
+    auto grid = runtime.imageGrid(image);
+    if (!tokens || !grid)
+        return unexpected(tokens ? grid.error() : tokens.error());
+    f.imageTokens = int(*tokens);
+    f.imageViews = config.anyres() ? (*grid)[0] : 1; // LLaVA-NeXT's views; one pass of the image otherwise
+    GenerationRequest req = VlmRuntime::chatRequest({image}, "<image>\n" + text);
     auto ids = runtime.promptIds(req);
     if (!ids)
         return unexpected(ids.error());

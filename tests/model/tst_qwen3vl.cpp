@@ -599,6 +599,34 @@ private Q_SLOTS:
         }
     }
 
+    void memoryAndPrecision()
+    {
+        // On the CPU a model over the allowed memory is refused with the estimate and the bf16 figure.
+        RuntimeOptions tight;
+        tight.device = "cpu";
+        tight.memoryBudgetMiB = 1;
+        auto refused = VlmRuntime::load(m_tiny, tight);
+        QVERIFY(!refused);
+        QVERIFY2(refused.error().find("in bf16 it needs about") != std::string::npos, refused.error().c_str());
+        // bf16 runs (positions' weights and the decoder in bf16, rotary angles in float32) and
+        // gives the fp32 model's greedy tokens on this prompt.
+        RuntimeOptions bf16;
+        bf16.device = "cpu";
+        bf16.dtype = "bf16";
+        auto half = VlmRuntime::load(m_tiny, bf16);
+        auto full = VlmRuntime::load(m_tiny);
+        QVERIFY2(half, half ? "" : half.error().c_str());
+        QVERIFY(full);
+        SamplingParams greedy = SamplingParams::greedy(4);
+        greedy.stopAtEos = false;
+        const auto req = VlmRuntime::chatRequest({gradient(64, 48, 1)}, "<image>\nHow many holes does the part have?");
+        auto a = (*half)->generate({req}, greedy);
+        auto b = (*full)->generate({req}, greedy);
+        QVERIFY2(a[0], a[0] ? "" : a[0].error().c_str());
+        QVERIFY(b[0]);
+        QCOMPARE(a[0]->tokens.front(), b[0]->tokens.front());
+    }
+
     void folderMismatchesAreRefused()
     {
         const std::string dir = m_tmp.filePath(QStringLiteral("mismatch")).toStdString();

@@ -469,6 +469,29 @@ private Q_SLOTS:
         QVERIFY(refused);
     }
 
+    void attentionInBlocksIsTheSame()
+    {
+        // Queries taken in blocks (as for a large image or a long prompt) give the same logits.
+        torch::NoGradGuard noGrad;
+        auto c = loadQwen3VlConfig(m_tiny + "/config.json");
+        auto p = loadQwen3VlProcessorConfig(m_tiny + "/preprocessor_config.json");
+        auto net = loadQwen3VlNetwork(m_tiny, *c, torch::kCPU, torch::kFloat32);
+        QVERIFY(net);
+        ImageGridThw g;
+        auto rows = preprocessQwen2Vl(gradient(120, 90, 4), *p, g);
+        std::vector<std::int64_t> ids = {5, 6, c->visionStartTokenId};
+        ids.insert(ids.end(), std::size_t(imageTokens(g, 2)), c->imageTokenId);
+        ids.insert(ids.end(), {c->visionEndTokenId, 7, 8});
+        auto t = torch::tensor(ids).unsqueeze(0);
+        auto whole = (*net)->forward(t, torch::ones_like(t), rows, {g});
+        const auto saved = kAttentionScoresBytes;
+        kAttentionScoresBytes = 4096; // a few query rows per block
+        auto blocks = (*net)->forward(t, torch::ones_like(t), rows, {g});
+        kAttentionScoresBytes = saved;
+        const double gap = maxDiff(whole, blocks);
+        QVERIFY2(gap < 1e-5, std::to_string(gap).c_str());
+    }
+
     void missingAndMisshapedTensorsAreListed()
     {
         const std::string dir = m_tmp.filePath(QStringLiteral("broken")).toStdString();

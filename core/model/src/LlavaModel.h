@@ -123,6 +123,10 @@ struct InterventionInput {
     torch::Tensor visual; // [B,D]
 };
 
+// The most bytes one attention's float32 scores may take before its queries are taken in blocks
+// (a long prompt, a large image's patches): the result is the same, the peak memory bounded.
+inline std::int64_t kAttentionScoresBytes = std::int64_t(256) << 20;
+
 // ---- text decoder ----
 class LlamaAttentionImpl : public torch::nn::Module {
 public:

@@ -183,12 +183,26 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor &h, const torch::T
     // `group` query heads of one key/value head become rows of one product ([B, kvHeads,
     // group*T, S]), so the cache is read where it lies.
     const auto group = heads / kvHeads;
-    auto qg = q.reshape({B, kvHeads, group * T, headDim});
-    auto scores = torch::matmul(qg, k.transpose(-2, -1)).view({B, kvHeads, group, T, S}) / std::sqrt(double(headDim))
-                  + mask.unsqueeze(1);
-    auto probs = torch::softmax(scores.to(torch::kFloat32), -1).to(q.scalar_type()).view({B, kvHeads, group * T, S});
-    auto out = torch::matmul(probs, v).view({B, heads, T, headDim}).transpose(1, 2).reshape({B, T, heads * headDim});
-    return project(o_proj, out);
+    auto attend = [&](const torch::Tensor &qc, const torch::Tensor &mc) { // qc [B,H,t,hd], mc [B,1,t,S]
+        const auto t = qc.size(2);
+        auto qg = qc.reshape({B, kvHeads, group * t, headDim});
+        auto scores = torch::matmul(qg, k.transpose(-2, -1)).view({B, kvHeads, group, t, S}) / std::sqrt(double(headDim)) + mc.unsqueeze(1);
+        auto probs = torch::softmax(scores.to(torch::kFloat32), -1).to(q.scalar_type()).view({B, kvHeads, group * t, S});
+        return torch::matmul(probs, v).view({B, heads, t, headDim});
+    };
+    // A long prompt (a large image's tokens) takes its queries in blocks, so the float32 scores
+    // of one block stay within kAttentionScoresBytes.
+    const std::int64_t rows = std::max<std::int64_t>(1, kAttentionScoresBytes / std::max<std::int64_t>(1, B * heads * S * 4));
+    torch::Tensor out;
+    if (T <= rows) {
+        out = attend(q, mask);
+    } else {
+        std::vector<torch::Tensor> parts;
+        for (std::int64_t t0 = 0; t0 < T; t0 += rows)
+            parts.push_back(attend(q.slice(2, t0, std::min(T, t0 + rows)), mask.slice(2, t0, std::min(T, t0 + rows))));
+        out = torch::cat(parts, 2);
+    }
+    return project(o_proj, out.transpose(1, 2).reshape({B, T, heads * headDim}));
 }
 
 LlamaMlpImpl::LlamaMlpImpl(const TextConfig &c)

@@ -70,8 +70,13 @@ torch::Tensor Qwen3VisionAttentionImpl::forward(const torch::Tensor &x, const to
     for (const std::int64_t n : segments) { // each image (frame) attends to itself only
         auto qs = q.slice(0, from, from + n).transpose(0, 1), ks = k.slice(0, from, from + n).transpose(0, 1),
              vs = v.slice(0, from, from + n).transpose(0, 1); // [H, n, hd]
-        auto probs = torch::softmax((torch::matmul(qs, ks.transpose(-2, -1)) * scale).to(torch::kFloat32), -1).to(dtype);
-        outs.push_back(torch::matmul(probs, vs).transpose(0, 1).reshape({n, heads * headDim}));
+        // A large image's queries in blocks, so the scores stay within kAttentionScoresBytes.
+        const std::int64_t rows = std::max<std::int64_t>(1, kAttentionScoresBytes / (std::int64_t(heads) * n * 4));
+        for (std::int64_t r0 = 0; r0 < n; r0 += rows) {
+            auto qb = qs.slice(1, r0, std::min(n, r0 + rows));
+            auto probs = torch::softmax((torch::matmul(qb, ks.transpose(-2, -1)) * scale).to(torch::kFloat32), -1).to(dtype);
+            outs.push_back(torch::matmul(probs, vs).transpose(0, 1).reshape({qb.size(1), heads * headDim}));
+        }
         from += n;
     }
     TORCH_CHECK(from == N, "vision segments cover ", from, " of ", N, " patches");

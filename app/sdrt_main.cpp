@@ -38,31 +38,9 @@ void usage()
         "Run 'sdrt COMMAND --help' for a command's options."));
 }
 
-} // namespace
-
-int main(int argc, char **argv)
+// The command's exit status (2 for an unknown command).
+int dispatch(const QString &command, const QStringList &args)
 {
-    // PDF and SVG rendering need a GUI application for fonts; the CLI never opens a window.
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-    // Qt wants a private runtime folder; shells without a login session (CI, ssh) lack one.
-    if (qEnvironmentVariableIsEmpty("XDG_RUNTIME_DIR")) {
-        const QByteArray dir = QDir::tempPath().toLocal8Bit() + "/sdrt-runtime-" + QByteArray::number(getuid());
-        ::mkdir(dir.constData(), 0700);
-        qputenv("XDG_RUNTIME_DIR", dir);
-    }
-    QGuiApplication app(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("sdrt"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(SDRT_VERSION));
-    sdrt::app::installTranslations(app, qEnvironmentVariable("SDRT_LANGUAGE"));
-    sdrt::log::setStderrLevel(spdlog::level::warn);
-
-    QStringList args = QCoreApplication::arguments().mid(1);
-    if (args.isEmpty() || args.first() == QLatin1String("--help") || args.first() == QLatin1String("-h")) {
-        usage();
-        return args.isEmpty() ? 2 : 0;
-    }
-    const QString command = args.takeFirst();
     if (command == QLatin1String("init"))
         return sdrt::cli::runInit(args);
     if (command == QLatin1String("import"))
@@ -96,4 +74,34 @@ int main(int argc, char **argv)
     sdrt::cli::err(QCoreApplication::translate("sdrt::cli", "Unknown command \"%1\".").arg(command));
     usage();
     return 2;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    // PDF and SVG rendering need a GUI application for fonts; the CLI never opens a window.
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    // Qt wants a private runtime folder; shells without a login session (CI, ssh) lack one.
+    if (qEnvironmentVariableIsEmpty("XDG_RUNTIME_DIR")) {
+        const QByteArray dir = QDir::tempPath().toLocal8Bit() + "/sdrt-runtime-" + QByteArray::number(getuid());
+        ::mkdir(dir.constData(), 0700);
+        qputenv("XDG_RUNTIME_DIR", dir);
+    }
+    QGuiApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("sdrt"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SDRT_VERSION));
+    sdrt::app::installTranslations(app, qEnvironmentVariable("SDRT_LANGUAGE"));
+    sdrt::log::setStderrLevel(spdlog::level::warn);
+
+    QStringList args = QCoreApplication::arguments().mid(1);
+    if (args.isEmpty() || args.first() == QLatin1String("--help") || args.first() == QLatin1String("-h")) {
+        usage();
+        return args.isEmpty() ? 2 : 0;
+    }
+    const QString command = args.takeFirst();
+    const int code = dispatch(command, args);
+    sdrt::cli::writeExitStatus(code);
+    return code;
 }

@@ -50,6 +50,9 @@ int benchModel(const QStringList &args);
 // QCommandLineParser::process() for a command: --help prints the help and exits 0; an unknown
 // option or a missing value exits with status 2, as every other usage error does (process()
 // itself exits 1).
+// A parent that started this process detached (the workbench) reads the exit status from the
+// file $SDRT_EXIT_STATUS_FILE names; without the variable nothing is written.
+void writeExitStatus(int code);
 void processArgs(QCommandLineParser &p, const QStringList &args);
 
 // Whether a command that makes a folder's files (make-tiny, make-data) may write into `dir`: a

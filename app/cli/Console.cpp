@@ -1,5 +1,7 @@
 #include "cli/Commands.h"
 
+#include "sdrt/common/FileWriter.h"
+
 #include "sdrt/store/Workspace.h"
 
 #include <QCommandLineOption>
@@ -28,11 +30,19 @@ QString optionName(const QCommandLineOption &option)
 
 } // namespace
 
+void writeExitStatus(int code)
+{
+    const QByteArray path = qgetenv("SDRT_EXIT_STATUS_FILE");
+    if (!path.isEmpty())
+        (void)common::writeFileAtomically(path.toStdString(), std::to_string(code) + "\n");
+}
+
 void processArgs(QCommandLineParser &p, const QStringList &args)
 {
     if (!p.parse(args)) {
         err(p.errorText());
         err(QCoreApplication::translate("sdrt::cli", "%1 --help lists the options.").arg(args.value(0)));
+        writeExitStatus(2);
         std::exit(2);
     }
     // optionNames() holds the options given; "help" is there only for commands that offer it.

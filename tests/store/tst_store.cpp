@@ -5,12 +5,14 @@
 #include "sdrt/store/ItemRepository.h"
 #include "sdrt/store/Migrations.h"
 #include "sdrt/store/ModelRepository.h"
+#include "sdrt/store/ProcessLock.h"
 #include "sdrt/store/PromptRepository.h"
 #include "sdrt/store/Workspace.h"
 
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -49,6 +51,25 @@ class TestStore : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void anotherProcessIsKnownByItsIdentity()
+    {
+        // A process named by pid and start time: alive while it runs, dead once it ended, even
+        // if its pid is given to another program later.
+        QCOMPARE(ProcessLock::processIdentity(QCoreApplication::applicationPid()), ProcessLock::processIdentity());
+        QProcess sleeper;
+        sleeper.start(QStringLiteral("sleep"), {QStringLiteral("30")});
+        QVERIFY(sleeper.waitForStarted());
+        const QString identity = ProcessLock::processIdentity(sleeper.processId());
+        QCOMPARE(ProcessLock::identityLiveness(identity), ProcessLock::Liveness::Alive);
+        sleeper.kill();
+        QVERIFY(sleeper.waitForFinished());
+        QCOMPARE(ProcessLock::identityLiveness(identity), ProcessLock::Liveness::Dead);
+        // The same pid with another start time is not that process.
+        QStringList parts = ProcessLock::processIdentity().split(QLatin1Char(' '));
+        parts[3] = QString::number(parts[3].toLongLong() + 1);
+        QCOMPARE(ProcessLock::identityLiveness(parts.join(QLatin1Char(' '))), ProcessLock::Liveness::Dead);
+    }
+
     void createMakesLayoutAndCurrentSchema()
     {
         QTemporaryDir tmp;

@@ -138,6 +138,7 @@ private Q_SLOTS:
         QVERIFY(refused.wait(120000));
         QCOMPARE(errors.count(), 1);
         QVERIFY2(errors.at(0).at(1).toString().contains(QStringLiteral("nothing to distil")), qPrintable(errors.at(0).at(1).toString()));
+        QCOMPARE(p->child()->exitCode(), 2); // the child's own exit status, kept though it ran detached
         p->findChild<QCheckBox *>(QStringLiteral("distillWorkspacePolicy"))->setChecked(true);
 
         p->nameField()->setText(QStringLiteral("gui-run"));
@@ -171,6 +172,7 @@ private Q_SLOTS:
         finished.clear();
         QVERIFY(finished.wait(300000));
         QCOMPARE(p->child()->lastEvent().value(QStringLiteral("event")).toString(), QStringLiteral("done"));
+        QCOMPARE(p->child()->exitCode(), 0);
         QCOMPARE(runStatus(m_ws, QStringLiteral("gui-run")), store::RunStatus::Done);
         QVERIFY(p->curvePoints() > pointsBefore);
         QVERIFY(p->curvePoints() >= 200); // ≥ one term at every step

@@ -1,6 +1,7 @@
 #include "sdrt/ui/ChildRun.h"
 
 #include "sdrt/store/OutputFile.h"
+#include "sdrt/store/ProcessLock.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
@@ -13,7 +14,6 @@
 #include <QTimer>
 
 #include <csignal>
-#include <cerrno>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -48,7 +48,12 @@ bool ChildRun::start(const QStringList &args, const QString &stdoutPath, const Q
             return false;
         }
     }
+    const QString statusFile = stdoutPath + QStringLiteral(".status");
+    QFile::remove(statusFile);
     QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("SDRT_EXIT_STATUS_FILE"), statusFile);
+    process.setProcessEnvironment(env);
     process.setProgram(sdrtProgram());
     process.setArguments(args);
     process.setStandardOutputFile(stdoutPath, QIODevice::Append);
@@ -60,6 +65,10 @@ bool ChildRun::start(const QStringList &args, const QString &stdoutPath, const Q
         return false;
     }
     m_pid = pid;
+    // Taken right away: a process that has already ended has no start time, and is then gone.
+    m_identity = store::ProcessLock::processIdentity(pid);
+    m_statusFile = statusFile;
+    m_exitCode = -1;
     m_out = stdoutPath;
     m_err = stderrPath;
     m_outOffset = m_errOffset = 0;
@@ -72,9 +81,14 @@ bool ChildRun::start(const QStringList &args, const QString &stdoutPath, const Q
     return true;
 }
 
+bool ChildRun::stillOurs() const
+{
+    return m_pid > 0 && store::ProcessLock::identityLiveness(m_identity) == store::ProcessLock::Liveness::Alive;
+}
+
 void ChildRun::cancel()
 {
-    if (m_pid > 0)
+    if (stillOurs())
         ::kill(pid_t(m_pid), SIGTERM);
 }
 
@@ -124,12 +138,17 @@ void ChildRun::poll()
 {
     if (m_pid <= 0)
         return;
-    // The process is detached (its parent is init, which reaps it): gone once kill(pid, 0) fails.
-    const bool alive = ::kill(pid_t(m_pid), 0) == 0 || errno == EPERM;
+    // The process is detached (its parent is init, which reaps it): gone once no process with
+    // its pid and start time exists.
+    const bool alive = stillOurs();
     readNew(m_err, m_errOffset, m_errPartial, false, !alive);
     readNew(m_out, m_outOffset, m_outPartial, true, !alive);
     if (alive)
         return;
+    QFile status(m_statusFile);
+    bool ok = false;
+    const int code = status.open(QIODevice::ReadOnly) ? status.readAll().trimmed().toInt(&ok) : -1;
+    m_exitCode = ok ? code : -1;
     m_pid = 0;
     m_timer->stop();
     Q_EMIT finished();

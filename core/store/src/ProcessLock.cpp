@@ -75,7 +75,11 @@ QByteArray startTicks(qint64 pid)
 
 QString ProcessLock::processIdentity()
 {
-    const qint64 pid = qint64(::getpid());
+    return processIdentity(qint64(::getpid()));
+}
+
+QString ProcessLock::processIdentity(qint64 pid)
+{
     return QStringLiteral("%1 %2 %3 %4")
         .arg(QSysInfo::machineHostName(), QString::fromLatin1(bootId()))
         .arg(pid)

@@ -7,6 +7,11 @@
 // `finished` once the process is gone and both files are read to the end. Cancel sends SIGTERM:
 // the sdrt commands end cleanly on it (the run is left cancelled and resumable).
 //
+// The process is known by its identity (pid and start time, ProcessLock::processIdentity), not
+// its bare pid: a pid the system gives to another program after the run ends never looks like
+// the run, and Cancel never signals it. sdrt writes its exit status to the file
+// $SDRT_EXIT_STATUS_FILE names, which this object sets beside the stdout file.
+//
 // Thread rule: GUI thread.
 
 #include <QJsonObject>
@@ -31,6 +36,8 @@ public:
     // errorString() when it could not start or one is still running.
     bool start(const QStringList &args, const QString &stdoutPath, const QString &stderrPath);
     bool isRunning() const { return m_pid > 0; }
+    // The exit status of the last run once it has finished; -1 when it wrote none (killed, crashed).
+    int exitCode() const { return m_exitCode; }
     qint64 pid() const { return m_pid; }
     // SIGTERM: the run stops after its current step or batch and records itself as cancelled.
     void cancel();
@@ -48,10 +55,13 @@ Q_SIGNALS:
     void finished();
 
 private:
+    bool stillOurs() const; // the process this object started is still running
     void poll();
     void readNew(const QString &path, qint64 &offset, QByteArray &partial, bool json, bool flush);
     QTimer *m_timer;
     qint64 m_pid = 0;
+    QString m_identity, m_statusFile;
+    int m_exitCode = -1;
     QString m_out, m_err, m_error;
     qint64 m_outOffset = 0, m_errOffset = 0;
     QByteArray m_outPartial, m_errPartial;

@@ -63,6 +63,8 @@ public:
     // <pid> <start time in clock ticks>" (Linux /proc). Runs store it in their row, so a live run
     // is known even when its lock file was deleted by hand.
     static QString processIdentity();
+    // The identity of process `pid` now (empty start time when it is gone).
+    static QString processIdentity(qint64 pid);
     enum class Liveness { Alive, Dead, Unknown };
     // Alive: that very process runs on this machine now. Dead: it does not (or the machine was
     // restarted since). Unknown: another host, or an empty or unreadable identity.

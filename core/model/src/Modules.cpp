@@ -250,11 +250,11 @@ torch::Tensor LlamaModelImpl::forward(const torch::Tensor &inputsEmbeds, const t
     const std::int64_t past = cache ? cache->pastLength() : 0;
     TORCH_CHECK(keyMask.size(1) == past + T, "key mask covers ", keyMask.size(1), " positions, expected ", past + T);
     torch::Tensor cos, sin;
-    if (config.multimodalRope()) {
-        // Text-only callers give one position per token: the same on the three axes.
-        const auto p3 = positions.dim() == 3 ? positions : positions.unsqueeze(0).expand({3, positions.size(0), positions.size(1)});
-        std::tie(cos, sin) = multimodalRotaryCosSin(p3, config.headDim(), config.ropeTheta, config.mropeSection, inputsEmbeds.scalar_type());
+    if (config.multimodalRope() && positions.dim() == 3) {
+        std::tie(cos, sin) = multimodalRotaryCosSin(positions, config.headDim(), config.ropeTheta, config.mropeSection, inputsEmbeds.scalar_type());
     } else {
+        // One position per token (text, every decode step): the same on the three axes, where
+        // the multimodal embedding is the plain one (exactly: tst_qwen3vl).
         std::tie(cos, sin) = rotaryCosSin(positions, config.headDim(), config.ropeTheta, inputsEmbeds.scalar_type());
     }
     auto mask = causalMask(keyMask, T, past, inputsEmbeds.scalar_type(), config.slidingWindow, positions);

@@ -1436,7 +1436,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 コマンドのオプションは &apos;sdrt COMMAND --help&apos; で表示します。</translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+54"/>
         <source>Unknown command &quot;%1&quot;.</source>
         <translation>不明なコマンド &quot;%1&quot;。</translation>
     </message>
@@ -1462,7 +1462,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ファイルのあるフォルダーにも書き込みます (置き換えられることがあります)。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/Console.cpp" line="+53"/>
+        <location filename="../../app/cli/Console.cpp" line="+63"/>
         <source>%1 is a file, not a folder.</source>
         <translation>%1 はファイルで、フォルダーではありません。</translation>
     </message>
@@ -1718,12 +1718,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1: &quot;%2&quot; は整数ではありません。</translation>
     </message>
     <message>
-        <location line="-91"/>
+        <location line="-92"/>
         <source>%1 --help lists the options.</source>
         <translation>%1 --help でオプションを一覧表示します。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>%1 is a workspace; %2 never writes into a workspace&apos;s root. Give a new folder.</source>
         <translation>%1 はワークスペースです。%2 はワークスペースの最上位には書き込みません。新しいフォルダーを指定してください。</translation>
     </message>
@@ -2537,7 +2537,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location line="+19"/>
-        <location filename="../../core/store/src/ProcessLock.cpp" line="+112"/>
+        <location filename="../../core/store/src/ProcessLock.cpp" line="+116"/>
         <source>Cannot create the folder %1.</source>
         <translation>フォルダ %1 を作成できません。</translation>
     </message>
@@ -2572,7 +2572,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%2 のモデル &quot;%1&quot; は登録されたモデルではありません: ファイルが変更されています (内容ハッシュは現在 %3、登録時 %4)%5。トレースはそれを生成した重みを示す必要があるため、使用しません。現在のフォルダーを使うには新しいモデルとして登録してください: sdrt model register WS %2 --name %1-2</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/ProcessLock.cpp" line="-82"/>
+        <location filename="../../core/store/src/ProcessLock.cpp" line="-86"/>
         <source>a program</source>
         <translation>あるプログラム</translation>
     </message>
@@ -2592,7 +2592,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>、%1 から</translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+85"/>
         <source>Cannot create the lock file %1: %2</source>
         <translation>ロックファイル %1 を作成できません: %2</translation>
     </message>
@@ -3062,7 +3062,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>実行はまだ続いています。</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+23"/>
         <source>Cannot start %1: %2</source>
         <translation>%1 を起動できません: %2</translation>
     </message>
@@ -4565,7 +4565,7 @@ Teacher runs — %4</source>
         <translation>比較</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+12"/>
         <source>Items</source>
         <translation>項目</translation>
     </message>
@@ -4878,7 +4878,12 @@ Teacher runs — %4</source>
         <translation>止める(&amp;S)</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+19"/>
+        <source>Stopping the runs; the window closes when they have stopped.</source>
+        <translation>実行を停止しています。停止するとウィンドウが閉じます。</translation>
+    </message>
+    <message>
+        <location line="+25"/>
         <source>SDRT Workbench</source>
         <translation>SDRT ワークベンチ</translation>
     </message>

@@ -37,6 +37,7 @@
 #include <QTableWidget>
 #include <QTabWidget>
 #include <QTemporaryDir>
+#include <QElapsedTimer>
 #include <QTest>
 #include <QTextBrowser>
 
@@ -279,6 +280,28 @@ private Q_SLOTS:
         // The GUI's export goes through the same writer: a device is refused and stays a device.
         QVERIFY(!c->exportTo(QStringLiteral("/dev/null"), true));
         QVERIFY(QFileInfo::exists(QStringLiteral("/dev/null")) && !QFileInfo(QStringLiteral("/dev/null")).isFile());
+    }
+
+    void closingWithStopWaitsWithoutBlocking()
+    {
+        ui::MainWindow w;
+        w.show();
+        QVERIFY(w.openWorkspace(m_ws));
+        ui::DistillPanel *p = w.distillPanel();
+        p->nameField()->setText(QStringLiteral("stop-on-close"));
+        p->stepsField()->setValue(100000);
+        p->batchField()->setValue(4);
+        QVERIFY(p->start());
+        QTRY_VERIFY_WITH_TIMEOUT(p->curvePoints() > 0, 120000);
+        w.setCloseWithRuns(ui::MainWindow::CloseWithRuns::Stop);
+        QElapsedTimer t;
+        t.start();
+        QVERIFY(!w.close()); // the close waits for the run, and returns at once
+        QVERIFY2(t.elapsed() < 2000, qPrintable(QString::number(t.elapsed())));
+        QVERIFY(w.isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(!w.isVisible(), 60000); // closed once the run stopped
+        QCOMPARE(runStatus(m_ws, QStringLiteral("stop-on-close")), store::RunStatus::Cancelled);
+        QCOMPARE(p->child()->lastEvent().value(QStringLiteral("event")).toString(), QStringLiteral("cancelled"));
     }
 
     void closingLeavesARunGoingAndADeadRunReadsInterrupted()

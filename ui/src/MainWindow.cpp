@@ -58,6 +58,14 @@ MainWindow::MainWindow(QWidget *parent)
     m_centre->addTab(m_compare, tr("Compare"));
     m_centre->setFocusPolicy(Qt::NoFocus);
     setCentralWidget(m_centre);
+    // A close that chose to stop the runs waits for them without blocking: the window closes
+    // when the last one has ended.
+    for (ChildRun *child : {m_distill->child(), m_evaluate->child()}) {
+        connect(child, &ChildRun::finished, this, [this] {
+            if (m_closeAfterStop && !m_distill->isRunning() && !m_evaluate->isRunning())
+                close();
+        });
+    }
 
     auto *itemsDock = new QDockWidget(tr("Items"), this);
     itemsDock->setObjectName(QStringLiteral("itemsDock"));
@@ -392,12 +400,14 @@ void MainWindow::closeEvent(QCloseEvent *event)
         }
     }
     if (choice == CloseWithRuns::Stop) {
-        QApplication::setOverrideCursor(Qt::WaitCursor);
+        // Each run stops after its current step and records itself cancelled; the window stays
+        // responsive meanwhile and closes when both have ended (the connection above).
         m_evaluate->cancel();
         m_distill->cancel();
-        m_evaluate->child()->waitForFinished(60000);
-        m_distill->child()->waitForFinished(60000);
-        QApplication::restoreOverrideCursor();
+        m_closeAfterStop = true;
+        m_status->setText(tr("Stopping the runs; the window closes when they have stopped."));
+        event->ignore();
+        return;
     } else {
         sdrt::log::get("ui")->info("closing with runs going (distill pid {}, eval pid {})", m_distill->child()->pid(), m_evaluate->child()->pid());
     }

@@ -91,6 +91,7 @@ private:
     EvaluatePanel *m_evaluate;
     ComparePanel *m_compare;
     CloseWithRuns m_closeWithRuns = CloseWithRuns::Ask;
+    bool m_closeAfterStop = false; // a close is waiting for the runs it stopped
     QTabWidget *m_centre;
     bool m_reviewStale = false;
     QProgressDialog *m_progress = nullptr;

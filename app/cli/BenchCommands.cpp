@@ -152,6 +152,32 @@ std::string syntheticText(bool japanese, std::size_t bytes)
     return out;
 }
 
+// The folder's chat template, once: a teacher step's turn (an image and a Japanese question
+// with a note) rendered 2,000 times; or why it cannot render one. Nothing without a template.
+void benchChatTemplate(const std::string &folder)
+{
+    auto source = model::findChatTemplate(folder);
+    auto specials = model::specialTokensOf(folder);
+    if (source && *source && specials) {
+        auto tmpl = model::ChatTemplate::fromText((*source)->text, (*source)->file, *specials);
+        const model::ChatTurn turn{{model::ChatPart::imagePart(),
+                                    model::ChatPart::textPart("Note: 穴数: 4 (作業指示 A-1203)\nHow many holes does the part have? 穴はいくつ？")},
+                                   "Answer:"};
+        if (tmpl && tmpl->render(turn)) {
+            constexpr int kRenders = 2000;
+            QElapsedTimer t;
+            t.start();
+            for (int i = 0; i < kRenders; ++i)
+                (void)tmpl->render(turn);
+            const double us = t.nsecsElapsed() / 1e3 / kRenders;
+            out(QStringLiteral("chat template %1: %2 µs per user turn (%3 renders)").arg(QString::fromStdString((*source)->file)).arg(us, 0, 'f', 1).arg(kRenders));
+        } else {
+            out(QStringLiteral("chat template %1: does not render a user turn: %2")
+                    .arg(QString::fromStdString((*source)->file), QString::fromStdString(tmpl ? tmpl->render(turn).error() : tmpl.error())));
+        }
+    }
+}
+
 int benchTokenizer(const QStringList &args)
 {
     QCommandLineParser p;
@@ -223,29 +249,7 @@ int benchTokenizer(const QStringList &args)
     }
     if (!haveReference)
         out(QStringLiteral("(the JavaScript reference is not installed in %1: packaging/setup-debian.sh installs it)").arg(refDir));
-    // The folder's chat template, once: a teacher step's turn (an image and a Japanese question
-    // with a note) rendered 2,000 times.
-    const std::string folder = QFile::encodeName(dir).toStdString();
-    auto source = model::findChatTemplate(folder);
-    auto specials = model::specialTokensOf(folder);
-    if (source && *source && specials) {
-        auto tmpl = model::ChatTemplate::fromText((*source)->text, (*source)->file, *specials);
-        const model::ChatTurn turn{{model::ChatPart::imagePart(),
-                                    model::ChatPart::textPart("Note: 穴数: 4 (作業指示 A-1203)\nHow many holes does the part have? 穴はいくつ？")},
-                                   "Answer:"};
-        if (tmpl && tmpl->render(turn)) {
-            constexpr int kRenders = 2000;
-            QElapsedTimer t;
-            t.start();
-            for (int i = 0; i < kRenders; ++i)
-                (void)tmpl->render(turn);
-            const double us = t.nsecsElapsed() / 1e3 / kRenders;
-            out(QStringLiteral("chat template %1: %2 µs per user turn (%3 renders)").arg(QString::fromStdString((*source)->file)).arg(us, 0, 'f', 1).arg(kRenders));
-        } else {
-            out(QStringLiteral("chat template %1: does not render a user turn: %2")
-                    .arg(QString::fromStdString((*source)->file), QString::fromStdString(tmpl ? tmpl->render(turn).error() : tmpl.error())));
-        }
-    }
+    benchChatTemplate(QFile::encodeName(dir).toStdString());
     return 0;
 }
 

@@ -32,6 +32,7 @@
 
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <iostream>
 
 #include <tuple>
@@ -133,6 +134,87 @@ QCommandLineOption dtypeOption()
     return {QStringLiteral("dtype"), QCoreApplication::translate("sdrt::cli", "fp32, fp16, bf16 or auto."), QStringLiteral("T"), QStringLiteral("auto")};
 }
 
+// Image sizes to count tokens for: those given (WIDTHxHEIGHT), or a photo, a wide strip, a
+// square and an A4 page. Nullopt (after saying why) for a malformed size.
+std::optional<std::vector<std::pair<int, int>>> imageSizesOf(const QStringList &given)
+{
+    if (given.isEmpty())
+        return std::vector<std::pair<int, int>>{{640, 480}, {1000, 200}, {336, 336}, {1240, 1754}};
+    std::vector<std::pair<int, int>> sizes;
+    for (const QString &v : given) {
+        const QStringList wh = v.split(QLatin1Char('x'));
+        bool okW = false, okH = false;
+        const int w = wh.value(0).toInt(&okW), h = wh.value(1).toInt(&okH);
+        if (wh.size() != 2 || !okW || !okH || w <= 0 || h <= 0 || w > 100000 || h > 100000) {
+            err(QCoreApplication::translate("sdrt::cli", "--image-size wants WIDTHxHEIGHT in pixels, such as 640x480, not \"%1\".").arg(v));
+            return std::nullopt;
+        }
+        sizes.emplace_back(w, h);
+    }
+    return sizes;
+}
+
+// "640x480: grid 1x30x40, 300 tokens; …" (or why the family refuses that size).
+QString imageTokenCounts(const model::VlmRuntime &rt, const std::vector<std::pair<int, int>> &sizes)
+{
+    QStringList parts;
+    for (const auto &[w, h] : sizes) {
+        model::RgbImage probe;
+        probe.width = w;
+        probe.height = h; // the counts need the size only
+        auto g = rt.imageGrid(probe);
+        auto n = rt.imageTokens(probe);
+        parts << (g && n ? QStringLiteral("%1x%2: grid %3x%4x%5, %6 tokens").arg(w).arg(h).arg((*g)[0]).arg((*g)[1]).arg((*g)[2]).arg(*n)
+                         : QStringLiteral("%1x%2: %3").arg(w).arg(h).arg(qs(g ? n.error() : g.error())));
+    }
+    return parts.join(QStringLiteral("; "));
+}
+
+void printQwen3Vl(const model::ModelInfo &i, const model::Tokenizer &tokenizer, const QString &tokenCounts)
+{
+    const auto &q = *i.qwen3vl;
+    const auto &pr = i.qwen3vlProcessor;
+    QStringList taps;
+    for (int k : q.vision.deepstackVisualIndexes)
+        taps << QString::number(k);
+    out(QStringLiteral("architecture: Qwen3-VL (qwen3_vl)"));
+    out(QStringLiteral("vision: %1 blocks, hidden %2, heads %3, patch %4, temporal patch %5, merge %6x%6, %7 learned positions, DeepStack after blocks %8, out %9")
+            .arg(q.vision.depth).arg(q.vision.hiddenSize).arg(q.vision.numHeads).arg(q.vision.patchSize).arg(q.vision.temporalPatchSize)
+            .arg(q.vision.spatialMergeSize).arg(q.vision.numPositionEmbeddings).arg(taps.join(QLatin1Char(','))).arg(q.vision.outHiddenSize));
+    out(QStringLiteral("image processor: %1, %2 to %3 pixels, sides multiples of %4").arg(qs(pr.processorType)).arg(pr.minPixels).arg(pr.maxPixels).arg(pr.factor()));
+    out(QStringLiteral("image tokens (grid t x h x w in patches): %1").arg(tokenCounts));
+    out(QStringLiteral("text: qwen3 %1 layers, hidden %2, heads %3 (kv %4), head dim %5, vocab %6, rope theta %7, mrope section %8/%9/%10 interleaved, context %11, %12 head")
+            .arg(q.text.numLayers).arg(q.text.hiddenSize).arg(q.text.numHeads).arg(q.text.numKvHeads).arg(q.text.headDim).arg(q.text.vocabSize)
+            .arg(q.text.ropeTheta).arg(q.text.mropeSection[0]).arg(q.text.mropeSection[1]).arg(q.text.mropeSection[2]).arg(q.text.maxPositionEmbeddings)
+            .arg(q.tied() ? QStringLiteral("tied") : QStringLiteral("untied")));
+    out(QStringLiteral("memory for the weights: %1 GiB in fp32, %2 GiB in bf16")
+            .arg(double(model::qwen3VlWeightBytes(q, "fp32")) / double(1ll << 30), 0, 'f', 2)
+            .arg(double(model::qwen3VlWeightBytes(q, "bf16")) / double(1ll << 30), 0, 'f', 2));
+    out(QStringLiteral("tokenizer: %1 tokens, image token %2 = %3").arg(i.tokenizerVocab).arg(qs(tokenizer.piece(int(q.imageTokenId)))).arg(q.imageTokenId));
+}
+
+void printLlava(const model::ModelInfo &i, const model::Tokenizer &tokenizer, const QString &tokenCounts)
+{
+    const auto &c = i.config;
+    out(QStringLiteral("architecture: %1").arg(c.anyres() ? QStringLiteral("LLaVA-NeXT (llava_next)") : QStringLiteral("LLaVA 1.5 (llava)")));
+    out(QStringLiteral("vision: CLIP ViT %1 layers, hidden %2, heads %3, image %4, patch %5 (%6 image tokens per view), feature layer %7, %8")
+            .arg(c.vision.numLayers).arg(c.vision.hiddenSize).arg(c.vision.numHeads).arg(c.vision.imageSize)
+            .arg(c.vision.patchSize).arg(c.viewTokens()).arg(c.visionFeatureLayer).arg(qs(c.visionFeatureSelectStrategy)));
+    if (c.anyres()) {
+        QStringList grid;
+        for (const auto &g : c.imageGridPinpoints)
+            grid << QStringLiteral("%1x%2").arg(g[1]).arg(g[0]);
+        out(QStringLiteral("image grid (width x height): %1").arg(grid.join(QStringLiteral(", "))));
+    }
+    out(QStringLiteral("image tokens (grid: views x patch rows x patch columns): %1").arg(tokenCounts));
+    out(QStringLiteral("text: %1 %2 layers, hidden %3, heads %4 (kv %5), vocab %6, rope theta %7, context %8, %9 head, sliding window %10")
+            .arg(qs(c.text.modelType)).arg(c.text.numLayers).arg(c.text.hiddenSize).arg(c.text.numHeads)
+            .arg(c.text.numKvHeads).arg(c.text.vocabSize).arg(c.text.ropeTheta).arg(c.text.maxPositionEmbeddings)
+            .arg(c.text.tieWordEmbeddings ? QStringLiteral("tied") : QStringLiteral("untied"))
+            .arg(c.text.slidingWindow > 0 ? QString::number(c.text.slidingWindow) : QStringLiteral("none")));
+    out(QStringLiteral("tokenizer: %1 tokens, <image> = %2").arg(i.tokenizerVocab).arg(tokenizer.imageTokenId()));
+}
+
 int info(const QStringList &args)
 {
     QCommandLineParser p;
@@ -187,79 +269,18 @@ int info(const QStringList &args)
         return 2;
     }
     const model::ModelInfo &i = (*rt)->info();
-    const auto &c = i.config;
     out(QStringLiteral("model: %1").arg(qs(i.dir)));
     out(QStringLiteral("parameters: %1").arg(i.parameters));
     out(QStringLiteral("device: %1, dtype %2").arg(qs(i.device), qs(i.dtype)));
     out(QStringLiteral("chat template: %1").arg(qs(i.chatTemplate.source())));
-    // Image sizes to count tokens for: --image-size, or a photo, a wide strip, a square and an A4 page.
-    std::vector<std::pair<int, int>> sizes = {{640, 480}, {1000, 200}, {336, 336}, {1240, 1754}};
-    if (p.isSet(imageSize)) {
-        sizes.clear();
-        for (const QString &v : p.values(imageSize)) {
-            const QStringList wh = v.split(QLatin1Char('x'));
-            bool okW = false, okH = false;
-            const int w = wh.value(0).toInt(&okW), h = wh.value(1).toInt(&okH);
-            if (wh.size() != 2 || !okW || !okH || w <= 0 || h <= 0 || w > 100000 || h > 100000) {
-                err(QCoreApplication::translate("sdrt::cli", "--image-size wants WIDTHxHEIGHT in pixels, such as 640x480, not \"%1\".").arg(v));
-                return 2;
-            }
-            sizes.emplace_back(w, h);
-        }
-    }
-    auto tokenCounts = [&]() {
-        QStringList out;
-        for (const auto &[w, h] : sizes) {
-            model::RgbImage probe;
-            probe.width = w;
-            probe.height = h; // the counts need the size only
-            auto g = (*rt)->imageGrid(probe);
-            auto n = (*rt)->imageTokens(probe);
-            out << (g && n ? QStringLiteral("%1x%2: grid %3x%4x%5, %6 tokens").arg(w).arg(h).arg((*g)[0]).arg((*g)[1]).arg((*g)[2]).arg(*n)
-                           : QStringLiteral("%1x%2: %3").arg(w).arg(h).arg(qs(g ? n.error() : g.error())));
-        }
-        return out.join(QStringLiteral("; "));
-    };
-    if (i.qwen3vl) {
-        const auto &q = *i.qwen3vl;
-        const auto &pr = i.qwen3vlProcessor;
-        QStringList taps;
-        for (int k : q.vision.deepstackVisualIndexes)
-            taps << QString::number(k);
-        out(QStringLiteral("architecture: Qwen3-VL (qwen3_vl)"));
-        out(QStringLiteral("vision: %1 blocks, hidden %2, heads %3, patch %4, temporal patch %5, merge %6x%6, %7 learned positions, DeepStack after blocks %8, out %9")
-                .arg(q.vision.depth).arg(q.vision.hiddenSize).arg(q.vision.numHeads).arg(q.vision.patchSize).arg(q.vision.temporalPatchSize)
-                .arg(q.vision.spatialMergeSize).arg(q.vision.numPositionEmbeddings).arg(taps.join(QLatin1Char(','))).arg(q.vision.outHiddenSize));
-        out(QStringLiteral("image processor: %1, %2 to %3 pixels, sides multiples of %4").arg(qs(pr.processorType)).arg(pr.minPixels).arg(pr.maxPixels).arg(pr.factor()));
-        out(QStringLiteral("image tokens (grid t x h x w in patches): %1").arg(tokenCounts()));
-        out(QStringLiteral("text: qwen3 %1 layers, hidden %2, heads %3 (kv %4), head dim %5, vocab %6, rope theta %7, mrope section %8/%9/%10 interleaved, context %11, %12 head")
-                .arg(q.text.numLayers).arg(q.text.hiddenSize).arg(q.text.numHeads).arg(q.text.numKvHeads).arg(q.text.headDim).arg(q.text.vocabSize)
-                .arg(q.text.ropeTheta).arg(q.text.mropeSection[0]).arg(q.text.mropeSection[1]).arg(q.text.mropeSection[2]).arg(q.text.maxPositionEmbeddings)
-                .arg(q.tied() ? QStringLiteral("tied") : QStringLiteral("untied")));
-        out(QStringLiteral("memory for the weights: %1 GiB in fp32, %2 GiB in bf16")
-                .arg(double(model::qwen3VlWeightBytes(q, "fp32")) / double(1ll << 30), 0, 'f', 2)
-                .arg(double(model::qwen3VlWeightBytes(q, "bf16")) / double(1ll << 30), 0, 'f', 2));
-        out(QStringLiteral("tokenizer: %1 tokens, image token %2 = %3").arg(i.tokenizerVocab).arg(qs((*rt)->tokenizer().piece(int(q.imageTokenId)))).arg(q.imageTokenId));
-        out(QStringLiteral("platform: %1").arg(qs(model::platformSummary())));
-        return 0;
-    }
-    out(QStringLiteral("architecture: %1").arg(c.anyres() ? QStringLiteral("LLaVA-NeXT (llava_next)") : QStringLiteral("LLaVA 1.5 (llava)")));
-    out(QStringLiteral("vision: CLIP ViT %1 layers, hidden %2, heads %3, image %4, patch %5 (%6 image tokens per view), feature layer %7, %8")
-            .arg(c.vision.numLayers).arg(c.vision.hiddenSize).arg(c.vision.numHeads).arg(c.vision.imageSize)
-            .arg(c.vision.patchSize).arg(c.viewTokens()).arg(c.visionFeatureLayer).arg(qs(c.visionFeatureSelectStrategy)));
-    if (c.anyres()) {
-        QStringList grid;
-        for (const auto &g : c.imageGridPinpoints)
-            grid << QStringLiteral("%1x%2").arg(g[1]).arg(g[0]);
-        out(QStringLiteral("image grid (width x height): %1").arg(grid.join(QStringLiteral(", "))));
-    }
-    out(QStringLiteral("image tokens (grid: views x patch rows x patch columns): %1").arg(tokenCounts()));
-    out(QStringLiteral("text: %1 %2 layers, hidden %3, heads %4 (kv %5), vocab %6, rope theta %7, context %8, %9 head, sliding window %10")
-            .arg(qs(c.text.modelType)).arg(c.text.numLayers).arg(c.text.hiddenSize).arg(c.text.numHeads)
-            .arg(c.text.numKvHeads).arg(c.text.vocabSize).arg(c.text.ropeTheta).arg(c.text.maxPositionEmbeddings)
-            .arg(c.text.tieWordEmbeddings ? QStringLiteral("tied") : QStringLiteral("untied"))
-            .arg(c.text.slidingWindow > 0 ? QString::number(c.text.slidingWindow) : QStringLiteral("none")));
-    out(QStringLiteral("tokenizer: %1 tokens, <image> = %2").arg(i.tokenizerVocab).arg((*rt)->tokenizer().imageTokenId()));
+    auto sizes = imageSizesOf(p.values(imageSize));
+    if (!sizes)
+        return 2;
+    const QString counts = imageTokenCounts(**rt, *sizes);
+    if (i.qwen3vl)
+        printQwen3Vl(i, (*rt)->tokenizer(), counts);
+    else
+        printLlava(i, (*rt)->tokenizer(), counts);
     out(QStringLiteral("platform: %1").arg(qs(model::platformSummary())));
     return 0;
 }

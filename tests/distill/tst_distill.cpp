@@ -4,6 +4,7 @@
 // uninterrupted run; two data-parallel processes (c10d/Gloo over loopback) match one process
 // with the same global batch and seed; the student is registered and answers through the CLI.
 
+#include "../support/AcceptAll.h"
 #include "../support/CliRun.h"
 #include "../support/StoreQuery.h"
 #include "sdrt/model/TinyModel.h"
@@ -115,17 +116,7 @@ private Q_SLOTS:
                           QStringLiteral("train"), QStringLiteral("--step1-tokens"), QStringLiteral("6"), QStringLiteral("--step2-tokens"),
                           QStringLiteral("4"), QStringLiteral("--quiet")});
         QVERIFY2(g.code == 0 || g.code == 1, qPrintable(g.err));
-        auto ws = store::Workspace::open(m_ws);
-        QVERIFY(ws);
-        auto session = review::ReviewSession::load(ws->db());
-        QVERIFY(session);
-        (*session)->setReviewer(QStringLiteral("ana"));
-        std::vector<store::Id> all;
-        for (store::Id item : (*session)->items())
-            for (const auto *t : (*session)->traces(item))
-                all.push_back(t->traceId);
-        QVERIFY(all.size() >= 8);
-        QVERIFY((*session)->record(all, {}));
+        QVERIFY(testing::acceptEveryTrace(m_ws, QStringLiteral("ana")) >= 8);
     }
 
     void badInputIsRefusedByName()
@@ -446,19 +437,7 @@ private Q_SLOTS:
             QVERIFY2(g.code == 0, qPrintable(g.err + g.out));
             QVERIFY2(g.out.contains(QStringLiteral(" 0 failed")), qPrintable(g.out));
         }
-        {
-            auto w = store::Workspace::open(ws);
-            QVERIFY(w);
-            auto session = review::ReviewSession::load(w->db());
-            QVERIFY(session);
-            (*session)->setReviewer(QStringLiteral("ana"));
-            std::vector<store::Id> all;
-            for (store::Id item : (*session)->items())
-                for (const auto *t : (*session)->traces(item))
-                    all.push_back(t->traceId);
-            QVERIFY(all.size() >= 16);
-            QVERIFY((*session)->record(all, {}));
-        }
+        QVERIFY(testing::acceptEveryTrace(ws, QStringLiteral("ana")) >= 16);
         auto d = sdrtRun({QStringLiteral("distill"), ws, QStringLiteral("--base"), QStringLiteral("qwen"), QStringLiteral("--config"), m_cfg,
                           QStringLiteral("--name"), QStringLiteral("qstudent")});
         QVERIFY2(d.code == 0, qPrintable(d.err));

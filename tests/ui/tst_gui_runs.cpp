@@ -19,6 +19,7 @@
 #include "sdrt/ui/ReviewController.h"
 #include "sdrt/ui/ReviewPanel.h"
 #include "sdrt/ui/WorkspaceSession.h"
+#include "support/AcceptAll.h"
 #include "support/CliRun.h"
 
 #include <QBarSeries>
@@ -97,17 +98,7 @@ private Q_SLOTS:
                           QStringLiteral("train"), QStringLiteral("--step1-tokens"), QStringLiteral("6"), QStringLiteral("--step2-tokens"),
                           QStringLiteral("4"), QStringLiteral("--quiet")});
         QVERIFY2(g.code == 0 || g.code == 1, qPrintable(g.err));
-        auto ws = store::Workspace::open(m_ws);
-        QVERIFY(ws);
-        auto session = review::ReviewSession::load(ws->db());
-        QVERIFY(session);
-        (*session)->setReviewer(QStringLiteral("ana"));
-        std::vector<store::Id> all;
-        for (store::Id item : (*session)->items())
-            for (const auto *t : (*session)->traces(item))
-                all.push_back(t->traceId);
-        QVERIFY(all.size() >= 8);
-        QVERIFY((*session)->record(all, {}));
+        QVERIFY(testing::acceptEveryTrace(m_ws, QStringLiteral("ana")) >= 8);
     }
 
     void distillFormStartsCancelsAndResumes()

@@ -1,30 +1,20 @@
 #include "sdrt/model/ChatTemplate.h"
 
+#include "JsonFile.h"
+
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace sdrt::model {
 namespace {
-
-Expected<std::string, std::string> readAll(const std::string &path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return unexpected(path + ": cannot read");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 // The template text of a JSON file's "chat_template": a string, or a list of named templates
 // (Hugging Face's form for several; "default" is the one apply_chat_template uses). Empty when
 // the file has none.
 Expected<std::string, std::string> templateFromJson(const std::string &path)
 {
-    auto text = readAll(path);
+    auto text = readTextFile(path);
     if (!text)
         return unexpected(text.error());
     try {
@@ -108,7 +98,7 @@ Expected<std::string, std::string> specialTokensOf(const std::string &dir)
     const std::string path = dir + "/tokenizer_config.json";
     if (!std::filesystem::exists(path))
         return std::string("{}");
-    auto text = readAll(path);
+    auto text = readTextFile(path);
     if (!text)
         return unexpected(text.error());
     nlohmann::json out = nlohmann::json::object();
@@ -228,7 +218,7 @@ Expected<std::optional<ChatTemplateSource>, std::string> findChatTemplate(const 
         const std::string path = dir + "/" + file;
         if (!fs::exists(path))
             continue;
-        auto text = std::string(file) == "chat_template.jinja" ? readAll(path) : templateFromJson(path);
+        auto text = std::string(file) == "chat_template.jinja" ? readTextFile(path) : templateFromJson(path);
         if (!text)
             return unexpected(text.error());
         if (!text->empty())

@@ -59,8 +59,7 @@ public:
                 if (!sizes.empty() && count + v > chunkViews)
                     break;
                 sizes.push_back({images[i]->height, images[i]->width});
-                views.push_back(m_config.anyres() ? preprocessAnyres(*images[i], m_config, m_preprocessor)
-                                                  : preprocessClip(*images[i], m_preprocessor).unsqueeze(0));
+                views.push_back(llavaViews(*images[i], m_config, m_preprocessor));
                 count += v;
                 ++i;
             }

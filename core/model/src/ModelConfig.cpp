@@ -4,30 +4,13 @@
 
 #include "sdrt/model/ImageGrid.h"
 
+#include "JsonFile.h"
+
 #include <nlohmann/json.hpp>
 
-#include <fstream>
-#include <sstream>
 
 namespace sdrt::model {
 namespace {
-
-Expected<nlohmann::json, std::string> readJson(const std::string &path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return unexpected(path + ": cannot read (missing file?)");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    try {
-        auto j = nlohmann::json::parse(ss.str());
-        if (!j.is_object())
-            return unexpected(path + ": not a JSON object");
-        return j;
-    } catch (const std::exception &e) {
-        return unexpected(path + ": invalid JSON: " + e.what());
-    }
-}
 
 template <typename T>
 void get(const nlohmann::json &j, const char *key, T &out)
@@ -95,7 +78,7 @@ std::int64_t LlavaConfig::parameterCount() const
 
 Expected<LlavaConfig, std::string> loadLlavaConfig(const std::string &path)
 {
-    auto j = readJson(path);
+    auto j = readJsonObject(path);
     if (!j)
         return unexpected(j.error());
     LlavaConfig c;
@@ -232,7 +215,7 @@ Expected<void, std::string> validate(const LlavaConfig &c)
 
 Expected<PreprocessorConfig, std::string> loadPreprocessorConfig(const std::string &path)
 {
-    auto j = readJson(path);
+    auto j = readJsonObject(path);
     if (!j)
         return unexpected(j.error());
     PreprocessorConfig p;

@@ -203,6 +203,11 @@ torch::Tensor preprocessAnyres(const RgbImage &image, const LlavaConfig &config,
     return torch::stack(views);
 }
 
+torch::Tensor llavaViews(const RgbImage &image, const LlavaConfig &config, const PreprocessorConfig &preprocessor)
+{
+    return config.anyres() ? preprocessAnyres(image, config, preprocessor) : preprocessClip(image, preprocessor).unsqueeze(0);
+}
+
 torch::Tensor preprocessQwen2Vl(const RgbImage &image, const Qwen3VlProcessorConfig &p, ImageGridThw &grid)
 {
     checkImage(image);

@@ -30,6 +30,10 @@ torch::Tensor anyresCanvas(const RgbImage &image, const AnyresLayout &layout);
 // image_size), the whole image first, then the grid row by row.
 torch::Tensor preprocessAnyres(const RgbImage &image, const LlavaConfig &config, const PreprocessorConfig &preprocessor);
 
+// The vision tower's input for one image of a LLaVA: [1, 3, S, S] (LLaVA 1.5) or its views
+// [1 + rows*cols, 3, S, S] (LLaVA-NeXT).
+torch::Tensor llavaViews(const RgbImage &image, const LlavaConfig &config, const PreprocessorConfig &preprocessor);
+
 // Qwen2-VL's image processor (Qwen3-VL), the slow PIL-based one: smart_resize (PIL bicubic),
 // rescale in double and normalise in float, the still image repeated to temporal_patch_size
 // frames, then cut into patches in the processor's order (merge windows of merge x merge

@@ -1,33 +1,16 @@
 #include "sdrt/model/Qwen3Vl.h"
 
+#include "JsonFile.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 namespace sdrt::model {
 namespace {
 
 using Json = nlohmann::json;
-
-Expected<Json, std::string> readJson(const std::string &path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return unexpected(path + ": cannot read (missing file?)");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    try {
-        auto j = Json::parse(ss.str());
-        if (!j.is_object())
-            return unexpected(path + ": not a JSON object");
-        return j;
-    } catch (const std::exception &e) {
-        return unexpected(path + ": invalid JSON: " + e.what());
-    }
-}
 
 // Reads `key` when present and not null; a value of the wrong type throws with the key's path.
 template <typename T>
@@ -79,7 +62,7 @@ std::int64_t qwen3VlWeightBytes(const Qwen3VlConfig &c, const std::string &dtype
 
 Expected<Qwen3VlConfig, std::string> loadQwen3VlConfig(const std::string &path)
 {
-    auto j = readJson(path);
+    auto j = readJsonObject(path);
     if (!j)
         return unexpected(j.error());
     Qwen3VlConfig c;
@@ -265,7 +248,7 @@ std::string qwen3VlConfigJson(const Qwen3VlConfig &c)
 
 Expected<Qwen3VlProcessorConfig, std::string> loadQwen3VlProcessorConfig(const std::string &path)
 {
-    auto j = readJson(path);
+    auto j = readJsonObject(path);
     if (!j)
         return unexpected(j.error());
     Qwen3VlProcessorConfig p;

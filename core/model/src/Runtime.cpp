@@ -1,6 +1,7 @@
 #include "sdrt/model/Runtime.h"
 
 #include "sdrt/common/Log.h"
+#include "JsonFile.h"
 #include "LlavaModel.h"
 #include "Preprocess.h"
 #include "SafetensorsTorch.h"
@@ -162,17 +163,10 @@ Expected<std::vector<std::string>, std::string> weightFilesOf(const std::string 
 // config.json's model_type ("" when absent); an unreadable or malformed file is an error.
 static Expected<std::string, std::string> configModelType(const std::string &path)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return unexpected(path + ": cannot read (missing file?)");
-    try {
-        const auto j = nlohmann::json::parse(in);
-        if (!j.is_object())
-            return unexpected(path + ": not a JSON object");
-        return j.contains("model_type") && j["model_type"].is_string() ? j["model_type"].get<std::string>() : std::string();
-    } catch (const std::exception &e) {
-        return unexpected(path + ": invalid JSON: " + e.what());
-    }
+    auto j = readJsonObject(path);
+    if (!j)
+        return unexpected(j.error());
+    return j->contains("model_type") && (*j)["model_type"].is_string() ? (*j)["model_type"].get<std::string>() : std::string();
 }
 
 Expected<void, std::string> fillFromSafetensors(torch::nn::Module &model, const std::string &dir, const WeightNames &names,

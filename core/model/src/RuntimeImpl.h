@@ -140,17 +140,13 @@ struct VlmRuntime::Impl {
         return ids;
     }
 
-    // The vision tower's input for `images`: one view each (LLaVA 1.5), or each image's views
-    // in order (LLaVA-NeXT) → [views, 3, S, S].
+    // LLaVA's vision tower input for `images` (whole-model training): one view each (LLaVA
+    // 1.5), or each image's views in order (LLaVA-NeXT) → [views, 3, S, S].
     torch::Tensor pixels(const std::vector<const RgbImage *> &images)
     {
         std::vector<torch::Tensor> list;
-        for (const RgbImage *img : images) {
-            if (info.config.anyres())
-                list.push_back(preprocessAnyres(*img, info.config, info.preprocessor));
-            else
-                list.push_back(preprocessClip(*img, info.preprocessor).unsqueeze(0));
-        }
+        for (const RgbImage *img : images)
+            list.push_back(llavaViews(*img, info.config, info.preprocessor));
         if (list.empty())
             return {};
         return torch::cat(list, 0).to(device, dtype);

@@ -83,17 +83,24 @@ const std::vector<std::string> &builtinCorpus()
     return corpus;
 }
 
-Expected<LlavaConfig, std::string> makeTinyModel(const std::string &dir, const TinyModelParams &p)
+Expected<void, std::string> prepareTinyModelFolder(const std::string &dir, bool replaceExisting)
 {
     std::error_code ec;
     if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
         return unexpected(dir + " is a file, not a folder");
-    if (!p.replaceExisting && fs::is_directory(dir, ec) && !fs::is_empty(dir, ec))
+    if (!replaceExisting && fs::is_directory(dir, ec) && !fs::is_empty(dir, ec))
         return unexpected(dir + " is not empty; a tiny model is written only into a new or empty folder (or with --force, replacing "
                                 "its model files)");
     fs::create_directories(dir, ec);
     if (ec)
         return unexpected(dir + ": cannot create the folder: " + ec.message());
+    return {};
+}
+
+Expected<LlavaConfig, std::string> makeTinyModel(const std::string &dir, const TinyModelParams &p)
+{
+    if (auto ready = prepareTinyModelFolder(dir, p.replaceExisting); !ready)
+        return unexpected(ready.error());
     std::vector<std::string> corpus = builtinCorpus();
     corpus.insert(corpus.end(), p.extraCorpus.begin(), p.extraCorpus.end());
     auto proto = trainSentencePiece(corpus, p.tokenizerVocab, p.tokenizerOptions);

@@ -7,10 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
-#include <filesystem>
 #include <map>
-
-namespace fs = std::filesystem;
 
 namespace sdrt::model {
 namespace {
@@ -127,15 +124,8 @@ TinyQwen3VlParams TinyQwen3VlParams::hundredMillion()
 
 Expected<Qwen3VlConfig, std::string> makeTinyQwen3Vl(const std::string &dir, const TinyQwen3VlParams &p)
 {
-    std::error_code ec;
-    if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
-        return unexpected(dir + " is a file, not a folder");
-    if (!p.replaceExisting && fs::is_directory(dir, ec) && !fs::is_empty(dir, ec))
-        return unexpected(dir + " is not empty; a tiny model is written only into a new or empty folder (or with --force, replacing "
-                                "its model files)");
-    fs::create_directories(dir, ec);
-    if (ec)
-        return unexpected(dir + ": cannot create the folder: " + ec.message());
+    if (auto ready = prepareTinyModelFolder(dir, p.replaceExisting); !ready)
+        return unexpected(ready.error());
 
     // The tokenizer: 256 byte tokens, the learnt merges, then the special tokens.
     std::vector<std::string> corpus = builtinCorpus();

@@ -83,6 +83,10 @@ struct TinyQwen3VlParams {
 };
 Expected<Qwen3VlConfig, std::string> makeTinyQwen3Vl(const std::string &dir, const TinyQwen3VlParams &params);
 
+// The folder a tiny model is written into: created when missing; one that is a file, or not
+// empty (unless `replaceExisting`), is refused by name.
+Expected<void, std::string> prepareTinyModelFolder(const std::string &dir, bool replaceExisting);
+
 // The built-in tokenizer corpus.
 const std::vector<std::string> &builtinCorpus();
 

@@ -330,5 +330,7 @@ private:
 // Random initialisation (normal, std 0.02; norms at 1) with a fixed seed.
 void initRandom(LlavaModel &model, std::uint64_t seed);
 void initRandom(torch::nn::Module &model, std::uint64_t seed);
+// initRandom, then every parameter written to `path` (safetensors) under its name (TinyModel.cpp).
+Expected<void, std::string> writeRandomWeights(torch::nn::Module &model, std::uint64_t seed, const std::string &path);
 
 } // namespace sdrt::model

@@ -167,16 +167,21 @@ Expected<LlavaConfig, std::string> makeTinyModel(const std::string &dir, const T
     }
     try {
         LlavaModel model(c);
-        initRandom(model, p.seed);
-        std::vector<std::pair<std::string, torch::Tensor>> tensors;
-        for (const auto &param : model->named_parameters(true))
-            tensors.emplace_back(param.key(), param.value().detach());
-        if (auto r = writeSafetensors(dir + "/model.safetensors", tensors, {{"format", "pt"}}); !r)
+        if (auto r = writeRandomWeights(*model, p.seed, dir + "/model.safetensors"); !r)
             return unexpected(r.error());
     } catch (const c10::Error &e) {
         return unexpected(std::string("cannot build the model: ") + e.what_without_backtrace());
     }
     return c;
+}
+
+Expected<void, std::string> writeRandomWeights(torch::nn::Module &model, std::uint64_t seed, const std::string &path)
+{
+    initRandom(model, seed);
+    std::vector<std::pair<std::string, torch::Tensor>> tensors;
+    for (const auto &param : model.named_parameters(true))
+        tensors.emplace_back(param.key(), param.value().detach());
+    return writeSafetensors(path, tensors, {{"format", "pt"}});
 }
 
 } // namespace sdrt::model

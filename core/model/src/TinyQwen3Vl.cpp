@@ -1,7 +1,6 @@
 // make-tiny --qwen3vl: a small random Qwen3-VL with a byte-level BPE tokenizer of its own.
 
 #include "Qwen3VlModel.h"
-#include "SafetensorsTorch.h"
 #include "sdrt/model/TinyModel.h"
 
 #include <nlohmann/json.hpp>
@@ -213,11 +212,7 @@ Expected<Qwen3VlConfig, std::string> makeTinyQwen3Vl(const std::string &dir, con
     }
     try {
         Qwen3VlNetwork net(c);
-        initRandom(*net, p.seed);
-        std::vector<std::pair<std::string, torch::Tensor>> tensors;
-        for (const auto &param : net->named_parameters(true))
-            tensors.emplace_back(param.key(), param.value().detach());
-        if (auto r = writeSafetensors(dir + "/model.safetensors", tensors, {{"format", "pt"}}); !r)
+        if (auto r = writeRandomWeights(*net, p.seed, dir + "/model.safetensors"); !r)
             return unexpected(r.error());
     } catch (const c10::Error &e) {
         return unexpected(std::string("cannot build the model: ") + e.what_without_backtrace());

@@ -11,9 +11,11 @@
 #include "sdrt/model/Runtime.h"
 #include "sdrt/model/Safetensors.h"
 #include "sdrt/model/TinyModel.h"
+#include "sdrt/model/Training.h"
 
 #include <nlohmann/json.hpp>
 
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -648,6 +650,25 @@ private Q_SLOTS:
         QVERIFY2(a[0], a[0] ? "" : a[0].error().c_str());
         QVERIFY(b[0]);
         QCOMPARE(a[0]->tokens.front(), b[0]->tokens.front());
+    }
+
+    void wholeModelTrainingAndSavingAreRefusedByName()
+    {
+        // Whole-model training and saving are LLaVA's (the demo teacher); a Qwen3-VL is refused
+        // by name, not trained or written wrongly. Its students are adapters (tst_distill).
+        auto rt = VlmRuntime::load(m_tiny);
+        QVERIFY(rt);
+        TrainParams params;
+        params.steps = 1;
+        params.batchSize = 1;
+        auto trained = train(**rt, 1, [](int) { return TrainingExample{}; }, params);
+        QVERIFY(!trained);
+        QVERIFY2(trained.error().find("implemented for LLaVA") != std::string::npos, trained.error().c_str());
+        const std::string out = m_tmp.filePath(QStringLiteral("saved")).toStdString();
+        auto saved = (*rt)->save(out);
+        QVERIFY(!saved);
+        QVERIFY2(saved.error().find("Qwen3-VL") != std::string::npos, saved.error().c_str());
+        QVERIFY(!QFileInfo::exists(QString::fromStdString(out + "/model.safetensors")));
     }
 
     void folderMismatchesAreRefused()

@@ -6,9 +6,10 @@
 #include "sdrt/eval/EvalJob.h"
 #include "sdrt/review/Export.h"
 #include "sdrt/review/ReviewSession.h"
-#include "sdrt/store/ReviewRepository.h"
 #include "sdrt/store/EvaluationRepository.h"
 #include "sdrt/store/OutputFile.h"
+#include "sdrt/store/ReviewRepository.h"
+#include "sdrt/store/RunProtocol.h"
 #include "sdrt/store/Workspace.h"
 
 #include <QCommandLineParser>
@@ -226,16 +227,12 @@ int runEval(const QStringList &args)
     }
     ep.cancel = cancelOnSignals();
     ep.progress = [](const eval::EvalParams::Progress &pr) {
-        jsonLine({{QStringLiteral("event"), QStringLiteral("progress")},
-                  {QStringLiteral("done"), pr.done},
-                  {QStringLiteral("total"), pr.total},
-                  {QStringLiteral("failed"), pr.failed},
-                  {QStringLiteral("eta_s"), pr.etaSeconds}});
+        jsonLine(store::protocol::encode(store::protocol::EvalProgress{pr.done, pr.total, pr.failed, pr.etaSeconds}));
     };
     auto report = eval::runEvaluation(ep);
     if (!report) {
         err(report.error());
-        jsonLine({{QStringLiteral("event"), QStringLiteral("failed")}, {QStringLiteral("error"), report.error()}});
+        jsonLine(store::protocol::encodeFailure(report.error()));
         return 2;
     }
     QJsonObject scores;
@@ -247,20 +244,20 @@ int runEval(const QStringList &args)
                                    {QStringLiteral("items"), e.items}});
         scores.insert(metricName, fam);
     }
-    jsonLine({{QStringLiteral("event"), report->cancelled ? QStringLiteral("cancelled") : QStringLiteral("done")},
-              {QStringLiteral("evaluation"), report->name},
-              {QStringLiteral("evaluation_id"), qint64(report->evaluationId)},
-              {QStringLiteral("items"), report->items},
-              {QStringLiteral("failed"), report->failed},
-              {QStringLiteral("items_this_run"), report->itemsThisRun},
-              {QStringLiteral("seconds"), report->secondsThisRun},
-              {QStringLiteral("items_per_min"), report->secondsThisRun > 0 ? 60.0 * report->itemsThisRun / report->secondsThisRun : 0.0},
-              {QStringLiteral("scores"), scores},
-              {QStringLiteral("cost_per_answer"),
-               QJsonObject{{QStringLiteral("generations"), report->generations},
-                           {QStringLiteral("prompt_tokens"), report->promptTokens},
-                           {QStringLiteral("generated_tokens"), report->generatedTokens},
-                           {QStringLiteral("latency_ms"), report->latencyMs}}}});
+    store::protocol::EvalEnd end;
+    end.evaluation = report->name;
+    end.evaluationId = report->evaluationId;
+    end.items = report->items;
+    end.failed = report->failed;
+    end.itemsThisRun = report->itemsThisRun;
+    end.seconds = report->secondsThisRun;
+    end.itemsPerMinute = report->secondsThisRun > 0 ? 60.0 * report->itemsThisRun / report->secondsThisRun : 0.0;
+    end.scores = scores;
+    end.costPerAnswer = QJsonObject{{QStringLiteral("generations"), report->generations},
+                                    {QStringLiteral("prompt_tokens"), report->promptTokens},
+                                    {QStringLiteral("generated_tokens"), report->generatedTokens},
+                                    {QStringLiteral("latency_ms"), report->latencyMs}};
+    jsonLine(store::protocol::encode(report->cancelled ? store::protocol::Event::Cancelled : store::protocol::Event::Done, end));
     for (const auto &[metricName, families] : report->byMetric)
         for (const auto &[f, e] : families)
             err(QStringLiteral("%1\t%2\t%3 [%4, %5]\t%6 items")

@@ -7,6 +7,8 @@
 #include "../support/AcceptAll.h"
 #include "../support/CliRun.h"
 #include "../support/StoreQuery.h"
+#include "sdrt/distill/DistillJob.h"
+#include "sdrt/model/Platform.h"
 #include "sdrt/model/TinyModel.h"
 #include "sdrt/review/ReviewSession.h"
 #include "sdrt/store/Workspace.h"
@@ -14,6 +16,7 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -455,6 +458,70 @@ private Q_SLOTS:
                           QStringLiteral("--prompt"), QStringLiteral("穴はいくつ？"), QStringLiteral("--max-new"), QStringLiteral("3"), QStringLiteral("--json")});
         QVERIFY2(g.code == 0, qPrintable(g.err));
         QVERIFY2(g.out.contains(QStringLiteral("\"prompt_ids\":[")), qPrintable(g.out));
+    }
+
+    // Issue 32, 1: the distillation job is a core function the CLI and the GUI both call: in this
+    // process, with its callbacks, a cancel flag that leaves a resumable run, and a resume that
+    // finishes it and registers the student.
+    void theCoreJobRunsInProcess()
+    {
+        model::configureThreads(1);
+        distill::DistillParams params;
+        params.workspace = m_ws;
+        params.baseModel = QStringLiteral("tiny");
+        params.runName = QStringLiteral("in-process");
+        params.config.steps = 8;
+        params.config.batch = 4;
+        params.config.checkpointEvery = 2;
+        std::atomic_bool cancel{false};
+        params.cancel = &cancel;
+        std::vector<store::protocol::DistillStart> starts;
+        std::vector<int> steps;
+        QStringList said;
+        params.started = [&](const store::protocol::DistillStart &s) { starts.push_back(s); };
+        params.progress = [&](const distill::DistillProgress &p) {
+            steps.push_back(p.step);
+            if (p.step == 3)
+                cancel = true;
+        };
+        params.message = [&](const QString &line) { said << line; };
+        auto first = distill::runDistill(params);
+        QVERIFY2(first, qPrintable(first ? QString() : first.error()));
+        QVERIFY(first->cancelled);
+        QCOMPARE(starts.size(), std::size_t(1));
+        QVERIFY(starts[0].runId > 0 && !starts[0].resumed && starts[0].traces >= 8);
+        // The step under way when the flag is seen finishes (every rank stops at the same step).
+        QCOMPARE(steps, (std::vector<int>{1, 2, 3, 4}));
+        QCOMPARE(first->training.stepsDone, 4);
+        QVERIFY2(said.join(QLatin1Char('\n')).contains(QStringLiteral("data: ")), qPrintable(said.join(QLatin1Char('\n'))));
+        QCOMPARE(first->studentModelId, store::Id(0));
+        QCOMPARE(testing::sqlText(m_ws, "SELECT status FROM distill_runs WHERE name = 'in-process'"), QStringLiteral("cancelled"));
+
+        // The same run again by name is refused; resumed, it continues from its checkpoint at 4.
+        cancel = false;
+        auto again = distill::runDistill(params);
+        QVERIFY(!again);
+        QVERIFY2(again.error().contains(QStringLiteral("already exists")), qPrintable(again.error()));
+        params.resumeRun = QStringLiteral("in-process");
+        params.baseModel.clear();
+        params.runName.reset();
+        steps.clear();
+        auto second = distill::runDistill(params);
+        QVERIFY2(second, qPrintable(second ? QString() : second.error()));
+        QVERIFY(!second->cancelled);
+        QCOMPARE(second->training.startStep, 4);
+        QCOMPARE(steps.front(), 5);
+        QCOMPARE(steps.back(), 8);
+        QVERIFY(starts.back().resumed);
+        QVERIFY(second->studentModelId > 0);
+        QVERIFY(QFileInfo(second->adapterFile).size() == second->adapterBytes && second->adapterBytes > 0);
+        QCOMPARE(testing::sqlText(m_ws, "SELECT status FROM distill_runs WHERE name = 'in-process'"), QStringLiteral("done"));
+        QCOMPARE(testing::sqlText(m_ws, "SELECT role FROM models WHERE name = 'in-process'"), QStringLiteral("student"));
+        // What sdrt distill prints of it decodes to the same figures.
+        const auto end = store::protocol::decodeDistillEnd(store::protocol::encode(store::protocol::Event::Done, distill::distillEnd(*second)));
+        QCOMPARE(end.steps, 8);
+        QCOMPARE(end.resumedFrom, 4);
+        QCOMPARE(end.studentModelId, qint64(second->studentModelId));
     }
 
     void studentAnswersAndRefusesDamage()

@@ -7,6 +7,7 @@
 #include "sdrt/store/ModelRepository.h"
 #include "sdrt/store/ProcessLock.h"
 #include "sdrt/store/PromptRepository.h"
+#include "sdrt/store/RunProtocol.h"
 #include "sdrt/store/Workspace.h"
 
 #include <QCryptographicHash>
@@ -361,6 +362,61 @@ private Q_SLOTS:
         sqlite3_close(other);
         auto later = Workspace::open(tmp.path());
         QVERIFY2(later, later ? "" : qPrintable(later.error()));
+    }
+
+    // Issue 32, 3: what sdrt distill / sdrt eval write and the workbench reads is one protocol;
+    // each line decodes to what was encoded, and the wire names are the documented ones.
+    void runProtocolRoundTrips()
+    {
+        namespace pr = sdrt::store::protocol;
+        pr::DistillStep step{7, 20, {1.5, 1.25, 0.5, 0.125}, 0.004, 3.5, 120.0, 42.0, {0.25, 0.75}};
+        const QJsonObject stepLine = pr::encode(step);
+        QCOMPARE(stepLine.value(QStringLiteral("event")).toString(), QStringLiteral("step"));
+        QCOMPARE(stepLine.value(QStringLiteral("samples_per_s")).toDouble(), 3.5);
+        QCOMPARE(pr::eventOf(stepLine), pr::Event::Step);
+        const pr::DistillStep back = pr::decodeDistillStep(stepLine);
+        QCOMPARE(back.step, 7);
+        QCOMPARE(back.losses.hidden, 0.5);
+        QCOMPARE(back.etaSeconds, 42.0);
+        QCOMPARE(back.ensembleWeights, (std::vector<double>{0.25, 0.75}));
+
+        pr::DistillStart start{QStringLiteral("run-ja-検査"), 4, true, 12, 2, 900, 100000};
+        const pr::DistillStart s2 = pr::decodeDistillStart(pr::encode(start));
+        QCOMPARE(s2.run, start.run);
+        QVERIFY(s2.resumed && s2.runId == 4 && s2.traces == 12 && s2.worldSize == 2 && s2.baseParameters == 100000);
+
+        pr::DistillEnd end;
+        end.run = QStringLiteral("r");
+        end.steps = 30;
+        end.resumedFrom = 10;
+        end.studentModelId = 9;
+        end.warning = QStringLiteral("w");
+        const QJsonObject doneLine = pr::encode(pr::Event::Done, end);
+        QVERIFY(pr::isFinal(pr::eventOf(doneLine)));
+        const pr::DistillEnd e2 = pr::decodeDistillEnd(doneLine);
+        QVERIFY(e2.steps == 30 && e2.resumedFrom == 10 && e2.studentModelId == 9 && e2.warning == QStringLiteral("w"));
+        // A cancelled distillation says where it stopped.
+        const QJsonObject cancelled = pr::encode(pr::Event::Cancelled, end);
+        QCOMPARE(cancelled.value(QStringLiteral("event")).toString(), QStringLiteral("cancelled"));
+        QCOMPARE(pr::decodeDistillEnd(cancelled).steps, 30);
+
+        const pr::EvalProgress p2 = pr::decodeEvalProgress(pr::encode(pr::EvalProgress{5, 9, 1, 2.5}));
+        QVERIFY(p2.done == 5 && p2.total == 9 && p2.failed == 1 && p2.etaSeconds == 2.5);
+        pr::EvalEnd ee;
+        ee.evaluation = QStringLiteral("e");
+        ee.items = 9;
+        ee.seconds = 4;
+        const QJsonObject evalCancelled = pr::encode(pr::Event::Cancelled, ee);
+        QCOMPARE(pr::eventOf(evalCancelled), pr::Event::Cancelled);
+        QCOMPARE(pr::decodeEvalEnd(evalCancelled).items, 9);
+
+        const QJsonObject failed = pr::encodeFailure(QStringLiteral("no base"));
+        QVERIFY(pr::isFinal(pr::eventOf(failed)));
+        QCOMPARE(pr::failureOf(failed), QStringLiteral("no base"));
+        QCOMPARE(pr::failureOf(doneLine), QString());
+        // Lines the reader does not know are ignored, not misread.
+        QCOMPARE(pr::eventOf(QJsonObject{{QStringLiteral("event"), QStringLiteral("heartbeat")}}), pr::Event::Unknown);
+        QVERIFY(!pr::isFinal(pr::Event::Unknown) && !pr::isFinal(pr::Event::Step));
     }
 };
 

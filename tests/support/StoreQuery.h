@@ -1,6 +1,6 @@
 #pragma once
-// One number from a workspace's database (a count, an id), for tests that check what a command
-// stored; -1 when the workspace or the query fails.
+// One value from a workspace's database (a count, an id, a status), for tests that check what a
+// command stored.
 
 #include "sdrt/store/Workspace.h"
 
@@ -10,6 +10,7 @@
 
 namespace sdrt::testing {
 
+// -1 when the workspace or the query fails.
 inline std::int64_t sqlScalar(const QString &workspace, const char *sql)
 {
     auto w = store::Workspace::open(workspace);
@@ -22,6 +23,21 @@ inline std::int64_t sqlScalar(const QString &workspace, const char *sql)
     if (!row || !*row)
         return -1;
     return s->int64(0);
+}
+
+// One text from a workspace's database; empty when the workspace or the query fails.
+inline QString sqlText(const QString &workspace, const char *sql)
+{
+    auto w = store::Workspace::open(workspace);
+    if (!w)
+        return {};
+    auto s = w->db().prepare(sql);
+    if (!s)
+        return {};
+    auto row = s->step();
+    if (!row || !*row)
+        return {};
+    return s->text(0);
 }
 
 } // namespace sdrt::testing

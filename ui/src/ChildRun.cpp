@@ -2,6 +2,7 @@
 
 #include "sdrt/store/OutputFile.h"
 #include "sdrt/store/ProcessLock.h"
+#include "sdrt/store/RunProtocol.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
@@ -127,8 +128,7 @@ void ChildRun::readNew(const QString &path, qint64 &offset, QByteArray &partial,
         if (!doc.isObject())
             continue;
         const QJsonObject o = doc.object();
-        const QString event = o.value(QStringLiteral("event")).toString();
-        if (event == QLatin1String("done") || event == QLatin1String("cancelled") || event == QLatin1String("failed"))
+        if (store::protocol::isFinal(store::protocol::eventOf(o)))
             m_last = o;
         Q_EMIT jsonLine(o);
     }

@@ -8,6 +8,7 @@
 #include "sdrt/store/ModelRepository.h"
 #include "sdrt/store/OutputFile.h"
 #include "sdrt/store/ReviewRepository.h"
+#include "sdrt/store/RunProtocol.h"
 #include "sdrt/store/TraceRepository.h"
 #include "sdrt/store/Workspace.h"
 #include "sdrt/ui/ChildRun.h"
@@ -535,9 +536,8 @@ bool DistillPanel::start()
     if (name.isEmpty())
         name = QStringLiteral("distill-%1").arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss")));
     const QString root = m_session->root();
-    const QString logs = QDir(root).filePath(QStringLiteral("logs"));
-    QDir().mkpath(logs);
-    const QString configPath = QDir(logs).filePath(QStringLiteral("distill-%1.config.json").arg(name));
+    QDir().mkpath(store::protocol::RunLogFiles::folder(root));
+    const QString configPath = store::protocol::RunLogFiles::pendingConfig(root, name);
     if (auto w = store::writeWorkspaceFile(configPath, configJson()); !w) {
         Q_EMIT errorOccurred(tr("Cannot start the run"), w.error());
         return false;
@@ -546,8 +546,8 @@ bool DistillPanel::start()
                      QStringLiteral("--config"), configPath, QStringLiteral("--name"), name};
     if (m_processes->value() > 1)
         args << QStringLiteral("--nproc") << QString::number(m_processes->value());
-    if (!m_child->start(args, QDir(logs).filePath(QStringLiteral("distill-%1.stdout.jsonl").arg(name)),
-                        QDir(logs).filePath(QStringLiteral("distill-%1.stderr.log").arg(name)))) {
+    const auto logs = store::protocol::RunLogFiles::of(root, QStringLiteral("distill"), name);
+    if (!m_child->start(args, logs.stdoutFile, logs.stderrFile)) {
         Q_EMIT errorOccurred(tr("Cannot start the run"), m_child->errorString());
         return false;
     }
@@ -572,10 +572,9 @@ bool DistillPanel::resumeSelected()
         Q_EMIT errorOccurred(tr("Cannot resume"), tr("Run %1 is %2: only a cancelled, failed or interrupted run can be resumed.").arg(name, runStatusText(status)));
         return false;
     }
-    const QString logs = QDir(m_session->root()).filePath(QStringLiteral("logs"));
     const QStringList args{QStringLiteral("distill"), m_session->root(), QStringLiteral("--resume"), name};
-    if (!m_child->start(args, QDir(logs).filePath(QStringLiteral("distill-%1.stdout.jsonl").arg(name)),
-                        QDir(logs).filePath(QStringLiteral("distill-%1.stderr.log").arg(name)))) {
+    const auto logs = store::protocol::RunLogFiles::of(m_session->root(), QStringLiteral("distill"), name);
+    if (!m_child->start(args, logs.stdoutFile, logs.stderrFile)) {
         Q_EMIT errorOccurred(tr("Cannot resume"), m_child->errorString());
         return false;
     }
@@ -599,38 +598,43 @@ void DistillPanel::cancel()
 
 void DistillPanel::onChildLine(const QJsonObject &line)
 {
-    const QString event = line.value(QStringLiteral("event")).toString();
-    if (event == QLatin1String("step")) {
-        const int step = line.value(QStringLiteral("step")).toInt();
+    namespace protocol = store::protocol;
+    switch (protocol::eventOf(line)) {
+    case protocol::Event::Step: {
+        const protocol::DistillStep step = protocol::decodeDistillStep(line);
         m_status->setText(tr("Run %1: step %2 of %3 · %4 samples/s · ETA %5")
                               .arg(m_childRun)
-                              .arg(step)
-                              .arg(line.value(QStringLiteral("steps")).toInt(m_totalSteps))
-                              .arg(line.value(QStringLiteral("samples_per_s")).toDouble(), 0, 'f', 1)
-                              .arg(formatSeconds(line.value(QStringLiteral("eta_s")).toDouble())));
+                              .arg(step.step)
+                              .arg(step.steps > 0 ? step.steps : m_totalSteps)
+                              .arg(step.samplesPerSecond, 0, 'f', 1)
+                              .arg(formatSeconds(step.etaSeconds)));
         followLog();
-    } else if (event == QLatin1String("start")) {
-        reloadRuns();
+        break;
+    }
+    case protocol::Event::Start: reloadRuns(); break;
+    default: break;
     }
 }
 
 void DistillPanel::onChildFinished()
 {
+    namespace protocol = store::protocol;
     followLog();
     const QJsonObject last = m_child->lastEvent();
-    const QString event = last.value(QStringLiteral("event")).toString();
+    const protocol::Event event = protocol::eventOf(last);
+    const protocol::DistillEnd end = protocol::decodeDistillEnd(last);
     const QString name = m_childRun;
-    if (event == QLatin1String("done"))
-        m_status->setText(tr("Run %1 done: %2 steps in %3; student model registered.")
-                              .arg(name)
-                              .arg(last.value(QStringLiteral("steps")).toInt())
-                              .arg(formatSeconds(last.value(QStringLiteral("seconds")).toDouble())));
-    else if (event == QLatin1String("cancelled"))
-        m_status->setText(tr("Run %1 cancelled at step %2; Resume continues it.").arg(name).arg(last.value(QStringLiteral("step")).toInt()));
-    else
-        m_status->setText(tr("Run %1 ended without finishing: %2 (the log panel has its messages).")
-                              .arg(name, last.value(QStringLiteral("error")).toString(m_child->lastStderrLine().isEmpty() ? tr("the process exited") : m_child->lastStderrLine())));
-    if (event != QLatin1String("done") && event != QLatin1String("cancelled"))
+    if (event == protocol::Event::Done)
+        m_status->setText(tr("Run %1 done: %2 steps in %3; student model registered.").arg(name).arg(end.steps).arg(formatSeconds(end.seconds)));
+    else if (event == protocol::Event::Cancelled)
+        m_status->setText(tr("Run %1 cancelled at step %2; Resume continues it.").arg(name).arg(end.steps));
+    else {
+        QString why = protocol::failureOf(last);
+        if (why.isEmpty())
+            why = m_child->lastStderrLine().isEmpty() ? tr("the process exited") : m_child->lastStderrLine();
+        m_status->setText(tr("Run %1 ended without finishing: %2 (the log panel has its messages).").arg(name, why));
+    }
+    if (event != protocol::Event::Done && event != protocol::Event::Cancelled)
         Q_EMIT errorOccurred(tr("Distillation run %1").arg(name), m_status->text());
     reloadRuns();
     updateButtons();
@@ -668,7 +672,7 @@ void DistillPanel::followLog()
 {
     if (m_shownRun.isEmpty() || !m_session->isOpen())
         return;
-    QFile f(QDir(m_session->root()).filePath(QStringLiteral("runs/%1/training_log.jsonl").arg(m_shownRun)));
+    QFile f(store::DistillRunFiles::trainingLog(store::DistillRunFiles::folder(m_session->root(), m_shownRun)));
     if (f.open(QIODevice::ReadOnly)) {
         if (f.size() < m_logOffset) // rewritten: read it again
             clearCurves();

@@ -2,6 +2,7 @@
 
 #include "sdrt/store/ModelRepository.h"
 #include "sdrt/store/PromptRepository.h"
+#include "sdrt/store/RunProtocol.h"
 #include "sdrt/store/Workspace.h"
 #include "sdrt/ui/ChildRun.h"
 #include "sdrt/ui/RunText.h"
@@ -177,9 +178,8 @@ void EvaluatePanel::startNext()
     while (!m_queue.empty() && !isRunning()) {
         const Job job = m_queue.front();
         m_queue.pop_front();
-        const QString logs = QDir(m_session->root()).filePath(QStringLiteral("logs"));
-        if (!m_child->start(job.args, QDir(logs).filePath(QStringLiteral("eval-%1.stdout.jsonl").arg(job.name)),
-                            QDir(logs).filePath(QStringLiteral("eval-%1.stderr.log").arg(job.name)))) {
+        const auto logs = store::protocol::RunLogFiles::of(m_session->root(), QStringLiteral("eval"), job.name);
+        if (!m_child->start(job.args, logs.stdoutFile, logs.stderrFile)) {
             m_finishedLines << tr("%1: could not start (%2)").arg(job.name, m_child->errorString());
             continue;
         }
@@ -211,36 +211,41 @@ bool EvaluatePanel::isRunning() const
 
 void EvaluatePanel::onLine(const QJsonObject &line)
 {
-    if (line.value(QStringLiteral("event")).toString() != QLatin1String("progress"))
+    namespace protocol = store::protocol;
+    if (protocol::eventOf(line) != protocol::Event::Progress)
         return;
-    const int done = line.value(QStringLiteral("done")).toInt(), total = line.value(QStringLiteral("total")).toInt();
-    m_progress->setRange(0, std::max(1, total));
-    m_progress->setValue(done);
+    const protocol::EvalProgress p = protocol::decodeEvalProgress(line);
+    m_progress->setRange(0, std::max(1, p.total));
+    m_progress->setValue(p.done);
     m_status->setText(tr("Evaluation %1: %2 of %3 items, %4 failed · ETA %5")
                           .arg(m_current)
-                          .arg(done)
-                          .arg(total)
-                          .arg(line.value(QStringLiteral("failed")).toInt())
-                          .arg(formatSeconds(line.value(QStringLiteral("eta_s")).toDouble())));
+                          .arg(p.done)
+                          .arg(p.total)
+                          .arg(p.failed)
+                          .arg(formatSeconds(p.etaSeconds)));
 }
 
 void EvaluatePanel::onFinished()
 {
+    namespace protocol = store::protocol;
     const QJsonObject last = m_child->lastEvent();
-    const QString event = last.value(QStringLiteral("event")).toString();
-    const bool ok = event == QLatin1String("done");
-    if (ok)
-        m_finishedLines << tr("%1: done, %2 items in %3").arg(m_current).arg(last.value(QStringLiteral("items")).toInt())
-                               .arg(formatSeconds(last.value(QStringLiteral("seconds")).toDouble()));
-    else if (event == QLatin1String("cancelled"))
+    const protocol::Event event = protocol::eventOf(last);
+    const bool ok = event == protocol::Event::Done;
+    if (ok) {
+        const protocol::EvalEnd end = protocol::decodeEvalEnd(last);
+        m_finishedLines << tr("%1: done, %2 items in %3").arg(m_current).arg(end.items).arg(formatSeconds(end.seconds));
+    } else if (event == protocol::Event::Cancelled) {
         m_finishedLines << tr("%1: cancelled (sdrt eval --resume %1 continues it)").arg(m_current);
-    else
-        m_finishedLines << tr("%1: failed — %2").arg(m_current, last.value(QStringLiteral("error")).toString(m_child->lastStderrLine().isEmpty() ? tr("the process exited; the log panel has its messages")
-                                                                                                        : m_child->lastStderrLine()));
+    } else {
+        QString why = protocol::failureOf(last);
+        if (why.isEmpty())
+            why = m_child->lastStderrLine().isEmpty() ? tr("the process exited; the log panel has its messages") : m_child->lastStderrLine();
+        m_finishedLines << tr("%1: failed — %2").arg(m_current, why);
+    }
     m_progress->setRange(0, 1);
     m_progress->setValue(ok ? 1 : 0);
     m_status->setText(m_finishedLines.last());
-    if (!ok && event != QLatin1String("cancelled"))
+    if (!ok && event != protocol::Event::Cancelled)
         Q_EMIT errorOccurred(tr("Evaluation %1").arg(m_current), m_finishedLines.last());
     const QString name = m_current;
     m_current.clear();

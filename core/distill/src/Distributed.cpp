@@ -1,107 +1,139 @@
-// Data-parallel distillation over PyTorch's own c10d engine: a TCP store for the rendezvous and
-// a Gloo process group for the all-reduce (CPU tensors; the vectors are the student's small
-// gradients, so Gloo serves a CUDA run as well).
+#include "Distributed.h"
 
-#include "sdrt/distill/Trainer.h"
+#include <QCoreApplication>
+#include <QCryptographicHash>
 
-#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
-#include <torch/csrc/distributed/c10d/TCPStore.hpp>
-#include <torch/torch.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
-#include <chrono>
+#include <future>
 #include <thread>
 
 namespace sdrt::distill {
 namespace {
 
-class GlooCommunicator : public Communicator {
-public:
-    GlooCommunicator(int rank, int world, c10::intrusive_ptr<c10d::Store> store, c10::intrusive_ptr<c10d::ProcessGroupGloo> group)
-        : m_rank(rank), m_world(world), m_store(std::move(store)), m_group(std::move(group))
-    {
-    }
-    int rank() const override { return m_rank; }
-    int worldSize() const override { return m_world; }
-    Expected<void, std::string> allreduceSum(std::vector<float> &values) override
-    {
-        try {
-            std::vector<at::Tensor> tensors{torch::from_blob(values.data(), {std::int64_t(values.size())}, torch::kFloat32)};
-            m_group->allreduce(tensors)->wait();
-            return {};
-        } catch (const std::exception &e) {
-            return unexpected(std::string(e.what()));
-        }
-    }
+QString tr(const char *s)
+{
+    return QCoreApplication::translate("sdrt::distill", s);
+}
 
-    Expected<std::vector<std::string>, std::string> allGather(const std::string &value) override
-    {
-        try {
-            const std::string prefix = "sdrt/gather/" + std::to_string(m_gathers++) + "/";
-            m_store->set(prefix + std::to_string(m_rank), std::vector<std::uint8_t>(value.begin(), value.end()));
-            std::vector<std::string> out;
-            for (int r = 0; r < m_world; ++r) {
-                const auto bytes = m_store->get(prefix + std::to_string(r)); // waits up to the store's timeout
-                out.emplace_back(bytes.begin(), bytes.end());
-            }
-            return out;
-        } catch (const std::exception &e) {
-            return unexpected(std::string(e.what()));
-        }
-    }
-
-private:
-    int m_gathers = 0;
-    int m_rank, m_world;
-    c10::intrusive_ptr<c10d::Store> m_store;
-    c10::intrusive_ptr<c10d::ProcessGroupGloo> m_group;
-};
+std::atomic_bool g_rendezvousStuck{false};
 
 } // namespace
 
-Expected<std::unique_ptr<Communicator>, std::string> joinProcessGroup(int rank, int worldSize, const std::string &addr, int port,
-                                                                      int timeoutSeconds)
+bool rendezvousThreadStuck()
 {
-    if (worldSize < 1 || rank < 0 || rank >= worldSize)
-        return unexpected("rank " + std::to_string(rank) + " is outside a world of " + std::to_string(worldSize));
-    if (port <= 0 || port > 65535)
-        return unexpected("the master port " + std::to_string(port) + " is not a port number");
-    try {
-        c10d::TCPStoreOptions opts;
-        opts.port = std::uint16_t(port);
-        opts.isServer = rank == 0;
-        opts.numWorkers = std::size_t(worldSize);
-        // c10d's own wait for the workers gives up silently and leaves the rest to Gloo's
-        // rendezvous, which waits as long again; one barrier with a deadline instead.
-        opts.waitWorkers = false;
-        opts.timeout = std::chrono::seconds(timeoutSeconds);
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutSeconds);
-        c10::intrusive_ptr<c10d::TCPStore> store;
-        try {
-            store = c10::make_intrusive<c10d::TCPStore>(addr, opts);
-        } catch (const std::exception &e) {
-            return unexpected(rank == 0 ? "rank 0 cannot listen at " + addr + ":" + std::to_string(port) + " (" + e.what()
-                                              + "); is another program using the port? Choose another --master-port"
-                                        : "rank " + std::to_string(rank) + " could not reach rank 0 at " + addr + ":" + std::to_string(port)
-                                              + " within " + std::to_string(timeoutSeconds) + " s (" + e.what() + ")");
-        }
-        std::int64_t arrived = store->add("sdrt/joined", 1);
-        while (arrived < worldSize) {
-            if (std::chrono::steady_clock::now() > deadline)
-                return unexpected("rank " + std::to_string(rank) + " waited " + std::to_string(timeoutSeconds) + " s at " + addr + ":"
-                                  + std::to_string(port) + " for the ranks of a world of " + std::to_string(worldSize) + "; "
-                                  + std::to_string(arrived) + " arrived. Start every rank (the same command with --rank 0 to "
-                                  + std::to_string(worldSize - 1) + "), or raise --rendezvous-timeout");
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-            arrived = store->add("sdrt/joined", 0);
-        }
-        auto options = c10d::ProcessGroupGloo::Options::create(std::chrono::seconds(timeoutSeconds));
-        options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(addr));
-        auto group = c10::make_intrusive<c10d::ProcessGroupGloo>(store, rank, worldSize, options);
-        return std::unique_ptr<Communicator>(new GlooCommunicator(rank, worldSize, store, group));
-    } catch (const std::exception &e) {
-        return unexpected("cannot join the process group at " + addr + ":" + std::to_string(port) + " as rank "
-                          + std::to_string(rank) + " of " + std::to_string(worldSize) + ": " + e.what());
+    return g_rendezvousStuck;
+}
+
+int freeLoopbackPort()
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return 29500;
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    socklen_t len = sizeof a;
+    int port = 29500;
+    if (::bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0 && ::getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len) == 0)
+        port = ntohs(a.sin_port);
+    ::close(fd);
+    return port;
+}
+
+Result<std::unique_ptr<LocalRanks>> LocalRanks::start(const QString &program, const std::function<QStringList(const LocalRank &)> &arguments,
+                                                      LocalRank spec, int localRanks)
+{
+    auto ranks = std::make_unique<LocalRanks>();
+    for (int r = 1; r < localRanks; ++r) {
+        spec.rank = r;
+        auto proc = std::make_unique<QProcess>();
+        proc->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        proc->setStandardOutputFile(QProcess::nullDevice());
+        proc->start(program.isEmpty() ? QCoreApplication::applicationFilePath() : program, arguments(spec));
+        if (!proc->waitForStarted())
+            return fail(tr("Cannot start rank %1: %2").arg(r).arg(proc->errorString()));
+        ranks->m_processes.push_back(std::move(proc));
     }
+    return ranks;
+}
+
+LocalRanks::~LocalRanks()
+{
+    kill();
+    wait();
+}
+
+void LocalRanks::kill()
+{
+    for (auto &p : m_processes)
+        if (p->state() != QProcess::NotRunning)
+            p->kill();
+}
+
+void LocalRanks::wait()
+{
+    for (auto &p : m_processes)
+        p->waitForFinished(-1);
+}
+
+Result<std::unique_ptr<Communicator>> joinWithDeadline(const DistillPlace &place, int seconds)
+{
+    using Joined = Expected<std::unique_ptr<Communicator>, std::string>;
+    auto promise = std::make_shared<std::promise<Joined>>();
+    std::future<Joined> joined = promise->get_future();
+    std::thread([promise, place, host = place.address.toStdString(), seconds] {
+        promise->set_value(joinProcessGroup(place.rank, place.worldSize, host, place.port, seconds));
+    }).detach();
+    if (joined.wait_for(std::chrono::seconds(seconds + 15)) != std::future_status::ready) {
+        g_rendezvousStuck = true;
+        return fail(tr("the rendezvous at %1:%2 did not return within %3 s (rank %4 of %5); is another program using the port?")
+                        .arg(place.address)
+                        .arg(place.port)
+                        .arg(seconds + 15)
+                        .arg(place.rank)
+                        .arg(place.worldSize));
+    }
+    auto c = joined.get();
+    if (!c)
+        return fail(QString::fromStdString(c.error()));
+    return std::move(*c);
+}
+
+Result<void> sameRunOnEveryRank(Communicator &comm, const QByteArray &configJson, const QString &baseHash, const Dataset &data)
+{
+    QCryptographicHash traces(QCryptographicHash::Sha256);
+    for (const auto &e : data.examples)
+        traces.addData(QByteArray::number(qint64(e.traceId)) + ',');
+    const QString mine = QStringLiteral("%1 %2 %3")
+                             .arg(QString::fromLatin1(QCryptographicHash::hash(configJson, QCryptographicHash::Sha256).toHex().left(16)),
+                                  baseHash.left(16), QString::fromLatin1(traces.result().toHex().left(16)));
+    auto all = comm.allGather(mine.toStdString());
+    if (!all)
+        return fail(tr("the ranks could not compare their settings: %1").arg(QString::fromStdString(all.error())));
+    const QStringList reference = QString::fromStdString(all->at(0)).split(QLatin1Char(' '));
+    QStringList problems;
+    for (std::size_t r = 1; r < all->size(); ++r) {
+        const QStringList other = QString::fromStdString(all->at(r)).split(QLatin1Char(' '));
+        QStringList what;
+        if (other.value(0) != reference.value(0))
+            what << tr("config");
+        if (other.value(1) != reference.value(1))
+            what << tr("base model");
+        if (other.value(2) != reference.value(2))
+            what << tr("training traces");
+        if (!what.isEmpty())
+            problems << tr("rank %1's %2").arg(r).arg(what.join(QStringLiteral(", ")));
+    }
+    if (!problems.isEmpty())
+        return fail(tr("the ranks would not train the same run: %1 differ from rank 0's. Every rank needs the same workspace, "
+                       "base model, config and approvals; no rank trains.")
+                        .arg(problems.join(QStringLiteral("; "))));
+    return {};
 }
 
 } // namespace sdrt::distill

@@ -8,6 +8,23 @@
 
 namespace sdrt::distill {
 
+StudentSettings StudentSettings::fromConfig(const DistillConfig &config, const std::vector<QString> &promptVersions)
+{
+    StudentSettings settings;
+    settings.layers = config.layers;
+    settings.rank = config.rank;
+    settings.positions = config.positions;
+    settings.adapter = config.adapter;
+    settings.skip = config.skip;
+    settings.skipRank = config.skipRank;
+    settings.ensemble = config.ensemble;
+    settings.ensembleConditioned = config.ensembleConditioned;
+    settings.seed = config.seed;
+    for (const QString &v : promptVersions)
+        settings.promptVersions.push_back(v.toStdString());
+    return settings;
+}
+
 std::string StudentSettings::toJson() const
 {
     nlohmann::json j{{"layers", layers},       {"rank", rank},           {"positions", positions},

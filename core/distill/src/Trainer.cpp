@@ -10,6 +10,9 @@
 #include "sdrt/model/HiddenStateFile.h"
 #include "sdrt/model/Safetensors.h"
 #include "sdrt/model/Training.h"
+#include "sdrt/store/DistillRepository.h"
+
+#include <QFile>
 
 #include <nlohmann/json.hpp>
 
@@ -251,9 +254,10 @@ Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Stude
     }
 
     DistillReport report;
-    const std::string ckptDir = runDir + "/checkpoints";
-    const std::string ckpt = ckptDir + "/checkpoint.safetensors";
-    const std::string logFile = runDir + "/training_log.jsonl";
+    const QString folder = QString::fromStdString(runDir);
+    const std::string ckpt = QFile::encodeName(store::DistillRunFiles::checkpoint(folder)).toStdString();
+    const std::string ckptDir = fs::path(ckpt).parent_path().string();
+    const std::string logFile = QFile::encodeName(store::DistillRunFiles::trainingLog(folder)).toStdString();
     if (fs::exists(ckpt)) {
         auto f = model::SafetensorsFile::open(ckpt);
         if (!f)

@@ -26,11 +26,14 @@ inline QString root(const Database &db)
     return QFileInfo(db.fileName()).absolutePath();
 }
 
-// The process recorded as running the row (owner_process), if it still lives. A lock file can
-// be deleted by hand while its holder runs; the recorded identity cannot.
+// The process recorded as running the row (owner_process), if the row is running and that
+// process still lives. A lock file can be deleted by hand while its holder runs; the recorded
+// identity cannot. A row that ended has no owner, even when the process that ran it lives on
+// (the workbench, or a caller that resumes the run in the same process).
 inline bool ownerAlive(const Database &db, const char *table, Id id)
 {
-    auto s = const_cast<Database &>(db).prepare((QByteArray("SELECT coalesce(owner_process,'') FROM ") + table + " WHERE id = ?").constData());
+    auto s = const_cast<Database &>(db).prepare(
+        (QByteArray("SELECT coalesce(owner_process,'') FROM ") + table + " WHERE id = ? AND status = 'running'").constData());
     if (!s)
         return false;
     s->bind(1, id);

@@ -20,6 +20,7 @@
 // Thread rule: one thread at a time, like the runtime it is attached to.
 
 #include "sdrt/common/Expected.h"
+#include "sdrt/distill/DistillConfig.h"
 #include "sdrt/model/Runtime.h"
 
 #include <cstdint>
@@ -43,6 +44,8 @@ struct StudentSettings {
     std::uint64_t seed = 1;
     std::string toJson() const;
     static Expected<StudentSettings, std::string> fromJson(const std::string &json);
+    // A run's modules: the config's module settings over the data's prompt versions.
+    static StudentSettings fromConfig(const DistillConfig &config, const std::vector<QString> &promptVersions);
 };
 
 class Student {

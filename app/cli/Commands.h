@@ -17,13 +17,11 @@ class QJsonObject;
 #include <atomic>
 #include <memory>
 namespace sdrt::model {
+class Student;
 class VlmRuntime;
 }
 namespace sdrt::store {
 class Database;
-}
-namespace sdrt::distill {
-class Student;
 }
 class QCommandLineOption;
 
@@ -73,7 +71,7 @@ std::optional<std::vector<int>> intListOption(const QCommandLineParser &p, const
 
 // Loads RUN_DIR/adapter.safetensors for the base model folder `baseDir` (checked against the
 // folder's content hash) and attaches it to `rt`; nullptr after an error on stderr.
-std::unique_ptr<distill::Student> loadStudentAdapter(model::VlmRuntime &rt, const QString &baseDir, const QString &runDir);
+std::unique_ptr<model::Student> loadStudentAdapter(model::VlmRuntime &rt, const QString &baseDir, const QString &runDir);
 
 // A model by name or id, and prompt versions by name (newest version) or name:version, comma
 // separated; errors name what is missing.

@@ -1,6 +1,6 @@
 #include "cli/Commands.h"
 
-#include "sdrt/distill/Student.h"
+#include "sdrt/model/Student.h"
 
 #include "sdrt/demo/FactoryWorld.h"
 #include "sdrt/demo/TeacherCurriculum.h"
@@ -221,7 +221,7 @@ int evalTeacher(const QStringList &args)
         err(QString::fromStdString(rt.error()));
         return 2;
     }
-    std::unique_ptr<distill::Student> student;
+    std::unique_ptr<model::Student> student;
     if (p.isSet(adapter)) {
         auto st = loadStudentAdapter(**rt, p.positionalArguments().first(), p.value(adapter));
         if (!st)

@@ -4,9 +4,10 @@
 #include "cli/Commands.h"
 
 #include "sdrt/distill/DistillJob.h"
-#include "sdrt/distill/Student.h"
+#include "sdrt/model/Student.h"
 #include "sdrt/model/Platform.h"
 #include "sdrt/store/DistillRepository.h"
+#include "sdrt/store/ModelRepository.h"
 #include "sdrt/store/RunProtocol.h"
 #include "sdrt/store/Workspace.h"
 
@@ -178,7 +179,7 @@ int runDistill(const QStringList &args)
     dp.cancel = cancelOnSignals();
     dp.message = [](const QString &line) { err(line); };
     dp.started = [](const store::protocol::DistillStart &s) { jsonLine(store::protocol::encode(s)); };
-    dp.progress = [](const distill::DistillProgress &pr) { jsonLine(store::protocol::encode(distill::distillStep(pr))); };
+    dp.progress = [](const model::DistillProgress &pr) { jsonLine(store::protocol::encode(distill::distillStep(pr))); };
     auto summary = distill::runDistill(dp);
     if (!summary) {
         err(summary.error());
@@ -196,7 +197,7 @@ int runDistill(const QStringList &args)
     return reportDistill(*summary, dp.workspace);
 }
 
-std::unique_ptr<distill::Student> loadStudentAdapter(model::VlmRuntime &rt, const QString &baseDir, const QString &runDir)
+std::unique_ptr<model::Student> loadStudentAdapter(model::VlmRuntime &rt, const QString &baseDir, const QString &runDir)
 {
     auto hash = store::modelContentHash(baseDir);
     if (!hash) {
@@ -204,7 +205,7 @@ std::unique_ptr<distill::Student> loadStudentAdapter(model::VlmRuntime &rt, cons
         return nullptr;
     }
     const QString file = QFileInfo(runDir).isDir() ? QDir(runDir).filePath(QStringLiteral("adapter.safetensors")) : runDir;
-    auto st = distill::Student::load(file.toStdString(), rt, hash->toStdString());
+    auto st = model::Student::load(file.toStdString(), rt, hash->toStdString());
     if (!st) {
         err(QString::fromStdString(st.error()));
         return nullptr;

@@ -1,7 +1,7 @@
 #include "cli/Commands.h"
 
 #include "sdrt/distill/Models.h"
-#include "sdrt/distill/Student.h"
+#include "sdrt/model/Student.h"
 
 #include "sdrt/teacher/Models.h"
 #include "sdrt/teacher/TwoStepRunner.h"
@@ -355,7 +355,7 @@ int generate(const QStringList &args)
         loaded = std::move(*r);
     }
     auto *rt = &loaded; // (*rt)-> as before
-    std::unique_ptr<distill::Student> student;
+    std::unique_ptr<model::Student> student;
     if (p.isSet(adapter) && !(student = loadStudentAdapter(**rt, p.positionalArguments().first(), p.value(adapter))))
         return 2;
     model::GenerationRequest req;

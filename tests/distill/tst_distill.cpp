@@ -479,7 +479,7 @@ private Q_SLOTS:
         std::vector<int> steps;
         QStringList said;
         params.started = [&](const store::protocol::DistillStart &s) { starts.push_back(s); };
-        params.progress = [&](const distill::DistillProgress &p) {
+        params.progress = [&](const model::DistillProgress &p) {
             steps.push_back(p.step);
             if (p.step == 3)
                 cancel = true;

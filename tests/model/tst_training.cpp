@@ -258,7 +258,7 @@ private Q_SLOTS:
     {
         auto rt = VlmRuntime::load(m_tiny);
         QVERIFY(rt);
-        std::vector<torch::Tensor> params = (*rt)->impl().model->parameters(true);
+        std::vector<torch::Tensor> params = RuntimeAccess::impl(**rt).model->parameters(true);
         QVERIFY(params.size() > 10);
         // Loaded for inference: no parameter needs gradients.
         for (const auto &t : params)

@@ -288,8 +288,8 @@ QWidget *DistillPanel::buildForm()
     m_lambda = doubleBox(lossBox, 0, 100, d.lambdaHidden, 3, 0.1);
     m_lambda->setToolTip(tr("Weight λ of the hidden-state term; 0 turns it off"));
     m_hiddenLoss = new QComboBox(lossBox);
-    m_hiddenLoss->addItem(tr("Mean squared error"), QStringLiteral("mse"));
-    m_hiddenLoss->addItem(tr("1 − cosine"), QStringLiteral("cosine"));
+    m_hiddenLoss->addItem(tr("Mean squared error"), int(distill::HiddenStateLoss::Mse));
+    m_hiddenLoss->addItem(tr("1 − cosine"), int(distill::HiddenStateLoss::Cosine));
     m_hiddenLayers = new QLineEdit(lossBox);
     m_hiddenLayers->setPlaceholderText(tr("every stored layer"));
     lossForm->addRow(m_crossEntropy);
@@ -350,7 +350,7 @@ bool DistillPanel::fillConfig(distill::DistillConfig &c, QString *error) const
     c.ensembleEntropy = m_entropy->value();
     c.crossEntropy = m_crossEntropy->isChecked();
     c.lambdaHidden = m_lambda->value();
-    c.hiddenLoss = m_hiddenLoss->currentData().toString();
+    c.hiddenLoss = distill::HiddenStateLoss(m_hiddenLoss->currentData().toInt());
     const auto hiddenLayers = parseInts(m_hiddenLayers->text());
     if (!hiddenLayers) {
         *error = tr("Hidden-state layers: \"%1\" is not a comma-separated list of layer numbers.").arg(m_hiddenLayers->text());

@@ -121,24 +121,25 @@ Result<Dataset> buildDataset(store::Workspace &ws, const store::ModelRecord &bas
                         .arg(file, QString::fromStdString(fileHash[path]).left(12), base.name, base.contentHash.left(12)));
             continue;
         }
-        if (maxTraces > 0 && int(ds.examples.size()) >= maxTraces) {
+        if (maxTraces > 0 && int(ds.training.examples.size()) >= maxTraces) {
             ++ds.report.cappedOut;
             continue;
         }
-        DistillExample e;
+        model::StudentExample e;
+        TraceSource source;
         e.traceId = id;
-        e.itemId = t->value().itemId;
-        e.promptId = t->value().promptId;
-        e.teacherRunId = t->value().runId;
-        if (!promptIndex.count(e.promptId)) {
-            promptIndex[e.promptId] = int(ds.promptVersions.size());
+        source.itemId = t->value().itemId;
+        source.promptId = t->value().promptId;
+        source.teacherRunId = t->value().runId;
+        if (!promptIndex.count(source.promptId)) {
+            promptIndex[source.promptId] = int(ds.promptVersions.size());
             ds.promptVersions.push_back(QStringLiteral("%1 v%2").arg(info->promptName).arg(info->promptVersion));
-            ds.promptIds.push_back(e.promptId);
+            ds.promptIds.push_back(source.promptId);
         }
-        e.promptIndex = promptIndex[e.promptId];
+        e.promptIndex = promptIndex[source.promptId];
         for (const auto &[reviewer, verdict] : (*session)->verdicts(id))
             if (verdict == review::Verdict::Accept)
-                e.reviewers << reviewer;
+                source.reviewers << reviewer;
         e.direct = teacher::directRequest(item);
         e.answer = t->value().step2Text.toStdString();
         e.appendEos = t->value().finishReason == store::FinishReason::Eos;
@@ -146,18 +147,19 @@ Result<Dataset> buildDataset(store::Workspace &ws, const store::ModelRecord &bas
         e.hiddenName = name.toStdString();
         e.hiddenLayers = fileLayers[path];
         if (firstFile) {
-            ds.storedLayers = e.hiddenLayers;
+            ds.training.storedLayers = e.hiddenLayers;
             firstFile = false;
         } else {
             std::vector<int> common;
-            for (int l : ds.storedLayers)
+            for (int l : ds.training.storedLayers)
                 if (std::find(e.hiddenLayers.begin(), e.hiddenLayers.end(), l) != e.hiddenLayers.end())
                     common.push_back(l);
-            ds.storedLayers = common;
+            ds.training.storedLayers = common;
         }
-        ds.examples.push_back(std::move(e));
+        ds.training.examples.push_back(std::move(e));
+        ds.sources.push_back(std::move(source));
     }
-    ds.report.used = int(ds.examples.size());
+    ds.report.used = int(ds.training.examples.size());
     return ds;
 }
 

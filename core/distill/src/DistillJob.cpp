@@ -4,12 +4,13 @@
 #include "DistillRecorder.h"
 #include "Distributed.h"
 
-#include "sdrt/distill/Student.h"
+#include "sdrt/model/Student.h"
 #include "sdrt/store/Workspace.h"
 #include "sdrt/teacher/Models.h"
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -38,13 +39,13 @@ double peakRssMb()
     return 0;
 }
 
-store::protocol::Losses lossesOf(const DistillProgress &p)
+store::protocol::Losses lossesOf(const model::DistillProgress &p)
 {
     return {p.loss, p.ce, p.hidden, p.entropy};
 }
 
 // The run row's final_losses column.
-QString lossesJson(const DistillProgress &p)
+QString lossesJson(const model::DistillProgress &p)
 {
     return QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("loss"), p.loss},
                                                        {QStringLiteral("ce"), p.ce},
@@ -58,10 +59,11 @@ struct PreparedRun {
     DistillPlan plan;
     Dataset data;
     std::unique_ptr<model::VlmRuntime> base;
-    std::unique_ptr<Student> student;
+    std::unique_ptr<model::Student> student;
     DistillConfig config; // resolved: layers, hidden layers
+    model::StudentTrainingSettings training;
     QByteArray configJson;
-    RunIdentity identity;
+    model::RunIdentity identity;
 };
 
 // The plan, the base model, the data and a new student, checked as far as the trainer would at
@@ -83,14 +85,15 @@ Result<PreparedRun> prepare(store::Workspace &ws, const DistillParams &params)
         return fail(data.error());
     run.data = std::move(*data);
     run.config = run.plan.config;
-    auto student = Student::create(*run.base, StudentSettings::fromConfig(run.config, run.data.promptVersions));
+    auto student = model::Student::create(*run.base, studentSettings(run.config, run.data.promptVersions));
     if (!student)
         return fail(QString::fromStdString(student.error()));
     run.student = std::move(*student);
     run.config.layers = run.student->settings().layers; // resolved
     if (run.config.hiddenLayers.empty() && run.config.lambdaHidden > 0)
-        run.config.hiddenLayers = run.data.storedLayers;
-    if (auto ok = checkTrainingSetup(*run.base, run.data, run.config, params.place.worldSize); !ok)
+        run.config.hiddenLayers = run.data.training.storedLayers;
+    run.training = trainingSettings(run.config);
+    if (auto ok = model::checkTrainingSetup(*run.base, run.data.training, run.training, params.place.worldSize); !ok)
         return fail(tr("Cannot distil: %1.").arg(QString::fromStdString(ok.error())));
     run.configJson = run.config.toJson();
     run.identity.run = run.plan.runName.toStdString();
@@ -100,7 +103,7 @@ Result<PreparedRun> prepare(store::Workspace &ws, const DistillParams &params)
 }
 
 // The other ranks: started here for a local run, then met at the rendezvous and compared.
-Result<std::unique_ptr<Communicator>> joinRanks(const DistillParams &params, const PreparedRun &run, const QString &runFolder,
+Result<std::unique_ptr<model::Communicator>> joinRanks(const DistillParams &params, const PreparedRun &run, const QString &runFolder,
                                                 std::unique_ptr<LocalRanks> &local)
 {
     const DistillPlace &place = params.place;
@@ -113,7 +116,7 @@ Result<std::unique_ptr<Communicator>> joinRanks(const DistillParams &params, con
         local = std::move(*started);
     }
     if (place.worldSize == 1)
-        return std::unique_ptr<Communicator>();
+        return std::unique_ptr<model::Communicator>();
     auto comm = joinWithDeadline(place, params.rendezvousSeconds);
     if (!comm)
         return fail(comm.error());
@@ -126,7 +129,7 @@ Result<std::unique_ptr<Communicator>> joinRanks(const DistillParams &params, con
 }
 
 // Rank 0 after training: the adapter saved, the student registered, the run finished.
-Result<DistillSummary> finishRun(PreparedRun &run, DistillRecorder &recorder, const DistillReport &report, DistillSummary summary)
+Result<DistillSummary> finishRun(PreparedRun &run, DistillRecorder &recorder, const model::DistillReport &report, DistillSummary summary)
 {
     const QString losses = lossesJson(report.last);
     if (report.cancelled) {
@@ -186,11 +189,13 @@ Result<DistillSummary> runDistill(const DistillParams &given)
     if (!comm)
         return failed(comm.error());
 
-    DistillCallbacks callbacks;
+    model::DistillCallbacks callbacks;
     callbacks.cancel = params.cancel;
     if (rank == 0)
         callbacks.progress = params.progress;
-    auto report = trainStudent(*run->base, *run->student, run->data, run->config, runFolder.toStdString(), callbacks, comm->get(),
+    const model::StudentTrainingFiles files{QFile::encodeName(store::DistillRunFiles::checkpoint(runFolder)).toStdString(),
+                                            QFile::encodeName(store::DistillRunFiles::trainingLog(runFolder)).toStdString()};
+    auto report = model::trainStudent(*run->base, *run->student, run->data.training, run->training, files, callbacks, comm->get(),
                                run->identity);
     if (local) {
         if (!report) // the others would wait in the all-reduce until its timeout
@@ -218,7 +223,7 @@ Result<DistillSummary> runDistill(const DistillParams &given)
     return finishRun(*run, *recorder, *report, std::move(summary));
 }
 
-store::protocol::DistillStep distillStep(const DistillProgress &p)
+store::protocol::DistillStep distillStep(const model::DistillProgress &p)
 {
     return {p.step, p.steps, lossesOf(p), p.lr, p.samplesPerSecond, p.tokensPerSecond, p.etaSeconds, p.ensembleWeights};
 }

@@ -112,6 +112,42 @@ Result<DistillPlan> planRun(store::Workspace &ws, const DistillParams &params)
     return plan;
 }
 
+model::StudentSettings studentSettings(const DistillConfig &config, const std::vector<QString> &promptVersions)
+{
+    model::StudentSettings settings;
+    settings.layers = config.layers;
+    settings.rank = config.rank;
+    settings.positions = config.positions;
+    settings.adapter = config.adapter;
+    settings.skip = config.skip;
+    settings.skipRank = config.skipRank;
+    settings.ensemble = config.ensemble;
+    settings.ensembleConditioned = config.ensembleConditioned;
+    settings.seed = config.seed;
+    for (const QString &v : promptVersions)
+        settings.promptVersions.push_back(v.toStdString());
+    return settings;
+}
+
+model::StudentTrainingSettings trainingSettings(const DistillConfig &c)
+{
+    model::StudentTrainingSettings t;
+    t.steps = c.steps;
+    t.batch = c.batch;
+    t.learningRate = c.learningRate;
+    t.warmupSteps = c.warmupSteps;
+    t.weightDecay = c.weightDecay;
+    t.gradClip = c.gradClip;
+    t.checkpointEvery = c.checkpointEvery;
+    t.seed = c.seed;
+    t.crossEntropy = c.crossEntropy;
+    t.lambdaHidden = c.lambdaHidden;
+    t.hiddenLoss = c.hiddenLoss == HiddenStateLoss::Cosine ? model::HiddenLoss::Cosine : model::HiddenLoss::Mse;
+    t.hiddenLayers = c.hiddenLayers;
+    t.ensembleEntropy = c.ensembleEntropy;
+    return t;
+}
+
 Result<Dataset> planData(store::Workspace &ws, const DistillPlan &plan, int rank, const std::function<void(const QString &)> &message)
 {
     auto say = [&](const QString &line) {
@@ -132,11 +168,11 @@ Result<Dataset> planData(store::Workspace &ws, const DistillPlan &plan, int rank
         // A run trains on one set of traces from its first step to its last: the lineage it
         // started with. When some of them cannot be read any more, resuming would train the
         // remaining steps on other data than the first ones; refuse instead.
-        if (data->examples.size() != ids->size()) {
+        if (data->training.examples.size() != ids->size()) {
             QStringList lines{tr("Run \"%1\" trained on %2 traces; %3 of them cannot be used now:")
                                   .arg(plan.runName)
                                   .arg(ids->size())
-                                  .arg(ids->size() - data->examples.size())};
+                                  .arg(ids->size() - data->training.examples.size())};
             for (const QString &problem : data->report.problems)
                 lines << QStringLiteral("  ") + problem;
             lines << tr("Resuming would train its remaining steps on other data than its first ones. Restore those files (or start a "
@@ -145,13 +181,13 @@ Result<Dataset> planData(store::Workspace &ws, const DistillPlan &plan, int rank
         }
         say(tr("data: the run's lineage, %1 traces as recorded when it started; reviews made since then do not change a run that is "
                "under way (start a new run to train on the traces approved now).")
-                .arg(data->examples.size()));
+                .arg(data->training.examples.size()));
     } else {
         say(tr("data: %1 (policy: %2)").arg(data->report.describe(), data->policy.describe()));
         for (const QString &problem : data->report.problems)
             say(QStringLiteral("  ") + problem);
     }
-    if (data->examples.empty())
+    if (data->training.examples.empty())
         return fail(tr("No approved traces of the train split with the base model's hidden states: nothing to distil. Review traces "
                        "(accept some) or change the approval policy."));
     return data;

@@ -7,6 +7,7 @@
 #include "sdrt/common/Result.h"
 #include "sdrt/distill/Dataset.h"
 #include "sdrt/distill/DistillJob.h"
+#include "sdrt/model/Student.h"
 #include "sdrt/store/DistillRepository.h"
 #include "sdrt/store/ModelRepository.h"
 
@@ -32,6 +33,10 @@ Result<DistillPlan> planRun(store::Workspace &ws, const DistillParams &params);
 
 // The run's training data, said through `message`; refused when it is empty, or when a run's
 // lineage cannot be read whole any more (its remaining steps would train on other data).
+// The student's modules and its training settings, from the run's (resolved) config.
+model::StudentSettings studentSettings(const DistillConfig &config, const std::vector<QString> &promptVersions);
+model::StudentTrainingSettings trainingSettings(const DistillConfig &config);
+
 Result<Dataset> planData(store::Workspace &ws, const DistillPlan &plan, int rank, const std::function<void(const QString &)> &message);
 
 } // namespace sdrt::distill

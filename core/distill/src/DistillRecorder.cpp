@@ -44,8 +44,8 @@ Result<std::unique_ptr<DistillRecorder>> DistillRecorder::start(store::Workspace
         return fail(recorder->failed(w.error()));
     if (!plan.existing) { // a resumed run keeps the lineage it started with
         std::vector<store::RunTrace> lineage;
-        for (const auto &e : data.examples)
-            lineage.push_back({e.traceId, e.promptId, e.reviewers});
+        for (std::size_t i = 0; i < data.training.examples.size(); ++i)
+            lineage.push_back({data.training.examples[i].traceId, data.sources[i].promptId, data.sources[i].reviewers});
         if (auto r = recorder->m_runs.setTraces(recorder->runId(), lineage); !r)
             return fail(recorder->failed(r.error()));
     }

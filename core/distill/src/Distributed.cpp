@@ -81,13 +81,13 @@ void LocalRanks::wait()
         p->waitForFinished(-1);
 }
 
-Result<std::unique_ptr<Communicator>> joinWithDeadline(const DistillPlace &place, int seconds)
+Result<std::unique_ptr<model::Communicator>> joinWithDeadline(const DistillPlace &place, int seconds)
 {
-    using Joined = Expected<std::unique_ptr<Communicator>, std::string>;
+    using Joined = Expected<std::unique_ptr<model::Communicator>, std::string>;
     auto promise = std::make_shared<std::promise<Joined>>();
     std::future<Joined> joined = promise->get_future();
     std::thread([promise, place, host = place.address.toStdString(), seconds] {
-        promise->set_value(joinProcessGroup(place.rank, place.worldSize, host, place.port, seconds));
+        promise->set_value(model::joinProcessGroup(place.rank, place.worldSize, host, place.port, seconds));
     }).detach();
     if (joined.wait_for(std::chrono::seconds(seconds + 15)) != std::future_status::ready) {
         g_rendezvousStuck = true;
@@ -104,10 +104,10 @@ Result<std::unique_ptr<Communicator>> joinWithDeadline(const DistillPlace &place
     return std::move(*c);
 }
 
-Result<void> sameRunOnEveryRank(Communicator &comm, const QByteArray &configJson, const QString &baseHash, const Dataset &data)
+Result<void> sameRunOnEveryRank(model::Communicator &comm, const QByteArray &configJson, const QString &baseHash, const Dataset &data)
 {
     QCryptographicHash traces(QCryptographicHash::Sha256);
-    for (const auto &e : data.examples)
+    for (const auto &e : data.training.examples)
         traces.addData(QByteArray::number(qint64(e.traceId)) + ',');
     const QString mine = QStringLiteral("%1 %2 %3")
                              .arg(QString::fromLatin1(QCryptographicHash::hash(configJson, QCryptographicHash::Sha256).toHex().left(16)),

@@ -1,12 +1,12 @@
 #pragma once
 // The data-parallel side of a distillation job, torch-free: the local ranks rank 0 starts, the
 // rendezvous with a deadline of its own and the check that every rank trains the same run. The
-// all-reduce itself is the Communicator of Trainer.h (ProcessGroup.cpp, c10d/Gloo).
+// all-reduce itself is core/model's model::Communicator (StudentTraining.h; c10d/Gloo).
 
 #include "sdrt/common/Result.h"
 #include "sdrt/distill/Dataset.h"
 #include "sdrt/distill/DistillJob.h"
-#include "sdrt/distill/Trainer.h"
+#include "sdrt/model/StudentTraining.h"
 
 #include <QByteArray>
 #include <QProcess>
@@ -34,12 +34,12 @@ private:
     std::vector<std::unique_ptr<QProcess>> m_processes;
 };
 
-// joinProcessGroup() with a deadline of its own: it fails by itself within `seconds`, but a
+// model::joinProcessGroup() with a deadline of its own: it fails by itself within `seconds`, but a
 // network library stuck on a peer that accepts and never answers is not left to hang the run
 // (rendezvousThreadStuck() then says so).
-Result<std::unique_ptr<Communicator>> joinWithDeadline(const DistillPlace &place, int seconds);
+Result<std::unique_ptr<model::Communicator>> joinWithDeadline(const DistillPlace &place, int seconds);
 
 // The ranks compare what they are about to train: config, base model and the traces in order.
-Result<void> sameRunOnEveryRank(Communicator &comm, const QByteArray &configJson, const QString &baseHash, const Dataset &data);
+Result<void> sameRunOnEveryRank(model::Communicator &comm, const QByteArray &configJson, const QString &baseHash, const Dataset &data);
 
 } // namespace sdrt::distill

@@ -1,6 +1,6 @@
 #include "sdrt/distill/Models.h"
 
-#include "sdrt/distill/Student.h"
+#include "sdrt/model/Student.h"
 #include "sdrt/store/Workspace.h"
 #include "sdrt/teacher/Models.h"
 
@@ -16,7 +16,7 @@ Result<std::unique_ptr<model::VlmRuntime>> loadRegisteredModel(store::Workspace 
         return teacher::loadRegisteredModel(ws, record, options);
     store::ModelRepository models(ws.db());
     if (!record.baseModelId)
-        return fail(QCoreApplication::translate("sdrt::distill", "Student \"%1\" does not name its base model.").arg(record.name));
+        return fail(QCoreApplication::translate("sdrt::distill", "model::Student \"%1\" does not name its base model.").arg(record.name));
     auto base = models.find(*record.baseModelId);
     if (!base)
         return fail(base.error());
@@ -30,7 +30,7 @@ Result<std::unique_ptr<model::VlmRuntime>> loadRegisteredModel(store::Workspace 
     auto rt = teacher::loadRegisteredModel(ws, **base, options);
     if (!rt)
         return rt;
-    auto student = Student::load(QDir(dir).filePath(QStringLiteral("adapter.safetensors")).toStdString(), **rt,
+    auto student = model::Student::load(QDir(dir).filePath(QStringLiteral("adapter.safetensors")).toStdString(), **rt,
                                  (*base)->contentHash.toStdString());
     if (!student)
         return fail(QCoreApplication::translate("sdrt::distill", "Cannot load student \"%1\": %2").arg(record.name, QString::fromStdString(student.error())));

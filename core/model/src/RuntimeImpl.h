@@ -190,4 +190,10 @@ struct VlmRuntime::Impl {
     torch::Tensor features(const std::vector<const RgbImage *> &images) const { return visual(images).features; }
 };
 
+// How the model library's own training code (Training.cpp, StudentTrainer.cpp) and its
+// white-box tests reach a runtime's internals: VlmRuntime::impl is private.
+struct RuntimeAccess {
+    static VlmRuntime::Impl &impl(VlmRuntime &runtime) { return *runtime.d; }
+};
+
 } // namespace sdrt::model

@@ -170,7 +170,7 @@ Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count, const s
                                          const TrainParams &params)
 {
     auto log = sdrt::log::get("model");
-    VlmRuntime::Impl &d = runtime.impl();
+    VlmRuntime::Impl &d = RuntimeAccess::impl(runtime);
     if (count <= 0 || params.steps <= 0 || params.batchSize <= 0)
         return unexpected(std::string("training needs examples, steps and a batch size"));
     if (!d.model)
@@ -328,7 +328,7 @@ Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count, const s
 
 Expected<double, std::string> evaluateLoss(VlmRuntime &runtime, const std::vector<TrainingExample> &examples, int batchSize)
 {
-    VlmRuntime::Impl &d = runtime.impl();
+    VlmRuntime::Impl &d = RuntimeAccess::impl(runtime);
     if (!d.model)
         return unexpected("the training loss is implemented for LLaVA, not for " + d.info.family);
     c10::InferenceMode guard;

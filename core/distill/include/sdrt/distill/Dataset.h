@@ -10,7 +10,7 @@
 // Thread rule: built on the calling thread from its own workspace connection.
 
 #include "sdrt/common/Result.h"
-#include "sdrt/model/Runtime.h"
+#include "sdrt/model/StudentTraining.h"
 #include "sdrt/review/Policy.h"
 #include "sdrt/store/ModelRepository.h"
 #include "sdrt/store/Types.h"
@@ -26,19 +26,12 @@ class Workspace;
 
 namespace sdrt::distill {
 
-struct DistillExample {
-    store::Id traceId = 0;
+// Where a training example came from: the same index as its example in Dataset::training.
+struct TraceSource {
     store::Id itemId = 0;
     store::Id promptId = 0;
     store::Id teacherRunId = 0;
-    int promptIndex = 0;                  // into Dataset::promptVersions
-    QStringList reviewers;                // who accepted the trace
-    model::GenerationRequest direct;      // the plain direct question (images included)
-    std::string answer;                   // y_k: the step-2 answer text, as generated
-    bool appendEos = true;                // the teacher ended y_k with end-of-text
-    std::string hiddenFile;               // absolute path
-    std::string hiddenName;               // tensor in it
-    std::vector<int> hiddenLayers;        // the layers it stores
+    QStringList reviewers; // who accepted the trace
 };
 
 struct DatasetReport {
@@ -55,10 +48,10 @@ struct DatasetReport {
 };
 
 struct Dataset {
-    std::vector<DistillExample> examples;       // in trace id order
-    std::vector<QString> promptVersions;        // "name vN", index = DistillExample::promptIndex
+    model::StudentData training;                // the examples, in trace id order, and the layers every one stores
+    std::vector<TraceSource> sources;           // same order as training.examples
+    std::vector<QString> promptVersions;        // "name vN", index = StudentExample::promptIndex
     std::vector<store::Id> promptIds;           // same order
-    std::vector<int> storedLayers;              // layers every used trace stores
     review::ApprovalPolicy policy;
     DatasetReport report;
 };

@@ -9,7 +9,7 @@
 //                    (a resumed run, and every rank but 0, train on the run's recorded lineage);
 //   DistillRecorder  what the store keeps of it: the run row and its lock, config.json, the
 //                    lineage, the finish and the student's registration (every result checked);
-//   Trainer          the training itself (Trainer.h);
+//   the trainer      the training itself (core/model StudentTraining.h);
 //   Distributed      the local ranks it starts, the rendezvous and the check that every rank
 //                    trains the same run.
 // Only rank 0 writes to the store and the run folder.
@@ -19,7 +19,7 @@
 
 #include "sdrt/common/Result.h"
 #include "sdrt/distill/DistillConfig.h"
-#include "sdrt/distill/Trainer.h"
+#include "sdrt/model/StudentTraining.h"
 #include "sdrt/store/RunProtocol.h"
 #include "sdrt/store/Types.h"
 
@@ -72,7 +72,7 @@ struct DistillParams {
     int rendezvousSeconds = 120; // every rank waits this long for the others, at the start and per exchange
 
     std::function<void(const store::protocol::DistillStart &)> started; // rank 0, once the run row exists
-    std::function<void(const DistillProgress &)> progress;             // rank 0, per step
+    std::function<void(const model::DistillProgress &)> progress;             // rank 0, per step
     std::function<void(const QString &)> message;                       // for people: data, warnings
     const std::atomic_bool *cancel = nullptr;
 };
@@ -83,7 +83,7 @@ struct DistillSummary {
     QString adapterFile;
     bool cancelled = false;
     int worldSize = 1;
-    DistillReport training;
+    model::DistillReport training;
     qint64 trainableParameters = 0;
     qint64 baseParameters = 0;
     qint64 adapterBytes = 0;
@@ -95,7 +95,7 @@ Result<DistillSummary> runDistill(const DistillParams &params);
 
 // The protocol line of a finished or cancelled run (Event::Done or Event::Cancelled).
 store::protocol::DistillEnd distillEnd(const DistillSummary &summary);
-store::protocol::DistillStep distillStep(const DistillProgress &progress);
+store::protocol::DistillStep distillStep(const model::DistillProgress &progress);
 
 // True once a rendezvous thread is stuck inside the network library: it cannot be joined, so
 // the process must end with std::_Exit after reporting (sdrt distill does).

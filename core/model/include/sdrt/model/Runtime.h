@@ -234,9 +234,9 @@ public:
     Expected<std::vector<int>, std::string> promptIds(const GenerationRequest &request) const;
 
     struct Impl;
-    Impl &impl() { return *d; } // for the runtime's own training code
 
 private:
+    friend struct RuntimeAccess; // the runtime's own training code (src/RuntimeImpl.h)
     explicit VlmRuntime(std::unique_ptr<Impl> impl);
     static Expected<void, std::string> checkFolder(const std::string &dir, Impl &impl);
     static Expected<void, std::string> checkQwen3VlFolder(const std::string &dir, Impl &impl);

@@ -12,6 +12,10 @@
 
 namespace sdrt::distill {
 
+// How the student's hidden states are compared with the teacher's (docs/DISTILLATION.md).
+enum class HiddenStateLoss { Mse, Cosine };
+QString hiddenStateLossName(HiddenStateLoss loss); // "mse", "cosine": the config's words
+
 struct DistillConfig {
     // Optimisation
     int steps = 300;              // optimizer steps
@@ -37,7 +41,7 @@ struct DistillConfig {
     // Loss
     bool crossEntropy = true;         // the CE term on the approved answers under the plain prompt
     double lambdaHidden = 0.5;        // weight of the hidden-state term; 0: off
-    QString hiddenLoss = QStringLiteral("mse"); // mse | cosine
+    HiddenStateLoss hiddenLoss = HiddenStateLoss::Mse; // "mse" | "cosine" in the JSON
     std::vector<int> hiddenLayers;    // of the teacher's stored layers; empty: all stored
     // Data
     std::optional<QString> policy;    // "min_accepts,max_rejects"; unset: the workspace's policy

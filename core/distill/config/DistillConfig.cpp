@@ -21,6 +21,11 @@ QString tr(const char *s)
 
 } // namespace
 
+QString hiddenStateLossName(HiddenStateLoss loss)
+{
+    return loss == HiddenStateLoss::Cosine ? QStringLiteral("cosine") : QStringLiteral("mse");
+}
+
 QStringList DistillConfig::keys()
 {
     return {QStringLiteral("steps"),        QStringLiteral("batch"),          QStringLiteral("learning_rate"),
@@ -145,8 +150,12 @@ Result<DistillConfig> DistillConfig::fromJson(const QByteArray &json)
     if (!error.isEmpty())
         return fail(error);
     if (o.contains(QStringLiteral("hidden_loss"))) {
-        c.hiddenLoss = o.value(QStringLiteral("hidden_loss")).toString();
-        if (c.hiddenLoss != QLatin1String("mse") && c.hiddenLoss != QLatin1String("cosine"))
+        const QString loss = o.value(QStringLiteral("hidden_loss")).toString();
+        if (loss == hiddenStateLossName(HiddenStateLoss::Mse))
+            c.hiddenLoss = HiddenStateLoss::Mse;
+        else if (loss == hiddenStateLossName(HiddenStateLoss::Cosine))
+            c.hiddenLoss = HiddenStateLoss::Cosine;
+        else
             return fail(tr("\"hidden_loss\" must be \"mse\" or \"cosine\"."));
     }
     if (o.contains(QStringLiteral("policy")) && !o.value(QStringLiteral("policy")).isNull()) {
@@ -189,7 +198,7 @@ QByteArray DistillConfig::toJson() const
                   {QStringLiteral("ensemble_entropy"), ensembleEntropy},
                   {QStringLiteral("cross_entropy"), crossEntropy},
                   {QStringLiteral("lambda_hidden"), lambdaHidden},
-                  {QStringLiteral("hidden_loss"), hiddenLoss},
+                  {QStringLiteral("hidden_loss"), hiddenStateLossName(hiddenLoss)},
                   {QStringLiteral("hidden_layers"), list(hiddenLayers)},
                   {QStringLiteral("policy"), policy ? QJsonValue(*policy) : QJsonValue(QJsonValue::Null)},
                   {QStringLiteral("max_traces"), maxTraces}};

@@ -2,7 +2,7 @@
 // a Gloo process group for the all-reduce (CPU tensors; the vectors are the student's small
 // gradients, so Gloo serves a CUDA run as well).
 
-#include "sdrt/distill/Trainer.h"
+#include "sdrt/model/StudentTraining.h"
 
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
@@ -11,7 +11,7 @@
 #include <chrono>
 #include <thread>
 
-namespace sdrt::distill {
+namespace sdrt::model {
 namespace {
 
 class GlooCommunicator : public Communicator {
@@ -104,4 +104,4 @@ Expected<std::unique_ptr<Communicator>, std::string> joinProcessGroup(int rank, 
     }
 }
 
-} // namespace sdrt::distill
+} // namespace sdrt::model

@@ -1,5 +1,7 @@
 #pragma once
-// Training of a Student on a Dataset (SDRT self-distillation; our choices, docs/DISTILLATION.md).
+// Training of a Student on approved traces (SDRT self-distillation; our choices,
+// docs/DISTILLATION.md). The distillation job (core/distill) reads the traces from a workspace
+// and maps its config onto these settings; this is the part with tensors.
 // Loss per step, over the global batch of B traces (each rank computes its shard):
 //   L = (1/B) Σ_i w_i · (CE_i + λ · H_i)  −  ε · (1/B) Σ_i entropy_i
 // CE_i: mean cross-entropy of trace i's answer y_k (and end-of-text when the teacher ended
@@ -10,10 +12,10 @@
 //
 // AdamW on the student's tensors only (the base is frozen: requires_grad off for the whole
 // run, restored after); R is re-orthonormalised after every step. Checkpoints (modules, AdamW
-// moments, step) every `checkpoint_every` steps in <runDir>/checkpoints/checkpoint.safetensors;
-// the trace order depends only on (seed, step), so a resumed run continues exactly as the
-// uninterrupted one would. <runDir>/training_log.jsonl gets one JSON line per step; on resume,
-// lines after the checkpoint are dropped first.
+// moments, step) every `checkpointEvery` steps in StudentTrainingFiles::checkpoint; the trace
+// order depends only on (seed, step), so a resumed run continues exactly as the uninterrupted
+// one would. StudentTrainingFiles::log gets one JSON line per step; on resume, lines after the
+// checkpoint are dropped first.
 //
 // Data parallel: with a Communicator of world size W, rank r takes its share of each global
 // batch, the gradients and logged sums are all-reduced (summed), and only rank 0 writes files.
@@ -21,17 +23,59 @@
 // Thread rule: the calling thread; progress is called there; cancel is polled per step.
 
 #include "sdrt/common/Expected.h"
-#include "sdrt/distill/Dataset.h"
-#include "sdrt/distill/DistillConfig.h"
-#include "sdrt/distill/Student.h"
+#include "sdrt/model/Runtime.h"
+#include "sdrt/model/Student.h"
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
-namespace sdrt::distill {
+namespace sdrt::model {
+
+// One approved trace as the student learns it.
+struct StudentExample {
+    std::int64_t traceId = 0;      // names the trace in errors
+    int promptIndex = 0;           // into StudentSettings::promptVersions
+    GenerationRequest direct;      // the plain direct question (images included)
+    std::string answer;            // y_k: the step-2 answer text, as generated
+    bool appendEos = true;         // the teacher ended y_k with end-of-text
+    std::string hiddenFile;        // absolute path of the teacher's hidden states over y_k
+    std::string hiddenName;        // tensor in it
+    std::vector<int> hiddenLayers; // the layers it stores
+};
+
+struct StudentData {
+    std::vector<StudentExample> examples;
+    std::vector<int> storedLayers; // layers every example stores
+};
+
+enum class HiddenLoss { Mse, Cosine };
+
+// The optimisation and loss settings of a run (DistillConfig's meaning, without its JSON).
+struct StudentTrainingSettings {
+    int steps = 300;
+    int batch = 8; // the global batch, over all processes
+    double learningRate = 4e-3;
+    int warmupSteps = 10;
+    double weightDecay = 0.0;
+    double gradClip = 1.0;
+    int checkpointEvery = 50;
+    std::uint64_t seed = 1;
+    bool crossEntropy = true;
+    double lambdaHidden = 0.5;
+    HiddenLoss hiddenLoss = HiddenLoss::Mse;
+    std::vector<int> hiddenLayers; // empty: every stored layer
+    double ensembleEntropy = 0.05;
+};
+
+// Where a run keeps its training state (rank 0 writes them).
+struct StudentTrainingFiles {
+    std::string checkpoint; // safetensors: modules, AdamW moments, step, identity
+    std::string log;        // JSON lines, one per step
+};
 
 struct DistillProgress {
     int step = 0; // steps done
@@ -88,15 +132,13 @@ struct RunIdentity {
 };
 
 // What trainStudent() would refuse before its first step, checked without training: no data,
-// a batch smaller than the world, hidden_layers outside the decoder or not stored by the teacher.
-Expected<void, std::string> checkTrainingSetup(model::VlmRuntime &base, const Dataset &data, const DistillConfig &config, int worldSize);
+// a batch smaller than the world, hidden layers outside the decoder or not stored by the teacher.
+Expected<void, std::string> checkTrainingSetup(VlmRuntime &base, const StudentData &data, const StudentTrainingSettings &settings,
+                                               int worldSize);
 
-Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Student &student, const Dataset &data,
-                                                  const DistillConfig &config, const std::string &runDir,
+Expected<DistillReport, std::string> trainStudent(VlmRuntime &base, Student &student, const StudentData &data,
+                                                  const StudentTrainingSettings &settings, const StudentTrainingFiles &files,
                                                   const DistillCallbacks &callbacks = {}, Communicator *comm = nullptr,
                                                   const RunIdentity &identity = {});
 
-// Mean CE of the answers under the plain prompt with the student attached (no training).
-Expected<double, std::string> studentLoss(model::VlmRuntime &base, Student &student, const Dataset &data, int batch = 8);
-
-} // namespace sdrt::distill
+} // namespace sdrt::model

@@ -1,4 +1,4 @@
-#include "sdrt/distill/Student.h"
+#include "sdrt/model/Student.h"
 
 #include "SafetensorsTorch.h"
 #include "StudentModules.h"
@@ -6,24 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace sdrt::distill {
-
-StudentSettings StudentSettings::fromConfig(const DistillConfig &config, const std::vector<QString> &promptVersions)
-{
-    StudentSettings settings;
-    settings.layers = config.layers;
-    settings.rank = config.rank;
-    settings.positions = config.positions;
-    settings.adapter = config.adapter;
-    settings.skip = config.skip;
-    settings.skipRank = config.skipRank;
-    settings.ensemble = config.ensemble;
-    settings.ensembleConditioned = config.ensembleConditioned;
-    settings.seed = config.seed;
-    for (const QString &v : promptVersions)
-        settings.promptVersions.push_back(v.toStdString());
-    return settings;
-}
+namespace sdrt::model {
 
 std::string StudentSettings::toJson() const
 {
@@ -277,4 +260,4 @@ std::vector<double> Student::ensembleWeights() const
     return out;
 }
 
-} // namespace sdrt::distill
+} // namespace sdrt::model

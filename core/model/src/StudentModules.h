@@ -1,16 +1,16 @@
 #pragma once
-// The student's torch modules (private to core/distill: Student.cpp and Trainer.cpp).
+// The student's torch modules (private to core/model: Student.cpp and StudentTrainer.cpp).
 
 #include "LlavaModel.h"
-#include "sdrt/distill/Student.h"
+#include "sdrt/model/Student.h"
 
 #include <torch/torch.h>
 
 #include <map>
 
-namespace sdrt::distill {
+namespace sdrt::model {
 
-class SdrtModules : public torch::nn::Module, public model::DecoderIntervention {
+class SdrtModules : public torch::nn::Module, public DecoderIntervention {
 public:
     explicit SdrtModules(const StudentSettings &s);
 
@@ -44,4 +44,10 @@ struct Student::Impl {
     std::shared_ptr<SdrtModules> modules;
 };
 
-} // namespace sdrt::distill
+// The runtime's own training code reaches a student's modules through this (Student::impl() is
+// private).
+struct StudentAccess {
+    static SdrtModules &modules(Student &s) { return *s.d->modules; }
+};
+
+} // namespace sdrt::model

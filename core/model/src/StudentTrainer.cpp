@@ -1,4 +1,4 @@
-#include "sdrt/distill/Trainer.h"
+#include "sdrt/model/StudentTraining.h"
 
 #include "sdrt/common/FileWriter.h"
 
@@ -10,9 +10,6 @@
 #include "sdrt/model/HiddenStateFile.h"
 #include "sdrt/model/Safetensors.h"
 #include "sdrt/model/Training.h"
-#include "sdrt/store/DistillRepository.h"
-
-#include <QFile>
 
 #include <nlohmann/json.hpp>
 
@@ -24,25 +21,25 @@
 
 namespace fs = std::filesystem;
 
-namespace sdrt::distill {
+namespace sdrt::model {
 namespace {
 
 struct Batch {
     torch::Tensor ids, mask, labels, edit, promptIndex;
-    std::vector<const model::RgbImage *> images;
+    std::vector<const RgbImage *> images;
     std::vector<int> imagesPerRow;
     std::vector<std::int64_t> promptLen, answerLen; // answerLen: y tokens (EOS not counted)
-    std::vector<model::HiddenStates> teacher;       // per row (empty when no hidden term)
+    std::vector<HiddenStates> teacher;       // per row (empty when no hidden term)
     std::int64_t tokens = 0;
 };
 
-Expected<Batch, std::string> makeBatch(model::VlmRuntime::Impl &d, const Dataset &data, const std::vector<int> &rows,
+Expected<Batch, std::string> makeBatch(VlmRuntime::Impl &d, const StudentData &data, const std::vector<int> &rows,
                                        int positions, bool wantHidden)
 {
     Batch b;
     std::vector<std::vector<std::int64_t>> ids, labels;
     for (int r : rows) {
-        const DistillExample &e = data.examples[std::size_t(r)];
+        const StudentExample &e = data.examples[std::size_t(r)];
         auto prompt = d.promptIds(e.direct);
         if (!prompt)
             return unexpected("trace " + std::to_string(e.traceId) + ": " + prompt.error());
@@ -67,7 +64,7 @@ Expected<Batch, std::string> makeBatch(model::VlmRuntime::Impl &d, const Dataset
             b.images.push_back(&img);
         b.imagesPerRow.push_back(int(e.direct.images.size()));
         if (wantHidden) {
-            auto h = model::readHiddenStates(e.hiddenFile, e.hiddenName);
+            auto h = readHiddenStates(e.hiddenFile, e.hiddenName);
             if (!h)
                 return unexpected("trace " + std::to_string(e.traceId) + ": hidden states: " + h.error());
             b.teacher.push_back(std::move(*h));
@@ -106,10 +103,10 @@ struct Terms {
 
 // The loss of a shard; `globalBatch` divides the sums, so shards' gradients add up to the
 // gradient of the whole batch.
-Terms shardLoss(model::VlmRuntime::Impl &d, SdrtModules &m, const Batch &b, const DistillConfig &c, const std::vector<int> &layers,
+Terms shardLoss(VlmRuntime::Impl &d, SdrtModules &m, const Batch &b, const StudentTrainingSettings &c, const std::vector<int> &layers,
                 int globalBatch)
 {
-    model::VisualFeatures visual;
+    VisualFeatures visual;
     torch::Tensor embeds, positions;
     {
         torch::NoGradGuard frozen; // the vision tower and projector are frozen
@@ -120,10 +117,10 @@ Terms shardLoss(model::VlmRuntime::Impl &d, SdrtModules &m, const Batch &b, cons
     }
     const torch::Tensor &features = visual.features;
     const auto deepstack = d.deepstack(b.ids, visual);
-    auto pooled = model::LlavaModelImpl::pooledPerRow(features, d.tokensPerRow(b.images, b.imagesPerRow), d.info.config.text.hiddenSize,
+    auto pooled = LlavaModelImpl::pooledPerRow(features, d.tokensPerRow(b.images, b.imagesPerRow), d.info.config.text.hiddenSize,
                                                       torch::TensorOptions().dtype(d.dtype).device(d.device));
-    model::InterventionInput in{&m, b.edit.to(d.dtype), pooled};
-    model::HiddenCapture cap;
+    InterventionInput in{&m, b.edit.to(d.dtype), pooled};
+    HiddenCapture cap;
     cap.layers = layers;
     auto hidden = d.decoder()->forward(embeds, positions, b.mask, nullptr, layers.empty() ? nullptr : &cap, &in, deepstack ? &*deepstack : nullptr);
     const auto B = b.ids.size(0);
@@ -142,7 +139,7 @@ Terms shardLoss(model::VlmRuntime::Impl &d, SdrtModules &m, const Batch &b, cons
     std::vector<torch::Tensor> hiddenRows;
     if (!layers.empty()) {
         for (std::int64_t i = 0; i < B; ++i) {
-            const model::HiddenStates &t = b.teacher[std::size_t(i)];
+            const HiddenStates &t = b.teacher[std::size_t(i)];
             const std::int64_t n = std::min<std::int64_t>(t.positions, b.answerLen[std::size_t(i)]);
             if (n <= 0) {
                 hiddenRows.push_back(torch::zeros({}, torch::kFloat32));
@@ -157,7 +154,7 @@ Terms shardLoss(model::VlmRuntime::Impl &d, SdrtModules &m, const Batch &b, cons
                 auto teacher = all[at].slice(0, 0, n).to(d.device);
                 const auto P = b.promptLen[std::size_t(i)];
                 auto student = cap.states.at(l)[i].slice(0, P, P + n).to(torch::kFloat32);
-                if (c.hiddenLoss == QLatin1String("cosine"))
+                if (c.hiddenLoss == HiddenLoss::Cosine)
                     perLayer.push_back((1.0 - torch::cosine_similarity(student, teacher, -1)).mean());
                 else
                     perLayer.push_back((student - teacher).pow(2).mean());
@@ -191,7 +188,7 @@ Terms shardLoss(model::VlmRuntime::Impl &d, SdrtModules &m, const Batch &b, cons
     return out;
 }
 
-std::vector<int> lossLayers(const Dataset &data, const DistillConfig &c)
+std::vector<int> lossLayers(const StudentData &data, const StudentTrainingSettings &c)
 {
     if (c.lambdaHidden <= 0)
         return {};
@@ -202,9 +199,9 @@ std::vector<int> lossLayers(const Dataset &data, const DistillConfig &c)
 
 } // namespace
 
-Expected<void, std::string> checkTrainingSetup(model::VlmRuntime &base, const Dataset &data, const DistillConfig &c, int world)
+Expected<void, std::string> checkTrainingSetup(VlmRuntime &base, const StudentData &data, const StudentTrainingSettings &c, int world)
 {
-    auto &d = base.impl();
+    auto &d = RuntimeAccess::impl(base);
     if (data.examples.empty())
         return unexpected(std::string("there are no approved traces to learn from"));
     if (d.dtype != torch::kFloat32)
@@ -228,19 +225,19 @@ Expected<void, std::string> checkTrainingSetup(model::VlmRuntime &base, const Da
     return {};
 }
 
-Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Student &student, const Dataset &data,
-                                                  const DistillConfig &c, const std::string &runDir, const DistillCallbacks &callbacks,
-                                                  Communicator *comm, const RunIdentity &identity)
+Expected<DistillReport, std::string> trainStudent(VlmRuntime &base, Student &student, const StudentData &data,
+                                                  const StudentTrainingSettings &c, const StudentTrainingFiles &files,
+                                                  const DistillCallbacks &callbacks, Communicator *comm, const RunIdentity &identity)
 {
     auto log = sdrt::log::get("distill");
-    auto &d = base.impl();
-    SdrtModules &m = *student.impl().modules;
+    auto &d = RuntimeAccess::impl(base);
+    SdrtModules &m = StudentAccess::modules(student);
     const int rank = comm ? comm->rank() : 0;
     const int world = comm ? comm->worldSize() : 1;
     if (auto ok = checkTrainingSetup(base, data, c, world); !ok)
         return unexpected(ok.error());
     const std::vector<int> layers = lossLayers(data, c);
-    const model::RequiresGradRestorer restore(d.family->network().parameters(true));
+    const RequiresGradRestorer restore(d.family->network().parameters(true));
     for (auto &p : d.family->network().parameters(true)) // the base is frozen for the whole run
         p.set_requires_grad(false);
     m.to(d.device);
@@ -254,12 +251,11 @@ Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Stude
     }
 
     DistillReport report;
-    const QString folder = QString::fromStdString(runDir);
-    const std::string ckpt = QFile::encodeName(store::DistillRunFiles::checkpoint(folder)).toStdString();
+    const std::string &ckpt = files.checkpoint;
     const std::string ckptDir = fs::path(ckpt).parent_path().string();
-    const std::string logFile = QFile::encodeName(store::DistillRunFiles::trainingLog(folder)).toStdString();
+    const std::string &logFile = files.log;
     if (fs::exists(ckpt)) {
-        auto f = model::SafetensorsFile::open(ckpt);
+        auto f = SafetensorsFile::open(ckpt);
         if (!f)
             return unexpected(f.error());
         auto step = f->metadata().find("step");
@@ -280,9 +276,9 @@ Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Stude
                               + identity.baseHash.substr(0, 12) + "). Remove it to train this run from step 0.");
         torch::NoGradGuard guard;
         for (auto &[n, t] : named) {
-            auto v = model::loadTensor(*f, "module." + n);
-            auto mv = model::loadTensor(*f, "adam_m." + n);
-            auto vv = model::loadTensor(*f, "adam_v." + n);
+            auto v = loadTensor(*f, "module." + n);
+            auto mv = loadTensor(*f, "adam_m." + n);
+            auto vv = loadTensor(*f, "adam_v." + n);
             if (!v || !mv || !vv)
                 return unexpected(ckpt + ": " + n + " is missing (was the run's config changed?)");
             if (v->sizes() != t.sizes())
@@ -292,7 +288,7 @@ Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Stude
             av[n].copy_(*vv);
         }
         report.startStep = std::stoi(step->second);
-        log->info("resuming {} from its checkpoint at step {}", runDir, report.startStep);
+        log->info("resuming from the checkpoint {} at step {}", ckpt, report.startStep);
     }
     if (rank == 0) {
         // The log goes on from the checkpoint: lines of later steps (from the run that died) go.
@@ -325,7 +321,7 @@ Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Stude
             tensors.emplace_back("adam_m." + n, am[n]);
             tensors.emplace_back("adam_v." + n, av[n]);
         }
-        return model::writeSafetensors(ckpt, tensors,
+        return writeSafetensors(ckpt, tensors,
                                        {{"step", std::to_string(step)},
                                         {"format", "sdrt-distill-checkpoint-v1"},
                                         {"run", identity.run},
@@ -363,7 +359,7 @@ Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Stude
     }
     try {
         for (; step < c.steps; ++step) {
-            const auto global = model::trainingBatchIndices(count, c.batch, c.seed, step);
+            const auto global = trainingBatchIndices(count, c.batch, c.seed, step);
             const int from = int(std::int64_t(global.size()) * rank / world), to = int(std::int64_t(global.size()) * (rank + 1) / world);
             const std::vector<int> mine(global.begin() + from, global.begin() + to);
             auto b = makeBatch(d, data, mine, m.settings.positions, !layers.empty());
@@ -403,9 +399,9 @@ Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Stude
             }
             if (c.gradClip > 0)
                 torch::nn::utils::clip_grad_norm_(grads, c.gradClip);
-            const double lr = model::scheduledLearningRate(c.learningRate, c.warmupSteps, c.steps, step);
+            const double lr = scheduledLearningRate(c.learningRate, c.warmupSteps, c.steps, step);
             for (auto &[n, t] : named)
-                model::adamwStep(t, t.grad(), am[n], av[n], lr, step, c.weightDecay);
+                adamwStep(t, t.grad(), am[n], av[n], lr, step, c.weightDecay);
             m.orthonormalize();
             tokens += std::int64_t(tail[4]);
             samples += c.batch;
@@ -465,7 +461,7 @@ Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Stude
                           "probably too high for this data",
                           first, k, last, k, c.learningRate);
             report.warning = text;
-            log->warn("{}: {}", runDir, report.warning);
+            log->warn("{}: {}", logFile, report.warning);
         }
     }
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -476,29 +472,4 @@ Expected<DistillReport, std::string> trainStudent(model::VlmRuntime &base, Stude
     return report;
 }
 
-Expected<double, std::string> studentLoss(model::VlmRuntime &base, Student &student, const Dataset &data, int batch)
-{
-    auto &d = base.impl();
-    SdrtModules &m = *student.impl().modules;
-    DistillConfig c;
-    c.lambdaHidden = 0;
-    c.ensemble = false;
-    torch::NoGradGuard guard;
-    double total = 0;
-    try {
-        for (std::size_t i = 0; i < data.examples.size(); i += std::size_t(batch)) {
-            std::vector<int> rows;
-            for (std::size_t k = i; k < std::min(data.examples.size(), i + std::size_t(batch)); ++k)
-                rows.push_back(int(k));
-            auto b = makeBatch(d, data, rows, m.settings.positions, false);
-            if (!b)
-                return unexpected(b.error());
-            total += shardLoss(d, m, *b, c, {}, 1).ce;
-        }
-    } catch (const c10::Error &e) {
-        return unexpected(std::string("scoring failed: ") + e.what_without_backtrace());
-    }
-    return total / double(data.examples.size());
-}
-
-} // namespace sdrt::distill
+} // namespace sdrt::model

@@ -1,15 +1,14 @@
 // The student's modules and their training, in process on a tiny random model: the adapter is
 // the identity at initialisation and keeps orthonormal rows, the base weights never change,
 // the skip gate and the ensemble weights receive gradients, a few steps lower the loss, a
-// resumed run continues exactly as the uninterrupted one, the adapter file round-trips and
-// refuses other bases and damaged files, and the config refuses unknown keys and bad values.
+// resumed run continues exactly as the uninterrupted one, and the adapter file round-trips and
+// refuses other bases and damaged files.
 
 #include "ChatText.h"
 #include "StudentModules.h" // white box: the modules
 #include "RuntimeImpl.h"
-#include "sdrt/distill/DistillConfig.h"
-#include "sdrt/distill/Student.h"
-#include "sdrt/distill/Trainer.h"
+#include "sdrt/model/Student.h"
+#include "sdrt/model/StudentTraining.h"
 #include "sdrt/model/HiddenStateFile.h"
 #include "sdrt/model/TinyModel.h"
 
@@ -40,24 +39,31 @@ double baseChecksum(model::VlmRuntime &rt)
     torch::NoGradGuard g;
     double s = 0;
     int k = 1;
-    for (const auto &p : rt.impl().model->parameters())
+    for (const auto &p : model::RuntimeAccess::impl(rt).model->parameters())
         s += (p.to(torch::kFloat64) * double(k++)).sum().item<double>();
     return s;
 }
 
+// A run's files in a temporary folder, as the distillation job names them.
+model::StudentTrainingFiles files(const QTemporaryDir &run)
+{
+    return {run.filePath(QStringLiteral("checkpoints/checkpoint.safetensors")).toStdString(),
+            run.filePath(QStringLiteral("training_log.jsonl")).toStdString()};
+}
+
 } // namespace
 
-class TestDistillUnit : public QObject {
+class TestStudent : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_tmp;
     std::string m_tiny;
     std::unique_ptr<model::VlmRuntime> m_rt;
-    distill::Dataset m_data;
+    model::StudentData m_data;
 
-    distill::StudentSettings settings(bool adapter = true, bool skip = true, bool ensemble = true) const
+    model::StudentSettings settings(bool adapter = true, bool skip = true, bool ensemble = true) const
     {
-        distill::StudentSettings s;
+        model::StudentSettings s;
         s.layers = {1};
         s.rank = 3;
         s.positions = 3;
@@ -82,7 +88,7 @@ private Q_SLOTS:
         std::vector<model::NamedHiddenStates> hidden;
         const char *answers[] = {" yes", " no", " 3 holes", " scratch", " yes", " 5"};
         for (int i = 0; i < 6; ++i) {
-            distill::DistillExample e;
+            model::StudentExample e;
             e.traceId = i + 1;
             e.promptIndex = i % 2;
             e.direct.images = {image(i)};
@@ -103,15 +109,14 @@ private Q_SLOTS:
             m_data.examples.push_back(std::move(e));
         }
         QVERIFY(model::writeHiddenStateFile(m_data.examples[0].hiddenFile, hidden, {{"model_content_hash", "x"}}));
-        m_data.promptVersions = {"a v1", "b v1"};
         m_data.storedLayers = {1, 2};
     }
 
     void adapterIsTheIdentityAtInitialisation()
     {
-        auto st = distill::Student::create(*m_rt, settings());
+        auto st = model::Student::create(*m_rt, settings());
         QVERIFY(st);
-        auto &m = *(*st)->impl().modules;
+        auto &m = model::StudentAccess::modules(**st);
         const auto D = m_rt->info().config.text.hiddenSize;
         QCOMPARE(m.layers.at(1).R.sizes(), (c10::IntArrayRef{3, D}));
         // Orthonormal rows: R Rᵀ = I.
@@ -136,8 +141,8 @@ private Q_SLOTS:
         auto projected = torch::matmul(torch::matmul(diff, R.t()), R);
         QVERIFY(torch::allclose(diff, projected, 1e-4, 1e-4));
         // The skip's gate: with g ≠ 0 and no adapter, h + g U V v at edited positions.
-        auto sk = distill::Student::create(*m_rt, settings(false, true, false));
-        auto &ms = *(*sk)->impl().modules;
+        auto sk = model::Student::create(*m_rt, settings(false, true, false));
+        auto &ms = model::StudentAccess::modules(**sk);
         QVERIFY(torch::allclose(ms.apply(1, h, torch::ones({2, 5}), visual), h));
         ms.layers.at(1).gate.fill_(2.0);
         auto s = torch::matmul(torch::matmul(visual, ms.layers.at(1).V.t()), ms.layers.at(1).U.t()) * 2.0;
@@ -149,10 +154,10 @@ private Q_SLOTS:
         model::SamplingParams sp;
         sp.maxNewTokens = 6;
         const auto before = m_rt->generate({m_data.examples[0].direct}, sp);
-        auto st = distill::Student::create(*m_rt, settings());
+        auto st = model::Student::create(*m_rt, settings());
         (*st)->attach(*m_rt);
         const auto with = m_rt->generate({m_data.examples[0].direct}, sp);
-        distill::Student::detach(*m_rt);
+        model::Student::detach(*m_rt);
         QVERIFY(before[0] && with[0]);
         QCOMPARE(with[0]->tokens, before[0]->tokens);
         for (std::size_t i = 0; i < before[0]->logprobs.size(); ++i)
@@ -162,16 +167,15 @@ private Q_SLOTS:
     void trainingLowersTheLossAndLeavesTheBaseAlone()
     {
         const double checksum = baseChecksum(*m_rt);
-        auto st = distill::Student::create(*m_rt, settings());
-        distill::DistillConfig c;
+        auto st = model::Student::create(*m_rt, settings());
+        model::StudentTrainingSettings c;
         c.steps = 80;
         c.batch = 4;
         c.learningRate = 5e-2;
         c.warmupSteps = 2;
-        c.layers = {1};
         c.checkpointEvery = 100;
         QTemporaryDir run;
-        auto r = distill::trainStudent(*m_rt, **st, m_data, c, run.path().toStdString());
+        auto r = model::trainStudent(*m_rt, **st, m_data, c, files(run));
         QVERIFY2(r, r ? "" : r.error().c_str());
         QCOMPARE(int(r->losses.size()), 80);
         const double first = (r->losses[0] + r->losses[1]) / 2, last = (r->losses[78] + r->losses[79]) / 2;
@@ -179,7 +183,7 @@ private Q_SLOTS:
         // full fine-tuning would (6.35 -> 5.69 when this was written).
         QVERIFY2(last < first - 0.3, qPrintable(QStringLiteral("loss %1 -> %2").arg(first).arg(last)));
         QCOMPARE(baseChecksum(*m_rt), checksum); // the base's weights did not change
-        auto &m = *(*st)->impl().modules;
+        auto &m = model::StudentAccess::modules(**st);
         // The gate and the ensemble logits moved: they received gradients.
         QVERIFY(m.layers.at(1).gate.abs().item<double>() > 0);
         QVERIFY(m.ensembleLogits.abs().sum().item<double>() > 0);
@@ -190,26 +194,25 @@ private Q_SLOTS:
 
     void resumedRunContinuesLikeTheUninterruptedOne()
     {
-        distill::DistillConfig c;
+        model::StudentTrainingSettings c;
         c.steps = 8;
         c.batch = 4;
         c.checkpointEvery = 100;
-        c.layers = {1};
         QTemporaryDir a, b;
-        auto s1 = distill::Student::create(*m_rt, settings());
-        auto full = distill::trainStudent(*m_rt, **s1, m_data, c, a.path().toStdString());
+        auto s1 = model::Student::create(*m_rt, settings());
+        auto full = model::trainStudent(*m_rt, **s1, m_data, c, files(a));
         QVERIFY(full);
         // Stopped after step 3 (cancel), then resumed by a fresh student from the checkpoint.
         std::atomic_bool cancel{false};
-        distill::DistillCallbacks cb;
+        model::DistillCallbacks cb;
         cb.cancel = &cancel;
-        cb.progress = [&](const distill::DistillProgress &p) { cancel = p.step >= 3; };
-        auto s2 = distill::Student::create(*m_rt, settings());
-        auto part = distill::trainStudent(*m_rt, **s2, m_data, c, b.path().toStdString(), cb);
+        cb.progress = [&](const model::DistillProgress &p) { cancel = p.step >= 3; };
+        auto s2 = model::Student::create(*m_rt, settings());
+        auto part = model::trainStudent(*m_rt, **s2, m_data, c, files(b), cb);
         QVERIFY(part && part->cancelled);
         QCOMPARE(part->stepsDone, 4); // the cancel is seen after the step in flight
-        auto s3 = distill::Student::create(*m_rt, settings());
-        auto rest = distill::trainStudent(*m_rt, **s3, m_data, c, b.path().toStdString());
+        auto s3 = model::Student::create(*m_rt, settings());
+        auto rest = model::trainStudent(*m_rt, **s3, m_data, c, files(b));
         QVERIFY2(rest, rest ? "" : rest.error().c_str());
         QCOMPARE(rest->startStep, 4);
         QCOMPARE(int(rest->losses.size()), 4);
@@ -226,8 +229,8 @@ private Q_SLOTS:
 
     void adapterFileRoundTripsAndRefusesOthers()
     {
-        auto st = distill::Student::create(*m_rt, settings());
-        auto &m = *(*st)->impl().modules;
+        auto st = model::Student::create(*m_rt, settings());
+        auto &m = model::StudentAccess::modules(**st);
         {
             torch::NoGradGuard g;
             m.layers.at(1).b.fill_(0.25);
@@ -235,11 +238,11 @@ private Q_SLOTS:
         }
         const std::string file = m_tmp.filePath(QStringLiteral("adapter.safetensors")).toStdString();
         QVERIFY((*st)->save(file, "hash-a"));
-        auto back = distill::Student::load(file, *m_rt, "hash-a");
+        auto back = model::Student::load(file, *m_rt, "hash-a");
         QVERIFY2(back, back ? "" : back.error().c_str());
-        QVERIFY(torch::equal((*back)->impl().modules->layers.at(1).b, m.layers.at(1).b));
+        QVERIFY(torch::equal(model::StudentAccess::modules(**back).layers.at(1).b, m.layers.at(1).b));
         QCOMPARE((*back)->settings().promptVersions, settings().promptVersions);
-        auto other = distill::Student::load(file, *m_rt, "hash-b");
+        auto other = model::Student::load(file, *m_rt, "hash-b");
         QVERIFY(!other);
         QVERIFY2(QString::fromStdString(other.error()).contains(QStringLiteral("another")) || QString::fromStdString(other.error()).contains(QStringLiteral("not on this")),
                  other.error().c_str());
@@ -248,32 +251,10 @@ private Q_SLOTS:
         QVERIFY(f.open(QIODevice::ReadWrite));
         QVERIFY(f.resize(f.size() - 10));
         f.close();
-        QVERIFY(!distill::Student::load(file, *m_rt, "hash-a"));
-        QVERIFY(!distill::Student::load(m_tmp.filePath(QStringLiteral("missing.safetensors")).toStdString(), *m_rt, "hash-a"));
-    }
-
-    void configRefusesUnknownKeysAndBadValues()
-    {
-        auto ok = distill::DistillConfig::fromJson(R"({"steps": 5, "layers": [1], "hidden_loss": "cosine"})");
-        QVERIFY(ok);
-        QCOMPARE(ok->steps, 5);
-        QCOMPARE(ok->batch, distill::DistillConfig{}.batch);
-        QCOMPARE(ok->hiddenLoss, QStringLiteral("cosine"));
-        auto unknown = distill::DistillConfig::fromJson(R"({"stepz": 5})");
-        QVERIFY(!unknown);
-        QVERIFY(unknown.error().contains(QStringLiteral("stepz")));
-        QVERIFY(!distill::DistillConfig::fromJson(R"({"steps": -1})"));
-        QVERIFY(!distill::DistillConfig::fromJson(R"({"steps": 2.5})"));
-        QVERIFY(!distill::DistillConfig::fromJson(R"({"learning_rate": "fast"})"));
-        QVERIFY(!distill::DistillConfig::fromJson(R"({"hidden_loss": "l1"})"));
-        QVERIFY(!distill::DistillConfig::fromJson(R"({"adapter": false, "skip": false})"));
-        QVERIFY(!distill::DistillConfig::fromJson(R"([1,2])"));
-        QVERIFY(!distill::DistillConfig::fromJson("{"));
-        auto again = distill::DistillConfig::fromJson(ok->toJson());
-        QVERIFY(again);
-        QCOMPARE(again->layers, std::vector<int>{1});
+        QVERIFY(!model::Student::load(file, *m_rt, "hash-a"));
+        QVERIFY(!model::Student::load(m_tmp.filePath(QStringLiteral("missing.safetensors")).toStdString(), *m_rt, "hash-a"));
     }
 };
 
-QTEST_GUILESS_MAIN(TestDistillUnit)
-#include "tst_distill_unit.moc"
+QTEST_GUILESS_MAIN(TestStudent)
+#include "tst_student.moc"

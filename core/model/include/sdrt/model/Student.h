@@ -20,7 +20,6 @@
 // Thread rule: one thread at a time, like the runtime it is attached to.
 
 #include "sdrt/common/Expected.h"
-#include "sdrt/distill/DistillConfig.h"
 #include "sdrt/model/Runtime.h"
 
 #include <cstdint>
@@ -28,7 +27,7 @@
 #include <string>
 #include <vector>
 
-namespace sdrt::distill {
+namespace sdrt::model {
 
 struct StudentSettings {
     std::vector<int> layers;       // decoder layers whose input is edited
@@ -44,35 +43,33 @@ struct StudentSettings {
     std::uint64_t seed = 1;
     std::string toJson() const;
     static Expected<StudentSettings, std::string> fromJson(const std::string &json);
-    // A run's modules: the config's module settings over the data's prompt versions.
-    static StudentSettings fromConfig(const DistillConfig &config, const std::vector<QString> &promptVersions);
 };
 
 class Student {
 public:
     // New modules for `base` (identity at initialisation).
-    static Expected<std::unique_ptr<Student>, std::string> create(const model::VlmRuntime &base, const StudentSettings &settings);
+    static Expected<std::unique_ptr<Student>, std::string> create(const VlmRuntime &base, const StudentSettings &settings);
     // Reads an adapter file; refused when it was made for another base (by content hash), is
     // truncated or corrupt, or does not fit the base's shapes.
-    static Expected<std::unique_ptr<Student>, std::string> load(const std::string &adapterFile, const model::VlmRuntime &base,
+    static Expected<std::unique_ptr<Student>, std::string> load(const std::string &adapterFile, const VlmRuntime &base,
                                                                 const std::string &baseContentHash);
     Expected<void, std::string> save(const std::string &adapterFile, const std::string &baseContentHash) const;
     ~Student();
 
     // Every later generate()/score() of `rt` runs through the modules; detach() undoes it.
-    void attach(model::VlmRuntime &rt);
-    static void detach(model::VlmRuntime &rt);
+    void attach(VlmRuntime &rt);
+    static void detach(VlmRuntime &rt);
 
     const StudentSettings &settings() const;
     std::int64_t trainableParameters() const;
     std::vector<double> ensembleWeights() const; // the unconditioned softmax, per prompt version
 
     struct Impl;
-    Impl &impl() { return *d; }
 
 private:
+    friend struct StudentAccess; // the runtime's training code (src/StudentModules.h)
     explicit Student(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> d;
 };
 
-} // namespace sdrt::distill
+} // namespace sdrt::model

@@ -6,6 +6,7 @@
 // a clear error with exit status 2; interrupted evaluations are named when compared.
 
 #include "sdrt/common/FileWriter.h"
+#include "sdrt/common/TrainingLog.h"
 #include "sdrt/common/JsonKeys.h"
 #include "sdrt/model/TinyModel.h"
 #include "sdrt/store/Workspace.h"
@@ -185,6 +186,27 @@ private Q_SLOTS:
         QVERIFY(QFileInfo(QString::fromStdString(link)).isSymLink());
         // Appending refuses devices as well.
         QVERIFY(!common::AppendFile::open("/dev/null"));
+    }
+
+    // Issue 32, 2: the one training log of both training loops. A run that resumes after its
+    // checkpoint drops the lines its dead process wrote after it, and a line cut by the kill.
+    void trainingLogContinuesAfterItsCheckpoint()
+    {
+        const std::string path = QFile::encodeName(m_tmp.filePath(QStringLiteral("training_log.jsonl"))).toStdString();
+        {
+            auto log = common::TrainingLog::continueAfter(path, 0);
+            QVERIFY(log);
+            for (int step = 1; step <= 5; ++step)
+                QVERIFY(log->append("{\"step\":" + std::to_string(step) + ",\"loss\":1.5}"));
+            QVERIFY(common::AppendFile::open(path)->append("{\"step\":6,\"lo"));
+        }
+        auto resumed = common::TrainingLog::continueAfter(path, 4);
+        QVERIFY(resumed);
+        QVERIFY(resumed->append("{\"step\":5,\"loss\":1.25}"));
+        QCOMPARE(readAll(QString::fromStdString(path)),
+                 QByteArray("{\"step\":1,\"loss\":1.5}\n{\"step\":2,\"loss\":1.5}\n{\"step\":3,\"loss\":1.5}\n"
+                            "{\"step\":4,\"loss\":1.5}\n{\"step\":5,\"loss\":1.25}\n"));
+        QVERIFY(!common::TrainingLog::continueAfter("/dev/null", 0));
     }
 
     // 9. CSV injection and the byte-order mark.

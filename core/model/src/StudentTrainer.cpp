@@ -1,8 +1,8 @@
 #include "sdrt/model/StudentTraining.h"
 
-#include "sdrt/common/FileWriter.h"
+#include "sdrt/common/TrainingLog.h"
 
-#include "Optim.h"
+#include "TrainingState.h"
 #include "RuntimeImpl.h"
 #include "SafetensorsTorch.h"
 #include "StudentModules.h"
@@ -101,6 +101,41 @@ struct Terms {
     double ce = 0, hidden = 0, entropy = 0, weighted = 0; // sums over the shard's rows
 };
 
+// Per row of the batch, the hidden-state term at the aligned answer positions: the student's
+// states against the teacher's, MSE or 1 − cosine, averaged over `layers`; zeros without layers.
+torch::Tensor hiddenLossPerRow(VlmRuntime::Impl &d, const Batch &b, const HiddenCapture &cap, const std::vector<int> &layers,
+                               HiddenLoss loss)
+{
+    const auto B = b.ids.size(0);
+    std::vector<torch::Tensor> hiddenRows;
+    if (!layers.empty()) {
+        for (std::int64_t i = 0; i < B; ++i) {
+            const HiddenStates &t = b.teacher[std::size_t(i)];
+            const std::int64_t n = std::min<std::int64_t>(t.positions, b.answerLen[std::size_t(i)]);
+            if (n <= 0) {
+                hiddenRows.push_back(torch::zeros({}, torch::kFloat32));
+                continue;
+            }
+            auto all = torch::from_blob(const_cast<float *>(t.values.data()),
+                                        {std::int64_t(t.layers.size()), std::int64_t(t.positions), std::int64_t(t.hiddenSize)},
+                                        torch::kFloat32);
+            std::vector<torch::Tensor> perLayer;
+            for (int l : layers) {
+                const auto at = std::find(t.layers.begin(), t.layers.end(), l) - t.layers.begin();
+                auto teacher = all[at].slice(0, 0, n).to(d.device);
+                const auto P = b.promptLen[std::size_t(i)];
+                auto student = cap.states.at(l)[i].slice(0, P, P + n).to(torch::kFloat32);
+                if (loss == HiddenLoss::Cosine)
+                    perLayer.push_back((1.0 - torch::cosine_similarity(student, teacher, -1)).mean());
+                else
+                    perLayer.push_back((student - teacher).pow(2).mean());
+            }
+            hiddenRows.push_back(torch::stack(perLayer).mean());
+        }
+    }
+    return hiddenRows.empty() ? torch::zeros({B}) : torch::stack(hiddenRows);
+}
+
 // The loss of a shard; `globalBatch` divides the sums, so shards' gradients add up to the
 // gradient of the whole batch.
 Terms shardLoss(VlmRuntime::Impl &d, SdrtModules &m, const Batch &b, const StudentTrainingSettings &c, const std::vector<int> &layers,
@@ -135,34 +170,7 @@ Terms shardLoss(VlmRuntime::Impl &d, SdrtModules &m, const Batch &b, const Stude
     auto counts = (labels != -100).sum(1).to(torch::kFloat32).clamp_min(1);
     auto ce = tokenLoss.sum(1) / counts; // [B]
 
-    // Per-row hidden-state loss at the aligned answer positions.
-    std::vector<torch::Tensor> hiddenRows;
-    if (!layers.empty()) {
-        for (std::int64_t i = 0; i < B; ++i) {
-            const HiddenStates &t = b.teacher[std::size_t(i)];
-            const std::int64_t n = std::min<std::int64_t>(t.positions, b.answerLen[std::size_t(i)]);
-            if (n <= 0) {
-                hiddenRows.push_back(torch::zeros({}, torch::kFloat32));
-                continue;
-            }
-            auto all = torch::from_blob(const_cast<float *>(t.values.data()),
-                                        {std::int64_t(t.layers.size()), std::int64_t(t.positions), std::int64_t(t.hiddenSize)},
-                                        torch::kFloat32);
-            std::vector<torch::Tensor> perLayer;
-            for (int l : layers) {
-                const auto at = std::find(t.layers.begin(), t.layers.end(), l) - t.layers.begin();
-                auto teacher = all[at].slice(0, 0, n).to(d.device);
-                const auto P = b.promptLen[std::size_t(i)];
-                auto student = cap.states.at(l)[i].slice(0, P, P + n).to(torch::kFloat32);
-                if (c.hiddenLoss == HiddenLoss::Cosine)
-                    perLayer.push_back((1.0 - torch::cosine_similarity(student, teacher, -1)).mean());
-                else
-                    perLayer.push_back((student - teacher).pow(2).mean());
-            }
-            hiddenRows.push_back(torch::stack(perLayer).mean());
-        }
-    }
-    auto h = hiddenRows.empty() ? torch::zeros({B}) : torch::stack(hiddenRows);
+    auto h = hiddenLossPerRow(d, b, cap, layers, c.hiddenLoss);
 
     torch::Tensor qfeat;
     if (m.settings.ensembleConditioned) {
@@ -195,6 +203,177 @@ std::vector<int> lossLayers(const StudentData &data, const StudentTrainingSettin
     if (c.hiddenLayers.empty())
         return data.storedLayers;
     return c.hiddenLayers;
+}
+
+// What the ranks sum after each step besides the gradients, by name (the all-reduce carries
+// them as the last values of one float vector).
+struct StepSums {
+    double loss = 0, ce = 0, hidden = 0, entropy = 0, tokens = 0, cancel = 0;
+    static constexpr std::size_t kCount = 6;
+    void appendTo(std::vector<float> &flat) const
+    {
+        flat.insert(flat.end(), {float(loss), float(ce), float(hidden), float(entropy), float(tokens), float(cancel)});
+    }
+    static StepSums readFrom(const std::vector<float> &flat)
+    {
+        const float *t = flat.data() + flat.size() - kCount;
+        return {t[0], t[1], t[2], t[3], t[4], t[5]};
+    }
+};
+
+// Every rank must hold the same traces in the same order, or the shards would not add up to the
+// global batch: compare counts and a checksum of the trace ids (exact in float).
+Expected<void, std::string> sameDataOnEveryRank(Communicator &comm, const StudentData &data)
+{
+    const int count = int(data.examples.size()), world = comm.worldSize();
+    std::int64_t sum = 0;
+    for (const auto &e : data.examples)
+        sum = (sum * 31 + e.traceId) % 65521;
+    std::vector<float> mine{float(count), float(sum)};
+    if (auto r = comm.allreduceSum(mine); !r)
+        return unexpected("all-reduce failed: " + r.error());
+    const bool same = mine[0] == float(world) * float(count) && mine[1] == float(world) * float(sum);
+    std::vector<float> differs{same ? 0.0f : 1.0f};
+    if (auto r = comm.allreduceSum(differs); !r)
+        return unexpected("all-reduce failed: " + r.error());
+    if (differs[0] > 0)
+        return unexpected("the ranks do not have the same training data (this rank has " + std::to_string(count)
+                          + " traces); give every rank the same workspace, approvals and run");
+    return {};
+}
+
+// A checkpoint belongs to one run: its name, its config and its base (a file copied from another
+// run would continue someone else's training under this run's name). A checkpoint written
+// before checkpoints named their run has none of these keys.
+Expected<void, std::string> checkpointOfThisRun(const std::string &file, const RunIdentity &identity,
+                                                const std::map<std::string, std::string> &metadata)
+{
+    auto meta = [&](const char *key) {
+        auto it = metadata.find(key);
+        return it == metadata.end() ? std::string() : it->second;
+    };
+    auto differs = [&](const char *key, const std::string &mine) { return !mine.empty() && !meta(key).empty() && meta(key) != mine; };
+    if (differs("run", identity.run) || differs("config_sha256", identity.configHash) || differs("base_sha256", identity.baseHash))
+        return unexpected(file + " is not this run's checkpoint: it was written by run \"" + meta("run") + "\" (config "
+                          + meta("config_sha256").substr(0, 12) + ", base " + meta("base_sha256").substr(0, 12) + "); this is run \""
+                          + identity.run + "\" (config " + identity.configHash.substr(0, 12) + ", base "
+                          + identity.baseHash.substr(0, 12) + "). Remove it to train this run from step 0.");
+    return {};
+}
+
+// One run of the student's training: the frozen base, the modules and their optimizer, the
+// checkpoint and the log, stepped by trainStudent().
+class StudentRun {
+public:
+    StudentRun(VlmRuntime &base, Student &student, const StudentData &data, const StudentTrainingSettings &settings, Communicator *comm)
+        : d(RuntimeAccess::impl(base)), m(StudentAccess::modules(student)), data(data), c(settings), comm(comm),
+          rank(comm ? comm->rank() : 0), world(comm ? comm->worldSize() : 1), layers(lossLayers(data, settings)),
+          restore(d.family->network().parameters(true)), optimizer(trainable(d, m)),
+          contents{{{"module.", m.named(), " (was the run's config changed?)"}}}
+    {
+    }
+
+    // The step to start from: the checkpoint's, when there is one and it is this run's.
+    Expected<int, std::string> resume(const std::string &checkpoint, const RunIdentity &identity)
+    {
+        if (!fs::exists(checkpoint))
+            return 0;
+        auto step = readCheckpoint(checkpoint, contents, optimizer,
+                                   [&](const auto &meta) { return checkpointOfThisRun(checkpoint, identity, meta); });
+        if (step)
+            sdrt::log::get("distill")->info("resuming from the checkpoint {} at step {}", checkpoint, *step);
+        return step;
+    }
+
+    // Rank 0 writes the checkpoint, named after its run.
+    Expected<void, std::string> save(const std::string &checkpoint, const RunIdentity &identity, int step) const
+    {
+        if (rank != 0)
+            return {};
+        return writeCheckpoint(checkpoint, step, contents, optimizer,
+                               {{"format", "sdrt-distill-checkpoint-v1"},
+                                {"run", identity.run},
+                                {"config_sha256", identity.configHash},
+                                {"base_sha256", identity.baseHash}});
+    }
+
+    // This rank's share of the global batch at `step`, forward and backward, then the sums of
+    // every rank (gradients included, in place).
+    Expected<StepSums, std::string> step(int step, bool cancelHere)
+    {
+        const auto global = trainingBatchIndices(int(data.examples.size()), c.batch, c.seed, step);
+        const int from = int(std::int64_t(global.size()) * rank / world), to = int(std::int64_t(global.size()) * (rank + 1) / world);
+        auto b = makeBatch(d, data, std::vector<int>(global.begin() + from, global.begin() + to), m.settings.positions, !layers.empty());
+        if (!b)
+            return unexpected(b.error());
+        optimizer.zeroGrad();
+        Terms terms = shardLoss(d, m, *b, c, layers, c.batch);
+        terms.total.backward();
+        std::vector<float> flat;
+        for (auto &[n, t] : optimizer.trainable()) {
+            auto g = t.grad().defined() ? t.grad().contiguous().to(torch::kCPU) : torch::zeros_like(t).to(torch::kCPU);
+            flat.insert(flat.end(), g.data_ptr<float>(), g.data_ptr<float>() + g.numel());
+        }
+        // The cancel flag is summed too, so every rank stops at the same step.
+        StepSums{terms.total.item<double>(), terms.ce, terms.hidden, terms.entropy, double(b->tokens), cancelHere ? 1.0 : 0.0}.appendTo(flat);
+        if (comm)
+            if (auto r = comm->allreduceSum(flat); !r)
+                return unexpected("all-reduce failed at step " + std::to_string(step) + ": " + r.error());
+        torch::NoGradGuard guard;
+        std::size_t at = 0;
+        for (auto &[n, t] : optimizer.trainable()) {
+            t.mutable_grad() = torch::from_blob(flat.data() + at, t.sizes(), torch::kFloat32).clone().to(t.device());
+            at += std::size_t(t.numel());
+        }
+        return StepSums::readFrom(flat);
+    }
+
+    VlmRuntime::Impl &d;
+    SdrtModules &m;
+    const StudentData &data;
+    const StudentTrainingSettings &c;
+    Communicator *comm;
+    const int rank, world;
+    const std::vector<int> layers;
+    const RequiresGradRestorer restore;
+    AdamW optimizer;
+    CheckpointContents contents;
+
+private:
+    // The base is frozen for the whole run (restored by `restore`); the modules train.
+    static NamedTensors trainable(VlmRuntime::Impl &d, SdrtModules &m)
+    {
+        for (auto &p : d.family->network().parameters(true))
+            p.set_requires_grad(false);
+        m.to(d.device);
+        auto named = m.named();
+        for (auto &[n, t] : named)
+            t.set_requires_grad(true);
+        return named;
+    }
+};
+
+// Step `step`'s figures: the global batch's sums as means over its traces.
+DistillProgress progressOf(const StepSums &sums, const StudentTrainingSettings &c, int step, double lr)
+{
+    DistillProgress p;
+    p.step = step + 1;
+    p.steps = c.steps;
+    p.loss = sums.loss;
+    p.ce = sums.ce / c.batch;
+    p.hidden = sums.hidden / c.batch;
+    p.entropy = sums.entropy / c.batch;
+    p.lr = lr;
+    return p;
+}
+
+std::string logLine(const DistillProgress &p)
+{
+    nlohmann::json j{{"step", p.step},         {"loss", p.loss},   {"ce", p.ce}, {"hidden", p.hidden}, {"entropy", p.entropy},
+                     {"lr", p.lr},             {"samples_per_s", p.samplesPerSecond}, {"tokens_per_s", p.tokensPerSecond}};
+    if (!p.ensembleWeights.empty())
+        j["ensemble_weights"] = p.ensembleWeights;
+    return j.dump();
 }
 
 } // namespace
@@ -230,212 +409,57 @@ Expected<DistillReport, std::string> trainStudent(VlmRuntime &base, Student &stu
                                                   const DistillCallbacks &callbacks, Communicator *comm, const RunIdentity &identity)
 {
     auto log = sdrt::log::get("distill");
-    auto &d = RuntimeAccess::impl(base);
-    SdrtModules &m = StudentAccess::modules(student);
-    const int rank = comm ? comm->rank() : 0;
-    const int world = comm ? comm->worldSize() : 1;
-    if (auto ok = checkTrainingSetup(base, data, c, world); !ok)
+    if (auto ok = checkTrainingSetup(base, data, c, comm ? comm->worldSize() : 1); !ok)
         return unexpected(ok.error());
-    const std::vector<int> layers = lossLayers(data, c);
-    const RequiresGradRestorer restore(d.family->network().parameters(true));
-    for (auto &p : d.family->network().parameters(true)) // the base is frozen for the whole run
-        p.set_requires_grad(false);
-    m.to(d.device);
-    const auto named = m.named();
-    for (auto &[n, t] : named)
-        t.set_requires_grad(true);
-    std::map<std::string, torch::Tensor> am, av;
-    for (auto &[n, t] : named) {
-        am[n] = torch::zeros_like(t);
-        av[n] = torch::zeros_like(t);
-    }
-
+    StudentRun run(base, student, data, c, comm);
     DistillReport report;
-    const std::string &ckpt = files.checkpoint;
-    const std::string ckptDir = fs::path(ckpt).parent_path().string();
-    const std::string &logFile = files.log;
-    if (fs::exists(ckpt)) {
-        auto f = SafetensorsFile::open(ckpt);
-        if (!f)
-            return unexpected(f.error());
-        auto step = f->metadata().find("step");
-        if (step == f->metadata().end())
-            return unexpected(ckpt + ": no step in the checkpoint's metadata");
-        // A checkpoint belongs to one run: its name, its config and its base (a file copied from
-        // another run would continue someone else's training under this run's name).
-        auto meta = [&](const char *key) {
-            auto it = f->metadata().find(key);
-            return it == f->metadata().end() ? std::string() : it->second;
-        };
-        // (A checkpoint written before checkpoints named their run has none of these keys.)
-        auto differs = [&](const char *key, const std::string &mine) { return !mine.empty() && !meta(key).empty() && meta(key) != mine; };
-        if (differs("run", identity.run) || differs("config_sha256", identity.configHash) || differs("base_sha256", identity.baseHash))
-            return unexpected(ckpt + " is not this run's checkpoint: it was written by run \"" + meta("run") + "\" (config "
-                              + meta("config_sha256").substr(0, 12) + ", base " + meta("base_sha256").substr(0, 12) + "); this is run \""
-                              + identity.run + "\" (config " + identity.configHash.substr(0, 12) + ", base "
-                              + identity.baseHash.substr(0, 12) + "). Remove it to train this run from step 0.");
-        torch::NoGradGuard guard;
-        for (auto &[n, t] : named) {
-            auto v = loadTensor(*f, "module." + n);
-            auto mv = loadTensor(*f, "adam_m." + n);
-            auto vv = loadTensor(*f, "adam_v." + n);
-            if (!v || !mv || !vv)
-                return unexpected(ckpt + ": " + n + " is missing (was the run's config changed?)");
-            if (v->sizes() != t.sizes())
-                return unexpected(ckpt + ": " + n + " has another shape than the run's config gives");
-            t.copy_(*v);
-            am[n].copy_(*mv);
-            av[n].copy_(*vv);
-        }
-        report.startStep = std::stoi(step->second);
-        log->info("resuming from the checkpoint {} at step {}", ckpt, report.startStep);
-    }
-    if (rank == 0) {
-        // The log goes on from the checkpoint: lines of later steps (from the run that died) go.
-        std::vector<std::string> keep;
-        if (std::ifstream in(logFile); in) {
-            std::string line;
-            while (std::getline(in, line)) {
-                try {
-                    if (!line.empty() && nlohmann::json::parse(line).value("step", 0) <= report.startStep)
-                        keep.push_back(line);
-                } catch (const std::exception &) {
-                    // a line cut by a kill: dropped
-                }
-            }
-        }
-        std::string kept;
-        for (const auto &l : keep)
-            kept += l + '\n';
-        if (auto w = common::writeFileAtomically(logFile, kept); !w)
-            return unexpected(w.error().describe());
-    }
-    auto saveCheckpoint = [&](int step) -> Expected<void, std::string> {
-        if (rank != 0)
-            return {};
-        std::error_code ec;
-        fs::create_directories(ckptDir, ec);
-        std::vector<std::pair<std::string, torch::Tensor>> tensors;
-        for (auto &[n, t] : named) {
-            tensors.emplace_back("module." + n, t.detach());
-            tensors.emplace_back("adam_m." + n, am[n]);
-            tensors.emplace_back("adam_v." + n, av[n]);
-        }
-        return writeSafetensors(ckpt, tensors,
-                                       {{"step", std::to_string(step)},
-                                        {"format", "sdrt-distill-checkpoint-v1"},
-                                        {"run", identity.run},
-                                        {"config_sha256", identity.configHash},
-                                        {"base_sha256", identity.baseHash}});
-    };
-
-    const int count = int(data.examples.size());
-    if (comm) {
-        // Every rank must hold the same traces in the same order, or the shards would not add
-        // up to the global batch: compare counts and a checksum of the trace ids (exact in float).
-        std::int64_t sum = 0;
-        for (const auto &e : data.examples)
-            sum = (sum * 31 + e.traceId) % 65521;
-        std::vector<float> mine{float(count), float(sum)};
-        if (auto r = comm->allreduceSum(mine); !r)
-            return unexpected("all-reduce failed: " + r.error());
-        const bool same = mine[0] == float(world) * float(count) && mine[1] == float(world) * float(sum);
-        std::vector<float> differs{same ? 0.0f : 1.0f};
-        if (auto r = comm->allreduceSum(differs); !r)
-            return unexpected("all-reduce failed: " + r.error());
-        if (differs[0] > 0)
-            return unexpected("the ranks do not have the same training data (this rank has " + std::to_string(count)
-                              + " traces); give every rank the same workspace, approvals and run");
-    }
-    const auto start = std::chrono::steady_clock::now();
-    int step = report.startStep;
-    std::int64_t tokens = 0, samples = 0;
-    common::AppendFile logOut;
-    if (rank == 0) {
-        auto opened = common::AppendFile::open(logFile);
+    auto resumed = run.resume(files.checkpoint, identity);
+    if (!resumed)
+        return unexpected(resumed.error());
+    report.startStep = *resumed;
+    common::TrainingLog trainingLog;
+    if (run.rank == 0) { // only rank 0 writes files
+        auto opened = common::TrainingLog::continueAfter(files.log, report.startStep);
         if (!opened)
             return unexpected(opened.error().describe());
-        logOut = std::move(*opened);
+        trainingLog = std::move(*opened);
     }
+    auto saveCheckpoint = [&](int step) { return run.save(files.checkpoint, identity, step); };
+    if (comm)
+        if (auto same = sameDataOnEveryRank(*comm, data); !same)
+            return unexpected(same.error());
+    const StepClock clock;
+    int step = report.startStep;
+    std::int64_t tokens = 0, samples = 0;
     try {
         for (; step < c.steps; ++step) {
-            const auto global = trainingBatchIndices(count, c.batch, c.seed, step);
-            const int from = int(std::int64_t(global.size()) * rank / world), to = int(std::int64_t(global.size()) * (rank + 1) / world);
-            const std::vector<int> mine(global.begin() + from, global.begin() + to);
-            auto b = makeBatch(d, data, mine, m.settings.positions, !layers.empty());
-            if (!b)
-                return unexpected(b.error());
-            for (auto &[n, t] : named)
-                t.mutable_grad() = torch::Tensor();
-            Terms terms = shardLoss(d, m, *b, c, layers, c.batch);
-            terms.total.backward();
-            // Gradients and logged sums in one vector, summed over ranks; the cancel flag too, so
-            // every rank stops at the same step.
-            std::vector<float> flat;
-            for (auto &[n, t] : named) {
-                auto g = t.grad().defined() ? t.grad().contiguous().to(torch::kCPU) : torch::zeros_like(t).to(torch::kCPU);
-                flat.insert(flat.end(), g.data_ptr<float>(), g.data_ptr<float>() + g.numel());
-            }
-            const bool cancelHere = callbacks.cancel && callbacks.cancel->load();
-            flat.insert(flat.end(), {float(terms.total.item<double>()), float(terms.ce), float(terms.hidden), float(terms.entropy),
-                                     float(b->tokens), cancelHere ? 1.0f : 0.0f});
-            if (comm) {
-                if (auto r = comm->allreduceSum(flat); !r)
-                    return unexpected("all-reduce failed at step " + std::to_string(step) + ": " + r.error());
-            }
-            const float *tail = flat.data() + flat.size() - 6;
-            const double lossValue = tail[0];
-            if (!std::isfinite(lossValue))
-                return unexpected("the loss became " + std::to_string(lossValue) + " at step " + std::to_string(step)
+            auto sums = run.step(step, callbacks.cancel && callbacks.cancel->load());
+            if (!sums)
+                return unexpected(sums.error());
+            if (!std::isfinite(sums->loss))
+                return unexpected("the loss became " + std::to_string(sums->loss) + " at step " + std::to_string(step)
                                   + " (learning rate too high?)");
-            torch::NoGradGuard guard;
-            std::size_t at = 0;
-            std::vector<torch::Tensor> grads;
-            for (auto &[n, t] : named) {
-                auto g = torch::from_blob(flat.data() + at, t.sizes(), torch::kFloat32).clone().to(t.device());
-                at += std::size_t(t.numel());
-                t.mutable_grad() = g;
-                grads.push_back(t.grad());
-            }
-            if (c.gradClip > 0)
-                torch::nn::utils::clip_grad_norm_(grads, c.gradClip);
             const double lr = scheduledLearningRate(c.learningRate, c.warmupSteps, c.steps, step);
-            for (auto &[n, t] : named)
-                adamwStep(t, t.grad(), am[n], av[n], lr, step, c.weightDecay);
-            m.orthonormalize();
-            tokens += std::int64_t(tail[4]);
+            run.optimizer.step(lr, step, c.weightDecay, c.gradClip);
+            run.m.orthonormalize();
+            tokens += std::int64_t(sums->tokens);
             samples += c.batch;
-            const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-            DistillProgress p;
-            p.step = step + 1;
-            p.steps = c.steps;
-            p.loss = lossValue;
-            p.ce = tail[1] / c.batch;
-            p.hidden = tail[2] / c.batch;
-            p.entropy = tail[3] / c.batch;
-            p.lr = lr;
-            p.samplesPerSecond = samples / std::max(1e-9, elapsed);
-            p.tokensPerSecond = tokens / std::max(1e-9, elapsed);
-            p.etaSeconds = elapsed / (step + 1 - report.startStep) * (c.steps - step - 1);
+            DistillProgress p = progressOf(*sums, c, step, lr);
+            p.samplesPerSecond = clock.perSecond(double(samples));
+            p.tokensPerSecond = clock.perSecond(double(tokens));
+            p.etaSeconds = clock.eta(step + 1 - report.startStep, c.steps - step - 1);
             p.ensembleWeights = student.ensembleWeights();
-            report.losses.push_back(lossValue);
+            report.losses.push_back(sums->loss);
             report.last = p;
-            if (rank == 0) {
-                nlohmann::json j{{"step", p.step},       {"loss", p.loss}, {"ce", p.ce},
-                                 {"hidden", p.hidden},   {"entropy", p.entropy}, {"lr", p.lr},
-                                 {"samples_per_s", p.samplesPerSecond}, {"tokens_per_s", p.tokensPerSecond}};
-                if (!p.ensembleWeights.empty())
-                    j["ensemble_weights"] = p.ensembleWeights;
-                if (auto w = logOut.append(j.dump() + '\n'); !w)
+            if (trainingLog.isOpen())
+                if (auto w = trainingLog.append(logLine(p)); !w)
                     return unexpected(w.error().describe());
-            }
-            if ((step + 1) % c.checkpointEvery == 0 && step + 1 < c.steps) {
+            if ((step + 1) % c.checkpointEvery == 0 && step + 1 < c.steps)
                 if (auto r = saveCheckpoint(step + 1); !r)
                     return unexpected(r.error());
-            }
             if (callbacks.progress)
                 callbacks.progress(p);
-            if (tail[5] > 0) {
+            if (sums->cancel > 0) {
                 report.cancelled = true;
                 ++step;
                 break;
@@ -445,28 +469,11 @@ Expected<DistillReport, std::string> trainStudent(VlmRuntime &base, Student &stu
         return unexpected(std::string("distillation failed: ") + e.what_without_backtrace());
     }
     report.stepsDone = step;
-    // A loss that ends far above where it started usually means a learning rate too high for
-    // the data: the run finishes, but says so (log and done line).
-    if (report.losses.size() >= 8) {
-        const std::size_t k = std::max<std::size_t>(2, report.losses.size() / 10);
-        double first = 0, last = 0;
-        for (std::size_t i = 0; i < k; ++i) {
-            first += report.losses[i] / double(k);
-            last += report.losses[report.losses.size() - 1 - i] / double(k);
-        }
-        if (last > 2.0 * first && last - first > 0.5) {
-            char text[256];
-            std::snprintf(text, sizeof text,
-                          "the loss rose from %.3f (mean of the first %zu steps) to %.3f (the last %zu): the learning rate %g is "
-                          "probably too high for this data",
-                          first, k, last, k, c.learningRate);
-            report.warning = text;
-            log->warn("{}: {}", logFile, report.warning);
-        }
-    }
-    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    report.samplesPerSecond = samples / std::max(1e-9, report.seconds);
-    report.tokensPerSecond = tokens / std::max(1e-9, report.seconds);
+    if (report.warning = divergenceWarning(report.losses, c.learningRate); !report.warning.empty())
+        log->warn("{}: {}", files.log, report.warning);
+    report.seconds = clock.elapsed();
+    report.samplesPerSecond = clock.perSecond(double(samples));
+    report.tokensPerSecond = clock.perSecond(double(tokens));
     if (auto r = saveCheckpoint(step); !r)
         return unexpected(r.error());
     return report;

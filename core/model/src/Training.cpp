@@ -3,7 +3,7 @@
 #include "sdrt/common/Log.h"
 #include "SafetensorsTorch.h"
 
-#include "Optim.h"
+#include "TrainingState.h"
 #include "RuntimeImpl.h"
 
 #include <algorithm>
@@ -24,6 +24,7 @@ struct Batch {
     torch::Tensor mask;   // [B,T]
     torch::Tensor labels; // [B,T], -100 where no loss
     std::vector<const RgbImage *> images;
+    std::vector<TrainingExample> owned; // what `images` points into, when the batch owns its examples
     torch::Tensor patchLabels; // [N, P, K] float, rows of unlabelled images all zero
     torch::Tensor patchMask;   // [N] float, 1 for labelled images
     std::int64_t tokens = 0;
@@ -166,11 +167,43 @@ double scheduledLearningRate(double peak, int warmupSteps, int steps, int step)
     return peak * (0.1 + 0.9 * 0.5 * (1.0 + std::cos(M_PI * std::min(1.0, progress))));
 }
 
-Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count, const std::function<TrainingExample(int)> &example,
-                                         const TrainParams &params)
+namespace {
+
+// What whole-model training updates: the model's parameters (the vision tower's only with
+// trainVision; requires_grad set to match) and the patch head, a training-only head saved in
+// checkpoints as "aux.*", never in the model.
+struct TrainableParts {
+    NamedTensors trainable;
+    NamedTensors aux;
+    std::optional<torch::nn::Linear> patchHead;
+};
+
+Expected<TrainableParts, std::string> trainableParts(VlmRuntime::Impl &d, const TrainParams &params)
 {
-    auto log = sdrt::log::get("model");
-    VlmRuntime::Impl &d = RuntimeAccess::impl(runtime);
+    TrainableParts parts;
+    for (auto &p : d.model->named_parameters(true)) {
+        const bool vision = p.key().rfind("vision_tower.", 0) == 0;
+        p.value().set_requires_grad(params.trainVision || !vision);
+        if (params.trainVision || !vision)
+            parts.trainable.emplace_back(p.key(), p.value());
+    }
+    if (params.patchClasses > 0 && d.info.config.anyres())
+        return unexpected(std::string("patch supervision needs one view per image (LLaVA 1.5); this model is LLaVA-NeXT"));
+    if (params.patchClasses > 0) {
+        torch::manual_seed(params.seed);
+        parts.patchHead.emplace(d.info.config.vision.hiddenSize, params.patchClasses);
+        (*parts.patchHead)->to(d.device);
+        for (auto &p : (*parts.patchHead)->named_parameters(true)) {
+            p.value().set_requires_grad(true);
+            parts.aux.emplace_back("patch_head." + p.key(), p.value());
+            parts.trainable.emplace_back("patch_head." + p.key(), p.value());
+        }
+    }
+    return parts;
+}
+
+Expected<void, std::string> canTrain(const VlmRuntime::Impl &d, int count, const TrainParams &params)
+{
     if (count <= 0 || params.steps <= 0 || params.batchSize <= 0)
         return unexpected(std::string("training needs examples, steps and a batch size"));
     if (!d.model)
@@ -178,89 +211,65 @@ Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count, const s
                           + " model is distilled with adapters (sdrt distill) instead");
     if (d.dtype != torch::kFloat32)
         return unexpected(std::string("training runs in fp32; load the model with dtype fp32"));
+    return {};
+}
+
+// The batch of `step`: its examples depend only on (seed, step), so a resumed run sees what the
+// uninterrupted one would have.
+Expected<Batch, std::string> batchAt(VlmRuntime::Impl &d, int count, const std::function<TrainingExample(int)> &example,
+                                     const TrainParams &params, int step)
+{
+    std::vector<TrainingExample> owned;
+    for (int i : trainingBatchIndices(count, params.batchSize, params.seed, step))
+        owned.push_back(example(i));
+    std::vector<const TrainingExample *> batch;
+    for (const auto &e : owned)
+        batch.push_back(&e);
+    auto b = makeBatch(d, batch, params.patchClasses);
+    if (b)
+        b->owned = std::move(owned); // a moved vector keeps its elements where they are
+    return b;
+}
+
+} // namespace
+
+Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count, const std::function<TrainingExample(int)> &example,
+                                         const TrainParams &params)
+{
+    auto log = sdrt::log::get("model");
+    VlmRuntime::Impl &d = RuntimeAccess::impl(runtime);
+    if (auto ok = canTrain(d, count, params); !ok)
+        return unexpected(ok.error());
     d.prefixes.clear(); // the weights change: cached keys and values would be stale
 
     const RequiresGradRestorer restoreRequiresGrad(d.model->parameters(true));
-    // Trainable parameters and their AdamW moments.
-    std::vector<std::pair<std::string, torch::Tensor>> trainable;
-    for (auto &p : d.model->named_parameters(true)) {
-        const bool vision = p.key().rfind("vision_tower.", 0) == 0;
-        p.value().set_requires_grad(params.trainVision || !vision);
-        if (params.trainVision || !vision)
-            trainable.emplace_back(p.key(), p.value());
-    }
-    // The patch head (training only): saved in checkpoints as "aux.*", never in the model.
-    std::optional<torch::nn::Linear> patchHead;
-    std::vector<std::pair<std::string, torch::Tensor>> aux;
-    if (params.patchClasses > 0 && d.info.config.anyres())
-        return unexpected(std::string("patch supervision needs one view per image (LLaVA 1.5); this model is LLaVA-NeXT"));
-    if (params.patchClasses > 0) {
-        torch::manual_seed(params.seed);
-        patchHead.emplace(d.info.config.vision.hiddenSize, params.patchClasses);
-        (*patchHead)->to(d.device);
-        for (auto &p : (*patchHead)->named_parameters(true)) {
-            p.value().set_requires_grad(true);
-            aux.emplace_back("patch_head." + p.key(), p.value());
-            trainable.emplace_back("patch_head." + p.key(), p.value());
-        }
-    }
-    std::map<std::string, torch::Tensor> m, v;
-    for (auto &[name, t] : trainable) {
-        m[name] = torch::zeros_like(t);
-        v[name] = torch::zeros_like(t);
-    }
+    auto parts = trainableParts(d, params);
+    if (!parts)
+        return unexpected(parts.error());
+    auto &[trainable, aux, patchHead] = *parts;
+    AdamW optimizer(trainable);
+    // The checkpoint: every weight of the model (a later stage starts from them), the patch head
+    // and the optimizer's moments.
+    CheckpointContents contents{{{"model.", {}, ""}, {"aux.", aux, " (resume with the same --patch settings)"}}};
+    for (auto &p : d.model->named_parameters(true))
+        contents.groups[0].tensors.emplace_back(p.key(), p.value());
 
     TrainReport report;
     const std::string ckpt = params.checkpointDir.empty() ? std::string() : params.checkpointDir + "/checkpoint.safetensors";
     if (!ckpt.empty() && fs::exists(ckpt)) {
-        auto f = SafetensorsFile::open(ckpt);
-        if (!f)
-            return unexpected(f.error());
-        auto step = f->metadata().find("step");
-        if (step == f->metadata().end())
-            return unexpected(ckpt + ": no step in the checkpoint metadata");
-        torch::NoGradGuard guard;
-        for (auto &p : d.model->named_parameters(true)) {
-            auto t = loadTensor(*f, "model." + p.key());
-            if (!t)
-                return unexpected(t.error());
-            p.value().copy_(*t);
-        }
-        for (auto &[name, t] : aux) {
-            auto at = loadTensor(*f, "aux." + name);
-            if (!at)
-                return unexpected(ckpt + ": the patch head " + name + " is missing (resume with the same --patch settings)");
-            t.copy_(*at);
-        }
-        for (auto &[name, t] : trainable) {
-            auto mt = loadTensor(*f, "adam_m." + name);
-            auto vt = loadTensor(*f, "adam_v." + name);
-            if (!mt || !vt)
-                return unexpected(ckpt + ": optimizer state for " + name + " is missing");
-            m[name].copy_(*mt);
-            v[name].copy_(*vt);
-        }
-        report.startStep = std::stoi(step->second);
+        auto resumed = readCheckpoint(ckpt, contents, optimizer);
+        if (!resumed)
+            return unexpected(resumed.error());
+        report.startStep = *resumed;
         log->info("resuming training from {} at step {}", ckpt, report.startStep);
     }
     auto saveCheckpoint = [&](int step) -> Expected<void, std::string> {
         if (ckpt.empty())
             return {};
-        std::error_code ec;
-        fs::create_directories(params.checkpointDir, ec);
-        std::vector<std::pair<std::string, torch::Tensor>> tensors;
-        for (auto &p : d.model->named_parameters(true))
-            tensors.emplace_back("model." + p.key(), p.value().detach());
-        for (auto &[name, t] : aux)
-            tensors.emplace_back("aux." + name, t.detach());
-        for (auto &[name, t] : trainable) {
-            tensors.emplace_back("adam_m." + name, m[name]);
-            tensors.emplace_back("adam_v." + name, v[name]);
-        }
-        return writeSafetensors(ckpt, tensors, {{"step", std::to_string(step)}, {"seed", std::to_string(params.seed)}});
+        return writeCheckpoint(ckpt, step, contents, optimizer, {{"seed", std::to_string(params.seed)}});
     };
 
-    const auto start = std::chrono::steady_clock::now();
+    const StepClock clock;
     int step = report.startStep;
     std::int64_t tokens = 0;
     try {
@@ -269,17 +278,10 @@ Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count, const s
                 report.cancelled = true;
                 break;
             }
-            std::vector<TrainingExample> owned;
-            for (int i : trainingBatchIndices(count, params.batchSize, params.seed, step))
-                owned.push_back(example(i));
-            std::vector<const TrainingExample *> batch;
-            for (const auto &e : owned)
-                batch.push_back(&e);
-            auto b = makeBatch(d, batch, params.patchClasses);
+            auto b = batchAt(d, count, example, params, step);
             if (!b)
                 return unexpected(b.error());
-            for (auto &[name, t] : trainable)
-                t.mutable_grad() = torch::Tensor();
+            optimizer.zeroGrad();
             double patchLossValue = 0;
             auto loss = batchLoss(d, *b, patchHead ? &*patchHead : nullptr, params.patchLossWeight, &patchLossValue);
             loss.backward();
@@ -287,19 +289,8 @@ Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count, const s
             if (!std::isfinite(lossValue))
                 return unexpected("the loss became " + std::to_string(lossValue) + " at step " + std::to_string(step)
                                   + " (learning rate too high?)");
-            torch::NoGradGuard guard;
-            if (params.gradClip > 0) {
-                std::vector<torch::Tensor> grads;
-                for (auto &[name, t] : trainable)
-                    if (t.grad().defined())
-                        grads.push_back(t.grad());
-                torch::nn::utils::clip_grad_norm_(grads, params.gradClip);
-            }
             const double lr = learningRate(params, step);
-            for (auto &[name, t] : trainable) {
-                if (t.grad().defined())
-                    adamwStep(t, t.grad(), m[name], v[name], lr, step, params.weightDecay);
-            }
+            optimizer.step(lr, step, params.weightDecay, params.gradClip);
             tokens += b->tokens;
             report.losses.push_back(lossValue);
             if (report.losses.size() == 1)
@@ -309,18 +300,15 @@ Expected<TrainReport, std::string> train(VlmRuntime &runtime, int count, const s
                 if (auto r = saveCheckpoint(step + 1); !r)
                     return unexpected(r.error());
             }
-            if (params.progress) {
-                const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-                const int done = step + 1 - report.startStep;
-                params.progress({step + 1, params.steps, lossValue, patchLossValue, lr, tokens / std::max(1e-9, elapsed),
-                                 elapsed / done * (params.steps - step - 1)});
-            }
+            if (params.progress)
+                params.progress({step + 1, params.steps, lossValue, patchLossValue, lr, clock.perSecond(double(tokens)),
+                                 clock.eta(step + 1 - report.startStep, params.steps - step - 1)});
         }
     } catch (const c10::Error &e) {
         return unexpected(std::string("training failed: ") + e.what_without_backtrace());
     }
     report.stepsDone = step;
-    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    report.seconds = clock.elapsed();
     if (auto r = saveCheckpoint(step); !r)
         return unexpected(r.error());
     return report;

@@ -184,16 +184,16 @@ int runEval(const QStringList &args)
         ep.modelId = *m;
         const QString modeText = p.value(mode);
         if (modeText.startsWith(QLatin1String("two-step:"))) {
-            ep.mode = QStringLiteral("two-step");
+            ep.mode = store::EvalMode::TwoStep;
             auto ids = resolvePrompts(ws->db(), modeText.mid(9));
             if (!ids) {
                 err(ids.error());
                 return 2;
             }
             ep.promptIds = *ids;
-        } else if (modeText == QLatin1String("direct") || modeText == QLatin1String("ensemble")) {
-            ep.mode = modeText;
-            if (modeText == QLatin1String("ensemble") && p.isSet(promptsOpt)) {
+        } else if (auto m = store::evalModeFromString(modeText); m && *m != store::EvalMode::TwoStep) {
+            ep.mode = *m;
+            if (ep.mode == store::EvalMode::Ensemble && p.isSet(promptsOpt)) {
                 auto ids = resolvePrompts(ws->db(), p.value(promptsOpt));
                 if (!ids) {
                     err(ids.error());
@@ -205,14 +205,15 @@ int runEval(const QStringList &args)
             err(tr("--mode: \"%1\" is not direct, two-step:PROMPT or ensemble.").arg(modeText));
             return 2;
         }
-        ep.vote = p.value(vote);
-        if (ep.vote != QLatin1String("majority") && ep.vote != QLatin1String("logprob")) {
-            err(tr("--vote: \"%1\" is not majority or logprob.").arg(ep.vote));
+        const auto voteValue = store::ensembleVoteFromString(p.value(vote));
+        if (!voteValue) {
+            err(tr("--vote: \"%1\" is not majority or logprob.").arg(p.value(vote)));
             return 2;
         }
-        ep.filter.split = p.value(split);
-        if (ep.filter.split != QLatin1String("train") && ep.filter.split != QLatin1String("eval")) {
-            err(tr("--split: \"%1\" is not train or eval.").arg(ep.filter.split));
+        ep.vote = *voteValue;
+        ep.filter.split = store::splitFromString(p.value(split));
+        if (!ep.filter.split) {
+            err(tr("--split: \"%1\" is not train or eval.").arg(p.value(split)));
             return 2;
         }
         ep.filter.taskFamily = p.value(family);

@@ -201,7 +201,7 @@ int generate(const QStringList &args)
             return 2;
         gp.hiddenLayers = *list;
     }
-    if (p.isSet(split) && p.value(split) != QLatin1String("train") && p.value(split) != QLatin1String("eval")) {
+    if (p.isSet(split) && !store::splitFromString(p.value(split))) {
         err(QCoreApplication::translate("sdrt::cli", "--split: \"%1\" is not a split (train or eval).").arg(p.value(split)));
         return 2;
     }
@@ -223,7 +223,7 @@ int generate(const QStringList &args)
             return 2;
         }
         gp.promptIds = *pr;
-        gp.filter.split = p.value(split);
+        gp.filter.split = store::splitFromString(p.value(split));
         gp.filter.taskFamily = p.value(family);
         gp.filter.text = p.value(text);
         if (p.isSet(limit)) {

@@ -429,6 +429,11 @@ int registerModel(const QStringList &args)
         err(p.helpText());
         return 2;
     }
+    const auto roleValue = store::modelRoleFromString(p.value(role));
+    if (!roleValue) {
+        err(QCoreApplication::translate("sdrt::cli", "--role: unknown model role \"%1\" (base or student).").arg(p.value(role)));
+        return 2;
+    }
     const QString dir = p.positionalArguments().at(1);
     auto ws = store::Workspace::open(p.positionalArguments().at(0));
     if (!ws) {
@@ -436,13 +441,13 @@ int registerModel(const QStringList &args)
         return 2;
     }
     const QString modelName = p.isSet(name) ? p.value(name) : QFileInfo(QDir(dir).absolutePath()).fileName();
-    auto m = teacher::registerModel(*ws, dir, modelName, p.value(role), p.isSet(copy));
+    auto m = teacher::registerModel(*ws, dir, modelName, *roleValue, p.isSet(copy));
     if (!m) {
         err(m.error());
         return 2;
     }
     out(QCoreApplication::translate("sdrt::cli", "model %1 \"%2\" (%3), content hash %4, at %5")
-            .arg(m->id).arg(m->name, m->role, m->contentHash, m->path));
+            .arg(m->id).arg(m->name, store::toString(m->role), m->contentHash, m->path));
     return 0;
 }
 
@@ -470,7 +475,7 @@ int listModels(const QStringList &args)
     for (const auto &m : *list)
         out(QStringLiteral("%1\t%2\t%3\t%4\t%5%6")
                 .arg(m.id)
-                .arg(m.name, m.role, m.contentHash.left(12), m.path,
+                .arg(m.name, store::toString(m.role), m.contentHash.left(12), m.path,
                      m.baseModelId ? QStringLiteral("\tbase %1, distillation run %2").arg(*m.baseModelId).arg(m.distillRunId.value_or(0)) : QString()));
     return 0;
 }

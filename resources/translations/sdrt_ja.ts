@@ -2,9 +2,32 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ja_JP" sourcelanguage="en">
 <context>
+    <name>EvalMode</name>
+    <message>
+        <location filename="../../ui/src/RunText.cpp" line="+37"/>
+        <source>direct answer</source>
+        <translation>直接回答</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>two-step</source>
+        <translation>2 段階</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>ensemble, log-probability vote</source>
+        <translation>アンサンブル（対数確率投票）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ensemble, majority vote</source>
+        <translation>アンサンブル（多数決）</translation>
+    </message>
+</context>
+<context>
     <name>RunStatus</name>
     <message>
-        <location filename="../../ui/src/RunText.cpp" line="+12"/>
+        <location line="-29"/>
         <source>pending</source>
         <translation>待機中</translation>
     </message>
@@ -32,6 +55,19 @@
         <location line="+1"/>
         <source>interrupted</source>
         <translation>中断</translation>
+    </message>
+</context>
+<context>
+    <name>Split</name>
+    <message>
+        <location line="+7"/>
+        <source>eval</source>
+        <translation>評価</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>train</source>
+        <translation>学習</translation>
     </message>
 </context>
 <context>
@@ -146,7 +182,7 @@
     </message>
     <message>
         <location line="+88"/>
-        <location filename="../../core/assets/src/Manifest.cpp" line="+238"/>
+        <location filename="../../core/assets/src/Manifest.cpp" line="+240"/>
         <source>the file does not exist</source>
         <translation>ファイルが存在しません</translation>
     </message>
@@ -274,7 +310,7 @@
         <translation>取り込み %1 件、重複 %2 件、失敗 %3 件。</translation>
     </message>
     <message>
-        <location filename="../../core/assets/src/Manifest.cpp" line="-131"/>
+        <location filename="../../core/assets/src/Manifest.cpp" line="-133"/>
         <source>the line is not valid UTF-8</source>
         <translation>この行は正しい UTF-8 ではありません</translation>
     </message>
@@ -319,7 +355,7 @@
         <translation>&quot;answer_type&quot; は %1 のいずれかである必要があります</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>&quot;split&quot; must be &quot;train&quot; or &quot;eval&quot;</source>
         <translation>&quot;split&quot; は &quot;train&quot; か &quot;eval&quot; である必要があります</translation>
     </message>
@@ -416,7 +452,7 @@
         <translation>%1 は存在しません。</translation>
     </message>
     <message>
-        <location line="-306"/>
+        <location line="-308"/>
         <source>&quot;%1&quot; holds a lone surrogate %2 (half of a UTF-16 pair)</source>
         <translation>&quot;%1&quot; に対になっていないサロゲート %2 があります（UTF-16 のペアの片方だけです）</translation>
     </message>
@@ -431,7 +467,7 @@
         <translation>&quot;%1&quot; のフィールド名に対になっていないサロゲート %2 があります（UTF-16 のペアの片方だけです）</translation>
     </message>
     <message>
-        <location line="+211"/>
+        <location line="+213"/>
         <source>&quot;id&quot; &quot;%1&quot; is also on line %2, with different content (%3)</source>
         <translation>&quot;id&quot; &quot;%1&quot; は %2 行目にもあり、内容が異なります（%3）</translation>
     </message>
@@ -445,7 +481,7 @@
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+62"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+63"/>
         <source>Output folder.</source>
         <translation>出力フォルダー。</translation>
     </message>
@@ -458,7 +494,7 @@
         <location line="-236"/>
         <location line="+237"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+1"/>
-        <location line="+217"/>
+        <location line="+237"/>
         <source>Random seed.</source>
         <translation>乱数シード。</translation>
     </message>
@@ -633,47 +669,7 @@
         <translation>登録済みモデルでプロンプトライブラリを項目ごとに2段階実行し、トレース（隠れ状態を含む）を保存します。再実行すると続きから再開し、完了済みのトレースは飛ばします。Ctrl+C で中止します。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/DistillCommands.cpp" line="+97"/>
-        <source>There is no model &quot;%1&quot; in %2. Register it with: sdrt model register %2 DIR --name %1</source>
-        <translation>%2 にモデル「%1」はありません。登録するには: sdrt model register %2 DIR --name %1</translation>
-    </message>
-    <message>
-        <location line="+131"/>
-        <source>the rendezvous at %1:%2 did not return within %3 s (rank %4 of %5); is another program using the port?</source>
-        <translation>%1:%2 での待ち合わせが %3 秒以内に戻りませんでした (ランク %4 / %5)。別のプログラムがこのポートを使っていませんか?</translation>
-    </message>
-    <message>
-        <location line="+25"/>
-        <source>the ranks could not compare their settings: %1</source>
-        <translation>ランク間で設定を照合できませんでした: %1</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>config</source>
-        <translation>設定</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>base model</source>
-        <translation>ベースモデル</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>training traces</source>
-        <translation>学習トレース</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>rank %1&apos;s %2</source>
-        <translation>ランク %1 の%2</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>the ranks would not train the same run: %1 differ from rank 0&apos;s. Every rank needs the same workspace, base model, config and approvals; no rank trains.</source>
-        <translation>ランクどうしが同じ実行を学習しません: %1 がランク 0 と異なります。すべてのランクに同じワークスペース、ベースモデル、設定、承認が必要です。どのランクも学習しません。</translation>
-    </message>
-    <message>
-        <location line="+11"/>
+        <location filename="../../app/cli/DistillCommands.cpp" line="+123"/>
         <source>Distil approved traces into a student (the frozen base plus SDRT modules).
 stdout: one JSON object per line (step, each loss term, lr, samples/s, ETA; a final summary).
 Config keys (JSON object, any subset; see docs/DISTILLATION.md): </source>
@@ -683,23 +679,23 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
     </message>
     <message>
         <location line="+5"/>
-        <location line="+384"/>
-        <location filename="../../app/cli/EvalCommands.cpp" line="+52"/>
+        <location line="+95"/>
+        <location filename="../../app/cli/EvalCommands.cpp" line="+53"/>
         <location line="+85"/>
-        <location line="+148"/>
+        <location line="+145"/>
         <location filename="../../app/cli/GenerateCommands.cpp" line="+3"/>
         <location line="+171"/>
         <location line="+136"/>
         <location filename="../../app/cli/InitImportCommands.cpp" line="+4"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+120"/>
-        <location line="+33"/>
+        <location line="+38"/>
         <location filename="../../app/cli/ReviewCommands.cpp" line="+20"/>
         <location line="+70"/>
         <source>Workspace folder.</source>
         <translation>ワークスペースフォルダー。</translation>
     </message>
     <message>
-        <location line="-383"/>
+        <location line="-94"/>
         <source>The base model (name or id in the workspace).</source>
         <translation>ベースモデル（ワークスペース内の名前または ID）。</translation>
     </message>
@@ -764,7 +760,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>--resume は実行をその設定と名前のまま続けます。--config と --name は新しい実行にだけ使えます。</translation>
     </message>
     <message>
-        <location line="-130"/>
+        <location line="-108"/>
         <source>--rank (or RANK) needs --world-size (or WORLD_SIZE).</source>
         <translation>--rank (または RANK) には --world-size (または WORLD_SIZE) が必要です。</translation>
     </message>
@@ -779,87 +775,17 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>--nproc はローカルのランクを自分で起動します。--rank/--world-size と併用しないでください。</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+12"/>
         <source>--master-port (or MASTER_PORT): &quot;%1&quot; is not a port number (1 to 65535).</source>
         <translation>--master-port (または MASTER_PORT): &quot;%1&quot; はポート番号 (1〜65535) ではありません。</translation>
     </message>
     <message>
-        <location line="+134"/>
-        <source>There is no distillation run &quot;%1&quot; in %2 (sdrt distill-runs %2 lists them).</source>
-        <translation>%2 に蒸留実行「%1」はありません（一覧は sdrt distill-runs %2）。</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>Run &quot;%1&quot;: %2</source>
-        <translation>実行「%1」: %2</translation>
-    </message>
-    <message>
-        <location line="+9"/>
+        <location line="+22"/>
         <source>Cannot read the config %1: %2</source>
         <translation>設定 %1 を読めません: %2</translation>
     </message>
     <message>
-        <location line="+14"/>
-        <source>&quot;%1&quot; cannot be a run name (it names a folder under runs/).</source>
-        <translation>「%1」は実行名にできません（runs/ の下のフォルダー名になります）。</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>A distillation run named &quot;%1&quot; already exists; choose another --name, or --resume %1.</source>
-        <translation>蒸留実行「%1」は既にあります。別の --name を指定するか、--resume %1 で再開してください。</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>A model named &quot;%1&quot; already exists (id %2); the student takes its run&apos;s name, so choose another --name.</source>
-        <translation>モデル &quot;%1&quot; は既にあります (ID %2)。生徒モデルは実行の名前を名乗るので、別の --name を選んでください。</translation>
-    </message>
-    <message>
-        <location line="+8"/>
-        <source>%1 processes for a batch of %2: every process needs at least one trace per step. Use at most %2 processes, or a larger &quot;batch&quot; in the config.</source>
-        <translation>バッチ %2 に %1 プロセスです。各プロセスは 1 ステップに少なくとも 1 トレースが必要です。プロセスを %2 以下にするか、設定の &quot;batch&quot; を大きくしてください。</translation>
-    </message>
-    <message>
-        <location line="+9"/>
-        <source>Model &quot;%1&quot; is a %2; a distillation starts from a base model.</source>
-        <translation>モデル「%1」は %2 です。蒸留はベースモデルから始めます。</translation>
-    </message>
-    <message>
-        <location line="+33"/>
-        <source>Run &quot;%1&quot; trained on %2 traces; %3 of them cannot be used now:</source>
-        <translation>実行 &quot;%1&quot; は %2 件のトレースで学習しました。そのうち %3 件は現在使えません:</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Resuming would train its remaining steps on other data than its first ones. Restore those files (or start a new run).</source>
-        <translation>再開すると、残りのステップを最初のステップとは別のデータで学習することになります。それらのファイルを復元してください (または新しい実行を始めてください)。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>data: the run&apos;s lineage, %1 traces as recorded when it started; reviews made since then do not change a run that is under way (start a new run to train on the traces approved now).</source>
-        <translation>データ: 実行の系譜、開始時に記録した %1 件のトレース。その後のレビューは進行中の実行を変えません (今承認されているトレースで学習するには新しい実行を始めてください)。</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>data: %1 (policy: %2)</source>
-        <translation>データ: %1（承認ポリシー: %2）</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>No approved traces of the train split with the base model&apos;s hidden states: nothing to distil. Review traces (accept some) or change the approval policy.</source>
-        <translation>ベースモデルの隠れ状態を持つ学習分割の承認済みトレースがありません。蒸留するものがありません。トレースをレビュー（承認）するか、承認ポリシーを変更してください。</translation>
-    </message>
-    <message>
-        <location line="+18"/>
-        <source>Cannot distil: %1.</source>
-        <translation>蒸留できません: %1。</translation>
-    </message>
-    <message>
-        <location line="+13"/>
-        <source>Cannot create the folder %1.</source>
-        <translation>フォルダー %1 を作成できません。</translation>
-    </message>
-    <message>
-        <location line="+187"/>
+        <location line="+132"/>
         <source>List the workspace&apos;s distillation runs: status, base model, steps done and the step of the last checkpoint, final losses, lineage.</source>
         <translation>ワークスペースの蒸留実行を一覧表示します: 状態、ベースモデル、完了ステップと最後のチェックポイントのステップ、最終損失、系譜。</translation>
     </message>
@@ -869,33 +795,17 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>%1 (ステップ %2 のチェックポイントから再開)</translation>
     </message>
     <message>
-        <location line="-541"/>
-        <source>Cannot start rank %1: %2</source>
-        <translation>ランク %1 を起動できません: %2</translation>
-    </message>
-    <message>
-        <location line="+373"/>
-        <source>a worker did not start</source>
-        <translation>ワーカーが起動しませんでした</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <location line="+59"/>
-        <source>rank %1: %2</source>
-        <translation>ランク %1: %2</translation>
-    </message>
-    <message>
-        <location line="+12"/>
+        <location line="-144"/>
         <source>Cancelled at step %1; resume with: sdrt distill %2 --resume %3</source>
         <translation>ステップ %1 でキャンセルしました。再開するには: sdrt distill %2 --resume %3</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+5"/>
         <source>Warning: %1.</source>
         <translation>警告: %1。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>Student &quot;%1&quot; written to %2 (%3 trainable parameters on a base of %4).</source>
         <translation>生徒モデル「%1」を %2 に書き出しました（学習パラメーター %3、ベース %4）。</translation>
     </message>
@@ -925,7 +835,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>質問・回答・メモにこの文字列を含む項目だけ。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/EvalCommands.cpp" line="-236"/>
+        <location filename="../../app/cli/EvalCommands.cpp" line="-233"/>
         <source>Mark an evaluation&apos;s wrong answers (or its regressions against another evaluation) for review: the review queue can then show just those items.</source>
         <translation>評価の誤答（または別の評価に対する後退）をレビュー対象に印付けします。レビューの待ち行列でそれらの項目だけを表示できます。</translation>
     </message>
@@ -1045,7 +955,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>--vote: 「%1」は majority でも logprob でもありません。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>--split: &quot;%1&quot; is not train or eval.</source>
         <translation>--split: 「%1」は train でも eval でもありません。</translation>
     </message>
@@ -1055,7 +965,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>--metric: 「%1」は指標ではありません（exact_match、anls、relaxed_accuracy、yes_no_accuracy、absolute_error）。</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+48"/>
         <source>Cancelled; resume with: sdrt eval %1 --resume %2</source>
         <translation>キャンセルしました。再開するには: sdrt eval %1 --resume %2</translation>
     </message>
@@ -1441,7 +1351,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>不明なコマンド &quot;%1&quot;。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelCommands.cpp" line="-369"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="-394"/>
         <source>Use the Mistral [INST] chat template.</source>
         <translation>Mistral の [INST] チャットテンプレートを使います。</translation>
     </message>
@@ -1490,13 +1400,13 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     <message>
         <location filename="../../app/cli/DemoCommands.cpp" line="-82"/>
         <location filename="../../app/cli/GenerateCommands.cpp" line="+179"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+7"/>
-        <location line="+132"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+88"/>
+        <location line="+71"/>
         <source>Model folder.</source>
         <translation>モデルフォルダー。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelCommands.cpp" line="-212"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="-232"/>
         <source>Write a random tiny LLaVA (or Qwen3-VL) in the Hugging Face layout.</source>
         <translation>ランダムな小さい LLaVA (または Qwen3-VL) を Hugging Face の形式で書き出します。</translation>
     </message>
@@ -1516,17 +1426,17 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 を書き出しました (Qwen3-VL、語彙 %2、デコーダー %3 層、パラメーター %4)。</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+128"/>
         <source>Count the grid and image tokens of an image of this size (repeatable).</source>
         <translation>このサイズの画像のグリッドと画像トークン数を数えます (複数指定可)。</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="-76"/>
         <source>--image-size wants WIDTHxHEIGHT in pixels, such as 640x480, not &quot;%1&quot;.</source>
         <translation>--image-size には 640x480 のように 幅x高さ (ピクセル) を指定してください。「%1」は使えません。</translation>
     </message>
     <message>
-        <location line="+66"/>
+        <location line="+142"/>
         <source>Generate an answer for images and a prompt.</source>
         <translation>画像とプロンプトから回答を生成します。</translation>
     </message>
@@ -1606,7 +1516,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>モデルファイルをワークスペースの models/ フォルダにコピーする。</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+9"/>
+        <source>--role: unknown model role &quot;%1&quot; (base or student).</source>
+        <translation>--role: 不明なモデルの役割「%1」です（base または student）。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>model %1 &quot;%2&quot; (%3), content hash %4, at %5</source>
         <translation>モデル %1「%2」（%3）、内容ハッシュ %4、場所 %5</translation>
     </message>
@@ -1856,6 +1771,117 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <source>Cannot load student &quot;%1&quot;: %2</source>
         <translation>生徒モデル「%1」を読み込めません: %2</translation>
     </message>
+    <message>
+        <location filename="../../core/distill/src/DistillJob.cpp" line="+97"/>
+        <source>Cannot distil: %1.</source>
+        <translation>蒸留できません: %1。</translation>
+    </message>
+    <message>
+        <location line="+87"/>
+        <location line="+24"/>
+        <source>rank %1: %2</source>
+        <translation>ランク %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../../core/distill/src/DistillPlan.cpp" line="+25"/>
+        <source>There is no model &quot;%1&quot; in %2. Register it with: sdrt model register %2 DIR --name %1</source>
+        <translation>%2 にモデル「%1」はありません。登録するには: sdrt model register %2 DIR --name %1</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>There is no distillation run &quot;%1&quot; in %2 (sdrt distill-runs %2 lists them).</source>
+        <translation>%2 に蒸留実行「%1」はありません（一覧は sdrt distill-runs %2）。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Run &quot;%1&quot;: %2</source>
+        <translation>実行「%1」: %2</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>&quot;%1&quot; cannot be a run name (it names a folder under runs/).</source>
+        <translation>「%1」は実行名にできません（runs/ の下のフォルダー名になります）。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>A distillation run named &quot;%1&quot; already exists; choose another --name, or --resume %1.</source>
+        <translation>蒸留実行「%1」は既にあります。別の --name を指定するか、--resume %1 で再開してください。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>A model named &quot;%1&quot; already exists (id %2); the student takes its run&apos;s name, so choose another --name.</source>
+        <translation>モデル &quot;%1&quot; は既にあります (ID %2)。生徒モデルは実行の名前を名乗るので、別の --name を選んでください。</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>%1 processes for a batch of %2: every process needs at least one trace per step. Use at most %2 processes, or a larger &quot;batch&quot; in the config.</source>
+        <translation>バッチ %2 に %1 プロセスです。各プロセスは 1 ステップに少なくとも 1 トレースが必要です。プロセスを %2 以下にするか、設定の &quot;batch&quot; を大きくしてください。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Model &quot;%1&quot; is a %2; a distillation starts from a base model.</source>
+        <translation>モデル「%1」は %2 です。蒸留はベースモデルから始めます。</translation>
+    </message>
+    <message>
+        <location line="+61"/>
+        <source>Run &quot;%1&quot; trained on %2 traces; %3 of them cannot be used now:</source>
+        <translation>実行 &quot;%1&quot; は %2 件のトレースで学習しました。そのうち %3 件は現在使えません:</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Resuming would train its remaining steps on other data than its first ones. Restore those files (or start a new run).</source>
+        <translation>再開すると、残りのステップを最初のステップとは別のデータで学習することになります。それらのファイルを復元してください (または新しい実行を始めてください)。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>data: the run&apos;s lineage, %1 traces as recorded when it started; reviews made since then do not change a run that is under way (start a new run to train on the traces approved now).</source>
+        <translation>データ: 実行の系譜、開始時に記録した %1 件のトレース。その後のレビューは進行中の実行を変えません (今承認されているトレースで学習するには新しい実行を始めてください)。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>data: %1 (policy: %2)</source>
+        <translation>データ: %1（承認ポリシー: %2）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>No approved traces of the train split with the base model&apos;s hidden states: nothing to distil. Review traces (accept some) or change the approval policy.</source>
+        <translation>ベースモデルの隠れ状態を持つ学習分割の承認済みトレースがありません。蒸留するものがありません。トレースをレビュー（承認）するか、承認ポリシーを変更してください。</translation>
+    </message>
+    <message>
+        <location filename="../../core/distill/src/Distributed.cpp" line="+94"/>
+        <source>the rendezvous at %1:%2 did not return within %3 s (rank %4 of %5); is another program using the port?</source>
+        <translation>%1:%2 での待ち合わせが %3 秒以内に戻りませんでした (ランク %4 / %5)。別のプログラムがこのポートを使っていませんか?</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>the ranks could not compare their settings: %1</source>
+        <translation>ランク間で設定を照合できませんでした: %1</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>config</source>
+        <translation>設定</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>base model</source>
+        <translation>ベースモデル</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>training traces</source>
+        <translation>学習トレース</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>rank %1&apos;s %2</source>
+        <translation>ランク %1 の%2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the ranks would not train the same run: %1 differ from rank 0&apos;s. Every rank needs the same workspace, base model, config and approvals; no rank trains.</source>
+        <translation>ランクどうしが同じ実行を学習しません: %1 がランク 0 と異なります。すべてのランクに同じワークスペース、ベースモデル、設定、承認が必要です。どのランクも学習しません。</translation>
+    </message>
 </context>
 <context>
     <name>sdrt::distill::DatasetReport</name>
@@ -1868,7 +1894,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::distill::DistillConfig</name>
     <message>
-        <location filename="../../core/distill/src/DistillConfig.cpp" line="+42"/>
+        <location filename="../../core/distill/config/DistillConfig.cpp" line="+47"/>
         <source>The distillation config is empty; it must be a JSON object such as {&quot;steps&quot;: 200}.</source>
         <translation>蒸留設定が空です。{&quot;steps&quot;: 200} のような JSON オブジェクトにしてください。</translation>
     </message>
@@ -1963,7 +1989,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>「seed」は 0 以上の整数でなければなりません。</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+26"/>
         <source>&quot;hidden_loss&quot; must be &quot;mse&quot; or &quot;cosine&quot;.</source>
         <translation>「hidden_loss」は「mse」か「cosine」でなければなりません。</translation>
     </message>
@@ -1984,9 +2010,40 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
 </context>
 <context>
+    <name>sdrt::distill::DistillRecorder</name>
+    <message>
+        <location filename="../../core/distill/src/DistillRecorder.cpp" line="+31"/>
+        <source>Cannot create the folder %1.</source>
+        <translation>フォルダ %1 を作成できません。</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>%1 (and the run could not be marked failed: %2)</source>
+        <translation>%1（さらに実行を失敗として記録できませんでした: %2）</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>the student could not be registered: %1</source>
+        <translation>生徒モデルを登録できませんでした: %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The student of run &quot;%1&quot; is saved, but the run could not be marked done: %2</source>
+        <translation>実行「%1」の生徒モデルは保存されましたが、実行を完了にできませんでした: %2</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::distill::LocalRanks</name>
+    <message>
+        <location filename="../../core/distill/src/Distributed.cpp" line="-74"/>
+        <source>Cannot start rank %1: %2</source>
+        <translation>ランク %1 を起動できません: %2</translation>
+    </message>
+</context>
+<context>
     <name>sdrt::eval</name>
     <message>
-        <location filename="../../core/eval/src/Compare.cpp" line="+56"/>
+        <location filename="../../core/eval/src/Compare.cpp" line="+66"/>
         <source>A comparison needs at least two evaluations.</source>
         <translation>比較には 2 つ以上の評価が必要です。</translation>
     </message>
@@ -2112,16 +2169,6 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location filename="../../core/eval/src/EvalJob.cpp" line="+17"/>
-        <source>Unknown evaluation mode &quot;%1&quot; (direct, two-step or ensemble).</source>
-        <translation>不明な評価モード「%1」（direct、two-step、ensemble）。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Unknown vote &quot;%1&quot; (majority or logprob).</source>
-        <translation>不明な投票「%1」（majority または logprob）。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
         <source>The batch must be at least 1.</source>
         <translation>バッチは 1 以上でなければなりません。</translation>
     </message>
@@ -2423,7 +2470,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::store</name>
     <message>
-        <location filename="../../core/store/src/AssetRepository.cpp" line="+128"/>
+        <location filename="../../core/store/src/AssetRepository.cpp" line="+142"/>
         <source>There is no asset with id %1.</source>
         <translation>ID %1 のアセットはありません。</translation>
     </message>
@@ -2494,29 +2541,24 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>プロンプト &quot;%1&quot; の版 %2 は別の内容で保存済みです（ハッシュ %3、現在 %4）。保存済みの版は変更できません。変更したプロンプトには新しい版番号を付けてください。</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/ModelRepository.cpp" line="+90"/>
+        <location filename="../../core/store/src/ModelRepository.cpp" line="+108"/>
         <source>%1 is not a model folder: it has no config.json.</source>
         <translation>%1 はモデルフォルダではありません: config.json がありません。</translation>
     </message>
     <message>
         <location line="+5"/>
         <location line="+10"/>
-        <location line="+47"/>
+        <location line="+45"/>
         <source>Cannot read %1: %2</source>
         <translation>%1 を読めません: %2</translation>
     </message>
     <message>
-        <location line="-50"/>
+        <location line="-48"/>
         <source>Cancelled.</source>
         <translation>中止しました。</translation>
     </message>
     <message>
         <location line="+40"/>
-        <source>Unknown model role &quot;%1&quot; (base or student).</source>
-        <translation>不明なモデル役割「%1」（base または student）。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
         <source>A model needs a name.</source>
         <translation>モデルには名前が必要です。</translation>
     </message>
@@ -2642,7 +2684,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>蒸留実行「%1」はまだ実行中です: %2</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/EvaluationRepository.cpp" line="+65"/>
+        <location filename="../../core/store/src/EvaluationRepository.cpp" line="+96"/>
         <source>An evaluation named &quot;%1&quot; already exists (%2). Choose another name, or resume it with --resume %1.</source>
         <translation>評価「%1」は既にあります（%2）。別の名前にするか、--resume %1 で再開してください。</translation>
     </message>
@@ -2707,7 +2749,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>データベース</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/RunLife.h" line="+63"/>
+        <location filename="../../core/store/src/RunLife.h" line="+66"/>
         <source>its process still runs (%1), although its lock file %2 was removed.</source>
         <translation>ロックファイル %2 は削除されていますが、そのプロセスはまだ動いています (%1)。</translation>
     </message>
@@ -2792,11 +2834,6 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <location line="+2"/>
         <source>Bad shard %1/%2.</source>
         <translation>不正なシャード %1/%2。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Unknown split &quot;%1&quot;: train or eval.</source>
-        <translation>不明な分割 &quot;%1&quot;: train または eval です。</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -3057,7 +3094,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::ChildRun</name>
     <message>
-        <location filename="../../ui/src/ChildRun.cpp" line="+41"/>
+        <location filename="../../ui/src/ChildRun.cpp" line="+42"/>
         <source>A run is still going.</source>
         <translation>実行はまだ続いています。</translation>
     </message>
@@ -3070,7 +3107,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::ComparePanel</name>
     <message>
-        <location filename="../../ui/src/ComparePanel.cpp" line="+59"/>
+        <location filename="../../ui/src/ComparePanel.cpp" line="+65"/>
         <source>&amp;Compare</source>
         <translation>比較(&amp;C)</translation>
     </message>
@@ -3268,7 +3305,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 と %2</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+28"/>
         <location line="+40"/>
         <source>(failed)</source>
         <translation>（失敗）</translation>
@@ -3384,7 +3421,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::DistillPanel</name>
     <message>
-        <location filename="../../ui/src/DistillPanel.cpp" line="+98"/>
+        <location filename="../../ui/src/DistillPanel.cpp" line="+99"/>
         <source>&amp;Start</source>
         <translation>開始(&amp;S)</translation>
     </message>
@@ -3809,7 +3846,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+11"/>
+        <location line="+10"/>
         <location line="+9"/>
         <source>Cannot start the run</source>
         <translation>実行を開始できません</translation>
@@ -3826,17 +3863,17 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location line="+14"/>
-        <location line="+7"/>
+        <location line="+6"/>
         <source>Cannot resume</source>
         <translation>再開できません</translation>
     </message>
     <message>
-        <location line="-7"/>
+        <location line="-6"/>
         <source>Run %1 is %2: only a cancelled, failed or interrupted run can be resumed.</source>
         <translation>実行 %1 は%2です: 再開できるのは中止・失敗・中断した実行だけです。</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+13"/>
         <source>Run %1: resuming from its last checkpoint…</source>
         <translation>実行 %1: 最後のチェックポイントから再開中…</translation>
     </message>
@@ -3846,32 +3883,32 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>実行 %1: 現在のステップの後で中止します…</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Run %1: step %2 of %3 · %4 samples/s · ETA %5</source>
         <translation>実行 %1: ステップ %2 / %3 · %4 サンプル/秒 · 残り %5</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+23"/>
         <source>Run %1 done: %2 steps in %3; student model registered.</source>
         <translation>実行 %1 完了: %2 ステップ、%3。生徒モデルを登録しました。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+2"/>
         <source>Run %1 cancelled at step %2; Resume continues it.</source>
         <translation>実行 %1 をステップ %2 で中止しました。再開で続けられます。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>Run %1 ended without finishing: %2 (the log panel has its messages).</source>
         <translation>実行 %1 は完了せずに終わりました: %2（メッセージはログパネルにあります）。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-1"/>
         <source>the process exited</source>
         <translation>プロセスが終了しました</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Distillation run %1</source>
         <translation>蒸留の実行 %1</translation>
     </message>
@@ -3924,7 +3961,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::EvaluatePanel</name>
     <message>
-        <location filename="../../ui/src/EvaluatePanel.cpp" line="+27"/>
+        <location filename="../../ui/src/EvaluatePanel.cpp" line="+28"/>
         <source>&amp;Queue Evaluations</source>
         <translation>評価をキューに追加(&amp;Q)</translation>
     </message>
@@ -4040,7 +4077,7 @@ Teacher runs — %4</source>
         <translation>少なくとも 1 つのモデルと 1 つのモードにチェックを付けてください。</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+38"/>
         <source>%1: could not start (%2)</source>
         <translation>%1: 起動できませんでした（%2）</translation>
     </message>
@@ -4055,32 +4092,32 @@ Teacher runs — %4</source>
         <translation>評価 %1: 現在のバッチの後で中止します…</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Evaluation %1: %2 of %3 items, %4 failed · ETA %5</source>
         <translation>評価 %1: %3 項目中 %2 項目、失敗 %4 · 残り %5</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
         <source>%1: done, %2 items in %3</source>
         <translation>%1: 完了、%2 項目、%3</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>%1: cancelled (sdrt eval --resume %1 continues it)</source>
         <translation>%1: 中止（sdrt eval --resume %1 で続けられます）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>%1: failed — %2</source>
         <translation>%1: 失敗 — %2</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-1"/>
         <source>the process exited; the log panel has its messages</source>
         <translation>プロセスが終了しました。メッセージはログパネルにあります</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Evaluation %1</source>
         <translation>評価 %1</translation>
     </message>
@@ -4188,7 +4225,17 @@ Teacher runs — %4</source>
         <translation>すべての種別</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+6"/>
+        <source>student</source>
+        <translation>生徒</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>base</source>
+        <translation>ベース</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Cannot read the models: %1</source>
         <translation>モデルを読み込めません: %1</translation>
     </message>
@@ -4332,7 +4379,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::ItemListModel</name>
     <message>
-        <location filename="../../ui/src/ItemListModel.cpp" line="+67"/>
+        <location filename="../../ui/src/ItemListModel.cpp" line="+68"/>
         <source>(no question)</source>
         <translation>（質問なし）</translation>
     </message>
@@ -4365,7 +4412,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::ItemListPanel</name>
     <message>
-        <location filename="../../ui/src/ItemListPanel.cpp" line="+25"/>
+        <location filename="../../ui/src/ItemListPanel.cpp" line="+26"/>
         <source>All splits</source>
         <translation>すべての分割</translation>
     </message>
@@ -4410,7 +4457,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::ItemViewPanel</name>
     <message>
-        <location filename="../../ui/src/ItemViewPanel.cpp" line="+38"/>
+        <location filename="../../ui/src/ItemViewPanel.cpp" line="+39"/>
         <source>No note for this item.</source>
         <translation>この項目にはメモがありません。</translation>
     </message>
@@ -4989,7 +5036,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::ReviewController</name>
     <message>
-        <location filename="../../ui/src/ReviewController.cpp" line="+49"/>
+        <location filename="../../ui/src/ReviewController.cpp" line="+50"/>
         <location line="+6"/>
         <source>Cannot read the reviews</source>
         <translation>レビューを読めません</translation>

@@ -146,7 +146,7 @@ private Q_SLOTS:
         r.scores = {0.0, 1.0};
         r.right = {false, true};
         r.traces = {QStringLiteral("[]"), QStringLiteral("[{\"prompt\":\"decompose v1\",\"step1\":\"<b>分析</b>\",\"step2\":\"はい\"}]")};
-        r.change = {QStringLiteral("improved")};
+        r.change = {ItemChange::Improved};
         c.rows = {r};
         const QString csv = QString::fromUtf8(comparisonCsv(c));
         QVERIFY2(csv.contains(QStringLiteral("7,note_check,穴の数は、図面と一致しますか?,はい,\"say \"\"no\"\"\",0,0,はい,1,1,improved,")),
@@ -199,7 +199,7 @@ private Q_SLOTS:
         r.scores = {0.0, 0.0};
         r.right = {false, false};
         r.traces = {QStringLiteral("[]"), QStringLiteral("[]")};
-        r.change = {QStringLiteral("same")};
+        r.change = {ItemChange::Same};
         c.rows = {r};
         const QString csv = QString::fromUtf8(comparisonCsv(c));
         QVERIFY2(csv.contains(cell), qPrintable(csv));

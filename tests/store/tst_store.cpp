@@ -41,7 +41,7 @@ Item makeItem(const QString &question, const QString &family, const QString &spl
     Item item;
     item.question = question;
     item.taskFamily = family;
-    item.split = split;
+    item.split = splitFromString(split).value();
     item.fingerprint = hex64(fp);
     return item;
 }
@@ -254,7 +254,7 @@ private Q_SLOTS:
         auto m = repo.registerFolder(*ws, dir, QStringLiteral("教師"));
         QVERIFY2(m, m ? "" : qPrintable(m.error()));
         QCOMPARE(m->contentHash, *h1);
-        QCOMPARE(m->role, QStringLiteral("base"));
+        QVERIFY(m->role == ModelRole::Base);
         QVERIFY(QDir::isAbsolutePath(m->path)); // outside the workspace: absolute
         // The same content under its own name is the same model; under another name it is said,
         // not silently kept under the old one (a model has one name).
@@ -266,7 +266,7 @@ private Q_SLOTS:
         QVERIFY2(renamed.error().contains(QStringLiteral("教師")), qPrintable(renamed.error()));
 
         QVERIFY(write(dir + QStringLiteral("/model.safetensors"), QByteArray(1000, 'v')));
-        auto copied = repo.registerFolder(*ws, dir, QStringLiteral("student-1"), QStringLiteral("student"), true);
+        auto copied = repo.registerFolder(*ws, dir, QStringLiteral("student-1"), ModelRole::Student, true);
         QVERIFY2(copied, copied ? "" : qPrintable(copied.error()));
         QVERIFY(copied->id != m->id);
         QVERIFY(!QDir::isAbsolutePath(copied->path)); // copied into models/
@@ -276,7 +276,7 @@ private Q_SLOTS:
         QCOMPARE(repo.list()->size(), size_t(2));
         QCOMPARE((*repo.findByName(QStringLiteral("教師")))->id, m->id);
 
-        QVERIFY(!repo.registerFolder(*ws, dir, QStringLiteral("x"), QStringLiteral("teacher")));
+        QVERIFY(!modelRoleFromString(QStringLiteral("teacher")));
         auto missing = repo.registerFolder(*ws, tmp.filePath(QStringLiteral("nothing")), QStringLiteral("x"));
         QVERIFY(!missing);
         QVERIFY2(missing.error().contains(QStringLiteral("config.json")), qPrintable(missing.error()));
@@ -296,9 +296,9 @@ private Q_SLOTS:
         QVERIFY(items.insert(b));
         QVERIFY(items.insert(c));
         QCOMPARE(*items.count(), std::int64_t(3));
-        QCOMPARE(*items.count({QStringLiteral("train"), {}, {}}), std::int64_t(2));
+        QCOMPARE(*items.count({Split::Train, {}, {}}), std::int64_t(2));
         QCOMPARE(*items.count({{}, QStringLiteral("defect"), {}}), std::int64_t(2));
-        QCOMPARE(*items.count({QStringLiteral("eval"), QStringLiteral("defect"), {}}), std::int64_t(1));
+        QCOMPARE(*items.count({Split::Eval, QStringLiteral("defect"), {}}), std::int64_t(1));
         QCOMPARE(*items.count({{}, {}, QStringLiteral("作業指示")}), std::int64_t(1)); // found in the note
         QCOMPARE(*items.count({{}, {}, QStringLiteral("CRACK")}), std::int64_t(1));   // ASCII case-insensitive
         QCOMPARE(*items.count({{}, {}, QStringLiteral("%")}), std::int64_t(1));       // '%' is literal

@@ -98,7 +98,7 @@ Result<SyntheticSummary> addSyntheticTraces(store::Workspace &ws, const Syntheti
     model.name = QStringLiteral("synthetic-teacher");
     model.path = QStringLiteral("models/synthetic-teacher");
     model.contentHash = sha256(QByteArray("synthetic-teacher"));
-    model.role = QStringLiteral("base");
+    model.role = store::ModelRole::Base;
     model.config = QStringLiteral("{}");
     auto modelId = store::ModelRepository(db).ensure(model);
     if (!modelId)
@@ -130,7 +130,7 @@ Result<SyntheticSummary> addSyntheticTraces(store::Workspace &ws, const Syntheti
                 store::Item item;
                 item.externalId = QStringLiteral("syn%1").arg(i + 1, 6, 10, QLatin1Char('0'));
                 item.taskFamily = QString::fromLatin1(families[i % 5]);
-                item.split = (h % 4 == 0) ? QStringLiteral("eval") : QStringLiteral("train");
+                item.split = (h % 4 == 0) ? store::Split::Eval : store::Split::Train;
                 const int holes = 2 + int(h % 5);
                 if (item.taskFamily == QLatin1String("counting")) {
                     item.question = QStringLiteral("How many holes does the part have?");

@@ -135,9 +135,9 @@ private Q_SLOTS:
         w.show();
         QVERIFY(w.openWorkspace(m_ws));
         ui::ItemListPanel *list = w.itemList();
-        const int evalCount = countItems(m_ws, {QStringLiteral("eval"), {}, {}});
+        const int evalCount = countItems(m_ws, {store::Split::Eval, {}, {}});
         QVERIFY(evalCount > 0 && evalCount < 13);
-        list->splitFilter()->setCurrentIndex(list->splitFilter()->findData(QStringLiteral("eval")));
+        list->splitFilter()->setCurrentIndex(list->splitFilter()->findData(int(store::Split::Eval)));
         QCOMPARE(list->model()->totalCount(), evalCount);
         for (int r = 0; r < list->model()->rowCount(); ++r)
             QCOMPARE(list->model()->index(r, ui::ItemListModel::SplitColumn).data().toString(), QStringLiteral("eval"));

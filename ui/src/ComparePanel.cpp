@@ -40,6 +40,12 @@
 #include <set>
 
 namespace sdrt::ui {
+namespace {
+
+// Which item rows the table shows.
+enum class RowFilter { All, Improved, Regressed, Disagree };
+
+} // namespace
 
 namespace {
 
@@ -72,10 +78,10 @@ ComparePanel::ComparePanel(WorkspaceSession *session, QWidget *parent)
     m_evaluations->setToolTip(tr("Check two or more evaluations; the first checked is the reference the others are compared with"));
     m_compare->setToolTip(tr("Compare the checked evaluations on their common items (Ctrl+Return)"));
     m_send->setToolTip(tr("Put the selected items (or every shown item) in the review queue's \"From …\" filter"));
-    m_rowFilter->addItem(tr("All items"), QStringLiteral("all"));
-    m_rowFilter->addItem(tr("Improvements"), QStringLiteral("improved"));
-    m_rowFilter->addItem(tr("Regressions"), QStringLiteral("regressed"));
-    m_rowFilter->addItem(tr("Disagreements"), QStringLiteral("disagree"));
+    m_rowFilter->addItem(tr("All items"), int(RowFilter::All));
+    m_rowFilter->addItem(tr("Improvements"), int(RowFilter::Improved));
+    m_rowFilter->addItem(tr("Regressions"), int(RowFilter::Regressed));
+    m_rowFilter->addItem(tr("Disagreements"), int(RowFilter::Disagree));
     for (QTableWidget *t : {m_summary, m_items}) {
         t->setEditTriggers(QAbstractItemView::NoEditTriggers);
         t->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -197,7 +203,7 @@ void ComparePanel::reload()
         QString model = QString::number(e.modelId);
         if (auto m = models.find(e.modelId); m && *m)
             model = (*m)->name;
-        auto *item = new QListWidgetItem(tr("%1 — %2, %3 (%4)").arg(e.name, model, e.mode, runStatusText(e.status)), m_evaluations);
+        auto *item = new QListWidgetItem(tr("%1 — %2, %3 (%4)").arg(e.name, model, evalModeText(e.mode, e.vote), runStatusText(e.status)), m_evaluations);
         item->setData(Qt::UserRole, e.name);
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
         item->setCheckState(checked.contains(e.name) ? Qt::Checked : Qt::Unchecked);
@@ -370,17 +376,18 @@ void ComparePanel::fillItems()
         headers << tr("%1 vs %2").arg(c.names[i], c.names[0]);
     m_items->setColumnCount(int(headers.size()));
     m_items->setHorizontalHeaderLabels(headers);
-    const QString filter = m_rowFilter->currentData().toString();
+    const auto filter = RowFilter(m_rowFilter->currentData().toInt());
+    const bool byChange = filter == RowFilter::Improved || filter == RowFilter::Regressed;
+    const eval::ItemChange wanted = filter == RowFilter::Improved ? eval::ItemChange::Improved : eval::ItemChange::Regressed;
     const QString family = m_familyFilter->currentData().toString();
     int row = 0;
     for (std::size_t r = 0; r < c.rows.size(); ++r) {
         const eval::CompareRow &cr = c.rows[r];
         if (!family.isEmpty() && cr.family != family)
             continue;
-        if (filter == QLatin1String("disagree") && !cr.disagree)
+        if (filter == RowFilter::Disagree && !cr.disagree)
             continue;
-        if ((filter == QLatin1String("improved") || filter == QLatin1String("regressed"))
-            && std::find(cr.change.begin(), cr.change.end(), filter) == cr.change.end())
+        if (byChange && std::find(cr.change.begin(), cr.change.end(), wanted) == cr.change.end())
             continue;
         m_items->insertRow(row);
         int col = 0;
@@ -397,8 +404,8 @@ void ComparePanel::fillItems()
             QTableWidgetItem *cell = set(cr.answers[i].isEmpty() ? tr("(failed)") : cr.answers[i]);
             cell->setForeground(cr.right[i] ? QColor(0x1b, 0x7a, 0x2e) : QColor(0xb0, 0x20, 0x20));
         }
-        for (const QString &ch : cr.change)
-            set(ch == QLatin1String("improved") ? tr("improved") : ch == QLatin1String("regressed") ? tr("regressed") : tr("same"));
+        for (const eval::ItemChange ch : cr.change)
+            set(ch == eval::ItemChange::Improved ? tr("improved") : ch == eval::ItemChange::Regressed ? tr("regressed") : tr("same"));
         ++row;
     }
     m_items->resizeColumnsToContents();

@@ -418,7 +418,7 @@ void DistillPanel::reload()
         auto models = store::ModelRepository(m_session->workspace()->db()).list();
         if (models) {
             for (const store::ModelRecord &m : *models)
-                if (m.role != QLatin1String("student"))
+                if (m.role != store::ModelRole::Student)
                     m_base->addItem(m.name, qint64(m.id));
         }
         m_base->setCurrentIndex(std::max(0, m_base->findData(current)));

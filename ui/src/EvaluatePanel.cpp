@@ -99,7 +99,7 @@ void EvaluatePanel::reload()
         store::Database &db = m_session->workspace()->db();
         if (auto models = store::ModelRepository(db).list()) {
             for (const store::ModelRecord &m : *models) {
-                auto *item = new QListWidgetItem(m.role == QLatin1String("student") ? tr("%1 (student)").arg(m.name) : m.name, m_models);
+                auto *item = new QListWidgetItem(m.role == store::ModelRole::Student ? tr("%1 (student)").arg(m.name) : m.name, m_models);
                 item->setData(Qt::UserRole, QString::number(m.id));
                 item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
                 item->setCheckState(checkedModels.contains(QString::number(m.id)) ? Qt::Checked : Qt::Unchecked);

@@ -48,9 +48,9 @@ GeneratePanel::GeneratePanel(WorkspaceSession *session, QWidget *parent)
     m_runs->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_currentOnly->setObjectName(QStringLiteral("generateCurrentOnly"));
     m_prompts->setMaximumHeight(140);
-    m_split->addItem(tr("Train and eval"), QString());
-    m_split->addItem(tr("Train"), QStringLiteral("train"));
-    m_split->addItem(tr("Eval"), QStringLiteral("eval"));
+    m_split->addItem(tr("Train and eval"));
+    m_split->addItem(tr("Train"), int(store::Split::Train));
+    m_split->addItem(tr("Eval"), int(store::Split::Eval));
     m_samples->setRange(1, 32);
     m_temperature->setRange(0.0, 2.0);
     m_temperature->setSingleStep(0.1);
@@ -128,7 +128,7 @@ void GeneratePanel::reload()
         store::Database &db = m_session->workspace()->db();
         if (auto models = store::ModelRepository(db).list()) {
             for (const auto &m : *models)
-                m_model->addItem(QStringLiteral("%1 (%2, %3)").arg(m.name, m.role, m.contentHash.left(8)), qint64(m.id));
+                m_model->addItem(QStringLiteral("%1 (%2, %3)").arg(m.name, m.role == store::ModelRole::Student ? tr("student") : tr("base"), m.contentHash.left(8)), qint64(m.id));
         } else {
             problems << tr("Cannot read the models: %1").arg(models.error());
         }
@@ -230,7 +230,7 @@ bool GeneratePanel::start()
         }
         p.itemIds = {m_currentItem};
     }
-    p.filter.split = m_split->currentData().toString();
+    p.filter.split = splitOf(m_split->currentData());
     p.filter.taskFamily = m_family->currentData().toString();
     p.samples = m_samples->value();
     p.sampling.temperature = float(m_temperature->value());

@@ -1,4 +1,5 @@
 #include "sdrt/ui/ItemListModel.h"
+#include "sdrt/ui/RunText.h"
 
 #include "sdrt/store/ItemRepository.h"
 #include "sdrt/ui/WorkspaceSession.h"
@@ -66,7 +67,7 @@ QVariant ItemListModel::data(const QModelIndex &index, int role) const
     case IdColumn: return QVariant::fromValue<qint64>(r.id);
     case QuestionColumn: return r.question.isEmpty() ? tr("(no question)") : r.question;
     case FamilyColumn: return r.taskFamily;
-    case SplitColumn: return r.split;
+    case SplitColumn: return splitText(r.split);
     case AssetsColumn: return r.assetCount;
     }
     return {};

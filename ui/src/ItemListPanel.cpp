@@ -1,4 +1,5 @@
 #include "sdrt/ui/ItemListPanel.h"
+#include "sdrt/ui/RunText.h"
 
 #include "sdrt/store/ItemRepository.h"
 #include "sdrt/ui/ItemListModel.h"
@@ -22,9 +23,9 @@ ItemListPanel::ItemListPanel(WorkspaceSession *session, QWidget *parent)
       m_count(new QLabel(this)), m_searchDelay(new QTimer(this))
 {
     setObjectName(QStringLiteral("itemListPanel"));
-    m_split->addItem(tr("All splits"), QString());
-    m_split->addItem(tr("Train"), QStringLiteral("train"));
-    m_split->addItem(tr("Eval"), QStringLiteral("eval"));
+    m_split->addItem(tr("All splits"));
+    m_split->addItem(tr("Train"), int(store::Split::Train));
+    m_split->addItem(tr("Eval"), int(store::Split::Eval));
     m_split->setToolTip(tr("Show items of one split"));
     m_family->addItem(tr("All task families"), QString());
     m_family->setToolTip(tr("Show items of one task family"));
@@ -87,7 +88,7 @@ void ItemListPanel::selectRow(int row)
 void ItemListPanel::applyFilter()
 {
     store::ItemFilter f;
-    f.split = m_split->currentData().toString();
+    f.split = splitOf(m_split->currentData());
     f.taskFamily = m_family->currentData().toString();
     f.text = m_search->text().trimmed();
     m_model->setFilter(f);

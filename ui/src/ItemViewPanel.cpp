@@ -1,4 +1,5 @@
 #include "sdrt/ui/ItemViewPanel.h"
+#include "sdrt/ui/RunText.h"
 
 #include "sdrt/prompts/Ensemble.h"
 #include "sdrt/store/ItemRepository.h"
@@ -101,7 +102,7 @@ void ItemViewPanel::showItem(store::Id id)
     m_reference->setText(item->referenceAnswer ? *item->referenceAnswer : tr("(none)"));
     m_details->setText(tr("Item %1 · %2 · %3 · answer type %4")
                            .arg(item->id)
-                           .arg(item->taskFamily.isEmpty() ? tr("no task family") : item->taskFamily, item->split,
+                           .arg(item->taskFamily.isEmpty() ? tr("no task family") : item->taskFamily, splitText(item->split),
                                 item->answerType));
     m_note->setPlainText(item->noteText);
     std::vector<store::Asset> images;

@@ -1,4 +1,5 @@
 #include "sdrt/ui/ReviewController.h"
+#include "sdrt/ui/RunText.h"
 
 #include "sdrt/store/ItemRepository.h"
 #include "sdrt/store/TraceRepository.h"
@@ -193,7 +194,7 @@ void ReviewController::showItem(store::Id itemId, store::Id focusTrace)
             view.displayId = item->externalId.value_or(QString::number(item->id));
             view.question = item->question;
             view.taskFamily = item->taskFamily;
-            view.split = item->split;
+            view.split = splitText(item->split);
             view.note = item->noteText;
             view.reference = item->referenceAnswer.value_or(QString());
             for (const store::ItemAsset &ia : item->assets) {

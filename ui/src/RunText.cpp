@@ -19,6 +19,30 @@ QString runStatusText(store::RunStatus status)
     return {};
 }
 
+QString splitText(store::Split split)
+{
+    return split == store::Split::Eval ? QCoreApplication::translate("Split", "eval") : QCoreApplication::translate("Split", "train");
+}
+
+std::optional<store::Split> splitOf(const QVariant &comboData)
+{
+    if (!comboData.isValid())
+        return std::nullopt;
+    return store::Split(comboData.toInt());
+}
+
+QString evalModeText(store::EvalMode mode, store::EnsembleVote vote)
+{
+    switch (mode) {
+    case store::EvalMode::Direct: return QCoreApplication::translate("EvalMode", "direct answer");
+    case store::EvalMode::TwoStep: return QCoreApplication::translate("EvalMode", "two-step");
+    case store::EvalMode::Ensemble:
+        return vote == store::EnsembleVote::Logprob ? QCoreApplication::translate("EvalMode", "ensemble, log-probability vote")
+                                                    : QCoreApplication::translate("EvalMode", "ensemble, majority vote");
+    }
+    return {};
+}
+
 QString formatSeconds(double seconds)
 {
     const int s = std::max(0, int(seconds + 0.5));

@@ -30,7 +30,7 @@ QString fingerprintOf(const ItemSpec &spec, const std::vector<std::pair<store::A
     add(spec.referenceAnswer.value_or(QStringLiteral("\x01none")));
     add(spec.answerType);
     add(spec.taskFamily);
-    add(spec.split);
+    add(store::toString(spec.split));
     for (const auto &[role, a] : assets) {
         add(store::toString(role));
         add(a.sha256);

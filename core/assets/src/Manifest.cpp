@@ -159,8 +159,10 @@ Result<ItemSpec> parseManifestLine(const QByteArray &line, const QString &root)
     }
     spec.taskFamily = o.value(QLatin1String("task_family")).toString();
     if (o.contains(QLatin1String("split"))) {
-        spec.split = o.value(QLatin1String("split")).toString();
-        if (spec.split != QLatin1String("train") && spec.split != QLatin1String("eval"))
+        const auto split = store::splitFromString(o.value(QLatin1String("split")).toString());
+        if (split)
+            spec.split = *split;
+        else
             return fail(QCoreApplication::translate("sdrt::assets", "\"split\" must be \"train\" or \"eval\""));
     }
     if (o.contains(QLatin1String("tags"))) {

@@ -79,7 +79,7 @@ Result<Dataset> buildDataset(store::Workspace &ws, const store::ModelRecord &bas
             problem(tr("trace %1: item %2: %3").arg(id).arg(t->value().itemId).arg(item.error));
             continue;
         }
-        if (item.item.split != QLatin1String("train")) {
+        if (item.item.split != store::Split::Train) {
             ++ds.report.notTrainSplit;
             continue;
         }

@@ -107,8 +107,8 @@ Result<DistillPlan> planRun(store::Workspace &ws, const DistillParams &params)
                        "larger \"batch\" in the config.")
                         .arg(params.place.worldSize)
                         .arg(plan.config.batch));
-    if (plan.base.role != QLatin1String("base"))
-        return fail(tr("Model \"%1\" is a %2; a distillation starts from a base model.").arg(plan.base.name, plan.base.role));
+    if (plan.base.role != store::ModelRole::Base)
+        return fail(tr("Model \"%1\" is a %2; a distillation starts from a base model.").arg(plan.base.name, store::toString(plan.base.role)));
     return plan;
 }
 

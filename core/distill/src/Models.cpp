@@ -12,11 +12,11 @@ namespace sdrt::distill {
 Result<std::unique_ptr<model::VlmRuntime>> loadRegisteredModel(store::Workspace &ws, const store::ModelRecord &record,
                                                                const model::RuntimeOptions &options)
 {
-    if (record.role != QLatin1String("student"))
+    if (record.role != store::ModelRole::Student)
         return teacher::loadRegisteredModel(ws, record, options);
     store::ModelRepository models(ws.db());
     if (!record.baseModelId)
-        return fail(QCoreApplication::translate("sdrt::distill", "model::Student \"%1\" does not name its base model.").arg(record.name));
+        return fail(QCoreApplication::translate("sdrt::distill", "Student \"%1\" does not name its base model.").arg(record.name));
     auto base = models.find(*record.baseModelId);
     if (!base)
         return fail(base.error());

@@ -50,6 +50,16 @@ QString esc(const QString &s)
 
 } // namespace
 
+QString toString(ItemChange change)
+{
+    switch (change) {
+    case ItemChange::Improved: return QStringLiteral("improved");
+    case ItemChange::Regressed: return QStringLiteral("regressed");
+    case ItemChange::Same: return QStringLiteral("same");
+    }
+    return {};
+}
+
 Result<Comparison> compareEvaluations(store::Workspace &ws, const std::vector<QString> &names, std::uint64_t seed)
 {
     if (names.size() < 2)
@@ -77,7 +87,7 @@ Result<Comparison> compareEvaluations(store::Workspace &ws, const std::vector<QS
         auto m = models.find((*e)->modelId);
         const QString model = m && *m ? (*m)->name : QString::number((*e)->modelId);
         c.names.push_back(n);
-        c.labels.push_back(QStringLiteral("%1 (%2, %3)").arg(n, model, (*e)->mode));
+        c.labels.push_back(QStringLiteral("%1 (%2, %3)").arg(n, model, store::toString((*e)->mode)));
         preds.push_back(std::move(byItem));
         full.push_back(std::move(*report));
     }
@@ -145,7 +155,7 @@ Result<Comparison> compareEvaluations(store::Workspace &ws, const std::vector<QS
                 const double a = scoreOf[0][id].score.value_or(0), b = scoreOf[i][id].score.value_or(0);
                 const bool better = higherIsBetter(scoreOf[i][id].metric) ? b > a : b < a;
                 const bool worse = higherIsBetter(scoreOf[i][id].metric) ? b < a : b > a;
-                row.change.push_back(better ? QStringLiteral("improved") : worse ? QStringLiteral("regressed") : QStringLiteral("same"));
+                row.change.push_back(better ? ItemChange::Improved : worse ? ItemChange::Regressed : ItemChange::Same);
             }
         }
         row.disagree = answers.size() > 1;
@@ -207,7 +217,7 @@ QByteArray comparisonCsv(const Comparison &c)
             f << csvField(r.answers[i]) << (r.scores[i] ? QString::number(*r.scores[i], 'g', 6) : QString())
               << (r.right[i] ? QStringLiteral("1") : QStringLiteral("0"));
             if (i > 0)
-                f << r.change[i - 1];
+                f << toString(r.change[i - 1]);
         }
         f << (r.disagree ? QStringLiteral("1") : QStringLiteral("0"));
         out += f.join(QLatin1Char(',')) + QStringLiteral("\r\n");
@@ -329,7 +339,7 @@ QByteArray comparisonHtml(const Comparison &c)
     for (const CompareRow &r : c.rows) {
         h += QStringLiteral("<tr><td>%1</td><td>%2</td><td>%3</td><td>%4</td>").arg(r.itemId).arg(esc(r.family), esc(r.question), esc(r.reference));
         for (std::size_t i = 0; i < c.names.size(); ++i) {
-            const QString cls = i == 0 ? QString() : r.change[i - 1];
+            const QString cls = i == 0 ? QString() : toString(r.change[i - 1]);
             h += QStringLiteral("<td class=\"%1\">%2").arg(cls, esc(r.answers[i]));
             const QJsonArray trace = QJsonDocument::fromJson(r.traces[i].toUtf8()).array();
             if (!trace.isEmpty()) {

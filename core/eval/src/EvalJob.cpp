@@ -42,7 +42,7 @@ std::vector<store::Id> idsFromJson(const QString &json)
 
 QString filterJson(const store::ItemFilter &f, int limit)
 {
-    return QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("split"), f.split},
+    return QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("split"), f.split ? store::toString(*f.split) : QString()},
                                                        {QStringLiteral("family"), f.taskFamily},
                                                        {QStringLiteral("text"), f.text},
                                                        {QStringLiteral("limit"), limit}})
@@ -80,17 +80,13 @@ Result<EvalReport> runEvaluation(const EvalParams &given)
         p.promptIds = idsFromJson(row.promptIds);
         p.vote = row.vote;
         const QJsonObject f = QJsonDocument::fromJson(row.itemFilter.toUtf8()).object();
-        p.filter.split = f.value(QStringLiteral("split")).toString();
+        p.filter.split = store::splitFromString(f.value(QStringLiteral("split")).toString());
         p.filter.taskFamily = f.value(QStringLiteral("family")).toString();
         p.filter.text = f.value(QStringLiteral("text")).toString();
         p.limit = f.value(QStringLiteral("limit")).toInt();
         p.metric = row.metric.isEmpty() ? std::nullopt : metricFromName(row.metric);
         p.seed = std::uint64_t(row.seed);
     }
-    if (p.mode != QLatin1String("direct") && p.mode != QLatin1String("two-step") && p.mode != QLatin1String("ensemble"))
-        return fail(tr("Unknown evaluation mode \"%1\" (direct, two-step or ensemble).").arg(p.mode));
-    if (p.vote != QLatin1String("majority") && p.vote != QLatin1String("logprob"))
-        return fail(tr("Unknown vote \"%1\" (majority or logprob).").arg(p.vote));
     if (p.batch < 1)
         return fail(tr("The batch must be at least 1."));
     auto model = store::ModelRepository(ws->db()).find(p.modelId);
@@ -99,14 +95,14 @@ Result<EvalReport> runEvaluation(const EvalParams &given)
     if (!*model)
         return fail(tr("There is no model %1 in the workspace.").arg(p.modelId));
     std::vector<teacher::PromptEntry> prompts;
-    if (p.mode != QLatin1String("direct")) {
+    if (p.mode != store::EvalMode::Direct) {
         auto entries = teacher::loadPromptEntries(ws->db(), p.promptIds);
         if (!entries)
             return fail(entries.error());
         prompts = std::move(*entries);
         if (prompts.empty())
             return fail(tr("No prompts are registered (sdrt prompts register WS)."));
-        if (p.mode == QLatin1String("two-step") && prompts.size() != 1)
+        if (p.mode == store::EvalMode::TwoStep && prompts.size() != 1)
             return fail(tr("Two-step mode takes exactly one prompt version (%1 given).").arg(prompts.size()));
         p.promptIds.clear();
         for (const auto &e : prompts)
@@ -188,7 +184,7 @@ Result<EvalReport> runEvaluation(const EvalParams &given)
             }
             byItem[id] = pr;
         }
-        if (p.mode == QLatin1String("direct")) {
+        if (p.mode == store::EvalMode::Direct) {
             std::vector<model::GenerationRequest> reqs;
             std::vector<store::Id> at;
             for (store::Id id : batch) {
@@ -245,7 +241,7 @@ Result<EvalReport> runEvaluation(const EvalParams &given)
                                                  {QStringLiteral("error"), t.error}});
                     }
                     pr.trace = QString::fromUtf8(QJsonDocument(trace).toJson(QJsonDocument::Compact));
-                    if (p.mode == QLatin1String("two-step")) {
+                    if (p.mode == store::EvalMode::TwoStep) {
                         if (!list.front().isOk()) {
                             pr.ok = false;
                             pr.error = list.front().error;
@@ -259,7 +255,7 @@ Result<EvalReport> runEvaluation(const EvalParams &given)
                             pr.ok = false;
                             pr.error = tr("no prompt gave an answer");
                         } else {
-                            pr.parsedAnswer = p.vote == QLatin1String("logprob") ? e.weighted : e.majority;
+                            pr.parsedAnswer = p.vote == store::EnsembleVote::Logprob ? e.weighted : e.majority;
                             pr.answer = pr.parsedAnswer;
                         }
                     }

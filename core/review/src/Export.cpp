@@ -72,7 +72,7 @@ QJsonObject provenance(const store::Trace &t, const store::Item &item, const QSt
         {QStringLiteral("item_id"), qint64(item.id)},
         {QStringLiteral("item_external_id"), item.externalId.value_or(QString())},
         {QStringLiteral("task_family"), item.taskFamily},
-        {QStringLiteral("split"), item.split},
+        {QStringLiteral("split"), store::toString(item.split)},
         {QStringLiteral("prompt"), t.promptName},
         {QStringLiteral("prompt_version"), t.promptVersion},
         {QStringLiteral("model"), model},

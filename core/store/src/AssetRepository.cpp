@@ -7,6 +7,20 @@
 
 namespace sdrt::store {
 
+QString toString(Split split)
+{
+    return split == Split::Eval ? QStringLiteral("eval") : QStringLiteral("train");
+}
+
+std::optional<Split> splitFromString(const QString &s)
+{
+    if (s == QLatin1String("train"))
+        return Split::Train;
+    if (s == QLatin1String("eval"))
+        return Split::Eval;
+    return std::nullopt;
+}
+
 QString toString(AssetKind kind)
 {
     switch (kind) {

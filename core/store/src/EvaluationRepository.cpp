@@ -6,6 +6,37 @@
 #include <QCoreApplication>
 
 namespace sdrt::store {
+
+QString toString(EvalMode mode)
+{
+    switch (mode) {
+    case EvalMode::Direct: return QStringLiteral("direct");
+    case EvalMode::TwoStep: return QStringLiteral("two-step");
+    case EvalMode::Ensemble: return QStringLiteral("ensemble");
+    }
+    return {};
+}
+
+QString toString(EnsembleVote vote)
+{
+    return vote == EnsembleVote::Logprob ? QStringLiteral("logprob") : QStringLiteral("majority");
+}
+
+std::optional<EvalMode> evalModeFromString(const QString &text)
+{
+    for (EvalMode m : {EvalMode::Direct, EvalMode::TwoStep, EvalMode::Ensemble})
+        if (text == toString(m))
+            return m;
+    return std::nullopt;
+}
+
+std::optional<EnsembleVote> ensembleVoteFromString(const QString &text)
+{
+    for (EnsembleVote v : {EnsembleVote::Majority, EnsembleVote::Logprob})
+        if (text == toString(v))
+            return v;
+    return std::nullopt;
+}
 namespace {
 
 constexpr const char *kKind = "eval";
@@ -19,9 +50,9 @@ Evaluation readEvaluation(const Statement &s)
     e.id = s.int64(0);
     e.name = s.text(1);
     e.modelId = s.int64(2);
-    e.mode = s.text(3);
+    e.mode = evalModeFromString(s.text(3)).value_or(EvalMode::Direct);
     e.promptIds = s.text(4);
-    e.vote = s.text(5);
+    e.vote = ensembleVoteFromString(s.text(5)).value_or(EnsembleVote::Majority);
     e.itemFilter = s.text(6);
     e.metric = s.text(7);
     e.sampling = s.text(8);
@@ -69,7 +100,7 @@ Result<StartedEvaluation> EvaluationRepository::start(const Evaluation &e)
                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'running', ?10)");
     if (!s)
         return fail(s.error());
-    s->bind(1, e.name).bind(2, e.modelId).bind(3, e.mode).bind(4, e.promptIds).bind(5, e.vote).bind(6, e.itemFilter)
+    s->bind(1, e.name).bind(2, e.modelId).bind(3, toString(e.mode)).bind(4, e.promptIds).bind(5, toString(e.vote)).bind(6, e.itemFilter)
         .bind(7, orNull(e.metric)).bind(8, e.sampling).bind(9, e.seed).bind(10, runlife::owner());
     if (auto r = s->run(); !r)
         return fail(r.error());

@@ -37,7 +37,7 @@ QString likePattern(const QString &text)
 QByteArray whereClause(const ItemFilter &f)
 {
     QByteArray w = " WHERE 1";
-    if (!f.split.isEmpty())
+    if (f.split)
         w += " AND split = ?";
     if (!f.taskFamily.isEmpty())
         w += " AND task_family = ?";
@@ -50,8 +50,8 @@ QByteArray whereClause(const ItemFilter &f)
 int bindFilter(Statement &s, const ItemFilter &f)
 {
     int i = 1;
-    if (!f.split.isEmpty())
-        s.bind(i++, f.split);
+    if (f.split)
+        s.bind(i++, toString(*f.split));
     if (!f.taskFamily.isEmpty())
         s.bind(i++, f.taskFamily);
     if (!f.text.isEmpty()) {
@@ -89,7 +89,7 @@ Result<Id> ItemRepository::insert(const Item &item, std::optional<Id> importBatc
         .bind(3, item.referenceAnswer)
         .bind(4, item.answerType)
         .bind(5, item.taskFamily)
-        .bind(6, item.split)
+        .bind(6, toString(item.split))
         .bind(7, tagsToJson(item.tags))
         .bind(8, item.noteText)
         .bind(9, item.fingerprint)
@@ -129,7 +129,7 @@ Result<Item> ItemRepository::get(Id id)
     item.referenceAnswer = s->optText(3);
     item.answerType = s->text(4);
     item.taskFamily = s->text(5);
-    item.split = s->text(6);
+    item.split = splitFromString(s->text(6)).value_or(Split::Train);
     item.tags = tagsFromJson(s->text(7));
     item.noteText = s->text(8);
     item.fingerprint = s->text(9);
@@ -189,7 +189,7 @@ Result<std::vector<ItemSummary>> ItemRepository::list(const ItemFilter &filter, 
         r.id = s->int64(0);
         r.question = s->text(1);
         r.taskFamily = s->text(2);
-        r.split = s->text(3);
+        r.split = splitFromString(s->text(3)).value_or(Split::Train);
         r.answerType = s->text(4);
         r.assetCount = int(s->int64(5));
         out.push_back(std::move(r));

@@ -26,7 +26,11 @@ constexpr const char *kModelColumns = "SELECT id, name, path, content_hash, conf
 
 ModelRecord readModel(const Statement &s)
 {
-    return {s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6), s.optInt64(7), s.optInt64(8)};
+    return {s.int64(0),   s.text(1),
+            s.text(2),    s.text(3),
+            s.text(4),    modelRoleFromString(s.text(5)).value_or(ModelRole::Base),
+            s.text(6),    s.optInt64(7),
+            s.optInt64(8)};
 }
 
 
@@ -50,7 +54,7 @@ Result<Id> insertModel(Database &db, const ModelRecord &m)
                         " VALUES (?,?,?,?,?,?,?,?)");
     if (!s)
         return fail(s.error());
-    s->bind(1, m.name).bind(2, m.path).bind(3, m.contentHash).bind(4, m.config).bind(5, m.role)
+    s->bind(1, m.name).bind(2, m.path).bind(3, m.contentHash).bind(4, m.config).bind(5, toString(m.role))
         .bind(6, m.files.isEmpty() ? QStringLiteral("[]") : m.files).bind(7, m.baseModelId).bind(8, m.distillRunId);
     if (auto r = s->run(); !r)
         return fail(r.error());
@@ -58,6 +62,20 @@ Result<Id> insertModel(Database &db, const ModelRecord &m)
 }
 
 } // namespace
+
+QString toString(ModelRole role)
+{
+    return role == ModelRole::Student ? QStringLiteral("student") : QStringLiteral("base");
+}
+
+std::optional<ModelRole> modelRoleFromString(const QString &text)
+{
+    if (text == QLatin1String("base"))
+        return ModelRole::Base;
+    if (text == QLatin1String("student"))
+        return ModelRole::Student;
+    return std::nullopt;
+}
 
 QString modelFileStamps(const QString &dirPath)
 {
@@ -110,7 +128,7 @@ Result<QString> modelContentHash(const QString &dirPath, const std::atomic_bool 
 }
 
 Result<ModelRecord> ModelRepository::registerFolder(const Workspace &ws, const QString &dirPath, const QString &name,
-                                                    const QString &role, bool copyIntoWorkspace)
+                                                    ModelRole role, bool copyIntoWorkspace)
 {
     return registerFolder(ws, dirPath, name, role, copyIntoWorkspace, {});
 }
@@ -132,14 +150,12 @@ Result<ModelRecord> ModelRepository::registerStudent(const Workspace &ws, const 
     ModelRecord links;
     links.baseModelId = baseModelId;
     links.distillRunId = distillRunId;
-    return registerFolder(ws, runDir, name, QStringLiteral("student"), false, links);
+    return registerFolder(ws, runDir, name, ModelRole::Student, false, links);
 }
 
 Result<ModelRecord> ModelRepository::registerFolder(const Workspace &ws, const QString &dirPath, const QString &name,
-                                                    const QString &role, bool copyIntoWorkspace, const ModelRecord &student)
+                                                    ModelRole role, bool copyIntoWorkspace, const ModelRecord &student)
 {
-    if (role != QLatin1String("base") && role != QLatin1String("student"))
-        return fail(QCoreApplication::translate("sdrt::store", "Unknown model role \"%1\" (base or student).").arg(role));
     if (name.trimmed().isEmpty())
         return fail(QCoreApplication::translate("sdrt::store", "A model needs a name."));
     const QString dir = QFileInfo(dirPath).absoluteFilePath();
@@ -157,7 +173,7 @@ Result<ModelRecord> ModelRepository::registerFolder(const Workspace &ws, const Q
 
     // A base model is its bytes: the same content registered again is the same model, and it keeps
     // the one name it has. A student is also its run, so two identical adapters are two students.
-    if (role == QLatin1String("base")) {
+    if (role == ModelRole::Base) {
         auto s = m_db.prepare((QByteArray(kModelColumns) + " WHERE content_hash = ? AND role = 'base'").constData());
         if (!s)
             return fail(s.error());
@@ -182,7 +198,7 @@ Result<ModelRecord> ModelRepository::registerFolder(const Workspace &ws, const Q
                                                                "model. Choose another name.")
                         .arg(name.trimmed())
                         .arg((*taken)->id)
-                        .arg((*taken)->role, QDir::toNativeSeparators((*taken)->path)));
+                        .arg(toString((*taken)->role), QDir::toNativeSeparators((*taken)->path)));
     }
 
     ModelRecord m;
@@ -272,13 +288,13 @@ Result<void> ModelRepository::verifyFolder(const ModelRecord &m, const QString &
 Result<Id> ModelRepository::ensure(const ModelRecord &record)
 {
     // A base model by its bytes; a student (which carries no run of this store) by bytes and name.
-    auto s = m_db.prepare(record.role == QLatin1String("base") ? "SELECT id FROM models WHERE content_hash = ?1 AND role = 'base'"
+    auto s = m_db.prepare(record.role == ModelRole::Base ? "SELECT id FROM models WHERE content_hash = ?1 AND role = 'base'"
                                                                : "SELECT id FROM models WHERE content_hash = ?1 AND role = ?2 AND name = ?3");
     if (!s)
         return fail(s.error());
     s->bind(1, record.contentHash);
-    if (record.role != QLatin1String("base"))
-        s->bind(2, record.role).bind(3, record.name);
+    if (record.role != ModelRole::Base)
+        s->bind(2, toString(record.role)).bind(3, record.name);
     auto row = s->step();
     if (!row)
         return fail(row.error());

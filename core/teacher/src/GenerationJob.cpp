@@ -37,8 +37,6 @@ QString checkParams(const GenerationParams &p)
         return tr("%1 samples per prompt need a temperature above 0 (greedy decoding gives the same trace every time).").arg(p.samples);
     if (p.shardCount < 1 || p.shardIndex < 0 || p.shardIndex >= p.shardCount)
         return tr("Bad shard %1/%2.").arg(p.shardIndex).arg(p.shardCount);
-    if (!p.filter.split.isEmpty() && p.filter.split != QLatin1String("train") && p.filter.split != QLatin1String("eval"))
-        return tr("Unknown split \"%1\": train or eval.").arg(p.filter.split);
     if (const QString bad = p.sampling.check(); !bad.isEmpty())
         return tr("Bad sampling settings: %1.").arg(bad);
     return {};

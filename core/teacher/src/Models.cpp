@@ -8,7 +8,7 @@
 
 namespace sdrt::teacher {
 
-Result<store::ModelRecord> registerModel(store::Workspace &ws, const QString &dir, const QString &name, const QString &role,
+Result<store::ModelRecord> registerModel(store::Workspace &ws, const QString &dir, const QString &name, store::ModelRole role,
                                          bool copyIntoWorkspace)
 {
     auto inspected = model::VlmRuntime::inspect(QDir(dir).absolutePath().toStdString());
@@ -20,7 +20,7 @@ Result<store::ModelRecord> registerModel(store::Workspace &ws, const QString &di
 Result<std::unique_ptr<model::VlmRuntime>> loadRegisteredModel(store::Workspace &ws, const store::ModelRecord &record,
                                                                const model::RuntimeOptions &options)
 {
-    if (record.role == QLatin1String("student"))
+    if (record.role == store::ModelRole::Student)
         return fail(QCoreApplication::translate("sdrt::teacher", "Model \"%1\" is a student (a base model with an adapter); load it with "
                                                                  "distill::loadRegisteredModel.")
                         .arg(record.name));

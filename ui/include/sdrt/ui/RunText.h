@@ -1,13 +1,20 @@
 #pragma once
-// How run states and durations read in the GUI's run lists (distillation and evaluation).
+// How run states, evaluation modes, splits and durations read on screen (translated).
 
+#include "sdrt/store/EvaluationRepository.h"
 #include "sdrt/store/TraceRepository.h"
 
 #include <QString>
+#include <QVariant>
+
+#include <optional>
 
 namespace sdrt::ui {
 
 QString runStatusText(store::RunStatus status); // translated
 QString formatSeconds(double seconds);          // m:ss or h:mm:ss
+QString splitText(store::Split split);                                  // translated
+std::optional<store::Split> splitOf(const QVariant &comboData);        // a combo box's int(Split), or any
+QString evalModeText(store::EvalMode mode, store::EnsembleVote vote); // translated
 
 } // namespace sdrt::ui

@@ -37,7 +37,7 @@ struct ItemSpec {
     std::optional<QString> referenceAnswer;
     QString answerType = QStringLiteral("text");
     QString taskFamily;
-    QString split = QStringLiteral("train");
+    store::Split split = store::Split::Train;
     QStringList tags;
     std::vector<AssetSpec> assets;
     std::optional<QString> noteText;  // inline note

@@ -23,6 +23,10 @@ class Workspace;
 
 namespace sdrt::eval {
 
+// An item against the first evaluation: "improved" | "regressed" | "same" in CSV and HTML.
+enum class ItemChange { Improved, Regressed, Same };
+QString toString(ItemChange change);
+
 struct CompareRow {
     store::Id itemId = 0;
     QString family, question, reference;
@@ -30,8 +34,7 @@ struct CompareRow {
     std::vector<std::optional<double>> scores;  // per evaluation, under the item's metric
     std::vector<bool> right;
     std::vector<QString> traces;                // per evaluation: JSON of the two-step trace ("[]" for direct)
-    // Against the first evaluation, per later one: improved | regressed | same.
-    std::vector<QString> change;
+    std::vector<ItemChange> change;             // against the first evaluation, per later one
     bool disagree = false;                      // the evaluations' answers differ
 };
 

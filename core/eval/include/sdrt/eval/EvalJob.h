@@ -33,9 +33,9 @@ struct EvalParams {
     QString name;                       // the evaluation's name (required)
     std::optional<QString> resume;      // resume this evaluation instead of starting one
     store::Id modelId = 0;
-    QString mode = QStringLiteral("direct"); // direct | two-step | ensemble
+    store::EvalMode mode = store::EvalMode::Direct;
     std::vector<store::Id> promptIds;   // two-step: one; ensemble: several (empty: the newest of every prompt)
-    QString vote = QStringLiteral("majority"); // majority | logprob
+    store::EnsembleVote vote = store::EnsembleVote::Majority;
     store::ItemFilter filter;           // split, family, text
     int limit = 0;                      // at most this many items (id order); 0: all
     std::optional<Metric> metric;       // override of the per-answer-type metric

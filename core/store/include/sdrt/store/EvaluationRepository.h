@@ -16,13 +16,23 @@ namespace sdrt::store {
 
 class Database;
 
+// How a model answers in an evaluation: directly, through one prompt's two steps, or through the
+// two steps of several prompts and a vote over their answers (by count or by log-probability).
+// "direct" | "two-step" | "ensemble" and "majority" | "logprob" in the store and on the command line.
+enum class EvalMode { Direct, TwoStep, Ensemble };
+enum class EnsembleVote { Majority, Logprob };
+QString toString(EvalMode mode);
+QString toString(EnsembleVote vote);
+std::optional<EvalMode> evalModeFromString(const QString &text);
+std::optional<EnsembleVote> ensembleVoteFromString(const QString &text);
+
 struct Evaluation {
     Id id = 0;
     QString name;
     Id modelId = 0;
-    QString mode = QStringLiteral("direct"); // direct | two-step | ensemble
+    EvalMode mode = EvalMode::Direct;
     QString promptIds = QStringLiteral("[]"); // JSON list of prompt version ids
-    QString vote = QStringLiteral("majority"); // majority | logprob (ensemble)
+    EnsembleVote vote = EnsembleVote::Majority; // ensemble
     QString itemFilter = QStringLiteral("{}"); // JSON {"split", "family", "text", "limit"}
     QString metric;                            // empty: by answer type
     QString sampling = QStringLiteral("{}");

@@ -13,13 +13,19 @@ namespace sdrt::store {
 class Database;
 class Workspace;
 
+// What a registered model is: a base model (a folder of weights) or a student (a base model with
+// a distillation run's adapter). "base" / "student" in the store and on the command line.
+enum class ModelRole { Base, Student };
+QString toString(ModelRole role);
+std::optional<ModelRole> modelRoleFromString(const QString &text);
+
 struct ModelRecord {
     Id id = 0;
     QString name;
     QString path;        // workspace-relative when inside the workspace, else absolute
     QString contentHash; // see modelContentHash()
     QString config;      // the folder's config.json (JSON text)
-    QString role;        // base | student
+    ModelRole role = ModelRole::Base;
     QString files;       // JSON [{name, size, mtime_ms, mtime_ns, ctime_ns, inode, device}] of the files hashed, as last verified
     // A student (a distillation run's folder: config.json and adapter.safetensors): its base
     // model and the run that made it.
@@ -49,7 +55,7 @@ public:
     // `copyInto` set, the folder's model files are first copied to <copyInto>/<name>-<hash
     // prefix>/ and that copy is registered. A student registered here has no run.
     Result<ModelRecord> registerFolder(const Workspace &ws, const QString &dir, const QString &name,
-                                       const QString &role = QStringLiteral("base"), bool copyIntoWorkspace = false);
+                                       ModelRole role = ModelRole::Base, bool copyIntoWorkspace = false);
     // Registers the student a distillation run made (its folder holds config.json and
     // adapter.safetensors): one student per run, even when two runs made identical bytes.
     Result<ModelRecord> registerStudent(const Workspace &ws, const QString &runDir, const QString &name, Id baseModelId, Id distillRunId);
@@ -67,7 +73,7 @@ public:
     Result<std::optional<ModelRecord>> findByName(const QString &name);
 
 private:
-    Result<ModelRecord> registerFolder(const Workspace &ws, const QString &dir, const QString &name, const QString &role,
+    Result<ModelRecord> registerFolder(const Workspace &ws, const QString &dir, const QString &name, ModelRole role,
                                        bool copyIntoWorkspace, const ModelRecord &student);
     Database &m_db;
 };

@@ -16,6 +16,12 @@ enum class AssetKind { Photo, Drawing, Note };
 QString toString(AssetKind kind);
 std::optional<AssetKind> assetKindFromString(const QString &s);
 
+// Which part of the data an item belongs to: distillation trains on `train`, evaluations measure
+// on `eval`. "train" | "eval" in manifests, the store and on the command line.
+enum class Split { Train, Eval };
+QString toString(Split split);
+std::optional<Split> splitFromString(const QString &s);
+
 struct Asset {
     Id id = 0;
     AssetKind kind = AssetKind::Photo;
@@ -44,7 +50,7 @@ struct Item {
     std::optional<QString> referenceAnswer;
     QString answerType = QStringLiteral("text");
     QString taskFamily;
-    QString split = QStringLiteral("train");
+    Split split = Split::Train;
     QStringList tags;
     QString noteText;              // copy of the note's text, for search and display
     QString fingerprint;
@@ -56,13 +62,13 @@ struct ItemSummary {
     Id id = 0;
     QString question;
     QString taskFamily;
-    QString split;
+    Split split = Split::Train;
     QString answerType;
     int assetCount = 0;
 };
 
 struct ItemFilter {
-    QString split;        // empty: any
+    std::optional<Split> split; // unset: any
     QString taskFamily;   // empty: any
     QString text;         // substring of question, answer or note text; empty: any
 };

@@ -19,7 +19,7 @@ namespace sdrt::teacher {
 // Checks `dir` with model::VlmRuntime::inspect (config, preprocessor, tokenizer, every
 // safetensors header) and registers it (store::ModelRepository::registerFolder).
 Result<store::ModelRecord> registerModel(store::Workspace &ws, const QString &dir, const QString &name,
-                                         const QString &role = QStringLiteral("base"), bool copyIntoWorkspace = false);
+                                         store::ModelRole role = store::ModelRole::Base, bool copyIntoWorkspace = false);
 
 // Verifies the registered folder, then loads it.
 Result<std::unique_ptr<model::VlmRuntime>> loadRegisteredModel(store::Workspace &ws, const store::ModelRecord &record,

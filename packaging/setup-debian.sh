@@ -17,6 +17,7 @@ PACKAGES=(
   libpcre2-dev libutf8proc-dev
   nlohmann-json3-dev
   xvfb xauth imagemagick
+  python3
   fonts-noto-cjk
 )
 

@@ -240,6 +240,11 @@ Database::~Database()
     sqlite3_close_v2(m_db);
 }
 
+Result<void> Database::checkpointWal()
+{
+    return exec("PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
 Result<void> Database::exec(const char *sql)
 {
     char *err = nullptr;

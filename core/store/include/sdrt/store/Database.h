@@ -102,6 +102,8 @@ public:
     const QString &fileName() const { return m_file; }
 
     Result<void> exec(const char *sql);
+    // Folds the write-ahead log back into the database file (after a large write, while idle).
+    Result<void> checkpointWal();
     Result<Statement> prepare(const char *sql);
     std::int64_t lastInsertId() const;
     int changes() const;

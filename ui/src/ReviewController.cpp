@@ -3,7 +3,7 @@
 
 #include "sdrt/store/ItemRepository.h"
 #include "sdrt/store/TraceRepository.h"
-#include "sdrt/ui/WorkspaceSession.h"
+#include "sdrt/store/Workspace.h"
 
 #include <QSettings>
 
@@ -16,14 +16,12 @@ const char *kReviewerKey = "review/reviewer";
 
 } // namespace
 
-ReviewController::ReviewController(WorkspaceSession *workspace, QObject *parent)
-    : QObject(parent), m_workspace(workspace),
+ReviewController::ReviewController(std::function<store::Workspace *()> workspace, QObject *parent)
+    : QObject(parent), m_workspace(std::move(workspace)),
       m_reviewer(review::isSimulatedReviewer(QSettings().value(QString::fromLatin1(kReviewerKey)).toString())
                      ? QString()
                      : QSettings().value(QString::fromLatin1(kReviewerKey)).toString().trimmed())
 {
-    connect(workspace, &WorkspaceSession::opened, this, &ReviewController::startAfresh);
-    connect(workspace, &WorkspaceSession::closed, this, &ReviewController::startAfresh);
 }
 
 ReviewController::~ReviewController() = default;
@@ -42,7 +40,7 @@ void ReviewController::startAfresh()
 void ReviewController::reload()
 {
     m_queue.clear();
-    if (!m_workspace->isOpen()) {
+    if (!m_workspace()) {
         m_session.reset();
     } else if (m_session) {
         // In place: the reviewers' undo stacks stay.
@@ -51,7 +49,7 @@ void ReviewController::reload()
             m_session.reset();
         }
     } else {
-        auto s = review::ReviewSession::load(m_workspace->workspace()->db());
+        auto s = review::ReviewSession::load(m_workspace()->db());
         if (!s) {
             Q_EMIT errorOccurred(tr("Cannot read the reviews"), s.error());
         } else {
@@ -183,8 +181,7 @@ void ReviewController::showItem(store::Id itemId, store::Id focusTrace)
     const bool sameItem = itemId == m_item.itemId && itemId != 0;
     if (!sameItem) {
         ReviewItemView view; // the reference hidden again: it must not bias the verdicts
-        if (itemId != 0 && m_workspace->isOpen()) {
-            store::Workspace *ws = m_workspace->workspace();
+        if (store::Workspace *ws = m_workspace(); itemId != 0 && ws) {
             auto item = store::ItemRepository(ws->db()).get(itemId);
             if (!item) {
                 Q_EMIT errorOccurred(tr("Cannot read item %1").arg(itemId), item.error());
@@ -212,7 +209,7 @@ void ReviewController::showItem(store::Id itemId, store::Id focusTrace)
         m_session && m_item.itemId ? m_session->traces(m_item.itemId) : std::vector<const review::TraceInfo *>{};
     std::vector<store::Trace> texts;
     if (!infos.empty()) {
-        auto all = store::TraceRepository(m_workspace->workspace()->db()).forItem(m_item.itemId);
+        auto all = store::TraceRepository(m_workspace()->db()).forItem(m_item.itemId);
         if (!all) {
             Q_EMIT errorOccurred(tr("Cannot read the traces of item %1").arg(m_item.itemId), all.error());
             return;

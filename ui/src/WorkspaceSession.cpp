@@ -6,7 +6,12 @@
 
 namespace sdrt::ui {
 
-WorkspaceSession::WorkspaceSession(QObject *parent) : QObject(parent), m_reviews(std::make_unique<ReviewController>(this)) {}
+WorkspaceSession::WorkspaceSession(QObject *parent)
+    : QObject(parent), m_reviews(std::make_unique<ReviewController>([this] { return m_workspace.get(); }))
+{
+    connect(this, &WorkspaceSession::opened, m_reviews.get(), &ReviewController::startAfresh);
+    connect(this, &WorkspaceSession::closed, m_reviews.get(), &ReviewController::startAfresh);
+}
 
 WorkspaceSession::~WorkspaceSession() = default;
 

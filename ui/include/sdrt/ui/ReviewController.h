@@ -17,18 +17,25 @@
 
 #include <QObject>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
-namespace sdrt::ui {
+namespace sdrt::store {
+class Workspace;
+}
 
-class WorkspaceSession;
+namespace sdrt::ui {
 
 class ReviewController final : public QObject {
     Q_OBJECT
 public:
-    explicit ReviewController(WorkspaceSession *workspace, QObject *parent = nullptr);
+    // `workspace` gives the open workspace (nullptr while none is); its owner (WorkspaceSession)
+    // calls startAfresh() whenever a workspace opens or closes.
+    explicit ReviewController(std::function<store::Workspace *()> workspace, QObject *parent = nullptr);
     ~ReviewController() override;
+
+    void startAfresh(); // a workspace opened or closed: no session, no history
 
     // nullptr while no workspace is open (or its reviews could not be read).
     review::ReviewSession *session() const { return m_session.get(); }
@@ -101,7 +108,6 @@ private:
         QString analysis;
         QString answer;
     };
-    void startAfresh(); // a workspace opened or closed: no session, no history
     void applyFilter();
     void setFocus(int index);
     void advanceAfterVerdict();
@@ -110,7 +116,7 @@ private:
     bool report(bool ok, const QString &error);
     bool inQueue(store::Id itemId) const;
 
-    WorkspaceSession *m_workspace;
+    std::function<store::Workspace *()> m_workspace;
     std::unique_ptr<review::ReviewSession> m_session;
     QString m_reviewer;
     review::QueueFilter m_filter;

@@ -39,6 +39,7 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QElapsedTimer>
+#include <QTableView>
 #include <QTest>
 #include <QTextBrowser>
 
@@ -58,12 +59,18 @@ void check(QListWidget *list, const QString &text)
             list->item(i)->setCheckState(Qt::Checked);
 }
 
-int rowOf(QTableWidget *t, const QString &name)
+// The row of a run in the Distill screen's runs table, and a cell's text as shown.
+int rowOf(QTableView *t, const QString &name)
 {
-    for (int i = 0; i < t->rowCount(); ++i)
-        if (t->item(i, 0) && t->item(i, 0)->text() == name)
+    for (int i = 0; i < t->model()->rowCount(); ++i)
+        if (t->model()->index(i, 0).data().toString() == name)
             return i;
     return -1;
+}
+
+QString cellText(QTableView *t, int row, int column)
+{
+    return t->model()->index(row, column).data().toString();
 }
 
 store::RunStatus runStatus(const QString &ws, const QString &name)
@@ -153,7 +160,7 @@ private Q_SLOTS:
         QCOMPARE(runStatus(m_ws, QStringLiteral("gui-run")), store::RunStatus::Cancelled);
         const int row = rowOf(p->runsTable(), QStringLiteral("gui-run"));
         QVERIFY(row >= 0);
-        QCOMPARE(p->runsTable()->item(row, 1)->text(), QStringLiteral("cancelled"));
+        QCOMPARE(cellText(p->runsTable(), row, 1), QStringLiteral("cancelled"));
         p->runsTable()->selectRow(row);
         QVERIFY(resume->isEnabled());
         const int pointsBefore = p->curvePoints();
@@ -168,7 +175,7 @@ private Q_SLOTS:
         QCOMPARE(runStatus(m_ws, QStringLiteral("gui-run")), store::RunStatus::Done);
         QVERIFY(p->curvePoints() > pointsBefore);
         QVERIFY(p->curvePoints() >= 200); // ≥ one term at every step
-        QCOMPARE(p->runsTable()->item(rowOf(p->runsTable(), QStringLiteral("gui-run")), 1)->text(), QStringLiteral("done"));
+        QCOMPARE(cellText(p->runsTable(), rowOf(p->runsTable(), QStringLiteral("gui-run")), 1), QStringLiteral("done"));
         QVERIFY2(p->findChild<QLabel *>(QStringLiteral("distillStatus"))->text().contains(QStringLiteral("done")),
                  qPrintable(p->findChild<QLabel *>(QStringLiteral("distillStatus"))->text()));
         // A name that is taken is refused before start.
@@ -319,11 +326,11 @@ private Q_SLOTS:
             ui::MainWindow w;
             QVERIFY(w.openWorkspace(m_ws));
             ui::DistillPanel *p = w.distillPanel();
-            QCOMPARE(p->runsTable()->item(rowOf(p->runsTable(), QStringLiteral("long-run")), 1)->text(), QStringLiteral("running"));
+            QCOMPARE(cellText(p->runsTable(), rowOf(p->runsTable(), QStringLiteral("long-run")), 1), QStringLiteral("running"));
             ::kill(pid_t(pid), SIGKILL);
             QTRY_VERIFY_WITH_TIMEOUT(::kill(pid_t(pid), 0) != 0, 30000);
             p->reload();
-            QCOMPARE(p->runsTable()->item(rowOf(p->runsTable(), QStringLiteral("long-run")), 1)->text(), QStringLiteral("interrupted"));
+            QCOMPARE(cellText(p->runsTable(), rowOf(p->runsTable(), QStringLiteral("long-run")), 1), QStringLiteral("interrupted"));
         }
     }
 };

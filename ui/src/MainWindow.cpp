@@ -3,6 +3,7 @@
 #include "sdrt/common/Log.h"
 #include "sdrt/ui/ChildRun.h"
 #include "sdrt/ui/ComparePanel.h"
+#include "sdrt/ui/DistillController.h"
 #include "sdrt/ui/DistillPanel.h"
 #include "sdrt/ui/EvaluatePanel.h"
 #include "sdrt/ui/GeneratePanel.h"
@@ -45,7 +46,7 @@ namespace sdrt::ui {
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_session(new WorkspaceSession(this)), m_itemList(new ItemListPanel(m_session, this)),
       m_itemView(new ItemViewPanel(m_session, this)), m_log(new LogPanel(this)), m_import(new ImportRunner(this)),
-      m_generate(new GeneratePanel(m_session, this)), m_review(new ReviewPanel(m_session->reviews(), this)), m_distill(new DistillPanel(m_session, this)),
+      m_generate(new GeneratePanel(m_session, this)), m_review(new ReviewPanel(m_session->reviews(), this)), m_distill(new DistillPanel(new DistillController(m_session, this), this)),
       m_evaluate(new EvaluatePanel(m_session, this)), m_compare(new ComparePanel(m_session, this)), m_centre(new QTabWidget(this)),
       m_status(new QLabel(this))
 {

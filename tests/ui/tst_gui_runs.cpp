@@ -229,7 +229,10 @@ private Q_SLOTS:
         // The comparison shows the numbers of eval::compareEvaluations on the same evaluations.
         ui::ComparePanel *c = w.comparePanel();
         QVERIFY(c->evaluations()->count() >= 2);
+        QSignalSpy compared(c, &ui::ComparePanel::compared);
         QVERIFY(c->compareNames(names));
+        QVERIFY(compared.wait(120000)); // computed on a worker thread
+        QVERIFY(compared.at(0).at(0).toBool());
         auto ws = store::Workspace::open(m_ws);
         auto expected = eval::compareEvaluations(*ws, {names[0], names[1]});
         QVERIFY(expected);

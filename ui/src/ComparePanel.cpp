@@ -2,13 +2,10 @@
 
 #include "sdrt/common/Log.h"
 #include "sdrt/review/ReviewSession.h"
-#include "sdrt/store/EvaluationRepository.h"
-#include "sdrt/store/ItemRepository.h"
-#include "sdrt/store/ModelRepository.h"
 #include "sdrt/store/OutputFile.h"
-#include "sdrt/store/ReviewRepository.h"
 #include "sdrt/store/Workspace.h"
 #include "sdrt/ui/AssetViewer.h"
+#include "sdrt/ui/ComparisonController.h"
 #include "sdrt/ui/ReviewController.h"
 #include "sdrt/ui/RunText.h"
 #include "sdrt/ui/WorkspaceSession.h"
@@ -61,8 +58,8 @@ QString estimateText(const eval::Estimate &e)
 
 } // namespace
 
-ComparePanel::ComparePanel(WorkspaceSession *session, QWidget *parent)
-    : QWidget(parent), m_session(session), m_evaluations(new QListWidget(this)), m_compare(new QPushButton(tr("&Compare"), this)),
+ComparePanel::ComparePanel(ComparisonController *controller, QWidget *parent)
+    : QWidget(parent), m_controller(controller), m_session(controller->session()), m_evaluations(new QListWidget(this)), m_compare(new QPushButton(tr("&Compare"), this)),
       m_metric(new QComboBox(this)), m_summary(new QTableWidget(this)), m_chart(new QChart), m_rowFilter(new QComboBox(this)),
       m_familyFilter(new QComboBox(this)), m_items(new QTableWidget(this)), m_shown(new QLabel(this)),
       m_send(new QPushButton(tr("Send to Re&view"), this)), m_exportHtml(new QPushButton(tr("Export &HTML…"), this)),
@@ -103,6 +100,7 @@ ComparePanel::ComparePanel(WorkspaceSession *session, QWidget *parent)
     connect(m_familyFilter, &QComboBox::currentIndexChanged, this, &ComparePanel::fillItems);
     connect(m_items, &QTableWidget::currentCellChanged, this, [this](int row) { showRow(row); });
     connect(m_send, &QPushButton::clicked, this, &ComparePanel::sendToReview);
+    connect(m_controller, &ComparisonController::compared, this, &ComparePanel::onCompared);
     connect(m_exportHtml, &QPushButton::clicked, this, [this] { chooseExport(true); });
     connect(m_exportCsv, &QPushButton::clicked, this, [this] { chooseExport(false); });
 
@@ -183,26 +181,17 @@ void ComparePanel::reload()
             checked << m_evaluations->item(i)->data(Qt::UserRole).toString();
     m_evaluations->clear();
     if (!m_session->isOpen()) {
-        m_comparison.reset();
         fillSummary();
         fillChart();
         fillItems();
         return;
     }
-    store::Database &db = m_session->workspace()->db();
-    store::EvaluationRepository repo(db);
-    if (auto reconciled = repo.reconcile(); !reconciled)
-        sdrt::log::get("ui")->warn("evaluations: {}", reconciled.error().toStdString());
-    auto list = repo.list();
+    auto list = m_controller->evaluations();
     if (!list) {
         Q_EMIT errorOccurred(tr("Evaluations"), list.error());
         return;
     }
-    store::ModelRepository models(db);
-    for (const store::Evaluation &e : *list) {
-        QString model = QString::number(e.modelId);
-        if (auto m = models.find(e.modelId); m && *m)
-            model = (*m)->name;
+    for (const auto &[e, model] : *list) {
         auto *item = new QListWidgetItem(tr("%1 — %2, %3 (%4)").arg(e.name, model, evalModeText(e.mode, e.vote), runStatusText(e.status)), m_evaluations);
         item->setData(Qt::UserRole, e.name);
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
@@ -210,6 +199,11 @@ void ComparePanel::reload()
         if (!e.error.isEmpty())
             item->setToolTip(e.error);
     }
+}
+
+const eval::Comparison *ComparePanel::comparison() const
+{
+    return m_controller->comparison();
 }
 
 bool ComparePanel::compareChecked()
@@ -231,19 +225,29 @@ bool ComparePanel::compareNames(const QStringList &names)
     }
     for (int i = 0; i < m_evaluations->count(); ++i)
         m_evaluations->item(i)->setCheckState(names.contains(m_evaluations->item(i)->data(Qt::UserRole).toString()) ? Qt::Checked : Qt::Unchecked);
-    std::vector<QString> list(names.begin(), names.end());
-    auto c = eval::compareEvaluations(*m_session->workspace(), list);
-    if (!c) {
-        Q_EMIT errorOccurred(tr("Cannot compare"), c.error());
+    if (!m_controller->compare(names)) {
+        Q_EMIT errorOccurred(tr("Compare"), tr("A comparison is being computed; wait for it to finish."));
         return false;
     }
-    m_comparison = std::make_unique<eval::Comparison>(std::move(*c));
+    m_compare->setEnabled(false);
+    Q_EMIT statusMessage(tr("Comparing %n evaluation(s)…", nullptr, int(names.size())));
+    return true;
+}
+
+void ComparePanel::onCompared(bool ok, const QString &error)
+{
+    m_compare->setEnabled(true);
+    if (!ok) {
+        Q_EMIT errorOccurred(tr("Cannot compare"), error);
+        Q_EMIT compared(false);
+        return;
+    }
     const QString metric = m_metric->currentData().toString();
     {
         const QSignalBlocker block(m_metric);
         m_metric->clear();
         std::set<QString> metrics;
-        for (const eval::EvalReport &r : m_comparison->reports)
+        for (const eval::EvalReport &r : comparison()->reports)
             for (const auto &[name, families] : r.byMetric)
                 metrics.insert(name);
         for (const QString &m : metrics)
@@ -254,14 +258,14 @@ bool ComparePanel::compareNames(const QStringList &names)
         const QSignalBlocker block(m_familyFilter);
         m_familyFilter->clear();
         m_familyFilter->addItem(tr("All task families"), QString());
-        for (const QString &f : m_comparison->families)
+        for (const QString &f : comparison()->families)
             m_familyFilter->addItem(f, f);
     }
     fillSummary();
     fillChart();
     fillItems();
-    Q_EMIT statusMessage(tr("Compared %n evaluation(s) on %1 common item(s)", nullptr, int(names.size())).arg(m_comparison->rows.size()));
-    return true;
+    Q_EMIT statusMessage(tr("Compared %n evaluation(s) on %1 common item(s)", nullptr, int(comparison()->names.size())).arg(comparison()->rows.size()));
+    Q_EMIT compared(true);
 }
 
 void ComparePanel::fillSummary()
@@ -269,9 +273,9 @@ void ComparePanel::fillSummary()
     m_summary->clear();
     m_summary->setRowCount(0);
     m_summary->setColumnCount(0);
-    if (!m_comparison)
+    if (!comparison())
         return;
-    const eval::Comparison &c = *m_comparison;
+    const eval::Comparison &c = *comparison();
     const QString metric = m_metric->currentData().toString();
     QStringList headers{tr("Evaluation")};
     QStringList families{QString()};
@@ -327,9 +331,9 @@ void ComparePanel::fillChart()
     m_chart->removeAllSeries();
     for (QAbstractAxis *a : m_chart->axes())
         m_chart->removeAxis(a);
-    if (!m_comparison)
+    if (!comparison())
         return;
-    const eval::Comparison &c = *m_comparison;
+    const eval::Comparison &c = *comparison();
     const QString metric = m_metric->currentData().toString();
     QStringList categories{tr("all")};
     QStringList families{QString()};
@@ -364,11 +368,11 @@ void ComparePanel::fillItems()
     m_items->clear();
     m_items->setRowCount(0);
     m_items->setColumnCount(0);
-    if (!m_comparison) {
+    if (!comparison()) {
         m_shown->clear();
         return;
     }
-    const eval::Comparison &c = *m_comparison;
+    const eval::Comparison &c = *comparison();
     QStringList headers{tr("Item"), tr("Family"), tr("Question"), tr("Reference")};
     for (const QString &n : c.names)
         headers << n;
@@ -418,11 +422,11 @@ void ComparePanel::fillItems()
 void ComparePanel::showRow(int row)
 {
     m_detail->clear();
-    if (!m_comparison || row < 0 || !m_items->item(row, 0))
+    if (!comparison() || row < 0 || !m_items->item(row, 0))
         return;
-    const eval::Comparison &c = *m_comparison;
+    const eval::Comparison &c = *comparison();
     const eval::CompareRow &cr = c.rows[std::size_t(m_items->item(row, 0)->data(Qt::UserRole).toLongLong())];
-    auto item = store::ItemRepository(m_session->workspace()->db()).get(cr.itemId);
+    auto item = m_session->item(cr.itemId);
     if (item) {
         std::vector<store::Asset> images;
         QStringList paths;
@@ -456,7 +460,7 @@ void ComparePanel::showRow(int row)
 
 QString ComparePanel::sendToReview()
 {
-    if (!m_comparison || !m_session->isOpen())
+    if (!comparison() || !m_session->isOpen())
         return {};
     std::set<int> rows;
     for (const QTableWidgetItem *cell : m_items->selectedItems())
@@ -466,20 +470,17 @@ QString ComparePanel::sendToReview()
             rows.insert(r);
     std::vector<store::Id> items;
     for (int r : rows)
-        items.push_back(m_comparison->rows[std::size_t(m_items->item(r, 0)->data(Qt::UserRole).toLongLong())].itemId);
+        items.push_back(comparison()->rows[std::size_t(m_items->item(r, 0)->data(Qt::UserRole).toLongLong())].itemId);
     if (items.empty()) {
         Q_EMIT errorOccurred(tr("Send to Review"), tr("No items are shown."));
         return {};
     }
-    QStringList names;
-    for (const QString &n : m_comparison->names)
-        names << n;
-    const QString source = tr("comparison %1").arg(names.join(QStringLiteral(" vs ")));
-    auto added = store::ReviewRepository(m_session->workspace()->db()).addMarks(items, source);
-    if (!added) {
-        Q_EMIT errorOccurred(tr("Send to Review"), added.error());
+    auto sent = m_controller->sendToReview(items);
+    if (!sent) {
+        Q_EMIT errorOccurred(tr("Send to Review"), sent.error());
         return {};
     }
+    const auto &[source, added] = *sent;
     // The review queue shows items with teacher traces; eval items often have none yet.
     int withoutTraces = int(items.size());
     if (const review::ReviewSession *reviews = m_session->reviews()->session()) {
@@ -491,17 +492,17 @@ QString ComparePanel::sendToReview()
                                 nullptr, int(items.size()))
                                  .arg(withoutTraces));
     else
-        Q_EMIT statusMessage(tr("%n item(s) sent to review (%1 new)", nullptr, int(items.size())).arg(*added));
+        Q_EMIT statusMessage(tr("%n item(s) sent to review (%1 new)", nullptr, int(items.size())).arg(added));
     Q_EMIT reviewRequested(source);
     return source;
 }
 
 bool ComparePanel::exportTo(const QString &path, bool html)
 {
-    if (!m_comparison)
+    if (!comparison())
         return false;
     // The file dialog asked before returning an existing file: that is the user's consent.
-    const QByteArray bytes = html ? eval::comparisonHtml(*m_comparison) : eval::comparisonCsv(*m_comparison);
+    const QByteArray bytes = html ? eval::comparisonHtml(*comparison()) : eval::comparisonCsv(*comparison());
     if (auto w = store::writeExport(path, bytes, true); !w) {
         Q_EMIT errorOccurred(tr("Export failed"), w.error());
         return false;
@@ -512,7 +513,7 @@ bool ComparePanel::exportTo(const QString &path, bool html)
 
 void ComparePanel::chooseExport(bool html)
 {
-    if (!m_comparison) {
+    if (!comparison()) {
         Q_EMIT errorOccurred(tr("Export"), tr("Compare two or more evaluations first."));
         return;
     }

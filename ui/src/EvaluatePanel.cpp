@@ -1,7 +1,5 @@
 #include "sdrt/ui/EvaluatePanel.h"
 
-#include "sdrt/store/ModelRepository.h"
-#include "sdrt/store/PromptRepository.h"
 #include "sdrt/store/RunProtocol.h"
 #include "sdrt/store/Workspace.h"
 #include "sdrt/ui/ChildRun.h"
@@ -96,8 +94,7 @@ void EvaluatePanel::reload()
     m_models->clear();
     m_modes->clear();
     if (m_session->isOpen()) {
-        store::Database &db = m_session->workspace()->db();
-        if (auto models = store::ModelRepository(db).list()) {
+        if (auto models = m_session->models()) {
             for (const store::ModelRecord &m : *models) {
                 auto *item = new QListWidgetItem(m.role == store::ModelRole::Student ? tr("%1 (student)").arg(m.name) : m.name, m_models);
                 item->setData(Qt::UserRole, QString::number(m.id));
@@ -108,7 +105,7 @@ void EvaluatePanel::reload()
         std::vector<std::pair<QString, QString>> modes{{QStringLiteral("direct"), tr("Direct answer")},
                                                        {QStringLiteral("ensemble"), tr("Two-step ensemble of every prompt (majority vote)")},
                                                        {QStringLiteral("ensemble-logprob"), tr("Two-step ensemble of every prompt (log-probability vote)")}};
-        if (auto prompts = store::PromptRepository(db).list()) {
+        if (auto prompts = m_session->prompts()) {
             QStringList seen;
             for (const store::PromptVersion &p : *prompts) {
                 if (seen.contains(p.name))

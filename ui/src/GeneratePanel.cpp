@@ -4,10 +4,6 @@
 
 #include "sdrt/common/Log.h"
 
-#include "sdrt/store/ItemRepository.h"
-#include "sdrt/store/ModelRepository.h"
-#include "sdrt/store/PromptRepository.h"
-#include "sdrt/store/TraceRepository.h"
 #include "sdrt/ui/GenerateRunner.h"
 #include "sdrt/ui/RunText.h"
 #include "sdrt/ui/WorkspaceSession.h"
@@ -125,14 +121,13 @@ void GeneratePanel::reload()
     m_family->addItem(tr("All families"), QString());
     QStringList problems; // a database error is shown as such, never as "nothing registered"
     if (m_session->isOpen()) {
-        store::Database &db = m_session->workspace()->db();
-        if (auto models = store::ModelRepository(db).list()) {
+        if (auto models = m_session->models()) {
             for (const auto &m : *models)
                 m_model->addItem(QStringLiteral("%1 (%2, %3)").arg(m.name, m.role == store::ModelRole::Student ? tr("student") : tr("base"), m.contentHash.left(8)), qint64(m.id));
         } else {
             problems << tr("Cannot read the models: %1").arg(models.error());
         }
-        if (auto versions = store::PromptRepository(db).newestVersions()) {
+        if (auto versions = m_session->newestPrompts()) {
             for (const auto &v : *versions) {
                 auto *row = new QListWidgetItem(QStringLiteral("%1 v%2").arg(v.name).arg(v.version), m_prompts);
                 row->setData(Qt::UserRole, qint64(v.id));
@@ -143,7 +138,7 @@ void GeneratePanel::reload()
         } else {
             problems << tr("Cannot read the prompts: %1").arg(versions.error());
         }
-        if (auto families = store::ItemRepository(db).taskFamilies()) {
+        if (auto families = m_session->taskFamilies()) {
             for (const QString &f : *families)
                 m_family->addItem(f, f);
         } else {
@@ -169,12 +164,7 @@ void GeneratePanel::reloadRuns()
     m_runs->clear();
     if (!m_session->isOpen())
         return;
-    store::TraceRepository traces(m_session->workspace()->db());
-    if (auto r = traces.reconcileRuns(); !r) {
-        m_runs->setText(tr("Cannot check the runs: %1").arg(r.error()));
-        return;
-    }
-    auto runs = traces.runs();
+    auto runs = m_session->generationRuns();
     if (!runs) {
         m_runs->setText(tr("Cannot read the runs: %1").arg(runs.error()));
         return;

@@ -1,7 +1,6 @@
 #include "sdrt/ui/ItemListModel.h"
 #include "sdrt/ui/RunText.h"
 
-#include "sdrt/store/ItemRepository.h"
 #include "sdrt/ui/WorkspaceSession.h"
 
 namespace sdrt::ui {
@@ -25,7 +24,7 @@ void ItemListModel::reload()
     m_rows.clear();
     m_total = 0;
     if (m_session->isOpen()) {
-        auto count = store::ItemRepository(m_session->workspace()->db()).count(m_filter);
+        auto count = m_session->itemCount(m_filter);
         if (count)
             m_total = *count;
         else
@@ -96,7 +95,7 @@ void ItemListModel::fetchMore(const QModelIndex &parent)
 {
     if (!canFetchMore(parent))
         return;
-    auto page = store::ItemRepository(m_session->workspace()->db()).list(m_filter, qint64(m_rows.size()), kPageSize);
+    auto page = m_session->items(m_filter, qint64(m_rows.size()), kPageSize);
     if (!page) {
         m_total = qint64(m_rows.size()); // stop fetching; the error is shown once
         Q_EMIT loadFailed(page.error());

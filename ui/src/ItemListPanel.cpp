@@ -1,7 +1,6 @@
 #include "sdrt/ui/ItemListPanel.h"
 #include "sdrt/ui/RunText.h"
 
-#include "sdrt/store/ItemRepository.h"
 #include "sdrt/ui/ItemListModel.h"
 #include "sdrt/ui/WorkspaceSession.h"
 
@@ -98,7 +97,7 @@ void ItemListPanel::refreshFamilies()
 {
     if (!m_session->isOpen())
         return;
-    auto families = store::ItemRepository(m_session->workspace()->db()).taskFamilies();
+    auto families = m_session->taskFamilies();
     if (!families) {
         Q_EMIT errorOccurred(families.error());
         return;

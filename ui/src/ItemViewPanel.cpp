@@ -2,8 +2,6 @@
 #include "sdrt/ui/RunText.h"
 
 #include "sdrt/prompts/Ensemble.h"
-#include "sdrt/store/ItemRepository.h"
-#include "sdrt/store/TraceRepository.h"
 #include "sdrt/ui/AssetViewer.h"
 #include "sdrt/ui/WorkspaceSession.h"
 
@@ -91,7 +89,7 @@ void ItemViewPanel::showItem(store::Id id)
 {
     if (!m_session->isOpen())
         return;
-    auto item = store::ItemRepository(m_session->workspace()->db()).get(id);
+    auto item = m_session->item(id);
     if (!item) {
         clear();
         Q_EMIT errorOccurred(item.error());
@@ -120,7 +118,7 @@ void ItemViewPanel::showItem(store::Id id)
 void ItemViewPanel::showTraces(const store::Item &item)
 {
     m_traces->clear();
-    auto traces = store::TraceRepository(m_session->workspace()->db()).forItem(item.id);
+    auto traces = m_session->traces(item.id);
     if (!traces) {
         m_ensemble->setText(tr("Cannot read the traces: %1").arg(traces.error()));
         return;
@@ -158,7 +156,7 @@ void ItemViewPanel::showTraces(const store::Item &item)
 void ItemViewPanel::onTracesStored(const QList<qint64> &itemIds)
 {
     if (m_itemId != 0 && itemIds.contains(m_itemId) && m_session->isOpen()) {
-        if (auto item = store::ItemRepository(m_session->workspace()->db()).get(m_itemId))
+        if (auto item = m_session->item(m_itemId))
             showTraces(*item);
     }
 }

@@ -3,6 +3,7 @@
 #include "sdrt/common/Log.h"
 #include "sdrt/ui/ChildRun.h"
 #include "sdrt/ui/ComparePanel.h"
+#include "sdrt/ui/ComparisonController.h"
 #include "sdrt/ui/DistillController.h"
 #include "sdrt/ui/DistillPanel.h"
 #include "sdrt/ui/EvaluatePanel.h"
@@ -47,7 +48,7 @@ MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_session(new WorkspaceSession(this)), m_itemList(new ItemListPanel(m_session, this)),
       m_itemView(new ItemViewPanel(m_session, this)), m_log(new LogPanel(this)), m_import(new ImportRunner(this)),
       m_generate(new GeneratePanel(m_session, this)), m_review(new ReviewPanel(m_session->reviews(), this)), m_distill(new DistillPanel(new DistillController(m_session, this), this)),
-      m_evaluate(new EvaluatePanel(m_session, this)), m_compare(new ComparePanel(m_session, this)), m_centre(new QTabWidget(this)),
+      m_evaluate(new EvaluatePanel(m_session, this)), m_compare(new ComparePanel(new ComparisonController(m_session, this), this)), m_centre(new QTabWidget(this)),
       m_status(new QLabel(this))
 {
     setObjectName(QStringLiteral("mainWindow"));

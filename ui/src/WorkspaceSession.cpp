@@ -2,6 +2,8 @@
 
 #include "sdrt/common/Log.h"
 #include "sdrt/prompts/PromptLibrary.h"
+#include "sdrt/store/ItemRepository.h"
+#include "sdrt/store/PromptRepository.h"
 #include "sdrt/ui/ReviewController.h"
 
 namespace sdrt::ui {
@@ -54,6 +56,72 @@ void WorkspaceSession::close()
 QString WorkspaceSession::root() const
 {
     return m_workspace ? m_workspace->root() : QString();
+}
+
+Result<store::Database *> WorkspaceSession::database() const
+{
+    if (!m_workspace)
+        return fail(tr("No workspace is open."));
+    return &m_workspace->db();
+}
+
+Result<std::int64_t> WorkspaceSession::itemCount(const store::ItemFilter &filter) const
+{
+    auto db = database();
+    return db ? store::ItemRepository(**db).count(filter) : fail(db.error());
+}
+
+Result<std::vector<store::ItemSummary>> WorkspaceSession::items(const store::ItemFilter &filter, std::int64_t offset, std::int64_t limit) const
+{
+    auto db = database();
+    return db ? store::ItemRepository(**db).list(filter, offset, limit) : fail(db.error());
+}
+
+Result<store::Item> WorkspaceSession::item(store::Id id) const
+{
+    auto db = database();
+    return db ? store::ItemRepository(**db).get(id) : fail(db.error());
+}
+
+Result<QStringList> WorkspaceSession::taskFamilies() const
+{
+    auto db = database();
+    return db ? store::ItemRepository(**db).taskFamilies() : fail(db.error());
+}
+
+Result<std::vector<store::Trace>> WorkspaceSession::traces(store::Id itemId) const
+{
+    auto db = database();
+    return db ? store::TraceRepository(**db).forItem(itemId) : fail(db.error());
+}
+
+Result<std::vector<store::ModelRecord>> WorkspaceSession::models() const
+{
+    auto db = database();
+    return db ? store::ModelRepository(**db).list() : fail(db.error());
+}
+
+Result<std::vector<store::PromptVersion>> WorkspaceSession::prompts() const
+{
+    auto db = database();
+    return db ? store::PromptRepository(**db).list() : fail(db.error());
+}
+
+Result<std::vector<store::PromptVersion>> WorkspaceSession::newestPrompts() const
+{
+    auto db = database();
+    return db ? store::PromptRepository(**db).newestVersions() : fail(db.error());
+}
+
+Result<std::vector<store::GenerationRun>> WorkspaceSession::generationRuns() const
+{
+    auto db = database();
+    if (!db)
+        return fail(db.error());
+    store::TraceRepository traces(**db);
+    if (auto r = traces.reconcileRuns(); !r)
+        return fail(r.error());
+    return traces.runs();
 }
 
 } // namespace sdrt::ui

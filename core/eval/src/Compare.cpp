@@ -200,6 +200,16 @@ Result<Comparison> compareEvaluations(store::Workspace &ws, const std::vector<QS
     return c;
 }
 
+Result<Comparison> compareEvaluations(const CompareParams &params)
+{
+    auto ws = store::Workspace::open(params.workspace);
+    if (!ws)
+        return fail(ws.error());
+    if (params.cancel && params.cancel->load())
+        return fail(tr("The comparison was cancelled."));
+    return compareEvaluations(*ws, params.names, params.seed);
+}
+
 QByteArray comparisonCsv(const Comparison &c)
 {
     QStringList head{QStringLiteral("item_id"), QStringLiteral("family"), QStringLiteral("question"), QStringLiteral("reference")};

@@ -25,19 +25,21 @@ class QTextBrowser;
 namespace sdrt::ui {
 
 class AssetViewer;
+class ComparisonController;
 class WorkspaceSession;
 
 class ComparePanel final : public QWidget {
     Q_OBJECT
 public:
-    ComparePanel(WorkspaceSession *session, QWidget *parent = nullptr);
+    explicit ComparePanel(ComparisonController *controller, QWidget *parent = nullptr);
     ~ComparePanel() override;
 
     void reload(); // the evaluations of the workspace
-    // Checks exactly these evaluations (by name) and compares them; false with errorOccurred.
+    // Checks exactly these evaluations (by name) and starts comparing them off the GUI thread;
+    // `compared` follows. False (with errorOccurred) when it cannot start.
     bool compareNames(const QStringList &names);
     bool compareChecked();
-    const eval::Comparison *comparison() const { return m_comparison.get(); }
+    const eval::Comparison *comparison() const;
     // Marks the selected rows' items (or, with none selected, every shown row's) for review.
     // Returns the review-mark source, empty when nothing was sent.
     QString sendToReview();
@@ -56,16 +58,19 @@ Q_SIGNALS:
     void errorOccurred(const QString &title, const QString &message);
     void statusMessage(const QString &message);
     void reviewRequested(const QString &source);
+    // A comparison finished and is shown (ok), or failed (errorOccurred said why).
+    void compared(bool ok);
 
 private:
+    void onCompared(bool ok, const QString &error);
     void fillSummary();
     void fillChart();
     void fillItems();
     void showRow(int row);
     void chooseExport(bool html);
 
+    ComparisonController *m_controller;
     WorkspaceSession *m_session;
-    std::unique_ptr<eval::Comparison> m_comparison;
     QListWidget *m_evaluations;
     QPushButton *m_compare;
     QComboBox *m_metric;

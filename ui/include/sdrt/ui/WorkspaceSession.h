@@ -4,6 +4,9 @@
 // It owns the workspace's review (ReviewController), which screens show but do not own.
 
 #include "sdrt/common/Result.h"
+#include "sdrt/store/ModelRepository.h"
+#include "sdrt/store/TraceRepository.h"
+#include "sdrt/store/Types.h"
 #include "sdrt/store/Workspace.h"
 
 #include <QObject>
@@ -30,6 +33,19 @@ public:
     // The review of the open workspace (an empty one while none is open); never null.
     ReviewController *reviews() const { return m_reviews.get(); }
 
+    // What the screens read, on this (GUI-thread) connection; each fails while no workspace is
+    // open. Screens read through these or through a controller, never a repository of their own.
+    Result<std::int64_t> itemCount(const store::ItemFilter &filter) const;
+    Result<std::vector<store::ItemSummary>> items(const store::ItemFilter &filter, std::int64_t offset, std::int64_t limit) const;
+    Result<store::Item> item(store::Id id) const;
+    Result<QStringList> taskFamilies() const;
+    Result<std::vector<store::Trace>> traces(store::Id itemId) const;
+    Result<std::vector<store::ModelRecord>> models() const;
+    Result<std::vector<store::PromptVersion>> prompts() const; // every version, by name then version
+    Result<std::vector<store::PromptVersion>> newestPrompts() const;
+    // The teacher runs, those whose process died marked interrupted first.
+    Result<std::vector<store::GenerationRun>> generationRuns() const;
+
     // Tells views that items were added (after an import).
     void notifyItemsChanged() { Q_EMIT itemsChanged(); }
 
@@ -40,6 +56,7 @@ Q_SIGNALS:
 
 private:
     Result<void> adopt(Result<store::Workspace> ws);
+    Result<store::Database *> database() const;
     std::unique_ptr<store::Workspace> m_workspace;
     // Declared after the workspace: destroyed first, while its Database still exists.
     std::unique_ptr<ReviewController> m_reviews;

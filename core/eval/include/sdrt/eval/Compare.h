@@ -14,6 +14,7 @@
 
 #include <QString>
 
+#include <atomic>
 #include <optional>
 #include <vector>
 
@@ -58,6 +59,17 @@ struct Comparison {
 };
 
 Result<Comparison> compareEvaluations(store::Workspace &ws, const std::vector<QString> &names, std::uint64_t seed = 1);
+
+// The same as a job on a thread of its own (the workbench's worker): it opens its own connection
+// to the workspace. The bootstraps take a while on large evaluations; `cancel` is checked before
+// they start.
+struct CompareParams {
+    QString workspace;
+    std::vector<QString> names;
+    std::uint64_t seed = 1;
+    const std::atomic_bool *cancel = nullptr;
+};
+Result<Comparison> compareEvaluations(const CompareParams &params);
 // UTF-8 with a byte-order mark; text cells that a spreadsheet would run as a formula (starting
 // with = + - @, tab or carriage return) are neutralised with a leading apostrophe.
 QByteArray comparisonCsv(const Comparison &c);

@@ -1,0 +1,81 @@
+#include "sdrt/ui/ComparisonController.h"
+
+#include "sdrt/common/Log.h"
+#include "sdrt/store/ModelRepository.h"
+#include "sdrt/store/ReviewRepository.h"
+#include "sdrt/store/Workspace.h"
+#include "sdrt/ui/WorkspaceSession.h"
+
+namespace sdrt::ui {
+
+ComparisonRunner::ComparisonRunner(QObject *parent)
+    : JobRunnerOf(QStringLiteral("compare"), [](const eval::CompareParams &p) { return eval::compareEvaluations(p); }, parent)
+{
+}
+
+ComparisonController::ComparisonController(WorkspaceSession *session, QObject *parent)
+    : QObject(parent), m_session(session), m_runner(new ComparisonRunner(this))
+{
+    connect(m_runner, &JobRunner::finished, this, [this](bool ok) {
+        if (ok)
+            m_comparison = std::make_unique<eval::Comparison>(m_runner->lastSummary());
+        Q_EMIT compared(ok, ok ? QString() : m_runner->lastError());
+    });
+    connect(m_session, &WorkspaceSession::closed, this, [this] {
+        m_runner->cancel();
+        m_comparison.reset();
+    });
+}
+
+Result<std::vector<ComparisonController::EvaluationRow>> ComparisonController::evaluations() const
+{
+    std::vector<EvaluationRow> rows;
+    if (!m_session->isOpen())
+        return rows;
+    store::Database &db = m_session->workspace()->db();
+    store::EvaluationRepository repo(db);
+    if (auto reconciled = repo.reconcile(); !reconciled)
+        sdrt::log::get("ui")->warn("evaluations: {}", reconciled.error().toStdString());
+    auto list = repo.list();
+    if (!list)
+        return fail(list.error());
+    store::ModelRepository models(db);
+    for (const store::Evaluation &e : *list) {
+        QString model = QString::number(e.modelId);
+        if (auto m = models.find(e.modelId); m && *m)
+            model = (*m)->name;
+        rows.push_back({e, model});
+    }
+    return rows;
+}
+
+bool ComparisonController::compare(const QStringList &names)
+{
+    if (!m_session->isOpen() || names.size() < 2 || m_runner->isRunning())
+        return false;
+    eval::CompareParams params;
+    params.workspace = m_session->root();
+    params.names.assign(names.begin(), names.end());
+    return m_runner->start(params);
+}
+
+bool ComparisonController::isComparing() const
+{
+    return m_runner->isRunning();
+}
+
+Result<std::pair<QString, int>> ComparisonController::sendToReview(const std::vector<store::Id> &items)
+{
+    if (!m_comparison || !m_session->isOpen())
+        return fail(tr("Nothing is compared."));
+    QStringList names;
+    for (const QString &n : m_comparison->names)
+        names << n;
+    const QString source = tr("comparison %1").arg(names.join(QStringLiteral(" vs ")));
+    auto added = store::ReviewRepository(m_session->workspace()->db()).addMarks(items, source);
+    if (!added)
+        return fail(added.error());
+    return std::make_pair(source, int(*added));
+}
+
+} // namespace sdrt::ui

@@ -11,6 +11,7 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 
 #include <algorithm>
 
@@ -38,6 +39,185 @@ QString fingerprintOf(const ItemSpec &spec, const std::vector<std::pair<store::A
     }
     add(note ? note->sha256 : QString());
     return QString::fromLatin1(h.result().toHex());
+}
+
+// An item's files, read and checked; nothing is written yet.
+struct PreparedItem {
+    std::vector<std::pair<store::AssetKind, PreparedAsset>> assets;
+    std::optional<PreparedAsset> note;
+};
+
+// Reads and checks every file of the item. A bad file fails the whole item, but the others are
+// still checked so that one pass names them all (each through `failFile`).
+std::optional<PreparedItem> prepareItem(const ItemSpec &spec, const DecodeLimits &limits,
+                                        const std::function<void(const QString &, const QString &)> &failFile)
+{
+    PreparedItem item;
+    bool ok = true;
+    for (const AssetSpec &a : spec.assets) {
+        auto r = prepareAsset(a.path, a.role, limits);
+        if (!r) {
+            failFile(a.relative, r.error());
+            ok = false;
+            item.assets.clear(); // not stored; no need to hold decoded pages
+            continue;
+        }
+        if (!ok)
+            continue;
+        for (PreparedAsset &p : *r)
+            item.assets.emplace_back(a.role, std::move(p));
+    }
+    if (spec.noteFile) {
+        auto r = prepareAsset(spec.noteFile->path, store::AssetKind::Note, limits);
+        if (!r) {
+            failFile(spec.noteFile->relative, r.error());
+            ok = false;
+        } else {
+            item.note = std::move(r->front());
+        }
+    } else if (ok && spec.noteText) {
+        item.note = std::move(*prepareNoteText(*spec.noteText, spec.label + QStringLiteral(" (note)")));
+    }
+    return ok ? std::optional<PreparedItem>(std::move(item)) : std::nullopt;
+}
+
+store::Item itemRow(const ItemSpec &spec, const QString &fingerprint, const PreparedItem &prepared)
+{
+    store::Item item;
+    item.externalId = spec.externalId;
+    item.question = spec.question;
+    item.referenceAnswer = spec.referenceAnswer;
+    item.answerType = spec.answerType;
+    item.taskFamily = spec.taskFamily;
+    item.split = spec.split;
+    item.tags = spec.tags;
+    item.fingerprint = fingerprint;
+    item.noteText = prepared.note ? prepared.note->text : QString();
+    return item;
+}
+
+// Writes an item: each asset's files into the content store (an asset already known by its
+// content is reused), the asset rows and the item row.
+class ItemWriter {
+public:
+    ItemWriter(store::Database &db, ContentStore &content) : m_assets(db), m_items(db), m_content(content) {}
+
+    Result<void> write(store::Item item, const PreparedItem &prepared, qint64 batchId)
+    {
+        for (const auto &[role, p] : prepared.assets)
+            if (auto r = add(item, role, p); !r)
+                return r;
+        if (prepared.note)
+            if (auto r = add(item, store::AssetKind::Note, *prepared.note); !r)
+                return r;
+        if (auto id = m_items.insert(item, batchId); !id)
+            return fail(id.error());
+        return {};
+    }
+
+private:
+    Result<void> add(store::Item &item, store::AssetKind role, const PreparedAsset &p)
+    {
+        auto asset = assetFor(p);
+        if (!asset)
+            return fail(asset.error());
+        item.assets.push_back({*asset, role, int(item.assets.size())});
+        return {};
+    }
+
+    Result<store::Asset> assetFor(const PreparedAsset &p)
+    {
+        auto found = m_assets.findBySha(p.sha256, p.page);
+        if (!found)
+            return fail(found.error());
+        if (*found)
+            return **found;
+        auto stored = m_content.put(p.storedBytes, p.sha256, p.storedSuffix);
+        if (!stored)
+            return fail(stored.error());
+        store::Asset asset;
+        asset.kind = p.kind;
+        asset.originalName = p.originalName;
+        asset.sha256 = p.sha256;
+        asset.page = p.page;
+        asset.storedPath = *stored;
+        asset.mime = p.mime;
+        asset.sizeBytes = p.storedBytes.size();
+        asset.width = p.width;
+        asset.height = p.height;
+        asset.dpi = p.dpi;
+        if (!p.sourceBytes.isEmpty()) {
+            auto source = m_content.put(p.sourceBytes, p.sha256, p.sourceSuffix);
+            if (!source)
+                return fail(source.error());
+            asset.sourcePath = *source;
+        }
+        auto id = m_assets.insert(asset);
+        if (!id)
+            return fail(id.error());
+        asset.id = *id;
+        return asset;
+    }
+
+    store::AssetRepository m_assets;
+    store::ItemRepository m_items;
+    ContentStore &m_content;
+};
+
+void logReport(const QString &source, const ImportReport &report, double seconds)
+{
+    auto log = sdrt::log::get("assets");
+    log->info("imported {}: {} items, {} duplicates, {} failed in {:.1f} s", source.toStdString(), report.imported, report.duplicates,
+              report.failed, seconds);
+    for (const ImportFailure &f : report.failures)
+        log->warn("import failed: {}", f.toString().toStdString());
+}
+
+// Imports one item inside the open transaction and counts it in `report`: imported, duplicate
+// or failed (with its files' reasons). Fails only when the workspace cannot be written.
+Result<void> importOne(const ItemSpec &spec, const ImportParams &params, store::Database &db, ContentStore &content, ItemWriter &writer,
+                       ImportReport &report)
+{
+    auto failItem = [&](const QString &file, const QString &reason) {
+        report.failures.push_back({file, spec.line, reason});
+        if (spec.line > 0)
+            report.failures.back().file = QStringLiteral("%1 (%2)").arg(spec.label, file);
+    };
+
+    // 1. Read and check every file of the item; nothing is written yet.
+    auto prepared = prepareItem(spec, params.limits, failItem);
+    if (!prepared) {
+        ++report.failed;
+        return {};
+    }
+    // 2. Duplicate items are counted, not stored again.
+    const QString fingerprint = fingerprintOf(spec, prepared->assets, prepared->note);
+    auto existing = store::ItemRepository(db).findByFingerprint(fingerprint);
+    if (!existing)
+        return fail(existing.error());
+    if (*existing) {
+        ++report.duplicates;
+        return {};
+    }
+    // 3. Store files and rows under a savepoint, so this item can be undone alone.
+    store::Savepoint sp(db, "import_item");
+    if (auto r = sp.begin(); !r)
+        return fail(r.error());
+    const qsizetype writtenBefore = content.written().size();
+    if (auto written = writer.write(itemRow(spec, fingerprint, *prepared), *prepared, report.batchId); written) {
+        if (auto r = sp.release(); !r)
+            return fail(r.error());
+        ++report.imported;
+    } else {
+        sp.rollback();
+        // Remove only the files this item added; earlier items keep theirs.
+        const QStringList files = content.written();
+        for (qsizetype i = writtenBefore; i < files.size(); ++i)
+            QFile::remove(files.at(i));
+        failItem(spec.label, written.error());
+        ++report.failed;
+    }
+    return {};
 }
 
 } // namespace
@@ -79,9 +259,9 @@ Result<ImportReport> ImportJob::run()
     auto db = store::Workspace::connect(QDir(m_params.workspaceRoot).filePath(QString::fromLatin1(store::Workspace::kDatabaseFile)));
     if (!db)
         return fail(db.error());
-    store::AssetRepository assetRepo(*db);
     store::ItemRepository itemRepo(*db);
     ContentStore content(m_params.workspaceRoot);
+    ItemWriter writer(*db, content);
 
     store::Transaction tx(*db);
     if (auto r = tx.begin(); !r)
@@ -92,7 +272,6 @@ Result<ImportReport> ImportJob::run()
     report.batchId = *batch;
 
     const int total = int(plan->items.size());
-    const QDir root(plan->root);
     int done = 0;
     int sinceCommit = 0;
     QElapsedTimer sinceCommitTimer;
@@ -125,150 +304,8 @@ Result<ImportReport> ImportJob::run()
             }
         }
         ++sinceCommit;
-        auto failItem = [&](const QString &file, const QString &reason) {
-            report.failures.push_back({file, spec.line, reason});
-            if (spec.line > 0)
-                report.failures.back().file = QStringLiteral("%1 (%2)").arg(spec.label, file);
-        };
-
-        // 1. Read and check every file of the item; nothing is written yet. A bad file fails
-        //    the whole item, but the others are still checked so that one pass names them all.
-        std::vector<std::pair<store::AssetKind, PreparedAsset>> prepared;
-        std::optional<PreparedAsset> note;
-        bool ok = true;
-        for (const AssetSpec &a : spec.assets) {
-            auto r = prepareAsset(a.path, a.role, m_params.limits);
-            if (!r) {
-                failItem(a.relative, r.error());
-                ok = false;
-                prepared.clear(); // not stored; no need to hold decoded pages
-                continue;
-            }
-            if (!ok)
-                continue;
-            for (PreparedAsset &p : *r)
-                prepared.emplace_back(a.role, std::move(p));
-        }
-        if (spec.noteFile) {
-            auto r = prepareAsset(spec.noteFile->path, store::AssetKind::Note, m_params.limits);
-            if (!r) {
-                failItem(spec.noteFile->relative, r.error());
-                ok = false;
-            } else {
-                note = std::move(r->front());
-            }
-        } else if (ok && spec.noteText) {
-            auto r = prepareNoteText(*spec.noteText, spec.label + QStringLiteral(" (note)"));
-            note = std::move(*r);
-        }
-        if (!ok) {
-            ++report.failed;
-            ++done;
-            if (m_params.progress)
-                m_params.progress({done, total, spec.label});
-            continue;
-        }
-
-        // 2. Duplicate items are counted, not stored again.
-        const QString fingerprint = fingerprintOf(spec, prepared, note);
-        auto existing = itemRepo.findByFingerprint(fingerprint);
-        if (!existing)
-            return fail(existing.error());
-        if (*existing) {
-            ++report.duplicates;
-            ++done;
-            if (m_params.progress)
-                m_params.progress({done, total, spec.label});
-            continue;
-        }
-
-        // 3. Store files and rows under a savepoint, so this item can be undone alone.
-        store::Savepoint sp(*db, "import_item");
-        if (auto r = sp.begin(); !r)
+        if (auto r = importOne(spec, m_params, *db, content, writer, report); !r)
             return fail(r.error());
-        const qsizetype writtenBefore = content.written().size();
-        store::Item item;
-        item.externalId = spec.externalId;
-        item.question = spec.question;
-        item.referenceAnswer = spec.referenceAnswer;
-        item.answerType = spec.answerType;
-        item.taskFamily = spec.taskFamily;
-        item.split = spec.split;
-        item.tags = spec.tags;
-        item.fingerprint = fingerprint;
-        item.noteText = note ? note->text : QString();
-
-        QString error;
-        auto storeOne = [&](store::AssetKind role, const PreparedAsset &p) -> bool {
-            auto found = assetRepo.findBySha(p.sha256, p.page);
-            if (!found) {
-                error = found.error();
-                return false;
-            }
-            store::Asset asset;
-            if (*found) {
-                asset = **found;
-            } else {
-                auto stored = content.put(p.storedBytes, p.sha256, p.storedSuffix);
-                if (!stored) {
-                    error = stored.error();
-                    return false;
-                }
-                asset.kind = p.kind;
-                asset.originalName = p.originalName;
-                asset.sha256 = p.sha256;
-                asset.page = p.page;
-                asset.storedPath = *stored;
-                asset.mime = p.mime;
-                asset.sizeBytes = p.storedBytes.size();
-                asset.width = p.width;
-                asset.height = p.height;
-                asset.dpi = p.dpi;
-                if (!p.sourceBytes.isEmpty()) {
-                    auto source = content.put(p.sourceBytes, p.sha256, p.sourceSuffix);
-                    if (!source) {
-                        error = source.error();
-                        return false;
-                    }
-                    asset.sourcePath = *source;
-                }
-                auto id = assetRepo.insert(asset);
-                if (!id) {
-                    error = id.error();
-                    return false;
-                }
-                asset.id = *id;
-            }
-            item.assets.push_back({asset, role, int(item.assets.size())});
-            return true;
-        };
-        bool stored = true;
-        for (const auto &[role, p] : prepared) {
-            if (!(stored = storeOne(role, p)))
-                break;
-        }
-        if (stored && note)
-            stored = storeOne(store::AssetKind::Note, *note);
-        if (stored) {
-            auto id = itemRepo.insert(item, report.batchId);
-            if (!id) {
-                error = id.error();
-                stored = false;
-            }
-        }
-        if (stored) {
-            if (auto r = sp.release(); !r)
-                return fail(r.error());
-            ++report.imported;
-        } else {
-            sp.rollback();
-            // Remove only the files this item added; earlier items keep theirs.
-            QStringList written = content.written();
-            for (qsizetype i = writtenBefore; i < written.size(); ++i)
-                QFile::remove(written.at(i));
-            failItem(spec.label, error);
-            ++report.failed;
-        }
         ++done;
         if (m_params.progress)
             m_params.progress({done, total, spec.label});
@@ -284,10 +321,7 @@ Result<ImportReport> ImportJob::run()
     }
     // A large batch leaves a large WAL; fold it back into the database now, while idle.
     (void)db->checkpointWal(); // an optimisation: the data is committed either way
-    log->info("imported {}: {} items, {} duplicates, {} failed in {:.1f} s", m_params.source.toStdString(),
-              report.imported, report.duplicates, report.failed, timer.elapsed() / 1000.0);
-    for (const ImportFailure &f : report.failures)
-        log->warn("import failed: {}", f.toString().toStdString());
+    logReport(m_params.source, report, timer.elapsed() / 1000.0);
     return report;
 }
 

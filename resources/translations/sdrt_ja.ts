@@ -295,7 +295,7 @@
         <translation>画像ヘッダーのサイズが %1×%2 です（破損ファイル）</translation>
     </message>
     <message>
-        <location filename="../../core/assets/src/ImportJob.cpp" line="+55"/>
+        <location filename="../../core/assets/src/ImportJob.cpp" line="+235"/>
         <source>Import cancelled: nothing was imported.</source>
         <translation>取り込みを中止しました: 何も取り込まれていません。</translation>
     </message>
@@ -2049,7 +2049,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location line="+11"/>
-        <location filename="../../core/eval/src/EvalJob.cpp" line="+74"/>
+        <location filename="../../core/eval/src/EvalPlan.cpp" line="+37"/>
         <source>There is no evaluation &quot;%1&quot; in %2.</source>
         <translation>%2 に評価「%1」はありません。</translation>
     </message>
@@ -2059,7 +2059,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>評価に共通の採点済み項目がありません。</translation>
     </message>
     <message>
-        <location line="+126"/>
+        <location line="+103"/>
+        <source>The comparison was cancelled.</source>
+        <translation>比較は取り消されました。</translation>
+    </message>
+    <message>
+        <location line="+33"/>
         <location line="+5"/>
         <source>Evaluation comparison</source>
         <translation>評価の比較</translation>
@@ -2168,7 +2173,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>トレース</translation>
     </message>
     <message>
-        <location filename="../../core/eval/src/EvalJob.cpp" line="+17"/>
+        <location filename="../../core/eval/src/EvalPlan.cpp" line="+64"/>
         <source>The batch must be at least 1.</source>
         <translation>バッチは 1 以上でなければなりません。</translation>
     </message>
@@ -2178,7 +2183,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ワークスペースにモデル %1 はありません。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="-42"/>
         <source>No prompts are registered (sdrt prompts register WS).</source>
         <translation>プロンプトが登録されていません（sdrt prompts register WS）。</translation>
     </message>
@@ -2188,24 +2193,37 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>2 段階モードはプロンプトの版をちょうど 1 つ取ります（%1 個指定）。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+48"/>
         <source>No items match the evaluation&apos;s split and filter.</source>
         <translation>評価の分割とフィルターに合う項目がありません。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location filename="../../core/eval/src/PredictionSink.cpp" line="+23"/>
+        <source>There is no evaluation &quot;%1&quot;.</source>
+        <translation>評価「%1」はありません。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>An evaluation needs a name.</source>
         <translation>評価には名前が必要です。</translation>
     </message>
     <message>
-        <location line="+128"/>
-        <source>no prompt gave an answer</source>
-        <translation>どのプロンプトも回答しませんでした</translation>
+        <location line="+25"/>
+        <source>%1 (and the evaluation could not be marked failed: %2)</source>
+        <translation>%1（さらに評価を失敗として記録できませんでした: %2）</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location filename="../../core/eval/src/EvalJob.cpp" line="+121"/>
         <source>There is no evaluation %1.</source>
         <translation>評価 %1 はありません。</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::eval::EnsembleAnswers</name>
+    <message>
+        <location filename="../../core/eval/src/AnswerStrategy.cpp" line="+161"/>
+        <source>no prompt gave an answer</source>
+        <translation>どのプロンプトも回答しませんでした</translation>
     </message>
 </context>
 <context>
@@ -2490,7 +2508,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>データベース %1 を開けません: %2</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+44"/>
         <location line="+64"/>
         <source>SQLite error in %1: %2</source>
         <translation>%1 で SQLite エラー: %2</translation>
@@ -3107,7 +3125,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::ComparePanel</name>
     <message>
-        <location filename="../../ui/src/ComparePanel.cpp" line="+65"/>
+        <location filename="../../ui/src/ComparePanel.cpp" line="+62"/>
         <source>&amp;Compare</source>
         <translation>比較(&amp;C)</translation>
     </message>
@@ -3162,7 +3180,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>不一致</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+29"/>
         <source>Evaluations:</source>
         <translation>評価:</translation>
     </message>
@@ -3177,24 +3195,37 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>表示(&amp;W):</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+48"/>
         <source>Evaluations</source>
         <translation>評価</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+4"/>
         <source>%1 — %2, %3 (%4)</source>
         <translation>%1 — %2、%3（%4）</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+28"/>
+        <location line="+6"/>
         <source>Compare</source>
         <translation>比較</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-6"/>
         <source>Check at least two evaluations.</source>
         <translation>2 つ以上の評価にチェックを付けてください。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>A comparison is being computed; wait for it to finish.</source>
+        <translation>比較を計算中です。終わるまでお待ちください。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>Comparing %n evaluation(s)…</source>
+        <translation>
+            <numerusform>%n 件の評価を比較しています…</numerusform>
+        </translation>
     </message>
     <message>
         <location line="+8"/>
@@ -3349,22 +3380,17 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location line="+23"/>
-        <location line="+9"/>
+        <location line="+5"/>
         <source>Send to Review</source>
         <translation>レビューに送る</translation>
     </message>
     <message>
-        <location line="-9"/>
+        <location line="-5"/>
         <source>No items are shown.</source>
         <translation>表示中の項目がありません。</translation>
     </message>
-    <message>
-        <location line="+6"/>
-        <source>comparison %1</source>
-        <translation>比較 %1</translation>
-    </message>
     <message numerus="yes">
-        <location line="+13"/>
+        <location line="+16"/>
         <source>%n item(s) sent to review; %1 of them have no teacher traces yet: generate traces for them (Generate panel, their split) to review them.</source>
         <translation>
             <numerusform>%n 項目をレビューに送りました。そのうち %1 項目にはまだ教師トレースがありません: レビューするには、それらのトレースを生成してください（生成パネル、その項目の分割）。</numerusform>
@@ -3419,80 +3445,53 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
 </context>
 <context>
-    <name>sdrt::ui::DistillPanel</name>
+    <name>sdrt::ui::ComparisonController</name>
     <message>
-        <location filename="../../ui/src/DistillPanel.cpp" line="+99"/>
-        <source>&amp;Start</source>
-        <translation>開始(&amp;S)</translation>
+        <location filename="../../ui/src/ComparisonController.cpp" line="+70"/>
+        <source>Nothing is compared.</source>
+        <translation>比較されているものがありません。</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Start a distillation run with these settings (Ctrl+Return)</source>
-        <translation>この設定で蒸留を開始します（Ctrl+Return）</translation>
+        <location line="+4"/>
+        <source>comparison %1</source>
+        <translation>比較 %1</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::ui::DistillController</name>
+    <message numerus="yes">
+        <location filename="../../ui/src/DistillController.cpp" line="+66"/>
+        <source>%n approved trace(s) under %1; the run uses those of train items made by the base model.</source>
+        <translation>
+            <numerusform>%1 のもとで承認済みトレースは %n 件です。実行では、そのうちベースモデルが作った学習分割の項目のトレースを使います。</numerusform>
+        </translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Cancel Run</source>
-        <translation>実行を中止</translation>
+        <location line="+45"/>
+        <source>Distillation runs</source>
+        <translation>蒸留の実行</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Stop the run after its current step; it can be resumed (Ctrl+.)</source>
-        <translation>現在のステップの後で実行を止めます。再開できます（Ctrl+.）</translation>
+        <location line="+26"/>
+        <location line="+16"/>
+        <source>Open a workspace first.</source>
+        <translation>先にワークスペースを開いてください。</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Res&amp;ume</source>
-        <translation>再開(&amp;U)</translation>
+        <location line="+14"/>
+        <source>There is no run &quot;%1&quot;.</source>
+        <translation>実行「%1」はありません。</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Resume the selected cancelled, failed or interrupted run from its last checkpoint</source>
-        <translation>選択した中止・失敗・中断の実行を最後のチェックポイントから再開します</translation>
+        <location line="+12"/>
+        <source>distillation run %1</source>
+        <translation>蒸留の実行 %1</translation>
     </message>
+</context>
+<context>
+    <name>sdrt::ui::DistillCurves</name>
     <message>
-        <location line="+1"/>
-        <source>Open Its Traces in Review</source>
-        <translation>そのトレースをレビューで開く</translation>
-    </message>
-    <message>
-        <location line="+28"/>
-        <location line="+74"/>
-        <source>Run</source>
-        <translation>実行</translation>
-    </message>
-    <message>
-        <location line="-74"/>
-        <source>Status</source>
-        <translation>状態</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Base</source>
-        <translation>ベース</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Steps</source>
-        <translation>ステップ</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Settings</source>
-        <translation>設定</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Final losses</source>
-        <translation>最終損失</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Duration</source>
-        <translation>所要時間</translation>
-    </message>
-    <message>
-        <location line="+13"/>
+        <location filename="../../ui/src/DistillCurves.cpp" line="+27"/>
         <source>cross-entropy</source>
         <translation>交差エントロピー</translation>
     </message>
@@ -3527,8 +3526,16 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <source>loss</source>
         <translation>損失</translation>
     </message>
+</context>
+<context>
+    <name>sdrt::ui::DistillForm</name>
     <message>
-        <location line="+59"/>
+        <location filename="../../ui/src/DistillForm.cpp" line="+67"/>
+        <source>Run</source>
+        <translation>実行</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>distill-&lt;UTC time&gt;</source>
         <translation>distill-&lt;UTC 時刻&gt;</translation>
     </message>
@@ -3558,7 +3565,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>プロセス数(&amp;P):</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+7"/>
         <source>Approved traces</source>
         <translation>承認済みトレース</translation>
     </message>
@@ -3575,7 +3582,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     <message>
         <location line="+5"/>
         <source>all</source>
-        <translation>すべて</translation>
+        <translation>全体</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -3593,7 +3600,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>最大トレース数:</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+16"/>
         <source>Modules</source>
         <translation>モジュール</translation>
     </message>
@@ -3653,7 +3660,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>エントロピー項 ε:</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+7"/>
         <source>Loss</source>
         <translation>損失</translation>
     </message>
@@ -3698,7 +3705,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>隠れ状態の層:</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+7"/>
         <source>Optimisation</source>
         <translation>最適化</translation>
     </message>
@@ -3748,7 +3755,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>シード:</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+17"/>
         <source>Layers: &quot;%1&quot; is not a comma-separated list of layer numbers.</source>
         <translation>層: 「%1」は層番号のカンマ区切りリストではありません。</translation>
     </message>
@@ -3773,69 +3780,65 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>バッチ（%1）は %2 プロセスで割り切れる必要があります。</translation>
     </message>
     <message>
-        <location line="+17"/>
-        <source>Open a workspace first.</source>
-        <translation>先にワークスペースを開いてください。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+15"/>
         <source>Choose a base model (register one with sdrt model register).</source>
         <translation>ベースモデルを選んでください（sdrt model register で登録します）。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>The run name &quot;%1&quot; may not contain / or \ or start with a dot.</source>
         <translation>実行名「%1」には / や \ を含めたり、ドットで始めたりできません。</translation>
     </message>
+</context>
+<context>
+    <name>sdrt::ui::DistillPanel</name>
     <message>
-        <location line="+3"/>
-        <source>There is already a run &quot;%1&quot;: choose another name, or select it and Resume.</source>
-        <translation>実行「%1」はすでにあります: 別の名前にするか、その実行を選んで再開してください。</translation>
-    </message>
-    <message numerus="yes">
-        <location line="+47"/>
-        <source>%n approved trace(s) under %1; the run uses those of train items made by the base model.</source>
-        <translation>
-            <numerusform>%1 のもとで承認済みトレースは %n 件です。実行では、そのうちベースモデルが作った学習分割の項目のトレースを使います。</numerusform>
-        </translation>
+        <location filename="../../ui/src/DistillPanel.cpp" line="+86"/>
+        <source>&amp;Start</source>
+        <translation>開始(&amp;S)</translation>
     </message>
     <message>
-        <location line="+17"/>
-        <source>Distillation runs</source>
-        <translation>蒸留の実行</translation>
-    </message>
-    <message>
-        <location line="+12"/>
-        <source>batch %1</source>
-        <translation>バッチ %1</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>lr %1</source>
-        <translation>lr %1</translation>
+        <location line="+2"/>
+        <source>Start a distillation run with these settings (Ctrl+Return)</source>
+        <translation>この設定で蒸留を開始します（Ctrl+Return）</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>rank %1</source>
-        <translation>ランク %1</translation>
+        <source>Cancel Run</source>
+        <translation>実行を中止</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>λ %1</source>
-        <translation>λ %1</translation>
+        <location line="+2"/>
+        <source>Stop the run after its current step; it can be resumed (Ctrl+.)</source>
+        <translation>現在のステップの後で実行を止めます。再開できます（Ctrl+.）</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>no %1</source>
-        <translation>%1 なし</translation>
+        <location line="+1"/>
+        <source>Res&amp;ume</source>
+        <translation>再開(&amp;U)</translation>
     </message>
     <message>
-        <location line="+13"/>
-        <source>%1 of %2</source>
-        <translation>%2 中 %1</translation>
+        <location line="+2"/>
+        <source>Resume the selected cancelled, failed or interrupted run from its last checkpoint</source>
+        <translation>選択した中止・失敗・中断の実行を最後のチェックポイントから再開します</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+1"/>
+        <source>Open Its Traces in Review</source>
+        <translation>そのトレースをレビューで開く</translation>
+    </message>
+    <message>
+        <location line="+62"/>
+        <source>Open a workspace first.</source>
+        <translation>先にワークスペースを開いてください。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>There is already a run &quot;%1&quot;: choose another name, or select it and Resume.</source>
+        <translation>実行「%1」はすでにあります: 別の名前にするか、その実行を選んで再開してください。</translation>
+    </message>
+    <message>
+        <location line="+33"/>
         <source>Distillation</source>
         <translation>蒸留</translation>
     </message>
@@ -3845,14 +3848,13 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>実行中です。中止するか、終わるまでお待ちください。</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <location line="+10"/>
-        <location line="+9"/>
+        <location line="+4"/>
+        <location line="+7"/>
         <source>Cannot start the run</source>
         <translation>実行を開始できません</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+4"/>
         <source>Run %1: starting (loading the base model and the approved traces)…</source>
         <translation>実行 %1: 開始中（ベースモデルと承認済みトレースを読み込み中）…</translation>
     </message>
@@ -3862,18 +3864,18 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>蒸留の実行 %1 を開始しました</translation>
     </message>
     <message>
-        <location line="+14"/>
-        <location line="+6"/>
+        <location line="+15"/>
+        <location line="+4"/>
         <source>Cannot resume</source>
         <translation>再開できません</translation>
     </message>
     <message>
-        <location line="-6"/>
+        <location line="-4"/>
         <source>Run %1 is %2: only a cancelled, failed or interrupted run can be resumed.</source>
         <translation>実行 %1 は%2です: 再開できるのは中止・失敗・中断した実行だけです。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+7"/>
         <source>Run %1: resuming from its last checkpoint…</source>
         <translation>実行 %1: 最後のチェックポイントから再開中…</translation>
     </message>
@@ -3908,17 +3910,17 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>プロセスが終了しました</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
         <source>Distillation run %1</source>
         <translation>蒸留の実行 %1</translation>
     </message>
     <message>
-        <location line="+104"/>
+        <location line="+27"/>
         <source>Run %1</source>
         <translation>実行 %1</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <location line="+2"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
@@ -3942,26 +3944,88 @@ Teacher runs — %4</source>
         </translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-9"/>
         <source>Run %1 (starting)</source>
         <translation>実行 %1（開始中）</translation>
     </message>
     <message>
-        <location line="+22"/>
-        <location line="+13"/>
+        <location line="+24"/>
         <source>Lineage</source>
         <translation>系譜</translation>
     </message>
+</context>
+<context>
+    <name>sdrt::ui::DistillRunsModel</name>
     <message>
-        <location line="-3"/>
-        <source>distillation run %1</source>
-        <translation>蒸留の実行 %1</translation>
+        <location filename="../../ui/src/DistillRunsModel.cpp" line="+58"/>
+        <source>%1 of %2</source>
+        <translation>%2 中 %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>batch %1</source>
+        <translation>バッチ %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>lr %1</source>
+        <translation>lr %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>rank %1</source>
+        <translation>ランク %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>λ %1</source>
+        <translation>λ %1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>no %1</source>
+        <translation>%1 なし</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Run</source>
+        <translation>実行</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Status</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Base</source>
+        <translation>ベース</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Steps</source>
+        <translation>ステップ</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Settings</source>
+        <translation>設定</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Final losses</source>
+        <translation>最終損失</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Duration</source>
+        <translation>所要時間</translation>
     </message>
 </context>
 <context>
     <name>sdrt::ui::EvaluatePanel</name>
     <message>
-        <location filename="../../ui/src/EvaluatePanel.cpp" line="+28"/>
+        <location filename="../../ui/src/EvaluatePanel.cpp" line="+26"/>
         <source>&amp;Queue Evaluations</source>
         <translation>評価をキューに追加(&amp;Q)</translation>
     </message>
@@ -4036,7 +4100,7 @@ Teacher runs — %4</source>
         <translation>キューとこのセッションの評価:</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+27"/>
         <source>%1 (student)</source>
         <translation>%1（生徒）</translation>
     </message>
@@ -4135,7 +4199,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::GeneratePanel</name>
     <message>
-        <location filename="../../ui/src/GeneratePanel.cpp" line="+33"/>
+        <location filename="../../ui/src/GeneratePanel.cpp" line="+29"/>
         <source>Only the selected item</source>
         <translation>選択中の項目だけ</translation>
     </message>
@@ -4225,7 +4289,7 @@ Teacher runs — %4</source>
         <translation>すべての種別</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
         <source>student</source>
         <translation>生徒</translation>
     </message>
@@ -4261,11 +4325,6 @@ Teacher runs — %4</source>
     </message>
     <message>
         <location line="+13"/>
-        <source>Cannot check the runs: %1</source>
-        <translation>実行を確認できません: %1</translation>
-    </message>
-    <message>
-        <location line="+5"/>
         <source>Cannot read the runs: %1</source>
         <translation>実行を読み込めません: %1</translation>
     </message>
@@ -4379,7 +4438,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::ItemListModel</name>
     <message>
-        <location filename="../../ui/src/ItemListModel.cpp" line="+68"/>
+        <location filename="../../ui/src/ItemListModel.cpp" line="+67"/>
         <source>(no question)</source>
         <translation>（質問なし）</translation>
     </message>
@@ -4412,7 +4471,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::ItemListPanel</name>
     <message>
-        <location filename="../../ui/src/ItemListPanel.cpp" line="+26"/>
+        <location filename="../../ui/src/ItemListPanel.cpp" line="+25"/>
         <source>All splits</source>
         <translation>すべての分割</translation>
     </message>
@@ -4457,7 +4516,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::ItemViewPanel</name>
     <message>
-        <location filename="../../ui/src/ItemViewPanel.cpp" line="+39"/>
+        <location filename="../../ui/src/ItemViewPanel.cpp" line="+37"/>
         <source>No note for this item.</source>
         <translation>この項目にはメモがありません。</translation>
     </message>
@@ -4587,7 +4646,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::MainWindow</name>
     <message>
-        <location filename="../../ui/src/MainWindow.cpp" line="+54"/>
+        <location filename="../../ui/src/MainWindow.cpp" line="+56"/>
         <source>Browse</source>
         <translation>閲覧</translation>
     </message>
@@ -5036,13 +5095,13 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::ReviewController</name>
     <message>
-        <location filename="../../ui/src/ReviewController.cpp" line="+50"/>
+        <location filename="../../ui/src/ReviewController.cpp" line="+48"/>
         <location line="+6"/>
         <source>Cannot read the reviews</source>
         <translation>レビューを読めません</translation>
     </message>
     <message>
-        <location line="+134"/>
+        <location line="+133"/>
         <source>Cannot read item %1</source>
         <translation>項目 %1 を読めません</translation>
     </message>
@@ -5525,6 +5584,14 @@ Parsed: %2</source>
         <location line="+2"/>
         <source>Approved</source>
         <translation>承認済み</translation>
+    </message>
+</context>
+<context>
+    <name>sdrt::ui::WorkspaceSession</name>
+    <message>
+        <location filename="../../ui/src/WorkspaceSession.cpp" line="+64"/>
+        <source>No workspace is open.</source>
+        <translation>ワークスペースが開かれていません。</translation>
     </message>
 </context>
 </TS>

@@ -4,8 +4,15 @@
 #include "sdrt/demo/FactoryWorld.h"
 #include "sdrt/common/SplitMix.h"
 #include "sdrt/model/ChatTemplate.h"
+#include "sdrt/model/Benchmark.h"
 #include "sdrt/model/HfTokenizer.h"
+#include "sdrt/model/ImageGrid.h"
+#include "sdrt/model/Platform.h"
+#include "sdrt/model/TinyModel.h"
 #include "sdrt/store/ModelRepository.h"
+#include "sdrt/prompts/PromptLibrary.h"
+#include "sdrt/teacher/GenerationJob.h"
+#include "sdrt/teacher/Models.h"
 #include "sdrt/store/Workspace.h"
 
 #include <QCommandLineParser>
@@ -20,6 +27,7 @@
 #include <QTemporaryDir>
 
 #include <algorithm>
+#include <tuple>
 
 namespace sdrt::cli {
 namespace {
@@ -269,6 +277,191 @@ int runBench(const QStringList &args)
         return benchTokenizer(args.mid(1));
     err(QStringLiteral("usage: sdrt bench import [--items N] | model [--tiny-only] | generate MODEL [--items N] | hash MODEL_DIR | tokenizer DIR"));
     return 2;
+}
+
+int benchModel(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Runtime figures on a model folder (any LLaVA checkpoint in Hugging Face layout), or without DIR on "
+                                               "the tiny config and a ~100M-parameter config with random weights: load time, prefill and decode "
+                                               "tokens/s per batch size, time to first token, peak RSS, parameters, weight bytes per decode step, "
+                                               "BLAS core and threads, and decode's share of the memory-bandwidth limit."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("Model folder (optional)."), QStringLiteral("[DIR]"));
+    QCommandLineOption tinyOnly(QStringLiteral("tiny-only"), QStringLiteral("Without DIR: skip the ~100M-parameter model."));
+    QCommandLineOption prompt(QStringLiteral("prompt-tokens"), QStringLiteral("Text tokens in the prompt."), QStringLiteral("N"), QStringLiteral("128"));
+    QCommandLineOption decode(QStringLiteral("decode-tokens"), QStringLiteral("Tokens to decode."), QStringLiteral("N"), QStringLiteral("32"));
+    QCommandLineOption batch(QStringLiteral("batch"), QStringLiteral("Batch sizes, comma separated."), QStringLiteral("LIST"), QStringLiteral("1,8"));
+    QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("LibTorch intra-op threads (0: the number of cores)."), QStringLiteral("N"),
+                               QStringLiteral("0"));
+    QCommandLineOption device(QStringLiteral("device"), QStringLiteral("cpu, cuda[:N] or auto."), QStringLiteral("D"), QStringLiteral("auto"));
+    QCommandLineOption json(QStringLiteral("json"), QStringLiteral("One JSON object per model on stdout instead of text."));
+    QCommandLineOption noBaseline(QStringLiteral("no-baseline"), QStringLiteral("Skip the decode without KV cache."));
+    QCommandLineOption image(QStringLiteral("image"), QStringLiteral("The prompt image's size, WIDTHxHEIGHT (default: the vision tower's size)."),
+                             QStringLiteral("WxH"));
+    p.addOptions({tinyOnly, prompt, decode, batch, threads, device, json, noBaseline, image});
+    processArgs(p, QStringList{QStringLiteral("sdrt bench model")} + args);
+    model::ModelBenchParams bp;
+    const auto promptValue = intOption(p, prompt, 1, 100000), decodeValue = intOption(p, decode, 1, 100000), threadsValue = intOption(p, threads, 0, 1024);
+    if (!promptValue || !decodeValue || !threadsValue || p.positionalArguments().size() > 1)
+        return 2;
+    bp.promptTokens = *promptValue;
+    bp.decodeTokens = *decodeValue;
+    bp.noCacheBaseline = !p.isSet(noBaseline);
+    if (p.isSet(image)) {
+        auto size = model::parseImageSize(p.value(image).toStdString());
+        if (!size) {
+            err(QStringLiteral("--image: %1").arg(QString::fromStdString(size.error())));
+            return 2;
+        }
+        std::tie(bp.imageWidth, bp.imageHeight) = *size;
+    }
+    bp.batches.clear();
+    for (const QString &part : p.value(batch).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const int b = part.trimmed().toInt(&ok);
+        if (!ok || b < 1 || b > 4096) {
+            err(QStringLiteral("--batch %1: give batch sizes from 1 to 4096, comma separated.").arg(p.value(batch)));
+            return 2;
+        }
+        bp.batches.push_back(b);
+    }
+    const int threadCount = model::configureThreads(*threadsValue);
+    if (!p.isSet(json))
+        out(QStringLiteral("platform: %1").arg(QString::fromStdString(model::platformSummary())));
+    QTemporaryDir tmp;
+    std::vector<std::pair<QString, std::string>> folders;
+    if (!p.positionalArguments().isEmpty()) {
+        folders.emplace_back(p.positionalArguments().first(), p.positionalArguments().first().toStdString());
+    } else {
+        std::vector<std::pair<QString, model::TinyModelParams>> configs = {{QStringLiteral("tiny"), {}}};
+        if (!p.isSet(tinyOnly))
+            configs.emplace_back(QStringLiteral("100M"), model::TinyModelParams::hundredMillion());
+        for (const auto &[name, params] : configs) {
+            const std::string dir = tmp.filePath(name).toStdString();
+            if (auto r = model::makeTinyModel(dir, params); !r) {
+                err(QString::fromStdString(r.error()));
+                return 2;
+            }
+            folders.emplace_back(name, dir);
+        }
+    }
+    for (const auto &[name, dir] : folders) {
+        model::RuntimeOptions options;
+        options.device = p.value(device).toStdString();
+        options.threads = threadCount;
+        QElapsedTimer t;
+        t.start();
+        auto rt = model::VlmRuntime::load(dir, options);
+        if (!rt) {
+            err(QString::fromStdString(rt.error()));
+            return 2;
+        }
+        const double loadSeconds = t.elapsed() / 1000.0;
+        auto f = model::benchmarkModel(**rt, bp);
+        if (!f) {
+            err(QString::fromStdString(f.error()));
+            return 2;
+        }
+        if (p.isSet(json))
+            out(QString::fromStdString(model::benchFiguresJson(name.toStdString(), (*rt)->info(), *f, loadSeconds)));
+        else
+            out(QString::fromStdString(model::benchFiguresText(name.toStdString(), (*rt)->info(), *f, loadSeconds)).trimmed());
+    }
+    return 0;
+}
+
+int runBenchGenerate(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Benchmark teacher runs: traces per minute at batch 1 and 8, hidden-state bytes per trace."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("MODEL"), QCoreApplication::translate("sdrt::cli", "Model folder."));
+    QCommandLineOption items(QStringLiteral("items"), QCoreApplication::translate("sdrt::cli", "Demo items."), QStringLiteral("N"), QStringLiteral("24"));
+    QCommandLineOption step1(QStringLiteral("step1-tokens"), QCoreApplication::translate("sdrt::cli", "Most new tokens of the analysis."), QStringLiteral("N"), QString::number(teacher::TeacherSampling{}.step1MaxTokens));
+    QCommandLineOption prefix(QStringLiteral("prefix-cache-mib"), QCoreApplication::translate("sdrt::cli", "Memory for cached prompt beginnings (0: off)."), QStringLiteral("MIB"), QString::number(model::RuntimeOptions{}.prefixCacheMiB));
+    p.addOptions({items, step1, prefix});
+    processArgs(p, QStringList{QStringLiteral("sdrt bench generate")} + args);
+    if (p.positionalArguments().size() != 1) {
+        err(p.helpText());
+        return 2;
+    }
+    const auto prefixMiB = intOption(p, prefix, 0, 1 << 20);
+    if (!prefixMiB)
+        return 2;
+    QTemporaryDir tmp;
+    demo::MakeDataParams mp;
+    mp.dir = tmp.filePath(QStringLiteral("data"));
+    mp.items = p.value(items).toInt();
+    mp.seed = 77;
+    if (auto r = demo::makeData(mp); !r) {
+        err(r.error());
+        return 2;
+    }
+    auto library = prompts::PromptLibrary::loadDir(prompts::PromptLibrary::defaultDir());
+    if (!library) {
+        err(library.error());
+        return 2;
+    }
+    model::configureThreads(0); // as the runtime will, so the summary shows what the runs use
+    out(QStringLiteral("platform: %1").arg(QString::fromStdString(model::platformSummary())));
+    double batch1Rate = 0;
+    for (int batch : {1, 8}) {
+        const QString wsDir = tmp.filePath(QStringLiteral("ws-%1").arg(batch));
+        auto ws = store::Workspace::create(wsDir);
+        if (!ws) {
+            err(ws.error());
+            return 2;
+        }
+        assets::ImportParams ip;
+        ip.workspaceRoot = wsDir;
+        ip.source = mp.dir;
+        if (auto r = assets::ImportJob(ip).run(); !r) {
+            err(r.error());
+            return 2;
+        }
+        if (auto r = library->registerIn(ws->db()); !r) {
+            err(r.error());
+            return 2;
+        }
+        auto m = teacher::registerModel(*ws, p.positionalArguments().first(), QStringLiteral("bench"));
+        if (!m) {
+            err(m.error());
+            return 2;
+        }
+        teacher::GenerationParams gp;
+        gp.workspace = wsDir;
+        gp.modelId = m->id;
+        gp.batch = batch;
+        gp.sampling.step1MaxTokens = p.value(step1).toInt();
+        gp.runtime.prefixCacheMiB = *prefixMiB;
+        auto s = teacher::runGeneration(gp);
+        if (!s) {
+            err(s.error());
+            return 2;
+        }
+        if (batch == 1)
+            batch1Rate = s->tracesPerMinute;
+        out(QStringLiteral("batch %1: %2 traces (%3 failed) in %4 s = %5 traces/min%6; hidden states %7 bytes/trace (fp16, layers %8)")
+                .arg(batch)
+                .arg(s->ok)
+                .arg(s->failed)
+                .arg(s->seconds, 0, 'f', 1)
+                .arg(s->tracesPerMinute, 0, 'f', 1)
+                .arg(batch == 1 || batch1Rate <= 0 ? QString() : QStringLiteral(" (x%1 of batch 1)").arg(s->tracesPerMinute / batch1Rate, 0, 'f', 2))
+                .arg(s->ok ? double(s->hiddenBytes) / s->ok : 0, 0, 'f', 0)
+                .arg(s->hiddenLayers.size()));
+        const model::EngineStats &e = s->engine;
+        out(QStringLiteral("  prefill %1 s (%2 passes, %3 positions computed, %4 taken from the prefix cache); decode %5 s (%6 steps, %7 rows per step)")
+                .arg(e.prefillSeconds, 0, 'f', 2)
+                .arg(e.prefills)
+                .arg(e.prefillTokens)
+                .arg(e.reusedTokens)
+                .arg(e.decodeSeconds, 0, 'f', 2)
+                .arg(e.decodeSteps)
+                .arg(e.rowsPerStep(), 0, 'f', 2));
+    }
+    return 0;
 }
 
 } // namespace sdrt::cli

@@ -22,6 +22,7 @@ class VlmRuntime;
 }
 namespace sdrt::store {
 class Database;
+class Workspace;
 }
 class QCommandLineOption;
 
@@ -44,6 +45,10 @@ int runEval(const QStringList &args);
 int runCompare(const QStringList &args);
 int runBenchGenerate(const QStringList &args);
 int benchModel(const QStringList &args);
+// sdrt model make-tiny, tokenize/detokenize --jsonl and chat-template --jsonl (ModelToolCommands.cpp).
+int makeTiny(const QStringList &args);
+int tokenizeLines(const QStringList &args, bool decode);
+int chatTemplateLines(const QStringList &args);
 
 // QCommandLineParser::process() for a command: --help prints the help and exits 0; an unknown
 // option or a missing value exits with status 2, as every other usage error does (process()
@@ -57,6 +62,9 @@ void processArgs(QCommandLineParser &p, const QStringList &args);
 // new or empty folder, or one with files when `force`; never a workspace's root. False after an
 // error on stderr.
 bool outputFolderAllowed(const QString &dir, bool force, const QString &command);
+
+// The workspace in `dir`, or nullopt after its error on stderr (callers exit with status 2).
+std::optional<store::Workspace> openWorkspace(const QString &dir);
 
 // Numeric options: the value of `option` (its default when not given), or nullopt after an
 // error on stderr that names the option, the value and the allowed range ("--limit: \"abc\"

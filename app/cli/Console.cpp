@@ -160,6 +160,16 @@ void err(const QString &text)
     std::fputc('\n', stderr);
 }
 
+std::optional<store::Workspace> openWorkspace(const QString &dir)
+{
+    auto ws = store::Workspace::open(dir);
+    if (!ws) {
+        err(ws.error());
+        return std::nullopt;
+    }
+    return std::move(*ws);
+}
+
 void jsonLine(const QJsonObject &object)
 {
     const QByteArray line = QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';

@@ -226,11 +226,9 @@ int runDistillRuns(const QStringList &args)
         err(p.helpText());
         return 2;
     }
-    auto ws = store::Workspace::open(p.positionalArguments().first());
-    if (!ws) {
-        err(ws.error());
+    auto ws = openWorkspace(p.positionalArguments().first());
+    if (!ws)
         return 2;
-    }
     store::DistillRepository runs(ws->db());
     auto list = runs.list();
     if (!list) {

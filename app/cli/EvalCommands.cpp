@@ -59,11 +59,9 @@ int runEnqueue(const QStringList &args)
         err(p.helpText());
         return 2;
     }
-    auto ws = store::Workspace::open(p.positionalArguments().first());
-    if (!ws) {
-        err(ws.error());
+    auto ws = openWorkspace(p.positionalArguments().first());
+    if (!ws)
         return 2;
-    }
     store::EvaluationRepository repo(ws->db());
     auto reportOf = [&](const QString &name) -> std::optional<eval::EvalReport> {
         auto e = repo.findByName(name);
@@ -127,6 +125,134 @@ int runEnqueue(const QStringList &args)
     return 0;
 }
 
+namespace {
+
+// sdrt eval's options.
+struct EvalOptions {
+    QCommandLineOption model{QStringLiteral("model"), tr("Model name or id (a student answers through its adapter)."), QStringLiteral("M")};
+    QCommandLineOption mode{QStringLiteral("mode"), tr("direct, two-step:PROMPT (name or name:version) or ensemble."), QStringLiteral("MODE"),
+                            QStringLiteral("direct")};
+    QCommandLineOption prompts{QStringLiteral("prompts"), tr("Ensemble prompts, comma separated (default: the newest of every prompt)."),
+                               QStringLiteral("LIST")};
+    QCommandLineOption vote{QStringLiteral("vote"), tr("Ensemble vote: majority or logprob."), QStringLiteral("V"), QStringLiteral("majority")};
+    QCommandLineOption split{QStringLiteral("split"), tr("train or eval."), QStringLiteral("S"), QStringLiteral("eval")};
+    QCommandLineOption family{QStringLiteral("family"), tr("Only this task family."), QStringLiteral("F")};
+    QCommandLineOption limit{QStringLiteral("limit"), tr("At most this many items (the first in id order; default: all)."), QStringLiteral("N")};
+    QCommandLineOption metric{QStringLiteral("metric"),
+                              tr("Score every item with this metric: exact_match, anls, relaxed_accuracy, yes_no_accuracy, absolute_error."),
+                              QStringLiteral("M")};
+    QCommandLineOption name{QStringLiteral("name"), tr("Evaluation name (default: eval-<UTC time>)."), QStringLiteral("NAME")};
+    QCommandLineOption resume{QStringLiteral("resume"), tr("Resume an interrupted or cancelled evaluation (only the missing items run)."),
+                              QStringLiteral("NAME")};
+    QCommandLineOption batch{QStringLiteral("batch"), tr("Items per batch."), QStringLiteral("N"), QStringLiteral("8")};
+    QCommandLineOption seed{QStringLiteral("seed"), tr("Seed of the two-step samples and of the bootstrap."), QStringLiteral("S"), QStringLiteral("1")};
+};
+
+// --mode and --prompts of a new evaluation; false after an error on stderr.
+bool modeOf(const QCommandLineParser &p, const EvalOptions &o, store::Database &db, eval::EvalParams &ep)
+{
+    const QString modeText = p.value(o.mode);
+    Result<std::vector<store::Id>> ids = std::vector<store::Id>();
+    if (modeText.startsWith(QLatin1String("two-step:"))) {
+        ep.mode = store::EvalMode::TwoStep;
+        ids = resolvePrompts(db, modeText.mid(9));
+    } else if (auto m = store::evalModeFromString(modeText); m && *m != store::EvalMode::TwoStep) {
+        ep.mode = *m;
+        if (ep.mode == store::EvalMode::Ensemble && p.isSet(o.prompts))
+            ids = resolvePrompts(db, p.value(o.prompts));
+    } else {
+        err(tr("--mode: \"%1\" is not direct, two-step:PROMPT or ensemble.").arg(modeText));
+        return false;
+    }
+    if (!ids) {
+        err(ids.error());
+        return false;
+    }
+    ep.promptIds = *ids;
+    return true;
+}
+
+// What a new evaluation is: its model, mode, vote, items, metric and name; false after an error
+// on stderr.
+bool newEvaluation(const QCommandLineParser &p, const EvalOptions &o, eval::EvalParams &ep)
+{
+    auto ws = openWorkspace(ep.workspace);
+    if (!ws)
+        return false;
+    auto m = resolveModel(ws->db(), p.value(o.model));
+    if (!m) {
+        err(m.error());
+        return false;
+    }
+    ep.modelId = *m;
+    if (!modeOf(p, o, ws->db(), ep))
+        return false;
+    const auto voteValue = store::ensembleVoteFromString(p.value(o.vote));
+    if (!voteValue) {
+        err(tr("--vote: \"%1\" is not majority or logprob.").arg(p.value(o.vote)));
+        return false;
+    }
+    ep.vote = *voteValue;
+    ep.filter.split = store::splitFromString(p.value(o.split));
+    if (!ep.filter.split) {
+        err(tr("--split: \"%1\" is not train or eval.").arg(p.value(o.split)));
+        return false;
+    }
+    ep.filter.taskFamily = p.value(o.family);
+    if (p.isSet(o.metric)) {
+        ep.metric = eval::metricFromName(p.value(o.metric));
+        if (!ep.metric) {
+            err(tr("--metric: \"%1\" is not a metric (exact_match, anls, relaxed_accuracy, yes_no_accuracy, absolute_error).").arg(p.value(o.metric)));
+            return false;
+        }
+    }
+    ep.name = p.isSet(o.name) ? p.value(o.name) : QStringLiteral("eval-") + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+    return true;
+}
+
+// The last protocol line on stdout and the scores on stderr; the exit status.
+int reportEvaluation(const eval::EvalReport &report, const QString &workspace)
+{
+    QJsonObject scores;
+    for (const auto &[metricName, families] : report.byMetric) {
+        QJsonObject fam;
+        for (const auto &[f, e] : families)
+            fam.insert(f.isEmpty() ? QStringLiteral("all") : f,
+                       QJsonObject{{QStringLiteral("value"), e.value}, {QStringLiteral("low"), e.low}, {QStringLiteral("high"), e.high},
+                                   {QStringLiteral("items"), e.items}});
+        scores.insert(metricName, fam);
+    }
+    store::protocol::EvalEnd end;
+    end.evaluation = report.name;
+    end.evaluationId = report.evaluationId;
+    end.items = report.items;
+    end.failed = report.failed;
+    end.itemsThisRun = report.itemsThisRun;
+    end.seconds = report.secondsThisRun;
+    end.itemsPerMinute = report.secondsThisRun > 0 ? 60.0 * report.itemsThisRun / report.secondsThisRun : 0.0;
+    end.scores = scores;
+    end.costPerAnswer = QJsonObject{{QStringLiteral("generations"), report.generations},
+                                    {QStringLiteral("prompt_tokens"), report.promptTokens},
+                                    {QStringLiteral("generated_tokens"), report.generatedTokens},
+                                    {QStringLiteral("latency_ms"), report.latencyMs}};
+    jsonLine(store::protocol::encode(report.cancelled ? store::protocol::Event::Cancelled : store::protocol::Event::Done, end));
+    for (const auto &[metricName, families] : report.byMetric)
+        for (const auto &[f, e] : families)
+            err(QStringLiteral("%1\t%2\t%3 [%4, %5]\t%6 items")
+                    .arg(metricName, f.isEmpty() ? QStringLiteral("all") : f)
+                    .arg(e.value, 0, 'f', 3)
+                    .arg(e.low, 0, 'f', 3)
+                    .arg(e.high, 0, 'f', 3)
+                    .arg(e.items));
+    if (report.cancelled) {
+        err(tr("Cancelled; resume with: sdrt eval %1 --resume %2").arg(workspace, report.name));
+        return 1;
+    }
+    return report.failed > 0 ? 1 : 0;
+}
+
+} // namespace
+
 int runEval(const QStringList &args)
 {
     if (!args.isEmpty() && args.first() == QLatin1String("enqueue"))
@@ -136,31 +262,18 @@ int runEval(const QStringList &args)
                                    "with bootstrap 95 % intervals. stdout: one JSON object per line."));
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("WS"), tr("Workspace folder."));
-    QCommandLineOption model(QStringLiteral("model"), tr("Model name or id (a student answers through its adapter)."), QStringLiteral("M"));
-    QCommandLineOption mode(QStringLiteral("mode"), tr("direct, two-step:PROMPT (name or name:version) or ensemble."), QStringLiteral("MODE"),
-                            QStringLiteral("direct"));
-    QCommandLineOption promptsOpt(QStringLiteral("prompts"), tr("Ensemble prompts, comma separated (default: the newest of every prompt)."), QStringLiteral("LIST"));
-    QCommandLineOption vote(QStringLiteral("vote"), tr("Ensemble vote: majority or logprob."), QStringLiteral("V"), QStringLiteral("majority"));
-    QCommandLineOption split(QStringLiteral("split"), tr("train or eval."), QStringLiteral("S"), QStringLiteral("eval"));
-    QCommandLineOption family(QStringLiteral("family"), tr("Only this task family."), QStringLiteral("F"));
-    QCommandLineOption limit(QStringLiteral("limit"), tr("At most this many items (the first in id order; default: all)."), QStringLiteral("N"));
-    QCommandLineOption metric(QStringLiteral("metric"), tr("Score every item with this metric: exact_match, anls, relaxed_accuracy, yes_no_accuracy, absolute_error."),
-                              QStringLiteral("M"));
-    QCommandLineOption name(QStringLiteral("name"), tr("Evaluation name (default: eval-<UTC time>)."), QStringLiteral("NAME"));
-    QCommandLineOption resume(QStringLiteral("resume"), tr("Resume an interrupted or cancelled evaluation (only the missing items run)."), QStringLiteral("NAME"));
-    QCommandLineOption batch(QStringLiteral("batch"), tr("Items per batch."), QStringLiteral("N"), QStringLiteral("8"));
-    QCommandLineOption seed(QStringLiteral("seed"), tr("Seed of the two-step samples and of the bootstrap."), QStringLiteral("S"), QStringLiteral("1"));
-    p.addOptions({model, mode, promptsOpt, vote, split, family, limit, metric, name, resume, batch, seed});
+    const EvalOptions o;
+    p.addOptions({o.model, o.mode, o.prompts, o.vote, o.split, o.family, o.limit, o.metric, o.name, o.resume, o.batch, o.seed});
     processArgs(p, QStringList{QStringLiteral("sdrt eval")} + args);
-    if (p.positionalArguments().size() != 1 || p.isSet(resume) == p.isSet(model)) {
+    if (p.positionalArguments().size() != 1 || p.isSet(o.resume) == p.isSet(o.model)) {
         err(tr("Give a workspace and either --model M (a new evaluation) or --resume NAME."));
         err(p.helpText());
         return 2;
     }
     // Unset means every item; 0 is an error, not another way to say "all".
-    const auto limitValue = p.isSet(limit) ? intOption(p, limit, 1) : std::optional<int>(0);
-    const auto batchValue = limitValue ? intOption(p, batch, 1, 4096) : std::nullopt;
-    const auto seedValue = batchValue ? seedOption(p, seed) : std::nullopt;
+    const auto limitValue = p.isSet(o.limit) ? intOption(p, o.limit, 1) : std::optional<int>(0);
+    const auto batchValue = limitValue ? intOption(p, o.batch, 1, 4096) : std::nullopt;
+    const auto seedValue = batchValue ? seedOption(p, o.seed) : std::nullopt;
     if (!seedValue)
         return 2;
     eval::EvalParams ep;
@@ -168,64 +281,10 @@ int runEval(const QStringList &args)
     ep.batch = *batchValue;
     ep.seed = *seedValue;
     ep.limit = *limitValue;
-    if (p.isSet(resume)) {
-        ep.resume = p.value(resume);
-    } else {
-        auto ws = store::Workspace::open(ep.workspace);
-        if (!ws) {
-            err(ws.error());
-            return 2;
-        }
-        auto m = resolveModel(ws->db(), p.value(model));
-        if (!m) {
-            err(m.error());
-            return 2;
-        }
-        ep.modelId = *m;
-        const QString modeText = p.value(mode);
-        if (modeText.startsWith(QLatin1String("two-step:"))) {
-            ep.mode = store::EvalMode::TwoStep;
-            auto ids = resolvePrompts(ws->db(), modeText.mid(9));
-            if (!ids) {
-                err(ids.error());
-                return 2;
-            }
-            ep.promptIds = *ids;
-        } else if (auto m = store::evalModeFromString(modeText); m && *m != store::EvalMode::TwoStep) {
-            ep.mode = *m;
-            if (ep.mode == store::EvalMode::Ensemble && p.isSet(promptsOpt)) {
-                auto ids = resolvePrompts(ws->db(), p.value(promptsOpt));
-                if (!ids) {
-                    err(ids.error());
-                    return 2;
-                }
-                ep.promptIds = *ids;
-            }
-        } else {
-            err(tr("--mode: \"%1\" is not direct, two-step:PROMPT or ensemble.").arg(modeText));
-            return 2;
-        }
-        const auto voteValue = store::ensembleVoteFromString(p.value(vote));
-        if (!voteValue) {
-            err(tr("--vote: \"%1\" is not majority or logprob.").arg(p.value(vote)));
-            return 2;
-        }
-        ep.vote = *voteValue;
-        ep.filter.split = store::splitFromString(p.value(split));
-        if (!ep.filter.split) {
-            err(tr("--split: \"%1\" is not train or eval.").arg(p.value(split)));
-            return 2;
-        }
-        ep.filter.taskFamily = p.value(family);
-        if (p.isSet(metric)) {
-            ep.metric = eval::metricFromName(p.value(metric));
-            if (!ep.metric) {
-                err(tr("--metric: \"%1\" is not a metric (exact_match, anls, relaxed_accuracy, yes_no_accuracy, absolute_error).").arg(p.value(metric)));
-                return 2;
-            }
-        }
-        ep.name = p.isSet(name) ? p.value(name) : QStringLiteral("eval-") + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
-    }
+    if (p.isSet(o.resume))
+        ep.resume = p.value(o.resume);
+    else if (!newEvaluation(p, o, ep))
+        return 2;
     ep.cancel = cancelOnSignals();
     ep.progress = [](const eval::EvalParams::Progress &pr) {
         jsonLine(store::protocol::encode(store::protocol::EvalProgress{pr.done, pr.total, pr.failed, pr.etaSeconds}));
@@ -236,42 +295,7 @@ int runEval(const QStringList &args)
         jsonLine(store::protocol::encodeFailure(report.error()));
         return 2;
     }
-    QJsonObject scores;
-    for (const auto &[metricName, families] : report->byMetric) {
-        QJsonObject fam;
-        for (const auto &[f, e] : families)
-            fam.insert(f.isEmpty() ? QStringLiteral("all") : f,
-                       QJsonObject{{QStringLiteral("value"), e.value}, {QStringLiteral("low"), e.low}, {QStringLiteral("high"), e.high},
-                                   {QStringLiteral("items"), e.items}});
-        scores.insert(metricName, fam);
-    }
-    store::protocol::EvalEnd end;
-    end.evaluation = report->name;
-    end.evaluationId = report->evaluationId;
-    end.items = report->items;
-    end.failed = report->failed;
-    end.itemsThisRun = report->itemsThisRun;
-    end.seconds = report->secondsThisRun;
-    end.itemsPerMinute = report->secondsThisRun > 0 ? 60.0 * report->itemsThisRun / report->secondsThisRun : 0.0;
-    end.scores = scores;
-    end.costPerAnswer = QJsonObject{{QStringLiteral("generations"), report->generations},
-                                    {QStringLiteral("prompt_tokens"), report->promptTokens},
-                                    {QStringLiteral("generated_tokens"), report->generatedTokens},
-                                    {QStringLiteral("latency_ms"), report->latencyMs}};
-    jsonLine(store::protocol::encode(report->cancelled ? store::protocol::Event::Cancelled : store::protocol::Event::Done, end));
-    for (const auto &[metricName, families] : report->byMetric)
-        for (const auto &[f, e] : families)
-            err(QStringLiteral("%1\t%2\t%3 [%4, %5]\t%6 items")
-                    .arg(metricName, f.isEmpty() ? QStringLiteral("all") : f)
-                    .arg(e.value, 0, 'f', 3)
-                    .arg(e.low, 0, 'f', 3)
-                    .arg(e.high, 0, 'f', 3)
-                    .arg(e.items));
-    if (report->cancelled) {
-        err(tr("Cancelled; resume with: sdrt eval %1 --resume %2").arg(ep.workspace, report->name));
-        return 1;
-    }
-    return report->failed > 0 ? 1 : 0;
+    return reportEvaluation(*report, ep.workspace);
 }
 
 int runCompare(const QStringList &args)
@@ -307,11 +331,9 @@ int runCompare(const QStringList &args)
         err(tr("--csv and --html name the same file (%1); give each its own.").arg(p.value(csv)));
         return 2;
     }
-    auto ws = store::Workspace::open(p.positionalArguments().first());
-    if (!ws) {
-        err(ws.error());
+    auto ws = openWorkspace(p.positionalArguments().first());
+    if (!ws)
         return 2;
-    }
     const QStringList names = p.positionalArguments().mid(1);
     for (const QString &n : names) {
         store::EvaluationRepository repo(ws->db());

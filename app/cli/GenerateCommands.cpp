@@ -84,11 +84,9 @@ namespace {
 // Fails only when the workspace cannot be read.
 int printEnsembles(const QString &wsDir, const teacher::GenerationParams &gp)
 {
-    auto ws = store::Workspace::open(wsDir);
-    if (!ws) {
-        err(ws.error());
+    auto ws = openWorkspace(wsDir);
+    if (!ws)
         return 2;
-    }
     store::ItemRepository items(ws->db());
     store::TraceRepository traces(ws->db());
     auto rows = items.list(gp.filter, 0, std::numeric_limits<std::int32_t>::max());
@@ -141,141 +139,89 @@ int printEnsembles(const QString &wsDir, const teacher::GenerationParams &gp)
     return 0;
 }
 
-int generate(const QStringList &args)
+namespace {
+
+// sdrt generate's options.
+struct GenerateOptions {
+    QCommandLineOption model{QStringLiteral("model"), QCoreApplication::translate("sdrt::cli", "Model name or id."), QStringLiteral("M")};
+    QCommandLineOption promptsOpt{QStringLiteral("prompts"), QCoreApplication::translate("sdrt::cli", "Comma-separated prompt names (name or name:version); default all."), QStringLiteral("LIST")};
+    QCommandLineOption split{QStringLiteral("split"), QCoreApplication::translate("sdrt::cli", "train or eval; default both."), QStringLiteral("S")};
+    QCommandLineOption family{QStringLiteral("family"), QCoreApplication::translate("sdrt::cli", "Task family."), QStringLiteral("F")};
+    QCommandLineOption text{QStringLiteral("text"), QCoreApplication::translate("sdrt::cli", "Only items whose question, answer or note contains this text."), QStringLiteral("T")};
+    QCommandLineOption limit{QStringLiteral("limit"), QCoreApplication::translate("sdrt::cli", "At most this many items (the first in id order)."), QStringLiteral("N")};
+    QCommandLineOption samples{QStringLiteral("samples"), QCoreApplication::translate("sdrt::cli", "Samples per prompt."), QStringLiteral("K"), QStringLiteral("1")};
+    QCommandLineOption batch{QStringLiteral("batch"), QCoreApplication::translate("sdrt::cli", "Rows generated together (a finished row takes the next work at once)."), QStringLiteral("B"), QStringLiteral("8")};
+    QCommandLineOption commit{QStringLiteral("commit-every"), QCoreApplication::translate("sdrt::cli", "Store finished traces in groups of this many (or every 5 s); a crash loses at most one group."), QStringLiteral("N"), QString::number(teacher::GenerationParams{}.commitTraces)};
+    QCommandLineOption temperature{QStringLiteral("temperature"), QCoreApplication::translate("sdrt::cli", "Sampling temperature; 0 is greedy."), QStringLiteral("X"), QStringLiteral("0")};
+    QCommandLineOption topK{QStringLiteral("top-k"), QCoreApplication::translate("sdrt::cli", "top-k (0: off)."), QStringLiteral("K"), QStringLiteral("0")};
+    QCommandLineOption topP{QStringLiteral("top-p"), QCoreApplication::translate("sdrt::cli", "top-p (1: off)."), QStringLiteral("P"), QStringLiteral("1")};
+    QCommandLineOption seed{QStringLiteral("seed"), QCoreApplication::translate("sdrt::cli", "Run seed."), QStringLiteral("S"), QStringLiteral("1")};
+    QCommandLineOption step1{QStringLiteral("step1-tokens"), QCoreApplication::translate("sdrt::cli", "Most new tokens of the analysis."), QStringLiteral("N"), QString::number(teacher::TeacherSampling{}.step1MaxTokens)};
+    QCommandLineOption step2{QStringLiteral("step2-tokens"), QCoreApplication::translate("sdrt::cli", "Most new tokens of the answer."), QStringLiteral("N"), QString::number(teacher::TeacherSampling{}.step2MaxTokens)};
+    QCommandLineOption layers{QStringLiteral("layers"), QCoreApplication::translate("sdrt::cli", "Decoder layers for hidden states (comma-separated; default middle and last)."), QStringLiteral("L")};
+    QCommandLineOption noHidden{QStringLiteral("no-hidden"), QCoreApplication::translate("sdrt::cli", "Do not store hidden states.")};
+    QCommandLineOption shard{QStringLiteral("shard"), QCoreApplication::translate("sdrt::cli", "i/N: take every N-th item starting at i (0-based)."), QStringLiteral("i/N")};
+    QCommandLineOption outDir{QStringLiteral("out"), QCoreApplication::translate("sdrt::cli", "With --shard: write into this shard folder (then sdrt merge)."), QStringLiteral("DIR")};
+    QCommandLineOption device{QStringLiteral("device"), QCoreApplication::translate("sdrt::cli", "cpu, cuda[:N] or auto."), QStringLiteral("D"), QStringLiteral("auto")};
+    QCommandLineOption quiet{QStringLiteral("quiet"), QCoreApplication::translate("sdrt::cli", "No per-item ensemble lines.")};
+};
+
+// The model, prompts and items of a run; false after an error on stderr.
+bool chooseWork(const QCommandLineParser &p, const GenerateOptions &o, const std::optional<int> &limitValue, teacher::GenerationParams &gp)
 {
-    QCommandLineParser p;
-    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Run the prompt library two-step over items with a registered model and store the traces "
-                                  "(with hidden states). Rerunning resumes: completed traces are skipped. Ctrl+C cancels."));
-    p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder."));
-    QCommandLineOption model(QStringLiteral("model"), QCoreApplication::translate("sdrt::cli", "Model name or id."), QStringLiteral("M"));
-    QCommandLineOption promptsOpt(QStringLiteral("prompts"), QCoreApplication::translate("sdrt::cli", "Comma-separated prompt names (name or name:version); default all."), QStringLiteral("LIST"));
-    QCommandLineOption split(QStringLiteral("split"), QCoreApplication::translate("sdrt::cli", "train or eval; default both."), QStringLiteral("S"));
-    QCommandLineOption family(QStringLiteral("family"), QCoreApplication::translate("sdrt::cli", "Task family."), QStringLiteral("F"));
-    QCommandLineOption text(QStringLiteral("text"), QCoreApplication::translate("sdrt::cli", "Only items whose question, answer or note contains this text."), QStringLiteral("T"));
-    QCommandLineOption limit(QStringLiteral("limit"), QCoreApplication::translate("sdrt::cli", "At most this many items (the first in id order)."), QStringLiteral("N"));
-    QCommandLineOption samples(QStringLiteral("samples"), QCoreApplication::translate("sdrt::cli", "Samples per prompt."), QStringLiteral("K"), QStringLiteral("1"));
-    QCommandLineOption batch(QStringLiteral("batch"), QCoreApplication::translate("sdrt::cli", "Rows generated together (a finished row takes the next work at once)."), QStringLiteral("B"), QStringLiteral("8"));
-    QCommandLineOption commit(QStringLiteral("commit-every"), QCoreApplication::translate("sdrt::cli", "Store finished traces in groups of this many (or every 5 s); a crash loses at most one group."), QStringLiteral("N"), QString::number(teacher::GenerationParams{}.commitTraces));
-    QCommandLineOption temperature(QStringLiteral("temperature"), QCoreApplication::translate("sdrt::cli", "Sampling temperature; 0 is greedy."), QStringLiteral("X"), QStringLiteral("0"));
-    QCommandLineOption topK(QStringLiteral("top-k"), QCoreApplication::translate("sdrt::cli", "top-k (0: off)."), QStringLiteral("K"), QStringLiteral("0"));
-    QCommandLineOption topP(QStringLiteral("top-p"), QCoreApplication::translate("sdrt::cli", "top-p (1: off)."), QStringLiteral("P"), QStringLiteral("1"));
-    QCommandLineOption seed(QStringLiteral("seed"), QCoreApplication::translate("sdrt::cli", "Run seed."), QStringLiteral("S"), QStringLiteral("1"));
-    QCommandLineOption step1(QStringLiteral("step1-tokens"), QCoreApplication::translate("sdrt::cli", "Most new tokens of the analysis."), QStringLiteral("N"), QString::number(teacher::TeacherSampling{}.step1MaxTokens));
-    QCommandLineOption step2(QStringLiteral("step2-tokens"), QCoreApplication::translate("sdrt::cli", "Most new tokens of the answer."), QStringLiteral("N"), QString::number(teacher::TeacherSampling{}.step2MaxTokens));
-    QCommandLineOption layers(QStringLiteral("layers"), QCoreApplication::translate("sdrt::cli", "Decoder layers for hidden states (comma-separated; default middle and last)."), QStringLiteral("L"));
-    QCommandLineOption noHidden(QStringLiteral("no-hidden"), QCoreApplication::translate("sdrt::cli", "Do not store hidden states."));
-    QCommandLineOption shard(QStringLiteral("shard"), QCoreApplication::translate("sdrt::cli", "i/N: take every N-th item starting at i (0-based)."), QStringLiteral("i/N"));
-    QCommandLineOption outDir(QStringLiteral("out"), QCoreApplication::translate("sdrt::cli", "With --shard: write into this shard folder (then sdrt merge)."), QStringLiteral("DIR"));
-    QCommandLineOption device(QStringLiteral("device"), QCoreApplication::translate("sdrt::cli", "cpu, cuda[:N] or auto."), QStringLiteral("D"), QStringLiteral("auto"));
-    QCommandLineOption quiet(QStringLiteral("quiet"), QCoreApplication::translate("sdrt::cli", "No per-item ensemble lines."));
-    p.addOptions({model, promptsOpt, split, family, text, limit, samples, batch, commit, temperature, topK, topP, seed, step1, step2, layers, noHidden,
-                  shard, outDir, device, quiet});
-    processArgs(p, QStringList{QStringLiteral("sdrt generate")} + args);
-    if (p.positionalArguments().size() != 1 || !p.isSet(model)) {
-        err(p.helpText());
-        return 2;
+    auto ws = openWorkspace(gp.workspace);
+    if (!ws)
+        return false;
+    auto m = resolveModel(ws->db(), p.value(o.model));
+    if (!m) {
+        err(m.error());
+        return false;
     }
-    const QString wsDir = p.positionalArguments().first();
-    teacher::GenerationParams gp;
-    gp.loadModel = distill::loadRegisteredModel; // students too
-    gp.workspace = wsDir;
-    // Every number is checked before anything runs: a typo is an error, not a default.
-    const auto samplesValue = intOption(p, samples, 1, 1000);
-    const auto batchValue = samplesValue ? intOption(p, batch, 1, 4096) : std::nullopt;
-    const auto commitValue = batchValue ? intOption(p, commit, 1, 1 << 20) : std::nullopt;
-    const auto temperatureValue = commitValue ? realOption(p, temperature, 0, 100) : std::nullopt;
-    const auto topKValue = temperatureValue ? intOption(p, topK, 0) : std::nullopt;
-    const auto topPValue = topKValue ? realOption(p, topP, 0, 1, false) : std::nullopt;
-    const auto seedValue = topPValue ? seedOption(p, seed) : std::nullopt;
-    const auto step1Value = seedValue ? intOption(p, step1, 1, 1 << 20) : std::nullopt;
-    const auto step2Value = step1Value ? intOption(p, step2, 1, 1 << 20) : std::nullopt;
-    if (!step2Value)
-        return 2;
-    std::optional<int> limitValue;
-    if (p.isSet(limit) && !(limitValue = intOption(p, limit, 1)))
-        return 2;
-    if (p.isSet(layers)) {
-        auto list = intListOption(p, layers, 0, 100000);
-        if (!list)
-            return 2;
-        gp.hiddenLayers = *list;
+    gp.modelId = *m;
+    auto pr = resolvePrompts(ws->db(), p.value(o.promptsOpt));
+    if (!pr) {
+        err(pr.error());
+        return false;
     }
-    if (p.isSet(split) && !store::splitFromString(p.value(split))) {
-        err(QCoreApplication::translate("sdrt::cli", "--split: \"%1\" is not a split (train or eval).").arg(p.value(split)));
-        return 2;
-    }
-    {
-        auto ws = store::Workspace::open(wsDir);
-        if (!ws) {
-            err(ws.error());
-            return 2;
+    gp.promptIds = *pr;
+    gp.filter.split = store::splitFromString(p.value(o.split));
+    gp.filter.taskFamily = p.value(o.family);
+    gp.filter.text = p.value(o.text);
+    if (p.isSet(o.limit)) {
+        auto rows = store::ItemRepository(ws->db()).list(gp.filter, 0, *limitValue);
+        if (!rows) {
+            err(rows.error());
+            return false;
         }
-        auto m = resolveModel(ws->db(), p.value(model));
-        if (!m) {
-            err(m.error());
-            return 2;
-        }
-        gp.modelId = *m;
-        auto pr = resolvePrompts(ws->db(), p.value(promptsOpt));
-        if (!pr) {
-            err(pr.error());
-            return 2;
-        }
-        gp.promptIds = *pr;
-        gp.filter.split = store::splitFromString(p.value(split));
-        gp.filter.taskFamily = p.value(family);
-        gp.filter.text = p.value(text);
-        if (p.isSet(limit)) {
-            auto rows = store::ItemRepository(ws->db()).list(gp.filter, 0, *limitValue);
-            if (!rows) {
-                err(rows.error());
-                return 2;
-            }
-            for (const auto &r : *rows)
-                gp.itemIds.push_back(r.id);
-            if (gp.itemIds.empty()) {
-                err(QCoreApplication::translate("sdrt::cli", "No items match."));
-                return 2;
-            }
+        for (const auto &r : *rows)
+            gp.itemIds.push_back(r.id);
+        if (gp.itemIds.empty()) {
+            err(QCoreApplication::translate("sdrt::cli", "No items match."));
+            return false;
         }
     }
-    gp.samples = *samplesValue;
-    gp.batch = *batchValue;
-    gp.commitTraces = *commitValue;
-    gp.sampling.temperature = float(*temperatureValue);
-    gp.sampling.topK = *topKValue;
-    gp.sampling.topP = float(*topPValue);
-    gp.seed = *seedValue;
-    gp.sampling.step1MaxTokens = *step1Value;
-    gp.sampling.step2MaxTokens = *step2Value;
-    gp.captureHidden = !p.isSet(noHidden);
-    if (p.isSet(shard)) {
-        const QStringList parts = p.value(shard).split(QLatin1Char('/'));
-        bool ok1 = false, ok2 = false;
-        if (parts.size() == 2) {
-            gp.shardIndex = parts[0].toInt(&ok1);
-            gp.shardCount = parts[1].toInt(&ok2);
-        }
-        if (!ok1 || !ok2) {
-            err(QCoreApplication::translate("sdrt::cli", "--shard takes i/N, for example 0/2."));
-            return 2;
-        }
+    return true;
+}
+
+// --shard i/N; false after an error on stderr.
+bool shardOf(const QString &text, teacher::GenerationParams &gp)
+{
+    const QStringList parts = text.split(QLatin1Char('/'));
+    bool ok1 = false, ok2 = false;
+    if (parts.size() == 2) {
+        gp.shardIndex = parts[0].toInt(&ok1);
+        gp.shardCount = parts[1].toInt(&ok2);
     }
-    gp.shardDir = p.value(outDir);
-    gp.runtime.device = p.value(device).toStdString();
-    ProgressBar bar(QCoreApplication::translate("sdrt::cli", "generate"));
-    gp.progress = [&bar](const teacher::GenerationProgress &pr) {
-        bar.update(pr.done, pr.total, QStringLiteral("%1 traces/s, %2 failed").arg(pr.tracesPerSecond, 0, 'f', 2).arg(pr.failed));
-    };
-    gp.cancel = cancelOnSignals();
-    auto summary = teacher::runGeneration(gp);
-    bar.finish();
-    if (!summary) {
-        err(summary.error());
-        return 2;
+    if (!ok1 || !ok2) {
+        err(QCoreApplication::translate("sdrt::cli", "--shard takes i/N, for example 0/2."));
+        return false;
     }
-    const auto &s = *summary;
+    return true;
+}
+
+// What a teacher run did, on stdout (failures on stderr).
+void printSummary(const teacher::GenerationSummary &s)
+{
     if (s.resumedRun)
         out(QCoreApplication::translate("sdrt::cli", "run %1 resumes interrupted run %2 (%3 ok and %4 failed traces stored when it stopped)")
                 .arg(s.runId)
@@ -302,9 +248,86 @@ int generate(const QStringList &args)
                 .arg(layersText)
                 .arg(double(s.hiddenBytes) / s.ok, 0, 'f', 0)
                 .arg(double(s.hiddenBytes) / (1 << 20), 0, 'f', 2));
+}
+
+} // namespace
+
+int generate(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Run the prompt library two-step over items with a registered model and store the traces "
+                                  "(with hidden states). Rerunning resumes: completed traces are skipped. Ctrl+C cancels."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder."));
+    const GenerateOptions o;
+    p.addOptions({o.model, o.promptsOpt, o.split, o.family, o.text, o.limit, o.samples, o.batch, o.commit, o.temperature, o.topK, o.topP, o.seed,
+                  o.step1, o.step2, o.layers, o.noHidden, o.shard, o.outDir, o.device, o.quiet});
+    processArgs(p, QStringList{QStringLiteral("sdrt generate")} + args);
+    if (p.positionalArguments().size() != 1 || !p.isSet(o.model)) {
+        err(p.helpText());
+        return 2;
+    }
+    const QString wsDir = p.positionalArguments().first();
+    teacher::GenerationParams gp;
+    gp.loadModel = distill::loadRegisteredModel; // students too
+    gp.workspace = wsDir;
+    // Every number is checked before anything runs: a typo is an error, not a default.
+    const auto samplesValue = intOption(p, o.samples, 1, 1000);
+    const auto batchValue = samplesValue ? intOption(p, o.batch, 1, 4096) : std::nullopt;
+    const auto commitValue = batchValue ? intOption(p, o.commit, 1, 1 << 20) : std::nullopt;
+    const auto temperatureValue = commitValue ? realOption(p, o.temperature, 0, 100) : std::nullopt;
+    const auto topKValue = temperatureValue ? intOption(p, o.topK, 0) : std::nullopt;
+    const auto topPValue = topKValue ? realOption(p, o.topP, 0, 1, false) : std::nullopt;
+    const auto seedValue = topPValue ? seedOption(p, o.seed) : std::nullopt;
+    const auto step1Value = seedValue ? intOption(p, o.step1, 1, 1 << 20) : std::nullopt;
+    const auto step2Value = step1Value ? intOption(p, o.step2, 1, 1 << 20) : std::nullopt;
+    if (!step2Value)
+        return 2;
+    std::optional<int> limitValue;
+    if (p.isSet(o.limit) && !(limitValue = intOption(p, o.limit, 1)))
+        return 2;
+    if (p.isSet(o.layers)) {
+        auto list = intListOption(p, o.layers, 0, 100000);
+        if (!list)
+            return 2;
+        gp.hiddenLayers = *list;
+    }
+    if (p.isSet(o.split) && !store::splitFromString(p.value(o.split))) {
+        err(QCoreApplication::translate("sdrt::cli", "--split: \"%1\" is not a split (train or eval).").arg(p.value(o.split)));
+        return 2;
+    }
+    if (!chooseWork(p, o, limitValue, gp))
+        return 2;
+    gp.samples = *samplesValue;
+    gp.batch = *batchValue;
+    gp.commitTraces = *commitValue;
+    gp.sampling.temperature = float(*temperatureValue);
+    gp.sampling.topK = *topKValue;
+    gp.sampling.topP = float(*topPValue);
+    gp.seed = *seedValue;
+    gp.sampling.step1MaxTokens = *step1Value;
+    gp.sampling.step2MaxTokens = *step2Value;
+    gp.captureHidden = !p.isSet(o.noHidden);
+    if (p.isSet(o.shard) && !shardOf(p.value(o.shard), gp))
+        return 2;
+    gp.shardDir = p.value(o.outDir);
+    gp.runtime.device = p.value(o.device).toStdString();
+    ProgressBar bar(QCoreApplication::translate("sdrt::cli", "generate"));
+    gp.progress = [&bar](const teacher::GenerationProgress &pr) {
+        bar.update(pr.done, pr.total, QStringLiteral("%1 traces/s, %2 failed").arg(pr.tracesPerSecond, 0, 'f', 2).arg(pr.failed));
+    };
+    gp.cancel = cancelOnSignals();
+    auto summary = teacher::runGeneration(gp);
+    bar.finish();
+    if (!summary) {
+        err(summary.error());
+        return 2;
+    }
+    const auto &s = *summary;
+    printSummary(s);
 
     // The ensemble per item (workspace runs only; a shard is summarised after merging).
-    if (gp.shardDir.isEmpty() && !p.isSet(quiet)) {
+    if (gp.shardDir.isEmpty() && !p.isSet(o.quiet)) {
         if (const int rc = printEnsembles(wsDir, gp); rc != 0)
             return rc;
     }
@@ -341,98 +364,6 @@ int merge(const QStringList &args)
 
 // Traces per minute of a model on generated demo items at batch 1 and batch 8, and hidden-state
 // bytes per trace. Every run starts from an empty workspace (nothing is skipped).
-int benchGenerate(const QStringList &args)
-{
-    QCommandLineParser p;
-    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Benchmark teacher runs: traces per minute at batch 1 and 8, hidden-state bytes per trace."));
-    p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("MODEL"), QCoreApplication::translate("sdrt::cli", "Model folder."));
-    QCommandLineOption items(QStringLiteral("items"), QCoreApplication::translate("sdrt::cli", "Demo items."), QStringLiteral("N"), QStringLiteral("24"));
-    QCommandLineOption step1(QStringLiteral("step1-tokens"), QCoreApplication::translate("sdrt::cli", "Most new tokens of the analysis."), QStringLiteral("N"), QString::number(teacher::TeacherSampling{}.step1MaxTokens));
-    QCommandLineOption prefix(QStringLiteral("prefix-cache-mib"), QCoreApplication::translate("sdrt::cli", "Memory for cached prompt beginnings (0: off)."), QStringLiteral("MIB"), QString::number(model::RuntimeOptions{}.prefixCacheMiB));
-    p.addOptions({items, step1, prefix});
-    processArgs(p, QStringList{QStringLiteral("sdrt bench generate")} + args);
-    if (p.positionalArguments().size() != 1) {
-        err(p.helpText());
-        return 2;
-    }
-    const auto prefixMiB = intOption(p, prefix, 0, 1 << 20);
-    if (!prefixMiB)
-        return 2;
-    QTemporaryDir tmp;
-    demo::MakeDataParams mp;
-    mp.dir = tmp.filePath(QStringLiteral("data"));
-    mp.items = p.value(items).toInt();
-    mp.seed = 77;
-    if (auto r = demo::makeData(mp); !r) {
-        err(r.error());
-        return 2;
-    }
-    auto library = prompts::PromptLibrary::loadDir(prompts::PromptLibrary::defaultDir());
-    if (!library) {
-        err(library.error());
-        return 2;
-    }
-    model::configureThreads(0); // as the runtime will, so the summary shows what the runs use
-    out(QStringLiteral("platform: %1").arg(QString::fromStdString(model::platformSummary())));
-    double batch1Rate = 0;
-    for (int batch : {1, 8}) {
-        const QString wsDir = tmp.filePath(QStringLiteral("ws-%1").arg(batch));
-        auto ws = store::Workspace::create(wsDir);
-        if (!ws) {
-            err(ws.error());
-            return 2;
-        }
-        assets::ImportParams ip;
-        ip.workspaceRoot = wsDir;
-        ip.source = mp.dir;
-        if (auto r = assets::ImportJob(ip).run(); !r) {
-            err(r.error());
-            return 2;
-        }
-        if (auto r = library->registerIn(ws->db()); !r) {
-            err(r.error());
-            return 2;
-        }
-        auto m = teacher::registerModel(*ws, p.positionalArguments().first(), QStringLiteral("bench"));
-        if (!m) {
-            err(m.error());
-            return 2;
-        }
-        teacher::GenerationParams gp;
-        gp.workspace = wsDir;
-        gp.modelId = m->id;
-        gp.batch = batch;
-        gp.sampling.step1MaxTokens = p.value(step1).toInt();
-        gp.runtime.prefixCacheMiB = *prefixMiB;
-        auto s = teacher::runGeneration(gp);
-        if (!s) {
-            err(s.error());
-            return 2;
-        }
-        if (batch == 1)
-            batch1Rate = s->tracesPerMinute;
-        out(QStringLiteral("batch %1: %2 traces (%3 failed) in %4 s = %5 traces/min%6; hidden states %7 bytes/trace (fp16, layers %8)")
-                .arg(batch)
-                .arg(s->ok)
-                .arg(s->failed)
-                .arg(s->seconds, 0, 'f', 1)
-                .arg(s->tracesPerMinute, 0, 'f', 1)
-                .arg(batch == 1 || batch1Rate <= 0 ? QString() : QStringLiteral(" (x%1 of batch 1)").arg(s->tracesPerMinute / batch1Rate, 0, 'f', 2))
-                .arg(s->ok ? double(s->hiddenBytes) / s->ok : 0, 0, 'f', 0)
-                .arg(s->hiddenLayers.size()));
-        const model::EngineStats &e = s->engine;
-        out(QStringLiteral("  prefill %1 s (%2 passes, %3 positions computed, %4 taken from the prefix cache); decode %5 s (%6 steps, %7 rows per step)")
-                .arg(e.prefillSeconds, 0, 'f', 2)
-                .arg(e.prefills)
-                .arg(e.prefillTokens)
-                .arg(e.reusedTokens)
-                .arg(e.decodeSeconds, 0, 'f', 2)
-                .arg(e.decodeSteps)
-                .arg(e.rowsPerStep(), 0, 'f', 2));
-    }
-    return 0;
-}
 
 } // namespace
 
@@ -460,11 +391,9 @@ int runRuns(const QStringList &args)
         err(p.helpText());
         return 2;
     }
-    auto ws = store::Workspace::open(p.positionalArguments().first());
-    if (!ws) {
-        err(ws.error());
+    auto ws = openWorkspace(p.positionalArguments().first());
+    if (!ws)
         return 2;
-    }
     store::TraceRepository traces(ws->db());
     if (auto r = traces.reconcileRuns(); !r) {
         err(r.error());
@@ -498,9 +427,5 @@ int runRuns(const QStringList &args)
     return 0;
 }
 
-int runBenchGenerate(const QStringList &args)
-{
-    return benchGenerate(args);
-}
 
 } // namespace sdrt::cli

@@ -55,75 +55,6 @@ Expected<model::RgbImage, QString> readImage(const QString &path)
     return teacher::toRgbImage(*image);
 }
 
-int makeTiny(const QStringList &args)
-{
-    QCommandLineParser p;
-    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Write a random tiny LLaVA (or Qwen3-VL) in the Hugging Face layout."));
-    p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("DIR"), QCoreApplication::translate("sdrt::cli", "Output folder."));
-    QCommandLineOption seed(QStringLiteral("seed"), QCoreApplication::translate("sdrt::cli", "Random seed."), QStringLiteral("S"), QStringLiteral("1"));
-    QCommandLineOption mistral(QStringLiteral("mistral"), QCoreApplication::translate("sdrt::cli", "Use the Mistral [INST] chat template."));
-    QCommandLineOption big(QStringLiteral("100m"), QCoreApplication::translate("sdrt::cli", "A ~100M-parameter shape instead of the tiny one."));
-    QCommandLineOption next(QStringLiteral("next"),
-                            QCoreApplication::translate("sdrt::cli", "A LLaVA-NeXT (1.6): anyres image grid of 336-pixel views, Mistral text config and [INST] template."));
-    QCommandLineOption force(QStringLiteral("force"),
-                             QCoreApplication::translate("sdrt::cli", "Write into a folder that already has files (they may be replaced)."));
-    QCommandLineOption qwen3vl(QStringLiteral("qwen3vl"),
-                               QCoreApplication::translate("sdrt::cli", "A Qwen3-VL, with a byte-level BPE tokenizer.json of its own and a ChatML template."));
-    p.addOptions({seed, mistral, big, next, qwen3vl, force});
-    processArgs(p, QStringList{QStringLiteral("sdrt model make-tiny")} + args);
-    if (p.positionalArguments().size() != 1) {
-        err(p.helpText());
-        return 2;
-    }
-    const auto seedValue = seedOption(p, seed);
-    if (!seedValue)
-        return 2;
-    if (!outputFolderAllowed(p.positionalArguments().first(), p.isSet(force), QStringLiteral("make-tiny")))
-        return 2;
-    if (p.isSet(qwen3vl)) {
-        if (p.isSet(next) || p.isSet(mistral)) {
-            err(QCoreApplication::translate("sdrt::cli", "--qwen3vl is its own family; --next and --mistral do not apply to it."));
-            return 2;
-        }
-        model::TinyQwen3VlParams params = p.isSet(big) ? model::TinyQwen3VlParams::hundredMillion() : model::TinyQwen3VlParams{};
-        params.seed = *seedValue;
-        params.replaceExisting = p.isSet(force);
-        auto r = model::makeTinyQwen3Vl(p.positionalArguments().first().toStdString(), params);
-        if (!r) {
-            err(qs(r.error()));
-            return 2;
-        }
-        out(QCoreApplication::translate("sdrt::cli", "Wrote %1 (Qwen3-VL, vocabulary %2, %3 decoder layers, %4 parameters).")
-                .arg(p.positionalArguments().first())
-                .arg(r->text.vocabSize)
-                .arg(r->text.numLayers)
-                .arg(r->parameterCount()));
-        return 0;
-    }
-    if (p.isSet(big) && p.isSet(next)) {
-        err(QCoreApplication::translate("sdrt::cli", "--100m and --next are different shapes; choose one."));
-        return 2;
-    }
-    model::TinyModelParams params = p.isSet(big)    ? model::TinyModelParams::hundredMillion()
-                                    : p.isSet(next) ? model::TinyModelParams::llavaNext()
-                                                    : model::TinyModelParams{};
-    params.seed = *seedValue;
-    params.replaceExisting = p.isSet(force);
-    if (p.isSet(mistral))
-        params.chatTemplate = "mistral";
-    auto r = model::makeTinyModel(p.positionalArguments().first().toStdString(), params);
-    if (!r) {
-        err(qs(r.error()));
-        return 2;
-    }
-    out(QCoreApplication::translate("sdrt::cli", "Wrote %1 (vocabulary %2, %3 decoder layers).")
-            .arg(p.positionalArguments().first())
-            .arg(r->text.vocabSize)
-            .arg(r->text.numLayers));
-    return 0;
-}
-
 QCommandLineOption deviceOption()
 {
     return {QStringLiteral("device"), QCoreApplication::translate("sdrt::cli", "cpu, cuda[:N] or auto."), QStringLiteral("D"), QStringLiteral("auto")};
@@ -329,11 +260,9 @@ int generate(const QStringList &args)
     options.dtype = p.value(dtype).toStdString();
     std::unique_ptr<model::VlmRuntime> loaded;
     if (p.isSet(workspace)) {
-        auto ws = store::Workspace::open(p.value(workspace));
-        if (!ws) {
-            err(ws.error());
+        auto ws = openWorkspace(p.value(workspace));
+        if (!ws)
             return 2;
-        }
         auto record = store::ModelRepository(ws->db()).findByName(p.positionalArguments().first());
         if (!record || !*record) {
             err(record ? QCoreApplication::translate("sdrt::cli", "There is no model \"%1\" in %2.").arg(p.positionalArguments().first(), ws->root())
@@ -435,11 +364,9 @@ int registerModel(const QStringList &args)
         return 2;
     }
     const QString dir = p.positionalArguments().at(1);
-    auto ws = store::Workspace::open(p.positionalArguments().at(0));
-    if (!ws) {
-        err(ws.error());
+    auto ws = openWorkspace(p.positionalArguments().at(0));
+    if (!ws)
         return 2;
-    }
     const QString modelName = p.isSet(name) ? p.value(name) : QFileInfo(QDir(dir).absolutePath()).fileName();
     auto m = teacher::registerModel(*ws, dir, modelName, *roleValue, p.isSet(copy));
     if (!m) {
@@ -462,11 +389,9 @@ int listModels(const QStringList &args)
         err(p.helpText());
         return 2;
     }
-    auto ws = store::Workspace::open(p.positionalArguments().first());
-    if (!ws) {
-        err(ws.error());
+    auto ws = openWorkspace(p.positionalArguments().first());
+    if (!ws)
         return 2;
-    }
     auto list = store::ModelRepository(ws->db()).list();
     if (!list) {
         err(list.error());
@@ -481,158 +406,6 @@ int listModels(const QStringList &args)
 }
 
 } // namespace
-
-// The JSON Lines protocol of tokenize, detokenize and chat-template: one object per line on
-// stdin, one answer per line on stdout, in order; a line that is not JSON is answered with
-// {"error": …} and the next is read. nlohmann's JSON, not Qt's: Qt's UTF-8 decoding drops a
-// byte-order mark at the start of a string, and text must reach the tokenizer byte for byte; the
-// ordered kind keeps a message's keys in their order, as Python keeps them for a template.
-namespace {
-
-
-void answerJsonLines(const std::function<Json(const Json &)> &answerOf)
-{
-    std::string line;
-    while (std::getline(std::cin, line)) {
-        Json answer;
-        try {
-            answer = answerOf(Json::parse(line));
-        } catch (const Json::parse_error &e) {
-            answer = {{"error", std::string("not a JSON object: ") + e.what()}};
-        }
-        const std::string out = answer.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
-        std::fwrite(out.data(), 1, out.size(), stdout);
-    }
-    std::fflush(stdout);
-}
-
-} // namespace
-
-// sdrt model tokenize|detokenize DIR --jsonl: one JSON object per line on stdin, one answer per
-// line on stdout, in order. A line that cannot be answered gets {"error": "…"}; the exit status
-// is 2 only when the tokenizer cannot be loaded.
-int tokenizeLines(const QStringList &args, bool decode)
-{
-    QCommandLineParser p;
-    p.setApplicationDescription(decode ? QCoreApplication::translate("sdrt::cli", "Decode token ids with a model folder's tokenizer (tokenizer.json, "
-                                                                                  "else tokenizer.model). stdin: {\"ids\": [..]} per line; stdout: "
-                                                                                  "{\"text\": \"…\"} (special tokens kept).")
-                                       : QCoreApplication::translate("sdrt::cli", "Encode text with a model folder's tokenizer (tokenizer.json, else "
-                                                                                  "tokenizer.model). stdin: {\"text\": \"…\", \"add_special_tokens\": "
-                                                                                  "true} per line; stdout: {\"ids\": [..]}."));
-    p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("DIR"), QCoreApplication::translate("sdrt::cli", "A folder with tokenizer.json or tokenizer.model."));
-    QCommandLineOption jsonl(QStringLiteral("jsonl"), QCoreApplication::translate("sdrt::cli", "JSON Lines on stdin and stdout (required)."));
-    p.addOption(jsonl);
-    processArgs(p, QStringList{decode ? QStringLiteral("sdrt model detokenize") : QStringLiteral("sdrt model tokenize")} + args);
-    if (p.positionalArguments().size() != 1 || !p.isSet(jsonl)) {
-        err(p.helpText());
-        return 2;
-    }
-    const std::string dir = QFile::encodeName(p.positionalArguments().first()).toStdString();
-    std::optional<model::HfTokenizer> hf;
-    std::optional<model::Tokenizer> spm;
-    if (QFileInfo::exists(p.positionalArguments().first() + QStringLiteral("/tokenizer.json"))) {
-        auto t = model::HfTokenizer::load(dir);
-        if (!t) {
-            err(qs(t.error()));
-            return 2;
-        }
-        hf = std::move(*t);
-    } else {
-        auto t = model::Tokenizer::load(dir);
-        if (!t) {
-            err(qs(t.error()));
-            return 2;
-        }
-        spm = std::move(*t);
-    }
-    answerJsonLines([&](const Json &in) -> Json {
-        if (!in.is_object())
-            return {{"error", "not a JSON object"}};
-        if (decode) {
-            std::vector<int> ids;
-            if (!in.contains("ids") || !in["ids"].is_array())
-                return {{"error", "\"ids\" must be a list of whole numbers"}};
-            for (const Json &v : in["ids"]) {
-                if (!v.is_number_integer())
-                    return {{"error", "\"ids\" must be a list of whole numbers"}};
-                ids.push_back(v.get<int>());
-            }
-            return {{"text", hf ? hf->decode(ids, false) : spm->decode(ids)}};
-        }
-        if (!in.contains("text") || !in["text"].is_string())
-            return {{"error", "\"text\" must be a string"}};
-        const bool special = in.contains("add_special_tokens") && in["add_special_tokens"].is_boolean() ? in["add_special_tokens"].get<bool>() : true;
-        const std::string text = in["text"].get<std::string>();
-        if (!hf)
-            return {{"ids", spm->encode(text, special)}};
-        auto r = hf->encode(text, special);
-        if (!r)
-            return {{"error", r.error()}};
-        return {{"ids", *r}};
-    });
-    return 0;
-}
-
-// sdrt model chat-template DIR --jsonl: renders the checkpoint's Jinja chat template for each
-// line {"messages": [..], "add_generation_prompt": true, "extra": {..}}; the special tokens of
-// tokenizer_config.json (bos_token, eos_token, unk_token, pad_token) are variables too, as
-// transformers passes them. A template that raises answers {"error": "…"} for that line.
-int chatTemplateLines(const QStringList &args)
-{
-    QCommandLineParser p;
-    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Render a model folder's chat template (chat_template.jinja, "
-                                                                         "chat_template.json or tokenizer_config.json). stdin: {\"messages\": "
-                                                                         "[..], \"add_generation_prompt\": true, \"extra\": {..}} per line; "
-                                                                         "stdout: {\"text\": \"…\"} or {\"error\": \"…\"}."));
-    p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("DIR"), QCoreApplication::translate("sdrt::cli", "A folder with a chat template."));
-    QCommandLineOption jsonl(QStringLiteral("jsonl"), QCoreApplication::translate("sdrt::cli", "JSON Lines on stdin and stdout (required)."));
-    p.addOption(jsonl);
-    processArgs(p, QStringList{QStringLiteral("sdrt model chat-template")} + args);
-    if (p.positionalArguments().size() != 1 || !p.isSet(jsonl)) {
-        err(p.helpText());
-        return 2;
-    }
-    const std::string dir = QFile::encodeName(p.positionalArguments().first()).toStdString();
-    auto source = model::findChatTemplate(dir);
-    if (!source) {
-        err(qs(source.error()));
-        return 2;
-    }
-    if (!*source) {
-        err(QCoreApplication::translate("sdrt::cli", "%1 has no chat template (chat_template.jinja, chat_template.json or tokenizer_config.json).")
-                .arg(p.positionalArguments().first()));
-        return 2;
-    }
-    // The special tokens transformers passes to every template are variables too.
-    auto specials = model::specialTokensOf(dir);
-    if (!specials) {
-        err(qs(specials.error()));
-        return 2;
-    }
-    auto tmpl = model::ChatTemplate::fromText((*source)->text, (*source)->file, *specials);
-    if (!tmpl) {
-        err(qs(tmpl.error()));
-        return 2;
-    }
-    answerJsonLines([&](const Json &in) -> Json {
-        if (!in.is_object() || !in.contains("messages") || !in["messages"].is_array())
-            return {{"error", "\"messages\" must be a list"}};
-        Json context = Json::object();
-        context["messages"] = in["messages"];
-        context["add_generation_prompt"] = in.value("add_generation_prompt", false);
-        if (in.contains("extra") && in["extra"].is_object())
-            for (auto it = in["extra"].begin(); it != in["extra"].end(); ++it)
-                context[it.key()] = it.value();
-        auto text = tmpl->renderContext(context.dump());
-        if (!text)
-            return {{"error", text.error()}};
-        return {{"text", *text}};
-    });
-    return 0;
-}
 
 int runModel(const QStringList &args)
 {
@@ -656,96 +429,5 @@ int runModel(const QStringList &args)
     return 2;
 }
 
-int benchModel(const QStringList &args)
-{
-    QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral("Runtime figures on a model folder (any LLaVA checkpoint in Hugging Face layout), or without DIR on "
-                                               "the tiny config and a ~100M-parameter config with random weights: load time, prefill and decode "
-                                               "tokens/s per batch size, time to first token, peak RSS, parameters, weight bytes per decode step, "
-                                               "BLAS core and threads, and decode's share of the memory-bandwidth limit."));
-    p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("Model folder (optional)."), QStringLiteral("[DIR]"));
-    QCommandLineOption tinyOnly(QStringLiteral("tiny-only"), QStringLiteral("Without DIR: skip the ~100M-parameter model."));
-    QCommandLineOption prompt(QStringLiteral("prompt-tokens"), QStringLiteral("Text tokens in the prompt."), QStringLiteral("N"), QStringLiteral("128"));
-    QCommandLineOption decode(QStringLiteral("decode-tokens"), QStringLiteral("Tokens to decode."), QStringLiteral("N"), QStringLiteral("32"));
-    QCommandLineOption batch(QStringLiteral("batch"), QStringLiteral("Batch sizes, comma separated."), QStringLiteral("LIST"), QStringLiteral("1,8"));
-    QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("LibTorch intra-op threads (0: the number of cores)."), QStringLiteral("N"),
-                               QStringLiteral("0"));
-    QCommandLineOption device(QStringLiteral("device"), QStringLiteral("cpu, cuda[:N] or auto."), QStringLiteral("D"), QStringLiteral("auto"));
-    QCommandLineOption json(QStringLiteral("json"), QStringLiteral("One JSON object per model on stdout instead of text."));
-    QCommandLineOption noBaseline(QStringLiteral("no-baseline"), QStringLiteral("Skip the decode without KV cache."));
-    QCommandLineOption image(QStringLiteral("image"), QStringLiteral("The prompt image's size, WIDTHxHEIGHT (default: the vision tower's size)."),
-                             QStringLiteral("WxH"));
-    p.addOptions({tinyOnly, prompt, decode, batch, threads, device, json, noBaseline, image});
-    processArgs(p, QStringList{QStringLiteral("sdrt bench model")} + args);
-    model::ModelBenchParams bp;
-    const auto promptValue = intOption(p, prompt, 1, 100000), decodeValue = intOption(p, decode, 1, 100000), threadsValue = intOption(p, threads, 0, 1024);
-    if (!promptValue || !decodeValue || !threadsValue || p.positionalArguments().size() > 1)
-        return 2;
-    bp.promptTokens = *promptValue;
-    bp.decodeTokens = *decodeValue;
-    bp.noCacheBaseline = !p.isSet(noBaseline);
-    if (p.isSet(image)) {
-        auto size = model::parseImageSize(p.value(image).toStdString());
-        if (!size) {
-            err(QStringLiteral("--image: %1").arg(qs(size.error())));
-            return 2;
-        }
-        std::tie(bp.imageWidth, bp.imageHeight) = *size;
-    }
-    bp.batches.clear();
-    for (const QString &part : p.value(batch).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-        bool ok = false;
-        const int b = part.trimmed().toInt(&ok);
-        if (!ok || b < 1 || b > 4096) {
-            err(QStringLiteral("--batch %1: give batch sizes from 1 to 4096, comma separated.").arg(p.value(batch)));
-            return 2;
-        }
-        bp.batches.push_back(b);
-    }
-    const int threadCount = model::configureThreads(*threadsValue);
-    if (!p.isSet(json))
-        out(QStringLiteral("platform: %1").arg(qs(model::platformSummary())));
-    QTemporaryDir tmp;
-    std::vector<std::pair<QString, std::string>> folders;
-    if (!p.positionalArguments().isEmpty()) {
-        folders.emplace_back(p.positionalArguments().first(), p.positionalArguments().first().toStdString());
-    } else {
-        std::vector<std::pair<QString, model::TinyModelParams>> configs = {{QStringLiteral("tiny"), {}}};
-        if (!p.isSet(tinyOnly))
-            configs.emplace_back(QStringLiteral("100M"), model::TinyModelParams::hundredMillion());
-        for (const auto &[name, params] : configs) {
-            const std::string dir = tmp.filePath(name).toStdString();
-            if (auto r = model::makeTinyModel(dir, params); !r) {
-                err(qs(r.error()));
-                return 2;
-            }
-            folders.emplace_back(name, dir);
-        }
-    }
-    for (const auto &[name, dir] : folders) {
-        model::RuntimeOptions options;
-        options.device = p.value(device).toStdString();
-        options.threads = threadCount;
-        QElapsedTimer t;
-        t.start();
-        auto rt = model::VlmRuntime::load(dir, options);
-        if (!rt) {
-            err(qs(rt.error()));
-            return 2;
-        }
-        const double loadSeconds = t.elapsed() / 1000.0;
-        auto f = model::benchmarkModel(**rt, bp);
-        if (!f) {
-            err(qs(f.error()));
-            return 2;
-        }
-        if (p.isSet(json))
-            out(qs(model::benchFiguresJson(name.toStdString(), (*rt)->info(), *f, loadSeconds)));
-        else
-            out(qs(model::benchFiguresText(name.toStdString(), (*rt)->info(), *f, loadSeconds)).trimmed());
-    }
-    return 0;
-}
 
 } // namespace sdrt::cli

@@ -71,11 +71,9 @@ int runPrompts(const QStringList &args)
         return 0;
     }
     if (action == QLatin1String("register") && pos.size() == 2) {
-        auto ws = store::Workspace::open(pos.at(1));
-        if (!ws) {
-            err(ws.error());
+        auto ws = openWorkspace(pos.at(1));
+        if (!ws)
             return 2;
-        }
         auto ids = lib->registerIn(ws->db());
         if (!ids) {
             err(ids.error());

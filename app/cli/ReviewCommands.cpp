@@ -39,11 +39,9 @@ int runExport(const QStringList &args)
         err(QCoreApplication::translate("sdrt::cli", "Unknown export format \"%1\": use llava or flat.").arg(f));
         return 2;
     }
-    auto ws = store::Workspace::open(p.positionalArguments().first());
-    if (!ws) {
-        err(ws.error());
+    auto ws = openWorkspace(p.positionalArguments().first());
+    if (!ws)
         return 2;
-    }
     auto session = review::ReviewSession::load(ws->db());
     if (!session) {
         err(session.error());
@@ -108,11 +106,9 @@ int runReview(const QStringList &args)
                 .arg(p.value(reviewer), QLatin1String(review::kSimulatedReviewerPrefix)));
         return 2;
     }
-    auto ws = store::Workspace::open(p.positionalArguments().first());
-    if (!ws) {
-        err(ws.error());
+    auto ws = openWorkspace(p.positionalArguments().first());
+    if (!ws)
         return 2;
-    }
     auto session = review::ReviewSession::load(ws->db());
     if (!session) {
         err(session.error());

@@ -40,26 +40,14 @@ Expected<Batch, std::string> makeBatch(VlmRuntime::Impl &d, const StudentData &d
     std::vector<std::vector<std::int64_t>> ids, labels;
     for (int r : rows) {
         const StudentExample &e = data.examples[std::size_t(r)];
-        auto prompt = d.promptIds(e.direct);
-        if (!prompt)
-            return unexpected("trace " + std::to_string(e.traceId) + ": " + prompt.error());
-        std::vector<int> y = d.tokenizer.encode(e.answer, false);
-        std::vector<int> target = y;
-        if (e.appendEos)
-            target.push_back(d.tokenizer.eosId());
-        if (target.empty())
-            return unexpected("trace " + std::to_string(e.traceId) + ": the answer is empty");
-        std::vector<std::int64_t> row(prompt->begin(), prompt->end());
-        std::vector<std::int64_t> lab(row.size(), -100);
-        row.insert(row.end(), target.begin(), target.end());
-        lab.insert(lab.end(), target.begin(), target.end());
-        if (int(row.size()) > d.info.config.text.maxPositionEmbeddings)
-            return unexpected("trace " + std::to_string(e.traceId) + ": " + std::to_string(row.size()) + " tokens, over the context");
-        b.promptLen.push_back(std::int64_t(prompt->size()));
-        b.answerLen.push_back(std::int64_t(y.size()));
-        b.tokens += std::int64_t(row.size());
-        ids.push_back(std::move(row));
-        labels.push_back(std::move(lab));
+        auto row = targetRow(d, e.direct, e.answer, e.appendEos);
+        if (!row)
+            return unexpected("trace " + std::to_string(e.traceId) + ": " + row.error());
+        b.promptLen.push_back(row->promptLength);
+        b.answerLen.push_back(row->answerLength);
+        b.tokens += std::int64_t(row->ids.size());
+        ids.push_back(std::move(row->ids));
+        labels.push_back(std::move(row->labels));
         for (const auto &img : e.direct.images)
             b.images.push_back(&img);
         b.imagesPerRow.push_back(int(e.direct.images.size()));

@@ -35,23 +35,11 @@ Expected<Batch, std::string> makeBatch(VlmRuntime::Impl &d, const std::vector<co
     std::vector<std::vector<std::int64_t>> ids, labels;
     Batch b;
     for (const TrainingExample *e : examples) {
-        auto prompt = d.promptIds(GenerationRequest{e->images, e->prompt, e->chat});
-        if (!prompt)
-            return unexpected(prompt.error());
-        std::vector<int> target = d.tokenizer.encode(e->target, false);
-        if (e->appendEos)
-            target.push_back(d.tokenizer.eosId());
-        if (target.empty())
-            return unexpected(std::string("a training example has nothing to learn (empty target, no EOS)"));
-        std::vector<std::int64_t> row(prompt->begin(), prompt->end());
-        std::vector<std::int64_t> lab(row.size(), -100);
-        row.insert(row.end(), target.begin(), target.end());
-        lab.insert(lab.end(), target.begin(), target.end());
-        if (int(row.size()) > d.info.config.text.maxPositionEmbeddings)
-            return unexpected("a training example has " + std::to_string(row.size()) + " tokens, over the context of "
-                              + std::to_string(d.info.config.text.maxPositionEmbeddings));
-        ids.push_back(std::move(row));
-        labels.push_back(std::move(lab));
+        auto row = targetRow(d, GenerationRequest{e->images, e->prompt, e->chat}, e->target, e->appendEos);
+        if (!row)
+            return unexpected("a training example: " + row.error());
+        ids.push_back(std::move(row->ids));
+        labels.push_back(std::move(row->labels));
         for (const auto &img : e->images)
             b.images.push_back(&img);
     }

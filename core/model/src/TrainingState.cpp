@@ -1,5 +1,6 @@
 #include "TrainingState.h"
 
+#include "RuntimeImpl.h"
 #include "SafetensorsTorch.h"
 #include "sdrt/model/Safetensors.h"
 
@@ -45,6 +46,30 @@ NamedTensors AdamW::state() const
         out.emplace_back("adam_v." + name, m_v.at(name));
     }
     return out;
+}
+
+Expected<TargetRow, std::string> targetRow(VlmRuntime::Impl &d, const GenerationRequest &prompt, const std::string &answer, bool appendEos)
+{
+    auto ids = d.promptIds(prompt);
+    if (!ids)
+        return unexpected(ids.error());
+    std::vector<int> target = d.tokenizer.encode(answer, false);
+    const auto answerLength = std::int64_t(target.size());
+    if (appendEos)
+        target.push_back(d.tokenizer.eosId());
+    if (target.empty())
+        return unexpected(std::string("nothing to learn (an empty answer and no end-of-text)"));
+    TargetRow row;
+    row.ids.assign(ids->begin(), ids->end());
+    row.labels.assign(row.ids.size(), -100);
+    row.ids.insert(row.ids.end(), target.begin(), target.end());
+    row.labels.insert(row.labels.end(), target.begin(), target.end());
+    row.promptLength = std::int64_t(ids->size());
+    row.answerLength = answerLength;
+    if (int(row.ids.size()) > d.info.config.text.maxPositionEmbeddings)
+        return unexpected(std::to_string(row.ids.size()) + " tokens, over the context of "
+                          + std::to_string(d.info.config.text.maxPositionEmbeddings));
+    return row;
 }
 
 Expected<void, std::string> writeCheckpoint(const std::string &file, int step, const CheckpointContents &contents, const AdamW &optimizer,

@@ -5,6 +5,7 @@
 // requires_grad guard and the step timing.
 
 #include "sdrt/common/Expected.h"
+#include "sdrt/model/Runtime.h"
 
 #include <torch/torch.h>
 
@@ -76,6 +77,16 @@ Expected<int, std::string> readCheckpoint(
 // A loss that ends far above where it started usually means a learning rate too high for the
 // data: the run finishes, but says so. The sentence, or empty when the loss did not diverge.
 std::string divergenceWarning(const std::vector<double> &losses, double learningRate);
+
+// A teacher-forced row of both trainers: the prompt's ids, then the target (the answer's tokens
+// and end-of-text when `appendEos`), labels -100 over the prompt. The error says what is wrong
+// ("nothing to learn", over the context); callers name the example.
+struct TargetRow {
+    std::vector<std::int64_t> ids, labels;
+    std::int64_t promptLength = 0;
+    std::int64_t answerLength = 0; // the answer's tokens, end-of-text not counted
+};
+Expected<TargetRow, std::string> targetRow(VlmRuntime::Impl &d, const GenerationRequest &prompt, const std::string &answer, bool appendEos);
 
 // Seconds since the run (this process's part of it) started, and the derived rates.
 class StepClock {

@@ -25,18 +25,13 @@
 namespace sdrt::cli {
 namespace {
 
-QString tr(const char *s)
-{
-    return QCoreApplication::translate("sdrt::cli", s);
-}
-
 // An evaluation that did not finish covers only the items it answered; comparisons and review
 // marks from it are allowed, with this said on stderr.
 void warnIfUnfinished(const store::Evaluation &e)
 {
     if (e.status == store::RunStatus::Done)
         return;
-    err(tr("Warning: evaluation \"%1\" is %2, not done: it covers only the items it answered (sdrt eval WS --resume %1 finishes it).")
+    err(QCoreApplication::translate("sdrt::cli", "Warning: evaluation \"%1\" is %2, not done: it covers only the items it answered (sdrt eval WS --resume %1 finishes it).")
             .arg(e.name, store::runStatusName(e.status)));
 }
 
@@ -47,12 +42,12 @@ void warnIfUnfinished(const store::Evaluation &e)
 int runEnqueue(const QStringList &args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(tr("Mark an evaluation's wrong answers (or its regressions against another evaluation) for review: the review "
+    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Mark an evaluation's wrong answers (or its regressions against another evaluation) for review: the review "
                                    "queue can then show just those items."));
     p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("WS"), tr("Workspace folder."));
-    p.addPositionalArgument(QStringLiteral("EVAL"), tr("Evaluation name."));
-    QCommandLineOption vs(QStringLiteral("regressions-vs"), tr("Only items this other evaluation got right."), QStringLiteral("EVAL"));
+    p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder."));
+    p.addPositionalArgument(QStringLiteral("EVAL"), QCoreApplication::translate("sdrt::cli", "Evaluation name."));
+    QCommandLineOption vs(QStringLiteral("regressions-vs"), QCoreApplication::translate("sdrt::cli", "Only items this other evaluation got right."), QStringLiteral("EVAL"));
     p.addOption(vs);
     processArgs(p, QStringList{QStringLiteral("sdrt eval enqueue")} + args);
     if (p.positionalArguments().size() != 2) {
@@ -70,7 +65,7 @@ int runEnqueue(const QStringList &args)
             return std::nullopt;
         }
         if (!*e) {
-            err(tr("There is no evaluation \"%1\" in %2.").arg(name, ws->root()));
+            err(QCoreApplication::translate("sdrt::cli", "There is no evaluation \"%1\" in %2.").arg(name, ws->root()));
             return std::nullopt;
         }
         warnIfUnfinished(**e);
@@ -83,7 +78,7 @@ int runEnqueue(const QStringList &args)
     };
     const QString name = p.positionalArguments().at(1);
     if (p.isSet(vs) && p.value(vs) == name) {
-        err(tr("--regressions-vs names \"%1\" itself; an evaluation has no regressions against itself. Name another evaluation.").arg(name));
+        err(QCoreApplication::translate("sdrt::cli", "--regressions-vs names \"%1\" itself; an evaluation has no regressions against itself. Name another evaluation.").arg(name));
         return 2;
     }
     auto report = reportOf(name);
@@ -117,7 +112,7 @@ int runEnqueue(const QStringList &args)
         f.mark = source;
         withTraces = int((*session)->queue(f).size());
     }
-    out(tr("Marked %1 items for review as \"%2\" (%3 new); %4 of them have traces to review (review queue filter \"from\": %2).")
+    out(QCoreApplication::translate("sdrt::cli", "Marked %1 items for review as \"%2\" (%3 new); %4 of them have traces to review (review queue filter \"from\": %2).")
             .arg(items.size())
             .arg(source)
             .arg(*added)
@@ -129,23 +124,23 @@ namespace {
 
 // sdrt eval's options.
 struct EvalOptions {
-    QCommandLineOption model{QStringLiteral("model"), tr("Model name or id (a student answers through its adapter)."), QStringLiteral("M")};
-    QCommandLineOption mode{QStringLiteral("mode"), tr("direct, two-step:PROMPT (name or name:version) or ensemble."), QStringLiteral("MODE"),
+    QCommandLineOption model{QStringLiteral("model"), QCoreApplication::translate("sdrt::cli", "Model name or id (a student answers through its adapter)."), QStringLiteral("M")};
+    QCommandLineOption mode{QStringLiteral("mode"), QCoreApplication::translate("sdrt::cli", "direct, two-step:PROMPT (name or name:version) or ensemble."), QStringLiteral("MODE"),
                             QStringLiteral("direct")};
-    QCommandLineOption prompts{QStringLiteral("prompts"), tr("Ensemble prompts, comma separated (default: the newest of every prompt)."),
+    QCommandLineOption prompts{QStringLiteral("prompts"), QCoreApplication::translate("sdrt::cli", "Ensemble prompts, comma separated (default: the newest of every prompt)."),
                                QStringLiteral("LIST")};
-    QCommandLineOption vote{QStringLiteral("vote"), tr("Ensemble vote: majority or logprob."), QStringLiteral("V"), QStringLiteral("majority")};
-    QCommandLineOption split{QStringLiteral("split"), tr("train or eval."), QStringLiteral("S"), QStringLiteral("eval")};
-    QCommandLineOption family{QStringLiteral("family"), tr("Only this task family."), QStringLiteral("F")};
-    QCommandLineOption limit{QStringLiteral("limit"), tr("At most this many items (the first in id order; default: all)."), QStringLiteral("N")};
+    QCommandLineOption vote{QStringLiteral("vote"), QCoreApplication::translate("sdrt::cli", "Ensemble vote: majority or logprob."), QStringLiteral("V"), QStringLiteral("majority")};
+    QCommandLineOption split{QStringLiteral("split"), QCoreApplication::translate("sdrt::cli", "train or eval."), QStringLiteral("S"), QStringLiteral("eval")};
+    QCommandLineOption family{QStringLiteral("family"), QCoreApplication::translate("sdrt::cli", "Only this task family."), QStringLiteral("F")};
+    QCommandLineOption limit{QStringLiteral("limit"), QCoreApplication::translate("sdrt::cli", "At most this many items (the first in id order; default: all)."), QStringLiteral("N")};
     QCommandLineOption metric{QStringLiteral("metric"),
-                              tr("Score every item with this metric: exact_match, anls, relaxed_accuracy, yes_no_accuracy, absolute_error."),
+                              QCoreApplication::translate("sdrt::cli", "Score every item with this metric: exact_match, anls, relaxed_accuracy, yes_no_accuracy, absolute_error."),
                               QStringLiteral("M")};
-    QCommandLineOption name{QStringLiteral("name"), tr("Evaluation name (default: eval-<UTC time>)."), QStringLiteral("NAME")};
-    QCommandLineOption resume{QStringLiteral("resume"), tr("Resume an interrupted or cancelled evaluation (only the missing items run)."),
+    QCommandLineOption name{QStringLiteral("name"), QCoreApplication::translate("sdrt::cli", "Evaluation name (default: eval-<UTC time>)."), QStringLiteral("NAME")};
+    QCommandLineOption resume{QStringLiteral("resume"), QCoreApplication::translate("sdrt::cli", "Resume an interrupted or cancelled evaluation (only the missing items run)."),
                               QStringLiteral("NAME")};
-    QCommandLineOption batch{QStringLiteral("batch"), tr("Items per batch."), QStringLiteral("N"), QStringLiteral("8")};
-    QCommandLineOption seed{QStringLiteral("seed"), tr("Seed of the two-step samples and of the bootstrap."), QStringLiteral("S"), QStringLiteral("1")};
+    QCommandLineOption batch{QStringLiteral("batch"), QCoreApplication::translate("sdrt::cli", "Items per batch."), QStringLiteral("N"), QStringLiteral("8")};
+    QCommandLineOption seed{QStringLiteral("seed"), QCoreApplication::translate("sdrt::cli", "Seed of the two-step samples and of the bootstrap."), QStringLiteral("S"), QStringLiteral("1")};
 };
 
 // --mode and --prompts of a new evaluation; false after an error on stderr.
@@ -161,7 +156,7 @@ bool modeOf(const QCommandLineParser &p, const EvalOptions &o, store::Database &
         if (ep.mode == store::EvalMode::Ensemble && p.isSet(o.prompts))
             ids = resolvePrompts(db, p.value(o.prompts));
     } else {
-        err(tr("--mode: \"%1\" is not direct, two-step:PROMPT or ensemble.").arg(modeText));
+        err(QCoreApplication::translate("sdrt::cli", "--mode: \"%1\" is not direct, two-step:PROMPT or ensemble.").arg(modeText));
         return false;
     }
     if (!ids) {
@@ -189,20 +184,20 @@ bool newEvaluation(const QCommandLineParser &p, const EvalOptions &o, eval::Eval
         return false;
     const auto voteValue = store::ensembleVoteFromString(p.value(o.vote));
     if (!voteValue) {
-        err(tr("--vote: \"%1\" is not majority or logprob.").arg(p.value(o.vote)));
+        err(QCoreApplication::translate("sdrt::cli", "--vote: \"%1\" is not majority or logprob.").arg(p.value(o.vote)));
         return false;
     }
     ep.vote = *voteValue;
     ep.filter.split = store::splitFromString(p.value(o.split));
     if (!ep.filter.split) {
-        err(tr("--split: \"%1\" is not train or eval.").arg(p.value(o.split)));
+        err(QCoreApplication::translate("sdrt::cli", "--split: \"%1\" is not train or eval.").arg(p.value(o.split)));
         return false;
     }
     ep.filter.taskFamily = p.value(o.family);
     if (p.isSet(o.metric)) {
         ep.metric = eval::metricFromName(p.value(o.metric));
         if (!ep.metric) {
-            err(tr("--metric: \"%1\" is not a metric (exact_match, anls, relaxed_accuracy, yes_no_accuracy, absolute_error).").arg(p.value(o.metric)));
+            err(QCoreApplication::translate("sdrt::cli", "--metric: \"%1\" is not a metric (exact_match, anls, relaxed_accuracy, yes_no_accuracy, absolute_error).").arg(p.value(o.metric)));
             return false;
         }
     }
@@ -245,7 +240,7 @@ int reportEvaluation(const eval::EvalReport &report, const QString &workspace)
                     .arg(e.high, 0, 'f', 3)
                     .arg(e.items));
     if (report.cancelled) {
-        err(tr("Cancelled; resume with: sdrt eval %1 --resume %2").arg(workspace, report.name));
+        err(QCoreApplication::translate("sdrt::cli", "Cancelled; resume with: sdrt eval %1 --resume %2").arg(workspace, report.name));
         return 1;
     }
     return report.failed > 0 ? 1 : 0;
@@ -258,15 +253,15 @@ int runEval(const QStringList &args)
     if (!args.isEmpty() && args.first() == QLatin1String("enqueue"))
         return runEnqueue(args.mid(1));
     QCommandLineParser p;
-    p.setApplicationDescription(tr("Evaluate a model (base or student) on a split: answers stored with their cost, scores per task family "
+    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Evaluate a model (base or student) on a split: answers stored with their cost, scores per task family "
                                    "with bootstrap 95 % intervals. stdout: one JSON object per line."));
     p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("WS"), tr("Workspace folder."));
+    p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder."));
     const EvalOptions o;
     p.addOptions({o.model, o.mode, o.prompts, o.vote, o.split, o.family, o.limit, o.metric, o.name, o.resume, o.batch, o.seed});
     processArgs(p, QStringList{QStringLiteral("sdrt eval")} + args);
     if (p.positionalArguments().size() != 1 || p.isSet(o.resume) == p.isSet(o.model)) {
-        err(tr("Give a workspace and either --model M (a new evaluation) or --resume NAME."));
+        err(QCoreApplication::translate("sdrt::cli", "Give a workspace and either --model M (a new evaluation) or --resume NAME."));
         err(p.helpText());
         return 2;
     }
@@ -301,15 +296,15 @@ int runEval(const QStringList &args)
 int runCompare(const QStringList &args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(tr("Compare evaluations on their common items: score ± interval per metric and family, cost per answer, "
+    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Compare evaluations on their common items: score ± interval per metric and family, cost per answer, "
                                    "the significance of each difference against the first (paired bootstrap, McNemar's exact test)."));
     p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("WS"), tr("Workspace folder."));
-    p.addPositionalArgument(QStringLiteral("EVAL"), tr("Two or more evaluation names; the first is the reference."), QStringLiteral("EVAL..."));
-    QCommandLineOption csv(QStringLiteral("csv"), tr("Write the per-item rows as CSV."), QStringLiteral("FILE"));
-    QCommandLineOption html(QStringLiteral("html"), tr("Write a self-contained HTML report."), QStringLiteral("FILE"));
-    QCommandLineOption force(QStringLiteral("force"), tr("Replace existing files."));
-    QCommandLineOption seed(QStringLiteral("seed"), tr("Seed of the bootstrap."), QStringLiteral("S"), QStringLiteral("1"));
+    p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder."));
+    p.addPositionalArgument(QStringLiteral("EVAL"), QCoreApplication::translate("sdrt::cli", "Two or more evaluation names; the first is the reference."), QStringLiteral("EVAL..."));
+    QCommandLineOption csv(QStringLiteral("csv"), QCoreApplication::translate("sdrt::cli", "Write the per-item rows as CSV."), QStringLiteral("FILE"));
+    QCommandLineOption html(QStringLiteral("html"), QCoreApplication::translate("sdrt::cli", "Write a self-contained HTML report."), QStringLiteral("FILE"));
+    QCommandLineOption force(QStringLiteral("force"), QCoreApplication::translate("sdrt::cli", "Replace existing files."));
+    QCommandLineOption seed(QStringLiteral("seed"), QCoreApplication::translate("sdrt::cli", "Seed of the bootstrap."), QStringLiteral("S"), QStringLiteral("1"));
     p.addOptions({csv, html, force, seed});
     processArgs(p, QStringList{QStringLiteral("sdrt compare")} + args);
     if (p.positionalArguments().size() < 3) {
@@ -328,7 +323,7 @@ int runCompare(const QStringList &args)
         }
     }
     if (p.isSet(csv) && p.isSet(html) && store::writtenPath(p.value(csv)) == store::writtenPath(p.value(html))) {
-        err(tr("--csv and --html name the same file (%1); give each its own.").arg(p.value(csv)));
+        err(QCoreApplication::translate("sdrt::cli", "--csv and --html name the same file (%1); give each its own.").arg(p.value(csv)));
         return 2;
     }
     auto ws = openWorkspace(p.positionalArguments().first());
@@ -345,7 +340,7 @@ int runCompare(const QStringList &args)
         err(c.error());
         return 2;
     }
-    out(tr("%1 common items").arg(c->rows.size()));
+    out(QCoreApplication::translate("sdrt::cli", "%1 common items").arg(c->rows.size()));
     for (std::size_t i = 0; i < c->labels.size(); ++i)
         out(QStringLiteral("[%1] %2").arg(i).arg(c->labels[i]));
     for (const auto &[metric, first] : c->reports[0].byMetric) {
@@ -365,7 +360,7 @@ int runCompare(const QStringList &args)
     }
     for (std::size_t i = 1; i < c->reports.size(); ++i) {
         const auto &d = c->differences[i - 1];
-        out(tr("[%1] − [0]: score %2 [%3, %4], paired bootstrap p %5, McNemar exact p %6; generations per answer %7 ([0]: %8; [0] / [%1] = %9)")
+        out(QCoreApplication::translate("sdrt::cli", "[%1] − [0]: score %2 [%3, %4], paired bootstrap p %5, McNemar exact p %6; generations per answer %7 ([0]: %8; [0] / [%1] = %9)")
                 .arg(i)
                 .arg(d.value, 0, 'f', 3)
                 .arg(d.low, 0, 'f', 3)
@@ -376,7 +371,7 @@ int runCompare(const QStringList &args)
                 .arg(c->reports[0].generations, 0, 'f', 1)
                 .arg(c->costRatio[i - 1], 0, 'f', 2));
         for (const eval::FamilyDifference &fd : c->familyDifferences[i - 1])
-            out(tr("    %1: %2 [%3, %4], paired bootstrap p %5, McNemar exact p %6")
+            out(QCoreApplication::translate("sdrt::cli", "    %1: %2 [%3, %4], paired bootstrap p %5, McNemar exact p %6")
                     .arg(fd.family)
                     .arg(fd.difference.value, 0, 'f', 3)
                     .arg(fd.difference.low, 0, 'f', 3)
@@ -389,7 +384,7 @@ int runCompare(const QStringList &args)
             err(w.error());
             return false;
         }
-        out(tr("wrote %1").arg(p.value(o)));
+        out(QCoreApplication::translate("sdrt::cli", "wrote %1").arg(p.value(o)));
         return true;
     };
     if (p.isSet(csv) && !write(csv, eval::comparisonCsv(*c)))

@@ -475,13 +475,13 @@
 <context>
     <name>sdrt::cli</name>
     <message>
-        <location filename="../../app/cli/DemoCommands.cpp" line="+271"/>
+        <location filename="../../app/cli/DemoCommands.cpp" line="+306"/>
         <source>Write a synthetic factory data set (photos, drawings, notes, manifest.jsonl).</source>
         <translation>合成の工場データセット（写真、図面、メモ、manifest.jsonl）を書き出します。</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+63"/>
+        <location filename="../../app/cli/ModelToolCommands.cpp" line="+44"/>
         <source>Output folder.</source>
         <translation>出力フォルダー。</translation>
     </message>
@@ -491,15 +491,15 @@
         <translation>項目数。</translation>
     </message>
     <message>
-        <location line="-236"/>
-        <location line="+237"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+1"/>
-        <location line="+237"/>
+        <location line="-275"/>
+        <location line="+276"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+232"/>
+        <location filename="../../app/cli/ModelToolCommands.cpp" line="+1"/>
         <source>Random seed.</source>
         <translation>乱数シード。</translation>
     </message>
     <message>
-        <location line="-246"/>
+        <location line="-162"/>
         <source>Train the demo teacher (a tiny LLaVA and its tokenizer) from scratch on the synthetic world. Rerunning with the same OUT resumes from the last checkpoint.</source>
         <translation>合成ワールドでデモ用教師（小型 LLaVA とトークナイザー）を一から学習します。同じ OUT で再実行すると最後のチェックポイントから再開します。</translation>
     </message>
@@ -509,7 +509,7 @@
         <translation>出力フォルダー（モデルはここに書き出されます）。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-122"/>
         <source>Items to generate (train split used).</source>
         <translation>生成する項目数（学習分割を使用）。</translation>
     </message>
@@ -559,17 +559,17 @@
         <translation>多段推論ファミリーの直接回答のうち、正解にかかわらず「yes」と答える割合（0 以上 0.5 未満）。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+115"/>
         <source>--direct-yes-bias must be a number from 0 to below 0.5, not &quot;%1&quot;.</source>
         <translation>--direct-yes-bias は 0 以上 0.5 未満の数でなければなりません（指定値: 「%1」）。</translation>
     </message>
     <message>
-        <location line="+79"/>
+        <location line="-48"/>
         <source>train %1</source>
         <translation>学習 %1</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+114"/>
         <source>Measure a demo teacher on held-out items: direct and two-step accuracy per task family and prompt.</source>
         <translation>未使用の項目でデモ用教師を評価します: タスク種別とプロンプトごとの直接回答と 2 段階回答の正解率。</translation>
     </message>
@@ -664,7 +664,7 @@
         <translation>ワークスペースにプロンプト「%1」がありません（sdrt prompts register WS でライブラリを登録してください）。</translation>
     </message>
     <message>
-        <location line="+73"/>
+        <location line="+184"/>
         <source>Run the prompt library two-step over items with a registered model and store the traces (with hidden states). Rerunning resumes: completed traces are skipped. Ctrl+C cancels.</source>
         <translation>登録済みモデルでプロンプトライブラリを項目ごとに2段階実行し、トレース（隠れ状態を含む）を保存します。再実行すると続きから再開し、完了済みのトレースは飛ばします。Ctrl+C で中止します。</translation>
     </message>
@@ -680,17 +680,17 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
     <message>
         <location line="+5"/>
         <location line="+95"/>
-        <location filename="../../app/cli/EvalCommands.cpp" line="+53"/>
-        <location line="+85"/>
-        <location line="+145"/>
+        <location filename="../../app/cli/EvalCommands.cpp" line="+48"/>
+        <location line="+211"/>
+        <location line="+43"/>
         <location filename="../../app/cli/GenerateCommands.cpp" line="+3"/>
-        <location line="+171"/>
-        <location line="+136"/>
+        <location line="+83"/>
+        <location line="+44"/>
         <location filename="../../app/cli/InitImportCommands.cpp" line="+4"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+120"/>
-        <location line="+38"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+118"/>
+        <location line="+36"/>
         <location filename="../../app/cli/ReviewCommands.cpp" line="+20"/>
-        <location line="+70"/>
+        <location line="+68"/>
         <source>Workspace folder.</source>
         <translation>ワークスペースフォルダー。</translation>
     </message>
@@ -790,12 +790,12 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>ワークスペースの蒸留実行を一覧表示します: 状態、ベースモデル、完了ステップと最後のチェックポイントのステップ、最終損失、系譜。</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+26"/>
         <source>%1 (resumes from its checkpoint at %2)</source>
         <translation>%1 (ステップ %2 のチェックポイントから再開)</translation>
     </message>
     <message>
-        <location line="-144"/>
+        <location line="-142"/>
         <source>Cancelled at step %1; resume with: sdrt distill %2 --resume %3</source>
         <translation>ステップ %1 でキャンセルしました。再開するには: sdrt distill %2 --resume %3</translation>
     </message>
@@ -810,7 +810,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>生徒モデル「%1」を %2 に書き出しました（学習パラメーター %3、ベース %4）。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-306"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-242"/>
         <source>Model name or id.</source>
         <translation>モデル名または ID。</translation>
     </message>
@@ -835,7 +835,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>質問・回答・メモにこの文字列を含む項目だけ。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/EvalCommands.cpp" line="-233"/>
+        <location filename="../../app/cli/EvalCommands.cpp" line="-257"/>
         <source>Mark an evaluation&apos;s wrong answers (or its regressions against another evaluation) for review: the review queue can then show just those items.</source>
         <translation>評価の誤答（または別の評価に対する後退）をレビュー対象に印付けします。レビューの待ち行列でそれらの項目だけを表示できます。</translation>
     </message>
@@ -850,7 +850,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>この別の評価が正解した項目だけ。</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+18"/>
         <source>There is no evaluation &quot;%1&quot; in %2.</source>
         <translation>%2 に評価「%1」はありません。</translation>
     </message>
@@ -860,12 +860,37 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>%1 件の項目を「%2」としてレビュー対象に印付けしました（新規 %3 件）。そのうち %4 件にレビューできるトレースがあります（レビュー待ち行列のフィルター「出所」: %2）。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+141"/>
         <source>Evaluate a model (base or student) on a split: answers stored with their cost, scores per task family with bootstrap 95 % intervals. stdout: one JSON object per line.</source>
         <translation>モデル（ベースまたは生徒）を分割で評価します: 回答をコストとともに保存し、タスク種別ごとのスコアをブートストラップ 95 % 区間つきで示します。stdout: 1 行に 1 つの JSON オブジェクト。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="+1"/>
+        <source>At most this many items (the first in id order).</source>
+        <translation>最大この件数の項目（ID 順の先頭から）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/cli/EvalCommands.cpp" line="-222"/>
+        <source>Warning: evaluation &quot;%1&quot; is %2, not done: it covers only the items it answered (sdrt eval WS --resume %1 finishes it).</source>
+        <translation>警告: 評価 &quot;%1&quot; は %2 で、完了していません。回答した項目だけが対象です (sdrt eval WS --resume %1 で完了できます)。</translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>--regressions-vs names &quot;%1&quot; itself; an evaluation has no regressions against itself. Name another evaluation.</source>
+        <translation>--regressions-vs に &quot;%1&quot; 自身が指定されています。評価は自分自身に対して後退しません。別の評価を指定してください。</translation>
+    </message>
+    <message>
+        <location line="+183"/>
+        <source>Give a workspace and either --model M (a new evaluation) or --resume NAME.</source>
+        <translation>ワークスペースと、--model M（新しい評価）か --resume NAME のどちらかを指定してください。</translation>
+    </message>
+    <message>
+        <location line="-105"/>
+        <source>--mode: &quot;%1&quot; is not direct, two-step:PROMPT or ensemble.</source>
+        <translation>--mode: 「%1」は direct、two-step:PROMPT、ensemble のいずれでもありません。</translation>
+    </message>
+    <message>
+        <location line="-32"/>
         <source>Model name or id (a student answers through its adapter).</source>
         <translation>モデル名または ID（生徒モデルはアダプターを通して回答）。</translation>
     </message>
@@ -880,7 +905,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>アンサンブルのプロンプト（カンマ区切り、既定: 各プロンプトの最新版）。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Ensemble vote: majority or logprob.</source>
         <translation>アンサンブルの投票: majority または logprob。</translation>
     </message>
@@ -895,27 +920,12 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>このタスク種別だけ。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="+1"/>
-        <source>At most this many items (the first in id order).</source>
-        <translation>最大この件数の項目（ID 順の先頭から）。</translation>
-    </message>
-    <message>
-        <location filename="../../app/cli/EvalCommands.cpp" line="-106"/>
-        <source>Warning: evaluation &quot;%1&quot; is %2, not done: it covers only the items it answered (sdrt eval WS --resume %1 finishes it).</source>
-        <translation>警告: 評価 &quot;%1&quot; は %2 で、完了していません。回答した項目だけが対象です (sdrt eval WS --resume %1 で完了できます)。</translation>
-    </message>
-    <message>
-        <location line="+49"/>
-        <source>--regressions-vs names &quot;%1&quot; itself; an evaluation has no regressions against itself. Name another evaluation.</source>
-        <translation>--regressions-vs に &quot;%1&quot; 自身が指定されています。評価は自分自身に対して後退しません。別の評価を指定してください。</translation>
-    </message>
-    <message>
-        <location line="+58"/>
+        <location line="+1"/>
         <source>At most this many items (the first in id order; default: all).</source>
         <translation>最大この件数の項目 (ID 順で先頭から。既定: すべて)。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Score every item with this metric: exact_match, anls, relaxed_accuracy, yes_no_accuracy, absolute_error.</source>
         <translation>すべての項目をこの指標で採点: exact_match、anls、relaxed_accuracy、yes_no_accuracy、absolute_error。</translation>
     </message>
@@ -930,7 +940,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>中断またはキャンセルした評価を再開します（未評価の項目だけ実行）。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Items per batch.</source>
         <translation>バッチあたりの項目数。</translation>
     </message>
@@ -940,17 +950,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>2 段階のサンプルとブートストラップのシード。</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>Give a workspace and either --model M (a new evaluation) or --resume NAME.</source>
-        <translation>ワークスペースと、--model M（新しい評価）か --resume NAME のどちらかを指定してください。</translation>
-    </message>
-    <message>
-        <location line="+49"/>
-        <source>--mode: &quot;%1&quot; is not direct, two-step:PROMPT or ensemble.</source>
-        <translation>--mode: 「%1」は direct、two-step:PROMPT、ensemble のいずれでもありません。</translation>
-    </message>
-    <message>
-        <location line="+5"/>
+        <location line="+44"/>
         <source>--vote: &quot;%1&quot; is not majority or logprob.</source>
         <translation>--vote: 「%1」は majority でも logprob でもありません。</translation>
     </message>
@@ -965,12 +965,12 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>--metric: 「%1」は指標ではありません（exact_match、anls、relaxed_accuracy、yes_no_accuracy、absolute_error）。</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+43"/>
         <source>Cancelled; resume with: sdrt eval %1 --resume %2</source>
         <translation>キャンセルしました。再開するには: sdrt eval %1 --resume %2</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+56"/>
         <source>Compare evaluations on their common items: score ± interval per metric and family, cost per answer, the significance of each difference against the first (paired bootstrap, McNemar&apos;s exact test).</source>
         <translation>評価を共通の項目で比較します: 指標・タスク種別ごとのスコアと区間、回答あたりのコスト、最初の評価との差の有意性（対応のあるブートストラップ、McNemar の正確検定）。</translation>
     </message>
@@ -1005,7 +1005,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>--csv と --html が同じファイル (%1) を指しています。それぞれ別のファイルを指定してください。</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+17"/>
         <source>%1 common items</source>
         <translation>共通の項目 %1 件</translation>
     </message>
@@ -1060,13 +1060,13 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>実行のシード。</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+187"/>
+        <location filename="../../app/cli/BenchCommands.cpp" line="+381"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="+1"/>
         <source>Most new tokens of the analysis.</source>
         <translation>分析の最大新規トークン数。</translation>
     </message>
     <message>
-        <location line="-186"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="+1"/>
         <source>Most new tokens of the answer.</source>
         <translation>回答の最大新規トークン数。</translation>
     </message>
@@ -1096,27 +1096,27 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>項目ごとのアンサンブル行を出さない。</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+130"/>
         <source>--split: &quot;%1&quot; is not a split (train or eval).</source>
         <translation>--split: &quot;%1&quot; は分割ではありません (train または eval)。</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="-97"/>
         <source>No items match.</source>
         <translation>条件に合う項目がありません。</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+17"/>
         <source>--shard takes i/N, for example 0/2.</source>
         <translation>--shard には i/N を指定します（例: 0/2）。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+99"/>
         <source>generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="-89"/>
         <source>run %1 resumes interrupted run %2 (%3 ok and %4 failed traces stored when it stopped)</source>
         <translation>実行 %1 は中断された実行 %2 を再開します (停止時点で成功 %3 件、失敗 %4 件のトレースを保存済み)</translation>
     </message>
@@ -1136,7 +1136,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>隠れ状態: 層 %1、トレースあたり %2 バイト（fp16）、合計 %3 MiB</translation>
     </message>
     <message>
-        <location line="-192"/>
+        <location line="-140"/>
         <source>item %1 left out of the ensemble summary: %2</source>
         <translation>項目 %1 はアンサンブルの集計から外しました: %2</translation>
     </message>
@@ -1156,7 +1156,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>%1 項目のアンサンブル: 平均一致率 %2。参照回答との比較（%3 項目）: 多数決 %4%、重み付き投票 %5%</translation>
     </message>
     <message>
-        <location line="+184"/>
+        <location line="+209"/>
         <source>Merge shard folders made by sdrt generate --shard i/N --out DIR into the workspace.</source>
         <translation>sdrt generate --shard i/N --out DIR で作ったシャードフォルダをワークスペースに統合します。</translation>
     </message>
@@ -1176,7 +1176,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>統合: %1 件のトレースを追加</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location filename="../../app/cli/BenchCommands.cpp" line="-4"/>
         <source>Benchmark teacher runs: traces per minute at batch 1 and 8, hidden-state bytes per trace.</source>
         <translation>教師実行のベンチマーク: バッチ 1 と 8 での毎分トレース数、トレースあたりの隠れ状態バイト数。</translation>
     </message>
@@ -1191,12 +1191,12 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>プロンプト冒頭のキャッシュに使うメモリ（MiB、0: 無効）。</translation>
     </message>
     <message>
-        <location line="+102"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="+24"/>
         <source>List the workspace&apos;s teacher runs: status, model, counts of the traces stored, times. A run whose process died shows as interrupted.</source>
         <translation>ワークスペースの教師実行を一覧表示します: 状態、モデル、保存済みトレース数、時刻。プロセスが終了した実行は「中断」と表示されます。</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+23"/>
         <source>run	status	model	ok	failed	shard	started	finished	note</source>
         <translation>run	status	model	ok	failed	shard	started	finished	note</translation>
     </message>
@@ -1241,7 +1241,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>取り込み</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-199"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-182"/>
         <location filename="../../app/cli/InitImportCommands.cpp" line="+9"/>
         <source>failed: %1</source>
         <translation>失敗: %1</translation>
@@ -1300,7 +1300,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>--step は 1 か 2 で指定してください。</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+17"/>
         <source>Registered %1 prompt versions.</source>
         <translation>%1 件のプロンプト版を登録しました。</translation>
     </message>
@@ -1351,7 +1351,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>不明なコマンド &quot;%1&quot;。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelCommands.cpp" line="-394"/>
+        <location filename="../../app/cli/ModelToolCommands.cpp" line="+1"/>
         <source>Use the Mistral [INST] chat template.</source>
         <translation>Mistral の [INST] チャットテンプレートを使います。</translation>
     </message>
@@ -1367,7 +1367,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location filename="../../app/cli/DemoCommands.cpp" line="-31"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+2"/>
+        <location filename="../../app/cli/ModelToolCommands.cpp" line="+2"/>
         <source>Write into a folder that already has files (they may be replaced).</source>
         <translation>ファイルのあるフォルダーにも書き込みます (置き換えられることがあります)。</translation>
     </message>
@@ -1377,7 +1377,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 はファイルで、フォルダーではありません。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+35"/>
+        <location filename="../../app/cli/ModelToolCommands.cpp" line="+35"/>
         <source>--100m and --next are different shapes; choose one.</source>
         <translation>--100m と --next は別の形です。どちらか一つを選んでください。</translation>
     </message>
@@ -1387,8 +1387,8 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 を書き出しました（語彙 %2、デコーダー %3 層）。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-116"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+9"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-67"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="-326"/>
         <source>cpu, cuda[:N] or auto.</source>
         <translation>cpu、cuda[:N]、auto のいずれか。</translation>
     </message>
@@ -1398,15 +1398,15 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>fp32、fp16、bf16、auto のいずれか。</translation>
     </message>
     <message>
+        <location filename="../../app/cli/BenchCommands.cpp" line="-3"/>
         <location filename="../../app/cli/DemoCommands.cpp" line="-82"/>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="+179"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+88"/>
         <location line="+71"/>
         <source>Model folder.</source>
         <translation>モデルフォルダー。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelCommands.cpp" line="-232"/>
+        <location filename="../../app/cli/ModelToolCommands.cpp" line="-59"/>
         <source>Write a random tiny LLaVA (or Qwen3-VL) in the Hugging Face layout.</source>
         <translation>ランダムな小さい LLaVA (または Qwen3-VL) を Hugging Face の形式で書き出します。</translation>
     </message>
@@ -1426,7 +1426,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 を書き出しました (Qwen3-VL、語彙 %2、デコーダー %3 層、パラメーター %4)。</translation>
     </message>
     <message>
-        <location line="+128"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="-68"/>
         <source>Count the grid and image tokens of an image of this size (repeatable).</source>
         <translation>このサイズの画像のグリッドと画像トークン数を数えます (複数指定可)。</translation>
     </message>
@@ -1486,7 +1486,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>JSON オブジェクトを 1 つ出力します: prompt_ids (画像トークン展開後)、ids、text、画像ごとの image_grid と image_tokens。</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+25"/>
         <source>There is no model &quot;%1&quot; in %2.</source>
         <translation>%2 にモデル「%1」はありません。</translation>
     </message>
@@ -1521,7 +1521,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>--role: 不明なモデルの役割「%1」です（base または student）。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+13"/>
         <source>model %1 &quot;%2&quot; (%3), content hash %4, at %5</source>
         <translation>モデル %1「%2」（%3）、内容ハッシュ %4、場所 %5</translation>
     </message>
@@ -1531,7 +1531,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ワークスペースに登録されたモデルを一覧表示します。</translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location filename="../../app/cli/ModelToolCommands.cpp" line="+62"/>
         <source>Decode token ids with a model folder&apos;s tokenizer (tokenizer.json, else tokenizer.model). stdin: {&quot;ids&quot;: [..]} per line; stdout: {&quot;text&quot;: &quot;…&quot;} (special tokens kept).</source>
         <translation>モデルフォルダーのトークナイザー (tokenizer.json、なければ tokenizer.model) でトークン ID を復号します。stdin: 1 行に {&quot;ids&quot;: [..]}、stdout: {&quot;text&quot;: &quot;…&quot;} (特殊トークンも残します)。</translation>
     </message>
@@ -1567,7 +1567,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 にはチャットテンプレート (chat_template.jinja、chat_template.json または tokenizer_config.json) がありません。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ReviewCommands.cpp" line="-74"/>
+        <location filename="../../app/cli/ReviewCommands.cpp" line="-72"/>
         <source>Export reviewed traces: the approved ones as LLaVA conversations (llava), or every review row with its provenance (flat). JSON Lines, UTF-8.</source>
         <translation>レビュー済みトレースを書き出します: 承認されたものを LLaVA 会話形式で (llava)、またはすべてのレビュー行を来歴付きで (flat)。JSON Lines、UTF-8。</translation>
     </message>
@@ -1597,7 +1597,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>不明な書き出し形式 &quot;%1&quot; です。llava か flat を指定してください。</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+27"/>
         <source>%1 lines written to %2 (policy: %3; %4 approved of %5 traces; reviewers: %6)</source>
         <translation>%1 行を %2 に書き出しました（ポリシー: %3、トレース %5 件中 %4 件承認、レビュー担当: %6）</translation>
     </message>
@@ -1622,7 +1622,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>--reviewer: &quot;%1&quot; は模擬レビュー担当者の名前ではありません。この規則による判定は &quot;%2&quot; で始まる名前 (例: %2reference-match) で保存され、人の判定と取り違えられないようにします。</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+20"/>
         <source>Simulated review by &quot;%1&quot;: accepted %2 traces whose answer matches the reference (%3 traces in all; approved now under the workspace policy: %4).</source>
         <translation>「%1」による模擬レビュー: 参照解答と一致するトレース %2 件を承認しました（全 %3 件。ワークスペースのポリシーで現在承認済み: %4 件）。</translation>
     </message>
@@ -1702,7 +1702,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::distill</name>
     <message>
-        <location filename="../../core/distill/src/Dataset.cpp" line="+34"/>
+        <location filename="../../core/distill/src/Dataset.cpp" line="+20"/>
+        <source>%1 approved traces, %2 used</source>
+        <translation>承認済みトレース %1 件、使用 %2 件</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>%1 not in the train split</source>
         <translation>学習分割外 %1 件</translation>
     </message>
@@ -1848,7 +1853,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ベースモデルの隠れ状態を持つ学習分割の承認済みトレースがありません。蒸留するものがありません。トレースをレビュー（承認）するか、承認ポリシーを変更してください。</translation>
     </message>
     <message>
-        <location filename="../../core/distill/src/Distributed.cpp" line="+94"/>
+        <location filename="../../core/distill/src/Distributed.cpp" line="+54"/>
+        <source>Cannot start rank %1: %2</source>
+        <translation>ランク %1 を起動できません: %2</translation>
+    </message>
+    <message>
+        <location line="+35"/>
         <source>the rendezvous at %1:%2 did not return within %3 s (rank %4 of %5); is another program using the port?</source>
         <translation>%1:%2 での待ち合わせが %3 秒以内に戻りませんでした (ランク %4 / %5)。別のプログラムがこのポートを使っていませんか?</translation>
     </message>
@@ -1882,19 +1892,8 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <source>the ranks would not train the same run: %1 differ from rank 0&apos;s. Every rank needs the same workspace, base model, config and approvals; no rank trains.</source>
         <translation>ランクどうしが同じ実行を学習しません: %1 がランク 0 と異なります。すべてのランクに同じワークスペース、ベースモデル、設定、承認が必要です。どのランクも学習しません。</translation>
     </message>
-</context>
-<context>
-    <name>sdrt::distill::DatasetReport</name>
     <message>
-        <location filename="../../core/distill/src/Dataset.cpp" line="-90"/>
-        <source>%1 approved traces, %2 used</source>
-        <translation>承認済みトレース %1 件、使用 %2 件</translation>
-    </message>
-</context>
-<context>
-    <name>sdrt::distill::DistillConfig</name>
-    <message>
-        <location filename="../../core/distill/config/DistillConfig.cpp" line="+47"/>
+        <location filename="../../core/distill/config/DistillConfig.cpp" line="+41"/>
         <source>The distillation config is empty; it must be a JSON object such as {&quot;steps&quot;: 200}.</source>
         <translation>蒸留設定が空です。{&quot;steps&quot;: 200} のような JSON オブジェクトにしてください。</translation>
     </message>
@@ -1949,27 +1948,32 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation> (%1 内)</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>Unknown key &quot;%1&quot; in the distillation config. Known keys: %2.</source>
         <translation>蒸留の設定に不明なキー「%1」があります。使えるキー: %2。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+17"/>
         <source>&quot;%1&quot; must be a whole number from %2 to %3.</source>
         <translation>「%1」は %2 から %3 までの整数でなければなりません。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>&quot;%1&quot; must be a number from %2 to %3.</source>
         <translation>「%1」は %2 から %3 までの数でなければなりません。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>&quot;%1&quot; must be true or false.</source>
         <translation>「%1」は true か false でなければなりません。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
+        <source>&quot;%1&quot; must be a whole number from 0.</source>
+        <translation>「%1」は 0 以上の整数で指定してください。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>&quot;%1&quot; must be a list of layer numbers.</source>
         <translation>「%1」は層番号のリストでなければなりません。</translation>
     </message>
@@ -1984,12 +1988,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>&quot;%1&quot; で層 %2 が 2 回指定されています。各層は 1 回だけ指定できます。</translation>
     </message>
     <message>
-        <location line="+16"/>
-        <source>&quot;seed&quot; must be a whole number from 0.</source>
-        <translation>「seed」は 0 以上の整数でなければなりません。</translation>
-    </message>
-    <message>
-        <location line="+26"/>
+        <location line="+25"/>
         <source>&quot;hidden_loss&quot; must be &quot;mse&quot; or &quot;cosine&quot;.</source>
         <translation>「hidden_loss」は「mse」か「cosine」でなければなりません。</translation>
     </message>
@@ -1999,7 +1998,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>「policy」: %1</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+41"/>
         <source>Both the adapter and the skip connection are off: the student would have nothing to train.</source>
         <translation>アダプターとスキップ接続の両方が無効です。生徒モデルに学習するものがありません。</translation>
     </message>
@@ -2008,13 +2007,10 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <source>Both loss terms are off (cross_entropy false and lambda_hidden 0).</source>
         <translation>損失項が両方とも無効です（cross_entropy が false、lambda_hidden が 0）。</translation>
     </message>
-</context>
-<context>
-    <name>sdrt::distill::DistillRecorder</name>
     <message>
-        <location filename="../../core/distill/src/DistillRecorder.cpp" line="+31"/>
+        <location filename="../../core/distill/src/DistillRecorder.cpp" line="+22"/>
         <source>Cannot create the folder %1.</source>
-        <translation>フォルダ %1 を作成できません。</translation>
+        <translation>フォルダー %1 を作成できません。</translation>
     </message>
     <message>
         <location line="+27"/>
@@ -2030,14 +2026,6 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <location line="+2"/>
         <source>The student of run &quot;%1&quot; is saved, but the run could not be marked done: %2</source>
         <translation>実行「%1」の生徒モデルは保存されましたが、実行を完了にできませんでした: %2</translation>
-    </message>
-</context>
-<context>
-    <name>sdrt::distill::LocalRanks</name>
-    <message>
-        <location filename="../../core/distill/src/Distributed.cpp" line="-74"/>
-        <source>Cannot start rank %1: %2</source>
-        <translation>ランク %1 を起動できません: %2</translation>
     </message>
 </context>
 <context>
@@ -2217,11 +2205,8 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <source>There is no evaluation %1.</source>
         <translation>評価 %1 はありません。</translation>
     </message>
-</context>
-<context>
-    <name>sdrt::eval::EnsembleAnswers</name>
     <message>
-        <location filename="../../core/eval/src/AnswerStrategy.cpp" line="+161"/>
+        <location filename="../../core/eval/src/AnswerStrategy.cpp" line="+156"/>
         <source>no prompt gave an answer</source>
         <translation>どのプロンプトも回答しませんでした</translation>
     </message>

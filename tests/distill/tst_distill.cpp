@@ -128,6 +128,19 @@ private Q_SLOTS:
                                    writeConfig(QStringLiteral("bad.json"), R"({"stepz": 3})")});
         QCOMPARE(unknownKey.code, 2);
         QVERIFY2(unknownKey.err.contains(QStringLiteral("stepz")), qPrintable(unknownKey.err));
+        {
+            // The config's messages are translated where they are said (their translation context
+            // is the one the code asks for): the same mistake in Japanese.
+            QProcess ja;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(QStringLiteral("SDRT_LANGUAGE"), QStringLiteral("ja"));
+            ja.setProcessEnvironment(env);
+            ja.start(testing::sdrtBinary(), {QStringLiteral("distill"), m_ws, QStringLiteral("--base"), QStringLiteral("tiny"), QStringLiteral("--config"),
+                                             m_tmp.filePath(QStringLiteral("bad.json"))});
+            QVERIFY(ja.waitForFinished(60000));
+            const QString err = QString::fromUtf8(ja.readAllStandardError());
+            QVERIFY2(err.contains(QStringLiteral("蒸留の設定に不明なキー「stepz」があります")), qPrintable(err));
+        }
         auto noBase = sdrtRun({QStringLiteral("distill"), m_ws, QStringLiteral("--base"), QStringLiteral("nobody"), QStringLiteral("--config"), m_cfg});
         QCOMPARE(noBase.code, 2);
         QVERIFY2(noBase.err.contains(QStringLiteral("nobody")), qPrintable(noBase.err));

@@ -15,21 +15,12 @@
 #include <map>
 
 namespace sdrt::distill {
-namespace {
-
-QString tr(const char *s)
-{
-    return QCoreApplication::translate("sdrt::distill", s);
-}
-
-} // namespace
-
 QString DatasetReport::describe() const
 {
-    QString s = tr("%1 approved traces, %2 used").arg(approved).arg(used);
+    QString s = QCoreApplication::translate("sdrt::distill", "%1 approved traces, %2 used").arg(approved).arg(used);
     auto add = [&](int n, const char *what) {
         if (n > 0)
-            s += QStringLiteral("; ") + tr(what).arg(n);
+            s += QStringLiteral("; ") + QCoreApplication::translate("sdrt::distill", what).arg(n);
     };
     add(notTrainSplit, QT_TRANSLATE_NOOP("sdrt::distill", "%1 not in the train split"));
     add(otherModel, QT_TRANSLATE_NOOP("sdrt::distill", "%1 made by another model"));
@@ -76,7 +67,7 @@ Result<Dataset> buildDataset(store::Workspace &ws, const store::ModelRecord &bas
         const teacher::ItemInput &item = items.get(t->value().itemId);
         if (!item.error.isEmpty()) {
             ++ds.report.unreadable;
-            problem(tr("trace %1: item %2: %3").arg(id).arg(t->value().itemId).arg(item.error));
+            problem(QCoreApplication::translate("sdrt::distill", "trace %1: item %2: %3").arg(id).arg(t->value().itemId).arg(item.error));
             continue;
         }
         if (item.item.split != store::Split::Train) {
@@ -89,8 +80,8 @@ Result<Dataset> buildDataset(store::Workspace &ws, const store::ModelRecord &bas
         const QString file = ws.absolutePath(rel);
         if (ref.isEmpty() || name.isEmpty() || !QFileInfo::exists(file)) {
             ++ds.report.missingHidden;
-            problem(ref.isEmpty() ? tr("trace %1: no hidden states were stored").arg(id)
-                                  : tr("trace %1: %2 is missing").arg(id).arg(file));
+            problem(ref.isEmpty() ? QCoreApplication::translate("sdrt::distill", "trace %1: no hidden states were stored").arg(id)
+                                  : QCoreApplication::translate("sdrt::distill", "trace %1: %2 is missing").arg(id).arg(file));
             continue;
         }
         const std::string path = file.toStdString();
@@ -106,7 +97,7 @@ Result<Dataset> buildDataset(store::Workspace &ws, const store::ModelRecord &bas
                         fileLayers[path].push_back(v.toInt());
                 }
             } else {
-                problem(tr("trace %1: %2").arg(id).arg(QString::fromStdString(f.error())));
+                problem(QCoreApplication::translate("sdrt::distill", "trace %1: %2").arg(id).arg(QString::fromStdString(f.error())));
             }
             fileHash[path] = hash;
         }
@@ -116,7 +107,7 @@ Result<Dataset> buildDataset(store::Workspace &ws, const store::ModelRecord &bas
         }
         if (fileHash[path] != base.contentHash.toStdString()) {
             ++ds.report.hiddenOtherModel;
-            problem(tr("trace %1: its hidden states in %2 were made by model %3, not by %4 (%5)")
+            problem(QCoreApplication::translate("sdrt::distill", "trace %1: its hidden states in %2 were made by model %3, not by %4 (%5)")
                         .arg(id)
                         .arg(file, QString::fromStdString(fileHash[path]).left(12), base.name, base.contentHash.left(12)));
             continue;

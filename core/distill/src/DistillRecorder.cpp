@@ -8,15 +8,6 @@
 #include <QDir>
 
 namespace sdrt::distill {
-namespace {
-
-QString tr(const char *s)
-{
-    return QCoreApplication::translate("sdrt::distill", s);
-}
-
-} // namespace
-
 DistillRecorder::DistillRecorder(store::Workspace &ws, const DistillPlan &plan, store::StartedDistillRun started, QString runFolder)
     : m_ws(ws), m_runs(ws.db()), m_runName(plan.runName), m_baseModelId(plan.base.id), m_started(std::move(started)),
       m_runFolder(std::move(runFolder))
@@ -28,7 +19,7 @@ Result<std::unique_ptr<DistillRecorder>> DistillRecorder::start(store::Workspace
 {
     const QString folder = store::DistillRunFiles::folder(ws.root(), plan.runName);
     if (!QDir().mkpath(folder))
-        return fail(tr("Cannot create the folder %1.").arg(folder));
+        return fail(QCoreApplication::translate("sdrt::distill", "Cannot create the folder %1.").arg(folder));
     store::DistillRepository runs(ws.db());
     store::DistillRun row;
     row.name = plan.runName;
@@ -55,7 +46,7 @@ Result<std::unique_ptr<DistillRecorder>> DistillRecorder::start(store::Workspace
 QString DistillRecorder::failed(const QString &why, int stepsDone, const QString &lossesJson)
 {
     if (auto r = m_runs.finish(runId(), store::RunStatus::Failed, why, stepsDone, lossesJson); !r)
-        return tr("%1 (and the run could not be marked failed: %2)").arg(why, r.error());
+        return QCoreApplication::translate("sdrt::distill", "%1 (and the run could not be marked failed: %2)").arg(why, r.error());
     return why;
 }
 
@@ -71,9 +62,9 @@ Result<store::Id> DistillRecorder::done(int stepsDone, const QString &lossesJson
     if (student)
         studentId = student->id;
     else
-        warning = tr("the student could not be registered: %1").arg(student.error());
+        warning = QCoreApplication::translate("sdrt::distill", "the student could not be registered: %1").arg(student.error());
     if (auto r = m_runs.finish(runId(), store::RunStatus::Done, QString(), stepsDone, lossesJson); !r)
-        return fail(tr("The student of run \"%1\" is saved, but the run could not be marked done: %2").arg(m_runName, r.error()));
+        return fail(QCoreApplication::translate("sdrt::distill", "The student of run \"%1\" is saved, but the run could not be marked done: %2").arg(m_runName, r.error()));
     return studentId;
 }
 

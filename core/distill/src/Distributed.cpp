@@ -14,11 +14,6 @@
 namespace sdrt::distill {
 namespace {
 
-QString tr(const char *s)
-{
-    return QCoreApplication::translate("sdrt::distill", s);
-}
-
 std::atomic_bool g_rendezvousStuck{false};
 
 } // namespace
@@ -56,7 +51,7 @@ Result<std::unique_ptr<LocalRanks>> LocalRanks::start(const QString &program, co
         proc->setStandardOutputFile(QProcess::nullDevice());
         proc->start(program.isEmpty() ? QCoreApplication::applicationFilePath() : program, arguments(spec));
         if (!proc->waitForStarted())
-            return fail(tr("Cannot start rank %1: %2").arg(r).arg(proc->errorString()));
+            return fail(QCoreApplication::translate("sdrt::distill", "Cannot start rank %1: %2").arg(r).arg(proc->errorString()));
         ranks->m_processes.push_back(std::move(proc));
     }
     return ranks;
@@ -91,7 +86,7 @@ Result<std::unique_ptr<model::Communicator>> joinWithDeadline(const DistillPlace
     }).detach();
     if (joined.wait_for(std::chrono::seconds(seconds + 15)) != std::future_status::ready) {
         g_rendezvousStuck = true;
-        return fail(tr("the rendezvous at %1:%2 did not return within %3 s (rank %4 of %5); is another program using the port?")
+        return fail(QCoreApplication::translate("sdrt::distill", "the rendezvous at %1:%2 did not return within %3 s (rank %4 of %5); is another program using the port?")
                         .arg(place.address)
                         .arg(place.port)
                         .arg(seconds + 15)
@@ -114,23 +109,23 @@ Result<void> sameRunOnEveryRank(model::Communicator &comm, const QByteArray &con
                                   baseHash.left(16), QString::fromLatin1(traces.result().toHex().left(16)));
     auto all = comm.allGather(mine.toStdString());
     if (!all)
-        return fail(tr("the ranks could not compare their settings: %1").arg(QString::fromStdString(all.error())));
+        return fail(QCoreApplication::translate("sdrt::distill", "the ranks could not compare their settings: %1").arg(QString::fromStdString(all.error())));
     const QStringList reference = QString::fromStdString(all->at(0)).split(QLatin1Char(' '));
     QStringList problems;
     for (std::size_t r = 1; r < all->size(); ++r) {
         const QStringList other = QString::fromStdString(all->at(r)).split(QLatin1Char(' '));
         QStringList what;
         if (other.value(0) != reference.value(0))
-            what << tr("config");
+            what << QCoreApplication::translate("sdrt::distill", "config");
         if (other.value(1) != reference.value(1))
-            what << tr("base model");
+            what << QCoreApplication::translate("sdrt::distill", "base model");
         if (other.value(2) != reference.value(2))
-            what << tr("training traces");
+            what << QCoreApplication::translate("sdrt::distill", "training traces");
         if (!what.isEmpty())
-            problems << tr("rank %1's %2").arg(r).arg(what.join(QStringLiteral(", ")));
+            problems << QCoreApplication::translate("sdrt::distill", "rank %1's %2").arg(r).arg(what.join(QStringLiteral(", ")));
     }
     if (!problems.isEmpty())
-        return fail(tr("the ranks would not train the same run: %1 differ from rank 0's. Every rank needs the same workspace, "
+        return fail(QCoreApplication::translate("sdrt::distill", "the ranks would not train the same run: %1 differ from rank 0's. Every rank needs the same workspace, "
                        "base model, config and approvals; no rank trains.")
                         .arg(problems.join(QStringLiteral("; "))));
     return {};

@@ -10,11 +10,6 @@
 namespace sdrt::eval {
 namespace {
 
-QString tr(const char *s)
-{
-    return QCoreApplication::translate("sdrt::eval", s);
-}
-
 QString firstLine(const QString &text)
 {
     return text.section(QLatin1Char('\n'), 0, 0).trimmed();
@@ -158,7 +153,7 @@ private:
         const prompts::Ensemble e = prompts::ensemble(traces, answerType);
         if (e.votes == 0) {
             pr.ok = false;
-            pr.error = tr("no prompt gave an answer");
+            pr.error = QCoreApplication::translate("sdrt::eval", "no prompt gave an answer");
             return;
         }
         pr.parsedAnswer = m_plan.params.vote == store::EnsembleVote::Logprob ? e.weighted : e.majority;

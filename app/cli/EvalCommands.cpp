@@ -293,6 +293,55 @@ int runEval(const QStringList &args)
     return reportEvaluation(*report, ep.workspace);
 }
 
+namespace {
+
+// The comparison as text: the scores per metric and family, then each difference against the
+// first evaluation.
+void printComparison(const eval::Comparison &c)
+{
+    out(QCoreApplication::translate("sdrt::cli", "%1 common items").arg(c.rows.size()));
+    for (std::size_t i = 0; i < c.labels.size(); ++i)
+        out(QStringLiteral("[%1] %2").arg(i).arg(c.labels[i]));
+    for (const auto &[metric, first] : c.reports[0].byMetric) {
+        for (const auto &[family, unused] : first) {
+            QString line = QStringLiteral("%1\t%2").arg(metric, family.isEmpty() ? QStringLiteral("all") : family);
+            for (const auto &r : c.reports) {
+                auto m = r.byMetric.find(metric);
+                if (m != r.byMetric.end() && m->second.count(family)) {
+                    const auto &e = m->second.at(family);
+                    line += QStringLiteral("\t%1 [%2, %3]").arg(e.value, 0, 'f', 3).arg(e.low, 0, 'f', 3).arg(e.high, 0, 'f', 3);
+                } else {
+                    line += QStringLiteral("\t-");
+                }
+            }
+            out(line);
+        }
+    }
+    for (std::size_t i = 1; i < c.reports.size(); ++i) {
+        const auto &d = c.differences[i - 1];
+        out(QCoreApplication::translate("sdrt::cli", "[%1] − [0]: score %2 [%3, %4], paired bootstrap p %5, McNemar exact p %6; generations per answer %7 ([0]: %8; [0] / [%1] = %9)")
+                .arg(i)
+                .arg(d.value, 0, 'f', 3)
+                .arg(d.low, 0, 'f', 3)
+                .arg(d.high, 0, 'f', 3)
+                .arg(eval::formatBootstrapP(d.pValue))
+                .arg(c.mcnemarP[i - 1], 0, 'g', 3)
+                .arg(c.reports[i].generations, 0, 'f', 1)
+                .arg(c.reports[0].generations, 0, 'f', 1)
+                .arg(c.costRatio[i - 1], 0, 'f', 2));
+        for (const eval::FamilyDifference &fd : c.familyDifferences[i - 1])
+            out(QCoreApplication::translate("sdrt::cli", "    %1: %2 [%3, %4], paired bootstrap p %5, McNemar exact p %6")
+                    .arg(fd.family)
+                    .arg(fd.difference.value, 0, 'f', 3)
+                    .arg(fd.difference.low, 0, 'f', 3)
+                    .arg(fd.difference.high, 0, 'f', 3)
+                    .arg(eval::formatBootstrapP(fd.difference.pValue))
+                    .arg(fd.mcnemarP, 0, 'g', 3));
+    }
+}
+
+} // namespace
+
 int runCompare(const QStringList &args)
 {
     QCommandLineParser p;
@@ -340,45 +389,7 @@ int runCompare(const QStringList &args)
         err(c.error());
         return 2;
     }
-    out(QCoreApplication::translate("sdrt::cli", "%1 common items").arg(c->rows.size()));
-    for (std::size_t i = 0; i < c->labels.size(); ++i)
-        out(QStringLiteral("[%1] %2").arg(i).arg(c->labels[i]));
-    for (const auto &[metric, first] : c->reports[0].byMetric) {
-        for (const auto &[family, unused] : first) {
-            QString line = QStringLiteral("%1\t%2").arg(metric, family.isEmpty() ? QStringLiteral("all") : family);
-            for (const auto &r : c->reports) {
-                auto m = r.byMetric.find(metric);
-                if (m != r.byMetric.end() && m->second.count(family)) {
-                    const auto &e = m->second.at(family);
-                    line += QStringLiteral("\t%1 [%2, %3]").arg(e.value, 0, 'f', 3).arg(e.low, 0, 'f', 3).arg(e.high, 0, 'f', 3);
-                } else {
-                    line += QStringLiteral("\t-");
-                }
-            }
-            out(line);
-        }
-    }
-    for (std::size_t i = 1; i < c->reports.size(); ++i) {
-        const auto &d = c->differences[i - 1];
-        out(QCoreApplication::translate("sdrt::cli", "[%1] − [0]: score %2 [%3, %4], paired bootstrap p %5, McNemar exact p %6; generations per answer %7 ([0]: %8; [0] / [%1] = %9)")
-                .arg(i)
-                .arg(d.value, 0, 'f', 3)
-                .arg(d.low, 0, 'f', 3)
-                .arg(d.high, 0, 'f', 3)
-                .arg(eval::formatBootstrapP(d.pValue))
-                .arg(c->mcnemarP[i - 1], 0, 'g', 3)
-                .arg(c->reports[i].generations, 0, 'f', 1)
-                .arg(c->reports[0].generations, 0, 'f', 1)
-                .arg(c->costRatio[i - 1], 0, 'f', 2));
-        for (const eval::FamilyDifference &fd : c->familyDifferences[i - 1])
-            out(QCoreApplication::translate("sdrt::cli", "    %1: %2 [%3, %4], paired bootstrap p %5, McNemar exact p %6")
-                    .arg(fd.family)
-                    .arg(fd.difference.value, 0, 'f', 3)
-                    .arg(fd.difference.low, 0, 'f', 3)
-                    .arg(fd.difference.high, 0, 'f', 3)
-                    .arg(eval::formatBootstrapP(fd.difference.pValue))
-                    .arg(fd.mcnemarP, 0, 'g', 3));
-    }
+    printComparison(*c);
     auto write = [&](const QCommandLineOption &o, const QByteArray &data) {
         if (auto w = store::writeExport(p.value(o), data, p.isSet(force)); !w) {
             err(w.error());

@@ -60,15 +60,22 @@ QString toString(ItemChange change)
     return {};
 }
 
-Result<Comparison> compareEvaluations(store::Workspace &ws, const std::vector<QString> &names, std::uint64_t seed)
+namespace {
+
+// The evaluations being compared, read once: their reports and predictions, and the scores of
+// the items every one of them scored.
+struct Compared {
+    std::vector<std::map<store::Id, store::Prediction>> predictions;
+    std::vector<EvalReport> reports;
+    std::set<store::Id> common;
+    std::vector<std::map<store::Id, ItemScore>> scoreOf; // per evaluation, common items only
+};
+
+Result<Compared> readEvaluations(store::Workspace &ws, const std::vector<QString> &names, std::uint64_t seed, Comparison &c)
 {
-    if (names.size() < 2)
-        return fail(tr("A comparison needs at least two evaluations."));
     store::EvaluationRepository repo(ws.db());
     store::ModelRepository models(ws.db());
-    Comparison c;
-    std::vector<std::map<store::Id, store::Prediction>> preds;
-    std::vector<EvalReport> full;
+    Compared d;
     for (const QString &n : names) {
         auto e = repo.findByName(n);
         if (!e)
@@ -88,107 +95,119 @@ Result<Comparison> compareEvaluations(store::Workspace &ws, const std::vector<QS
         const QString model = m && *m ? (*m)->name : QString::number((*e)->modelId);
         c.names.push_back(n);
         c.labels.push_back(QStringLiteral("%1 (%2, %3)").arg(n, model, store::toString((*e)->mode)));
-        preds.push_back(std::move(byItem));
-        full.push_back(std::move(*report));
+        d.predictions.push_back(std::move(byItem));
+        d.reports.push_back(std::move(*report));
     }
     // Common items: scored in every evaluation.
-    std::set<store::Id> common;
-    for (const ItemScore &s : full[0].scores)
-        common.insert(s.itemId);
-    for (std::size_t i = 1; i < full.size(); ++i) {
+    for (const ItemScore &s : d.reports[0].scores)
+        d.common.insert(s.itemId);
+    for (std::size_t i = 1; i < d.reports.size(); ++i) {
         std::set<store::Id> here;
-        for (const ItemScore &s : full[i].scores)
-            if (common.count(s.itemId))
+        for (const ItemScore &s : d.reports[i].scores)
+            if (d.common.count(s.itemId))
                 here.insert(s.itemId);
-        common.swap(here);
+        d.common.swap(here);
     }
-    if (common.empty())
+    if (d.common.empty())
         return fail(tr("The evaluations have no scored item in common."));
-    std::vector<std::map<store::Id, ItemScore>> scoreOf(full.size());
-    for (std::size_t i = 0; i < full.size(); ++i)
-        for (const ItemScore &s : full[i].scores)
-            if (common.count(s.itemId))
-                scoreOf[i][s.itemId] = s;
-    std::set<QString> families;
-    for (std::size_t i = 0; i < full.size(); ++i) {
-        EvalReport r;
-        r.evaluationId = full[i].evaluationId;
-        r.name = full[i].name;
-        for (store::Id id : common) {
-            r.scores.push_back(scoreOf[i][id]);
-            const store::Prediction &p = preds[i][id];
-            ++r.items;
-            r.failed += p.ok ? 0 : 1;
-            r.generations += p.generations;
-            r.promptTokens += p.promptTokens;
-            r.generatedTokens += p.generatedTokens;
-            r.latencyMs += p.latencyMs;
-            families.insert(scoreOf[i][id].family);
-        }
-        r.generations /= r.items;
-        r.promptTokens /= r.items;
-        r.generatedTokens /= r.items;
-        r.latencyMs /= r.items;
-        r.byMetric = summarizeScores(r.scores, seed);
-        c.reports.push_back(std::move(r));
+    d.scoreOf.resize(d.reports.size());
+    for (std::size_t i = 0; i < d.reports.size(); ++i)
+        for (const ItemScore &s : d.reports[i].scores)
+            if (d.common.count(s.itemId))
+                d.scoreOf[i][s.itemId] = s;
+    return d;
+}
+
+// Evaluation i's prediction of an item (an empty one where none is stored).
+const store::Prediction &predictionOf(const Compared &d, std::size_t i, store::Id id)
+{
+    static const store::Prediction none;
+    const auto it = d.predictions[i].find(id);
+    return it == d.predictions[i].end() ? none : it->second;
+}
+
+// Evaluation i's report on the common items only, its cost averaged per answer.
+EvalReport commonReport(const Compared &d, std::size_t i, std::uint64_t seed, std::set<QString> &families)
+{
+    EvalReport r;
+    r.evaluationId = d.reports[i].evaluationId;
+    r.name = d.reports[i].name;
+    for (store::Id id : d.common) {
+        r.scores.push_back(d.scoreOf[i].at(id));
+        const store::Prediction &p = predictionOf(d, i, id);
+        ++r.items;
+        r.failed += p.ok ? 0 : 1;
+        r.generations += p.generations;
+        r.promptTokens += p.promptTokens;
+        r.generatedTokens += p.generatedTokens;
+        r.latencyMs += p.latencyMs;
+        families.insert(d.scoreOf[i].at(id).family);
     }
-    c.families.assign(families.begin(), families.end());
-    store::ItemRepository items(ws.db());
-    for (store::Id id : common) {
-        CompareRow row;
-        row.itemId = id;
-        auto item = items.get(id);
-        if (!item)
-            return fail(item.error());
-        row.family = item->taskFamily;
-        row.question = item->question;
-        row.reference = item->referenceAnswer.value_or(QString());
-        std::set<QString> answers;
-        for (std::size_t i = 0; i < full.size(); ++i) {
-            const store::Prediction &p = preds[i][id];
-            row.answers.push_back(p.ok ? p.parsedAnswer : QString());
-            answers.insert(p.ok ? p.parsedAnswer.trimmed().toLower() : QString());
-            row.scores.push_back(scoreOf[i][id].score);
-            row.right.push_back(scoreOf[i][id].right);
-            row.traces.push_back(p.trace);
-            if (i > 0) {
-                const double a = scoreOf[0][id].score.value_or(0), b = scoreOf[i][id].score.value_or(0);
-                const bool better = higherIsBetter(scoreOf[i][id].metric) ? b > a : b < a;
-                const bool worse = higherIsBetter(scoreOf[i][id].metric) ? b < a : b > a;
-                row.change.push_back(better ? ItemChange::Improved : worse ? ItemChange::Regressed : ItemChange::Same);
-            }
+    r.generations /= r.items;
+    r.promptTokens /= r.items;
+    r.generatedTokens /= r.items;
+    r.latencyMs /= r.items;
+    r.byMetric = summarizeScores(r.scores, seed);
+    return r;
+}
+
+CompareRow compareRow(const Compared &d, const store::Item &item)
+{
+    CompareRow row;
+    row.itemId = item.id;
+    row.family = item.taskFamily;
+    row.question = item.question;
+    row.reference = item.referenceAnswer.value_or(QString());
+    std::set<QString> answers;
+    for (std::size_t i = 0; i < d.reports.size(); ++i) {
+        const store::Prediction &p = predictionOf(d, i, item.id);
+        const ItemScore &s = d.scoreOf[i].at(item.id);
+        row.answers.push_back(p.ok ? p.parsedAnswer : QString());
+        answers.insert(p.ok ? p.parsedAnswer.trimmed().toLower() : QString());
+        row.scores.push_back(s.score);
+        row.right.push_back(s.right);
+        row.traces.push_back(p.trace);
+        if (i > 0) {
+            const double a = d.scoreOf[0].at(item.id).score.value_or(0), b = s.score.value_or(0);
+            const bool better = higherIsBetter(s.metric) ? b > a : b < a;
+            const bool worse = higherIsBetter(s.metric) ? b < a : b > a;
+            row.change.push_back(better ? ItemChange::Improved : worse ? ItemChange::Regressed : ItemChange::Same);
         }
-        row.disagree = answers.size() > 1;
-        c.rows.push_back(std::move(row));
     }
-    // Pairs against the first evaluation: the combined score ("score", in [0,1]) per item, over
-    // the common items or those of one family.
+    row.disagree = answers.size() > 1;
+    return row;
+}
+
+// Pairs against the first evaluation: the combined score ("score", in [0,1]) per item, over the
+// common items or those of one family, by paired bootstrap and McNemar's exact test.
+void addDifferences(const Compared &d, std::uint64_t seed, Comparison &c)
+{
     std::map<store::Id, QString> familyOf;
     for (const CompareRow &row : c.rows)
         familyOf[row.itemId] = row.family;
     auto combined = [&](std::size_t i, const QString *family) {
         std::vector<double> v;
-        for (store::Id id : common) {
+        for (store::Id id : d.common) {
             if (family && familyOf[id] != *family)
                 continue;
-            const ItemScore &s = scoreOf[i][id];
+            const ItemScore &s = d.scoreOf[i].at(id);
             v.push_back(higherIsBetter(s.metric) ? s.score.value_or(0) : (s.right ? 1.0 : 0.0));
         }
         return v;
     };
     auto mcnemar = [&](std::size_t i, const QString *family) {
         int onlyA = 0, onlyB = 0;
-        for (store::Id id : common) {
+        for (store::Id id : d.common) {
             if (family && familyOf[id] != *family)
                 continue;
-            const bool a = scoreOf[0][id].right, b = scoreOf[i][id].right;
+            const bool a = d.scoreOf[0].at(id).right, b = d.scoreOf[i].at(id).right;
             onlyA += a && !b;
             onlyB += b && !a;
         }
         return mcnemarExact(onlyA, onlyB);
     };
     const auto base = combined(0, nullptr);
-    for (std::size_t i = 1; i < full.size(); ++i) {
+    for (std::size_t i = 1; i < d.reports.size(); ++i) {
         c.differences.push_back(pairedBootstrap(base, combined(i, nullptr), seed + i));
         c.mcnemarP.push_back(mcnemar(i, nullptr));
         c.costRatio.push_back(c.reports[i].generations > 0 ? c.reports[0].generations / c.reports[i].generations : 0.0);
@@ -197,6 +216,30 @@ Result<Comparison> compareEvaluations(store::Workspace &ws, const std::vector<QS
             perFamily.push_back({f, pairedBootstrap(combined(0, &f), combined(i, &f), seed + i), mcnemar(i, &f)});
         c.familyDifferences.push_back(std::move(perFamily));
     }
+}
+
+} // namespace
+
+Result<Comparison> compareEvaluations(store::Workspace &ws, const std::vector<QString> &names, std::uint64_t seed)
+{
+    if (names.size() < 2)
+        return fail(tr("A comparison needs at least two evaluations."));
+    Comparison c;
+    auto d = readEvaluations(ws, names, seed, c);
+    if (!d)
+        return fail(d.error());
+    std::set<QString> families;
+    for (std::size_t i = 0; i < d->reports.size(); ++i)
+        c.reports.push_back(commonReport(*d, i, seed, families));
+    c.families.assign(families.begin(), families.end());
+    store::ItemRepository items(ws.db());
+    for (store::Id id : d->common) {
+        auto item = items.get(id);
+        if (!item)
+            return fail(item.error());
+        c.rows.push_back(compareRow(*d, *item));
+    }
+    addDifferences(*d, seed, c);
     return c;
 }
 

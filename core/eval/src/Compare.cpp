@@ -279,77 +279,81 @@ QByteArray comparisonCsv(const Comparison &c)
     return QByteArrayLiteral("\xEF\xBB\xBF") + out.toUtf8();
 }
 
-QByteArray comparisonHtml(const Comparison &c)
+namespace {
+
+// One metric's table: a row per family (and "all"), a column per evaluation.
+QString htmlScoreTable(const Comparison &c, const QString &metric, const std::map<QString, Estimate> &first, const std::vector<QString> &fams)
 {
     QString h;
-    h += QStringLiteral("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>%1</title>\n").arg(esc(tr("Evaluation comparison")));
-    h += QStringLiteral("<style>body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;margin:1em 0}"
-                        "td,th{border:1px solid #bbb;padding:3px 6px;vertical-align:top}th{background:#eee}"
-                        ".improved{background:#d8f5d8}.regressed{background:#f7d6d6}details{max-width:40em}"
-                        "pre{white-space:pre-wrap;margin:0}</style></head><body>\n");
-    h += QStringLiteral("<h1>%1</h1>\n<p>%2</p>\n").arg(esc(tr("Evaluation comparison")), esc(tr("%1 common items.").arg(c.rows.size())));
-    // Summary: per metric, family rows, evaluation columns.
-    for (const auto &[metric, first] : c.reports[0].byMetric) {
-        h += QStringLiteral("<h2>%1</h2>\n<table><tr><th>%2</th>").arg(esc(metric), esc(tr("family")));
-        for (const QString &l : c.labels)
-            h += QStringLiteral("<th>%1</th>").arg(esc(l));
-        h += QStringLiteral("</tr>\n");
-        std::vector<QString> fams(c.families.begin(), c.families.end());
-        fams.push_back(QString());
-        for (const QString &f : fams) {
-            if (!first.count(f))
+    h += QStringLiteral("<h2>%1</h2>\n<table><tr><th>%2</th>").arg(esc(metric), esc(tr("family")));
+    for (const QString &l : c.labels)
+        h += QStringLiteral("<th>%1</th>").arg(esc(l));
+    h += QStringLiteral("</tr>\n");
+    for (const QString &f : fams) {
+        if (!first.count(f))
+            continue;
+        h += QStringLiteral("<tr><td>%1</td>").arg(esc(f.isEmpty() ? tr("all") : f));
+        for (const EvalReport &r : c.reports) {
+            auto m = r.byMetric.find(metric);
+            if (m == r.byMetric.end() || !m->second.count(f)) {
+                h += QStringLiteral("<td></td>");
                 continue;
-            h += QStringLiteral("<tr><td>%1</td>").arg(esc(f.isEmpty() ? tr("all") : f));
-            for (const EvalReport &r : c.reports) {
-                auto m = r.byMetric.find(metric);
-                if (m == r.byMetric.end() || !m->second.count(f)) {
-                    h += QStringLiteral("<td></td>");
-                    continue;
-                }
-                const Estimate &e = m->second.at(f);
-                const bool percent = metric != QLatin1String("absolute_error");
-                h += QStringLiteral("<td>%1 [%2, %3] (n=%4)</td>")
-                         .arg(percent ? pct(e.value) : QString::number(e.value, 'f', 3), percent ? pct(e.low) : QString::number(e.low, 'f', 3),
-                              percent ? pct(e.high) : QString::number(e.high, 'f', 3))
-                         .arg(e.items);
             }
-            h += QStringLiteral("</tr>\n");
+            const Estimate &e = m->second.at(f);
+            const bool percent = metric != QLatin1String("absolute_error");
+            h += QStringLiteral("<td>%1 [%2, %3] (n=%4)</td>")
+                     .arg(percent ? pct(e.value) : QString::number(e.value, 'f', 3), percent ? pct(e.low) : QString::number(e.low, 'f', 3),
+                          percent ? pct(e.high) : QString::number(e.high, 'f', 3))
+                     .arg(e.items);
         }
-        h += QStringLiteral("</table>\n");
-        // Grouped bars: one group per family, one bar per evaluation (values in [0,1] except the error).
-        const int groupW = 30 * int(c.reports.size()) + 20, W = 60 + groupW * int(fams.size()), H = 200;
-        double top = 1.0;
-        if (metric == QLatin1String("absolute_error")) {
-            top = 1e-9;
-            for (const EvalReport &r : c.reports)
-                if (auto m = r.byMetric.find(metric); m != r.byMetric.end())
-                    for (const auto &[f, e] : m->second)
-                        top = std::max(top, e.high);
-        }
-        static const char *colors[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#9c755f"};
-        h += QStringLiteral("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%1\" height=\"%2\" role=\"img\">").arg(W).arg(H + 40);
-        h += QStringLiteral("<line x1=\"50\" y1=\"%1\" x2=\"%2\" y2=\"%1\" stroke=\"#333\"/>").arg(H).arg(W);
-        for (std::size_t g = 0; g < fams.size(); ++g) {
-            const int x0 = 60 + int(g) * groupW;
-            for (std::size_t i = 0; i < c.reports.size(); ++i) {
-                auto m = c.reports[i].byMetric.find(metric);
-                if (m == c.reports[i].byMetric.end() || !m->second.count(fams[g]))
-                    continue;
-                const Estimate &e = m->second.at(fams[g]);
-                const int bh = int(e.value / top * (H - 10)), x = x0 + int(i) * 30;
-                h += QStringLiteral("<rect x=\"%1\" y=\"%2\" width=\"26\" height=\"%3\" fill=\"%4\"><title>%5: %6</title></rect>")
-                         .arg(x).arg(H - bh).arg(bh).arg(QLatin1String(colors[i % 8]), esc(c.labels[i]), QString::number(e.value, 'f', 3));
-                const int lo = H - int(e.low / top * (H - 10)), hi = H - int(e.high / top * (H - 10));
-                h += QStringLiteral("<line x1=\"%1\" y1=\"%2\" x2=\"%1\" y2=\"%3\" stroke=\"#000\"/>").arg(x + 13).arg(lo).arg(hi);
-            }
-            h += QStringLiteral("<text x=\"%1\" y=\"%2\" font-size=\"11\">%3</text>").arg(x0).arg(H + 15).arg(esc(fams[g].isEmpty() ? tr("all") : fams[g]));
-        }
-        for (std::size_t i = 0; i < c.labels.size(); ++i)
-            h += QStringLiteral("<rect x=\"%1\" y=\"%2\" width=\"10\" height=\"10\" fill=\"%3\"/><text x=\"%4\" y=\"%5\" font-size=\"11\">%6</text>")
-                     .arg(60 + int(i) * 180).arg(H + 24).arg(QLatin1String(colors[i % 8])).arg(74 + int(i) * 180).arg(H + 33).arg(esc(c.labels[i]));
-        h += QStringLiteral("</svg>\n");
+        h += QStringLiteral("</tr>\n");
     }
-    // Differences and cost.
+    h += QStringLiteral("</table>\n");
+    return h;
+}
+
+// One metric's grouped bars: a group per family, a bar per evaluation (values in [0,1] except the error).
+QString htmlBars(const Comparison &c, const QString &metric, const std::vector<QString> &fams)
+{
+    QString h;
+    const int groupW = 30 * int(c.reports.size()) + 20, W = 60 + groupW * int(fams.size()), H = 200;
+    double top = 1.0;
+    if (metric == QLatin1String("absolute_error")) {
+        top = 1e-9;
+        for (const EvalReport &r : c.reports)
+            if (auto m = r.byMetric.find(metric); m != r.byMetric.end())
+                for (const auto &[f, e] : m->second)
+                    top = std::max(top, e.high);
+    }
+    static const char *colors[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#9c755f"};
+    h += QStringLiteral("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%1\" height=\"%2\" role=\"img\">").arg(W).arg(H + 40);
+    h += QStringLiteral("<line x1=\"50\" y1=\"%1\" x2=\"%2\" y2=\"%1\" stroke=\"#333\"/>").arg(H).arg(W);
+    for (std::size_t g = 0; g < fams.size(); ++g) {
+        const int x0 = 60 + int(g) * groupW;
+        for (std::size_t i = 0; i < c.reports.size(); ++i) {
+            auto m = c.reports[i].byMetric.find(metric);
+            if (m == c.reports[i].byMetric.end() || !m->second.count(fams[g]))
+                continue;
+            const Estimate &e = m->second.at(fams[g]);
+            const int bh = int(e.value / top * (H - 10)), x = x0 + int(i) * 30;
+            h += QStringLiteral("<rect x=\"%1\" y=\"%2\" width=\"26\" height=\"%3\" fill=\"%4\"><title>%5: %6</title></rect>")
+                     .arg(x).arg(H - bh).arg(bh).arg(QLatin1String(colors[i % 8]), esc(c.labels[i]), QString::number(e.value, 'f', 3));
+            const int lo = H - int(e.low / top * (H - 10)), hi = H - int(e.high / top * (H - 10));
+            h += QStringLiteral("<line x1=\"%1\" y1=\"%2\" x2=\"%1\" y2=\"%3\" stroke=\"#000\"/>").arg(x + 13).arg(lo).arg(hi);
+        }
+        h += QStringLiteral("<text x=\"%1\" y=\"%2\" font-size=\"11\">%3</text>").arg(x0).arg(H + 15).arg(esc(fams[g].isEmpty() ? tr("all") : fams[g]));
+    }
+    for (std::size_t i = 0; i < c.labels.size(); ++i)
+        h += QStringLiteral("<rect x=\"%1\" y=\"%2\" width=\"10\" height=\"10\" fill=\"%3\"/><text x=\"%4\" y=\"%5\" font-size=\"11\">%6</text>")
+                 .arg(60 + int(i) * 180).arg(H + 24).arg(QLatin1String(colors[i % 8])).arg(74 + int(i) * 180).arg(H + 33).arg(esc(c.labels[i]));
+    h += QStringLiteral("</svg>\n");
+    return h;
+}
+
+// The differences against the first evaluation, overall and per family.
+QString htmlDifferences(const Comparison &c)
+{
+    QString h;
     h += QStringLiteral("<h2>%1</h2>\n<table><tr><th>%2</th><th>%3</th><th>%4</th><th>%5</th><th>%6</th></tr>\n")
              .arg(esc(tr("Differences against the first evaluation")), esc(tr("evaluation")), esc(tr("score difference [95 % interval]")),
                   esc(tr("paired bootstrap p")), esc(tr("McNemar exact p")), esc(tr("generations per answer (first / this)")));
@@ -373,6 +377,13 @@ QByteArray comparisonHtml(const Comparison &c)
                               formatBootstrapP(fd.difference.pValue), QString::number(fd.mcnemarP, 'g', 3));
         h += QStringLiteral("</table>\n");
     }
+    return h;
+}
+
+// The cost per answer of each evaluation.
+QString htmlCost(const Comparison &c)
+{
+    QString h;
     h += QStringLiteral("<table><tr><th>%1</th><th>%2</th><th>%3</th><th>%4</th><th>%5</th></tr>\n")
              .arg(esc(tr("evaluation")), esc(tr("generations")), esc(tr("prompt tokens")), esc(tr("generated tokens")), esc(tr("ms per answer")));
     for (std::size_t i = 0; i < c.reports.size(); ++i)
@@ -383,7 +394,13 @@ QByteArray comparisonHtml(const Comparison &c)
                  .arg(c.reports[i].generatedTokens, 0, 'f', 1)
                  .arg(c.reports[i].latencyMs, 0, 'f', 1);
     h += QStringLiteral("</table>\n");
-    // Per item.
+    return h;
+}
+
+// Every common item: the reference and each evaluation's answer, its trace folded.
+QString htmlItems(const Comparison &c)
+{
+    QString h;
     h += QStringLiteral("<h2>%1</h2>\n<table><tr><th>%2</th><th>%3</th><th>%4</th><th>%5</th>")
              .arg(esc(tr("Items")), esc(tr("item")), esc(tr("family")), esc(tr("question")), esc(tr("reference")));
     for (const QString &l : c.labels)
@@ -409,6 +426,26 @@ QByteArray comparisonHtml(const Comparison &c)
         }
         h += QStringLiteral("</tr>\n");
     }
+    return h;
+}
+
+} // namespace
+
+QByteArray comparisonHtml(const Comparison &c)
+{
+    QString h;
+    h += QStringLiteral("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>%1</title>\n").arg(esc(tr("Evaluation comparison")));
+    h += QStringLiteral("<style>body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;margin:1em 0}"
+                        "td,th{border:1px solid #bbb;padding:3px 6px;vertical-align:top}th{background:#eee}"
+                        ".improved{background:#d8f5d8}.regressed{background:#f7d6d6}details{max-width:40em}"
+                        "pre{white-space:pre-wrap;margin:0}</style></head><body>\n");
+    h += QStringLiteral("<h1>%1</h1>\n<p>%2</p>\n").arg(esc(tr("Evaluation comparison")), esc(tr("%1 common items.").arg(c.rows.size())));
+    // Summary: per metric, family rows, evaluation columns, and the bars.
+    std::vector<QString> fams(c.families.begin(), c.families.end());
+    fams.push_back(QString());
+    for (const auto &[metric, first] : c.reports[0].byMetric)
+        h += htmlScoreTable(c, metric, first, fams) + htmlBars(c, metric, fams);
+    h += htmlDifferences(c) + htmlCost(c) + htmlItems(c);
     h += QStringLiteral("</table>\n</body></html>\n");
     return h.toUtf8();
 }

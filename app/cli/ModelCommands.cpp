@@ -216,6 +216,74 @@ int info(const QStringList &args)
     return 0;
 }
 
+// The model to generate with: a folder, or with `workspace` a registered model by name (a
+// student: its base with its adapter); nullptr after an error on stderr.
+std::unique_ptr<model::VlmRuntime> loadModel(const QString &dirOrName, const QString &workspace, const model::RuntimeOptions &options)
+{
+    if (workspace.isEmpty()) {
+        auto r = model::VlmRuntime::load(dirOrName.toStdString(), options);
+        if (!r) {
+            err(qs(r.error()));
+            return nullptr;
+        }
+        return std::move(*r);
+    }
+    auto ws = openWorkspace(workspace);
+    if (!ws)
+        return nullptr;
+    auto record = store::ModelRepository(ws->db()).findByName(dirOrName);
+    if (!record || !*record) {
+        err(record ? QCoreApplication::translate("sdrt::cli", "There is no model \"%1\" in %2.").arg(dirOrName, ws->root()) : record.error());
+        return nullptr;
+    }
+    auto r = distill::loadRegisteredModel(*ws, **record, options);
+    if (!r) {
+        err(r.error());
+        return nullptr;
+    }
+    return std::move(*r);
+}
+
+// The request: the images and the user's text (an <image> mark per image when it has none),
+// through the chat template unless `raw`; nullopt after an error on stderr.
+std::optional<model::GenerationRequest> requestOf(const QStringList &images, QString user, bool raw)
+{
+    model::GenerationRequest req;
+    for (const QString &f : images) {
+        auto img = readImage(f);
+        if (!img) {
+            err(img.error());
+            return std::nullopt;
+        }
+        req.images.push_back(std::move(*img));
+    }
+    if (!user.contains(QStringLiteral("<image>"))) {
+        for (std::size_t i = 0; i < req.images.size(); ++i)
+            user.prepend(QStringLiteral("<image>\n"));
+    }
+    if (raw)
+        req.prompt = user.toStdString();
+    else
+        req.chat = model::ChatTurn{model::partsFromMarkedText(user.toStdString()), {}};
+    return req;
+}
+
+// --json: the prompt's ids (image tokens expanded), the answer and each image's grid and tokens.
+void printGenerationJson(model::VlmRuntime &rt, const model::GenerationRequest &req, const model::GenerationOutput &r)
+{
+    auto ids = rt.promptIds(req);
+    Json grids = Json::array(), tokens = Json::array();
+    for (const auto &img : req.images) {
+        auto g = rt.imageGrid(img);
+        auto n = rt.imageTokens(img);
+        grids.push_back(g ? Json(*g) : Json(nullptr));
+        tokens.push_back(n ? Json(*n) : Json(nullptr));
+    }
+    const Json o = {{"prompt_ids", ids ? Json(*ids) : Json::array()}, {"ids", r.tokens},   {"text", r.text},
+                    {"image_grid", grids},                            {"image_tokens", tokens}, {"finish_reason", r.finishReason}};
+    out(QString::fromStdString(o.dump(-1, ' ', false, Json::error_handler_t::replace)));
+}
+
 int generate(const QStringList &args)
 {
     QCommandLineParser p;
@@ -258,53 +326,18 @@ int generate(const QStringList &args)
     model::RuntimeOptions options;
     options.device = p.value(device).toStdString();
     options.dtype = p.value(dtype).toStdString();
-    std::unique_ptr<model::VlmRuntime> loaded;
-    if (p.isSet(workspace)) {
-        auto ws = openWorkspace(p.value(workspace));
-        if (!ws)
-            return 2;
-        auto record = store::ModelRepository(ws->db()).findByName(p.positionalArguments().first());
-        if (!record || !*record) {
-            err(record ? QCoreApplication::translate("sdrt::cli", "There is no model \"%1\" in %2.").arg(p.positionalArguments().first(), ws->root())
-                       : record.error());
-            return 2;
-        }
-        auto r = distill::loadRegisteredModel(*ws, **record, options);
-        if (!r) {
-            err(r.error());
-            return 2;
-        }
-        loaded = std::move(*r);
-    } else {
-        auto r = model::VlmRuntime::load(p.positionalArguments().first().toStdString(), options);
-        if (!r) {
-            err(qs(r.error()));
-            return 2;
-        }
-        loaded = std::move(*r);
-    }
+    std::unique_ptr<model::VlmRuntime> loaded =
+        loadModel(p.positionalArguments().first(), p.isSet(workspace) ? p.value(workspace) : QString(), options);
+    if (!loaded)
+        return 2;
     auto *rt = &loaded; // (*rt)-> as before
     std::unique_ptr<model::Student> student;
     if (p.isSet(adapter) && !(student = loadStudentAdapter(**rt, p.positionalArguments().first(), p.value(adapter))))
         return 2;
-    model::GenerationRequest req;
-    for (const QString &f : p.values(image)) {
-        auto img = readImage(f);
-        if (!img) {
-            err(img.error());
-            return 2;
-        }
-        req.images.push_back(std::move(*img));
-    }
-    QString user = p.value(prompt);
-    if (!user.contains(QStringLiteral("<image>"))) {
-        for (std::size_t i = 0; i < req.images.size(); ++i)
-            user.prepend(QStringLiteral("<image>\n"));
-    }
-    if (p.isSet(raw))
-        req.prompt = user.toStdString();
-    else
-        req.chat = model::ChatTurn{model::partsFromMarkedText(user.toStdString()), {}};
+    auto request = requestOf(p.values(image), p.value(prompt), p.isSet(raw));
+    if (!request)
+        return 2;
+    const model::GenerationRequest &req = *request;
     model::SamplingParams s;
     s.maxNewTokens = *maxNewValue;
     s.temperature = float(*temperatureValue);
@@ -322,17 +355,7 @@ int generate(const QStringList &args)
         return 2;
     }
     if (p.isSet(json)) {
-        auto ids = (*rt)->promptIds(req);
-        Json grids = Json::array(), tokens = Json::array();
-        for (const auto &img : req.images) {
-            auto g = (*rt)->imageGrid(img);
-            auto n = (*rt)->imageTokens(img);
-            grids.push_back(g ? Json(*g) : Json(nullptr));
-            tokens.push_back(n ? Json(*n) : Json(nullptr));
-        }
-        const Json o = {{"prompt_ids", ids ? Json(*ids) : Json::array()}, {"ids", r->tokens},   {"text", r->text},
-                        {"image_grid", grids},                            {"image_tokens", tokens}, {"finish_reason", r->finishReason}};
-        out(QString::fromStdString(o.dump(-1, ' ', false, Json::error_handler_t::replace)));
+        printGenerationJson(**rt, req, *r);
         return 0;
     }
     out(qs(r->text));

@@ -493,7 +493,7 @@
     <message>
         <location line="-275"/>
         <location line="+276"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+232"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+300"/>
         <location filename="../../app/cli/ModelToolCommands.cpp" line="+1"/>
         <source>Random seed.</source>
         <translation>乱数シード。</translation>
@@ -682,12 +682,12 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <location line="+95"/>
         <location filename="../../app/cli/EvalCommands.cpp" line="+48"/>
         <location line="+211"/>
-        <location line="+43"/>
+        <location line="+92"/>
         <location filename="../../app/cli/GenerateCommands.cpp" line="+3"/>
         <location line="+83"/>
         <location line="+44"/>
         <location filename="../../app/cli/InitImportCommands.cpp" line="+4"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+118"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+73"/>
         <location line="+36"/>
         <location filename="../../app/cli/ReviewCommands.cpp" line="+20"/>
         <location line="+68"/>
@@ -835,7 +835,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>質問・回答・メモにこの文字列を含む項目だけ。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/EvalCommands.cpp" line="-257"/>
+        <location filename="../../app/cli/EvalCommands.cpp" line="-306"/>
         <source>Mark an evaluation&apos;s wrong answers (or its regressions against another evaluation) for review: the review queue can then show just those items.</source>
         <translation>評価の誤答（または別の評価に対する後退）をレビュー対象に印付けします。レビューの待ち行列でそれらの項目だけを表示できます。</translation>
     </message>
@@ -970,7 +970,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>キャンセルしました。再開するには: sdrt eval %1 --resume %2</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+105"/>
         <source>Compare evaluations on their common items: score ± interval per metric and family, cost per answer, the significance of each difference against the first (paired bootstrap, McNemar&apos;s exact test).</source>
         <translation>評価を共通の項目で比較します: 指標・タスク種別ごとのスコアと区間、回答あたりのコスト、最初の評価との差の有意性（対応のあるブートストラップ、McNemar の正確検定）。</translation>
     </message>
@@ -1005,7 +1005,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>--csv と --html が同じファイル (%1) を指しています。それぞれ別のファイルを指定してください。</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="-73"/>
         <source>%1 common items</source>
         <translation>共通の項目 %1 件</translation>
     </message>
@@ -1020,7 +1020,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>    %1: %2 [%3, %4]、対応ブートストラップ p %5、McNemar 正確検定 p %6</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+65"/>
         <source>wrote %1</source>
         <translation>%1 を書き出しました</translation>
     </message>
@@ -1388,7 +1388,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location filename="../../app/cli/GenerateCommands.cpp" line="-67"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="-326"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="-349"/>
         <source>cpu, cuda[:N] or auto.</source>
         <translation>cpu、cuda[:N]、auto のいずれか。</translation>
     </message>
@@ -1401,7 +1401,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <location filename="../../app/cli/BenchCommands.cpp" line="-3"/>
         <location filename="../../app/cli/DemoCommands.cpp" line="-82"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+88"/>
-        <location line="+71"/>
+        <location line="+139"/>
         <source>Model folder.</source>
         <translation>モデルフォルダー。</translation>
     </message>
@@ -1426,7 +1426,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 を書き出しました (Qwen3-VL、語彙 %2、デコーダー %3 層、パラメーター %4)。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelCommands.cpp" line="-68"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="-136"/>
         <source>Count the grid and image tokens of an image of this size (repeatable).</source>
         <translation>このサイズの画像のグリッドと画像トークン数を数えます (複数指定可)。</translation>
     </message>
@@ -1436,7 +1436,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>--image-size には 640x480 のように 幅x高さ (ピクセル) を指定してください。「%1」は使えません。</translation>
     </message>
     <message>
-        <location line="+142"/>
+        <location line="+210"/>
         <source>Generate an answer for images and a prompt.</source>
         <translation>画像とプロンプトから回答を生成します。</translation>
     </message>
@@ -1486,12 +1486,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>JSON オブジェクトを 1 つ出力します: prompt_ids (画像トークン展開後)、ids、text、画像ごとの image_grid と image_tokens。</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="-75"/>
         <source>There is no model &quot;%1&quot; in %2.</source>
         <translation>%2 にモデル「%1」はありません。</translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+135"/>
         <source>Register a model folder in a workspace (by content hash).</source>
         <translation>モデルフォルダをワークスペースに登録します（内容ハッシュで識別）。</translation>
     </message>
@@ -2031,28 +2031,28 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::eval</name>
     <message>
-        <location filename="../../core/eval/src/Compare.cpp" line="+66"/>
+        <location filename="../../core/eval/src/Compare.cpp" line="+226"/>
         <source>A comparison needs at least two evaluations.</source>
         <translation>比較には 2 つ以上の評価が必要です。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="-142"/>
         <location filename="../../core/eval/src/EvalPlan.cpp" line="+37"/>
         <source>There is no evaluation &quot;%1&quot; in %2.</source>
         <translation>%2 に評価「%1」はありません。</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+28"/>
         <source>The evaluations have no scored item in common.</source>
         <translation>評価に共通の採点済み項目がありません。</translation>
     </message>
     <message>
-        <location line="+103"/>
+        <location line="+140"/>
         <source>The comparison was cancelled.</source>
         <translation>比較は取り消されました。</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+185"/>
         <location line="+5"/>
         <source>Evaluation comparison</source>
         <translation>評価の比較</translation>
@@ -2063,32 +2063,32 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>共通の項目 %1 件。</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location line="+74"/>
-        <location line="+21"/>
+        <location line="-154"/>
+        <location line="+83"/>
+        <location line="+34"/>
         <source>family</source>
         <translation>タスク種別</translation>
     </message>
     <message>
-        <location line="-86"/>
-        <location line="+43"/>
+        <location line="-110"/>
+        <location line="+49"/>
         <source>all</source>
         <translation>全体</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+14"/>
         <source>Differences against the first evaluation</source>
         <translation>最初の評価との差</translation>
     </message>
     <message>
         <location line="+0"/>
         <location line="+13"/>
-        <location line="+10"/>
+        <location line="+17"/>
         <source>evaluation</source>
         <translation>評価</translation>
     </message>
     <message>
-        <location line="-23"/>
+        <location line="-30"/>
         <location line="+13"/>
         <source>score difference [95 % interval]</source>
         <translation>スコアの差 [95 % 区間]</translation>
@@ -2116,7 +2116,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>タスク種別ごとの差</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+17"/>
         <source>generations</source>
         <translation>生成回数</translation>
     </message>
@@ -2136,7 +2136,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>回答あたりのミリ秒</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+17"/>
         <source>Items</source>
         <translation>項目</translation>
     </message>

@@ -23,8 +23,6 @@ namespace sdrt::cli {
 
 namespace {
 
-namespace {
-
 // sdrt demo train-teacher's options.
 struct TrainTeacherOptions {
     QCommandLineOption items{QStringLiteral("items"), QCoreApplication::translate("sdrt::cli", "Items to generate (train split used)."), QStringLiteral("N"), QStringLiteral("4000")};
@@ -139,8 +137,6 @@ struct TeacherStages {
         return 0;
     }
 };
-
-} // namespace
 
 int trainTeacher(const QStringList &args)
 {

@@ -139,8 +139,6 @@ int printEnsembles(const QString &wsDir, const teacher::GenerationParams &gp)
     return 0;
 }
 
-namespace {
-
 // sdrt generate's options.
 struct GenerateOptions {
     QCommandLineOption model{QStringLiteral("model"), QCoreApplication::translate("sdrt::cli", "Model name or id."), QStringLiteral("M")};
@@ -249,8 +247,6 @@ void printSummary(const teacher::GenerationSummary &s)
                 .arg(double(s.hiddenBytes) / s.ok, 0, 'f', 0)
                 .arg(double(s.hiddenBytes) / (1 << 20), 0, 'f', 2));
 }
-
-} // namespace
 
 int generate(const QStringList &args)
 {

@@ -475,7 +475,7 @@
 <context>
     <name>sdrt::cli</name>
     <message>
-        <location filename="../../app/cli/DemoCommands.cpp" line="+306"/>
+        <location filename="../../app/cli/DemoCommands.cpp" line="+302"/>
         <source>Write a synthetic factory data set (photos, drawings, notes, manifest.jsonl).</source>
         <translation>合成の工場データセット（写真、図面、メモ、manifest.jsonl）を書き出します。</translation>
     </message>
@@ -491,8 +491,8 @@
         <translation>項目数。</translation>
     </message>
     <message>
-        <location line="-275"/>
-        <location line="+276"/>
+        <location line="-273"/>
+        <location line="+274"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+300"/>
         <location filename="../../app/cli/ModelToolCommands.cpp" line="+1"/>
         <source>Random seed.</source>
@@ -509,7 +509,7 @@
         <translation>出力フォルダー（モデルはここに書き出されます）。</translation>
     </message>
     <message>
-        <location line="-122"/>
+        <location line="-120"/>
         <source>Items to generate (train split used).</source>
         <translation>生成する項目数（学習分割を使用）。</translation>
     </message>
@@ -559,17 +559,17 @@
         <translation>多段推論ファミリーの直接回答のうち、正解にかかわらず「yes」と答える割合（0 以上 0.5 未満）。</translation>
     </message>
     <message>
-        <location line="+115"/>
+        <location line="+113"/>
         <source>--direct-yes-bias must be a number from 0 to below 0.5, not &quot;%1&quot;.</source>
         <translation>--direct-yes-bias は 0 以上 0.5 未満の数でなければなりません（指定値: 「%1」）。</translation>
     </message>
     <message>
-        <location line="-48"/>
+        <location line="-46"/>
         <source>train %1</source>
         <translation>学習 %1</translation>
     </message>
     <message>
-        <location line="+114"/>
+        <location line="+112"/>
         <source>Measure a demo teacher on held-out items: direct and two-step accuracy per task family and prompt.</source>
         <translation>未使用の項目でデモ用教師を評価します: タスク種別とプロンプトごとの直接回答と 2 段階回答の正解率。</translation>
     </message>
@@ -664,7 +664,7 @@
         <translation>ワークスペースにプロンプト「%1」がありません（sdrt prompts register WS でライブラリを登録してください）。</translation>
     </message>
     <message>
-        <location line="+184"/>
+        <location line="+180"/>
         <source>Run the prompt library two-step over items with a registered model and store the traces (with hidden states). Rerunning resumes: completed traces are skipped. Ctrl+C cancels.</source>
         <translation>登録済みモデルでプロンプトライブラリを項目ごとに2段階実行し、トレース（隠れ状態を含む）を保存します。再実行すると続きから再開し、完了済みのトレースは飛ばします。Ctrl+C で中止します。</translation>
     </message>
@@ -810,7 +810,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>生徒モデル「%1」を %2 に書き出しました（学習パラメーター %3、ベース %4）。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-242"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-240"/>
         <source>Model name or id.</source>
         <translation>モデル名または ID。</translation>
     </message>
@@ -1096,12 +1096,12 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>項目ごとのアンサンブル行を出さない。</translation>
     </message>
     <message>
-        <location line="+130"/>
+        <location line="+128"/>
         <source>--split: &quot;%1&quot; is not a split (train or eval).</source>
         <translation>--split: &quot;%1&quot; は分割ではありません (train または eval)。</translation>
     </message>
     <message>
-        <location line="-97"/>
+        <location line="-95"/>
         <source>No items match.</source>
         <translation>条件に合う項目がありません。</translation>
     </message>
@@ -1111,12 +1111,12 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>--shard には i/N を指定します（例: 0/2）。</translation>
     </message>
     <message>
-        <location line="+99"/>
+        <location line="+97"/>
         <source>generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location line="-89"/>
+        <location line="-87"/>
         <source>run %1 resumes interrupted run %2 (%3 ok and %4 failed traces stored when it stopped)</source>
         <translation>実行 %1 は中断された実行 %2 を再開します (停止時点で成功 %3 件、失敗 %4 件のトレースを保存済み)</translation>
     </message>
@@ -1136,7 +1136,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>隠れ状態: 層 %1、トレースあたり %2 バイト（fp16）、合計 %3 MiB</translation>
     </message>
     <message>
-        <location line="-140"/>
+        <location line="-138"/>
         <source>item %1 left out of the ensemble summary: %2</source>
         <translation>項目 %1 はアンサンブルの集計から外しました: %2</translation>
     </message>
@@ -1156,7 +1156,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>%1 項目のアンサンブル: 平均一致率 %2。参照回答との比較（%3 項目）: 多数決 %4%、重み付き投票 %5%</translation>
     </message>
     <message>
-        <location line="+209"/>
+        <location line="+205"/>
         <source>Merge shard folders made by sdrt generate --shard i/N --out DIR into the workspace.</source>
         <translation>sdrt generate --shard i/N --out DIR で作ったシャードフォルダをワークスペースに統合します。</translation>
     </message>
@@ -1241,7 +1241,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>取り込み</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-182"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-180"/>
         <location filename="../../app/cli/InitImportCommands.cpp" line="+9"/>
         <source>failed: %1</source>
         <translation>失敗: %1</translation>
@@ -2161,7 +2161,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>トレース</translation>
     </message>
     <message>
-        <location filename="../../core/eval/src/EvalPlan.cpp" line="+64"/>
+        <location filename="../../core/eval/src/EvalPlan.cpp" line="+67"/>
         <source>The batch must be at least 1.</source>
         <translation>バッチは 1 以上でなければなりません。</translation>
     </message>
@@ -2171,7 +2171,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ワークスペースにモデル %1 はありません。</translation>
     </message>
     <message>
-        <location line="-42"/>
+        <location line="-45"/>
         <source>No prompts are registered (sdrt prompts register WS).</source>
         <translation>プロンプトが登録されていません（sdrt prompts register WS）。</translation>
     </message>
@@ -2181,22 +2181,17 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>2 段階モードはプロンプトの版をちょうど 1 つ取ります（%1 個指定）。</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+51"/>
         <source>No items match the evaluation&apos;s split and filter.</source>
         <translation>評価の分割とフィルターに合う項目がありません。</translation>
     </message>
     <message>
-        <location filename="../../core/eval/src/PredictionSink.cpp" line="+23"/>
-        <source>There is no evaluation &quot;%1&quot;.</source>
-        <translation>評価「%1」はありません。</translation>
-    </message>
-    <message>
-        <location line="+4"/>
+        <location filename="../../core/eval/src/PredictionSink.cpp" line="+21"/>
         <source>An evaluation needs a name.</source>
         <translation>評価には名前が必要です。</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+32"/>
         <source>%1 (and the evaluation could not be marked failed: %2)</source>
         <translation>%1（さらに評価を失敗として記録できませんでした: %2）</translation>
     </message>

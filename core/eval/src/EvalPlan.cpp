@@ -28,7 +28,7 @@ std::vector<store::Id> idsFromJson(const QString &json)
 }
 
 // A resumed evaluation runs with its stored settings.
-Result<void> storedSettings(store::Workspace &ws, const QString &name, EvalParams &p)
+Result<store::Id> storedSettings(store::Workspace &ws, const QString &name, EvalParams &p)
 {
     auto e = store::EvaluationRepository(ws.db()).findByName(name);
     if (!e)
@@ -48,7 +48,7 @@ Result<void> storedSettings(store::Workspace &ws, const QString &name, EvalParam
     p.limit = f.value(QStringLiteral("limit")).toInt();
     p.metric = row.metric.isEmpty() ? std::nullopt : metricFromName(row.metric);
     p.seed = std::uint64_t(row.seed);
-    return {};
+    return row.id;
 }
 
 Result<void> choosePrompts(store::Workspace &ws, EvalPlan &plan)
@@ -94,9 +94,12 @@ Result<EvalPlan> planEvaluation(store::Workspace &ws, const EvalParams &given)
     EvalPlan plan;
     plan.params = given;
     EvalParams &p = plan.params;
-    if (p.resume)
-        if (auto r = storedSettings(ws, *p.resume, p); !r)
-            return fail(r.error());
+    if (p.resume) {
+        auto id = storedSettings(ws, *p.resume, p);
+        if (!id)
+            return fail(id.error());
+        plan.resumeId = *id;
+    }
     if (p.batch < 1)
         return fail(tr("The batch must be at least 1."));
     auto model = store::ModelRepository(ws.db()).find(p.modelId);

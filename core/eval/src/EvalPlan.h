@@ -13,6 +13,7 @@ namespace sdrt::eval {
 
 struct EvalPlan {
     EvalParams params; // resolved: a resumed evaluation's stored settings, the prompt ids used
+    store::Id resumeId = 0; // the evaluation resumed (0: a new one)
     store::ModelRecord model;
     std::vector<teacher::PromptEntry> prompts; // empty for direct answers
     std::vector<store::ItemSummary> items;

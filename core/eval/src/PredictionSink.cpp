@@ -12,31 +12,32 @@ PredictionSink::PredictionSink(store::Workspace &ws, store::StartedEvaluation st
 {
 }
 
+namespace {
+
+// A new evaluation's row, with its settings.
+Result<store::StartedEvaluation> startRow(store::EvaluationRepository &repo, const EvalParams &p)
+{
+    if (p.name.trimmed().isEmpty())
+        return fail(QCoreApplication::translate("sdrt::eval", "An evaluation needs a name."));
+    store::Evaluation row;
+    row.name = p.name.trimmed();
+    row.modelId = p.modelId;
+    row.mode = p.mode;
+    row.promptIds = idsJson(p.promptIds);
+    row.vote = p.vote;
+    row.itemFilter = filterJson(p.filter, p.limit);
+    row.metric = p.metric ? metricName(*p.metric) : QString();
+    row.sampling = teacher::TeacherSampling{}.toJson(1, p.batch);
+    row.seed = std::int64_t(p.seed);
+    return repo.start(row);
+}
+
+} // namespace
+
 Result<std::unique_ptr<PredictionSink>> PredictionSink::open(store::Workspace &ws, const EvalPlan &plan)
 {
-    const EvalParams &p = plan.params;
     store::EvaluationRepository repo(ws.db());
-    Result<store::StartedEvaluation> started = fail(QString());
-    if (p.resume) {
-        auto row = repo.findByName(*p.resume);
-        if (!row || !*row)
-            return fail(row ? QCoreApplication::translate("sdrt::eval", "There is no evaluation \"%1\".").arg(*p.resume) : row.error());
-        started = repo.resume((*row)->id);
-    } else {
-        if (p.name.trimmed().isEmpty())
-            return fail(QCoreApplication::translate("sdrt::eval", "An evaluation needs a name."));
-        store::Evaluation row;
-        row.name = p.name.trimmed();
-        row.modelId = p.modelId;
-        row.mode = p.mode;
-        row.promptIds = idsJson(p.promptIds);
-        row.vote = p.vote;
-        row.itemFilter = filterJson(p.filter, p.limit);
-        row.metric = p.metric ? metricName(*p.metric) : QString();
-        row.sampling = teacher::TeacherSampling{}.toJson(1, p.batch);
-        row.seed = std::int64_t(p.seed);
-        started = repo.start(row);
-    }
+    auto started = plan.resumeId ? repo.resume(plan.resumeId) : startRow(repo, plan.params);
     if (!started)
         return fail(started.error());
     auto done = repo.doneItems(started->id);

@@ -57,26 +57,20 @@ int benchImport(const QStringList &args)
     const QString wsDir = p.isSet(keep) ? p.value(keep) : tmp.filePath(QStringLiteral("ws"));
     QElapsedTimer t;
     t.start();
-    if (auto r = demo::writeSmallPhotos(source, n, 7); !r) {
-        err(r.error());
-        return 2;
-    }
+    if (auto r = demo::writeSmallPhotos(source, n, 7); !r)
+        return errorExit(r.error());
     out(QStringLiteral("generated %1 images (%2 KiB) in %3 s").arg(n).arg(folderBytes(source) / 1024).arg(t.elapsed() / 1000.0, 0, 'f', 2));
     auto ws = store::Workspace::create(wsDir);
-    if (!ws) {
-        err(ws.error());
-        return 2;
-    }
+    if (!ws)
+        return errorExit(ws.error());
     assets::ImportParams params;
     params.workspaceRoot = ws->root();
     params.source = source;
     t.restart();
     auto report = assets::ImportJob(params).run();
     const double seconds = t.elapsed() / 1000.0;
-    if (!report) {
-        err(report.error());
-        return 2;
-    }
+    if (!report)
+        return errorExit(report.error());
     out(QStringLiteral("import: %1 imported, %2 duplicates, %3 failed in %4 s = %5 items/s")
             .arg(report->imported)
             .arg(report->duplicates)
@@ -106,11 +100,8 @@ int benchHash(const QStringList &args)
     p.setApplicationDescription(QStringLiteral("Time the content hash of a model folder (every file the runtime reads) and the stamp check."));
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("Model folder."));
-    processArgs(p, QStringList{QStringLiteral("sdrt bench hash")} + args);
-    if (p.positionalArguments().size() != 1) {
-        err(p.helpText());
+    if (!parseArgs(p, QStringLiteral("sdrt bench hash"), args, 1))
         return 2;
-    }
     const QString dir = p.positionalArguments().first();
     QElapsedTimer t;
     t.start();
@@ -119,10 +110,8 @@ int benchHash(const QStringList &args)
     t.restart();
     auto hash = store::modelContentHash(dir);
     const double seconds = t.nsecsElapsed() / 1e9;
-    if (!hash) {
-        err(hash.error());
-        return 2;
-    }
+    if (!hash)
+        return errorExit(hash.error());
     const qint64 bytes = folderBytes(dir);
     out(QStringLiteral("content hash %1 of %2 GB in %3 s: %4 MB/s; stamp check %5 ms")
             .arg(hash->left(12))
@@ -204,10 +193,8 @@ int benchTokenizer(const QStringList &args)
     }
     const QString dir = p.positionalArguments().first();
     auto tok = model::HfTokenizer::load(QFile::encodeName(dir).toStdString());
-    if (!tok) {
-        err(QString::fromStdString(tok.error()));
-        return 2;
-    }
+    if (!tok)
+        return errorExit(QString::fromStdString(tok.error()));
     const QString refDir = QDir(QStringLiteral(SDRT_SOURCE_PROMPTS_DIR "/../tests/tokenizers")).absolutePath();
     const bool haveReference = QFileInfo::exists(refDir + QStringLiteral("/node_modules/@huggingface/tokenizers/package.json"));
     QTemporaryDir tmp;
@@ -219,10 +206,8 @@ int benchTokenizer(const QStringList &args)
         t.start();
         auto ids = tok->encode(text, false);
         const double seconds = t.nsecsElapsed() / 1e9;
-        if (!ids) {
-            err(QString::fromStdString(ids.error()));
-            return 2;
-        }
+        if (!ids)
+            return errorExit(QString::fromStdString(ids.error()));
         t.restart();
         const std::string back = tok->decode(*ids);
         const double decodeSeconds = t.nsecsElapsed() / 1e9;
@@ -310,20 +295,16 @@ int benchModel(const QStringList &args)
     bp.noCacheBaseline = !p.isSet(noBaseline);
     if (p.isSet(image)) {
         auto size = model::parseImageSize(p.value(image).toStdString());
-        if (!size) {
-            err(QStringLiteral("--image: %1").arg(QString::fromStdString(size.error())));
-            return 2;
-        }
+        if (!size)
+            return errorExit(QStringLiteral("--image: %1").arg(QString::fromStdString(size.error())));
         std::tie(bp.imageWidth, bp.imageHeight) = *size;
     }
     bp.batches.clear();
     for (const QString &part : p.value(batch).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
         bool ok = false;
         const int b = part.trimmed().toInt(&ok);
-        if (!ok || b < 1 || b > 4096) {
-            err(QStringLiteral("--batch %1: give batch sizes from 1 to 4096, comma separated.").arg(p.value(batch)));
-            return 2;
-        }
+        if (!ok || b < 1 || b > 4096)
+            return errorExit(QStringLiteral("--batch %1: give batch sizes from 1 to 4096, comma separated.").arg(p.value(batch)));
         bp.batches.push_back(b);
     }
     const int threadCount = model::configureThreads(*threadsValue);
@@ -339,10 +320,8 @@ int benchModel(const QStringList &args)
             configs.emplace_back(QStringLiteral("100M"), model::TinyModelParams::hundredMillion());
         for (const auto &[name, params] : configs) {
             const std::string dir = tmp.filePath(name).toStdString();
-            if (auto r = model::makeTinyModel(dir, params); !r) {
-                err(QString::fromStdString(r.error()));
-                return 2;
-            }
+            if (auto r = model::makeTinyModel(dir, params); !r)
+                return errorExit(QString::fromStdString(r.error()));
             folders.emplace_back(name, dir);
         }
     }
@@ -353,16 +332,12 @@ int benchModel(const QStringList &args)
         QElapsedTimer t;
         t.start();
         auto rt = model::VlmRuntime::load(dir, options);
-        if (!rt) {
-            err(QString::fromStdString(rt.error()));
-            return 2;
-        }
+        if (!rt)
+            return errorExit(QString::fromStdString(rt.error()));
         const double loadSeconds = t.elapsed() / 1000.0;
         auto f = model::benchmarkModel(**rt, bp);
-        if (!f) {
-            err(QString::fromStdString(f.error()));
-            return 2;
-        }
+        if (!f)
+            return errorExit(QString::fromStdString(f.error()));
         if (p.isSet(json))
             out(QString::fromStdString(model::benchFiguresJson(name.toStdString(), (*rt)->info(), *f, loadSeconds)));
         else
@@ -381,11 +356,8 @@ int runBenchGenerate(const QStringList &args)
     QCommandLineOption step1(QStringLiteral("step1-tokens"), QCoreApplication::translate("sdrt::cli", "Most new tokens of the analysis."), QStringLiteral("N"), QString::number(teacher::TeacherSampling{}.step1MaxTokens));
     QCommandLineOption prefix(QStringLiteral("prefix-cache-mib"), QCoreApplication::translate("sdrt::cli", "Memory for cached prompt beginnings (0: off)."), QStringLiteral("MIB"), QString::number(model::RuntimeOptions{}.prefixCacheMiB));
     p.addOptions({items, step1, prefix});
-    processArgs(p, QStringList{QStringLiteral("sdrt bench generate")} + args);
-    if (p.positionalArguments().size() != 1) {
-        err(p.helpText());
+    if (!parseArgs(p, QStringLiteral("sdrt bench generate"), args, 1))
         return 2;
-    }
     const auto prefixMiB = intOption(p, prefix, 0, 1 << 20);
     if (!prefixMiB)
         return 2;
@@ -394,41 +366,29 @@ int runBenchGenerate(const QStringList &args)
     mp.dir = tmp.filePath(QStringLiteral("data"));
     mp.items = p.value(items).toInt();
     mp.seed = 77;
-    if (auto r = demo::makeData(mp); !r) {
-        err(r.error());
-        return 2;
-    }
+    if (auto r = demo::makeData(mp); !r)
+        return errorExit(r.error());
     auto library = prompts::PromptLibrary::loadDir(prompts::PromptLibrary::defaultDir());
-    if (!library) {
-        err(library.error());
-        return 2;
-    }
+    if (!library)
+        return errorExit(library.error());
     model::configureThreads(0); // as the runtime will, so the summary shows what the runs use
     out(QStringLiteral("platform: %1").arg(QString::fromStdString(model::platformSummary())));
     double batch1Rate = 0;
     for (int batch : {1, 8}) {
         const QString wsDir = tmp.filePath(QStringLiteral("ws-%1").arg(batch));
         auto ws = store::Workspace::create(wsDir);
-        if (!ws) {
-            err(ws.error());
-            return 2;
-        }
+        if (!ws)
+            return errorExit(ws.error());
         assets::ImportParams ip;
         ip.workspaceRoot = wsDir;
         ip.source = mp.dir;
-        if (auto r = assets::ImportJob(ip).run(); !r) {
-            err(r.error());
-            return 2;
-        }
-        if (auto r = library->registerIn(ws->db()); !r) {
-            err(r.error());
-            return 2;
-        }
+        if (auto r = assets::ImportJob(ip).run(); !r)
+            return errorExit(r.error());
+        if (auto r = library->registerIn(ws->db()); !r)
+            return errorExit(r.error());
         auto m = teacher::registerModel(*ws, p.positionalArguments().first(), QStringLiteral("bench"));
-        if (!m) {
-            err(m.error());
-            return 2;
-        }
+        if (!m)
+            return errorExit(m.error());
         teacher::GenerationParams gp;
         gp.workspace = wsDir;
         gp.modelId = m->id;
@@ -436,10 +396,8 @@ int runBenchGenerate(const QStringList &args)
         gp.sampling.step1MaxTokens = p.value(step1).toInt();
         gp.runtime.prefixCacheMiB = *prefixMiB;
         auto s = teacher::runGeneration(gp);
-        if (!s) {
-            err(s.error());
-            return 2;
-        }
+        if (!s)
+            return errorExit(s.error());
         if (batch == 1)
             batch1Rate = s->tracesPerMinute;
         out(QStringLiteral("batch %1: %2 traces (%3 failed) in %4 s = %5 traces/min%6; hidden states %7 bytes/trace (fp16, layers %8)")

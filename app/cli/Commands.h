@@ -57,6 +57,11 @@ int chatTemplateLines(const QStringList &args);
 // file $SDRT_EXIT_STATUS_FILE names; without the variable nothing is written.
 void writeExitStatus(int code);
 void processArgs(QCommandLineParser &p, const QStringList &args);
+// A command that works on a workspace: its description, --help and the argument WS.
+void workspaceCommand(QCommandLineParser &p, const QString &description);
+// processArgs() for `command` ("sdrt runs"), then whether exactly `positionals` arguments were
+// given (if not, the help is printed on stderr).
+bool parseArgs(QCommandLineParser &p, const QString &command, const QStringList &args, int positionals);
 
 // Whether a command that makes a folder's files (make-tiny, make-data) may write into `dir`: a
 // new or empty folder, or one with files when `force`; never a workspace's root. False after an
@@ -89,6 +94,8 @@ Result<std::vector<store::Id>> resolvePrompts(store::Database &db, const QString
 // Console helpers (UTF-8 on stdout/stderr).
 void out(const QString &text);
 void err(const QString &text);
+// err(text), then the exit status of a command that failed (2).
+int errorExit(const QString &text);
 // One JSON object as one line on stdout, flushed (the progress protocol of distill and eval).
 void jsonLine(const QJsonObject &object);
 // SIGINT and SIGTERM set the returned flag (a long job polls it and ends cleanly).

@@ -51,6 +51,22 @@ void processArgs(QCommandLineParser &p, const QStringList &args)
         p.showHelp(0);
 }
 
+void workspaceCommand(QCommandLineParser &p, const QString &description)
+{
+    p.setApplicationDescription(description);
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder."));
+}
+
+bool parseArgs(QCommandLineParser &p, const QString &command, const QStringList &args, int positionals)
+{
+    processArgs(p, QStringList{command} + args);
+    if (p.positionalArguments().size() == positionals)
+        return true;
+    err(p.helpText());
+    return false;
+}
+
 bool outputFolderAllowed(const QString &dir, bool force, const QString &command)
 {
     const QFileInfo info(dir);
@@ -158,6 +174,12 @@ void err(const QString &text)
     const QByteArray b = text.toUtf8();
     std::fwrite(b.constData(), 1, size_t(b.size()), stderr);
     std::fputc('\n', stderr);
+}
+
+int errorExit(const QString &text)
+{
+    err(text);
+    return 2;
 }
 
 std::optional<store::Workspace> openWorkspace(const QString &dir)

@@ -96,10 +96,8 @@ struct TeacherStages {
             return 0;
         }
         auto rt = model::VlmRuntime::load(from.toStdString(), {});
-        if (!rt) {
-            err(QString::fromStdString(rt.error()));
-            return 2;
-        }
+        if (!rt)
+            return errorExit(QString::fromStdString(rt.error()));
         out(QStringLiteral("%1: %2 parameters, %3 train items, %4 steps").arg(name).arg((*rt)->info().parameters).arg(n).arg(stageSteps));
         model::TrainParams tp;
         tp.steps = stageSteps;
@@ -124,14 +122,10 @@ struct TeacherStages {
         };
         auto r = model::train(**rt, n * 16, example, tp);
         bar.finish();
-        if (!r) {
-            err(QString::fromStdString(r.error()));
-            return 2;
-        }
-        if (auto s = (*rt)->save(to.toStdString()); !s) {
-            err(QString::fromStdString(s.error()));
-            return 2;
-        }
+        if (!r)
+            return errorExit(QString::fromStdString(r.error()));
+        if (auto s = (*rt)->save(to.toStdString()); !s)
+            return errorExit(QString::fromStdString(s.error()));
         out(QStringLiteral("%1: trained steps %2..%3 in %4 s, loss %5 -> %6; model written to %7")
                 .arg(name).arg(r->startStep).arg(r->stepsDone).arg(r->seconds, 0, 'f', 0).arg(r->firstLoss, 0, 'f', 3).arg(r->lastLoss, 0, 'f', 3).arg(to));
         return 0;
@@ -148,11 +142,8 @@ int trainTeacher(const QStringList &args)
     p.addPositionalArgument(QStringLiteral("OUT"), QCoreApplication::translate("sdrt::cli", "Output folder (the model is written here)."));
     const TrainTeacherOptions o;
     p.addOptions({o.items, o.steps, o.batch, o.lr, o.seed, o.imageSize, o.perceptionSteps, o.perceptionLr, o.focusSteps, o.patchWeight, o.yesBias});
-    processArgs(p, QStringList{QStringLiteral("sdrt demo train-teacher")} + args);
-    if (p.positionalArguments().size() != 1) {
-        err(p.helpText());
+    if (!parseArgs(p, QStringLiteral("sdrt demo train-teacher"), args, 1))
         return 2;
-    }
     bool biasOk = false;
     const double bias = p.value(o.yesBias).toDouble(&biasOk);
     if (!biasOk || bias < 0 || bias >= 0.5) {
@@ -165,10 +156,8 @@ int trainTeacher(const QStringList &args)
     const auto seedValue = p.value(o.seed).toUInt();
     const int size = p.value(o.imageSize).toInt();
     auto library = prompts::PromptLibrary::loadDir(prompts::PromptLibrary::defaultDir());
-    if (!library) {
-        err(library.error());
-        return 2;
-    }
+    if (!library)
+        return errorExit(library.error());
     std::vector<demo::DemoItem> train;
     for (auto &item : demo::generateItems(seedValue, 0, p.value(o.items).toInt(), 0.25, size)) {
         if (item.split == "train")
@@ -182,16 +171,12 @@ int trainTeacher(const QStringList &args)
     cp.visionPatchSize = 8;
     const demo::TeacherCurriculum curriculum(*library, cp);
     if (!QFileInfo::exists(QDir(init).filePath(QStringLiteral("model.safetensors"))))
-        if (auto r = makeInitialTeacher(init, seedValue, cp, curriculum, train); !r) {
-            err(QString::fromStdString(r.error()));
-            return 2;
-        }
+        if (auto r = makeInitialTeacher(init, seedValue, cp, curriculum, train); !r)
+            return errorExit(QString::fromStdString(r.error()));
     QDir().mkpath(outDir);
     auto log = common::AppendFile::open(QFile::encodeName(QDir(outDir).filePath(QStringLiteral("training_log.jsonl"))).toStdString());
-    if (!log) {
-        err(store::describeWriteError(log.error()));
-        return 2;
-    }
+    if (!log)
+        return errorExit(store::describeWriteError(log.error()));
     out(QStringLiteral("platform: %1").arg(QString::fromStdString(model::platformSummary())));
     const int n = int(train.size());
 
@@ -237,21 +222,14 @@ int evalTeacher(const QStringList &args)
                                QCoreApplication::translate("sdrt::cli", "A student: the distillation run folder (adapter.safetensors) on MODEL; direct answers only."),
                                QStringLiteral("RUN_DIR"));
     p.addOptions({items, seed, trainSeed, batch, output, directOnly, adapter});
-    processArgs(p, QStringList{QStringLiteral("sdrt demo eval-teacher")} + args);
-    if (p.positionalArguments().size() != 1) {
-        err(p.helpText());
+    if (!parseArgs(p, QStringLiteral("sdrt demo eval-teacher"), args, 1))
         return 2;
-    }
     auto library = prompts::PromptLibrary::loadDir(prompts::PromptLibrary::defaultDir());
-    if (!library) {
-        err(library.error());
-        return 2;
-    }
+    if (!library)
+        return errorExit(library.error());
     auto rt = model::VlmRuntime::load(p.positionalArguments().first().toStdString(), {});
-    if (!rt) {
-        err(QString::fromStdString(rt.error()));
-        return 2;
-    }
+    if (!rt)
+        return errorExit(QString::fromStdString(rt.error()));
     std::unique_ptr<model::Student> student;
     if (p.isSet(adapter)) {
         auto st = loadStudentAdapter(**rt, p.positionalArguments().first(), p.value(adapter));
@@ -270,18 +248,14 @@ int evalTeacher(const QStringList &args)
     ep.progress = [&bar](int done, int total) { bar.update(done, total); };
     auto report = demo::evaluateTeacher(**rt, curriculum, ep);
     bar.finish();
-    if (!report) {
-        err(QString::fromStdString(report.error()));
-        return 2;
-    }
+    if (!report)
+        return errorExit(QString::fromStdString(report.error()));
     const QString table = QString::fromStdString(demo::toMarkdown(*report));
     out(table);
     out(QStringLiteral("%1 generations in %2 s").arg(report->generations).arg(report->seconds, 0, 'f', 0));
     if (p.isSet(output)) {
-        if (auto w = store::writeExport(p.value(output), table.toUtf8(), true); !w) {
-            err(w.error());
-            return 2;
-        }
+        if (auto w = store::writeExport(p.value(output), table.toUtf8(), true); !w)
+            return errorExit(w.error());
     }
     return 0;
 }
@@ -294,10 +268,8 @@ int runDemo(const QStringList &args)
         return trainTeacher(args.mid(1));
     if (!args.isEmpty() && args.first() == QLatin1String("eval-teacher"))
         return evalTeacher(args.mid(1));
-    if (args.isEmpty() || args.first() != QLatin1String("make-data")) {
-        err(QStringLiteral("usage: sdrt demo make-data DIR [--items N] [--seed S] | train-teacher OUT [--steps N]"));
-        return 2;
-    }
+    if (args.isEmpty() || args.first() != QLatin1String("make-data"))
+        return errorExit(QStringLiteral("usage: sdrt demo make-data DIR [--items N] [--seed S] | train-teacher OUT [--steps N]"));
     QCommandLineParser p;
     p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Write a synthetic factory data set (photos, drawings, notes, manifest.jsonl)."));
     p.addHelpOption();
@@ -311,10 +283,8 @@ int runDemo(const QStringList &args)
                              QCoreApplication::translate("sdrt::cli", "Write into a folder that already has files (they may be replaced)."));
     p.addOptions({items, seed, evalFraction, force});
     processArgs(p, QStringList{QStringLiteral("sdrt demo make-data")} + args.mid(1));
-    if (p.positionalArguments().size() != 1) {
-        err(p.helpText());
-        return 2;
-    }
+    if (p.positionalArguments().size() != 1)
+        return errorExit(p.helpText());
     const auto itemsValue = intOption(p, items, 1, 10000000);
     auto seedValue = itemsValue ? seedOption(p, seed) : std::nullopt;
     if (seedValue && *seedValue > 0xFFFFFFFFull) {
@@ -335,10 +305,8 @@ int runDemo(const QStringList &args)
     params.progress = [&bar](int done, int total) { bar.update(done, total); };
     auto r = demo::makeData(params);
     bar.finish();
-    if (!r) {
-        err(r.error());
-        return 2;
-    }
+    if (!r)
+        return errorExit(r.error());
     out(QCoreApplication::translate("sdrt::cli", "Wrote %1 items; manifest: %2").arg(r->items).arg(r->manifest));
     return 0;
 }

@@ -120,12 +120,10 @@ int reportDistill(const distill::DistillSummary &s, const QString &workspace)
 int runDistill(const QStringList &args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(tr("Distil approved traces into a student (the frozen base plus SDRT modules).\n"
+    workspaceCommand(p, tr("Distil approved traces into a student (the frozen base plus SDRT modules).\n"
                                    "stdout: one JSON object per line (step, each loss term, lr, samples/s, ETA; a final summary).\n"
                                    "Config keys (JSON object, any subset; see docs/DISTILLATION.md): ")
                                 + distill::DistillConfig::keys().join(QStringLiteral(", ")));
-    p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("WS"), tr("Workspace folder."));
     QCommandLineOption base(QStringLiteral("base"), tr("The base model (name or id in the workspace)."), QStringLiteral("MODEL"));
     QCommandLineOption config(QStringLiteral("config"), tr("Distillation config (JSON); default: every default."), QStringLiteral("FILE"));
     QCommandLineOption name(QStringLiteral("name"), tr("Run name (default: distill-<UTC time>); also the student's name."), QStringLiteral("RUN"));
@@ -146,10 +144,8 @@ int runDistill(const QStringList &args)
         err(p.helpText());
         return 2;
     }
-    if (p.isSet(resume) && (p.isSet(config) || p.isSet(name))) {
-        err(tr("--resume continues a run with its own settings and name; --config and --name apply to a new run only."));
-        return 2;
-    }
+    if (p.isSet(resume) && (p.isSet(config) || p.isSet(name)))
+        return errorExit(tr("--resume continues a run with its own settings and name; --config and --name apply to a new run only."));
     const auto nprocValue = intOption(p, nproc, 1, 256);
     const auto threadsValue = nprocValue ? intOption(p, threads, 0, 1024) : std::nullopt;
     const auto rendezvousSeconds = threadsValue ? intOption(p, rendezvous, 1, 86400) : std::nullopt;
@@ -217,24 +213,17 @@ std::unique_ptr<model::Student> loadStudentAdapter(model::VlmRuntime &rt, const 
 int runDistillRuns(const QStringList &args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(tr("List the workspace's distillation runs: status, base model, steps done and the step of the last "
+    workspaceCommand(p, tr("List the workspace's distillation runs: status, base model, steps done and the step of the last "
                                    "checkpoint, final losses, lineage."));
-    p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("WS"), tr("Workspace folder."));
-    processArgs(p, QStringList{QStringLiteral("sdrt distill-runs")} + args);
-    if (p.positionalArguments().size() != 1) {
-        err(p.helpText());
+    if (!parseArgs(p, QStringLiteral("sdrt distill-runs"), args, 1))
         return 2;
-    }
     auto ws = openWorkspace(p.positionalArguments().first());
     if (!ws)
         return 2;
     store::DistillRepository runs(ws->db());
     auto list = runs.list();
-    if (!list) {
-        err(list.error());
-        return 2;
-    }
+    if (!list)
+        return errorExit(list.error());
     for (const auto &r : *list) {
         auto lineage = runs.lineage(r.id);
         QStringList prompts;

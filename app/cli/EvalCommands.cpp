@@ -5,10 +5,10 @@
 #include "sdrt/eval/Compare.h"
 #include "sdrt/eval/EvalJob.h"
 #include "sdrt/review/Export.h"
+#include "sdrt/review/ReviewMarks.h"
 #include "sdrt/review/ReviewSession.h"
 #include "sdrt/store/EvaluationRepository.h"
 #include "sdrt/store/OutputFile.h"
-#include "sdrt/store/ReviewRepository.h"
 #include "sdrt/store/RunProtocol.h"
 #include "sdrt/store/Workspace.h"
 
@@ -42,18 +42,13 @@ void warnIfUnfinished(const store::Evaluation &e)
 int runEnqueue(const QStringList &args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Mark an evaluation's wrong answers (or its regressions against another evaluation) for review: the review "
+    workspaceCommand(p, QCoreApplication::translate("sdrt::cli", "Mark an evaluation's wrong answers (or its regressions against another evaluation) for review: the review "
                                    "queue can then show just those items."));
-    p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder."));
     p.addPositionalArgument(QStringLiteral("EVAL"), QCoreApplication::translate("sdrt::cli", "Evaluation name."));
     QCommandLineOption vs(QStringLiteral("regressions-vs"), QCoreApplication::translate("sdrt::cli", "Only items this other evaluation got right."), QStringLiteral("EVAL"));
     p.addOption(vs);
-    processArgs(p, QStringList{QStringLiteral("sdrt eval enqueue")} + args);
-    if (p.positionalArguments().size() != 2) {
-        err(p.helpText());
+    if (!parseArgs(p, QStringLiteral("sdrt eval enqueue"), args, 2))
         return 2;
-    }
     auto ws = openWorkspace(p.positionalArguments().first());
     if (!ws)
         return 2;
@@ -77,16 +72,13 @@ int runEnqueue(const QStringList &args)
         return *r;
     };
     const QString name = p.positionalArguments().at(1);
-    if (p.isSet(vs) && p.value(vs) == name) {
-        err(QCoreApplication::translate("sdrt::cli", "--regressions-vs names \"%1\" itself; an evaluation has no regressions against itself. Name another evaluation.").arg(name));
-        return 2;
-    }
+    if (p.isSet(vs) && p.value(vs) == name)
+        return errorExit(QCoreApplication::translate("sdrt::cli", "--regressions-vs names \"%1\" itself; an evaluation has no regressions against itself. Name another evaluation.").arg(name));
     auto report = reportOf(name);
     if (!report)
         return 2;
     std::set<store::Id> rightInOther;
-    // The source is stored data (the queue filter's key), so it is not translated.
-    QString source = QStringLiteral("evaluation %1: wrong answers").arg(name);
+    QString source = review::MarkSource::evaluationErrors(name);
     if (p.isSet(vs)) {
         auto other = reportOf(p.value(vs));
         if (!other)
@@ -94,17 +86,15 @@ int runEnqueue(const QStringList &args)
         for (const auto &s : other->scores)
             if (s.right)
                 rightInOther.insert(s.itemId);
-        source = QStringLiteral("evaluation %1: regressions vs %2").arg(name, p.value(vs));
+        source = review::MarkSource::evaluationRegressions(name, p.value(vs));
     }
     std::vector<store::Id> items;
     for (const auto &s : report->scores)
         if (!s.right && (!p.isSet(vs) || rightInOther.count(s.itemId)))
             items.push_back(s.itemId);
-    auto added = store::ReviewRepository(ws->db()).addMarks(items, source, report->evaluationId);
-    if (!added) {
-        err(added.error());
-        return 2;
-    }
+    auto added = review::markForReview(ws->db(), source, items, report->evaluationId);
+    if (!added)
+        return errorExit(added.error());
     auto session = review::ReviewSession::load(ws->db());
     int withTraces = 0;
     if (session) {
@@ -253,10 +243,8 @@ int runEval(const QStringList &args)
     if (!args.isEmpty() && args.first() == QLatin1String("enqueue"))
         return runEnqueue(args.mid(1));
     QCommandLineParser p;
-    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Evaluate a model (base or student) on a split: answers stored with their cost, scores per task family "
+    workspaceCommand(p, QCoreApplication::translate("sdrt::cli", "Evaluate a model (base or student) on a split: answers stored with their cost, scores per task family "
                                    "with bootstrap 95 % intervals. stdout: one JSON object per line."));
-    p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder."));
     const EvalOptions o;
     p.addOptions({o.model, o.mode, o.prompts, o.vote, o.split, o.family, o.limit, o.metric, o.name, o.resume, o.batch, o.seed});
     processArgs(p, QStringList{QStringLiteral("sdrt eval")} + args);
@@ -345,10 +333,8 @@ void printComparison(const eval::Comparison &c)
 int runCompare(const QStringList &args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Compare evaluations on their common items: score ± interval per metric and family, cost per answer, "
+    workspaceCommand(p, QCoreApplication::translate("sdrt::cli", "Compare evaluations on their common items: score ± interval per metric and family, cost per answer, "
                                    "the significance of each difference against the first (paired bootstrap, McNemar's exact test)."));
-    p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder."));
     p.addPositionalArgument(QStringLiteral("EVAL"), QCoreApplication::translate("sdrt::cli", "Two or more evaluation names; the first is the reference."), QStringLiteral("EVAL..."));
     QCommandLineOption csv(QStringLiteral("csv"), QCoreApplication::translate("sdrt::cli", "Write the per-item rows as CSV."), QStringLiteral("FILE"));
     QCommandLineOption html(QStringLiteral("html"), QCoreApplication::translate("sdrt::cli", "Write a self-contained HTML report."), QStringLiteral("FILE"));
@@ -356,25 +342,19 @@ int runCompare(const QStringList &args)
     QCommandLineOption seed(QStringLiteral("seed"), QCoreApplication::translate("sdrt::cli", "Seed of the bootstrap."), QStringLiteral("S"), QStringLiteral("1"));
     p.addOptions({csv, html, force, seed});
     processArgs(p, QStringList{QStringLiteral("sdrt compare")} + args);
-    if (p.positionalArguments().size() < 3) {
-        err(p.helpText());
-        return 2;
-    }
+    if (p.positionalArguments().size() < 3)
+        return errorExit(p.helpText());
     const auto seedValue = seedOption(p, seed);
     if (!seedValue)
         return 2;
     for (const QCommandLineOption *o : {&csv, &html}) {
         if (!p.isSet(*o))
             continue;
-        if (const QString why = store::checkExportTarget(p.value(*o), p.isSet(force)); !why.isEmpty()) {
-            err(QStringLiteral("--%1: %2").arg(o->names().first(), why));
-            return 2;
-        }
+        if (const QString why = store::checkExportTarget(p.value(*o), p.isSet(force)); !why.isEmpty())
+            return errorExit(QStringLiteral("--%1: %2").arg(o->names().first(), why));
     }
-    if (p.isSet(csv) && p.isSet(html) && store::writtenPath(p.value(csv)) == store::writtenPath(p.value(html))) {
-        err(QCoreApplication::translate("sdrt::cli", "--csv and --html name the same file (%1); give each its own.").arg(p.value(csv)));
-        return 2;
-    }
+    if (p.isSet(csv) && p.isSet(html) && store::writtenPath(p.value(csv)) == store::writtenPath(p.value(html)))
+        return errorExit(QCoreApplication::translate("sdrt::cli", "--csv and --html name the same file (%1); give each its own.").arg(p.value(csv)));
     auto ws = openWorkspace(p.positionalArguments().first());
     if (!ws)
         return 2;
@@ -385,10 +365,8 @@ int runCompare(const QStringList &args)
             warnIfUnfinished(**e);
     }
     auto c = eval::compareEvaluations(*ws, std::vector<QString>(names.begin(), names.end()), *seedValue);
-    if (!c) {
-        err(c.error());
-        return 2;
-    }
+    if (!c)
+        return errorExit(c.error());
     printComparison(*c);
     auto write = [&](const QCommandLineOption &o, const QByteArray &data) {
         if (auto w = store::writeExport(p.value(o), data, p.isSet(force)); !w) {

@@ -90,10 +90,8 @@ int printEnsembles(const QString &wsDir, const teacher::GenerationParams &gp)
     store::ItemRepository items(ws->db());
     store::TraceRepository traces(ws->db());
     auto rows = items.list(gp.filter, 0, std::numeric_limits<std::int32_t>::max());
-    if (!rows) {
-        err(rows.error());
-        return 2;
-    }
+    if (!rows)
+        return errorExit(rows.error());
     std::set<store::Id> chosen(gp.itemIds.begin(), gp.itemIds.end());
     int withReference = 0, majorityRight = 0, weightedRight = 0;
     double agreement = 0;
@@ -251,18 +249,14 @@ void printSummary(const teacher::GenerationSummary &s)
 int generate(const QStringList &args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Run the prompt library two-step over items with a registered model and store the traces "
+    workspaceCommand(p, QCoreApplication::translate("sdrt::cli", "Run the prompt library two-step over items with a registered model and store the traces "
                                   "(with hidden states). Rerunning resumes: completed traces are skipped. Ctrl+C cancels."));
-    p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder."));
     const GenerateOptions o;
     p.addOptions({o.model, o.promptsOpt, o.split, o.family, o.text, o.limit, o.samples, o.batch, o.commit, o.temperature, o.topK, o.topP, o.seed,
                   o.step1, o.step2, o.layers, o.noHidden, o.shard, o.outDir, o.device, o.quiet});
     processArgs(p, QStringList{QStringLiteral("sdrt generate")} + args);
-    if (p.positionalArguments().size() != 1 || !p.isSet(o.model)) {
-        err(p.helpText());
-        return 2;
-    }
+    if (p.positionalArguments().size() != 1 || !p.isSet(o.model))
+        return errorExit(p.helpText());
     const QString wsDir = p.positionalArguments().first();
     teacher::GenerationParams gp;
     gp.loadModel = distill::loadRegisteredModel; // students too
@@ -288,10 +282,8 @@ int generate(const QStringList &args)
             return 2;
         gp.hiddenLayers = *list;
     }
-    if (p.isSet(o.split) && !store::splitFromString(p.value(o.split))) {
-        err(QCoreApplication::translate("sdrt::cli", "--split: \"%1\" is not a split (train or eval).").arg(p.value(o.split)));
-        return 2;
-    }
+    if (p.isSet(o.split) && !store::splitFromString(p.value(o.split)))
+        return errorExit(QCoreApplication::translate("sdrt::cli", "--split: \"%1\" is not a split (train or eval).").arg(p.value(o.split)));
     if (!chooseWork(p, o, limitValue, gp))
         return 2;
     gp.samples = *samplesValue;
@@ -315,10 +307,8 @@ int generate(const QStringList &args)
     gp.cancel = cancelOnSignals();
     auto summary = teacher::runGeneration(gp);
     bar.finish();
-    if (!summary) {
-        err(summary.error());
-        return 2;
-    }
+    if (!summary)
+        return errorExit(summary.error());
     const auto &s = *summary;
     printSummary(s);
 
@@ -335,22 +325,16 @@ int generate(const QStringList &args)
 int merge(const QStringList &args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Merge shard folders made by sdrt generate --shard i/N --out DIR into the workspace."));
-    p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder."));
+    workspaceCommand(p, QCoreApplication::translate("sdrt::cli", "Merge shard folders made by sdrt generate --shard i/N --out DIR into the workspace."));
     p.addPositionalArgument(QStringLiteral("SHARD"), QCoreApplication::translate("sdrt::cli", "Shard folders."), QStringLiteral("SHARD..."));
     processArgs(p, QStringList{QStringLiteral("sdrt merge")} + args);
-    if (p.positionalArguments().size() < 2) {
-        err(p.helpText());
-        return 2;
-    }
+    if (p.positionalArguments().size() < 2)
+        return errorExit(p.helpText());
     int total = 0;
     for (const QString &dir : p.positionalArguments().mid(1)) {
         auto n = teacher::mergeShard(p.positionalArguments().first(), dir);
-        if (!n) {
-            err(n.error());
-            return 2;
-        }
+        if (!n)
+            return errorExit(n.error());
         out(QCoreApplication::translate("sdrt::cli", "%1: %2 traces added").arg(dir).arg(*n));
         total += *n;
     }
@@ -378,28 +362,19 @@ int runMerge(const QStringList &args)
 int runRuns(const QStringList &args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "List the workspace's teacher runs: status, model, counts of the traces "
+    workspaceCommand(p, QCoreApplication::translate("sdrt::cli", "List the workspace's teacher runs: status, model, counts of the traces "
                                                                          "stored, times. A run whose process died shows as interrupted."));
-    p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder."));
-    processArgs(p, QStringList{QStringLiteral("sdrt runs")} + args);
-    if (p.positionalArguments().size() != 1) {
-        err(p.helpText());
+    if (!parseArgs(p, QStringLiteral("sdrt runs"), args, 1))
         return 2;
-    }
     auto ws = openWorkspace(p.positionalArguments().first());
     if (!ws)
         return 2;
     store::TraceRepository traces(ws->db());
-    if (auto r = traces.reconcileRuns(); !r) {
-        err(r.error());
-        return 2;
-    }
+    if (auto r = traces.reconcileRuns(); !r)
+        return errorExit(r.error());
     auto runs = traces.runs();
-    if (!runs) {
-        err(runs.error());
-        return 2;
-    }
+    if (!runs)
+        return errorExit(runs.error());
     store::ModelRepository models(ws->db());
     out(QCoreApplication::translate("sdrt::cli", "run\tstatus\tmodel\tok\tfailed\tshard\tstarted\tfinished\tnote"));
     for (const store::GenerationRun &r : *runs) {

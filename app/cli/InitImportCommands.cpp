@@ -15,16 +15,11 @@ int runInit(const QStringList &args)
     p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Create a new workspace folder."));
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder to create."));
-    processArgs(p, QStringList{QStringLiteral("sdrt init")} + args);
-    if (p.positionalArguments().size() != 1) {
-        err(p.helpText());
+    if (!parseArgs(p, QStringLiteral("sdrt init"), args, 1))
         return 2;
-    }
     auto ws = store::Workspace::create(p.positionalArguments().first());
-    if (!ws) {
-        err(ws.error());
-        return 2;
-    }
+    if (!ws)
+        return errorExit(ws.error());
     if (auto lib = prompts::PromptLibrary::loadDir(prompts::PromptLibrary::defaultDir())) {
         if (auto r = lib->registerIn(ws->db()); !r)
             err(r.error());
@@ -36,11 +31,9 @@ int runInit(const QStringList &args)
 int runImport(const QStringList &args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(QCoreApplication::translate(
+    workspaceCommand(p, QCoreApplication::translate(
         "sdrt::cli", "Import a folder or a JSONL manifest into a workspace. Exit status: 0 all imported, "
                      "1 some items failed, 2 nothing could be imported."));
-    p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder."));
     p.addPositionalArgument(QStringLiteral("PATH"), QCoreApplication::translate("sdrt::cli", "Folder or manifest.jsonl."));
     QCommandLineOption dpi(QStringLiteral("dpi"), QCoreApplication::translate("sdrt::cli", "Resolution for PDF pages."),
                            QStringLiteral("N"), QStringLiteral("150"));
@@ -49,40 +42,29 @@ int runImport(const QStringList &args)
                                  QStringLiteral("N"), QStringLiteral("64000000"));
     QCommandLineOption init(QStringLiteral("init"), QCoreApplication::translate("sdrt::cli", "Create the workspace if it does not exist."));
     p.addOptions({dpi, maxPixels, init});
-    processArgs(p, QStringList{QStringLiteral("sdrt import")} + args);
-    if (p.positionalArguments().size() != 2) {
-        err(p.helpText());
+    if (!parseArgs(p, QStringLiteral("sdrt import"), args, 2))
         return 2;
-    }
     const QString wsDir = p.positionalArguments().at(0);
     auto ws = (p.isSet(init) && !store::Workspace::looksLikeWorkspace(wsDir)) ? store::Workspace::create(wsDir)
                                                                              : store::Workspace::open(wsDir);
-    if (!ws) {
-        err(ws.error());
-        return 2;
-    }
+    if (!ws)
+        return errorExit(ws.error());
     assets::ImportParams params;
     params.workspaceRoot = ws->root();
     params.source = p.positionalArguments().at(1);
     bool ok = false;
     params.limits.pdfDpi = p.value(dpi).toInt(&ok);
-    if (!ok || params.limits.pdfDpi < 10 || params.limits.pdfDpi > 1200) {
-        err(QCoreApplication::translate("sdrt::cli", "--dpi must be between 10 and 1200."));
-        return 2;
-    }
+    if (!ok || params.limits.pdfDpi < 10 || params.limits.pdfDpi > 1200)
+        return errorExit(QCoreApplication::translate("sdrt::cli", "--dpi must be between 10 and 1200."));
     params.limits.maxPixels = p.value(maxPixels).toLongLong(&ok);
-    if (!ok || params.limits.maxPixels < 1) {
-        err(QCoreApplication::translate("sdrt::cli", "--max-pixels must be a positive number."));
-        return 2;
-    }
+    if (!ok || params.limits.maxPixels < 1)
+        return errorExit(QCoreApplication::translate("sdrt::cli", "--max-pixels must be a positive number."));
     ProgressBar bar(QCoreApplication::translate("sdrt::cli", "import"));
     params.progress = [&bar](const assets::ImportProgress &pr) { bar.update(pr.done, pr.total); };
     auto report = assets::ImportJob(params).run();
     bar.finish();
-    if (!report) {
-        err(report.error());
-        return 2;
-    }
+    if (!report)
+        return errorExit(report.error());
     for (const assets::ImportFailure &f : report->failures)
         err(QCoreApplication::translate("sdrt::cli", "failed: %1").arg(f.toString()));
     out(report->summary());

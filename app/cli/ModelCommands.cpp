@@ -156,20 +156,15 @@ int info(const QStringList &args)
                                  QCoreApplication::translate("sdrt::cli", "Count the grid and image tokens of an image of this size (repeatable)."),
                                  QStringLiteral("WxH"));
     p.addOptions({device, imageSize});
-    processArgs(p, QStringList{QStringLiteral("sdrt model info")} + args);
-    if (p.positionalArguments().size() != 1) {
-        err(p.helpText());
+    if (!parseArgs(p, QStringLiteral("sdrt model info"), args, 1))
         return 2;
-    }
     const QString dir = p.positionalArguments().first();
     // The text side, also for a folder of tokenizer files only: which tokenizer, its size and
     // special tokens, and where the chat template comes from.
     if (QFileInfo::exists(dir + QStringLiteral("/tokenizer.json"))) {
         auto t = model::HfTokenizer::load(QFile::encodeName(dir).toStdString());
-        if (!t) {
-            err(qs(t.error()));
-            return 2;
-        }
+        if (!t)
+            return errorExit(qs(t.error()));
         QStringList specials;
         for (const auto &a : t->addedTokens())
             if (a.special)
@@ -195,10 +190,8 @@ int info(const QStringList &args)
     model::RuntimeOptions options;
     options.device = p.value(device).toStdString();
     auto rt = model::VlmRuntime::load(dir.toStdString(), options);
-    if (!rt) {
-        err(qs(rt.error()));
-        return 2;
-    }
+    if (!rt)
+        return errorExit(qs(rt.error()));
     const model::ModelInfo &i = (*rt)->info();
     out(QStringLiteral("model: %1").arg(qs(i.dir)));
     out(QStringLiteral("parameters: %1").arg(i.parameters));
@@ -312,10 +305,8 @@ int generate(const QStringList &args)
                                                                      "image_tokens per image."));
     p.addOptions({image, prompt, raw, maxNew, temperature, topK, topP, seed, stop, device, dtype, adapter, workspace, json});
     processArgs(p, QStringList{QStringLiteral("sdrt model generate")} + args);
-    if (p.positionalArguments().size() != 1 || !p.isSet(prompt)) {
-        err(p.helpText());
-        return 2;
-    }
+    if (p.positionalArguments().size() != 1 || !p.isSet(prompt))
+        return errorExit(p.helpText());
     const auto maxNewValue = intOption(p, maxNew, 1, 1 << 20);
     const auto temperatureValue = maxNewValue ? realOption(p, temperature, 0, 100) : std::nullopt;
     const auto topKValue = temperatureValue ? intOption(p, topK, 0) : std::nullopt;
@@ -350,10 +341,8 @@ int generate(const QStringList &args)
     t.start();
     auto results = (*rt)->generate({req}, s);
     auto &r = results.front();
-    if (!r) {
-        err(qs(r.error()));
-        return 2;
-    }
+    if (!r)
+        return errorExit(qs(r.error()));
     if (p.isSet(json)) {
         printGenerationJson(**rt, req, *r);
         return 0;
@@ -368,34 +357,25 @@ int generate(const QStringList &args)
 int registerModel(const QStringList &args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Register a model folder in a workspace (by content hash)."));
-    p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder."));
+    workspaceCommand(p, QCoreApplication::translate("sdrt::cli", "Register a model folder in a workspace (by content hash)."));
     p.addPositionalArgument(QStringLiteral("DIR"), QCoreApplication::translate("sdrt::cli", "Model folder (Hugging Face layout)."));
     QCommandLineOption name(QStringLiteral("name"), QCoreApplication::translate("sdrt::cli", "Name shown in the workbench (default: the folder name)."), QStringLiteral("NAME"));
     QCommandLineOption role(QStringLiteral("role"), QCoreApplication::translate("sdrt::cli", "base or student."), QStringLiteral("ROLE"), QStringLiteral("base"));
     QCommandLineOption copy(QStringLiteral("copy"), QCoreApplication::translate("sdrt::cli", "Copy the model files into the workspace's models/ folder."));
     p.addOptions({name, role, copy});
-    processArgs(p, QStringList{QStringLiteral("sdrt model register")} + args);
-    if (p.positionalArguments().size() != 2) {
-        err(p.helpText());
+    if (!parseArgs(p, QStringLiteral("sdrt model register"), args, 2))
         return 2;
-    }
     const auto roleValue = store::modelRoleFromString(p.value(role));
-    if (!roleValue) {
-        err(QCoreApplication::translate("sdrt::cli", "--role: unknown model role \"%1\" (base or student).").arg(p.value(role)));
-        return 2;
-    }
+    if (!roleValue)
+        return errorExit(QCoreApplication::translate("sdrt::cli", "--role: unknown model role \"%1\" (base or student).").arg(p.value(role)));
     const QString dir = p.positionalArguments().at(1);
     auto ws = openWorkspace(p.positionalArguments().at(0));
     if (!ws)
         return 2;
     const QString modelName = p.isSet(name) ? p.value(name) : QFileInfo(QDir(dir).absolutePath()).fileName();
     auto m = teacher::registerModel(*ws, dir, modelName, *roleValue, p.isSet(copy));
-    if (!m) {
-        err(m.error());
-        return 2;
-    }
+    if (!m)
+        return errorExit(m.error());
     out(QCoreApplication::translate("sdrt::cli", "model %1 \"%2\" (%3), content hash %4, at %5")
             .arg(m->id).arg(m->name, store::toString(m->role), m->contentHash, m->path));
     return 0;
@@ -404,22 +384,15 @@ int registerModel(const QStringList &args)
 int listModels(const QStringList &args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "List the models registered in a workspace."));
-    p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder."));
-    processArgs(p, QStringList{QStringLiteral("sdrt model list")} + args);
-    if (p.positionalArguments().size() != 1) {
-        err(p.helpText());
+    workspaceCommand(p, QCoreApplication::translate("sdrt::cli", "List the models registered in a workspace."));
+    if (!parseArgs(p, QStringLiteral("sdrt model list"), args, 1))
         return 2;
-    }
     auto ws = openWorkspace(p.positionalArguments().first());
     if (!ws)
         return 2;
     auto list = store::ModelRepository(ws->db()).list();
-    if (!list) {
-        err(list.error());
-        return 2;
-    }
+    if (!list)
+        return errorExit(list.error());
     for (const auto &m : *list)
         out(QStringLiteral("%1\t%2\t%3\t%4\t%5%6")
                 .arg(m.id)

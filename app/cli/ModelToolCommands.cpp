@@ -52,29 +52,22 @@ int makeTiny(const QStringList &args)
     QCommandLineOption qwen3vl(QStringLiteral("qwen3vl"),
                                QCoreApplication::translate("sdrt::cli", "A Qwen3-VL, with a byte-level BPE tokenizer.json of its own and a ChatML template."));
     p.addOptions({seed, mistral, big, next, qwen3vl, force});
-    processArgs(p, QStringList{QStringLiteral("sdrt model make-tiny")} + args);
-    if (p.positionalArguments().size() != 1) {
-        err(p.helpText());
+    if (!parseArgs(p, QStringLiteral("sdrt model make-tiny"), args, 1))
         return 2;
-    }
     const auto seedValue = seedOption(p, seed);
     if (!seedValue)
         return 2;
     if (!outputFolderAllowed(p.positionalArguments().first(), p.isSet(force), QStringLiteral("make-tiny")))
         return 2;
     if (p.isSet(qwen3vl)) {
-        if (p.isSet(next) || p.isSet(mistral)) {
-            err(QCoreApplication::translate("sdrt::cli", "--qwen3vl is its own family; --next and --mistral do not apply to it."));
-            return 2;
-        }
+        if (p.isSet(next) || p.isSet(mistral))
+            return errorExit(QCoreApplication::translate("sdrt::cli", "--qwen3vl is its own family; --next and --mistral do not apply to it."));
         model::TinyQwen3VlParams params = p.isSet(big) ? model::TinyQwen3VlParams::hundredMillion() : model::TinyQwen3VlParams{};
         params.seed = *seedValue;
         params.replaceExisting = p.isSet(force);
         auto r = model::makeTinyQwen3Vl(p.positionalArguments().first().toStdString(), params);
-        if (!r) {
-            err(qs(r.error()));
-            return 2;
-        }
+        if (!r)
+            return errorExit(qs(r.error()));
         out(QCoreApplication::translate("sdrt::cli", "Wrote %1 (Qwen3-VL, vocabulary %2, %3 decoder layers, %4 parameters).")
                 .arg(p.positionalArguments().first())
                 .arg(r->text.vocabSize)
@@ -82,10 +75,8 @@ int makeTiny(const QStringList &args)
                 .arg(r->parameterCount()));
         return 0;
     }
-    if (p.isSet(big) && p.isSet(next)) {
-        err(QCoreApplication::translate("sdrt::cli", "--100m and --next are different shapes; choose one."));
-        return 2;
-    }
+    if (p.isSet(big) && p.isSet(next))
+        return errorExit(QCoreApplication::translate("sdrt::cli", "--100m and --next are different shapes; choose one."));
     model::TinyModelParams params = p.isSet(big)    ? model::TinyModelParams::hundredMillion()
                                     : p.isSet(next) ? model::TinyModelParams::llavaNext()
                                                     : model::TinyModelParams{};
@@ -94,10 +85,8 @@ int makeTiny(const QStringList &args)
     if (p.isSet(mistral))
         params.chatTemplate = "mistral";
     auto r = model::makeTinyModel(p.positionalArguments().first().toStdString(), params);
-    if (!r) {
-        err(qs(r.error()));
-        return 2;
-    }
+    if (!r)
+        return errorExit(qs(r.error()));
     out(QCoreApplication::translate("sdrt::cli", "Wrote %1 (vocabulary %2, %3 decoder layers).")
             .arg(p.positionalArguments().first())
             .arg(r->text.vocabSize)
@@ -148,26 +137,20 @@ int tokenizeLines(const QStringList &args, bool decode)
     QCommandLineOption jsonl(QStringLiteral("jsonl"), QCoreApplication::translate("sdrt::cli", "JSON Lines on stdin and stdout (required)."));
     p.addOption(jsonl);
     processArgs(p, QStringList{decode ? QStringLiteral("sdrt model detokenize") : QStringLiteral("sdrt model tokenize")} + args);
-    if (p.positionalArguments().size() != 1 || !p.isSet(jsonl)) {
-        err(p.helpText());
-        return 2;
-    }
+    if (p.positionalArguments().size() != 1 || !p.isSet(jsonl))
+        return errorExit(p.helpText());
     const std::string dir = QFile::encodeName(p.positionalArguments().first()).toStdString();
     std::optional<model::HfTokenizer> hf;
     std::optional<model::Tokenizer> spm;
     if (QFileInfo::exists(p.positionalArguments().first() + QStringLiteral("/tokenizer.json"))) {
         auto t = model::HfTokenizer::load(dir);
-        if (!t) {
-            err(qs(t.error()));
-            return 2;
-        }
+        if (!t)
+            return errorExit(qs(t.error()));
         hf = std::move(*t);
     } else {
         auto t = model::Tokenizer::load(dir);
-        if (!t) {
-            err(qs(t.error()));
-            return 2;
-        }
+        if (!t)
+            return errorExit(qs(t.error()));
         spm = std::move(*t);
     }
     answerJsonLines([&](const Json &in) -> Json {
@@ -214,32 +197,22 @@ int chatTemplateLines(const QStringList &args)
     QCommandLineOption jsonl(QStringLiteral("jsonl"), QCoreApplication::translate("sdrt::cli", "JSON Lines on stdin and stdout (required)."));
     p.addOption(jsonl);
     processArgs(p, QStringList{QStringLiteral("sdrt model chat-template")} + args);
-    if (p.positionalArguments().size() != 1 || !p.isSet(jsonl)) {
-        err(p.helpText());
-        return 2;
-    }
+    if (p.positionalArguments().size() != 1 || !p.isSet(jsonl))
+        return errorExit(p.helpText());
     const std::string dir = QFile::encodeName(p.positionalArguments().first()).toStdString();
     auto source = model::findChatTemplate(dir);
-    if (!source) {
-        err(qs(source.error()));
-        return 2;
-    }
-    if (!*source) {
-        err(QCoreApplication::translate("sdrt::cli", "%1 has no chat template (chat_template.jinja, chat_template.json or tokenizer_config.json).")
+    if (!source)
+        return errorExit(qs(source.error()));
+    if (!*source)
+        return errorExit(QCoreApplication::translate("sdrt::cli", "%1 has no chat template (chat_template.jinja, chat_template.json or tokenizer_config.json).")
                 .arg(p.positionalArguments().first()));
-        return 2;
-    }
     // The special tokens transformers passes to every template are variables too.
     auto specials = model::specialTokensOf(dir);
-    if (!specials) {
-        err(qs(specials.error()));
-        return 2;
-    }
+    if (!specials)
+        return errorExit(qs(specials.error()));
     auto tmpl = model::ChatTemplate::fromText((*source)->text, (*source)->file, *specials);
-    if (!tmpl) {
-        err(qs(tmpl.error()));
-        return 2;
-    }
+    if (!tmpl)
+        return errorExit(qs(tmpl.error()));
     answerJsonLines([&](const Json &in) -> Json {
         if (!in.is_object() || !in.contains("messages") || !in["messages"].is_array())
             return {{"error", "\"messages\" must be a list"}};

@@ -30,15 +30,11 @@ int runPrompts(const QStringList &args)
     p.addOptions({dir, step, question, note, images, query1});
     processArgs(p, QStringList{QStringLiteral("sdrt prompts")} + args);
     const QStringList pos = p.positionalArguments();
-    if (pos.isEmpty()) {
-        err(p.helpText());
-        return 2;
-    }
+    if (pos.isEmpty())
+        return errorExit(p.helpText());
     auto lib = prompts::PromptLibrary::loadDir(p.value(dir));
-    if (!lib) {
-        err(lib.error());
-        return 2;
-    }
+    if (!lib)
+        return errorExit(lib.error());
     const QString action = pos.first();
     if (action == QLatin1String("list")) {
         for (const prompts::Prompt &pr : lib->prompts())
@@ -47,10 +43,8 @@ int runPrompts(const QStringList &args)
     }
     if ((action == QLatin1String("show") || action == QLatin1String("render")) && pos.size() == 2) {
         const prompts::Prompt *pr = lib->find(pos.at(1));
-        if (!pr) {
-            err(QCoreApplication::translate("sdrt::cli", "No prompt named \"%1\" in %2.").arg(pos.at(1), p.value(dir)));
-            return 2;
-        }
+        if (!pr)
+            return errorExit(QCoreApplication::translate("sdrt::cli", "No prompt named \"%1\" in %2.").arg(pos.at(1), p.value(dir)));
         if (action == QLatin1String("show")) {
             out(pr->text);
             return 0;
@@ -61,10 +55,8 @@ int runPrompts(const QStringList &args)
         ctx.note = p.value(note);
         ctx.query1Answer = p.value(query1);
         const int s = p.value(step).toInt();
-        if (s != 1 && s != 2) {
-            err(QCoreApplication::translate("sdrt::cli", "--step must be 1 or 2."));
-            return 2;
-        }
+        if (s != 1 && s != 2)
+            return errorExit(QCoreApplication::translate("sdrt::cli", "--step must be 1 or 2."));
         const prompts::RenderedStep r = pr->render(s, ctx);
         out(r.user);
         out(QStringLiteral("--- assistant starts with: %1").arg(r.assistantPrefix));
@@ -75,10 +67,8 @@ int runPrompts(const QStringList &args)
         if (!ws)
             return 2;
         auto ids = lib->registerIn(ws->db());
-        if (!ids) {
-            err(ids.error());
-            return 2;
-        }
+        if (!ids)
+            return errorExit(ids.error());
         out(QCoreApplication::translate("sdrt::cli", "Registered %1 prompt versions.").arg(ids->size()));
         return 0;
     }

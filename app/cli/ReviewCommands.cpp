@@ -13,11 +13,9 @@ namespace sdrt::cli {
 int runExport(const QStringList &args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(QCoreApplication::translate(
+    workspaceCommand(p, QCoreApplication::translate(
         "sdrt::cli", "Export reviewed traces: the approved ones as LLaVA conversations (llava), or every review row with its "
                      "provenance (flat). JSON Lines, UTF-8."));
-    p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder."));
     QCommandLineOption format(QStringLiteral("format"), QCoreApplication::translate("sdrt::cli", "llava or flat."), QStringLiteral("F"),
                               QStringLiteral("llava"));
     QCommandLineOption outPath(QStringLiteral("out"),
@@ -29,40 +27,29 @@ int runExport(const QStringList &args)
                               QStringLiteral("P"));
     QCommandLineOption force(QStringLiteral("force"), QCoreApplication::translate("sdrt::cli", "Replace the output file if it exists (never a file of a workspace)."));
     p.addOptions({format, outPath, policy, force});
-    processArgs(p, QStringList{QStringLiteral("sdrt export")} + args);
-    if (p.positionalArguments().size() != 1) {
-        err(p.helpText());
+    if (!parseArgs(p, QStringLiteral("sdrt export"), args, 1))
         return 2;
-    }
     const QString f = p.value(format);
-    if (f != QLatin1String("llava") && f != QLatin1String("flat")) {
-        err(QCoreApplication::translate("sdrt::cli", "Unknown export format \"%1\": use llava or flat.").arg(f));
-        return 2;
-    }
+    if (f != QLatin1String("llava") && f != QLatin1String("flat"))
+        return errorExit(QCoreApplication::translate("sdrt::cli", "Unknown export format \"%1\": use llava or flat.").arg(f));
     auto ws = openWorkspace(p.positionalArguments().first());
     if (!ws)
         return 2;
     auto session = review::ReviewSession::load(ws->db());
-    if (!session) {
-        err(session.error());
-        return 2;
-    }
+    if (!session)
+        return errorExit(session.error());
     review::ReviewSession &rs = **session;
     if (p.isSet(policy)) {
         auto pol = review::ApprovalPolicy::parse(p.value(policy));
-        if (!pol) {
-            err(pol.error());
-            return 2;
-        }
+        if (!pol)
+            return errorExit(pol.error());
         rs.usePolicy(*pol); // for this export only: the workspace setting is left as it is
     }
     const auto fmt = f == QLatin1String("llava") ? review::ExportFormat::Llava : review::ExportFormat::Flat;
     const QString path = p.isSet(outPath) ? p.value(outPath) : review::defaultExportPath(*ws, fmt);
     auto r = review::exportReviews(*ws, rs, fmt, path, p.isSet(force));
-    if (!r) {
-        err(r.error());
-        return 2;
-    }
+    if (!r)
+        return errorExit(r.error());
     out(QCoreApplication::translate("sdrt::cli", "%1 lines written to %2 (policy: %3; %4 approved of %5 traces; reviewers: %6)")
             .arg(r->lines)
             .arg(r->path, rs.policy().describe())
@@ -77,49 +64,35 @@ int runExport(const QStringList &args)
 // the item's reference and that NAME has not judged yet. What it prints says it is simulated.
 int runReview(const QStringList &args)
 {
-    if (args.isEmpty() || args.first() != QLatin1String("accept-matching")) {
-        err(QStringLiteral("usage: sdrt review accept-matching WS [--reviewer NAME]"));
-        return 2;
-    }
+    if (args.isEmpty() || args.first() != QLatin1String("accept-matching"))
+        return errorExit(QStringLiteral("usage: sdrt review accept-matching WS [--reviewer NAME]"));
     QCommandLineParser p;
-    p.setApplicationDescription(QCoreApplication::translate(
+    workspaceCommand(p, QCoreApplication::translate(
         "sdrt::cli", "SIMULATED review: accept exactly the traces whose answer matches the reference answer."));
-    p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("WS"), QCoreApplication::translate("sdrt::cli", "Workspace folder."));
     QCommandLineOption reviewer(QStringLiteral("reviewer"), QCoreApplication::translate("sdrt::cli", "Reviewer name the verdicts are stored under."),
                                 QStringLiteral("NAME"), QStringLiteral("simulated-reference-match"));
     p.addOption(reviewer);
     processArgs(p, QStringList{QStringLiteral("sdrt review accept-matching")} + args.mid(1));
-    if (p.positionalArguments().size() != 1) {
-        err(p.helpText());
-        return 2;
-    }
-    if (p.value(reviewer).trimmed().isEmpty()) {
-        err(QCoreApplication::translate("sdrt::cli", "--reviewer: a reviewer name cannot be empty."));
-        return 2;
-    }
+    if (p.positionalArguments().size() != 1)
+        return errorExit(p.helpText());
+    if (p.value(reviewer).trimmed().isEmpty())
+        return errorExit(QCoreApplication::translate("sdrt::cli", "--reviewer: a reviewer name cannot be empty."));
     // Simulated verdicts must never pass for a person's: their reviewer's name says so.
-    if (!review::isSimulatedReviewer(p.value(reviewer))) {
-        err(QCoreApplication::translate("sdrt::cli", "--reviewer: \"%1\" is not a simulated reviewer's name. Verdicts made by this rule are "
+    if (!review::isSimulatedReviewer(p.value(reviewer)))
+        return errorExit(QCoreApplication::translate("sdrt::cli", "--reviewer: \"%1\" is not a simulated reviewer's name. Verdicts made by this rule are "
                                                      "stored under a name that starts with \"%2\" (for example %2reference-match), so they are "
                                                      "never taken for a person's.")
                 .arg(p.value(reviewer), QLatin1String(review::kSimulatedReviewerPrefix)));
-        return 2;
-    }
     auto ws = openWorkspace(p.positionalArguments().first());
     if (!ws)
         return 2;
     auto session = review::ReviewSession::load(ws->db());
-    if (!session) {
-        err(session.error());
-        return 2;
-    }
+    if (!session)
+        return errorExit(session.error());
     (*session)->setReviewer(p.value(reviewer));
     auto n = (*session)->acceptMatchingReference((*session)->items());
-    if (!n) {
-        err(n.error());
-        return 2;
-    }
+    if (!n)
+        return errorExit(n.error());
     out(QCoreApplication::translate("sdrt::cli", "Simulated review by \"%1\": accepted %2 traces whose answer matches the reference "
                                                  "(%3 traces in all; approved now under the workspace policy: %4).")
             .arg(p.value(reviewer))

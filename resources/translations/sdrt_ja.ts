@@ -2,6 +2,120 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ja_JP" sourcelanguage="en">
 <context>
+    <name>ComparisonTables</name>
+    <message>
+        <location filename="../../ui/src/ComparisonTables.cpp" line="+34"/>
+        <source>Score vs the first evaluation on %1: %2 [%3, %4], paired bootstrap p %5, McNemar p %6</source>
+        <translation>%1 での最初の評価とのスコア差: %2 [%3, %4]、対応ブートストラップ p %5、McNemar p %6</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>improved</source>
+        <translation>改善</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>regressed</source>
+        <translation>悪化</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>same</source>
+        <translation>同じ</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+18"/>
+        <source>Evaluation</source>
+        <translation>評価</translation>
+    </message>
+    <message>
+        <location line="-18"/>
+        <source>Model</source>
+        <translation>モデル</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Mode</source>
+        <translation>モード</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Status</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>all</source>
+        <translation>全体</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Generations / answer</source>
+        <translation>回答あたりの生成回数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Tokens in / out</source>
+        <translation>入力 / 出力トークン</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>ms / answer</source>
+        <translation>回答あたりの ms</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Cost ratio (first / this)</source>
+        <translation>コスト比（最初 / この評価）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Δ score vs first [95 % CI]</source>
+        <translation>最初との差 Δ スコア [95 % CI]</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>p (paired bootstrap)</source>
+        <translation>p（対応ブートストラップ）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>p (McNemar)</source>
+        <translation>p（McNemar）</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Item</source>
+        <translation>項目</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Family</source>
+        <translation>種別</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Question</source>
+        <translation>質問</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Reference</source>
+        <translation>正解</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 vs %2</source>
+        <translation>%1 と %2</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>(failed)</source>
+        <translation>（失敗）</translation>
+    </message>
+</context>
+<context>
     <name>EvalMode</name>
     <message>
         <location filename="../../ui/src/RunText.cpp" line="+37"/>
@@ -475,7 +589,7 @@
 <context>
     <name>sdrt::cli</name>
     <message>
-        <location filename="../../app/cli/DemoCommands.cpp" line="+302"/>
+        <location filename="../../app/cli/DemoCommands.cpp" line="+274"/>
         <source>Write a synthetic factory data set (photos, drawings, notes, manifest.jsonl).</source>
         <translation>合成の工場データセット（写真、図面、メモ、manifest.jsonl）を書き出します。</translation>
     </message>
@@ -491,15 +605,15 @@
         <translation>項目数。</translation>
     </message>
     <message>
-        <location line="-273"/>
-        <location line="+274"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+300"/>
+        <location line="-245"/>
+        <location line="+246"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+293"/>
         <location filename="../../app/cli/ModelToolCommands.cpp" line="+1"/>
         <source>Random seed.</source>
         <translation>乱数シード。</translation>
     </message>
     <message>
-        <location line="-162"/>
+        <location line="-140"/>
         <source>Train the demo teacher (a tiny LLaVA and its tokenizer) from scratch on the synthetic world. Rerunning with the same OUT resumes from the last checkpoint.</source>
         <translation>合成ワールドでデモ用教師（小型 LLaVA とトークナイザー）を一から学習します。同じ OUT で再実行すると最後のチェックポイントから再開します。</translation>
     </message>
@@ -509,7 +623,7 @@
         <translation>出力フォルダー（モデルはここに書き出されます）。</translation>
     </message>
     <message>
-        <location line="-120"/>
+        <location line="-114"/>
         <source>Items to generate (train split used).</source>
         <translation>生成する項目数（学習分割を使用）。</translation>
     </message>
@@ -559,17 +673,17 @@
         <translation>多段推論ファミリーの直接回答のうち、正解にかかわらず「yes」と答える割合（0 以上 0.5 未満）。</translation>
     </message>
     <message>
-        <location line="+113"/>
+        <location line="+104"/>
         <source>--direct-yes-bias must be a number from 0 to below 0.5, not &quot;%1&quot;.</source>
         <translation>--direct-yes-bias は 0 以上 0.5 未満の数でなければなりません（指定値: 「%1」）。</translation>
     </message>
     <message>
-        <location line="-46"/>
+        <location line="-39"/>
         <source>train %1</source>
         <translation>学習 %1</translation>
     </message>
     <message>
-        <location line="+112"/>
+        <location line="+99"/>
         <source>Measure a demo teacher on held-out items: direct and two-step accuracy per task family and prompt.</source>
         <translation>未使用の項目でデモ用教師を評価します: タスク種別とプロンプトごとの直接回答と 2 段階回答の正解率。</translation>
     </message>
@@ -609,17 +723,17 @@
         <translation>生徒モデル: MODEL 上の蒸留実行フォルダー（adapter.safetensors）。直接回答のみ。</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+25"/>
         <source>evaluate</source>
         <translation>評価</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+33"/>
         <source>Share of the items in the eval split (0 to 1).</source>
         <translation>評価用分割に入れる項目の割合（0 から 1）。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+11"/>
         <source>--seed: %1 is too large (at most %2).</source>
         <translation>--seed: %1 は大きすぎます (%2 以下)。</translation>
     </message>
@@ -629,7 +743,7 @@
         <translation>データ生成</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+6"/>
         <source>Wrote %1 items; manifest: %2</source>
         <translation>%1 項目を書き出しました。マニフェスト: %2</translation>
     </message>
@@ -644,7 +758,7 @@
         <translation>作成するワークスペースフォルダー。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+10"/>
         <source>Created workspace %1</source>
         <translation>ワークスペース %1 を作成しました</translation>
     </message>
@@ -664,7 +778,7 @@
         <translation>ワークスペースにプロンプト「%1」がありません（sdrt prompts register WS でライブラリを登録してください）。</translation>
     </message>
     <message>
-        <location line="+180"/>
+        <location line="+178"/>
         <source>Run the prompt library two-step over items with a registered model and store the traces (with hidden states). Rerunning resumes: completed traces are skipped. Ctrl+C cancels.</source>
         <translation>登録済みモデルでプロンプトライブラリを項目ごとに2段階実行し、トレース（隠れ状態を含む）を保存します。再実行すると続きから再開し、完了済みのトレースは飛ばします。Ctrl+C で中止します。</translation>
     </message>
@@ -678,24 +792,12 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
 設定キー（JSON オブジェクト、任意の部分集合。docs/DISTILLATION.md 参照）: </translation>
     </message>
     <message>
-        <location line="+5"/>
-        <location line="+95"/>
-        <location filename="../../app/cli/EvalCommands.cpp" line="+48"/>
-        <location line="+211"/>
-        <location line="+92"/>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="+3"/>
-        <location line="+83"/>
-        <location line="+44"/>
-        <location filename="../../app/cli/InitImportCommands.cpp" line="+4"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+73"/>
-        <location line="+36"/>
-        <location filename="../../app/cli/ReviewCommands.cpp" line="+20"/>
-        <location line="+68"/>
+        <location filename="../../app/cli/Console.cpp" line="+58"/>
         <source>Workspace folder.</source>
         <translation>ワークスペースフォルダー。</translation>
     </message>
     <message>
-        <location line="-94"/>
+        <location filename="../../app/cli/DistillCommands.cpp" line="+4"/>
         <source>The base model (name or id in the workspace).</source>
         <translation>ベースモデル（ワークスペース内の名前または ID）。</translation>
     </message>
@@ -760,7 +862,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>--resume は実行をその設定と名前のまま続けます。--config と --name は新しい実行にだけ使えます。</translation>
     </message>
     <message>
-        <location line="-108"/>
+        <location line="-106"/>
         <source>--rank (or RANK) needs --world-size (or WORLD_SIZE).</source>
         <translation>--rank (または RANK) には --world-size (または WORLD_SIZE) が必要です。</translation>
     </message>
@@ -785,17 +887,17 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>設定 %1 を読めません: %2</translation>
     </message>
     <message>
-        <location line="+132"/>
+        <location line="+128"/>
         <source>List the workspace&apos;s distillation runs: status, base model, steps done and the step of the last checkpoint, final losses, lineage.</source>
         <translation>ワークスペースの蒸留実行を一覧表示します: 状態、ベースモデル、完了ステップと最後のチェックポイントのステップ、最終損失、系譜。</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+19"/>
         <source>%1 (resumes from its checkpoint at %2)</source>
         <translation>%1 (ステップ %2 のチェックポイントから再開)</translation>
     </message>
     <message>
-        <location line="-142"/>
+        <location line="-131"/>
         <source>Cancelled at step %1; resume with: sdrt distill %2 --resume %3</source>
         <translation>ステップ %1 でキャンセルしました。再開するには: sdrt distill %2 --resume %3</translation>
     </message>
@@ -810,7 +912,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>生徒モデル「%1」を %2 に書き出しました（学習パラメーター %3、ベース %4）。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-240"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-110"/>
         <source>Model name or id.</source>
         <translation>モデル名または ID。</translation>
     </message>
@@ -835,12 +937,12 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>質問・回答・メモにこの文字列を含む項目だけ。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/EvalCommands.cpp" line="-306"/>
+        <location filename="../../app/cli/EvalCommands.cpp" line="+45"/>
         <source>Mark an evaluation&apos;s wrong answers (or its regressions against another evaluation) for review: the review queue can then show just those items.</source>
         <translation>評価の誤答（または別の評価に対する後退）をレビュー対象に印付けします。レビューの待ち行列でそれらの項目だけを表示できます。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
         <source>Evaluation name.</source>
         <translation>評価名。</translation>
     </message>
@@ -850,12 +952,12 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>この別の評価が正解した項目だけ。</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+15"/>
         <source>There is no evaluation &quot;%1&quot; in %2.</source>
         <translation>%2 に評価「%1」はありません。</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+42"/>
         <source>Marked %1 items for review as &quot;%2&quot; (%3 new); %4 of them have traces to review (review queue filter &quot;from&quot;: %2).</source>
         <translation>%1 件の項目を「%2」としてレビュー対象に印付けしました（新規 %3 件）。そのうち %4 件にレビューできるトレースがあります（レビュー待ち行列のフィルター「出所」: %2）。</translation>
     </message>
@@ -870,22 +972,22 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>最大この件数の項目（ID 順の先頭から）。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/EvalCommands.cpp" line="-222"/>
+        <location filename="../../app/cli/EvalCommands.cpp" line="-212"/>
         <source>Warning: evaluation &quot;%1&quot; is %2, not done: it covers only the items it answered (sdrt eval WS --resume %1 finishes it).</source>
         <translation>警告: 評価 &quot;%1&quot; は %2 で、完了していません。回答した項目だけが対象です (sdrt eval WS --resume %1 で完了できます)。</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+42"/>
         <source>--regressions-vs names &quot;%1&quot; itself; an evaluation has no regressions against itself. Name another evaluation.</source>
         <translation>--regressions-vs に &quot;%1&quot; 自身が指定されています。評価は自分自身に対して後退しません。別の評価を指定してください。</translation>
     </message>
     <message>
-        <location line="+183"/>
+        <location line="+176"/>
         <source>Give a workspace and either --model M (a new evaluation) or --resume NAME.</source>
         <translation>ワークスペースと、--model M（新しい評価）か --resume NAME のどちらかを指定してください。</translation>
     </message>
     <message>
-        <location line="-105"/>
+        <location line="-103"/>
         <source>--mode: &quot;%1&quot; is not direct, two-step:PROMPT or ensemble.</source>
         <translation>--mode: 「%1」は direct、two-step:PROMPT、ensemble のいずれでもありません。</translation>
     </message>
@@ -970,12 +1072,12 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>キャンセルしました。再開するには: sdrt eval %1 --resume %2</translation>
     </message>
     <message>
-        <location line="+105"/>
+        <location line="+103"/>
         <source>Compare evaluations on their common items: score ± interval per metric and family, cost per answer, the significance of each difference against the first (paired bootstrap, McNemar&apos;s exact test).</source>
         <translation>評価を共通の項目で比較します: 指標・タスク種別ごとのスコアと区間、回答あたりのコスト、最初の評価との差の有意性（対応のあるブートストラップ、McNemar の正確検定）。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
         <source>Two or more evaluation names; the first is the reference.</source>
         <translation>2 つ以上の評価名。最初のものが基準です。</translation>
     </message>
@@ -1000,12 +1102,12 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>ブートストラップのシード。</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+15"/>
         <source>--csv and --html name the same file (%1); give each its own.</source>
         <translation>--csv と --html が同じファイル (%1) を指しています。それぞれ別のファイルを指定してください。</translation>
     </message>
     <message>
-        <location line="-73"/>
+        <location line="-67"/>
         <source>%1 common items</source>
         <translation>共通の項目 %1 件</translation>
     </message>
@@ -1020,7 +1122,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>    %1: %2 [%3, %4]、対応ブートストラップ p %5、McNemar 正確検定 p %6</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+55"/>
         <source>wrote %1</source>
         <translation>%1 を書き出しました</translation>
     </message>
@@ -1060,7 +1162,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>実行のシード。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/BenchCommands.cpp" line="+381"/>
+        <location filename="../../app/cli/BenchCommands.cpp" line="+356"/>
         <location filename="../../app/cli/GenerateCommands.cpp" line="+1"/>
         <source>Most new tokens of the analysis.</source>
         <translation>分析の最大新規トークン数。</translation>
@@ -1096,12 +1198,12 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>項目ごとのアンサンブル行を出さない。</translation>
     </message>
     <message>
-        <location line="+128"/>
+        <location line="+124"/>
         <source>--split: &quot;%1&quot; is not a split (train or eval).</source>
         <translation>--split: &quot;%1&quot; は分割ではありません (train または eval)。</translation>
     </message>
     <message>
-        <location line="-95"/>
+        <location line="-91"/>
         <source>No items match.</source>
         <translation>条件に合う項目がありません。</translation>
     </message>
@@ -1111,12 +1213,12 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>--shard には i/N を指定します（例: 0/2）。</translation>
     </message>
     <message>
-        <location line="+97"/>
+        <location line="+91"/>
         <source>generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location line="-87"/>
+        <location line="-81"/>
         <source>run %1 resumes interrupted run %2 (%3 ok and %4 failed traces stored when it stopped)</source>
         <translation>実行 %1 は中断された実行 %2 を再開します (停止時点で成功 %3 件、失敗 %4 件のトレースを保存済み)</translation>
     </message>
@@ -1156,17 +1258,17 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>%1 項目のアンサンブル: 平均一致率 %2。参照回答との比較（%3 項目）: 多数決 %4%、重み付き投票 %5%</translation>
     </message>
     <message>
-        <location line="+205"/>
+        <location line="+197"/>
         <source>Merge shard folders made by sdrt generate --shard i/N --out DIR into the workspace.</source>
         <translation>sdrt generate --shard i/N --out DIR で作ったシャードフォルダをワークスペースに統合します。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Shard folders.</source>
         <translation>シャードフォルダ。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+9"/>
         <source>%1: %2 traces added</source>
         <translation>%1: %2 件のトレースを追加</translation>
     </message>
@@ -1196,7 +1298,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>ワークスペースの教師実行を一覧表示します: 状態、モデル、保存済みトレース数、時刻。プロセスが終了した実行は「中断」と表示されます。</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+14"/>
         <source>run	status	model	ok	failed	shard	started	finished	note</source>
         <translation>run	status	model	ok	failed	shard	started	finished	note</translation>
     </message>
@@ -1206,7 +1308,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>実行 %1 を再開</translation>
     </message>
     <message>
-        <location filename="../../app/cli/InitImportCommands.cpp" line="+1"/>
+        <location filename="../../app/cli/InitImportCommands.cpp" line="+3"/>
         <source>Folder or manifest.jsonl.</source>
         <translation>フォルダーまたは manifest.jsonl。</translation>
     </message>
@@ -1226,23 +1328,23 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>ワークスペースがなければ作成します。</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+15"/>
         <source>--dpi must be between 10 and 1200.</source>
         <translation>--dpi は 10 から 1200 の間で指定してください。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+3"/>
         <source>--max-pixels must be a positive number.</source>
         <translation>--max-pixels は正の数で指定してください。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>import</source>
         <translation>取り込み</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-180"/>
-        <location filename="../../app/cli/InitImportCommands.cpp" line="+9"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-157"/>
+        <location filename="../../app/cli/InitImportCommands.cpp" line="+7"/>
         <source>failed: %1</source>
         <translation>失敗: %1</translation>
     </message>
@@ -1290,17 +1392,17 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>ステップ 2 に渡すステップ 1 の回答。</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+18"/>
         <source>No prompt named &quot;%1&quot; in %2.</source>
         <translation>%2 に &quot;%1&quot; という名前のプロンプトはありません。</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+12"/>
         <source>--step must be 1 or 2.</source>
         <translation>--step は 1 か 2 で指定してください。</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+13"/>
         <source>Registered %1 prompt versions.</source>
         <translation>%1 件のプロンプト版を登録しました。</translation>
     </message>
@@ -1366,29 +1468,29 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>LLaVA-NeXT (1.6) を作る: 336 ピクセルのビューによる anyres 画像グリッド、Mistral のテキスト設定と [INST] テンプレート。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/DemoCommands.cpp" line="-31"/>
+        <location filename="../../app/cli/DemoCommands.cpp" line="-27"/>
         <location filename="../../app/cli/ModelToolCommands.cpp" line="+2"/>
         <source>Write into a folder that already has files (they may be replaced).</source>
         <translation>ファイルのあるフォルダーにも書き込みます (置き換えられることがあります)。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/Console.cpp" line="+63"/>
+        <location filename="../../app/cli/Console.cpp" line="+21"/>
         <source>%1 is a file, not a folder.</source>
         <translation>%1 はファイルで、フォルダーではありません。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelToolCommands.cpp" line="+35"/>
+        <location filename="../../app/cli/ModelToolCommands.cpp" line="+28"/>
         <source>--100m and --next are different shapes; choose one.</source>
         <translation>--100m と --next は別の形です。どちらか一つを選んでください。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+11"/>
         <source>Wrote %1 (vocabulary %2, %3 decoder layers).</source>
         <translation>%1 を書き出しました（語彙 %2、デコーダー %3 層）。</translation>
     </message>
     <message>
         <location filename="../../app/cli/GenerateCommands.cpp" line="-67"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="-349"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="-233"/>
         <source>cpu, cuda[:N] or auto.</source>
         <translation>cpu、cuda[:N]、auto のいずれか。</translation>
     </message>
@@ -1399,14 +1501,14 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location filename="../../app/cli/BenchCommands.cpp" line="-3"/>
-        <location filename="../../app/cli/DemoCommands.cpp" line="-82"/>
+        <location filename="../../app/cli/DemoCommands.cpp" line="-69"/>
         <location filename="../../app/cli/ModelCommands.cpp" line="+88"/>
-        <location line="+139"/>
+        <location line="+132"/>
         <source>Model folder.</source>
         <translation>モデルフォルダー。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelToolCommands.cpp" line="-59"/>
+        <location filename="../../app/cli/ModelToolCommands.cpp" line="-48"/>
         <source>Write a random tiny LLaVA (or Qwen3-VL) in the Hugging Face layout.</source>
         <translation>ランダムな小さい LLaVA (または Qwen3-VL) を Hugging Face の形式で書き出します。</translation>
     </message>
@@ -1416,17 +1518,17 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>Qwen3-VL (独自のバイトレベル BPE の tokenizer.json と ChatML テンプレート付き)。</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+11"/>
         <source>--qwen3vl is its own family; --next and --mistral do not apply to it.</source>
         <translation>--qwen3vl は別のモデルファミリーです。--next と --mistral は使えません。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+7"/>
         <source>Wrote %1 (Qwen3-VL, vocabulary %2, %3 decoder layers, %4 parameters).</source>
         <translation>%1 を書き出しました (Qwen3-VL、語彙 %2、デコーダー %3 層、パラメーター %4)。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelCommands.cpp" line="-136"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="-129"/>
         <source>Count the grid and image tokens of an image of this size (repeatable).</source>
         <translation>このサイズの画像のグリッドと画像トークン数を数えます (複数指定可)。</translation>
     </message>
@@ -1436,7 +1538,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>--image-size には 640x480 のように 幅x高さ (ピクセル) を指定してください。「%1」は使えません。</translation>
     </message>
     <message>
-        <location line="+210"/>
+        <location line="+203"/>
         <source>Generate an answer for images and a prompt.</source>
         <translation>画像とプロンプトから回答を生成します。</translation>
     </message>
@@ -1491,12 +1593,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%2 にモデル「%1」はありません。</translation>
     </message>
     <message>
-        <location line="+135"/>
+        <location line="+131"/>
         <source>Register a model folder in a workspace (by content hash).</source>
         <translation>モデルフォルダをワークスペースに登録します（内容ハッシュで識別）。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Model folder (Hugging Face layout).</source>
         <translation>モデルフォルダ（Hugging Face 形式）。</translation>
     </message>
@@ -1516,12 +1618,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>モデルファイルをワークスペースの models/ フォルダにコピーする。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+6"/>
         <source>--role: unknown model role &quot;%1&quot; (base or student).</source>
         <translation>--role: 不明なモデルの役割「%1」です（base または student）。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+9"/>
         <source>model %1 &quot;%2&quot; (%3), content hash %4, at %5</source>
         <translation>モデル %1「%2」（%3）、内容ハッシュ %4、場所 %5</translation>
     </message>
@@ -1531,7 +1633,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ワークスペースに登録されたモデルを一覧表示します。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelToolCommands.cpp" line="+62"/>
+        <location filename="../../app/cli/ModelToolCommands.cpp" line="+58"/>
         <source>Decode token ids with a model folder&apos;s tokenizer (tokenizer.json, else tokenizer.model). stdin: {&quot;ids&quot;: [..]} per line; stdout: {&quot;text&quot;: &quot;…&quot;} (special tokens kept).</source>
         <translation>モデルフォルダーのトークナイザー (tokenizer.json、なければ tokenizer.model) でトークン ID を復号します。stdin: 1 行に {&quot;ids&quot;: [..]}、stdout: {&quot;text&quot;: &quot;…&quot;} (特殊トークンも残します)。</translation>
     </message>
@@ -1547,7 +1649,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+66"/>
+        <location line="+60"/>
         <source>JSON Lines on stdin and stdout (required).</source>
         <translation>stdin と stdout に JSON Lines (必須)。</translation>
     </message>
@@ -1562,17 +1664,17 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>チャットテンプレートのあるフォルダー。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+11"/>
         <source>%1 has no chat template (chat_template.jinja, chat_template.json or tokenizer_config.json).</source>
         <translation>%1 にはチャットテンプレート (chat_template.jinja、chat_template.json または tokenizer_config.json) がありません。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ReviewCommands.cpp" line="-72"/>
+        <location filename="../../app/cli/ReviewCommands.cpp" line="+16"/>
         <source>Export reviewed traces: the approved ones as LLaVA conversations (llava), or every review row with its provenance (flat). JSON Lines, UTF-8.</source>
         <translation>レビュー済みトレースを書き出します: 承認されたものを LLaVA 会話形式で (llava)、またはすべてのレビュー行を来歴付きで (flat)。JSON Lines、UTF-8。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+3"/>
         <source>llava or flat.</source>
         <translation>llava または flat。</translation>
     </message>
@@ -1592,37 +1694,37 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>出力ファイルが既にあれば置き換えます (ワークスペースのファイルは決して置き換えません)。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+6"/>
         <source>Unknown export format &quot;%1&quot;: use llava or flat.</source>
         <translation>不明な書き出し形式 &quot;%1&quot; です。llava か flat を指定してください。</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+19"/>
         <source>%1 lines written to %2 (policy: %3; %4 approved of %5 traces; reviewers: %6)</source>
         <translation>%1 行を %2 に書き出しました（ポリシー: %3、トレース %5 件中 %4 件承認、レビュー担当: %6）</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+17"/>
         <source>SIMULATED review: accept exactly the traces whose answer matches the reference answer.</source>
         <translation>模擬レビュー: 回答が参照解答と一致するトレースだけを承認します。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
         <source>Reviewer name the verdicts are stored under.</source>
         <translation>判定を保存するレビュアー名。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+7"/>
         <source>--reviewer: a reviewer name cannot be empty.</source>
         <translation>--reviewer: レビュー担当者名は空にできません。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+3"/>
         <source>--reviewer: &quot;%1&quot; is not a simulated reviewer&apos;s name. Verdicts made by this rule are stored under a name that starts with &quot;%2&quot; (for example %2reference-match), so they are never taken for a person&apos;s.</source>
         <translation>--reviewer: &quot;%1&quot; は模擬レビュー担当者の名前ではありません。この規則による判定は &quot;%2&quot; で始まる名前 (例: %2reference-match) で保存され、人の判定と取り違えられないようにします。</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+14"/>
         <source>Simulated review by &quot;%1&quot;: accepted %2 traces whose answer matches the reference (%3 traces in all; approved now under the workspace policy: %4).</source>
         <translation>「%1」による模擬レビュー: 参照解答と一致するトレース %2 件を承認しました（全 %3 件。ワークスペースのポリシーで現在承認済み: %4 件）。</translation>
     </message>
@@ -1633,12 +1735,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1: &quot;%2&quot; は整数ではありません。</translation>
     </message>
     <message>
-        <location line="-92"/>
+        <location line="-108"/>
         <source>%1 --help lists the options.</source>
         <translation>%1 --help でオプションを一覧表示します。</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+30"/>
         <source>%1 is a workspace; %2 never writes into a workspace&apos;s root. Give a new folder.</source>
         <translation>%1 はワークスペースです。%2 はワークスペースの最上位には書き込みません。新しいフォルダーを指定してください。</translation>
     </message>
@@ -2468,7 +2570,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::store</name>
     <message>
-        <location filename="../../core/store/src/AssetRepository.cpp" line="+142"/>
+        <location filename="../../core/store/src/AssetRepository.cpp" line="+109"/>
         <source>There is no asset with id %1.</source>
         <translation>ID %1 のアセットはありません。</translation>
     </message>
@@ -2514,7 +2616,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 のあるディスクがいっぱいです (空き %2 KiB)。変更は保存されていませんが、それまでに保存した内容は無事です。空き容量を作ってからやり直してください。(SQLite: %3)</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/ItemRepository.cpp" line="+124"/>
+        <location filename="../../core/store/src/ItemRepository.cpp" line="+106"/>
         <source>There is no item with id %1.</source>
         <translation>ID %1 の項目はありません。</translation>
     </message>
@@ -2539,24 +2641,24 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>プロンプト &quot;%1&quot; の版 %2 は別の内容で保存済みです（ハッシュ %3、現在 %4）。保存済みの版は変更できません。変更したプロンプトには新しい版番号を付けてください。</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/ModelRepository.cpp" line="+108"/>
+        <location filename="../../core/store/src/ModelRepository.cpp" line="+107"/>
         <source>%1 is not a model folder: it has no config.json.</source>
         <translation>%1 はモデルフォルダではありません: config.json がありません。</translation>
     </message>
     <message>
         <location line="+5"/>
         <location line="+10"/>
-        <location line="+45"/>
+        <location line="+44"/>
         <source>Cannot read %1: %2</source>
         <translation>%1 を読めません: %2</translation>
     </message>
     <message>
-        <location line="-48"/>
+        <location line="-47"/>
         <source>Cancelled.</source>
         <translation>中止しました。</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+39"/>
         <source>A model needs a name.</source>
         <translation>モデルには名前が必要です。</translation>
     </message>
@@ -2566,7 +2668,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 は正しい JSON ではありません: %2</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+13"/>
         <source>%1 is already registered as model &quot;%2&quot; (id %3); a model has one name, so it was not registered again as &quot;%4&quot;.</source>
         <translation>%1 は既にモデル &quot;%2&quot; (ID %3) として登録されています。モデルの名前は 1 つなので、&quot;%4&quot; として再登録はしませんでした。</translation>
     </message>
@@ -2592,7 +2694,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>モデル &quot;%1&quot; を登録内容と照合できません: %2</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+20"/>
         <source>%1 added</source>
         <translation>%1 が追加されました</translation>
     </message>
@@ -2647,7 +2749,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 をロックできません: %2</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/TraceRepository.cpp" line="+222"/>
+        <location filename="../../core/store/src/TraceRepository.cpp" line="+231"/>
         <source>Generation run %1 with the same model is already writing to %2 (%3, started %4). Two runs would do the same work: wait for it to finish or cancel it, then run again (completed traces are skipped).</source>
         <translation>同じモデルの生成実行 %1 が既に %2 に書き込んでいます (%3、開始 %4)。二つの実行は同じ作業をすることになります: 終了を待つかキャンセルしてから、もう一度実行してください (完了したトレースはスキップされます)。</translation>
     </message>
@@ -2657,47 +2759,47 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>別のプロセス</translation>
     </message>
     <message>
-        <location line="+89"/>
+        <location line="+54"/>
         <source>The process running it ended without finishing it (killed or crashed); a rerun with the same settings resumes it.</source>
         <translation>実行していたプロセスが完了せずに終了しました (強制終了またはクラッシュ)。同じ設定で再実行すると再開します。</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/DistillRepository.cpp" line="+69"/>
+        <location filename="../../core/store/src/DistillRepository.cpp" line="+67"/>
         <source>A distillation run named &quot;%1&quot; already exists (run %2, %3). Choose another name, or resume it with --resume %1.</source>
         <translation>蒸留実行「%1」は既にあります（実行 %2、%3）。別の名前にするか、--resume %1 で再開してください。</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+23"/>
         <source>There is no distillation run %1.</source>
         <translation>蒸留実行 %1 はありません。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Distillation run &quot;%1&quot; is done; there is nothing to resume.</source>
         <translation>蒸留実行「%1」は完了しています。再開するものはありません。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Distillation run &quot;%1&quot; is still running: %2</source>
         <translation>蒸留実行「%1」はまだ実行中です: %2</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/EvaluationRepository.cpp" line="+96"/>
+        <location filename="../../core/store/src/EvaluationRepository.cpp" line="+94"/>
         <source>An evaluation named &quot;%1&quot; already exists (%2). Choose another name, or resume it with --resume %1.</source>
         <translation>評価「%1」は既にあります（%2）。別の名前にするか、--resume %1 で再開してください。</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+22"/>
         <source>There is no evaluation %1.</source>
         <translation>評価 %1 はありません。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Evaluation &quot;%1&quot; is done; there is nothing to resume.</source>
         <translation>評価「%1」は完了しています。再開するものはありません。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Evaluation &quot;%1&quot; is still running: %2</source>
         <translation>評価「%1」はまだ実行中です: %2</translation>
     </message>
@@ -2747,7 +2849,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>データベース</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/RunLife.h" line="+66"/>
+        <location filename="../../core/store/src/RunLife.h" line="+68"/>
         <source>its process still runs (%1), although its lock file %2 was removed.</source>
         <translation>ロックファイル %2 は削除されていますが、そのプロセスはまだ動いています (%1)。</translation>
     </message>
@@ -3105,12 +3207,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::ComparePanel</name>
     <message>
-        <location filename="../../ui/src/ComparePanel.cpp" line="+62"/>
+        <location filename="../../ui/src/ComparePanel.cpp" line="+45"/>
         <source>&amp;Compare</source>
         <translation>比較(&amp;C)</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>Send to Re&amp;view</source>
         <translation>レビューに送る(&amp;V)</translation>
     </message>
@@ -3160,7 +3262,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>不一致</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+40"/>
         <source>Evaluations:</source>
         <translation>評価:</translation>
     </message>
@@ -3175,28 +3277,23 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>表示(&amp;W):</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+43"/>
         <source>Evaluations</source>
         <translation>評価</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>%1 — %2, %3 (%4)</source>
-        <translation>%1 — %2、%3（%4）</translation>
-    </message>
-    <message>
-        <location line="+28"/>
-        <location line="+6"/>
+        <location line="+25"/>
+        <location line="+5"/>
         <source>Compare</source>
         <translation>比較</translation>
     </message>
     <message>
-        <location line="-6"/>
+        <location line="-5"/>
         <source>Check at least two evaluations.</source>
         <translation>2 つ以上の評価にチェックを付けてください。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
         <source>A comparison is being computed; wait for it to finish.</source>
         <translation>比較を計算中です。終わるまでお待ちください。</translation>
     </message>
@@ -3213,75 +3310,29 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>比較できません</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+24"/>
         <source>score (each item by its own metric)</source>
         <translation>スコア（各項目をその項目の指標で）</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
         <source>All task families</source>
         <translation>すべてのタスク種別</translation>
     </message>
     <message numerus="yes">
-        <location line="+7"/>
+        <location line="-21"/>
         <source>Compared %n evaluation(s) on %1 common item(s)</source>
         <translation>
             <numerusform>%n 件の評価を共通の %1 項目で比較しました</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+13"/>
-        <source>Evaluation</source>
-        <translation>評価</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <location line="+53"/>
+        <location line="+41"/>
         <source>all</source>
         <translation>全体</translation>
     </message>
     <message>
-        <location line="-52"/>
-        <source>Generations / answer</source>
-        <translation>回答あたりの生成回数</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Tokens in / out</source>
-        <translation>入力 / 出力トークン</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>ms / answer</source>
-        <translation>回答あたりの ms</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Cost ratio (first / this)</source>
-        <translation>コスト比（最初 / この評価）</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Δ score vs first [95 % CI]</source>
-        <translation>最初との差 Δ スコア [95 % CI]</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>p (paired bootstrap)</source>
-        <translation>p（対応ブートストラップ）</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>p (McNemar)</source>
-        <translation>p（McNemar）</translation>
-    </message>
-    <message>
-        <location line="+20"/>
-        <source>Score vs the first evaluation on %1: %2 [%3, %4], paired bootstrap p %5, McNemar p %6</source>
-        <translation>%1 での最初の評価とのスコア差: %2 [%3, %4]、対応ブートストラップ p %5、McNemar p %6</translation>
-    </message>
-    <message>
-        <location line="+50"/>
+        <location line="+19"/>
         <source>mean absolute error × 100</source>
         <translation>平均絶対誤差 × 100</translation>
     </message>
@@ -3291,53 +3342,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%</translation>
     </message>
     <message>
-        <location line="+19"/>
-        <source>Item</source>
-        <translation>項目</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Family</source>
-        <translation>種別</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Question</source>
-        <translation>質問</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Reference</source>
-        <translation>正解</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>%1 vs %2</source>
-        <translation>%1 と %2</translation>
-    </message>
-    <message>
-        <location line="+28"/>
-        <location line="+40"/>
+        <location line="+51"/>
         <source>(failed)</source>
         <translation>（失敗）</translation>
     </message>
-    <message>
-        <location line="-36"/>
-        <source>improved</source>
-        <translation>改善</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>regressed</source>
-        <translation>悪化</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>same</source>
-        <translation>同じ</translation>
-    </message>
     <message numerus="yes">
-        <location line="+7"/>
+        <location line="-29"/>
         <source>%1 of %n common item(s) shown</source>
         <translation>
             <numerusform>共通の %n 項目のうち %1 項目を表示</numerusform>
@@ -3431,11 +3441,6 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <source>Nothing is compared.</source>
         <translation>比較されているものがありません。</translation>
     </message>
-    <message>
-        <location line="+4"/>
-        <source>comparison %1</source>
-        <translation>比較 %1</translation>
-    </message>
 </context>
 <context>
     <name>sdrt::ui::DistillController</name>
@@ -3461,11 +3466,6 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <location line="+14"/>
         <source>There is no run &quot;%1&quot;.</source>
         <translation>実行「%1」はありません。</translation>
-    </message>
-    <message>
-        <location line="+12"/>
-        <source>distillation run %1</source>
-        <translation>蒸留の実行 %1</translation>
     </message>
 </context>
 <context>
@@ -4005,7 +4005,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::EvaluatePanel</name>
     <message>
-        <location filename="../../ui/src/EvaluatePanel.cpp" line="+26"/>
+        <location filename="../../ui/src/EvaluatePanel.cpp" line="+22"/>
         <source>&amp;Queue Evaluations</source>
         <translation>評価をキューに追加(&amp;Q)</translation>
     </message>
@@ -4080,7 +4080,7 @@ Teacher runs — %4</source>
         <translation>キューとこのセッションの評価:</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+29"/>
         <source>%1 (student)</source>
         <translation>%1（生徒）</translation>
     </message>
@@ -4106,67 +4106,40 @@ Teacher runs — %4</source>
     </message>
     <message>
         <location line="+16"/>
-        <location line="+12"/>
+        <location line="+11"/>
         <source>Evaluate</source>
         <translation>評価</translation>
     </message>
     <message>
-        <location line="-12"/>
+        <location line="-11"/>
         <source>Open a workspace first.</source>
         <translation>先にワークスペースを開いてください。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+11"/>
         <source>Check at least one model and one mode.</source>
         <translation>少なくとも 1 つのモデルと 1 つのモードにチェックを付けてください。</translation>
     </message>
+</context>
+<context>
+    <name>sdrt::ui::EvaluationQueue</name>
     <message>
-        <location line="+38"/>
+        <location filename="../../ui/src/EvaluationQueue.cpp" line="+56"/>
         <source>%1: could not start (%2)</source>
         <translation>%1: 起動できませんでした（%2）</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
         <source>Evaluation %1: loading the model…</source>
         <translation>評価 %1: モデルを読み込み中…</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+12"/>
         <source>Evaluation %1: cancelling after the current batch…</source>
         <translation>評価 %1: 現在のバッチの後で中止します…</translation>
     </message>
     <message>
-        <location line="+18"/>
-        <source>Evaluation %1: %2 of %3 items, %4 failed · ETA %5</source>
-        <translation>評価 %1: %3 項目中 %2 項目、失敗 %4 · 残り %5</translation>
-    </message>
-    <message>
-        <location line="+16"/>
-        <source>%1: done, %2 items in %3</source>
-        <translation>%1: 完了、%2 項目、%3</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>%1: cancelled (sdrt eval --resume %1 continues it)</source>
-        <translation>%1: 中止（sdrt eval --resume %1 で続けられます）</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>%1: failed — %2</source>
-        <translation>%1: 失敗 — %2</translation>
-    </message>
-    <message>
-        <location line="-1"/>
-        <source>the process exited; the log panel has its messages</source>
-        <translation>プロセスが終了しました。メッセージはログパネルにあります</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>Evaluation %1</source>
-        <translation>評価 %1</translation>
-    </message>
-    <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>%1: running</source>
         <translation>%1: 実行中</translation>
     </message>
@@ -4174,6 +4147,36 @@ Teacher runs — %4</source>
         <location line="+2"/>
         <source>%1: queued</source>
         <translation>%1: 待機中</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Evaluation %1: %2 of %3 items, %4 failed · ETA %5</source>
+        <translation>評価 %1: %3 項目中 %2 項目、失敗 %4 · 残り %5</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>%1: done, %2 items in %3</source>
+        <translation>%1: 完了、%2 項目、%3</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1: cancelled (sdrt eval --resume %1 continues it)</source>
+        <translation>%1: 中止（sdrt eval --resume %1 で続けられます）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the process exited; the log panel has its messages</source>
+        <translation>プロセスが終了しました。メッセージはログパネルにあります</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: failed — %2</source>
+        <translation>%1: 失敗 — %2</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Evaluation %1</source>
+        <translation>評価 %1</translation>
     </message>
 </context>
 <context>
@@ -4626,7 +4629,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::MainWindow</name>
     <message>
-        <location filename="../../ui/src/MainWindow.cpp" line="+56"/>
+        <location filename="../../ui/src/MainWindow.cpp" line="+57"/>
         <source>Browse</source>
         <translation>閲覧</translation>
     </message>

@@ -12,6 +12,7 @@
 #include "sdrt/store/ReviewRepository.h"
 #include "sdrt/store/Workspace.h"
 #include "sdrt/ui/ChildRun.h"
+#include "sdrt/ui/CellTableModel.h"
 #include "sdrt/ui/ComparePanel.h"
 #include "sdrt/ui/DistillPanel.h"
 #include "sdrt/ui/EvaluatePanel.h"
@@ -228,7 +229,7 @@ private Q_SLOTS:
 
         // The comparison shows the numbers of eval::compareEvaluations on the same evaluations.
         ui::ComparePanel *c = w.comparePanel();
-        QVERIFY(c->evaluations()->count() >= 2);
+        QVERIFY(c->evaluationsModel()->rowCount() >= 2);
         QSignalSpy compared(c, &ui::ComparePanel::compared);
         QVERIFY(c->compareNames(names));
         QVERIFY(compared.wait(120000)); // computed on a worker thread
@@ -236,17 +237,17 @@ private Q_SLOTS:
         auto ws = store::Workspace::open(m_ws);
         auto expected = eval::compareEvaluations(*ws, {names[0], names[1]});
         QVERIFY(expected);
-        QCOMPARE(c->summary()->rowCount(), 2);
+        QCOMPARE(c->summaryModel()->rowCount(), 2);
         QCOMPARE(c->metric()->currentData().toString(), QStringLiteral("score"));
         const eval::Estimate all = expected->reports[1].byMetric.at(QStringLiteral("score")).at(QString());
         const QString allText = QStringLiteral("%1 [%2, %3]").arg(QString::number(100 * all.value, 'f', 1), QString::number(100 * all.low, 'f', 1),
                                                                   QString::number(100 * all.high, 'f', 1));
-        QCOMPARE(c->summary()->item(1, 1)->text(), allText);
-        const int pCol = c->summary()->columnCount() - 1;
-        QCOMPARE(c->summary()->item(1, pCol)->text(), QString::number(expected->mcnemarP[0], 'g', 3));
-        QCOMPARE(c->items()->rowCount(), int(expected->rows.size()));
-        QCOMPARE(c->items()->item(0, 3)->text(), expected->rows[0].reference);
-        QCOMPARE(c->items()->item(0, 4)->text().isEmpty(), false);
+        QCOMPARE(c->summaryModel()->text(1, 1), allText);
+        const int pCol = c->summaryModel()->columnCount() - 1;
+        QCOMPARE(c->summaryModel()->text(1, pCol), QString::number(expected->mcnemarP[0], 'g', 3));
+        QCOMPARE(c->itemsModel()->rowCount(), int(expected->rows.size()));
+        QCOMPARE(c->itemsModel()->text(0, 3), expected->rows[0].reference);
+        QCOMPARE(c->itemsModel()->text(0, 4).isEmpty(), false);
         auto *bars = qobject_cast<QBarSeries *>(c->chart()->series().value(0));
         QVERIFY(bars);
         QCOMPARE(bars->count(), 2);
@@ -257,13 +258,13 @@ private Q_SLOTS:
         int expectedRows = 0;
         for (const auto &r : expected->rows)
             expectedRows += r.family == family;
-        QCOMPARE(c->items()->rowCount(), expectedRows);
-        c->items()->setCurrentCell(0, 0);
+        QCOMPARE(c->itemsModel()->rowCount(), expectedRows);
+        c->items()->setCurrentIndex(c->itemsModel()->index(0, 1));
         QVERIFY2(c->detail()->toPlainText().contains(expected->labels[1]), qPrintable(c->detail()->toPlainText()));
 
         // Send to review: the selected item is in the queue's filter.
         c->items()->selectRow(0);
-        const store::Id item = c->items()->item(0, 0)->text().toLongLong();
+        const store::Id item = c->itemsModel()->text(0, 0).toLongLong();
         const QString source = c->sendToReview();
         QVERIFY(!source.isEmpty());
         QVERIFY(w.isReviewShown());

@@ -5,6 +5,8 @@
 #include "sdrt/store/OutputFile.h"
 #include "sdrt/store/Workspace.h"
 #include "sdrt/ui/AssetViewer.h"
+#include "sdrt/ui/CellTableModel.h"
+#include "sdrt/ui/ComparisonTables.h"
 #include "sdrt/ui/ComparisonController.h"
 #include "sdrt/ui/ReviewController.h"
 #include "sdrt/ui/RunText.h"
@@ -24,11 +26,10 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
-#include <QListWidget>
 #include <QPushButton>
 #include <QShortcut>
 #include <QSplitter>
-#include <QTableWidget>
+#include <QTableView>
 #include <QTextBrowser>
 #include <QVBoxLayout>
 #include <QValueAxis>
@@ -37,31 +38,12 @@
 #include <set>
 
 namespace sdrt::ui {
-namespace {
-
-// Which item rows the table shows.
-enum class RowFilter { All, Improved, Regressed, Disagree };
-
-} // namespace
-
-namespace {
-
-QString pct(double v)
-{
-    return QString::number(100.0 * v, 'f', 1);
-}
-
-QString estimateText(const eval::Estimate &e)
-{
-    return QStringLiteral("%1 [%2, %3]").arg(pct(e.value), pct(e.low), pct(e.high));
-}
-
-} // namespace
 
 ComparePanel::ComparePanel(ComparisonController *controller, QWidget *parent)
-    : QWidget(parent), m_controller(controller), m_session(controller->session()), m_evaluations(new QListWidget(this)), m_compare(new QPushButton(tr("&Compare"), this)),
-      m_metric(new QComboBox(this)), m_summary(new QTableWidget(this)), m_chart(new QChart), m_rowFilter(new QComboBox(this)),
-      m_familyFilter(new QComboBox(this)), m_items(new QTableWidget(this)), m_shown(new QLabel(this)),
+    : QWidget(parent), m_controller(controller), m_session(controller->session()), m_evaluationsModel(new CellTableModel(this)),
+      m_summaryModel(new CellTableModel(this)), m_itemsModel(new CellTableModel(this)), m_evaluations(new QTableView(this)),
+      m_compare(new QPushButton(tr("&Compare"), this)), m_metric(new QComboBox(this)), m_summary(new QTableView(this)), m_chart(new QChart),
+      m_rowFilter(new QComboBox(this)), m_familyFilter(new QComboBox(this)), m_items(new QTableView(this)), m_shown(new QLabel(this)),
       m_send(new QPushButton(tr("Send to Re&view"), this)), m_exportHtml(new QPushButton(tr("Export &HTML…"), this)),
       m_exportCsv(new QPushButton(tr("Export C&SV…"), this)), m_viewer(new AssetViewer(this)), m_detail(new QTextBrowser(this))
 {
@@ -79,12 +61,16 @@ ComparePanel::ComparePanel(ComparisonController *controller, QWidget *parent)
     m_rowFilter->addItem(tr("Improvements"), int(RowFilter::Improved));
     m_rowFilter->addItem(tr("Regressions"), int(RowFilter::Regressed));
     m_rowFilter->addItem(tr("Disagreements"), int(RowFilter::Disagree));
-    for (QTableWidget *t : {m_summary, m_items}) {
+    m_evaluations->setModel(m_evaluationsModel);
+    m_summary->setModel(m_summaryModel);
+    m_items->setModel(m_itemsModel);
+    for (QTableView *t : {m_evaluations, m_summary, m_items}) {
         t->setEditTriggers(QAbstractItemView::NoEditTriggers);
         t->setSelectionBehavior(QAbstractItemView::SelectRows);
         t->verticalHeader()->hide();
         t->horizontalHeader()->setStretchLastSection(true);
     }
+    m_evaluations->setSelectionMode(QAbstractItemView::SingleSelection);
     m_items->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_detail->setOpenLinks(false);
 
@@ -98,19 +84,26 @@ ComparePanel::ComparePanel(ComparisonController *controller, QWidget *parent)
     });
     connect(m_rowFilter, &QComboBox::currentIndexChanged, this, &ComparePanel::fillItems);
     connect(m_familyFilter, &QComboBox::currentIndexChanged, this, &ComparePanel::fillItems);
-    connect(m_items, &QTableWidget::currentCellChanged, this, [this](int row) { showRow(row); });
+    connect(m_items->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex &current) { showRow(current.row()); });
     connect(m_send, &QPushButton::clicked, this, &ComparePanel::sendToReview);
     connect(m_controller, &ComparisonController::compared, this, &ComparePanel::onCompared);
     connect(m_exportHtml, &QPushButton::clicked, this, [this] { chooseExport(true); });
     connect(m_exportCsv, &QPushButton::clicked, this, [this] { chooseExport(false); });
+    connect(m_session, &WorkspaceSession::opened, this, &ComparePanel::reload);
+    connect(m_session, &WorkspaceSession::closed, this, &ComparePanel::reload);
+    buildLayout();
+    reload();
+}
 
+void ComparePanel::buildLayout()
+{
     auto *left = new QWidget(this);
     auto *leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
     leftLayout->addWidget(new QLabel(tr("Evaluations:"), left));
     leftLayout->addWidget(m_evaluations, 1);
     leftLayout->addWidget(m_compare);
-    left->setMaximumWidth(320);
+    left->setMaximumWidth(420);
 
     auto *top = new QWidget(this);
     auto *topLayout = new QVBoxLayout(top);
@@ -165,10 +158,6 @@ ComparePanel::ComparePanel(ComparisonController *controller, QWidget *parent)
     split->setStretchFactor(1, 1);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(split);
-
-    connect(m_session, &WorkspaceSession::opened, this, &ComparePanel::reload);
-    connect(m_session, &WorkspaceSession::closed, this, &ComparePanel::reload);
-    reload();
 }
 
 ComparePanel::~ComparePanel() = default;
@@ -176,11 +165,10 @@ ComparePanel::~ComparePanel() = default;
 void ComparePanel::reload()
 {
     QStringList checked;
-    for (int i = 0; i < m_evaluations->count(); ++i)
-        if (m_evaluations->item(i)->checkState() == Qt::Checked)
-            checked << m_evaluations->item(i)->data(Qt::UserRole).toString();
-    m_evaluations->clear();
+    for (const QVariant &k : m_evaluationsModel->checkedKeys())
+        checked << k.toString();
     if (!m_session->isOpen()) {
+        m_evaluationsModel->setTable({});
         fillSummary();
         fillChart();
         fillItems();
@@ -191,14 +179,8 @@ void ComparePanel::reload()
         Q_EMIT errorOccurred(tr("Evaluations"), list.error());
         return;
     }
-    for (const auto &[e, model] : *list) {
-        auto *item = new QListWidgetItem(tr("%1 — %2, %3 (%4)").arg(e.name, model, evalModeText(e.mode, e.vote), runStatusText(e.status)), m_evaluations);
-        item->setData(Qt::UserRole, e.name);
-        item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
-        item->setCheckState(checked.contains(e.name) ? Qt::Checked : Qt::Unchecked);
-        if (!e.error.isEmpty())
-            item->setToolTip(e.error);
-    }
+    m_evaluationsModel->setTable(ComparisonTables::evaluations(*list, checked));
+    m_evaluations->resizeColumnsToContents();
 }
 
 const eval::Comparison *ComparePanel::comparison() const
@@ -209,9 +191,8 @@ const eval::Comparison *ComparePanel::comparison() const
 bool ComparePanel::compareChecked()
 {
     QStringList names;
-    for (int i = 0; i < m_evaluations->count(); ++i)
-        if (m_evaluations->item(i)->checkState() == Qt::Checked)
-            names << m_evaluations->item(i)->data(Qt::UserRole).toString();
+    for (const QVariant &k : m_evaluationsModel->checkedKeys())
+        names << k.toString();
     return compareNames(names);
 }
 
@@ -223,8 +204,7 @@ bool ComparePanel::compareNames(const QStringList &names)
         Q_EMIT errorOccurred(tr("Compare"), tr("Check at least two evaluations."));
         return false;
     }
-    for (int i = 0; i < m_evaluations->count(); ++i)
-        m_evaluations->item(i)->setCheckState(names.contains(m_evaluations->item(i)->data(Qt::UserRole).toString()) ? Qt::Checked : Qt::Unchecked);
+    m_evaluationsModel->check(QVariantList(names.begin(), names.end()));
     if (!m_controller->compare(names)) {
         Q_EMIT errorOccurred(tr("Compare"), tr("A comparison is being computed; wait for it to finish."));
         return false;
@@ -242,6 +222,17 @@ void ComparePanel::onCompared(bool ok, const QString &error)
         Q_EMIT compared(false);
         return;
     }
+    fillChoices();
+    fillSummary();
+    fillChart();
+    fillItems();
+    Q_EMIT statusMessage(tr("Compared %n evaluation(s) on %1 common item(s)", nullptr, int(comparison()->names.size())).arg(comparison()->rows.size()));
+    Q_EMIT compared(true);
+}
+
+// The metrics and families of the new comparison, keeping the metric chosen when it has one.
+void ComparePanel::fillChoices()
+{
     const QString metric = m_metric->currentData().toString();
     {
         const QSignalBlocker block(m_metric);
@@ -254,75 +245,16 @@ void ComparePanel::onCompared(bool ok, const QString &error)
             m_metric->addItem(m == QLatin1String("score") ? tr("score (each item by its own metric)") : m, m);
         m_metric->setCurrentIndex(std::max(0, m_metric->findData(metric.isEmpty() ? QStringLiteral("score") : metric)));
     }
-    {
-        const QSignalBlocker block(m_familyFilter);
-        m_familyFilter->clear();
-        m_familyFilter->addItem(tr("All task families"), QString());
-        for (const QString &f : comparison()->families)
-            m_familyFilter->addItem(f, f);
-    }
-    fillSummary();
-    fillChart();
-    fillItems();
-    Q_EMIT statusMessage(tr("Compared %n evaluation(s) on %1 common item(s)", nullptr, int(comparison()->names.size())).arg(comparison()->rows.size()));
-    Q_EMIT compared(true);
+    const QSignalBlocker block(m_familyFilter);
+    m_familyFilter->clear();
+    m_familyFilter->addItem(tr("All task families"), QString());
+    for (const QString &f : comparison()->families)
+        m_familyFilter->addItem(f, f);
 }
 
 void ComparePanel::fillSummary()
 {
-    m_summary->clear();
-    m_summary->setRowCount(0);
-    m_summary->setColumnCount(0);
-    if (!comparison())
-        return;
-    const eval::Comparison &c = *comparison();
-    const QString metric = m_metric->currentData().toString();
-    QStringList headers{tr("Evaluation")};
-    QStringList families{QString()};
-    for (const QString &f : c.families)
-        families << f;
-    for (const QString &f : families)
-        headers << (f.isEmpty() ? tr("all") : f);
-    headers << tr("Generations / answer") << tr("Tokens in / out") << tr("ms / answer") << tr("Cost ratio (first / this)")
-            << tr("Δ score vs first [95 % CI]") << tr("p (paired bootstrap)") << tr("p (McNemar)");
-    m_summary->setColumnCount(int(headers.size()));
-    m_summary->setHorizontalHeaderLabels(headers);
-    m_summary->setRowCount(int(c.reports.size()));
-    for (std::size_t i = 0; i < c.reports.size(); ++i) {
-        const eval::EvalReport &r = c.reports[i];
-        int col = 0;
-        auto set = [&](const QString &text) { m_summary->setItem(int(i), col++, new QTableWidgetItem(text)); };
-        set(c.labels[i]);
-        const auto m = r.byMetric.find(metric);
-        for (const QString &f : families) {
-            if (m == r.byMetric.end() || !m->second.count(f))
-                set(QStringLiteral("–"));
-            else
-                set(estimateText(m->second.at(f)));
-            if (i == 0 || f.isEmpty() || c.familyDifferences.size() < i)
-                continue;
-            for (const eval::FamilyDifference &fd : c.familyDifferences[i - 1])
-                if (fd.family == f)
-                    m_summary->item(int(i), col - 1)
-                        ->setToolTip(tr("Score vs the first evaluation on %1: %2 [%3, %4], paired bootstrap p %5, McNemar p %6")
-                                         .arg(f, pct(fd.difference.value), pct(fd.difference.low), pct(fd.difference.high))
-                                         .arg(eval::formatBootstrapP(fd.difference.pValue))
-                                         .arg(fd.mcnemarP, 0, 'g', 3));
-        }
-        set(QString::number(r.generations, 'f', 1));
-        set(QStringLiteral("%1 / %2").arg(r.promptTokens, 0, 'f', 0).arg(r.generatedTokens, 0, 'f', 1));
-        set(QString::number(r.latencyMs, 'f', 0));
-        if (i == 0) {
-            for (int k = 0; k < 4; ++k)
-                set(QStringLiteral("–"));
-            continue;
-        }
-        const eval::Difference &d = c.differences[i - 1];
-        set(QString::number(c.costRatio[i - 1], 'f', 1));
-        set(QStringLiteral("%1 [%2, %3]").arg(pct(d.value), pct(d.low), pct(d.high)));
-        set(eval::formatBootstrapP(d.pValue));
-        set(QString::number(c.mcnemarP[i - 1], 'g', 3));
-    }
+    m_summaryModel->setTable(comparison() ? ComparisonTables::summary(*comparison(), m_metric->currentData().toString()) : CellTable());
     m_summary->resizeColumnsToContents();
 }
 
@@ -365,67 +297,27 @@ void ComparePanel::fillChart()
 
 void ComparePanel::fillItems()
 {
-    m_items->clear();
-    m_items->setRowCount(0);
-    m_items->setColumnCount(0);
     if (!comparison()) {
+        m_itemsModel->setTable({});
         m_shown->clear();
         return;
     }
-    const eval::Comparison &c = *comparison();
-    QStringList headers{tr("Item"), tr("Family"), tr("Question"), tr("Reference")};
-    for (const QString &n : c.names)
-        headers << n;
-    for (std::size_t i = 1; i < c.names.size(); ++i)
-        headers << tr("%1 vs %2").arg(c.names[i], c.names[0]);
-    m_items->setColumnCount(int(headers.size()));
-    m_items->setHorizontalHeaderLabels(headers);
-    const auto filter = RowFilter(m_rowFilter->currentData().toInt());
-    const bool byChange = filter == RowFilter::Improved || filter == RowFilter::Regressed;
-    const eval::ItemChange wanted = filter == RowFilter::Improved ? eval::ItemChange::Improved : eval::ItemChange::Regressed;
-    const QString family = m_familyFilter->currentData().toString();
-    int row = 0;
-    for (std::size_t r = 0; r < c.rows.size(); ++r) {
-        const eval::CompareRow &cr = c.rows[r];
-        if (!family.isEmpty() && cr.family != family)
-            continue;
-        if (filter == RowFilter::Disagree && !cr.disagree)
-            continue;
-        if (byChange && std::find(cr.change.begin(), cr.change.end(), wanted) == cr.change.end())
-            continue;
-        m_items->insertRow(row);
-        int col = 0;
-        auto set = [&](const QString &text) {
-            auto *cell = new QTableWidgetItem(text);
-            m_items->setItem(row, col++, cell);
-            return cell;
-        };
-        set(QString::number(cr.itemId))->setData(Qt::UserRole, qint64(r));
-        set(cr.family);
-        set(cr.question)->setToolTip(cr.question);
-        set(cr.reference);
-        for (std::size_t i = 0; i < cr.answers.size(); ++i) {
-            QTableWidgetItem *cell = set(cr.answers[i].isEmpty() ? tr("(failed)") : cr.answers[i]);
-            cell->setForeground(cr.right[i] ? QColor(0x1b, 0x7a, 0x2e) : QColor(0xb0, 0x20, 0x20));
-        }
-        for (const eval::ItemChange ch : cr.change)
-            set(ch == eval::ItemChange::Improved ? tr("improved") : ch == eval::ItemChange::Regressed ? tr("regressed") : tr("same"));
-        ++row;
-    }
+    m_itemsModel->setTable(ComparisonTables::items(*comparison(), RowFilter(m_rowFilter->currentData().toInt()), m_familyFilter->currentData().toString()));
+    const int shown = m_itemsModel->rowCount();
     m_items->resizeColumnsToContents();
     m_items->setColumnWidth(2, std::min(m_items->columnWidth(2), 320)); // the question: its tooltip has all of it
-    if (row > 0)
-        m_items->setCurrentCell(0, 0);
-    m_shown->setText(tr("%1 of %n common item(s) shown", nullptr, int(c.rows.size())).arg(row));
+    if (shown > 0)
+        m_items->setCurrentIndex(m_itemsModel->index(0, 0));
+    m_shown->setText(tr("%1 of %n common item(s) shown", nullptr, int(comparison()->rows.size())).arg(shown));
 }
 
 void ComparePanel::showRow(int row)
 {
     m_detail->clear();
-    if (!comparison() || row < 0 || !m_items->item(row, 0))
+    if (!comparison() || row < 0 || row >= m_itemsModel->rowCount())
         return;
     const eval::Comparison &c = *comparison();
-    const eval::CompareRow &cr = c.rows[std::size_t(m_items->item(row, 0)->data(Qt::UserRole).toLongLong())];
+    const eval::CompareRow &cr = c.rows[std::size_t(m_itemsModel->key(row).toLongLong())];
     auto item = m_session->item(cr.itemId);
     if (item) {
         std::vector<store::Asset> images;
@@ -463,14 +355,14 @@ QString ComparePanel::sendToReview()
     if (!comparison() || !m_session->isOpen())
         return {};
     std::set<int> rows;
-    for (const QTableWidgetItem *cell : m_items->selectedItems())
-        rows.insert(cell->row());
+    for (const QModelIndex &index : m_items->selectionModel()->selectedIndexes())
+        rows.insert(index.row());
     if (rows.empty())
-        for (int r = 0; r < m_items->rowCount(); ++r)
+        for (int r = 0; r < m_itemsModel->rowCount(); ++r)
             rows.insert(r);
     std::vector<store::Id> items;
     for (int r : rows)
-        items.push_back(comparison()->rows[std::size_t(m_items->item(r, 0)->data(Qt::UserRole).toLongLong())].itemId);
+        items.push_back(comparison()->rows[std::size_t(m_itemsModel->key(r).toLongLong())].itemId);
     if (items.empty()) {
         Q_EMIT errorOccurred(tr("Send to Review"), tr("No items are shown."));
         return {};

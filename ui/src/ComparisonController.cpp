@@ -2,7 +2,7 @@
 
 #include "sdrt/common/Log.h"
 #include "sdrt/store/ModelRepository.h"
-#include "sdrt/store/ReviewRepository.h"
+#include "sdrt/review/ReviewMarks.h"
 #include "sdrt/store/Workspace.h"
 #include "sdrt/ui/WorkspaceSession.h"
 
@@ -71,8 +71,8 @@ Result<std::pair<QString, int>> ComparisonController::sendToReview(const std::ve
     QStringList names;
     for (const QString &n : m_comparison->names)
         names << n;
-    const QString source = tr("comparison %1").arg(names.join(QStringLiteral(" vs ")));
-    auto added = store::ReviewRepository(m_session->workspace()->db()).addMarks(items, source);
+    const QString source = review::MarkSource::comparison(names);
+    auto added = review::markForReview(m_session->workspace()->db(), source, items);
     if (!added)
         return fail(added.error());
     return std::make_pair(source, int(*added));

@@ -1,10 +1,10 @@
 #include "sdrt/ui/DistillController.h"
 
 #include "sdrt/common/Log.h"
+#include "sdrt/review/ReviewMarks.h"
 #include "sdrt/review/ReviewSession.h"
 #include "sdrt/store/ModelRepository.h"
 #include "sdrt/store/OutputFile.h"
-#include "sdrt/store/ReviewRepository.h"
 #include "sdrt/store/RunProtocol.h"
 #include "sdrt/store/TraceRepository.h"
 #include "sdrt/store/Workspace.h"
@@ -165,19 +165,11 @@ Result<QString> DistillController::markLineageForReview(const QString &name)
     const auto r = run(name);
     if (!r)
         return fail(tr("There is no run \"%1\".").arg(name));
-    store::DistillRepository repo(*db());
-    auto traces = repo.traces(r->id);
-    if (!traces)
-        return fail(traces.error());
-    store::TraceRepository traceRepo(*db());
-    std::vector<store::Id> items;
-    for (const store::RunTrace &t : *traces)
-        if (auto trace = traceRepo.get(t.traceId); trace && *trace)
-            items.push_back((*trace)->itemId);
-    std::sort(items.begin(), items.end());
-    items.erase(std::unique(items.begin(), items.end()), items.end());
-    const QString source = tr("distillation run %1").arg(name);
-    if (auto marked = store::ReviewRepository(*db()).addMarks(items, source); !marked)
+    auto items = review::lineageItems(*db(), r->id);
+    if (!items)
+        return fail(items.error());
+    const QString source = review::MarkSource::distillationRun(name);
+    if (auto marked = review::markForReview(*db(), source, *items); !marked)
         return fail(marked.error());
     return source;
 }

@@ -1,14 +1,10 @@
 #include "sdrt/ui/EvaluatePanel.h"
 
-#include "sdrt/store/RunProtocol.h"
 #include "sdrt/store/Workspace.h"
-#include "sdrt/ui/ChildRun.h"
-#include "sdrt/ui/RunText.h"
+#include "sdrt/ui/EvaluationQueue.h"
 #include "sdrt/ui/WorkspaceSession.h"
 
 #include <QComboBox>
-#include <QDateTime>
-#include <QDir>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -21,8 +17,8 @@
 
 namespace sdrt::ui {
 
-EvaluatePanel::EvaluatePanel(WorkspaceSession *session, QWidget *parent)
-    : QWidget(parent), m_session(session), m_child(new ChildRun(this)), m_models(new QListWidget(this)), m_modes(new QListWidget(this)),
+EvaluatePanel::EvaluatePanel(EvaluationQueue *queue, WorkspaceSession *session, QWidget *parent)
+    : QWidget(parent), m_queue(queue), m_session(session), m_models(new QListWidget(this)), m_modes(new QListWidget(this)),
       m_split(new QComboBox(this)), m_limit(new QSpinBox(this)), m_batch(new QSpinBox(this)), m_queueButton(new QPushButton(tr("&Queue Evaluations"), this)),
       m_cancel(new QPushButton(tr("Cancel Evaluations"), this)), m_progress(new QProgressBar(this)), m_status(new QLabel(this)),
       m_queueList(new QListWidget(this))
@@ -74,9 +70,11 @@ EvaluatePanel::EvaluatePanel(WorkspaceSession *session, QWidget *parent)
 
     connect(m_queueButton, &QPushButton::clicked, this, &EvaluatePanel::enqueue);
     connect(m_cancel, &QPushButton::clicked, this, &EvaluatePanel::cancel);
-    connect(m_child, &ChildRun::jsonLine, this, &EvaluatePanel::onLine);
-    connect(m_child, &ChildRun::stderrLine, this, &EvaluatePanel::stderrLine);
-    connect(m_child, &ChildRun::finished, this, &EvaluatePanel::onFinished);
+    connect(m_queue, &EvaluationQueue::changed, this, &EvaluatePanel::onChanged);
+    connect(m_queue, &EvaluationQueue::errorOccurred, this, &EvaluatePanel::errorOccurred);
+    connect(m_queue, &EvaluationQueue::stderrLine, this, &EvaluatePanel::stderrLine);
+    connect(m_queue, &EvaluationQueue::evaluationFinished, this, &EvaluatePanel::evaluationFinished);
+    connect(m_queue, &EvaluationQueue::queueEmpty, this, &EvaluatePanel::queueEmpty);
     connect(m_session, &WorkspaceSession::opened, this, &EvaluatePanel::reload);
     connect(m_session, &WorkspaceSession::closed, this, &EvaluatePanel::reload);
     reload();
@@ -130,141 +128,68 @@ bool EvaluatePanel::enqueue()
         Q_EMIT errorOccurred(tr("Evaluate"), tr("Open a workspace first."));
         return false;
     }
-    std::vector<std::pair<QString, QString>> models; // id, name
-    QStringList modes;
+    EvaluationQueue::Request request;
     for (int i = 0; i < m_models->count(); ++i)
         if (m_models->item(i)->checkState() == Qt::Checked)
-            models.emplace_back(m_models->item(i)->data(Qt::UserRole).toString(), m_models->item(i)->text());
+            request.modelIds << m_models->item(i)->data(Qt::UserRole).toString();
     for (int i = 0; i < m_modes->count(); ++i)
         if (m_modes->item(i)->checkState() == Qt::Checked)
-            modes << m_modes->item(i)->data(Qt::UserRole).toString();
-    if (models.empty() || modes.isEmpty()) {
+            request.modes << m_modes->item(i)->data(Qt::UserRole).toString();
+    if (request.modelIds.isEmpty() || request.modes.isEmpty()) {
         Q_EMIT errorOccurred(tr("Evaluate"), tr("Check at least one model and one mode."));
         return false;
     }
-    const QString stamp = QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
-    for (const auto &[id, label] : models) {
-        for (const QString &mode : modes) {
-            QString modeArg = mode, vote;
-            if (mode == QLatin1String("ensemble-logprob")) {
-                modeArg = QStringLiteral("ensemble");
-                vote = QStringLiteral("logprob");
-            }
-            QString slug = mode;
-            slug.replace(QLatin1Char(':'), QLatin1Char('-'));
-            const QString name = QStringLiteral("m%1-%2-%3").arg(id, slug, stamp);
-            QStringList args{QStringLiteral("eval"), m_session->root(), QStringLiteral("--model"), id, QStringLiteral("--mode"), modeArg,
-                             QStringLiteral("--split"), m_split->currentData().toString(), QStringLiteral("--batch"),
-                             QString::number(m_batch->value()), QStringLiteral("--name"), name};
-            if (!vote.isEmpty())
-                args << QStringLiteral("--vote") << vote;
-            if (m_limit->value() > 0)
-                args << QStringLiteral("--limit") << QString::number(m_limit->value());
-            m_queue.push_back({name, args});
-        }
-    }
-    refreshQueueList();
-    if (!isRunning())
-        startNext();
+    request.split = m_split->currentData().toString();
+    request.limit = m_limit->value();
+    request.batch = m_batch->value();
+    m_queue->enqueue(request);
     updateButtons();
     return true;
 }
 
-void EvaluatePanel::startNext()
-{
-    while (!m_queue.empty() && !isRunning()) {
-        const Job job = m_queue.front();
-        m_queue.pop_front();
-        const auto logs = store::protocol::RunLogFiles::of(m_session->root(), QStringLiteral("eval"), job.name);
-        if (!m_child->start(job.args, logs.stdoutFile, logs.stderrFile)) {
-            m_finishedLines << tr("%1: could not start (%2)").arg(job.name, m_child->errorString());
-            continue;
-        }
-        m_current = job.name;
-        m_started << job.name;
-        m_progress->setRange(0, 0);
-        m_status->setText(tr("Evaluation %1: loading the model…").arg(job.name));
-    }
-    refreshQueueList();
-    updateButtons();
-    if (!isRunning())
-        Q_EMIT queueEmpty();
-}
-
 void EvaluatePanel::cancel()
 {
-    m_queue.clear();
-    if (isRunning()) {
-        m_child->cancel();
-        m_status->setText(tr("Evaluation %1: cancelling after the current batch…").arg(m_current));
-    }
-    refreshQueueList();
+    m_queue->cancel();
 }
 
 bool EvaluatePanel::isRunning() const
 {
-    return m_child->isRunning();
+    return m_queue->isRunning();
 }
 
-void EvaluatePanel::onLine(const QJsonObject &line)
+int EvaluatePanel::queued() const
 {
-    namespace protocol = store::protocol;
-    if (protocol::eventOf(line) != protocol::Event::Progress)
-        return;
-    const protocol::EvalProgress p = protocol::decodeEvalProgress(line);
-    m_progress->setRange(0, std::max(1, p.total));
-    m_progress->setValue(p.done);
-    m_status->setText(tr("Evaluation %1: %2 of %3 items, %4 failed · ETA %5")
-                          .arg(m_current)
-                          .arg(p.done)
-                          .arg(p.total)
-                          .arg(p.failed)
-                          .arg(formatSeconds(p.etaSeconds)));
+    return m_queue->queued();
 }
 
-void EvaluatePanel::onFinished()
+ChildRun *EvaluatePanel::child() const
 {
-    namespace protocol = store::protocol;
-    const QJsonObject last = m_child->lastEvent();
-    const protocol::Event event = protocol::eventOf(last);
-    const bool ok = event == protocol::Event::Done;
-    if (ok) {
-        const protocol::EvalEnd end = protocol::decodeEvalEnd(last);
-        m_finishedLines << tr("%1: done, %2 items in %3").arg(m_current).arg(end.items).arg(formatSeconds(end.seconds));
-    } else if (event == protocol::Event::Cancelled) {
-        m_finishedLines << tr("%1: cancelled (sdrt eval --resume %1 continues it)").arg(m_current);
-    } else {
-        QString why = protocol::failureOf(last);
-        if (why.isEmpty())
-            why = m_child->lastStderrLine().isEmpty() ? tr("the process exited; the log panel has its messages") : m_child->lastStderrLine();
-        m_finishedLines << tr("%1: failed — %2").arg(m_current, why);
+    return m_queue->child();
+}
+
+QStringList EvaluatePanel::started() const
+{
+    return m_queue->started();
+}
+
+void EvaluatePanel::onChanged(int done, int total)
+{
+    if (total > 0) {
+        m_progress->setRange(0, total);
+        m_progress->setValue(done);
+    } else if (m_queue->isRunning()) {
+        m_progress->setRange(0, 0);
     }
-    m_progress->setRange(0, 1);
-    m_progress->setValue(ok ? 1 : 0);
-    m_status->setText(m_finishedLines.last());
-    if (!ok && event != protocol::Event::Cancelled)
-        Q_EMIT errorOccurred(tr("Evaluation %1").arg(m_current), m_finishedLines.last());
-    const QString name = m_current;
-    m_current.clear();
-    Q_EMIT evaluationFinished(name, ok);
-    startNext();
-}
-
-void EvaluatePanel::refreshQueueList()
-{
+    m_status->setText(m_queue->statusText());
     m_queueList->clear();
-    for (const QString &line : m_finishedLines)
-        m_queueList->addItem(line);
-    if (!m_current.isEmpty())
-        m_queueList->addItem(tr("%1: running").arg(m_current));
-    for (const Job &job : m_queue)
-        m_queueList->addItem(tr("%1: queued").arg(job.name));
+    m_queueList->addItems(m_queue->lines());
+    updateButtons();
 }
 
 void EvaluatePanel::updateButtons()
 {
     m_queueButton->setEnabled(m_session->isOpen());
-    m_cancel->setEnabled(isRunning() || !m_queue.empty());
+    m_cancel->setEnabled(!m_queue->isEmpty());
 }
 
 } // namespace sdrt::ui

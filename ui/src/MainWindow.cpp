@@ -7,6 +7,7 @@
 #include "sdrt/ui/DistillController.h"
 #include "sdrt/ui/DistillPanel.h"
 #include "sdrt/ui/EvaluatePanel.h"
+#include "sdrt/ui/EvaluationQueue.h"
 #include "sdrt/ui/GeneratePanel.h"
 #include "sdrt/ui/ImportRunner.h"
 #include "sdrt/ui/ItemListModel.h"
@@ -48,7 +49,7 @@ MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_session(new WorkspaceSession(this)), m_itemList(new ItemListPanel(m_session, this)),
       m_itemView(new ItemViewPanel(m_session, this)), m_log(new LogPanel(this)), m_import(new ImportRunner(this)),
       m_generate(new GeneratePanel(m_session, this)), m_review(new ReviewPanel(m_session->reviews(), this)), m_distill(new DistillPanel(new DistillController(m_session, this), this)),
-      m_evaluate(new EvaluatePanel(m_session, this)), m_compare(new ComparePanel(new ComparisonController(m_session, this), this)), m_centre(new QTabWidget(this)),
+      m_evaluate(new EvaluatePanel(new EvaluationQueue(m_session, this), m_session, this)), m_compare(new ComparePanel(new ComparisonController(m_session, this), this)), m_centre(new QTabWidget(this)),
       m_status(new QLabel(this))
 {
     setObjectName(QStringLiteral("mainWindow"));

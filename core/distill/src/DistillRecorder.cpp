@@ -8,7 +8,7 @@
 #include <QDir>
 
 namespace sdrt::distill {
-DistillRecorder::DistillRecorder(store::Workspace &ws, const DistillPlan &plan, store::StartedDistillRun started, QString runFolder)
+DistillRecorder::DistillRecorder(store::Workspace &ws, const DistillPlan &plan, store::StartedRun started, QString runFolder)
     : m_ws(ws), m_runs(ws.db()), m_runName(plan.runName), m_baseModelId(plan.base.id), m_started(std::move(started)),
       m_runFolder(std::move(runFolder))
 {

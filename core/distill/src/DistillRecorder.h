@@ -37,13 +37,13 @@ public:
     Result<store::Id> done(int stepsDone, const QString &lossesJson, QString &warning);
 
 private:
-    DistillRecorder(store::Workspace &ws, const DistillPlan &plan, store::StartedDistillRun started, QString runFolder);
+    DistillRecorder(store::Workspace &ws, const DistillPlan &plan, store::StartedRun started, QString runFolder);
 
     store::Workspace &m_ws;
     store::DistillRepository m_runs;
     QString m_runName;
     store::Id m_baseModelId;
-    store::StartedDistillRun m_started;
+    store::StartedRun m_started;
     QString m_runFolder;
 };
 

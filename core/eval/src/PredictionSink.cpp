@@ -7,7 +7,7 @@
 
 namespace sdrt::eval {
 
-PredictionSink::PredictionSink(store::Workspace &ws, store::StartedEvaluation started, std::set<store::Id> done)
+PredictionSink::PredictionSink(store::Workspace &ws, store::StartedRun started, std::set<store::Id> done)
     : m_repo(ws.db()), m_started(std::move(started)), m_done(std::move(done))
 {
 }
@@ -15,7 +15,7 @@ PredictionSink::PredictionSink(store::Workspace &ws, store::StartedEvaluation st
 namespace {
 
 // A new evaluation's row, with its settings.
-Result<store::StartedEvaluation> startRow(store::EvaluationRepository &repo, const EvalParams &p)
+Result<store::StartedRun> startRow(store::EvaluationRepository &repo, const EvalParams &p)
 {
     if (p.name.trimmed().isEmpty())
         return fail(QCoreApplication::translate("sdrt::eval", "An evaluation needs a name."));

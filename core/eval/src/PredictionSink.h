@@ -23,9 +23,9 @@ public:
     Result<void> finish(bool cancelled);
 
 private:
-    PredictionSink(store::Workspace &ws, store::StartedEvaluation started, std::set<store::Id> done);
+    PredictionSink(store::Workspace &ws, store::StartedRun started, std::set<store::Id> done);
     store::EvaluationRepository m_repo;
-    store::StartedEvaluation m_started;
+    store::StartedRun m_started;
     std::set<store::Id> m_done;
 };
 

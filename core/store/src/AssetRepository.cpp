@@ -67,18 +67,9 @@ Asset readAsset(const Statement &s, int first)
 
 Result<QStringList> texts(Database &db, const char *sql)
 {
-    auto s = db.prepare(sql);
-    if (!s)
-        return fail(s.error());
     QStringList out;
-    for (;;) {
-        auto row = s->step();
-        if (!row)
-            return fail(row.error());
-        if (!*row)
-            break;
-        out << s->text(0);
-    }
+    if (auto r = forEach(db.prepare(sql), [&](const Statement &s) { out << s.text(0); }); !r)
+        return fail(r.error());
     return out;
 }
 
@@ -95,35 +86,18 @@ std::optional<std::int64_t> optInt(const std::optional<int> &v)
 
 Result<std::optional<Asset>> AssetRepository::findBySha(const QString &sha256, int page)
 {
-    auto s = m_db.prepare(QByteArray("SELECT ").append(rows::kAssetColumns).append(" FROM assets a WHERE sha256 = ? AND page = ?").constData());
-    if (!s)
-        return fail(s.error());
-    s->bind(1, sha256).bind(2, page);
-    auto row = s->step();
-    if (!row)
-        return fail(row.error());
-    if (!*row)
-        return std::optional<Asset>();
-    return std::optional<Asset>(rows::readAsset(*s, 0));
+    return rows::readOne<Asset>(m_db.query(QByteArray("SELECT ").append(rows::kAssetColumns).append(" FROM assets a WHERE sha256 = ? AND page = ?").constData(),
+                        sha256, page),
+                                [](const Statement &s) { return rows::readAsset(s, 0); });
 }
 
 Result<Id> AssetRepository::insert(const Asset &a)
 {
-    auto s = m_db.prepare("INSERT INTO assets (kind, original_name, sha256, page, stored_path, source_path, mime,"
-                          " size_bytes, width, height, dpi) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+    auto s = m_db.query("INSERT INTO assets (kind, original_name, sha256, page, stored_path, source_path, mime,"
+                        " size_bytes, width, height, dpi) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        toString(a.kind), a.originalName, a.sha256, a.page, a.storedPath, a.sourcePath, a.mime, a.sizeBytes, optInt(a.width), optInt(a.height), optInt(a.dpi));
     if (!s)
         return fail(s.error());
-    s->bind(1, toString(a.kind))
-        .bind(2, a.originalName)
-        .bind(3, a.sha256)
-        .bind(4, a.page)
-        .bind(5, a.storedPath)
-        .bind(6, a.sourcePath)
-        .bind(7, a.mime)
-        .bind(8, a.sizeBytes)
-        .bind(9, optInt(a.width))
-        .bind(10, optInt(a.height))
-        .bind(11, optInt(a.dpi));
     if (auto r = s->run(); !r)
         return fail(r.error());
     return m_db.lastInsertId();
@@ -131,27 +105,13 @@ Result<Id> AssetRepository::insert(const Asset &a)
 
 Result<Asset> AssetRepository::get(Id id)
 {
-    auto s = m_db.prepare(QByteArray("SELECT ").append(rows::kAssetColumns).append(" FROM assets a WHERE id = ?").constData());
-    if (!s)
-        return fail(s.error());
-    s->bind(1, id);
-    auto row = s->step();
-    if (!row)
-        return fail(row.error());
-    if (!*row)
-        return fail(QCoreApplication::translate("sdrt::store", "There is no asset with id %1.").arg(id));
-    return rows::readAsset(*s, 0);
+    return rows::readRequired<Asset>(m_db.query(QByteArray("SELECT ").append(rows::kAssetColumns).append(" FROM assets a WHERE id = ?").constData(), id), [](const Statement &s) { return rows::readAsset(s, 0); },
+                                     QCoreApplication::translate("sdrt::store", "There is no asset with id %1.").arg(id));
 }
 
 Result<std::int64_t> AssetRepository::count()
 {
-    auto s = m_db.prepare("SELECT count(*) FROM assets");
-    if (!s)
-        return fail(s.error());
-    auto row = s->step();
-    if (!row)
-        return fail(row.error());
-    return s->int64(0);
+    return rows::integer(m_db.prepare("SELECT count(*) FROM assets"));
 }
 
 Result<QStringList> AssetRepository::storedPaths()

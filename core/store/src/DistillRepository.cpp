@@ -55,63 +55,41 @@ bool DistillRepository::isLive(Id runId) const
     return runlife::isLive(m_db, "distill_runs", kKind, runId);
 }
 
-Result<StartedDistillRun> DistillRepository::start(const DistillRun &run)
+Result<StartedRun> DistillRepository::start(const DistillRun &run)
 {
     if (auto r = reconcile(); !r)
         return fail(r.error());
-    Transaction tx(m_db);
-    if (auto r = tx.begin(); !r)
-        return fail(r.error());
-    auto taken = findByName(run.name);
-    if (!taken)
-        return fail(taken.error());
-    if (*taken)
-        return fail(QCoreApplication::translate("sdrt::store", "A distillation run named \"%1\" already exists (run %2, %3). Choose another "
-                                                               "name, or resume it with --resume %1.")
-                        .arg(run.name)
-                        .arg((*taken)->id)
-                        .arg(runStatusName((*taken)->status)));
-    auto s = m_db.prepare("INSERT INTO distill_runs (name, base_model_id, config, policy, status, world_size, owner)"
-                          " VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6)");
-    if (!s)
-        return fail(s.error());
-    s->bind(1, run.name).bind(2, run.baseModelId).bind(3, run.config).bind(4, run.policy).bind(5, run.worldSize).bind(6, runlife::owner());
-    if (auto r = s->run(); !r)
-        return fail(r.error());
-    const Id id = m_db.lastInsertId();
-    auto lock = runlife::lock(m_db, "distill_runs", kKind, id);
-    if (!lock)
-        return fail(lock.error());
-    if (auto r = runlife::setOwnerProcess(m_db, "distill_runs", id); !r)
-        return fail(r.error());
-    if (auto r = tx.commit(); !r)
-        return fail(r.error());
-    return StartedDistillRun{id, std::move(*lock)};
+    auto check = [&]() -> Result<void> {
+        auto taken = findByName(run.name);
+        if (!taken)
+            return fail(taken.error());
+        if (*taken)
+            return fail(QCoreApplication::translate("sdrt::store", "A distillation run named \"%1\" already exists (run %2, %3). Choose another "
+                                                                   "name, or resume it with --resume %1.")
+                            .arg(run.name)
+                            .arg((*taken)->id)
+                            .arg(runStatusName((*taken)->status)));
+        return {};
+    };
+    auto insert = [&]() -> Result<Id> {
+        if (auto r = m_db.run("INSERT INTO distill_runs (name, base_model_id, config, policy, status, world_size, owner)"
+                              " VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6)",
+                              run.name, run.baseModelId, run.config, run.policy, run.worldSize, runlife::owner());
+            !r)
+            return fail(r.error());
+        return m_db.lastInsertId();
+    };
+    return runlife::start(m_db, "distill_runs", kKind, check, insert);
 }
 
-Result<StartedDistillRun> DistillRepository::resume(Id runId)
+Result<StartedRun> DistillRepository::resume(Id runId)
 {
     if (auto r = reconcile(); !r)
         return fail(r.error());
-    Transaction tx(m_db);
-    if (auto r = tx.begin(); !r)
-        return fail(r.error());
-    auto run = find(runId);
-    if (!run)
-        return fail(run.error());
-    if (!*run)
-        return fail(QCoreApplication::translate("sdrt::store", "There is no distillation run %1.").arg(runId));
-    if ((*run)->status == RunStatus::Done)
-        return fail(QCoreApplication::translate("sdrt::store", "Distillation run \"%1\" is done; there is nothing to resume.").arg((*run)->name));
-    // Taking the lock is the liveness check: a live run holds it.
-    auto lock = runlife::lock(m_db, "distill_runs", kKind, runId);
-    if (!lock)
-        return fail(QCoreApplication::translate("sdrt::store", "Distillation run \"%1\" is still running: %2").arg((*run)->name, lock.error()));
-    if (auto r = runlife::markRunning(m_db, "distill_runs", runId); !r)
-        return fail(r.error());
-    if (auto r = tx.commit(); !r)
-        return fail(r.error());
-    return StartedDistillRun{runId, std::move(*lock)};
+    return runlife::resume(m_db, "distill_runs", kKind, runId, [this](Id id) { return find(id); },
+                           {QCoreApplication::translate("sdrt::store", "There is no distillation run %1."),
+                            QCoreApplication::translate("sdrt::store", "Distillation run \"%1\" is done; there is nothing to resume."),
+                            QCoreApplication::translate("sdrt::store", "Distillation run \"%1\" is still running: %2")});
 }
 
 Result<void> DistillRepository::finish(Id runId, RunStatus status, const QString &error, int stepsDone, const QString &finalLossesJson)
@@ -122,14 +100,9 @@ Result<void> DistillRepository::finish(Id runId, RunStatus status, const QString
     StepsOnDisk disk;
     if (*run)
         disk = distillStepsOnDisk(DistillRunFiles::folder(storeRoot(), (*run)->name));
-    auto s = m_db.prepare("UPDATE distill_runs SET status = ?2, error = ?3, steps_done = ?4, final_losses = ?5, checkpoint_step = ?6,"
-                          " finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?1");
-    if (!s)
-        return fail(s.error());
-    s->bind(1, runId).bind(2, runStatusName(status)).bind(3, error.isEmpty() ? std::optional<QString>() : std::optional<QString>(error))
-        .bind(4, std::max(stepsDone, disk.logged)).bind(5, finalLossesJson.isEmpty() ? QStringLiteral("{}") : finalLossesJson)
-        .bind(6, disk.checkpoint);
-    return s->run();
+    return m_db.run("UPDATE distill_runs SET status = ?2, error = ?3, steps_done = ?4, final_losses = ?5, checkpoint_step = ?6,"
+                    " finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?1",
+                    runId, runStatusName(status), error.isEmpty() ? std::optional<QString>() : std::optional<QString>(error), std::max(stepsDone, disk.logged), finalLossesJson.isEmpty() ? QStringLiteral("{}") : finalLossesJson, disk.checkpoint);
 }
 
 Result<void> DistillRepository::setTraces(Id runId, const std::vector<RunTrace> &traces)
@@ -137,10 +110,9 @@ Result<void> DistillRepository::setTraces(Id runId, const std::vector<RunTrace> 
     Transaction tx(m_db);
     if (auto r = tx.begin(); !r)
         return r;
-    auto del = m_db.prepare("DELETE FROM run_traces WHERE run_id = ?");
+    auto del = m_db.query("DELETE FROM run_traces WHERE run_id = ?", runId);
     if (!del)
         return fail(del.error());
-    del->bind(1, runId);
     if (auto r = del->run(); !r)
         return r;
     auto s = m_db.prepare("INSERT INTO run_traces (run_id, trace_id, prompt_id, reviewers) VALUES (?1, ?2, ?3, ?4)");
@@ -158,11 +130,7 @@ Result<void> DistillRepository::setTraces(Id runId, const std::vector<RunTrace> 
 
 Result<std::vector<RunTrace>> DistillRepository::traces(Id runId)
 {
-    auto s = m_db.prepare("SELECT trace_id, prompt_id, reviewers FROM run_traces WHERE run_id = ? ORDER BY trace_id");
-    if (!s)
-        return fail(s.error());
-    s->bind(1, runId);
-    return rows::readAll<RunTrace>(*s, [](const Statement &st) {
+    return rows::readAll<RunTrace>(m_db.query("SELECT trace_id, prompt_id, reviewers FROM run_traces WHERE run_id = ? ORDER BY trace_id", runId), [](const Statement &st) {
         RunTrace t;
         t.traceId = st.int64(0);
         t.promptId = st.int64(1);
@@ -175,26 +143,20 @@ Result<std::vector<RunTrace>> DistillRepository::traces(Id runId)
 Result<RunLineage> DistillRepository::lineage(Id runId)
 {
     RunLineage out;
-    auto s = m_db.prepare("SELECT p.name || ' v' || p.version, t.run_id, rt.reviewers FROM run_traces rt"
-                          " JOIN prompts p ON p.id = rt.prompt_id JOIN traces t ON t.id = rt.trace_id WHERE rt.run_id = ?"
-                          " ORDER BY rt.trace_id");
-    if (!s)
-        return fail(s.error());
-    s->bind(1, runId);
+    auto s = m_db.query("SELECT p.name || ' v' || p.version, t.run_id, rt.reviewers FROM run_traces rt"
+                        " JOIN prompts p ON p.id = rt.prompt_id JOIN traces t ON t.id = rt.trace_id WHERE rt.run_id = ?"
+                        " ORDER BY rt.trace_id", runId);
     std::map<QString, int> prompts, reviewers;
     std::map<Id, int> runs;
-    for (;;) {
-        auto row = s->step();
-        if (!row)
-            return fail(row.error());
-        if (!*row)
-            break;
+    auto counted = rows::forEach(std::move(s), [&](const Statement &row) {
         ++out.traces;
-        ++prompts[s->text(0)];
-        ++runs[s->int64(1)];
-        for (const auto &v : QJsonDocument::fromJson(s->text(2).toUtf8()).array())
+        ++prompts[row.text(0)];
+        ++runs[row.int64(1)];
+        for (const auto &v : QJsonDocument::fromJson(row.text(2).toUtf8()).array())
             ++reviewers[v.toString()];
-    }
+    });
+    if (!counted)
+        return fail(counted.error());
     out.prompts.assign(prompts.begin(), prompts.end());
     out.reviewers.assign(reviewers.begin(), reviewers.end());
     out.teacherRuns.assign(runs.begin(), runs.end());
@@ -214,10 +176,10 @@ Result<int> DistillRepository::reconcile()
         if (!*run)
             continue;
         const StepsOnDisk disk = distillStepsOnDisk(DistillRunFiles::folder(storeRoot(), (*run)->name));
-        auto s = m_db.prepare("UPDATE distill_runs SET steps_done = max(steps_done, ?2), checkpoint_step = ?3 WHERE id = ?1");
+        auto s = m_db.query("UPDATE distill_runs SET steps_done = max(steps_done, ?2), checkpoint_step = ?3 WHERE id = ?1",
+                            id, disk.logged, disk.checkpoint);
         if (!s)
             return fail(s.error());
-        s->bind(1, id).bind(2, disk.logged).bind(3, disk.checkpoint);
         if (auto r = s->run(); !r)
             return fail(r.error());
     }
@@ -279,20 +241,12 @@ StepsOnDisk distillStepsOnDisk(const QString &runFolder)
 
 Result<std::optional<DistillRun>> DistillRepository::find(Id runId)
 {
-    auto s = m_db.prepare((QByteArray(kColumns) + " WHERE id = ?").constData());
-    if (!s)
-        return fail(s.error());
-    s->bind(1, runId);
-    return rows::readOne<DistillRun>(*s, readRun);
+    return rows::readOne<DistillRun>(m_db.query((QByteArray(kColumns) + " WHERE id = ?").constData(), runId), readRun);
 }
 
 Result<std::optional<DistillRun>> DistillRepository::findByName(const QString &name)
 {
-    auto s = m_db.prepare((QByteArray(kColumns) + " WHERE name = ?").constData());
-    if (!s)
-        return fail(s.error());
-    s->bind(1, name);
-    return rows::readOne<DistillRun>(*s, readRun);
+    return rows::readOne<DistillRun>(m_db.query((QByteArray(kColumns) + " WHERE name = ?").constData(), name), readRun);
 }
 
 Result<std::vector<DistillRun>> DistillRepository::list()

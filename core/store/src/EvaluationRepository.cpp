@@ -82,70 +82,46 @@ bool EvaluationRepository::isLive(Id id) const
     return runlife::isLive(m_db, "evaluations", kKind, id);
 }
 
-Result<StartedEvaluation> EvaluationRepository::start(const Evaluation &e)
+Result<StartedRun> EvaluationRepository::start(const Evaluation &e)
 {
     if (auto r = reconcile(); !r)
         return fail(r.error());
-    Transaction tx(m_db);
-    if (auto r = tx.begin(); !r)
-        return fail(r.error());
-    auto taken = findByName(e.name);
-    if (!taken)
-        return fail(taken.error());
-    if (*taken)
-        return fail(QCoreApplication::translate("sdrt::store", "An evaluation named \"%1\" already exists (%2). Choose another name, or resume "
-                                                               "it with --resume %1.")
-                        .arg(e.name, runStatusName((*taken)->status)));
-    auto s = m_db.prepare("INSERT INTO evaluations (name, model_id, mode, prompt_ids, vote, item_filter, metric, sampling, seed, status, owner)"
-                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'running', ?10)");
-    if (!s)
-        return fail(s.error());
-    s->bind(1, e.name).bind(2, e.modelId).bind(3, toString(e.mode)).bind(4, e.promptIds).bind(5, toString(e.vote)).bind(6, e.itemFilter)
-        .bind(7, orNull(e.metric)).bind(8, e.sampling).bind(9, e.seed).bind(10, runlife::owner());
-    if (auto r = s->run(); !r)
-        return fail(r.error());
-    const Id id = m_db.lastInsertId();
-    auto lock = runlife::lock(m_db, "evaluations", kKind, id);
-    if (!lock)
-        return fail(lock.error());
-    if (auto r = runlife::setOwnerProcess(m_db, "evaluations", id); !r)
-        return fail(r.error());
-    if (auto r = tx.commit(); !r)
-        return fail(r.error());
-    return StartedEvaluation{id, std::move(*lock)};
+    auto check = [&]() -> Result<void> {
+        auto taken = findByName(e.name);
+        if (!taken)
+            return fail(taken.error());
+        if (*taken)
+            return fail(QCoreApplication::translate("sdrt::store", "An evaluation named \"%1\" already exists (%2). Choose another name, or resume "
+                                                                   "it with --resume %1.")
+                            .arg(e.name, runStatusName((*taken)->status)));
+        return {};
+    };
+    auto insert = [&]() -> Result<Id> {
+        if (auto r = m_db.run("INSERT INTO evaluations (name, model_id, mode, prompt_ids, vote, item_filter, metric, sampling, seed, status, owner)"
+                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'running', ?10)",
+                              e.name, e.modelId, toString(e.mode), e.promptIds, toString(e.vote), e.itemFilter, orNull(e.metric), e.sampling,
+                              e.seed, runlife::owner());
+            !r)
+            return fail(r.error());
+        return m_db.lastInsertId();
+    };
+    return runlife::start(m_db, "evaluations", kKind, check, insert);
 }
 
-Result<StartedEvaluation> EvaluationRepository::resume(Id id)
+Result<StartedRun> EvaluationRepository::resume(Id id)
 {
     if (auto r = reconcile(); !r)
         return fail(r.error());
-    Transaction tx(m_db);
-    if (auto r = tx.begin(); !r)
-        return fail(r.error());
-    auto e = find(id);
-    if (!e)
-        return fail(e.error());
-    if (!*e)
-        return fail(QCoreApplication::translate("sdrt::store", "There is no evaluation %1.").arg(id));
-    if ((*e)->status == RunStatus::Done)
-        return fail(QCoreApplication::translate("sdrt::store", "Evaluation \"%1\" is done; there is nothing to resume.").arg((*e)->name));
-    auto lock = runlife::lock(m_db, "evaluations", kKind, id);
-    if (!lock)
-        return fail(QCoreApplication::translate("sdrt::store", "Evaluation \"%1\" is still running: %2").arg((*e)->name, lock.error()));
-    if (auto r = runlife::markRunning(m_db, "evaluations", id); !r)
-        return fail(r.error());
-    if (auto r = tx.commit(); !r)
-        return fail(r.error());
-    return StartedEvaluation{id, std::move(*lock)};
+    return runlife::resume(m_db, "evaluations", kKind, id, [this](Id evaluation) { return find(evaluation); },
+                           {QCoreApplication::translate("sdrt::store", "There is no evaluation %1."),
+                            QCoreApplication::translate("sdrt::store", "Evaluation \"%1\" is done; there is nothing to resume."),
+                            QCoreApplication::translate("sdrt::store", "Evaluation \"%1\" is still running: %2")});
 }
 
 Result<void> EvaluationRepository::finish(Id id, RunStatus status, const QString &error)
 {
-    auto s = m_db.prepare("UPDATE evaluations SET status = ?2, error = ?3, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?1");
-    if (!s)
-        return fail(s.error());
-    s->bind(1, id).bind(2, runStatusName(status)).bind(3, orNull(error));
-    return s->run();
+    return m_db.run("UPDATE evaluations SET status = ?2, error = ?3, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?1",
+                    id, runStatusName(status), orNull(error));
 }
 
 Result<void> EvaluationRepository::addPredictions(Id id, const std::vector<Prediction> &predictions)
@@ -170,12 +146,9 @@ Result<void> EvaluationRepository::addPredictions(Id id, const std::vector<Predi
 
 Result<std::vector<Prediction>> EvaluationRepository::predictions(Id id)
 {
-    auto s = m_db.prepare("SELECT item_id, status, coalesce(answer,''), coalesce(parsed_answer,''), trace, prompt_tokens, generated_tokens,"
-                          " generations, latency_ms, coalesce(error,'') FROM predictions WHERE evaluation_id = ? ORDER BY item_id");
-    if (!s)
-        return fail(s.error());
-    s->bind(1, id);
-    return rows::readAll<Prediction>(*s, [](const Statement &st) {
+    return rows::readAll<Prediction>(m_db.query("SELECT item_id, status, coalesce(answer,''), coalesce(parsed_answer,''), trace, prompt_tokens, generated_tokens,"
+                                                " generations, latency_ms, coalesce(error,'') FROM predictions WHERE evaluation_id = ? ORDER BY item_id",
+                                                id), [](const Statement &st) {
         Prediction p;
         p.itemId = st.int64(0);
         p.ok = st.text(1) == QLatin1String("ok");
@@ -193,19 +166,12 @@ Result<std::vector<Prediction>> EvaluationRepository::predictions(Id id)
 
 Result<std::set<Id>> EvaluationRepository::doneItems(Id id)
 {
-    auto s = m_db.prepare("SELECT item_id FROM predictions WHERE evaluation_id = ?");
-    if (!s)
-        return fail(s.error());
-    s->bind(1, id);
     std::set<Id> out;
-    for (;;) {
-        auto row = s->step();
-        if (!row)
-            return fail(row.error());
-        if (!*row)
-            return out;
-        out.insert(s->int64(0));
-    }
+    auto read = rows::forEach(m_db.query("SELECT item_id FROM predictions WHERE evaluation_id = ?", id),
+                              [&](const Statement &s) { out.insert(s.int64(0)); });
+    if (!read)
+        return fail(read.error());
+    return out;
 }
 
 Result<int> EvaluationRepository::reconcile()
@@ -218,20 +184,12 @@ Result<int> EvaluationRepository::reconcile()
 
 Result<std::optional<Evaluation>> EvaluationRepository::find(Id id)
 {
-    auto s = m_db.prepare((QByteArray(kColumns) + " WHERE id = ?").constData());
-    if (!s)
-        return fail(s.error());
-    s->bind(1, id);
-    return rows::readOne<Evaluation>(*s, readEvaluation);
+    return rows::readOne<Evaluation>(m_db.query((QByteArray(kColumns) + " WHERE id = ?").constData(), id), readEvaluation);
 }
 
 Result<std::optional<Evaluation>> EvaluationRepository::findByName(const QString &name)
 {
-    auto s = m_db.prepare((QByteArray(kColumns) + " WHERE name = ?").constData());
-    if (!s)
-        return fail(s.error());
-    s->bind(1, name);
-    return rows::readOne<Evaluation>(*s, readEvaluation);
+    return rows::readOne<Evaluation>(m_db.query((QByteArray(kColumns) + " WHERE name = ?").constData(), name), readEvaluation);
 }
 
 Result<std::vector<Evaluation>> EvaluationRepository::list()

@@ -66,34 +66,17 @@ int bindFilter(Statement &s, const ItemFilter &f)
 
 Result<std::optional<Id>> ItemRepository::findByFingerprint(const QString &fingerprint)
 {
-    auto s = m_db.prepare("SELECT id FROM items WHERE fingerprint = ?");
-    if (!s)
-        return fail(s.error());
-    s->bind(1, fingerprint);
-    auto row = s->step();
-    if (!row)
-        return fail(row.error());
-    if (!*row)
-        return std::optional<Id>();
-    return std::optional<Id>(s->int64(0));
+    return rows::readOne<Id>(m_db.query("SELECT id FROM items WHERE fingerprint = ?", fingerprint),
+                             [](const Statement &s) { return s.int64(0); });
 }
 
 Result<Id> ItemRepository::insert(const Item &item, std::optional<Id> importBatch)
 {
-    auto s = m_db.prepare("INSERT INTO items (external_id, question, reference_answer, answer_type, task_family,"
-                          " split, tags, note_text, fingerprint, import_batch_id) VALUES (?,?,?,?,?,?,?,?,?,?)");
+    auto s = m_db.query("INSERT INTO items (external_id, question, reference_answer, answer_type, task_family,"
+                        " split, tags, note_text, fingerprint, import_batch_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        item.externalId, item.question, item.referenceAnswer, item.answerType, item.taskFamily, toString(item.split), tagsToJson(item.tags), item.noteText, item.fingerprint, importBatch);
     if (!s)
         return fail(s.error());
-    s->bind(1, item.externalId)
-        .bind(2, item.question)
-        .bind(3, item.referenceAnswer)
-        .bind(4, item.answerType)
-        .bind(5, item.taskFamily)
-        .bind(6, toString(item.split))
-        .bind(7, tagsToJson(item.tags))
-        .bind(8, item.noteText)
-        .bind(9, item.fingerprint)
-        .bind(10, importBatch);
     if (auto r = s->run(); !r)
         return fail(r.error());
     const Id id = m_db.lastInsertId();
@@ -112,11 +95,10 @@ Result<Id> ItemRepository::insert(const Item &item, std::optional<Id> importBatc
 
 Result<Item> ItemRepository::get(Id id)
 {
-    auto s = m_db.prepare("SELECT id, external_id, question, reference_answer, answer_type, task_family, split, tags,"
-                          " note_text, fingerprint FROM items WHERE id = ?");
+    auto s = m_db.query("SELECT id, external_id, question, reference_answer, answer_type, task_family, split, tags,"
+                        " note_text, fingerprint FROM items WHERE id = ?", id);
     if (!s)
         return fail(s.error());
-    s->bind(1, id);
     auto row = s->step();
     if (!row)
         return fail(row.error());
@@ -136,22 +118,16 @@ Result<Item> ItemRepository::get(Id id)
 
     const QByteArray sql = QByteArray("SELECT ia.role, ia.ord, ") + rows::kAssetColumns
                            + " FROM item_assets ia JOIN assets a ON a.id = ia.asset_id WHERE ia.item_id = ? ORDER BY ia.ord";
-    auto a = m_db.prepare(sql.constData());
-    if (!a)
-        return fail(a.error());
-    a->bind(1, id);
-    for (;;) {
-        auto r = a->step();
-        if (!r)
-            return fail(r.error());
-        if (!*r)
-            break;
+    auto a = m_db.query(sql.constData(), id);
+    auto read = rows::forEach(std::move(a), [&](const Statement &s) {
         ItemAsset ia;
-        ia.role = assetKindFromString(a->text(0)).value_or(AssetKind::Photo);
-        ia.order = int(a->int64(1));
-        ia.asset = rows::readAsset(*a, 2);
+        ia.role = assetKindFromString(s.text(0)).value_or(AssetKind::Photo);
+        ia.order = int(s.int64(1));
+        ia.asset = rows::readAsset(s, 2);
         item.assets.push_back(std::move(ia));
-    }
+    });
+    if (!read)
+        return fail(read.error());
     return item;
 }
 
@@ -162,10 +138,7 @@ Result<std::int64_t> ItemRepository::count(const ItemFilter &filter)
     if (!s)
         return fail(s.error());
     bindFilter(*s, filter);
-    auto row = s->step();
-    if (!row)
-        return fail(row.error());
-    return s->int64(0);
+    return rows::integer(std::move(s));
 }
 
 Result<std::vector<ItemSummary>> ItemRepository::list(const ItemFilter &filter, std::int64_t offset, std::int64_t limit)
@@ -178,23 +151,16 @@ Result<std::vector<ItemSummary>> ItemRepository::list(const ItemFilter &filter, 
         return fail(s.error());
     int next = bindFilter(*s, filter);
     s->bind(next, limit).bind(next + 1, offset);
-    std::vector<ItemSummary> out;
-    for (;;) {
-        auto row = s->step();
-        if (!row)
-            return fail(row.error());
-        if (!*row)
-            break;
+    return rows::readAll<ItemSummary>(*s, [](const Statement &st) {
         ItemSummary r;
-        r.id = s->int64(0);
-        r.question = s->text(1);
-        r.taskFamily = s->text(2);
-        r.split = splitFromString(s->text(3)).value_or(Split::Train);
-        r.answerType = s->text(4);
-        r.assetCount = int(s->int64(5));
-        out.push_back(std::move(r));
-    }
-    return out;
+        r.id = st.int64(0);
+        r.question = st.text(1);
+        r.taskFamily = st.text(2);
+        r.split = splitFromString(st.text(3)).value_or(Split::Train);
+        r.answerType = st.text(4);
+        r.assetCount = int(st.int64(5));
+        return r;
+    });
 }
 
 Result<QStringList> ItemRepository::taskFamilies()
@@ -204,10 +170,9 @@ Result<QStringList> ItemRepository::taskFamilies()
 
 Result<Id> ItemRepository::beginImportBatch(const QString &source)
 {
-    auto s = m_db.prepare("INSERT INTO import_batches (source) VALUES (?)");
+    auto s = m_db.query("INSERT INTO import_batches (source) VALUES (?)", source);
     if (!s)
         return fail(s.error());
-    s->bind(1, source);
     if (auto r = s->run(); !r)
         return fail(r.error());
     return m_db.lastInsertId();
@@ -215,11 +180,7 @@ Result<Id> ItemRepository::beginImportBatch(const QString &source)
 
 Result<void> ItemRepository::finishImportBatch(Id batch, int imported, int duplicates, int failed)
 {
-    auto s = m_db.prepare("UPDATE import_batches SET imported = ?, duplicates = ?, failed = ? WHERE id = ?");
-    if (!s)
-        return fail(s.error());
-    s->bind(1, imported).bind(2, duplicates).bind(3, failed).bind(4, batch);
-    return s->run();
+    return m_db.run("UPDATE import_batches SET imported = ?, duplicates = ?, failed = ? WHERE id = ?", imported, duplicates, failed, batch);
 }
 
 } // namespace sdrt::store

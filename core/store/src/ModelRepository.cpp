@@ -50,12 +50,11 @@ QStringList modelFiles(const QDir &dir)
 
 Result<Id> insertModel(Database &db, const ModelRecord &m)
 {
-    auto s = db.prepare("INSERT INTO models (name, path, content_hash, config, role, files, base_model_id, distill_run_id)"
-                        " VALUES (?,?,?,?,?,?,?,?)");
+    auto s = db.query("INSERT INTO models (name, path, content_hash, config, role, files, base_model_id, distill_run_id)"
+                      " VALUES (?,?,?,?,?,?,?,?)",
+                      m.name, m.path, m.contentHash, m.config, toString(m.role), m.files.isEmpty() ? QStringLiteral("[]") : m.files, m.baseModelId, m.distillRunId);
     if (!s)
         return fail(s.error());
-    s->bind(1, m.name).bind(2, m.path).bind(3, m.contentHash).bind(4, m.config).bind(5, toString(m.role))
-        .bind(6, m.files.isEmpty() ? QStringLiteral("[]") : m.files).bind(7, m.baseModelId).bind(8, m.distillRunId);
     if (auto r = s->run(); !r)
         return fail(r.error());
     return db.lastInsertId();
@@ -138,10 +137,9 @@ Result<ModelRecord> ModelRepository::registerStudent(const Workspace &ws, const 
 {
     // A run registers its student once (a second call, after a crash between the two writes,
     // finds it).
-    auto s = m_db.prepare((QByteArray(kModelColumns) + " WHERE distill_run_id = ?").constData());
+    auto s = m_db.query((QByteArray(kModelColumns) + " WHERE distill_run_id = ?").constData(), distillRunId);
     if (!s)
         return fail(s.error());
-    s->bind(1, distillRunId);
     auto existing = rows::readOne<ModelRecord>(*s, readModel);
     if (!existing)
         return fail(existing.error());
@@ -174,10 +172,9 @@ Result<ModelRecord> ModelRepository::registerFolder(const Workspace &ws, const Q
     // A base model is its bytes: the same content registered again is the same model, and it keeps
     // the one name it has. A student is also its run, so two identical adapters are two students.
     if (role == ModelRole::Base) {
-        auto s = m_db.prepare((QByteArray(kModelColumns) + " WHERE content_hash = ? AND role = 'base'").constData());
+        auto s = m_db.query((QByteArray(kModelColumns) + " WHERE content_hash = ? AND role = 'base'").constData(), *hash);
         if (!s)
             return fail(s.error());
-        s->bind(1, *hash);
         auto existing = rows::readOne<ModelRecord>(*s, readModel);
         if (!existing)
             return fail(existing.error());
@@ -242,11 +239,7 @@ Result<void> ModelRepository::verifyFolder(const ModelRecord &m, const QString &
     if (!hash)
         return fail(QCoreApplication::translate("sdrt::store", "Model \"%1\" cannot be checked against its registration: %2").arg(m.name, hash.error()));
     if (*hash == m.contentHash) { // touched or copied, same bytes: remember the new times
-        auto s = m_db.prepare("UPDATE models SET files = ? WHERE id = ?");
-        if (!s)
-            return fail(s.error());
-        s->bind(1, now).bind(2, m.id);
-        return s->run();
+        return m_db.run("UPDATE models SET files = ? WHERE id = ?", now, m.id);
     }
     // Say what changed, file by file.
     auto byName = [](const QString &json) {
@@ -288,11 +281,10 @@ Result<void> ModelRepository::verifyFolder(const ModelRecord &m, const QString &
 Result<Id> ModelRepository::ensure(const ModelRecord &record)
 {
     // A base model by its bytes; a student (which carries no run of this store) by bytes and name.
-    auto s = m_db.prepare(record.role == ModelRole::Base ? "SELECT id FROM models WHERE content_hash = ?1 AND role = 'base'"
-                                                               : "SELECT id FROM models WHERE content_hash = ?1 AND role = ?2 AND name = ?3");
+    auto s = m_db.query(record.role == ModelRole::Base ? "SELECT id FROM models WHERE content_hash = ?1 AND role = 'base'"
+                        : "SELECT id FROM models WHERE content_hash = ?1 AND role = ?2 AND name = ?3", record.contentHash);
     if (!s)
         return fail(s.error());
-    s->bind(1, record.contentHash);
     if (record.role != ModelRole::Base)
         s->bind(2, toString(record.role)).bind(3, record.name);
     auto row = s->step();
@@ -325,20 +317,12 @@ Result<std::vector<ModelRecord>> ModelRepository::list()
 
 Result<std::optional<ModelRecord>> ModelRepository::find(Id id)
 {
-    auto s = m_db.prepare((QByteArray(kModelColumns) + " WHERE id = ?").constData());
-    if (!s)
-        return fail(s.error());
-    s->bind(1, id);
-    return rows::readOne<ModelRecord>(*s, readModel);
+    return rows::readOne<ModelRecord>(m_db.query((QByteArray(kModelColumns) + " WHERE id = ?").constData(), id), readModel);
 }
 
 Result<std::optional<ModelRecord>> ModelRepository::findByName(const QString &name)
 {
-    auto s = m_db.prepare((QByteArray(kModelColumns) + " WHERE name = ?").constData());
-    if (!s)
-        return fail(s.error());
-    s->bind(1, name);
-    return rows::readOne<ModelRecord>(*s, readModel);
+    return rows::readOne<ModelRecord>(m_db.query((QByteArray(kModelColumns) + " WHERE name = ?").constData(), name), readModel);
 }
 
 } // namespace sdrt::store

@@ -34,10 +34,10 @@ Result<Id> PromptRepository::registerVersion(const PromptVersion &p)
                         .arg(p.version)
                         .arg((*existing)->contentHash.left(12), p.contentHash.left(12)));
     }
-    auto s = m_db.prepare("INSERT INTO prompts (name, version, content_hash, description, body) VALUES (?,?,?,?,?)");
+    auto s = m_db.query("INSERT INTO prompts (name, version, content_hash, description, body) VALUES (?,?,?,?,?)",
+                        p.name, p.version, p.contentHash, p.description, p.body);
     if (!s)
         return fail(s.error());
-    s->bind(1, p.name).bind(2, p.version).bind(3, p.contentHash).bind(4, p.description).bind(5, p.body);
     if (auto r = s->run(); !r)
         return fail(r.error());
     return m_db.lastInsertId();
@@ -63,11 +63,7 @@ Result<std::vector<PromptVersion>> PromptRepository::newestVersions()
 
 Result<std::optional<PromptVersion>> PromptRepository::find(const QString &name, int version)
 {
-    auto s = m_db.prepare((QByteArray(kPromptColumns) + " WHERE name = ? AND version = ?").constData());
-    if (!s)
-        return fail(s.error());
-    s->bind(1, name).bind(2, version);
-    return rows::readOne<PromptVersion>(*s, readPrompt);
+    return rows::readOne<PromptVersion>(m_db.query((QByteArray(kPromptColumns) + " WHERE name = ? AND version = ?").constData(), name, version), readPrompt);
 }
 
 } // namespace sdrt::store

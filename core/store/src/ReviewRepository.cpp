@@ -202,20 +202,12 @@ Result<std::vector<ReviewableTrace>> ReviewRepository::reviewable()
 
 Result<std::optional<QString>> ReviewRepository::setting(const QString &key)
 {
-    auto st = m_db.prepare("SELECT value FROM settings WHERE key = ?1");
-    if (!st)
-        return fail(st.error());
-    st->bind(1, key);
-    return rows::readOne<QString>(*st, [](const Statement &s) { return s.text(0); });
+    return rows::readOne<QString>(m_db.query("SELECT value FROM settings WHERE key = ?1", key), [](const Statement &s) { return s.text(0); });
 }
 
 Result<void> ReviewRepository::setSetting(const QString &key, const QString &jsonValue)
 {
-    auto st = m_db.prepare("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-    if (!st)
-        return fail(st.error());
-    st->bind(1, key).bind(2, jsonValue);
-    return st->run();
+    return m_db.run("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, jsonValue);
 }
 
 } // namespace sdrt::store
@@ -245,18 +237,12 @@ Result<int> ReviewRepository::addMarks(const std::vector<Id> &itemIds, const QSt
 
 Result<std::map<QString, std::set<Id>>> ReviewRepository::marks()
 {
-    auto s = m_db.prepare("SELECT source, item_id FROM review_marks ORDER BY source, item_id");
-    if (!s)
-        return fail(s.error());
     std::map<QString, std::set<Id>> out;
-    for (;;) {
-        auto row = s->step();
-        if (!row)
-            return fail(row.error());
-        if (!*row)
-            return out;
-        out[s->text(0)].insert(s->int64(1));
-    }
+    auto read = rows::forEach(m_db.prepare("SELECT source, item_id FROM review_marks ORDER BY source, item_id"),
+                              [&](const Statement &s) { out[s.text(0)].insert(s.int64(1)); });
+    if (!read)
+        return fail(read.error());
+    return out;
 }
 
 } // namespace sdrt::store

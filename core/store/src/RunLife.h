@@ -2,8 +2,10 @@
 // The run life cycle shared by the run tables that came after generation_runs (distill_runs,
 // evaluations): liveness by lock file, reconcile, the owner text (private to the store).
 
+#include "Rows.h"
 #include "sdrt/store/Database.h"
 #include "sdrt/store/ProcessLock.h"
+#include "sdrt/store/TraceRepository.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -72,51 +74,89 @@ inline Result<ProcessLock> lock(const Database &db, const char *table, const cha
 // Records this process as the one running the row.
 inline Result<void> setOwnerProcess(Database &db, const char *table, Id id)
 {
-    auto s = db.prepare((QByteArray("UPDATE ") + table + " SET owner_process = ?2 WHERE id = ?1").constData());
-    if (!s)
-        return fail(s.error());
-    s->bind(1, id).bind(2, ProcessLock::processIdentity());
-    return s->run();
+    return db.run((QByteArray("UPDATE ") + table + " SET owner_process = ?2 WHERE id = ?1").constData(), id, ProcessLock::processIdentity());
 }
 
 // A run this process takes over (resume): running again, no error, owned by this process.
 inline Result<void> markRunning(Database &db, const char *table, Id id)
 {
-    auto s = db.prepare((QByteArray("UPDATE ") + table
-                         + " SET status = 'running', error = NULL, finished_at = NULL, owner = ?2, owner_process = ?3 WHERE id = ?1")
-                            .constData());
-    if (!s)
-        return fail(s.error());
-    s->bind(1, id).bind(2, owner()).bind(3, ProcessLock::processIdentity());
-    return s->run();
+    return db.run((QByteArray("UPDATE ") + table
+                  + " SET status = 'running', error = NULL, finished_at = NULL, owner = ?2, owner_process = ?3 WHERE id = ?1")
+                  .constData(), id, owner(), ProcessLock::processIdentity());
 }
 
 // `running` rows of `table` whose lock nobody holds (and whose process is gone) become
 // `interrupted`; returns their ids.
 inline Result<std::vector<Id>> reconcile(Database &db, const char *table, const char *kind)
 {
-    auto s = db.prepare((QByteArray("SELECT id FROM ") + table + " WHERE status = 'running'").constData());
-    if (!s)
-        return fail(s.error());
     std::vector<Id> dead;
-    for (;;) {
-        auto row = s->step();
-        if (!row)
-            return fail(row.error());
-        if (!*row)
-            break;
-        if (!isLive(db, table, kind, s->int64(0)))
-            dead.push_back(s->int64(0));
-    }
-    for (const Id id : dead) {
-        auto u = db.prepare((QByteArray("UPDATE ") + table + " SET status = 'interrupted' WHERE id = ? AND status = 'running'").constData());
-        if (!u)
-            return fail(u.error());
-        u->bind(1, id);
-        if (auto r = u->run(); !r)
+    auto read = rows::forEach(db.prepare((QByteArray("SELECT id FROM ") + table + " WHERE status = 'running'").constData()),
+                              [&](const Statement &s) {
+                                  if (!isLive(db, table, kind, s.int64(0)))
+                                      dead.push_back(s.int64(0));
+                              });
+    if (!read)
+        return fail(read.error());
+    const QByteArray mark = QByteArray("UPDATE ") + table + " SET status = 'interrupted' WHERE id = ? AND status = 'running'";
+    for (const Id id : dead)
+        if (auto r = db.run(mark.constData(), id); !r)
             return fail(r.error());
-    }
     return dead;
+}
+
+// Starts a run in one transaction: `check()` (Result<void>) may refuse it, `insert()` (Result<Id>)
+// writes its row, and the run's lock is taken before COMMIT, so whoever sees the row sees it
+// locked.
+template <typename Check, typename Insert>
+Result<StartedRun> start(Database &db, const char *table, const char *kind, Check check, Insert insert)
+{
+    Transaction tx(db);
+    if (auto r = tx.begin(); !r)
+        return fail(r.error());
+    if (auto r = check(); !r)
+        return fail(r.error());
+    auto id = insert();
+    if (!id)
+        return fail(id.error());
+    auto taken = lock(db, table, kind, *id);
+    if (!taken)
+        return fail(taken.error());
+    if (auto r = setOwnerProcess(db, table, *id); !r)
+        return fail(r.error());
+    if (auto r = tx.commit(); !r)
+        return fail(r.error());
+    return StartedRun{*id, std::move(*taken)};
+}
+
+// What resume() says, translated by the table's repository: `missing` takes the id, `done` the
+// run's name, `running` its name and why its lock could not be taken.
+struct ResumeTexts {
+    QString missing, done, running;
+};
+
+// Takes over a run that is not live (its lock is the liveness check) and marks it running again.
+// `find(id)` returns Result<std::optional<Row>> of a row with `name` and `status`.
+template <typename Find>
+Result<StartedRun> resume(Database &db, const char *table, const char *kind, Id id, Find find, const ResumeTexts &texts)
+{
+    Transaction tx(db);
+    if (auto r = tx.begin(); !r)
+        return fail(r.error());
+    auto run = find(id);
+    if (!run)
+        return fail(run.error());
+    if (!*run)
+        return fail(texts.missing.arg(id));
+    if ((*run)->status == RunStatus::Done)
+        return fail(texts.done.arg((*run)->name));
+    auto taken = lock(db, table, kind, id);
+    if (!taken)
+        return fail(texts.running.arg((*run)->name, taken.error()));
+    if (auto r = markRunning(db, table, id); !r)
+        return fail(r.error());
+    if (auto r = tx.commit(); !r)
+        return fail(r.error());
+    return StartedRun{id, std::move(*taken)};
 }
 
 } // namespace sdrt::store::runlife

@@ -201,80 +201,54 @@ Result<StartedRun> TraceRepository::startRun(const GenerationRun &run, bool excl
 {
     if (auto r = reconcileRuns(); !r)
         return fail(r.error());
-    Transaction tx(m_db);
-    if (auto r = tx.begin(); !r)
-        return fail(r.error());
-    if (exclusive) {
-        auto s = m_db.prepare("SELECT id, coalesce(owner,''), coalesce(started_at,'') FROM generation_runs"
-                              " WHERE status = 'running' AND model_id = ? ORDER BY id");
-        if (!s)
-            return fail(s.error());
-        s->bind(1, run.modelId);
-        for (;;) {
-            auto row = s->step();
-            if (!row)
-                return fail(row.error());
-            if (!*row)
-                break;
-            const Id other = s->int64(0);
-            if (!isLive(other))
-                continue; // died after the reconcile above; the next reconcile marks it
-            return fail(QCoreApplication::translate("sdrt::store", "Generation run %1 with the same model is already writing to %2 (%3, started %4). Two runs would do "
-                           "the same work: wait for it to finish or cancel it, then run again (completed traces are skipped).")
-                            .arg(other)
-                            .arg(storeRoot(), s->text(1).isEmpty() ? QCoreApplication::translate("sdrt::store", "another process") : s->text(1), s->text(2)));
-        }
+    auto check = [&]() -> Result<void> { return exclusive ? noOtherLiveRun(run.modelId) : Result<void>(); };
+    auto insert = [&]() -> Result<Id> {
+        GenerationRun row = run;
+        row.status = RunStatus::Running;
+        row.owner = runlife::owner();
+        return createRun(row);
+    };
+    return runlife::start(m_db, "generation_runs", kRunKind, check, insert);
+}
+
+// Two live runs with the same model would do the same work.
+Result<void> TraceRepository::noOtherLiveRun(Id modelId)
+{
+    auto s = m_db.query("SELECT id, coalesce(owner,''), coalesce(started_at,'') FROM generation_runs"
+                        " WHERE status = 'running' AND model_id = ? ORDER BY id",
+                        modelId);
+    if (!s)
+        return fail(s.error());
+    for (;;) {
+        auto row = s->step();
+        if (!row)
+            return fail(row.error());
+        if (!*row)
+            return {};
+        const Id other = s->int64(0);
+        if (!isLive(other))
+            continue; // died after the reconcile; the next reconcile marks it
+        return fail(QCoreApplication::translate("sdrt::store", "Generation run %1 with the same model is already writing to %2 (%3, started %4). Two runs would do "
+                       "the same work: wait for it to finish or cancel it, then run again (completed traces are skipped).")
+                        .arg(other)
+                        .arg(storeRoot(), s->text(1).isEmpty() ? QCoreApplication::translate("sdrt::store", "another process") : s->text(1), s->text(2)));
     }
-    GenerationRun row = run;
-    row.status = RunStatus::Running;
-    LockHolder me;
-    me.pid = QCoreApplication::applicationPid();
-    me.program = ProcessLock::thisProgram();
-    row.owner = me.describe();
-    auto id = createRun(row);
-    if (!id)
-        return fail(id.error());
-    // Taken before COMMIT: whoever sees the row sees it locked.
-    auto lock = ProcessLock::acquire(ProcessLock::runLockFile(storeRoot(), QString::fromLatin1(kRunKind), *id),
-                                     QJsonObject{{QStringLiteral("run_id"), qint64(*id)}});
-    if (!lock)
-        return fail(lock.error());
-    if (auto r = runlife::setOwnerProcess(m_db, "generation_runs", *id); !r)
-        return fail(r.error());
-    if (auto r = tx.commit(); !r)
-        return fail(r.error());
-    StartedRun started;
-    started.id = *id;
-    started.lock = std::move(*lock);
-    return started;
 }
 
 Result<void> TraceRepository::finishRun(Id runId, RunStatus status, const QString &error)
 {
-    auto s = m_db.prepare("UPDATE generation_runs SET status = ?2, error = ?3," SDRT_RUN_COUNTS_FROM_TRACES
-                          ", finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?1");
-    if (!s)
-        return fail(s.error());
-    s->bind(1, runId).bind(2, runStatusName(status)).bind(3, orNull(error));
-    return s->run();
+    return m_db.run("UPDATE generation_runs SET status = ?2, error = ?3," SDRT_RUN_COUNTS_FROM_TRACES
+                    ", finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?1", runId, runStatusName(status), orNull(error));
 }
 
 Result<void> TraceRepository::updateCounts(Id runId)
 {
-    auto s = m_db.prepare("UPDATE generation_runs SET" SDRT_RUN_COUNTS_FROM_TRACES " WHERE id = ?1");
-    if (!s)
-        return fail(s.error());
-    s->bind(1, runId);
-    return s->run();
+    return m_db.run("UPDATE generation_runs SET" SDRT_RUN_COUNTS_FROM_TRACES " WHERE id = ?1", runId);
 }
 
 Result<void> TraceRepository::deleteEmptyRun(Id runId)
 {
-    auto s = m_db.prepare("DELETE FROM generation_runs WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM traces WHERE run_id = ?1)");
-    if (!s)
-        return fail(s.error());
-    s->bind(1, runId);
-    return s->run();
+    return m_db.run("DELETE FROM generation_runs WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM traces WHERE run_id = ?1)", runId);
 }
 
 Result<std::vector<Id>> TraceRepository::deadRuns()
@@ -325,10 +299,9 @@ Result<int> TraceRepository::reconcileRuns()
 
 Result<std::optional<GenerationRun>> TraceRepository::run(Id runId)
 {
-    auto s = m_db.prepare((QByteArray(kRunColumns) + " WHERE r.id = ?").constData());
+    auto s = m_db.query((QByteArray(kRunColumns) + " WHERE r.id = ?").constData(), runId);
     if (!s)
         return fail(s.error());
-    s->bind(1, runId);
     auto r = rows::readOne<GenerationRun>(*s, readRun);
     if (r && *r && (*r)->status == RunStatus::Running && !isLive(runId))
         (*r)->status = RunStatus::Interrupted;
@@ -386,10 +359,9 @@ Result<int> TraceRepository::insert(const std::vector<Trace> &traces)
 
 Result<std::set<TraceKey>> TraceRepository::completed(Id modelId, const std::vector<Id> &promptIds)
 {
-    auto s = m_db.prepare("SELECT item_id, prompt_id, sample_index FROM traces WHERE status = 'ok' AND model_id = ?");
+    auto s = m_db.query("SELECT item_id, prompt_id, sample_index FROM traces WHERE status = 'ok' AND model_id = ?", modelId);
     if (!s)
         return fail(s.error());
-    s->bind(1, modelId);
     auto keys = rows::readAll<TraceKey>(*s, [](const Statement &row) { return TraceKey{row.int64(0), row.int64(1), int(row.int64(2))}; });
     if (!keys)
         return fail(keys.error());
@@ -410,10 +382,9 @@ Result<std::vector<Trace>> TraceRepository::forItem(Id itemId, std::optional<Id>
     sql += " AND (t.status = 'ok' OR NOT EXISTS (SELECT 1 FROM traces o WHERE o.item_id = t.item_id AND o.prompt_id = t.prompt_id"
            " AND o.model_id IS t.model_id AND o.sample_index = t.sample_index AND o.status = 'ok'))"
            " ORDER BY p.name, p.version, t.sample_index, t.run_id DESC, t.id";
-    auto s = m_db.prepare(sql.constData());
+    auto s = m_db.query(sql.constData(), itemId);
     if (!s)
         return fail(s.error());
-    s->bind(1, itemId);
     if (modelId)
         s->bind(2, *modelId);
     return rows::readAll<Trace>(*s, readTrace);
@@ -421,20 +392,12 @@ Result<std::vector<Trace>> TraceRepository::forItem(Id itemId, std::optional<Id>
 
 Result<std::optional<Trace>> TraceRepository::get(Id traceId)
 {
-    auto s = m_db.prepare((QByteArray(kTraceColumns) + " WHERE t.id = ?").constData());
-    if (!s)
-        return fail(s.error());
-    s->bind(1, traceId);
-    return rows::readOne<Trace>(*s, readTrace);
+    return rows::readOne<Trace>(m_db.query((QByteArray(kTraceColumns) + " WHERE t.id = ?").constData(), traceId), readTrace);
 }
 
 Result<std::vector<Trace>> TraceRepository::forRun(Id runId)
 {
-    auto s = m_db.prepare((QByteArray(kTraceColumns) + " WHERE t.run_id = ? ORDER BY t.id").constData());
-    if (!s)
-        return fail(s.error());
-    s->bind(1, runId);
-    return rows::readAll<Trace>(*s, readTrace);
+    return rows::readAll<Trace>(m_db.query((QByteArray(kTraceColumns) + " WHERE t.run_id = ? ORDER BY t.id").constData(), runId), readTrace);
 }
 
 Result<std::int64_t> TraceRepository::count(std::optional<Id> runId, std::optional<TraceStatus> status)
@@ -447,10 +410,7 @@ Result<std::int64_t> TraceRepository::count(std::optional<Id> runId, std::option
     else
         s->bind(1, std::nullopt);
     s->bind(2, status ? traceStatusName(*status) : QString());
-    auto row = s->step();
-    if (!row)
-        return fail(row.error());
-    return s->int64(0);
+    return rows::integer(std::move(s));
 }
 
 } // namespace sdrt::store

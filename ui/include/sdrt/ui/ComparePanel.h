@@ -17,14 +17,14 @@
 class QChart;
 class QComboBox;
 class QLabel;
-class QListWidget;
 class QPushButton;
-class QTableWidget;
+class QTableView;
 class QTextBrowser;
 
 namespace sdrt::ui {
 
 class AssetViewer;
+class CellTableModel;
 class ComparisonController;
 class WorkspaceSession;
 
@@ -45,9 +45,12 @@ public:
     QString sendToReview();
     bool exportTo(const QString &path, bool html);
 
-    QListWidget *evaluations() const { return m_evaluations; }
-    QTableWidget *summary() const { return m_summary; }
-    QTableWidget *items() const { return m_items; }
+    QTableView *evaluations() const { return m_evaluations; }
+    QTableView *summary() const { return m_summary; }
+    QTableView *items() const { return m_items; }
+    CellTableModel *evaluationsModel() const { return m_evaluationsModel; }
+    CellTableModel *summaryModel() const { return m_summaryModel; }
+    CellTableModel *itemsModel() const { return m_itemsModel; }
     QComboBox *rowFilter() const { return m_rowFilter; }
     QComboBox *familyFilter() const { return m_familyFilter; }
     QComboBox *metric() const { return m_metric; }
@@ -62,6 +65,8 @@ Q_SIGNALS:
     void compared(bool ok);
 
 private:
+    void buildLayout();
+    void fillChoices();
     void onCompared(bool ok, const QString &error);
     void fillSummary();
     void fillChart();
@@ -71,14 +76,17 @@ private:
 
     ComparisonController *m_controller;
     WorkspaceSession *m_session;
-    QListWidget *m_evaluations;
+    CellTableModel *m_evaluationsModel;
+    CellTableModel *m_summaryModel;
+    CellTableModel *m_itemsModel;
+    QTableView *m_evaluations;
     QPushButton *m_compare;
     QComboBox *m_metric;
-    QTableWidget *m_summary;
+    QTableView *m_summary;
     QChart *m_chart;
     QComboBox *m_rowFilter;
     QComboBox *m_familyFilter;
-    QTableWidget *m_items;
+    QTableView *m_items;
     QLabel *m_shown;
     QPushButton *m_send, *m_exportHtml, *m_exportCsv;
     AssetViewer *m_viewer;

@@ -1,14 +1,11 @@
 #pragma once
-// Evaluate from the GUI: choose models, modes and a split; each model × mode becomes one
-// `sdrt eval` process (ChildRun), run one after another in a queue, with progress, ETA and
-// Cancel (the current evaluation stops after its batch and can be resumed; the queued ones are
-// dropped). The evaluations land in the workspace, where the Compare screen reads them.
+// Evaluate from the GUI: choose models, modes and a split; EvaluationQueue runs each model ×
+// mode as one `sdrt eval` process, one after another, and this screen shows its progress, ETA
+// and lines, with Cancel. The evaluations land in the workspace, where the Compare screen reads
+// them.
 
-#include <QJsonObject>
 #include <QStringList>
 #include <QWidget>
-
-#include <deque>
 
 class QComboBox;
 class QLabel;
@@ -20,26 +17,27 @@ class QSpinBox;
 namespace sdrt::ui {
 
 class ChildRun;
+class EvaluationQueue;
 class WorkspaceSession;
 
 class EvaluatePanel final : public QWidget {
     Q_OBJECT
 public:
-    EvaluatePanel(WorkspaceSession *session, QWidget *parent = nullptr);
+    EvaluatePanel(EvaluationQueue *queue, WorkspaceSession *session, QWidget *parent = nullptr);
 
     void reload();
     // Queues one evaluation per checked model × checked mode; false when nothing is checked.
     bool enqueue();
     void cancel();
     bool isRunning() const;
-    int queued() const { return int(m_queue.size()); }
-    ChildRun *child() const { return m_child; }
+    int queued() const;
+    ChildRun *child() const;
     QListWidget *models() const { return m_models; }
     QListWidget *modes() const { return m_modes; }
     QComboBox *split() const { return m_split; }
     QSpinBox *limit() const { return m_limit; }
     // Names of the evaluations this panel started (in order), for the Compare screen.
-    QStringList started() const { return m_started; }
+    QStringList started() const;
 
 Q_SIGNALS:
     void errorOccurred(const QString &title, const QString &message);
@@ -49,22 +47,11 @@ Q_SIGNALS:
     void queueEmpty();
 
 private:
-    struct Job {
-        QString name;
-        QStringList args;
-    };
-    void startNext();
-    void onLine(const QJsonObject &line);
-    void onFinished();
+    void onChanged(int done, int total);
     void updateButtons();
-    void refreshQueueList();
 
+    EvaluationQueue *m_queue;
     WorkspaceSession *m_session;
-    ChildRun *m_child;
-    std::deque<Job> m_queue;
-    QString m_current;
-    QStringList m_started;
-    QStringList m_finishedLines; // "name: status" of this session's evaluations
     QListWidget *m_models;
     QListWidget *m_modes;
     QComboBox *m_split;

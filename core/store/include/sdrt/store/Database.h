@@ -105,6 +105,26 @@ public:
     // Folds the write-ahead log back into the database file (after a large write, while idle).
     Result<void> checkpointWal();
     Result<Statement> prepare(const char *sql);
+    // Prepared with `args` bound to ?1, ?2, ... in order.
+    template <typename... Args>
+    Result<Statement> query(const char *sql, const Args &...args)
+    {
+        auto s = prepare(sql);
+        if (s) {
+            int index = 0;
+            (s->bind(++index, args), ...);
+        }
+        return s;
+    }
+    // Prepared, bound as query() does, and run to completion.
+    template <typename... Args>
+    Result<void> run(const char *sql, const Args &...args)
+    {
+        auto s = query(sql, args...);
+        if (!s)
+            return fail(s.error());
+        return s->run();
+    }
     std::int64_t lastInsertId() const;
     int changes() const;
 

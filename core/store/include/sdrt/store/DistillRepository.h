@@ -66,19 +66,14 @@ struct StepsOnDisk {
 };
 StepsOnDisk distillStepsOnDisk(const QString &runFolder);
 
-struct StartedDistillRun {
-    Id id = 0;
-    ProcessLock lock;
-};
-
 class DistillRepository {
 public:
     explicit DistillRepository(Database &db) : m_db(db) {}
 
     // Inserts the run as `running` and takes its lock before COMMIT. Fails when the name is taken.
-    Result<StartedDistillRun> start(const DistillRun &run);
+    Result<StartedRun> start(const DistillRun &run);
     // Takes the lock of an existing run that is not live and marks it `running` again (resume).
-    Result<StartedDistillRun> resume(Id runId);
+    Result<StartedRun> resume(Id runId);
     // The final status. Steps done are what the process says or, when its log shows more (a
     // failure after some steps), the log's; the checkpoint step is read from the run's files.
     Result<void> finish(Id runId, RunStatus status, const QString &error, int stepsDone, const QString &finalLossesJson);

@@ -55,17 +55,12 @@ struct Prediction {
     QString error;
 };
 
-struct StartedEvaluation {
-    Id id = 0;
-    ProcessLock lock;
-};
-
 class EvaluationRepository {
 public:
     explicit EvaluationRepository(Database &db) : m_db(db) {}
 
-    Result<StartedEvaluation> start(const Evaluation &evaluation);
-    Result<StartedEvaluation> resume(Id evaluationId);
+    Result<StartedRun> start(const Evaluation &evaluation);
+    Result<StartedRun> resume(Id evaluationId);
     Result<void> finish(Id evaluationId, RunStatus status, const QString &error);
     Result<void> addPredictions(Id evaluationId, const std::vector<Prediction> &predictions); // one transaction
     Result<std::vector<Prediction>> predictions(Id evaluationId);

@@ -134,6 +134,7 @@ public:
 private:
     QString storeRoot() const; // the folder of the database (workspace or shard folder)
     Result<std::vector<Id>> deadRuns(); // `running` rows whose lock nobody holds
+    Result<void> noOtherLiveRun(Id modelId);
     Database &m_db;
 };
 

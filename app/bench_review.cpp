@@ -50,6 +50,51 @@ QString stats(std::vector<double> v)
         .arg(v.back(), 0, 'f', 2);
 }
 
+// Makes the workspace with generated traces unless `ws` already is one.
+bool prepareWorkspace(const QString &ws, int traces)
+{
+    if (sdrt::store::Workspace::looksLikeWorkspace(ws))
+        return true;
+    auto created = sdrt::store::Workspace::create(ws);
+    if (!created) {
+        print(created.error());
+        return false;
+    }
+    sdrt::testing::SyntheticParams sp;
+    sp.items = std::max(1, traces / int(sp.prompts.size()));
+    QElapsedTimer t;
+    t.start();
+    auto r = sdrt::testing::addSyntheticTraces(*created, sp);
+    if (!r) {
+        print(r.error());
+        return false;
+    }
+    print(QStringLiteral("generated %1 items, %2 traces in %3 s").arg(r->items).arg(r->traces).arg(t.elapsed() / 1000.0, 0, 'f', 1));
+    return true;
+}
+
+// Review state alone, on its own connection.
+bool timeReviewState(const QString &ws)
+{
+    auto w = sdrt::store::Workspace::open(ws);
+    if (!w) {
+        print(w.error());
+        return false;
+    }
+    QElapsedTimer t;
+    t.start();
+    auto s = sdrt::review::ReviewSession::load(w->db());
+    if (!s) {
+        print(s.error());
+        return false;
+    }
+    print(QStringLiteral("review state: %1 items, %2 traces derived in %3 ms")
+              .arg((*s)->items().size())
+              .arg((*s)->traceCount())
+              .arg(t.nsecsElapsed() / 1e6, 0, 'f', 1));
+    return true;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -72,43 +117,8 @@ int main(int argc, char **argv)
 
     QTemporaryDir tmp;
     const QString ws = p.isSet(dir) ? p.value(dir) : tmp.filePath(QStringLiteral("ws"));
-    if (!sdrt::store::Workspace::looksLikeWorkspace(ws)) {
-        auto created = sdrt::store::Workspace::create(ws);
-        if (!created) {
-            print(created.error());
-            return 2;
-        }
-        sdrt::testing::SyntheticParams sp;
-        sp.items = std::max(1, p.value(traces).toInt() / int(sp.prompts.size()));
-        QElapsedTimer t;
-        t.start();
-        auto r = sdrt::testing::addSyntheticTraces(*created, sp);
-        if (!r) {
-            print(r.error());
-            return 2;
-        }
-        print(QStringLiteral("generated %1 items, %2 traces in %3 s").arg(r->items).arg(r->traces).arg(t.elapsed() / 1000.0, 0, 'f', 1));
-    }
-
-    // Review state alone, on its own connection.
-    {
-        auto w = sdrt::store::Workspace::open(ws);
-        if (!w) {
-            print(w.error());
-            return 2;
-        }
-        QElapsedTimer t;
-        t.start();
-        auto s = sdrt::review::ReviewSession::load(w->db());
-        if (!s) {
-            print(s.error());
-            return 2;
-        }
-        print(QStringLiteral("review state: %1 items, %2 traces derived in %3 ms")
-                  .arg((*s)->items().size())
-                  .arg((*s)->traceCount())
-                  .arg(t.nsecsElapsed() / 1e6, 0, 'f', 1));
-    }
+    if (!prepareWorkspace(ws, p.value(traces).toInt()) || !timeReviewState(ws))
+        return 2;
 
     QSettings().setValue(QStringLiteral("review/reviewer"), QStringLiteral("bench"));
     sdrt::ui::MainWindow window;

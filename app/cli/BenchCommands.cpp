@@ -264,6 +264,31 @@ int runBench(const QStringList &args)
     return 2;
 }
 
+namespace {
+
+// The model folders `sdrt bench model` measures: DIR, or the tiny config (and, with `large`, a
+// ~100M-parameter one) with random weights written under `tmp`.
+Result<std::vector<std::pair<QString, std::string>>> benchFolders(const QString &dir, bool large, const QTemporaryDir &tmp)
+{
+    std::vector<std::pair<QString, std::string>> folders;
+    if (!dir.isEmpty()) {
+        folders.emplace_back(dir, dir.toStdString());
+        return folders;
+    }
+    std::vector<std::pair<QString, model::TinyModelParams>> configs = {{QStringLiteral("tiny"), {}}};
+    if (large)
+        configs.emplace_back(QStringLiteral("100M"), model::TinyModelParams::hundredMillion());
+    for (const auto &[name, params] : configs) {
+        const std::string path = tmp.filePath(name).toStdString();
+        if (auto r = model::makeTinyModel(path, params); !r)
+            return fail(QString::fromStdString(r.error()));
+        folders.emplace_back(name, path);
+    }
+    return folders;
+}
+
+} // namespace
+
 int benchModel(const QStringList &args)
 {
     QCommandLineParser p;
@@ -311,21 +336,10 @@ int benchModel(const QStringList &args)
     if (!p.isSet(json))
         out(QStringLiteral("platform: %1").arg(QString::fromStdString(model::platformSummary())));
     QTemporaryDir tmp;
-    std::vector<std::pair<QString, std::string>> folders;
-    if (!p.positionalArguments().isEmpty()) {
-        folders.emplace_back(p.positionalArguments().first(), p.positionalArguments().first().toStdString());
-    } else {
-        std::vector<std::pair<QString, model::TinyModelParams>> configs = {{QStringLiteral("tiny"), {}}};
-        if (!p.isSet(tinyOnly))
-            configs.emplace_back(QStringLiteral("100M"), model::TinyModelParams::hundredMillion());
-        for (const auto &[name, params] : configs) {
-            const std::string dir = tmp.filePath(name).toStdString();
-            if (auto r = model::makeTinyModel(dir, params); !r)
-                return errorExit(QString::fromStdString(r.error()));
-            folders.emplace_back(name, dir);
-        }
-    }
-    for (const auto &[name, dir] : folders) {
+    auto folders = benchFolders(p.positionalArguments().value(0), !p.isSet(tinyOnly), tmp);
+    if (!folders)
+        return errorExit(folders.error());
+    for (const auto &[name, dir] : *folders) {
         model::RuntimeOptions options;
         options.device = p.value(device).toStdString();
         options.threads = threadCount;

@@ -125,6 +125,15 @@ class TestImport : public QObject {
     int m_expectedGood = 0;
     const QPageSize m_pdfPage = QPageSize(QPageSize::A6);
 
+    // Importing the test manifest into `ws`.
+    assets::ImportParams manifestImport(const store::Workspace &ws) const
+    {
+        assets::ImportParams params;
+        params.workspaceRoot = ws.root();
+        params.source = m_manifest;
+        return params;
+    }
+
 private Q_SLOTS:
     // A stored copy damaged under the same size is written again, and a rollback never removes a
     // copy that was there before the batch.
@@ -235,9 +244,7 @@ private Q_SLOTS:
         QTemporaryDir wsDir;
         auto ws = store::Workspace::create(wsDir.path());
         QVERIFY(ws);
-        assets::ImportParams params;
-        params.workspaceRoot = ws->root();
-        params.source = m_manifest;
+        assets::ImportParams params = manifestImport(*ws);
         params.limits.pdfDpi = 100;
         int progressCalls = 0;
         params.progress = [&](const assets::ImportProgress &) { ++progressCalls; };
@@ -354,9 +361,7 @@ private Q_SLOTS:
         QTemporaryDir wsDir;
         auto ws = store::Workspace::create(wsDir.path());
         QVERIFY(ws);
-        assets::ImportParams params;
-        params.workspaceRoot = ws->root();
-        params.source = m_manifest;
+        assets::ImportParams params = manifestImport(*ws);
         params.commitEveryItems = 2;
         params.commitEveryMs = 1000000;
         int committedSeen = -1;

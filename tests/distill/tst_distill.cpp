@@ -6,6 +6,7 @@
 
 #include "../support/AcceptAll.h"
 #include "../support/CliRun.h"
+#include "../support/JsonLines.h"
 #include "../support/StoreQuery.h"
 #include "sdrt/distill/DistillJob.h"
 #include "sdrt/model/Platform.h"
@@ -36,12 +37,8 @@ namespace {
 std::vector<double> losses(const QString &logFile)
 {
     std::vector<double> out;
-    QFile f(logFile);
-    if (!f.open(QIODevice::ReadOnly))
-        return out;
-    for (const QByteArray &line : f.readAll().split('\n'))
-        if (!line.isEmpty())
-            out.push_back(QJsonDocument::fromJson(line).object().value(QStringLiteral("loss")).toDouble());
+    for (const QJsonObject &o : testing::readJsonLines(logFile))
+        out.push_back(o.value(QStringLiteral("loss")).toDouble());
     return out;
 }
 

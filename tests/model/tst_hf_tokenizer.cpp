@@ -79,6 +79,23 @@ QByteArray corpus()
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
+
+// Token texts and expected pieces compared as UTF-8 bytes (Qt's decoding drops a leading U+FEFF).
+QList<QByteArray> tokenBytes(const model::HfTokenizer &t, const std::vector<int> &ids)
+{
+    QList<QByteArray> out;
+    for (int id : ids)
+        out << QByteArray::fromStdString(*t.token(id));
+    return out;
+}
+
+QList<QByteArray> utf8(const QStringList &pieces)
+{
+    QList<QByteArray> out;
+    for (const QString &p : pieces)
+        out << p.toUtf8();
+    return out;
+}
 } // namespace
 
 class TestHfTokenizer : public QObject {
@@ -308,13 +325,7 @@ private Q_SLOTS:
         QVERIFY2(t, t ? "" : t.error().c_str());
         auto ids = t->encode(text.toUtf8().toStdString(), false);
         QVERIFY2(ids, ids ? "" : ids.error().c_str());
-        // Compared as UTF-8 bytes (Qt's decoding drops a leading U+FEFF).
-        QList<QByteArray> got, want;
-        for (int id : *ids)
-            got << QByteArray::fromStdString(*t->token(id));
-        for (const QString &p : pieces)
-            want << p.toUtf8();
-        QCOMPARE(got, want);
+        QCOMPARE(tokenBytes(*t, *ids), utf8(pieces));
     }
 
     // Split behaviors as Hugging Face's Rust library defines them (NormalizedString::split),
@@ -364,13 +375,7 @@ private Q_SLOTS:
         QVERIFY2(t, t ? "" : t.error().c_str());
         auto ids = t->encode("ab-cd--e", false);
         QVERIFY(ids);
-        // Compared as UTF-8 bytes (Qt's decoding drops a leading U+FEFF).
-        QList<QByteArray> got, want;
-        for (int id : *ids)
-            got << QByteArray::fromStdString(*t->token(id));
-        for (const QString &p : pieces)
-            want << p.toUtf8();
-        QCOMPARE(got, want);
+        QCOMPARE(tokenBytes(*t, *ids), utf8(pieces));
     }
 
     // single_word as Hugging Face's Rust library reads it: the token must not touch a word

@@ -21,6 +21,7 @@
 #include <set>
 #include <thread>
 
+#include "support/JsonLines.h"
 #include "support/SyntheticTraces.h"
 
 using namespace sdrt;
@@ -29,18 +30,6 @@ using review::Verdict;
 using review::VerdictInput;
 
 namespace {
-
-std::vector<QJsonObject> readLines(const QString &path)
-{
-    std::vector<QJsonObject> out;
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return out;
-    for (const QByteArray &line : f.readAll().split('\n'))
-        if (!line.isEmpty())
-            out.push_back(QJsonDocument::fromJson(line).object());
-    return out;
-}
 
 VerdictInput accept() { return {Verdict::Accept, {}, {}, {}}; }
 VerdictInput reject(const QStringList &tags = {}) { return {Verdict::Reject, tags, {}, {}}; }
@@ -392,7 +381,7 @@ private Q_SLOTS:
         auto r = review::exportReviews(*ws, rs, review::ExportFormat::Llava, llava);
         QVERIFY2(r, r ? "" : qPrintable(r.error()));
         QCOMPARE(r->lines, 2);
-        const auto lines = readLines(llava);
+        const auto lines = testing::readJsonLines(llava);
         QCOMPARE(lines.size(), std::size_t(2));
         const QJsonObject first = lines[0];
         QCOMPARE(first.value("image").toString(), QStringLiteral("assets/synthetic-part.png"));
@@ -412,7 +401,7 @@ private Q_SLOTS:
         const QString flat = ws->absolutePath(QStringLiteral("exports/flat.jsonl"));
         auto f = review::exportReviews(*ws, rs, review::ExportFormat::Flat, flat);
         QVERIFY(f);
-        const auto rows = readLines(flat);
+        const auto rows = testing::readJsonLines(flat);
         QCOMPARE(rows.size(), std::size_t(5)); // 2 accepts, reject, accept, its undo
         const QJsonObject rejected = rows[2];
         QCOMPARE(rejected.value("verdict").toString(), QStringLiteral("reject"));
@@ -455,16 +444,16 @@ private Q_SLOTS:
         // The workspace policy (one accept, no reject): only t0. With --policy 1,-1: t0 and t1.
         auto [code, text] = run({QStringLiteral("export"), ws->root(), QStringLiteral("--out"), out});
         QVERIFY2(code == 0, qPrintable(text));
-        QCOMPARE(readLines(out).size(), std::size_t(1));
+        QCOMPARE(testing::readJsonLines(out).size(), std::size_t(1));
         // The file exists now: it is replaced only with --force.
         std::tie(code, text) = run({QStringLiteral("export"), ws->root(), QStringLiteral("--out"), out, QStringLiteral("--policy"), QStringLiteral("1,-1")});
         QCOMPARE(code, 2);
         QVERIFY2(text.contains(QStringLiteral("already exists")), qPrintable(text));
-        QCOMPARE(readLines(out).size(), std::size_t(1));
+        QCOMPARE(testing::readJsonLines(out).size(), std::size_t(1));
         std::tie(code, text) = run({QStringLiteral("export"), ws->root(), QStringLiteral("--out"), out, QStringLiteral("--policy"), QStringLiteral("1,-1"),
                                     QStringLiteral("--force")});
         QVERIFY2(code == 0, qPrintable(text));
-        QCOMPARE(readLines(out).size(), std::size_t(2));
+        QCOMPARE(testing::readJsonLines(out).size(), std::size_t(2));
         auto s = ReviewSession::load(ws->db());
         QVERIFY(s);
         QCOMPARE((*s)->policy(), (review::ApprovalPolicy{1, 0})); // --policy did not change the workspace

@@ -131,11 +131,8 @@ private Q_SLOTS:
 
     void reviewThreeItemsByKeyboardThenRestart()
     {
-        auto w = std::make_unique<ui::MainWindow>();
-        w->show();
-        QVERIFY(QTest::qWaitForWindowExposed(w.get()));
-        QVERIFY(w->openWorkspace(m_ws));
-        w->showReview(true);
+        auto w = openReview(m_ws);
+        QVERIFY(w);
         QVERIFY(w->isReviewShown());
         ui::ReviewPanel *rp = w->reviewPanel();
         ui::ReviewController *rc = w->session()->reviews();
@@ -246,11 +243,8 @@ private Q_SLOTS:
 
     void secondReviewerConflictKappaBulkAndExport()
     {
-        auto w = std::make_unique<ui::MainWindow>();
-        w->show();
-        QVERIFY(QTest::qWaitForWindowExposed(w.get()));
-        QVERIFY(w->openWorkspace(m_ws));
-        w->showReview(true);
+        auto w = openReview(m_ws);
+        QVERIFY(w);
         ui::ReviewPanel *rp = w->reviewPanel();
         ui::ReviewController *rc = w->session()->reviews();
         review::ReviewSession *rs = rc->session();

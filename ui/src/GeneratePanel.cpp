@@ -61,31 +61,7 @@ GeneratePanel::GeneratePanel(WorkspaceSession *session, QWidget *parent)
     m_progress->setRange(0, 1);
     m_progress->setValue(0);
 
-    m_settings = new QWidget(this);
-    auto *form = new QFormLayout(m_settings);
-    form->setContentsMargins(0, 0, 0, 0);
-    form->addRow(tr("Model:"), m_model);
-    form->addRow(tr("Prompts:"), m_prompts);
-    form->addRow(tr("Split:"), m_split);
-    form->addRow(tr("Task family:"), m_family);
-    form->addRow(QString(), m_currentOnly);
-    form->addRow(tr("Samples per prompt:"), m_samples);
-    form->addRow(tr("Temperature:"), m_temperature);
-    form->addRow(tr("Batch size:"), m_batch);
-    form->addRow(tr("Analysis tokens:"), m_step1Tokens);
-    form->addRow(QString(), m_hidden);
-    auto *buttons = new QHBoxLayout;
-    buttons->addWidget(m_run);
-    buttons->addWidget(m_cancel);
-    buttons->addStretch();
-    auto *layout = new QVBoxLayout(this);
-    layout->addWidget(m_settings);
-    layout->addLayout(buttons);
-    layout->addWidget(m_progress);
-    layout->addWidget(m_status);
-    layout->addWidget(m_runs);
-    layout->addStretch();
-
+    buildLayout();
     connect(m_run, &QPushButton::clicked, this, &GeneratePanel::start);
     connect(m_cancel, &QPushButton::clicked, this, &GeneratePanel::cancel);
     connect(m_samples, &QSpinBox::valueChanged, this, [this](int n) {
@@ -111,6 +87,34 @@ GeneratePanel::GeneratePanel(WorkspaceSession *session, QWidget *parent)
         reload();
     });
     reload();
+}
+
+void GeneratePanel::buildLayout()
+{
+    m_settings = new QWidget(this);
+    auto *form = new QFormLayout(m_settings);
+    form->setContentsMargins(0, 0, 0, 0);
+    form->addRow(tr("Model:"), m_model);
+    form->addRow(tr("Prompts:"), m_prompts);
+    form->addRow(tr("Split:"), m_split);
+    form->addRow(tr("Task family:"), m_family);
+    form->addRow(QString(), m_currentOnly);
+    form->addRow(tr("Samples per prompt:"), m_samples);
+    form->addRow(tr("Temperature:"), m_temperature);
+    form->addRow(tr("Batch size:"), m_batch);
+    form->addRow(tr("Analysis tokens:"), m_step1Tokens);
+    form->addRow(QString(), m_hidden);
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_run);
+    buttons->addWidget(m_cancel);
+    buttons->addStretch();
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_settings);
+    layout->addLayout(buttons);
+    layout->addWidget(m_progress);
+    layout->addWidget(m_status);
+    layout->addWidget(m_runs);
+    layout->addStretch();
 }
 
 void GeneratePanel::reload()

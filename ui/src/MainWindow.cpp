@@ -70,6 +70,19 @@ MainWindow::MainWindow(QWidget *parent)
         });
     }
 
+    createDocks();
+    createMenus();
+    connectPanels();
+    updateTitle();
+    // The engineers' screens (curves, comparison tables) want room: most of the screen, at least 1280×800.
+    const QRect screen = QGuiApplication::primaryScreen() ? QGuiApplication::primaryScreen()->availableGeometry() : QRect(0, 0, 1280, 800);
+    resize(std::max(1280, int(screen.width() * 0.9)), std::max(800, int(screen.height() * 0.9)));
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createDocks()
+{
     auto *itemsDock = new QDockWidget(tr("Items"), this);
     itemsDock->setObjectName(QStringLiteral("itemsDock"));
     itemsDock->setWidget(m_itemList);
@@ -87,8 +100,11 @@ MainWindow::MainWindow(QWidget *parent)
     resizeDocks({itemsDock}, {520}, Qt::Horizontal);
     resizeDocks({logDock}, {120}, Qt::Vertical);
     statusBar()->addPermanentWidget(m_status, 1);
+}
 
-    createMenus();
+// Which panel follows which, and where their errors and messages go.
+void MainWindow::connectPanels()
+{
     connect(m_itemList, &ItemListPanel::itemSelected, m_itemView, &ItemViewPanel::showItem);
     connect(m_itemList, &ItemListPanel::errorOccurred, this,
             [this](const QString &m) { showError(tr("Cannot read the workspace"), m); });
@@ -133,13 +149,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_compare, &ComparePanel::reviewRequested, this, &MainWindow::reviewMarked);
     connect(m_distill, &DistillPanel::runFinished, m_evaluate, &EvaluatePanel::reload); // a new student
     connect(m_evaluate, &EvaluatePanel::evaluationFinished, m_compare, &ComparePanel::reload);
-    updateTitle();
-    // The engineers' screens (curves, comparison tables) want room: most of the screen, at least 1280×800.
-    const QRect screen = QGuiApplication::primaryScreen() ? QGuiApplication::primaryScreen()->availableGeometry() : QRect(0, 0, 1280, 800);
-    resize(std::max(1280, int(screen.width() * 0.9)), std::max(800, int(screen.height() * 0.9)));
 }
-
-MainWindow::~MainWindow() = default;
 
 void MainWindow::createMenus()
 {

@@ -1,10 +1,6 @@
 #include "sdrt/ui/ReviewPanel.h"
 
-#include "sdrt/ui/AgreementDialog.h"
-#include "sdrt/ui/ApprovalPolicyDialog.h"
 #include "sdrt/ui/AssetViewer.h"
-#include "sdrt/ui/ReasonTagsDialog.h"
-#include "sdrt/ui/RejectDialog.h"
 #include "sdrt/ui/ReviewController.h"
 #include "sdrt/ui/ShortcutSheet.h"
 #include "sdrt/ui/TraceColumn.h"
@@ -13,9 +9,7 @@
 #include <QComboBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
-#include <QInputDialog>
 #include <QLabel>
-#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -153,7 +147,21 @@ void ReviewPanel::createActions()
 
 void ReviewPanel::buildUi()
 {
-    // Top bar: who reviews, the queue's filters, progress and the approved count.
+    auto *split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(buildItemArea());
+    split->addWidget(buildTraceArea());
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 3);
+    split->setSizes({280, 460}); // the traces are what is reviewed: they get most of the height
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addLayout(buildTopBar());
+    layout->addWidget(split, 1);
+}
+
+// Who reviews, the queue's filters, progress and the approved count.
+QLayout *ReviewPanel::buildTopBar()
+{
     m_reviewerLabel->setObjectName(QStringLiteral("reviewerLabel"));
     auto *switchReviewer = new QPushButton(tr("Switch…"), this);
     switchReviewer->setFocusPolicy(Qt::NoFocus);
@@ -205,8 +213,12 @@ void ReviewPanel::buildUi()
     top->addWidget(m_position);
     top->addWidget(m_progress);
     top->addWidget(m_approved);
+    return top;
+}
 
-    // The item: assets on the left, question, reference (hidden) and note on the right.
+// The item: assets on the left, question, reference (hidden) and note on the right.
+QWidget *ReviewPanel::buildItemArea()
+{
     m_question->setObjectName(QStringLiteral("reviewQuestion"));
     m_question->setWordWrap(true);
     m_question->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -233,8 +245,12 @@ void ReviewPanel::buildUi()
     itemSplit->addWidget(text);
     itemSplit->setStretchFactor(0, 3);
     itemSplit->setStretchFactor(1, 2);
+    return itemSplit;
+}
 
-    // The traces, one column each, scrolling sideways.
+// The traces, one column each, scrolling sideways.
+QWidget *ReviewPanel::buildTraceArea()
+{
     m_columnsLayout->setContentsMargins(4, 4, 4, 4);
     m_columnsLayout->setSpacing(8);
     m_columnsLayout->addStretch(1);
@@ -243,65 +259,11 @@ void ReviewPanel::buildUi()
     m_scroll->setWidgetResizable(true);
     m_scroll->setFocusPolicy(Qt::NoFocus);
     m_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
-
-    auto *split = new QSplitter(Qt::Vertical, this);
-    split->addWidget(itemSplit);
-    split->addWidget(m_scroll);
-    split->setStretchFactor(0, 2);
-    split->setStretchFactor(1, 3);
-    split->setSizes({280, 460}); // the traces are what is reviewed: they get most of the height
     m_scroll->setMinimumHeight(240);
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(4, 4, 4, 4);
-    layout->addLayout(top);
-    layout->addWidget(split, 1);
+    return m_scroll;
 }
 
 // --- Intents ---------------------------------------------------------------------------------
-
-bool ReviewPanel::ensureReviewer()
-{
-    if (!m_reviews->reviewer().isEmpty())
-        return true;
-    chooseReviewer();
-    return !m_reviews->reviewer().isEmpty();
-}
-
-void ReviewPanel::chooseReviewer()
-{
-    // Pre-filled only with the name this user typed before on this machine (never the workspace's
-    // last reviewer, who may be someone else or a simulated reviewer); other people's names are
-    // in the list, simulated reviewers are not.
-    QStringList names{m_reviews->reviewer()};
-    if (m_reviews->session())
-        for (const QString &n : m_reviews->session()->humanReviewers())
-            if (!names.contains(n))
-                names << n;
-    bool ok = false;
-    const QString name = QInputDialog::getItem(this, tr("Reviewer"), tr("Your name (stored with each verdict):"), names, 0, true, &ok);
-    if (ok && !name.trimmed().isEmpty()) {
-        if (review::isSimulatedReviewer(name))
-            QMessageBox::warning(this, tr("Reviewer"),
-                                 tr("\"%1\" is the name of a simulated reviewer (verdicts made by a rule). Your verdicts need your own name.")
-                                     .arg(name.trimmed()));
-        else
-            m_reviews->setReviewer(name);
-    }
-    returnFocus();
-}
-
-void ReviewPanel::returnFocus()
-{
-    // The window a modal dialog leaves is not always activated again (it depends on the window
-    // manager), and then no key reaches the panel's shortcuts until a click. The panel holds the
-    // focus rather than a column: columns are deleted when the item changes.
-    if (!isVisible())
-        return;
-    window()->activateWindow();
-    setFocus(Qt::OtherFocusReason);
-    if (m_focus >= 0 && m_focus < int(m_columns.size()))
-        m_scroll->ensureWidgetVisible(m_columns[std::size_t(m_focus)], 16, 0);
-}
 
 void ReviewPanel::applyFilters()
 {
@@ -331,42 +293,6 @@ void ReviewPanel::skipFocused()
     record({review::Verdict::Skip, {}, {}, {}});
 }
 
-void ReviewPanel::rejectFocused()
-{
-    const store::Id trace = m_reviews->focusedTrace();
-    if (!m_reviews->session() || trace == 0 || !ensureReviewer() || m_rejectDialog)
-        return;
-    const ReviewTraceView shown = m_reviews->trace(m_reviews->indexOf(trace));
-    m_rejectDialog = new RejectDialog(m_reviews->session()->reasonTags(), shown.analysis, shown.answer, this);
-    m_rejectDialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(m_rejectDialog, &QDialog::accepted, this, [this, trace, d = m_rejectDialog] {
-        if (m_reviews->focusedTrace() == trace)
-            m_reviews->record({review::Verdict::Reject, d->checkedTags(), d->firstWrongStep(), d->comment()});
-    });
-    connect(m_rejectDialog, &QObject::destroyed, this, [this] {
-        m_rejectDialog = nullptr;
-        returnFocus();
-    });
-    m_rejectDialog->open();
-}
-
-int ReviewPanel::acceptMatchingReference(bool confirm)
-{
-    if (!m_reviews->session() || !ensureReviewer())
-        return 0;
-    const int candidates = m_reviews->matchingReferenceCount();
-    if (confirm && candidates > 0) {
-        const auto answer = QMessageBox::question(
-            this, tr("Accept matching traces"),
-            tr("Accept %n trace(s) in the queue whose answer matches the reference? %1 undoes it.", nullptr, candidates)
-                .arg(m_undoKey));
-        returnFocus();
-        if (answer != QMessageBox::Yes)
-            return 0;
-    }
-    return m_reviews->acceptMatchingReference(); // says so when none matches
-}
-
 void ReviewPanel::setSideBySide(bool on)
 {
     m_viewer->setSideBySide(on);
@@ -379,55 +305,6 @@ void ReviewPanel::setSideBySide(bool on)
 bool ReviewPanel::sideBySide() const
 {
     return m_viewer->sideBySide();
-}
-
-void ReviewPanel::showShortcuts()
-{
-    if (m_shortcuts) {
-        m_shortcuts->raise();
-        return;
-    }
-    m_shortcuts = new ShortcutSheet(actions(), AssetPane::keys(), this);
-    m_shortcuts->setAttribute(Qt::WA_DeleteOnClose);
-    connect(m_shortcuts, &QObject::destroyed, this, [this] {
-        m_shortcuts = nullptr;
-        returnFocus();
-    });
-    m_shortcuts->open();
-}
-
-void ReviewPanel::editPolicy()
-{
-    if (!m_reviews->session())
-        return;
-    ApprovalPolicyDialog d(m_reviews->session()->policy(), this);
-    const int result = d.exec();
-    returnFocus();
-    if (result == QDialog::Accepted)
-        m_reviews->setPolicy(d.policy());
-}
-
-void ReviewPanel::editReasonTags()
-{
-    if (!m_reviews->session())
-        return;
-    ReasonTagsDialog d(m_reviews->session()->reasonTags(), this);
-    const int result = d.exec();
-    returnFocus();
-    if (result == QDialog::Accepted)
-        m_reviews->setReasonTags(d.tags());
-}
-
-void ReviewPanel::showAgreement()
-{
-    const review::ReviewSession *session = m_reviews->session();
-    if (!session)
-        return;
-    const QStringList reviewers = session->humanReviewers();
-    auto *d = new AgreementDialog(reviewers, session->agreement(reviewers), this);
-    d->setAttribute(Qt::WA_DeleteOnClose);
-    connect(d, &QObject::destroyed, this, &ReviewPanel::returnFocus);
-    d->open();
 }
 
 // --- Rendering the controller ----------------------------------------------------------------

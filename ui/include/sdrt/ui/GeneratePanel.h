@@ -40,6 +40,7 @@ Q_SIGNALS:
     void errorOccurred(const QString &title, const QString &message);
 
 private:
+    void buildLayout();
     void onFinished(bool ok);
     void updateButtons();
 

@@ -71,7 +71,9 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    void createDocks();
     void createMenus();
+    void connectPanels();
     void showError(const QString &title, const QString &message);
     void onImportFinished(bool ok);
     void updateTitle();

@@ -20,6 +20,7 @@ class QAction;
 class QComboBox;
 class QDialog;
 class QHBoxLayout;
+class QLayout;
 class QLabel;
 class QPlainTextEdit;
 class QProgressBar;
@@ -93,6 +94,9 @@ Q_SIGNALS:
 private:
     void createActions();
     void buildUi();
+    QLayout *buildTopBar();
+    QWidget *buildItemArea();
+    QWidget *buildTraceArea();
     void returnFocus(); // after a dialog: keys act on the focused trace again
     void applyFilters();
     void record(const review::VerdictInput &input);

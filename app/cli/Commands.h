@@ -96,6 +96,9 @@ void out(const QString &text);
 void err(const QString &text);
 // err(text), then the exit status of a command that failed (2).
 int errorExit(const QString &text);
+// err(text), then false / nothing, for the helpers that report and give up.
+bool errorFalse(const QString &text);
+std::nullopt_t errorNothing(const QString &text);
 // One JSON object as one line on stdout, flushed (the progress protocol of distill and eval).
 void jsonLine(const QJsonObject &object);
 // SIGINT and SIGTERM set the returned flag (a long job polls it and ends cleanly).

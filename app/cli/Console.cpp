@@ -70,21 +70,15 @@ bool parseArgs(QCommandLineParser &p, const QString &command, const QStringList 
 bool outputFolderAllowed(const QString &dir, bool force, const QString &command)
 {
     const QFileInfo info(dir);
-    if (store::Workspace::looksLikeWorkspace(dir)) {
-        err(QCoreApplication::translate("sdrt::cli", "%1 is a workspace; %2 never writes into a workspace's root. Give a new folder.")
+    if (store::Workspace::looksLikeWorkspace(dir))
+        return errorFalse(QCoreApplication::translate("sdrt::cli", "%1 is a workspace; %2 never writes into a workspace's root. Give a new folder.")
                 .arg(QDir::toNativeSeparators(dir), command));
-        return false;
-    }
-    if (info.exists() && !info.isDir()) {
-        err(QCoreApplication::translate("sdrt::cli", "%1 is a file, not a folder.").arg(QDir::toNativeSeparators(dir)));
-        return false;
-    }
-    if (info.isDir() && !QDir(dir).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System) && !force) {
-        err(QCoreApplication::translate("sdrt::cli", "%1 is not empty; %2 writes only into a new or empty folder (--force writes there anyway, "
+    if (info.exists() && !info.isDir())
+        return errorFalse(QCoreApplication::translate("sdrt::cli", "%1 is a file, not a folder.").arg(QDir::toNativeSeparators(dir)));
+    if (info.isDir() && !QDir(dir).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System) && !force)
+        return errorFalse(QCoreApplication::translate("sdrt::cli", "%1 is not empty; %2 writes only into a new or empty folder (--force writes there anyway, "
                                                      "replacing the files it makes).")
                 .arg(QDir::toNativeSeparators(dir), command));
-        return false;
-    }
     return true;
 }
 
@@ -93,10 +87,8 @@ std::optional<int> intOption(const QCommandLineParser &p, const QCommandLineOpti
     const QString text = p.value(option).trimmed();
     bool ok = false;
     const qlonglong v = text.toLongLong(&ok);
-    if (!ok) {
-        err(QCoreApplication::translate("sdrt::cli", "%1: \"%2\" is not a whole number.").arg(optionName(option), text));
-        return std::nullopt;
-    }
+    if (!ok)
+        return errorNothing(QCoreApplication::translate("sdrt::cli", "%1: \"%2\" is not a whole number.").arg(optionName(option), text));
     if (v < min || v > max) {
         if (v < min)
             err(QCoreApplication::translate("sdrt::cli", "%1: %2 is too small (at least %3).").arg(optionName(option), text).arg(min));
@@ -114,10 +106,8 @@ std::optional<double> realOption(const QCommandLineParser &p, const QCommandLine
     const QString text = p.value(option).trimmed();
     bool ok = false;
     const double v = text.toDouble(&ok);
-    if (!ok || !std::isfinite(v)) {
-        err(QCoreApplication::translate("sdrt::cli", "%1: \"%2\" is not a number.").arg(optionName(option), text));
-        return std::nullopt;
-    }
+    if (!ok || !std::isfinite(v))
+        return errorNothing(QCoreApplication::translate("sdrt::cli", "%1: \"%2\" is not a number.").arg(optionName(option), text));
     if (v > max || v < min || (!minInclusive && v == min)) {
         if (minInclusive)
             err(QCoreApplication::translate("sdrt::cli", "%1: %2 is out of range (%3 to %4).").arg(optionName(option), text).arg(min).arg(max));
@@ -133,10 +123,8 @@ std::optional<std::uint64_t> seedOption(const QCommandLineParser &p, const QComm
     const QString text = p.value(option).trimmed();
     bool ok = false;
     const qulonglong v = text.toULongLong(&ok);
-    if (!ok || text.startsWith(QLatin1Char('-'))) {
-        err(QCoreApplication::translate("sdrt::cli", "%1: \"%2\" is not a whole number of 0 or more.").arg(optionName(option), text));
-        return std::nullopt;
-    }
+    if (!ok || text.startsWith(QLatin1Char('-')))
+        return errorNothing(QCoreApplication::translate("sdrt::cli", "%1: \"%2\" is not a whole number of 0 or more.").arg(optionName(option), text));
     return std::uint64_t(v);
 }
 
@@ -148,14 +136,10 @@ std::optional<std::vector<int>> intListOption(const QCommandLineParser &p, const
         const QString part = raw.trimmed();
         bool ok = false;
         const qlonglong v = part.toLongLong(&ok);
-        if (!ok) {
-            err(QCoreApplication::translate("sdrt::cli", "%1: \"%2\" is not a whole number.").arg(optionName(option), part));
-            return std::nullopt;
-        }
-        if (v < min || v > max) {
-            err(QCoreApplication::translate("sdrt::cli", "%1: %2 is out of range (%3 to %4).").arg(optionName(option), part).arg(min).arg(max));
-            return std::nullopt;
-        }
+        if (!ok)
+            return errorNothing(QCoreApplication::translate("sdrt::cli", "%1: \"%2\" is not a whole number.").arg(optionName(option), part));
+        if (v < min || v > max)
+            return errorNothing(QCoreApplication::translate("sdrt::cli", "%1: %2 is out of range (%3 to %4).").arg(optionName(option), part).arg(min).arg(max));
         out.push_back(int(v));
     }
     return out;
@@ -182,13 +166,23 @@ int errorExit(const QString &text)
     return 2;
 }
 
+bool errorFalse(const QString &text)
+{
+    err(text);
+    return false;
+}
+
+std::nullopt_t errorNothing(const QString &text)
+{
+    err(text);
+    return std::nullopt;
+}
+
 std::optional<store::Workspace> openWorkspace(const QString &dir)
 {
     auto ws = store::Workspace::open(dir);
-    if (!ws) {
-        err(ws.error());
-        return std::nullopt;
-    }
+    if (!ws)
+        return errorNothing(ws.error());
     return std::move(*ws);
 }
 

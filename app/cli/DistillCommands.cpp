@@ -38,22 +38,16 @@ std::optional<distill::DistillPlace> placeOf(const QCommandLineParser &p, const 
     distill::DistillPlace w;
     const QString addrText = envOr(addr, "MASTER_ADDR"), portText = envOr(port, "MASTER_PORT");
     const QString rankText = envOr(rank, "RANK"), worldText = envOr(world, "WORLD_SIZE");
-    if (worldText.isEmpty() && !rankText.isEmpty()) {
-        err(tr("--rank (or RANK) needs --world-size (or WORLD_SIZE)."));
-        return std::nullopt;
-    }
+    if (worldText.isEmpty() && !rankText.isEmpty())
+        return errorNothing(tr("--rank (or RANK) needs --world-size (or WORLD_SIZE)."));
     if (!worldText.isEmpty()) {
         bool ok1 = true, ok2 = true;
         w.rank = rankText.isEmpty() ? 0 : rankText.toInt(&ok1);
         w.worldSize = worldText.toInt(&ok2);
-        if (!ok1 || !ok2 || w.worldSize < 1 || w.rank < 0 || w.rank >= w.worldSize) {
-            err(tr("--rank %1 / --world-size %2: the rank must be a whole number from 0 to world size − 1.").arg(rankText, worldText));
-            return std::nullopt;
-        }
-        if (nproc > 1) {
-            err(tr("--nproc starts local ranks itself; do not combine it with --rank/--world-size."));
-            return std::nullopt;
-        }
+        if (!ok1 || !ok2 || w.worldSize < 1 || w.rank < 0 || w.rank >= w.worldSize)
+            return errorNothing(tr("--rank %1 / --world-size %2: the rank must be a whole number from 0 to world size − 1.").arg(rankText, worldText));
+        if (nproc > 1)
+            return errorNothing(tr("--nproc starts local ranks itself; do not combine it with --rank/--world-size."));
     }
     if (nproc > 1)
         w.worldSize = nproc; // on loopback
@@ -62,10 +56,8 @@ std::optional<distill::DistillPlace> placeOf(const QCommandLineParser &p, const 
     if (w.worldSize > 1 && !portText.isEmpty()) {
         bool ok = false;
         w.port = portText.trimmed().toInt(&ok);
-        if (!ok || w.port < 1 || w.port > 65535) {
-            err(tr("--master-port (or MASTER_PORT): \"%1\" is not a port number (1 to 65535).").arg(portText));
-            return std::nullopt;
-        }
+        if (!ok || w.port < 1 || w.port > 65535)
+            return errorNothing(tr("--master-port (or MASTER_PORT): \"%1\" is not a port number (1 to 65535).").arg(portText));
     }
     return w;
 }
@@ -84,15 +76,11 @@ QStringList workerArguments(const distill::LocalRank &r)
 std::optional<distill::DistillConfig> readConfig(const QString &file)
 {
     QFile f(file);
-    if (!f.open(QIODevice::ReadOnly)) {
-        err(tr("Cannot read the config %1: %2").arg(file, f.errorString()));
-        return std::nullopt;
-    }
+    if (!f.open(QIODevice::ReadOnly))
+        return errorNothing(tr("Cannot read the config %1: %2").arg(file, f.errorString()));
     auto c = distill::DistillConfig::fromJson(f.readAll());
-    if (!c) {
-        err(QStringLiteral("%1: %2").arg(file, c.error()));
-        return std::nullopt;
-    }
+    if (!c)
+        return errorNothing(QStringLiteral("%1: %2").arg(file, c.error()));
     return *c;
 }
 

@@ -55,20 +55,14 @@ int runEnqueue(const QStringList &args)
     store::EvaluationRepository repo(ws->db());
     auto reportOf = [&](const QString &name) -> std::optional<eval::EvalReport> {
         auto e = repo.findByName(name);
-        if (!e) {
-            err(e.error());
-            return std::nullopt;
-        }
-        if (!*e) {
-            err(QCoreApplication::translate("sdrt::cli", "There is no evaluation \"%1\" in %2.").arg(name, ws->root()));
-            return std::nullopt;
-        }
+        if (!e)
+            return errorNothing(e.error());
+        if (!*e)
+            return errorNothing(QCoreApplication::translate("sdrt::cli", "There is no evaluation \"%1\" in %2.").arg(name, ws->root()));
         warnIfUnfinished(**e);
         auto r = eval::evaluationReport(*ws, (*e)->id);
-        if (!r) {
-            err(r.error());
-            return std::nullopt;
-        }
+        if (!r)
+            return errorNothing(r.error());
         return *r;
     };
     const QString name = p.positionalArguments().at(1);
@@ -149,10 +143,8 @@ bool modeOf(const QCommandLineParser &p, const EvalOptions &o, store::Database &
         err(QCoreApplication::translate("sdrt::cli", "--mode: \"%1\" is not direct, two-step:PROMPT or ensemble.").arg(modeText));
         return false;
     }
-    if (!ids) {
-        err(ids.error());
-        return false;
-    }
+    if (!ids)
+        return errorFalse(ids.error());
     ep.promptIds = *ids;
     return true;
 }
@@ -165,31 +157,23 @@ bool newEvaluation(const QCommandLineParser &p, const EvalOptions &o, eval::Eval
     if (!ws)
         return false;
     auto m = resolveModel(ws->db(), p.value(o.model));
-    if (!m) {
-        err(m.error());
-        return false;
-    }
+    if (!m)
+        return errorFalse(m.error());
     ep.modelId = *m;
     if (!modeOf(p, o, ws->db(), ep))
         return false;
     const auto voteValue = store::ensembleVoteFromString(p.value(o.vote));
-    if (!voteValue) {
-        err(QCoreApplication::translate("sdrt::cli", "--vote: \"%1\" is not majority or logprob.").arg(p.value(o.vote)));
-        return false;
-    }
+    if (!voteValue)
+        return errorFalse(QCoreApplication::translate("sdrt::cli", "--vote: \"%1\" is not majority or logprob.").arg(p.value(o.vote)));
     ep.vote = *voteValue;
     ep.filter.split = store::splitFromString(p.value(o.split));
-    if (!ep.filter.split) {
-        err(QCoreApplication::translate("sdrt::cli", "--split: \"%1\" is not train or eval.").arg(p.value(o.split)));
-        return false;
-    }
+    if (!ep.filter.split)
+        return errorFalse(QCoreApplication::translate("sdrt::cli", "--split: \"%1\" is not train or eval.").arg(p.value(o.split)));
     ep.filter.taskFamily = p.value(o.family);
     if (p.isSet(o.metric)) {
         ep.metric = eval::metricFromName(p.value(o.metric));
-        if (!ep.metric) {
-            err(QCoreApplication::translate("sdrt::cli", "--metric: \"%1\" is not a metric (exact_match, anls, relaxed_accuracy, yes_no_accuracy, absolute_error).").arg(p.value(o.metric)));
-            return false;
-        }
+        if (!ep.metric)
+            return errorFalse(QCoreApplication::translate("sdrt::cli", "--metric: \"%1\" is not a metric (exact_match, anls, relaxed_accuracy, yes_no_accuracy, absolute_error).").arg(p.value(o.metric)));
     }
     ep.name = p.isSet(o.name) ? p.value(o.name) : QStringLiteral("eval-") + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
     return true;
@@ -369,10 +353,8 @@ int runCompare(const QStringList &args)
         return errorExit(c.error());
     printComparison(*c);
     auto write = [&](const QCommandLineOption &o, const QByteArray &data) {
-        if (auto w = store::writeExport(p.value(o), data, p.isSet(force)); !w) {
-            err(w.error());
-            return false;
-        }
+        if (auto w = store::writeExport(p.value(o), data, p.isSet(force)); !w)
+            return errorFalse(w.error());
         out(QCoreApplication::translate("sdrt::cli", "wrote %1").arg(p.value(o)));
         return true;
     };

@@ -169,32 +169,24 @@ bool chooseWork(const QCommandLineParser &p, const GenerateOptions &o, const std
     if (!ws)
         return false;
     auto m = resolveModel(ws->db(), p.value(o.model));
-    if (!m) {
-        err(m.error());
-        return false;
-    }
+    if (!m)
+        return errorFalse(m.error());
     gp.modelId = *m;
     auto pr = resolvePrompts(ws->db(), p.value(o.promptsOpt));
-    if (!pr) {
-        err(pr.error());
-        return false;
-    }
+    if (!pr)
+        return errorFalse(pr.error());
     gp.promptIds = *pr;
     gp.filter.split = store::splitFromString(p.value(o.split));
     gp.filter.taskFamily = p.value(o.family);
     gp.filter.text = p.value(o.text);
     if (p.isSet(o.limit)) {
         auto rows = store::ItemRepository(ws->db()).list(gp.filter, 0, *limitValue);
-        if (!rows) {
-            err(rows.error());
-            return false;
-        }
+        if (!rows)
+            return errorFalse(rows.error());
         for (const auto &r : *rows)
             gp.itemIds.push_back(r.id);
-        if (gp.itemIds.empty()) {
-            err(QCoreApplication::translate("sdrt::cli", "No items match."));
-            return false;
-        }
+        if (gp.itemIds.empty())
+            return errorFalse(QCoreApplication::translate("sdrt::cli", "No items match."));
     }
     return true;
 }
@@ -208,10 +200,8 @@ bool shardOf(const QString &text, teacher::GenerationParams &gp)
         gp.shardIndex = parts[0].toInt(&ok1);
         gp.shardCount = parts[1].toInt(&ok2);
     }
-    if (!ok1 || !ok2) {
-        err(QCoreApplication::translate("sdrt::cli", "--shard takes i/N, for example 0/2."));
-        return false;
-    }
+    if (!ok1 || !ok2)
+        return errorFalse(QCoreApplication::translate("sdrt::cli", "--shard takes i/N, for example 0/2."));
     return true;
 }
 

@@ -76,10 +76,8 @@ std::optional<std::vector<std::pair<int, int>>> imageSizesOf(const QStringList &
         const QStringList wh = v.split(QLatin1Char('x'));
         bool okW = false, okH = false;
         const int w = wh.value(0).toInt(&okW), h = wh.value(1).toInt(&okH);
-        if (wh.size() != 2 || !okW || !okH || w <= 0 || h <= 0 || w > 100000 || h > 100000) {
-            err(QCoreApplication::translate("sdrt::cli", "--image-size wants WIDTHxHEIGHT in pixels, such as 640x480, not \"%1\".").arg(v));
-            return std::nullopt;
-        }
+        if (wh.size() != 2 || !okW || !okH || w <= 0 || h <= 0 || w > 100000 || h > 100000)
+            return errorNothing(QCoreApplication::translate("sdrt::cli", "--image-size wants WIDTHxHEIGHT in pixels, such as 640x480, not \"%1\".").arg(v));
         sizes.emplace_back(w, h);
     }
     return sizes;
@@ -244,10 +242,8 @@ std::optional<model::GenerationRequest> requestOf(const QStringList &images, QSt
     model::GenerationRequest req;
     for (const QString &f : images) {
         auto img = readImage(f);
-        if (!img) {
-            err(img.error());
-            return std::nullopt;
-        }
+        if (!img)
+            return errorNothing(img.error());
         req.images.push_back(std::move(*img));
     }
     if (!user.contains(QStringLiteral("<image>"))) {

@@ -1,3 +1,4 @@
+#include "sdrt/ui/ItemImages.h"
 #include "sdrt/ui/ComparePanel.h"
 
 #include "sdrt/common/Log.h"
@@ -11,6 +12,8 @@
 #include "sdrt/ui/ReviewController.h"
 #include "sdrt/ui/RunText.h"
 #include "sdrt/ui/WorkspaceSession.h"
+
+#include "Layouts.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSeries>
@@ -97,45 +100,31 @@ ComparePanel::ComparePanel(ComparisonController *controller, QWidget *parent)
 
 void ComparePanel::buildLayout()
 {
-    auto *left = new QWidget(this);
-    auto *leftLayout = new QVBoxLayout(left);
-    leftLayout->setContentsMargins(0, 0, 0, 0);
+    using namespace layouts;
+    auto [left, leftLayout] = pane<QVBoxLayout>(this);
     leftLayout->addWidget(new QLabel(tr("Evaluations:"), left));
     leftLayout->addWidget(m_evaluations, 1);
     leftLayout->addWidget(m_compare);
     left->setMaximumWidth(420);
 
-    auto *top = new QWidget(this);
-    auto *topLayout = new QVBoxLayout(top);
-    topLayout->setContentsMargins(0, 0, 0, 0);
+    auto [top, topLayout] = pane<QVBoxLayout>(this);
     auto *metricRow = new QHBoxLayout;
-    auto *metricLabel = new QLabel(tr("&Metric:"), top);
-    metricLabel->setBuddy(m_metric);
-    metricRow->addWidget(metricLabel);
+    metricRow->addWidget(buddyLabel(tr("&Metric:"), m_metric, top));
     metricRow->addWidget(m_metric);
     metricRow->addStretch(1);
     metricRow->addWidget(m_exportHtml);
     metricRow->addWidget(m_exportCsv);
     topLayout->addLayout(metricRow);
-    auto *summaryAndChart = new QSplitter(Qt::Horizontal, top);
-    summaryAndChart->addWidget(m_summary);
     auto *chartView = new QChartView(m_chart, top);
     chartView->setObjectName(QStringLiteral("compareChart"));
     chartView->setRenderHint(QPainter::Antialiasing);
     chartView->setMinimumHeight(220);
     chartView->setMinimumWidth(420);
-    summaryAndChart->addWidget(chartView);
-    summaryAndChart->setStretchFactor(0, 3);
-    summaryAndChart->setStretchFactor(1, 2);
-    topLayout->addWidget(summaryAndChart, 1);
+    topLayout->addWidget(splitter(Qt::Horizontal, top, {m_summary, chartView}, {3, 2}), 1);
 
-    auto *middle = new QWidget(this);
-    auto *middleLayout = new QVBoxLayout(middle);
-    middleLayout->setContentsMargins(0, 0, 0, 0);
+    auto [middle, middleLayout] = pane<QVBoxLayout>(this);
     auto *filterRow = new QHBoxLayout;
-    auto *filterLabel = new QLabel(tr("Sho&w:"), middle);
-    filterLabel->setBuddy(m_rowFilter);
-    filterRow->addWidget(filterLabel);
+    filterRow->addWidget(buddyLabel(tr("Sho&w:"), m_rowFilter, middle));
     filterRow->addWidget(m_rowFilter);
     filterRow->addWidget(m_familyFilter);
     filterRow->addWidget(m_shown, 1);
@@ -143,21 +132,9 @@ void ComparePanel::buildLayout()
     middleLayout->addLayout(filterRow);
     middleLayout->addWidget(m_items, 1);
 
-    auto *bottom = new QSplitter(Qt::Horizontal, this);
-    bottom->addWidget(m_viewer);
-    bottom->addWidget(m_detail);
-    bottom->setStretchFactor(1, 1);
-
-    auto *right = new QSplitter(Qt::Vertical, this);
-    right->addWidget(top);
-    right->addWidget(middle);
-    right->addWidget(bottom);
-    auto *split = new QSplitter(Qt::Horizontal, this);
-    split->addWidget(left);
-    split->addWidget(right);
-    split->setStretchFactor(1, 1);
-    auto *layout = new QVBoxLayout(this);
-    layout->addWidget(split);
+    QSplitter *bottom = splitter(Qt::Horizontal, this, {m_viewer, m_detail}, {0, 1});
+    QSplitter *right = splitter(Qt::Vertical, this, {top, middle, bottom});
+    fill(this, splitter(Qt::Horizontal, this, {left, right}, {0, 1}));
 }
 
 ComparePanel::~ComparePanel() = default;
@@ -320,15 +297,8 @@ void ComparePanel::showRow(int row)
     const eval::CompareRow &cr = c.rows[std::size_t(m_itemsModel->key(row).toLongLong())];
     auto item = m_session->item(cr.itemId);
     if (item) {
-        std::vector<store::Asset> images;
-        QStringList paths;
-        for (const store::ItemAsset &ia : item->assets) {
-            if (ia.role == store::AssetKind::Note)
-                continue;
-            images.push_back(ia.asset);
-            paths << m_session->workspace()->absolutePath(ia.asset.storedPath);
-        }
-        m_viewer->setAssets(images, paths);
+        const ItemImages images = itemImages(*item, *m_session->workspace());
+        m_viewer->setAssets(images.assets, images.paths);
     }
     QString html = tr("<p><b>Item %1</b> · %2<br>%3<br>Reference: <b>%4</b></p>")
                        .arg(cr.itemId)

@@ -24,6 +24,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include "Layouts.h"
+
 namespace sdrt::ui {
 
 DistillPanel::DistillPanel(DistillController *controller, QWidget *parent)
@@ -36,9 +38,7 @@ DistillPanel::DistillPanel(DistillController *controller, QWidget *parent)
     scroll->setWidgetResizable(true);
     scroll->setMinimumWidth(360);
 
-    auto *left = new QWidget(this);
-    auto *leftLayout = new QVBoxLayout(left);
-    leftLayout->setContentsMargins(0, 0, 0, 0);
+    auto [left, leftLayout] = layouts::pane<QVBoxLayout>(this);
     leftLayout->addWidget(scroll, 1);
     leftLayout->addWidget(buildButtons());
     m_status->setObjectName(QStringLiteral("distillStatus"));
@@ -48,24 +48,12 @@ DistillPanel::DistillPanel(DistillController *controller, QWidget *parent)
     m_lineage->setObjectName(QStringLiteral("distillLineage"));
     m_lineage->setWordWrap(true);
     m_lineage->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    auto *lineageBox = new QWidget(this);
-    auto *lineageLayout = new QVBoxLayout(lineageBox);
-    lineageLayout->setContentsMargins(0, 0, 0, 0);
+    auto [lineageBox, lineageLayout] = layouts::pane<QVBoxLayout>(this);
     lineageLayout->addWidget(m_lineage);
     lineageLayout->addWidget(m_reviewTraces, 0, Qt::AlignLeft);
 
-    auto *right = new QSplitter(Qt::Vertical, this);
-    right->addWidget(buildRunsView());
-    right->addWidget(m_curves);
-    right->addWidget(lineageBox);
-    right->setStretchFactor(1, 1);
-
-    auto *split = new QSplitter(Qt::Horizontal, this);
-    split->addWidget(left);
-    split->addWidget(right);
-    split->setStretchFactor(1, 1);
-    auto *layout = new QVBoxLayout(this);
-    layout->addWidget(split);
+    QSplitter *right = layouts::splitter(Qt::Vertical, this, {buildRunsView(), m_curves, lineageBox}, {0, 1});
+    layouts::fill(this, layouts::splitter(Qt::Horizontal, this, {left, right}, {0, 1}));
 
     connect(m_form, &DistillForm::policyChanged, this, &DistillPanel::updateApproved);
     connect(m_controller, &DistillController::childLine, this, &DistillPanel::onChildLine);

@@ -1,3 +1,4 @@
+#include "sdrt/ui/ItemImages.h"
 #include "sdrt/ui/ItemViewPanel.h"
 #include "sdrt/ui/RunText.h"
 
@@ -15,6 +16,8 @@
 #include <QSplitter>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+
+#include "Layouts.h"
 
 namespace sdrt::ui {
 
@@ -57,13 +60,7 @@ ItemViewPanel::ItemViewPanel(WorkspaceSession *session, QWidget *parent)
     tracesLayout->addWidget(m_ensemble);
     tracesLayout->addWidget(m_traces);
 
-    auto *split = new QSplitter(Qt::Vertical, this);
-    split->addWidget(m_viewer);
-    split->addWidget(text);
-    split->addWidget(tracesBox);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 1);
-    split->setStretchFactor(2, 2);
+    QSplitter *split = layouts::splitter(Qt::Vertical, this, {m_viewer, text, tracesBox}, {3, 1, 2});
     split->setSizes({420, 220, 240});
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -103,15 +100,8 @@ void ItemViewPanel::showItem(store::Id id)
                            .arg(item->taskFamily.isEmpty() ? tr("no task family") : item->taskFamily, splitText(item->split),
                                 item->answerType));
     m_note->setPlainText(item->noteText);
-    std::vector<store::Asset> images;
-    QStringList paths;
-    for (const store::ItemAsset &ia : item->assets) {
-        if (ia.role == store::AssetKind::Note)
-            continue;
-        images.push_back(ia.asset);
-        paths << m_session->workspace()->absolutePath(ia.asset.storedPath);
-    }
-    m_viewer->setAssets(images, paths);
+    const ItemImages images = itemImages(*item, *m_session->workspace());
+    m_viewer->setAssets(images.assets, images.paths);
     showTraces(*item);
 }
 

@@ -1,3 +1,4 @@
+#include "sdrt/ui/ItemImages.h"
 #include "sdrt/ui/ReviewController.h"
 #include "sdrt/ui/RunText.h"
 
@@ -194,13 +195,9 @@ void ReviewController::showItem(store::Id itemId, store::Id focusTrace)
             view.split = splitText(item->split);
             view.note = item->noteText;
             view.reference = item->referenceAnswer.value_or(QString());
-            for (const store::ItemAsset &ia : item->assets) {
-                if (ia.role == store::AssetKind::Note)
-                    continue;
-                view.assets.push_back(ia.asset);
-                view.assets.back().kind = ia.role; // the item's role decides the side in the split view
-                view.assetPaths << ws->absolutePath(ia.asset.storedPath);
-            }
+            ItemImages images = itemImages(*item, *ws);
+            view.assets = std::move(images.assets);
+            view.assetPaths = std::move(images.paths);
         }
         m_item = std::move(view);
     }

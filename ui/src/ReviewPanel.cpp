@@ -22,6 +22,8 @@
 #include <functional>
 #include <string_view>
 
+#include "Layouts.h"
+
 namespace sdrt::ui {
 namespace {
 
@@ -147,11 +149,7 @@ void ReviewPanel::createActions()
 
 void ReviewPanel::buildUi()
 {
-    auto *split = new QSplitter(Qt::Vertical, this);
-    split->addWidget(buildItemArea());
-    split->addWidget(buildTraceArea());
-    split->setStretchFactor(0, 2);
-    split->setStretchFactor(1, 3);
+    QSplitter *split = layouts::splitter(Qt::Vertical, this, {buildItemArea(), buildTraceArea()}, {2, 3});
     split->setSizes({280, 460}); // the traces are what is reviewed: they get most of the height
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -240,12 +238,7 @@ QWidget *ReviewPanel::buildItemArea()
     form->addRow(tr("Item:"), m_itemInfo);
     form->addRow(tr("Note:"), m_note);
     m_viewer->setFocusPolicy(Qt::ClickFocus);
-    auto *itemSplit = new QSplitter(Qt::Horizontal, this);
-    itemSplit->addWidget(m_viewer);
-    itemSplit->addWidget(text);
-    itemSplit->setStretchFactor(0, 3);
-    itemSplit->setStretchFactor(1, 2);
-    return itemSplit;
+    return layouts::splitter(Qt::Horizontal, this, {m_viewer, text}, {3, 2});
 }
 
 // The traces, one column each, scrolling sideways.

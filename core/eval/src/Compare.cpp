@@ -134,19 +134,10 @@ EvalReport commonReport(const Compared &d, std::size_t i, std::uint64_t seed, st
     r.name = d.reports[i].name;
     for (store::Id id : d.common) {
         r.scores.push_back(d.scoreOf[i].at(id));
-        const store::Prediction &p = predictionOf(d, i, id);
-        ++r.items;
-        r.failed += p.ok ? 0 : 1;
-        r.generations += p.generations;
-        r.promptTokens += p.promptTokens;
-        r.generatedTokens += p.generatedTokens;
-        r.latencyMs += p.latencyMs;
+        r.count(predictionOf(d, i, id));
         families.insert(d.scoreOf[i].at(id).family);
     }
-    r.generations /= r.items;
-    r.promptTokens /= r.items;
-    r.generatedTokens /= r.items;
-    r.latencyMs /= r.items;
+    r.averageCosts();
     r.byMetric = summarizeScores(r.scores, seed);
     return r;
 }

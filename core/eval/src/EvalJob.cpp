@@ -128,12 +128,7 @@ Result<EvalReport> evaluationReport(store::Workspace &ws, store::Id evaluationId
     r.evaluationId = evaluationId;
     r.name = (*e)->name;
     for (const store::Prediction &p : *preds) {
-        ++r.items;
-        r.failed += p.ok ? 0 : 1;
-        r.generations += p.generations;
-        r.promptTokens += p.promptTokens;
-        r.generatedTokens += p.generatedTokens;
-        r.latencyMs += p.latencyMs;
+        r.count(p);
         auto item = items.get(p.itemId);
         if (!item)
             return fail(item.error());
@@ -152,14 +147,29 @@ Result<EvalReport> evaluationReport(store::Workspace &ws, store::Id evaluationId
             s.right = higherIsBetter(s.metric) ? *s.score >= 0.5 : *s.score == 0;
         r.scores.push_back(s);
     }
-    if (r.items > 0) {
-        r.generations /= r.items;
-        r.promptTokens /= r.items;
-        r.generatedTokens /= r.items;
-        r.latencyMs /= r.items;
-    }
+    r.averageCosts();
     r.byMetric = summarizeScores(r.scores, seed);
     return r;
+}
+
+void EvalReport::count(const store::Prediction &p)
+{
+    ++items;
+    failed += p.ok ? 0 : 1;
+    generations += p.generations;
+    promptTokens += p.promptTokens;
+    generatedTokens += p.generatedTokens;
+    latencyMs += p.latencyMs;
+}
+
+void EvalReport::averageCosts()
+{
+    if (items == 0)
+        return;
+    generations /= items;
+    promptTokens /= items;
+    generatedTokens /= items;
+    latencyMs /= items;
 }
 
 std::map<QString, std::map<QString, Estimate>> summarizeScores(const std::vector<ItemScore> &scores, std::uint64_t seed)

@@ -20,6 +20,17 @@ Result<void> connectionPragmas(Database &db)
     return db.exec("PRAGMA synchronous = NORMAL");
 }
 
+// A writer's connection: the write-ahead log, the connection's pragmas, the schema brought up
+// to date.
+Result<void> setUp(Database &db)
+{
+    if (auto r = db.exec("PRAGMA journal_mode = WAL"); !r)
+        return r;
+    if (auto r = connectionPragmas(db); !r)
+        return r;
+    return migrate(db);
+}
+
 Result<void> checkIsDatabase(Database &db)
 {
     // Reading the schema fails cleanly for a file that is not a database, or is locked.
@@ -63,11 +74,7 @@ Result<Workspace> Workspace::create(const QString &dir)
     auto db = Database::open(root.filePath(QString::fromLatin1(kDatabaseFile)), Database::Mode::ReadWriteCreate);
     if (!db)
         return fail(db.error());
-    if (auto r = db->exec("PRAGMA journal_mode = WAL"); !r)
-        return fail(r.error());
-    if (auto r = connectionPragmas(*db); !r)
-        return fail(r.error());
-    if (auto r = migrate(*db); !r)
+    if (auto r = setUp(*db); !r)
         return fail(r.error());
     sdrt::log::get("store")->info("created workspace {}", root.absolutePath().toStdString());
     return Workspace(root.absolutePath(), std::move(*db));
@@ -105,11 +112,7 @@ Result<Workspace> Workspace::open(const QString &dir)
         return fail(version.error());
     if (*version > currentSchemaVersion())
         return fail(migrate(*db).error());
-    if (auto r = db->exec("PRAGMA journal_mode = WAL"); !r)
-        return fail(r.error());
-    if (auto r = connectionPragmas(*db); !r)
-        return fail(r.error());
-    if (auto r = migrate(*db); !r)
+    if (auto r = setUp(*db); !r)
         return fail(r.error());
     for (const char *sub : kSubdirs)
         root.mkpath(QString::fromLatin1(sub));

@@ -74,6 +74,11 @@ struct EvalReport {
     // This run only (runEvaluation): items it answered and its wall time, model load included.
     int itemsThisRun = 0;
     double secondsThisRun = 0;
+
+    // Counts a stored prediction: an item, a failure, its costs (summed until averageCosts()).
+    void count(const store::Prediction &p);
+    // The summed costs become means per item.
+    void averageCosts();
 };
 
 Result<EvalReport> runEvaluation(const EvalParams &params);

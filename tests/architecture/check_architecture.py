@@ -85,6 +85,16 @@ def files_under(root, folder, suffixes=('.cpp', '.h')):
                 yield os.path.join(dirpath, n)
 
 
+def sources(root, folders, skip=(), suffixes=('.cpp', '.h')):
+    """(path, path relative to root, text) of the sources under `folders`, but those whose
+    relative path starts with one of `skip`."""
+    for folder in folders:
+        for path in files_under(root, folder, suffixes):
+            rel = os.path.relpath(path, root)
+            if not rel.startswith(tuple(skip)):
+                yield path, rel, read(path)
+
+
 def library_of(rel):
     """The library folder a source file belongs to (the longest MAY_INCLUDE key that holds it)."""
     best = None
@@ -103,21 +113,18 @@ def read(path):
 def check_includes(root):
     problems = []
     model_private = {n for n in os.listdir(os.path.join(root, 'core/model/src')) if n.endswith('.h')}
-    for folder in ('core', 'ui', 'app'):
-        for path in files_under(root, folder):
-            rel = os.path.relpath(path, root)
-            lib = library_of(rel)
-            text = read(path)
-            for kind, name in INCLUDE.findall(text):
-                m = re.match(r'sdrt/(\w+)/', name)
-                if m and lib:
-                    used = m.group(1)
-                    own = lib.split('/')[1] if lib.startswith('core/') else lib
-                    if used != own and used not in MAY_INCLUDE[lib]:
-                        problems.append(f'{rel}: includes {name}; {lib} may include {sorted(MAY_INCLUDE[lib])}')
-                if kind == '"' and '/' not in name and name in model_private and not rel.startswith('core/model/'):
-                    if not os.path.exists(os.path.join(os.path.dirname(path), name)):
-                        problems.append(f'{rel}: includes core/model/src/{name}, a private header of the runtime')
+    for path, rel, text in sources(root, ('core', 'ui', 'app')):
+        lib = library_of(rel)
+        for kind, name in INCLUDE.findall(text):
+            m = re.match(r'sdrt/(\w+)/', name)
+            if m and lib:
+                used = m.group(1)
+                own = lib.split('/')[1] if lib.startswith('core/') else lib
+                if used != own and used not in MAY_INCLUDE[lib]:
+                    problems.append(f'{rel}: includes {name}; {lib} may include {sorted(MAY_INCLUDE[lib])}')
+            if kind == '"' and '/' not in name and name in model_private and not rel.startswith('core/model/'):
+                if not os.path.exists(os.path.join(os.path.dirname(path), name)):
+                    problems.append(f'{rel}: includes core/model/src/{name}, a private header of the runtime')
     return problems
 
 
@@ -150,40 +157,29 @@ def check_links(root):
         extra = used - allowed - {target}
         if extra:
             problems.append(f'{target} links {sorted(extra)}; it may link {sorted(allowed)}')
-        if torch and target not in TORCH_TARGETS:
-            problems.append(f'{target} links LibTorch; only {sorted(TORCH_TARGETS)} may')
     for target, (_, torch) in links.items():
-        if torch and target.startswith('sdrt') and target not in TORCH_TARGETS:
+        if torch and (target.startswith('sdrt') or target in MAY_LINK) and target not in TORCH_TARGETS:
             problems.append(f'{target} links LibTorch; only {sorted(TORCH_TARGETS)} may')
     return problems
 
 
 def check_torch(root):
     problems = []
-    for folder in ('core', 'ui', 'app'):
-        for path in files_under(root, folder):
-            rel = os.path.relpath(path, root)
-            if rel.startswith('core/model/src/'):
-                continue
-            for _, name in INCLUDE.findall(read(path)):
-                if re.match(r'(torch|ATen|c10|caffe2)/', name):
-                    problems.append(f'{rel}: includes {name}; torch stays in core/model/src')
+    for _, rel, text in sources(root, ('core', 'ui', 'app'), skip=('core/model/src/',)):
+        for _, name in INCLUDE.findall(text):
+            if re.match(r'(torch|ATen|c10|caffe2)/', name):
+                problems.append(f'{rel}: includes {name}; torch stays in core/model/src')
     return problems
 
 
 def check_qt(root):
     problems = []
-    for folder in ('core/common', 'core/model'):
-        for path in files_under(root, folder):
-            rel = os.path.relpath(path, root)
-            if rel.startswith('core/common/qt/'):
-                continue
-            for kind, name in INCLUDE.findall(read(path)):
-                if kind == '<' and re.match(r'Q[A-Z]\w*$|Qt\w*/', name):
-                    problems.append(f'{rel}: includes <{name}>; {folder} builds without Qt')
-    for path in files_under(root, 'core'):
-        rel = os.path.relpath(path, root)
-        for kind, name in INCLUDE.findall(read(path)):
+    for _, rel, text in sources(root, ('core/common', 'core/model'), skip=('core/common/qt/',)):
+        for kind, name in INCLUDE.findall(text):
+            if kind == '<' and re.match(r'Q[A-Z]\w*$|Qt\w*/', name):
+                problems.append(f'{rel}: includes <{name}>; {rel.split("/")[0]}/{rel.split("/")[1]} builds without Qt')
+    for _, rel, text in sources(root, ('core',)):
+        for kind, name in INCLUDE.findall(text):
             if kind == '<' and (name.startswith('QtWidgets/') or name in WIDGET_HEADERS):
                 problems.append(f'{rel}: includes <{name}>, a Qt Widgets header; core has no widgets')
     return problems
@@ -191,29 +187,23 @@ def check_qt(root):
 
 def check_sql(root):
     problems = []
-    for folder in ('core', 'ui', 'app'):
-        for path in files_under(root, folder):
-            rel = os.path.relpath(path, root)
-            if rel.startswith('core/store/'):
-                continue
-            text = read(path)
-            for _, name in INCLUDE.findall(text):
-                if name == 'sqlite3.h':
-                    problems.append(f'{rel}: includes sqlite3.h; SQL lives in core/store')
-            for m in SQL.finditer(text):
-                line = text.count('\n', 0, m.start()) + 1
-                problems.append(f'{rel}:{line}: an SQL statement; SQL lives in core/store')
+    for _, rel, text in sources(root, ('core', 'ui', 'app'), skip=('core/store/',)):
+        for _, name in INCLUDE.findall(text):
+            if name == 'sqlite3.h':
+                problems.append(f'{rel}: includes sqlite3.h; SQL lives in core/store')
+        for m in SQL.finditer(text):
+            line = text.count('\n', 0, m.start()) + 1
+            problems.append(f'{rel}:{line}: an SQL statement; SQL lives in core/store')
     return problems
 
 
 def check_widgets(root):
     problems = []
-    for path in files_under(root, 'ui/src', ('.cpp',)):
-        rel = os.path.relpath(path, root)
+    for _, rel, text in sources(root, ('ui/src',), suffixes=('.cpp',)):
         name = os.path.basename(rel)
         if name.endswith('Controller.cpp') or name == 'WorkspaceSession.cpp':
             continue
-        text = code_size.blank_literals(read(path))
+        text = code_size.blank_literals(text)
         for m in REPOSITORY.finditer(text):
             line = text.count('\n', 0, m.start()) + 1
             problems.append(f'{rel}:{line}: constructs store::{m.group(1)}; widgets ask a controller or the session')

@@ -164,6 +164,82 @@ private:
     ContentStore &m_content;
 };
 
+// Where an import's items go: one transaction per batch of items, committed when the policy says
+// so (ImportParams::commitEveryItems, commitEveryMs), with the import batch row updated to the
+// counts at each commit. A commit that fails rolls back and removes the files written since the
+// last one.
+class ImportCommits {
+public:
+    ImportCommits(store::Database &db, const ImportParams &params)
+        : m_params(params), m_items(db), m_content(params.workspaceRoot), m_writer(db, m_content), m_tx(db)
+    {
+    }
+
+    ContentStore &content() { return m_content; }
+    ItemWriter &writer() { return m_writer; }
+
+    // Opens the first transaction and, in it, the import batch row; returns its id.
+    Result<qint64> begin(const QString &source)
+    {
+        if (auto r = m_tx.begin(); !r)
+            return fail(r.error());
+        auto batch = m_items.beginImportBatch(QFileInfo(source).absoluteFilePath());
+        if (!batch)
+            return fail(batch.error());
+        m_sinceCommitTimer.start();
+        return *batch;
+    }
+
+    // Before each item: commits what is done when it is time to.
+    Result<void> beforeItem(const ImportReport &report)
+    {
+        if (m_sinceCommit >= std::max(1, m_params.commitEveryItems) || m_sinceCommitTimer.elapsed() >= m_params.commitEveryMs) {
+            if (auto r = commit(report, false); !r)
+                return r;
+        }
+        ++m_sinceCommit;
+        return {};
+    }
+
+    // The last commit; no transaction is opened after it.
+    Result<void> finish(const ImportReport &report) { return commit(report, true); }
+
+private:
+    Result<void> commit(const ImportReport &report, bool last)
+    {
+        auto r = commitAndReopen(report, last);
+        if (!r) {
+            m_tx.rollback();
+            m_content.removeWritten();
+        }
+        return r;
+    }
+
+    // Commits what is done (every item is whole: its files are written before its rows) and,
+    // unless `last`, opens the next transaction.
+    Result<void> commitAndReopen(const ImportReport &report, bool last)
+    {
+        if (auto r = m_items.finishImportBatch(report.batchId, report.imported, report.duplicates, report.failed); !r)
+            return r;
+        if (auto r = m_tx.commit(); !r)
+            return r;
+        m_content.forgetWritten();
+        m_sinceCommit = 0;
+        m_sinceCommitTimer.restart();
+        if (!last)
+            return m_tx.begin();
+        return {};
+    }
+
+    const ImportParams &m_params;
+    store::ItemRepository m_items;
+    ContentStore m_content;
+    ItemWriter m_writer;
+    store::Transaction m_tx;
+    int m_sinceCommit = 0;
+    QElapsedTimer m_sinceCommitTimer;
+};
+
 void logReport(const QString &source, const ImportReport &report, double seconds)
 {
     auto log = sdrt::log::get("assets");
@@ -244,7 +320,6 @@ QString ImportReport::summary() const
 
 Result<ImportReport> ImportJob::run()
 {
-    auto log = sdrt::log::get("assets");
     QElapsedTimer timer;
     timer.start();
 
@@ -259,52 +334,23 @@ Result<ImportReport> ImportJob::run()
     auto db = store::Workspace::connect(QDir(m_params.workspaceRoot).filePath(QString::fromLatin1(store::Workspace::kDatabaseFile)));
     if (!db)
         return fail(db.error());
-    store::ItemRepository itemRepo(*db);
-    ContentStore content(m_params.workspaceRoot);
-    ItemWriter writer(*db, content);
-
-    store::Transaction tx(*db);
-    if (auto r = tx.begin(); !r)
-        return fail(r.error());
-    auto batch = itemRepo.beginImportBatch(QFileInfo(m_params.source).absoluteFilePath());
+    ImportCommits commits(*db, m_params);
+    auto batch = commits.begin(m_params.source);
     if (!batch)
         return fail(batch.error());
     report.batchId = *batch;
 
     const int total = int(plan->items.size());
     int done = 0;
-    int sinceCommit = 0;
-    QElapsedTimer sinceCommitTimer;
-    sinceCommitTimer.start();
-    // Commits what is done (every item is whole: its files are written before its rows) and,
-    // unless `last`, opens the next transaction.
-    auto commit = [&](bool last) -> Result<void> {
-        if (auto r = itemRepo.finishImportBatch(report.batchId, report.imported, report.duplicates, report.failed); !r)
-            return r;
-        if (auto r = tx.commit(); !r)
-            return r;
-        content.forgetWritten();
-        sinceCommit = 0;
-        sinceCommitTimer.restart();
-        if (!last)
-            return tx.begin();
-        return {};
-    };
     for (const ItemSpec &spec : plan->items) {
         if (m_params.cancel && m_params.cancel->load()) {
             report.cancelled = true;
-            log->info("import of {} cancelled after {} of {} items", m_params.source.toStdString(), done, total);
+            sdrt::log::get("assets")->info("import of {} cancelled after {} of {} items", m_params.source.toStdString(), done, total);
             break;
         }
-        if (sinceCommit >= std::max(1, m_params.commitEveryItems) || sinceCommitTimer.elapsed() >= m_params.commitEveryMs) {
-            if (auto r = commit(false); !r) {
-                tx.rollback();
-                content.removeWritten();
-                return fail(r.error());
-            }
-        }
-        ++sinceCommit;
-        if (auto r = importOne(spec, m_params, *db, content, writer, report); !r)
+        if (auto r = commits.beforeItem(report); !r)
+            return fail(r.error());
+        if (auto r = importOne(spec, m_params, *db, commits.content(), commits.writer(), report); !r)
             return fail(r.error());
         ++done;
         if (m_params.progress)
@@ -314,11 +360,8 @@ Result<ImportReport> ImportJob::run()
     std::stable_sort(report.failures.begin(), report.failures.end(),
                      [](const ImportFailure &a, const ImportFailure &b) { return a.line < b.line; });
     report.failed += int(plan->problems.size());
-    if (auto r = commit(true); !r) {
-        tx.rollback();
-        content.removeWritten();
+    if (auto r = commits.finish(report); !r)
         return fail(r.error());
-    }
     // A large batch leaves a large WAL; fold it back into the database now, while idle.
     (void)db->checkpointWal(); // an optimisation: the data is committed either way
     logReport(m_params.source, report, timer.elapsed() / 1000.0);

@@ -100,8 +100,8 @@ QStringList differingFields(const ItemSpec &a, const ItemSpec &b)
     return fields;
 }
 
-// Parses one manifest line into an item; the error is the reason only (the caller adds file:line).
-Result<ItemSpec> parseManifestLine(const QByteArray &line, const QString &root)
+// A manifest line as a JSON object of known fields whose texts are all valid; the reason otherwise.
+Result<QJsonObject> itemObject(const QByteArray &line)
 {
     if (firstInvalidUtf8(line) >= 0)
         return fail(QCoreApplication::translate("sdrt::assets", "the line is not valid UTF-8"));
@@ -127,15 +127,27 @@ Result<ItemSpec> parseManifestLine(const QByteArray &line, const QString &root)
         if (!known.contains(it.key()))
             return fail(QCoreApplication::translate("sdrt::assets", "unknown field \"%1\"").arg(it.key()));
     }
-    ItemSpec spec;
+    return o;
+}
+
+// A string as it is, a number as written (up to 15 significant digits); nullopt for other values.
+std::optional<QString> scalarText(const QJsonValue &v)
+{
+    if (v.isString())
+        return v.toString();
+    if (v.isDouble())
+        return QString::number(v.toDouble(), 'g', 15);
+    return std::nullopt;
+}
+
+// "id", "question" and "answer".
+Result<void> readQuestion(const QJsonObject &o, ItemSpec &spec)
+{
     if (o.contains(QLatin1String("id"))) {
-        const QJsonValue v = o.value(QLatin1String("id"));
-        if (v.isString())
-            spec.externalId = v.toString();
-        else if (v.isDouble())
-            spec.externalId = QString::number(v.toDouble(), 'g', 15);
-        else
+        const std::optional<QString> id = scalarText(o.value(QLatin1String("id")));
+        if (!id)
             return fail(QCoreApplication::translate("sdrt::assets", "\"id\" must be a string or a number"));
+        spec.externalId = *id;
     }
     const QJsonValue q = o.value(QLatin1String("question"));
     if (!q.isString() || q.toString().trimmed().isEmpty())
@@ -143,15 +155,19 @@ Result<ItemSpec> parseManifestLine(const QByteArray &line, const QString &root)
     spec.question = q.toString();
     if (o.contains(QLatin1String("answer"))) {
         const QJsonValue a = o.value(QLatin1String("answer"));
-        if (a.isString())
-            spec.referenceAnswer = a.toString();
-        else if (a.isDouble())
-            spec.referenceAnswer = QString::number(a.toDouble(), 'g', 15);
+        if (std::optional<QString> text = scalarText(a))
+            spec.referenceAnswer = *text;
         else if (a.isBool())
             spec.referenceAnswer = a.toBool() ? QStringLiteral("yes") : QStringLiteral("no");
         else if (!a.isNull())
             return fail(QCoreApplication::translate("sdrt::assets", "\"answer\" must be a string, number or boolean"));
     }
+    return {};
+}
+
+// "answer_type", "task_family", "split" and "tags".
+Result<void> readLabels(const QJsonObject &o, ItemSpec &spec)
+{
     if (o.contains(QLatin1String("answer_type"))) {
         spec.answerType = o.value(QLatin1String("answer_type")).toString();
         if (!answerTypes().contains(spec.answerType))
@@ -175,6 +191,12 @@ Result<ItemSpec> parseManifestLine(const QByteArray &line, const QString &root)
             spec.tags << v.toString();
         }
     }
+    return {};
+}
+
+// "assets": photos and drawings, each a path inside the import folder.
+Result<void> readAssets(const QJsonObject &o, const QString &root, ItemSpec &spec)
+{
     const QJsonValue assets = o.value(QLatin1String("assets"));
     if (!assets.isUndefined() && !assets.isArray())
         return fail(QCoreApplication::translate("sdrt::assets", "\"assets\" must be a list"));
@@ -193,6 +215,12 @@ Result<ItemSpec> parseManifestLine(const QByteArray &line, const QString &root)
             return fail(QCoreApplication::translate("sdrt::assets", "asset %1 (%2): %3").arg(i + 1).arg(path, resolved.error()));
         spec.assets.push_back({*resolved, path, *role});
     }
+    return {};
+}
+
+// "note": the text itself, or {"path": …} of a file inside the import folder.
+Result<void> readNote(const QJsonObject &o, const QString &root, ItemSpec &spec)
+{
     const QJsonValue note = o.value(QLatin1String("note"));
     if (note.isString()) {
         spec.noteText = note.toString();
@@ -207,6 +235,24 @@ Result<ItemSpec> parseManifestLine(const QByteArray &line, const QString &root)
     } else if (!note.isUndefined() && !note.isNull()) {
         return fail(QCoreApplication::translate("sdrt::assets", "\"note\" must be text or {\"path\": \"...\"}"));
     }
+    return {};
+}
+
+// Parses one manifest line into an item; the error is the reason only (the caller adds file:line).
+Result<ItemSpec> parseManifestLine(const QByteArray &line, const QString &root)
+{
+    auto o = itemObject(line);
+    if (!o)
+        return fail(o.error());
+    ItemSpec spec;
+    if (auto r = readQuestion(*o, spec); !r)
+        return fail(r.error());
+    if (auto r = readLabels(*o, spec); !r)
+        return fail(r.error());
+    if (auto r = readAssets(*o, root, spec); !r)
+        return fail(r.error());
+    if (auto r = readNote(*o, root, spec); !r)
+        return fail(r.error());
     if (spec.assets.empty() && !spec.noteText && !spec.noteFile)
         return fail(QCoreApplication::translate("sdrt::assets", "the item has neither assets nor a note"));
     return spec;

@@ -95,23 +95,21 @@ std::vector<std::string> holeSlotNames(const std::string &kind, int holes)
 
 namespace {
 
-cv::Mat drawPhoto(const Part &part, Rng &rng, int size, std::vector<PhotoMark> &marks)
-{
-    const float S = float(size);
-    const int bgBase = rng.uniform(40, 120);
-    cv::Mat img(size, size, CV_8UC3, cv::Scalar(bgBase, bgBase + rng.uniform(-10, 10), bgBase + rng.uniform(-15, 15)));
-    // Lighting: a linear gradient across the whole image.
-    const double gx = rng.real(-0.4, 0.4), gy = rng.real(-0.4, 0.4);
-    // The part around the centre, in a random pose.
-    const cv::Point2f centre(S / 2 + float(rng.real(-0.04, 0.04)) * S, S / 2 + float(rng.real(-0.04, 0.04)) * S);
-    const float angle = float(rng.real(-12, 12));
-    const float ca = std::cos(angle * float(CV_PI) / 180.f), sa = std::sin(angle * float(CV_PI) / 180.f);
-    auto toImage = [&](cv::Point2f p) { // p in part units, [-0.5, 0.5]
+// Where the part lies in a photo: around the centre, turned by a small angle.
+struct PartPose {
+    float S; // the photo's size
+    cv::Point2f centre;
+    float ca, sa; // cosine and sine of the angle
+    cv::Point toImage(cv::Point2f p) const // p in part units, [-0.5, 0.5]
+    {
         const float x = p.x * S * 0.8f, y = p.y * S * 0.8f;
         return cv::Point(int(centre.x + x * ca - y * sa), int(centre.y + x * sa + y * ca));
-    };
-    const int metal = rng.uniform(130, 185); // leaves room for a bright scratch to stand out
-    const cv::Scalar metalColour(metal, metal + rng.uniform(-8, 8), metal + rng.uniform(-8, 8));
+    }
+};
+
+// The part's plate: its outline filled with metal, and a flange's bore.
+void drawPart(cv::Mat &img, const Part &part, const PartPose &pose, const cv::Scalar &metalColour)
+{
     std::vector<cv::Point2f> outline;
     if (part.kind == "flange") {
         for (int k = 0; k < 32; ++k)
@@ -123,17 +121,22 @@ cv::Mat drawPhoto(const Part &part, Rng &rng, int size, std::vector<PhotoMark> &
     }
     std::vector<cv::Point> poly;
     for (const auto &p : outline)
-        poly.push_back(toImage(p));
+        poly.push_back(pose.toImage(p));
     cv::fillPoly(img, std::vector<std::vector<cv::Point>>{poly}, metalColour, cv::LINE_AA);
     cv::polylines(img, std::vector<std::vector<cv::Point>>{poly}, true, cv::Scalar(60, 60, 60), 1, cv::LINE_AA);
     if (part.kind == "flange")
-        cv::circle(img, toImage({0, 0}), int(S * 0.09f), cv::Scalar(35, 35, 35), cv::FILLED, cv::LINE_AA);
+        cv::circle(img, pose.toImage({0, 0}), int(pose.S * 0.09f), cv::Scalar(35, 35, 35), cv::FILLED, cv::LINE_AA);
+}
+
+// The drilled holes, and the slots of missing ones, each marked.
+void drawHoles(cv::Mat &img, const Part &part, const PartPose &pose, std::vector<PhotoMark> &marks)
+{
     const std::vector<cv::Point2f> slots = holeSlots(part.kind, part.drawingHoles);
     // Holes are large enough to fill most of a patch of a 64-pixel vision tower (8-pixel
     // patches): smaller ones were invisible to the demo teacher's decoder.
-    const int holeRadius = std::max(2, int(std::lround(S * 0.09f)));
+    const int holeRadius = std::max(2, int(std::lround(pose.S * 0.09f)));
     for (int h = 0; h < int(slots.size()); ++h) {
-        const cv::Point p = toImage(slots[std::size_t(h)]);
+        const cv::Point p = pose.toImage(slots[std::size_t(h)]);
         marks.push_back({float(p.x), float(p.y), h < part.photoHoles ? PhotoMark::Hole : PhotoMark::MissingHole});
         if (h < part.photoHoles) {
             cv::circle(img, p, holeRadius, cv::Scalar(25, 25, 25), cv::FILLED, cv::LINE_AA);
@@ -143,6 +146,12 @@ cv::Mat drawPhoto(const Part &part, Rng &rng, int size, std::vector<PhotoMark> &
             cv::circle(img, p, holeRadius, cv::Scalar(235, 235, 235), 1, cv::LINE_AA);
         }
     }
+}
+
+// The part's defect in its region, with points along it marked.
+void drawDefect(cv::Mat &img, const Part &part, Rng &rng, int size, std::vector<PhotoMark> &marks)
+{
+    const float S = float(size);
     const cv::Point2f d = regionCentre(part.region, S, S);
     if (part.defect == "crack") {
         std::vector<cv::Point> pts;
@@ -168,7 +177,12 @@ cv::Mat drawPhoto(const Part &part, Rng &rng, int size, std::vector<PhotoMark> &
             marks.push_back({c.x, c.y, PhotoMark::Defect});
         }
     }
-    // Lighting and sensor noise.
+}
+
+// Lighting (a linear gradient across the whole image, slopes gx and gy) and sensor noise.
+void lightAndNoise(cv::Mat &img, Rng &rng, int size, double gx, double gy)
+{
+    const float S = float(size);
     cv::Mat noise(size, size, CV_8UC3);
     cv::Mat light(size, size, CV_32FC3);
     for (int y = 0; y < size; ++y) {
@@ -186,6 +200,27 @@ cv::Mat drawPhoto(const Part &part, Rng &rng, int size, std::vector<PhotoMark> &
     f = f.mul(light);
     f.convertTo(img, CV_8UC3);
     img += noise;
+}
+
+// The random draws come in one order (background, lighting, pose, metal, then the defect's and
+// the noise's): the photos of a seed are part of what the seed means.
+cv::Mat drawPhoto(const Part &part, Rng &rng, int size, std::vector<PhotoMark> &marks)
+{
+    const float S = float(size);
+    const int bgBase = rng.uniform(40, 120);
+    cv::Mat img(size, size, CV_8UC3, cv::Scalar(bgBase, bgBase + rng.uniform(-10, 10), bgBase + rng.uniform(-15, 15)));
+    // Lighting: a linear gradient across the whole image.
+    const double gx = rng.real(-0.4, 0.4), gy = rng.real(-0.4, 0.4);
+    // The part around the centre, in a random pose.
+    const cv::Point2f centre(S / 2 + float(rng.real(-0.04, 0.04)) * S, S / 2 + float(rng.real(-0.04, 0.04)) * S);
+    const float angle = float(rng.real(-12, 12));
+    const PartPose pose{S, centre, std::cos(angle * float(CV_PI) / 180.f), std::sin(angle * float(CV_PI) / 180.f)};
+    const int metal = rng.uniform(130, 185); // leaves room for a bright scratch to stand out
+    const cv::Scalar metalColour(metal, metal + rng.uniform(-8, 8), metal + rng.uniform(-8, 8));
+    drawPart(img, part, pose, metalColour);
+    drawHoles(img, part, pose, marks);
+    drawDefect(img, part, rng, size, marks);
+    lightAndNoise(img, rng, size, gx, gy);
     return img;
 }
 

@@ -165,6 +165,136 @@ QString substitute(const QString &tmpl, const RenderContext &ctx, bool noteAfter
     return out;
 }
 
+// Reads a prompt file line by line into `p`: the header's `key: value` lines, then the bodies of
+// [step1] and [step2]; finish() checks what the whole file must have.
+class PromptReader {
+public:
+    PromptReader(Prompt &p, const QString &fileName) : m_p(p), m_file(fileName) {}
+
+    Result<void> read(int lineNo, const QString &line)
+    {
+        static const QRegularExpression keyLine(QStringLiteral("^([A-Za-z0-9_.]+)\\s*:\\s?(.*)$"));
+        static const QRegularExpression sectionLine(QStringLiteral("^\\[([^\\]]*)\\]\\s*$"));
+        const QRegularExpressionMatch sec = sectionLine.match(line);
+        if (sec.hasMatch())
+            return startSection(lineNo, sec.captured(1).trimmed());
+        if (m_current >= 0) {
+            m_body[m_current] << line;
+            return {};
+        }
+        const QString trimmed = line.trimmed();
+        if (trimmed.isEmpty() || trimmed.startsWith(QLatin1Char('#')))
+            return {};
+        const QRegularExpressionMatch kv = keyLine.match(line);
+        if (!kv.hasMatch())
+            return fail(QCoreApplication::translate("sdrt::prompts", "%1: expected 'key: value' or a [step1]/[step2] section, found '%2'.")
+                            .arg(at(m_file, lineNo), shown(trimmed)));
+        return headerKey(lineNo, kv.captured(1), kv.captured(2).trimmed());
+    }
+
+    Result<void> finish()
+    {
+        if (!m_haveName)
+            return fail(QCoreApplication::translate("sdrt::prompts", "%1: the prompt has no 'name:'.").arg(m_file));
+        if (!m_haveVersion)
+            return fail(QCoreApplication::translate("sdrt::prompts", "%1: the prompt has no 'version:'.").arg(m_file));
+        if (!m_haveAnswer)
+            return fail(QCoreApplication::translate("sdrt::prompts", "%1: the prompt has no answer-extraction rule ('answer:').").arg(m_file));
+        for (int s = 0; s < 2; ++s) {
+            if (auto r = finishStep(s); !r)
+                return r;
+        }
+        if (!m_p.steps[1].templateText.contains(QLatin1String("{query1_answer}")))
+            return fail(QCoreApplication::translate("sdrt::prompts", "%1: [step2] must use {query1_answer}, the analysis from step 1.")
+                            .arg(at(m_file, m_p.steps[1].firstLine)));
+        return {};
+    }
+
+private:
+    Result<void> startSection(int lineNo, const QString &name)
+    {
+        int idx = -1;
+        if (name == QLatin1String("step1"))
+            idx = 0;
+        else if (name == QLatin1String("step2"))
+            idx = 1;
+        else
+            return fail(QCoreApplication::translate("sdrt::prompts", "%1: unknown section [%2]; a prompt has exactly [step1] and [step2].")
+                            .arg(at(m_file, lineNo), shown(name)));
+        if (m_haveStep[idx])
+            return fail(QCoreApplication::translate("sdrt::prompts", "%1: section [%2] appears twice.").arg(at(m_file, lineNo), name));
+        if (idx == 1 && !m_haveStep[0])
+            return fail(QCoreApplication::translate("sdrt::prompts", "%1: [step2] comes before [step1].").arg(at(m_file, lineNo)));
+        m_haveStep[idx] = true;
+        m_current = idx;
+        m_p.steps[idx].firstLine = lineNo + 1;
+        return {};
+    }
+
+    Result<void> headerKey(int lineNo, const QString &key, const QString &value)
+    {
+        if (key == QLatin1String("name")) {
+            static const QRegularExpression nameRe(QStringLiteral("^[a-z0-9][a-z0-9_-]*$"));
+            if (!nameRe.match(value).hasMatch())
+                return fail(QCoreApplication::translate("sdrt::prompts", "%1: prompt name '%2' must be lower-case letters, digits, '-' or '_'.")
+                                .arg(at(m_file, lineNo), shown(value)));
+            m_p.name = value;
+            m_haveName = true;
+        } else if (key == QLatin1String("version")) {
+            bool ok = false;
+            m_p.version = value.toInt(&ok);
+            if (!ok || m_p.version < 1)
+                return fail(QCoreApplication::translate("sdrt::prompts", "%1: version must be a whole number from 1, found '%2'.").arg(at(m_file, lineNo), shown(value)));
+            m_haveVersion = true;
+        } else if (key == QLatin1String("description")) {
+            m_p.description = value;
+        } else if (key == QLatin1String("answer")) {
+            auto rule = parseAnswerRule(value, at(m_file, lineNo));
+            if (!rule)
+                return fail(rule.error());
+            m_p.answerRule = *rule;
+            m_haveAnswer = true;
+        } else if (key == QLatin1String("step1.prefix")) {
+            m_p.steps[0].assistantPrefix = value;
+        } else if (key == QLatin1String("step2.prefix")) {
+            m_p.steps[1].assistantPrefix = value;
+        } else {
+            return fail(QCoreApplication::translate("sdrt::prompts", "%1: unknown key '%2'; known keys are name, version, description, answer, "
+                           "step1.prefix, step2.prefix.")
+                            .arg(at(m_file, lineNo), key));
+        }
+        return {};
+    }
+
+    // The step's template: its body less the blank lines around it, checked.
+    Result<void> finishStep(int s)
+    {
+        if (!m_haveStep[s])
+            return fail(QCoreApplication::translate("sdrt::prompts", "%1: the prompt has no [step%2] section; every prompt has two steps.").arg(m_file).arg(s + 1));
+        QStringList &body = m_body[s];
+        PromptStep &step = m_p.steps[s];
+        while (!body.isEmpty() && body.last().trimmed().isEmpty())
+            body.removeLast();
+        while (!body.isEmpty() && body.first().trimmed().isEmpty()) {
+            body.removeFirst();
+            ++step.firstLine;
+        }
+        step.templateText = body.join(QLatin1Char('\n'));
+        if (step.templateText.trimmed().isEmpty())
+            return fail(QCoreApplication::translate("sdrt::prompts", "%1: [step%2] is empty.").arg(at(m_file, step.firstLine - 1)).arg(s + 1));
+        if (auto err = checkPlaceholders(step.templateText, m_file, step.firstLine, s + 1))
+            return fail(*err);
+        return {};
+    }
+
+    Prompt &m_p;
+    const QString m_file;
+    bool m_haveName = false, m_haveVersion = false, m_haveAnswer = false;
+    std::array<bool, 2> m_haveStep = {false, false};
+    std::array<QStringList, 2> m_body;
+    int m_current = -1; // -1: header, 0/1: inside [step1]/[step2]
+};
+
 } // namespace
 
 const QStringList &knownPlaceholders()
@@ -249,106 +379,14 @@ Result<Prompt> parsePrompt(const QString &rawText, const QString &fileName)
     p.text.replace(QLatin1String("\r\n"), QLatin1String("\n"));
     p.contentHash = QString::fromLatin1(QCryptographicHash::hash(p.text.toUtf8(), QCryptographicHash::Sha256).toHex());
 
+    PromptReader reader(p, fileName);
     const QStringList lines = p.text.split(QLatin1Char('\n'));
-    bool haveName = false, haveVersion = false, haveAnswer = false;
-    std::array<bool, 2> haveStep = {false, false};
-    std::array<QStringList, 2> body;
-    int current = -1; // -1: header, 0/1: inside [step1]/[step2]
-    static const QRegularExpression keyLine(QStringLiteral("^([A-Za-z0-9_.]+)\\s*:\\s?(.*)$"));
-    static const QRegularExpression sectionLine(QStringLiteral("^\\[([^\\]]*)\\]\\s*$"));
-
     for (int i = 0; i < lines.size(); ++i) {
-        const int lineNo = i + 1;
-        const QString &line = lines.at(i);
-        const QRegularExpressionMatch sec = sectionLine.match(line);
-        if (sec.hasMatch()) {
-            const QString name = sec.captured(1).trimmed();
-            int idx = -1;
-            if (name == QLatin1String("step1"))
-                idx = 0;
-            else if (name == QLatin1String("step2"))
-                idx = 1;
-            else
-                return fail(QCoreApplication::translate("sdrt::prompts", "%1: unknown section [%2]; a prompt has exactly [step1] and [step2].")
-                                .arg(at(fileName, lineNo), shown(name)));
-            if (haveStep[idx])
-                return fail(QCoreApplication::translate("sdrt::prompts", "%1: section [%2] appears twice.").arg(at(fileName, lineNo), name));
-            if (idx == 1 && !haveStep[0])
-                return fail(QCoreApplication::translate("sdrt::prompts", "%1: [step2] comes before [step1].").arg(at(fileName, lineNo)));
-            haveStep[idx] = true;
-            current = idx;
-            p.steps[idx].firstLine = lineNo + 1;
-            continue;
-        }
-        if (current >= 0) {
-            body[current] << line;
-            continue;
-        }
-        const QString trimmed = line.trimmed();
-        if (trimmed.isEmpty() || trimmed.startsWith(QLatin1Char('#')))
-            continue;
-        const QRegularExpressionMatch kv = keyLine.match(line);
-        if (!kv.hasMatch())
-            return fail(QCoreApplication::translate("sdrt::prompts", "%1: expected 'key: value' or a [step1]/[step2] section, found '%2'.")
-                            .arg(at(fileName, lineNo), shown(trimmed)));
-        const QString key = kv.captured(1);
-        const QString value = kv.captured(2).trimmed();
-        if (key == QLatin1String("name")) {
-            static const QRegularExpression nameRe(QStringLiteral("^[a-z0-9][a-z0-9_-]*$"));
-            if (!nameRe.match(value).hasMatch())
-                return fail(QCoreApplication::translate("sdrt::prompts", "%1: prompt name '%2' must be lower-case letters, digits, '-' or '_'.")
-                                .arg(at(fileName, lineNo), shown(value)));
-            p.name = value;
-            haveName = true;
-        } else if (key == QLatin1String("version")) {
-            bool ok = false;
-            p.version = value.toInt(&ok);
-            if (!ok || p.version < 1)
-                return fail(QCoreApplication::translate("sdrt::prompts", "%1: version must be a whole number from 1, found '%2'.").arg(at(fileName, lineNo), shown(value)));
-            haveVersion = true;
-        } else if (key == QLatin1String("description")) {
-            p.description = value;
-        } else if (key == QLatin1String("answer")) {
-            auto rule = parseAnswerRule(value, at(fileName, lineNo));
-            if (!rule)
-                return fail(rule.error());
-            p.answerRule = *rule;
-            haveAnswer = true;
-        } else if (key == QLatin1String("step1.prefix")) {
-            p.steps[0].assistantPrefix = value;
-        } else if (key == QLatin1String("step2.prefix")) {
-            p.steps[1].assistantPrefix = value;
-        } else {
-            return fail(QCoreApplication::translate("sdrt::prompts", "%1: unknown key '%2'; known keys are name, version, description, answer, "
-                           "step1.prefix, step2.prefix.")
-                            .arg(at(fileName, lineNo), key));
-        }
+        if (auto r = reader.read(i + 1, lines.at(i)); !r)
+            return fail(r.error());
     }
-
-    if (!haveName)
-        return fail(QCoreApplication::translate("sdrt::prompts", "%1: the prompt has no 'name:'.").arg(fileName));
-    if (!haveVersion)
-        return fail(QCoreApplication::translate("sdrt::prompts", "%1: the prompt has no 'version:'.").arg(fileName));
-    if (!haveAnswer)
-        return fail(QCoreApplication::translate("sdrt::prompts", "%1: the prompt has no answer-extraction rule ('answer:').").arg(fileName));
-    for (int s = 0; s < 2; ++s) {
-        if (!haveStep[s])
-            return fail(QCoreApplication::translate("sdrt::prompts", "%1: the prompt has no [step%2] section; every prompt has two steps.").arg(fileName).arg(s + 1));
-        while (!body[s].isEmpty() && body[s].last().trimmed().isEmpty())
-            body[s].removeLast();
-        while (!body[s].isEmpty() && body[s].first().trimmed().isEmpty()) {
-            body[s].removeFirst();
-            ++p.steps[s].firstLine;
-        }
-        p.steps[s].templateText = body[s].join(QLatin1Char('\n'));
-        if (p.steps[s].templateText.trimmed().isEmpty())
-            return fail(QCoreApplication::translate("sdrt::prompts", "%1: [step%2] is empty.").arg(at(fileName, p.steps[s].firstLine - 1)).arg(s + 1));
-        if (auto err = checkPlaceholders(p.steps[s].templateText, fileName, p.steps[s].firstLine, s + 1))
-            return fail(*err);
-    }
-    if (!p.steps[1].templateText.contains(QLatin1String("{query1_answer}")))
-        return fail(QCoreApplication::translate("sdrt::prompts", "%1: [step2] must use {query1_answer}, the analysis from step 1.")
-                        .arg(at(fileName, p.steps[1].firstLine)));
+    if (auto r = reader.finish(); !r)
+        return fail(r.error());
     return p;
 }
 

@@ -20,13 +20,27 @@ namespace {
 const QString kPolicyKey = QStringLiteral("review.approval_policy");
 const QString kReasonTagsKey = QStringLiteral("review.reason_tags");
 
-store::Review clearRow(store::Id traceId, const QString &reviewer)
+// The reject reasons of the workspace setting: the defaults when there is none, when it holds no
+// reason, or when it is not a list of texts (then it is reported).
+QStringList reasonTagsFrom(const std::optional<QString> &setting)
 {
-    store::Review r;
-    r.traceId = traceId;
-    r.reviewer = reviewer;
-    r.verdict = Verdict::None;
-    return r;
+    if (!setting)
+        return ReviewSession::defaultReasonTags();
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(setting->toUtf8(), &pe);
+    QStringList list;
+    bool wellFormed = pe.error == QJsonParseError::NoError && doc.isArray();
+    for (const auto &v : doc.array()) {
+        wellFormed = wellFormed && v.isString();
+        if (!v.toString().trimmed().isEmpty())
+            list << v.toString().trimmed();
+    }
+    if (!wellFormed)
+        sdrt::log::get("review")->warn("workspace setting {} is not a JSON list of texts ({}); the default reject reasons are used",
+                                       kReasonTagsKey.toStdString(), setting->left(80).toStdString());
+    else if (!list.isEmpty())
+        return list;
+    return ReviewSession::defaultReasonTags();
 }
 
 } // namespace
@@ -69,14 +83,31 @@ Result<void> ReviewSession::reload()
         return fail(marks.error());
     m_marks = std::move(*marks);
 
-    m_traces.clear();
-    m_traces.reserve(traces->size());
-    m_traceIndex.clear();
-    m_items.clear();
-    m_itemRange.clear();
-    m_itemUnanimous.clear();
+    readTraces(std::move(*traces));
+    groupItems();
     m_current.clear();
-    for (store::ReviewableTrace &t : *traces) {
+    for (const store::Review &r : *current)
+        if (m_traceIndex.count(r.traceId))
+            updateCurrent(r);
+    m_knownReviewers = *known;
+    ApprovalPolicy stored;
+    if (*policy) {
+        auto p = ApprovalPolicy::fromJson(**policy);
+        if (!p)
+            return fail(p.error());
+        stored = *p;
+    }
+    usePolicy(stored);
+    m_reasonTags = reasonTagsFrom(*tags);
+    return {};
+}
+
+void ReviewSession::readTraces(std::vector<store::ReviewableTrace> traces)
+{
+    m_traces.clear();
+    m_traces.reserve(traces.size());
+    m_traceIndex.clear();
+    for (store::ReviewableTrace &t : traces) {
         TraceInfo info;
         static_cast<store::ReviewableTrace &>(info) = std::move(t);
         info.confidence = std::exp(info.meanLogprob);
@@ -85,7 +116,13 @@ Result<void> ReviewSession::reload()
         m_traceIndex.emplace(info.traceId, m_traces.size());
         m_traces.push_back(std::move(info));
     }
-    // Items and their prompt ensembles.
+}
+
+void ReviewSession::groupItems()
+{
+    m_items.clear();
+    m_itemRange.clear();
+    m_itemUnanimous.clear();
     std::vector<prompts::Vote> votes;
     for (std::size_t i = 0; i < m_traces.size();) {
         const store::Id item = m_traces[i].itemId;
@@ -105,37 +142,6 @@ Result<void> ReviewSession::reload()
         m_itemUnanimous.emplace(item, unanimous);
         i = end;
     }
-    for (const store::Review &r : *current)
-        if (m_traceIndex.count(r.traceId))
-            updateCurrent(r);
-    m_knownReviewers = *known;
-    ApprovalPolicy stored;
-    if (*policy) {
-        auto p = ApprovalPolicy::fromJson(**policy);
-        if (!p)
-            return fail(p.error());
-        stored = *p;
-    }
-    usePolicy(stored);
-    m_reasonTags = defaultReasonTags();
-    if (*tags) {
-        // A setting that is not a list of texts is reported, then the defaults are used.
-        QJsonParseError pe;
-        const QJsonDocument doc = QJsonDocument::fromJson((**tags).toUtf8(), &pe);
-        QStringList list;
-        bool wellFormed = pe.error == QJsonParseError::NoError && doc.isArray();
-        for (const auto &v : doc.array()) {
-            wellFormed = wellFormed && v.isString();
-            if (!v.toString().trimmed().isEmpty())
-                list << v.toString().trimmed();
-        }
-        if (!wellFormed)
-            sdrt::log::get("review")->warn("workspace setting {} is not a JSON list of texts ({}); the default reject reasons are used",
-                                           kReasonTagsKey.toStdString(), (**tags).left(80).toStdString());
-        else if (!list.isEmpty())
-            m_reasonTags = list;
-    }
-    return {};
 }
 
 bool isSimulatedReviewer(const QString &name)
@@ -334,154 +340,6 @@ void ReviewSession::updateCurrent(const store::Review &review)
         list.push_back(review);
     if (!m_knownReviewers.contains(review.reviewer))
         m_knownReviewers << review.reviewer;
-}
-
-Result<void> ReviewSession::apply(const Action &action, bool forward, store::ReviewOrigin origin)
-{
-    std::vector<store::Review> rows;
-    rows.reserve(action.changes.size());
-    for (const Change &c : action.changes) {
-        store::Review r = forward ? c.after : c.before;
-        r.id = 0;
-        r.origin = origin;
-        rows.push_back(std::move(r));
-    }
-    // The action id is taken inside the append's write transaction (another process may be
-    // appending to the same workspace).
-    auto appended = store::ReviewRepository(m_db).appendAction(rows);
-    if (!appended)
-        return fail(appended.error());
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        rows[i].id = appended->rowIds[i];
-        rows[i].actionId = appended->actionId;
-        if (trace(rows[i].traceId)) // a trace gone since a reload keeps its rows, not its state
-            setCurrent(rows[i]);
-    }
-    return {};
-}
-
-Result<void> ReviewSession::record(const std::vector<store::Id> &traceIds, const VerdictInput &input)
-{
-    if (m_reviewer.isEmpty())
-        return fail(QCoreApplication::translate("sdrt::review", "Enter your reviewer name before reviewing."));
-    Action action;
-    for (store::Id id : traceIds) {
-        if (!trace(id))
-            return fail(QCoreApplication::translate("sdrt::review", "Trace %1 is not a completed trace of this workspace.").arg(id));
-        Change c;
-        c.traceId = id;
-        const store::Review *before = currentReview(id, m_reviewer);
-        c.before = before ? *before : clearRow(id, m_reviewer);
-        c.after.traceId = id;
-        c.after.reviewer = m_reviewer;
-        c.after.verdict = input.verdict;
-        if (input.verdict == Verdict::Reject) {
-            c.after.reasonTags = input.reasonTags;
-            c.after.firstWrongStep = input.firstWrongStep;
-        }
-        c.after.comment = input.comment;
-        action.changes.push_back(std::move(c));
-    }
-    if (action.changes.empty())
-        return {};
-    const QString what = input.verdict == Verdict::Accept   ? QCoreApplication::translate("sdrt::review", "Accept")
-                         : input.verdict == Verdict::Reject ? QCoreApplication::translate("sdrt::review", "Reject")
-                         : input.verdict == Verdict::Skip   ? QCoreApplication::translate("sdrt::review", "Skip")
-                                                            : QCoreApplication::translate("sdrt::review", "Clear verdict");
-    action.label = action.changes.size() == 1
-                       ? what
-                       : QCoreApplication::translate("sdrt::review", "%1 %n trace(s)", nullptr, int(action.changes.size())).arg(what);
-    if (auto r = apply(action, true, store::ReviewOrigin::Verdict); !r)
-        return r;
-    History &h = history();
-    h.undo.push_back(std::move(action));
-    h.redo.clear();
-    return {};
-}
-
-Result<int> ReviewSession::acceptMatchingReference(const std::vector<store::Id> &itemIds)
-{
-    std::vector<store::Id> ids;
-    for (store::Id item : itemIds)
-        for (const TraceInfo *t : traces(item))
-            if (t->matchesReference.value_or(false) && verdict(t->traceId) == Verdict::None)
-                ids.push_back(t->traceId);
-    if (ids.empty())
-        return 0;
-    if (auto r = record(ids, {Verdict::Accept, {}, {}, {}}); !r)
-        return fail(r.error());
-    history().undo.back().label = QCoreApplication::translate("sdrt::review", "Accept %n trace(s) matching the reference", nullptr, int(ids.size()));
-    return int(ids.size());
-}
-
-const ReviewSession::History *ReviewSession::findHistory() const
-{
-    const auto it = m_history.find(m_reviewer);
-    return it == m_history.end() ? nullptr : &it->second;
-}
-
-bool ReviewSession::canUndo() const
-{
-    const History *h = findHistory();
-    return h && !h->undo.empty();
-}
-
-bool ReviewSession::canRedo() const
-{
-    const History *h = findHistory();
-    return h && !h->redo.empty();
-}
-
-QString ReviewSession::undoText() const
-{
-    return canUndo() ? findHistory()->undo.back().label : QString();
-}
-
-QString ReviewSession::redoText() const
-{
-    return canRedo() ? findHistory()->redo.back().label : QString();
-}
-
-std::vector<store::Id> ReviewSession::undoTraces() const
-{
-    std::vector<store::Id> out;
-    if (canUndo())
-        for (const Change &c : findHistory()->undo.back().changes)
-            out.push_back(c.traceId);
-    return out;
-}
-
-std::vector<store::Id> ReviewSession::redoTraces() const
-{
-    std::vector<store::Id> out;
-    if (canRedo())
-        for (const Change &c : findHistory()->redo.back().changes)
-            out.push_back(c.traceId);
-    return out;
-}
-
-Result<void> ReviewSession::undo()
-{
-    if (!canUndo())
-        return {};
-    History &h = history();
-    if (auto r = apply(h.undo.back(), false, store::ReviewOrigin::Undo); !r)
-        return r;
-    h.redo.push_back(std::move(h.undo.back()));
-    h.undo.pop_back();
-    return {};
-}
-
-Result<void> ReviewSession::redo()
-{
-    if (!canRedo())
-        return {};
-    History &h = history();
-    if (auto r = apply(h.redo.back(), true, store::ReviewOrigin::Redo); !r)
-        return r;
-    h.undo.push_back(std::move(h.redo.back()));
-    h.redo.pop_back();
-    return {};
 }
 
 Result<void> ReviewSession::setPolicy(const ApprovalPolicy &policy)

@@ -104,6 +104,215 @@ std::optional<store::GenerationRun> interruptedTwin(store::TraceRepository &runs
     return std::nullopt;
 }
 
+// What a run has to do: the model, its prompt versions, the plan (traces completed before are
+// skipped) and the sink the traces go to.
+struct GenerationWork {
+    store::ModelRecord model;
+    std::vector<PromptEntry> prompts;
+    GenerationPlan plan;
+    std::unique_ptr<TraceSink> sink;
+};
+
+Result<GenerationWork> planWork(store::Workspace &src, const GenerationParams &p)
+{
+    GenerationWork work;
+    auto modelRecord = store::ModelRepository(src.db()).find(p.modelId);
+    if (!modelRecord)
+        return fail(modelRecord.error());
+    if (!*modelRecord)
+        return fail(tr("No model with id %1 in the workspace (sdrt model register).").arg(p.modelId));
+    work.model = **modelRecord;
+    auto promptList = loadPromptEntries(src.db(), p.promptIds);
+    if (!promptList)
+        return fail(promptList.error());
+    work.prompts = std::move(*promptList);
+    std::vector<Id> promptIds;
+    std::vector<store::PromptVersion> versions;
+    for (const PromptEntry &e : work.prompts) {
+        promptIds.push_back(e.version.id);
+        versions.push_back(e.version);
+    }
+    auto items = chosenItems(src, p);
+    if (!items)
+        return fail(items.error());
+    if (items->empty())
+        return fail(tr("No items match."));
+    auto done = store::TraceRepository(src.db()).completed(work.model.id, promptIds);
+    if (!done)
+        return fail(done.error());
+    work.plan = planGeneration(*items, promptIds, p.samples, p.shardIndex, p.shardCount, *done);
+
+    // Where the traces go: the workspace, or a shard folder (whose own completed traces count too).
+    auto sink = p.shardDir.isEmpty() ? TraceSink::intoWorkspace(src)
+                                     : TraceSink::intoShardFolder(src, p.shardDir, work.model, versions, work.plan.items);
+    if (!sink)
+        return fail(sink.error());
+    work.sink = std::move(*sink);
+    if (!p.shardDir.isEmpty()) {
+        auto shardDone = work.sink->completed(work.model.id);
+        if (!shardDone)
+            return fail(shardDone.error());
+        done->insert(shardDone->begin(), shardDone->end());
+        work.plan = planGeneration(*items, promptIds, p.samples, p.shardIndex, p.shardCount, *done);
+    }
+    return work;
+}
+
+// The decoder layers whose hidden states are stored: those asked for (checked against the model)
+// or the default ones; none when hidden states are not captured.
+Result<std::vector<int>> hiddenLayersOf(const GenerationParams &p, model::VlmRuntime &rt, const store::ModelRecord &model)
+{
+    const int textLayers = rt.info().config.text.numLayers;
+    std::vector<int> layers = p.hiddenLayers.empty() ? defaultLayers(textLayers) : p.hiddenLayers;
+    for (int l : layers) {
+        if (l < 0 || l > textLayers)
+            return fail(tr("Hidden-state layer %1 is outside 0..%2 of model \"%3\".").arg(l).arg(textLayers).arg(model.name));
+    }
+    if (!p.captureHidden)
+        layers.clear();
+    return layers;
+}
+
+// The run record, live while this process holds its lock; it names the interrupted run it
+// continues (summary.resumedRun).
+Result<store::StartedRun> startRun(store::TraceRepository &runs, const GenerationParams &p, const GenerationWork &work,
+                                   GenerationSummary &summary)
+{
+    store::GenerationRun record = runRecord(p, work.sink->modelId(work.model.id), work.prompts, summary.hiddenLayers);
+    summary.resumedRun = interruptedTwin(runs, record);
+    if (summary.resumedRun)
+        record.resumesRunId = summary.resumedRun->id;
+    auto started = runs.startRun(record);
+    if (!started)
+        return fail(started.error());
+    summary.runId = started->id;
+    auto log = sdrt::log::get("teacher");
+    if (summary.resumedRun)
+        log->info("generation run {} resumes interrupted run {} ({} traces stored)", summary.runId, summary.resumedRun->id,
+                  summary.resumedRun->tracesOk);
+    log->info("generation run {}: {} items, {} prompts, {} samples, {} traces to do ({} done before), model {} ({})", summary.runId,
+              summary.items, work.prompts.size(), p.samples, work.plan.units.size(), summary.skipped, work.model.name.toStdString(),
+              work.model.contentHash.left(12).toStdString());
+    return started;
+}
+
+// Finished traces on their way to the sink: gathered, then committed together once the policy
+// says so (GenerationParams::commitTraces, commitSeconds). A commit counts and lists the failed
+// traces, writes the batch through the sink and tells the caller what is stored and how far the
+// run is.
+class TraceCommits {
+public:
+    using Clock = std::chrono::steady_clock;
+    TraceCommits(const GenerationParams &p, const GenerationWork &work, ItemInputCache &items, GenerationSummary &summary,
+                 Clock::time_point start)
+        : m_p(p), m_work(work), m_items(items), m_summary(summary), m_start(start)
+    {
+    }
+
+    // False: a commit failed (fatal() says why) and the run stops.
+    bool add(FinishedTrace &&f)
+    {
+        if (f.hidden) {
+            m_pending.hidden.push_back({"trace-" + std::to_string(m_pending.traces.size()), std::move(*f.hidden)});
+            m_pending.hiddenOf.push_back(m_pending.traces.size());
+        }
+        m_pending.traces.push_back(std::move(f.trace));
+        m_pendingUnits.push_back(f.unit);
+        const double since = std::chrono::duration<double>(Clock::now() - m_lastCommit).count();
+        if (int(m_pending.traces.size()) >= std::max(1, m_p.commitTraces) || since >= m_p.commitSeconds)
+            return commit();
+        return true;
+    }
+
+    bool commit()
+    {
+        m_lastCommit = Clock::now();
+        if (m_pending.traces.empty())
+            return true;
+        std::vector<Id> storedItems;
+        for (std::size_t k = 0; k < m_pending.traces.size(); ++k) {
+            store::Trace &t = m_pending.traces[k];
+            const WorkUnit &u = m_work.plan.units[m_pendingUnits[k]];
+            t.runId = m_summary.runId;
+            t.modelId = m_work.model.id;
+            if (!t.isOk())
+                countFailure(t, u);
+            if (std::find(storedItems.begin(), storedItems.end(), u.item) == storedItems.end())
+                storedItems.push_back(u.item);
+        }
+        auto added = m_work.sink->write(m_pending, m_work.model.contentHash);
+        if (!added) {
+            m_fatal = added.error();
+            return false;
+        }
+        m_processed += int(m_pending.traces.size());
+        m_pending = TraceBatch();
+        m_pendingUnits.clear();
+        if (m_p.stored)
+            m_p.stored(storedItems);
+        if (m_p.progress)
+            reportProgress();
+        return true;
+    }
+
+    const QString &fatal() const { return m_fatal; }
+
+private:
+    void countFailure(const store::Trace &t, const WorkUnit &u)
+    {
+        ++m_summary.failed;
+        const PromptEntry &pe = m_work.prompts[u.prompt];
+        if (m_summary.failures.size() < m_p.failuresListed)
+            m_summary.failures << tr("item %1 (%2), prompt %3 v%4: %5")
+                                      .arg(u.item)
+                                      .arg(m_items.get(u.item).item.externalId.value_or(QString()), pe.version.name)
+                                      .arg(pe.version.version)
+                                      .arg(t.error);
+        sdrt::log::get("teacher")->warn("trace failed: item {}, prompt {}: {}", u.item, pe.version.name.toStdString(),
+                                        t.error.toStdString());
+    }
+
+    void reportProgress()
+    {
+        GenerationProgress pr;
+        pr.done = m_processed;
+        pr.total = m_summary.planned;
+        pr.failed = m_summary.failed;
+        const double secs = std::chrono::duration<double>(Clock::now() - m_start).count();
+        pr.tracesPerSecond = secs > 0 ? m_processed / secs : 0;
+        pr.etaSeconds = pr.tracesPerSecond > 0 ? (pr.total - pr.done) / pr.tracesPerSecond : 0;
+        m_p.progress(pr);
+    }
+
+    const GenerationParams &m_p;
+    const GenerationWork &m_work;
+    ItemInputCache &m_items;
+    GenerationSummary &m_summary;
+    Clock::time_point m_start;
+    Clock::time_point m_lastCommit = Clock::now();
+    TraceBatch m_pending;
+    std::vector<std::size_t> m_pendingUnits; // the plan's unit of each pending trace
+    int m_processed = 0;
+    QString m_fatal;
+};
+
+// The run row's final status. The summary's counts become what the store holds for the run, not
+// what this process believes it wrote.
+Result<store::RunStatus> finishRun(store::TraceRepository &runs, const QString &fatal, GenerationSummary &summary)
+{
+    const store::RunStatus status = !fatal.isEmpty()    ? store::RunStatus::Failed
+                                    : summary.cancelled ? store::RunStatus::Cancelled
+                                                        : store::RunStatus::Done;
+    if (auto r = runs.finishRun(summary.runId, status, fatal); !r)
+        return fail(r.error());
+    if (auto stored = runs.run(summary.runId); stored && *stored) {
+        summary.ok = (*stored)->tracesOk;
+        summary.failed = (*stored)->tracesFailed;
+    }
+    summary.tracesPerMinute = summary.seconds > 0 ? 60.0 * (summary.ok + summary.failed) / summary.seconds : 0;
+    return status;
+}
+
 } // namespace
 
 Result<GenerationSummary> runGeneration(const GenerationParams &p)
@@ -118,44 +327,10 @@ Result<GenerationSummary> runGeneration(const GenerationParams &p)
     auto src = store::Workspace::open(p.workspace);
     if (!src)
         return fail(src.error());
-    auto modelRecord = store::ModelRepository(src->db()).find(p.modelId);
-    if (!modelRecord)
-        return fail(modelRecord.error());
-    if (!*modelRecord)
-        return fail(tr("No model with id %1 in the workspace (sdrt model register).").arg(p.modelId));
-    const store::ModelRecord model = **modelRecord;
-    auto promptList = loadPromptEntries(src->db(), p.promptIds);
-    if (!promptList)
-        return fail(promptList.error());
-    const std::vector<PromptEntry> &prompts = *promptList;
-    std::vector<Id> promptIds;
-    std::vector<store::PromptVersion> versions;
-    for (const PromptEntry &e : prompts) {
-        promptIds.push_back(e.version.id);
-        versions.push_back(e.version);
-    }
-    auto items = chosenItems(*src, p);
-    if (!items)
-        return fail(items.error());
-    if (items->empty())
-        return fail(tr("No items match."));
-    auto done = store::TraceRepository(src->db()).completed(model.id, promptIds);
-    if (!done)
-        return fail(done.error());
-    GenerationPlan plan = planGeneration(*items, promptIds, p.samples, p.shardIndex, p.shardCount, *done);
-
-    // Where the traces go: the workspace, or a shard folder (whose own completed traces count too).
-    auto sink = p.shardDir.isEmpty() ? TraceSink::intoWorkspace(*src) : TraceSink::intoShardFolder(*src, p.shardDir, model, versions, plan.items);
-    if (!sink)
-        return fail(sink.error());
-    TraceSink &out = **sink;
-    if (!p.shardDir.isEmpty()) {
-        auto shardDone = out.completed(model.id);
-        if (!shardDone)
-            return fail(shardDone.error());
-        done->insert(shardDone->begin(), shardDone->end());
-        plan = planGeneration(*items, promptIds, p.samples, p.shardIndex, p.shardCount, *done);
-    }
+    auto work = planWork(*src, p);
+    if (!work)
+        return fail(work.error());
+    const GenerationPlan &plan = work->plan;
     summary.items = int(plan.items.size());
     summary.planned = int(plan.units.size());
     summary.skipped = plan.skipped;
@@ -165,125 +340,44 @@ Result<GenerationSummary> runGeneration(const GenerationParams &p)
     }
 
     // The model, checked against its registration.
+    const store::ModelRecord &model = work->model;
     auto runtime = p.loadModel ? p.loadModel(*src, model, p.runtime) : loadRegisteredModel(*src, model, p.runtime);
     if (!runtime)
         return fail(runtime.error());
-    model::VlmRuntime &rt = **runtime;
-    const int textLayers = rt.info().config.text.numLayers;
-    std::vector<int> layers = p.hiddenLayers.empty() ? defaultLayers(textLayers) : p.hiddenLayers;
-    for (int l : layers) {
-        if (l < 0 || l > textLayers)
-            return fail(tr("Hidden-state layer %1 is outside 0..%2 of model \"%3\".").arg(l).arg(textLayers).arg(model.name));
-    }
-    if (!p.captureHidden)
-        layers.clear();
-    summary.hiddenLayers = layers;
+    auto layers = hiddenLayersOf(p, **runtime, model);
+    if (!layers)
+        return fail(layers.error());
+    summary.hiddenLayers = *layers;
 
-    // The run record, live while this process holds its lock.
-    store::TraceRepository outRuns(out.out().db());
-    store::GenerationRun record = runRecord(p, out.modelId(model.id), prompts, layers);
-    summary.resumedRun = interruptedTwin(outRuns, record);
-    if (summary.resumedRun)
-        record.resumesRunId = summary.resumedRun->id;
-    auto started = outRuns.startRun(record);
+    store::TraceRepository outRuns(work->sink->out().db());
+    auto started = startRun(outRuns, p, *work, summary);
     if (!started)
         return fail(started.error());
-    const Id runId = started->id;
-    summary.runId = runId;
-    if (summary.resumedRun)
-        log->info("generation run {} resumes interrupted run {} ({} traces stored)", runId, summary.resumedRun->id, summary.resumedRun->tracesOk);
-    log->info("generation run {}: {} items, {} prompts, {} samples, {} traces to do ({} done before), model {} ({})", runId, summary.items,
-              prompts.size(), p.samples, plan.units.size(), summary.skipped, model.name.toStdString(), model.contentHash.left(12).toStdString());
 
     // The runner streams the plan through the engine (p.batch rows at once); finished traces
     // are committed in groups.
-    TwoStepOptions options{p.sampling, layers, p.cancel};
-    TwoStepRunner runner(rt, prompts, options);
+    TwoStepRunner runner(**runtime, work->prompts, TwoStepOptions{p.sampling, summary.hiddenLayers, p.cancel});
     ItemInputCache itemInputs(*src, std::size_t(std::max(1, p.itemCacheSize)));
     const auto itemOf = [&itemInputs](Id id) -> const ItemInput & { return itemInputs.get(id); };
-    int processed = 0;
-    QString fatal;
-    TraceBatch pending;
-    std::vector<std::size_t> pendingUnits;
-    auto lastCommit = std::chrono::steady_clock::now();
-    auto commit = [&]() -> bool {
-        lastCommit = std::chrono::steady_clock::now();
-        if (pending.traces.empty())
-            return true;
-        std::vector<Id> storedItems;
-        for (std::size_t k = 0; k < pending.traces.size(); ++k) {
-            store::Trace &t = pending.traces[k];
-            const WorkUnit &u = plan.units[pendingUnits[k]];
-            t.runId = runId;
-            t.modelId = model.id;
-            if (!t.isOk()) {
-                ++summary.failed;
-                const PromptEntry &pe = prompts[u.prompt];
-                if (summary.failures.size() < p.failuresListed)
-                    summary.failures << tr("item %1 (%2), prompt %3 v%4: %5")
-                                            .arg(u.item)
-                                            .arg(itemOf(u.item).item.externalId.value_or(QString()), pe.version.name)
-                                            .arg(pe.version.version)
-                                            .arg(t.error);
-                log->warn("trace failed: item {}, prompt {}: {}", u.item, pe.version.name.toStdString(), t.error.toStdString());
-            }
-            if (std::find(storedItems.begin(), storedItems.end(), u.item) == storedItems.end())
-                storedItems.push_back(u.item);
-        }
-        auto added = out.write(pending, model.contentHash);
-        if (!added) {
-            fatal = added.error();
-            return false;
-        }
-        processed += int(pending.traces.size());
-        pending = TraceBatch();
-        pendingUnits.clear();
-        if (p.stored)
-            p.stored(storedItems);
-        if (p.progress) {
-            GenerationProgress pr;
-            pr.done = processed;
-            pr.total = summary.planned;
-            pr.failed = summary.failed;
-            const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-            pr.tracesPerSecond = secs > 0 ? processed / secs : 0;
-            pr.etaSeconds = pr.tracesPerSecond > 0 ? (pr.total - pr.done) / pr.tracesPerSecond : 0;
-            p.progress(pr);
-        }
-        return true;
-    };
-    const bool completed = runner.stream(plan.units, itemOf, p.seed, p.batch, [&](FinishedTrace &&f) {
-        if (f.hidden) {
-            pending.hidden.push_back({"trace-" + std::to_string(pending.traces.size()), std::move(*f.hidden)});
-            pending.hiddenOf.push_back(pending.traces.size());
-        }
-        pending.traces.push_back(std::move(f.trace));
-        pendingUnits.push_back(f.unit);
-        const double since = std::chrono::duration<double>(std::chrono::steady_clock::now() - lastCommit).count();
-        if (int(pending.traces.size()) >= std::max(1, p.commitTraces) || since >= p.commitSeconds)
-            return commit();
-        return true;
-    });
+    TraceCommits commits(p, *work, itemInputs, summary, start);
+    const bool completed =
+        runner.stream(plan.units, itemOf, p.seed, p.batch, [&commits](FinishedTrace &&f) { return commits.add(std::move(f)); });
     // What ended before a cancel is kept too (every trace is whole); a failed commit is not retried.
-    if (fatal.isEmpty())
-        commit();
+    if (commits.fatal().isEmpty())
+        commits.commit();
+    const QString fatal = commits.fatal();
     summary.cancelled = !completed && fatal.isEmpty();
     summary.engine = runner.engineStats();
-    summary.hiddenBytes = out.hiddenBytesWritten();
+    summary.hiddenBytes = work->sink->hiddenBytesWritten();
     summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const store::RunStatus status = !fatal.isEmpty() ? store::RunStatus::Failed : summary.cancelled ? store::RunStatus::Cancelled : store::RunStatus::Done;
-    if (auto r = outRuns.finishRun(runId, status, fatal); !r)
-        return fail(r.error());
-    // Report what the store holds, not what this process believes it wrote.
-    if (auto stored = outRuns.run(runId); stored && *stored) {
-        summary.ok = (*stored)->tracesOk;
-        summary.failed = (*stored)->tracesFailed;
-    }
-    summary.tracesPerMinute = summary.seconds > 0 ? 60.0 * (summary.ok + summary.failed) / summary.seconds : 0;
+    auto status = finishRun(outRuns, fatal, summary);
+    if (!status)
+        return fail(status.error());
     started->lock.release();
     if (!fatal.isEmpty())
         return fail(fatal);
-    log->info("generation run {} {}: {} ok, {} failed in {:.1f} s", runId, store::runStatusName(status).toStdString(), summary.ok, summary.failed, summary.seconds);
+    log->info("generation run {} {}: {} ok, {} failed in {:.1f} s", summary.runId, store::runStatusName(*status).toStdString(), summary.ok,
+              summary.failed, summary.seconds);
     return summary;
 }
 

@@ -14,10 +14,28 @@
 namespace sdrt::teacher {
 namespace {
 
-
 QString hiddenDirOf(const QString &modelHash)
 {
     return QStringLiteral("hidden/") + modelHash.left(12);
+}
+
+// Copies each record into the out store through `add` (which reuses an identical one there) and
+// maps the record's id to the out store's.
+template <typename Record, typename Add>
+Result<void> mapInto(const std::vector<Record> &records, std::map<store::Id, store::Id> &ids, Add add)
+{
+    for (const Record &r : records) {
+        auto id = add(r);
+        if (!id)
+            return fail(id.error());
+        ids[r.id] = *id;
+    }
+    return {};
+}
+
+Result<void> registerPrompts(store::Database &out, const std::vector<store::PromptVersion> &prompts, std::map<store::Id, store::Id> &ids)
+{
+    return mapInto(prompts, ids, [&out](const store::PromptVersion &v) { return store::PromptRepository(out).registerVersion(v); });
 }
 
 } // namespace
@@ -52,12 +70,8 @@ Result<std::unique_ptr<TraceSink>> TraceSink::intoShardFolder(store::Workspace &
     if (!m)
         return fail(m.error());
     sink->m_models[model.id] = *m;
-    for (const store::PromptVersion &v : prompts) {
-        auto id = store::PromptRepository(out).registerVersion(v);
-        if (!id)
-            return fail(id.error());
-        sink->m_prompts[v.id] = *id;
-    }
+    if (auto r = registerPrompts(out, prompts, sink->m_prompts); !r)
+        return fail(r.error());
     store::ItemRepository srcItems(src.db()), outItems(out);
     for (store::Id id : items) {
         auto item = srcItems.get(id);
@@ -87,21 +101,14 @@ Result<std::unique_ptr<TraceSink>> TraceSink::fromShardFolder(store::Workspace &
     auto models = store::ModelRepository(shard.db()).list();
     if (!models)
         return fail(models.error());
-    for (const auto &m : *models) {
-        auto id = store::ModelRepository(ws.db()).ensure(m);
-        if (!id)
-            return fail(id.error());
-        sink->m_models[m.id] = *id;
-    }
+    const auto ensureModel = [&ws](const store::ModelRecord &m) { return store::ModelRepository(ws.db()).ensure(m); };
+    if (auto r = mapInto(*models, sink->m_models, ensureModel); !r)
+        return fail(r.error());
     auto promptRows = store::PromptRepository(shard.db()).list();
     if (!promptRows)
         return fail(promptRows.error());
-    for (const auto &pv : *promptRows) {
-        auto id = store::PromptRepository(ws.db()).registerVersion(pv);
-        if (!id)
-            return fail(id.error());
-        sink->m_prompts[pv.id] = *id;
-    }
+    if (auto r = registerPrompts(ws.db(), *promptRows, sink->m_prompts); !r)
+        return fail(r.error());
     store::ItemRepository shardItems(shard.db()), wsItems(ws.db());
     auto rows = shardItems.list({}, 0, std::numeric_limits<std::int32_t>::max());
     if (!rows)

@@ -99,6 +99,161 @@ model::GenerationRequest directRequest(const ItemInput &item)
     return req;
 }
 
+namespace {
+
+// One stream of units through the engine: the traces in flight, the step-2 requests whose step 1
+// has ended, and the stop flag the engine polls. Tags: unit * 2 + (step - 1).
+class UnitStream {
+public:
+    using ItemOf = std::function<const ItemInput &(store::Id)>;
+    using Finished = std::function<bool(FinishedTrace &&)>;
+
+    UnitStream(const std::vector<WorkUnit> &units, const std::vector<PromptEntry> &prompts, const TwoStepOptions &options,
+               const ItemOf &itemOf, std::uint64_t runSeed, const Finished &finished)
+        : m_units(units), m_prompts(prompts), m_options(options), m_itemOf(itemOf), m_runSeed(runSeed), m_finished(finished)
+    {
+        m_capture.layers = options.hiddenLayers;
+        m_capture.generatedTokens = true;
+    }
+
+    std::atomic_bool &stopFlag() { return m_stop; }
+
+    // The engine's next request: a waiting answer first (it ends a trace), else the next unit's
+    // step 1.
+    bool next(model::StreamRequest &r)
+    {
+        if (m_stop)
+            return false;
+        if (!m_answers.empty()) {
+            r = std::move(m_answers.front());
+            m_answers.pop_front();
+            return true;
+        }
+        while (m_nextUnit < m_units.size() && !m_stop) {
+            if (startUnit(m_nextUnit++, r))
+                return true;
+        }
+        return false;
+    }
+
+    void done(std::size_t tag, Expected<model::GenerationOutput, std::string> res)
+    {
+        const std::size_t i = tag / 2;
+        const int step = int(tag % 2) + 1;
+        if (!res) {
+            failUnit(i, QCoreApplication::translate("sdrt::teacher", "step %1: %2").arg(step).arg(QString::fromStdString(res.error())));
+            return;
+        }
+        if (res->finishReason == "cancelled") {
+            m_inFlight.erase(i);
+            return;
+        }
+        if (step == 1)
+            analysisEnded(i, *res);
+        else
+            answerEnded(i, *res);
+    }
+
+private:
+    // Opens the unit's trace and writes its step-1 request into `r`; false when the unit failed
+    // at once (its item cannot be read).
+    bool startUnit(std::size_t i, model::StreamRequest &r)
+    {
+        const WorkUnit &u = m_units[i];
+        const ItemInput &item = m_itemOf(u.item);
+        const PromptEntry &pe = m_prompts[u.prompt];
+        store::Trace &t = m_inFlight[i];
+        t.itemId = u.item;
+        t.promptId = pe.version.id;
+        t.sampleIndex = u.sample;
+        t.seed = traceSeed(m_runSeed, item.item.fingerprint.isEmpty() ? QString::number(u.item) : item.item.fingerprint,
+                           pe.version.contentHash, u.sample);
+        if (!item.error.isEmpty()) {
+            failUnit(i, item.error);
+            return false;
+        }
+        r.request = stepRequest(pe.prompt, 1, item, {}, t.seed);
+        r.sampling = m_options.sampling.forStep(1);
+        r.tag = i * 2;
+        return true;
+    }
+
+    // Step 1 ended: its analysis is kept and the unit's step 2 waits for a row.
+    void analysisEnded(std::size_t i, const model::GenerationOutput &res)
+    {
+        store::Trace &t = m_inFlight.at(i);
+        const WorkUnit &u = m_units[i];
+        t.step1Text = QString::fromStdString(res.text);
+        t.step1Tokens = int(res.tokens.size());
+        t.step1PromptTokens = res.promptTokens;
+        t.step1Logprob = res.meanLogprob();
+        model::StreamRequest r;
+        r.request = stepRequest(m_prompts[u.prompt].prompt, 2, m_itemOf(u.item), t.step1Text, t.seed);
+        r.sampling = m_options.sampling.forStep(2);
+        if (!m_capture.layers.empty())
+            r.capture = m_capture;
+        r.tag = i * 2 + 1;
+        m_answers.push_back(std::move(r));
+    }
+
+    // Step 2 ended: the trace is whole, with its parsed answer and hidden states.
+    void answerEnded(std::size_t i, model::GenerationOutput &res)
+    {
+        store::Trace &t = m_inFlight.at(i);
+        const PromptEntry &pe = m_prompts[m_units[i].prompt];
+        t.step2Text = QString::fromStdString(res.text);
+        t.step2Tokens = int(res.tokens.size());
+        t.step2PromptTokens = res.promptTokens;
+        t.meanLogprob = res.meanLogprob();
+        t.finishReason = store::finishReasonFromName(QString::fromStdString(res.finishReason));
+        t.parsedAnswer = pe.prompt.answerRule.extract(pe.prompt.steps[1].assistantPrefix + t.step2Text);
+        t.status = store::TraceStatus::Ok;
+        std::optional<model::HiddenStates> hidden;
+        if (!m_capture.layers.empty() && !res.tokens.empty())
+            hidden = std::move(res.generatedHidden);
+        hand(i, std::move(hidden));
+    }
+
+    void failUnit(std::size_t unit, const QString &error)
+    {
+        store::Trace &t = m_inFlight.at(unit);
+        t.status = store::TraceStatus::Failed;
+        t.error = error;
+        hand(unit, std::nullopt);
+    }
+
+    // Hands the ended trace over; once the receiver says stop, nothing more is handed over.
+    void hand(std::size_t unit, std::optional<model::HiddenStates> hidden)
+    {
+        auto it = m_inFlight.find(unit);
+        FinishedTrace f{unit, std::move(it->second), std::move(hidden)};
+        m_inFlight.erase(it);
+        const auto now = std::chrono::steady_clock::now();
+        f.trace.latencyMs = std::chrono::duration<double, std::milli>(now - m_lastEnd).count();
+        m_lastEnd = now;
+        if (!m_stopped && !m_finished(std::move(f))) {
+            m_stopped = true;
+            m_stop = true;
+        }
+    }
+
+    const std::vector<WorkUnit> &m_units;
+    const std::vector<PromptEntry> &m_prompts;
+    const TwoStepOptions &m_options;
+    const ItemOf &m_itemOf;
+    const std::uint64_t m_runSeed;
+    const Finished &m_finished;
+    model::HiddenCaptureSpec m_capture;
+    std::map<std::size_t, store::Trace> m_inFlight;
+    std::deque<model::StreamRequest> m_answers; // step-2 requests whose step 1 has ended
+    std::size_t m_nextUnit = 0;
+    std::atomic_bool m_stop{false};
+    bool m_stopped = false; // the receiver said stop
+    std::chrono::steady_clock::time_point m_lastEnd = std::chrono::steady_clock::now();
+};
+
+} // namespace
+
 TwoStepRunner::TwoStepRunner(model::VlmRuntime &runtime, const std::vector<PromptEntry> &prompts, TwoStepOptions options)
     : m_rt(runtime), m_prompts(prompts), m_options(std::move(options))
 {
@@ -129,107 +284,11 @@ TwoStepRunner::Output TwoStepRunner::run(const std::vector<WorkUnit> &units, con
 bool TwoStepRunner::stream(const std::vector<WorkUnit> &units, const std::function<const ItemInput &(store::Id)> &itemOf,
                            std::uint64_t runSeed, int slots, const std::function<bool(FinishedTrace &&)> &finished)
 {
-    // Tags: unit * 2 + (step - 1).
-    std::map<std::size_t, store::Trace> inFlight;
-    std::deque<model::StreamRequest> answers; // step-2 requests whose step 1 has ended
-    std::size_t nextUnit = 0;
-    std::atomic_bool stop{false};
-    bool stopped = false;
-    auto lastEnd = std::chrono::steady_clock::now();
-    model::HiddenCaptureSpec capture;
-    capture.layers = m_options.hiddenLayers;
-    capture.generatedTokens = true;
-
-    auto hand = [&](std::size_t unit, std::optional<model::HiddenStates> hidden) {
-        auto it = inFlight.find(unit);
-        FinishedTrace f{unit, std::move(it->second), std::move(hidden)};
-        inFlight.erase(it);
-        const auto now = std::chrono::steady_clock::now();
-        f.trace.latencyMs = std::chrono::duration<double, std::milli>(now - lastEnd).count();
-        lastEnd = now;
-        if (!stopped && !finished(std::move(f))) {
-            stopped = true;
-            stop = true;
-        }
-    };
-    auto fail = [&](std::size_t unit, const QString &error) {
-        store::Trace &t = inFlight.at(unit);
-        t.status = store::TraceStatus::Failed;
-        t.error = error;
-        hand(unit, std::nullopt);
-    };
-
+    UnitStream unitStream(units, m_prompts, m_options, itemOf, runSeed, finished);
     model::GenerationStream s;
-    s.next = [&](model::StreamRequest &r) {
-        if (stop)
-            return false;
-        if (!answers.empty()) { // answers first: they end traces
-            r = std::move(answers.front());
-            answers.pop_front();
-            return true;
-        }
-        while (nextUnit < units.size() && !stop) {
-            const std::size_t i = nextUnit++;
-            const WorkUnit &u = units[i];
-            const ItemInput &item = itemOf(u.item);
-            const PromptEntry &pe = m_prompts[u.prompt];
-            store::Trace &t = inFlight[i];
-            t.itemId = u.item;
-            t.promptId = pe.version.id;
-            t.sampleIndex = u.sample;
-            t.seed = traceSeed(runSeed, item.item.fingerprint.isEmpty() ? QString::number(u.item) : item.item.fingerprint,
-                               pe.version.contentHash, u.sample);
-            if (!item.error.isEmpty()) {
-                fail(i, item.error);
-                continue;
-            }
-            r.request = stepRequest(pe.prompt, 1, item, {}, t.seed);
-            r.sampling = m_options.sampling.forStep(1);
-            r.tag = i * 2;
-            return true;
-        }
-        return false;
-    };
-    s.done = [&](std::size_t tag, Expected<model::GenerationOutput, std::string> res) {
-        const std::size_t i = tag / 2;
-        const int step = int(tag % 2) + 1;
-        if (!res) {
-            fail(i, QCoreApplication::translate("sdrt::teacher", "step %1: %2").arg(step).arg(QString::fromStdString(res.error())));
-            return;
-        }
-        if (res->finishReason == "cancelled") {
-            inFlight.erase(i);
-            return;
-        }
-        store::Trace &t = inFlight.at(i);
-        const WorkUnit &u = units[i];
-        const PromptEntry &pe = m_prompts[u.prompt];
-        if (step == 1) {
-            t.step1Text = QString::fromStdString(res->text);
-            t.step1Tokens = int(res->tokens.size());
-            t.step1PromptTokens = res->promptTokens;
-            t.step1Logprob = res->meanLogprob();
-            model::StreamRequest r;
-            r.request = stepRequest(pe.prompt, 2, itemOf(u.item), t.step1Text, t.seed);
-            r.sampling = m_options.sampling.forStep(2);
-            if (!capture.layers.empty())
-                r.capture = capture;
-            r.tag = i * 2 + 1;
-            answers.push_back(std::move(r));
-            return;
-        }
-        t.step2Text = QString::fromStdString(res->text);
-        t.step2Tokens = int(res->tokens.size());
-        t.step2PromptTokens = res->promptTokens;
-        t.meanLogprob = res->meanLogprob();
-        t.finishReason = store::finishReasonFromName(QString::fromStdString(res->finishReason));
-        t.parsedAnswer = pe.prompt.answerRule.extract(pe.prompt.steps[1].assistantPrefix + t.step2Text);
-        t.status = store::TraceStatus::Ok;
-        std::optional<model::HiddenStates> hidden;
-        if (!capture.layers.empty() && !res->tokens.empty())
-            hidden = std::move(res->generatedHidden);
-        hand(i, std::move(hidden));
-    };
+    s.next = [&unitStream](model::StreamRequest &r) { return unitStream.next(r); };
+    s.done = [&unitStream](std::size_t tag, Expected<model::GenerationOutput, std::string> res) { unitStream.done(tag, std::move(res)); };
+    std::atomic_bool &stop = unitStream.stopFlag();
     model::GenerateCallbacks callbacks;
     callbacks.cancel = &stop;
     // The engine polls one flag: the caller's cancel joins ours after every round.

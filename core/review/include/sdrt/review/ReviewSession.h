@@ -163,7 +163,12 @@ private:
     };
     History &history() { return m_history[m_reviewer]; }
     const History *findHistory() const; // the current reviewer's; nullptr when they have none
+    static std::vector<store::Id> traceIds(const Action &action);
     Result<void> apply(const Action &action, bool forward, store::ReviewOrigin origin);
+    // Applies the last action of `from` (forward: as recorded; else reversed) and moves it to `to`.
+    Result<void> replay(std::vector<Action> &from, std::vector<Action> &to, bool forward, store::ReviewOrigin origin);
+    void readTraces(std::vector<store::ReviewableTrace> traces); // with their agreement with the reference
+    void groupItems(); // items, their trace ranges and their prompt ensembles
     void setCurrent(const store::Review &review);    // and the approved count
     void updateCurrent(const store::Review &review); // the verdict map only
     int countApproved() const;

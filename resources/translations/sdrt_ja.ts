@@ -296,7 +296,7 @@
     </message>
     <message>
         <location line="+88"/>
-        <location filename="../../core/assets/src/Manifest.cpp" line="+240"/>
+        <location filename="../../core/assets/src/Manifest.cpp" line="+286"/>
         <source>the file does not exist</source>
         <translation>ファイルが存在しません</translation>
     </message>
@@ -409,7 +409,7 @@
         <translation>画像ヘッダーのサイズが %1×%2 です（破損ファイル）</translation>
     </message>
     <message>
-        <location filename="../../core/assets/src/ImportJob.cpp" line="+235"/>
+        <location filename="../../core/assets/src/ImportJob.cpp" line="+311"/>
         <source>Import cancelled: nothing was imported.</source>
         <translation>取り込みを中止しました: 何も取り込まれていません。</translation>
     </message>
@@ -424,7 +424,7 @@
         <translation>取り込み %1 件、重複 %2 件、失敗 %3 件。</translation>
     </message>
     <message>
-        <location filename="../../core/assets/src/Manifest.cpp" line="-133"/>
+        <location filename="../../core/assets/src/Manifest.cpp" line="-179"/>
         <source>the line is not valid UTF-8</source>
         <translation>この行は正しい UTF-8 ではありません</translation>
     </message>
@@ -449,22 +449,22 @@
         <translation>不明なフィールド &quot;%1&quot;</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+21"/>
         <source>&quot;id&quot; must be a string or a number</source>
         <translation>&quot;id&quot; は文字列か数値である必要があります</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>&quot;question&quot; is missing or empty</source>
         <translation>&quot;question&quot; がないか空です</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+9"/>
         <source>&quot;answer&quot; must be a string, number or boolean</source>
         <translation>&quot;answer&quot; は文字列、数値、真偽値のいずれかである必要があります</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+11"/>
         <source>&quot;answer_type&quot; must be one of %1</source>
         <translation>&quot;answer_type&quot; は %1 のいずれかである必要があります</translation>
     </message>
@@ -480,7 +480,7 @@
         <translation>&quot;tags&quot; は文字列のリストである必要があります</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+12"/>
         <source>&quot;assets&quot; must be a list</source>
         <translation>&quot;assets&quot; はリストである必要があります</translation>
     </message>
@@ -500,7 +500,7 @@
         <translation>アセット %1（%2）: %3</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+15"/>
         <location line="+6"/>
         <source>&quot;note&quot; must be text or {&quot;path&quot;: &quot;...&quot;}</source>
         <translation>&quot;note&quot; はテキストか {&quot;path&quot;: &quot;...&quot;} である必要があります</translation>
@@ -511,7 +511,7 @@
         <translation>メモ（%1）: %2</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+24"/>
         <source>the item has neither assets nor a note</source>
         <translation>項目にアセットもメモもありません</translation>
     </message>
@@ -566,7 +566,7 @@
         <translation>%1 は存在しません。</translation>
     </message>
     <message>
-        <location line="-308"/>
+        <location line="-354"/>
         <source>&quot;%1&quot; holds a lone surrogate %2 (half of a UTF-16 pair)</source>
         <translation>&quot;%1&quot; に対になっていないサロゲート %2 があります（UTF-16 のペアの片方だけです）</translation>
     </message>
@@ -581,7 +581,7 @@
         <translation>&quot;%1&quot; のフィールド名に対になっていないサロゲート %2 があります（UTF-16 のペアの片方だけです）</translation>
     </message>
     <message>
-        <location line="+213"/>
+        <location line="+259"/>
         <source>&quot;id&quot; &quot;%1&quot; is also on line %2, with different content (%3)</source>
         <translation>&quot;id&quot; &quot;%1&quot; は %2 行目にもあり、内容が異なります（%3）</translation>
     </message>
@@ -607,7 +607,7 @@
     <message>
         <location line="-245"/>
         <location line="+246"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+293"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+289"/>
         <location filename="../../app/cli/ModelToolCommands.cpp" line="+1"/>
         <source>Random seed.</source>
         <translation>乱数シード。</translation>
@@ -778,12 +778,12 @@
         <translation>ワークスペースにプロンプト「%1」がありません（sdrt prompts register WS でライブラリを登録してください）。</translation>
     </message>
     <message>
-        <location line="+178"/>
+        <location line="+168"/>
         <source>Run the prompt library two-step over items with a registered model and store the traces (with hidden states). Rerunning resumes: completed traces are skipped. Ctrl+C cancels.</source>
         <translation>登録済みモデルでプロンプトライブラリを項目ごとに2段階実行し、トレース（隠れ状態を含む）を保存します。再実行すると続きから再開し、完了済みのトレースは飛ばします。Ctrl+C で中止します。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/DistillCommands.cpp" line="+123"/>
+        <location filename="../../app/cli/DistillCommands.cpp" line="+111"/>
         <source>Distil approved traces into a student (the frozen base plus SDRT modules).
 stdout: one JSON object per line (step, each loss term, lr, samples/s, ETA; a final summary).
 Config keys (JSON object, any subset; see docs/DISTILLATION.md): </source>
@@ -862,32 +862,32 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>--resume は実行をその設定と名前のまま続けます。--config と --name は新しい実行にだけ使えます。</translation>
     </message>
     <message>
-        <location line="-106"/>
+        <location line="-94"/>
         <source>--rank (or RANK) needs --world-size (or WORLD_SIZE).</source>
         <translation>--rank (または RANK) には --world-size (または WORLD_SIZE) が必要です。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+6"/>
         <source>--rank %1 / --world-size %2: the rank must be a whole number from 0 to world size − 1.</source>
         <translation>--rank %1 / --world-size %2: ランクは 0 から（ワールドサイズ − 1）までの整数でなければなりません。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
         <source>--nproc starts local ranks itself; do not combine it with --rank/--world-size.</source>
         <translation>--nproc はローカルのランクを自分で起動します。--rank/--world-size と併用しないでください。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+10"/>
         <source>--master-port (or MASTER_PORT): &quot;%1&quot; is not a port number (1 to 65535).</source>
         <translation>--master-port (または MASTER_PORT): &quot;%1&quot; はポート番号 (1〜65535) ではありません。</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+20"/>
         <source>Cannot read the config %1: %2</source>
         <translation>設定 %1 を読めません: %2</translation>
     </message>
     <message>
-        <location line="+128"/>
+        <location line="+124"/>
         <source>List the workspace&apos;s distillation runs: status, base model, steps done and the step of the last checkpoint, final losses, lineage.</source>
         <translation>ワークスペースの蒸留実行を一覧表示します: 状態、ベースモデル、完了ステップと最後のチェックポイントのステップ、最終損失、系譜。</translation>
     </message>
@@ -912,7 +912,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>生徒モデル「%1」を %2 に書き出しました（学習パラメーター %3、ベース %4）。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-110"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-100"/>
         <source>Model name or id.</source>
         <translation>モデル名または ID。</translation>
     </message>
@@ -952,17 +952,17 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>この別の評価が正解した項目だけ。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+13"/>
         <source>There is no evaluation &quot;%1&quot; in %2.</source>
         <translation>%2 に評価「%1」はありません。</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+38"/>
         <source>Marked %1 items for review as &quot;%2&quot; (%3 new); %4 of them have traces to review (review queue filter &quot;from&quot;: %2).</source>
         <translation>%1 件の項目を「%2」としてレビュー対象に印付けしました（新規 %3 件）。そのうち %4 件にレビューできるトレースがあります（レビュー待ち行列のフィルター「出所」: %2）。</translation>
     </message>
     <message>
-        <location line="+141"/>
+        <location line="+131"/>
         <source>Evaluate a model (base or student) on a split: answers stored with their cost, scores per task family with bootstrap 95 % intervals. stdout: one JSON object per line.</source>
         <translation>モデル（ベースまたは生徒）を分割で評価します: 回答をコストとともに保存し、タスク種別ごとのスコアをブートストラップ 95 % 区間つきで示します。stdout: 1 行に 1 つの JSON オブジェクト。</translation>
     </message>
@@ -972,22 +972,22 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>最大この件数の項目（ID 順の先頭から）。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/EvalCommands.cpp" line="-212"/>
+        <location filename="../../app/cli/EvalCommands.cpp" line="-196"/>
         <source>Warning: evaluation &quot;%1&quot; is %2, not done: it covers only the items it answered (sdrt eval WS --resume %1 finishes it).</source>
         <translation>警告: 評価 &quot;%1&quot; は %2 で、完了していません。回答した項目だけが対象です (sdrt eval WS --resume %1 で完了できます)。</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+36"/>
         <source>--regressions-vs names &quot;%1&quot; itself; an evaluation has no regressions against itself. Name another evaluation.</source>
         <translation>--regressions-vs に &quot;%1&quot; 自身が指定されています。評価は自分自身に対して後退しません。別の評価を指定してください。</translation>
     </message>
     <message>
-        <location line="+176"/>
+        <location line="+166"/>
         <source>Give a workspace and either --model M (a new evaluation) or --resume NAME.</source>
         <translation>ワークスペースと、--model M（新しい評価）か --resume NAME のどちらかを指定してください。</translation>
     </message>
     <message>
-        <location line="-103"/>
+        <location line="-93"/>
         <source>--mode: &quot;%1&quot; is not direct, two-step:PROMPT or ensemble.</source>
         <translation>--mode: 「%1」は direct、two-step:PROMPT、ensemble のいずれでもありません。</translation>
     </message>
@@ -1052,22 +1052,22 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>2 段階のサンプルとブートストラップのシード。</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+40"/>
         <source>--vote: &quot;%1&quot; is not majority or logprob.</source>
         <translation>--vote: 「%1」は majority でも logprob でもありません。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+4"/>
         <source>--split: &quot;%1&quot; is not train or eval.</source>
         <translation>--split: 「%1」は train でも eval でもありません。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+5"/>
         <source>--metric: &quot;%1&quot; is not a metric (exact_match, anls, relaxed_accuracy, yes_no_accuracy, absolute_error).</source>
         <translation>--metric: 「%1」は指標ではありません（exact_match、anls、relaxed_accuracy、yes_no_accuracy、absolute_error）。</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+41"/>
         <source>Cancelled; resume with: sdrt eval %1 --resume %2</source>
         <translation>キャンセルしました。再開するには: sdrt eval %1 --resume %2</translation>
     </message>
@@ -1122,7 +1122,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>    %1: %2 [%3, %4]、対応ブートストラップ p %5、McNemar 正確検定 p %6</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+53"/>
         <source>wrote %1</source>
         <translation>%1 を書き出しました</translation>
     </message>
@@ -1162,7 +1162,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>実行のシード。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/BenchCommands.cpp" line="+356"/>
+        <location filename="../../app/cli/BenchCommands.cpp" line="+370"/>
         <location filename="../../app/cli/GenerateCommands.cpp" line="+1"/>
         <source>Most new tokens of the analysis.</source>
         <translation>分析の最大新規トークン数。</translation>
@@ -1198,22 +1198,22 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>項目ごとのアンサンブル行を出さない。</translation>
     </message>
     <message>
-        <location line="+124"/>
+        <location line="+114"/>
         <source>--split: &quot;%1&quot; is not a split (train or eval).</source>
         <translation>--split: &quot;%1&quot; は分割ではありません (train または eval)。</translation>
     </message>
     <message>
-        <location line="-91"/>
+        <location line="-87"/>
         <source>No items match.</source>
         <translation>条件に合う項目がありません。</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+15"/>
         <source>--shard takes i/N, for example 0/2.</source>
         <translation>--shard には i/N を指定します（例: 0/2）。</translation>
     </message>
     <message>
-        <location line="+91"/>
+        <location line="+89"/>
         <source>generate</source>
         <translation>生成</translation>
     </message>
@@ -1238,7 +1238,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>隠れ状態: 層 %1、トレースあたり %2 バイト（fp16）、合計 %3 MiB</translation>
     </message>
     <message>
-        <location line="-138"/>
+        <location line="-128"/>
         <source>item %1 left out of the ensemble summary: %2</source>
         <translation>項目 %1 はアンサンブルの集計から外しました: %2</translation>
     </message>
@@ -1258,7 +1258,7 @@ stdout: 1 行に 1 つの JSON オブジェクト（ステップ、各損失項�
         <translation>%1 項目のアンサンブル: 平均一致率 %2。参照回答との比較（%3 項目）: 多数決 %4%、重み付き投票 %5%</translation>
     </message>
     <message>
-        <location line="+197"/>
+        <location line="+187"/>
         <source>Merge shard folders made by sdrt generate --shard i/N --out DIR into the workspace.</source>
         <translation>sdrt generate --shard i/N --out DIR で作ったシャードフォルダをワークスペースに統合します。</translation>
     </message>
@@ -1474,7 +1474,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ファイルのあるフォルダーにも書き込みます (置き換えられることがあります)。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/Console.cpp" line="+21"/>
+        <location filename="../../app/cli/Console.cpp" line="+19"/>
         <source>%1 is a file, not a folder.</source>
         <translation>%1 はファイルで、フォルダーではありません。</translation>
     </message>
@@ -1489,8 +1489,8 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 を書き出しました（語彙 %2、デコーダー %3 層）。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/GenerateCommands.cpp" line="-67"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="-233"/>
+        <location filename="../../app/cli/GenerateCommands.cpp" line="-57"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="-229"/>
         <source>cpu, cuda[:N] or auto.</source>
         <translation>cpu、cuda[:N]、auto のいずれか。</translation>
     </message>
@@ -1502,8 +1502,8 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     <message>
         <location filename="../../app/cli/BenchCommands.cpp" line="-3"/>
         <location filename="../../app/cli/DemoCommands.cpp" line="-69"/>
-        <location filename="../../app/cli/ModelCommands.cpp" line="+88"/>
-        <location line="+132"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="+86"/>
+        <location line="+130"/>
         <source>Model folder.</source>
         <translation>モデルフォルダー。</translation>
     </message>
@@ -1528,17 +1528,17 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 を書き出しました (Qwen3-VL、語彙 %2、デコーダー %3 層、パラメーター %4)。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelCommands.cpp" line="-129"/>
+        <location filename="../../app/cli/ModelCommands.cpp" line="-127"/>
         <source>Count the grid and image tokens of an image of this size (repeatable).</source>
         <translation>このサイズの画像のグリッドと画像トークン数を数えます (複数指定可)。</translation>
     </message>
     <message>
-        <location line="-76"/>
+        <location line="-74"/>
         <source>--image-size wants WIDTHxHEIGHT in pixels, such as 640x480, not &quot;%1&quot;.</source>
         <translation>--image-size には 640x480 のように 幅x高さ (ピクセル) を指定してください。「%1」は使えません。</translation>
     </message>
     <message>
-        <location line="+203"/>
+        <location line="+199"/>
         <source>Generate an answer for images and a prompt.</source>
         <translation>画像とプロンプトから回答を生成します。</translation>
     </message>
@@ -1588,12 +1588,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>JSON オブジェクトを 1 つ出力します: prompt_ids (画像トークン展開後)、ids、text、画像ごとの image_grid と image_tokens。</translation>
     </message>
     <message>
-        <location line="-75"/>
+        <location line="-73"/>
         <source>There is no model &quot;%1&quot; in %2.</source>
         <translation>%2 にモデル「%1」はありません。</translation>
     </message>
     <message>
-        <location line="+131"/>
+        <location line="+129"/>
         <source>Register a model folder in a workspace (by content hash).</source>
         <translation>モデルフォルダをワークスペースに登録します（内容ハッシュで識別）。</translation>
     </message>
@@ -1729,13 +1729,13 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>「%1」による模擬レビュー: 参照解答と一致するトレース %2 件を承認しました（全 %3 件。ワークスペースのポリシーで現在承認済み: %4 件）。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/Console.cpp" line="+18"/>
-        <location line="+55"/>
+        <location filename="../../app/cli/Console.cpp" line="+14"/>
+        <location line="+49"/>
         <source>%1: &quot;%2&quot; is not a whole number.</source>
         <translation>%1: &quot;%2&quot; は整数ではありません。</translation>
     </message>
     <message>
-        <location line="-108"/>
+        <location line="-96"/>
         <source>%1 --help lists the options.</source>
         <translation>%1 --help でオプションを一覧表示します。</translation>
     </message>
@@ -1745,12 +1745,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 はワークスペースです。%2 はワークスペースの最上位には書き込みません。新しいフォルダーを指定してください。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+5"/>
         <source>%1 is not empty; %2 writes only into a new or empty folder (--force writes there anyway, replacing the files it makes).</source>
         <translation>%1 は空ではありません。%2 は新しいフォルダーか空のフォルダーにだけ書き込みます (--force を付けると、作成するファイルを置き換えて書き込みます)。</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+15"/>
         <source>%1: %2 is too small (at least %3).</source>
         <translation>%1: %2 は小さすぎます (%3 以上)。</translation>
     </message>
@@ -1761,18 +1761,18 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+17"/>
-        <location line="+33"/>
+        <location line="+15"/>
+        <location line="+29"/>
         <source>%1: %2 is out of range (%3 to %4).</source>
         <translation>%1: %2 は範囲外です (%3 から %4)。</translation>
     </message>
     <message>
-        <location line="-38"/>
+        <location line="-32"/>
         <source>%1: &quot;%2&quot; is not a number.</source>
         <translation>%1: &quot;%2&quot; は数値ではありません。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+5"/>
         <source>%1: %2 is out of range (above %3, at most %4).</source>
         <translation>%1: %2 は範囲外です (%3 より大きく %4 以下)。</translation>
     </message>
@@ -1785,7 +1785,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::demo</name>
     <message>
-        <location filename="../../core/demo/src/FactoryWorld.cpp" line="+242"/>
+        <location filename="../../core/demo/src/FactoryWorld.cpp" line="+277"/>
         <source>Cannot write %1: %2</source>
         <translation>%1 を書き込めません: %2</translation>
     </message>
@@ -1804,7 +1804,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::distill</name>
     <message>
-        <location filename="../../core/distill/src/Dataset.cpp" line="+20"/>
+        <location filename="../../core/distill/src/Dataset.cpp" line="+199"/>
         <source>%1 approved traces, %2 used</source>
         <translation>承認済みトレース %1 件、使用 %2 件</translation>
     </message>
@@ -1839,12 +1839,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>max_traces で除外 %1 件</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="-150"/>
         <source>trace %1: item %2: %3</source>
         <translation>トレース %1: 項目 %2: %3</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+36"/>
         <source>trace %1: no hidden states were stored</source>
         <translation>トレース %1: 隠れ状態が保存されていません</translation>
     </message>
@@ -1854,12 +1854,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>トレース %1: %2 がありません</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+35"/>
         <source>trace %1: %2</source>
         <translation>トレース %1: %2</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="-24"/>
         <source>trace %1: its hidden states in %2 were made by model %3, not by %4 (%5)</source>
         <translation>トレース %1: %2 の隠れ状態はモデル %3 が作ったもので、%4（%5）のものではありません</translation>
     </message>
@@ -2133,12 +2133,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::eval</name>
     <message>
-        <location filename="../../core/eval/src/Compare.cpp" line="+226"/>
+        <location filename="../../core/eval/src/Compare.cpp" line="+217"/>
         <source>A comparison needs at least two evaluations.</source>
         <translation>比較には 2 つ以上の評価が必要です。</translation>
     </message>
     <message>
-        <location line="-142"/>
+        <location line="-133"/>
         <location filename="../../core/eval/src/EvalPlan.cpp" line="+37"/>
         <source>There is no evaluation &quot;%1&quot; in %2.</source>
         <translation>%2 に評価「%1」はありません。</translation>
@@ -2149,7 +2149,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>評価に共通の採点済み項目がありません。</translation>
     </message>
     <message>
-        <location line="+140"/>
+        <location line="+131"/>
         <source>The comparison was cancelled.</source>
         <translation>比較は取り消されました。</translation>
     </message>
@@ -2351,7 +2351,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1: 不明な回答規則 &apos;%2&apos;。&apos;first-line&apos;、&apos;after MARKER&apos;、&apos;regex PATTERN&apos; のいずれかを使ってください。</translation>
     </message>
     <message>
-        <location line="+157"/>
+        <location line="+107"/>
         <source>%1: unknown section [%2]; a prompt has exactly [step1] and [step2].</source>
         <translation>%1: 不明なセクション [%2]。プロンプトには [step1] と [step2] だけがあります。</translation>
     </message>
@@ -2366,12 +2366,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1: [step2] が [step1] より前にあります。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="-37"/>
         <source>%1: expected &apos;key: value&apos; or a [step1]/[step2] section, found &apos;%2&apos;.</source>
         <translation>%1: &apos;キー: 値&apos; か [step1]/[step2] セクションが必要ですが、&apos;%2&apos; がありました。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+49"/>
         <source>%1: prompt name &apos;%2&apos; must be lower-case letters, digits, &apos;-&apos; or &apos;_&apos;.</source>
         <translation>%1: プロンプト名 &apos;%2&apos; は英小文字、数字、&apos;-&apos;、&apos;_&apos; だけで書いてください。</translation>
     </message>
@@ -2386,7 +2386,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1: 不明なキー &apos;%2&apos;。使えるキーは name、version、description、answer、step1.prefix、step2.prefix です。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="-64"/>
         <source>%1: the prompt has no &apos;name:&apos;.</source>
         <translation>%1: プロンプトに &apos;name:&apos; がありません。</translation>
     </message>
@@ -2401,22 +2401,22 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1: プロンプトに回答抽出規則（&apos;answer:&apos;）がありません。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+71"/>
         <source>%1: the prompt has no [step%2] section; every prompt has two steps.</source>
         <translation>%1: プロンプトに [step%2] セクションがありません。プロンプトは必ず 2 ステップです。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>%1: [step%2] is empty.</source>
         <translation>%1: [step%2] が空です。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-76"/>
         <source>%1: [step2] must use {query1_answer}, the analysis from step 1.</source>
         <translation>%1: [step2] ではステップ 1 の分析 {query1_answer} を使う必要があります。</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+199"/>
         <source>Cannot read prompt file %1: %2</source>
         <translation>プロンプトファイル %1 を読めません: %2</translation>
     </message>
@@ -2513,7 +2513,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>承認ポリシー &quot;%1&quot; を読めません: 1,0 のような MIN_ACCEPTS,MAX_REJECTS を指定してください（MAX_REJECTS -1: 却下数を問わない）。</translation>
     </message>
     <message>
-        <location filename="../../core/review/src/ReviewSession.cpp" line="+366"/>
+        <location filename="../../core/review/src/ReviewHistory.cpp" line="+48"/>
         <source>Enter your reviewer name before reviewing.</source>
         <translation>レビューの前にレビュー担当者名を入力してください。</translation>
     </message>
@@ -2557,7 +2557,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         </translation>
     </message>
     <message>
-        <location line="+77"/>
+        <location filename="../../core/review/src/ReviewSession.cpp" line="+348"/>
         <source>An approval policy needs at least one accept.</source>
         <translation>承認ポリシーには 1 件以上の承認が必要です。</translation>
     </message>
@@ -2857,7 +2857,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::store::Workspace</name>
     <message>
-        <location filename="../../core/store/src/Workspace.cpp" line="+56"/>
+        <location filename="../../core/store/src/Workspace.cpp" line="+67"/>
         <source>%1 already holds a workspace.</source>
         <translation>%1 にはすでにワークスペースがあります。</translation>
     </message>
@@ -2868,7 +2868,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>フォルダー %1 を作成できません。</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+17"/>
         <source>%1 is not a workspace: %2 there is %3, not a database file.</source>
         <translation>%1 はワークスペースではありません: そこにある %2 は%3で、データベースファイルではありません。</translation>
     </message>
@@ -2901,7 +2901,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>素材 %1（%2）: %3</translation>
     </message>
     <message>
-        <location line="+155"/>
+        <location line="+102"/>
         <source>step %1: %2</source>
         <translation>ステップ %1: %2</translation>
     </message>
@@ -2941,7 +2941,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>サンプリング設定が不正です: %1。</translation>
     </message>
     <message>
-        <location line="+84"/>
+        <location line="+82"/>
         <source>No model with id %1 in the workspace (sdrt model register).</source>
         <translation>ワークスペースに ID %1 のモデルがありません（sdrt model register）。</translation>
     </message>
@@ -2949,6 +2949,11 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <location line="+16"/>
         <source>No items match.</source>
         <translation>一致する項目がありません。</translation>
+    </message>
+    <message>
+        <location line="+127"/>
+        <source>item %1 (%2), prompt %3 v%4: %5</source>
+        <translation>項目 %1（%2）、プロンプト %3 v%4: %5</translation>
     </message>
     <message>
         <location filename="../../core/teacher/src/Models.cpp" line="+16"/>
@@ -2966,12 +2971,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>モデル「%1」を %2 から読み込めません: %3</translation>
     </message>
     <message>
-        <location filename="../../core/teacher/src/GenerationJob.cpp" line="+35"/>
+        <location filename="../../core/teacher/src/GenerationJob.cpp" line="-97"/>
         <source>Hidden-state layer %1 is outside 0..%2 of model &quot;%3&quot;.</source>
         <translation>隠れ状態の層 %1 はモデル「%3」の範囲 0..%2 の外です。</translation>
     </message>
     <message>
-        <location filename="../../core/teacher/src/TraceSink.cpp" line="+147"/>
+        <location filename="../../core/teacher/src/TraceSink.cpp" line="+154"/>
         <source>Cannot create the folder %1.</source>
         <translation>フォルダ %1 を作成できません。</translation>
     </message>
@@ -2981,12 +2986,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>隠れ状態を書き込めません: %1</translation>
     </message>
     <message>
-        <location filename="../../core/teacher/src/GenerationJob.cpp" line="+47"/>
-        <source>item %1 (%2), prompt %3 v%4: %5</source>
-        <translation>項目 %1（%2）、プロンプト %3 v%4: %5</translation>
-    </message>
-    <message>
-        <location line="+77"/>
+        <location filename="../../core/teacher/src/GenerationJob.cpp" line="+225"/>
         <source>No trace with id %1.</source>
         <translation>ID %1 のトレースはありません。</translation>
     </message>
@@ -3207,7 +3207,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::ComparePanel</name>
     <message>
-        <location filename="../../ui/src/ComparePanel.cpp" line="+45"/>
+        <location filename="../../ui/src/ComparePanel.cpp" line="+48"/>
         <source>&amp;Compare</source>
         <translation>比較(&amp;C)</translation>
     </message>
@@ -3262,22 +3262,22 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>不一致</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+39"/>
         <source>Evaluations:</source>
         <translation>評価:</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+7"/>
         <source>&amp;Metric:</source>
         <translation>指標(&amp;M):</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+15"/>
         <source>Sho&amp;w:</source>
         <translation>表示(&amp;W):</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+29"/>
         <source>Evaluations</source>
         <translation>評価</translation>
     </message>
@@ -3342,19 +3342,19 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+44"/>
         <source>(failed)</source>
         <translation>（失敗）</translation>
     </message>
     <message numerus="yes">
-        <location line="-29"/>
+        <location line="-22"/>
         <source>%1 of %n common item(s) shown</source>
         <translation>
             <numerusform>共通の %n 項目のうち %1 項目を表示</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+15"/>
         <source>&lt;p&gt;&lt;b&gt;Item %1&lt;/b&gt; · %2&lt;br&gt;%3&lt;br&gt;Reference: &lt;b&gt;%4&lt;/b&gt;&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;項目 %1&lt;/b&gt; · %2&lt;br&gt;%3&lt;br&gt;正解: &lt;b&gt;%4&lt;/b&gt;&lt;/p&gt;</translation>
     </message>
@@ -3773,7 +3773,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::DistillPanel</name>
     <message>
-        <location filename="../../ui/src/DistillPanel.cpp" line="+86"/>
+        <location filename="../../ui/src/DistillPanel.cpp" line="+74"/>
         <source>&amp;Start</source>
         <translation>開始(&amp;S)</translation>
     </message>
@@ -4222,7 +4222,7 @@ Teacher runs — %4</source>
         <translation>0 は貪欲法です。プロンプトごとに複数サンプルを取るには 0 より大きい温度が必要です。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+43"/>
         <source>Model:</source>
         <translation>モデル:</translation>
     </message>
@@ -4262,12 +4262,12 @@ Teacher runs — %4</source>
         <translation>分析トークン数:</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="-31"/>
         <source>%1 of %2 traces, %3 failed · %4 traces/min · ETA %5</source>
         <translation>%2 件中 %1 件のトレース、失敗 %3 件 · 毎分 %4 トレース · 残り %5</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+51"/>
         <source>All families</source>
         <translation>すべての種別</translation>
     </message>
@@ -4499,7 +4499,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::ItemViewPanel</name>
     <message>
-        <location filename="../../ui/src/ItemViewPanel.cpp" line="+37"/>
+        <location filename="../../ui/src/ItemViewPanel.cpp" line="+40"/>
         <source>No note for this item.</source>
         <translation>この項目にはメモがありません。</translation>
     </message>
@@ -4559,7 +4559,7 @@ Teacher runs — %4</source>
         <translation>教師トレース</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+19"/>
         <source>Select an item.</source>
         <translation>項目を選択してください。</translation>
     </message>
@@ -4584,7 +4584,7 @@ Teacher runs — %4</source>
         <translation>タスク種別なし</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+13"/>
         <source>Cannot read the traces: %1</source>
         <translation>トレースを読めません: %1</translation>
     </message>
@@ -4654,7 +4654,7 @@ Teacher runs — %4</source>
         <translation>比較</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+25"/>
         <source>Items</source>
         <translation>項目</translation>
     </message>
@@ -4669,7 +4669,7 @@ Teacher runs — %4</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+16"/>
         <source>Cannot read the workspace</source>
         <translation>ワークスペースを読めません</translation>
     </message>
@@ -4684,7 +4684,7 @@ Teacher runs — %4</source>
         <translation>eval: %1</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+9"/>
         <source>&amp;File</source>
         <translation>ファイル(&amp;F)</translation>
     </message>
@@ -5078,7 +5078,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::ReviewController</name>
     <message>
-        <location filename="../../ui/src/ReviewController.cpp" line="+48"/>
+        <location filename="../../ui/src/ReviewController.cpp" line="+49"/>
         <location line="+6"/>
         <source>Cannot read the reviews</source>
         <translation>レビューを読めません</translation>
@@ -5089,7 +5089,7 @@ Teacher runs — %4</source>
         <translation>項目 %1 を読めません</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+23"/>
         <source>Cannot read the traces of item %1</source>
         <translation>項目 %1 のトレースを読めません</translation>
     </message>
@@ -5159,7 +5159,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::ReviewPanel</name>
     <message>
-        <location filename="../../ui/src/ReviewPanel.cpp" line="+52"/>
+        <location filename="../../ui/src/ReviewPanel.cpp" line="+48"/>
         <source>Review</source>
         <translation>レビュー</translation>
     </message>
@@ -5189,7 +5189,7 @@ Teacher runs — %4</source>
         <translation>項目の写真と図面を左右に並べて表示（それぞれ別に拡大・移動）</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+18"/>
         <source>Switch…</source>
         <translation>切り替え…</translation>
     </message>
@@ -5244,12 +5244,12 @@ Teacher runs — %4</source>
         <translation>%m 件中 %v 件のトレースをレビュー済み</translation>
     </message>
     <message>
-        <location line="-36"/>
+        <location line="-46"/>
         <source>Photo | Drawing</source>
         <translation>写真 | 図面</translation>
     </message>
     <message>
-        <location line="+75"/>
+        <location line="+89"/>
         <source>No note for this item.</source>
         <translation>この項目にメモはありません。</translation>
     </message>
@@ -5274,19 +5274,19 @@ Teacher runs — %4</source>
         <translation>メモ:</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location filename="../../ui/src/ReviewPanelDialogs.cpp" line="+45"/>
         <source>&quot;%1&quot; is the name of a simulated reviewer (verdicts made by a rule). Your verdicts need your own name.</source>
         <translation>&quot;%1&quot; は模擬レビュー担当者 (規則による判定) の名前です。あなたの判定にはご自身の名前が必要です。</translation>
     </message>
     <message numerus="yes">
-        <location line="+76"/>
+        <location line="+48"/>
         <source>Accept %n trace(s) in the queue whose answer matches the reference? %1 undoes it.</source>
         <translation>
             <numerusform>キュー内で回答が正解と一致する %n 件のトレースを承認しますか？ %1 で元に戻せます。</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+84"/>
+        <location filename="../../ui/src/ReviewPanel.cpp" line="+76"/>
         <source>From anywhere</source>
         <translation>すべての出所</translation>
     </message>
@@ -5306,7 +5306,7 @@ Teacher runs — %4</source>
         <translation>レビュー担当者: %1</translation>
     </message>
     <message>
-        <location line="-183"/>
+        <location filename="../../ui/src/ReviewPanelDialogs.cpp" line="-52"/>
         <location line="+3"/>
         <source>Reviewer</source>
         <translation>レビュー担当者</translation>
@@ -5317,7 +5317,7 @@ Teacher runs — %4</source>
         <translation>お名前（各判定に記録されます）:</translation>
     </message>
     <message>
-        <location line="+161"/>
+        <location filename="../../ui/src/ReviewPanel.cpp" line="-22"/>
         <source>All prompts</source>
         <translation>すべてのプロンプト</translation>
     </message>
@@ -5381,7 +5381,7 @@ Teacher runs — %4</source>
         <translation>（なし）</translation>
     </message>
     <message>
-        <location line="-389"/>
+        <location line="-263"/>
         <source>Photo and drawing side by side, or in tabs (remembered)</source>
         <translation>写真と図面を左右に並べる / タブで切り替える（設定を記憶）</translation>
     </message>
@@ -5391,17 +5391,17 @@ Teacher runs — %4</source>
         <translation>自分の直前の操作を元に戻す（レビュアーごとの履歴）</translation>
     </message>
     <message>
-        <location line="+237"/>
+        <location filename="../../ui/src/ReviewPanelDialogs.cpp" line="+51"/>
         <source>Accept matching traces</source>
         <translation>一致するトレースを承認</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location filename="../../ui/src/ReviewPanel.cpp" line="+176"/>
         <source>Side by side needs a photo and a drawing; this item shows one kind only.</source>
         <translation>左右表示には写真と図面が必要です。この項目は片方だけです。</translation>
     </message>
     <message>
-        <location line="-284"/>
+        <location line="-207"/>
         <source>Accept the focused trace</source>
         <translation>選択中のトレースを承認</translation>
     </message>

@@ -1,7 +1,8 @@
 // The Jinja engine construct by construct, on hand-written cases whose expected output is what
 // Python's Jinja2 (with trim_blocks and lstrip_blocks, as transformers renders chat templates)
 // gives; and its errors: syntax errors with file, line and column, raise_exception's own message,
-// unsupported filters and statements by name, runaway recursion.
+// unsupported filters and statements by name, runaway recursion, and what a hostile template
+// (numbers past 64 bits, nesting past the stack) does: an error, not a crash.
 
 #include "sdrt/model/Jinja.h"
 
@@ -21,6 +22,12 @@ std::string json(const char *text)
         if (c == '\'')
             c = '"';
     return s;
+}
+
+// `text` `n` times over.
+QString times(const char *text, int n)
+{
+    return QString::fromUtf8(text).repeated(n);
 }
 
 } // namespace
@@ -119,6 +126,7 @@ private Q_SLOTS:
         // Globals.
         row("range", "{{ range(3) | list }} {{ range(1, 7, 2) | list }} {{ range(3, 0, -1) | list }}", "{}", "[0, 1, 2] [1, 3, 5] [3, 2, 1]");
         row("dict", "{{ dict(a=1, b='x') }}", "{}", "{'a': 1, 'b': 'x'}");
+        row("an index past 64 bits is past the end", "[{{ x.99999999999999999999999 }}]", "{'x': [1]}", "[]");
         row("Japanese text in and out", "{{ messages[0].content | replace('穴', 'ホール') }}", "{'messages': [{'content': '穴の数は？'}]}", "ホールの数は？");
     }
 
@@ -144,6 +152,20 @@ private Q_SLOTS:
         QTest::newRow("bad expression") << QStringLiteral("{{ 1 + }}") << QStringLiteral("t.jinja:1:8: expected an expression before }}");
         QTest::newRow("unclosed string") << QStringLiteral("{{ 'abc }}") << QStringLiteral("t.jinja:1:4: the string is not closed");
         QTest::newRow("stray endfor") << QStringLiteral("{% endfor %}") << QStringLiteral("t.jinja:1:4: unexpected {% endfor %}: no block is open");
+        // Python's integers have no bound; ours are 64-bit, and a literal past them is refused.
+        QTest::newRow("integer past 64 bits") << QStringLiteral("{{ 99999999999999999999999 }}")
+                                              << QStringLiteral("t.jinja:1:4: the integer 99999999999999999999999 does not fit in 64 bits");
+        QTest::newRow("float past a double") << QStringLiteral("x {{ 1.5e999 }}") << QStringLiteral("t.jinja:1:6: the number 1.5e999 is out of the range of a double");
+        // Nesting past Options::maxDepth (200), which the parser's recursion would take past the stack.
+        const QString deep = QStringLiteral("more than 200 levels deep");
+        QTest::newRow("brackets nested 3000 deep") << QStringLiteral("{{ ") + times("[", 3000) + times("]", 3000) + QStringLiteral(" }}") << deep;
+        QTest::newRow("parentheses nested 3000 deep") << QStringLiteral("{{ ") + times("(", 3000) + QStringLiteral("1") + times(")", 3000) + QStringLiteral(" }}")
+                                                      << deep;
+        QTest::newRow("3000 not") << QStringLiteral("{{ ") + times("not ", 3000) + QStringLiteral("x }}") << deep;
+        QTest::newRow("3000 unary minus") << QStringLiteral("{{ ") + times("-", 3000) + QStringLiteral("1 }}") << deep;
+        QTest::newRow("a chain of 3000 additions") << QStringLiteral("{{ 1") + times(" + 1", 3000) + QStringLiteral(" }}") << deep;
+        QTest::newRow("a chain of 3000 filters") << QStringLiteral("{{ x") + times(" | trim", 3000) + QStringLiteral(" }}") << deep;
+        QTest::newRow("blocks nested 3000 deep") << times("{% if x %}", 3000) + times("{% endif %}", 3000) << deep;
     }
 
     void refuses()
@@ -169,6 +191,19 @@ private Q_SLOTS:
         QTest::newRow("runaway loop") << QStringLiteral("{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}")
                                       << QStringLiteral("loop steps");
         QTest::newRow("division by zero") << QStringLiteral("{{ 1 / 0 }}") << QStringLiteral("division by zero");
+        // Each body nests within the parser's limit; recursion multiplies them past Options::maxRenderDepth.
+        QTest::newRow("a macro recursing through 150 nested blocks")
+            << QStringLiteral("{% macro f(n) %}") + times("{% if x %}", 150) + QStringLiteral("{{ f(n + 1) }}") + times("{% endif %}", 150)
+                   + QStringLiteral("{% endmacro %}{{ f(0) }}")
+            << QStringLiteral("more than 1000 levels deep while rendering");
+        // Values a loop builds up step by step, or a namespace that holds itself, would recurse
+        // without bound when printed, compared or freed.
+        QTest::newRow("a namespace holding itself") << QStringLiteral("{% set ns = namespace(a=1) %}{% set ns.a = [ns] %}{{ ns | tojson }}")
+                                                    << QStringLiteral("t.jinja:1:33: 'ns.a' cannot hold its own namespace");
+        QTest::newRow("a list nested by a loop") << QStringLiteral("{% set ns = namespace(a=0) %}{% for i in range(100000) %}{% set ns.a = [ns.a] %}{% endfor %}")
+                                                 << QStringLiteral("nests lists and dicts more than 1000 levels deep");
+        QTest::newRow("a list nested by a loop variable") << QStringLiteral("{% set x = 0 %}{% for i in range(100000) %}{% set x = [x, x] %}{% endfor %}")
+                                                          << QStringLiteral("nests lists and dicts more than 1000 levels deep");
     }
 
     void failsWhileRendering()

@@ -136,11 +136,47 @@ std::string benchFiguresText(const std::string &name, const ModelInfo &info, con
     return out + line;
 }
 
-Expected<ModelBenchFigures, std::string> benchmarkModel(VlmRuntime &runtime, const ModelBenchParams &params)
+namespace {
+
+// One generate call timed from inside: the first progress report marks the end of the prefill
+// (first token chosen), the last one the end of decoding.
+struct Timing {
+    double firstToken = 1e30; // seconds from the call to the first token
+    double decode = 1e30;     // seconds for the tokens after the first
+};
+
+// The best of `repeats` calls of `batch`, after a warm-up call; each computes its prompts whole.
+Expected<Timing, std::string> timeGenerate(VlmRuntime &runtime, const std::vector<GenerationRequest> &batch, const SamplingParams &s,
+                                           int repeats)
 {
-    ModelBenchFigures f;
-    f.parameters = runtime.info().parameters;
-    f.decodeWeightBytes = decodeWeightBytes(runtime.info());
+    Timing best;
+    for (int r = 0; r <= repeats; ++r) {
+        std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now(), first = t0, last = t0;
+        GenerateCallbacks cb;
+        cb.progress = [&](int step, int) {
+            const auto now = std::chrono::steady_clock::now();
+            if (step == 1)
+                first = now;
+            last = now;
+        };
+        runtime.clearPrefixCache();
+        auto out = runtime.generate(batch, s, {}, cb);
+        for (auto &o : out) {
+            if (!o)
+                return unexpected(o.error());
+        }
+        if (r == 0)
+            continue; // warm-up
+        best.firstToken = std::min(best.firstToken, std::chrono::duration<double>(first - t0).count());
+        best.decode = std::min(best.decode, std::chrono::duration<double>(last - first).count());
+    }
+    return best;
+}
+
+// The benchmark's request: an image of the asked size (the vision tower's by default) and text
+// of at least params.promptTokens tokens; fills the figures of the prompt and its image.
+Expected<GenerationRequest, std::string> benchmarkRequest(VlmRuntime &runtime, const ModelBenchParams &params, ModelBenchFigures &f)
+{
     std::string text;
     while (int(runtime.tokenizer().encode(text, false).size()) < params.promptTokens)
         text += " the steel plate has four holes and a crack";
@@ -159,60 +195,47 @@ Expected<ModelBenchFigures, std::string> benchmarkModel(VlmRuntime &runtime, con
     if (!ids)
         return unexpected(ids.error());
     f.promptTokens = int(ids->size());
+    return req;
+}
 
-    // One generate call timed from inside: the first progress report marks the end of the
-    // prefill (first token chosen), the last one the end of decoding. Best of `repeats`, after
-    // a warm-up call.
-    struct Timing {
-        double firstToken = 1e30; // seconds from the call to the first token
-        double decode = 1e30;     // seconds for the tokens after the first
-    };
-    auto measure = [&](const std::vector<GenerationRequest> &batch, SamplingParams s) -> Expected<Timing, std::string> {
-        Timing best;
-        for (int r = 0; r <= params.repeats; ++r) {
-            std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now(), first = t0, last = t0;
-            GenerateCallbacks cb;
-            cb.progress = [&](int step, int) {
-                const auto now = std::chrono::steady_clock::now();
-                if (step == 1)
-                    first = now;
-                last = now;
-            };
-            runtime.clearPrefixCache(); // every call computes its prompts whole
-            auto out = runtime.generate(batch, s, {}, cb);
-            for (auto &o : out) {
-                if (!o)
-                    return unexpected(o.error());
-            }
-            if (r == 0)
-                continue; // warm-up
-            best.firstToken = std::min(best.firstToken, std::chrono::duration<double>(first - t0).count());
-            best.decode = std::min(best.decode, std::chrono::duration<double>(last - first).count());
-        }
-        return best;
-    };
+// A batch's figures from its timing.
+BatchFigures batchFigures(int batch, const Timing &t, const ModelBenchParams &params, const ModelBenchFigures &f)
+{
+    BatchFigures b;
+    b.batch = batch;
+    b.timeToFirstTokenMs = t.firstToken * 1000.0;
+    b.prefillTokensPerSecond = double(batch) * f.promptTokens / t.firstToken;
+    b.decodeStepsPerSecond = params.decodeTokens / t.decode;
+    b.decodeTokensPerSecond = batch * b.decodeStepsPerSecond;
+    b.bandwidthShare = f.memoryBandwidthGBs > 0 ? double(f.decodeWeightBytes) * b.decodeStepsPerSecond / (f.memoryBandwidthGBs * 1e9) : 0;
+    return b;
+}
+
+} // namespace
+
+Expected<ModelBenchFigures, std::string> benchmarkModel(VlmRuntime &runtime, const ModelBenchParams &params)
+{
+    ModelBenchFigures f;
+    f.parameters = runtime.info().parameters;
+    f.decodeWeightBytes = decodeWeightBytes(runtime.info());
+    auto req = benchmarkRequest(runtime, params, f);
+    if (!req)
+        return unexpected(req.error());
     SamplingParams dec = SamplingParams::greedy(params.decodeTokens + 1);
     dec.stopAtEos = false;
     f.memoryBandwidthGBs = measureCopyBandwidthGBs();
     for (int batch : params.batches) {
         if (batch < 1)
             return unexpected("batch sizes must be 1 or more (got " + std::to_string(batch) + ")");
-        auto t = measure(std::vector<GenerationRequest>(std::size_t(batch), req), dec);
+        auto t = timeGenerate(runtime, std::vector<GenerationRequest>(std::size_t(batch), *req), dec, params.repeats);
         if (!t)
             return unexpected(t.error());
-        BatchFigures b;
-        b.batch = batch;
-        b.timeToFirstTokenMs = t->firstToken * 1000.0;
-        b.prefillTokensPerSecond = double(batch) * f.promptTokens / t->firstToken;
-        b.decodeStepsPerSecond = params.decodeTokens / t->decode;
-        b.decodeTokensPerSecond = batch * b.decodeStepsPerSecond;
-        b.bandwidthShare = f.memoryBandwidthGBs > 0 ? double(f.decodeWeightBytes) * b.decodeStepsPerSecond / (f.memoryBandwidthGBs * 1e9) : 0;
-        f.batches.push_back(b);
+        f.batches.push_back(batchFigures(batch, *t, params, f));
     }
     if (params.noCacheBaseline) {
         SamplingParams noCache = dec;
         noCache.useKvCache = false;
-        auto nc = measure({req}, noCache);
+        auto nc = timeGenerate(runtime, {*req}, noCache, params.repeats);
         if (!nc)
             return unexpected(nc.error());
         f.decodeNoCacheTokensPerSecondB1 = params.decodeTokens / nc->decode;

@@ -51,7 +51,7 @@ Expected<Template, std::string> Template::parse(const std::string &source, const
     detail::Lexed lexed = detail::lex(source, name, options);
     if (!lexed.error.empty())
         return unexpected(lexed.error);
-    auto body = detail::parse(lexed.tokens, name);
+    auto body = detail::parse(lexed.tokens, name, options.maxDepth);
     if (!body)
         return unexpected(body.error());
     auto impl = std::make_shared<Impl>();

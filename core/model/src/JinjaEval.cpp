@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
+#include <limits>
 
 namespace sdrt::model::jinja::detail {
 namespace {
@@ -45,13 +47,8 @@ Args Renderer::evalArgs(const CallArgs &c)
 
 Value Renderer::eval(const Expr &e)
 {
-    if (++m_depth > m_opt.maxDepth * 50) {
-        --m_depth;
-        raise(e.at, "the expression is nested too deeply");
-    }
-    Value v = evalInner(e);
-    --m_depth;
-    return v;
+    const Deeper deeper(*this, e.at);
+    return evalInner(e);
 }
 
 Value Renderer::evalInner(const Expr &e)
@@ -260,8 +257,12 @@ Value Renderer::attribute(const Value &obj, const std::string &name, Location at
     }
     if (obj.isUndefined())
         raise(at, "'" + (obj.s.empty() ? describe(objExpr) : obj.s) + "' is undefined (reading ." + name + ")");
-    if (obj.kind == Value::Kind::Array && !name.empty() && std::isdigit(static_cast<unsigned char>(name[0])))
-        return item(obj, Value::integer(std::stoll(name)), at, objExpr);
+    if (obj.kind == Value::Kind::Array && !name.empty() && std::isdigit(static_cast<unsigned char>(name[0]))) {
+        // "x.0" is x[0]; an index past 64 bits is past any list's end.
+        long long index = std::numeric_limits<long long>::max();
+        std::from_chars(name.data(), name.data() + name.size(), index);
+        return item(obj, Value::integer(index), at, objExpr);
+    }
     return method(obj, name);
 }
 

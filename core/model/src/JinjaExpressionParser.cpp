@@ -1,5 +1,7 @@
 #include "JinjaParser.h"
 
+#include <charconv>
+
 namespace sdrt::model::jinja::detail {
 
 std::shared_ptr<Expr> Parser::make(Expr::Kind kind, Location at)
@@ -39,6 +41,9 @@ ExprPtr Parser::tupleOrExpression()
 
 ExprPtr Parser::expression()
 {
+    const Nesting nesting(*this);
+    if (!deeper())
+        return nullptr;
     // A nested expression (in parentheses, brackets or arguments) takes its own filters.
     const int savedNoFilters = m_noFilters;
     m_noFilters = 0;
@@ -67,11 +72,15 @@ ExprPtr Parser::conditional()
     return e;
 }
 
-// "a or b" and "a and b": left-associative chains of one keyword over the next level.
+// "a or b" and "a and b": left-associative chains of one keyword over the next level. Each link
+// of a chain is a level of the tree, so it counts as one of nesting.
 ExprPtr Parser::logical(const char *keyword, Expr::Kind kind, ExprPtr (Parser::*nextLevel)())
 {
+    const Nesting nesting(*this);
     ExprPtr left = (this->*nextLevel)();
     while (left && isName(keyword)) {
+        if (!deeper())
+            return nullptr;
         auto e = make(kind, next().at);
         e->a = left;
         e->b = (this->*nextLevel)();
@@ -87,6 +96,9 @@ ExprPtr Parser::andExpr() { return logical("and", Expr::Kind::And, &Parser::notE
 ExprPtr Parser::notExpr()
 {
     if (isName("not")) {
+        const Nesting nesting(*this);
+        if (!deeper())
+            return nullptr;
         auto e = make(Expr::Kind::Not, next().at);
         e->a = notExpr();
         return e->a ? e : nullptr;
@@ -96,6 +108,7 @@ ExprPtr Parser::notExpr()
 
 ExprPtr Parser::compare()
 {
+    const Nesting nesting(*this);
     ExprPtr left = concat();
     for (;;) {
         if (!left)
@@ -108,10 +121,12 @@ ExprPtr Parser::compare()
         else if (isName("not") && isName("in", 1))
             op = (m_pos += 2, "not in");
         else if (isName("is")) {
-            left = isTest(left);
+            left = deeper() ? isTest(left) : nullptr;
             continue;
         } else
             return left;
+        if (!deeper())
+            return nullptr;
         auto e = make(Expr::Kind::Binary, peek().at);
         e->name = op;
         e->a = left;
@@ -146,6 +161,7 @@ ExprPtr Parser::isTest(ExprPtr value)
 
 ExprPtr Parser::binaryLevel(const std::vector<const char *> &ops, ExprPtr (Parser::*nextLevel)())
 {
+    const Nesting nesting(*this);
     ExprPtr left = (this->*nextLevel)();
     for (;;) {
         if (!left)
@@ -156,6 +172,8 @@ ExprPtr Parser::binaryLevel(const std::vector<const char *> &ops, ExprPtr (Parse
                 op = o;
         if (!op)
             return left;
+        if (!deeper())
+            return nullptr;
         auto e = make(Expr::Kind::Binary, next().at);
         e->name = op;
         e->a = left;
@@ -177,8 +195,11 @@ ExprPtr Parser::unaryWithFilters() { return unary(true); }
 
 ExprPtr Parser::unary(bool withFilters)
 {
+    const Nesting nesting(*this);
     ExprPtr e;
     if (isOp("-") || isOp("+")) {
+        if (!deeper())
+            return nullptr;
         auto u = make(Expr::Kind::Unary, peek().at);
         u->name = next().text;
         u->a = unary(false);
@@ -191,6 +212,8 @@ ExprPtr Parser::unary(bool withFilters)
         --m_noFilters;
     }
     while (e && withFilters && isOp("|")) {
+        if (!deeper())
+            return nullptr;
         ++m_pos;
         e = filterOf(e);
     }
@@ -235,9 +258,15 @@ ExprPtr Parser::filterOf(ExprPtr value)
 
 ExprPtr Parser::postfix()
 {
+    const Nesting nesting(*this);
     ExprPtr e = primary();
     for (;;) {
         if (!e)
+            return nullptr;
+        const bool filter = isOp("|") && m_noFilters == 0;
+        if (!isOp(".") && !isOp("[") && !isOp("(") && !filter)
+            return e;
+        if (!deeper())
             return nullptr;
         if (isOp(".")) {
             ++m_pos;
@@ -255,11 +284,9 @@ ExprPtr Parser::postfix()
             if (!callArgs(c->args))
                 return nullptr;
             e = c;
-        } else if (isOp("|") && m_noFilters == 0) {
+        } else { // filter
             ++m_pos;
             e = filterOf(e);
-        } else {
-            return e;
         }
     }
 }
@@ -319,6 +346,8 @@ ExprPtr Parser::primary()
 // A string, a number, true/false/none or a variable's name.
 ExprPtr Parser::literal(const Token &t)
 {
+    if (t.kind == Token::Kind::Int || t.kind == Token::Kind::Float)
+        return number(t);
     ++m_pos;
     if (t.kind == Token::Kind::Name
         && !(t.text == "true" || t.text == "True" || t.text == "false" || t.text == "False" || t.text == "none" || t.text == "None")) {
@@ -332,13 +361,34 @@ ExprPtr Parser::literal(const Token &t)
         while (peek().kind == Token::Kind::String) // adjacent strings are one
             joined += next().text;
         e->literal = Value::string(joined);
-    } else if (t.kind == Token::Kind::Int) {
-        e->literal = Value::integer(std::stoll(t.text));
-    } else if (t.kind == Token::Kind::Float) {
-        e->literal = Value::real(std::stod(t.text));
     } else {
         e->literal = t.text == "none" || t.text == "None" ? Value::none() : Value::boolean(t.text == "true" || t.text == "True");
     }
+    return e;
+}
+
+// An integer or a float. Python's integers have no bound and its floats overflow to inf; here a
+// literal that does not fit a 64-bit integer or a double is an error, not a wrong number.
+ExprPtr Parser::number(const Token &t)
+{
+    const char *first = t.text.data();
+    const char *last = first + t.text.size();
+    auto e = make(Expr::Kind::Literal, t.at);
+    std::from_chars_result read{};
+    if (t.kind == Token::Kind::Int) {
+        long long x = 0;
+        read = std::from_chars(first, last, x);
+        e->literal = Value::integer(x);
+    } else {
+        double x = 0;
+        read = std::from_chars(first, last, x);
+        e->literal = Value::real(x);
+    }
+    if (read.ec != std::errc() || read.ptr != last)
+        return fail(t.kind == Token::Kind::Int ? "the integer " + t.text + " does not fit in 64 bits"
+                                               : "the number " + t.text + " is out of the range of a double"),
+               nullptr;
+    ++m_pos;
     return e;
 }
 

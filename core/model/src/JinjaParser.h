@@ -2,7 +2,9 @@
 // The parser: recursive descent over the lexer's tokens, one function a statement
 // (JinjaStatementParser.cpp) and one a level of Jinja's operator precedence
 // (JinjaExpressionParser.cpp). A function that fails returns false or null; the first error's
-// message is the one kept. Private to the Jinja engine.
+// message is the one kept. Nesting (brackets, operator chains, blocks) is counted against
+// Options::maxDepth: the descent recurses once a level, and the renderer walks the tree it builds
+// the same way, so an untrusted template must not nest without bound. Private to the Jinja engine.
 
 #include "JinjaSyntax.h"
 
@@ -13,7 +15,7 @@ namespace sdrt::model::jinja::detail {
 
 class Parser {
 public:
-    Parser(const std::vector<Token> &tokens, const std::string &name) : m_t(tokens), m_name(name) {}
+    Parser(const std::vector<Token> &tokens, const std::string &name, int maxDepth) : m_t(tokens), m_name(name), m_maxDepth(maxDepth) {}
 
     Expected<Body, std::string> parseTemplate();
 
@@ -28,6 +30,20 @@ private:
     bool expectOp(const char *op);
     bool expectBlockEnd();
     std::string describeNext() const;
+    // One level deeper; false (with the error) past the limit. The depth a function reached is
+    // given back when it returns (a Nesting made on entry).
+    bool deeper();
+    class Nesting {
+    public:
+        explicit Nesting(Parser &p) : m_parser(p), m_saved(p.m_depth) {}
+        ~Nesting() { m_parser.m_depth = m_saved; }
+        Nesting(const Nesting &) = delete;
+        Nesting &operator=(const Nesting &) = delete;
+
+    private:
+        Parser &m_parser;
+        int m_saved;
+    };
     // Items up to the closing `close`, separated by commas (one may trail), each read by `item`;
     // the opening bracket is already read.
     bool commaSeparated(const char *close, const std::function<bool()> &item);
@@ -75,6 +91,7 @@ private:
     ExprPtr subscript(ExprPtr value);
     ExprPtr primary();
     ExprPtr literal(const Token &t);
+    ExprPtr number(const Token &t);
     ExprPtr parenthesised(const Token &open);
     ExprPtr list(const Token &open);
     ExprPtr dict(const Token &open);
@@ -83,6 +100,8 @@ private:
     std::string m_name;
     std::size_t m_pos = 0;
     int m_noFilters = 0;
+    int m_maxDepth;
+    int m_depth = 0;
     std::string m_error;
 };
 

@@ -2,7 +2,44 @@
 
 #include "JinjaStrings.h"
 
+#include <algorithm>
+#include <unordered_map>
+
 namespace sdrt::model::jinja::detail {
+namespace {
+
+// How many lists and dicts deep `v` nests (0: neither), or -1 when it reaches the object `holder`.
+// The walk stops `limit` levels down (a deeper value gives more than the limit it was asked
+// about); parts shared by several lists are walked once.
+int nesting(const Value &v, const Object *holder, int limit, std::unordered_map<const void *, int> &seen)
+{
+    const void *id = v.kind == Value::Kind::Array ? static_cast<const void *>(v.a.get())
+                     : v.kind == Value::Kind::Object ? static_cast<const void *>(v.o.get())
+                                                     : nullptr;
+    if (!id)
+        return 0;
+    if (id == holder)
+        return -1;
+    if (const auto known = seen.find(id); known != seen.end())
+        return known->second;
+    int deepest = 0;
+    auto visit = [&](const Value &x) {
+        const int d = limit > 0 ? nesting(x, holder, limit - 1, seen) : 1;
+        deepest = d < 0 || deepest < 0 ? -1 : std::max(deepest, d);
+    };
+    if (v.kind == Value::Kind::Array) {
+        for (const Value &x : *v.a)
+            visit(x);
+    } else {
+        for (const auto &[key, x] : *v.o)
+            visit(x);
+    }
+    const int depth = deepest < 0 ? -1 : deepest + 1;
+    seen[id] = depth;
+    return depth;
+}
+
+} // namespace
 
 Expected<std::string, std::string> Renderer::run(const Body &body, Value context)
 {
@@ -22,6 +59,15 @@ Expected<std::string, std::string> Renderer::run(const Body &body, Value context
 void Renderer::raise(Location at, const std::string &why) const
 {
     throw RenderError{located(m_name, at, why)};
+}
+
+Renderer::Deeper::Deeper(Renderer &r, Location at) : m_renderer(r)
+{
+    if (++r.m_depth > r.m_opt.maxRenderDepth) {
+        --r.m_depth;
+        r.raise(at, "the template nests blocks, expressions and macro calls more than " + std::to_string(r.m_opt.maxRenderDepth)
+                        + " levels deep while rendering");
+    }
 }
 
 Value Renderer::lookup(const std::string &n) const
@@ -58,6 +104,7 @@ void Renderer::render(const Body &body, std::string &out)
 
 void Renderer::renderNode(const Node &n, std::string &out)
 {
+    const Deeper deeper(*this, n.at);
     switch (n.kind) {
     case Node::Kind::Text: out += n.text; return;
     case Node::Kind::Output: {
@@ -114,10 +161,26 @@ void Renderer::renderSet(const Node &n)
         Value obj = eval(*n.attrTarget);
         if (obj.kind != Value::Kind::Object || !obj.isNamespace)
             raise(n.at, "only a namespace() object's attributes can be set ('" + n.attrTarget->name + "." + n.attrName + "')");
+        checkStorable(v, n, &obj);
         obj.set(n.attrName, v);
         return;
     }
+    checkStorable(v, n, nullptr);
     assign(n.targets, v, n.at);
+}
+
+// A value set is the only one that lives from one loop step to the next, so the only way to
+// build a value without bound (each step wrapping the last), or, through a namespace's
+// attribute, one that holds itself: printing, comparing or freeing either recurses past the
+// stack. Expressions alone nest no deeper than the template does.
+void Renderer::checkStorable(const Value &v, const Node &set, const Value *into) const
+{
+    std::unordered_map<const void *, int> seen;
+    const int depth = nesting(v, into ? into->o.get() : nullptr, m_opt.maxRenderDepth, seen);
+    if (depth < 0)
+        raise(set.at, "'" + set.attrTarget->name + "." + set.attrName + "' cannot hold its own namespace");
+    if (depth > m_opt.maxRenderDepth)
+        raise(set.at, "the value set nests lists and dicts more than " + std::to_string(m_opt.maxRenderDepth) + " levels deep");
 }
 
 Value Renderer::withBody(const Expr &chain, const Value &body)
@@ -194,10 +257,13 @@ Value Renderer::macro(const Node &n, const std::string &name)
 
 Expected<Value, std::string> Renderer::callMacro(const Node &def, const std::string &name, Args &a)
 {
-    if (++m_depth > m_opt.maxDepth) {
-        --m_depth;
+    if (m_macros >= m_opt.maxDepth)
         return unexpected("the macro '" + name + "' calls itself past the recursion limit of " + std::to_string(m_opt.maxDepth));
-    }
+    ++m_macros;
+    struct Leave {
+        int &macros;
+        ~Leave() { --macros; }
+    } leave{m_macros};
     Scope frame;
     for (std::size_t k = 0; k < def.params.size(); ++k) {
         const auto &[p, dflt] = def.params[k];
@@ -212,10 +278,8 @@ Expected<Value, std::string> Renderer::callMacro(const Node &def, const std::str
         bool known = false;
         for (const auto &[p, d] : def.params)
             known = known || p == k;
-        if (!known && k != "caller") {
-            --m_depth;
+        if (!known && k != "caller")
             return unexpected("the macro '" + name + "' has no parameter '" + k + "'");
-        }
     }
     if (auto c = lookup("caller"); !c.isUndefined() && name != "caller")
         frame["caller"] = c;
@@ -229,11 +293,9 @@ Expected<Value, std::string> Renderer::callMacro(const Node &def, const std::str
         render(def.body, out);
     } catch (...) {
         m_scopes.swap(saved);
-        --m_depth;
         throw;
     }
     m_scopes.swap(saved);
-    --m_depth;
     return Value::string(out);
 }
 

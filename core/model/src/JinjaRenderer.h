@@ -30,6 +30,18 @@ public:
     bool test(const std::string &name, const Value &v, Args &a, Location at);
 
 private:
+    // One level of rendering deeper for its lifetime; past Options::maxRenderDepth, an error at `at`.
+    class Deeper {
+    public:
+        Deeper(Renderer &r, Location at);
+        ~Deeper() { --m_renderer.m_depth; }
+        Deeper(const Deeper &) = delete;
+        Deeper &operator=(const Deeper &) = delete;
+
+    private:
+        Renderer &m_renderer;
+    };
+
     // --- Statements (JinjaRenderer.cpp) ----------------------------------------------------------
     Value lookup(const std::string &n) const;
     void render(const Body &body, std::string &out);
@@ -38,6 +50,8 @@ private:
     void renderFor(const Node &n, std::string &out);
     Value withBody(const Expr &chain, const Value &body);
     void assign(const std::vector<std::string> &targets, const Value &v, Location at);
+    // Refuses to set a value that nests past the limit or, set into namespace `into`, holds it.
+    void checkStorable(const Value &v, const Node &set, const Value *into) const;
     Value macro(const Node &n, const std::string &name);
     Expected<Value, std::string> callMacro(const Node &def, const std::string &name, Args &a);
 
@@ -55,7 +69,8 @@ private:
     std::string m_name;
     Options m_opt;
     std::vector<Scope> m_scopes;
-    int m_depth = 0;
+    int m_depth = 0;  // rendering levels in progress (Deeper)
+    int m_macros = 0; // macro calls in progress
     long long m_steps = 0;
 };
 

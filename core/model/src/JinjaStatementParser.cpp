@@ -4,9 +4,9 @@
 
 namespace sdrt::model::jinja::detail {
 
-Expected<Body, std::string> parse(const std::vector<Token> &tokens, const std::string &name)
+Expected<Body, std::string> parse(const std::vector<Token> &tokens, const std::string &name, int maxDepth)
 {
-    return Parser(tokens, name).parseTemplate();
+    return Parser(tokens, name, maxDepth).parseTemplate();
 }
 
 Expected<Body, std::string> Parser::parseTemplate()
@@ -43,6 +43,13 @@ bool Parser::expectBlockEnd()
         return fail("expected %}" + describeNext());
     ++m_pos;
     return true;
+}
+
+bool Parser::deeper()
+{
+    if (++m_depth <= m_maxDepth)
+        return true;
+    return fail("the template nests brackets, operators or blocks more than " + std::to_string(m_maxDepth) + " levels deep");
 }
 
 std::string Parser::describeNext() const
@@ -136,6 +143,9 @@ NodePtr Parser::statement(const Token &kw)
     };
     const std::string &k = kw.text;
     if (const auto it = statements.find(k); it != statements.end()) {
+        const Nesting nesting(*this);
+        if (!deeper())
+            return nullptr;
         auto n = std::make_shared<Node>();
         n->at = kw.at;
         return (this->*it->second)(*n, kw) ? n : nullptr;
@@ -303,6 +313,7 @@ bool Parser::parameters(std::vector<std::pair<std::string, ExprPtr>> &params)
 // "| f(args) | g" applied to the rendered body (Name __body__).
 ExprPtr Parser::filterChainOnBody(bool first)
 {
+    const Nesting nesting(*this);
     auto body = make(Expr::Kind::Name, Location{});
     body->name = "__body__";
     ExprPtr e = body;
@@ -310,6 +321,8 @@ ExprPtr Parser::filterChainOnBody(bool first)
         if (!first)
             ++m_pos;
         first = false;
+        if (!deeper())
+            return nullptr;
         e = filterOf(e);
         if (!e)
             return nullptr;

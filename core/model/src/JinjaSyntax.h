@@ -75,7 +75,8 @@ struct Node {
     std::vector<std::pair<std::string, ExprPtr>> params; // Macro and caller parameters with defaults
 };
 
-// The tree of a whole template, or the first syntax error (JinjaStatementParser.cpp).
-Expected<Body, std::string> parse(const std::vector<Token> &tokens, const std::string &name);
+// The tree of a whole template, or the first syntax error (JinjaStatementParser.cpp); nesting
+// deeper than `maxDepth` levels is an error.
+Expected<Body, std::string> parse(const std::vector<Token> &tokens, const std::string &name, int maxDepth);
 
 } // namespace sdrt::model::jinja::detail

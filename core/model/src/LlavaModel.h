@@ -66,7 +66,7 @@ torch::Tensor causalMask(const torch::Tensor &keyMask, std::int64_t queryLen, st
                          std::int64_t slidingWindow = 0, const torch::Tensor &queryPositions = {});
 
 // Where a decoder forward keeps the keys and values of its positions, and what its queries
-// attend to. KvCache appends (prefill, tests); generation's slot cache (Generate.cpp) writes each
+// attend to. KvCache appends (prefill, tests); generation's slot cache (GenerateEngine.h) writes each
 // row at its own length into storage reserved ahead, so a step copies no earlier entry.
 class KvStore {
 public:
@@ -309,6 +309,9 @@ struct WeightNames {
     std::function<std::string(const std::string &)> canonical;
     std::function<bool(const std::string &)> ignorable;
 };
+// The weight files of a model folder: the shards model.safetensors.index.json lists (plain file
+// names only), or model.safetensors.
+Expected<std::vector<std::string>, std::string> weightFilesOf(const std::string &dir);
 // Fills every parameter of `model` from the safetensors weights of `dir` (model.safetensors or
 // the shards of model.safetensors.index.json), then moves it to `device` and `dtype` with
 // gradients off. Every missing, unexpected or misshaped tensor is listed in the error.

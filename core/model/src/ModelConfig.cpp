@@ -4,20 +4,12 @@
 
 #include "sdrt/model/ImageGrid.h"
 
-#include "JsonFile.h"
+#include "ConfigFields.h"
 
 #include <nlohmann/json.hpp>
 
-
 namespace sdrt::model {
 namespace {
-
-template <typename T>
-void get(const nlohmann::json &j, const char *key, T &out)
-{
-    if (j.contains(key) && !j[key].is_null())
-        out = j[key].get<T>();
-}
 
 // A list of [height, width] pairs (image_grid_pinpoints).
 std::vector<GridPinpoint> pinpointsFrom(const nlohmann::json &j)
@@ -31,6 +23,102 @@ std::vector<GridPinpoint> pinpointsFrom(const nlohmann::json &j)
         out.push_back({p[0].get<int>(), p[1].get<int>()});
     }
     return out;
+}
+
+nlohmann::ordered_json pinpointsJson(const std::vector<GridPinpoint> &pinpoints)
+{
+    nlohmann::ordered_json grid = nlohmann::ordered_json::array();
+    for (const GridPinpoint &p : pinpoints)
+        grid.push_back({p[0], p[1]});
+    return grid;
+}
+
+// vision_config: CLIP's, CLIPVisionConfig's defaults where a key is absent.
+Expected<VisionConfig, std::string> clipVisionFrom(const nlohmann::json &v)
+{
+    std::string visionType = "clip_vision_model";
+    readField(v, "model_type", visionType, "vision_config.");
+    if (visionType != "clip_vision_model")
+        return unexpected("vision_config.model_type \"" + visionType + "\" is not supported (clip_vision_model)");
+    VisionConfig vision{768, 3072, 12, 12, 224, 32, 3, 1e-5, "quick_gelu"}; // CLIPVisionConfig's defaults
+    clipVisionFields(vision, FieldReader{v, "vision_config."});
+    return vision;
+}
+
+// text_config: Llama's or Mistral's, with Hugging Face's defaults for its model_type.
+Expected<TextConfig, std::string> llavaTextFrom(const nlohmann::json &t)
+{
+    std::string textType = "llama"; // Hugging Face's LlavaConfig assumes llama when absent
+    readField(t, "model_type", textType, "text_config.");
+    TextConfig text = textConfigDefaults(textType);
+    decoderFields(text, FieldReader{t, "text_config."});
+    if (!hasField(t, "num_key_value_heads") && textType != "mistral")
+        text.numKvHeads = text.numHeads; // LlamaConfig: as many as the heads
+    readField(t, "head_dim", text.headDimension, "text_config.");
+    if (t.contains("sliding_window"))
+        text.slidingWindow = t["sliding_window"].is_null() ? 0 : t["sliding_window"].get<int>();
+    if (t.contains("rope_scaling") && !t["rope_scaling"].is_null())
+        return unexpected(std::string("text_config.rope_scaling is set; this runtime implements plain rotary embeddings only"));
+    return text;
+}
+
+// config.json's fields into `c`, then its checks (validate).
+Expected<void, std::string> readLlavaConfig(nlohmann::json &j, LlavaConfig &c)
+{
+    if (!j.contains("vision_config") || !j.contains("text_config"))
+        return unexpected(std::string("not a LLaVA config (vision_config and text_config are required)"));
+    readField(j, "model_type", c.modelType, "");
+    if (!j.contains("model_type") && j.contains("image_grid_pinpoints"))
+        c.modelType = "llava_next";
+    if (c.modelType != "llava" && c.modelType != "llava_next")
+        return unexpected("model_type \"" + c.modelType + "\" is not one this runtime runs (llava: LLaVA 1.5, llava_next: LLaVA-NeXT / 1.6)");
+    auto vision = clipVisionFrom(j["vision_config"]);
+    if (!vision)
+        return unexpected(vision.error());
+    c.vision = *vision;
+    const auto &t = j["text_config"];
+    auto text = llavaTextFrom(t);
+    if (!text)
+        return unexpected(text.error());
+    c.text = *text;
+    readField(j, j.contains("image_token_index") ? "image_token_index" : "image_token_id", c.imageTokenIndex, "");
+    if (j.contains("vision_feature_layer") && j["vision_feature_layer"].is_array())
+        return unexpected(std::string("vision_feature_layer is a list; this runtime takes one vision layer"));
+    llavaTopFields(c, FieldReader{j, ""});
+    readField(j, "multimodal_projector_bias", c.projectorBias, "");
+    readField(j, "image_seq_length", c.declaredImageSeqLength, "");
+    if (hasField(j, "image_grid_pinpoints"))
+        c.imageGridPinpoints = pinpointsFrom(j["image_grid_pinpoints"]);
+    else if (c.anyres())
+        c.imageGridPinpoints = {{336, 672}, {672, 336}, {672, 672}, {1008, 336}, {336, 1008}}; // LlavaNextConfig's default
+    if (c.padTokenId < 0)
+        readField(t, "pad_token_id", c.padTokenId, "text_config.");
+    readField(j, "tie_word_embeddings", c.text.tieWordEmbeddings, "");
+    return validate(c);
+}
+
+// preprocessor_config.json's fields into `p`; its sizes must be positive.
+Expected<void, std::string> readPreprocessorConfig(nlohmann::json &j, PreprocessorConfig &p)
+{
+    const auto &size = j["size"];
+    if (size.is_number())
+        p.shortestEdge = size.get<int>();
+    else if (size.is_object() && size.contains("shortest_edge"))
+        p.shortestEdge = size["shortest_edge"].get<int>();
+    const auto &crop = j["crop_size"];
+    if (crop.is_number()) {
+        p.cropHeight = p.cropWidth = crop.get<int>();
+    } else if (crop.is_object()) {
+        readField(crop, "height", p.cropHeight, "crop_size.");
+        readField(crop, "width", p.cropWidth, "crop_size.");
+    }
+    readField(j, "image_processor_type", p.processorType, "");
+    if (hasField(j, "image_grid_pinpoints"))
+        p.imageGridPinpoints = pinpointsFrom(j["image_grid_pinpoints"]);
+    clipProcessorFields(p, FieldReader{j, ""});
+    if (p.shortestEdge <= 0 || p.cropHeight <= 0 || p.cropWidth <= 0)
+        return unexpected(std::string("image sizes must be positive"));
+    return {};
 }
 
 } // namespace
@@ -78,81 +166,7 @@ std::int64_t LlavaConfig::parameterCount() const
 
 Expected<LlavaConfig, std::string> loadLlavaConfig(const std::string &path)
 {
-    auto j = readJsonObject(path);
-    if (!j)
-        return unexpected(j.error());
-    LlavaConfig c;
-    try {
-        if (!j->contains("vision_config") || !j->contains("text_config"))
-            return unexpected(path + ": not a LLaVA config (vision_config and text_config are required)");
-        get(*j, "model_type", c.modelType);
-        if (!j->contains("model_type") && j->contains("image_grid_pinpoints"))
-            c.modelType = "llava_next";
-        if (c.modelType != "llava" && c.modelType != "llava_next")
-            return unexpected(path + ": model_type \"" + c.modelType
-                              + "\" is not one this runtime runs (llava: LLaVA 1.5, llava_next: LLaVA-NeXT / 1.6)");
-        const auto &v = (*j)["vision_config"];
-        std::string visionType = "clip_vision_model";
-        get(v, "model_type", visionType);
-        if (visionType != "clip_vision_model")
-            return unexpected(path + ": vision_config.model_type \"" + visionType + "\" is not supported (clip_vision_model)");
-        c.vision = VisionConfig{768, 3072, 12, 12, 224, 32, 3, 1e-5, "quick_gelu"}; // CLIPVisionConfig's defaults
-        get(v, "hidden_size", c.vision.hiddenSize);
-        get(v, "intermediate_size", c.vision.intermediateSize);
-        get(v, "num_hidden_layers", c.vision.numLayers);
-        get(v, "num_attention_heads", c.vision.numHeads);
-        get(v, "image_size", c.vision.imageSize);
-        get(v, "patch_size", c.vision.patchSize);
-        get(v, "num_channels", c.vision.numChannels);
-        get(v, "layer_norm_eps", c.vision.layerNormEps);
-        get(v, "hidden_act", c.vision.hiddenAct);
-        const auto &t = (*j)["text_config"];
-        std::string textType = "llama"; // Hugging Face's LlavaConfig assumes llama when absent
-        get(t, "model_type", textType);
-        c.text = textConfigDefaults(textType);
-        get(t, "vocab_size", c.text.vocabSize);
-        get(t, "hidden_size", c.text.hiddenSize);
-        get(t, "intermediate_size", c.text.intermediateSize);
-        get(t, "num_hidden_layers", c.text.numLayers);
-        get(t, "num_attention_heads", c.text.numHeads);
-        c.text.numKvHeads = textType == "mistral" ? c.text.numKvHeads : c.text.numHeads;
-        get(t, "num_key_value_heads", c.text.numKvHeads);
-        get(t, "head_dim", c.text.headDimension);
-        if (t.contains("sliding_window"))
-            c.text.slidingWindow = t["sliding_window"].is_null() ? 0 : t["sliding_window"].get<int>();
-        if (t.contains("rope_scaling") && !t["rope_scaling"].is_null())
-            return unexpected(path + ": text_config.rope_scaling is set; this runtime implements plain rotary embeddings only");
-        get(t, "rms_norm_eps", c.text.rmsNormEps);
-        get(t, "rope_theta", c.text.ropeTheta);
-        get(t, "max_position_embeddings", c.text.maxPositionEmbeddings);
-        get(t, "tie_word_embeddings", c.text.tieWordEmbeddings);
-        get(t, "hidden_act", c.text.hiddenAct);
-        if (j->contains("image_token_index"))
-            get(*j, "image_token_index", c.imageTokenIndex);
-        else
-            get(*j, "image_token_id", c.imageTokenIndex);
-        if (j->contains("vision_feature_layer") && (*j)["vision_feature_layer"].is_array())
-            return unexpected(path + ": vision_feature_layer is a list; this runtime takes one vision layer");
-        get(*j, "vision_feature_layer", c.visionFeatureLayer);
-        get(*j, "multimodal_projector_bias", c.projectorBias);
-        get(*j, "image_seq_length", c.declaredImageSeqLength);
-        if (j->contains("image_grid_pinpoints") && !(*j)["image_grid_pinpoints"].is_null())
-            c.imageGridPinpoints = pinpointsFrom((*j)["image_grid_pinpoints"]);
-        else if (c.anyres())
-            c.imageGridPinpoints = {{336, 672}, {672, 336}, {672, 672}, {1008, 336}, {336, 1008}}; // LlavaNextConfig's default
-        get(*j, "vision_feature_select_strategy", c.visionFeatureSelectStrategy);
-        get(*j, "projector_hidden_act", c.projectorHiddenAct);
-        get(*j, "pad_token_id", c.padTokenId);
-        if (c.padTokenId < 0)
-            get(t, "pad_token_id", c.padTokenId);
-        if (j->contains("tie_word_embeddings"))
-            get(*j, "tie_word_embeddings", c.text.tieWordEmbeddings);
-    } catch (const std::exception &e) {
-        return unexpected(path + ": a field has the wrong type: " + e.what());
-    }
-    if (auto r = validate(c); !r)
-        return unexpected(path + ": " + r.error());
-    return c;
+    return readConfigFile<LlavaConfig>(path, readLlavaConfig);
 }
 
 Expected<void, std::string> validate(const LlavaConfig &c)
@@ -215,41 +229,7 @@ Expected<void, std::string> validate(const LlavaConfig &c)
 
 Expected<PreprocessorConfig, std::string> loadPreprocessorConfig(const std::string &path)
 {
-    auto j = readJsonObject(path);
-    if (!j)
-        return unexpected(j.error());
-    PreprocessorConfig p;
-    try {
-        const auto &size = (*j)["size"];
-        if (size.is_number())
-            p.shortestEdge = size.get<int>();
-        else if (size.is_object() && size.contains("shortest_edge"))
-            p.shortestEdge = size["shortest_edge"].get<int>();
-        const auto &crop = (*j)["crop_size"];
-        if (crop.is_number()) {
-            p.cropHeight = p.cropWidth = crop.get<int>();
-        } else if (crop.is_object()) {
-            get(crop, "height", p.cropHeight);
-            get(crop, "width", p.cropWidth);
-        }
-        get(*j, "image_processor_type", p.processorType);
-        if (j->contains("image_grid_pinpoints") && !(*j)["image_grid_pinpoints"].is_null())
-            p.imageGridPinpoints = pinpointsFrom((*j)["image_grid_pinpoints"]);
-        get(*j, "do_resize", p.doResize);
-        get(*j, "do_center_crop", p.doCenterCrop);
-        get(*j, "do_rescale", p.doRescale);
-        get(*j, "do_normalize", p.doNormalize);
-        get(*j, "rescale_factor", p.rescaleFactor);
-        if (j->contains("image_mean"))
-            p.mean = (*j)["image_mean"].get<std::array<double, 3>>();
-        if (j->contains("image_std"))
-            p.std = (*j)["image_std"].get<std::array<double, 3>>();
-    } catch (const std::exception &e) {
-        return unexpected(path + ": a field has the wrong type: " + e.what());
-    }
-    if (p.shortestEdge <= 0 || p.cropHeight <= 0 || p.cropWidth <= 0)
-        return unexpected(path + ": image sizes must be positive");
-    return p;
+    return readConfigFile<PreprocessorConfig>(path, readPreprocessorConfig);
 }
 
 Expected<void, std::string> writeTextFile(const std::string &path, const std::string &text)
@@ -265,49 +245,28 @@ std::string llavaConfigJson(const LlavaConfig &c)
     j["architectures"] = {c.anyres() ? "LlavaNextForConditionalGeneration" : "LlavaForConditionalGeneration"};
     j["model_type"] = c.modelType;
     j["image_token_index"] = c.imageTokenIndex;
-    if (c.anyres()) {
-        nlohmann::ordered_json grid = nlohmann::ordered_json::array();
-        for (const GridPinpoint &p : c.imageGridPinpoints)
-            grid.push_back({p[0], p[1]});
-        j["image_grid_pinpoints"] = grid;
-    }
+    if (c.anyres())
+        j["image_grid_pinpoints"] = pinpointsJson(c.imageGridPinpoints);
     if (!c.projectorBias)
         j["multimodal_projector_bias"] = false;
-    j["vision_feature_layer"] = c.visionFeatureLayer;
-    j["vision_feature_select_strategy"] = c.visionFeatureSelectStrategy;
-    j["projector_hidden_act"] = c.projectorHiddenAct;
-    j["pad_token_id"] = c.padTokenId;
+    llavaTopFields(c, FieldWriter{j});
     j["tie_word_embeddings"] = c.text.tieWordEmbeddings;
-    j["vision_config"] = {{"model_type", "clip_vision_model"},
-                          {"hidden_size", c.vision.hiddenSize},
-                          {"intermediate_size", c.vision.intermediateSize},
-                          {"num_hidden_layers", c.vision.numLayers},
-                          {"num_attention_heads", c.vision.numHeads},
-                          {"image_size", c.vision.imageSize},
-                          {"patch_size", c.vision.patchSize},
-                          {"num_channels", c.vision.numChannels},
-                          {"layer_norm_eps", c.vision.layerNormEps},
-                          {"hidden_act", c.vision.hiddenAct}};
-    j["text_config"] = {{"model_type", c.text.modelType},
-                        {"vocab_size", c.text.vocabSize},
-                        {"hidden_size", c.text.hiddenSize},
-                        {"intermediate_size", c.text.intermediateSize},
-                        {"num_hidden_layers", c.text.numLayers},
-                        {"num_attention_heads", c.text.numHeads},
-                        {"num_key_value_heads", c.text.numKvHeads},
-                        {"rms_norm_eps", c.text.rmsNormEps},
-                        {"rope_theta", c.text.ropeTheta},
-                        {"max_position_embeddings", c.text.maxPositionEmbeddings},
-                        {"tie_word_embeddings", c.text.tieWordEmbeddings},
-                        {"hidden_act", c.text.hiddenAct}};
+    nlohmann::ordered_json vision;
+    vision["model_type"] = "clip_vision_model";
+    clipVisionFields(c.vision, FieldWriter{vision});
+    j["vision_config"] = vision;
+    nlohmann::ordered_json text;
+    text["model_type"] = c.text.modelType;
+    decoderFields(c.text, FieldWriter{text});
     if (c.text.headDimension > 0)
-        j["text_config"]["head_dim"] = c.text.headDimension;
+        text["head_dim"] = c.text.headDimension;
     if (c.text.modelType == "mistral") {
         if (c.text.slidingWindow > 0)
-            j["text_config"]["sliding_window"] = c.text.slidingWindow;
+            text["sliding_window"] = c.text.slidingWindow;
         else
-            j["text_config"]["sliding_window"] = nullptr;
+            text["sliding_window"] = nullptr;
     }
+    j["text_config"] = text;
     return j.dump(2) + "\n";
 }
 
@@ -315,22 +274,12 @@ std::string preprocessorConfigJson(const PreprocessorConfig &p)
 {
     nlohmann::ordered_json j;
     j["image_processor_type"] = p.processorType;
-    if (!p.imageGridPinpoints.empty()) {
-        nlohmann::ordered_json grid = nlohmann::ordered_json::array();
-        for (const GridPinpoint &g : p.imageGridPinpoints)
-            grid.push_back({g[0], g[1]});
-        j["image_grid_pinpoints"] = grid;
-    }
-    j["do_resize"] = p.doResize;
+    if (!p.imageGridPinpoints.empty())
+        j["image_grid_pinpoints"] = pinpointsJson(p.imageGridPinpoints);
     j["size"] = {{"shortest_edge", p.shortestEdge}};
-    j["resample"] = 3;
-    j["do_center_crop"] = p.doCenterCrop;
     j["crop_size"] = {{"height", p.cropHeight}, {"width", p.cropWidth}};
-    j["do_rescale"] = p.doRescale;
-    j["rescale_factor"] = p.rescaleFactor;
-    j["do_normalize"] = p.doNormalize;
-    j["image_mean"] = p.mean;
-    j["image_std"] = p.std;
+    j["resample"] = 3;
+    clipProcessorFields(p, FieldWriter{j});
     return j.dump(2) + "\n";
 }
 

@@ -1,6 +1,6 @@
 #include "sdrt/model/Qwen3Vl.h"
 
-#include "JsonFile.h"
+#include "ConfigFields.h"
 
 #include <nlohmann/json.hpp>
 
@@ -12,17 +12,108 @@ namespace {
 
 using Json = nlohmann::json;
 
-// Reads `key` when present and not null; a value of the wrong type throws with the key's path.
-template <typename T>
-void get(const Json &j, const char *key, T &out, const std::string &where)
+// text_config's rope_scaling (transformers 4.57) or rope_parameters (5.x, with rope_theta
+// inside): the default rope type with the interleaved mrope_section.
+Expected<void, std::string> readRope(const Json &t, Qwen3VlTextConfig &text)
 {
-    if (!j.contains(key) || j[key].is_null())
-        return;
-    try {
-        out = j[key].get<T>();
-    } catch (const std::exception &) {
-        throw std::runtime_error(where + key + " has the wrong type (" + std::string(j[key].type_name()) + ")");
+    for (const char *key : {"rope_scaling", "rope_parameters"}) {
+        if (!hasField(t, key))
+            continue;
+        const Json &r = t[key];
+        const std::string where = std::string("text_config.") + key + ".";
+        if (!r.is_object())
+            return unexpected(where.substr(0, where.size() - 1) + " must be an object");
+        std::string ropeType = "default";
+        readField(r, "rope_type", ropeType, where);
+        readField(r, "type", ropeType, where);
+        if (ropeType != "default")
+            return unexpected(where + "rope_type \"" + ropeType + "\" is not supported (the checkpoints use \"default\" with mrope_section)");
+        readField(r, "rope_theta", text.ropeTheta, where);
+        if (r.contains("mrope_section")) {
+            const Json &s = r["mrope_section"];
+            if (!s.is_array() || s.size() != 3 || !std::all_of(s.begin(), s.end(), [](const Json &x) { return x.is_number_integer(); }))
+                return unexpected(where + "mrope_section must be three whole numbers (time, height, width)");
+            text.mropeSection = {s[0].get<int>(), s[1].get<int>(), s[2].get<int>()};
+        }
     }
+    return {};
+}
+
+// text_config: its model_type checked, its fields, its rotary embedding.
+Expected<Qwen3VlTextConfig, std::string> qwen3VlTextFrom(const Json &t)
+{
+    std::string textType = "qwen3_vl_text";
+    readField(t, "model_type", textType, "text_config.");
+    if (textType != "qwen3_vl_text")
+        return unexpected("text_config.model_type \"" + textType + "\" is not qwen3_vl_text");
+    Qwen3VlTextConfig text;
+    qwen3VlTextFields(text, FieldReader{t, "text_config."});
+    if (!hasField(t, "num_key_value_heads"))
+        text.numKvHeads = text.numHeads; // None means as many as the heads
+    if (auto r = readRope(t, text); !r)
+        return unexpected(r.error());
+    return text;
+}
+
+// config.json's fields into `c`, then its checks (validate).
+Expected<void, std::string> readQwen3VlConfig(Json &j, Qwen3VlConfig &c)
+{
+    std::string type;
+    readField(j, "model_type", type, "");
+    if (type == "qwen3_vl_moe")
+        return unexpected(std::string("model_type \"qwen3_vl_moe\" (Qwen3-VL with mixture-of-experts layers) is not supported; "
+                                      "the dense Qwen3-VL (qwen3_vl) is"));
+    if (type != "qwen3_vl")
+        return unexpected("model_type \"" + type + "\" is not Qwen3-VL (qwen3_vl)");
+    if (!j.contains("text_config") || !j["text_config"].is_object() || !j.contains("vision_config") || !j["vision_config"].is_object())
+        return unexpected(std::string("a Qwen3-VL config needs text_config and vision_config objects"));
+    auto text = qwen3VlTextFrom(j["text_config"]);
+    if (!text)
+        return unexpected(text.error());
+    c.text = *text;
+    qwen3VlVisionFields(c.vision, FieldReader{j["vision_config"], "vision_config."});
+    qwen3VlTopFields(c, FieldReader{j, ""});
+    return validate(c);
+}
+
+// preprocessor_config.json's fields into `p`: the Qwen2-VL image processor, its pixel limits
+// (size or min_pixels/max_pixels), bicubic resampling and an RGB mean and std.
+Expected<void, std::string> readQwen3VlProcessorConfig(Json &j, Qwen3VlProcessorConfig &p)
+{
+    readField(j, "image_processor_type", p.processorType, "");
+    if (p.processorType != "Qwen2VLImageProcessor" && p.processorType != "Qwen2VLImageProcessorFast")
+        return unexpected("image_processor_type \"" + p.processorType
+                          + "\" is not the Qwen2-VL image processor that Qwen3-VL uses (Qwen2VLImageProcessor)");
+    qwen2VlProcessorFields(p, FieldReader{j, ""});
+    if (j.contains("size") && j["size"].is_object()) {
+        const Json &s = j["size"];
+        if (!s.contains("shortest_edge") || !s.contains("longest_edge"))
+            return unexpected(std::string("size must have shortest_edge and longest_edge (the smallest and largest pixel counts)"));
+        readField(s, "shortest_edge", p.minPixels, "size.");
+        readField(s, "longest_edge", p.maxPixels, "size.");
+    }
+    readField(j, "min_pixels", p.minPixels, "");
+    readField(j, "max_pixels", p.maxPixels, "");
+    int resample = 3;
+    readField(j, "resample", resample, "");
+    if (resample != 3)
+        return unexpected("resample " + std::to_string(resample) + " is not supported (3: bicubic, as the checkpoints set)");
+    std::vector<double> mean(p.mean.begin(), p.mean.end()), std(p.std.begin(), p.std.end());
+    readField(j, "image_mean", mean, "");
+    readField(j, "image_std", std, "");
+    if (mean.size() != 3 || std.size() != 3)
+        return unexpected(std::string("image_mean and image_std must have three values (RGB)"));
+    std::copy(mean.begin(), mean.end(), p.mean.begin());
+    std::copy(std.begin(), std.end(), p.std.begin());
+    if (j.contains("do_convert_rgb") && j["do_convert_rgb"].is_boolean() && !j["do_convert_rgb"].get<bool>())
+        return unexpected(std::string("do_convert_rgb false is not supported (images are read as RGB)"));
+    if (p.patchSize <= 0 || p.mergeSize <= 0 || p.temporalPatchSize <= 0)
+        return unexpected(std::string("patch_size, merge_size and temporal_patch_size must be positive"));
+    if (p.minPixels <= 0 || p.maxPixels < p.minPixels)
+        return unexpected(std::string("the pixel limits must satisfy 0 < min_pixels (size.shortest_edge) <= max_pixels (size.longest_edge)"));
+    if (std::any_of(p.std.begin(), p.std.end(), [](double s) { return s == 0; }))
+        return unexpected(std::string("image_std must not be zero"));
+    return {};
 }
 
 } // namespace
@@ -62,86 +153,7 @@ std::int64_t qwen3VlWeightBytes(const Qwen3VlConfig &c, const std::string &dtype
 
 Expected<Qwen3VlConfig, std::string> loadQwen3VlConfig(const std::string &path)
 {
-    auto j = readJsonObject(path);
-    if (!j)
-        return unexpected(j.error());
-    Qwen3VlConfig c;
-    try {
-        std::string type;
-        get(*j, "model_type", type, "");
-        if (type == "qwen3_vl_moe")
-            return unexpected(path + ": model_type \"qwen3_vl_moe\" (Qwen3-VL with mixture-of-experts layers) is not supported; "
-                                     "the dense Qwen3-VL (qwen3_vl) is");
-        if (type != "qwen3_vl")
-            return unexpected(path + ": model_type \"" + type + "\" is not Qwen3-VL (qwen3_vl)");
-        if (!j->contains("text_config") || !(*j)["text_config"].is_object() || !j->contains("vision_config")
-            || !(*j)["vision_config"].is_object())
-            return unexpected(path + ": a Qwen3-VL config needs text_config and vision_config objects");
-        const Json &t = (*j)["text_config"];
-        std::string textType = "qwen3_vl_text";
-        get(t, "model_type", textType, "text_config.");
-        if (textType != "qwen3_vl_text")
-            return unexpected(path + ": text_config.model_type \"" + textType + "\" is not qwen3_vl_text");
-        get(t, "vocab_size", c.text.vocabSize, "text_config.");
-        get(t, "hidden_size", c.text.hiddenSize, "text_config.");
-        get(t, "intermediate_size", c.text.intermediateSize, "text_config.");
-        get(t, "num_hidden_layers", c.text.numLayers, "text_config.");
-        get(t, "num_attention_heads", c.text.numHeads, "text_config.");
-        c.text.numKvHeads = c.text.numHeads; // None means as many as the heads
-        get(t, "num_key_value_heads", c.text.numKvHeads, "text_config.");
-        get(t, "head_dim", c.text.headDim, "text_config.");
-        get(t, "rms_norm_eps", c.text.rmsNormEps, "text_config.");
-        get(t, "max_position_embeddings", c.text.maxPositionEmbeddings, "text_config.");
-        get(t, "attention_bias", c.text.attentionBias, "text_config.");
-        get(t, "tie_word_embeddings", c.text.tieWordEmbeddings, "text_config.");
-        get(t, "hidden_act", c.text.hiddenAct, "text_config.");
-        get(t, "rope_theta", c.text.ropeTheta, "text_config.");
-        // transformers 4.57 writes rope_scaling; 5.x rope_parameters (with rope_theta inside).
-        for (const char *key : {"rope_scaling", "rope_parameters"}) {
-            if (!t.contains(key) || t[key].is_null())
-                continue;
-            const Json &r = t[key];
-            const std::string where = std::string("text_config.") + key + ".";
-            if (!r.is_object())
-                return unexpected(path + ": " + where.substr(0, where.size() - 1) + " must be an object");
-            std::string ropeType = "default";
-            get(r, "rope_type", ropeType, where);
-            get(r, "type", ropeType, where);
-            if (ropeType != "default")
-                return unexpected(path + ": " + where + "rope_type \"" + ropeType
-                                  + "\" is not supported (the checkpoints use \"default\" with mrope_section)");
-            get(r, "rope_theta", c.text.ropeTheta, where);
-            if (r.contains("mrope_section")) {
-                const Json &s = r["mrope_section"];
-                if (!s.is_array() || s.size() != 3 || !std::all_of(s.begin(), s.end(), [](const Json &x) { return x.is_number_integer(); }))
-                    return unexpected(path + ": " + where + "mrope_section must be three whole numbers (time, height, width)");
-                c.text.mropeSection = {s[0].get<int>(), s[1].get<int>(), s[2].get<int>()};
-            }
-        }
-        const Json &v = (*j)["vision_config"];
-        get(v, "depth", c.vision.depth, "vision_config.");
-        get(v, "hidden_size", c.vision.hiddenSize, "vision_config.");
-        get(v, "intermediate_size", c.vision.intermediateSize, "vision_config.");
-        get(v, "num_heads", c.vision.numHeads, "vision_config.");
-        get(v, "in_channels", c.vision.inChannels, "vision_config.");
-        get(v, "patch_size", c.vision.patchSize, "vision_config.");
-        get(v, "spatial_merge_size", c.vision.spatialMergeSize, "vision_config.");
-        get(v, "temporal_patch_size", c.vision.temporalPatchSize, "vision_config.");
-        get(v, "out_hidden_size", c.vision.outHiddenSize, "vision_config.");
-        get(v, "num_position_embeddings", c.vision.numPositionEmbeddings, "vision_config.");
-        get(v, "deepstack_visual_indexes", c.vision.deepstackVisualIndexes, "vision_config.");
-        get(v, "hidden_act", c.vision.hiddenAct, "vision_config.");
-        get(*j, "image_token_id", c.imageTokenId, "");
-        get(*j, "video_token_id", c.videoTokenId, "");
-        get(*j, "vision_start_token_id", c.visionStartTokenId, "");
-        get(*j, "vision_end_token_id", c.visionEndTokenId, "");
-        get(*j, "tie_word_embeddings", c.tieWordEmbeddings, "");
-    } catch (const std::exception &e) {
-        return unexpected(path + ": " + e.what());
-    }
-    if (auto r = validate(c); !r)
-        return unexpected(path + ": " + r.error());
-    return c;
+    return readConfigFile<Qwen3VlConfig>(path, readQwen3VlConfig);
 }
 
 Expected<void, std::string> validate(const Qwen3VlConfig &c)
@@ -208,94 +220,22 @@ std::string qwen3VlConfigJson(const Qwen3VlConfig &c)
     nlohmann::ordered_json j;
     j["architectures"] = {"Qwen3VLForConditionalGeneration"};
     j["model_type"] = "qwen3_vl";
-    j["image_token_id"] = c.imageTokenId;
-    j["video_token_id"] = c.videoTokenId;
-    j["vision_start_token_id"] = c.visionStartTokenId;
-    j["vision_end_token_id"] = c.visionEndTokenId;
-    j["tie_word_embeddings"] = c.tieWordEmbeddings;
-    const auto &t = c.text;
-    j["text_config"] = {{"model_type", "qwen3_vl_text"},
-                        {"vocab_size", t.vocabSize},
-                        {"hidden_size", t.hiddenSize},
-                        {"intermediate_size", t.intermediateSize},
-                        {"num_hidden_layers", t.numLayers},
-                        {"num_attention_heads", t.numHeads},
-                        {"num_key_value_heads", t.numKvHeads},
-                        {"head_dim", t.headDim},
-                        {"hidden_act", t.hiddenAct},
-                        {"max_position_embeddings", t.maxPositionEmbeddings},
-                        {"rms_norm_eps", t.rmsNormEps},
-                        {"rope_theta", t.ropeTheta},
-                        {"rope_scaling", {{"rope_type", "default"}, {"mrope_section", t.mropeSection}, {"mrope_interleaved", true}}},
-                        {"attention_bias", t.attentionBias},
-                        {"tie_word_embeddings", t.tieWordEmbeddings}};
-    const auto &v = c.vision;
-    j["vision_config"] = {{"model_type", "qwen3_vl"},
-                          {"depth", v.depth},
-                          {"hidden_size", v.hiddenSize},
-                          {"intermediate_size", v.intermediateSize},
-                          {"num_heads", v.numHeads},
-                          {"in_channels", v.inChannels},
-                          {"patch_size", v.patchSize},
-                          {"spatial_merge_size", v.spatialMergeSize},
-                          {"temporal_patch_size", v.temporalPatchSize},
-                          {"out_hidden_size", v.outHiddenSize},
-                          {"num_position_embeddings", v.numPositionEmbeddings},
-                          {"deepstack_visual_indexes", v.deepstackVisualIndexes},
-                          {"hidden_act", v.hiddenAct}};
+    qwen3VlTopFields(c, FieldWriter{j});
+    nlohmann::ordered_json text;
+    text["model_type"] = "qwen3_vl_text";
+    qwen3VlTextFields(c.text, FieldWriter{text});
+    text["rope_scaling"] = {{"rope_type", "default"}, {"mrope_section", c.text.mropeSection}, {"mrope_interleaved", true}};
+    j["text_config"] = text;
+    nlohmann::ordered_json vision;
+    vision["model_type"] = "qwen3_vl";
+    qwen3VlVisionFields(c.vision, FieldWriter{vision});
+    j["vision_config"] = vision;
     return j.dump(2) + "\n";
 }
 
 Expected<Qwen3VlProcessorConfig, std::string> loadQwen3VlProcessorConfig(const std::string &path)
 {
-    auto j = readJsonObject(path);
-    if (!j)
-        return unexpected(j.error());
-    Qwen3VlProcessorConfig p;
-    try {
-        get(*j, "image_processor_type", p.processorType, "");
-        if (p.processorType != "Qwen2VLImageProcessor" && p.processorType != "Qwen2VLImageProcessorFast")
-            return unexpected(path + ": image_processor_type \"" + p.processorType
-                              + "\" is not the Qwen2-VL image processor that Qwen3-VL uses (Qwen2VLImageProcessor)");
-        get(*j, "patch_size", p.patchSize, "");
-        get(*j, "temporal_patch_size", p.temporalPatchSize, "");
-        get(*j, "merge_size", p.mergeSize, "");
-        if (j->contains("size") && (*j)["size"].is_object()) {
-            const Json &s = (*j)["size"];
-            if (!s.contains("shortest_edge") || !s.contains("longest_edge"))
-                return unexpected(path + ": size must have shortest_edge and longest_edge (the smallest and largest pixel counts)");
-            get(s, "shortest_edge", p.minPixels, "size.");
-            get(s, "longest_edge", p.maxPixels, "size.");
-        }
-        get(*j, "min_pixels", p.minPixels, "");
-        get(*j, "max_pixels", p.maxPixels, "");
-        get(*j, "do_resize", p.doResize, "");
-        get(*j, "do_rescale", p.doRescale, "");
-        get(*j, "do_normalize", p.doNormalize, "");
-        get(*j, "rescale_factor", p.rescaleFactor, "");
-        int resample = 3;
-        get(*j, "resample", resample, "");
-        if (resample != 3)
-            return unexpected(path + ": resample " + std::to_string(resample) + " is not supported (3: bicubic, as the checkpoints set)");
-        std::vector<double> mean(p.mean.begin(), p.mean.end()), std(p.std.begin(), p.std.end());
-        get(*j, "image_mean", mean, "");
-        get(*j, "image_std", std, "");
-        if (mean.size() != 3 || std.size() != 3)
-            return unexpected(path + ": image_mean and image_std must have three values (RGB)");
-        std::copy(mean.begin(), mean.end(), p.mean.begin());
-        std::copy(std.begin(), std.end(), p.std.begin());
-        if (j->contains("do_convert_rgb") && (*j)["do_convert_rgb"].is_boolean() && !(*j)["do_convert_rgb"].get<bool>())
-            return unexpected(path + ": do_convert_rgb false is not supported (images are read as RGB)");
-    } catch (const std::exception &e) {
-        return unexpected(path + ": " + e.what());
-    }
-    if (p.patchSize <= 0 || p.mergeSize <= 0 || p.temporalPatchSize <= 0)
-        return unexpected(path + ": patch_size, merge_size and temporal_patch_size must be positive");
-    if (p.minPixels <= 0 || p.maxPixels < p.minPixels)
-        return unexpected(path + ": the pixel limits must satisfy 0 < min_pixels (size.shortest_edge) <= max_pixels (size.longest_edge)");
-    if (std::any_of(p.std.begin(), p.std.end(), [](double s) { return s == 0; }))
-        return unexpected(path + ": image_std must not be zero");
-    return p;
+    return readConfigFile<Qwen3VlProcessorConfig>(path, readQwen3VlProcessorConfig);
 }
 
 std::string qwen3VlProcessorConfigJson(const Qwen3VlProcessorConfig &p)
@@ -303,14 +243,8 @@ std::string qwen3VlProcessorConfigJson(const Qwen3VlProcessorConfig &p)
     nlohmann::ordered_json j;
     j["image_processor_type"] = p.processorType;
     j["processor_class"] = "Qwen3VLProcessor";
-    j["patch_size"] = p.patchSize;
-    j["temporal_patch_size"] = p.temporalPatchSize;
-    j["merge_size"] = p.mergeSize;
+    qwen2VlProcessorFields(p, FieldWriter{j});
     j["size"] = {{"shortest_edge", p.minPixels}, {"longest_edge", p.maxPixels}};
-    j["do_resize"] = p.doResize;
-    j["do_rescale"] = p.doRescale;
-    j["rescale_factor"] = p.rescaleFactor;
-    j["do_normalize"] = p.doNormalize;
     j["image_mean"] = p.mean;
     j["image_std"] = p.std;
     j["resample"] = 3;

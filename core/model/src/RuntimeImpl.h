@@ -1,5 +1,6 @@
 #pragma once
-// The runtime's private state, shared by Runtime.cpp and Training.cpp.
+// The runtime's private state, shared by its own .cpp files (loading, generation, scoring,
+// training).
 
 #include "Family.h"
 #include "LlavaModel.h"
@@ -26,7 +27,7 @@ inline HiddenStates packHidden(const std::vector<int> &layers, const std::vector
 
 // Keys and values of recent prompts, found by their longest shared beginning. A position's
 // identity is its token id, or for an image position the image's content hash and the place in
-// its block. Least recently used entries go first when the budget is reached. (Generate.cpp.)
+// its block. Least recently used entries go first when the budget is reached. (GenerateCache.cpp.)
 class PrefixCache {
 public:
     struct Entry {
@@ -67,7 +68,7 @@ struct VlmRuntime::Impl {
     // Image tokens `image` stands for in the decoder's input (by its size, for most families).
     Expected<std::int64_t, std::string> imageTokens(const RgbImage &image) const { return family->imageTokens(image); }
 
-    // The family's parts, for the shared code below and in Generate.cpp, Trainer.cpp.
+    // The family's parts, for the shared code below and in the engine (GenerateEngine.h) and the trainers.
     LlamaModel decoder() const { return family->decoder(); }
     torch::Tensor logits(const torch::Tensor &hidden) const { return family->logits(hidden); }
     VisualFeatures visual(const std::vector<const RgbImage *> &images) const { return family->visual(images, imageChunk); }

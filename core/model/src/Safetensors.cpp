@@ -20,9 +20,23 @@ namespace {
 constexpr std::uint64_t kMaxHeader = 100ull << 20; // the format's own limit is 100 MB
 }
 
+// The file mapped read-only; the tensors' bytes point into it.
 struct SafetensorsFile::Mapping {
     void *data = nullptr;
     std::size_t size = 0;
+    // The file at `path` mapped (at least the 8 bytes of the header's length); the error leaves
+    // the file's name to the caller.
+    static Expected<std::shared_ptr<Mapping>, std::string> map(const std::string &path);
+    std::uint64_t headerLength() const
+    {
+        const auto *bytes = static_cast<const unsigned char *>(data);
+        std::uint64_t n = 0;
+        for (int i = 7; i >= 0; --i)
+            n = (n << 8) | bytes[i];
+        return n;
+    }
+    // The JSON header, its length checked against the file and the format's limit.
+    Expected<nlohmann::json, std::string> header() const;
     ~Mapping()
     {
         if (data && data != MAP_FAILED)
@@ -110,21 +124,90 @@ std::int64_t TensorInfo::numel() const
     return n;
 }
 
-Expected<SafetensorsFile, std::string> SafetensorsFile::open(const std::string &path)
+namespace {
+
+// A header entry {dtype, shape, data_offsets} as a tensor of `dataSize` bytes of data, checked:
+// a known dtype, a shape of non-negative sizes, offsets in range and as many bytes as the shape
+// needs. The error leaves the file's name to the caller.
+Expected<TensorInfo, std::string> tensorEntry(const std::string &name, const nlohmann::json &v, std::uint64_t dataSize)
 {
-    auto error = [&](const std::string &what) { return unexpected(path + ": " + what); };
+    auto error = [&](const std::string &what) { return unexpected("tensor \"" + name + "\"" + what); };
+    if (!v.is_object() || !v.contains("dtype") || !v.contains("shape") || !v.contains("data_offsets"))
+        return error(" lacks dtype, shape or data_offsets");
+    if (!v["dtype"].is_string())
+        return error(": dtype is not a string");
+    auto dtype = dtypeFromString(v["dtype"].get<std::string>());
+    if (!dtype)
+        return error(": " + dtype.error());
+    TensorInfo info;
+    info.name = name;
+    info.dtype = *dtype;
+    if (!v["shape"].is_array())
+        return error(": shape is not a list");
+    for (const auto &d : v["shape"]) {
+        if (!d.is_number_integer() || d.get<std::int64_t>() < 0)
+            return error(": shape holds a value that is not a non-negative integer");
+        info.shape.push_back(d.get<std::int64_t>());
+    }
+    const auto &off = v["data_offsets"];
+    if (!off.is_array() || off.size() != 2 || !off[0].is_number_unsigned() || !off[1].is_number_unsigned())
+        return error(": data_offsets must be two non-negative integers");
+    info.begin = off[0].get<std::uint64_t>();
+    info.end = off[1].get<std::uint64_t>();
+    if (info.end < info.begin || info.end > dataSize)
+        return error(": data offsets [" + std::to_string(info.begin) + ", " + std::to_string(info.end) + ") are out of range (data section is "
+                     + std::to_string(dataSize) + " bytes; truncated file?)");
+    const std::uint64_t expected = std::uint64_t(info.numel()) * elementSize(info.dtype);
+    if (info.end - info.begin != expected)
+        return error(": " + std::to_string(info.end - info.begin) + " bytes of data but shape and " + toString(info.dtype) + " need "
+                     + std::to_string(expected));
+    return info;
+}
+
+// The header's __metadata__: an object of strings.
+Expected<std::map<std::string, std::string>, std::string> metadataEntry(const nlohmann::json &v)
+{
+    if (!v.is_object())
+        return unexpected(std::string("__metadata__ is not an object"));
+    std::map<std::string, std::string> out;
+    for (auto m = v.begin(); m != v.end(); ++m) {
+        if (!m->is_string())
+            return unexpected("__metadata__ value \"" + m.key() + "\" is not a string");
+        out[m.key()] = m->get<std::string>();
+    }
+    return out;
+}
+
+// Two tensors whose bytes overlap, named; empty when none do.
+std::string overlapping(const std::vector<TensorInfo> &tensors)
+{
+    std::vector<const TensorInfo *> sorted;
+    for (const auto &t : tensors)
+        sorted.push_back(&t);
+    std::sort(sorted.begin(), sorted.end(), [](auto *a, auto *b) { return a->begin < b->begin; });
+    for (std::size_t i = 1; i < sorted.size(); ++i) {
+        if (sorted[i]->begin < sorted[i - 1]->end)
+            return "tensors \"" + sorted[i - 1]->name + "\" and \"" + sorted[i]->name + "\" overlap in the data section";
+    }
+    return {};
+}
+
+} // namespace
+
+Expected<std::shared_ptr<SafetensorsFile::Mapping>, std::string> SafetensorsFile::Mapping::map(const std::string &path)
+{
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return error(std::string("cannot open: ") + std::strerror(errno));
+        return unexpected(std::string("cannot open: ") + std::strerror(errno));
     struct stat st {};
     if (fstat(fd, &st) != 0) {
         ::close(fd);
-        return error(std::string("cannot stat: ") + std::strerror(errno));
+        return unexpected(std::string("cannot stat: ") + std::strerror(errno));
     }
     const auto size = std::uint64_t(st.st_size);
     if (size < 8) {
         ::close(fd);
-        return error("the file is " + std::to_string(size) + " bytes, too short for a safetensors header (truncated file)");
+        return unexpected("the file is " + std::to_string(size) + " bytes, too short for a safetensors header (truncated file)");
     }
     auto map = std::make_shared<Mapping>();
     map->size = std::size_t(size);
@@ -132,86 +215,61 @@ Expected<SafetensorsFile, std::string> SafetensorsFile::open(const std::string &
     ::close(fd);
     if (map->data == MAP_FAILED) {
         map->data = nullptr;
-        return error(std::string("cannot map the file: ") + std::strerror(errno));
+        return unexpected(std::string("cannot map the file: ") + std::strerror(errno));
     }
-    const auto *bytes = static_cast<const unsigned char *>(map->data);
-    std::uint64_t headerLen = 0;
-    for (int i = 7; i >= 0; --i)
-        headerLen = (headerLen << 8) | bytes[i];
-    if (headerLen > size - 8)
-        return error("the header length (" + std::to_string(headerLen) + " bytes) is beyond the end of the file ("
-                     + std::to_string(size) + " bytes; truncated or not a safetensors file)");
-    if (headerLen > kMaxHeader)
-        return error("the header length " + std::to_string(headerLen) + " is over the 100 MB limit");
+    return map;
+}
 
+Expected<nlohmann::json, std::string> SafetensorsFile::Mapping::header() const
+{
+    const auto *bytes = static_cast<const unsigned char *>(data);
+    const std::uint64_t headerLen = headerLength();
+    if (headerLen > size - 8)
+        return unexpected("the header length (" + std::to_string(headerLen) + " bytes) is beyond the end of the file (" + std::to_string(size)
+                          + " bytes; truncated or not a safetensors file)");
+    if (headerLen > kMaxHeader)
+        return unexpected("the header length " + std::to_string(headerLen) + " is over the 100 MB limit");
     nlohmann::json header;
     try {
         header = nlohmann::json::parse(bytes + 8, bytes + 8 + headerLen);
     } catch (const std::exception &e) {
-        return error(std::string("the header is not valid JSON: ") + e.what());
+        return unexpected(std::string("the header is not valid JSON: ") + e.what());
     }
     if (!header.is_object())
-        return error("the header is not a JSON object");
+        return unexpected(std::string("the header is not a JSON object"));
+    return header;
+}
 
+Expected<SafetensorsFile, std::string> SafetensorsFile::open(const std::string &path)
+{
+    auto error = [&](const std::string &what) { return unexpected(path + ": " + what); };
+    auto map = Mapping::map(path);
+    if (!map)
+        return error(map.error());
+    auto header = (*map)->header();
+    if (!header)
+        return error(header.error());
     SafetensorsFile f;
     f.m_path = path;
-    f.m_map = map;
-    f.m_dataStart = 8 + headerLen;
-    const std::uint64_t dataSize = size - f.m_dataStart;
-    for (auto it = header.begin(); it != header.end(); ++it) {
+    f.m_map = *map;
+    f.m_dataStart = 8 + (*map)->headerLength();
+    const std::uint64_t dataSize = (*map)->size - f.m_dataStart;
+    for (auto it = header->begin(); it != header->end(); ++it) {
         if (it.key() == "__metadata__") {
-            if (!it->is_object())
-                return error("__metadata__ is not an object");
-            for (auto m = it->begin(); m != it->end(); ++m) {
-                if (!m->is_string())
-                    return error("__metadata__ value \"" + m.key() + "\" is not a string");
-                f.m_metadata[m.key()] = m->get<std::string>();
-            }
+            auto metadata = metadataEntry(*it);
+            if (!metadata)
+                return error(metadata.error());
+            f.m_metadata = std::move(*metadata);
             continue;
         }
-        const std::string &name = it.key();
-        const auto &v = *it;
-        if (!v.is_object() || !v.contains("dtype") || !v.contains("shape") || !v.contains("data_offsets"))
-            return error("tensor \"" + name + "\" lacks dtype, shape or data_offsets");
-        if (!v["dtype"].is_string())
-            return error("tensor \"" + name + "\": dtype is not a string");
-        auto dtype = dtypeFromString(v["dtype"].get<std::string>());
-        if (!dtype)
-            return error("tensor \"" + name + "\": " + dtype.error());
-        TensorInfo info;
-        info.name = name;
-        info.dtype = *dtype;
-        if (!v["shape"].is_array())
-            return error("tensor \"" + name + "\": shape is not a list");
-        for (const auto &d : v["shape"]) {
-            if (!d.is_number_integer() || d.get<std::int64_t>() < 0)
-                return error("tensor \"" + name + "\": shape holds a value that is not a non-negative integer");
-            info.shape.push_back(d.get<std::int64_t>());
-        }
-        const auto &off = v["data_offsets"];
-        if (!off.is_array() || off.size() != 2 || !off[0].is_number_unsigned() || !off[1].is_number_unsigned())
-            return error("tensor \"" + name + "\": data_offsets must be two non-negative integers");
-        info.begin = off[0].get<std::uint64_t>();
-        info.end = off[1].get<std::uint64_t>();
-        if (info.end < info.begin || info.end > dataSize)
-            return error("tensor \"" + name + "\": data offsets [" + std::to_string(info.begin) + ", "
-                         + std::to_string(info.end) + ") are out of range (data section is " + std::to_string(dataSize)
-                         + " bytes; truncated file?)");
-        const std::uint64_t expected = std::uint64_t(info.numel()) * elementSize(info.dtype);
-        if (info.end - info.begin != expected)
-            return error("tensor \"" + name + "\": " + std::to_string(info.end - info.begin) + " bytes of data but shape and "
-                         + toString(info.dtype) + " need " + std::to_string(expected));
-        f.m_index[name] = f.m_tensors.size();
-        f.m_tensors.push_back(std::move(info));
+        auto info = tensorEntry(it.key(), *it, dataSize);
+        if (!info)
+            return error(info.error());
+        f.m_index[it.key()] = f.m_tensors.size();
+        f.m_tensors.push_back(std::move(*info));
     }
-    std::vector<const TensorInfo *> sorted;
-    for (const auto &t : f.m_tensors)
-        sorted.push_back(&t);
-    std::sort(sorted.begin(), sorted.end(), [](auto *a, auto *b) { return a->begin < b->begin; });
-    for (std::size_t i = 1; i < sorted.size(); ++i) {
-        if (sorted[i]->begin < sorted[i - 1]->end)
-            return error("tensors \"" + sorted[i - 1]->name + "\" and \"" + sorted[i]->name + "\" overlap in the data section");
-    }
+    if (std::string overlap = overlapping(f.m_tensors); !overlap.empty())
+        return error(overlap);
     return f;
 }
 

@@ -58,28 +58,20 @@ Expected<Batch, std::string> makeBatch(VlmRuntime::Impl &d, const StudentData &d
             b.teacher.push_back(std::move(*h));
         }
     }
-    std::size_t T = 0;
-    for (const auto &r : ids)
-        T = std::max(T, r.size());
-    const auto B = std::int64_t(ids.size());
-    b.ids = torch::full({B, std::int64_t(T)}, d.padId(), torch::kInt64);
-    b.mask = torch::zeros({B, std::int64_t(T)}, torch::kInt64);
-    b.labels = torch::full({B, std::int64_t(T)}, -100, torch::kInt64);
-    b.edit = torch::zeros({B, std::int64_t(T)});
+    const PaddedRows padded = padRows(ids, labels, d.padId());
+    const auto B = padded.ids.size(0);
+    b.edit = torch::zeros({B, padded.ids.size(1)});
     std::vector<std::int64_t> prompts;
     for (std::int64_t i = 0; i < B; ++i) {
         const auto n = std::int64_t(ids[std::size_t(i)].size());
-        b.ids[i].slice(0, 0, n).copy_(torch::tensor(ids[std::size_t(i)], torch::kInt64));
-        b.labels[i].slice(0, 0, n).copy_(torch::tensor(labels[std::size_t(i)], torch::kInt64));
-        b.mask[i].slice(0, 0, n).fill_(1);
         const auto P = b.promptLen[std::size_t(i)];
         b.edit[i].slice(0, std::max<std::int64_t>(0, P - positions), n).fill_(1.0);
         prompts.push_back(data.examples[std::size_t(rows[std::size_t(i)])].promptIndex);
     }
     b.promptIndex = torch::tensor(prompts, torch::kInt64);
-    b.ids = b.ids.to(d.device);
-    b.mask = b.mask.to(d.device);
-    b.labels = b.labels.to(d.device);
+    b.ids = padded.ids.to(d.device);
+    b.mask = padded.mask.to(d.device);
+    b.labels = padded.labels.to(d.device);
     b.edit = b.edit.to(d.device);
     return b;
 }

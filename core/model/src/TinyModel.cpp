@@ -2,6 +2,7 @@
 
 #include "LlavaModel.h"
 #include "SafetensorsTorch.h"
+#include "TinyModelParts.h"
 #include "sdrt/model/Tokenizer.h"
 
 #include <nlohmann/json.hpp>
@@ -17,19 +18,11 @@ namespace sdrt::model {
 TinyModelParams TinyModelParams::hundredMillion()
 {
     TinyModelParams p;
+    setHundredMillionShape(p);
     p.tokenizerVocab = 8000;
     p.minTextVocab = 8000;
-    p.visionHidden = 384;
-    p.visionIntermediate = 1536;
     p.visionLayers = 6;
-    p.visionHeads = 6;
     p.imageSize = 224;
-    p.patchSize = 16;
-    p.textHidden = 768;
-    p.textIntermediate = 2048;
-    p.textLayers = 12;
-    p.textHeads = 12;
-    p.textKvHeads = 4;
     return p;
 }
 
@@ -112,22 +105,12 @@ Expected<LlavaConfig, std::string> makeTinyModel(const std::string &dir, const T
     const int spVocab = tok->vocabSize();
 
     LlavaConfig c;
-    c.vision.hiddenSize = p.visionHidden;
-    c.vision.intermediateSize = p.visionIntermediate;
+    setTinyShape(c, p);
     c.vision.numLayers = p.visionLayers;
-    c.vision.numHeads = p.visionHeads;
     c.vision.imageSize = p.imageSize;
-    c.vision.patchSize = p.patchSize;
     c.vision.hiddenAct = "quick_gelu";
     c.text.modelType = p.chatTemplate == "mistral" ? "mistral" : "llama";
     c.text.vocabSize = std::max(spVocab + 2, p.minTextVocab);
-    c.text.hiddenSize = p.textHidden;
-    c.text.intermediateSize = p.textIntermediate;
-    c.text.numLayers = p.textLayers;
-    c.text.numHeads = p.textHeads;
-    c.text.numKvHeads = p.textKvHeads;
-    c.text.maxPositionEmbeddings = p.maxPositions;
-    c.text.tieWordEmbeddings = p.tieEmbeddings;
     c.imageTokenIndex = spVocab;
     c.padTokenId = spVocab + 1;
     c.visionFeatureLayer = -2;
@@ -141,7 +124,6 @@ Expected<LlavaConfig, std::string> makeTinyModel(const std::string &dir, const T
         return unexpected(r.error());
     const PreprocessorConfig pre = defaultPreprocessor(c);
 
-    auto writeText = [&dir](const std::string &name, const std::string &text) { return writeTextFile(dir + "/" + name, text); };
     nlohmann::ordered_json tc;
     tc["tokenizer_class"] = "LlamaTokenizer";
     tc["bos_token"] = "<s>";
@@ -160,19 +142,28 @@ Expected<LlavaConfig, std::string> makeTinyModel(const std::string &dir, const T
         tc["chat_template"] = "{% for m in messages %}{{ m['role'].upper() + ': ' }}{% for c in m['content'] %}"
                               "{% if c['type'] == 'image' %}<image>\n{% else %}{{ c['text'] + ' ' }}{% endif %}{% endfor %}"
                               "{% endfor %}{% if add_generation_prompt %}ASSISTANT:{% endif %}";
-    for (auto r : {writeText("config.json", llavaConfigJson(c)), writeText("preprocessor_config.json", preprocessorConfigJson(pre)),
-                   writeText("tokenizer.model", *proto), writeText("tokenizer_config.json", tc.dump(2) + "\n")}) {
-        if (!r)
+    const std::vector<std::pair<std::string, std::string>> files = {{"config.json", llavaConfigJson(c)},
+                                                                     {"preprocessor_config.json", preprocessorConfigJson(pre)},
+                                                                     {"tokenizer.model", *proto},
+                                                                     {"tokenizer_config.json", tc.dump(2) + "\n"}};
+    if (auto r = writeTinyModelFiles(dir, files, [&c] { return LlavaModel(c).ptr(); }, p.seed); !r)
+        return unexpected(r.error());
+    return c;
+}
+
+Expected<void, std::string> writeTinyModelFiles(const std::string &dir, const std::vector<std::pair<std::string, std::string>> &files,
+                                                const std::function<std::shared_ptr<torch::nn::Module>()> &build, std::uint64_t seed)
+{
+    for (const auto &[name, text] : files) {
+        if (auto r = writeTextFile(dir + "/" + name, text); !r)
             return unexpected(r.error());
     }
     try {
-        LlavaModel model(c);
-        if (auto r = writeRandomWeights(*model, p.seed, dir + "/model.safetensors"); !r)
-            return unexpected(r.error());
+        const auto network = build();
+        return writeRandomWeights(*network, seed, dir + "/model.safetensors");
     } catch (const c10::Error &e) {
         return unexpected(std::string("cannot build the model: ") + e.what_without_backtrace());
     }
-    return c;
 }
 
 Expected<void, std::string> writeRandomWeights(torch::nn::Module &model, std::uint64_t seed, const std::string &path)

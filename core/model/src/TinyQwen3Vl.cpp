@@ -1,6 +1,7 @@
 // make-tiny --qwen3vl: a small random Qwen3-VL with a byte-level BPE tokenizer of its own.
 
 #include "Qwen3VlModel.h"
+#include "TinyModelParts.h"
 #include "sdrt/model/TinyModel.h"
 
 #include <nlohmann/json.hpp>
@@ -96,39 +97,17 @@ const char *kChatTemplate =
     "{% if part['type'] == 'image' %}<|vision_start|><|image_pad|><|vision_end|>{% elif part['type'] == 'text' %}{{ part['text'] }}{% endif %}"
     "{% endfor %}{% endif %}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
 
-} // namespace
+// The tokenizer: tokenizer.json of 256 byte tokens, the learnt merges, then Qwen's special
+// tokens; their ids by content, and the vocabulary's size.
+struct TinyTokenizer {
+    nlohmann::ordered_json json;
+    std::map<std::string, int> specialId;
+    int vocabSize = 0;
+};
 
-TinyQwen3VlParams TinyQwen3VlParams::hundredMillion()
+TinyTokenizer byteLevelTokenizer(const std::vector<std::pair<std::string, std::string>> &merges)
 {
-    TinyQwen3VlParams p;
-    p.merges = 7700;
-    p.visionHidden = 384;
-    p.visionIntermediate = 1536;
-    p.visionDepth = 6;
-    p.visionHeads = 6;
-    p.patchSize = 16;
-    p.positionGrid = 32;
-    p.deepstack = {1, 3, 5};
-    p.textHidden = 768;
-    p.textIntermediate = 2048;
-    p.textLayers = 12;
-    p.textHeads = 12;
-    p.textKvHeads = 4;
-    p.headDim = 64;
-    p.mropeSection = {12, 10, 10};
-    p.minPixels = 65536;
-    p.maxPixels = 1024 * 1024;
-    return p;
-}
-
-Expected<Qwen3VlConfig, std::string> makeTinyQwen3Vl(const std::string &dir, const TinyQwen3VlParams &p)
-{
-    if (auto ready = prepareTinyModelFolder(dir, p.replaceExisting); !ready)
-        return unexpected(ready.error());
-
-    // The tokenizer: 256 byte tokens, the learnt merges, then the special tokens.
-    std::vector<std::string> corpus = builtinCorpus();
-    const auto merges = learnMerges(corpus, p.merges);
+    TinyTokenizer tok;
     nlohmann::ordered_json vocab = nlohmann::ordered_json::object();
     int next = 0;
     for (const std::string &c : byteCharacters())
@@ -141,15 +120,14 @@ Expected<Qwen3VlConfig, std::string> makeTinyQwen3Vl(const std::string &dir, con
     }
     const std::vector<std::string> specials = {"<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>",
                                                "<|vision_end|>", "<|vision_pad|>", "<|image_pad|>", "<|video_pad|>"};
-    std::map<std::string, int> specialId;
     nlohmann::ordered_json added = nlohmann::ordered_json::array();
     for (const std::string &s : specials) {
-        specialId[s] = next;
+        tok.specialId[s] = next;
         added.push_back({{"id", next++}, {"content", s}, {"single_word", false}, {"lstrip", false}, {"rstrip", false}, {"normalized", false},
                          {"special", true}});
     }
     const nlohmann::ordered_json byteLevel = {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", false}, {"use_regex", false}};
-    nlohmann::ordered_json tj;
+    nlohmann::ordered_json &tj = tok.json;
     tj["version"] = "1.0";
     tj["truncation"] = nullptr;
     tj["padding"] = nullptr;
@@ -163,6 +141,52 @@ Expected<Qwen3VlConfig, std::string> makeTinyQwen3Vl(const std::string &dir, con
     tj["model"] = {{"type", "BPE"},         {"dropout", nullptr},          {"unk_token", nullptr}, {"continuing_subword_prefix", ""},
                    {"end_of_word_suffix", ""}, {"fuse_unk", false},        {"byte_fallback", false}, {"ignore_merges", false},
                    {"vocab", vocab},         {"merges", mergeList}};
+    tok.vocabSize = next;
+    return tok;
+}
+
+// The config of the params' shape over the tokenizer's vocabulary and special tokens.
+Qwen3VlConfig tinyConfig(const TinyQwen3VlParams &p, const TinyTokenizer &tok)
+{
+    Qwen3VlConfig c;
+    setTinyShape(c, p);
+    c.text.vocabSize = tok.vocabSize;
+    c.text.headDim = p.headDim;
+    c.text.mropeSection = p.mropeSection;
+    c.tieWordEmbeddings = p.tieEmbeddings;
+    c.vision.depth = p.visionDepth;
+    c.vision.outHiddenSize = p.textHidden;
+    c.vision.numPositionEmbeddings = p.positionGrid * p.positionGrid;
+    c.vision.deepstackVisualIndexes = p.deepstack;
+    c.imageTokenId = tok.specialId.at("<|image_pad|>");
+    c.videoTokenId = tok.specialId.at("<|video_pad|>");
+    c.visionStartTokenId = tok.specialId.at("<|vision_start|>");
+    c.visionEndTokenId = tok.specialId.at("<|vision_end|>");
+    return c;
+}
+
+} // namespace
+
+TinyQwen3VlParams TinyQwen3VlParams::hundredMillion()
+{
+    TinyQwen3VlParams p;
+    setHundredMillionShape(p);
+    p.merges = 7700;
+    p.visionDepth = 6;
+    p.positionGrid = 32;
+    p.deepstack = {1, 3, 5};
+    p.headDim = 64;
+    p.mropeSection = {12, 10, 10};
+    p.minPixels = 65536;
+    p.maxPixels = 1024 * 1024;
+    return p;
+}
+
+Expected<Qwen3VlConfig, std::string> makeTinyQwen3Vl(const std::string &dir, const TinyQwen3VlParams &p)
+{
+    if (auto ready = prepareTinyModelFolder(dir, p.replaceExisting); !ready)
+        return unexpected(ready.error());
+    const TinyTokenizer tok = byteLevelTokenizer(learnMerges(builtinCorpus(), p.merges));
     nlohmann::ordered_json tc;
     tc["tokenizer_class"] = "Qwen2Tokenizer";
     tc["bos_token"] = nullptr;
@@ -170,53 +194,21 @@ Expected<Qwen3VlConfig, std::string> makeTinyQwen3Vl(const std::string &dir, con
     tc["pad_token"] = "<|endoftext|>";
     tc["unk_token"] = nullptr;
     tc["chat_template"] = kChatTemplate;
-
-    Qwen3VlConfig c;
-    c.text.vocabSize = next;
-    c.text.hiddenSize = p.textHidden;
-    c.text.intermediateSize = p.textIntermediate;
-    c.text.numLayers = p.textLayers;
-    c.text.numHeads = p.textHeads;
-    c.text.numKvHeads = p.textKvHeads;
-    c.text.headDim = p.headDim;
-    c.text.mropeSection = p.mropeSection;
-    c.text.maxPositionEmbeddings = p.maxPositions;
-    c.text.tieWordEmbeddings = c.tieWordEmbeddings = p.tieEmbeddings;
-    c.vision.depth = p.visionDepth;
-    c.vision.hiddenSize = p.visionHidden;
-    c.vision.intermediateSize = p.visionIntermediate;
-    c.vision.numHeads = p.visionHeads;
-    c.vision.patchSize = p.patchSize;
-    c.vision.outHiddenSize = p.textHidden;
-    c.vision.numPositionEmbeddings = p.positionGrid * p.positionGrid;
-    c.vision.deepstackVisualIndexes = p.deepstack;
-    c.imageTokenId = specialId.at("<|image_pad|>");
-    c.videoTokenId = specialId.at("<|video_pad|>");
-    c.visionStartTokenId = specialId.at("<|vision_start|>");
-    c.visionEndTokenId = specialId.at("<|vision_end|>");
+    const Qwen3VlConfig c = tinyConfig(p, tok);
     if (auto r = validate(c); !r)
         return unexpected(r.error());
     Qwen3VlProcessorConfig pre = defaultQwen3VlProcessor(c);
     pre.minPixels = p.minPixels;
     pre.maxPixels = p.maxPixels;
-
-    nlohmann::ordered_json generation = {{"eos_token_id", {specialId.at("<|im_end|>"), specialId.at("<|endoftext|>")}},
-                                         {"pad_token_id", specialId.at("<|endoftext|>")}};
-    for (const auto &[name, text] : std::vector<std::pair<std::string, std::string>>{{"config.json", qwen3VlConfigJson(c)},
-                                                                                     {"preprocessor_config.json", qwen3VlProcessorConfigJson(pre)},
-                                                                                     {"tokenizer.json", tj.dump(2) + "\n"},
-                                                                                     {"tokenizer_config.json", tc.dump(2) + "\n"},
-                                                                                     {"generation_config.json", generation.dump(2) + "\n"}}) {
-        if (auto r = writeTextFile(dir + "/" + name, text); !r)
-            return unexpected(r.error());
-    }
-    try {
-        Qwen3VlNetwork net(c);
-        if (auto r = writeRandomWeights(*net, p.seed, dir + "/model.safetensors"); !r)
-            return unexpected(r.error());
-    } catch (const c10::Error &e) {
-        return unexpected(std::string("cannot build the model: ") + e.what_without_backtrace());
-    }
+    const nlohmann::ordered_json generation = {{"eos_token_id", {tok.specialId.at("<|im_end|>"), tok.specialId.at("<|endoftext|>")}},
+                                               {"pad_token_id", tok.specialId.at("<|endoftext|>")}};
+    const std::vector<std::pair<std::string, std::string>> files = {{"config.json", qwen3VlConfigJson(c)},
+                                                                     {"preprocessor_config.json", qwen3VlProcessorConfigJson(pre)},
+                                                                     {"tokenizer.json", tok.json.dump(2) + "\n"},
+                                                                     {"tokenizer_config.json", tc.dump(2) + "\n"},
+                                                                     {"generation_config.json", generation.dump(2) + "\n"}};
+    if (auto r = writeTinyModelFiles(dir, files, [&c] { return Qwen3VlNetwork(c).ptr(); }, p.seed); !r)
+        return unexpected(r.error());
     return c;
 }
 

@@ -67,23 +67,12 @@ Expected<Batch, std::string> makeBatch(VlmRuntime::Impl &d, const std::vector<co
         b.patchLabels = b.patchLabels.to(d.device);
         b.patchMask = b.patchMask.to(d.device);
     }
-    std::size_t T = 0;
     for (const auto &r : ids)
-        T = std::max(T, r.size());
-    const auto B = std::int64_t(ids.size());
-    b.ids = torch::full({B, std::int64_t(T)}, d.padId(), torch::kInt64);
-    b.mask = torch::zeros({B, std::int64_t(T)}, torch::kInt64);
-    b.labels = torch::full({B, std::int64_t(T)}, -100, torch::kInt64);
-    for (std::int64_t i = 0; i < B; ++i) {
-        const auto n = std::int64_t(ids[std::size_t(i)].size());
-        b.ids[i].slice(0, 0, n).copy_(torch::tensor(ids[std::size_t(i)], torch::kInt64));
-        b.labels[i].slice(0, 0, n).copy_(torch::tensor(labels[std::size_t(i)], torch::kInt64));
-        b.mask[i].slice(0, 0, n).fill_(1);
-        b.tokens += n;
-    }
-    b.ids = b.ids.to(d.device);
-    b.mask = b.mask.to(d.device);
-    b.labels = b.labels.to(d.device);
+        b.tokens += std::int64_t(r.size());
+    const PaddedRows padded = padRows(ids, labels, d.padId());
+    b.ids = padded.ids.to(d.device);
+    b.mask = padded.mask.to(d.device);
+    b.labels = padded.labels.to(d.device);
     return b;
 }
 

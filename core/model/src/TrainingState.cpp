@@ -4,6 +4,7 @@
 #include "SafetensorsTorch.h"
 #include "sdrt/model/Safetensors.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -70,6 +71,26 @@ Expected<TargetRow, std::string> targetRow(VlmRuntime::Impl &d, const Generation
         return unexpected(std::to_string(row.ids.size()) + " tokens, over the context of "
                           + std::to_string(d.info.config.text.maxPositionEmbeddings));
     return row;
+}
+
+PaddedRows padRows(const std::vector<std::vector<std::int64_t>> &ids, const std::vector<std::vector<std::int64_t>> &labels,
+                   std::int64_t padId)
+{
+    std::size_t T = 0;
+    for (const auto &r : ids)
+        T = std::max(T, r.size());
+    const auto B = std::int64_t(ids.size());
+    PaddedRows out;
+    out.ids = torch::full({B, std::int64_t(T)}, padId, torch::kInt64);
+    out.mask = torch::zeros({B, std::int64_t(T)}, torch::kInt64);
+    out.labels = torch::full({B, std::int64_t(T)}, -100, torch::kInt64);
+    for (std::int64_t i = 0; i < B; ++i) {
+        const auto n = std::int64_t(ids[std::size_t(i)].size());
+        out.ids[i].slice(0, 0, n).copy_(torch::tensor(ids[std::size_t(i)], torch::kInt64));
+        out.labels[i].slice(0, 0, n).copy_(torch::tensor(labels[std::size_t(i)], torch::kInt64));
+        out.mask[i].slice(0, 0, n).fill_(1);
+    }
+    return out;
 }
 
 Expected<void, std::string> writeCheckpoint(const std::string &file, int step, const CheckpointContents &contents, const AdamW &optimizer,

@@ -88,6 +88,14 @@ struct TargetRow {
 };
 Expected<TargetRow, std::string> targetRow(VlmRuntime::Impl &d, const GenerationRequest &prompt, const std::string &answer, bool appendEos);
 
+// A batch's rows right-padded to the longest, on the CPU: ids (padded with `padId`), mask (1
+// over each row's tokens) and labels (-100 past a row's end), each [B, T].
+struct PaddedRows {
+    torch::Tensor ids, mask, labels;
+};
+PaddedRows padRows(const std::vector<std::vector<std::int64_t>> &ids, const std::vector<std::vector<std::int64_t>> &labels,
+                   std::int64_t padId);
+
 // Seconds since the run (this process's part of it) started, and the derived rates.
 class StepClock {
 public:

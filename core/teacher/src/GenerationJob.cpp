@@ -263,7 +263,7 @@ private:
         ++m_summary.failed;
         const PromptEntry &pe = m_work.prompts[u.prompt];
         if (m_summary.failures.size() < m_p.failuresListed)
-            m_summary.failures << tr("item %1 (%2), prompt %3 v%4: %5")
+            m_summary.failures << QCoreApplication::translate("sdrt::teacher", "item %1 (%2), prompt %3 v%4: %5")
                                       .arg(u.item)
                                       .arg(m_items.get(u.item).item.externalId.value_or(QString()), pe.version.name)
                                       .arg(pe.version.version)

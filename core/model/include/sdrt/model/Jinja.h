@@ -34,8 +34,13 @@ namespace sdrt::model::jinja {
 struct Options {
     bool trimBlocks = true;   // the first newline after a block tag is removed (as transformers sets)
     bool lstripBlocks = true; // spaces and tabs before a block tag on its line are removed
-    int maxDepth = 200;       // macro calls and nested structures; past it, an error
-    long long maxSteps = 50'000'000; // loop iterations in one render; past it, an error
+    // Past each limit, an error (templates are untrusted input: a checkpoint's files).
+    int maxDepth = 200; // nesting a template writes (brackets, operator chains, blocks); macro calls in progress
+    // Blocks, expressions and macro calls nested while rendering (a macro recursing through nested
+    // blocks multiplies the two), and how deeply a value a template sets may nest lists and
+    // dicts: each level is a stack frame or more, and this many fit a thread's stack with room.
+    int maxRenderDepth = 1000;
+    long long maxSteps = 50'000'000; // loop iterations in one render
 };
 
 class Template {

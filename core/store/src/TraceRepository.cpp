@@ -214,25 +214,24 @@ Result<StartedRun> TraceRepository::startRun(const GenerationRun &run, bool excl
 // Two live runs with the same model would do the same work.
 Result<void> TraceRepository::noOtherLiveRun(Id modelId)
 {
-    auto s = m_db.query("SELECT id, coalesce(owner,''), coalesce(started_at,'') FROM generation_runs"
-                        " WHERE status = 'running' AND model_id = ? ORDER BY id",
-                        modelId);
-    if (!s)
-        return fail(s.error());
-    for (;;) {
-        auto row = s->step();
-        if (!row)
-            return fail(row.error());
-        if (!*row)
-            return {};
-        const Id other = s->int64(0);
-        if (!isLive(other))
-            continue; // died after the reconcile; the next reconcile marks it
-        return fail(QCoreApplication::translate("sdrt::store", "Generation run %1 with the same model is already writing to %2 (%3, started %4). Two runs would do "
-                       "the same work: wait for it to finish or cancel it, then run again (completed traces are skipped).")
-                        .arg(other)
-                        .arg(storeRoot(), s->text(1).isEmpty() ? QCoreApplication::translate("sdrt::store", "another process") : s->text(1), s->text(2)));
-    }
+    std::optional<std::tuple<Id, QString, QString>> other; // id, owner, started
+    auto read = rows::forEach(m_db.query("SELECT id, coalesce(owner,''), coalesce(started_at,'') FROM generation_runs"
+                                         " WHERE status = 'running' AND model_id = ? ORDER BY id",
+                                         modelId),
+                              [&](const Statement &s) {
+                                  // One that died after the reconcile is marked by the next reconcile.
+                                  if (!other && isLive(s.int64(0)))
+                                      other.emplace(s.int64(0), s.text(1), s.text(2));
+                              });
+    if (!read)
+        return read;
+    if (!other)
+        return {};
+    const auto &[id, owner, started] = *other;
+    return fail(QCoreApplication::translate("sdrt::store", "Generation run %1 with the same model is already writing to %2 (%3, started %4). Two runs would do "
+                   "the same work: wait for it to finish or cancel it, then run again (completed traces are skipped).")
+                    .arg(id)
+                    .arg(storeRoot(), owner.isEmpty() ? QCoreApplication::translate("sdrt::store", "another process") : owner, started));
 }
 
 Result<void> TraceRepository::finishRun(Id runId, RunStatus status, const QString &error)

@@ -1,4 +1,3 @@
-#include "sdrt/ui/ItemImages.h"
 #include "sdrt/ui/ComparePanel.h"
 
 #include "sdrt/common/Log.h"
@@ -7,8 +6,9 @@
 #include "sdrt/store/Workspace.h"
 #include "sdrt/ui/AssetViewer.h"
 #include "sdrt/ui/CellTableModel.h"
-#include "sdrt/ui/ComparisonTables.h"
 #include "sdrt/ui/ComparisonController.h"
+#include "sdrt/ui/ComparisonTables.h"
+#include "sdrt/ui/ItemImages.h"
 #include "sdrt/ui/ReviewController.h"
 #include "sdrt/ui/RunText.h"
 #include "sdrt/ui/WorkspaceSession.h"

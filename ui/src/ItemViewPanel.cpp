@@ -1,5 +1,5 @@
-#include "sdrt/ui/ItemImages.h"
 #include "sdrt/ui/ItemViewPanel.h"
+#include "sdrt/ui/ItemImages.h"
 #include "sdrt/ui/RunText.h"
 
 #include "sdrt/prompts/Ensemble.h"

@@ -1,5 +1,5 @@
-#include "sdrt/ui/ItemImages.h"
 #include "sdrt/ui/ReviewController.h"
+#include "sdrt/ui/ItemImages.h"
 #include "sdrt/ui/RunText.h"
 
 #include "sdrt/store/ItemRepository.h"

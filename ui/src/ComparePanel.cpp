@@ -43,7 +43,7 @@
 namespace sdrt::ui {
 
 ComparePanel::ComparePanel(ComparisonController *controller, QWidget *parent)
-    : QWidget(parent), m_controller(controller), m_session(controller->session()), m_evaluationsModel(new CellTableModel(this)),
+    : Screen(parent), m_controller(controller), m_session(controller->session()), m_evaluationsModel(new CellTableModel(this)),
       m_summaryModel(new CellTableModel(this)), m_itemsModel(new CellTableModel(this)), m_evaluations(new QTableView(this)),
       m_compare(new QPushButton(tr("&Compare"), this)), m_metric(new QComboBox(this)), m_summary(new QTableView(this)), m_chart(new QChart),
       m_rowFilter(new QComboBox(this)), m_familyFilter(new QComboBox(this)), m_items(new QTableView(this)), m_shown(new QLabel(this)),

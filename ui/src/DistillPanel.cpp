@@ -29,7 +29,7 @@
 namespace sdrt::ui {
 
 DistillPanel::DistillPanel(DistillController *controller, QWidget *parent)
-    : QWidget(parent), m_controller(controller), m_form(new DistillForm), m_curves(new DistillCurves(this)), m_follow(new QTimer(this)),
+    : Screen(parent), m_controller(controller), m_form(new DistillForm), m_curves(new DistillCurves(this)), m_follow(new QTimer(this)),
       m_status(new QLabel(this)), m_runs(new QTableView(this)), m_lineage(new QLabel(this))
 {
     setObjectName(QStringLiteral("distillPanel"));

@@ -18,7 +18,7 @@
 namespace sdrt::ui {
 
 EvaluatePanel::EvaluatePanel(EvaluationQueue *queue, WorkspaceSession *session, QWidget *parent)
-    : QWidget(parent), m_queue(queue), m_session(session), m_models(new QListWidget(this)), m_modes(new QListWidget(this)),
+    : Screen(parent), m_queue(queue), m_session(session), m_models(new QListWidget(this)), m_modes(new QListWidget(this)),
       m_split(new QComboBox(this)), m_limit(new QSpinBox(this)), m_batch(new QSpinBox(this)), m_queueButton(new QPushButton(tr("&Queue Evaluations"), this)),
       m_cancel(new QPushButton(tr("Cancel Evaluations"), this)), m_progress(new QProgressBar(this)), m_status(new QLabel(this)),
       m_queueList(new QListWidget(this))

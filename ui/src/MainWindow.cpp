@@ -130,19 +130,16 @@ void MainWindow::connectPanels()
         }
         m_review->setFocus();
     });
-    connect(m_review, &ReviewPanel::errorOccurred, this, &MainWindow::showError);
-    connect(m_review, &ReviewPanel::statusMessage, this, [this](const QString &m) { statusBar()->showMessage(m, 5000); });
+    for (Screen *screen : std::initializer_list<Screen *>{m_review, m_distill, m_evaluate, m_compare}) {
+        connect(screen, &Screen::errorOccurred, this, &MainWindow::showError);
+        // Review's messages follow key presses: they go sooner.
+        const int ms = screen == m_review ? 5000 : 10000;
+        connect(screen, &Screen::statusMessage, this, [this, ms](const QString &m) { statusBar()->showMessage(m, ms); });
+    }
     connect(m_session->reviews(), &ReviewController::errorOccurred, this, &MainWindow::showError);
     connect(m_session->reviews(), &ReviewController::statusMessage, this, [this](const QString &m) { statusBar()->showMessage(m, 5000); });
     connect(m_generate, &GeneratePanel::errorOccurred, this, &MainWindow::showError);
     connect(m_generate, &GeneratePanel::finished, this, [this](const QString &summary) { statusBar()->showMessage(summary, 10000); });
-    auto status = [this](const QString &m) { statusBar()->showMessage(m, 10000); };
-    connect(m_distill, &DistillPanel::errorOccurred, this, &MainWindow::showError);
-    connect(m_evaluate, &EvaluatePanel::errorOccurred, this, &MainWindow::showError);
-    connect(m_compare, &ComparePanel::errorOccurred, this, &MainWindow::showError);
-    connect(m_distill, &DistillPanel::statusMessage, this, status);
-    connect(m_evaluate, &EvaluatePanel::statusMessage, this, status);
-    connect(m_compare, &ComparePanel::statusMessage, this, status);
     connect(m_distill, &DistillPanel::stderrLine, this, [this](const QString &line) { m_log->appendLine(tr("distill: %1").arg(line), 2); });
     connect(m_evaluate, &EvaluatePanel::stderrLine, this, [this](const QString &line) { m_log->appendLine(tr("eval: %1").arg(line), 2); });
     connect(m_distill, &DistillPanel::reviewRequested, this, &MainWindow::reviewMarked);

@@ -32,7 +32,7 @@ const char *kSideBySideKey = "review/sideBySide";
 } // namespace
 
 ReviewPanel::ReviewPanel(ReviewController *reviews, QWidget *parent)
-    : QWidget(parent), m_reviews(reviews), m_viewer(new AssetViewer(this)), m_question(new QLabel(this)),
+    : Screen(parent), m_reviews(reviews), m_viewer(new AssetViewer(this)), m_question(new QLabel(this)),
       m_reference(new QLabel(this)), m_itemInfo(new QLabel(this)), m_note(new QPlainTextEdit(this)),
       m_scroll(new QScrollArea(this)), m_columnsHost(new QWidget), m_columnsLayout(new QHBoxLayout(m_columnsHost)),
       m_reviewerLabel(new QLabel(this)), m_approved(new QLabel(this)), m_position(new QLabel(this)),

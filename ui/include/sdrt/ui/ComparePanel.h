@@ -10,7 +10,7 @@
 
 #include "sdrt/eval/Compare.h"
 
-#include <QWidget>
+#include "sdrt/ui/Screen.h"
 
 #include <memory>
 
@@ -28,7 +28,7 @@ class CellTableModel;
 class ComparisonController;
 class WorkspaceSession;
 
-class ComparePanel final : public QWidget {
+class ComparePanel final : public Screen {
     Q_OBJECT
 public:
     explicit ComparePanel(ComparisonController *controller, QWidget *parent = nullptr);
@@ -58,8 +58,6 @@ public:
     QTextBrowser *detail() const { return m_detail; }
 
 Q_SIGNALS:
-    void errorOccurred(const QString &title, const QString &message);
-    void statusMessage(const QString &message);
     void reviewRequested(const QString &source);
     // A comparison finished and is shown (ok), or failed (errorOccurred said why).
     void compared(bool ok);

@@ -10,7 +10,7 @@
 #include "sdrt/store/Types.h"
 
 #include <QJsonObject>
-#include <QWidget>
+#include "sdrt/ui/Screen.h"
 
 class QComboBox;
 class QLabel;
@@ -27,7 +27,7 @@ class DistillController;
 class DistillCurves;
 class DistillForm;
 
-class DistillPanel final : public QWidget {
+class DistillPanel final : public Screen {
     Q_OBJECT
 public:
     explicit DistillPanel(DistillController *controller, QWidget *parent = nullptr);
@@ -58,8 +58,6 @@ public:
     QByteArray configJson() const;
 
 Q_SIGNALS:
-    void errorOccurred(const QString &title, const QString &message);
-    void statusMessage(const QString &message);
     void stderrLine(const QString &line);
     // The shown run's traces were marked for review under `source`.
     void reviewRequested(const QString &source);

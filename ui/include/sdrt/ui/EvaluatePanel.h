@@ -5,7 +5,7 @@
 // them.
 
 #include <QStringList>
-#include <QWidget>
+#include "sdrt/ui/Screen.h"
 
 class QComboBox;
 class QLabel;
@@ -20,7 +20,7 @@ class ChildRun;
 class EvaluationQueue;
 class WorkspaceSession;
 
-class EvaluatePanel final : public QWidget {
+class EvaluatePanel final : public Screen {
     Q_OBJECT
 public:
     EvaluatePanel(EvaluationQueue *queue, WorkspaceSession *session, QWidget *parent = nullptr);
@@ -40,8 +40,6 @@ public:
     QStringList started() const;
 
 Q_SIGNALS:
-    void errorOccurred(const QString &title, const QString &message);
-    void statusMessage(const QString &message);
     void stderrLine(const QString &line);
     void evaluationFinished(const QString &name, bool ok);
     void queueEmpty();

@@ -12,7 +12,7 @@
 
 #include "sdrt/store/Types.h"
 
-#include <QWidget>
+#include "sdrt/ui/Screen.h"
 
 #include <vector>
 
@@ -37,7 +37,7 @@ class RejectDialog;
 class ReviewController;
 class TraceColumn;
 
-class ReviewPanel final : public QWidget {
+class ReviewPanel final : public Screen {
     Q_OBJECT
 public:
     explicit ReviewPanel(ReviewController *reviews, QWidget *parent = nullptr);
@@ -86,8 +86,6 @@ public:
     QComboBox *agreementFilter() const { return m_agreementFilter; }
 
 Q_SIGNALS:
-    void errorOccurred(const QString &title, const QString &message);
-    void statusMessage(const QString &message);
     // After the focused trace changed and its column was updated (the benchmark waits for it).
     void traceShown(qint64 traceId);
 

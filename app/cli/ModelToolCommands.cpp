@@ -34,6 +34,19 @@ QString qs(const std::string &s)
     return QString::fromStdString(s);
 }
 
+// Writes a tiny model with `make` into `dir` and says what it wrote.
+template <typename Params, typename Make, typename Describe>
+int writeTiny(const QString &dir, Params params, std::uint64_t seed, bool replace, Make make, Describe describe)
+{
+    params.seed = seed;
+    params.replaceExisting = replace;
+    auto r = make(dir.toStdString(), params);
+    if (!r)
+        return errorExit(qs(r.error()));
+    out(QCoreApplication::translate("sdrt::cli", "Wrote %1 %2.").arg(dir, describe(*r)));
+    return 0;
+}
+
 } // namespace
 
 int makeTiny(const QStringList &args)
@@ -62,36 +75,24 @@ int makeTiny(const QStringList &args)
     if (p.isSet(qwen3vl)) {
         if (p.isSet(next) || p.isSet(mistral))
             return errorExit(QCoreApplication::translate("sdrt::cli", "--qwen3vl is its own family; --next and --mistral do not apply to it."));
-        model::TinyQwen3VlParams params = p.isSet(big) ? model::TinyQwen3VlParams::hundredMillion() : model::TinyQwen3VlParams{};
-        params.seed = *seedValue;
-        params.replaceExisting = p.isSet(force);
-        auto r = model::makeTinyQwen3Vl(p.positionalArguments().first().toStdString(), params);
-        if (!r)
-            return errorExit(qs(r.error()));
-        out(QCoreApplication::translate("sdrt::cli", "Wrote %1 (Qwen3-VL, vocabulary %2, %3 decoder layers, %4 parameters).")
-                .arg(p.positionalArguments().first())
-                .arg(r->text.vocabSize)
-                .arg(r->text.numLayers)
-                .arg(r->parameterCount()));
-        return 0;
+        const model::TinyQwen3VlParams params = p.isSet(big) ? model::TinyQwen3VlParams::hundredMillion() : model::TinyQwen3VlParams{};
+        return writeTiny(p.positionalArguments().first(), params, *seedValue, p.isSet(force), model::makeTinyQwen3Vl, [](const auto &c) {
+            return QCoreApplication::translate("sdrt::cli", "(Qwen3-VL, vocabulary %1, %2 decoder layers, %3 parameters)")
+                .arg(c.text.vocabSize)
+                .arg(c.text.numLayers)
+                .arg(c.parameterCount());
+        });
     }
     if (p.isSet(big) && p.isSet(next))
         return errorExit(QCoreApplication::translate("sdrt::cli", "--100m and --next are different shapes; choose one."));
     model::TinyModelParams params = p.isSet(big)    ? model::TinyModelParams::hundredMillion()
                                     : p.isSet(next) ? model::TinyModelParams::llavaNext()
                                                     : model::TinyModelParams{};
-    params.seed = *seedValue;
-    params.replaceExisting = p.isSet(force);
     if (p.isSet(mistral))
         params.chatTemplate = "mistral";
-    auto r = model::makeTinyModel(p.positionalArguments().first().toStdString(), params);
-    if (!r)
-        return errorExit(qs(r.error()));
-    out(QCoreApplication::translate("sdrt::cli", "Wrote %1 (vocabulary %2, %3 decoder layers).")
-            .arg(p.positionalArguments().first())
-            .arg(r->text.vocabSize)
-            .arg(r->text.numLayers));
-    return 0;
+    return writeTiny(p.positionalArguments().first(), params, *seedValue, p.isSet(force), model::makeTinyModel, [](const auto &c) {
+        return QCoreApplication::translate("sdrt::cli", "(vocabulary %1, %2 decoder layers)").arg(c.text.vocabSize).arg(c.text.numLayers);
+    });
 }
 
 // The JSON Lines protocol of tokenize, detokenize and chat-template: one object per line on

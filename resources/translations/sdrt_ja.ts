@@ -595,7 +595,7 @@
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../app/cli/ModelToolCommands.cpp" line="+44"/>
+        <location filename="../../app/cli/ModelToolCommands.cpp" line="+57"/>
         <source>Output folder.</source>
         <translation>出力フォルダー。</translation>
     </message>
@@ -1479,14 +1479,9 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1 はファイルで、フォルダーではありません。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelToolCommands.cpp" line="+28"/>
+        <location filename="../../app/cli/ModelToolCommands.cpp" line="+23"/>
         <source>--100m and --next are different shapes; choose one.</source>
         <translation>--100m と --next は別の形です。どちらか一つを選んでください。</translation>
-    </message>
-    <message>
-        <location line="+11"/>
-        <source>Wrote %1 (vocabulary %2, %3 decoder layers).</source>
-        <translation>%1 を書き出しました（語彙 %2、デコーダー %3 層）。</translation>
     </message>
     <message>
         <location filename="../../app/cli/GenerateCommands.cpp" line="-57"/>
@@ -1508,7 +1503,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>モデルフォルダー。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelToolCommands.cpp" line="-48"/>
+        <location filename="../../app/cli/ModelToolCommands.cpp" line="-32"/>
         <source>Write a random tiny LLaVA (or Qwen3-VL) in the Hugging Face layout.</source>
         <translation>ランダムな小さい LLaVA (または Qwen3-VL) を Hugging Face の形式で書き出します。</translation>
     </message>
@@ -1521,11 +1516,6 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <location line="+11"/>
         <source>--qwen3vl is its own family; --next and --mistral do not apply to it.</source>
         <translation>--qwen3vl は別のモデルファミリーです。--next と --mistral は使えません。</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>Wrote %1 (Qwen3-VL, vocabulary %2, %3 decoder layers, %4 parameters).</source>
-        <translation>%1 を書き出しました (Qwen3-VL、語彙 %2、デコーダー %3 層、パラメーター %4)。</translation>
     </message>
     <message>
         <location filename="../../app/cli/ModelCommands.cpp" line="-127"/>
@@ -1633,7 +1623,22 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ワークスペースに登録されたモデルを一覧表示します。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelToolCommands.cpp" line="+58"/>
+        <location filename="../../app/cli/ModelToolCommands.cpp" line="-31"/>
+        <source>Wrote %1 %2.</source>
+        <translation>%1 を書き出しました%2。</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>(Qwen3-VL, vocabulary %1, %2 decoder layers, %3 parameters)</source>
+        <translation> (Qwen3-VL、語彙 %1、デコーダー %2 層、パラメーター %3)</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>(vocabulary %1, %2 decoder layers)</source>
+        <translation>（語彙 %1、デコーダー %2 層）</translation>
+    </message>
+    <message>
+        <location line="+36"/>
         <source>Decode token ids with a model folder&apos;s tokenizer (tokenizer.json, else tokenizer.model). stdin: {&quot;ids&quot;: [..]} per line; stdout: {&quot;text&quot;: &quot;…&quot;} (special tokens kept).</source>
         <translation>モデルフォルダーのトークナイザー (tokenizer.json、なければ tokenizer.model) でトークン ID を復号します。stdin: 1 行に {&quot;ids&quot;: [..]}、stdout: {&quot;text&quot;: &quot;…&quot;} (特殊トークンも残します)。</translation>
     </message>
@@ -2759,7 +2764,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>別のプロセス</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+53"/>
         <source>The process running it ended without finishing it (killed or crashed); a rerun with the same settings resumes it.</source>
         <translation>実行していたプロセスが完了せずに終了しました (強制終了またはクラッシュ)。同じ設定で再実行すると再開します。</translation>
     </message>
@@ -4674,7 +4679,7 @@ Teacher runs — %4</source>
         <translation>ワークスペースを読めません</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+33"/>
         <source>distill: %1</source>
         <translation>distill: %1</translation>
     </message>

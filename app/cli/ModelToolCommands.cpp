@@ -47,6 +47,23 @@ int writeTiny(const QString &dir, Params params, std::uint64_t seed, bool replac
     return 0;
 }
 
+// A JSON-lines tool's command line: DIR and the required --jsonl; false after printing the help
+// when they are not given.
+bool parseJsonLinesTool(QCommandLineParser &p, const QString &command, const QStringList &args, const QString &description,
+                        const QString &dirHelp)
+{
+    p.setApplicationDescription(description);
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("DIR"), dirHelp);
+    QCommandLineOption jsonl(QStringLiteral("jsonl"), QCoreApplication::translate("sdrt::cli", "JSON Lines on stdin and stdout (required)."));
+    p.addOption(jsonl);
+    processArgs(p, QStringList{command} + args);
+    if (p.positionalArguments().size() == 1 && p.isSet(jsonl))
+        return true;
+    err(p.helpText());
+    return false;
+}
+
 } // namespace
 
 int makeTiny(const QStringList &args)
@@ -127,19 +144,15 @@ void answerJsonLines(const std::function<Json(const Json &)> &answerOf)
 int tokenizeLines(const QStringList &args, bool decode)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(decode ? QCoreApplication::translate("sdrt::cli", "Decode token ids with a model folder's tokenizer (tokenizer.json, "
+    if (!parseJsonLinesTool(p, decode ? QStringLiteral("sdrt model detokenize") : QStringLiteral("sdrt model tokenize"), args,
+                            decode ? QCoreApplication::translate("sdrt::cli", "Decode token ids with a model folder's tokenizer (tokenizer.json, "
                                                                                   "else tokenizer.model). stdin: {\"ids\": [..]} per line; stdout: "
                                                                                   "{\"text\": \"…\"} (special tokens kept).")
                                        : QCoreApplication::translate("sdrt::cli", "Encode text with a model folder's tokenizer (tokenizer.json, else "
                                                                                   "tokenizer.model). stdin: {\"text\": \"…\", \"add_special_tokens\": "
-                                                                                  "true} per line; stdout: {\"ids\": [..]}."));
-    p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("DIR"), QCoreApplication::translate("sdrt::cli", "A folder with tokenizer.json or tokenizer.model."));
-    QCommandLineOption jsonl(QStringLiteral("jsonl"), QCoreApplication::translate("sdrt::cli", "JSON Lines on stdin and stdout (required)."));
-    p.addOption(jsonl);
-    processArgs(p, QStringList{decode ? QStringLiteral("sdrt model detokenize") : QStringLiteral("sdrt model tokenize")} + args);
-    if (p.positionalArguments().size() != 1 || !p.isSet(jsonl))
-        return errorExit(p.helpText());
+                                                                                  "true} per line; stdout: {\"ids\": [..]}."),
+                            QCoreApplication::translate("sdrt::cli", "A folder with tokenizer.json or tokenizer.model.")))
+        return 2;
     const std::string dir = QFile::encodeName(p.positionalArguments().first()).toStdString();
     std::optional<model::HfTokenizer> hf;
     std::optional<model::Tokenizer> spm;
@@ -189,17 +202,13 @@ int tokenizeLines(const QStringList &args, bool decode)
 int chatTemplateLines(const QStringList &args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(QCoreApplication::translate("sdrt::cli", "Render a model folder's chat template (chat_template.jinja, "
+    if (!parseJsonLinesTool(p, QStringLiteral("sdrt model chat-template"), args,
+                            QCoreApplication::translate("sdrt::cli", "Render a model folder's chat template (chat_template.jinja, "
                                                                          "chat_template.json or tokenizer_config.json). stdin: {\"messages\": "
                                                                          "[..], \"add_generation_prompt\": true, \"extra\": {..}} per line; "
-                                                                         "stdout: {\"text\": \"…\"} or {\"error\": \"…\"}."));
-    p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("DIR"), QCoreApplication::translate("sdrt::cli", "A folder with a chat template."));
-    QCommandLineOption jsonl(QStringLiteral("jsonl"), QCoreApplication::translate("sdrt::cli", "JSON Lines on stdin and stdout (required)."));
-    p.addOption(jsonl);
-    processArgs(p, QStringList{QStringLiteral("sdrt model chat-template")} + args);
-    if (p.positionalArguments().size() != 1 || !p.isSet(jsonl))
-        return errorExit(p.helpText());
+                                                                         "stdout: {\"text\": \"…\"} or {\"error\": \"…\"}."),
+                            QCoreApplication::translate("sdrt::cli", "A folder with a chat template.")))
+        return 2;
     const std::string dir = QFile::encodeName(p.positionalArguments().first()).toStdString();
     auto source = model::findChatTemplate(dir);
     if (!source)

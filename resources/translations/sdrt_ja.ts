@@ -595,7 +595,7 @@
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../app/cli/ModelToolCommands.cpp" line="+57"/>
+        <location filename="../../app/cli/ModelToolCommands.cpp" line="+74"/>
         <source>Output folder.</source>
         <translation>出力フォルダー。</translation>
     </message>
@@ -1623,12 +1623,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ワークスペースに登録されたモデルを一覧表示します。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelToolCommands.cpp" line="-31"/>
+        <location filename="../../app/cli/ModelToolCommands.cpp" line="-48"/>
         <source>Wrote %1 %2.</source>
         <translation>%1 を書き出しました%2。</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+51"/>
         <source>(Qwen3-VL, vocabulary %1, %2 decoder layers, %3 parameters)</source>
         <translation> (Qwen3-VL、語彙 %1、デコーダー %2 層、パラメーター %3)</translation>
     </message>
@@ -1638,7 +1638,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>（語彙 %1、デコーダー %2 層）</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+37"/>
         <source>Decode token ids with a model folder&apos;s tokenizer (tokenizer.json, else tokenizer.model). stdin: {&quot;ids&quot;: [..]} per line; stdout: {&quot;text&quot;: &quot;…&quot;} (special tokens kept).</source>
         <translation>モデルフォルダーのトークナイザー (tokenizer.json、なければ tokenizer.model) でトークン ID を復号します。stdin: 1 行に {&quot;ids&quot;: [..]}、stdout: {&quot;text&quot;: &quot;…&quot;} (特殊トークンも残します)。</translation>
     </message>
@@ -1648,28 +1648,27 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>モデルフォルダーのトークナイザー (tokenizer.json、なければ tokenizer.model) でテキストを符号化します。stdin: 1 行に {&quot;text&quot;: &quot;…&quot;, &quot;add_special_tokens&quot;: true}、stdout: {&quot;ids&quot;: [..]}。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>A folder with tokenizer.json or tokenizer.model.</source>
         <translation>tokenizer.json または tokenizer.model のあるフォルダー。</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+60"/>
+        <location line="-96"/>
         <source>JSON Lines on stdin and stdout (required).</source>
         <translation>stdin と stdout に JSON Lines (必須)。</translation>
     </message>
     <message>
-        <location line="-6"/>
+        <location line="+148"/>
         <source>Render a model folder&apos;s chat template (chat_template.jinja, chat_template.json or tokenizer_config.json). stdin: {&quot;messages&quot;: [..], &quot;add_generation_prompt&quot;: true, &quot;extra&quot;: {..}} per line; stdout: {&quot;text&quot;: &quot;…&quot;} or {&quot;error&quot;: &quot;…&quot;}.</source>
         <translation>モデルフォルダーのチャットテンプレート (chat_template.jinja、chat_template.json または tokenizer_config.json) を描画します。stdin: 1 行に {&quot;messages&quot;: [..], &quot;add_generation_prompt&quot;: true, &quot;extra&quot;: {..}}、stdout: {&quot;text&quot;: &quot;…&quot;} または {&quot;error&quot;: &quot;…&quot;}。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>A folder with a chat template.</source>
         <translation>チャットテンプレートのあるフォルダー。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+7"/>
         <source>%1 has no chat template (chat_template.jinja, chat_template.json or tokenizer_config.json).</source>
         <translation>%1 にはチャットテンプレート (chat_template.jinja、chat_template.json または tokenizer_config.json) がありません。</translation>
     </message>

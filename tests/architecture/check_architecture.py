@@ -16,6 +16,7 @@ Each rule prints the places that break it; the exit status is the number of brok
   widgets    no repository constructed under ui/src outside controllers and the workspace session
   size       no function over 80 lines and no file over 500 lines in app/, core/ and ui/, but
              those named in EXCEPTIONS below with their reason (none over 120 lines)
+  translations  every context of resources/translations/*.ts is one the code translates in
 """
 import argparse
 import os
@@ -227,8 +228,33 @@ def check_size(root):
     return problems
 
 
+def check_translations(root):
+    """Every context of the translation files is one the code translates in at run time. lupdate
+    files a free tr() helper called in a member function under that class, which the code never
+    asks for: those strings would never show translated."""
+    folder = os.path.join(root, 'resources/translations')
+    if not os.path.isdir(folder):
+        return []
+    used = set()
+    for _, _, text in sources(root, ('app', 'core', 'ui')):
+        used |= set(re.findall(r'translate\(\s*"([^"]+)"', text))
+        used |= set(re.findall(r'Q_DECLARE_TR_FUNCTIONS\((\w+)\)', text))
+        for m in re.finditer(r'\bclass\s+(\w+)[^;{]*\{\s*Q_OBJECT', text):
+            spaces = re.findall(r'namespace\s+([\w:]+)\s*\{', text[:m.start()])
+            used.add(f'{spaces[-1]}::{m.group(1)}' if spaces else m.group(1))
+    problems = []
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith('.ts'):
+            continue
+        for context in re.findall(r'<context>\s*<name>([^<]+)</name>', read(os.path.join(folder, name))):
+            if context not in used:
+                problems.append(f'resources/translations/{name}: context {context} is used by no code at run time, so its '
+                                f'strings never show translated (a free tr() in a member function is filed under the class)')
+    return problems
+
+
 RULES = [('includes', check_includes), ('links', check_links), ('torch', check_torch), ('qt', check_qt), ('sql', check_sql),
-         ('widgets', check_widgets), ('size', check_size)]
+         ('widgets', check_widgets), ('size', check_size), ('translations', check_translations)]
 
 
 def self_test():
@@ -242,6 +268,7 @@ def self_test():
         'sql': ('ui/src/Bad.cpp', 'auto s = db.prepare("SELECT id FROM items");\n'),
         'widgets': ('ui/src/BadPanel.cpp', 'void f() { store::ItemRepository items(db); }\n'),
         'size': ('app/Bad.cpp', 'int f()\n{\n' + '    ++x;\n' * 90 + '}\n'),
+        'translations': ('resources/translations/sdrt_ja.ts', '<context>\n    <name>sdrt::teacher::Commits</name>\n</context>\n'),
     }
     failed = 0
     for name, rule in RULES:

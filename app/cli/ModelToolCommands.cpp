@@ -57,8 +57,9 @@ bool parseJsonLinesTool(QCommandLineParser &p, const QString &command, const QSt
     p.addPositionalArgument(QStringLiteral("DIR"), dirHelp);
     QCommandLineOption jsonl(QStringLiteral("jsonl"), QCoreApplication::translate("sdrt::cli", "JSON Lines on stdin and stdout (required)."));
     p.addOption(jsonl);
-    processArgs(p, QStringList{command} + args);
-    if (p.positionalArguments().size() == 1 && p.isSet(jsonl))
+    if (!parseArgs(p, command, args, 1))
+        return false;
+    if (p.isSet(jsonl))
         return true;
     err(p.helpText());
     return false;

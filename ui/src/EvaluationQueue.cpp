@@ -104,13 +104,11 @@ void EvaluationQueue::onLine(const QJsonObject &line)
     Q_EMIT changed(p.done, std::max(1, p.total));
 }
 
-// The finished line of the evaluation that just ended; `ok` when it is done.
-QString EvaluationQueue::endLine(bool &ok)
+// The finished line of the evaluation that just ended with `event`.
+QString EvaluationQueue::endLine(protocol::Event event)
 {
     const QJsonObject last = m_child->lastEvent();
-    const protocol::Event event = protocol::eventOf(last);
-    ok = event == protocol::Event::Done;
-    if (ok) {
+    if (event == protocol::Event::Done) {
         const protocol::EvalEnd end = protocol::decodeEvalEnd(last);
         return tr("%1: done, %2 items in %3").arg(m_current).arg(end.items).arg(formatSeconds(end.seconds));
     }
@@ -124,11 +122,11 @@ QString EvaluationQueue::endLine(bool &ok)
 
 void EvaluationQueue::onFinished()
 {
-    bool ok = false;
-    m_finishedLines << endLine(ok);
+    const protocol::Event event = protocol::eventOf(m_child->lastEvent());
+    const bool ok = event == protocol::Event::Done;
+    m_finishedLines << endLine(event);
     m_status = m_finishedLines.last();
-    const bool cancelled = protocol::eventOf(m_child->lastEvent()) == protocol::Event::Cancelled;
-    if (!ok && !cancelled)
+    if (!ok && event != protocol::Event::Cancelled)
         Q_EMIT errorOccurred(tr("Evaluation %1").arg(m_current), m_status);
     const QString name = m_current;
     m_current.clear();

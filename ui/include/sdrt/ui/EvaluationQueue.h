@@ -6,6 +6,8 @@
 //
 // Thread rule: the GUI thread.
 
+#include "sdrt/store/RunProtocol.h"
+
 #include <QJsonObject>
 #include <QObject>
 #include <QStringList>
@@ -62,7 +64,7 @@ private:
     void startNext();
     void onLine(const QJsonObject &line);
     void onFinished();
-    QString endLine(bool &ok);
+    QString endLine(store::protocol::Event event);
 
     WorkspaceSession *m_session;
     ChildRun *m_child;

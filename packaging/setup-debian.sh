@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   qt6-base-dev qt6-base-dev-tools
   qt6-charts-dev libqt6opengl6-dev qt6-svg-dev qt6-pdf-dev
-  qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools linguist-qt6
+  qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools linguist-qt6 qt6-translations-l10n
   libgl1-mesa-dev libxkbcommon-dev
   libtorch-dev libopenblas0-pthread libgloo-dev
   libopencv-dev

@@ -595,7 +595,7 @@
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../app/cli/ModelToolCommands.cpp" line="+74"/>
+        <location filename="../../app/cli/ModelToolCommands.cpp" line="+75"/>
         <source>Output folder.</source>
         <translation>出力フォルダー。</translation>
     </message>
@@ -1623,12 +1623,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>ワークスペースに登録されたモデルを一覧表示します。</translation>
     </message>
     <message>
-        <location filename="../../app/cli/ModelToolCommands.cpp" line="-48"/>
+        <location filename="../../app/cli/ModelToolCommands.cpp" line="-49"/>
         <source>Wrote %1 %2.</source>
         <translation>%1 を書き出しました%2。</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+52"/>
         <source>(Qwen3-VL, vocabulary %1, %2 decoder layers, %3 parameters)</source>
         <translation> (Qwen3-VL、語彙 %1、デコーダー %2 層、パラメーター %3)</translation>
     </message>
@@ -1653,12 +1653,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>tokenizer.json または tokenizer.model のあるフォルダー。</translation>
     </message>
     <message>
-        <location line="-96"/>
+        <location line="-97"/>
         <source>JSON Lines on stdin and stdout (required).</source>
         <translation>stdin と stdout に JSON Lines (必須)。</translation>
     </message>
     <message>
-        <location line="+148"/>
+        <location line="+149"/>
         <source>Render a model folder&apos;s chat template (chat_template.jinja, chat_template.json or tokenizer_config.json). stdin: {&quot;messages&quot;: [..], &quot;add_generation_prompt&quot;: true, &quot;extra&quot;: {..}} per line; stdout: {&quot;text&quot;: &quot;…&quot;} or {&quot;error&quot;: &quot;…&quot;}.</source>
         <translation>モデルフォルダーのチャットテンプレート (chat_template.jinja、chat_template.json または tokenizer_config.json) を描画します。stdin: 1 行に {&quot;messages&quot;: [..], &quot;add_generation_prompt&quot;: true, &quot;extra&quot;: {..}}、stdout: {&quot;text&quot;: &quot;…&quot;} または {&quot;error&quot;: &quot;…&quot;}。</translation>
     </message>
@@ -3211,7 +3211,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::ComparePanel</name>
     <message>
-        <location filename="../../ui/src/ComparePanel.cpp" line="+48"/>
+        <location filename="../../ui/src/ComparePanel.cpp" line="+49"/>
         <source>&amp;Compare</source>
         <translation>比較(&amp;C)</translation>
     </message>
@@ -3514,7 +3514,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::DistillForm</name>
     <message>
-        <location filename="../../ui/src/DistillForm.cpp" line="+67"/>
+        <location filename="../../ui/src/DistillForm.cpp" line="+68"/>
         <source>Run</source>
         <translation>実行</translation>
     </message>
@@ -4009,7 +4009,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::EvaluatePanel</name>
     <message>
-        <location filename="../../ui/src/EvaluatePanel.cpp" line="+22"/>
+        <location filename="../../ui/src/EvaluatePanel.cpp" line="+23"/>
         <source>&amp;Queue Evaluations</source>
         <translation>評価をキューに追加(&amp;Q)</translation>
     </message>
@@ -4158,7 +4158,7 @@ Teacher runs — %4</source>
         <translation>評価 %1: %3 項目中 %2 項目、失敗 %4 · 残り %5</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+15"/>
         <source>%1: done, %2 items in %3</source>
         <translation>%1: 完了、%2 項目、%3</translation>
     </message>
@@ -4186,7 +4186,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::GeneratePanel</name>
     <message>
-        <location filename="../../ui/src/GeneratePanel.cpp" line="+29"/>
+        <location filename="../../ui/src/GeneratePanel.cpp" line="+30"/>
         <source>Only the selected item</source>
         <translation>選択中の項目だけ</translation>
     </message>
@@ -4458,7 +4458,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::ItemListPanel</name>
     <message>
-        <location filename="../../ui/src/ItemListPanel.cpp" line="+25"/>
+        <location filename="../../ui/src/ItemListPanel.cpp" line="+26"/>
         <source>All splits</source>
         <translation>すべての分割</translation>
     </message>
@@ -4633,7 +4633,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::MainWindow</name>
     <message>
-        <location filename="../../ui/src/MainWindow.cpp" line="+57"/>
+        <location filename="../../ui/src/MainWindow.cpp" line="+59"/>
         <source>Browse</source>
         <translation>閲覧</translation>
     </message>
@@ -4658,7 +4658,7 @@ Teacher runs — %4</source>
         <translation>比較</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+26"/>
         <source>Items</source>
         <translation>項目</translation>
     </message>
@@ -4673,7 +4673,7 @@ Teacher runs — %4</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+20"/>
         <source>Cannot read the workspace</source>
         <translation>ワークスペースを読めません</translation>
     </message>
@@ -4758,7 +4758,7 @@ Teacher runs — %4</source>
         <translation>評価を比較(&amp;C)</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+7"/>
         <source>&amp;Review</source>
         <translation>レビュー(&amp;R)</translation>
     </message>
@@ -4998,7 +4998,7 @@ Teacher runs — %4</source>
         </translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Open Workspace</source>
         <translation>ワークスペースを開く</translation>
     </message>
@@ -5039,17 +5039,18 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::RejectDialog</name>
     <message>
-        <location filename="../../ui/src/RejectDialog.cpp" line="+30"/>
+        <location filename="../../ui/src/RejectDialog.cpp" line="+34"/>
+        <location line="+2"/>
         <source>Reject trace</source>
         <translation>トレースを却下</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>Reasons (press 1–9 to toggle):</source>
         <translation>理由（1〜9 キーで切り替え）:</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+13"/>
         <source>Answer: %1</source>
         <translation>回答: %1</translation>
     </message>
@@ -5060,6 +5061,11 @@ Teacher runs — %4</source>
     </message>
     <message>
         <location line="+3"/>
+        <source>The first sentence of the analysis (or the answer) that is wrong</source>
+        <translation>分析（または回答）の中で最初に誤っている文</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>First wrong step:</source>
         <translation>最初に誤ったステップ:</translation>
     </message>
@@ -5074,7 +5080,7 @@ Teacher runs — %4</source>
         <translation>コメント:</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Reject</source>
         <translation>却下</translation>
     </message>
@@ -5088,7 +5094,7 @@ Teacher runs — %4</source>
         <translation>レビューを読めません</translation>
     </message>
     <message>
-        <location line="+133"/>
+        <location line="+136"/>
         <source>Cannot read item %1</source>
         <translation>項目 %1 を読めません</translation>
     </message>
@@ -5163,7 +5169,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::ReviewPanel</name>
     <message>
-        <location filename="../../ui/src/ReviewPanel.cpp" line="+48"/>
+        <location filename="../../ui/src/ReviewPanel.cpp" line="+49"/>
         <source>Review</source>
         <translation>レビュー</translation>
     </message>
@@ -5243,17 +5249,17 @@ Teacher runs — %4</source>
         <translation>他の場所でレビュー対象に印付けされた項目（sdrt eval enqueue: 評価の誤答や後退）</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>%v of %m traces reviewed</source>
         <translation>%m 件中 %v 件のトレースをレビュー済み</translation>
     </message>
     <message>
-        <location line="-46"/>
+        <location line="-45"/>
         <source>Photo | Drawing</source>
         <translation>写真 | 図面</translation>
     </message>
     <message>
-        <location line="+89"/>
+        <location line="+95"/>
         <source>No note for this item.</source>
         <translation>この項目にメモはありません。</translation>
     </message>
@@ -5278,19 +5284,19 @@ Teacher runs — %4</source>
         <translation>メモ:</translation>
     </message>
     <message>
-        <location filename="../../ui/src/ReviewPanelDialogs.cpp" line="+45"/>
+        <location filename="../../ui/src/ReviewPanelDialogs.cpp" line="+46"/>
         <source>&quot;%1&quot; is the name of a simulated reviewer (verdicts made by a rule). Your verdicts need your own name.</source>
         <translation>&quot;%1&quot; は模擬レビュー担当者 (規則による判定) の名前です。あなたの判定にはご自身の名前が必要です。</translation>
     </message>
     <message numerus="yes">
-        <location line="+48"/>
+        <location line="+64"/>
         <source>Accept %n trace(s) in the queue whose answer matches the reference? %1 undoes it.</source>
         <translation>
             <numerusform>キュー内で回答が正解と一致する %n 件のトレースを承認しますか？ %1 で元に戻せます。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/src/ReviewPanel.cpp" line="+76"/>
+        <location filename="../../ui/src/ReviewPanel.cpp" line="+81"/>
         <source>From anywhere</source>
         <translation>すべての出所</translation>
     </message>
@@ -5310,7 +5316,7 @@ Teacher runs — %4</source>
         <translation>レビュー担当者: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/src/ReviewPanelDialogs.cpp" line="-52"/>
+        <location filename="../../ui/src/ReviewPanelDialogs.cpp" line="-68"/>
         <location line="+3"/>
         <source>Reviewer</source>
         <translation>レビュー担当者</translation>
@@ -5385,7 +5391,7 @@ Teacher runs — %4</source>
         <translation>（なし）</translation>
     </message>
     <message>
-        <location line="-263"/>
+        <location line="-274"/>
         <source>Photo and drawing side by side, or in tabs (remembered)</source>
         <translation>写真と図面を左右に並べる / タブで切り替える（設定を記憶）</translation>
     </message>
@@ -5395,17 +5401,17 @@ Teacher runs — %4</source>
         <translation>自分の直前の操作を元に戻す（レビュアーごとの履歴）</translation>
     </message>
     <message>
-        <location filename="../../ui/src/ReviewPanelDialogs.cpp" line="+51"/>
+        <location filename="../../ui/src/ReviewPanelDialogs.cpp" line="+67"/>
         <source>Accept matching traces</source>
         <translation>一致するトレースを承認</translation>
     </message>
     <message>
-        <location filename="../../ui/src/ReviewPanel.cpp" line="+176"/>
+        <location filename="../../ui/src/ReviewPanel.cpp" line="+187"/>
         <source>Side by side needs a photo and a drawing; this item shows one kind only.</source>
         <translation>左右表示には写真と図面が必要です。この項目は片方だけです。</translation>
     </message>
     <message>
-        <location line="-207"/>
+        <location line="-218"/>
         <source>Accept the focused trace</source>
         <translation>選択中のトレースを承認</translation>
     </message>
@@ -5471,17 +5477,17 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::TraceColumn</name>
     <message>
-        <location filename="../../ui/src/TraceColumn.cpp" line="+59"/>
+        <location filename="../../ui/src/TraceColumn.cpp" line="+65"/>
         <source>Step 1 — analysis</source>
         <translation>ステップ 1 — 分析</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+12"/>
         <source>%1 v%2 · sample %3</source>
         <translation>%1 v%2 · サンプル %3</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>Answer: %1
 Parsed: %2</source>
         <translation>回答: %1
@@ -5538,7 +5544,17 @@ Parsed: %2</source>
         <translation>あなたの判定: 却下</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
+        <source>First wrong step: “%1”</source>
+        <translation>最初の誤りのステップ：「%1」</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Comment: %1</source>
+        <translation>コメント：%1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Your verdict: skipped</source>
         <translation>あなたの判定: 保留</translation>
     </message>

@@ -1,5 +1,6 @@
 #include "sdrt/ui/ComparePanel.h"
 
+#include "sdrt/ui/ElidingComboBox.h"
 #include "sdrt/common/Log.h"
 #include "sdrt/review/ReviewSession.h"
 #include "sdrt/store/OutputFile.h"
@@ -45,8 +46,8 @@ namespace sdrt::ui {
 ComparePanel::ComparePanel(ComparisonController *controller, QWidget *parent)
     : Screen(parent), m_controller(controller), m_session(controller->session()), m_evaluationsModel(new CellTableModel(this)),
       m_summaryModel(new CellTableModel(this)), m_itemsModel(new CellTableModel(this)), m_evaluations(new QTableView(this)),
-      m_compare(new QPushButton(tr("&Compare"), this)), m_metric(new QComboBox(this)), m_summary(new QTableView(this)), m_chart(new QChart),
-      m_rowFilter(new QComboBox(this)), m_familyFilter(new QComboBox(this)), m_items(new QTableView(this)), m_shown(new QLabel(this)),
+      m_compare(new QPushButton(tr("&Compare"), this)), m_metric(new ElidingComboBox(this)), m_summary(new QTableView(this)), m_chart(new QChart),
+      m_rowFilter(new ElidingComboBox(this)), m_familyFilter(new ElidingComboBox(this)), m_items(new QTableView(this)), m_shown(new QLabel(this)),
       m_send(new QPushButton(tr("Send to Re&view"), this)), m_exportHtml(new QPushButton(tr("Export &HTML…"), this)),
       m_exportCsv(new QPushButton(tr("Export C&SV…"), this)), m_viewer(new AssetViewer(this)), m_detail(new QTextBrowser(this))
 {

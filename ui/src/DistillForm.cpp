@@ -1,5 +1,6 @@
 #include "sdrt/ui/DistillForm.h"
 
+#include "sdrt/ui/ElidingComboBox.h"
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -70,7 +71,7 @@ QGroupBox *DistillForm::runGroup()
     m_name->setObjectName(QStringLiteral("distillName"));
     m_name->setPlaceholderText(tr("distill-<UTC time>"));
     m_name->setToolTip(tr("The run's name, also the student model's name"));
-    m_base = new QComboBox(runBox);
+    m_base = new ElidingComboBox(runBox);
     m_base->setObjectName(QStringLiteral("distillBase"));
     m_processes = intBox(runBox, 1, 64, 1);
     m_processes->setToolTip(tr("Local data-parallel processes (the batch is split between them)"));
@@ -156,7 +157,7 @@ QGroupBox *DistillForm::lossGroup(const distill::DistillConfig &d)
     m_crossEntropy->setChecked(d.crossEntropy);
     m_lambda = doubleBox(lossBox, 0, 100, d.lambdaHidden, 3, 0.1);
     m_lambda->setToolTip(tr("Weight λ of the hidden-state term; 0 turns it off"));
-    m_hiddenLoss = new QComboBox(lossBox);
+    m_hiddenLoss = new ElidingComboBox(lossBox);
     m_hiddenLoss->addItem(tr("Mean squared error"), int(distill::HiddenStateLoss::Mse));
     m_hiddenLoss->addItem(tr("1 − cosine"), int(distill::HiddenStateLoss::Cosine));
     m_hiddenLayers = new QLineEdit(lossBox);

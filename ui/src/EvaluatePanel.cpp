@@ -1,5 +1,6 @@
 #include "sdrt/ui/EvaluatePanel.h"
 
+#include "sdrt/ui/ElidingComboBox.h"
 #include "sdrt/store/Workspace.h"
 #include "sdrt/ui/EvaluationQueue.h"
 #include "sdrt/ui/WorkspaceSession.h"
@@ -19,7 +20,7 @@ namespace sdrt::ui {
 
 EvaluatePanel::EvaluatePanel(EvaluationQueue *queue, WorkspaceSession *session, QWidget *parent)
     : Screen(parent), m_queue(queue), m_session(session), m_models(new QListWidget(this)), m_modes(new QListWidget(this)),
-      m_split(new QComboBox(this)), m_limit(new QSpinBox(this)), m_batch(new QSpinBox(this)), m_queueButton(new QPushButton(tr("&Queue Evaluations"), this)),
+      m_split(new ElidingComboBox(this)), m_limit(new QSpinBox(this)), m_batch(new QSpinBox(this)), m_queueButton(new QPushButton(tr("&Queue Evaluations"), this)),
       m_cancel(new QPushButton(tr("Cancel Evaluations"), this)), m_progress(new QProgressBar(this)), m_status(new QLabel(this)),
       m_queueList(new QListWidget(this))
 {

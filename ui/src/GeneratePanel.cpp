@@ -1,5 +1,6 @@
 #include "sdrt/ui/GeneratePanel.h"
 
+#include "sdrt/ui/ElidingComboBox.h"
 #include "sdrt/distill/Models.h"
 
 #include "sdrt/common/Log.h"
@@ -25,8 +26,8 @@ namespace sdrt::ui {
 
 
 GeneratePanel::GeneratePanel(WorkspaceSession *session, QWidget *parent)
-    : QWidget(parent), m_session(session), m_runner(new GenerateRunner(this)), m_model(new QComboBox(this)), m_prompts(new QListWidget(this)),
-      m_split(new QComboBox(this)), m_family(new QComboBox(this)), m_currentOnly(new QCheckBox(tr("Only the selected item"), this)),
+    : QWidget(parent), m_session(session), m_runner(new GenerateRunner(this)), m_model(new ElidingComboBox(this)), m_prompts(new QListWidget(this)),
+      m_split(new ElidingComboBox(this)), m_family(new ElidingComboBox(this)), m_currentOnly(new QCheckBox(tr("Only the selected item"), this)),
       m_samples(new QSpinBox(this)), m_temperature(new QDoubleSpinBox(this)), m_batch(new QSpinBox(this)), m_step1Tokens(new QSpinBox(this)),
       m_hidden(new QCheckBox(tr("Store hidden states for distillation"), this)), m_run(new QPushButton(tr("&Run"), this)),
       m_cancel(new QPushButton(tr("Cancel"), this)), m_progress(new QProgressBar(this)), m_status(new QLabel(this)),

@@ -1,4 +1,5 @@
 #include "sdrt/ui/ItemListPanel.h"
+#include "sdrt/ui/ElidingComboBox.h"
 #include "sdrt/ui/RunText.h"
 
 #include "sdrt/ui/ItemListModel.h"
@@ -18,7 +19,7 @@ namespace sdrt::ui {
 
 ItemListPanel::ItemListPanel(WorkspaceSession *session, QWidget *parent)
     : QWidget(parent), m_session(session), m_model(new ItemListModel(session, this)), m_view(new QTableView(this)),
-      m_split(new QComboBox(this)), m_family(new QComboBox(this)), m_search(new QLineEdit(this)),
+      m_split(new ElidingComboBox(this)), m_family(new ElidingComboBox(this)), m_search(new QLineEdit(this)),
       m_count(new QLabel(this)), m_searchDelay(new QTimer(this))
 {
     setObjectName(QStringLiteral("itemListPanel"));

@@ -19,6 +19,7 @@
 #include "sdrt/store/OutputFile.h"
 #include "sdrt/ui/ReviewController.h"
 #include "sdrt/ui/ReviewPanel.h"
+#include "sdrt/ui/WheelGuard.h"
 #include "sdrt/ui/WorkspaceSession.h"
 
 #include <QActionGroup>
@@ -53,6 +54,7 @@ MainWindow::MainWindow(QWidget *parent)
       m_status(new QLabel(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
+    WheelGuard::install();
     m_centre->setObjectName(QStringLiteral("centreTabs"));
     m_centre->addTab(m_itemView, tr("Browse"));
     m_centre->addTab(m_review, tr("Review"));
@@ -74,9 +76,10 @@ MainWindow::MainWindow(QWidget *parent)
     createMenus();
     connectPanels();
     updateTitle();
-    // The engineers' screens (curves, comparison tables) want room: most of the screen, at least 1280×800.
+    // The engineers' screens (curves, comparison tables) want room: most of the screen, never
+    // more than the screen has.
     const QRect screen = QGuiApplication::primaryScreen() ? QGuiApplication::primaryScreen()->availableGeometry() : QRect(0, 0, 1280, 800);
-    resize(std::max(1280, int(screen.width() * 0.9)), std::max(800, int(screen.height() * 0.9)));
+    resize(std::min(screen.width(), std::max(1280, int(screen.width() * 0.9))), std::min(screen.height(), std::max(800, int(screen.height() * 0.9))));
 }
 
 MainWindow::~MainWindow() = default;
@@ -99,7 +102,12 @@ void MainWindow::createDocks()
     itemsDock->raise();
     resizeDocks({itemsDock}, {520}, Qt::Horizontal);
     resizeDocks({logDock}, {120}, Qt::Vertical);
-    statusBar()->addPermanentWidget(m_status, 1);
+    m_docks = {itemsDock, generateDock, logDock};
+    // A normal (not permanent) widget: a status message takes its place while it shows. The
+    // label never asks for the width of its text (a long workspace path would widen the window).
+    m_status->setObjectName(QStringLiteral("workspaceStatus"));
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    statusBar()->addWidget(m_status, 1);
 }
 
 // Which panel follows which, and where their errors and messages go.
@@ -183,6 +191,10 @@ void MainWindow::createMenus()
     evaluateTab->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
     QAction *compareTab = view->addAction(tr("&Compare Evaluations"), this, [this] { m_centre->setCurrentWidget(m_compare); });
     compareTab->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_5));
+    // The side panels: a closed one comes back from here.
+    view->addSeparator();
+    for (QDockWidget *dock : m_docks)
+        view->addAction(dock->toggleViewAction());
 
     QMenu *review = menuBar()->addMenu(tr("&Review"));
     review->addAction(tr("&Switch Reviewer…"), m_review, &ReviewPanel::chooseReviewer);
@@ -446,6 +458,7 @@ void MainWindow::updateTitle()
     }
     setWindowTitle(tr("%1 — SDRT Workbench").arg(m_session->root()));
     m_status->setText(tr("Workspace %1 · %n matching item(s)", nullptr, int(m_itemList->model()->totalCount())).arg(m_session->root()));
+    m_status->setToolTip(m_status->text());
 }
 
 void MainWindow::chooseOpen()

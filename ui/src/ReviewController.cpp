@@ -146,8 +146,11 @@ ReviewTraceView ReviewController::trace(int index) const
     v.confidence = info->confidence;
     v.verdict = m_session->verdict(info->traceId);
     if (v.verdict == review::Verdict::Reject)
-        if (const store::Review *row = m_session->currentReview(info->traceId, m_session->reviewer()))
+        if (const store::Review *row = m_session->currentReview(info->traceId, m_session->reviewer())) {
             v.reasonTags = row->reasonTags;
+            v.firstWrongStep = row->firstWrongStep;
+            v.comment = row->comment;
+        }
     for (const auto &[who, verdict] : m_session->verdicts(info->traceId))
         if (who != m_session->reviewer())
             v.others.emplace_back(who, verdict);

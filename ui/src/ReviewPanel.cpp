@@ -1,5 +1,6 @@
 #include "sdrt/ui/ReviewPanel.h"
 
+#include "sdrt/ui/ElidingComboBox.h"
 #include "sdrt/ui/AssetViewer.h"
 #include "sdrt/ui/ReviewController.h"
 #include "sdrt/ui/ShortcutSheet.h"
@@ -36,8 +37,8 @@ ReviewPanel::ReviewPanel(ReviewController *reviews, QWidget *parent)
       m_reference(new QLabel(this)), m_itemInfo(new QLabel(this)), m_note(new QPlainTextEdit(this)),
       m_scroll(new QScrollArea(this)), m_columnsHost(new QWidget), m_columnsLayout(new QHBoxLayout(m_columnsHost)),
       m_reviewerLabel(new QLabel(this)), m_approved(new QLabel(this)), m_position(new QLabel(this)),
-      m_progress(new QProgressBar(this)), m_stateFilter(new QComboBox(this)), m_promptFilter(new QComboBox(this)),
-      m_familyFilter(new QComboBox(this)), m_agreementFilter(new QComboBox(this)), m_markFilter(new QComboBox(this))
+      m_progress(new QProgressBar(this)), m_stateFilter(new ElidingComboBox(this)), m_promptFilter(new ElidingComboBox(this)),
+      m_familyFilter(new ElidingComboBox(this)), m_agreementFilter(new ElidingComboBox(this)), m_markFilter(new ElidingComboBox(this))
 {
     setObjectName(QStringLiteral("reviewPanel"));
     setFocusPolicy(Qt::StrongFocus);
@@ -180,7 +181,6 @@ QLayout *ReviewPanel::buildTopBar()
     m_markFilter->setToolTip(tr("Items marked for review elsewhere (sdrt eval enqueue: an evaluation's wrong answers or regressions)"));
     for (QComboBox *c : {m_stateFilter, m_promptFilter, m_familyFilter, m_agreementFilter, m_markFilter}) {
         c->setFocusPolicy(Qt::ClickFocus);
-        c->setSizeAdjustPolicy(QComboBox::AdjustToContents);
         connect(c, &QComboBox::activated, this, [this] {
             applyFilters();
             setFocus();
@@ -188,7 +188,10 @@ QLayout *ReviewPanel::buildTopBar()
     }
     m_progress->setObjectName(QStringLiteral("reviewProgress"));
     m_progress->setFormat(tr("%v of %m traces reviewed"));
-    m_progress->setMinimumWidth(200);
+    // Room for the whole text at four-digit counts, in either language.
+    QString widest = m_progress->format();
+    widest.replace(QLatin1String("%v"), QLatin1String("0000")).replace(QLatin1String("%m"), QLatin1String("0000"));
+    m_progress->setMinimumWidth(m_progress->fontMetrics().horizontalAdvance(widest) + 40);
     m_approved->setObjectName(QStringLiteral("approvedLabel"));
     m_position->setObjectName(QStringLiteral("positionLabel"));
     auto *sideBySide = new QToolButton(this);
@@ -196,21 +199,25 @@ QLayout *ReviewPanel::buildTopBar()
     sideBySide->setFocusPolicy(Qt::NoFocus);
     sideBySide->setDefaultAction(m_sideBySide);
     sideBySide->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    auto *top = new QHBoxLayout;
-    top->addWidget(m_reviewerLabel);
-    top->addWidget(switchReviewer);
-    top->addSpacing(12);
-    top->addWidget(sideBySide);
-    top->addSpacing(12);
-    top->addWidget(m_stateFilter);
-    top->addWidget(m_promptFilter);
-    top->addWidget(m_familyFilter);
-    top->addWidget(m_agreementFilter);
-    top->addWidget(m_markFilter);
-    top->addStretch(1);
-    top->addWidget(m_position);
-    top->addWidget(m_progress);
-    top->addWidget(m_approved);
+    // Two rows, so that the window fits a laptop screen: who reviews and how far the queue
+    // is, then the queue's filters (each as wide as 16 characters, longer entries elided).
+    auto *who = new QHBoxLayout;
+    who->addWidget(m_reviewerLabel);
+    who->addWidget(switchReviewer);
+    who->addSpacing(12);
+    who->addWidget(sideBySide);
+    who->addStretch(1);
+    who->addWidget(m_position);
+    who->addWidget(m_progress);
+    who->addWidget(m_approved);
+    auto *filters = new QHBoxLayout;
+    for (QComboBox *c : {m_stateFilter, m_promptFilter, m_familyFilter, m_agreementFilter})
+        filters->addWidget(c, 1);
+    filters->addWidget(m_markFilter, 2);
+    auto *top = new QVBoxLayout;
+    top->setSpacing(2);
+    top->addLayout(who);
+    top->addLayout(filters);
     return top;
 }
 
@@ -252,8 +259,13 @@ QWidget *ReviewPanel::buildTraceArea()
     m_scroll->setWidgetResizable(true);
     m_scroll->setFocusPolicy(Qt::NoFocus);
     m_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
-    m_scroll->setMinimumHeight(240);
-    return m_scroll;
+    m_scroll->setMinimumHeight(200);
+    // The reject form opens to the right of the columns (ReviewPanel::rejectFocused).
+    m_traceArea = new QWidget(this);
+    auto *row = new QHBoxLayout(m_traceArea);
+    row->setContentsMargins(0, 0, 0, 0);
+    row->addWidget(m_scroll, 1);
+    return m_traceArea;
 }
 
 // --- Intents ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@
 #include "sdrt/ui/TraceColumn.h"
 
 #include <QInputDialog>
+#include <QLayout>
 #include <QMessageBox>
 #include <QScrollArea>
 
@@ -63,23 +64,39 @@ void ReviewPanel::returnFocus()
         m_scroll->ensureWidgetVisible(m_columns[std::size_t(m_focus)], 16, 0);
 }
 
+void ReviewPanel::setShortcutsEnabled(bool on)
+{
+    for (QAction *a : actions())
+        a->setEnabled(on);
+}
+
 void ReviewPanel::rejectFocused()
 {
     const store::Id trace = m_reviews->focusedTrace();
     if (!m_reviews->session() || trace == 0 || !ensureReviewer() || m_rejectDialog)
         return;
     const ReviewTraceView shown = m_reviews->trace(m_reviews->indexOf(trace));
-    m_rejectDialog = new RejectDialog(m_reviews->session()->reasonTags(), shown.analysis, shown.answer, this);
-    m_rejectDialog->setAttribute(Qt::WA_DeleteOnClose);
+    // The form stands beside the traces, so the trace being judged stays in sight. While it is
+    // open the screen's one-key shortcuts are off: keys go to the form, typed text to its fields.
+    m_rejectDialog = new RejectDialog(m_reviews->session()->reasonTags(), shown.analysis, shown.answer, m_traceArea);
+    m_rejectDialog->setMaximumWidth(340);
+    m_rejectDialog->setFrameless();
+    m_traceArea->layout()->addWidget(m_rejectDialog);
+    setShortcutsEnabled(false);
     connect(m_rejectDialog, &QDialog::accepted, this, [this, trace, d = m_rejectDialog] {
         if (m_reviews->focusedTrace() == trace)
             m_reviews->record({review::Verdict::Reject, d->checkedTags(), d->firstWrongStep(), d->comment()});
     });
+    connect(m_rejectDialog, &QDialog::finished, m_rejectDialog, &QObject::deleteLater);
     connect(m_rejectDialog, &QObject::destroyed, this, [this] {
         m_rejectDialog = nullptr;
+        setShortcutsEnabled(true);
         returnFocus();
     });
-    m_rejectDialog->open();
+    m_rejectDialog->show();
+    m_rejectDialog->focusFirst();
+    if (m_focus >= 0 && m_focus < int(m_columns.size()))
+        m_scroll->ensureWidgetVisible(m_columns[std::size_t(m_focus)], 16, 0);
 }
 
 int ReviewPanel::acceptMatchingReference(bool confirm)

@@ -2,7 +2,10 @@
 
 #include <QLabel>
 #include <QPainter>
+#include <QTextBlock>
 #include <QTextBrowser>
+#include <QTextCursor>
+#include <QTextDocument>
 #include <QVBoxLayout>
 
 namespace sdrt::ui {
@@ -45,7 +48,7 @@ TraceColumn::TraceColumn(QWidget *parent)
     m_analysis->setFocusPolicy(Qt::NoFocus); // keys stay with the review screen
     m_analysis->setOpenLinks(false);
     m_analysis->setLineWrapMode(QTextEdit::WidgetWidth);
-    m_analysis->setMinimumHeight(90);
+    m_analysis->setMinimumHeight(60);
     QFont verdictFont = m_verdict->font();
     verdictFont.setBold(true);
     m_verdict->setFont(verdictFont);
@@ -55,7 +58,10 @@ TraceColumn::TraceColumn(QWidget *parent)
     }
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(8, 8, 8, 8);
+    // The verdict right under the header: on a short screen it is the line that must not
+    // scroll out of sight; the analysis takes what height is left and scrolls inside.
     layout->addWidget(m_header);
+    layout->addWidget(m_verdict);
     auto *analysisTitle = new QLabel(tr("Step 1 — analysis"), this);
     layout->addWidget(analysisTitle);
     layout->addWidget(m_analysis, 1);
@@ -63,16 +69,17 @@ TraceColumn::TraceColumn(QWidget *parent)
     layout->addWidget(m_agreement);
     layout->addWidget(m_reference);
     layout->addWidget(m_confidence);
-    layout->addWidget(m_verdict);
 }
 
 void TraceColumn::setTrace(const ReviewTraceView &t)
 {
     m_traceId = t.traceId;
     m_header->setText(tr("%1 v%2 · sample %3").arg(t.promptName).arg(t.promptVersion).arg(t.sampleIndex));
-    if (t.analysis != m_analysisText) {
+    if (t.analysis != m_analysisText || t.firstWrongStep != m_markedStep) {
         m_analysisText = t.analysis;
+        m_markedStep = t.firstWrongStep;
         m_analysis->setPlainText(t.analysis);
+        markStep(t.firstWrongStep);
     }
     m_answer->setText(
         tr("Answer: %1\nParsed: %2").arg(t.answer, t.parsedAnswer.isEmpty() ? tr("(none)") : t.parsedAnswer));
@@ -100,6 +107,10 @@ void TraceColumn::setTrace(const ReviewTraceView &t)
                      (t.reasonTags.isEmpty()
                           ? QString()
                           : QStringLiteral(" (") + t.reasonTags.join(QStringLiteral(", ")) + QLatin1Char(')'));
+        if (!t.firstWrongStep.isEmpty())
+            lines << tr("First wrong step: “%1”").arg(t.firstWrongStep);
+        if (!t.comment.isEmpty())
+            lines << tr("Comment: %1").arg(t.comment);
         break;
     case review::Verdict::Skip:
         lines << tr("Your verdict: skipped");
@@ -118,6 +129,30 @@ void TraceColumn::setTrace(const ReviewTraceView &t)
     colour(m_verdict, t.verdict == review::Verdict::Accept   ? kGood
                       : t.verdict == review::Verdict::Reject ? kBad
                                                              : plain);
+}
+
+// The reviewer's first wrong step, marked where it stands in the analysis.
+void TraceColumn::markStep(const QString &step)
+{
+    if (step.isEmpty())
+        return;
+    QTextCursor found = m_analysis->document()->find(step);
+    if (found.isNull())
+        return;
+    QTextCharFormat marked;
+    marked.setBackground(QColor(0xf8, 0xd7, 0xd4));
+    marked.setForeground(kBad);
+    marked.setFontUnderline(true);
+    found.mergeCharFormat(marked);
+}
+
+QString TraceColumn::markedStep() const
+{
+    for (QTextBlock b = m_analysis->document()->begin(); b.isValid(); b = b.next())
+        for (auto it = b.begin(); !it.atEnd(); ++it)
+            if (it.fragment().charFormat().fontUnderline())
+                return it.fragment().text();
+    return {};
 }
 
 void TraceColumn::setFocused(bool focused)

@@ -6,6 +6,7 @@
 
 #include <QMainWindow>
 
+class QDockWidget;
 class QLabel;
 class QMessageBox;
 class QProgressDialog;
@@ -98,6 +99,7 @@ private:
     bool m_reviewStale = false;
     QProgressDialog *m_progress = nullptr;
     QLabel *m_status;
+    QList<QDockWidget *> m_docks; // items, generate, log
     QMessageBox *m_lastError = nullptr;
 };
 

@@ -95,6 +95,7 @@ private:
     QLayout *buildTopBar();
     QWidget *buildItemArea();
     QWidget *buildTraceArea();
+    void setShortcutsEnabled(bool on); // the screen's key actions
     void returnFocus(); // after a dialog: keys act on the focused trace again
     void applyFilters();
     void record(const review::VerdictInput &input);
@@ -120,6 +121,7 @@ private:
     QLabel *m_itemInfo;
     QPlainTextEdit *m_note;
     QScrollArea *m_scroll;
+    QWidget *m_traceArea = nullptr; // the columns' scroll area and, while open, the reject form
     QWidget *m_columnsHost;
     QHBoxLayout *m_columnsLayout;
     std::vector<TraceColumn *> m_columns;

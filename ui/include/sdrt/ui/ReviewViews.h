@@ -45,6 +45,8 @@ struct ReviewTraceView {
     double confidence = 0;                                   // exp(mean log-probability of the answer tokens)
     review::Verdict verdict = review::Verdict::None;         // the current reviewer's
     QStringList reasonTags;                                  // of that verdict, when a reject
+    QString firstWrongStep;                                  // of that reject: the sentence picked, empty when none
+    QString comment;                                         // of that reject
     std::vector<std::pair<QString, review::Verdict>> others; // the other reviewers', by name
     bool approved = false;
 };

@@ -27,15 +27,19 @@ public:
     bool isFocusedColumn() const { return m_focused; }
     QString analysisText() const;
     QString statusText() const; // the agreement, reference and verdict lines, as shown
+    QString markedStep() const; // the text marked in the analysis as the first wrong step
 
 protected:
     void paintEvent(QPaintEvent *event) override;
 
 private:
+    void markStep(const QString &step);
+
     store::Id m_traceId = 0;
     bool m_focused = false;
     QString m_referenceKey;
     QString m_analysisText; // as set: the browser relays out only when it changes
+    QString m_markedStep;
     QLabel *m_header;
     QTextBrowser *m_analysis;
     QLabel *m_answer;

@@ -4,7 +4,7 @@
 <context>
     <name>ComparisonTables</name>
     <message>
-        <location filename="../../ui/src/ComparisonTables.cpp" line="+34"/>
+        <location filename="../../ui/src/ComparisonTables.cpp" line="+37"/>
         <source>Score vs the first evaluation on %1: %2 [%3, %4], paired bootstrap p %5, McNemar p %6</source>
         <translation>%1 での最初の評価とのスコア差: %2 [%3, %4]、対応ブートストラップ p %5、McNemar p %6</translation>
     </message>
@@ -25,27 +25,67 @@
     </message>
     <message>
         <location line="+8"/>
-        <location line="+18"/>
+        <location line="+15"/>
+        <location line="+25"/>
         <source>Evaluation</source>
         <translation>評価</translation>
     </message>
     <message>
-        <location line="-18"/>
+        <location line="-40"/>
+        <location line="+15"/>
         <source>Model</source>
         <translation>モデル</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-15"/>
+        <location line="+15"/>
         <source>Mode</source>
         <translation>モード</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-15"/>
+        <location line="+15"/>
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+0"/>
+        <source>Split</source>
+        <translation>分割</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Items</source>
+        <translation>項目数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Score [95 % CI]</source>
+        <translation>スコア [95 % 信頼区間]</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Finished</source>
+        <translation>終了</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1 (%2 failed)</source>
+        <translation>%1（失敗 %2）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Every item under its own metric (higher is better), with the 95 % bootstrap interval</source>
+        <translation>各項目をそれぞれの指標で採点（高いほど良い）、95 % ブートストラップ区間付き</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>started %1</source>
+        <translation>開始 %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+14"/>
         <source>all</source>
         <translation>全体</translation>
     </message>
@@ -118,7 +158,7 @@
 <context>
     <name>EvalMode</name>
     <message>
-        <location filename="../../ui/src/RunText.cpp" line="+37"/>
+        <location filename="../../ui/src/RunText.cpp" line="+38"/>
         <source>direct answer</source>
         <translation>直接回答</translation>
     </message>
@@ -3441,7 +3481,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::ComparisonController</name>
     <message>
-        <location filename="../../ui/src/ComparisonController.cpp" line="+70"/>
+        <location filename="../../ui/src/ComparisonController.cpp" line="+53"/>
         <source>Nothing is compared.</source>
         <translation>比較されているものがありません。</translation>
     </message>
@@ -4009,7 +4049,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::EvaluatePanel</name>
     <message>
-        <location filename="../../ui/src/EvaluatePanel.cpp" line="+23"/>
+        <location filename="../../ui/src/EvaluatePanel.cpp" line="+30"/>
         <source>&amp;Queue Evaluations</source>
         <translation>評価をキューに追加(&amp;Q)</translation>
     </message>
@@ -4055,16 +4095,26 @@ Teacher runs — %4</source>
     </message>
     <message>
         <location line="+9"/>
+        <source>model-mode-&lt;time&gt;</source>
+        <translation>モデル-モード-&lt;時刻&gt;</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The evaluation&apos;s name; with several models or modes each gets this name, the model and the mode</source>
+        <translation>評価の名前。複数のモデルやモードでは、それぞれこの名前・モデル・モードを組み合わせた名前になります</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>&amp;Models:</source>
         <translation>モデル(&amp;M):</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>M&amp;odes:</source>
         <translation>モード(&amp;O):</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+7"/>
         <source>&amp;Split:</source>
         <translation>分割(&amp;S):</translation>
     </message>
@@ -4079,12 +4129,22 @@ Teacher runs — %4</source>
         <translation>バッチ(&amp;B):</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+1"/>
+        <source>&amp;Name:</source>
+        <translation>名前(&amp;N):</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>Queue and this session&apos;s evaluations:</source>
         <translation>キューとこのセッションの評価:</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+3"/>
+        <source>Evaluations in this workspace:</source>
+        <translation>このワークスペースの評価：</translation>
+    </message>
+    <message>
+        <location line="+32"/>
         <source>%1 (student)</source>
         <translation>%1（生徒）</translation>
     </message>
@@ -4109,13 +4169,15 @@ Teacher runs — %4</source>
         <translation>プロンプト %1 で 2 段階</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+22"/>
+        <location line="+10"/>
         <location line="+11"/>
+        <location line="+8"/>
         <source>Evaluate</source>
         <translation>評価</translation>
     </message>
     <message>
-        <location line="-11"/>
+        <location line="-19"/>
         <source>Open a workspace first.</source>
         <translation>先にワークスペースを開いてください。</translation>
     </message>
@@ -4128,7 +4190,12 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::EvaluationQueue</name>
     <message>
-        <location filename="../../ui/src/EvaluationQueue.cpp" line="+56"/>
+        <location filename="../../ui/src/EvaluationQueue.cpp" line="+65"/>
+        <source>An evaluation named &quot;%1&quot; already exists or is queued. Choose another name.</source>
+        <translation>評価「%1」は既に存在するか、キューにあります。別の名前を選んでください。</translation>
+    </message>
+    <message>
+        <location line="+59"/>
         <source>%1: could not start (%2)</source>
         <translation>%1: 起動できませんでした（%2）</translation>
     </message>
@@ -4673,7 +4740,7 @@ Teacher runs — %4</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+23"/>
         <source>Cannot read the workspace</source>
         <translation>ワークスペースを読めません</translation>
     </message>
@@ -5050,7 +5117,7 @@ Teacher runs — %4</source>
         <translation>理由（1〜9 キーで切り替え）:</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>Answer: %1</source>
         <translation>回答: %1</translation>
     </message>

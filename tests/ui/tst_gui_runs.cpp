@@ -218,6 +218,7 @@ private Q_SLOTS:
         e->limit()->setValue(6);
         QSignalSpy empty(e, &ui::EvaluatePanel::queueEmpty);
         QSignalSpy done(e, &ui::EvaluatePanel::evaluationFinished);
+        e->nameField()->setText(QStringLiteral("gui-eval")); // each is named after it, the model and the mode
         QVERIFY(e->enqueue());
         QVERIFY(e->isRunning());
         QCOMPARE(e->queued(), 1); // the second waits for the first
@@ -225,7 +226,14 @@ private Q_SLOTS:
         QCOMPARE(done.count(), 2);
         QVERIFY(done.at(0).at(1).toBool() && done.at(1).at(1).toBool());
         const QStringList names = e->started();
-        QCOMPARE(names.size(), 2);
+        QCOMPARE(names, (QStringList{QStringLiteral("gui-eval-tiny-direct"), QStringLiteral("gui-eval-gui-run-direct")}));
+        // A name taken is refused, naming it, and nothing is queued.
+        QSignalSpy refused(e, &ui::EvaluatePanel::errorOccurred);
+        e->nameField()->setText(QStringLiteral("gui-eval"));
+        QVERIFY(!e->enqueue());
+        QVERIFY(!e->isRunning());
+        QCOMPARE(refused.count(), 1);
+        QVERIFY(refused.at(0).at(1).toString().contains(QStringLiteral("gui-eval-tiny-direct")));
 
         // The comparison shows the numbers of eval::compareEvaluations on the same evaluations.
         ui::ComparePanel *c = w.comparePanel();
@@ -243,6 +251,15 @@ private Q_SLOTS:
         const QString allText = QStringLiteral("%1 [%2, %3]").arg(QString::number(100 * all.value, 'f', 1), QString::number(100 * all.low, 'f', 1),
                                                                   QString::number(100 * all.high, 'f', 1));
         QCOMPARE(c->summaryModel()->text(1, 1), allText);
+        // The Evaluate screen lists both, newest first, with the same score.
+        ui::CellTableModel *listed = e->evaluationsModel();
+        QVERIFY(listed->rowCount() >= 2);
+        QCOMPARE(listed->key(0).toString(), names[1]);
+        QCOMPARE(listed->text(0, 1), QStringLiteral("gui-run"));
+        QCOMPARE(listed->text(0, 3), QStringLiteral("train"));
+        QCOMPARE(listed->text(0, 5), QString::number(expected->reports[1].items));
+        QCOMPARE(listed->text(0, 6), allText);
+        QVERIFY(!listed->text(0, 7).contains(QLatin1Char('T'))); // local time, not the stored UTC stamp
         const int pCol = c->summaryModel()->columnCount() - 1;
         QCOMPARE(c->summaryModel()->text(1, pCol), QString::number(expected->mcnemarP[0], 'g', 3));
         QCOMPARE(c->itemsModel()->rowCount(), int(expected->rows.size()));

@@ -27,26 +27,9 @@ ComparisonController::ComparisonController(WorkspaceSession *session, QObject *p
     });
 }
 
-Result<std::vector<ComparisonController::EvaluationRow>> ComparisonController::evaluations() const
+Result<std::vector<EvaluationRow>> ComparisonController::evaluations() const
 {
-    std::vector<EvaluationRow> rows;
-    if (!m_session->isOpen())
-        return rows;
-    store::Database &db = m_session->workspace()->db();
-    store::EvaluationRepository repo(db);
-    if (auto reconciled = repo.reconcile(); !reconciled)
-        sdrt::log::get("ui")->warn("evaluations: {}", reconciled.error().toStdString());
-    auto list = repo.list();
-    if (!list)
-        return fail(list.error());
-    store::ModelRepository models(db);
-    for (const store::Evaluation &e : *list) {
-        QString model = QString::number(e.modelId);
-        if (auto m = models.find(e.modelId); m && *m)
-            model = (*m)->name;
-        rows.push_back({e, model});
-    }
-    return rows;
+    return m_session->evaluations();
 }
 
 bool ComparisonController::compare(const QStringList &names)

@@ -2,6 +2,9 @@
 
 #include "sdrt/ui/RunText.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
+
 #include <algorithm>
 
 namespace sdrt::ui {
@@ -93,6 +96,28 @@ CellTable ComparisonTables::evaluations(const std::vector<ComparisonController::
         Cell status = text(runStatusText(e.status));
         status.toolTip = e.error;
         t.rows.push_back({name, text(model), text(evalModeText(e.mode, e.vote)), status});
+    }
+    return t;
+}
+
+CellTable ComparisonTables::scored(const std::vector<EvaluationQueue::Scored> &rows)
+{
+    CellTable t;
+    t.headers = QStringList{tr("Evaluation"), tr("Model"), tr("Mode"), tr("Split"), tr("Status"), tr("Items"), tr("Score [95 % CI]"), tr("Finished")};
+    for (const EvaluationQueue::Scored &r : rows) {
+        const store::Evaluation &e = r.row.evaluation;
+        Cell name = text(e.name);
+        name.key = e.name;
+        Cell status = text(runStatusText(e.status));
+        status.toolTip = e.error;
+        const QString split = QJsonDocument::fromJson(e.itemFilter.toUtf8()).object().value(QStringLiteral("split")).toString();
+        Cell items = text(r.failed > 0 ? tr("%1 (%2 failed)").arg(r.items).arg(r.failed) : QString::number(r.items));
+        Cell score = text(r.score ? interval(r.score->value, r.score->low, r.score->high) : QStringLiteral("–"));
+        score.toolTip = tr("Every item under its own metric (higher is better), with the 95 % bootstrap interval");
+        Cell finished = text(localTime(e.finishedAt.isEmpty() ? e.startedAt : e.finishedAt));
+        finished.toolTip = tr("started %1").arg(localTime(e.startedAt));
+        t.rows.push_back({name, text(r.row.modelName), text(evalModeText(e.mode, e.vote)), text(split.isEmpty() ? tr("all") : split), status, items,
+                          score, finished});
     }
     return t;
 }

@@ -1,7 +1,9 @@
 #include "sdrt/ui/EvaluatePanel.h"
 
-#include "sdrt/ui/ElidingComboBox.h"
 #include "sdrt/store/Workspace.h"
+#include "sdrt/ui/CellTableModel.h"
+#include "sdrt/ui/ComparisonTables.h"
+#include "sdrt/ui/ElidingComboBox.h"
 #include "sdrt/ui/EvaluationQueue.h"
 #include "sdrt/ui/WorkspaceSession.h"
 
@@ -14,7 +16,12 @@
 #include <QPushButton>
 #include <QShortcut>
 #include <QSpinBox>
+#include <QHeaderView>
+#include <QLineEdit>
+#include <QTableView>
 #include <QVBoxLayout>
+
+#include "Layouts.h"
 
 namespace sdrt::ui {
 
@@ -22,7 +29,7 @@ EvaluatePanel::EvaluatePanel(EvaluationQueue *queue, WorkspaceSession *session, 
     : Screen(parent), m_queue(queue), m_session(session), m_models(new QListWidget(this)), m_modes(new QListWidget(this)),
       m_split(new ElidingComboBox(this)), m_limit(new QSpinBox(this)), m_batch(new QSpinBox(this)), m_queueButton(new QPushButton(tr("&Queue Evaluations"), this)),
       m_cancel(new QPushButton(tr("Cancel Evaluations"), this)), m_progress(new QProgressBar(this)), m_status(new QLabel(this)),
-      m_queueList(new QListWidget(this))
+      m_queueList(new QListWidget(this)), m_name(new QLineEdit(this)), m_table(new QTableView(this)), m_tableModel(new CellTableModel(this))
 {
     setObjectName(QStringLiteral("evaluatePanel"));
     m_models->setObjectName(QStringLiteral("evaluateModels"));
@@ -51,23 +58,51 @@ EvaluatePanel::EvaluatePanel(EvaluationQueue *queue, WorkspaceSession *session, 
     cancelShortcut->setContext(Qt::WidgetWithChildrenShortcut);
     connect(cancelShortcut, &QShortcut::activated, this, &EvaluatePanel::cancel);
 
+    m_name->setObjectName(QStringLiteral("evaluateName"));
+    m_name->setPlaceholderText(tr("model-mode-<time>"));
+    m_name->setToolTip(tr("The evaluation's name; with several models or modes each gets this name, the model and the mode"));
+    m_table->setObjectName(QStringLiteral("evaluationsTable"));
+    m_table->setModel(m_tableModel);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_queueList->setMaximumHeight(70);
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
+    m_models->setMinimumHeight(60);
+    m_modes->setMinimumHeight(60);
+
+    // What to evaluate (models beside modes), how, then the queue; the workspace's evaluations
+    // with their scores below.
+    auto *lists = new QHBoxLayout;
+    for (auto [label, list] : {std::pair{tr("&Models:"), m_models}, std::pair{tr("M&odes:"), m_modes}}) {
+        auto *column = new QVBoxLayout;
+        column->addWidget(layouts::buddyLabel(label, list, this));
+        column->addWidget(list, 1);
+        lists->addLayout(column, 1);
+    }
     auto *form = new QFormLayout;
-    form->addRow(tr("&Models:"), m_models);
-    form->addRow(tr("M&odes:"), m_modes);
     form->addRow(tr("&Split:"), m_split);
     form->addRow(tr("&Limit:"), m_limit);
     form->addRow(tr("&Batch:"), m_batch);
+    form->addRow(tr("&Name:"), m_name);
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_queueButton);
     buttons->addWidget(m_cancel);
     buttons->addStretch(1);
+    auto [top, topLayout] = layouts::pane<QVBoxLayout>(this);
+    topLayout->addLayout(lists, 1);
+    topLayout->addLayout(form);
+    topLayout->addLayout(buttons);
+    topLayout->addWidget(m_progress);
+    topLayout->addWidget(m_status);
+    topLayout->addWidget(new QLabel(tr("Queue and this session's evaluations:"), this));
+    topLayout->addWidget(m_queueList);
+    auto [bottom, bottomLayout] = layouts::pane<QVBoxLayout>(this);
+    bottomLayout->addWidget(new QLabel(tr("Evaluations in this workspace:"), this));
+    bottomLayout->addWidget(m_table, 1);
     auto *layout = new QVBoxLayout(this);
-    layout->addLayout(form);
-    layout->addLayout(buttons);
-    layout->addWidget(m_progress);
-    layout->addWidget(m_status);
-    layout->addWidget(new QLabel(tr("Queue and this session's evaluations:"), this));
-    layout->addWidget(m_queueList, 1);
+    layout->addWidget(layouts::splitter(Qt::Vertical, this, {top, bottom}, {1, 1}), 1);
 
     connect(m_queueButton, &QPushButton::clicked, this, &EvaluatePanel::enqueue);
     connect(m_cancel, &QPushButton::clicked, this, &EvaluatePanel::cancel);
@@ -75,6 +110,7 @@ EvaluatePanel::EvaluatePanel(EvaluationQueue *queue, WorkspaceSession *session, 
     connect(m_queue, &EvaluationQueue::errorOccurred, this, &EvaluatePanel::errorOccurred);
     connect(m_queue, &EvaluationQueue::stderrLine, this, &EvaluatePanel::stderrLine);
     connect(m_queue, &EvaluationQueue::evaluationFinished, this, &EvaluatePanel::evaluationFinished);
+    connect(m_queue, &EvaluationQueue::evaluationFinished, this, &EvaluatePanel::reloadEvaluations);
     connect(m_queue, &EvaluationQueue::queueEmpty, this, &EvaluatePanel::queueEmpty);
     connect(m_session, &WorkspaceSession::opened, this, &EvaluatePanel::reload);
     connect(m_session, &WorkspaceSession::closed, this, &EvaluatePanel::reload);
@@ -120,7 +156,23 @@ void EvaluatePanel::reload()
             item->setCheckState(checkedModes.contains(key) ? Qt::Checked : Qt::Unchecked);
         }
     }
+    reloadEvaluations();
     updateButtons();
+}
+
+void EvaluatePanel::reloadEvaluations()
+{
+    if (!m_session->isOpen()) {
+        m_tableModel->setTable({});
+        return;
+    }
+    auto rows = m_queue->scored();
+    if (!rows) {
+        Q_EMIT errorOccurred(tr("Evaluate"), rows.error());
+        return;
+    }
+    m_tableModel->setTable(ComparisonTables::scored(*rows));
+    m_table->resizeColumnsToContents();
 }
 
 bool EvaluatePanel::enqueue()
@@ -143,7 +195,12 @@ bool EvaluatePanel::enqueue()
     request.split = m_split->currentData().toString();
     request.limit = m_limit->value();
     request.batch = m_batch->value();
-    m_queue->enqueue(request);
+    request.name = m_name->text().trimmed();
+    if (auto queued = m_queue->enqueue(request); !queued) {
+        Q_EMIT errorOccurred(tr("Evaluate"), queued.error());
+        return false;
+    }
+    m_name->clear();
     updateButtons();
     return true;
 }

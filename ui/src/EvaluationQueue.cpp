@@ -5,7 +5,11 @@
 #include "sdrt/ui/RunText.h"
 #include "sdrt/ui/WorkspaceSession.h"
 
+#include "sdrt/eval/EvalJob.h"
+
 #include <QDateTime>
+#include <QMap>
+#include <QSet>
 
 namespace sdrt::ui {
 namespace protocol = store::protocol;
@@ -17,9 +21,49 @@ EvaluationQueue::EvaluationQueue(WorkspaceSession *session, QObject *parent) : Q
     connect(m_child, &ChildRun::finished, this, &EvaluationQueue::onFinished);
 }
 
-void EvaluationQueue::enqueue(const Request &request)
+namespace {
+
+QString modeSlug(QString mode)
 {
-    const QString stamp = QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+    return mode.replace(QLatin1Char(':'), QLatin1Char('-'));
+}
+
+} // namespace
+
+QStringList EvaluationQueue::namesOf(const Request &request) const
+{
+    QMap<QString, QString> modelNames;
+    if (auto models = m_session->models())
+        for (const store::ModelRecord &m : *models)
+            modelNames.insert(QString::number(m.id), m.name);
+    const QString stamp = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmm"));
+    const bool one = request.modelIds.size() == 1 && request.modes.size() == 1;
+    QStringList names;
+    for (const QString &id : request.modelIds)
+        for (const QString &mode : request.modes) {
+            const QString model = modelNames.value(id, QStringLiteral("m%1").arg(id));
+            const QString name = request.name.trimmed();
+            names << (name.isEmpty() ? QStringLiteral("%1-%2-%3").arg(model, modeSlug(mode), stamp)
+                      : one          ? name
+                                     : QStringLiteral("%1-%2-%3").arg(name, model, modeSlug(mode)));
+        }
+    return names;
+}
+
+Result<void> EvaluationQueue::enqueue(const Request &request)
+{
+    const QStringList names = namesOf(request);
+    QSet<QString> taken;
+    if (auto stored = m_session->evaluations())
+        for (const EvaluationRow &r : *stored)
+            taken.insert(r.evaluation.name);
+    for (const Job &job : m_queue)
+        taken.insert(job.name);
+    taken.insert(m_current);
+    for (const QString &name : names)
+        if (taken.contains(name))
+            return fail(tr("An evaluation named \"%1\" already exists or is queued. Choose another name.").arg(name));
+    int i = 0;
     for (const QString &id : request.modelIds) {
         for (const QString &mode : request.modes) {
             QString modeArg = mode, vote;
@@ -27,9 +71,7 @@ void EvaluationQueue::enqueue(const Request &request)
                 modeArg = QStringLiteral("ensemble");
                 vote = QStringLiteral("logprob");
             }
-            QString slug = mode;
-            slug.replace(QLatin1Char(':'), QLatin1Char('-'));
-            const QString name = QStringLiteral("m%1-%2-%3").arg(id, slug, stamp);
+            const QString name = names[i++];
             QStringList args{QStringLiteral("eval"), m_session->root(), QStringLiteral("--model"), id, QStringLiteral("--mode"), modeArg,
                              QStringLiteral("--split"), request.split, QStringLiteral("--batch"), QString::number(request.batch),
                              QStringLiteral("--name"), name};
@@ -44,6 +86,32 @@ void EvaluationQueue::enqueue(const Request &request)
         startNext();
     else
         Q_EMIT changed(0, 0);
+    return {};
+}
+
+Result<std::vector<EvaluationQueue::Scored>> EvaluationQueue::scored() const
+{
+    auto rows = m_session->evaluations();
+    if (!rows)
+        return fail(rows.error());
+    std::vector<Scored> out;
+    for (auto it = rows->rbegin(); it != rows->rend(); ++it) {
+        Scored s;
+        s.row = *it;
+        if (it->evaluation.status != store::RunStatus::Running) {
+            auto report = eval::evaluationReport(*m_session->workspace(), it->evaluation.id);
+            if (!report)
+                return fail(report.error());
+            s.items = report->items;
+            s.failed = report->failed;
+            const auto metric = report->byMetric.find(QStringLiteral("score"));
+            if (metric != report->byMetric.end())
+                if (auto all = metric->second.find(QString()); all != metric->second.end() && all->second.items > 0)
+                    s.score = all->second;
+        }
+        out.push_back(std::move(s));
+    }
+    return out;
 }
 
 void EvaluationQueue::startNext()

@@ -100,7 +100,9 @@ void MainWindow::createDocks()
     addDockWidget(Qt::LeftDockWidgetArea, generateDock);
     tabifyDockWidget(itemsDock, generateDock);
     itemsDock->raise();
-    resizeDocks({itemsDock}, {520}, Qt::Horizontal);
+    // The items list gets a third of the width at most: the centre screens want the rest.
+    const int available = QGuiApplication::primaryScreen() ? QGuiApplication::primaryScreen()->availableGeometry().width() : 1280;
+    resizeDocks({itemsDock}, {std::min(520, available * 3 / 10)}, Qt::Horizontal);
     resizeDocks({logDock}, {120}, Qt::Vertical);
     m_docks = {itemsDock, generateDock, logDock};
     // A normal (not permanent) widget: a status message takes its place while it shows. The

@@ -1,6 +1,7 @@
 #include "sdrt/ui/RunText.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 
 #include <algorithm>
 
@@ -41,6 +42,16 @@ QString evalModeText(store::EvalMode mode, store::EnsembleVote vote)
                                                     : QCoreApplication::translate("EvalMode", "ensemble, majority vote");
     }
     return {};
+}
+
+QString localTime(const QString &isoUtc)
+{
+    QDateTime t = QDateTime::fromString(isoUtc, Qt::ISODateWithMs);
+    if (!t.isValid())
+        return isoUtc;
+    if (t.timeSpec() == Qt::LocalTime && !isoUtc.endsWith(QLatin1Char('Z')))
+        t.setTimeSpec(Qt::UTC); // SQLite's datetime('now') has no zone: it is UTC
+    return t.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"));
 }
 
 QString formatSeconds(double seconds)

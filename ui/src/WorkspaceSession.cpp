@@ -95,6 +95,28 @@ Result<std::vector<store::Trace>> WorkspaceSession::traces(store::Id itemId) con
     return db ? store::TraceRepository(**db).forItem(itemId) : fail(db.error());
 }
 
+Result<std::vector<EvaluationRow>> WorkspaceSession::evaluations() const
+{
+    std::vector<EvaluationRow> rows;
+    if (!isOpen())
+        return rows;
+    store::Database &db = m_workspace->db();
+    store::EvaluationRepository repo(db);
+    if (auto reconciled = repo.reconcile(); !reconciled)
+        sdrt::log::get("ui")->warn("evaluations: {}", reconciled.error().toStdString());
+    auto list = repo.list();
+    if (!list)
+        return fail(list.error());
+    store::ModelRepository models(db);
+    for (const store::Evaluation &e : *list) {
+        QString model = QString::number(e.modelId);
+        if (auto m = models.find(e.modelId); m && *m)
+            model = (*m)->name;
+        rows.push_back({e, model});
+    }
+    return rows;
+}
+
 Result<std::vector<store::ModelRecord>> WorkspaceSession::models() const
 {
     auto db = database();

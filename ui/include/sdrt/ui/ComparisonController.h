@@ -10,6 +10,7 @@
 #include "sdrt/eval/Compare.h"
 #include "sdrt/store/EvaluationRepository.h"
 #include "sdrt/ui/JobRunner.h"
+#include "sdrt/ui/WorkspaceSession.h"
 
 #include <QObject>
 #include <QStringList>
@@ -19,7 +20,6 @@
 
 namespace sdrt::ui {
 
-class WorkspaceSession;
 
 // eval::compareEvaluations on a worker thread.
 class ComparisonRunner final : public JobRunnerOf<eval::CompareParams, eval::Comparison> {
@@ -34,10 +34,7 @@ private:
 class ComparisonController final : public QObject {
     Q_OBJECT
 public:
-    struct EvaluationRow {
-        store::Evaluation evaluation;
-        QString modelName;
-    };
+    using EvaluationRow = ui::EvaluationRow;
 
     explicit ComparisonController(WorkspaceSession *session, QObject *parent = nullptr);
 

@@ -8,6 +8,7 @@
 #include "sdrt/eval/Compare.h"
 #include "sdrt/ui/CellTableModel.h"
 #include "sdrt/ui/ComparisonController.h"
+#include "sdrt/ui/EvaluationQueue.h"
 
 #include <QCoreApplication>
 
@@ -22,6 +23,9 @@ public:
     // Rows keyed by evaluation name, checked when the name is in `checked`.
     static CellTable evaluations(const std::vector<ComparisonController::EvaluationRow> &rows, const QStringList &checked);
     static CellTable summary(const eval::Comparison &c, const QString &metric);
+    // The Evaluate screen's list: name, model, mode, split, status, items, score [95 % CI],
+    // when it finished (local time); rows keyed by name.
+    static CellTable scored(const std::vector<EvaluationQueue::Scored> &rows);
     // Rows keyed by their index in c.rows.
     static CellTable items(const eval::Comparison &c, RowFilter filter, const QString &family);
 };

@@ -8,6 +8,8 @@
 #include "sdrt/ui/Screen.h"
 
 class QComboBox;
+class QLineEdit;
+class QTableView;
 class QLabel;
 class QListWidget;
 class QProgressBar;
@@ -16,6 +18,7 @@ class QSpinBox;
 
 namespace sdrt::ui {
 
+class CellTableModel;
 class ChildRun;
 class EvaluationQueue;
 class WorkspaceSession;
@@ -36,6 +39,10 @@ public:
     QListWidget *modes() const { return m_modes; }
     QComboBox *split() const { return m_split; }
     QSpinBox *limit() const { return m_limit; }
+    QLineEdit *nameField() const { return m_name; }
+    // The workspace's evaluations with their scores, newest first.
+    QTableView *evaluationsTable() const { return m_table; }
+    CellTableModel *evaluationsModel() const { return m_tableModel; }
     // Names of the evaluations this panel started (in order), for the Compare screen.
     QStringList started() const;
 
@@ -47,6 +54,7 @@ Q_SIGNALS:
 private:
     void onChanged(int done, int total);
     void updateButtons();
+    void reloadEvaluations();
 
     EvaluationQueue *m_queue;
     WorkspaceSession *m_session;
@@ -60,6 +68,9 @@ private:
     QProgressBar *m_progress;
     QLabel *m_status;
     QListWidget *m_queueList;
+    QLineEdit *m_name;
+    QTableView *m_table;
+    CellTableModel *m_tableModel;
 };
 
 } // namespace sdrt::ui

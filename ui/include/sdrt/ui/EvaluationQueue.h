@@ -6,7 +6,10 @@
 //
 // Thread rule: the GUI thread.
 
+#include "sdrt/common/Result.h"
+#include "sdrt/eval/Metrics.h"
 #include "sdrt/store/RunProtocol.h"
+#include "sdrt/ui/WorkspaceSession.h"
 
 #include <QJsonObject>
 #include <QObject>
@@ -17,7 +20,6 @@
 namespace sdrt::ui {
 
 class ChildRun;
-class WorkspaceSession;
 
 class EvaluationQueue final : public QObject {
     Q_OBJECT
@@ -30,12 +32,27 @@ public:
         QString split = QStringLiteral("eval");
         int limit = 0;
         int batch = 16;
+        // The evaluation's name; with several models or modes, each is this name, the model and
+        // the mode. Empty: model-mode-<local time>.
+        QString name;
+    };
+    // A stored evaluation with its score (every item under its own metric, with its 95 %
+    // bootstrap interval); no score while it runs or when it has no items.
+    struct Scored {
+        EvaluationRow row;
+        std::optional<eval::Estimate> score;
+        int items = 0, failed = 0;
     };
 
     explicit EvaluationQueue(WorkspaceSession *session, QObject *parent = nullptr);
 
-    // Queues one evaluation per model × mode and starts the first when none runs.
-    void enqueue(const Request &request);
+    // Queues one evaluation per model × mode and starts the first when none runs. Refuses
+    // (and queues nothing) when a name is taken, saying which.
+    Result<void> enqueue(const Request &request);
+    // The names `request` gives its evaluations, in queue order.
+    QStringList namesOf(const Request &request) const;
+    // Every stored evaluation, newest first, with its score (read from the workspace).
+    Result<std::vector<Scored>> scored() const;
     void cancel();
     bool isRunning() const;
     bool isEmpty() const { return m_queue.empty() && !isRunning(); }

@@ -13,6 +13,7 @@ namespace sdrt::ui {
 
 QString runStatusText(store::RunStatus status); // translated
 QString formatSeconds(double seconds);          // m:ss or h:mm:ss
+QString localTime(const QString &isoUtc);       // a stored UTC time as "yyyy-MM-dd HH:mm" local; empty stays empty
 QString splitText(store::Split split);                                  // translated
 std::optional<store::Split> splitOf(const QVariant &comboData);        // a combo box's int(Split), or any
 QString evalModeText(store::EvalMode mode, store::EnsembleVote vote); // translated

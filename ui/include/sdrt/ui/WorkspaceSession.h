@@ -4,6 +4,7 @@
 // It owns the workspace's review (ReviewController), which screens show but do not own.
 
 #include "sdrt/common/Result.h"
+#include "sdrt/store/EvaluationRepository.h"
 #include "sdrt/store/ModelRepository.h"
 #include "sdrt/store/TraceRepository.h"
 #include "sdrt/store/Types.h"
@@ -16,6 +17,12 @@
 namespace sdrt::ui {
 
 class ReviewController;
+
+// A stored evaluation and the name of the model it evaluated.
+struct EvaluationRow {
+    store::Evaluation evaluation;
+    QString modelName;
+};
 
 class WorkspaceSession final : public QObject {
     Q_OBJECT
@@ -45,6 +52,8 @@ public:
     Result<std::vector<store::PromptVersion>> newestPrompts() const;
     // The teacher runs, those whose process died marked interrupted first.
     Result<std::vector<store::GenerationRun>> generationRuns() const;
+    // Every evaluation, oldest first (those whose process died marked interrupted first).
+    Result<std::vector<EvaluationRow>> evaluations() const;
 
     // Tells views that items were added (after an import).
     void notifyItemsChanged() { Q_EMIT itemsChanged(); }

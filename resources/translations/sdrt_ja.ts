@@ -9,7 +9,17 @@
         <translation>%1 での最初の評価とのスコア差: %2 [%3, %4]、対応ブートストラップ p %5、McNemar p %6</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+22"/>
+        <source>%1×</source>
+        <translation>%1×</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 generations per answer against %2 for %3</source>
+        <translation>回答あたり %1 回の生成（%3 は %2 回）</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>improved</source>
         <translation>改善</translation>
     </message>
@@ -106,8 +116,8 @@
     </message>
     <message>
         <location line="+0"/>
-        <source>Cost ratio (first / this)</source>
-        <translation>コスト比（最初 / この評価）</translation>
+        <source>× the cost of %1</source>
+        <translation>%1 に対するコスト（倍）</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -147,7 +157,7 @@
     <message>
         <location line="+4"/>
         <source>%1 vs %2</source>
-        <translation>%1 と %2</translation>
+        <translation>%1 対 %2</translation>
     </message>
     <message>
         <location line="+11"/>
@@ -3251,7 +3261,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::ComparePanel</name>
     <message>
-        <location filename="../../ui/src/ComparePanel.cpp" line="+49"/>
+        <location filename="../../ui/src/ComparePanel.cpp" line="+53"/>
         <source>&amp;Compare</source>
         <translation>比較(&amp;C)</translation>
     </message>
@@ -3306,7 +3316,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>不一致</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+44"/>
         <source>Evaluations:</source>
         <translation>評価:</translation>
     </message>
@@ -3316,7 +3326,17 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>指標(&amp;M):</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+14"/>
+        <source>&amp;Table</source>
+        <translation>表(&amp;T)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>C&amp;hart</source>
+        <translation>グラフ(&amp;H)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Sho&amp;w:</source>
         <translation>表示(&amp;W):</translation>
     </message>
@@ -3342,14 +3362,14 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>比較を計算中です。終わるまでお待ちください。</translation>
     </message>
     <message numerus="yes">
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Comparing %n evaluation(s)…</source>
         <translation>
             <numerusform>%n 件の評価を比較しています…</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+34"/>
         <source>Cannot compare</source>
         <translation>比較できません</translation>
     </message>
@@ -3371,22 +3391,17 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         </translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+42"/>
         <source>all</source>
         <translation>全体</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+25"/>
         <source>mean absolute error × 100</source>
         <translation>平均絶対誤差 × 100</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>%</source>
-        <translation>%</translation>
-    </message>
-    <message>
-        <location line="+44"/>
+        <location line="+78"/>
         <source>(failed)</source>
         <translation>（失敗）</translation>
     </message>
@@ -3398,7 +3413,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         </translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="-26"/>
+        <source>%1 95 % interval</source>
+        <translation>%1 の 95 % 区間</translation>
+    </message>
+    <message>
+        <location line="+41"/>
         <source>&lt;p&gt;&lt;b&gt;Item %1&lt;/b&gt; · %2&lt;br&gt;%3&lt;br&gt;Reference: &lt;b&gt;%4&lt;/b&gt;&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;項目 %1&lt;/b&gt; · %2&lt;br&gt;%3&lt;br&gt;正解: &lt;b&gt;%4&lt;/b&gt;&lt;/p&gt;</translation>
     </message>

@@ -24,6 +24,7 @@
 #include "support/CliRun.h"
 
 #include <QBarSeries>
+#include <QLineSeries>
 #include <QBarSet>
 #include <QChart>
 #include <QCheckBox>
@@ -265,10 +266,20 @@ private Q_SLOTS:
         QCOMPARE(c->itemsModel()->rowCount(), int(expected->rows.size()));
         QCOMPARE(c->itemsModel()->text(0, 3), expected->rows[0].reference);
         QCOMPARE(c->itemsModel()->text(0, 4).isEmpty(), false);
-        auto *bars = qobject_cast<QBarSeries *>(c->chart()->series().value(0));
+        auto *bars = qobject_cast<QAbstractBarSeries *>(c->chart()->series().value(0));
         QVERIFY(bars);
         QCOMPARE(bars->count(), 2);
-        QCOMPARE(bars->barSets().at(1)->at(0), 100.0 * all.value);
+        QCOMPARE(bars->barSets().at(1)->label(), names[1]);
+        QCOMPARE(bars->barSets().at(1)->at(0), 100.0 * all.value); // "all" is the first category
+        // Each bar has its interval: one line per evaluation and family, from low to high.
+        auto *interval = qobject_cast<QLineSeries *>(c->chart()->series().value(1));
+        QVERIFY(interval);
+        const eval::Estimate first = expected->reports[0].byMetric.at(QStringLiteral("score")).at(QString());
+        bool found = false;
+        for (QAbstractSeries *series : c->chart()->series())
+            if (auto *line = qobject_cast<QLineSeries *>(series); line && line->count() == 6)
+                found = found || (qFuzzyCompare(line->at(2).y() + 1, 100 * first.low + 1) && qFuzzyCompare(line->at(3).y() + 1, 100 * first.high + 1));
+        QVERIFY(found);
         // A family filter narrows the rows; selecting a row shows the item and each answer.
         c->familyFilter()->setCurrentIndex(1);
         const QString family = c->familyFilter()->currentData().toString();
@@ -299,6 +310,21 @@ private Q_SLOTS:
         // The GUI's export goes through the same writer: a device is refused and stays a device.
         QVERIFY(!c->exportTo(QStringLiteral("/dev/null"), true));
         QVERIFY(QFileInfo::exists(QStringLiteral("/dev/null")) && !QFileInfo(QStringLiteral("/dev/null")).isFile());
+
+        // The selection is remembered: a window opened later on the workspace shows the
+        // comparison last made (here in the other order), not a blank screen.
+        const QStringList reversed{names[1], names[0]};
+        QVERIFY(c->compareNames(reversed));
+        QVERIFY(compared.wait(120000));
+        {
+            ui::MainWindow again;
+            QSignalSpy restored(again.comparePanel(), &ui::ComparePanel::compared);
+            QVERIFY(again.openWorkspace(m_ws));
+            QVERIFY(restored.wait(120000));
+            QVERIFY(again.comparePanel()->comparison());
+            QCOMPARE(QStringList(again.comparePanel()->comparison()->names.begin(), again.comparePanel()->comparison()->names.end()), reversed);
+            QCOMPARE(again.comparePanel()->summaryModel()->rowCount(), 2);
+        }
     }
 
     void closingWithStopWaitsWithoutBlocking()

@@ -40,11 +40,12 @@ eval::Comparison comparison()
         eval::EvalReport r;
         r.name = c.names[std::size_t(i)];
         r.byMetric[QStringLiteral("score")][QString()] = {0.5 + 0.25 * i, 0.25, 0.75 + 0.25 * i};
+        r.generations = i == 0 ? 1.0 : 6.5; // the student costs 6.5 times the base
         c.reports.push_back(r);
     }
     c.differences = {{0.25, -0.5, 1.0, 0.5}};
     c.mcnemarP = {1.0};
-    c.costRatio = {1.0};
+    c.costRatio = {1.0 / 6.5};
     c.familyDifferences = {{}};
     return c;
 }
@@ -114,6 +115,11 @@ private Q_SLOTS:
         const int last = model.columnCount() - 1;
         QCOMPARE(model.text(0, last), QStringLiteral("–")); // the first has no difference to itself
         QCOMPARE(model.text(1, last - 2), QStringLiteral("25.0 [-50.0, 100.0]"));
+        QCOMPARE(model.headerData(1, Qt::Vertical).toString(), model.text(1, 0)); // the label, fixed in the view
+        // Cost in units of the first evaluation's, named in the header.
+        QCOMPARE(model.headerData(last - 3, Qt::Horizontal).toString(), QStringLiteral("× the cost of base (tiny, direct)"));
+        QCOMPARE(model.text(0, last - 3), QStringLiteral("–"));
+        QCOMPARE(model.text(1, last - 3), QStringLiteral("6.5×")); // not first / this (0.15): it read backwards
         // A metric no report has: every estimate is a dash.
         model.setTable(ui::ComparisonTables::summary(comparison(), QStringLiteral("exact_match")));
         QCOMPARE(model.text(1, 1), QStringLiteral("–"));

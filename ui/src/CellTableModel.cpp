@@ -92,9 +92,11 @@ Qt::ItemFlags CellTableModel::flags(const QModelIndex &index) const
 
 QVariant CellTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole || section < 0 || section >= int(m_table.headers.size()))
+    if ((role != Qt::DisplayRole && !(role == Qt::ToolTipRole && orientation == Qt::Vertical)) || section < 0)
         return {};
-    return m_table.headers[section];
+    if (orientation == Qt::Vertical) // the row's first cell: a view that hides column 0 keeps it in sight
+        return section < int(m_table.rows.size()) && !m_table.rows[std::size_t(section)].empty() ? m_table.rows[std::size_t(section)][0].text : QVariant();
+    return section < int(m_table.headers.size()) ? m_table.headers[section] : QVariant();
 }
 
 } // namespace sdrt::ui

@@ -1,6 +1,5 @@
 #include "sdrt/ui/ComparePanel.h"
 
-#include "sdrt/ui/ElidingComboBox.h"
 #include "sdrt/common/Log.h"
 #include "sdrt/review/ReviewSession.h"
 #include "sdrt/store/OutputFile.h"
@@ -9,6 +8,7 @@
 #include "sdrt/ui/CellTableModel.h"
 #include "sdrt/ui/ComparisonController.h"
 #include "sdrt/ui/ComparisonTables.h"
+#include "sdrt/ui/ElidingComboBox.h"
 #include "sdrt/ui/ItemImages.h"
 #include "sdrt/ui/ReviewController.h"
 #include "sdrt/ui/RunText.h"
@@ -30,9 +30,13 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QLegendMarker>
+#include <QLineSeries>
 #include <QPushButton>
+#include <QSettings>
 #include <QShortcut>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTextBrowser>
 #include <QVBoxLayout>
@@ -74,6 +78,10 @@ ComparePanel::ComparePanel(ComparisonController *controller, QWidget *parent)
         t->verticalHeader()->hide();
         t->horizontalHeader()->setStretchLastSection(true);
     }
+    // The summary's evaluation names stay in sight while its many columns scroll: they are the
+    // vertical header (the model's first column, hidden here).
+    m_summary->verticalHeader()->show();
+    m_summary->verticalHeader()->setMaximumWidth(200); // longer labels elided; the tooltip has them whole
     m_evaluations->setSelectionMode(QAbstractItemView::SingleSelection);
     m_items->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_detail->setOpenLinks(false);
@@ -94,6 +102,7 @@ ComparePanel::ComparePanel(ComparisonController *controller, QWidget *parent)
     connect(m_exportHtml, &QPushButton::clicked, this, [this] { chooseExport(true); });
     connect(m_exportCsv, &QPushButton::clicked, this, [this] { chooseExport(false); });
     connect(m_session, &WorkspaceSession::opened, this, &ComparePanel::reload);
+    connect(m_session, &WorkspaceSession::opened, this, &ComparePanel::restoreSelection);
     connect(m_session, &WorkspaceSession::closed, this, &ComparePanel::reload);
     buildLayout();
     reload();
@@ -106,7 +115,7 @@ void ComparePanel::buildLayout()
     leftLayout->addWidget(new QLabel(tr("Evaluations:"), left));
     leftLayout->addWidget(m_evaluations, 1);
     leftLayout->addWidget(m_compare);
-    left->setMaximumWidth(420);
+    left->setMaximumWidth(300);
 
     auto [top, topLayout] = pane<QVBoxLayout>(this);
     auto *metricRow = new QHBoxLayout;
@@ -119,9 +128,15 @@ void ComparePanel::buildLayout()
     auto *chartView = new QChartView(m_chart, top);
     chartView->setObjectName(QStringLiteral("compareChart"));
     chartView->setRenderHint(QPainter::Antialiasing);
-    chartView->setMinimumHeight(220);
-    chartView->setMinimumWidth(420);
-    topLayout->addWidget(splitter(Qt::Horizontal, top, {m_summary, chartView}, {3, 2}), 1);
+    chartView->setMinimumHeight(200);
+    // The table and the chart each get the whole width: side by side, neither was readable on
+    // a laptop screen. Each bar has its 95 % interval drawn on it.
+    auto *views = new QTabWidget(top);
+    views->setObjectName(QStringLiteral("compareViews"));
+    views->addTab(m_summary, tr("&Table"));
+    views->addTab(chartView, tr("C&hart"));
+    views->setDocumentMode(true);
+    topLayout->addWidget(views, 1);
 
     auto [middle, middleLayout] = pane<QVBoxLayout>(this);
     auto *filterRow = new QHBoxLayout;
@@ -134,7 +149,7 @@ void ComparePanel::buildLayout()
     middleLayout->addWidget(m_items, 1);
 
     QSplitter *bottom = splitter(Qt::Horizontal, this, {m_viewer, m_detail}, {0, 1});
-    QSplitter *right = splitter(Qt::Vertical, this, {top, middle, bottom});
+    QSplitter *right = splitter(Qt::Vertical, this, {top, middle, bottom}, {3, 3, 2});
     fill(this, splitter(Qt::Horizontal, this, {left, right}, {0, 1}));
 }
 
@@ -188,8 +203,35 @@ bool ComparePanel::compareNames(const QStringList &names)
         return false;
     }
     m_compare->setEnabled(false);
+    QSettings().setValue(selectionKey(), names); // shown again when the workspace is next opened
     Q_EMIT statusMessage(tr("Comparing %n evaluation(s)…", nullptr, int(names.size())));
     return true;
+}
+
+QString ComparePanel::selectionKey() const
+{
+    return QStringLiteral("compare/selection/%1").arg(QString::fromLatin1(m_session->root().toUtf8().toHex()));
+}
+
+// On opening a workspace: the evaluations compared last time, else its newest finished ones (up
+// to three), compared at once, so the screen never opens blank when there is something to show.
+void ComparePanel::restoreSelection()
+{
+    auto list = m_controller->evaluations();
+    if (!m_session->isOpen() || !list)
+        return;
+    QStringList done;
+    for (const EvaluationRow &r : *list)
+        if (r.evaluation.status == store::RunStatus::Done)
+            done << r.evaluation.name;
+    QStringList names;
+    for (const QString &n : QSettings().value(selectionKey()).toStringList())
+        if (done.contains(n))
+            names << n;
+    if (names.size() < 2)
+        names = done.mid(std::max(0, int(done.size()) - 3));
+    if (names.size() >= 2)
+        compareNames(names);
 }
 
 void ComparePanel::onCompared(bool ok, const QString &error)
@@ -233,6 +275,7 @@ void ComparePanel::fillChoices()
 void ComparePanel::fillSummary()
 {
     m_summaryModel->setTable(comparison() ? ComparisonTables::summary(*comparison(), m_metric->currentData().toString()) : CellTable());
+    m_summary->setColumnHidden(0, true); // shown as the fixed vertical header
     m_summary->resizeColumnsToContents();
 }
 
@@ -262,15 +305,55 @@ void ComparePanel::fillChart()
     m_chart->addSeries(series);
     auto *x = new QBarCategoryAxis;
     x->append(categories);
+    QFont small = x->labelsFont();
+    small.setPointSizeF(small.pointSizeF() * 0.85); // family names whole in narrower categories
+    x->setLabelsFont(small);
     auto *y = new QValueAxis;
     y->setRange(0, 100);
-    y->setTitleText(metric == QLatin1String("absolute_error") ? tr("mean absolute error × 100") : tr("%"));
+    // The metric is named by the drop-down above: no chart title, and the unit in the labels.
+    y->setLabelFormat(metric == QLatin1String("absolute_error") ? QStringLiteral("%.0f") : QStringLiteral("%.0f %%"));
+    if (metric == QLatin1String("absolute_error"))
+        y->setTitleText(tr("mean absolute error × 100"));
     m_chart->addAxis(x, Qt::AlignBottom);
     m_chart->addAxis(y, Qt::AlignLeft);
     series->attachAxis(x);
     series->attachAxis(y);
-    m_chart->setTitle(m_metric->currentText());
+    addErrorBars(series, families, x, y);
     m_chart->legend()->setAlignment(Qt::AlignBottom);
+    m_chart->legend()->setShowToolTips(true);
+}
+
+// Each bar's 95 % interval as a vertical line with caps through the bar's middle: category k
+// spans k ± width/2, shared by the bar sets in order.
+void ComparePanel::addErrorBars(QAbstractBarSeries *bars, const QStringList &families, QAbstractAxis *x, QAbstractAxis *y)
+{
+    const eval::Comparison &c = *comparison();
+    const QString metric = m_metric->currentData().toString();
+    const double width = bars->barWidth();
+    const int sets = int(c.reports.size());
+    const QColor colour = palette().color(QPalette::WindowText);
+    for (int i = 0; i < sets; ++i) {
+        const auto m = c.reports[std::size_t(i)].byMetric.find(metric);
+        if (m == c.reports[std::size_t(i)].byMetric.end())
+            continue;
+        for (int k = 0; k < families.size(); ++k) {
+            const auto e = m->second.find(families[k]);
+            if (e == m->second.end())
+                continue;
+            const double centre = k - width / 2 + width * (i + 0.5) / sets, cap = width / sets / 4;
+            const double low = 100 * e->second.low, high = 100 * e->second.high;
+            auto *line = new QLineSeries;
+            line->setName(tr("%1 95 % interval").arg(c.labels[std::size_t(i)]));
+            *line << QPointF(centre - cap, low) << QPointF(centre + cap, low) << QPointF(centre, low) << QPointF(centre, high)
+                  << QPointF(centre - cap, high) << QPointF(centre + cap, high);
+            line->setPen(QPen(colour, 1.5));
+            m_chart->addSeries(line);
+            line->attachAxis(x);
+            line->attachAxis(y);
+            for (QLegendMarker *marker : m_chart->legend()->markers(line))
+                marker->setVisible(false);
+        }
+    }
 }
 
 void ComparePanel::fillItems()

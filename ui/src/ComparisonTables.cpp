@@ -54,7 +54,11 @@ void appendCostAndDifference(const eval::Comparison &c, std::size_t i, std::vect
         return;
     }
     const eval::Difference &d = c.differences[i - 1];
-    row.push_back(text(QString::number(c.costRatio[i - 1], 'f', 1)));
+    // This one's cost in units of the first's: 12.0× reads "twelve times the cost".
+    const eval::EvalReport &first = c.reports[0];
+    Cell cost = text(first.generations > 0 ? ComparisonTables::tr("%1×").arg(r.generations / first.generations, 0, 'f', 1) : QStringLiteral("–"));
+    cost.toolTip = ComparisonTables::tr("%1 generations per answer against %2 for %3").arg(r.generations, 0, 'f', 1).arg(first.generations, 0, 'f', 1).arg(c.labels[0]);
+    row.push_back(cost);
     row.push_back(text(interval(d.value, d.low, d.high)));
     row.push_back(text(eval::formatBootstrapP(d.pValue)));
     row.push_back(text(QString::number(c.mcnemarP[i - 1], 'g', 3)));
@@ -131,7 +135,7 @@ CellTable ComparisonTables::summary(const eval::Comparison &c, const QString &me
     t.headers << tr("Evaluation");
     for (const QString &f : families)
         t.headers << (f.isEmpty() ? tr("all") : f);
-    t.headers << tr("Generations / answer") << tr("Tokens in / out") << tr("ms / answer") << tr("Cost ratio (first / this)")
+    t.headers << tr("Generations / answer") << tr("Tokens in / out") << tr("ms / answer") << tr("× the cost of %1").arg(c.labels.empty() ? QString() : c.labels[0])
               << tr("Δ score vs first [95 % CI]") << tr("p (paired bootstrap)") << tr("p (McNemar)");
     for (std::size_t i = 0; i < c.reports.size(); ++i) {
         std::vector<Cell> row{text(c.labels[i])};

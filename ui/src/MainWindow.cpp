@@ -103,7 +103,7 @@ void MainWindow::createDocks()
     // The items list gets a third of the width at most: the centre screens want the rest.
     const int available = QGuiApplication::primaryScreen() ? QGuiApplication::primaryScreen()->availableGeometry().width() : 1280;
     resizeDocks({itemsDock}, {std::min(520, available * 3 / 10)}, Qt::Horizontal);
-    resizeDocks({logDock}, {120}, Qt::Vertical);
+    resizeDocks({logDock}, {90}, Qt::Vertical);
     m_docks = {itemsDock, generateDock, logDock};
     // A normal (not permanent) widget: a status message takes its place while it shows. The
     // label never asks for the width of its text (a long workspace path would widen the window).

@@ -46,6 +46,8 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     bool setData(const QModelIndex &index, const QVariant &value, int role = Qt::EditRole) override;
     Qt::ItemFlags flags(const QModelIndex &index) const override;
+    // Horizontal: the headers. Vertical: the row's first cell, so that a view can show the row's
+    // label in its fixed vertical header (and hide column 0) where columns scroll sideways.
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:

@@ -14,6 +14,8 @@
 
 #include <memory>
 
+class QAbstractAxis;
+class QAbstractBarSeries;
 class QChart;
 class QComboBox;
 class QLabel;
@@ -68,6 +70,9 @@ private:
     void onCompared(bool ok, const QString &error);
     void fillSummary();
     void fillChart();
+    void addErrorBars(QAbstractBarSeries *bars, const QStringList &families, QAbstractAxis *x, QAbstractAxis *y);
+    QString selectionKey() const;
+    void restoreSelection();
     void fillItems();
     void showRow(int row);
     void chooseExport(bool html);

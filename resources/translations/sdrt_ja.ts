@@ -2733,7 +2733,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location line="+19"/>
-        <location filename="../../core/store/src/ProcessLock.cpp" line="+116"/>
+        <location filename="../../core/store/src/ProcessLock.cpp" line="+128"/>
         <source>Cannot create the folder %1.</source>
         <translation>フォルダ %1 を作成できません。</translation>
     </message>
@@ -2768,7 +2768,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%2 のモデル &quot;%1&quot; は登録されたモデルではありません: ファイルが変更されています (内容ハッシュは現在 %3、登録時 %4)%5。トレースはそれを生成した重みを示す必要があるため、使用しません。現在のフォルダーを使うには新しいモデルとして登録してください: sdrt model register WS %2 --name %1-2</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/ProcessLock.cpp" line="-86"/>
+        <location filename="../../core/store/src/ProcessLock.cpp" line="-96"/>
         <source>a program</source>
         <translation>あるプログラム</translation>
     </message>
@@ -2788,7 +2788,17 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>、%1 から</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+71"/>
+        <source>The process (%1) is not running on this machine.</source>
+        <translation>プロセス（%1）はこのマシンで実行されていません。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Cannot signal process %1: %2</source>
+        <translation>プロセス %1 にシグナルを送れません: %2</translation>
+    </message>
+    <message>
+        <location line="+21"/>
         <source>Cannot create the lock file %1: %2</source>
         <translation>ロックファイル %1 を作成できません: %2</translation>
     </message>
@@ -2818,7 +2828,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>実行していたプロセスが完了せずに終了しました (強制終了またはクラッシュ)。同じ設定で再実行すると再開します。</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/DistillRepository.cpp" line="+67"/>
+        <location filename="../../core/store/src/DistillRepository.cpp" line="+72"/>
         <source>A distillation run named &quot;%1&quot; already exists (run %2, %3). Choose another name, or resume it with --resume %1.</source>
         <translation>蒸留実行「%1」は既にあります（実行 %2、%3）。別の名前にするか、--resume %1 で再開してください。</translation>
     </message>
@@ -2903,7 +2913,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>データベース</translation>
     </message>
     <message>
-        <location filename="../../core/store/src/RunLife.h" line="+68"/>
+        <location filename="../../core/store/src/RunLife.h" line="+60"/>
+        <source>Run %1 is not running.</source>
+        <translation>実行 %1 は実行中ではありません。</translation>
+    </message>
+    <message>
+        <location line="+24"/>
         <source>its process still runs (%1), although its lock file %2 was removed.</source>
         <translation>ロックファイル %2 は削除されていますが、そのプロセスはまだ動いています (%1)。</translation>
     </message>
@@ -3527,7 +3542,8 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>先にワークスペースを開いてください。</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+12"/>
+        <location line="+18"/>
         <source>There is no run &quot;%1&quot;.</source>
         <translation>実行「%1」はありません。</translation>
     </message>
@@ -3848,11 +3864,12 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
     </message>
     <message>
         <location line="+1"/>
+        <location line="+159"/>
         <source>Cancel Run</source>
         <translation>実行を中止</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-157"/>
         <source>Stop the run after its current step; it can be resumed (Ctrl+.)</source>
         <translation>現在のステップの後で実行を止めます。再開できます（Ctrl+.）</translation>
     </message>
@@ -3872,7 +3889,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>そのトレースをレビューで開く</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+63"/>
         <source>Open a workspace first.</source>
         <translation>先にワークスペースを開いてください。</translation>
     </message>
@@ -3924,7 +3941,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>実行 %1: 最後のチェックポイントから再開中…</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+18"/>
         <source>Run %1: cancelling after the current step…</source>
         <translation>実行 %1: 現在のステップの後で中止します…</translation>
     </message>
@@ -3934,7 +3951,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>実行 %1: ステップ %2 / %3 · %4 サンプル/秒 · 残り %5</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+30"/>
         <source>Run %1 done: %2 steps in %3; student model registered.</source>
         <translation>実行 %1 完了: %2 ステップ、%3。生徒モデルを登録しました。</translation>
     </message>
@@ -3959,7 +3976,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>蒸留の実行 %1</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+38"/>
         <source>Run %1</source>
         <translation>実行 %1</translation>
     </message>
@@ -4001,7 +4018,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::DistillRunsModel</name>
     <message>
-        <location filename="../../ui/src/DistillRunsModel.cpp" line="+58"/>
+        <location filename="../../ui/src/DistillRunsModel.cpp" line="+68"/>
         <source>%1 of %2</source>
         <translation>%2 中 %1</translation>
     </message>
@@ -4031,7 +4048,7 @@ Teacher runs — %4</source>
         <translation>%1 なし</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+20"/>
         <source>Run</source>
         <translation>実行</translation>
     </message>
@@ -4057,8 +4074,8 @@ Teacher runs — %4</source>
     </message>
     <message>
         <location line="+0"/>
-        <source>Final losses</source>
-        <translation>最終損失</translation>
+        <source>Losses (last step)</source>
+        <translation>損失（直近のステップ）</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -5023,7 +5040,7 @@ Teacher runs — %4</source>
         </translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+48"/>
         <source>Runs are going</source>
         <translation>実行が続いています</translation>
     </message>
@@ -5058,7 +5075,7 @@ Teacher runs — %4</source>
         <translation>止める(&amp;S)</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+23"/>
         <source>Stopping the runs; the window closes when they have stopped.</source>
         <translation>実行を停止しています。停止するとウィンドウが閉じます。</translation>
     </message>

@@ -24,6 +24,8 @@
 #include "support/CliRun.h"
 
 #include <QBarSeries>
+#include <QChartView>
+#include <QProcess>
 #include <QLineSeries>
 #include <QBarSet>
 #include <QChart>
@@ -93,6 +95,12 @@ class TestGuiRuns : public QObject {
     QTemporaryDir m_tmp;
     QString m_ws;
 
+    static QString curveTitle(ui::DistillPanel *p)
+    {
+        auto *view = p->findChild<QChartView *>();
+        return view ? view->chart()->title() : QString();
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -155,6 +163,17 @@ private Q_SLOTS:
         QCOMPARE(p->shownRun(), QStringLiteral("gui-run"));
         // The curves get points from the run's log while it trains.
         QTRY_VERIFY_WITH_TIMEOUT(p->curvePoints() >= 5, 120000);
+        // The row, the chart title and the lineage follow the live run (the store has steps and
+        // losses only at checkpoints and at the end).
+        {
+            const int live = rowOf(p->runsTable(), QStringLiteral("gui-run"));
+            QVERIFY(live >= 0);
+            QTRY_VERIFY_WITH_TIMEOUT(!cellText(p->runsTable(), live, 3).startsWith(QStringLiteral("0 of")), 60000);
+            QVERIFY2(cellText(p->runsTable(), live, 3).endsWith(QStringLiteral("of 200")), qPrintable(cellText(p->runsTable(), live, 3)));
+            QTRY_VERIFY(cellText(p->runsTable(), live, 5).contains(QStringLiteral("loss")));
+            QCOMPARE(curveTitle(p), QStringLiteral("Run gui-run"));
+            QVERIFY2(!p->lineageText().isEmpty(), "the lineage is recorded at the start and shown while the run trains");
+        }
         QSignalSpy finished(p->child(), &ui::ChildRun::finished);
         QTest::mouseClick(cancel, Qt::LeftButton);
         QVERIFY(finished.wait(60000));
@@ -180,6 +199,17 @@ private Q_SLOTS:
         QCOMPARE(cellText(p->runsTable(), rowOf(p->runsTable(), QStringLiteral("gui-run")), 1), QStringLiteral("done"));
         QVERIFY2(p->findChild<QLabel *>(QStringLiteral("distillStatus"))->text().contains(QStringLiteral("done")),
                  qPrintable(p->findChild<QLabel *>(QStringLiteral("distillStatus"))->text()));
+        // After the end, without choosing the row again: the stored row, title, lineage and actions.
+        QCOMPARE(curveTitle(p), QStringLiteral("Run gui-run"));
+        QVERIFY(!p->lineageText().isEmpty());
+        QVERIFY(p->findChild<QPushButton *>(QStringLiteral("distillReviewTraces"))->isEnabled());
+        {
+            // One duration, the table's, in the status line too.
+            const QString took = cellText(p->runsTable(), rowOf(p->runsTable(), QStringLiteral("gui-run")), 6);
+            QVERIFY(!took.isEmpty());
+            QVERIFY2(p->findChild<QLabel *>(QStringLiteral("distillStatus"))->text().contains(took),
+                     qPrintable(p->findChild<QLabel *>(QStringLiteral("distillStatus"))->text()));
+        }
         // A name that is taken is refused before start.
         p->nameField()->setText(QStringLiteral("gui-run"));
         QVERIFY(p->formError().contains(QStringLiteral("already a run")));
@@ -201,6 +231,50 @@ private Q_SLOTS:
         auto marks = store::ReviewRepository(ws->db()).marks();
         const std::set<store::Id> marked = marks->at(QStringLiteral("distillation run gui-run"));
         QCOMPARE(std::set<store::Id>(w.session()->reviews()->queue().begin(), w.session()->reviews()->queue().end()), marked);
+    }
+
+    // A run another process trains (here `sdrt distill` started on its own, as an earlier window
+    // leaves it): the screen follows it, Cancel stops it (by the identity its row records), and it
+    // is the live run that closing the window asks about.
+    void cancelsARunAnotherProcessTrains()
+    {
+        const QString config = m_tmp.filePath(QStringLiteral("ext.json"));
+        {
+            QFile f(config);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            // No checkpoint before the end: the store holds 0 steps and no losses while it trains.
+            f.write(R"({"steps": 5000, "batch": 2, "checkpoint_every": 5000})");
+        }
+        QProcess other;
+        other.setStandardOutputFile(m_tmp.filePath(QStringLiteral("ext.out")));
+        other.setStandardErrorFile(m_tmp.filePath(QStringLiteral("ext.err")));
+        other.start(testing::sdrtBinary(), {QStringLiteral("distill"), m_ws, QStringLiteral("--base"), QStringLiteral("tiny"), QStringLiteral("--config"),
+                                            config, QStringLiteral("--name"), QStringLiteral("ext-run")});
+        QVERIFY(other.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(runStatus(m_ws, QStringLiteral("ext-run")) == store::RunStatus::Running, 120000);
+
+        ui::MainWindow w;
+        w.show();
+        QVERIFY(w.openWorkspace(m_ws));
+        ui::DistillPanel *p = w.distillPanel();
+        QVERIFY(!p->isRunning()); // not this window's child
+        QCOMPARE(p->liveRun(), QStringLiteral("ext-run"));
+        p->showRun(QStringLiteral("ext-run"));
+        auto *cancel = p->findChild<QPushButton *>(QStringLiteral("distillCancel"));
+        QTRY_VERIFY(cancel->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(p->curvePoints() > 0, 60000); // followed live
+        // Its row follows the training log: steps done and the last step's losses.
+        const int row = rowOf(p->runsTable(), QStringLiteral("ext-run"));
+        QTRY_VERIFY_WITH_TIMEOUT(!cellText(p->runsTable(), row, 3).startsWith(QStringLiteral("0 of")), 60000);
+        QTRY_VERIFY(cellText(p->runsTable(), row, 5).contains(QStringLiteral("loss")));
+        QTest::mouseClick(cancel, Qt::LeftButton);
+        QVERIFY(other.waitForFinished(120000));
+        QCOMPARE(other.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(runStatus(m_ws, QStringLiteral("ext-run")), store::RunStatus::Cancelled);
+        // The screen notices the end by itself: the row reads cancelled, Cancel is off.
+        QTRY_COMPARE_WITH_TIMEOUT(cellText(p->runsTable(), rowOf(p->runsTable(), QStringLiteral("ext-run")), 1), QStringLiteral("cancelled"), 10000);
+        QTRY_VERIFY(!cancel->isEnabled());
+        QVERIFY(p->liveRun().isEmpty());
     }
 
     void evaluationsQueueAndCompare()

@@ -154,10 +154,26 @@ Result<void> DistillController::resume(const QString &name)
     return launch({QStringLiteral("distill"), m_session->root(), QStringLiteral("--resume"), name}, name);
 }
 
-void DistillController::cancel()
+Result<void> DistillController::cancel(const QString &name)
+{
+    if (isRunning() && (name.isEmpty() || name == m_childRun)) {
+        m_child->cancel();
+        return {};
+    }
+    const auto r = run(name);
+    if (!r)
+        return fail(tr("There is no run \"%1\".").arg(name));
+    return store::DistillRepository(*db()).requestStop(r->id);
+}
+
+QString DistillController::liveRun() const
 {
     if (isRunning())
-        m_child->cancel();
+        return m_childRun;
+    for (const DistillRunsModel::Row &row : m_runs->rows())
+        if (row.run.status == store::RunStatus::Running && isLive(row.run.name))
+            return row.run.name;
+    return {};
 }
 
 Result<QString> DistillController::markLineageForReview(const QString &name)

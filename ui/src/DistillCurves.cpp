@@ -65,6 +65,7 @@ void DistillCurves::clear()
         s->clear();
     m_offset = 0;
     m_partial.clear();
+    m_lastStep = {};
     m_axisX->setRange(0, 1);
     m_axisLoss->setRange(0, 1);
     m_axisLr->setRange(0, 1e-3);
@@ -112,6 +113,7 @@ void DistillCurves::addPoint(const QJsonObject &o)
     const int step = o.value(QStringLiteral("step")).toInt();
     if (step <= 0)
         return;
+    m_lastStep = o;
     for (std::size_t i = 0; i < m_series.size(); ++i) {
         QLineSeries *s = m_series[i];
         // A resumed run logs again from its checkpoint: its points replace the later ones.

@@ -127,6 +127,7 @@ QSpinBox *DistillPanel::checkpointField() const { return m_form->checkpointField
 QLineEdit *DistillPanel::layersField() const { return m_form->layersField(); }
 ChildRun *DistillPanel::child() const { return m_controller->child(); }
 bool DistillPanel::isRunning() const { return m_controller->isRunning(); }
+QString DistillPanel::liveRun() const { return m_controller->liveRun(); }
 int DistillPanel::curvePoints() const { return m_curves->points(); }
 QString DistillPanel::lineageText() const { return m_lineage->text(); }
 QByteArray DistillPanel::configJson() const { return m_form->configJson(); }
@@ -225,10 +226,17 @@ bool DistillPanel::resumeSelected()
 
 void DistillPanel::cancel()
 {
-    if (!isRunning())
+    // This screen's run, else the shown run when another process trains it, else any live run.
+    const QString name = isRunning()                                                  ? m_controller->childRun()
+                         : !m_shownRun.isEmpty() && m_controller->isLive(m_shownRun) ? m_shownRun
+                                                                                      : m_controller->liveRun();
+    if (name.isEmpty() || !m_controller->isLive(name))
         return;
-    m_controller->cancel();
-    m_status->setText(tr("Run %1: cancelling after the current step…").arg(m_controller->childRun()));
+    if (auto stopped = m_controller->cancel(name); !stopped) {
+        Q_EMIT errorOccurred(tr("Cancel Run"), stopped.error());
+        return;
+    }
+    m_status->setText(tr("Run %1: cancelling after the current step…").arg(name));
 }
 
 void DistillPanel::onChildLine(const QJsonObject &line)
@@ -246,7 +254,11 @@ void DistillPanel::onChildLine(const QJsonObject &line)
         followLog();
         break;
     }
-    case protocol::Event::Start: m_controller->reloadRuns(); break;
+    case protocol::Event::Start:
+        // The run's row and lineage exist now: the table, the title and the lineage show them.
+        m_controller->reloadRuns();
+        showRun(m_controller->childRun());
+        break;
     default: break;
     }
 }
@@ -259,8 +271,11 @@ void DistillPanel::onChildFinished()
     const protocol::Event event = protocol::eventOf(last);
     const protocol::DistillEnd end = protocol::decodeDistillEnd(last);
     const QString name = m_controller->childRun();
+    showRun(name); // the stored row: final title, lineage and actions
+    const auto run = m_controller->run(name);
+    const QString took = run ? runDuration(run->startedAt, run->finishedAt) : QString(); // as the table says
     if (event == protocol::Event::Done) {
-        m_status->setText(tr("Run %1 done: %2 steps in %3; student model registered.").arg(name).arg(end.steps).arg(formatSeconds(end.seconds)));
+        m_status->setText(tr("Run %1 done: %2 steps in %3; student model registered.").arg(name).arg(end.steps).arg(took.isEmpty() ? formatSeconds(end.seconds) : took));
     } else if (event == protocol::Event::Cancelled) {
         m_status->setText(tr("Run %1 cancelled at step %2; Resume continues it.").arg(name).arg(end.steps));
     } else {
@@ -279,12 +294,23 @@ void DistillPanel::followLog()
     if (m_shownRun.isEmpty() || !m_controller->session()->isOpen())
         return;
     m_curves->follow();
-    // Past runs are read once; a live one (this screen's child or another process's) is followed.
+    // Past runs are read once; a live one (this screen's child or another process's) is followed,
+    // its table row with it.
     const bool live = m_controller->isLive(m_shownRun);
-    if (live && !m_follow->isActive())
-        m_follow->start();
-    else if (!live)
+    if (live) {
+        const QJsonObject last = m_curves->lastStep();
+        if (!last.isEmpty())
+            m_controller->runs()->setProgress(m_shownRun, last.value(QStringLiteral("step")).toInt(), last);
+        if (!m_follow->isActive())
+            m_follow->start();
+        updateButtons();
+    } else if (m_follow->isActive()) {
         m_follow->stop();
+        if (!isRunning()) { // another process's run ended: its stored row, title and lineage
+            m_controller->reloadRuns();
+            showRun(m_shownRun);
+        }
+    }
 }
 
 void DistillPanel::showRun(const QString &name)
@@ -330,7 +356,7 @@ void DistillPanel::updateButtons()
     const bool open = m_controller->session()->isOpen();
     const bool running = isRunning();
     m_start->setEnabled(open && !running);
-    m_cancel->setEnabled(running);
+    m_cancel->setEnabled(running || (!m_shownRun.isEmpty() && open && m_controller->isLive(m_shownRun)));
     bool resumable = false;
     if (const auto run = m_controller->run(selectedRun()))
         resumable = run->status == store::RunStatus::Cancelled || run->status == store::RunStatus::Failed

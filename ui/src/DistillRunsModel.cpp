@@ -2,7 +2,6 @@
 
 #include "sdrt/ui/RunText.h"
 
-#include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -13,6 +12,17 @@ void DistillRunsModel::setRows(std::vector<Row> rows)
     beginResetModel();
     m_rows = std::move(rows);
     endResetModel();
+}
+
+void DistillRunsModel::setProgress(const QString &name, int step, const QJsonObject &losses)
+{
+    const int row = rowOf(name);
+    if (row < 0 || m_rows[std::size_t(row)].run.status != store::RunStatus::Running)
+        return;
+    store::DistillRun &r = m_rows[std::size_t(row)].run;
+    r.stepsDone = step;
+    r.finalLosses = QString::fromUtf8(QJsonDocument(losses).toJson(QJsonDocument::Compact));
+    Q_EMIT dataChanged(index(row, StepsColumn), index(row, LossesColumn));
 }
 
 int DistillRunsModel::rowOf(const QString &name) const
@@ -74,10 +84,7 @@ QString DistillRunsModel::cell(const Row &row, int column) const
                 text << QStringLiteral("%1 %2").arg(QLatin1String(term)).arg(losses.value(QLatin1String(term)).toDouble(), 0, 'g', 4);
         return text.join(QStringLiteral(" · "));
     }
-    case DurationColumn: {
-        const QDateTime a = QDateTime::fromString(r.startedAt, Qt::ISODateWithMs), b = QDateTime::fromString(r.finishedAt, Qt::ISODateWithMs);
-        return a.isValid() && b.isValid() ? formatSeconds(a.secsTo(b)) : QString();
-    }
+    case DurationColumn: return runDuration(r.startedAt, r.finishedAt);
     default: return {};
     }
 }
@@ -86,7 +93,7 @@ QVariant DistillRunsModel::headerData(int section, Qt::Orientation orientation, 
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
-    const QString names[] = {tr("Run"), tr("Status"), tr("Base"), tr("Steps"), tr("Settings"), tr("Final losses"), tr("Duration")};
+    const QString names[] = {tr("Run"), tr("Status"), tr("Base"), tr("Steps"), tr("Settings"), tr("Losses (last step)"), tr("Duration")};
     return section >= 0 && section < ColumnCount ? names[section] : QVariant();
 }
 

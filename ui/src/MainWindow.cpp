@@ -395,7 +395,8 @@ void MainWindow::reviewMarked(const QString &source)
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    const bool distilling = m_distill->isRunning(), evaluating = m_evaluate->isRunning();
+    // A run another window left going counts too: closing is when the user learns of it.
+    const bool distilling = !m_distill->liveRun().isEmpty(), evaluating = m_evaluate->isRunning();
     if (!distilling && !evaluating) {
         event->accept();
         return;
@@ -428,6 +429,10 @@ void MainWindow::closeEvent(QCloseEvent *event)
         // responsive meanwhile and closes when both have ended (the connection above).
         m_evaluate->cancel();
         m_distill->cancel();
+        if (!m_distill->isRunning() && !m_evaluate->isRunning()) { // only another process's run: it stops itself
+            event->accept();
+            return;
+        }
         m_closeAfterStop = true;
         m_status->setText(tr("Stopping the runs; the window closes when they have stopped."));
         event->ignore();

@@ -54,6 +54,12 @@ QString localTime(const QString &isoUtc)
     return t.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"));
 }
 
+QString runDuration(const QString &startedAt, const QString &finishedAt)
+{
+    const QDateTime a = QDateTime::fromString(startedAt, Qt::ISODateWithMs), b = QDateTime::fromString(finishedAt, Qt::ISODateWithMs);
+    return a.isValid() && b.isValid() ? formatSeconds(double(a.msecsTo(b)) / 1000.0) : QString();
+}
+
 QString formatSeconds(double seconds)
 {
     const int s = std::max(0, int(seconds + 0.5));

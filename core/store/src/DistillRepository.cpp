@@ -55,6 +55,11 @@ bool DistillRepository::isLive(Id runId) const
     return runlife::isLive(m_db, "distill_runs", kKind, runId);
 }
 
+Result<void> DistillRepository::requestStop(Id runId)
+{
+    return runlife::requestStop(m_db, "distill_runs", runId);
+}
+
 Result<StartedRun> DistillRepository::start(const DistillRun &run)
 {
     if (auto r = reconcile(); !r)

@@ -13,6 +13,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include <csignal>
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -98,6 +100,16 @@ ProcessLock::Liveness ProcessLock::identityLiveness(const QString &identity)
     if (!ok || pid <= 0)
         return Liveness::Unknown;
     return startTicks(pid) == parts[3].toLatin1() ? Liveness::Alive : Liveness::Dead;
+}
+
+Result<void> ProcessLock::requestStop(const QString &identity)
+{
+    if (identityLiveness(identity) != Liveness::Alive)
+        return fail(QCoreApplication::translate("sdrt::store", "The process (%1) is not running on this machine.").arg(identity));
+    const qint64 pid = identity.split(QLatin1Char(' ')).value(2).toLongLong();
+    if (::kill(pid_t(pid), SIGTERM) != 0)
+        return fail(QCoreApplication::translate("sdrt::store", "Cannot signal process %1: %2").arg(pid).arg(QString::fromLocal8Bit(std::strerror(errno))));
+    return {};
 }
 
 QString ProcessLock::lockDir(const QString &workspaceRoot)

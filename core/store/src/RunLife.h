@@ -45,6 +45,22 @@ inline bool ownerAlive(const Database &db, const char *table, Id id)
     return ProcessLock::identityLiveness(s->text(0)) == ProcessLock::Liveness::Alive;
 }
 
+// Asks the process recorded as running the row to stop (ProcessLock::requestStop).
+inline Result<void> requestStop(const Database &db, const char *table, Id id)
+{
+    auto s = const_cast<Database &>(db).prepare(
+        (QByteArray("SELECT coalesce(owner_process,'') FROM ") + table + " WHERE id = ? AND status = 'running'").constData());
+    if (!s)
+        return fail(s.error());
+    s->bind(1, id);
+    auto row = s->step();
+    if (!row)
+        return fail(row.error());
+    if (!*row || s->text(0).isEmpty())
+        return fail(QCoreApplication::translate("sdrt::store", "Run %1 is not running.").arg(id));
+    return ProcessLock::requestStop(s->text(0));
+}
+
 inline bool isLive(const Database &db, const char *table, const char *kind, Id id)
 {
     return ProcessLock::isHeld(ProcessLock::runLockFile(root(db), QString::fromLatin1(kind), id)) || ownerAlive(db, table, id);

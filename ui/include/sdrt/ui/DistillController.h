@@ -53,7 +53,11 @@ public:
     Result<void> start(store::Id baseModel, const QString &name, const QByteArray &configJson, int processes);
     // Resumes a cancelled, failed or interrupted run from its checkpoint.
     Result<void> resume(const QString &name);
-    void cancel();
+    // Stops the run `name` after its current step: this screen's child, or a run another
+    // process trains (one an earlier window left running), by the identity its row records.
+    Result<void> cancel(const QString &name);
+    // A run that a process trains now (this controller's child first), or empty.
+    QString liveRun() const;
     // Marks the items of the run's traces for review; returns the review source it used.
     Result<QString> markLineageForReview(const QString &name);
 

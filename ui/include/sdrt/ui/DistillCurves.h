@@ -28,9 +28,12 @@ public:
     void follow();
     void clear();
     int points() const;
+    // The last step read from the log (empty before the first).
+    const QJsonObject &lastStep() const { return m_lastStep; }
 
 private:
     void addPoint(const QJsonObject &step);
+    QJsonObject m_lastStep;
     void fitAxes();
 
     QString m_logFile;

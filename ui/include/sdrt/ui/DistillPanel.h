@@ -38,6 +38,9 @@ public:
     bool resumeSelected();
     void cancel();
     bool isRunning() const;
+    // A run of the workspace some process trains now (this screen's, or one an earlier window
+    // left running), or empty.
+    QString liveRun() const;
     ChildRun *child() const;
     // The shown run's curve points (loss terms and lr), for tests and the status line.
     int curvePoints() const;

@@ -5,6 +5,7 @@
 #include "sdrt/store/DistillRepository.h"
 
 #include <QAbstractTableModel>
+#include <QJsonObject>
 
 #include <vector>
 
@@ -26,6 +27,9 @@ public:
     const std::vector<Row> &rows() const { return m_rows; }
     // The row of the run named `name`, or -1.
     int rowOf(const QString &name) const;
+    // A running run's row follows its training: steps done and the last step's losses (the
+    // store has them only at checkpoints and at the end).
+    void setProgress(const QString &name, int step, const QJsonObject &losses);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;

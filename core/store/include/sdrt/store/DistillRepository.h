@@ -89,6 +89,8 @@ public:
     Result<std::optional<DistillRun>> findByName(const QString &name);
     Result<std::vector<DistillRun>> list();
     bool isLive(Id runId) const;
+    // Asks the process that trains the run (this program or another) to stop after its step.
+    Result<void> requestStop(Id runId);
 
 private:
     QString storeRoot() const;

@@ -69,6 +69,9 @@ public:
     // Alive: that very process runs on this machine now. Dead: it does not (or the machine was
     // restarted since). Unknown: another host, or an empty or unreadable identity.
     static Liveness identityLiveness(const QString &identity);
+    // Asks the process `identity` names to stop (SIGTERM: a run records itself cancelled after
+    // its current step), only while that very process lives: a reused pid is never signalled.
+    static Result<void> requestStop(const QString &identity);
 
     ProcessLock() = default;
     ProcessLock(ProcessLock &&other) noexcept;

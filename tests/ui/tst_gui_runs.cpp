@@ -166,8 +166,8 @@ private Q_SLOTS:
         // The row, the chart title and the lineage follow the live run (the store has steps and
         // losses only at checkpoints and at the end).
         {
+            QTRY_VERIFY(rowOf(p->runsTable(), QStringLiteral("gui-run")) >= 0);
             const int live = rowOf(p->runsTable(), QStringLiteral("gui-run"));
-            QVERIFY(live >= 0);
             QTRY_VERIFY_WITH_TIMEOUT(!cellText(p->runsTable(), live, 3).startsWith(QStringLiteral("0 of")), 60000);
             QVERIFY2(cellText(p->runsTable(), live, 3).endsWith(QStringLiteral("of 200")), qPrintable(cellText(p->runsTable(), live, 3)));
             QTRY_VERIFY(cellText(p->runsTable(), live, 5).contains(QStringLiteral("loss")));

@@ -298,6 +298,13 @@ void DistillPanel::followLog()
     // its table row with it.
     const bool live = m_controller->isLive(m_shownRun);
     if (live) {
+        if (m_controller->runs()->rowOf(m_shownRun) < 0) { // training before its start line was read
+            m_controller->reloadRuns();
+            if (m_controller->runs()->rowOf(m_shownRun) >= 0) {
+                showRun(m_shownRun); // its row, title and lineage now
+                return;
+            }
+        }
         const QJsonObject last = m_curves->lastStep();
         if (!last.isEmpty())
             m_controller->runs()->setProgress(m_shownRun, last.value(QStringLiteral("step")).toInt(), last);

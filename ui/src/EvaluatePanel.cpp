@@ -72,6 +72,23 @@ EvaluatePanel::EvaluatePanel(EvaluationQueue *queue, WorkspaceSession *session, 
     m_models->setMinimumHeight(60);
     m_modes->setMinimumHeight(60);
 
+    buildLayout();
+
+    connect(m_queueButton, &QPushButton::clicked, this, &EvaluatePanel::enqueue);
+    connect(m_cancel, &QPushButton::clicked, this, &EvaluatePanel::cancel);
+    connect(m_queue, &EvaluationQueue::changed, this, &EvaluatePanel::onChanged);
+    connect(m_queue, &EvaluationQueue::errorOccurred, this, &EvaluatePanel::errorOccurred);
+    connect(m_queue, &EvaluationQueue::stderrLine, this, &EvaluatePanel::stderrLine);
+    connect(m_queue, &EvaluationQueue::evaluationFinished, this, &EvaluatePanel::evaluationFinished);
+    connect(m_queue, &EvaluationQueue::evaluationFinished, this, &EvaluatePanel::reloadEvaluations);
+    connect(m_queue, &EvaluationQueue::queueEmpty, this, &EvaluatePanel::queueEmpty);
+    connect(m_session, &WorkspaceSession::opened, this, &EvaluatePanel::reload);
+    connect(m_session, &WorkspaceSession::closed, this, &EvaluatePanel::reload);
+    reload();
+}
+
+void EvaluatePanel::buildLayout()
+{
     // What to evaluate (models beside modes), how, then the queue; the workspace's evaluations
     // with their scores below.
     auto *lists = new QHBoxLayout;
@@ -103,18 +120,6 @@ EvaluatePanel::EvaluatePanel(EvaluationQueue *queue, WorkspaceSession *session, 
     bottomLayout->addWidget(m_table, 1);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(layouts::splitter(Qt::Vertical, this, {top, bottom}, {1, 1}), 1);
-
-    connect(m_queueButton, &QPushButton::clicked, this, &EvaluatePanel::enqueue);
-    connect(m_cancel, &QPushButton::clicked, this, &EvaluatePanel::cancel);
-    connect(m_queue, &EvaluationQueue::changed, this, &EvaluatePanel::onChanged);
-    connect(m_queue, &EvaluationQueue::errorOccurred, this, &EvaluatePanel::errorOccurred);
-    connect(m_queue, &EvaluationQueue::stderrLine, this, &EvaluatePanel::stderrLine);
-    connect(m_queue, &EvaluationQueue::evaluationFinished, this, &EvaluatePanel::evaluationFinished);
-    connect(m_queue, &EvaluationQueue::evaluationFinished, this, &EvaluatePanel::reloadEvaluations);
-    connect(m_queue, &EvaluationQueue::queueEmpty, this, &EvaluatePanel::queueEmpty);
-    connect(m_session, &WorkspaceSession::opened, this, &EvaluatePanel::reload);
-    connect(m_session, &WorkspaceSession::closed, this, &EvaluatePanel::reload);
-    reload();
 }
 
 void EvaluatePanel::reload()

@@ -53,6 +53,7 @@ Q_SIGNALS:
 
 private:
     void onChanged(int done, int total);
+    void buildLayout();
     void updateButtons();
     void reloadEvaluations();
 

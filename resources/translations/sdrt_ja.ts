@@ -2352,7 +2352,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>%1（さらに評価を失敗として記録できませんでした: %2）</translation>
     </message>
     <message>
-        <location filename="../../core/eval/src/EvalJob.cpp" line="+121"/>
+        <location filename="../../core/eval/src/EvalJob.cpp" line="+173"/>
         <source>There is no evaluation %1.</source>
         <translation>評価 %1 はありません。</translation>
     </message>
@@ -2611,7 +2611,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../core/review/src/ReviewSession.cpp" line="+348"/>
+        <location filename="../../core/review/src/ReviewSession.cpp" line="+360"/>
         <source>An approval policy needs at least one accept.</source>
         <translation>承認ポリシーには 1 件以上の承認が必要です。</translation>
     </message>
@@ -3976,7 +3976,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>蒸留の実行 %1</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+45"/>
         <source>Run %1</source>
         <translation>実行 %1</translation>
     </message>
@@ -4141,7 +4141,7 @@ Teacher runs — %4</source>
         <translation>評価の名前。複数のモデルやモードでは、それぞれこの名前・モデル・モードを組み合わせた名前になります</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+32"/>
         <source>&amp;Models:</source>
         <translation>モデル(&amp;M):</translation>
     </message>
@@ -4181,7 +4181,7 @@ Teacher runs — %4</source>
         <translation>このワークスペースの評価：</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+20"/>
         <source>%1 (student)</source>
         <translation>%1（生徒）</translation>
     </message>
@@ -4465,23 +4465,34 @@ Teacher runs — %4</source>
         <translation>最近の実行:</translation>
     </message>
     <message>
-        <location line="+21"/>
-        <location line="+5"/>
+        <location line="+24"/>
+        <location line="+12"/>
+        <location line="+7"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location line="-5"/>
+        <location line="-19"/>
+        <source>A teacher run is going; wait for it to end.</source>
+        <translation>教師モデルの実行が進行中です。終わるまでお待ちください。</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>No model to generate with.</source>
+        <translation>生成に使うモデルがありません。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Choose at least one prompt.</source>
         <translation>プロンプトを 1 つ以上選んでください。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>No item is selected.</source>
         <translation>項目が選択されていません。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+17"/>
         <source>Loading the model…</source>
         <translation>モデルを読み込み中…</translation>
     </message>
@@ -4737,7 +4748,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::MainWindow</name>
     <message>
-        <location filename="../../ui/src/MainWindow.cpp" line="+59"/>
+        <location filename="../../ui/src/MainWindow.cpp" line="+52"/>
         <source>Browse</source>
         <translation>閲覧</translation>
     </message>
@@ -4781,8 +4792,15 @@ Teacher runs — %4</source>
         <source>Cannot read the workspace</source>
         <translation>ワークスペースを読めません</translation>
     </message>
+    <message numerus="yes">
+        <location line="+24"/>
+        <source>Generating teacher traces for %n item(s)…</source>
+        <translation>
+            <numerusform>%n 件の項目について教師トレースを生成しています…</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+33"/>
+        <location line="+22"/>
         <source>distill: %1</source>
         <translation>distill: %1</translation>
     </message>
@@ -4932,7 +4950,7 @@ Teacher runs — %4</source>
         <translation>言語は次に SDRT ワークベンチを起動したときに切り替わります。</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location filename="../../ui/src/MainWindowFiles.cpp" line="+30"/>
         <source>Export</source>
         <translation>書き出し</translation>
     </message>
@@ -5040,7 +5058,7 @@ Teacher runs — %4</source>
         </translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location filename="../../ui/src/MainWindow.cpp" line="+57"/>
         <source>Runs are going</source>
         <translation>実行が続いています</translation>
     </message>
@@ -5102,7 +5120,7 @@ Teacher runs — %4</source>
         </translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location filename="../../ui/src/MainWindowFiles.cpp" line="+10"/>
         <source>Open Workspace</source>
         <translation>ワークスペースを開く</translation>
     </message>
@@ -5192,18 +5210,23 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::ReviewController</name>
     <message>
-        <location filename="../../ui/src/ReviewController.cpp" line="+49"/>
+        <location filename="../../ui/src/ReviewController.cpp" line="+51"/>
         <location line="+6"/>
         <source>Cannot read the reviews</source>
         <translation>レビューを読めません</translation>
     </message>
     <message>
-        <location line="+136"/>
+        <location line="+133"/>
+        <source>Cannot read the evaluations of item %1</source>
+        <translation>項目 %1 の評価を読み込めません</translation>
+    </message>
+    <message>
+        <location line="+21"/>
         <source>Cannot read item %1</source>
         <translation>項目 %1 を読めません</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+24"/>
         <source>Cannot read the traces of item %1</source>
         <translation>項目 %1 のトレースを読めません</translation>
     </message>
@@ -5303,7 +5326,7 @@ Teacher runs — %4</source>
         <translation>項目の写真と図面を左右に並べて表示（それぞれ別に拡大・移動）</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>Switch…</source>
         <translation>切り替え…</translation>
     </message>
@@ -5358,12 +5381,12 @@ Teacher runs — %4</source>
         <translation>%m 件中 %v 件のトレースをレビュー済み</translation>
     </message>
     <message>
-        <location line="-45"/>
+        <location line="-46"/>
         <source>Photo | Drawing</source>
         <translation>写真 | 図面</translation>
     </message>
     <message>
-        <location line="+95"/>
+        <location line="+96"/>
         <source>No note for this item.</source>
         <translation>この項目にメモはありません。</translation>
     </message>
@@ -5400,7 +5423,7 @@ Teacher runs — %4</source>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/src/ReviewPanel.cpp" line="+81"/>
+        <location filename="../../ui/src/ReviewPanel.cpp" line="+88"/>
         <source>From anywhere</source>
         <translation>すべての出所</translation>
     </message>
@@ -5446,7 +5469,7 @@ Teacher runs — %4</source>
         <translation>非表示 — %1 キーで表示</translation>
     </message>
     <message numerus="yes">
-        <location line="+38"/>
+        <location line="+39"/>
         <source>%n approved</source>
         <translation>
             <numerusform>承認済み %n 件</numerusform>
@@ -5470,12 +5493,22 @@ Teacher runs — %4</source>
         <translation>%2 件中 %1 件目</translation>
     </message>
     <message>
-        <location line="-78"/>
+        <location line="-79"/>
         <source>No items in the queue.</source>
         <translation>キューに項目がありません。</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-111"/>
+        <source>What each evaluation answered for this item; whether it was right shows with the reference (%1)</source>
+        <translation>各評価がこの項目に出した回答。正誤は正解の表示（%1）とともに表示されます</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Evaluations:</source>
+        <translation>評価:</translation>
+    </message>
+    <message>
+        <location line="+110"/>
         <source>No workspace open.</source>
         <translation>ワークスペースが開かれていません。</translation>
     </message>
@@ -5495,7 +5528,7 @@ Teacher runs — %4</source>
         <translation>（なし）</translation>
     </message>
     <message>
-        <location line="-274"/>
+        <location line="-282"/>
         <source>Photo and drawing side by side, or in tabs (remembered)</source>
         <translation>写真と図面を左右に並べる / タブで切り替える（設定を記憶）</translation>
     </message>
@@ -5510,12 +5543,12 @@ Teacher runs — %4</source>
         <translation>一致するトレースを承認</translation>
     </message>
     <message>
-        <location filename="../../ui/src/ReviewPanel.cpp" line="+187"/>
+        <location filename="../../ui/src/ReviewPanel.cpp" line="+195"/>
         <source>Side by side needs a photo and a drawing; this item shows one kind only.</source>
         <translation>左右表示には写真と図面が必要です。この項目は片方だけです。</translation>
     </message>
     <message>
-        <location line="-218"/>
+        <location line="-226"/>
         <source>Accept the focused trace</source>
         <translation>選択中のトレースを承認</translation>
     </message>
@@ -5553,6 +5586,48 @@ Teacher runs — %4</source>
         <location line="+2"/>
         <source>This list</source>
         <translation>この一覧</translation>
+    </message>
+    <message>
+        <location filename="../../ui/src/ReviewPanelEvaluations.cpp" line="+26"/>
+        <source>&amp;Generate Traces for Them</source>
+        <translation>これらのトレースを生成(&amp;G)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Run the Generate panel&apos;s teacher and prompts on exactly these items; their traces then join the queue</source>
+        <translation>生成パネルの教師モデルとプロンプトをこれらの項目だけに実行します。生成されたトレースはキューに加わります</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+17"/>
+        <source>%n item(s) sent to review from “%1” have no teacher traces yet, so the queue cannot show them. Generate traces for them, then review and approve the corrected ones for the next run.</source>
+        <translation>
+            <numerusform>「%1」からレビューに送られた %n 件の項目にはまだ教師トレースがないため、キューに表示できません。トレースを生成し、正しいものをレビューして承認すると、次の実行で使われます。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>✗ failed</source>
+        <translation>✗ 失敗</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>✓ right</source>
+        <translation>✓ 正解</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>✗ wrong</source>
+        <translation>✗ 不正解</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&lt;b&gt;%1&lt;/b&gt; (%2, %3): %4 %5</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;（%2、%3）: %4 %5</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&lt;i&gt;Right or wrong shows with the reference (%1).&lt;/i&gt;</source>
+        <translation>&lt;i&gt;正誤は正解を表示すると示されます（%1）。&lt;/i&gt;</translation>
     </message>
 </context>
 <context>

@@ -10,6 +10,10 @@
 #include "sdrt/store/DistillRepository.h"
 #include "sdrt/store/EvaluationRepository.h"
 #include "sdrt/store/ReviewRepository.h"
+#include "sdrt/store/ItemRepository.h"
+#include "sdrt/store/TraceRepository.h"
+#include "sdrt/review/ReviewMarks.h"
+#include "sdrt/ui/GeneratePanel.h"
 #include "sdrt/store/Workspace.h"
 #include "sdrt/ui/ChildRun.h"
 #include "sdrt/ui/CellTableModel.h"
@@ -372,6 +376,24 @@ private Q_SLOTS:
         QVERIFY(w.isReviewShown());
         QCOMPARE(w.session()->reviews()->filter().mark, source);
         QCOMPARE(w.session()->reviews()->queue(), std::vector<store::Id>{item});
+        // Beside its teacher traces, each evaluation's answer; right or wrong only with the reference.
+        QTRY_COMPARE(w.reviewPanel()->currentItem(), item);
+        const QString answers = w.reviewPanel()->answersText();
+        QVERIFY2(answers.contains(names[0]) && answers.contains(names[1]), qPrintable(answers));
+        QVERIFY(!answers.contains(QStringLiteral("✓ right")) && !answers.contains(QStringLiteral("✗ wrong")));
+        w.session()->reviews()->toggleReference();
+        const QString judged = w.reviewPanel()->answersText();
+        QCOMPARE(int(judged.count(QStringLiteral("✓ right")) + judged.count(QStringLiteral("✗ wrong")) + judged.count(QStringLiteral("✗ failed"))), 2);
+        for (int i = 0; i < 2; ++i) {
+            bool right = false;
+            for (const eval::ItemScore &sc : expected->reports[std::size_t(i)].scores)
+                if (sc.itemId == item)
+                    right = sc.right;
+            // The evaluation's line says what its report says about the item.
+            const QString line = judged.section(QStringLiteral("<br>"), i, i);
+            QVERIFY2(line.contains(names[i]) && line.contains(right ? QStringLiteral("✓ right") : QStringLiteral("✗")), qPrintable(line));
+        }
+        QVERIFY(!w.reviewPanel()->untracedBanner()->isVisible()); // it has teacher traces
 
         // Export: the same files as sdrt compare.
         const QString html = m_tmp.filePath(QStringLiteral("cmp.html")), csv = m_tmp.filePath(QStringLiteral("cmp.csv"));
@@ -399,6 +421,42 @@ private Q_SLOTS:
             QCOMPARE(QStringList(again.comparePanel()->comparison()->names.begin(), again.comparePanel()->comparison()->names.end()), reversed);
             QCOMPARE(again.comparePanel()->summaryModel()->rowCount(), 2);
         }
+    }
+
+    // An item sent to review that the teacher never answered: the screen says so, and its
+    // Generate button runs the teacher on exactly that item, whose traces then join the queue.
+    void markedItemsWithoutTracesCanBeGenerated()
+    {
+        auto ws = store::Workspace::open(m_ws);
+        QVERIFY(ws);
+        store::ItemFilter evalSplit;
+        evalSplit.split = store::Split::Eval;
+        auto evalItems = store::ItemRepository(ws->db()).list(evalSplit, 0, 2);
+        QVERIFY(evalItems && !evalItems->empty());
+        const store::Id item = evalItems->front().id;
+        const QString source = QStringLiteral("evaluation untraced-check");
+        QVERIFY(review::markForReview(ws->db(), source, {item}));
+
+        ui::MainWindow w;
+        w.show();
+        QVERIFY(w.openWorkspace(m_ws));
+        w.reviewMarked(source);
+        QVERIFY(w.isReviewShown());
+        QVERIFY(w.session()->reviews()->queue().empty());
+        QWidget *banner = w.reviewPanel()->untracedBanner();
+        QVERIFY(banner->isVisible());
+        QVERIFY(banner->findChild<QLabel *>()->text().contains(source));
+        QSignalSpy done(w.generatePanel(), &ui::GeneratePanel::finished);
+        QTest::mouseClick(banner->findChild<QPushButton *>(QStringLiteral("generateUntraced")), Qt::LeftButton);
+        QVERIFY(w.generatePanel()->isRunning());
+        QVERIFY(done.wait(300000));
+        QTRY_COMPARE(w.session()->reviews()->queue(), std::vector<store::Id>{item});
+        QVERIFY(!banner->isVisible());
+        // Only that item got traces: the rest of the eval split still has none.
+        auto traced = store::TraceRepository(ws->db()).forItem(item);
+        QVERIFY(traced && !traced->empty());
+        if (evalItems->size() > 1)
+            QVERIFY(store::TraceRepository(ws->db()).forItem((*evalItems)[1].id)->empty());
     }
 
     void closingWithStopWaitsWithoutBlocking()

@@ -204,8 +204,23 @@ bool GeneratePanel::isRunning() const
 
 bool GeneratePanel::start()
 {
-    if (!m_session->isOpen() || isRunning() || m_model->count() == 0)
+    return startOn({});
+}
+
+bool GeneratePanel::startFor(const QList<qint64> &itemIds)
+{
+    if (itemIds.isEmpty())
         return false;
+    return startOn(std::vector<store::Id>(itemIds.begin(), itemIds.end()));
+}
+
+bool GeneratePanel::startOn(const std::vector<store::Id> &itemIds)
+{
+    if (!m_session->isOpen() || isRunning() || m_model->count() == 0) {
+        if (!itemIds.empty())
+            Q_EMIT errorOccurred(tr("Generate"), isRunning() ? tr("A teacher run is going; wait for it to end.") : tr("No model to generate with."));
+        return false;
+    }
     teacher::GenerationParams p;
     p.loadModel = distill::loadRegisteredModel; // students too
     p.workspace = m_session->root();
@@ -218,15 +233,19 @@ bool GeneratePanel::start()
         Q_EMIT errorOccurred(tr("Generate"), tr("Choose at least one prompt."));
         return false;
     }
-    if (m_currentOnly->isChecked()) {
+    if (!itemIds.empty()) {
+        p.itemIds = itemIds; // exactly these, whatever the split and family filters say
+    } else if (m_currentOnly->isChecked()) {
         if (m_currentItem == 0) {
             Q_EMIT errorOccurred(tr("Generate"), tr("No item is selected."));
             return false;
         }
         p.itemIds = {m_currentItem};
     }
-    p.filter.split = splitOf(m_split->currentData());
-    p.filter.taskFamily = m_family->currentData().toString();
+    if (itemIds.empty()) {
+        p.filter.split = splitOf(m_split->currentData());
+        p.filter.taskFamily = m_family->currentData().toString();
+    }
     p.samples = m_samples->value();
     p.sampling.temperature = float(m_temperature->value());
     p.batch = m_batch->value();

@@ -1,4 +1,6 @@
 #include "sdrt/ui/ReviewController.h"
+
+#include "sdrt/eval/EvalJob.h"
 #include "sdrt/ui/ItemImages.h"
 #include "sdrt/ui/RunText.h"
 
@@ -180,6 +182,24 @@ ReviewCounts ReviewController::counts() const
     return c;
 }
 
+std::vector<ReviewAnswerView> ReviewController::answersOf(store::Workspace &ws, store::Id itemId)
+{
+    std::vector<ReviewAnswerView> out;
+    auto answers = eval::itemAnswers(ws, itemId);
+    if (!answers) {
+        Q_EMIT errorOccurred(tr("Cannot read the evaluations of item %1").arg(itemId), answers.error());
+        return out;
+    }
+    for (const eval::ItemAnswer &a : *answers)
+        out.push_back({a.evaluation, a.model, evalModeText(a.mode, a.vote), a.answer, a.failed, a.right});
+    return out;
+}
+
+std::vector<store::Id> ReviewController::markedWithoutTraces() const
+{
+    return m_session && !m_filter.mark.isEmpty() ? m_session->markedWithoutTraces(m_filter.mark) : std::vector<store::Id>{};
+}
+
 void ReviewController::showItem(store::Id itemId, store::Id focusTrace)
 {
     const bool sameItem = itemId == m_item.itemId && itemId != 0;
@@ -201,6 +221,7 @@ void ReviewController::showItem(store::Id itemId, store::Id focusTrace)
             ItemImages images = itemImages(*item, *ws);
             view.assets = std::move(images.assets);
             view.assetPaths = std::move(images.paths);
+            view.answers = answersOf(*ws, itemId);
         }
         m_item = std::move(view);
     }

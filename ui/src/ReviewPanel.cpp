@@ -155,6 +155,7 @@ void ReviewPanel::buildUi()
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(buildTopBar());
+    layout->addWidget(buildUntracedBanner());
     layout->addWidget(split, 1);
 }
 
@@ -244,6 +245,13 @@ QWidget *ReviewPanel::buildItemArea()
     form->addRow(tr("Reference:"), m_reference);
     form->addRow(tr("Item:"), m_itemInfo);
     form->addRow(tr("Note:"), m_note);
+    m_answers = new QLabel(this);
+    m_answers->setObjectName(QStringLiteral("reviewAnswers"));
+    m_answers->setWordWrap(true);
+    m_answers->setTextFormat(Qt::RichText);
+    m_answers->setToolTip(tr("What each evaluation answered for this item; whether it was right shows with the reference (%1)").arg(m_referenceKey));
+    form->addRow(tr("Evaluations:"), m_answers);
+    m_itemForm = form;
     m_viewer->setFocusPolicy(Qt::ClickFocus);
     return layouts::splitter(Qt::Horizontal, this, {m_viewer, text}, {3, 2});
 }
@@ -363,7 +371,7 @@ void ReviewPanel::showItem(bool sameItem)
                     .arg(item.displayId, item.taskFamily.isEmpty() ? tr("no family") : item.taskFamily, item.split));
             m_note->setPlainText(item.note);
         }
-        showReference();
+        showReference(); // and the answers, whose right or wrong shows with it
     }
     m_itemId = item.itemId;
     // One column per completed trace; the widgets are kept from item to item.
@@ -390,6 +398,7 @@ void ReviewPanel::showReference()
     else
         m_reference->setText(item.referenceShown ? item.reference
                                                  : tr("hidden — press %1 to show").arg(m_referenceKey));
+    showAnswers();
 }
 
 void ReviewPanel::showTrace(qint64 traceId)
@@ -431,6 +440,7 @@ void ReviewPanel::showCounts()
     m_approved->setToolTip(tr("Approval policy: %1").arg(c.policy));
     m_position->setText(c.position < 0 ? tr("%n item(s) in the queue", nullptr, c.queueSize)
                                        : tr("Item %1 of %2").arg(c.position + 1).arg(c.queueSize));
+    showUntraced();
 }
 
 store::Id ReviewPanel::focusedTrace() const

@@ -111,6 +111,58 @@ Result<EvalReport> runEvaluation(const EvalParams &given)
     return report;
 }
 
+std::optional<ItemScore> scorePrediction(const store::Prediction &p, const store::Item &item, std::optional<Metric> metric)
+{
+    if (!item.referenceAnswer)
+        return std::nullopt; // nothing to score against
+    ItemScore s;
+    s.itemId = p.itemId;
+    s.family = item.taskFamily;
+    s.reference = *item.referenceAnswer;
+    s.metric = metric.value_or(defaultMetric(item.answerType));
+    if (p.ok)
+        s.score = score(s.metric, p.parsedAnswer, {s.reference}, item.answerType);
+    else if (higherIsBetter(s.metric))
+        s.score = 0.0; // a failed answer is a wrong answer
+    if (s.score)
+        s.right = higherIsBetter(s.metric) ? *s.score >= 0.5 : *s.score == 0;
+    return s;
+}
+
+Result<std::vector<ItemAnswer>> itemAnswers(store::Workspace &ws, store::Id itemId)
+{
+    auto item = store::ItemRepository(ws.db()).get(itemId);
+    if (!item)
+        return fail(item.error());
+    store::EvaluationRepository repo(ws.db());
+    auto preds = repo.predictionsOfItem(itemId);
+    if (!preds)
+        return fail(preds.error());
+    store::ModelRepository models(ws.db());
+    std::vector<ItemAnswer> out;
+    for (const auto &[evaluationId, p] : *preds) {
+        auto e = repo.find(evaluationId);
+        if (!e)
+            return fail(e.error());
+        if (!*e)
+            continue;
+        ItemAnswer a;
+        a.evaluationId = evaluationId;
+        a.evaluation = (*e)->name;
+        a.mode = (*e)->mode;
+        a.vote = (*e)->vote;
+        if (auto m = models.find((*e)->modelId); m && *m)
+            a.model = (*m)->name;
+        a.failed = !p.ok;
+        a.answer = p.ok ? p.answer.trimmed() : p.error;
+        const std::optional<Metric> metric = (*e)->metric.isEmpty() ? std::nullopt : metricFromName((*e)->metric);
+        if (const auto s = scorePrediction(p, *item, metric); s && s->score)
+            a.right = s->right;
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
 Result<EvalReport> evaluationReport(store::Workspace &ws, store::Id evaluationId, std::uint64_t seed)
 {
     store::EvaluationRepository repo(ws.db());
@@ -132,20 +184,8 @@ Result<EvalReport> evaluationReport(store::Workspace &ws, store::Id evaluationId
         auto item = items.get(p.itemId);
         if (!item)
             return fail(item.error());
-        if (!item->referenceAnswer)
-            continue; // nothing to score against
-        ItemScore s;
-        s.itemId = p.itemId;
-        s.family = item->taskFamily;
-        s.reference = *item->referenceAnswer;
-        s.metric = override.value_or(defaultMetric(item->answerType));
-        if (p.ok)
-            s.score = score(s.metric, p.parsedAnswer, {s.reference}, item->answerType);
-        else if (higherIsBetter(s.metric))
-            s.score = 0.0; // a failed answer is a wrong answer
-        if (s.score)
-            s.right = higherIsBetter(s.metric) ? *s.score >= 0.5 : *s.score == 0;
-        r.scores.push_back(s);
+        if (auto s = scorePrediction(p, *item, override))
+            r.scores.push_back(*s);
     }
     r.averageCosts();
     r.byMetric = summarizeScores(r.scores, seed);

@@ -304,6 +304,18 @@ QStringList ReviewSession::markSources() const
     return out;
 }
 
+std::vector<store::Id> ReviewSession::markedWithoutTraces(const QString &source) const
+{
+    std::vector<store::Id> out;
+    const auto m = m_marks.find(source);
+    if (m == m_marks.end())
+        return out;
+    for (store::Id item : m->second)
+        if (!std::binary_search(m_items.begin(), m_items.end(), item))
+            out.push_back(item);
+    return out;
+}
+
 ReviewSession::Progress ReviewSession::progress(const std::vector<store::Id> &itemIds) const
 {
     Progress p;

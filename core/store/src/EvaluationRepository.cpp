@@ -144,24 +144,40 @@ Result<void> EvaluationRepository::addPredictions(Id id, const std::vector<Predi
     return tx.commit();
 }
 
+namespace {
+
+constexpr const char *kPredictionColumns = "SELECT item_id, status, coalesce(answer,''), coalesce(parsed_answer,''), trace, prompt_tokens, generated_tokens,"
+                                           " generations, latency_ms, coalesce(error,''), evaluation_id FROM predictions";
+
+Prediction readPrediction(const Statement &st)
+{
+    Prediction p;
+    p.itemId = st.int64(0);
+    p.ok = st.text(1) == QLatin1String("ok");
+    p.answer = st.text(2);
+    p.parsedAnswer = st.text(3);
+    p.trace = st.text(4);
+    p.promptTokens = int(st.int64(5));
+    p.generatedTokens = int(st.int64(6));
+    p.generations = int(st.int64(7));
+    p.latencyMs = st.real(8);
+    p.error = st.text(9);
+    return p;
+}
+
+} // namespace
+
 Result<std::vector<Prediction>> EvaluationRepository::predictions(Id id)
 {
-    return rows::readAll<Prediction>(m_db.query("SELECT item_id, status, coalesce(answer,''), coalesce(parsed_answer,''), trace, prompt_tokens, generated_tokens,"
-                                                " generations, latency_ms, coalesce(error,'') FROM predictions WHERE evaluation_id = ? ORDER BY item_id",
-                                                id), [](const Statement &st) {
-        Prediction p;
-        p.itemId = st.int64(0);
-        p.ok = st.text(1) == QLatin1String("ok");
-        p.answer = st.text(2);
-        p.parsedAnswer = st.text(3);
-        p.trace = st.text(4);
-        p.promptTokens = int(st.int64(5));
-        p.generatedTokens = int(st.int64(6));
-        p.generations = int(st.int64(7));
-        p.latencyMs = st.real(8);
-        p.error = st.text(9);
-        return p;
-    });
+    return rows::readAll<Prediction>(m_db.query((QByteArray(kPredictionColumns) + " WHERE evaluation_id = ? ORDER BY item_id").constData(), id),
+                                     readPrediction);
+}
+
+Result<std::vector<std::pair<Id, Prediction>>> EvaluationRepository::predictionsOfItem(Id itemId)
+{
+    return rows::readAll<std::pair<Id, Prediction>>(
+        m_db.query((QByteArray(kPredictionColumns) + " WHERE item_id = ? ORDER BY evaluation_id").constData(), itemId),
+        [](const Statement &st) { return std::pair<Id, Prediction>(st.int64(10), readPrediction(st)); });
 }
 
 Result<std::set<Id>> EvaluationRepository::doneItems(Id id)

@@ -7,6 +7,8 @@
 
 #include <QWidget>
 
+#include <vector>
+
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
@@ -30,6 +32,9 @@ public:
     void setCurrentItem(store::Id id) { m_currentItem = id; }
     void reload();
     bool start();
+    // Starts the chosen model and prompts on exactly these items (the form's item filters do not
+    // apply); says why when it cannot.
+    bool startFor(const QList<qint64> &itemIds);
     void cancel();
     bool isRunning() const;
     GenerateRunner *runner() const { return m_runner; }
@@ -41,6 +46,7 @@ Q_SIGNALS:
 
 private:
     void buildLayout();
+    bool startOn(const std::vector<store::Id> &itemIds);
     void onFinished(bool ok);
     void updateButtons();
 

@@ -58,6 +58,9 @@ public:
     // The item shown and its traces, in column order.
     store::Id currentItem() const { return m_item.itemId; }
     const ReviewItemView &item() const { return m_item; }
+    // Items marked under the queue's "From …" filter that have no teacher traces (not in the
+    // queue until generated); empty without that filter.
+    std::vector<store::Id> markedWithoutTraces() const;
     int traceCount() const { return int(m_traces.size()); }
     ReviewTraceView trace(int index) const;
     int indexOf(store::Id traceId) const; // -1 when not shown
@@ -103,6 +106,7 @@ Q_SIGNALS:
     void statusMessage(const QString &message);
 
 private:
+    std::vector<ReviewAnswerView> answersOf(store::Workspace &ws, store::Id itemId);
     struct ShownTrace {
         store::Id traceId = 0;
         QString analysis;

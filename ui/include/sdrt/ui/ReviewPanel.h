@@ -19,6 +19,7 @@
 class QAction;
 class QComboBox;
 class QDialog;
+class QFormLayout;
 class QHBoxLayout;
 class QLayout;
 class QLabel;
@@ -83,11 +84,17 @@ public:
     QComboBox *promptFilter() const { return m_promptFilter; }
     QComboBox *familyFilter() const { return m_familyFilter; }
     QComboBox *markFilter() const { return m_markFilter; }
+    // Each evaluation's answer to the shown item, as shown (empty when none answered it).
+    QString answersText() const;
+    // The note on marked items without teacher traces; hidden when there are none.
+    QWidget *untracedBanner() const { return m_untraced; }
     QComboBox *agreementFilter() const { return m_agreementFilter; }
 
 Q_SIGNALS:
     // After the focused trace changed and its column was updated (the benchmark waits for it).
     void traceShown(qint64 traceId);
+    // The reviewer asks for teacher traces of these items (marked, but with none yet).
+    void generateRequested(const QList<qint64> &itemIds);
 
 private:
     void createActions();
@@ -108,6 +115,11 @@ private:
     void showTraces();
     void showFocus(int index);
     void showCounts();
+    // What the evaluations answered (ReviewPanelEvaluations.cpp).
+    QWidget *buildUntracedBanner();
+    void showAnswers();
+    void showUntraced();
+    void generateUntraced();
 
     ReviewController *m_reviews;
     store::Id m_itemId = 0;
@@ -120,6 +132,10 @@ private:
     QLabel *m_reference;
     QLabel *m_itemInfo;
     QPlainTextEdit *m_note;
+    QLabel *m_answers = nullptr;      // each evaluation's answer to the item
+    QFormLayout *m_itemForm = nullptr;
+    QWidget *m_untraced = nullptr;    // "marked items without teacher traces" and its Generate button
+    QLabel *m_untracedText = nullptr;
     QScrollArea *m_scroll;
     QWidget *m_traceArea = nullptr; // the columns' scroll area and, while open, the reject form
     QWidget *m_columnsHost;

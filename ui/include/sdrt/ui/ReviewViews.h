@@ -16,6 +16,17 @@
 
 namespace sdrt::ui {
 
+// One evaluation's answer to the item under review (what the student, or any evaluated model,
+// said), and whether it was right.
+struct ReviewAnswerView {
+    QString evaluation;
+    QString model;
+    QString mode; // translated
+    QString answer;
+    bool failed = false;
+    std::optional<bool> right; // nullopt: the item has no reference answer
+};
+
 // The item under review. itemId 0: nothing to show (no workspace, or an empty queue).
 struct ReviewItemView {
     store::Id itemId = 0;
@@ -28,6 +39,7 @@ struct ReviewItemView {
     bool referenceShown = false;      // hidden on every new item until asked for
     std::vector<store::Asset> assets; // photos and drawings (the item's role as their kind)
     QStringList assetPaths;           // their files, absolute, in the same order
+    std::vector<ReviewAnswerView> answers; // every evaluation's answer, oldest evaluation first
 };
 
 // One completed trace of the item, as its column shows it.

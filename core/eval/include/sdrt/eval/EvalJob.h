@@ -82,6 +82,23 @@ struct EvalReport {
 };
 
 Result<EvalReport> runEvaluation(const EvalParams &params);
+// One stored prediction scored as the evaluation's report scores it (`metric` unset: by the
+// item's answer type); nullopt when the item has no reference answer.
+std::optional<ItemScore> scorePrediction(const store::Prediction &p, const store::Item &item, std::optional<Metric> metric);
+
+// One evaluation's answer to one item, for the review screen ("what did the student answer?").
+struct ItemAnswer {
+    store::Id evaluationId = 0;
+    QString evaluation; // its name
+    QString model;      // the evaluated model's name
+    store::EvalMode mode = store::EvalMode::Direct;
+    store::EnsembleVote vote = store::EnsembleVote::Majority;
+    QString answer;     // the answer; the error when it failed
+    bool failed = false;
+    std::optional<bool> right; // nullopt: no reference answer to judge by
+};
+// Every evaluation's answer to `itemId`, oldest evaluation first.
+Result<std::vector<ItemAnswer>> itemAnswers(store::Workspace &ws, store::Id itemId);
 // Per metric (and "score", every item under its own higher-is-better metric) and family.
 std::map<QString, std::map<QString, Estimate>> summarizeScores(const std::vector<ItemScore> &scores, std::uint64_t seed);
 // The report of a stored evaluation (scores, intervals with `seed`, costs).

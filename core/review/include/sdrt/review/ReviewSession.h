@@ -95,6 +95,9 @@ public:
     QStringList families() const;
     // Sources of review marks (sdrt eval enqueue), for the queue's "from …" filter.
     QStringList markSources() const;
+    // Items marked under `source` that have no completed trace: the queue cannot show them
+    // until the teacher has answered them.
+    std::vector<store::Id> markedWithoutTraces(const QString &source) const;
 
     // Current verdicts.
     Verdict verdict(store::Id traceId, const QString &reviewer) const;

@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <set>
+#include <utility>
 #include <vector>
 
 namespace sdrt::store {
@@ -64,6 +65,8 @@ public:
     Result<void> finish(Id evaluationId, RunStatus status, const QString &error);
     Result<void> addPredictions(Id evaluationId, const std::vector<Prediction> &predictions); // one transaction
     Result<std::vector<Prediction>> predictions(Id evaluationId);
+    // Every evaluation's prediction for one item: (evaluation id, prediction), oldest evaluation first.
+    Result<std::vector<std::pair<Id, Prediction>>> predictionsOfItem(Id itemId);
     Result<std::set<Id>> doneItems(Id evaluationId);
     Result<int> reconcile();
     Result<std::optional<Evaluation>> find(Id evaluationId);

@@ -10,6 +10,7 @@
 #include "sdrt/store/Workspace.h"
 #include "sdrt/ui/DistillPanel.h"
 #include "sdrt/ui/ElidingComboBox.h"
+#include "sdrt/ui/ItemListPanel.h"
 #include "sdrt/ui/MainWindow.h"
 #include "sdrt/ui/RejectDialog.h"
 #include "sdrt/ui/ReviewController.h"
@@ -243,6 +244,22 @@ private Q_SLOTS:
             toggle->trigger();
             QVERIFY(dock->isVisible());
         }
+    }
+
+    void itemListFollowsTheReviewedItem()
+    {
+        auto w = openWindow();
+        QVERIFY(w);
+        w->session()->reviews()->setFilter({});
+        w->showReview(true);
+        ui::ReviewPanel *rp = w->reviewPanel();
+        QTRY_VERIFY(rp->currentItem() != 0);
+        for (int step = 0; step < 3; ++step) {
+            QTest::keyClick(rp, Qt::Key_N); // next item
+            QTRY_COMPARE(w->itemList()->currentItemId(), rp->currentItem());
+        }
+        QTest::keyClick(rp, Qt::Key_P);
+        QTRY_COMPARE(w->itemList()->currentItemId(), rp->currentItem());
     }
 
     void rejectFormBesideTheTracesInKeyboardOrder()

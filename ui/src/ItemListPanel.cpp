@@ -85,6 +85,29 @@ void ItemListPanel::selectRow(int row)
     m_view->setCurrentIndex(m_model->index(row, ItemListModel::QuestionColumn));
 }
 
+bool ItemListPanel::showItem(store::Id id)
+{
+    if (id == 0 || currentItemId() == id)
+        return id != 0;
+    for (int row = 0;; ++row) {
+        if (row == m_model->rowCount()) {
+            // Rows come in id order: past the id, or at the end, it is not in the list.
+            if (row > 0 && m_model->itemId(row - 1) > id)
+                return false;
+            if (!m_model->canFetchMore({}))
+                return false;
+            m_model->fetchMore({});
+            if (row == m_model->rowCount())
+                return false;
+        }
+        if (m_model->itemId(row) == id) {
+            selectRow(row);
+            m_view->scrollTo(m_model->index(row, ItemListModel::QuestionColumn));
+            return true;
+        }
+    }
+}
+
 void ItemListPanel::applyFilter()
 {
     store::ItemFilter f;

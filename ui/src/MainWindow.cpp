@@ -122,6 +122,11 @@ void MainWindow::connectPanels()
         if (isReviewShown() && id != m_session->reviews()->currentItem())
             m_session->reviews()->showItem(id); // picking an item in the list reviews it
     });
+    // The items list follows the item under review (keys N, P, U move it there too).
+    connect(m_session->reviews(), &ReviewController::itemShown, this, [this] {
+        if (isReviewShown())
+            m_itemList->showItem(m_session->reviews()->item().itemId);
+    });
     connect(m_generate, &GeneratePanel::tracesStored, m_itemView, &ItemViewPanel::onTracesStored);
     connect(m_generate, &GeneratePanel::tracesStored, this, [this] {
         if (isReviewShown())

@@ -3,8 +3,11 @@
 #include <QAction>
 #include <QDialogButtonBox>
 #include <QHeaderView>
+#include <QScreen>
 #include <QTableWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace sdrt::ui {
 
@@ -59,7 +62,15 @@ ShortcutSheet::ShortcutSheet(const QList<QAction *> &actions, const std::vector<
     auto *close = new QDialogButtonBox(QDialogButtonBox::Close, this);
     connect(close, &QDialogButtonBox::rejected, this, &QDialog::reject);
     layout->addWidget(close);
-    resize(640, 460);
+    // Every row in sight without a scrollbar (as far as the screen allows): the sheet is read
+    // at a glance.
+    table->resizeRowsToContents();
+    int rows = table->horizontalHeader()->height() + 2 * table->frameWidth();
+    for (int r = 0; r < table->rowCount(); ++r)
+        rows += table->rowHeight(r);
+    const QRect screen = parent && parent->screen() ? parent->screen()->availableGeometry() : QRect(0, 0, 1366, 768);
+    table->setMinimumHeight(std::min(rows, screen.height() - 140));
+    resize(std::min(720, screen.width()), std::min(rows + 80, screen.height() - 40));
 }
 
 } // namespace sdrt::ui

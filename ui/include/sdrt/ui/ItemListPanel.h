@@ -28,6 +28,8 @@ public:
     QComboBox *familyFilter() const { return m_family; }
     store::Id currentItemId() const;
     void selectRow(int row);
+    // Selects the item (fetching pages until it is loaded); false when the list's filters hide it.
+    bool showItem(store::Id id);
 
 Q_SIGNALS:
     void itemSelected(sdrt::store::Id id);

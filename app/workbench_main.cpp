@@ -21,6 +21,9 @@ int main(int argc, char **argv)
     if (language.isEmpty())
         language = QSettings().value(QStringLiteral("language")).toString();
     sdrt::app::installTranslations(app, language);
+    // The runs the workbench starts (`sdrt distill`, `sdrt eval`) speak the same language.
+    if (!language.isEmpty())
+        qputenv("SDRT_LANGUAGE", language.toUtf8());
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QCoreApplication::translate("main", "SDRT Workbench: review reasoning traces and distil VLMs."));

@@ -189,9 +189,47 @@
     </message>
 </context>
 <context>
+    <name>ReasonTag</name>
+    <message>
+        <location line="+25"/>
+        <source>wrong answer</source>
+        <translation>回答の誤り</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>hallucinated object</source>
+        <translation>存在しない物体</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>wrong count</source>
+        <translation>個数の誤り</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>wrong region</source>
+        <translation>位置の誤り</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ignores the note</source>
+        <translation>メモの無視</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>misreads the drawing</source>
+        <translation>図面の読み違い</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>bad format</source>
+        <translation>形式の誤り</translation>
+    </message>
+</context>
+<context>
     <name>RunStatus</name>
     <message>
-        <location line="-29"/>
+        <location line="-57"/>
         <source>pending</source>
         <translation>待機中</translation>
     </message>
@@ -237,7 +275,7 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../../app/workbench_main.cpp" line="+26"/>
+        <location filename="../../app/workbench_main.cpp" line="+29"/>
         <source>SDRT Workbench: review reasoning traces and distil VLMs.</source>
         <translation>SDRT ワークベンチ: 推論トレースをレビューし、VLM を蒸留します。</translation>
     </message>
@@ -4608,7 +4646,7 @@ Teacher runs — %4</source>
         <translation>質問・回答・メモを検索…</translation>
     </message>
     <message numerus="yes">
-        <location line="+86"/>
+        <location line="+109"/>
         <source>%n item(s)</source>
         <translation>
             <numerusform>%n 項目</numerusform>
@@ -4793,7 +4831,7 @@ Teacher runs — %4</source>
         <translation>ワークスペースを読めません</translation>
     </message>
     <message numerus="yes">
-        <location line="+24"/>
+        <location line="+29"/>
         <source>Generating teacher traces for %n item(s)…</source>
         <translation>
             <numerusform>%n 件の項目について教師トレースを生成しています…</numerusform>
@@ -5161,7 +5199,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::RejectDialog</name>
     <message>
-        <location filename="../../ui/src/RejectDialog.cpp" line="+34"/>
+        <location filename="../../ui/src/RejectDialog.cpp" line="+36"/>
         <location line="+2"/>
         <source>Reject trace</source>
         <translation>トレースを却下</translation>
@@ -5172,7 +5210,7 @@ Teacher runs — %4</source>
         <translation>理由（1〜9 キーで切り替え）:</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>Answer: %1</source>
         <translation>回答: %1</translation>
     </message>
@@ -5633,7 +5671,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::ShortcutSheet</name>
     <message>
-        <location filename="../../ui/src/ShortcutSheet.cpp" line="+30"/>
+        <location filename="../../ui/src/ShortcutSheet.cpp" line="+33"/>
         <source>Review shortcuts</source>
         <translation>レビューのショートカット</translation>
     </message>
@@ -5656,7 +5694,7 @@ Teacher runs — %4</source>
 <context>
     <name>sdrt::ui::TraceColumn</name>
     <message>
-        <location filename="../../ui/src/TraceColumn.cpp" line="+65"/>
+        <location filename="../../ui/src/TraceColumn.cpp" line="+75"/>
         <source>Step 1 — analysis</source>
         <translation>ステップ 1 — 分析</translation>
     </message>

@@ -15,6 +15,7 @@
 #include "sdrt/ui/RejectDialog.h"
 #include "sdrt/ui/ReviewController.h"
 #include "sdrt/ui/ReviewPanel.h"
+#include "sdrt/ui/RunText.h"
 #include "sdrt/ui/TraceColumn.h"
 #include "sdrt/ui/WorkspaceSession.h"
 
@@ -22,12 +23,14 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QLabel>
 #include <QLibraryInfo>
 #include <QLineEdit>
 #include <QMenuBar>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QStatusBar>
@@ -179,6 +182,23 @@ private Q_SLOTS:
         w->resize(kScreenWidth, kUsableHeight);
         QCoreApplication::processEvents();
         QVERIFY2(w->width() <= kScreenWidth, qPrintable(sizeText(w->size())));
+    }
+
+    // Qt's own texts (standard buttons) through qtbase_ja, and the default reject reasons,
+    // which the workspace stores in English, shown in Japanese.
+    void japaneseStandardButtonsAndReasons()
+    {
+        Japanese ja;
+        QVERIFY(ja.loaded());
+        QDialogButtonBox box(QDialogButtonBox::Close | QDialogButtonBox::Cancel);
+        QVERIFY2(box.button(QDialogButtonBox::Close)->text().contains(QStringLiteral("閉じる")), qPrintable(box.button(QDialogButtonBox::Close)->text()));
+        QVERIFY2(box.button(QDialogButtonBox::Cancel)->text().contains(QStringLiteral("キャンセル")), qPrintable(box.button(QDialogButtonBox::Cancel)->text()));
+        QCOMPARE(ui::reasonTagText(QStringLiteral("wrong count")), QStringLiteral("個数の誤り"));
+        QCOMPARE(ui::reasonTagText(QStringLiteral("塗装むら")), QStringLiteral("塗装むら")); // a workspace's own reason, as written
+        ui::RejectDialog form({QStringLiteral("wrong count")}, QStringLiteral("1. 穴が4つある。"), QStringLiteral("4"));
+        QVERIFY(form.tagBox(0)->text().contains(QStringLiteral("個数の誤り")));
+        form.tagBox(0)->setChecked(true);
+        QCOMPARE(form.checkedTags(), QStringList{QStringLiteral("wrong count")}); // stored as the key
     }
 
     void wheelChangesOnlyAFocusedBox()

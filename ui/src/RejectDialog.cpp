@@ -1,6 +1,8 @@
 #include "sdrt/ui/RejectDialog.h"
 
 #include "sdrt/ui/ElidingComboBox.h"
+#include "sdrt/ui/RunText.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -42,7 +44,8 @@ RejectDialog::RejectDialog(const QStringList &tags, const QString &analysis, con
     reasonsLabel->setWordWrap(true);
     layout->addWidget(reasonsLabel);
     for (int i = 0; i < tags.size(); ++i) {
-        auto *box = new QCheckBox(i < 9 ? QStringLiteral("%1  %2").arg(i + 1).arg(tags[i]) : tags[i], this);
+        const QString shown = reasonTagText(tags[i]);
+        auto *box = new QCheckBox(i < 9 ? QStringLiteral("%1  %2").arg(i + 1).arg(shown) : shown, this);
         box->setProperty("tag", tags[i]);
         // One Tab stop for all the reasons (the first); Up and Down move between them.
         box->setFocusPolicy(m_tags.empty() ? Qt::StrongFocus : Qt::ClickFocus);

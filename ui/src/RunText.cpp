@@ -60,6 +60,20 @@ QString runDuration(const QString &startedAt, const QString &finishedAt)
     return a.isValid() && b.isValid() ? formatSeconds(double(a.msecsTo(b)) / 1000.0) : QString();
 }
 
+QString reasonTagText(const QString &tag)
+{
+    // The defaults of review::ReviewSession::defaultReasonTags, for the translation tools.
+    static const char *const defaults[] = {
+        QT_TRANSLATE_NOOP("ReasonTag", "wrong answer"), QT_TRANSLATE_NOOP("ReasonTag", "hallucinated object"),
+        QT_TRANSLATE_NOOP("ReasonTag", "wrong count"),  QT_TRANSLATE_NOOP("ReasonTag", "wrong region"),
+        QT_TRANSLATE_NOOP("ReasonTag", "ignores the note"), QT_TRANSLATE_NOOP("ReasonTag", "misreads the drawing"),
+        QT_TRANSLATE_NOOP("ReasonTag", "bad format")};
+    for (const char *d : defaults)
+        if (tag == QLatin1String(d))
+            return QCoreApplication::translate("ReasonTag", d);
+    return tag;
+}
+
 QString formatSeconds(double seconds)
 {
     const int s = std::max(0, int(seconds + 0.5));

@@ -1,5 +1,7 @@
 #include "sdrt/ui/TraceColumn.h"
 
+#include "sdrt/ui/RunText.h"
+
 #include <QLabel>
 #include <QPainter>
 #include <QTextBlock>
@@ -19,6 +21,14 @@ void colour(QLabel *label, const QColor &c)
         pal.setColor(QPalette::WindowText, c);
         label->setPalette(pal);
     }
+}
+
+QStringList reasonTexts(const QStringList &tags)
+{
+    QStringList out;
+    for (const QString &t : tags)
+        out << reasonTagText(t);
+    return out;
 }
 
 const QColor kGood(0x1b, 0x7f, 0x3b), kBad(0xb3, 0x26, 0x1e);
@@ -106,7 +116,7 @@ void TraceColumn::setTrace(const ReviewTraceView &t)
         lines << tr("Your verdict: REJECTED") +
                      (t.reasonTags.isEmpty()
                           ? QString()
-                          : QStringLiteral(" (") + t.reasonTags.join(QStringLiteral(", ")) + QLatin1Char(')'));
+                          : QStringLiteral(" (") + reasonTexts(t.reasonTags).join(QStringLiteral(", ")) + QLatin1Char(')'));
         if (!t.firstWrongStep.isEmpty())
             lines << tr("First wrong step: “%1”").arg(t.firstWrongStep);
         if (!t.comment.isEmpty())

@@ -20,5 +20,8 @@ QString runDuration(const QString &startedAt, const QString &finishedAt);       
 QString splitText(store::Split split);                                  // translated
 std::optional<store::Split> splitOf(const QVariant &comboData);        // a combo box's int(Split), or any
 QString evalModeText(store::EvalMode mode, store::EnsembleVote vote); // translated
+// A reject reason as shown: the default reasons (stored in English, the data's key) translated,
+// the workspace's own reasons as written.
+QString reasonTagText(const QString &tag);
 
 } // namespace sdrt::ui

@@ -223,13 +223,14 @@ void ProgressBar::update(qint64 done, qint64 total, const QString &extra)
     const int width = 30;
     const int filled = total > 0 ? int(width * done / total) : 0;
     const QString bar = QString(filled, QLatin1Char('#')) + QString(width - filled, QLatin1Char('.'));
-    const QString line = QStringLiteral("%1 [%2] %3/%4  %5/s  ETA %6s %7")
-                             .arg(m_label, bar)
-                             .arg(done)
-                             .arg(total)
-                             .arg(rate, 0, 'f', 1)
-                             .arg(eta, 0, 'f', 0)
-                             .arg(extra);
+    // No rate before the first unit is done: a dash, not "0.0/s ETA 0s".
+    const QString rateText = done > 0 && rate > 0 ? QString::number(rate, 'f', 1) : QStringLiteral("–");
+    QString etaText = QStringLiteral("–");
+    if (done >= total && total > 0)
+        etaText = QStringLiteral("0:00");
+    else if (done > 0 && rate > 0)
+        etaText = QStringLiteral("%1:%2").arg(qint64(eta) / 60).arg(qint64(eta) % 60, 2, 10, QLatin1Char('0'));
+    const QString line = QStringLiteral("%1 [%2] %3/%4  %5/s  ETA %6 %7").arg(m_label, bar).arg(done).arg(total).arg(rateText, etaText, extra);
     const QByteArray b = line.toUtf8();
     if (tty)
         std::fprintf(stderr, "\r%s\x1b[K", b.constData());

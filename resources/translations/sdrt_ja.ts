@@ -3191,9 +3191,14 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <translation>すべてのプロンプト</translation>
     </message>
     <message>
-        <location line="+6"/>
-        <source>undefined</source>
-        <translation>定義できません</translation>
+        <location line="+9"/>
+        <source>undefined: no trace has a verdict from every reviewer</source>
+        <translation>未定義：全レビュー担当者の判定がそろったトレースがありません</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>undefined: every verdict is the same, so chance agreement is 1</source>
+        <translation>未定義：判定がすべて同じで、偶然の一致率が 1 になります</translation>
     </message>
 </context>
 <context>
@@ -4766,7 +4771,12 @@ Teacher runs — %4</source>
         <translation>失敗: %1</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
+        <source>%1%</source>
+        <translation>%1%</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Model %1 · run %2 · seed %3 · %4 + %5 tokens · %6 ms</source>
         <translation>モデル %1 · 実行 %2 · シード %3 · %4 + %5 トークン · %6 ms</translation>
     </message>

@@ -46,16 +46,22 @@ AgreementDialog::AgreementDialog(const QStringList &reviewers, const std::vector
             table->setItem(i, 3,
                            new QTableWidgetItem(r.traces ? QStringLiteral("%1%").arg(r.observed * 100, 0, 'f', 1)
                                                          : QStringLiteral("–")));
-            table->setItem(i, 4, new QTableWidgetItem(r.kappa ? QString::number(*r.kappa, 'f', 3) : tr("undefined")));
+            // Kappa has no value without common traces, or when every verdict is the same (chance
+            // agreement is then 1, and kappa divides by zero): say which.
+            auto *kappa = new QTableWidgetItem(r.kappa        ? QString::number(*r.kappa, 'f', 3)
+                                               : r.traces == 0 ? tr("undefined: no trace has a verdict from every reviewer")
+                                                               : tr("undefined: every verdict is the same, so chance agreement is 1"));
+            table->setItem(i, 4, kappa);
         }
         table->horizontalHeader()->setStretchLastSection(true);
+        table->resizeColumnsToContents(); // whole headers
         table->setEditTriggers(QAbstractItemView::NoEditTriggers);
         layout->addWidget(table);
     }
     auto *close = new QDialogButtonBox(QDialogButtonBox::Close, this);
     connect(close, &QDialogButtonBox::rejected, this, &QDialog::reject);
     layout->addWidget(close);
-    resize(640, 320);
+    resize(820, 320);
 }
 
 } // namespace sdrt::ui

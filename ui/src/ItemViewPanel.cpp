@@ -125,7 +125,7 @@ void ItemViewPanel::showTraces(const store::Item &item)
             agree << (e.agreesWith(t.parsedAnswer) ? tr("agrees with the ensemble") : tr("differs from the ensemble"));
         auto *row = new QTreeWidgetItem(m_traces, {QStringLiteral("%1 v%2").arg(t.promptName).arg(t.promptVersion), QString::number(t.sampleIndex),
                                                     ok ? t.parsedAnswer : QString(), ok ? agree.join(QStringLiteral(", ")) : tr("failed: %1").arg(t.error),
-                                                    ok ? QString::number(std::exp(t.meanLogprob), 'f', 2) : QString(),
+                                                    ok ? tr("%1%").arg(100 * std::exp(t.meanLogprob), 0, 'f', 0) : QString(), // as the review screen says it
                                                     t.step1Text.simplified()});
         row->setToolTip(5, QStringLiteral("%1\n\n%2").arg(t.step1Text, t.step2Text));
         row->setToolTip(3, tr("Model %1 · run %2 · seed %3 · %4 + %5 tokens · %6 ms").arg(t.modelId).arg(t.runId).arg(t.seed)

@@ -17,6 +17,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QShortcut>
 #include <QSignalBlocker>
 #include <QSplitter>
@@ -25,6 +26,8 @@
 #include <QVBoxLayout>
 
 #include "Layouts.h"
+
+#include <algorithm>
 
 namespace sdrt::ui {
 
@@ -36,7 +39,10 @@ DistillPanel::DistillPanel(DistillController *controller, QWidget *parent)
     auto *scroll = new QScrollArea(this);
     scroll->setWidget(m_form);
     scroll->setWidgetResizable(true);
-    scroll->setMinimumWidth(360);
+    // The form scrolls up and down only: as wide as its widest row (in either language), never
+    // a sideways scrollbar.
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setMinimumWidth(std::max(360, m_form->minimumSizeHint().width() + scroll->verticalScrollBar()->sizeHint().width() + 2 * scroll->frameWidth()));
 
     auto [left, leftLayout] = layouts::pane<QVBoxLayout>(this);
     leftLayout->addWidget(scroll, 1);

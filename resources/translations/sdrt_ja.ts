@@ -3594,7 +3594,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::DistillCurves</name>
     <message>
-        <location filename="../../ui/src/DistillCurves.cpp" line="+27"/>
+        <location filename="../../ui/src/DistillCurves.cpp" line="+29"/>
         <source>cross-entropy</source>
         <translation>交差エントロピー</translation>
     </message>
@@ -3628,6 +3628,18 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
         <location line="+2"/>
         <source>loss</source>
         <translation>損失</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>The ensemble entropy hardly moves while the weights stay near equal: it changes with the square of their spread. The weights&apos; range says more.</source>
+        <translation>重みがほぼ等しい間、アンサンブルのエントロピーはほとんど動きません（重みのばらつきの二乗でしか変わらないため）。重みの範囲のほうが多くを語ります。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+84"/>
+        <source>Prompt ensemble weights at step %1: %2 to %3 over %n prompt(s) (equal: %4; entropy %5 of ln %n = %6).</source>
+        <translation>
+            <numerusform>ステップ %1 のプロンプトアンサンブルの重み: %n 個のプロンプトで %2 ～ %3（均等なら %4、エントロピー %5／ln %n = %6）。</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -3896,7 +3908,7 @@ Run &apos;sdrt COMMAND --help&apos; for a command&apos;s options.</source>
 <context>
     <name>sdrt::ui::DistillPanel</name>
     <message>
-        <location filename="../../ui/src/DistillPanel.cpp" line="+74"/>
+        <location filename="../../ui/src/DistillPanel.cpp" line="+80"/>
         <source>&amp;Start</source>
         <translation>開始(&amp;S)</translation>
     </message>

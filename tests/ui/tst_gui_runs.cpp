@@ -207,6 +207,9 @@ private Q_SLOTS:
         QCOMPARE(curveTitle(p), QStringLiteral("Run gui-run"));
         QVERIFY(!p->lineageText().isEmpty());
         QVERIFY(p->findChild<QPushButton *>(QStringLiteral("distillReviewTraces"))->isEnabled());
+        // The prompt weights in words under the curves (the entropy curve alone looks flat).
+        const QString weights = p->findChild<QLabel *>(QStringLiteral("ensembleWeights"))->text();
+        QVERIFY2(weights.contains(QStringLiteral("at step 200")) && weights.contains(QStringLiteral("ln ")), qPrintable(weights));
         {
             // One duration, the table's, in the status line too.
             const QString took = cellText(p->runsTable(), rowOf(p->runsTable(), QStringLiteral("gui-run")), 6);

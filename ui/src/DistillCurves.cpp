@@ -3,7 +3,9 @@
 #include <QChart>
 #include <QChartView>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QLabel>
 #include <QLineSeries>
 #include <QVBoxLayout>
 #include <QValueAxis>
@@ -46,9 +48,23 @@ DistillCurves::DistillCurves(QWidget *parent)
     view->setObjectName(QStringLiteral("distillChart"));
     view->setRenderHint(QPainter::Antialiasing);
     view->setMinimumHeight(240);
+    // The ensemble entropy is a poor picture of the weights: near equal weights it moves with the
+    // square of their spread (weights from 0.147 to 0.175 over six prompts still give 1.790 of
+    // ln 6 = 1.792). The weights themselves are written out under the chart.
+    m_weights = new QLabel(this);
+    m_weights->setObjectName(QStringLiteral("ensembleWeights"));
+    m_weights->setWordWrap(true);
+    m_weights->setToolTip(tr("The ensemble entropy hardly moves while the weights stay near equal: it changes with the square of "
+                             "their spread. The weights' range says more."));
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(view);
+    layout->addWidget(m_weights);
+}
+
+QString DistillCurves::weightsText() const
+{
+    return m_weights->text();
 }
 
 void DistillCurves::showRun(const QString &title, const QString &logFile, int totalSteps)
@@ -66,6 +82,7 @@ void DistillCurves::clear()
     m_offset = 0;
     m_partial.clear();
     m_lastStep = {};
+    m_weights->clear();
     m_axisX->setRange(0, 1);
     m_axisLoss->setRange(0, 1);
     m_axisLr->setRange(0, 1e-3);
@@ -114,6 +131,22 @@ void DistillCurves::addPoint(const QJsonObject &o)
     if (step <= 0)
         return;
     m_lastStep = o;
+    const QJsonArray weights = o.value(QStringLiteral("ensemble_weights")).toArray();
+    if (!weights.isEmpty()) {
+        double low = 1, high = 0;
+        for (const QJsonValue &w : weights) {
+            low = std::min(low, w.toDouble());
+            high = std::max(high, w.toDouble());
+        }
+        m_weights->setText(tr("Prompt ensemble weights at step %1: %2 to %3 over %n prompt(s) (equal: %4; entropy %5 of ln %n = %6).", nullptr,
+                              int(weights.size()))
+                               .arg(step)
+                               .arg(low, 0, 'f', 3)
+                               .arg(high, 0, 'f', 3)
+                               .arg(1.0 / double(weights.size()), 0, 'f', 3)
+                               .arg(o.value(QStringLiteral("entropy")).toDouble(), 0, 'f', 3)
+                               .arg(std::log(double(weights.size())), 0, 'f', 3));
+    }
     for (std::size_t i = 0; i < m_series.size(); ++i) {
         QLineSeries *s = m_series[i];
         // A resumed run logs again from its checkpoint: its points replace the later ones.

@@ -10,6 +10,7 @@
 #include <vector>
 
 class QChart;
+class QLabel;
 class QLineSeries;
 class QValueAxis;
 
@@ -30,10 +31,13 @@ public:
     int points() const;
     // The last step read from the log (empty before the first).
     const QJsonObject &lastStep() const { return m_lastStep; }
+    // The prompt ensemble's weights at the last step, in words (empty without an ensemble).
+    QString weightsText() const;
 
 private:
     void addPoint(const QJsonObject &step);
     QJsonObject m_lastStep;
+    QLabel *m_weights = nullptr;
     void fitAxes();
 
     QString m_logFile;

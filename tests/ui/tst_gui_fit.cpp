@@ -236,6 +236,9 @@ private Q_SLOTS:
         QVERIFY(!w->exportReviews(false, out).isEmpty());
         QVERIFY(w->statusBar()->currentMessage().contains(QStringLiteral("export.jsonl")));
         QVERIFY(!label->isVisible());
+        w->statusBar()->hide(); // shown again, the bar must not bring the line back over the message
+        w->statusBar()->show();
+        QVERIFY(!label->isVisible());
         w->statusBar()->clearMessage();
         QVERIFY(label->isVisible());
         // A long workspace path never widens the window.

@@ -188,7 +188,7 @@ void GeneratePanel::reloadRuns()
         return QString();
     };
     for (auto it = runs->rbegin(); it != runs->rend() && lines.size() < 5; ++it) {
-        QString line = tr("Run %1: %2 · %3 ok, %4 failed · started %5").arg(it->id).arg(statusText(it->status)).arg(it->tracesOk).arg(it->tracesFailed).arg(it->startedAt);
+        QString line = tr("Run %1: %2 · %3 ok, %4 failed · started %5").arg(it->id).arg(statusText(it->status)).arg(it->tracesOk).arg(it->tracesFailed).arg(localTime(it->startedAt));
         if (it->resumesRunId)
             line += tr(" · resumes run %1").arg(it->resumesRunId);
         lines << line;

@@ -103,6 +103,9 @@ void MainWindow::createDocks()
     m_status->setObjectName(QStringLiteral("workspaceStatus"));
     m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     statusBar()->addWidget(m_status, 1);
+    // Hidden explicitly while a message shows (QStatusBar's own hiding is undone when the bar
+    // is shown again, and the two texts were then drawn over each other).
+    connect(statusBar(), &QStatusBar::messageChanged, m_status, [this](const QString &message) { m_status->setVisible(message.isEmpty()); });
 }
 
 // Which panel follows which, and where their errors and messages go.

@@ -59,6 +59,9 @@ TraceColumn::TraceColumn(QWidget *parent)
     m_analysis->setOpenLinks(false);
     m_analysis->setLineWrapMode(QTextEdit::WidgetWidth);
     m_analysis->setMinimumHeight(60);
+    // It takes the height left over and scrolls inside: its own wish (a few hundred pixels)
+    // would make the column taller than a laptop screen's trace area and push the lines below out of sight.
+    m_analysis->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Ignored);
     QFont verdictFont = m_verdict->font();
     verdictFont.setBold(true);
     m_verdict->setFont(verdictFont);

@@ -27,7 +27,16 @@ evaluate() { # name, then sdrt eval arguments
   local name=$1 out; shift
   out=$("$SDRT" eval "$WS" --resume "$name" 2>/dev/null | tail -1) || true
   case "$out" in *'"event":"done"'* | *'is done'*) return ;; esac
-  "$SDRT" eval "$WS" --name "$name" --split eval "$@" 2>/dev/null | tail -1 | cut -c1-100
+  # Its summary line in words (the JSON line whole is in the workspace's logs and `sdrt eval --resume`).
+  "$SDRT" eval "$WS" --name "$name" --split eval "$@" 2>/dev/null | tail -1 | python3 -c '
+import json, sys
+d = json.loads(sys.stdin.read() or "{}")
+if d.get("event") != "done":
+    print("  %s: %s" % (sys.argv[1], d.get("error", "ended without a summary")))
+else:
+    s = d["scores"]["score"]["all"]
+    print("  %s: %d items, score %.1f %% [%.1f, %.1f], %.1f s" % (d["evaluation"], d["items"], 100 * s["value"], 100 * s["low"], 100 * s["high"], d["seconds"]))
+' "$name"
 }
 step "(3/4) evaluating on the eval split: base direct, teacher ensemble, student direct"
 evaluate base-direct --model demo-teacher

@@ -292,7 +292,10 @@ void ComparePanel::fillChart()
     QStringList families{QString()};
     for (const QString &f : c.families) {
         families << f;
-        categories << f;
+        // Long names break after their underscores (the axis draws rich text), so that a whole
+        // family name fits a narrow category instead of "drawing_…".
+        QString label = f.toHtmlEscaped();
+        categories << label.replace(QLatin1Char('_'), QStringLiteral("_<br>"));
     }
     auto *series = new QBarSeries;
     for (std::size_t i = 0; i < c.reports.size(); ++i) {

@@ -34,7 +34,7 @@ DistillCurves::DistillCurves(QWidget *parent)
     m_axisX->setLabelFormat(QStringLiteral("%d"));
     m_axisLoss->setTitleText(tr("loss"));
     m_axisLr->setTitleText(tr("learning rate"));
-    m_axisLr->setLabelFormat(QStringLiteral("%.1e"));
+    m_axisLr->setLabelFormat(QStringLiteral("%.1g")); // "0.004": short enough beside the legend
     for (std::size_t i = 0; i < std::size(kTerms); ++i) {
         auto *s = new QLineSeries;
         s->setName(names[i]);
@@ -43,7 +43,9 @@ DistillCurves::DistillCurves(QWidget *parent)
         s->attachAxis(i == kLearningRate ? m_axisLr : m_axisLoss);
         m_series.push_back(s);
     }
-    m_chart->legend()->setAlignment(Qt::AlignBottom);
+    // Beside the plot, one term a line: five names in a row did not fit a laptop screen (in
+    // Japanese they were cut to "アンサンブルのエントロ…").
+    m_chart->legend()->setAlignment(Qt::AlignRight);
     auto *view = new QChartView(m_chart, this);
     view->setObjectName(QStringLiteral("distillChart"));
     view->setRenderHint(QPainter::Antialiasing);

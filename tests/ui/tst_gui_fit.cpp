@@ -106,6 +106,7 @@ class TestGuiFit : public QObject {
     static void checkFits(ui::MainWindow *w, const char *where)
     {
         const QSize min = w->minimumSizeHint().expandedTo(w->minimumSize());
+        qInfo("the window's minimum size %s: %s", where, qPrintable(sizeText(min))); // the figure, for the record
         QVERIFY2(min.width() <= kScreenWidth && min.height() <= kUsableHeight,
                  qPrintable(QStringLiteral("%1: the window needs %2").arg(QLatin1String(where), sizeText(min))));
         QTabWidget *tabs = w->centreTabs();

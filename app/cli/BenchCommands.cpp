@@ -5,6 +5,7 @@
 #include "sdrt/common/SplitMix.h"
 #include "sdrt/model/ChatTemplate.h"
 #include "sdrt/model/Benchmark.h"
+#include "sdrt/model/CpuLimits.h"
 #include "sdrt/model/HfTokenizer.h"
 #include "sdrt/model/ImageGrid.h"
 #include "sdrt/model/Platform.h"
@@ -248,8 +249,60 @@ int benchTokenizer(const QStringList &args)
 
 } // namespace
 
+// The CPU's own limits: read bandwidth, and the products' peak per backend and precision.
+int benchCpu(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("This machine's CPU limits: the read bandwidth of a read-only stream, and the matrix products of a "
+                                               "linear layer (y = x·Wᵀ) per backend the build has (LibTorch's BLAS, oneDNN), in fp32, and in bf16 "
+                                               "and int8 where the CPU has the instructions, at several row counts; each with its difference "
+                                               "from the fp32 BLAS product."));
+    p.addHelpOption();
+    QCommandLineOption rows(QStringLiteral("rows"), QStringLiteral("Row counts, comma separated."), QStringLiteral("LIST"), QStringLiteral("1,8,64,512"));
+    QCommandLineOption weight(QStringLiteral("weight"), QStringLiteral("The weight, OUTxIN."), QStringLiteral("OUTxIN"), QStringLiteral("2048x2048"));
+    QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("LibTorch intra-op threads (0: the number of cores)."), QStringLiteral("N"),
+                               QStringLiteral("0"));
+    QCommandLineOption quick(QStringLiteral("quick"), QStringLiteral("Short measurements on a small weight and stream (a check that it runs)."));
+    QCommandLineOption json(QStringLiteral("json"), QStringLiteral("One JSON object on stdout instead of text."));
+    p.addOptions({rows, weight, threads, quick, json});
+    processArgs(p, QStringList{QStringLiteral("sdrt bench cpu")} + args);
+    model::CpuBenchParams bp;
+    const auto threadsValue = intOption(p, threads, 0, 1024);
+    if (!threadsValue)
+        return 2;
+    bp.threads = model::configureThreads(*threadsValue);
+    bp.rows.clear();
+    for (const QString &part : p.value(rows).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const int r = part.trimmed().toInt(&ok);
+        if (!ok || r < 1 || r > 65536)
+            return errorExit(QStringLiteral("--rows %1: give row counts from 1 to 65536, comma separated.").arg(p.value(rows)));
+        bp.rows.push_back(r);
+    }
+    auto size = model::parseImageSize(p.value(weight).toStdString());
+    if (!size)
+        return errorExit(QStringLiteral("--weight %1: give it as OUTxIN, for example 2048x2048.").arg(p.value(weight)));
+    std::tie(bp.outer, bp.inner) = *size;
+    if (p.isSet(quick)) {
+        bp.outer = std::min(bp.outer, 256);
+        bp.inner = std::min(bp.inner, 256);
+        bp.bandwidthBytes = 16ll << 20;
+        bp.secondsPerFigure = 0.03;
+    }
+    auto limits = model::measureCpuLimits(bp);
+    if (!limits)
+        return errorExit(QString::fromStdString(limits.error()));
+    if (p.isSet(json))
+        out(QString::fromStdString(model::cpuLimitsJson(*limits)));
+    else
+        out(QStringLiteral("platform: %1\n%2").arg(QString::fromStdString(model::platformSummary()), QString::fromStdString(model::cpuLimitsText(*limits)).trimmed()));
+    return 0;
+}
+
 int runBench(const QStringList &args)
 {
+    if (!args.isEmpty() && args.first() == QLatin1String("cpu"))
+        return benchCpu(args.mid(1));
     if (!args.isEmpty() && args.first() == QLatin1String("import"))
         return benchImport(args.mid(1));
     if (!args.isEmpty() && args.first() == QLatin1String("model"))
@@ -260,7 +313,7 @@ int runBench(const QStringList &args)
         return benchHash(args.mid(1));
     if (!args.isEmpty() && args.first() == QLatin1String("tokenizer"))
         return benchTokenizer(args.mid(1));
-    err(QStringLiteral("usage: sdrt bench import [--items N] | model [--tiny-only] | generate MODEL [--items N] | hash MODEL_DIR | tokenizer DIR"));
+    err(QStringLiteral("usage: sdrt bench import [--items N] | model [--tiny-only] | cpu [--rows LIST] | generate MODEL [--items N] | hash MODEL_DIR | tokenizer DIR"));
     return 2;
 }
 

@@ -178,9 +178,11 @@ Expected<CpuLimits, std::string> measureCpuLimits(const CpuBenchParams &params)
         return unexpected(std::string("bench cpu: give at least one row count, a weight of at least 1 × 1 and at least 1 MiB to stream"));
     CpuLimits limits;
     limits.features = cpuFeatures();
-    if (params.threads > 0)
-        configureThreads(params.threads);
-    limits.threads = at::get_num_threads();
+    // OpenBLAS runs its own threads (configureThreads leaves LibTorch's pool at one beside it);
+    // oneDNN and the quantized engine run in LibTorch's pool, which gets the cores for their
+    // figures and is set back after.
+    limits.threads = configureThreads(params.threads);
+    const int torchThreads = at::get_num_threads();
     limits.bandwidthBytes = params.bandwidthBytes;
     limits.readGBs = readBandwidthGBs(params.bandwidthBytes, limits.threads);
 
@@ -208,7 +210,10 @@ Expected<CpuLimits, std::string> measureCpuLimits(const CpuBenchParams &params)
         const torch::Tensor x = torch::randn({rows, params.inner});
         const torch::Tensor reference = torch::linear(x, w);
         auto add = [&](const std::string &backend, const std::function<torch::Tensor()> &call) {
+            const bool pool = backend != "blas";
+            at::set_num_threads(pool ? limits.threads : torchThreads);
             GemmFigure g;
+            g.threads = limits.threads;
             g.backend = backend;
             g.rows = rows;
             g.inner = params.inner;
@@ -217,6 +222,7 @@ Expected<CpuLimits, std::string> measureCpuLimits(const CpuBenchParams &params)
             g.gflops = gflops(rows, params.inner, params.outer, g.microseconds);
             g.maxAbsDiff = maxAbsDiff(call(), reference);
             limits.gemm.push_back(g);
+            at::set_num_threads(torchThreads);
         };
         add("blas", [&] { return torch::linear(x, w); });
         if (onednn) // the input's reorder into oneDNN's layout and back counts: a model pays it
@@ -235,7 +241,7 @@ std::string cpuLimitsText(const CpuLimits &l)
     s.setf(std::ios::fixed);
     s.precision(1);
     s << "cpu: " << (l.features.model.empty() ? "unknown" : l.features.model) << ", " << l.features.cores << " cores; "
-      << l.features.flagsText() << "; " << l.threads << " threads\n";
+      << l.features.flagsText() << "; " << l.threads << " thread(s) for every backend (OpenBLAS's own; LibTorch's pool for the others)\n";
     s << "read bandwidth: " << l.readGBs << " GB/s (a read-only stream over " << (l.bandwidthBytes >> 20) << " MiB)\n";
     if (!l.gemm.empty())
         s << "products y = x·Wᵀ, W " << l.gemm.front().outer << " × " << l.gemm.front().inner << " (GFLOPS, µs per call, max |Δ| against fp32 BLAS):\n";
@@ -267,7 +273,7 @@ std::string cpuLimitsJson(const CpuLimits &l)
     for (std::size_t i = 0; i < l.gemm.size(); ++i) {
         const GemmFigure &g = l.gemm[i];
         s << (i ? "," : "") << "{\"backend\":" << str(g.backend) << ",\"rows\":" << g.rows << ",\"inner\":" << g.inner << ",\"outer\":" << g.outer
-          << ",\"us\":" << g.microseconds << ",\"gflops\":" << g.gflops << ",\"max_abs_diff\":" << g.maxAbsDiff << "}";
+          << ",\"threads\":" << g.threads << ",\"us\":" << g.microseconds << ",\"gflops\":" << g.gflops << ",\"max_abs_diff\":" << g.maxAbsDiff << "}";
     }
     s << "],\"skipped\":[";
     for (std::size_t i = 0; i < l.skipped.size(); ++i)

@@ -27,11 +27,12 @@ struct GemmFigure {
     double microseconds = 0; // median per call
     double gflops = 0;       // 2·rows·inner·outer per second (int8: operations, same count)
     double maxAbsDiff = 0;   // against the fp32 BLAS product of the same inputs
+    int threads = 0;         // the threads it ran on (OpenBLAS's own, or LibTorch's pool for the others)
 };
 
 struct CpuLimits {
     CpuFeatures features;
-    int threads = 0;
+    int threads = 0; // cores given to the products and the stream
     std::int64_t bandwidthBytes = 0;
     double readGBs = 0; // bytes read per second, best of the repeats
     std::vector<GemmFigure> gemm;

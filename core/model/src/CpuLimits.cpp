@@ -257,6 +257,18 @@ Expected<CpuLimits, std::string> measureCpuLimits(const CpuBenchParams &params)
     return limits;
 }
 
+double measureReadBandwidthGBs(std::int64_t bytes)
+{
+    return readBandwidthGBs(bytes, std::max(1, int(std::thread::hardware_concurrency())));
+}
+
+double measureGemmPeakGFlops(int inner, int outer)
+{
+    c10::InferenceMode guard;
+    const torch::Tensor w = torch::randn({outer, inner}) * 0.02, x = torch::randn({512, inner});
+    return gflops(512, inner, outer, medianMicros([&] { (void)torch::linear(x, w); }, 0.3));
+}
+
 std::string cpuLimitsText(const CpuLimits &l)
 {
     std::ostringstream s;

@@ -28,7 +28,8 @@ struct BatchFigures {
     double timeToFirstTokenMs = 0;
     double decodeTokensPerSecond = 0;  // generated tokens of the whole batch per second
     double decodeStepsPerSecond = 0;
-    double bandwidthShare = 0;         // decode weight traffic / measured memory bandwidth
+    double bandwidthShare = 0;         // decode weight traffic / measured read bandwidth
+    double prefillGemmShare = 0;       // the prompt pass's decoder products (2·params·tokens) / fp32 GEMM peak
 };
 
 struct ModelBenchFigures {
@@ -42,6 +43,10 @@ struct ModelBenchFigures {
     double decodeNoCacheTokensPerSecondB1 = 0; // 0 when not measured
     double kvCacheSpeedup = 0;                 // decode with / without cache, batch 1
     double memoryBandwidthGBs = 0;             // measured: memcpy traffic (read + write) per second
+    double readBandwidthGBs = 0;               // measured: a read-only stream (the limit decode is set against)
+    double gemmPeakGFlops = 0;                 // measured: fp32 BLAS at 512 rows on a hidden × hidden weight
+    int weightElementBytes = 4;                // of the runtime's dtype
+    std::int64_t headParameters = 0;           // the LM head's (read by decode, not by the prompt's positions)
     double peakRssMiB = 0;                     // of the process so far
     // The first batch's figures with this batch size, or null.
     const BatchFigures *at(int batch) const;

@@ -50,6 +50,11 @@ struct CpuBenchParams {
 };
 
 Expected<CpuLimits, std::string> measureCpuLimits(const CpuBenchParams &params);
+// The read-only stream alone (every configured thread), in GB/s.
+double measureReadBandwidthGBs(std::int64_t bytes = 512ll << 20);
+// The fp32 BLAS product's speed at 512 rows against an `outer` × `inner` weight, in GFLOPS:
+// the many-row peak prefill and training are set against.
+double measureGemmPeakGFlops(int inner, int outer);
 std::string cpuLimitsText(const CpuLimits &limits);
 std::string cpuLimitsJson(const CpuLimits &limits); // one JSON object
 

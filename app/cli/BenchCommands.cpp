@@ -247,7 +247,19 @@ int benchTokenizer(const QStringList &args)
     return 0;
 }
 
-} // namespace
+// "1,8,64" → {1, 8, 64}; nullopt when a part is not a whole number in [lo, hi].
+std::optional<std::vector<int>> intList(const QString &text, int lo, int hi)
+{
+    std::vector<int> out;
+    for (const QString &part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const int v = part.trimmed().toInt(&ok);
+        if (!ok || v < lo || v > hi)
+            return std::nullopt;
+        out.push_back(v);
+    }
+    return out;
+}
 
 // The CPU's own limits: read bandwidth, and the products' peak per backend and precision.
 int benchCpu(const QStringList &args)
@@ -270,15 +282,11 @@ int benchCpu(const QStringList &args)
     const auto threadsValue = intOption(p, threads, 0, 1024);
     if (!threadsValue)
         return 2;
-    bp.threads = model::configureThreads(*threadsValue);
-    bp.rows.clear();
-    for (const QString &part : p.value(rows).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-        bool ok = false;
-        const int r = part.trimmed().toInt(&ok);
-        if (!ok || r < 1 || r > 65536)
-            return errorExit(QStringLiteral("--rows %1: give row counts from 1 to 65536, comma separated.").arg(p.value(rows)));
-        bp.rows.push_back(r);
-    }
+    bp.threads = *threadsValue; // measureCpuLimits configures the pools
+    const auto rowCounts = intList(p.value(rows), 1, 65536);
+    if (!rowCounts)
+        return errorExit(QStringLiteral("--rows %1: give row counts from 1 to 65536, comma separated.").arg(p.value(rows)));
+    bp.rows = *rowCounts;
     auto size = model::parseImageSize(p.value(weight).toStdString());
     if (!size)
         return errorExit(QStringLiteral("--weight %1: give it as OUTxIN, for example 2048x2048.").arg(p.value(weight)));
@@ -298,6 +306,8 @@ int benchCpu(const QStringList &args)
         out(QStringLiteral("platform: %1\n%2").arg(QString::fromStdString(model::platformSummary()), QString::fromStdString(model::cpuLimitsText(*limits)).trimmed()));
     return 0;
 }
+
+} // namespace
 
 int runBench(const QStringList &args)
 {
@@ -377,14 +387,10 @@ int benchModel(const QStringList &args)
             return errorExit(QStringLiteral("--image: %1").arg(QString::fromStdString(size.error())));
         std::tie(bp.imageWidth, bp.imageHeight) = *size;
     }
-    bp.batches.clear();
-    for (const QString &part : p.value(batch).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-        bool ok = false;
-        const int b = part.trimmed().toInt(&ok);
-        if (!ok || b < 1 || b > 4096)
-            return errorExit(QStringLiteral("--batch %1: give batch sizes from 1 to 4096, comma separated.").arg(p.value(batch)));
-        bp.batches.push_back(b);
-    }
+    const auto batchSizes = intList(p.value(batch), 1, 4096);
+    if (!batchSizes)
+        return errorExit(QStringLiteral("--batch %1: give batch sizes from 1 to 4096, comma separated.").arg(p.value(batch)));
+    bp.batches = *batchSizes;
     const int threadCount = model::configureThreads(*threadsValue);
     if (!p.isSet(json))
         out(QStringLiteral("platform: %1").arg(QString::fromStdString(model::platformSummary())));

@@ -98,6 +98,7 @@ void MainWindow::createDocks()
     resizeDocks({itemsDock}, {std::min(520, available * 3 / 10)}, Qt::Horizontal);
     resizeDocks({logDock}, {90}, Qt::Vertical);
     m_docks = {itemsDock, generateDock, logDock};
+    m_generateDock = generateDock;
     // A normal (not permanent) widget: a status message takes its place while it shows. The
     // label never asks for the width of its text (a long workspace path would widen the window).
     m_status->setObjectName(QStringLiteral("workspaceStatus"));
@@ -140,8 +141,8 @@ void MainWindow::connectPanels()
     // Items sent to review without teacher traces: generated on request, the Generate panel in view.
     connect(m_review, &ReviewPanel::generateRequested, this, [this](const QList<qint64> &items) {
         if (m_generate->startFor(items)) {
-            m_docks.value(1)->show();
-            m_docks.value(1)->raise();
+            m_generateDock->show();
+            m_generateDock->raise();
             statusBar()->showMessage(tr("Generating teacher traces for %n item(s)…", nullptr, int(items.size())), 10000);
         }
     });

@@ -100,6 +100,7 @@ private:
     QProgressDialog *m_progress = nullptr;
     QLabel *m_status;
     QList<QDockWidget *> m_docks; // items, generate, log
+    QDockWidget *m_generateDock = nullptr;
     QMessageBox *m_lastError = nullptr;
 };
 
